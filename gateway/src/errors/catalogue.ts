@@ -1,0 +1,41 @@
+/**
+ * The one catalogue of error codes the hub returns in `errors[].extensions.code`. Every layer —
+ * gateway, subgraphs, CLI — takes its codes from here, and the README's table is generated from
+ * it (`npm run hub -- docs`), so a code cannot exist without being documented.
+ *
+ * `httpStatus` is the status of a response whose outcome is this error alone (the request was
+ * refused). Errors raised while resolving individual fields travel in a 200 response beside the
+ * data that could be served, as GraphQL over HTTP prescribes.
+ */
+export interface ErrorCodeEntry {
+  httpStatus: number;
+  description: string;
+}
+
+export const ERROR_CATALOGUE = {
+  // Request-level errors Apollo Server raises itself; listed so every code a client sees is here.
+  GRAPHQL_PARSE_FAILED: { httpStatus: 400, description: 'The operation text is not valid GraphQL syntax.' },
+  GRAPHQL_VALIDATION_FAILED: { httpStatus: 400, description: 'The operation does not validate against the schema (unknown field, wrong argument type, ...).' },
+  BAD_USER_INPUT: { httpStatus: 400, description: 'A variable or argument value is invalid for its type.' },
+  BAD_REQUEST: { httpStatus: 400, description: 'The HTTP request is not a GraphQL request the hub can read (method, content type, body).' },
+  OPERATION_RESOLUTION_FAILURE: { httpStatus: 400, description: 'The document has several operations and `operationName` does not pick one of them.' },
+  PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, description: 'The persisted-query hash is not known yet; resend the full text.' },
+  PERSISTED_QUERY_NOT_SUPPORTED: { httpStatus: 200, description: 'Persisted queries are disabled on this server.' },
+
+  // Argument checks done by the agencies' subgraphs.
+  INVALID_IDENTIFIER: { httpStatus: 200, description: 'An identifier argument (USCC, school code, project code, district code) is malformed or fails its check character; `extensions.identifier` names its kind.' },
+  INVALID_CURSOR: { httpStatus: 200, description: 'An `after` cursor was not issued by this list.' },
+  PAGE_SIZE_OUT_OF_RANGE: { httpStatus: 200, description: '`first` is negative or above the list maximum given in `extensions.maximum`.' },
+
+  // Federation and availability.
+  SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached or failed; `extensions.agency` names it. Data from the other agencies is still returned." },
+  SUPERGRAPH_NOT_READY: { httpStatus: 503, description: 'The gateway has not loaded a supergraph yet.' },
+
+  INTERNAL_SERVER_ERROR: { httpStatus: 500, description: 'An unexpected error. In production the message is hidden; `extensions.requestId` correlates it with the logs.' },
+} as const satisfies Record<string, ErrorCodeEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CATALOGUE, code);
+}

@@ -1,0 +1,30 @@
+// Shared Jest setup for every workspace: TypeScript through swc (no type-checking here; that is
+// the separate `typecheck` task), workspace packages mapped to their sources so tests never run
+// stale builds.
+const path = require('node:path');
+
+const root = __dirname;
+const workspaceSources = {
+  '@cdo-hub/gateway/errors': 'gateway/src/errors',
+  '@cdo-hub/gateway': 'gateway/src',
+  '@cdo-hub/subgraph-kit/testing': 'subgraphs/kit/src/testing',
+  '@cdo-hub/subgraph-kit': 'subgraphs/kit/src',
+  '@cdo-hub/education': 'subgraphs/education/src',
+  '@cdo-hub/development-reform': 'subgraphs/development-reform/src',
+  '@cdo-hub/science': 'subgraphs/science/src',
+  '@cdo-hub/scripts': 'scripts/src',
+};
+
+module.exports = (packageDir, overrides = {}) => ({
+  rootDir: packageDir,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { swcrc: false, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  // jose and cookie (via light-my-request) ship ESM only; let swc turn them into CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie)/)'],
+  moduleNameMapper: Object.fromEntries(
+    Object.entries(workspaceSources).map(([name, dir]) => [`^${name}$`, path.join(root, dir)]),
+  ),
+  testTimeout: 30_000,
+  ...overrides,
+});

@@ -1,0 +1,43 @@
+/** The Education Commission's tables. Keys follow the national identifiers, not surrogate ids. */
+export const EDUCATION_DDL = `
+CREATE TABLE schools (
+  code          TEXT PRIMARY KEY,
+  uscc          TEXT NOT NULL UNIQUE,
+  name          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  ownership     TEXT NOT NULL CHECK (ownership IN ('PUBLIC', 'PRIVATE')),
+  district_code TEXT NOT NULL,
+  founded_year  INTEGER NOT NULL,
+  address       TEXT NOT NULL,
+  enrolment     INTEGER NOT NULL,
+  class_count   INTEGER NOT NULL,
+  teacher_count INTEGER NOT NULL
+);
+CREATE INDEX schools_by_district ON schools (district_code, code);
+
+CREATE TABLE students (
+  student_number TEXT PRIMARY KEY,
+  school_code    TEXT NOT NULL REFERENCES schools (code),
+  name           TEXT NOT NULL,
+  id_number      TEXT NOT NULL UNIQUE,
+  gender         TEXT NOT NULL,
+  birth_date     TEXT NOT NULL,
+  grade          INTEGER NOT NULL,
+  guardian_name  TEXT NOT NULL,
+  guardian_phone TEXT NOT NULL,
+  health_status  TEXT NOT NULL,
+  financial_aid  INTEGER NOT NULL,
+  migrant        INTEGER NOT NULL
+);
+CREATE INDEX students_by_school ON students (school_code, student_number);
+
+CREATE TABLE teachers (
+  staff_number  TEXT PRIMARY KEY,
+  school_code   TEXT NOT NULL REFERENCES schools (code),
+  name          TEXT NOT NULL,
+  subject       TEXT NOT NULL,
+  qualification TEXT NOT NULL,
+  title         TEXT NOT NULL
+);
+CREATE INDEX teachers_by_school ON teachers (school_code, staff_number);
+`;

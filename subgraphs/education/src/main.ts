@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@cdo-hub/subgraph-kit';
+import { educationSubgraph } from './index';
+
+void runSubgraphProcess(educationSubgraph());

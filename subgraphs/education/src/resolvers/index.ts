@@ -1,0 +1,97 @@
+import { hubError } from '@cdo-hub/gateway/errors';
+import { childConnection, isDistrictCode, isSchoolCode, isValidUscc, rootConnection, toPage, type ChildListSpec, type RequestLoaders } from '@cdo-hub/subgraph-kit';
+import type { Resolvers } from '../generated/resolvers';
+import type { SchoolRow, StudentRow, TeacherRow } from '../model';
+
+const STUDENTS_OF_SCHOOL: ChildListSpec = { table: 'students', parentColumn: 'school_code', sortColumn: 'student_number' };
+const TEACHERS_OF_SCHOOL: ChildListSpec = { table: 'teachers', parentColumn: 'school_code', sortColumn: 'staff_number' };
+/** Schools of a district; the type filter is a fixed condition per enum value, never user text. */
+function schoolsOfDistrict(type: string | null | undefined): ChildListSpec {
+  return { table: 'schools', parentColumn: 'district_code', sortColumn: 'code', ...(type ? { where: `type = '${type}'` } : {}) };
+}
+
+interface DistrictFigures {
+  [column: string]: unknown;
+  district_code: string;
+  school_count: number;
+  student_count: number;
+  teacher_count: number;
+}
+
+function requireSchoolCode(code: string): string {
+  if (!isSchoolCode(code)) throw hubError('INVALID_IDENTIFIER', `"${code}" is not a 10-digit school identifier.`, { identifier: 'SCHOOL_CODE' });
+  return code;
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    school: (_, { code }, { loaders }) => loaders.rowsByKey<SchoolRow>('schools', 'code').load(requireSchoolCode(code)),
+    schools: (_, { districtCode, type, first, after }, { db }) => {
+      if (districtCode != null && !isDistrictCode(districtCode)) {
+        throw hubError('INVALID_IDENTIFIER', `"${districtCode}" is not a Beijing district code.`, { identifier: 'DISTRICT_CODE' });
+      }
+      return rootConnection<SchoolRow, SchoolRow>(
+        db,
+        { table: 'schools', sortColumn: 'code', where: '(? IS NULL OR district_code = ?) AND (? IS NULL OR type = ?)', params: [districtCode ?? null, districtCode ?? null, type ?? null, type ?? null] },
+        toPage({ first, after }),
+        (row) => row,
+      );
+    },
+  },
+
+  School: {
+    __resolveReference: (reference, { loaders }) => loaders.rowsByKey<SchoolRow>('schools', 'code').load(reference.code),
+    foundedYear: (school) => school.founded_year,
+    classCount: (school) => school.class_count,
+    teacherCount: (school) => school.teacher_count,
+    district: (school) => ({ code: school.district_code }),
+    organization: (school) => ({ uscc: school.uscc }),
+    students: (school, args, { loaders }) => childConnection<StudentRow, StudentRow>(loaders, STUDENTS_OF_SCHOOL, toPage(args), school.code, (row) => row),
+    teachers: (school, args, { loaders }) => childConnection<TeacherRow, TeacherRow>(loaders, TEACHERS_OF_SCHOOL, toPage(args), school.code, (row) => row),
+  },
+
+  Student: {
+    studentNumber: (student) => student.student_number,
+    idNumber: (student) => student.id_number,
+    birthDate: (student) => student.birth_date,
+    guardianName: (student) => student.guardian_name,
+    guardianPhone: (student) => student.guardian_phone,
+    healthStatus: (student) => student.health_status,
+    receivesFinancialAid: (student) => student.financial_aid === 1,
+    migrant: (student) => student.migrant === 1,
+    school: async (student, _, { loaders }) => (await loaders.rowsByKey<SchoolRow>('schools', 'code').load(student.school_code))!,
+  },
+
+  Teacher: {
+    staffNumber: (teacher) => teacher.staff_number,
+    school: async (teacher, _, { loaders }) => (await loaders.rowsByKey<SchoolRow>('schools', 'code').load(teacher.school_code))!,
+  },
+
+  District: {
+    __resolveReference: (reference) => ({ code: reference.code }),
+    schoolCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).school_count,
+    studentCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).student_count,
+    teacherCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).teacher_count,
+    schools: (district, { type, ...args }, { loaders }) => childConnection<SchoolRow, SchoolRow>(loaders, schoolsOfDistrict(type), toPage(args), district.code, (row) => row),
+  },
+
+  Organization: {
+    __resolveReference: (reference) => ({ uscc: reference.uscc }),
+    school: (organization, _, { loaders }) =>
+      isValidUscc(organization.uscc) ? loaders.rowsByKey<SchoolRow>('schools', 'uscc').load(organization.uscc) : null,
+  },
+};
+
+/** Every figure of every requested district comes from one grouped statement per request. */
+async function districtFigures(loaders: RequestLoaders, code: string): Promise<DistrictFigures> {
+  const loader = loaders.get<DistrictFigures>('districtFigures', async (codes) => {
+    const rows = loaders.db.all<DistrictFigures>(
+      `SELECT district_code, COUNT(*) AS school_count, SUM(enrolment) AS student_count, SUM(teacher_count) AS teacher_count
+       FROM schools WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`,
+      [JSON.stringify(codes)],
+    );
+    const byCode = new Map(rows.map((row) => [row.district_code, row]));
+    return codes.map((c) => byCode.get(c) ?? { district_code: c, school_count: 0, student_count: 0, teacher_count: 0 });
+  });
+  return loader.load(code);
+}

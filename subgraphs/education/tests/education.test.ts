@@ -1,0 +1,102 @@
+import { buildWorld, isValidResidentId, isValidUscc } from '@cdo-hub/subgraph-kit';
+import { SubgraphHarness } from '@cdo-hub/subgraph-kit/testing';
+import { educationSeedPlan, educationSubgraph } from '../src';
+
+let harness: SubgraphHarness;
+
+beforeAll(async () => {
+  harness = await SubgraphHarness.start(educationSubgraph(), educationSeedPlan('small'));
+});
+afterAll(() => harness.stop());
+
+describe('education seed', () => {
+  it('holds every school of the shared world, each with a valid USCC', () => {
+    const world = buildWorld('small');
+    const rows = harness.db.all<{ code: string; uscc: string }>('SELECT code, uscc FROM schools ORDER BY code');
+    expect(rows).toHaveLength(world.schools.length);
+    expect(rows.every((row) => isValidUscc(row.uscc))).toBe(true);
+  });
+
+  it('gives every student a valid resident ID number and a student number G + ID', () => {
+    const rows = harness.db.all<{ student_number: string; id_number: string }>('SELECT student_number, id_number FROM students');
+    expect(rows.length).toBeGreaterThan(1000);
+    for (const row of rows) {
+      expect(isValidResidentId(row.id_number)).toBe(true);
+      expect(row.student_number).toBe('G' + row.id_number);
+    }
+  });
+
+  it('keeps enrolment equal to the students on record', () => {
+    const mismatches = harness.db.all(
+      'SELECT s.code FROM schools s LEFT JOIN students st ON st.school_code = s.code GROUP BY s.code HAVING COUNT(st.student_number) != s.enrolment',
+    );
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe('education subgraph', () => {
+  it('answers a school with its students, paged by cursor', async () => {
+    const school = harness.db.get<{ code: string; name: string; enrolment: number }>('SELECT code, name, enrolment FROM schools ORDER BY code LIMIT 1')!;
+    const query = `query ($code: ID!, $after: String) { school(code: $code) { name enrolment students(first: 3, after: $after) { nodes { studentNumber grade } pageInfo { hasNextPage endCursor } totalCount } } }`;
+    const first = await harness.query(query, { code: school.code });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.school.name).toBe(school.name);
+    expect(first.data!.school.students.totalCount).toBe(school.enrolment);
+    const second = await harness.query(query, { code: school.code, after: first.data!.school.students.pageInfo.endCursor });
+    const expected = harness.db.all<{ student_number: string }>('SELECT student_number FROM students WHERE school_code = ? ORDER BY student_number LIMIT 6', [school.code]);
+    const seen = [...first.data!.school.students.nodes, ...second.data!.school.students.nodes].map((s: { studentNumber: string }) => s.studentNumber);
+    expect(seen).toEqual(expected.map((row) => row.student_number));
+  });
+
+  it('refuses malformed identifiers and cursors with catalogued codes', async () => {
+    const badCode = await harness.query('{ school(code: "12345") { name } }');
+    expect(badCode.errors?.[0]?.extensions?.code).toBe('INVALID_IDENTIFIER');
+    const badCursor = await harness.query('{ schools(after: "bm90LWEtY3Vyc29y") { totalCount } }');
+    expect(badCursor.errors?.[0]?.extensions?.code).toBe('INVALID_CURSOR');
+    const tooMany = await harness.query('{ schools(first: 1000) { totalCount } }');
+    expect(tooMany.errors?.[0]?.extensions?.code).toBe('PAGE_SIZE_OUT_OF_RANGE');
+  });
+
+  it('resolves school, district and organisation references', async () => {
+    const school = harness.db.get<{ code: string; uscc: string; district_code: string }>('SELECT code, uscc, district_code FROM schools LIMIT 1 OFFSET 5')!;
+    const result = await harness.query(
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) {
+         ... on School { code name } ... on Organization { uscc school { code } } ... on District { code schoolCount } } }`,
+      { reps: [{ __typename: 'School', code: school.code }, { __typename: 'Organization', uscc: school.uscc }, { __typename: 'District', code: school.district_code }] },
+    );
+    expect(result.errors).toBeUndefined();
+    const schoolCount = harness.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM schools WHERE district_code = ?', [school.district_code])!.n;
+    expect(result.data!._entities).toEqual([
+      { code: school.code, name: expect.any(String) },
+      { uscc: school.uscc, school: { code: school.code } },
+      { code: school.district_code, schoolCount },
+    ]);
+  });
+});
+
+describe('batching', () => {
+  // A query over N schools must cost the same number of SQL statements whatever N is: each
+  // level (schools, their students, their counts, their teachers) is one batched statement.
+  const nested = `query ($first: Int!) { schools(first: $first) { nodes { code students(first: 5) { nodes { name } totalCount } teachers(first: 2) { nodes { name } } } } }`;
+  const entities = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on School { name students(first: 2) { nodes { name school { code } } } } } }`;
+
+  it('runs a constant number of statements for 5 or 50 schools with nested lists', async () => {
+    const small = await harness.countStatements(nested, { first: 5 });
+    const large = await harness.countStatements(nested, { first: 50 });
+    expect(small.result.errors).toBeUndefined();
+    expect(large.result.data!.schools.nodes).toHaveLength(50);
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBe(4); // schools page, students pages, student counts, teachers pages
+  });
+
+  it('resolves N entity references in a constant number of statements', async () => {
+    const codes = harness.db.all<{ code: string }>('SELECT code FROM schools ORDER BY code LIMIT 60').map((r) => r.code);
+    const reps = (n: number) => codes.slice(0, n).map((code) => ({ __typename: 'School', code }));
+    const few = await harness.countStatements(entities, { reps: reps(3) });
+    const many = await harness.countStatements(entities, { reps: reps(60) });
+    expect(many.result.errors).toBeUndefined();
+    expect(many.result.data!._entities).toHaveLength(60);
+    expect(many.statements).toBe(few.statements);
+    expect(many.statements).toBe(2); // schools by code (references and students' schools share the loader), students pages
+  });
+});

@@ -1,0 +1,2 @@
+export * from './agencyDatabase';
+export * from './seedDatabase';

@@ -1,0 +1,3 @@
+export * from './uscc';
+export * from './residentId';
+export * from './codes';

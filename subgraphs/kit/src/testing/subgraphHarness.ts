@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgencyDatabase, seedDatabase, type SeedPlan } from '../database';
+import { createSubgraphApp, type SubgraphDefinition } from '../server';
+
+export interface GraphQLResult<Data = Record<string, any>> {
+  data?: Data | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+/**
+ * An agency subgraph in process over a freshly seeded real SQLite database, for per-package
+ * integration tests. `query` goes through Fastify and Apollo Server exactly as HTTP would.
+ */
+export class SubgraphHarness {
+  private constructor(
+    readonly app: FastifyInstance,
+    readonly db: AgencyDatabase,
+    private readonly dir: string,
+  ) {}
+
+  static async start(definition: SubgraphDefinition, plan: SeedPlan): Promise<SubgraphHarness> {
+    const dir = mkdtempSync(join(tmpdir(), `cdo-hub-${plan.agency}-`));
+    const file = join(dir, `${plan.agency}.sqlite`);
+    seedDatabase(file, plan);
+    const db = new AgencyDatabase(file);
+    const app = await createSubgraphApp({ definition, db, logger: undefined, maskUnexpectedErrors: false });
+    return new SubgraphHarness(app, db, dir);
+  }
+
+  async query<Data = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResult<Data>> {
+    const response = await this.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+      payload: JSON.stringify({ query, variables }),
+    });
+    return response.json() as GraphQLResult<Data>;
+  }
+
+  /** Runs the query and returns how many SQL statements it executed. */
+  async countStatements(query: string, variables: Record<string, unknown> = {}): Promise<{ result: GraphQLResult; statements: number }> {
+    const before = this.db.statementCount;
+    const result = await this.query(query, variables);
+    return { result, statements: this.db.statementCount - before };
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+    this.db.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
