@@ -192,7 +192,7 @@ export type Student = {
   birthDate: Scalars['String']['output'];
   /** Gender as recorded on the resident ID. */
   gender: Gender;
-  /** Grade: 1-6 primary, 7-9 junior secondary, 10-12 senior secondary; 0 in kindergarten. */
+  /** Grade: 0 kindergarten, 1-6 primary, 7-9 junior secondary, 10-12 senior secondary, 13-16 undergraduate years 1-4. */
   grade: Scalars['Int']['output'];
   /** Name of the student's guardian. */
   guardianName: Scalars['String']['output'];

@@ -30,9 +30,11 @@ export const resolvers: Resolvers = {
       if (districtCode != null && !isDistrictCode(districtCode)) {
         throw hubError('INVALID_IDENTIFIER', `"${districtCode}" is not a Beijing district code.`, { identifier: 'DISTRICT_CODE' });
       }
+      // Only the filters given go into the SQL, so SQLite can pick the matching index.
+      const filters = [['district_code', districtCode], ['type', type]].filter((filter): filter is [string, string] => filter[1] != null);
       return rootConnection<SchoolRow, SchoolRow>(
         db,
-        { table: 'schools', sortColumn: 'code', where: '(? IS NULL OR district_code = ?) AND (? IS NULL OR type = ?)', params: [districtCode ?? null, districtCode ?? null, type ?? null, type ?? null] },
+        { table: 'schools', sortColumn: 'code', where: filters.map(([column]) => `${column} = ?`).join(' AND ') || '1 = 1', params: filters.map(([, value]) => value) },
         toPage({ first, after }),
         (row) => row,
       );

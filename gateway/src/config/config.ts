@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The gateway's settings, read from the environment once at start-up. Every port, URL and path
+ * has a default that runs the hub on one machine; each can be overridden.
+ */
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  supergraphFile: string;
+  /** `production` hides unexpected error messages and the query-plan header. */
+  production: boolean;
+  logLevel: string;
+  /** Subgraph URL overrides by subgraph name, from `<NAME>_URL` variables. */
+  subgraphUrls: Record<string, string>;
+  /** How long `/readyz` waits for each subgraph. */
+  readinessTimeoutMs: number;
+}
+
+/** The committed development supergraph, `schema/supergraph.graphql` at the repository root. */
+export const DEFAULT_SUPERGRAPH_FILE = resolve(__dirname, '..', '..', '..', 'schema', 'supergraph.graphql');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const environment = z.object({
+  GATEWAY_HOST: z.string().min(1).default('localhost'),
+  GATEWAY_PORT: port.default(4000),
+  SUPERGRAPH_FILE: z.string().min(1).optional(),
+  NODE_ENV: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
+});
+
+/** The environment variable that overrides a subgraph's URL: `development-reform` → `DEVELOPMENT_REFORM_URL`. */
+export function subgraphUrlVariable(subgraphName: string): string {
+  return `${subgraphName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid gateway configuration: ${problems}`);
+  }
+  const values = parsed.data;
+  const subgraphUrls: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.endsWith('_URL') && value) subgraphUrls[name] = value;
+  }
+  return {
+    host: values.GATEWAY_HOST,
+    port: values.GATEWAY_PORT,
+    supergraphFile: resolve(values.SUPERGRAPH_FILE ?? DEFAULT_SUPERGRAPH_FILE),
+    production: values.NODE_ENV === 'production',
+    logLevel: values.LOG_LEVEL,
+    subgraphUrls,
+    readinessTimeoutMs: values.READINESS_TIMEOUT_MS,
+    ...overrides,
+  };
+}

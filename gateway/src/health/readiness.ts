@@ -1,0 +1,46 @@
+import type { Supergraph } from '../supergraph';
+
+export interface SubgraphProbe {
+  name: string;
+  url: string;
+  reachable: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface Readiness {
+  ready: boolean;
+  supergraph: { loaded: boolean; version?: string; source?: string };
+  subgraphs: SubgraphProbe[];
+}
+
+/** Ready means: a supergraph is loaded and every subgraph it routes to answers. */
+export function assessReadiness(supergraph: Supergraph | undefined, probes: SubgraphProbe[]): Readiness {
+  return {
+    ready: supergraph !== undefined && probes.every((probe) => probe.reachable),
+    supergraph: supergraph ? { loaded: true, version: supergraph.version, source: supergraph.source } : { loaded: false },
+    subgraphs: probes,
+  };
+}
+
+/**
+ * Asks a subgraph for `{ __typename }`, the cheapest operation every GraphQL server answers, so
+ * readiness works for any subgraph, not only ours.
+ */
+export async function probeSubgraph(name: string, url: string, timeoutMs: number): Promise<SubgraphProbe> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+      body: JSON.stringify({ query: 'query __HubReadiness { __typename }' }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const latencyMs = Math.round(performance.now() - started);
+    if (!response.ok) return { name, url, reachable: false, latencyMs, error: `HTTP ${response.status}` };
+    const body = (await response.json()) as { data?: { __typename?: string } };
+    return body.data?.__typename ? { name, url, reachable: true, latencyMs } : { name, url, reachable: false, latencyMs, error: 'no data' };
+  } catch (error) {
+    return { name, url, reachable: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).name === 'TimeoutError' ? 'timeout' : (error as Error).message };
+  }
+}

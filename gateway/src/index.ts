@@ -1,0 +1,6 @@
+export * from './config';
+export * from './errors';
+export * from './execution';
+export * from './health';
+export * from './http';
+export * from './supergraph';

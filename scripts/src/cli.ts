@@ -1,0 +1,110 @@
+import { loadGatewayConfig, loadSupergraphFile, startGatewayServer } from '@cdo-hub/gateway';
+import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { composeToFile } from './compose/composeSupergraph';
+import { updateReadme } from './docs/readmeSections';
+import { seedAgencies } from './seed/seedAgencies';
+import { startHub } from './start/startHub';
+
+/** `hub`: the one CLI for operator tasks. Each command's code lives in its own folder. */
+const program = new Command('hub')
+  .description('cdo-hub operator CLI: run the hub, compose the supergraph, seed agency databases')
+  .showHelpAfterError();
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('not a port number');
+  return port;
+}
+
+const sizeOption = () => new Option('--size <size>', 'dataset size').choices(SEED_SIZES as string[]).default('small');
+
+program
+  .command('start')
+  .description('seed missing databases, start the three agency subgraphs and the gateway, stop them all on Ctrl-C')
+  .addOption(new Option('--size <size>', 'size for databases that do not exist yet').choices(SEED_SIZES as string[]))
+  .action(async (options: { size?: SeedSize }) => {
+    const hub = await startHub({ ...(options.size ? { seedSize: options.size } : {}) });
+    console.log('');
+    console.log(`cdo-hub ready in ${(hub.readyAfterMs / 1000).toFixed(1)} s`);
+    console.log(`  gateway     ${hub.gatewayUrl}`);
+    for (const { agency, url } of hub.subgraphUrls) console.log(`  ${agency.padEnd(19)} ${url}`);
+    console.log('Press Ctrl-C to stop.');
+    let stopping = false;
+    const stop = async (reason: string, code: number) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n${reason}; stopping the hub…`);
+      await hub.stop();
+      process.exit(code);
+    };
+    process.on('SIGINT', () => void stop('SIGINT', 0));
+    process.on('SIGTERM', () => void stop('SIGTERM', 0));
+    const crashed = await hub.firstExit;
+    await stop(`${crashed} exited unexpectedly`, 1);
+  });
+
+program
+  .command('gateway')
+  .description('run only the gateway, from any supergraph file')
+  .option('--supergraph <file>', 'supergraph SDL file (default: schema/supergraph.graphql)')
+  .option('--port <n>', 'port to listen on (default: GATEWAY_PORT or 4000)', portNumber)
+  .action(async (options: { supergraph?: string; port?: number }) => {
+    const config = loadGatewayConfig(process.env, {
+      ...(options.supergraph ? { supergraphFile: resolve(options.supergraph) } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    });
+    const supergraph = loadSupergraphFile(config.supergraphFile);
+    const server = await startGatewayServer({ config, supergraph });
+    console.log(`gateway ready at ${server.url} (supergraph ${supergraph.version} from ${supergraph.source})`);
+    const stop = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
+  });
+
+program
+  .command('compose')
+  .description('compose the agency SDLs into schema/supergraph.graphql')
+  .option('--check', 'only check that the committed supergraph is up to date (exit 1 if not)')
+  .action((options: { check?: boolean }) => {
+    const outcome = composeToFile({ check: options.check ?? false });
+    if (options.check) {
+      console.log(outcome.changed ? `${outcome.file} is stale: run \`npm run hub -- compose\`` : `${outcome.file} is up to date`);
+      process.exitCode = outcome.changed ? 1 : 0;
+    } else {
+      console.log(`${outcome.changed ? 'wrote' : 'unchanged:'} ${outcome.file} (${outcome.milliseconds} ms)`);
+    }
+  });
+
+program
+  .command('seed')
+  .description('(re)build agency databases from the deterministic generators')
+  .addOption(sizeOption())
+  .option('--agency <id...>', 'only these agencies')
+  .option('--if-missing', 'leave existing databases alone')
+  .action((options: { size: SeedSize; agency?: string[]; ifMissing?: boolean }) => {
+    seedAgencies({ size: options.size, onlyMissing: options.ifMissing ?? false, log: (line) => console.log(line), ...(options.agency ? { agencies: options.agency } : {}) });
+  });
+
+program
+  .command('docs')
+  .description("regenerate the README's generated sections (error-code table)")
+  .option('--check', 'only check that they are up to date (exit 1 if not)')
+  .action((options: { check?: boolean }) => {
+    const { changed } = updateReadme({ check: options.check ?? false });
+    if (options.check && changed) {
+      console.log('README.md generated sections are stale: run `npm run hub -- docs`');
+      process.exitCode = 1;
+    } else {
+      console.log(changed ? 'README.md updated' : 'README.md is up to date');
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`hub: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+import { agencyPort, agencyUrl, repoRoot, type SeedSize } from '@cdo-hub/subgraph-kit';
+import { join } from 'node:path';
+import { AGENCY_PACKAGES } from '../agencies';
+import { existingSeedSize, seedAgencies } from '../seed/seedAgencies';
+import { ManagedProcess, waitUntilReady } from './processes';
+
+export interface RunningHub {
+  gatewayUrl: string;
+  subgraphUrls: { agency: string; url: string }[];
+  readyAfterMs: number;
+  processes: ManagedProcess[];
+  /** Resolves with the name of the first process that exits on its own. */
+  firstExit: Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  /** Size for databases that do not exist yet (default: the existing ones' size, else small). */
+  seedSize?: SeedSize;
+}
+
+/**
+ * Runs the whole hub: seeds missing databases, starts the three agency subgraphs, then the
+ * gateway once they answer, and returns when the gateway reports ready.
+ */
+export async function startHub(options: StartOptions = {}): Promise<RunningHub> {
+  const started = performance.now();
+  const baseEnv = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(line));
+  // Request logs are for operators who ask for them; `npm start` prints warnings and the summary.
+  const env: NodeJS.ProcessEnv = { ...baseEnv, LOG_LEVEL: baseEnv.LOG_LEVEL ?? 'warn' };
+
+  seedAgencies({ size: options.seedSize ?? existingSeedSize(env) ?? 'small', onlyMissing: true, env, log });
+
+  const processes: ManagedProcess[] = [];
+  const stop = async () => {
+    // Gateway first, so no request is routed to a subgraph that is already gone.
+    for (const process of [...processes].reverse()) await process.stop();
+  };
+  try {
+    const subgraphs = AGENCY_PACKAGES.map((agency) => {
+      const process = new ManagedProcess(agency.id, agency.mainFile, env, log);
+      processes.push(process);
+      return { agency, process };
+    });
+    await Promise.all(
+      subgraphs.map(({ agency, process }) => waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process)),
+    );
+
+    const gatewayEnv: NodeJS.ProcessEnv = { ...env };
+    for (const agency of AGENCY_PACKAGES) gatewayEnv[`${agency.envPrefix}_URL`] = agencyUrl(agency, env);
+    const gateway = new ManagedProcess('gateway', join(repoRoot(), 'gateway', 'dist', 'main.js'), gatewayEnv, log);
+    processes.push(gateway);
+    const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
+    const gatewayHost = env.GATEWAY_HOST ?? 'localhost';
+    await waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway);
+
+    return {
+      gatewayUrl: `http://${gatewayHost}:${gatewayPort}/graphql`,
+      subgraphUrls: AGENCY_PACKAGES.map((agency) => ({ agency: agency.id, url: agencyUrl(agency, env) })),
+      readyAfterMs: Math.round(performance.now() - started),
+      processes,
+      firstExit: Promise.race(processes.map((p) => p.exit.then(() => p.name))),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,85 @@
+import { AGENCIES, AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './freePort';
+
+export interface GraphQLResponse<Data = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: Data | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  };
+}
+
+/**
+ * The whole hub as a user runs it — `hub start`, a child process that starts the three agency
+ * subgraphs and the gateway — on free ports with databases in a temporary folder.
+ */
+export class HubProcess {
+  private output: string[] = [];
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly gatewayUrl: string,
+    readonly ports: Record<string, number>,
+    readonly dataDir: string,
+    private readonly ownsDataDir: boolean,
+  ) {}
+
+  static async start(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<HubProcess> {
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cdo-hub-e2e-'));
+    const ports: Record<string, number> = { gateway: await freePort() };
+    const env: NodeJS.ProcessEnv = { ...process.env, HUB_DATA_DIR: dataDir, GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
+    for (const agency of AGENCIES) {
+      ports[agency.id] = await freePort();
+      env[`${agency.envPrefix}_PORT`] = String(ports[agency.id]);
+    }
+    const child = spawn(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const hub = new HubProcess(child, `http://127.0.0.1:${ports.gateway}/graphql`, ports, dataDir, options.dataDir === undefined);
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => hub.output.push(chunk.toString()));
+    await hub.waitForOutput(/cdo-hub ready in/, 90_000);
+    return hub;
+  }
+
+  /** Everything the hub printed so far. */
+  get log(): string {
+    return this.output.join('');
+  }
+
+  /** Resolves once the hub's output matches `pattern`; rejects if it exits first or time runs out. */
+  async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.log)) {
+      if (this.child.exitCode !== null) throw new Error(`hub exited with ${this.child.exitCode} before printing ${pattern}:\n${this.log}`);
+      if (Date.now() > deadline) throw new Error(`hub did not print ${pattern} within ${timeoutMs} ms:\n${this.log}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async query<Data = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<Data>> {
+    const response = await fetch(this.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<Data>['body'] };
+  }
+
+  /** An agency's seeded database, read-only, to check answers against. */
+  database(agency: string): AgencyDatabase {
+    return new AgencyDatabase(join(this.dataDir, `${agency}.sqlite`), { readonly: true });
+  }
+
+  /** SIGTERM, as Ctrl-C or an orchestrator would; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.child.kill('SIGTERM');
+    const code = await exited;
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    return code;
+  }
+}
