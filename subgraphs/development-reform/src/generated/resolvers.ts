@@ -302,7 +302,7 @@ export type School = {
   /** 10-digit school identifier: 2-digit type + 11 (Beijing) + serial. Does not encode the district. */
   code: Scalars['ID']['output'];
   /** Fixed-asset investment projects building or renovating the school (Development and Reform Commission), in project-code order. */
-  constructionProjects: Array<InvestmentProject>;
+  constructionProjects?: Maybe<Array<InvestmentProject>>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -540,7 +540,7 @@ export type QueryResolvers<ContextType = SubgraphContext, ParentType extends Res
 export type SchoolResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['School'] = ResolversParentTypes['School'], FederationReferenceType extends FederationReferenceTypes['School'] = FederationReferenceTypes['School']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['School']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  constructionProjects?: Resolver<Array<ResolversTypes['InvestmentProject']>, ParentType, ContextType>;
+  constructionProjects?: Resolver<Maybe<Array<ResolversTypes['InvestmentProject']>>, ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{

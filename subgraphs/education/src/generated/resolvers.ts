@@ -21,13 +21,13 @@ export type District = {
   /** District code (GB/T 2260; 110302 for the Economic-Technological Development Area). */
   code: Scalars['ID']['output'];
   /** Number of schools in the district. */
-  schoolCount: Scalars['Int']['output'];
+  schoolCount?: Maybe<Scalars['Int']['output']>;
   /** The district's schools, in school-code order. */
-  schools: SchoolConnection;
+  schools?: Maybe<SchoolConnection>;
   /** Number of students enrolled in the district's schools. */
-  studentCount: Scalars['Int']['output'];
+  studentCount?: Maybe<Scalars['Int']['output']>;
   /** Number of full-time teachers in the district's schools. */
-  teacherCount: Scalars['Int']['output'];
+  teacherCount?: Maybe<Scalars['Int']['output']>;
 };
 
 
@@ -115,7 +115,7 @@ export type School = {
   /** 10-digit school identifier: 2-digit type + 11 (Beijing) + serial. Does not encode the district. */
   code: Scalars['ID']['output'];
   /** District the school is located in. */
-  district: District;
+  district?: Maybe<District>;
   /** Number of students enrolled. */
   enrolment: Scalars['Int']['output'];
   /** Year the school was founded. */
@@ -123,7 +123,7 @@ export type School = {
   /** Registered name of the school. */
   name: Scalars['String']['output'];
   /** The school as a legal entity, by its Unified Social Credit Code. */
-  organization: Organization;
+  organization?: Maybe<Organization>;
   /** Public or private (民办) school. */
   ownership: SchoolOwnership;
   /** The students enrolled, in student-number order. */
@@ -397,10 +397,10 @@ export type ResolversParentTypes = ResolversObject<{
 export type DistrictResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['District'] = ResolversParentTypes['District'], FederationReferenceType extends FederationReferenceTypes['District'] = FederationReferenceTypes['District']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['District']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  schoolCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  schools?: Resolver<ResolversTypes['SchoolConnection'], ParentType, ContextType, RequireFields<DistrictSchoolsArgs, 'first'>>;
-  studentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  teacherCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  schoolCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  schools?: Resolver<Maybe<ResolversTypes['SchoolConnection']>, ParentType, ContextType, RequireFields<DistrictSchoolsArgs, 'first'>>;
+  studentCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  teacherCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type OrganizationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
@@ -424,11 +424,11 @@ export type SchoolResolvers<ContextType = SubgraphContext, ParentType extends Re
   address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   classCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
   enrolment?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   foundedYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   ownership?: Resolver<ResolversTypes['SchoolOwnership'], ParentType, ContextType>;
   students?: Resolver<ResolversTypes['StudentConnection'], ParentType, ContextType, RequireFields<SchoolStudentsArgs, 'first'>>;
   teacherCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

@@ -41,13 +41,13 @@ export type District = {
   /** District code (GB/T 2260; 110302 for the Economic-Technological Development Area). */
   code: Scalars['ID']['output'];
   /** Number of valid high-tech enterprise certificates held by firms registered in the district. */
-  highTechEnterpriseCount: Scalars['Int']['output'];
+  highTechEnterpriseCount?: Maybe<Scalars['Int']['output']>;
   /** Total funding of research projects led by organisations registered in the district, in 10,000 yuan. */
-  researchFunding: Scalars['Float']['output'];
+  researchFunding?: Maybe<Scalars['Float']['output']>;
   /** Total amount of those technology contracts, in 10,000 yuan. */
-  technologyContractAmount: Scalars['Float']['output'];
+  technologyContractAmount?: Maybe<Scalars['Float']['output']>;
   /** Number of technology contracts whose seller is registered in the district. */
-  technologyContractCount: Scalars['Int']['output'];
+  technologyContractCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** A high-tech enterprise certificate (高新技术企业证书), valid for three years from its issue. */
@@ -56,11 +56,11 @@ export type HighTechEnterprise = {
   /** Certificate number: GR + year of issue + 11 (Beijing) + 6-digit serial, e.g. GR202311001234. */
   certificateNumber: Scalars['ID']['output'];
   /** District the enterprise is registered in (the registry code in its USCC; 110302 for the development zone). */
-  district: District;
+  district?: Maybe<District>;
   /** Date of issue, YYYY-MM-DD. */
   issuedOn: Scalars['String']['output'];
   /** The certified enterprise, by its Unified Social Credit Code. */
-  organization: Organization;
+  organization?: Maybe<Organization>;
   /** Research and development expenses as a share of revenue (0-1) in the application; a commercial secret. */
   rdExpenseRatio: Scalars['Float']['output'];
   /** Revenue in the application year, in 10,000 yuan; a commercial secret. */
@@ -92,7 +92,7 @@ export type KeyLab = {
   /** Research field of the laboratory. */
   field: Scalars['String']['output'];
   /** The organisation hosting the laboratory (a university or research institute). */
-  host: Organization;
+  host?: Maybe<Organization>;
   /** Who recognised the laboratory. */
   level: KeyLabLevel;
   /** Registered name of the laboratory. */
@@ -123,11 +123,11 @@ export type Organization = {
   /** The organisation's current high-tech enterprise certificate, or its latest lapsed one; null if it never held one. */
   highTechCertificate?: Maybe<HighTechEnterprise>;
   /** Key laboratories the organisation hosts, in lab-code order. */
-  keyLabs: Array<KeyLab>;
+  keyLabs?: Maybe<Array<KeyLab>>;
   /** Research projects the organisation leads, in project-number order. */
-  researchProjects: ResearchProjectConnection;
+  researchProjects?: Maybe<ResearchProjectConnection>;
   /** Technology contracts the organisation is a party to, in registration-number order. */
-  technologyContracts: TechnologyContractConnection;
+  technologyContracts?: Maybe<TechnologyContractConnection>;
   /** Unified Social Credit Code (18 characters, GB 32100). */
   uscc: Scalars['ID']['output'];
 };
@@ -238,7 +238,7 @@ export type ResearchProject = {
   /** Funding granted, in 10,000 yuan. */
   funding: Scalars['Float']['output'];
   /** The organisation leading the project, by its Unified Social Credit Code. */
-  leadOrganization: Organization;
+  leadOrganization?: Maybe<Organization>;
   /** Resident identity number of the principal investigator (18 characters, GB 11643). */
   principalInvestigatorIdNumber: Scalars['String']['output'];
   /** Full name of the principal investigator. */
@@ -272,13 +272,13 @@ export type TechnologyContract = {
   /** Contract amount in 10,000 yuan; a commercial secret. */
   amount: Scalars['Float']['output'];
   /** The party acquiring the technology, by its Unified Social Credit Code. */
-  buyer: Organization;
+  buyer?: Maybe<Organization>;
   /** District the seller is registered in, where the contract is registered. */
-  district: District;
+  district?: Maybe<District>;
   /** Registration number: year of signing + seller's district code + 6-digit serial, e.g. 2024110108001234. */
   registrationNumber: Scalars['ID']['output'];
   /** The party providing the technology, by its Unified Social Credit Code. */
-  seller: Organization;
+  seller?: Maybe<Organization>;
   /** Date of signing, YYYY-MM-DD. */
   signedOn: Scalars['String']['output'];
   /** Kind of technology contract. */
@@ -441,17 +441,17 @@ export type ResolversParentTypes = ResolversObject<{
 export type DistrictResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['District'] = ResolversParentTypes['District'], FederationReferenceType extends FederationReferenceTypes['District'] = FederationReferenceTypes['District']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['District']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  highTechEnterpriseCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  researchFunding?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  technologyContractAmount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  technologyContractCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  highTechEnterpriseCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  researchFunding?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  technologyContractAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  technologyContractCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type HighTechEnterpriseResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['HighTechEnterprise'] = ResolversParentTypes['HighTechEnterprise']> = ResolversObject<{
   certificateNumber?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
   issuedOn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   rdExpenseRatio?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   revenue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   technologyField?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -468,7 +468,7 @@ export type HighTechEnterpriseConnectionResolvers<ContextType = SubgraphContext,
 export type KeyLabResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['KeyLab'] = ResolversParentTypes['KeyLab']> = ResolversObject<{
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  host?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  host?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   level?: Resolver<ResolversTypes['KeyLabLevel'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
@@ -482,9 +482,9 @@ export type KeyLabConnectionResolvers<ContextType = SubgraphContext, ParentType 
 export type OrganizationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Organization']> | FederationReferenceType, FederationReferenceType, ContextType>;
   highTechCertificate?: Resolver<Maybe<ResolversTypes['HighTechEnterprise']>, ParentType, ContextType>;
-  keyLabs?: Resolver<Array<ResolversTypes['KeyLab']>, ParentType, ContextType>;
-  researchProjects?: Resolver<ResolversTypes['ResearchProjectConnection'], ParentType, ContextType, RequireFields<OrganizationResearchProjectsArgs, 'first'>>;
-  technologyContracts?: Resolver<ResolversTypes['TechnologyContractConnection'], ParentType, ContextType, RequireFields<OrganizationTechnologyContractsArgs, 'first' | 'role'>>;
+  keyLabs?: Resolver<Maybe<Array<ResolversTypes['KeyLab']>>, ParentType, ContextType>;
+  researchProjects?: Resolver<Maybe<ResolversTypes['ResearchProjectConnection']>, ParentType, ContextType, RequireFields<OrganizationResearchProjectsArgs, 'first'>>;
+  technologyContracts?: Resolver<Maybe<ResolversTypes['TechnologyContractConnection']>, ParentType, ContextType, RequireFields<OrganizationTechnologyContractsArgs, 'first' | 'role'>>;
   uscc?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -504,7 +504,7 @@ export type QueryResolvers<ContextType = SubgraphContext, ParentType extends Res
 export type ResearchProjectResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ResearchProject'] = ResolversParentTypes['ResearchProject']> = ResolversObject<{
   endDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   funding?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  leadOrganization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  leadOrganization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   principalInvestigatorIdNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   principalInvestigatorName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   principalInvestigatorPhone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -522,10 +522,10 @@ export type ResearchProjectConnectionResolvers<ContextType = SubgraphContext, Pa
 
 export type TechnologyContractResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['TechnologyContract'] = ResolversParentTypes['TechnologyContract']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  buyer?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
-  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  buyer?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
   registrationNumber?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  seller?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  seller?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   signedOn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ContractType'], ParentType, ContextType>;
 }>;

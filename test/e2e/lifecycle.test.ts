@@ -1,0 +1,133 @@
+import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { join } from 'node:path';
+import { createConnection } from 'node:net';
+import { freePort } from '../harness/freePort';
+import { GatewayProcess } from '../harness/gatewayProcess';
+import { HubProcess } from '../harness/hubProcess';
+
+// How the hub behaves as processes: start-up output, health and readiness, errors through the
+// gateway, a missing agency, and a clean stop.
+
+let hub: HubProcess;
+
+beforeAll(async () => {
+  hub = await HubProcess.start();
+});
+
+afterAll(async () => {
+  await hub?.stop();
+});
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('hub start', () => {
+  it('seeds the missing databases and prints every URL once ready', () => {
+    expect(hub.log).toMatch(/seeding education \(small\)/);
+    expect(hub.log).toMatch(/cdo-hub ready in \d+\.\d s/);
+    expect(hub.log).toContain(`gateway     http://127.0.0.1:${hub.ports.gateway}/graphql`);
+    for (const agency of ['education', 'development-reform', 'science']) {
+      expect(hub.log).toContain(`http://127.0.0.1:${hub.ports[agency]}/graphql`);
+    }
+  });
+
+  it('answers /healthz on the gateway and on every subgraph', async () => {
+    for (const port of Object.values(hub.ports)) {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('reports readiness with the supergraph version and each subgraph', async () => {
+    const response = await fetch(`http://127.0.0.1:${hub.ports.gateway}/readyz`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { ready: boolean; supergraph: { loaded: boolean; version: string }; subgraphs: { name: string; reachable: boolean }[] };
+    expect(body.ready).toBe(true);
+    expect(body.supergraph).toMatchObject({ loaded: true, version: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(body.subgraphs.map((s) => [s.name, s.reachable]).sort()).toEqual([
+      ['development-reform', true],
+      ['education', true],
+      ['science', true],
+    ]);
+  });
+});
+
+describe('errors through the gateway', () => {
+  it('returns a catalogued code naming the agency for a bad identifier, and still serves the rest', async () => {
+    const { status, body } = await hub.query('{ school(code: "123") { name } districts(first: 1) { nodes { code } } }');
+    expect(status).toBe(200);
+    expect(body.data?.districts.nodes).toHaveLength(1);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]).toMatchObject({ path: ['school'], extensions: { code: 'INVALID_IDENTIFIER', agency: 'education', identifier: 'SCHOOL_CODE' } });
+  });
+
+  it('answers validation and parse errors with 400 and their codes', async () => {
+    const invalid = await hub.query('{ school(code: "2111000001") { nosuchfield } }');
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const unparsable = await hub.query('{ school(code: ');
+    expect(unparsable.status).toBe(400);
+    expect(unparsable.body.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it('echoes the request id it was given', async () => {
+    const response = await hub.query('{ __typename }', {}, { 'x-request-id': 'e2e-trace-1' });
+    expect(response.headers.get('x-request-id')).toBe('e2e-trace-1');
+  });
+});
+
+describe('hub gateway with an agency missing', () => {
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    const closedPort = await freePort();
+    gateway = await GatewayProcess.start(['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')], await freePort(), {
+      EDUCATION_URL: `http://127.0.0.1:${hub.ports.education}/graphql`,
+      DEVELOPMENT_REFORM_URL: `http://127.0.0.1:${hub.ports['development-reform']}/graphql`,
+      SCIENCE_URL: `http://127.0.0.1:${closedPort}/graphql`,
+    });
+  });
+
+  afterAll(async () => {
+    expect(await gateway?.stop()).toBe(0);
+  });
+
+  it('serves the other agencies’ data, with an error naming the missing one', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ districts(first: 2) { nodes { name schoolCount highTechEnterpriseCount } } }' }),
+    });
+    const body = (await response.json()) as { data: any; errors: { extensions: Record<string, unknown> }[] };
+    expect(response.status).toBe(200);
+    expect(body.data.districts.nodes[0].name).toBe('东城区');
+    expect(body.data.districts.nodes[0].schoolCount).toBeGreaterThan(0);
+    expect(body.errors.map((e) => e.extensions)).toContainEqual(expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'science' }));
+  });
+
+  it('is not ready, and says which subgraph is unreachable', async () => {
+    const response = await fetch(gateway.url.replace('/graphql', '/readyz'));
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { ready: boolean; subgraphs: { name: string; reachable: boolean }[] };
+    expect(body.ready).toBe(false);
+    expect(body.subgraphs.filter((s) => !s.reachable).map((s) => s.name)).toEqual(['science']);
+  });
+});
+
+describe('stopping', () => {
+  it('SIGTERM stops the gateway and every subgraph and exits 0', async () => {
+    const stopped = await HubProcess.start();
+    const ports = Object.values(stopped.ports);
+    expect(await Promise.all(ports.map(isListening))).toEqual(ports.map(() => true));
+    expect(await stopped.stop()).toBe(0);
+    expect(await Promise.all(ports.map(isListening))).toEqual(ports.map(() => false));
+  });
+});

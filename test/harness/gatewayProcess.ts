@@ -1,0 +1,37 @@
+import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+/** `hub gateway` alone, as an operator starts it against any supergraph file. */
+export class GatewayProcess {
+  private output = '';
+
+  private constructor(readonly child: ChildProcess, readonly url: string) {
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  static async start(args: string[], port: number, env: NodeJS.ProcessEnv): Promise<GatewayProcess> {
+    const child = spawn(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'gateway', ...args, '--port', String(port)], {
+      env: { ...process.env, GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const gateway = new GatewayProcess(child, `http://127.0.0.1:${port}/graphql`);
+    const deadline = Date.now() + 30_000;
+    while (!gateway.output.includes('gateway ready')) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`hub gateway did not start:\n${gateway.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return gateway;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    const exited = new Promise<number | null>((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    return exited;
+  }
+}
