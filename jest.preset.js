@@ -12,7 +12,7 @@ const workspaceSources = {
   '@cdo-hub/education': 'subgraphs/education/src',
   '@cdo-hub/development-reform': 'subgraphs/development-reform/src',
   '@cdo-hub/science': 'subgraphs/science/src',
-  '@cdo-hub/scripts': 'scripts/src',
+  '@cdo-hub/scripts/docs': 'scripts/src/docs',
 };
 
 module.exports = (packageDir, overrides = {}) => ({

@@ -3,6 +3,7 @@ import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { composeToFile } from './compose/composeSupergraph';
+import { loadExamples, renderExamples, runExample } from './docs/examples';
 import { updateReadme } from './docs/readmeSections';
 import { seedAgencies } from './seed/seedAgencies';
 import { startHub } from './start/startHub';
@@ -92,10 +93,18 @@ program
 
 program
   .command('docs')
-  .description("regenerate the README's generated sections (error-code table)")
+  .description("regenerate the README's generated sections: the error-code table, and with --gateway the example queries' answers")
   .option('--check', 'only check that they are up to date (exit 1 if not)')
-  .action((options: { check?: boolean }) => {
-    const { changed } = updateReadme({ check: options.check ?? false });
+  .option('--gateway <url>', 'run schema/examples/*.graphql against this running gateway (small dataset) and record the answers')
+  .action(async (options: { check?: boolean; gateway?: string }) => {
+    let extra: Record<string, string> = {};
+    if (options.gateway) {
+      const examples = loadExamples();
+      const results = [];
+      for (const example of examples) results.push(await runExample(options.gateway, example));
+      extra = { examples: renderExamples(examples, results) };
+    }
+    const { changed } = updateReadme({ check: options.check ?? false, extra });
     if (options.check && changed) {
       console.log('README.md generated sections are stale: run `npm run hub -- docs`');
       process.exitCode = 1;

@@ -1,3 +1,5 @@
+import { loadExamples, readSection, README_FILE, renderExamples, runExample } from '@cdo-hub/scripts/docs';
+import { readFileSync } from 'node:fs';
 import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
 import { HubProcess } from '../harness/hubProcess';
 
@@ -186,5 +188,16 @@ describe('per-district totals across all three agencies', () => {
     // Not a vacuous check: the city has schools, projects and firms somewhere.
     expect(districts.reduce((sum, d) => sum + d.studentCount, 0)).toBeGreaterThan(1000);
     expect(districts.reduce((sum, d) => sum + d.highTechEnterpriseCount, 0)).toBeGreaterThan(10);
+  });
+});
+
+describe('the README’s example queries', () => {
+  it('show the answers the running hub gives (regenerate with `hub docs --gateway URL`)', async () => {
+    const examples = loadExamples();
+    expect(examples).toHaveLength(4);
+    const results = [];
+    for (const example of examples) results.push(await runExample(hub.gatewayUrl, example));
+    for (const result of results) expect(result).not.toHaveProperty('errors');
+    expect(readSection(readFileSync(README_FILE, 'utf8'), 'examples')).toBe(renderExamples(examples, results));
   });
 });

@@ -11,29 +11,48 @@ export function errorCodeTable(): string {
   return ['| code | HTTP status | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
-const SECTIONS: Record<string, () => string> = {
+/** Sections generated from code alone; others (the examples' answers) need a running hub. */
+const STATIC_SECTIONS: Record<string, () => string> = {
   'error-codes': errorCodeTable,
 };
 
-/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers. */
-export function renderSections(readme: string): string {
+function markers(name: string): [string, string] {
+  return [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+}
+
+/** The text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
+export function readSection(readme: string, name: string): string {
+  const [start, end] = markers(name);
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} … ${end} markers`);
+  return readme.slice(from + start.length, to).replace(/^\n/, '').replace(/\n$/, '');
+}
+
+/** Replaces the text of each named section. */
+export function replaceSections(readme: string, sections: Record<string, string>): string {
   let out = readme;
-  for (const [name, render] of Object.entries(SECTIONS)) {
-    const start = `<!-- ${name}:start -->`;
-    const end = `<!-- ${name}:end -->`;
-    const from = out.indexOf(start);
-    const to = out.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} … ${end} markers`);
-    out = `${out.slice(0, from + start.length)}\n${render()}\n${out.slice(to)}`;
+  for (const [name, text] of Object.entries(sections)) {
+    const [start, end] = markers(name);
+    readSection(out, name);
+    out = `${out.slice(0, out.indexOf(start) + start.length)}\n${text}\n${out.slice(out.indexOf(end))}`;
   }
   return out;
 }
 
-/** Regenerates the README's generated sections; with `check`, only reports whether they are stale. */
-export function updateReadme(options: { check?: boolean; file?: string } = {}): { changed: boolean } {
+/** The README with its statically generated sections brought up to date. */
+export function renderSections(readme: string): string {
+  return replaceSections(readme, Object.fromEntries(Object.entries(STATIC_SECTIONS).map(([name, render]) => [name, render()])));
+}
+
+/**
+ * Regenerates the README's generated sections (plus any `extra` sections given, such as the
+ * examples rendered from a running hub); with `check`, only reports whether they are stale.
+ */
+export function updateReadme(options: { check?: boolean; file?: string; extra?: Record<string, string> } = {}): { changed: boolean } {
   const file = options.file ?? README_FILE;
   const current = readFileSync(file, 'utf8');
-  const next = renderSections(current);
+  const next = replaceSections(renderSections(current), options.extra ?? {});
   if (next !== current && !options.check) writeFileSync(file, next);
   return { changed: next !== current };
 }
