@@ -22,8 +22,8 @@ export interface StartOptions {
 }
 
 /**
- * Runs the whole hub: seeds missing databases, starts the three agency subgraphs, then the
- * gateway once they answer, and returns when the gateway reports ready.
+ * Runs the whole hub: seeds missing databases, starts the three agency subgraphs and the
+ * gateway, and returns when each subgraph answers and the gateway reports ready.
  */
 export async function startHub(options: StartOptions = {}): Promise<RunningHub> {
   const started = performance.now();
@@ -40,22 +40,23 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
     for (const process of [...processes].reverse()) await process.stop();
   };
   try {
+    // The gateway reads its supergraph from a file, so it can boot while the subgraphs do; it
+    // reports ready once every subgraph answers.
     const subgraphs = AGENCY_PACKAGES.map((agency) => {
       const process = new ManagedProcess(agency.id, agency.mainFile, env, log);
       processes.push(process);
       return { agency, process };
     });
-    await Promise.all(
-      subgraphs.map(({ agency, process }) => waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process)),
-    );
-
     const gatewayEnv: NodeJS.ProcessEnv = { ...env };
     for (const agency of AGENCY_PACKAGES) gatewayEnv[`${agency.envPrefix}_URL`] = agencyUrl(agency, env);
     const gateway = new ManagedProcess('gateway', join(repoRoot(), 'gateway', 'dist', 'main.js'), gatewayEnv, log);
     processes.push(gateway);
     const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
     const gatewayHost = env.GATEWAY_HOST ?? 'localhost';
-    await waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway);
+    await Promise.all([
+      ...subgraphs.map(({ agency, process }) => waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process)),
+      waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway),
+    ]);
 
     return {
       gatewayUrl: `http://${gatewayHost}:${gatewayPort}/graphql`,
