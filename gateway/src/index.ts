@@ -4,3 +4,6 @@ export * from './execution';
 export * from './health';
 export * from './http';
 export * from './supergraph';
+export * from './consumers';
+export * from './masking';
+export * from './policy';

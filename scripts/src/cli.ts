@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { composeToFile } from './compose/composeSupergraph';
 import { loadExamples, renderExamples, runExample } from './docs/examples';
 import { updateReadme } from './docs/readmeSections';
+import { checkPolicies, explainPolicies, formatCheckReport } from './policy/policyCommands';
 import { seedAgencies } from './seed/seedAgencies';
 import { startHub } from './start/startHub';
 
@@ -111,6 +112,27 @@ program
     } else {
       console.log(changed ? 'README.md updated' : 'README.md is up to date');
     }
+  });
+
+const policy = program.command('policy').description("the CDOs' sharing policies (schema/policies/*.yaml)");
+
+policy
+  .command('check')
+  .description('validate every policy against the supergraph and the consumer registry (exit 1 on errors)')
+  .action(() => {
+    const report = checkPolicies();
+    console.log(formatCheckReport(report));
+    process.exitCode = report.errors ? 1 : 0;
+  });
+
+policy
+  .command('explain')
+  .description("print each field's decision for a consumer and purpose, and the rule (file:line) behind it")
+  .requiredOption('--consumer <id>', 'registered consumer id')
+  .option('--purpose <purpose>', 'stated purpose')
+  .argument('<query>', 'the GraphQL operation')
+  .action((query: string, options: { consumer: string; purpose?: string }) => {
+    console.log(explainPolicies(options.consumer, options.purpose, query));
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -16,10 +16,17 @@ export interface GatewayConfig {
   subgraphUrls: Record<string, string>;
   /** How long `/readyz` waits for each subgraph. */
   readinessTimeoutMs: number;
+  /** Folder of the agencies' sharing policies (`<agency>.yaml`). */
+  policyDir: string;
+  /** The consumer registry. */
+  consumersFile: string;
 }
 
 /** The committed development supergraph, `schema/supergraph.graphql` at the repository root. */
-export const DEFAULT_SUPERGRAPH_FILE = resolve(__dirname, '..', '..', '..', 'schema', 'supergraph.graphql');
+export const SCHEMA_DIR = resolve(__dirname, '..', '..', '..', 'schema');
+export const DEFAULT_SUPERGRAPH_FILE = resolve(SCHEMA_DIR, 'supergraph.graphql');
+export const DEFAULT_POLICY_DIR = resolve(SCHEMA_DIR, 'policies');
+export const DEFAULT_CONSUMERS_FILE = resolve(SCHEMA_DIR, 'consumers.yaml');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -30,6 +37,8 @@ const environment = z.object({
   NODE_ENV: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
+  POLICY_DIR: z.string().min(1).optional(),
+  CONSUMERS_FILE: z.string().min(1).optional(),
 });
 
 /** The environment variable that overrides a subgraph's URL: `development-reform` → `DEVELOPMENT_REFORM_URL`. */
@@ -56,6 +65,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     logLevel: values.LOG_LEVEL,
     subgraphUrls,
     readinessTimeoutMs: values.READINESS_TIMEOUT_MS,
+    policyDir: resolve(values.POLICY_DIR ?? DEFAULT_POLICY_DIR),
+    consumersFile: resolve(values.CONSUMERS_FILE ?? DEFAULT_CONSUMERS_FILE),
     ...overrides,
   };
 }

@@ -27,6 +27,13 @@ export const ERROR_CATALOGUE = {
   INVALID_CURSOR: { httpStatus: 200, description: 'An `after` cursor was not issued by this list.' },
   PAGE_SIZE_OUT_OF_RANGE: { httpStatus: 200, description: '`first` is negative or above the list maximum given in `extensions.maximum`.' },
 
+  // Sharing policies: a field the consumer may not read comes back null with one of these,
+  // grouped per field coordinate with `extensions.agency`, `coordinate` and `paths`.
+  FIELD_NOT_SHARED: { httpStatus: 200, description: "The owning agency classes the field NOT_SHARED (or has not classed it: secure default), or it is not open data and the request has no token." },
+  GRANT_REQUIRED: { httpStatus: 200, description: 'The field is CONDITIONAL and the consumer holds no grant for it; apply to the owning agency.' },
+  GRANT_EXPIRED: { httpStatus: 200, description: "The consumer's grant for this field and purpose has expired." },
+  PURPOSE_NOT_GRANTED: { httpStatus: 200, description: 'The consumer holds a grant for the field, but not for the purpose stated in this request.' },
+
   // Federation and availability.
   SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached or failed; `extensions.agency` names it. Data from the other agencies is still returned." },
   SUPERGRAPH_NOT_READY: { httpStatus: 503, description: 'The gateway has not loaded a supergraph yet.' },

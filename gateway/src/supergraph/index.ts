@@ -1,1 +1,2 @@
+export * from './fieldOwnership';
 export * from './supergraphSource';

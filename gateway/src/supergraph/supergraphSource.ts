@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Supergraph as FederationSupergraph } from '@apollo/federation-internals';
+import type { GraphQLSchema } from 'graphql';
+import { fieldOwnership, type FieldOwnership } from './fieldOwnership';
 
 export interface Supergraph {
   sdl: string;
@@ -9,6 +11,10 @@ export interface Supergraph {
   source: string;
   /** Subgraph name → routing URL, as written in the supergraph's `join__Graph` values. */
   subgraphs: { name: string; url: string }[];
+  /** The API schema clients see (join directives removed). */
+  apiSchema: GraphQLSchema;
+  /** Which agency resolves which field. */
+  ownership: FieldOwnership;
 }
 
 export function supergraphVersion(sdl: string): string {
@@ -26,6 +32,8 @@ export function parseSupergraph(sdl: string, source: string): Supergraph {
     version: supergraphVersion(sdl),
     source,
     subgraphs: supergraph.subgraphsMetadata().map(({ name, url }) => ({ name, url })),
+    apiSchema: supergraph.apiSchema().toGraphQLJSSchema(),
+    ownership: fieldOwnership(sdl),
   };
 }
 

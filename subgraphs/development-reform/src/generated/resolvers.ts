@@ -74,21 +74,21 @@ export type InvestmentProject = {
   /** Which administrative procedure the project went through. */
   approvalMode: ApprovalMode;
   /** Breakdown of the investment budget and the sources of funds. */
-  budgetDetail: Scalars['String']['output'];
+  budgetDetail?: Maybe<Scalars['String']['output']>;
   /** Project code (GB/T 40058-2021): YYYY-RRRRRR-DD-TT-NNNNNN — year, region code, guiding department, project type, serial. */
   code: Scalars['ID']['output'];
   /** Resident identity number of the contact person (18 characters, GB 11643). */
-  contactIdNumber: Scalars['String']['output'];
+  contactIdNumber?: Maybe<Scalars['String']['output']>;
   /** Mobile number of the contact person. */
-  contactMobile: Scalars['String']['output'];
+  contactMobile?: Maybe<Scalars['String']['output']>;
   /** Name of the owner's contact person for the project. */
-  contactName: Scalars['String']['output'];
+  contactName?: Maybe<Scalars['String']['output']>;
   /** Audited final cost of an enterprise project, in 10,000 yuan; null until a cost audit is on record. */
   costAuditAmount?: Maybe<Scalars['Float']['output']>;
   /** District the project is located in. */
   district: District;
   /** Summary of the feasibility study: construction content, scale and financial or social benefit. */
-  feasibilitySummary: Scalars['String']['output'];
+  feasibilitySummary?: Maybe<Scalars['String']['output']>;
   /** Industry the project belongs to. */
   industry: Scalars['String']['output'];
   /** Project name. */
@@ -472,14 +472,14 @@ export type DistrictConnectionResolvers<ContextType = SubgraphContext, ParentTyp
 export type InvestmentProjectResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['InvestmentProject'] = ResolversParentTypes['InvestmentProject'], FederationReferenceType extends FederationReferenceTypes['InvestmentProject'] = FederationReferenceTypes['InvestmentProject']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['InvestmentProject']> | FederationReferenceType, FederationReferenceType, ContextType>;
   approvalMode?: Resolver<ResolversTypes['ApprovalMode'], ParentType, ContextType>;
-  budgetDetail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  budgetDetail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  contactIdNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  contactMobile?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  contactName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contactIdNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactMobile?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   costAuditAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
-  feasibilitySummary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  feasibilitySummary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   industry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;

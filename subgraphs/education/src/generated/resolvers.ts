@@ -127,11 +127,11 @@ export type School = {
   /** Public or private (民办) school. */
   ownership: SchoolOwnership;
   /** The students enrolled, in student-number order. */
-  students: StudentConnection;
+  students?: Maybe<StudentConnection>;
   /** Number of full-time teachers. */
   teacherCount: Scalars['Int']['output'];
   /** The school's full-time teachers. */
-  teachers: TeacherConnection;
+  teachers?: Maybe<TeacherConnection>;
   /** Level of education the school provides. */
   type: SchoolType;
 };
@@ -189,29 +189,29 @@ export type SchoolType =
 export type Student = {
   __typename?: 'Student';
   /** Date of birth, YYYY-MM-DD. */
-  birthDate: Scalars['String']['output'];
+  birthDate?: Maybe<Scalars['String']['output']>;
   /** Gender as recorded on the resident ID. */
-  gender: Gender;
+  gender?: Maybe<Gender>;
   /** Grade: 0 kindergarten, 1-6 primary, 7-9 junior secondary, 10-12 senior secondary, 13-16 undergraduate years 1-4. */
-  grade: Scalars['Int']['output'];
+  grade?: Maybe<Scalars['Int']['output']>;
   /** Name of the student's guardian. */
-  guardianName: Scalars['String']['output'];
+  guardianName?: Maybe<Scalars['String']['output']>;
   /** Guardian's mobile number. */
-  guardianPhone: Scalars['String']['output'];
+  guardianPhone?: Maybe<Scalars['String']['output']>;
   /** Health status recorded at the last school medical examination. */
-  healthStatus: HealthStatus;
+  healthStatus?: Maybe<HealthStatus>;
   /** Resident identity number (18 characters, GB 11643). */
-  idNumber: Scalars['String']['output'];
+  idNumber?: Maybe<Scalars['String']['output']>;
   /** Whether the student's household registration (户籍) is outside Beijing. */
-  migrant: Scalars['Boolean']['output'];
+  migrant?: Maybe<Scalars['Boolean']['output']>;
   /** Full name. */
-  name: Scalars['String']['output'];
+  name?: Maybe<Scalars['String']['output']>;
   /** Whether the student receives financial aid. */
-  receivesFinancialAid: Scalars['Boolean']['output'];
+  receivesFinancialAid?: Maybe<Scalars['Boolean']['output']>;
   /** The school the student attends. */
-  school: School;
+  school?: Maybe<School>;
   /** National student number: G followed by the student's resident ID number. */
-  studentNumber: Scalars['ID']['output'];
+  studentNumber?: Maybe<Scalars['ID']['output']>;
 };
 
 /** A page of students. */
@@ -229,17 +229,17 @@ export type StudentConnection = {
 export type Teacher = {
   __typename?: 'Teacher';
   /** Full name. */
-  name: Scalars['String']['output'];
+  name?: Maybe<Scalars['String']['output']>;
   /** Teacher qualification certificate level (教师资格). */
-  qualification: Scalars['String']['output'];
+  qualification?: Maybe<Scalars['String']['output']>;
   /** The school the teacher works at. */
-  school: School;
+  school?: Maybe<School>;
   /** Staff number within the education system. */
-  staffNumber: Scalars['ID']['output'];
+  staffNumber?: Maybe<Scalars['ID']['output']>;
   /** Main subject taught. */
-  subject: Scalars['String']['output'];
+  subject?: Maybe<Scalars['String']['output']>;
   /** Professional title (职称). */
-  title: Scalars['String']['output'];
+  title?: Maybe<Scalars['String']['output']>;
 };
 
 /** A page of teachers. */
@@ -430,9 +430,9 @@ export type SchoolResolvers<ContextType = SubgraphContext, ParentType extends Re
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   ownership?: Resolver<ResolversTypes['SchoolOwnership'], ParentType, ContextType>;
-  students?: Resolver<ResolversTypes['StudentConnection'], ParentType, ContextType, RequireFields<SchoolStudentsArgs, 'first'>>;
+  students?: Resolver<Maybe<ResolversTypes['StudentConnection']>, ParentType, ContextType, RequireFields<SchoolStudentsArgs, 'first'>>;
   teacherCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  teachers?: Resolver<ResolversTypes['TeacherConnection'], ParentType, ContextType, RequireFields<SchoolTeachersArgs, 'first'>>;
+  teachers?: Resolver<Maybe<ResolversTypes['TeacherConnection']>, ParentType, ContextType, RequireFields<SchoolTeachersArgs, 'first'>>;
   type?: Resolver<ResolversTypes['SchoolType'], ParentType, ContextType>;
 }>;
 
@@ -443,18 +443,18 @@ export type SchoolConnectionResolvers<ContextType = SubgraphContext, ParentType 
 }>;
 
 export type StudentResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Student'] = ResolversParentTypes['Student']> = ResolversObject<{
-  birthDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
-  grade?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  guardianName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  guardianPhone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  healthStatus?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
-  idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  migrant?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  receivesFinancialAid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  school?: Resolver<ResolversTypes['School'], ParentType, ContextType>;
-  studentNumber?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  gender?: Resolver<Maybe<ResolversTypes['Gender']>, ParentType, ContextType>;
+  grade?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  guardianName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  guardianPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  healthStatus?: Resolver<Maybe<ResolversTypes['HealthStatus']>, ParentType, ContextType>;
+  idNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  migrant?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  receivesFinancialAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  school?: Resolver<Maybe<ResolversTypes['School']>, ParentType, ContextType>;
+  studentNumber?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
 export type StudentConnectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['StudentConnection'] = ResolversParentTypes['StudentConnection']> = ResolversObject<{
@@ -464,12 +464,12 @@ export type StudentConnectionResolvers<ContextType = SubgraphContext, ParentType
 }>;
 
 export type TeacherResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Teacher'] = ResolversParentTypes['Teacher']> = ResolversObject<{
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  qualification?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  school?: Resolver<ResolversTypes['School'], ParentType, ContextType>;
-  staffNumber?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  qualification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  school?: Resolver<Maybe<ResolversTypes['School']>, ParentType, ContextType>;
+  staffNumber?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type TeacherConnectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['TeacherConnection'] = ResolversParentTypes['TeacherConnection']> = ResolversObject<{

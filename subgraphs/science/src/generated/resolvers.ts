@@ -62,9 +62,9 @@ export type HighTechEnterprise = {
   /** The certified enterprise, by its Unified Social Credit Code. */
   organization?: Maybe<Organization>;
   /** Research and development expenses as a share of revenue (0-1) in the application; a commercial secret. */
-  rdExpenseRatio: Scalars['Float']['output'];
+  rdExpenseRatio?: Maybe<Scalars['Float']['output']>;
   /** Revenue in the application year, in 10,000 yuan; a commercial secret. */
-  revenue: Scalars['Float']['output'];
+  revenue?: Maybe<Scalars['Float']['output']>;
   /** Field of the State-supported high technologies the certification was granted in (e.g. 电子信息, 生物与新医药). */
   technologyField: Scalars['String']['output'];
   /** Whether the certificate is still in force: today (Beijing time) is before validUntil. */
@@ -240,11 +240,11 @@ export type ResearchProject = {
   /** The organisation leading the project, by its Unified Social Credit Code. */
   leadOrganization?: Maybe<Organization>;
   /** Resident identity number of the principal investigator (18 characters, GB 11643). */
-  principalInvestigatorIdNumber: Scalars['String']['output'];
+  principalInvestigatorIdNumber?: Maybe<Scalars['String']['output']>;
   /** Full name of the principal investigator. */
-  principalInvestigatorName: Scalars['String']['output'];
+  principalInvestigatorName?: Maybe<Scalars['String']['output']>;
   /** Mobile number of the principal investigator. */
-  principalInvestigatorPhone: Scalars['String']['output'];
+  principalInvestigatorPhone?: Maybe<Scalars['String']['output']>;
   /** Funding programme (e.g. 北京市自然科学基金, 北京市科技计划, 中关村前沿技术). */
   programme: Scalars['String']['output'];
   /** Project number: programme letter + 2-digit start year + 1100 + 6-digit serial, e.g. Z231100001234. */
@@ -270,7 +270,7 @@ export type ResearchProjectConnection = {
 export type TechnologyContract = {
   __typename?: 'TechnologyContract';
   /** Contract amount in 10,000 yuan; a commercial secret. */
-  amount: Scalars['Float']['output'];
+  amount?: Maybe<Scalars['Float']['output']>;
   /** The party acquiring the technology, by its Unified Social Credit Code. */
   buyer?: Maybe<Organization>;
   /** District the seller is registered in, where the contract is registered. */
@@ -452,8 +452,8 @@ export type HighTechEnterpriseResolvers<ContextType = SubgraphContext, ParentTyp
   district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
   issuedOn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
-  rdExpenseRatio?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  revenue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rdExpenseRatio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  revenue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   technologyField?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   validUntil?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -505,9 +505,9 @@ export type ResearchProjectResolvers<ContextType = SubgraphContext, ParentType e
   endDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   funding?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   leadOrganization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
-  principalInvestigatorIdNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  principalInvestigatorName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  principalInvestigatorPhone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  principalInvestigatorIdNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  principalInvestigatorName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  principalInvestigatorPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   programme?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   projectNumber?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   startDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -521,7 +521,7 @@ export type ResearchProjectConnectionResolvers<ContextType = SubgraphContext, Pa
 }>;
 
 export type TechnologyContractResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['TechnologyContract'] = ResolversParentTypes['TechnologyContract']> = ResolversObject<{
-  amount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   buyer?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
   registrationNumber?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

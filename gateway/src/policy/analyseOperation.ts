@@ -1,0 +1,88 @@
+import {
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** One place in an operation where a field is read. */
+export interface FieldSelection {
+  /** `Type.field`, always on a concrete object type. */
+  coordinate: string;
+  /** Response keys from the root (aliases included, list indices left out). */
+  path: readonly string[];
+  node: FieldNode;
+}
+
+/**
+ * Every field coordinate an operation reads, with the response paths it reads it at. Named and
+ * inline fragments are followed; a selection on an interface or union is expanded to each
+ * concrete type it can be, so every decision is made on a concrete `Type.field`. Introspection
+ * fields (`__typename`, `__schema`, `__type`) are left to the introspection stage.
+ */
+export function analyseOperation(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): FieldSelection[] {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return [];
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
+  const root = schema.getRootType(operation.operation);
+  if (!root) return [];
+  const selections: FieldSelection[] = [];
+
+  const visit = (selectionSet: SelectionSetNode, types: readonly GraphQLObjectType[], path: readonly string[], seenFragments: ReadonlySet<string>) => {
+    for (const selection of selectionSet.selections) {
+      switch (selection.kind) {
+        case Kind.FIELD: {
+          const name = selection.name.value;
+          if (name.startsWith('__')) break;
+          const responsePath = [...path, selection.alias?.value ?? name];
+          for (const type of types) {
+            const field = type.getFields()[name];
+            if (!field) continue;
+            selections.push({ coordinate: `${type.name}.${name}`, path: responsePath, node: selection });
+            if (selection.selectionSet) visit(selection.selectionSet, concreteTypes(schema, getNamedType(field.type) as GraphQLCompositeType), responsePath, seenFragments);
+          }
+          break;
+        }
+        case Kind.INLINE_FRAGMENT: {
+          const narrowed = selection.typeCondition ? narrow(schema, types, selection.typeCondition.name.value) : types;
+          visit(selection.selectionSet, narrowed, path, seenFragments);
+          break;
+        }
+        case Kind.FRAGMENT_SPREAD: {
+          const fragment = fragments.get(selection.name.value);
+          if (!fragment || seenFragments.has(fragment.name.value)) break;
+          visit(fragment.selectionSet, narrow(schema, types, fragment.typeCondition.name.value), path, new Set([...seenFragments, fragment.name.value]));
+          break;
+        }
+        default:
+      }
+    }
+  };
+  visit(operation.selectionSet, [root], [], new Set());
+  return selections;
+}
+
+function concreteTypes(schema: GraphQLSchema, type: GraphQLCompositeType): GraphQLObjectType[] {
+  if (isObjectType(type)) return [type];
+  if (isAbstractType(type)) return [...schema.getPossibleTypes(type)];
+  return [];
+}
+
+/** The types in `types` that a fragment on `condition` applies to. */
+function narrow(schema: GraphQLSchema, types: readonly GraphQLObjectType[], condition: string): GraphQLObjectType[] {
+  const conditionType = schema.getType(condition);
+  if (!conditionType) return [];
+  const allowed = new Set(concreteTypes(schema, conditionType as GraphQLCompositeType).map((t) => t.name));
+  return types.filter((type) => allowed.has(type.name));
+}

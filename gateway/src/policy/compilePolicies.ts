@@ -1,0 +1,363 @@
+import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import type { ConsumerRegistry } from '../consumers';
+import { maskTypeProblem, parseMask } from '../masking';
+import type { FieldOwnership } from '../supergraph';
+import { policyFileSchema, type FieldRuleInput, type GrantInput } from './model';
+import { policyVersion, type FieldClassification, type Grant, type GrantedField, type PolicySet } from './policySet';
+import { formatLocation, type SourceLocation, type YamlSource } from './yamlSource';
+
+export type Severity = 'error' | 'warning';
+
+export interface PolicyProblem {
+  severity: Severity;
+  location: SourceLocation;
+  message: string;
+  hint?: string;
+}
+
+export function formatProblem(problem: PolicyProblem): string {
+  return `${formatLocation(problem.location)}: ${problem.severity}: ${problem.message}${problem.hint ? `\n    hint: ${problem.hint}` : ''}`;
+}
+
+export interface PolicyInputs {
+  /** One parsed YAML source per policy file. */
+  policies: readonly YamlSource[];
+  consumers: ConsumerRegistry;
+  schema: GraphQLSchema;
+  ownership: FieldOwnership;
+  /** Grants approved at run time (the grant store); they count the same as policy-file grants. */
+  runtimeGrants?: readonly Grant[];
+  /** Extra inputs that change the version (e.g. the supergraph version). */
+  versionParts?: readonly string[];
+  now: number;
+}
+
+/** Grant scopes the subgraphs know how to apply. */
+export const SCOPE_DIMENSIONS = ['districtCode'] as const;
+
+function closest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = candidate;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Validates every policy against the supergraph and the consumer registry and compiles them.
+ * Returns every problem found (errors and warnings, each with file and line); the policy set is
+ * returned only when there are no errors — an invalid policy is never enforced half-way.
+ */
+export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const error = (location: SourceLocation, message: string, hint?: string) => problems.push({ severity: 'error', location, message, ...(hint ? { hint } : {}) });
+  const warn = (location: SourceLocation, message: string, hint?: string) => problems.push({ severity: 'warning', location, message, ...(hint ? { hint } : {}) });
+  const { schema, ownership, consumers } = inputs;
+
+  const classifications = new Map<string, FieldClassification>();
+  const files = new Map<string, string>();
+  const grants: Grant[] = [];
+  const grantIds = new Map<string, SourceLocation>();
+
+  for (const source of inputs.policies) {
+    for (const syntax of source.syntaxErrors) error({ file: source.file, line: syntax.line }, `YAML: ${syntax.message}`);
+    if (source.syntaxErrors.length) continue;
+    const parsed = policyFileSchema.safeParse(source.value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) error(source.locate(issue.path as PropertyKey[]), `${issue.path.join('.') || 'file'}: ${issue.message}`);
+      continue;
+    }
+    const policy = parsed.data;
+    const agency = policy.agency;
+    const top = source.locate(['agency']);
+    if (!ownership.agencies.includes(agency)) {
+      error(top, `agency "${agency}" publishes no subgraph in the supergraph`, closest(agency, ownership.agencies) ? `did you mean "${closest(agency, ownership.agencies)}"?` : `agencies: ${ownership.agencies.join(', ')}`);
+      continue;
+    }
+    if (files.has(agency)) {
+      error(top, `a second policy for "${agency}" (the first is ${files.get(agency)})`, 'one policy file per agency');
+      continue;
+    }
+    files.set(agency, source.file);
+
+    for (const [typeName, typeRule] of Object.entries(policy.types)) {
+      const typeLocation = source.locate(['types', typeName]);
+      const type = schema.getType(typeName);
+      if (!type || !isObjectType(type)) {
+        error(typeLocation, `unknown type "${typeName}"`, closest(typeName, Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__'))) ? `did you mean "${closest(typeName, Object.keys(schema.getTypeMap()))}"?` : undefined);
+        continue;
+      }
+      if (!(ownership.types.get(typeName) ?? []).includes(agency)) {
+        error(typeLocation, `${agency} resolves no field of ${typeName}`, `${typeName} is resolved by ${(ownership.types.get(typeName) ?? []).join(', ') || 'no agency'}; a policy governs only its own agency's fields`);
+        continue;
+      }
+      const fields = type.getFields();
+      for (const [fieldName, rule] of Object.entries(typeRule.fields ?? {})) {
+        const coordinate = `${typeName}.${fieldName}`;
+        const location = source.locate(['types', typeName, 'fields', fieldName]);
+        if (!fields[fieldName]) {
+          const guess = closest(fieldName, Object.keys(fields));
+          error(location, `unknown field "${coordinate}"`, guess ? `did you mean "${typeName}.${guess}"?` : undefined);
+          continue;
+        }
+        const resolvers = ownership.resolvers.get(coordinate) ?? [];
+        if (!resolvers.includes(agency)) {
+          error(location, `${coordinate} is resolved by ${resolvers.join(', ') || 'no agency'}, not ${agency}`, 'a field an agency adds to another agency\'s entity belongs to the agency that adds it');
+          continue;
+        }
+        // A field rule stands alone: it inherits nothing from the type default, so a field made
+        // CONDITIONAL under an OPEN default is not open to the public by accident.
+        const classification = toClassification(agency, rule, 'field', location, coordinate, error);
+        if (classification) classifications.set(`${agency}|${coordinate}`, classification);
+      }
+      if (typeRule.default) {
+        const location = source.locate(['types', typeName, 'default']);
+        for (const fieldName of Object.keys(fields)) {
+          const coordinate = `${typeName}.${fieldName}`;
+          if (classifications.has(`${agency}|${coordinate}`) || typeRule.fields?.[fieldName]) continue;
+          if (!(ownership.resolvers.get(coordinate) ?? []).includes(agency)) continue;
+          const classification = toClassification(agency, typeRule.default, 'type-default', location, `${typeName} (default)`, error);
+          if (!classification) break;
+          classifications.set(`${agency}|${coordinate}`, classification);
+        }
+      }
+    }
+
+    policy.grants.forEach((grant, index) => {
+      const compiled = compileGrant(grant, agency, source, ['grants', index], inputs, error, warn, grantIds);
+      if (compiled) grants.push(compiled);
+    });
+  }
+
+  for (const grant of inputs.runtimeGrants ?? []) {
+    if (grantIds.has(grant.id)) error(grant.source, `grant id "${grant.id}" is used twice (also ${formatLocation(grantIds.get(grant.id)!)})`);
+    grants.push(grant);
+  }
+
+  // Secure by default: every field an agency resolves and does not class is NOT_SHARED.
+  const unclassifiedByType = new Map<string, string[]>();
+  for (const [coordinate, agencies] of ownership.resolvers) {
+    const typeName = coordinate.slice(0, coordinate.indexOf('.'));
+    if (!schema.getType(typeName)) continue; // not in the API schema (federation internals)
+    const field = (schema.getType(typeName) as GraphQLObjectType).getFields()[coordinate.slice(typeName.length + 1)];
+    if (!field) continue;
+    for (const agency of agencies) {
+      const key = `${agency}|${coordinate}`;
+      if (!classifications.has(key)) {
+        const file = files.get(agency) ?? `schema/policies/${agency}.yaml`;
+        classifications.set(key, { agency, sharingClass: 'NOT_SHARED', level: 'L4', open: 'CLOSED', origin: 'unclassified', source: { file, line: 1 }, legalBasis: 'not classed by its agency (secure default)' });
+        const list = unclassifiedByType.get(key.split('|')[0] + '|' + typeName) ?? [];
+        list.push(coordinate.slice(typeName.length + 1));
+        unclassifiedByType.set(key.split('|')[0] + '|' + typeName, list);
+      }
+      const classification = classifications.get(key)!;
+      if (classification.sharingClass !== 'UNCONDITIONAL' && classification.origin !== 'unclassified' && field.type.toString().endsWith('!')) {
+        warn(classification.source, `${coordinate} is non-null but ${classification.sharingClass}: a consumer denied it loses its nearest nullable parent too`, 'make the field nullable in the SDL, or class it UNCONDITIONAL');
+      }
+    }
+  }
+  for (const [key, fields] of unclassifiedByType) {
+    const [agency, typeName] = key.split('|') as [string, string];
+    const file = files.get(agency);
+    const location = file ? { file, line: 1 } : { file: `schema/policies/${agency}.yaml`, line: 1 };
+    warn(location, `${agency} resolves ${typeName}.{${fields.join(', ')}} with no sharing class: NOT_SHARED until classed`, `add them under types.${typeName} (or a default for the type)`);
+  }
+
+  for (const grant of grants) {
+    if (grant.expiresAt <= inputs.now) warn(grant.source, `grant "${grant.id}" expired on ${grant.expires}; it no longer releases anything`, 'renew it (new expiry, approved again) or remove it');
+    for (const field of grant.fields) {
+      if (field.fieldName === '*') continue;
+      const classification = classifications.get(`${grant.agency}|${field.coordinate}`);
+      if (classification?.sharingClass === 'NOT_SHARED') {
+        error(field.source, `grant "${grant.id}" releases ${field.coordinate}, which ${grant.agency} classes NOT_SHARED (${classification.legalBasis ?? 'no legal basis recorded'})`, 'NOT_SHARED data is never released; re-class it CONDITIONAL if the law allows');
+      } else if (classification?.sharingClass === 'UNCONDITIONAL' && !field.mask) {
+        warn(field.source, `grant "${grant.id}" names ${field.coordinate}, which is UNCONDITIONAL already`, 'drop it from the grant');
+      }
+    }
+  }
+
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+
+  const grantsByConsumer = new Map<string, Grant[]>();
+  for (const grant of grants) grantsByConsumer.set(grant.consumer, [...(grantsByConsumer.get(grant.consumer) ?? []), grant]);
+  const version = policyVersion([
+    ...(inputs.versionParts ?? []),
+    ...inputs.policies.map((source) => `${source.file}\n${JSON.stringify(source.value)}`),
+    JSON.stringify([...consumers.consumers.values()].map(({ source: _source, ...consumer }) => consumer)),
+    JSON.stringify((inputs.runtimeGrants ?? []).map(({ source: _source, ...grant }) => grant)),
+  ]);
+  const policySet: PolicySet = {
+    version,
+    schema,
+    ownership,
+    consumers,
+    files,
+    grants,
+    classify: (coordinate, agency) =>
+      classifications.get(`${agency}|${coordinate}`) ?? { agency, sharingClass: 'NOT_SHARED', level: 'L4', open: 'CLOSED', origin: 'unclassified', source: { file: files.get(agency) ?? `schema/policies/${agency}.yaml`, line: 1 } },
+    grantsFor: (consumerId, coordinate) => {
+      const typeName = coordinate.slice(0, coordinate.indexOf('.'));
+      return (grantsByConsumer.get(consumerId) ?? []).filter((grant) => grant.fields.some((field) => field.coordinate === coordinate || (field.fieldName === '*' && field.typeName === typeName)));
+    },
+  };
+  return { policySet, problems };
+}
+
+function toClassification(
+  agency: string,
+  rule: FieldRuleInput,
+  origin: 'field' | 'type-default',
+  location: SourceLocation,
+  what: string,
+  error: (location: SourceLocation, message: string, hint?: string) => void,
+): FieldClassification | undefined {
+  if (!rule.class) {
+    error(location, `${what} has no sharing class`, 'class: UNCONDITIONAL | CONDITIONAL | NOT_SHARED');
+    return undefined;
+  }
+  if (!rule.level) {
+    error(location, `${what} has no level`, 'level: L1 (public) | L2 (internal) | L3 (sensitive) | L4 (sensitive personal / minors)');
+    return undefined;
+  }
+  if (rule.class === 'NOT_SHARED' && !rule.legalBasis) {
+    error(location, `${what} is NOT_SHARED without a legal basis`, 'legalBasis: the law or regulation that forbids sharing it');
+    return undefined;
+  }
+  if (rule.open && rule.open !== 'CLOSED' && rule.class !== 'UNCONDITIONAL') {
+    error(location, `${what} is ${rule.class} but open to the public (${rule.open})`, 'only UNCONDITIONAL data can be open data; drop `open` or re-class the field');
+    return undefined;
+  }
+  return { agency, sharingClass: rule.class, level: rule.level, open: rule.open ?? 'CLOSED', ...(rule.legalBasis ? { legalBasis: rule.legalBasis } : {}), origin, source: location };
+}
+
+function compileGrant(
+  grant: GrantInput,
+  agency: string,
+  source: YamlSource,
+  path: PropertyKey[],
+  inputs: PolicyInputs,
+  error: (location: SourceLocation, message: string, hint?: string) => void,
+  warn: (location: SourceLocation, message: string, hint?: string) => void,
+  grantIds: Map<string, SourceLocation>,
+): Grant | undefined {
+  const location = source.locate(path);
+  const { schema, ownership, consumers } = inputs;
+  let ok = true;
+  if (grantIds.has(grant.id)) {
+    error(source.locate([...path, 'id']), `grant id "${grant.id}" is used twice (also ${formatLocation(grantIds.get(grant.id)!)})`);
+    ok = false;
+  }
+  grantIds.set(grant.id, location);
+  const consumer = consumers.consumers.get(grant.consumer);
+  if (!consumer) {
+    const guess = closest(grant.consumer, consumers.consumers.keys());
+    error(source.locate([...path, 'consumer']), `grant "${grant.id}" is for unknown consumer "${grant.consumer}"`, guess ? `did you mean "${guess}"?` : `register it in ${consumers.file}`);
+    ok = false;
+  } else {
+    if (consumer.agency === agency) warn(source.locate([...path, 'consumer']), `grant "${grant.id}" is for ${agency}'s own consumer, who reads ${agency}'s data in full anyway`);
+    grant.purposes.forEach((purpose, i) => {
+      if (!consumer.purposes.includes(purpose)) {
+        error(source.locate([...path, 'purposes', i]), `consumer "${consumer.id}" may not state purpose "${purpose}"`, `its purposes: ${consumer.purposes.join(', ') || 'none'} (${consumers.file})`);
+        ok = false;
+      }
+    });
+  }
+  for (const dimension of Object.keys(grant.scope ?? {})) {
+    if (!(SCOPE_DIMENSIONS as readonly string[]).includes(dimension)) {
+      error(source.locate([...path, 'scope', dimension]), `unknown scope "${dimension}"`, `scopes the subgraphs apply: ${SCOPE_DIMENSIONS.join(', ')}`);
+      ok = false;
+    }
+  }
+  const fields: GrantedField[] = [];
+  grant.fields.forEach((entry, i) => {
+    const fieldLocation = source.locate([...path, 'fields', i]);
+    const [coordinate, maskText] = typeof entry === 'string' ? [entry, undefined] : (Object.entries(entry)[0] as [string, string]);
+    const match = /^([A-Za-z_]\w*)\.(\*|[A-Za-z_]\w*)$/.exec(coordinate);
+    if (!match) {
+      error(fieldLocation, `"${coordinate}" is not a field coordinate`, 'write Type.field or Type.*');
+      ok = false;
+      return;
+    }
+    const [, typeName, fieldName] = match as unknown as [string, string, string];
+    const type = schema.getType(typeName);
+    if (!type || !isObjectType(type)) {
+      error(fieldLocation, `grant "${grant.id}" names unknown type "${typeName}"`);
+      ok = false;
+      return;
+    }
+    if (fieldName === '*') {
+      if (!(ownership.types.get(typeName) ?? []).includes(agency)) {
+        error(fieldLocation, `${agency} resolves no field of ${typeName}, so it cannot grant ${coordinate}`);
+        ok = false;
+      }
+      if (maskText) {
+        error(fieldLocation, 'a wildcard cannot carry a mask', 'mask fields one by one');
+        ok = false;
+      }
+      fields.push({ coordinate, typeName, fieldName, source: fieldLocation });
+      return;
+    }
+    const field = type.getFields()[fieldName];
+    if (!field) {
+      const guess = closest(fieldName, Object.keys(type.getFields()));
+      error(fieldLocation, `grant "${grant.id}" names unknown field "${coordinate}"`, guess ? `did you mean "${typeName}.${guess}"?` : undefined);
+      ok = false;
+      return;
+    }
+    if (!(ownership.resolvers.get(coordinate) ?? []).includes(agency)) {
+      error(fieldLocation, `only the agency that resolves ${coordinate} (${(ownership.resolvers.get(coordinate) ?? []).join(', ')}) can grant it, not ${agency}`);
+      ok = false;
+      return;
+    }
+    let mask;
+    if (maskText !== undefined) {
+      const parsed = parseMask(maskText);
+      if ('error' in parsed) {
+        error(fieldLocation, parsed.error);
+        ok = false;
+        return;
+      }
+      const problem = maskTypeProblem(parsed, field.type);
+      if (problem) {
+        error(fieldLocation, `${coordinate}: ${problem}`, `${coordinate} is ${String(field.type)} (${getNamedType(field.type).name})`);
+        ok = false;
+        return;
+      }
+      mask = parsed;
+    }
+    fields.push({ coordinate, typeName, fieldName, ...(mask ? { mask } : {}), source: fieldLocation });
+  });
+  if (!ok) return undefined;
+  return {
+    id: grant.id,
+    agency,
+    consumer: grant.consumer,
+    purposes: grant.purposes,
+    fields,
+    expiresAt: grant.expires.at,
+    expires: grant.expires.text,
+    approvedBy: grant.approvedBy,
+    ...(grant.scope ? { scope: Object.fromEntries(Object.entries(grant.scope).map(([k, v]) => [k, String(v)])) } : {}),
+    origin: 'policy-file',
+    source: location,
+  };
+}

@@ -1,0 +1,119 @@
+import type { ErrorCode } from '../errors';
+import type { Consumer } from '../consumers';
+import type { MaskSpec } from '../masking';
+import type { FieldClassification, Grant, PolicySet } from './policySet';
+
+
+/** Why a field is withheld; each is a catalogued error code. */
+export type DenialCode = Extract<ErrorCode, 'FIELD_NOT_SHARED' | 'GRANT_REQUIRED' | 'GRANT_EXPIRED' | 'PURPOSE_NOT_GRANTED'>;
+
+/** What one agency's policy says about one field for this consumer and purpose. */
+export interface AgencyRuling {
+  agency: string;
+  effect: 'allow' | 'mask' | 'deny';
+  /** Why, in words a CDO would use. */
+  because: string;
+  classification?: FieldClassification;
+  grant?: Grant;
+  mask?: MaskSpec;
+  code?: DenialCode;
+}
+
+export type FieldDecision =
+  | { effect: 'allow'; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number }
+  | { effect: 'mask'; mask: MaskSpec; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number }
+  | { effect: 'deny'; code: DenialCode; agency: string; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number };
+
+// When agencies disagree the stricter ruling wins; among denials, the most final reason is given.
+const DENIAL_ORDER: readonly DenialCode[] = ['FIELD_NOT_SHARED', 'GRANT_EXPIRED', 'PURPOSE_NOT_GRANTED', 'GRANT_REQUIRED'];
+
+/**
+ * The decision for one field coordinate, for one consumer stating one purpose, at time `now`.
+ * Pure: the same inputs always give the same decision, which is what lets decisions be compiled
+ * once per operation and reused until `validUntil` (the earliest expiry of a grant it used).
+ *
+ * Rules, per agency that resolves the field (keys and shareable fields have several):
+ * - the consumer's own agency reads its own fields in full;
+ * - the public reads only fields whose open-data attribute is OPEN;
+ * - UNCONDITIONAL: released; NOT_SHARED: never released;
+ * - CONDITIONAL: released (in clear or masked) only under a grant for this consumer and purpose
+ *   that has not expired.
+ * The strictest ruling across agencies wins.
+ */
+export function decideField(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, now: number): FieldDecision {
+  const agencies = policySet.ownership.resolvers.get(coordinate) ?? [];
+  const rulings = agencies.map((agency) => ruleFor(policySet, consumer, purpose, coordinate, agency, now));
+  if (rulings.length === 0) {
+    // A field no agency resolves (e.g. one the supergraph gained after the policy was checked):
+    // nobody has classed it, so it is not shared.
+    rulings.push({ agency: 'none', effect: 'deny', code: 'FIELD_NOT_SHARED', because: 'no agency resolves this field' });
+  }
+  const grants = rulings.flatMap((r) => (r.grant && r.effect !== 'deny' ? [r.grant] : []));
+  const validUntil = Math.min(Infinity, ...grants.map((g) => g.expiresAt));
+  const denials = rulings.filter((r) => r.effect === 'deny');
+  if (denials.length) {
+    const worst = denials.sort((a, b) => DENIAL_ORDER.indexOf(a.code!) - DENIAL_ORDER.indexOf(b.code!))[0]!;
+    return { effect: 'deny', code: worst.code!, agency: worst.agency, rulings, grants: [], validUntil: Infinity };
+  }
+  const masked = rulings.find((r) => r.effect === 'mask');
+  if (masked) return { effect: 'mask', mask: masked.mask!, rulings, grants, validUntil };
+  return { effect: 'allow', rulings, grants, validUntil };
+}
+
+function ruleFor(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, agency: string, now: number): AgencyRuling {
+  if (consumer.agency === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full` };
+  const classification = policySet.classify(coordinate, agency);
+  if (consumer.kind === 'PUBLIC') {
+    return classification.open === 'OPEN' && classification.sharingClass === 'UNCONDITIONAL'
+      ? { agency, effect: 'allow', because: 'open data', classification }
+      : { agency, effect: 'deny', code: 'FIELD_NOT_SHARED', because: `not open to the public (open-data attribute ${classification.open})`, classification };
+  }
+  switch (classification.sharingClass) {
+    case 'UNCONDITIONAL':
+      return { agency, effect: 'allow', because: 'UNCONDITIONAL', classification };
+    case 'NOT_SHARED':
+      return {
+        agency,
+        effect: 'deny',
+        code: 'FIELD_NOT_SHARED',
+        because: classification.origin === 'unclassified' ? 'not classed by its agency: NOT_SHARED by default' : `NOT_SHARED (${classification.legalBasis})`,
+        classification,
+      };
+    case 'CONDITIONAL': {
+      const held = policySet.grantsFor(consumer.id, coordinate).filter((grant) => grant.agency === agency);
+      const forPurpose = held.filter((grant) => purpose !== undefined && grant.purposes.includes(purpose));
+      const active = forPurpose.filter((grant) => grant.expiresAt > now);
+      if (active.length) {
+        // Of several live grants, the one releasing the most wins: in clear before masked.
+        const withMask = active.map((grant) => ({ grant, mask: maskIn(grant, coordinate) }));
+        const best = withMask.find((g) => !g.mask) ?? withMask[0]!;
+        return best.mask
+          ? { agency, effect: 'mask', mask: best.mask, grant: best.grant, because: `CONDITIONAL, granted masked by ${best.grant.id}`, classification }
+          : { agency, effect: 'allow', grant: best.grant, because: `CONDITIONAL, granted by ${best.grant.id}`, classification };
+      }
+      if (forPurpose.length) {
+        const latest = forPurpose.sort((a, b) => b.expiresAt - a.expiresAt)[0]!;
+        return { agency, effect: 'deny', code: 'GRANT_EXPIRED', grant: latest, because: `CONDITIONAL; grant ${latest.id} expired on ${latest.expires}`, classification };
+      }
+      if (held.length) {
+        return {
+          agency,
+          effect: 'deny',
+          code: 'PURPOSE_NOT_GRANTED',
+          grant: held[0]!,
+          because: `CONDITIONAL; granted for ${[...new Set(held.flatMap((g) => g.purposes))].join(', ')}, not for ${purpose ?? 'no stated purpose'}`,
+          classification,
+        };
+      }
+      return { agency, effect: 'deny', code: 'GRANT_REQUIRED', because: `CONDITIONAL; ${consumer.id} holds no grant for it`, classification };
+    }
+    default: {
+      const unreachable: never = classification.sharingClass;
+      throw new Error(`unknown sharing class ${String(unreachable)}`);
+    }
+  }
+}
+
+function maskIn(grant: Grant, coordinate: string): MaskSpec | undefined {
+  return grant.fields.find((field) => field.coordinate === coordinate)?.mask;
+}

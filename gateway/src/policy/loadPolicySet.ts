@@ -1,0 +1,39 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadConsumerRegistry } from '../consumers';
+import type { Supergraph } from '../supergraph';
+import { compilePolicies, type PolicyProblem } from './compilePolicies';
+import type { Grant, PolicySet } from './policySet';
+import { readYamlSource } from './yamlSource';
+
+export interface PolicySources {
+  /** Folder of `<agency>.yaml` policy files. */
+  policyDir: string;
+  consumersFile: string;
+}
+
+/** Reads the policy files and the consumer registry and compiles them against a supergraph. */
+export function loadPolicySet(
+  sources: PolicySources,
+  supergraph: Supergraph,
+  options: { runtimeGrants?: readonly Grant[]; now?: number } = {},
+): { policySet?: PolicySet; problems: PolicyProblem[] } {
+  const display = (file: string) => relative(process.cwd(), file) || file;
+  const registry = loadConsumerRegistry(sources.consumersFile, display(sources.consumersFile));
+  const registryProblems: PolicyProblem[] = registry.problems.map((p) => ({ severity: 'error', location: p.location, message: p.message }));
+  if (!registry.registry) return { problems: registryProblems };
+  const files = existsSync(sources.policyDir) ? readdirSync(sources.policyDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const policies = files.map((file) => readYamlSource(join(sources.policyDir, file), display(join(sources.policyDir, file))));
+  const compiled = compilePolicies({
+    policies,
+    consumers: registry.registry,
+    schema: supergraph.apiSchema,
+    ownership: supergraph.ownership,
+    ...(options.runtimeGrants ? { runtimeGrants: options.runtimeGrants } : {}),
+    versionParts: [supergraph.version],
+    now: options.now ?? Date.now(),
+  });
+  const problems = [...registryProblems, ...compiled.problems];
+  if (registryProblems.length) return { problems };
+  return compiled.policySet ? { policySet: compiled.policySet, problems } : { problems };
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * The policy file format: one YAML file per agency under `schema/policies/`, written by the
+ * agency's Chief Data Officer. See the README, "Sharing policies".
+ */
+
+/** Sharing attribute of a data item (State Council rules on government information sharing, 2016). */
+export const SHARING_CLASSES = ['UNCONDITIONAL', 'CONDITIONAL', 'NOT_SHARED'] as const;
+export type SharingClass = (typeof SHARING_CLASSES)[number];
+
+/** L1 public, L2 internal, L3 sensitive (personal or commercial), L4 sensitive personal information or minors' data. */
+export const LEVELS = ['L1', 'L2', 'L3', 'L4'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** Open-data attribute towards the public, separate from sharing between departments. */
+export const OPEN_DATA = ['OPEN', 'CONDITIONAL', 'CLOSED'] as const;
+export type OpenData = (typeof OPEN_DATA)[number];
+
+const fieldRuleSchema = z
+  .object({
+    class: z.enum(SHARING_CLASSES).optional(),
+    level: z.enum(LEVELS).optional(),
+    open: z.enum(OPEN_DATA).optional(),
+    legalBasis: z.string().min(1).optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type FieldRuleInput = z.infer<typeof fieldRuleSchema>;
+
+const typeRuleSchema = z
+  .object({
+    default: fieldRuleSchema.optional(),
+    fields: z.record(z.string(), fieldRuleSchema).optional(),
+  })
+  .strict();
+
+/** `YYYY-MM-DD` (valid through that day, Beijing time) or a full ISO timestamp. */
+const expirySchema = z.union([z.string(), z.date()]).transform((value, ctx) => {
+  const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00+08:00`) + 86_400_000 : Date.parse(text);
+  if (Number.isNaN(at)) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a date (YYYY-MM-DD) or an ISO timestamp` });
+    return z.NEVER;
+  }
+  return { text, at };
+});
+
+/** A granted field: `Type.field`, or `Type.*` for every field of the type; optionally with a mask. */
+const grantFieldSchema = z.union([z.string(), z.record(z.string(), z.string()).refine((entry) => Object.keys(entry).length === 1, 'a masked field is written `Type.field: mask`')]);
+
+export const grantSchema = z
+  .object({
+    id: z.string().min(1),
+    consumer: z.string().min(1),
+    purposes: z.array(z.string().min(1)).min(1),
+    fields: z.array(grantFieldSchema).min(1),
+    expires: expirySchema,
+    approvedBy: z.string().min(1),
+    scope: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type GrantInput = z.infer<typeof grantSchema>;
+
+export const policyFileSchema = z
+  .object({
+    agency: z.string().min(1),
+    types: z.record(z.string(), typeRuleSchema).default({}),
+    grants: z.array(grantSchema).default([]),
+  })
+  .strict();
+export type PolicyFileInput = z.infer<typeof policyFileSchema>;

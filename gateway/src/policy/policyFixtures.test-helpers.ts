@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConsumerRegistry, type Consumer, type ConsumerRegistry } from '../consumers';
+import { DEFAULT_CONSUMERS_FILE, DEFAULT_SUPERGRAPH_FILE } from '../config';
+import { loadSupergraphFile, type Supergraph } from '../supergraph';
+import { compilePolicies, type PolicyProblem } from './compilePolicies';
+import type { PolicySet } from './policySet';
+import { parseYamlSource, readYamlSource } from './yamlSource';
+
+/** The committed supergraph and consumer registry: policies are tested against the real graph. */
+export const supergraph: Supergraph = loadSupergraphFile(DEFAULT_SUPERGRAPH_FILE);
+export const consumers: ConsumerRegistry = parseConsumerRegistry(readYamlSource(DEFAULT_CONSUMERS_FILE, 'schema/consumers.yaml')).registry!;
+
+export function consumer(id: string): Consumer {
+  const found = consumers.consumers.get(id);
+  if (!found) throw new Error(`no consumer ${id}`);
+  return found;
+}
+
+/** Compiles policies given as YAML text, keyed by file name. */
+export function compileYaml(files: Record<string, string>, now = Date.parse('2026-11-27T12:00:00+08:00')): { policySet?: PolicySet; problems: PolicyProblem[] } {
+  return compilePolicies({
+    policies: Object.entries(files).map(([file, text]) => parseYamlSource(text, file)),
+    consumers,
+    schema: supergraph.apiSchema,
+    ownership: supergraph.ownership,
+    now,
+  });
+}
+
+/** The shipped policies of schema/policies/. */
+export function shippedPolicies(): Record<string, string> {
+  const dir = join(DEFAULT_SUPERGRAPH_FILE, '..', 'policies');
+  return Object.fromEntries(['education', 'development-reform', 'science'].map((agency) => [`${agency}.yaml`, readFileSync(join(dir, `${agency}.yaml`), 'utf8')]));
+}
