@@ -5,5 +5,8 @@ export * from './health';
 export * from './http';
 export * from './supergraph';
 export * from './consumers';
+export * from './enforcement';
+export * from './identity';
 export * from './masking';
 export * from './policy';
+export * from './signing';

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { composeToFile } from './compose/composeSupergraph';
 import { loadExamples, renderExamples, runExample } from './docs/examples';
 import { updateReadme } from './docs/readmeSections';
-import { checkPolicies, explainPolicies, formatCheckReport } from './policy/policyCommands';
+import { checkPolicies, explainPolicies, formatCheckReport, issueDevelopmentToken } from './policy/policyCommands';
 import { seedAgencies } from './seed/seedAgencies';
 import { startHub } from './start/startHub';
 
@@ -27,22 +27,31 @@ program
   .description('seed missing databases, start the three agency subgraphs and the gateway, stop them all on Ctrl-C')
   .addOption(new Option('--size <size>', 'size for databases that do not exist yet').choices(SEED_SIZES as string[]))
   .action(async (options: { size?: SeedSize }) => {
-    const hub = await startHub({ ...(options.size ? { seedSize: options.size } : {}) });
-    console.log('');
-    console.log(`cdo-hub ready in ${(hub.readyAfterMs / 1000).toFixed(1)} s`);
-    console.log(`  gateway     ${hub.gatewayUrl}`);
-    for (const { agency, url } of hub.subgraphUrls) console.log(`  ${agency.padEnd(19)} ${url}`);
-    console.log('Press Ctrl-C to stop.');
+    // Signals are handled from the first moment: Ctrl-C during seeding or start-up stops what was started.
+    const interrupted = new AbortController();
+    let hub: Awaited<ReturnType<typeof startHub>> | undefined;
     let stopping = false;
     const stop = async (reason: string, code: number) => {
       if (stopping) return;
       stopping = true;
       console.log(`\n${reason}; stopping the hub…`);
-      await hub.stop();
+      interrupted.abort();
+      await hub?.stop();
       process.exit(code);
     };
-    process.on('SIGINT', () => void stop('SIGINT', 0));
-    process.on('SIGTERM', () => void stop('SIGTERM', 0));
+    process.on('SIGINT', () => void stop('SIGINT', hub ? 0 : 130));
+    process.on('SIGTERM', () => void stop('SIGTERM', hub ? 0 : 143));
+    try {
+      hub = await startHub({ signal: interrupted.signal, ...(options.size ? { seedSize: options.size } : {}) });
+    } catch (error) {
+      if (stopping) return;
+      throw error;
+    }
+    console.log('');
+    console.log(`cdo-hub ready in ${(hub.readyAfterMs / 1000).toFixed(1)} s`);
+    console.log(`  gateway     ${hub.gatewayUrl}`);
+    for (const { agency, url } of hub.subgraphUrls) console.log(`  ${agency.padEnd(19)} ${url}`);
+    console.log('Press Ctrl-C to stop.');
     const crashed = await hub.firstExit;
     await stop(`${crashed} exited unexpectedly`, 1);
   });
@@ -52,10 +61,12 @@ program
   .description('run only the gateway, from any supergraph file')
   .option('--supergraph <file>', 'supergraph SDL file (default: schema/supergraph.graphql)')
   .option('--port <n>', 'port to listen on (default: GATEWAY_PORT or 4000)', portNumber)
-  .action(async (options: { supergraph?: string; port?: number }) => {
+  .option('--open', 'serve everything with no sharing policy (local subgraph development and compliance testing only)')
+  .action(async (options: { supergraph?: string; port?: number; open?: boolean }) => {
     const config = loadGatewayConfig(process.env, {
       ...(options.supergraph ? { supergraphFile: resolve(options.supergraph) } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.open ? { open: true } : {}),
     });
     const supergraph = loadSupergraphFile(config.supergraphFile);
     const server = await startGatewayServer({ config, supergraph });
@@ -102,7 +113,8 @@ program
     if (options.gateway) {
       const examples = loadExamples();
       const results = [];
-      for (const example of examples) results.push(await runExample(options.gateway, example));
+      const tokenFor = (consumer: string) => issueDevelopmentToken({ consumer, ttl: '10m' });
+      for (const example of examples) results.push(await runExample(options.gateway, example, tokenFor));
       extra = { examples: renderExamples(examples, results) };
     }
     const { changed } = updateReadme({ check: options.check ?? false, extra });
@@ -112,6 +124,17 @@ program
     } else {
       console.log(changed ? 'README.md updated' : 'README.md is up to date');
     }
+  });
+
+program
+  .command('token')
+  .description("print a development token for a registered consumer, signed with the hub's secret")
+  .requiredOption('--consumer <id>', 'registered consumer id')
+  .option('--purpose <purpose>', 'purpose claim (the x-data-purpose header overrides it)')
+  .option('--role <role...>', 'roles claim (e.g. cdo:education)')
+  .option('--ttl <duration>', 'lifetime, e.g. 30m, 8h, 7d', '8h')
+  .action(async (options: { consumer: string; purpose?: string; role?: string[]; ttl: string }) => {
+    console.log(await issueDevelopmentToken({ consumer: options.consumer, ttl: options.ttl, ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.role ? { roles: options.role } : {}) }));
   });
 
 const policy = program.command('policy').description("the CDOs' sharing policies (schema/policies/*.yaml)");

@@ -19,6 +19,7 @@ const config: CodegenConfig = {
           Teacher: '../model#TeacherRow',
           District: '../model#DistrictRef',
           Organization: '../model#OrganizationRef',
+          InvestmentProject: '../model#InvestmentProjectRef',
           SchoolConnection: '../model#SchoolConnectionParent',
           StudentConnection: '../model#StudentConnectionParent',
           TeacherConnection: '../model#TeacherConnectionParent',

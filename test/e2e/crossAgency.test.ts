@@ -1,7 +1,7 @@
 import { loadExamples, readSection, README_FILE, renderExamples, runExample } from '@cdo-hub/scripts/docs';
 import { readFileSync } from 'node:fs';
 import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
-import { HubProcess } from '../harness/hubProcess';
+import { as, HubProcess, tokenFor } from '../harness/hubProcess';
 
 // Each cross-agency question of the domain reference, asked through the running gateway in one
 // query, with the answer checked against the three agencies' seeded databases.
@@ -49,6 +49,7 @@ describe('a high-tech firm’s investment projects and their districts', () => {
          }
        }`,
       { certificate: firm!.certificate_number },
+      await as('science', 'industrial-policy'),
     );
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
@@ -85,6 +86,7 @@ describe('a school-construction project and the school’s enrolment', () => {
          }
        }`,
       { code: project.code },
+      await as('district-haidian', 'planning'),
     );
     expect(body.errors).toBeUndefined();
     expect(body.data!.investmentProject).toEqual({
@@ -119,6 +121,8 @@ describe('a university’s technology contracts and research grants', () => {
          }
        }`,
       { uscc: university.uscc },
+      // The DRC reads contract amounts under grant SCI-2026-011, rounded to 100 (10,000 yuan).
+      await as('development-reform', 'planning'),
     );
     expect(body.errors).toBeUndefined();
     const organization = body.data!.organization;
@@ -130,7 +134,7 @@ describe('a university’s technology contracts and research grants', () => {
       developmentReform.all<{ uscc: string; name: string }>('SELECT uscc, name FROM organizations').map((row) => [row.uscc, row.name]),
     );
     expect(organization.technologyContracts.nodes).toEqual(
-      contracts.map((c) => ({ registrationNumber: c.registration_number, amount: c.amount, buyer: { uscc: c.buyer_uscc, name: buyerNames.get(c.buyer_uscc) } })),
+      contracts.map((c) => ({ registrationNumber: c.registration_number, amount: Math.round(c.amount / 100) * 100, buyer: { uscc: c.buyer_uscc, name: buyerNames.get(c.buyer_uscc) } })),
     );
     expect(organization.researchProjects.totalCount).toBe(research.length);
     expect(organization.researchProjects.nodes).toEqual(research.map((r) => ({ projectNumber: r.project_number, funding: r.funding })));
@@ -149,7 +153,7 @@ describe('per-district totals across all three agencies', () => {
           highTechEnterpriseCount technologyContractCount technologyContractAmount researchFunding
         }
       }
-    }`);
+    }`, {}, await as('city-analytics', 'statistics'));
     expect(body.errors).toBeUndefined();
     const districts = body.data!.districts.nodes as Record<string, any>[];
     expect(body.data!.districts.totalCount).toBe(17);
@@ -167,7 +171,15 @@ describe('per-district totals across all three agencies', () => {
         [district.code],
       )!;
       // A firm's district is the registry code in its USCC (positions 3-8).
-      const highTech = science.get<{ n: number }>('SELECT COUNT(*) AS n FROM high_tech_enterprises WHERE substr(uscc, 3, 6) = ? AND valid_until > ?', [district.code, today])!;
+      // A firm counts once, if its latest certificate issued by today has not lapsed.
+      const highTech = science.get<{ n: number }>(
+        `SELECT COUNT(DISTINCT h.uscc) AS n FROM high_tech_enterprises AS h
+         WHERE substr(h.uscc, 3, 6) = @district AND h.issued_on <= @today AND h.valid_until > @today
+           AND NOT EXISTS (SELECT 1 FROM high_tech_enterprises AS later
+             WHERE later.uscc = h.uscc AND later.issued_on <= @today
+               AND (later.issued_on, later.certificate_number) > (h.issued_on, h.certificate_number))`,
+        { district: district.code, today },
+      )!;
       const contracts = science.get<{ n: number; amount: number | null }>('SELECT COUNT(*) AS n, SUM(amount) AS amount FROM technology_contracts WHERE substr(seller_uscc, 3, 6) = ?', [district.code])!;
       const funding = science.get<{ amount: number | null }>('SELECT SUM(funding) AS amount FROM research_projects WHERE substr(lead_uscc, 3, 6) = ?', [district.code])!;
       expect({ code: district.code, ...district }).toEqual({
@@ -196,7 +208,7 @@ describe('the README’s example queries', () => {
     const examples = loadExamples();
     expect(examples).toHaveLength(4);
     const results = [];
-    for (const example of examples) results.push(await runExample(hub.gatewayUrl, example));
+    for (const example of examples) results.push(await runExample(hub.gatewayUrl, example, (consumer) => tokenFor(consumer)));
     for (const result of results) expect(result).not.toHaveProperty('errors');
     expect(readSection(readFileSync(README_FILE, 'utf8'), 'examples')).toBe(renderExamples(examples, results));
   });

@@ -78,9 +78,21 @@ describe('errors through the gateway', () => {
     expect(unparsable.body.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
-  it('echoes the request id it was given', async () => {
-    const response = await hub.query('{ __typename }', {}, { 'x-request-id': 'e2e-trace-1' });
-    expect(response.headers.get('x-request-id')).toBe('e2e-trace-1');
+  it('answers with its own request id, never one the client chose (audit records are keyed by it)', async () => {
+    const first = await hub.query('{ __typename }', {}, { 'x-request-id': 'e2e-trace-1' });
+    const second = await hub.query('{ __typename }', {}, { 'x-request-id': 'e2e-trace-1' });
+    expect(first.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+  });
+
+  it('answers HTTP-level mistakes with catalogued codes', async () => {
+    const base = hub.gatewayUrl.replace('/graphql', '');
+    const badJson = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(badJson.status).toBe(400);
+    expect(((await badJson.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    const noRoute = await fetch(`${base}/nowhere`);
+    expect(noRoute.status).toBe(404);
+    expect(((await noRoute.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('NOT_FOUND');
   });
 });
 

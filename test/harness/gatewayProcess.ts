@@ -1,4 +1,5 @@
 import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { TEST_SECRETS } from './hubProcess';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -12,7 +13,7 @@ export class GatewayProcess {
 
   static async start(args: string[], port: number, env: NodeJS.ProcessEnv): Promise<GatewayProcess> {
     const child = spawn(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'gateway', ...args, '--port', String(port)], {
-      env: { ...process.env, GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, ...TEST_SECRETS, GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gateway = new GatewayProcess(child, `http://127.0.0.1:${port}/graphql`);

@@ -1,9 +1,27 @@
+import { signDevelopmentToken } from '@cdo-hub/gateway';
 import { AGENCIES, AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './freePort';
+
+/** Secrets the test hubs run with, so tests can sign tokens the gateway accepts. */
+export const TEST_SECRETS = {
+  HUB_JWT_SECRET: 'e2e-jwt-secret-0123456789abcdefghijklmnop',
+  HUB_SUBGRAPH_SIGNING_KEY: 'e2e-subgraph-signing-key-0123456789abcdef',
+  HUB_MASK_HASH_KEY: 'e2e-mask-hash-key-0123456789abcdefghijklm',
+};
+
+/** A development token for a consumer, signed with the test hubs' secret. */
+export function tokenFor(consumer: string, purpose?: string, roles?: string[]): Promise<string> {
+  return signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, { consumer, ttlSeconds: 3600, ...(purpose ? { purpose } : {}), ...(roles ? { roles } : {}) });
+}
+
+/** Request headers of a consumer stating a purpose. */
+export async function as(consumer: string, purpose?: string): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await tokenFor(consumer)}`, ...(purpose ? { 'x-data-purpose': purpose } : {}) };
+}
 
 export interface GraphQLResponse<Data = Record<string, any>> {
   status: number;
@@ -32,7 +50,7 @@ export class HubProcess {
   static async start(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<HubProcess> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cdo-hub-e2e-'));
     const ports: Record<string, number> = { gateway: await freePort() };
-    const env: NodeJS.ProcessEnv = { ...process.env, HUB_DATA_DIR: dataDir, GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: dataDir, GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
     for (const agency of AGENCIES) {
       ports[agency.id] = await freePort();
       env[`${agency.envPrefix}_PORT`] = String(ports[agency.id]);

@@ -20,6 +20,19 @@ export interface GatewayConfig {
   policyDir: string;
   /** The consumer registry. */
   consumersFile: string;
+  /** Serve everything with no policy (`hub gateway --open`): local subgraph development only. */
+  open: boolean;
+  /** What a request reading a withheld field gets: the field as null with an error, or a refusal. */
+  onDenied: 'null' | 'reject';
+  /** Refuse requests without a token (401) instead of treating them as the public. */
+  requireToken: boolean;
+  /** How tokens are verified: the hub's HS256 secret, or RS256 against a JWKS URL or a public key file. */
+  jwksUrl?: string;
+  jwtPublicKeyFile?: string;
+  /** Deadline of each subgraph call. */
+  subgraphTimeoutMs: number;
+  /** Send stack traces with unexpected errors (never in production). */
+  debugErrors: boolean;
 }
 
 /** The committed development supergraph, `schema/supergraph.graphql` at the repository root. */
@@ -39,6 +52,12 @@ const environment = z.object({
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   POLICY_DIR: z.string().min(1).optional(),
   CONSUMERS_FILE: z.string().min(1).optional(),
+  HUB_ON_DENIED: z.enum(['null', 'reject']).default('null'),
+  HUB_REQUIRE_TOKEN: z.enum(['true', 'false']).default('false'),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  HUB_DEBUG_ERRORS: z.enum(['true', 'false']).default('false'),
 });
 
 /** The environment variable that overrides a subgraph's URL: `development-reform` → `DEVELOPMENT_REFORM_URL`. */
@@ -53,6 +72,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     throw new Error(`invalid gateway configuration: ${problems}`);
   }
   const values = parsed.data;
+  // Only `<NAME>_URL` variables of subgraphs are read (HubGateway.routingUrl), so collecting every
+  // `*_URL` here is harmless: REDIS_URL and friends are simply never asked for.
   const subgraphUrls: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (name.endsWith('_URL') && value) subgraphUrls[name] = value;
@@ -67,6 +88,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     readinessTimeoutMs: values.READINESS_TIMEOUT_MS,
     policyDir: resolve(values.POLICY_DIR ?? DEFAULT_POLICY_DIR),
     consumersFile: resolve(values.CONSUMERS_FILE ?? DEFAULT_CONSUMERS_FILE),
+    open: false,
+    onDenied: values.HUB_ON_DENIED,
+    requireToken: values.HUB_REQUIRE_TOKEN === 'true',
+    ...(values.JWT_JWKS_URL ? { jwksUrl: values.JWT_JWKS_URL } : {}),
+    ...(values.JWT_PUBLIC_KEY_FILE ? { jwtPublicKeyFile: resolve(values.JWT_PUBLIC_KEY_FILE) } : {}),
+    subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
+    debugErrors: values.HUB_DEBUG_ERRORS === 'true' && values.NODE_ENV !== 'production',
     ...overrides,
   };
 }

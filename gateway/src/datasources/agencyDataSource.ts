@@ -1,30 +1,60 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { hubError } from '../errors';
 import type { GatewayContext } from '../execution';
+import { signConsumerHeader } from '../signing';
 
 /**
  * How the gateway talks to one agency's subgraph. It forwards the request id so the agency's
- * logs line up with the gateway's, and turns a failed fetch into a catalogued error naming the
- * agency, so the rest of the answer is still served. (The sharing-policy work adds the signed
- * consumer header here.)
+ * logs line up with the gateway's, bounds every call by a timeout, and turns a subgraph that
+ * cannot be reached into a catalogued error naming the agency, so the rest of the answer is still
+ * served. A subgraph that answers with an HTTP error but a GraphQL body keeps its own errors.
+ * Every call carries the signed consumer header: who asked, for what, and the row scopes of the
+ * grants used, which the agency applies where the data lives.
  */
 export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(readonly agency: string, url: string) {
-    super({ url });
+  constructor(
+    readonly agency: string,
+    url: string,
+    timeoutMs: number,
+    private readonly signingKey: string,
+  ) {
+    super({ url, fetcher: timedFetcher(timeoutMs) });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    if (!context?.requestId) return;
+    request.http?.headers.set('x-request-id', context.requestId);
+    const identity = context.identity;
+    if (!identity) return;
+    const scope = context.view?.scopes[this.agency];
+    const headers = signConsumerHeader(
+      this.signingKey,
+      { consumer: identity.consumer.id, requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) },
+      request,
+    );
+    for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     try {
       return await super.process(options);
     } catch (error) {
+      const body = (error as { extensions?: { response?: { body?: unknown } } }).extensions?.response?.body;
+      if (body && typeof body === 'object' && Array.isArray((body as GatewayGraphQLResponse).errors)) {
+        const { data, errors } = body as GatewayGraphQLResponse;
+        return { data: data ?? null, errors: errors! };
+      }
       // The cause (addresses, socket errors) goes to the log, not to the consumer.
       options.context?.logger?.warn({ agency: this.agency, err: error }, 'subgraph fetch failed');
-      throw hubError('SUBGRAPH_UNAVAILABLE', `The ${this.agency} subgraph is unavailable.`, { agency: this.agency });
+      const timedOut = (error as Error).name === 'TimeoutError' || /timeout|aborted/i.test((error as Error).message);
+      throw hubError('SUBGRAPH_UNAVAILABLE', `The ${this.agency} subgraph ${timedOut ? 'did not answer in time' : 'is unavailable'}.`, { agency: this.agency });
     }
   }
+}
+
+/** Node's fetch with a deadline per subgraph call. */
+function timedFetcher(timeoutMs: number): Fetcher {
+  return ((url: string, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
 }

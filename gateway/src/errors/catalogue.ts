@@ -17,7 +17,10 @@ export const ERROR_CATALOGUE = {
   GRAPHQL_PARSE_FAILED: { httpStatus: 400, description: 'The operation text is not valid GraphQL syntax.' },
   GRAPHQL_VALIDATION_FAILED: { httpStatus: 400, description: 'The operation does not validate against the schema (unknown field, wrong argument type, ...).' },
   BAD_USER_INPUT: { httpStatus: 400, description: 'A variable or argument value is invalid for its type.' },
-  BAD_REQUEST: { httpStatus: 400, description: 'The HTTP request is not a GraphQL request the hub can read (method, content type, body).' },
+  BAD_REQUEST: { httpStatus: 400, description: 'The HTTP request is not a GraphQL request the hub can read (method, body, malformed JSON).' },
+  UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, description: 'The request body has a content type the hub does not read; send `application/json`.' },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, description: 'The request body is larger than the hub accepts.' },
+  NOT_FOUND: { httpStatus: 404, description: 'No such route on this server (GraphQL is served at `/graphql`).' },
   OPERATION_RESOLUTION_FAILURE: { httpStatus: 400, description: 'The document has several operations and `operationName` does not pick one of them.' },
   PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, description: 'The persisted-query hash is not known yet; resend the full text.' },
   PERSISTED_QUERY_NOT_SUPPORTED: { httpStatus: 200, description: 'Persisted queries are disabled on this server.' },
@@ -27,6 +30,13 @@ export const ERROR_CATALOGUE = {
   INVALID_CURSOR: { httpStatus: 200, description: 'An `after` cursor was not issued by this list.' },
   PAGE_SIZE_OUT_OF_RANGE: { httpStatus: 200, description: '`first` is negative or above the list maximum given in `extensions.maximum`.' },
 
+  // Identity: who is asking, and for what.
+  UNAUTHENTICATED: { httpStatus: 401, description: 'The hub is configured to require a bearer token and the request has none.' },
+  INVALID_TOKEN: { httpStatus: 401, description: 'The bearer token is malformed, expired, signed with a key or algorithm the hub does not accept, or for another issuer or audience.' },
+  UNKNOWN_CONSUMER: { httpStatus: 403, description: 'The token names a consumer that is not in the consumer registry.' },
+  PURPOSE_REQUIRED: { httpStatus: 400, description: 'The request states no purpose (`x-data-purpose` header or `purpose` claim); every department must state one.' },
+  PURPOSE_NOT_REGISTERED: { httpStatus: 403, description: 'The stated purpose is not one the consumer is registered for.' },
+
   // Sharing policies: a field the consumer may not read comes back null with one of these,
   // grouped per field coordinate with `extensions.agency`, `coordinate` and `paths`.
   FIELD_NOT_SHARED: { httpStatus: 200, description: "The owning agency classes the field NOT_SHARED (or has not classed it: secure default), or it is not open data and the request has no token." },
@@ -34,9 +44,11 @@ export const ERROR_CATALOGUE = {
   GRANT_EXPIRED: { httpStatus: 200, description: "The consumer's grant for this field and purpose has expired." },
   PURPOSE_NOT_GRANTED: { httpStatus: 200, description: 'The consumer holds a grant for the field, but not for the purpose stated in this request.' },
 
+  OPERATION_DENIED: { httpStatus: 403, description: 'The gateway runs with `onDenied: reject` and the operation reads fields the consumer may not read; `extensions.denied` lists each coordinate with its code and agency.' },
+  INTROSPECTION_NOT_ALONE: { httpStatus: 400, description: 'An operation mixes introspection (`__schema`, `__type`) with data fields; send introspection on its own so it is answered from your own view of the schema.' },
+
   // Federation and availability.
   SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached or failed; `extensions.agency` names it. Data from the other agencies is still returned." },
-  SUPERGRAPH_NOT_READY: { httpStatus: 503, description: 'The gateway has not loaded a supergraph yet.' },
 
   INTERNAL_SERVER_ERROR: { httpStatus: 500, description: 'An unexpected error. In production the message is hidden; `extensions.requestId` correlates it with the logs.' },
 } as const satisfies Record<string, ErrorCodeEntry>;

@@ -1,5 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type {
+  GatewayExecutionResult,
   GatewayExecutor,
   GatewayGraphQLRequestContext,
   GatewayInterface,
@@ -7,9 +8,14 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
+import { execute, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from 'pino';
 import { subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
+import { buildConsumerSchema, compileOperationView, denialErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
+import { hubError } from '../errors';
+import type { Identity } from '../identity';
+import type { PolicyRuntime } from '../policy';
 import type { Supergraph } from '../supergraph';
 import type { GatewayContext } from './context';
 
@@ -18,6 +24,17 @@ export interface HubGatewayOptions {
   logger: Logger;
   /** Subgraph URL overrides, keyed by environment variable name (`EDUCATION_URL`...). */
   subgraphUrls?: Record<string, string>;
+  /** The sharing policies in force; absent only in `--open` mode (no enforcement). */
+  policies?: PolicyRuntime;
+  /** `null` (default): withheld fields come back null with errors; `reject`: refuse the operation. */
+  onDenied?: 'null' | 'reject';
+  /** Key of the `hash` mask. */
+  maskHashKey: string;
+  /** Key of the consumer header signed for the subgraphs. */
+  subgraphSigningKey: string;
+  /** Per-subgraph request timeout. */
+  subgraphTimeoutMs: number;
+  now?: () => number;
 }
 
 /**
@@ -25,40 +42,35 @@ export interface HubGatewayOptions {
  * every request. Apollo Server parses and validates the operation against the full API schema;
  * the wrapper's executor then runs the hub's stages around the query planner:
  *
- *   request → [policy decision + rewrite] → plan (cached) → fetch from agencies → [masking] → response
+ *   identity (context) → operation view: decide every field, remove denied ones
+ *     → plan (cached by the rewritten document) → fetch from agencies
+ *     → reshape: withheld fields null, masks applied, one error per withheld coordinate
  *
- * The bracketed stages belong to the sharing-policy work; they plug in here, before planning,
- * because a denied field must never reach a subgraph. Supergraph hot reloads go through
- * `update()` (ApolloGateway's `supergraphSdl` hook).
+ * Introspection is answered from the consumer's own schema, never the full one.
  */
 export class HubGateway implements GatewayInterface {
   readonly inner: ApolloGateway;
-  private current: Supergraph;
-  private updateSupergraph?: (sdl: string) => void;
+  private readonly views = new ViewCache<OperationView>();
+  private readonly consumerSchemas = new ViewCache<ConsumerSchema>(200);
+  private readonly now: () => number;
 
   constructor(private readonly options: HubGatewayOptions) {
-    this.current = options.supergraph;
+    this.now = options.now ?? Date.now;
     this.inner = new ApolloGateway({
       logger: options.logger,
       // The query plan is internal routing detail; never expose it through a request header.
       __exposeQueryPlanExperimental: false,
-      supergraphSdl: async ({ update }) => {
-        this.updateSupergraph = update;
-        return { supergraphSdl: this.current.sdl };
-      },
-      buildService: ({ name, url }) => new AgencyDataSource(name, this.routingUrl(name, url)),
+      supergraphSdl: async () => ({ supergraphSdl: options.supergraph.sdl }),
+      buildService: ({ name, url }) => new AgencyDataSource(name, this.routingUrl(name, url), options.subgraphTimeoutMs, options.subgraphSigningKey),
     });
   }
 
   get supergraph(): Supergraph {
-    return this.current;
+    return this.options.supergraph;
   }
 
-  /** Replaces the running supergraph. ApolloGateway validates it and keeps the old one if it fails. */
-  update(supergraph: Supergraph): void {
-    if (!this.updateSupergraph) throw new Error('the gateway has not loaded yet');
-    this.updateSupergraph(supergraph.sdl);
-    this.current = supergraph;
+  get policies(): PolicyRuntime | undefined {
+    return this.options.policies;
   }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
@@ -83,10 +95,89 @@ export class HubGateway implements GatewayInterface {
   }
 
   private executorAround(plan: GatewayExecutor): GatewayExecutor {
-    return async (requestContext: GatewayGraphQLRequestContext) => {
+    return async (requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
       const context = requestContext.context as GatewayContext;
-      context.supergraphVersion = this.current.version;
-      return plan(requestContext);
+      context.supergraphVersion = this.options.supergraph.version;
+      const policies = this.options.policies;
+      if (!policies) return plan(requestContext);
+      const identity = context.identity;
+      if (!identity) throw new Error('no identity on an enforced request');
+      const policySet = policies.current();
+      const now = this.now();
+      const { document, operationName, queryHash } = requestContext;
+
+      const introspection = introspectionRoots(document, operationName);
+      if (introspection === 'mixed') {
+        return { errors: [hubError('INTROSPECTION_NOT_ALONE', 'Send introspection (__schema, __type) in an operation of its own: it is answered from your own view of the schema.')] };
+      }
+      if (introspection === 'only') return this.introspect(policySet.version, identity, requestContext, now);
+
+      const viewKey = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}|${queryHash}|${operationName ?? ''}`;
+      let view = this.views.get(viewKey, now);
+      if (!view) {
+        view = compileOperationView(policySet, identity, document, operationName, queryHash, now);
+        this.views.set(viewKey, view);
+      }
+      context.view = view;
+      if (view.unrestricted) return plan(requestContext);
+
+      if (this.options.onDenied === 'reject') {
+        const denied = [...view.decisions].filter(([, d]) => d.effect === 'deny');
+        if (denied.length) {
+          return {
+            errors: [
+              hubError('OPERATION_DENIED', `The operation reads ${denied.length} field(s) ${identity.consumer.id} may not read for purpose ${identity.purpose ?? '(none)'}.`, {
+                denied: denied.map(([coordinate, d]) => ({ coordinate, code: d.effect === 'deny' ? d.code : undefined, agency: d.effect === 'deny' ? d.agency : undefined })),
+              }),
+            ],
+          };
+        }
+      }
+
+      const result = await plan({ ...requestContext, document: view.document, queryHash: view.queryHash });
+      const shaped = shapeResponse(policySet.schema, document, operationName, requestContext.request.variables, view.decisions, result.data, {
+        hashKey: this.options.maskHashKey,
+        consumerId: identity.consumer.id,
+      });
+      const errors = [...(result.errors ?? []), ...denialErrors(shaped.withheld)];
+      return { ...result, data: shaped.data, ...(errors.length ? { errors } : {}) };
     };
   }
+
+  private introspect(policyVersion: string, identity: Identity, requestContext: GatewayGraphQLRequestContext, now: number): GatewayExecutionResult {
+    const key = `${policyVersion}|${identity.consumer.id}|${identity.purpose ?? ''}`;
+    let consumerSchema = this.consumerSchemas.get(key, now);
+    if (!consumerSchema) {
+      consumerSchema = buildConsumerSchema(this.options.policies!.current(), identity, now);
+      this.consumerSchemas.set(key, consumerSchema);
+    }
+    return execute({
+      schema: consumerSchema.schema,
+      document: requestContext.document,
+      operationName: requestContext.operationName,
+      variableValues: requestContext.request.variables ?? {},
+    }) as GatewayExecutionResult;
+  }
+}
+
+/** Whether the operation's root selections are introspection only, data only, or a mix. */
+function introspectionRoots(document: DocumentNode, operationName: string | null): 'only' | 'none' | 'mixed' {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) return 'none';
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
+  let introspection = false;
+  let data = false;
+  const walk = (selectionSet: SelectionSetNode, seen: Set<string>) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name === '__schema' || name === '__type') introspection = true;
+        else if (name !== '__typename') data = true;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet, seen);
+      else if (!seen.has(selection.name.value) && fragments.has(selection.name.value)) walk(fragments.get(selection.name.value)!, new Set([...seen, selection.name.value]));
+    }
+  };
+  walk(operation.selectionSet, new Set());
+  return introspection ? (data ? 'mixed' : 'only') : 'none';
 }

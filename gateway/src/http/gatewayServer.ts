@@ -2,13 +2,16 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo from '@as-integrations/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config';
-import { shapeError } from '../errors';
+import { ERROR_CATALOGUE, isErrorCode, requestError, shapeError, type ErrorCode } from '../errors';
 import { HubGateway, type GatewayContext } from '../execution';
 import { assessReadiness, probeSubgraph } from '../health';
+import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
 import { createLogger } from '../logging';
+import { PolicyRuntime } from '../policy';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 
 export interface GatewayServer {
@@ -25,6 +28,8 @@ export interface GatewayServerOptions {
   logger?: Logger;
   /** Use this supergraph instead of reading `config.supergraphFile`. */
   supergraph?: Supergraph;
+  /** Use these secrets instead of loading them (tests). */
+  secrets?: HubSecrets;
 }
 
 /**
@@ -35,22 +40,59 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const supergraph = options.supergraph ?? loadSupergraphFile(config.supergraphFile);
-  const gateway = new HubGateway({ supergraph, logger, subgraphUrls: config.subgraphUrls });
+  const secrets = options.secrets ?? loadSecrets({ production: config.production });
+  let policies: PolicyRuntime | undefined;
+  let verify: TokenVerifier | undefined;
+  if (config.open) {
+    logger.warn('OPEN MODE: no sharing policy is enforced; every consumer reads every field. For local subgraph development and compliance testing only.');
+  } else {
+    policies = new PolicyRuntime({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph, logger);
+    policies.watch();
+    verify = createTokenVerifier(
+      config.jwksUrl
+        ? { kind: 'rs256-jwks', url: config.jwksUrl }
+        : config.jwtPublicKeyFile
+          ? { kind: 'rs256-key', publicKeyPem: readFileSync(config.jwtPublicKeyFile, 'utf8') }
+          : { kind: 'hs256', secret: secrets.jwtSecret },
+    );
+  }
+  const gateway = new HubGateway({
+    supergraph,
+    logger,
+    subgraphUrls: config.subgraphUrls,
+    ...(policies ? { policies } : {}),
+    onDenied: config.onDenied,
+    maskHashKey: secrets.maskHashKey,
+    subgraphSigningKey: secrets.subgraphSigningKey,
+    subgraphTimeoutMs: config.subgraphTimeoutMs,
+  });
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: (req) => {
-      const header = req.headers['x-request-id'];
-      return typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-    },
+    // Always our own id: audit records are keyed by it, so a client may not choose it.
+    genReqId: () => randomUUID(),
   });
+  // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    if (status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
+    return reply.code(ERROR_CATALOGUE[code].httpStatus).send({ errors: [{ message: status < 500 ? error.message : 'Unexpected error.', extensions: { code } }] });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ errors: [{ message: `No route ${request.method} ${request.url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] }),
+  );
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
     introspection: true,
-    includeStacktraceInErrorResponses: !config.production,
+    // Several operations in one HTTP request, each enforced on its own (issue 9 bounds the length).
+    allowBatchedHttpRequests: true,
+    // The process's own handlers stop Fastify, which stops Apollo; Apollo's would race them.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: config.debugErrors,
     plugins: [ApolloServerPluginLandingPageDisabled(), requestLifecyclePlugin(config)],
   });
   await apollo.start();
@@ -65,12 +107,31 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
   await app.register(fastifyApollo(apollo), {
-    context: async (request) => ({ requestId: String(request.id), logger: request.log as unknown as Logger }),
+    context: async (request): Promise<GatewayContext> => {
+      const clientRequestId = request.headers['x-request-id'];
+      const context: GatewayContext = {
+        requestId: String(request.id),
+        ...(typeof clientRequestId === 'string' && clientRequestId.length <= 128 ? { clientRequestId } : {}),
+        logger: request.log as unknown as Logger,
+      };
+      if (!policies) return context;
+      const purpose = request.headers['x-data-purpose'];
+      const result = await identify(
+        { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
+        { registry: policies.current().consumers, verify: verify!, requireToken: config.requireToken },
+      );
+      if (!result.ok) throw requestError(result.code, result.message);
+      context.identity = result.identity;
+      request.log = request.log.child({ consumer: result.identity.consumer.id, purpose: result.identity.purpose });
+      context.logger = request.log as unknown as Logger;
+      return context;
+    },
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onClose', async () => {
+    policies?.close();
     await apollo.stop();
   });
 
@@ -94,7 +155,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   return server;
 }
 
-/** Shapes every error into the catalogue and writes one log line per operation. */
+/**
+ * Shapes every error into the catalogue, strips validation suggestions (they could name fields
+ * the consumer's own schema hides), gives a refused operation its status, and writes one log line
+ * per operation.
+ */
 function requestLifecyclePlugin(config: GatewayConfig): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
@@ -103,7 +168,12 @@ function requestLifecyclePlugin(config: GatewayConfig): ApolloServerPlugin<Gatew
         async willSendResponse({ response, request, contextValue: context }) {
           const body = response.body;
           if (body.kind === 'single' && body.singleResult.errors) {
-            body.singleResult.errors = body.singleResult.errors.map((error) => shapeError(error, { production: config.production, requestId: context.requestId }));
+            body.singleResult.errors = body.singleResult.errors.map((error) => {
+              const shaped = shapeError(error, { production: config.production, requestId: context.requestId });
+              return shaped.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? { ...shaped, message: shaped.message.replace(/ Did you mean .*\?$/, '') } : shaped;
+            });
+            const refusal = body.singleResult.data == null ? body.singleResult.errors.map((e) => e.extensions?.code).find((code) => isErrorCode(code) && ERROR_CATALOGUE[code].httpStatus !== 200) : undefined;
+            if (refusal && isErrorCode(refusal) && (response.http.status ?? 200) === 200) response.http.status = ERROR_CATALOGUE[refusal].httpStatus;
           }
           contextValue.logger.info(
             {

@@ -6,3 +6,4 @@ export * from './loadPolicySet';
 export * from './model';
 export * from './policySet';
 export * from './yamlSource';
+export * from './policyRuntime';

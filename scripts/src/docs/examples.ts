@@ -13,6 +13,9 @@ export interface ExampleOperation {
   title: string;
   /** The remaining leading comment lines. */
   note: string;
+  /** The consumer and purpose it is asked as (`# as: consumer (purpose)`); the public if absent. */
+  consumer?: string;
+  purpose?: string;
   query: string;
 }
 
@@ -26,17 +29,19 @@ export function loadExamples(dir = EXAMPLES_DIR): ExampleOperation[] {
       const text = readFileSync(join(dir, file), 'utf8');
       const comments = text.split('\n').filter((line) => line.startsWith('#')).map((line) => line.replace(/^#\s?/, ''));
       const query = text.split('\n').filter((line) => !line.startsWith('#')).join('\n').trim();
-      return { file, title: comments[0] ?? file, note: comments.slice(1).join(' '), query };
+      const asLine = comments.find((line) => line.startsWith('as: '));
+      const as = asLine ? /^as: ([a-z0-9-]+)(?: \(([a-z0-9-]+)\))?$/.exec(asLine) : null;
+      const notes = comments.slice(1).filter((line) => line !== asLine);
+      return { file, title: comments[0] ?? file, note: notes.join(' '), ...(as?.[1] ? { consumer: as[1] } : {}), ...(as?.[2] ? { purpose: as[2] } : {}), query };
     });
 }
 
-/** Runs an example against a gateway and returns the response body. */
-export async function runExample(gatewayUrl: string, example: ExampleOperation): Promise<unknown> {
-  const response = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: example.query }),
-  });
+/** Runs an example against a gateway, as its consumer (with a token from `tokenFor`), and returns the response body. */
+export async function runExample(gatewayUrl: string, example: ExampleOperation, tokenFor: (consumer: string) => Promise<string>): Promise<unknown> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (example.consumer) headers.authorization = `Bearer ${await tokenFor(example.consumer)}`;
+  if (example.purpose) headers['x-data-purpose'] = example.purpose;
+  const response = await fetch(gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query: example.query }) });
   return response.json();
 }
 
@@ -68,7 +73,7 @@ export function renderExamples(examples: readonly ExampleOperation[], results: r
       [
         `### ${example.title}`,
         '',
-        example.note ? `${example.note} — \`schema/examples/${example.file}\`` : `\`schema/examples/${example.file}\``,
+        `${example.note ? `${example.note} — ` : ''}asked as \`${example.consumer ?? 'public'}\`${example.purpose ? ` stating purpose \`${example.purpose}\`` : ' (no token)'} — \`schema/examples/${example.file}\``,
         '',
         '```graphql',
         example.query,

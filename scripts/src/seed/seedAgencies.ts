@@ -1,4 +1,4 @@
-import { agencyDatabaseFile, seedDatabase, seededSize, type SeedSize } from '@cdo-hub/subgraph-kit';
+import { agencyDatabaseFile, readSeedInfo, seedDatabase, seedPlanHash, WORLD_SEED, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { existsSync } from 'node:fs';
 import { AGENCY_PACKAGES, type AgencyPackage } from '../agencies';
 
@@ -43,8 +43,33 @@ export function seedAgencies(options: SeedOptions): AgencySeedReport[] {
   });
 }
 
-/** The size the existing databases were seeded with, if they all agree. */
-export function existingSeedSize(env: NodeJS.ProcessEnv = process.env): SeedSize | undefined {
-  const sizes = new Set(AGENCY_PACKAGES.map((agency) => seededSize(agencyDatabaseFile(agency, env))).filter((s) => s !== undefined));
-  return sizes.size === 1 ? [...sizes][0] : undefined;
+export interface SeedPlanOutcome {
+  /** Databases to (re)build before start, with the reason. */
+  reseed: { agency: AgencyPackage; reason: string }[];
+  size: SeedSize;
+}
+
+/**
+ * What `hub start` must seed before it runs: missing databases, and databases built by an older
+ * generator or table layout (they are generated data, so rebuilding them loses nothing). All
+ * agencies must share one size and one world, or joins across them would silently find nothing.
+ */
+export function planStartSeeding(requested: SeedSize | undefined, env: NodeJS.ProcessEnv = process.env): SeedPlanOutcome {
+  const infos = AGENCY_PACKAGES.map((agency) => ({ agency, info: readSeedInfo(agencyDatabaseFile(agency, env)) }));
+  const sizes = new Set(infos.flatMap(({ info }) => (info ? [info.size] : [])));
+  if (sizes.size > 1) {
+    throw new Error(`the agency databases were seeded at different sizes (${infos.map(({ agency, info }) => `${agency.id}: ${info?.size ?? 'missing'}`).join(', ')}); run \`npm run hub -- seed --size small\` (or bench) to rebuild them together`);
+  }
+  const existing = [...sizes][0];
+  if (requested && existing && requested !== existing) {
+    throw new Error(`the agency databases are ${existing}; run \`npm run hub -- seed --size ${requested}\` to rebuild them at ${requested}`);
+  }
+  const size = requested ?? existing ?? 'small';
+  const reseed = infos.flatMap(({ agency, info }) => {
+    if (!info) return [{ agency, reason: 'missing' }];
+    if (info.worldSeed !== WORLD_SEED) return [{ agency, reason: 'seeded from another world' }];
+    if (info.schemaHash !== seedPlanHash(agency.seedPlan(size))) return [{ agency, reason: 'built by an older generator or table layout' }];
+    return [];
+  });
+  return { reseed, size };
 }

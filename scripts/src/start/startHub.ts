@@ -1,8 +1,9 @@
 import { agencyPort, agencyUrl, repoRoot, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { join } from 'node:path';
 import { AGENCY_PACKAGES } from '../agencies';
-import { existingSeedSize, seedAgencies } from '../seed/seedAgencies';
-import { ManagedProcess, waitUntilReady } from './processes';
+import { loadSecrets } from '@cdo-hub/gateway';
+import { planStartSeeding, seedAgencies } from '../seed/seedAgencies';
+import { assertPortFree, ManagedProcess, waitUntilReady } from './processes';
 
 export interface RunningHub {
   gatewayUrl: string;
@@ -19,6 +20,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Size for databases that do not exist yet (default: the existing ones' size, else small). */
   seedSize?: SeedSize;
+  /** Aborting (Ctrl-C during start-up) stops whatever was started. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,13 +35,33 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
   // Request logs are for operators who ask for them; `npm start` prints warnings and the summary.
   const env: NodeJS.ProcessEnv = { ...baseEnv, LOG_LEVEL: baseEnv.LOG_LEVEL ?? 'warn' };
 
-  seedAgencies({ size: options.seedSize ?? existingSeedSize(env) ?? 'small', onlyMissing: true, env, log });
+  const seeding = planStartSeeding(options.seedSize, env);
+  for (const { agency, reason } of seeding.reseed) {
+    if (reason !== 'missing') log(`${agency.id}: database ${reason}; rebuilding it`);
+    seedAgencies({ size: seeding.size, agencies: [agency.id], env, log });
+  }
+  // The gateway and the subgraphs share the hub's secrets (generated once in development).
+  const secrets = loadSecrets({ production: env.NODE_ENV === 'production', env });
+  Object.assign(env, { HUB_JWT_SECRET: secrets.jwtSecret, HUB_SUBGRAPH_SIGNING_KEY: secrets.subgraphSigningKey, HUB_MASK_HASH_KEY: secrets.maskHashKey });
+
+  const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
+  const gatewayHost = env.GATEWAY_HOST ?? 'localhost';
+  await assertPortFree(gatewayPort, 'GATEWAY_PORT');
+  for (const agency of AGENCY_PACKAGES) await assertPortFree(agencyPort(agency, env), `${agency.envPrefix}_PORT`);
 
   const processes: ManagedProcess[] = [];
   const stop = async () => {
     // Gateway first, so no request is routed to a subgraph that is already gone.
     for (const process of [...processes].reverse()) await process.stop();
   };
+  // If this process dies without stopping them, the children see their IPC channel close and exit.
+  const killAll = () => processes.forEach((p) => p.kill());
+  process.once('exit', killAll);
+  const aborted = new Promise<never>((_, reject) => {
+    if (options.signal?.aborted) reject(new Error('start-up interrupted'));
+    options.signal?.addEventListener('abort', () => reject(new Error('start-up interrupted')), { once: true });
+  });
+  aborted.catch(() => {});
   try {
     // The gateway reads its supergraph from a file, so it can boot while the subgraphs do; it
     // reports ready once every subgraph answers.
@@ -51,11 +74,12 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
     for (const agency of AGENCY_PACKAGES) gatewayEnv[`${agency.envPrefix}_URL`] = agencyUrl(agency, env);
     const gateway = new ManagedProcess('gateway', join(repoRoot(), 'gateway', 'dist', 'main.js'), gatewayEnv, log);
     processes.push(gateway);
-    const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
-    const gatewayHost = env.GATEWAY_HOST ?? 'localhost';
-    await Promise.all([
-      ...subgraphs.map(({ agency, process }) => waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process)),
-      waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway),
+    await Promise.race([
+      aborted,
+      Promise.all([
+        ...subgraphs.map(({ agency, process }) => waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process)),
+        waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway),
+      ]),
     ]);
 
     return {

@@ -66,6 +66,20 @@ describe('development-reform seed', () => {
     }
   });
 
+  // The Education Commission seeds its records of these projects from the same list of the
+  // world's register (its tests check the same), so the two databases agree.
+  it("registers exactly the world register's school-construction projects, each for its school, district and year", () => {
+    const world = buildWorld('small');
+    const rows = harness.db.all<InvestmentProjectRow>('SELECT * FROM investment_projects WHERE school_code IS NOT NULL ORDER BY code');
+    const planned = [...world.schoolConstructionProjects].sort((a, b) => (a.code < b.code ? -1 : 1));
+    expect(rows.map((row) => [row.code, row.school_code, row.district_code])).toEqual(planned.map((project) => [project.code, project.schoolCode, project.districtCode]));
+    rows.forEach((row, i) => {
+      expect(row.code.slice(0, 4)).toBe(String(planned[i]!.year));
+      expect(row.name.endsWith(planned[i]!.works)).toBe(true);
+    });
+    expect(harness.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM investment_projects')!.n).toBe(world.investmentProjectCount);
+  });
+
   it('records price observations with a unique, date-ordered id', () => {
     const rows = harness.db.all<{ id: string; observed_on: string }>('SELECT id, observed_on FROM price_observations ORDER BY id');
     expect(rows).toHaveLength(600);
@@ -249,6 +263,47 @@ describe('development-reform subgraph', () => {
   ])('refuses %s as a malformed %s', async (field, identifier) => {
     const result = await harness.query(`{ ${field} }`);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_IDENTIFIER', identifier });
+  });
+
+  it('refuses a cursor issued by another list or under other filters', async () => {
+    const codes = async (query: string, variables: Record<string, unknown>) => (await harness.query(query, variables)).errors?.map((e) => [e.path, e.extensions?.code]);
+    const chaoyang = await harness.query('{ investmentProjects(districtCode: "110105", first: 1) { pageInfo { endCursor } } }');
+    const after = chaoyang.data!.investmentProjects.pageInfo.endCursor;
+    expect(await codes('query ($after: String) { investmentProjects(districtCode: "110105", after: $after) { totalCount } }', { after })).toBeUndefined();
+    expect(await codes('query ($after: String) { investmentProjects(districtCode: "110108", after: $after) { totalCount } }', { after })).toEqual([[['investmentProjects'], 'INVALID_CURSOR']]);
+    expect(await codes('query ($after: String) { investmentProjects(after: $after) { totalCount } }', { after })).toEqual([[['investmentProjects'], 'INVALID_CURSOR']]);
+    // The district's own project list is another list, though it holds the same rows.
+    expect(await codes('query ($after: String) { district(code: "110105") { investmentProjects(after: $after) { totalCount } } }', { after })).toEqual([
+      [['district', 'investmentProjects'], 'INVALID_CURSOR'],
+    ]);
+
+    const district = await harness.query('{ district(code: "110105") { investmentProjects(first: 1) { pageInfo { endCursor } } } }');
+    const owner = harness.db.get<{ owner_uscc: string }>("SELECT owner_uscc FROM investment_projects WHERE district_code = '110105' LIMIT 1")!.owner_uscc;
+    expect(
+      await codes('query ($uscc: ID!, $after: String) { organization(uscc: $uscc) { investmentProjects(after: $after) { totalCount } } }', {
+        uscc: owner,
+        after: district.data!.district.investmentProjects.pageInfo.endCursor,
+      }),
+    ).toEqual([[['organization', 'investmentProjects'], 'INVALID_CURSOR']]);
+
+    const pork = await harness.query('{ priceObservations(commodity: "猪肉", first: 1) { pageInfo { endCursor } } }');
+    expect(
+      await codes('query ($after: String) { priceObservations(commodity: "鸡蛋", after: $after) { totalCount } }', { after: pork.data!.priceObservations.pageInfo.endCursor }),
+    ).toEqual([[['priceObservations'], 'INVALID_CURSOR']]);
+  });
+
+  it('answers the other fields when a list fails: a bad root argument nulls that list, a bad child argument only the child list', async () => {
+    const root = await harness.query('{ investmentProjects(districtCode: "999999") { totalCount } districts(first: 1) { totalCount } priceObservations(first: 1000) { totalCount } }');
+    expect(root.errors?.map((e) => e.path)).toEqual([['investmentProjects'], ['priceObservations']]);
+    expect(root.data).toEqual({ investmentProjects: null, districts: { totalCount: 17 }, priceObservations: null });
+
+    const child = await harness.query('{ district(code: "110108") { name investmentProjects(first: 1000) { totalCount } } }');
+    expect(child.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['district', 'investmentProjects'], 'PAGE_SIZE_OUT_OF_RANGE']]);
+    expect(child.data).toEqual({ district: { name: '海淀区', investmentProjects: null } });
+
+    const bureau = buildWorld('small').educationBureaus[0]!;
+    const owner = await harness.query('query ($uscc: ID!) { organization(uscc: $uscc) { name investmentProjects(after: "bm90LWEtY3Vyc29y") { totalCount } } }', { uscc: bureau.uscc });
+    expect(owner.data).toEqual({ organization: { name: bureau.name, investmentProjects: null } });
   });
 
   it('refuses foreign cursors and oversized pages with catalogued codes', async () => {

@@ -55,6 +55,20 @@ export interface OrganizationRef {
   uscc: string;
 }
 
+/** An investment project as the Development and Reform Commission refers to it: only its key. */
+export interface InvestmentProjectRef {
+  code: string;
+}
+
+/** The commission's record of a school-construction project it planned. */
+export interface SchoolConstructionRow {
+  [column: string]: unknown;
+  project_code: string;
+  school_code: string;
+  places_added: number;
+  planned_opening_year: number;
+}
+
 export type SchoolConnectionParent = Connection<SchoolRow>;
 export type StudentConnectionParent = Connection<StudentRow>;
 export type TeacherConnectionParent = Connection<TeacherRow>;

@@ -18,6 +18,14 @@ afterAll(() => harness.stop());
 
 const TABLES = ['high_tech_enterprises', 'research_projects', 'key_labs', 'technology_contracts'] as const;
 
+/**
+ * Certificates `h` in force on `@today` that are their firm's current one: no certificate of the
+ * same firm issued by then is later. Written apart from the subgraph's SQL on purpose.
+ */
+const CURRENT_IN_FORCE = `h.issued_on <= @today AND h.valid_until > @today AND NOT EXISTS (
+  SELECT 1 FROM high_tech_enterprises AS later WHERE later.uscc = h.uscc AND later.issued_on <= @today
+  AND (later.issued_on, later.certificate_number) > (h.issued_on, h.certificate_number))`;
+
 describe('science seed', () => {
   const world = buildWorld('small');
 
@@ -109,8 +117,8 @@ describe('science subgraph', () => {
     expect(first.errors).toBeUndefined();
     const second = await harness.query(query, { after: first.data!.highTechEnterprises.pageInfo.endCursor });
     const expected = harness.db.all<{ certificate_number: string; uscc: string }>(
-      "SELECT certificate_number, uscc FROM high_tech_enterprises WHERE district_code = '110108' AND valid_until > ? ORDER BY certificate_number",
-      [TODAY],
+      `SELECT certificate_number, uscc FROM high_tech_enterprises AS h WHERE district_code = '110108' AND ${CURRENT_IN_FORCE} ORDER BY certificate_number`,
+      { today: TODAY },
     );
     const nodes = [...first.data!.highTechEnterprises.nodes, ...second.data!.highTechEnterprises.nodes];
     expect(nodes).toEqual(expected.slice(0, 6).map((row) => ({ certificateNumber: row.certificate_number, valid: true, district: { code: '110108' }, organization: { uscc: row.uscc } })));
@@ -121,9 +129,10 @@ describe('science subgraph', () => {
   it('includes lapsed certificates when validOnly is false', async () => {
     const result = await harness.query('{ all: highTechEnterprises(validOnly: false, first: 100) { nodes { valid } totalCount } valid: highTechEnterprises { totalCount } }');
     expect(result.errors).toBeUndefined();
-    const counts = harness.db.get<{ total: number; valid: number }>('SELECT COUNT(*) AS total, SUM(valid_until > ?) AS valid FROM high_tech_enterprises', [TODAY])!;
-    expect(result.data!.all.totalCount).toBe(counts.total);
-    expect(result.data!.valid.totalCount).toBe(counts.valid);
+    const total = harness.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM high_tech_enterprises')!.n;
+    const certifiedFirms = harness.db.get<{ n: number }>(`SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE ${CURRENT_IN_FORCE}`, { today: TODAY })!.n;
+    expect(result.data!.all.totalCount).toBe(total);
+    expect(result.data!.valid.totalCount).toBe(certifiedFirms);
     expect(result.data!.all.nodes.some((node: { valid: boolean }) => !node.valid)).toBe(true);
   });
 
@@ -194,6 +203,99 @@ describe('science subgraph', () => {
     const tooMany = await harness.query('{ highTechEnterprises(first: 101) { totalCount } }');
     expect(tooMany.errors?.[0]?.extensions?.code).toBe('PAGE_SIZE_OUT_OF_RANGE');
   });
+
+  it('refuses a cursor issued by another list or under other filters', async () => {
+    const labs = await harness.query('{ keyLabs(level: MUNICIPAL, first: 1) { pageInfo { endCursor } } }');
+    const labCursor = labs.data!.keyLabs.pageInfo.endCursor;
+    expect((await harness.query('query ($after: String) { keyLabs(level: MUNICIPAL, after: $after) { totalCount } }', { after: labCursor })).errors).toBeUndefined();
+    const otherLevel = await harness.query('query ($after: String) { keyLabs(level: NATIONAL, after: $after) { totalCount } }', { after: labCursor });
+    expect(otherLevel.errors?.[0]?.extensions?.code).toBe('INVALID_CURSOR');
+
+    const certificates = await harness.query('{ highTechEnterprises(first: 1) { pageInfo { endCursor } } }');
+    const lapsedToo = await harness.query('query ($after: String) { highTechEnterprises(validOnly: false, after: $after) { totalCount } }', {
+      after: certificates.data!.highTechEnterprises.pageInfo.endCursor,
+    });
+    expect(lapsedToo.errors?.[0]?.extensions?.code).toBe('INVALID_CURSOR');
+
+    const seller = harness.db.get<{ seller_uscc: string }>('SELECT seller_uscc FROM technology_contracts GROUP BY seller_uscc ORDER BY COUNT(*) DESC, seller_uscc LIMIT 1')!.seller_uscc;
+    const contracts = `query ($reps: [_Any!]!, $role: ContractRole, $after: String) { _entities(representations: $reps) { ... on Organization {
+      technologyContracts(role: $role, first: 1, after: $after) { pageInfo { endCursor } } researchProjects(after: $after) { totalCount } } } }`;
+    const reps = [{ __typename: 'Organization', uscc: seller }];
+    const sold = await harness.query(contracts, { reps, role: 'SELLER' });
+    const after = sold.data!._entities[0].technologyContracts.pageInfo.endCursor;
+    const [asBuyer] = (await harness.query(contracts, { reps, role: 'BUYER', after })).errors!;
+    expect(asBuyer).toMatchObject({ path: ['_entities', 0, 'technologyContracts'], extensions: { code: 'INVALID_CURSOR' } });
+    const asSellerAgain = await harness.query(contracts, { reps, role: 'SELLER', after });
+    expect(asSellerAgain.errors?.map((e) => e.path)).toEqual([['_entities', 0, 'researchProjects']]);
+  });
+
+  it('answers the other root fields when one of them fails', async () => {
+    const result = await harness.query('{ keyLabs(first: 1000) { totalCount } highTechEnterprises(first: 1) { totalCount } }');
+    expect(result.errors).toEqual([expect.objectContaining({ path: ['keyLabs'], extensions: expect.objectContaining({ code: 'PAGE_SIZE_OUT_OF_RANGE' }) })]);
+    expect(result.data).toEqual({ keyLabs: null, highTechEnterprises: { totalCount: expect.any(Number) } });
+  });
+});
+
+describe('renewed and future certificates', () => {
+  // A renewal is issued before the certificate it renews lapses: on TODAY these firms hold two
+  // unexpired certificates, of which only the newer is current.
+  const renewed = () =>
+    harness.db.all<{ uscc: string; district_code: string; older: string; newer: string; newer_issued_on: string }>(
+      `SELECT h.uscc, h.district_code, MIN(h.certificate_number) AS older, MAX(h.certificate_number) AS newer, MAX(h.issued_on) AS newer_issued_on
+       FROM high_tech_enterprises AS h WHERE h.issued_on <= ? AND h.valid_until > ? GROUP BY h.uscc HAVING COUNT(*) = 2 ORDER BY h.uscc`,
+      [TODAY, TODAY],
+    );
+  const firmQuery = `query ($district: ID!, $reps: [_Any!]!) {
+    highTechEnterprises(districtCode: $district, first: 100) { nodes { certificateNumber organization { uscc } } totalCount }
+    all: highTechEnterprises(districtCode: $district, validOnly: false, first: 100) { nodes { certificateNumber valid } }
+    _entities(representations: $reps) { ... on District { highTechEnterpriseCount } ... on Organization { highTechCertificate { certificateNumber valid } } } }`;
+
+  it('lists and counts a renewed firm once, by its renewal', async () => {
+    const firms = renewed();
+    expect(firms.length).toBeGreaterThan(0);
+    for (const firm of firms) {
+      const result = await harness.query(firmQuery, {
+        district: firm.district_code,
+        reps: [{ __typename: 'District', code: firm.district_code }, { __typename: 'Organization', uscc: firm.uscc }],
+      });
+      expect(result.errors).toBeUndefined();
+      const listed = result.data!.highTechEnterprises.nodes as { certificateNumber: string; organization: { uscc: string } }[];
+      expect(listed.filter((node) => node.organization.uscc === firm.uscc).map((node) => node.certificateNumber)).toEqual([firm.newer]);
+      expect(new Set(listed.map((node) => node.organization.uscc)).size).toBe(listed.length);
+      const validity = new Map((result.data!.all.nodes as { certificateNumber: string; valid: boolean }[]).map((node) => [node.certificateNumber, node.valid]));
+      expect([validity.get(firm.older), validity.get(firm.newer)]).toEqual([false, true]);
+      const firmsInForce = harness.db.get<{ n: number }>(`SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE district_code = @district AND ${CURRENT_IN_FORCE}`, {
+        district: firm.district_code,
+        today: TODAY,
+      })!.n;
+      expect(result.data!._entities).toEqual([{ highTechEnterpriseCount: firmsInForce }, { highTechCertificate: { certificateNumber: firm.newer, valid: true } }]);
+      expect(result.data!.highTechEnterprises.totalCount).toBe(firmsInForce);
+    }
+  });
+
+  it('keeps the older certificate current until the day its renewal is issued', async () => {
+    const firm = renewed()[0]!;
+    const dayBefore = new Date(Date.parse(firm.newer_issued_on) - 86_400_000).toISOString().slice(0, 10);
+    const earlier = await SubgraphHarness.start(scienceSubgraph({ today: dayBefore }), scienceSeedPlan('small'));
+    try {
+      const result = await earlier.query(firmQuery, {
+        district: firm.district_code,
+        reps: [{ __typename: 'District', code: firm.district_code }, { __typename: 'Organization', uscc: firm.uscc }],
+      });
+      expect(result.errors).toBeUndefined();
+      const listed = result.data!.highTechEnterprises.nodes as { certificateNumber: string; organization: { uscc: string } }[];
+      expect(listed.filter((node) => node.organization.uscc === firm.uscc).map((node) => node.certificateNumber)).toEqual([firm.older]);
+      const validity = new Map((result.data!.all.nodes as { certificateNumber: string; valid: boolean }[]).map((node) => [node.certificateNumber, node.valid]));
+      expect([validity.get(firm.older), validity.get(firm.newer)]).toEqual([true, false]);
+      const firmsInForce = earlier.db.get<{ n: number }>(`SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE district_code = @district AND ${CURRENT_IN_FORCE}`, {
+        district: firm.district_code,
+        today: dayBefore,
+      })!.n;
+      expect(result.data!._entities).toEqual([{ highTechEnterpriseCount: firmsInForce }, { highTechCertificate: { certificateNumber: firm.older, valid: true } }]);
+    } finally {
+      await earlier.stop();
+    }
+  });
 });
 
 describe('entity references', () => {
@@ -261,7 +363,10 @@ describe('entity references', () => {
     );
     expect(result.errors).toBeUndefined();
     for (const district of result.data!._entities) {
-      const highTech = harness.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM high_tech_enterprises WHERE substr(uscc, 3, 6) = ? AND valid_until > ?', [district.code, TODAY])!.n;
+      const highTech = harness.db.get<{ n: number }>(`SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE substr(uscc, 3, 6) = @district AND ${CURRENT_IN_FORCE}`, {
+        district: district.code,
+        today: TODAY,
+      })!.n;
       const contracts = harness.db.get<{ n: number; amount: number | null }>('SELECT COUNT(*) AS n, SUM(amount) AS amount FROM technology_contracts WHERE substr(seller_uscc, 3, 6) = ?', [district.code])!;
       const funding = harness.db.get<{ funding: number | null }>('SELECT SUM(funding) AS funding FROM research_projects WHERE substr(lead_uscc, 3, 6) = ?', [district.code])!.funding;
       expect(district.highTechEnterpriseCount).toBe(highTech);

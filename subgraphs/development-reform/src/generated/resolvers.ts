@@ -32,7 +32,7 @@ export type District = {
   /** Number of fixed-asset investment projects located in the district. */
   investmentProjectCount: Scalars['Int']['output'];
   /** The investment projects located in the district, in project-code order. */
-  investmentProjects: InvestmentProjectConnection;
+  investmentProjects?: Maybe<InvestmentProjectConnection>;
   /** Whether this is an administrative district or a functional zone treated as district-level. */
   kind: DistrictKind;
   /** Chinese name, e.g. 海淀区. */
@@ -124,7 +124,7 @@ export type Organization = {
   /** Industry of registration (GB/T 4754 category name). */
   industry: Scalars['String']['output'];
   /** The fixed-asset investment projects the organisation owns, in project-code order. */
-  investmentProjects: InvestmentProjectConnection;
+  investmentProjects?: Maybe<InvestmentProjectConnection>;
   /** Kind of legal entity, from the registering body in the USCC. */
   kind: OrganizationKind;
   /** Name of the legal representative (法定代表人). */
@@ -217,15 +217,15 @@ export type Query = {
   /** One district by its code (GB/T 2260; 110302 for the Economic-Technological Development Area). */
   district?: Maybe<District>;
   /** Beijing's districts and the development zone, optionally of one kind, in district-code order. */
-  districts: DistrictConnection;
+  districts?: Maybe<DistrictConnection>;
   /** One fixed-asset investment project by its project code. */
   investmentProject?: Maybe<InvestmentProject>;
   /** Fixed-asset investment projects, optionally in one district and of one owner, in project-code order. */
-  investmentProjects: InvestmentProjectConnection;
+  investmentProjects?: Maybe<InvestmentProjectConnection>;
   /** One organisation by its Unified Social Credit Code; null when the credit platform has no record of it. */
   organization?: Maybe<Organization>;
   /** Price monitoring observations, optionally of one commodity and in one district, oldest first. */
-  priceObservations: PriceObservationConnection;
+  priceObservations?: Maybe<PriceObservationConnection>;
 };
 
 
@@ -456,7 +456,7 @@ export type DistrictResolvers<ContextType = SubgraphContext, ParentType extends 
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['District']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   investmentProjectCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  investmentProjects?: Resolver<ResolversTypes['InvestmentProjectConnection'], ParentType, ContextType, RequireFields<DistrictInvestmentProjectsArgs, 'first'>>;
+  investmentProjects?: Resolver<Maybe<ResolversTypes['InvestmentProjectConnection']>, ParentType, ContextType, RequireFields<DistrictInvestmentProjectsArgs, 'first'>>;
   kind?: Resolver<ResolversTypes['DistrictKind'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nameEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -499,7 +499,7 @@ export type InvestmentProjectConnectionResolvers<ContextType = SubgraphContext, 
 export type OrganizationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Organization']> | FederationReferenceType, FederationReferenceType, ContextType>;
   industry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  investmentProjects?: Resolver<ResolversTypes['InvestmentProjectConnection'], ParentType, ContextType, RequireFields<OrganizationInvestmentProjectsArgs, 'first'>>;
+  investmentProjects?: Resolver<Maybe<ResolversTypes['InvestmentProjectConnection']>, ParentType, ContextType, RequireFields<OrganizationInvestmentProjectsArgs, 'first'>>;
   kind?: Resolver<ResolversTypes['OrganizationKind'], ParentType, ContextType>;
   legalRepresentative?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -530,11 +530,11 @@ export type PriceObservationConnectionResolvers<ContextType = SubgraphContext, P
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
-  districts?: Resolver<ResolversTypes['DistrictConnection'], ParentType, ContextType, RequireFields<QueryDistrictsArgs, 'first'>>;
+  districts?: Resolver<Maybe<ResolversTypes['DistrictConnection']>, ParentType, ContextType, RequireFields<QueryDistrictsArgs, 'first'>>;
   investmentProject?: Resolver<Maybe<ResolversTypes['InvestmentProject']>, ParentType, ContextType, RequireFields<QueryInvestmentProjectArgs, 'code'>>;
-  investmentProjects?: Resolver<ResolversTypes['InvestmentProjectConnection'], ParentType, ContextType, RequireFields<QueryInvestmentProjectsArgs, 'first'>>;
+  investmentProjects?: Resolver<Maybe<ResolversTypes['InvestmentProjectConnection']>, ParentType, ContextType, RequireFields<QueryInvestmentProjectsArgs, 'first'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'uscc'>>;
-  priceObservations?: Resolver<ResolversTypes['PriceObservationConnection'], ParentType, ContextType, RequireFields<QueryPriceObservationsArgs, 'first'>>;
+  priceObservations?: Resolver<Maybe<ResolversTypes['PriceObservationConnection']>, ParentType, ContextType, RequireFields<QueryPriceObservationsArgs, 'first'>>;
 }>;
 
 export type SchoolResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['School'] = ResolversParentTypes['School'], FederationReferenceType extends FederationReferenceTypes['School'] = FederationReferenceTypes['School']> = ResolversObject<{

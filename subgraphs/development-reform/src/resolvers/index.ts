@@ -1,10 +1,12 @@
 import { hubError } from '@cdo-hub/gateway/errors';
 import {
+  outOfScope,
   childConnection,
   isDistrictCode,
   isInvestmentProjectCode,
   isSchoolCode,
   isValidUscc,
+  listIdentity,
   rootConnection,
   toPage,
   type ChildListSpec,
@@ -50,20 +52,35 @@ function equalities(filters: Readonly<Record<string, string | null | undefined>>
 export const resolvers: Resolvers = {
   Query: {
     districts: (_, { kind, first, after }, { db }) =>
-      rootConnection<DistrictRow, DistrictRow>(db, { table: 'districts', sortColumn: 'code', ...equalities({ kind }) }, toPage({ first, after }), (row) => row),
+      rootConnection<DistrictRow, DistrictRow>(
+        db,
+        { table: 'districts', sortColumn: 'code', ...equalities({ kind }) },
+        toPage({ first, after }, listIdentity('Query.districts', { kind })),
+        (row) => row,
+      ),
     district: (_, { code }, { loaders }) => loaders.rowsByKey<DistrictRow>('districts', 'code').load(requireDistrictCode(code)),
     organization: (_, { uscc }, { loaders }) => loaders.rowsByKey<OrganizationRow>('organizations', 'uscc').load(requireUscc(uscc)),
     investmentProject: (_, { code }, { loaders }) => loaders.rowsByKey<InvestmentProjectRow>('investment_projects', 'code').load(requireProjectCode(code)),
     investmentProjects: (_, { districtCode, ownerUscc, first, after }, { db }) => {
-      const filters = equalities({
+      const given = {
         district_code: districtCode == null ? null : requireDistrictCode(districtCode),
         owner_uscc: ownerUscc == null ? null : requireUscc(ownerUscc),
-      });
-      return rootConnection<InvestmentProjectRow, InvestmentProjectRow>(db, { table: 'investment_projects', sortColumn: 'code', ...filters }, toPage({ first, after }), (row) => row);
+      };
+      return rootConnection<InvestmentProjectRow, InvestmentProjectRow>(
+        db,
+        { table: 'investment_projects', sortColumn: 'code', ...equalities(given) },
+        toPage({ first, after }, listIdentity('Query.investmentProjects', { districtCode: given.district_code, ownerUscc: given.owner_uscc })),
+        (row) => row,
+      );
     },
     priceObservations: (_, { commodity, districtCode, first, after }, { db }) => {
-      const filters = equalities({ commodity, district_code: districtCode == null ? null : requireDistrictCode(districtCode) });
-      return rootConnection<PriceObservationRow, PriceObservationRow>(db, { table: 'price_observations', sortColumn: 'id', ...filters }, toPage({ first, after }), (row) => row);
+      const given = { commodity, district_code: districtCode == null ? null : requireDistrictCode(districtCode) };
+      return rootConnection<PriceObservationRow, PriceObservationRow>(
+        db,
+        { table: 'price_observations', sortColumn: 'id', ...equalities(given) },
+        toPage({ first, after }, listIdentity('Query.priceObservations', { commodity, districtCode: given.district_code })),
+        (row) => row,
+      );
     },
   },
 
@@ -74,7 +91,7 @@ export const resolvers: Resolvers = {
     totalInvestment: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).total_investment,
     // The list's total is the district's project count, already in the grouped figures.
     investmentProjects: (district, args, { loaders }) =>
-      childConnection<InvestmentProjectRow, InvestmentProjectRow>(loaders, PROJECTS_OF_DISTRICT, toPage(args), district.code, (row) => row, async () =>
+      childConnection<InvestmentProjectRow, InvestmentProjectRow>(loaders, PROJECTS_OF_DISTRICT, toPage(args, listIdentity('District.investmentProjects')), district.code, (row) => row, async () =>
         (await districtFigures(loaders, district.code)).project_count,
       ),
   },
@@ -85,7 +102,7 @@ export const resolvers: Resolvers = {
     registeredOn: (organization) => organization.registered_on,
     legalRepresentative: (organization) => organization.legal_representative,
     investmentProjects: (organization, args, { loaders }) =>
-      childConnection<InvestmentProjectRow, InvestmentProjectRow>(loaders, PROJECTS_OF_OWNER, toPage(args), organization.uscc, (row) => row),
+      childConnection<InvestmentProjectRow, InvestmentProjectRow>(loaders, PROJECTS_OF_OWNER, toPage(args, listIdentity('Organization.investmentProjects')), organization.uscc, (row) => row),
   },
 
   InvestmentProject: {
@@ -99,7 +116,7 @@ export const resolvers: Resolvers = {
     plannedCompletionDate: (project) => project.planned_completion_date,
     feasibilitySummary: (project) => project.feasibility_summary,
     budgetDetail: (project) => project.budget_detail,
-    contactName: (project) => project.contact_name,
+    contactName: (project, _, context) => (outOfScope(context, 'InvestmentProject.contactName', { districtCode: project.district_code }) ? null : project.contact_name),
     contactIdNumber: (project) => project.contact_id_number,
     contactMobile: (project) => project.contact_mobile,
     costAuditAmount: (project) => project.cost_audit_amount,

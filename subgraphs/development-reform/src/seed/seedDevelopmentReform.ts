@@ -3,6 +3,7 @@ import {
   buildResidentId,
   buildWorld,
   DEVELOPMENT_ZONE,
+  INVESTMENT_PROJECT_YEARS,
   mobileNumber,
   personName,
   SeededRandom,
@@ -15,6 +16,7 @@ import {
   type SeedSize,
   type WorldOrganization,
   type WorldSchool,
+  type WorldSchoolConstructionProject,
 } from '@cdo-hub/subgraph-kit';
 import { DEVELOPMENT_REFORM_DDL } from '../database/schema';
 import type { ApprovalMode, InvestmentProjectRow, PriceObservationRow, ProjectStatus } from '../model';
@@ -26,21 +28,23 @@ function dayNumber(iso: string): number {
   return Date.parse(iso) / DAY_MS;
 }
 
-/** Rows seeded per size; bench keeps investment projects above 100k so paging and batching are measured at scale. */
-const VOLUME: Readonly<Record<SeedSize, { projects: number; priceObservations: number }>> = {
-  small: { projects: 500, priceObservations: 600 },
-  bench: { projects: 112_000, priceObservations: 60_000 },
+/**
+ * Price observations seeded per size. Investment projects follow the world's register (100k+ at
+ * bench, so paging and batching are measured at scale).
+ */
+const PRICE_OBSERVATIONS: Readonly<Record<SeedSize, number>> = {
+  small: 600,
+  bench: 60_000,
 };
 
 /** The day the seed describes (as a day number): statuses follow from a project's dates relative to it. */
 const AS_OF_DAY = dayNumber('2026-06-30');
-const FIRST_PROJECT_YEAR = 2018;
-const LAST_PROJECT_YEAR = 2026;
+const [FIRST_PROJECT_YEAR, LAST_PROJECT_YEAR] = INVESTMENT_PROJECT_YEARS;
 
 const CONTACT_BIRTH_DAYS = [dayNumber('1965-01-01'), dayNumber('1998-12-31')] as const;
 
-const SCHOOL_PROJECT_SHARE = 0.08;
-const RESEARCH_PROJECT_SHARE = 0.05;
+/** Of the projects that build no school, the share owned by universities and research institutes. */
+const RESEARCH_PROJECT_SHARE = 0.055;
 
 /** Total investment bounds in 10,000 yuan. */
 const MIN_INVESTMENT = 200;
@@ -74,8 +78,6 @@ const SECTORS: Readonly<Record<string, SectorPlan>> = {
   研究和试验发展: { department: '03', works: ['科研实验楼建设项目', '重点实验室建设项目', '大型科研仪器购置项目'] },
   高等教育: { department: '04', works: ['科研实验楼建设项目', '重点实验室建设项目', '学生公寓建设项目'] },
 };
-const EDUCATION_DEPARTMENT = '04';
-const SCHOOL_WORKS = ['教学楼改扩建工程', '综合楼新建工程', '体育馆建设工程', '校舍抗震加固工程', '食堂改造工程', '操场及附属设施改造工程'];
 const PHASES = ['', '（二期）', '（三期）', '（四期）'];
 
 /** Address codes of contact persons' ID numbers: Beijing districts (the zone issues none), or elsewhere. */
@@ -124,8 +126,20 @@ interface MonitoringPoint {
   type: keyof typeof POINT_PRICE_FACTOR;
 }
 
+/**
+ * Bump when the generator writes other rows. 2: school-construction projects come from the
+ * world's register instead of this seed's own draws.
+ */
+const GENERATOR_VERSION = '2';
+
 export function developmentReformSeedPlan(size: SeedSize): SeedPlan {
-  return { agency: 'development-reform', size, ddl: DEVELOPMENT_REFORM_DDL, fill: (db, progress) => fillDevelopmentReform(db, size, progress) };
+  return {
+    agency: 'development-reform',
+    size,
+    ddl: DEVELOPMENT_REFORM_DDL,
+    generatorVersion: GENERATOR_VERSION,
+    fill: (db, progress) => fillDevelopmentReform(db, size, progress),
+  };
 }
 
 function fillDevelopmentReform(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress): Record<string, number> {
@@ -155,37 +169,37 @@ function fillDevelopmentReform(db: AgencyDatabase, size: SeedSize, progress?: Se
   }
 
   const bureauOf = new Map(world.educationBureaus.map((bureau) => [bureau.districtCode, bureau]));
-  // Education bureaus build for the schools they run: public schools below university level.
-  const bureauSchools = world.schools.filter((school) => school.ownership === 'PUBLIC' && school.type !== 'HIGHER_EDUCATION' && bureauOf.has(school.districtCode));
-  const researchOwners = [...world.universities, ...world.researchInstitutes];
+  const schoolByCode = new Map(world.schools.map((school) => [school.code, school]));
   const districtByCode = new Map(BEIJING_DISTRICTS.map((d) => [d.code, d]));
-  const worksByOwner = new Map<string, number>();
-  let serial = 0;
-
-  for (let i = 0; i < VOLUME[size].projects; i++) {
-    // Serials rise with gaps, as other regions draw from the same national sequence; six digits hold them all.
-    serial += random.int(1, 8);
-    const draw = random.float();
-    const basics =
-      draw < SCHOOL_PROJECT_SHARE
-        ? schoolProject(random, random.pick(bureauSchools), bureauOf, districtByCode)
-        : draw < SCHOOL_PROJECT_SHARE + RESEARCH_PROJECT_SHARE
-          ? ownedProject(random, random.pick(researchOwners), worksByOwner, districtByCode)
-          : ownedProject(random, random.pick(world.enterprises), worksByOwner, districtByCode);
-    projects.write(projectRow(random, serial, basics));
+  for (const planned of world.schoolConstructionProjects) {
+    projects.write(projectRow(random, planned.code, schoolProject(random, planned, schoolByCode.get(planned.schoolCode)!, bureauOf, districtByCode)));
   }
 
-  for (const observation of priceObservations(random, VOLUME[size].priceObservations)) prices.write(observation);
+  // The school-construction projects hold their serials already; every other project takes the
+  // next free one, rising with gaps as other regions draw from the same national sequence.
+  const reservedSerials = new Set(world.schoolConstructionProjects.map((planned) => Number(planned.code.slice(-6))));
+  const researchOwners = [...world.universities, ...world.researchInstitutes];
+  const worksByOwner = new Map<string, number>();
+  let serial = 0;
+  for (let i = world.schoolConstructionProjects.length; i < world.investmentProjectCount; i++) {
+    do serial += random.int(1, 8);
+    while (reservedSerials.has(serial));
+    const owner = random.chance(RESEARCH_PROJECT_SHARE) ? random.pick(researchOwners) : random.pick(world.enterprises);
+    const basics = ownedProject(random, owner, worksByOwner, districtByCode);
+    projects.write(projectRow(random, `${basics.year}-${basics.districtCode}-${basics.department}-${PROJECT_TYPE[basics.approvalMode]}-${String(serial).padStart(6, '0')}`, basics));
+  }
+
+  for (const observation of priceObservations(random, PRICE_OBSERVATIONS[size])) prices.write(observation);
 
   return { districts: districts.rows, organizations: organizations.rows, investment_projects: projects.rows, price_observations: prices.rows };
 }
 
-/** What sets one project apart; `projectRow` adds what every project has (code, dates, budget, contact). */
+/** What sets one project apart; `projectRow` adds what every project has (dates, budget, contact). */
 interface ProjectBasics {
+  /** Year of registration, the code's first field. */
+  year: number;
   name: string;
   approvalMode: ApprovalMode;
-  /** Guiding department, the third field of the project code. */
-  department: string;
   totalInvestment: number;
   industry: string;
   districtCode: string;
@@ -196,31 +210,43 @@ interface ProjectBasics {
   enterprise: boolean;
 }
 
-function schoolProject(random: SeededRandom, school: WorldSchool, bureauOf: ReadonlyMap<string, WorldOrganization>, districtByCode: ReadonlyMap<string, DistrictRecord>): ProjectBasics {
-  const work = random.pick(SCHOOL_WORKS);
+function schoolProject(
+  random: SeededRandom,
+  planned: WorldSchoolConstructionProject,
+  school: WorldSchool,
+  bureauOf: ReadonlyMap<string, WorldOrganization>,
+  districtByCode: ReadonlyMap<string, DistrictRecord>,
+): ProjectBasics {
+  const work = planned.works;
   const totalInvestment = investment(random, 300, 60_000, 1.4);
   // Construction costs roughly 3,000-7,000 yuan per square metre.
   const area = Math.round(totalInvestment * (1.5 + random.float() * 2));
-  const places = work.includes('教学楼') || work.includes('综合楼') ? random.int(4, 30) * 45 : 0;
   return {
+    year: planned.year,
     name: school.name.replace(/^北京市/, '') + work,
     // Government-funded construction goes through 审批.
     approvalMode: 'APPROVAL',
-    department: EDUCATION_DEPARTMENT,
     totalInvestment,
     industry: '教育',
     districtCode: school.districtCode,
     ownerUscc: bureauOf.get(school.districtCode)!.uscc,
     schoolCode: school.code,
+    // How many places the works add is the Education Commission's record (InvestmentProject.schoolPlacesAdded).
     feasibilitySummary:
       `项目拟在${school.name}现有校园内实施${work.replace(/工程$/, '')}，总建筑面积约${area}平方米` +
-      (places > 0 ? `，建成后新增学位${places}个，缓解${districtByCode.get(school.districtCode)!.name}学位供给压力。` : '，改善办学条件和校园安全水平。'),
+      (planned.addsPlaces ? `，建成后新增学位，缓解${districtByCode.get(school.districtCode)!.name}学位供给压力。` : '，改善办学条件和校园安全水平。'),
     funding: random.chance(0.6) ? '区级财政资金全额安排' : `市级财政资金${random.int(3, 7) * 10}%，其余由区级财政资金安排`,
     enterprise: false,
   };
 }
 
-function ownedProject(random: SeededRandom, owner: WorldOrganization, worksByOwner: Map<string, number>, districtByCode: ReadonlyMap<string, DistrictRecord>): ProjectBasics {
+/** A project of a firm or research organisation; its code is built here, so it adds its guiding department. */
+interface OwnedProjectBasics extends ProjectBasics {
+  /** Guiding department, the third field of the project code. */
+  department: string;
+}
+
+function ownedProject(random: SeededRandom, owner: WorldOrganization, worksByOwner: Map<string, number>, districtByCode: ReadonlyMap<string, DistrictRecord>): OwnedProjectBasics {
   const sector = SECTORS[owner.industry];
   if (!sector) throw new Error(`no investment sector for industry "${owner.industry}"`);
   const work = random.pick(sector.works);
@@ -240,6 +266,7 @@ function ownedProject(random: SeededRandom, owner: WorldOrganization, worksByOwn
     funding = own === 100 ? '企业自筹资金全额安排' : `企业自筹资金${own}%，银行贷款${100 - own}%`;
   }
   return {
+    year: random.int(FIRST_PROJECT_YEAR, LAST_PROJECT_YEAR),
     name: owner.name + work.replace(/(项目|工程)$/, `${PHASES[Math.min(phase, PHASES.length - 1)]}$1`),
     // Public institutions spend government money (审批); firms file, or seek confirmation for catalogued projects.
     approvalMode: enterprise ? random.weighted([['FILING', 85], ['CONFIRMATION', 12], ['APPROVAL', 3]] as const) : 'APPROVAL',
@@ -262,8 +289,8 @@ function ownedProject(random: SeededRandom, owner: WorldOrganization, worksByOwn
  * The full row. Written out column by column rather than spread together: the bench seed builds
  * 100k+ of these, and spread objects cost V8 several times more to create.
  */
-function projectRow(random: SeededRandom, serial: number, basics: ProjectBasics): InvestmentProjectRow {
-  const year = random.int(FIRST_PROJECT_YEAR, LAST_PROJECT_YEAR);
+function projectRow(random: SeededRandom, code: string, basics: ProjectBasics): InvestmentProjectRow {
+  const year = basics.year;
   const registered = random.int(dayNumber(`${year}-01-01`), year === LAST_PROJECT_YEAR ? AS_OF_DAY : dayNumber(`${year}-12-31`));
   const plannedStart = registered + random.int(30, 180);
   const plannedCompletion = plannedStart + random.int(6, 48) * 30;
@@ -284,7 +311,7 @@ function projectRow(random: SeededRandom, serial: number, basics: ProjectBasics)
   const works = round2(total * (0.72 + random.float() * 0.13));
   const other = round2(total * (0.08 + random.float() * 0.07));
   return {
-    code: `${year}-${basics.districtCode}-${basics.department}-${PROJECT_TYPE[basics.approvalMode]}-${String(serial).padStart(6, '0')}`,
+    code,
     name: basics.name,
     approval_mode: basics.approvalMode,
     status,

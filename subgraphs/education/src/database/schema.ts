@@ -40,4 +40,13 @@ CREATE TABLE teachers (
   title         TEXT NOT NULL
 );
 CREATE INDEX teachers_by_school ON teachers (school_code, staff_number);
+
+-- School-construction projects planned with the commission, keyed by their investment project
+-- code (GB/T 40058), which the Development and Reform Commission registers.
+CREATE TABLE school_construction (
+  project_code         TEXT PRIMARY KEY,
+  school_code          TEXT NOT NULL REFERENCES schools (code),
+  places_added         INTEGER NOT NULL CHECK (places_added >= 0),
+  planned_opening_year INTEGER NOT NULL
+);
 `;

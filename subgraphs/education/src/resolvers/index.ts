@@ -1,7 +1,19 @@
 import { hubError } from '@cdo-hub/gateway/errors';
-import { childConnection, isDistrictCode, isSchoolCode, isValidUscc, rootConnection, toPage, type ChildListSpec, type RequestLoaders } from '@cdo-hub/subgraph-kit';
+import {
+  outOfScope,
+  childConnection,
+  isDistrictCode,
+  isInvestmentProjectCode,
+  isSchoolCode,
+  isValidUscc,
+  listIdentity,
+  rootConnection,
+  toPage,
+  type ChildListSpec,
+  type RequestLoaders,
+} from '@cdo-hub/subgraph-kit';
 import type { Resolvers } from '../generated/resolvers';
-import type { SchoolRow, StudentRow, TeacherRow } from '../model';
+import type { SchoolConstructionRow, SchoolRow, StudentRow, TeacherRow } from '../model';
 
 const STUDENTS_OF_SCHOOL: ChildListSpec = { table: 'students', parentColumn: 'school_code', sortColumn: 'student_number' };
 const TEACHERS_OF_SCHOOL: ChildListSpec = { table: 'teachers', parentColumn: 'school_code', sortColumn: 'staff_number' };
@@ -35,7 +47,7 @@ export const resolvers: Resolvers = {
       return rootConnection<SchoolRow, SchoolRow>(
         db,
         { table: 'schools', sortColumn: 'code', where: filters.map(([column]) => `${column} = ?`).join(' AND ') || '1 = 1', params: filters.map(([, value]) => value) },
-        toPage({ first, after }),
+        toPage({ first, after }, listIdentity('Query.schools', { districtCode, type })),
         (row) => row,
       );
     },
@@ -48,8 +60,15 @@ export const resolvers: Resolvers = {
     teacherCount: (school) => school.teacher_count,
     district: (school) => ({ code: school.district_code }),
     organization: (school) => ({ uscc: school.uscc }),
-    students: (school, args, { loaders }) => childConnection<StudentRow, StudentRow>(loaders, STUDENTS_OF_SCHOOL, toPage(args), school.code, (row) => row),
-    teachers: (school, args, { loaders }) => childConnection<TeacherRow, TeacherRow>(loaders, TEACHERS_OF_SCHOOL, toPage(args), school.code, (row) => row),
+    // A roster released under a grant limited to one district stays inside the agency for other districts.
+    students: (school, args, context) =>
+      outOfScope(context, 'School.students', { districtCode: school.district_code })
+        ? null
+        : childConnection<StudentRow, StudentRow>(context.loaders, STUDENTS_OF_SCHOOL, toPage(args, listIdentity('School.students')), school.code, (row) => row),
+    teachers: (school, args, context) =>
+      outOfScope(context, 'School.teachers', { districtCode: school.district_code })
+        ? null
+        : childConnection<TeacherRow, TeacherRow>(context.loaders, TEACHERS_OF_SCHOOL, toPage(args, listIdentity('School.teachers')), school.code, (row) => row),
   },
 
   Student: {
@@ -74,7 +93,8 @@ export const resolvers: Resolvers = {
     schoolCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).school_count,
     studentCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).student_count,
     teacherCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).teacher_count,
-    schools: (district, { type, ...args }, { loaders }) => childConnection<SchoolRow, SchoolRow>(loaders, schoolsOfDistrict(type), toPage(args), district.code, (row) => row),
+    schools: (district, { type, ...args }, { loaders }) =>
+      childConnection<SchoolRow, SchoolRow>(loaders, schoolsOfDistrict(type), toPage(args, listIdentity('District.schools', { type })), district.code, (row) => row),
   },
 
   Organization: {
@@ -82,7 +102,24 @@ export const resolvers: Resolvers = {
     school: (organization, _, { loaders }) =>
       isValidUscc(organization.uscc) ? loaders.rowsByKey<SchoolRow>('schools', 'uscc').load(organization.uscc) : null,
   },
+
+  InvestmentProject: {
+    // Projects belong to the Development and Reform Commission; most build no school, so an
+    // unknown code is no error here: its fields are null. Only its shape is checked.
+    __resolveReference: (reference) => {
+      if (!isInvestmentProjectCode(reference.code)) {
+        throw hubError('INVALID_IDENTIFIER', `"${reference.code}" is not an investment project code (YYYY-RRRRRR-DD-TT-NNNNNN).`, { identifier: 'PROJECT_CODE' });
+      }
+      return { code: reference.code };
+    },
+    schoolPlacesAdded: async (project, _, { loaders }) => (await schoolConstruction(loaders, project.code))?.places_added ?? null,
+    plannedOpeningYear: async (project, _, { loaders }) => (await schoolConstruction(loaders, project.code))?.planned_opening_year ?? null,
+  },
 };
+
+function schoolConstruction(loaders: RequestLoaders, projectCode: string): Promise<SchoolConstructionRow | null> {
+  return loaders.rowsByKey<SchoolConstructionRow>('school_construction', 'project_code').load(projectCode);
+}
 
 /** Every figure of every requested district comes from one grouped statement per request. */
 async function districtFigures(loaders: RequestLoaders, code: string): Promise<DistrictFigures> {

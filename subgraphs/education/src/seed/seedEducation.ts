@@ -50,8 +50,14 @@ const QUALIFICATION: Readonly<Record<WorldSchool['type'], string>> = {
 const SCHOOL_TITLES = ['三级教师', '二级教师', '一级教师', '一级教师', '高级教师', '正高级教师'];
 const UNIVERSITY_TITLES = ['助教', '讲师', '讲师', '副教授', '教授'];
 
+/**
+ * Bump when the generator writes other rows. 2: the school-construction projects of the world's
+ * investment register.
+ */
+const GENERATOR_VERSION = '2';
+
 export function educationSeedPlan(size: SeedSize): SeedPlan {
-  return { agency: 'education', size, ddl: EDUCATION_DDL, fill: (db, progress) => fillEducation(db, size, progress) };
+  return { agency: 'education', size, ddl: EDUCATION_DDL, generatorVersion: GENERATOR_VERSION, fill: (db, progress) => fillEducation(db, size, progress) };
 }
 
 function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress): Record<string, number> {
@@ -129,5 +135,19 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
       });
     }
   }
-  return { schools: schools.rows, students: students.rows, teachers: teachers.rows };
+
+  const construction = new TableWriter(db, 'school_construction', ['project_code', 'school_code', 'places_added', 'planned_opening_year'], progress);
+  // A stream of its own, so these draws never shift the schools', students' and teachers'.
+  const planning = SeededRandom.forStream(WORLD_SEED, `education:${size}:school-construction`);
+  for (const project of world.schoolConstructionProjects) {
+    construction.write({
+      project_code: project.code,
+      school_code: project.schoolCode,
+      // Places come in whole classes of 45.
+      places_added: project.addsPlaces ? planning.int(4, 30) * 45 : 0,
+      // Works take one to three years from registration; new places open with a school year.
+      planned_opening_year: project.year + planning.int(1, 3),
+    });
+  }
+  return { schools: schools.rows, students: students.rows, teachers: teachers.rows, school_construction: construction.rows };
 }

@@ -59,8 +59,3 @@ export class AgencyDatabase {
     return statement;
   }
 }
-
-/** `?, ?, ?` for an IN list of n values. */
-export function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ');
-}

@@ -5,7 +5,8 @@ import { type Connection, type Page, toConnection } from '../pagination';
 /**
  * Per-request DataLoaders. Each distinct batch query (and each distinct page request for child
  * lists) gets one loader, created on first use, so every entity reference and every nested list
- * under N parents costs one SQL statement, not N.
+ * under N parents costs one SQL statement, not N. A loader's name is everything its statement is
+ * built from: two requests that differ in any part of it must never share a batch.
  */
 export class RequestLoaders {
   private readonly loaders = new Map<string, DataLoader<string, unknown>>();
@@ -26,7 +27,7 @@ export class RequestLoaders {
    * Missing keys resolve to null.
    */
   rowsByKey<Row extends Record<string, unknown>>(table: string, keyColumn: string): DataLoader<string, Row | null> {
-    return this.get<Row | null>(`rowsByKey:${table}.${keyColumn}`, async (keys) => {
+    return this.get<Row | null>(loaderName('rowsByKey', [table, keyColumn]), async (keys) => {
       const rows = this.db.all<Row>(
         `SELECT * FROM ${table} WHERE ${keyColumn} IN (SELECT value FROM json_each(?))`,
         [JSON.stringify(keys)],
@@ -40,7 +41,7 @@ export class RequestLoaders {
    * All rows per parent key, unpaged (for short lists such as a firm's key labs), in sort order.
    */
   rowsByParent<Row extends Record<string, unknown>>(table: string, parentColumn: string, orderBy: string, where = '1 = 1'): DataLoader<string, Row[]> {
-    return this.get<Row[]>(`rowsByParent:${table}.${parentColumn}:${where}`, async (keys) => {
+    return this.get<Row[]>(loaderName('rowsByParent', [table, parentColumn, orderBy, where]), async (keys) => {
       const rows = this.db.all<Row>(
         `SELECT * FROM ${table} WHERE ${parentColumn} IN (SELECT value FROM json_each(?)) AND (${where}) ORDER BY ${orderBy}`,
         [JSON.stringify(keys)],
@@ -59,9 +60,8 @@ export class RequestLoaders {
    * key is unique within a parent.
    */
   childPages<Row extends Record<string, unknown>>(spec: ChildListSpec, page: Page): DataLoader<string, Row[]> {
-    const name = `childPages:${spec.table}.${spec.parentColumn}:${spec.where ?? ''}:${page.first}:${page.afterKey ?? ''}`;
     const where = spec.where ?? '1 = 1';
-    return this.get<Row[]>(name, async (keys) => {
+    return this.get<Row[]>(loaderName('childPages', [...specParts(spec), page.first, page.afterKey, page.listId]), async (keys) => {
       const rows = this.db.all<Row>(
         `SELECT t.* FROM json_each(?) AS parent
          JOIN ${spec.table} AS t ON t.${spec.parentColumn} = parent.value AND t.${spec.sortColumn} IN (
@@ -79,7 +79,7 @@ export class RequestLoaders {
 
   /** Number of children per parent, in one grouped statement. */
   childCounts(spec: ChildListSpec): DataLoader<string, number> {
-    return this.get<number>(`childCounts:${spec.table}.${spec.parentColumn}:${spec.where ?? ''}`, async (keys) => {
+    return this.get<number>(loaderName('childCounts', specParts(spec)), async (keys) => {
       const rows = this.db.all<{ parent: string; count: number }>(
         `SELECT ${spec.parentColumn} AS parent, COUNT(*) AS count FROM ${spec.table}
          WHERE ${spec.parentColumn} IN (SELECT value FROM json_each(?)) AND (${spec.where ?? '1 = 1'})
@@ -90,6 +90,19 @@ export class RequestLoaders {
       return keys.map((key) => counts.get(key) ?? 0);
     });
   }
+}
+
+/**
+ * JSON keeps the parts apart: a plain join could not tell `a:b` + `c` from `a` + `b:c`, and SQL
+ * fragments (`where`, `orderBy`) may contain any separator.
+ */
+function loaderName(kind: string, parts: readonly unknown[]): string {
+  return `${kind}:${JSON.stringify(parts)}`;
+}
+
+/** Every field of a child-list spec, in a fixed order whatever order the object was written in. */
+function specParts(spec: ChildListSpec): unknown[] {
+  return [spec.table, spec.parentColumn, spec.sortColumn, spec.where ?? null];
 }
 
 /**
@@ -108,6 +121,7 @@ export interface ChildListSpec {
 /**
  * The connection of one parent's children, batched with its siblings through `loaders`. The
  * count is one grouped statement when selected, unless the caller already has it (`totalCount`).
+ * Cursors are bound to `page.listId`, which names the list and its filters but not the parent.
  */
 export async function childConnection<Row extends Record<string, unknown>, Node>(
   loaders: RequestLoaders,

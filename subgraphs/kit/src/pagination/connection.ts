@@ -1,9 +1,14 @@
 import { hubError } from '@cdo-hub/gateway/errors';
+import { createHash } from 'node:crypto';
 
 /**
  * Relay-style connections (`{ nodes, pageInfo { hasNextPage endCursor }, totalCount }`) over
  * keyset pagination: a cursor is an opaque encoding of the last row's unique sort key, so pages
  * stay stable while rows are added and deep pages cost no OFFSET scan.
+ *
+ * A cursor also carries a digest of the list it was issued by (the list and its filters), so one
+ * handed to another list — or to the same list under other filters, where the sort key would be
+ * read against different rows — is refused instead of silently starting somewhere arbitrary.
  */
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -18,6 +23,8 @@ export interface Page {
   first: number;
   /** The sort key after which the page starts, or null for the first page. */
   afterKey: string | null;
+  /** The list the page belongs to (see `listIdentity`); its cursors are only valid for it. */
+  listId: string;
 }
 
 export interface Connection<Node> {
@@ -27,27 +34,57 @@ export interface Connection<Node> {
   totalCount: () => number | Promise<number>;
 }
 
-const CURSOR_PREFIX = 'k1:';
+export type ListFilterValue = string | number | boolean | null | undefined;
 
-export function encodeCursor(sortKey: string): string {
-  return Buffer.from(CURSOR_PREFIX + sortKey, 'utf8').toString('base64url');
+/** Longer identities are shortened to a digest, so loader keys and logs stay small. */
+const MAX_LIST_ID_LENGTH = 80;
+
+/**
+ * A short, stable name for a list and the filters that shape it, e.g.
+ * `Query.schools|districtCode=110108|type=PRIMARY`. Filters left out (null or undefined) are not
+ * named, and the rest are sorted, so the same list gets the same identity however it is written.
+ * Child lists name their field, not the parent: one query passes the same `after` to every
+ * sibling, and each must accept it.
+ */
+export function listIdentity(list: string, filters: Readonly<Record<string, ListFilterValue>> = {}): string {
+  const named = Object.entries(filters)
+    .filter((entry): entry is [string, string | number | boolean] => entry[1] != null)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `|${name}=${value}`);
+  const identity = list + named.join('');
+  return identity.length <= MAX_LIST_ID_LENGTH ? identity : `${list}#${digest(identity, 16)}`;
 }
 
-export function decodeCursor(cursor: string): string {
+const CURSOR_PREFIX = 'k2:';
+const LIST_DIGEST_LENGTH = 10;
+
+function digest(text: string, length: number): string {
+  return createHash('sha256').update(text, 'utf8').digest('base64url').slice(0, length);
+}
+
+export function encodeCursor(listId: string, sortKey: string): string {
+  return Buffer.from(`${CURSOR_PREFIX}${digest(listId, LIST_DIGEST_LENGTH)}:${sortKey}`, 'utf8').toString('base64url');
+}
+
+/** The sort key in a cursor issued by list `listId`; INVALID_CURSOR for anything else. */
+export function decodeCursor(cursor: string, listId: string): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!decoded.startsWith(CURSOR_PREFIX) || encodeCursor(decoded.slice(CURSOR_PREFIX.length)) !== cursor) {
+  const head = `${CURSOR_PREFIX}${digest(listId, LIST_DIGEST_LENGTH)}:`;
+  const sortKey = decoded.slice(head.length);
+  // Re-encoding catches text that only decodes by accident (base64 ignores stray characters).
+  if (!decoded.startsWith(head) || encodeCursor(listId, sortKey) !== cursor) {
     throw hubError('INVALID_CURSOR', `"${cursor.slice(0, 40)}" is not a cursor issued by this list.`);
   }
-  return decoded.slice(CURSOR_PREFIX.length);
+  return sortKey;
 }
 
-/** Validates `first`/`after` and turns them into a page request. */
-export function toPage(args: PageArgs, maximum = MAX_PAGE_SIZE): Page {
+/** Validates `first`/`after` for the list `listId` and turns them into a page request. */
+export function toPage(args: PageArgs, listId: string, maximum = MAX_PAGE_SIZE): Page {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > maximum) {
     throw hubError('PAGE_SIZE_OUT_OF_RANGE', `first must be between 0 and ${maximum}; got ${first}.`, { maximum });
   }
-  return { first, afterKey: args.after ? decodeCursor(args.after) : null };
+  return { first, afterKey: args.after ? decodeCursor(args.after, listId) : null, listId };
 }
 
 /**
@@ -65,7 +102,7 @@ export function toConnection<Row, Node>(
   const last = pageRows[pageRows.length - 1];
   return {
     nodes: pageRows.map(toNode),
-    pageInfo: { hasNextPage: rows.length > page.first, endCursor: last === undefined ? null : encodeCursor(sortKey(last)) },
+    pageInfo: { hasNextPage: rows.length > page.first, endCursor: last === undefined ? null : encodeCursor(page.listId, sortKey(last)) },
     totalCount,
   };
 }

@@ -1,35 +1,91 @@
 import { existsSync } from 'node:fs';
-import pino from 'pino';
-import { findAgency } from '../agencies';
+import pino, { type Logger } from 'pino';
+import { findAgency, type AgencyInfo } from '../agencies';
 import { AgencyDatabase } from '../database';
 import { startSubgraphServer, type SubgraphDefinition } from '../server';
 import { agencyDatabaseFile, agencyPort } from './paths';
 
 /**
- * Entry point of an agency's subgraph process: opens its database, listens on its port, and
- * closes cleanly (in-flight requests drained) on SIGTERM or SIGINT.
+ * Sent to the parent over the IPC channel once the subgraph listens. A parent that only polled
+ * the port could take another process already listening there for its own child.
  */
-export async function runSubgraphProcess(definition: SubgraphDefinition): Promise<void> {
-  const agency = findAgency(definition.name);
-  const logger = pino({ name: agency.id, level: process.env.LOG_LEVEL ?? 'info' });
-  const file = agencyDatabaseFile(agency);
+export interface SubgraphReadyMessage {
+  ready: true;
+  agency: string;
+  port: number;
+}
+
+/** The parts of `process` a subgraph process uses; tests pass a stand-in. */
+export interface SubgraphProcessHost {
+  readonly env: NodeJS.ProcessEnv;
+  on(event: 'SIGTERM' | 'SIGINT' | 'disconnect', listener: () => void): unknown;
+  exit(code: number): void;
+  /** Defined only when the process was spawned with an IPC channel. */
+  send?: (message: SubgraphReadyMessage) => unknown;
+  readonly connected?: boolean;
+}
+
+export interface SubgraphProcessOptions {
+  host?: SubgraphProcessHost;
+  logger?: Logger;
+}
+
+/**
+ * Entry point of an agency's subgraph process: opens its database, listens on its port, and
+ * closes cleanly (in-flight requests drained) on SIGTERM or SIGINT, or when the parent that
+ * spawned it with an IPC channel goes away. Never rejects: a failed start is logged as fatal and
+ * exits with status 1, so the agencies' `main.ts` stay one line.
+ */
+export async function runSubgraphProcess(definition: SubgraphDefinition, options: SubgraphProcessOptions = {}): Promise<void> {
+  const host = options.host ?? process;
+  const logger = options.logger ?? pino({ name: definition.name, level: host.env.LOG_LEVEL ?? 'info' });
+  try {
+    await serve(definition, findAgency(definition.name), host, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, `${definition.name} subgraph failed to start`);
+    host.exit(1);
+  }
+}
+
+async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: SubgraphProcessHost, logger: Logger): Promise<void> {
+  const file = agencyDatabaseFile(agency, host.env);
   if (!existsSync(file)) {
     logger.fatal({ file }, 'database not found; run `npm run hub -- seed` first');
-    process.exit(1);
+    host.exit(1);
+    return;
   }
+  const port = agencyPort(agency, host.env);
   const db = new AgencyDatabase(file);
-  const server = await startSubgraphServer({ definition, db, logger, port: agencyPort(agency), host: process.env.HOST ?? '127.0.0.1' });
+  const server = await startSubgraphServer({ definition, db, logger, port, host: host.env.HOST ?? '127.0.0.1', ...(host.env.HUB_SUBGRAPH_SIGNING_KEY ? { signingKey: host.env.HUB_SUBGRAPH_SIGNING_KEY } : {}) }).catch((error: unknown) => {
+    db.close();
+    throw error;
+  });
   logger.info({ url: server.url, database: file }, `${agency.title} subgraph ready`);
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
-    await server.close();
-    db.close();
-    process.exit(0);
+    logger.info({ reason }, 'stopping');
+    try {
+      await server.close();
+      db.close();
+    } catch (error) {
+      logger.error({ err: error }, 'did not stop cleanly');
+      host.exit(1);
+      return;
+    }
+    host.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  host.on('SIGTERM', () => void stop('SIGTERM'));
+  host.on('SIGINT', () => void stop('SIGINT'));
+  if (host.send) {
+    // The parent (`hub start`) died or let go of us: nobody will send SIGTERM any more.
+    host.on('disconnect', () => void stop('parent disconnected'));
+    if (host.connected === false) {
+      void stop('parent disconnected');
+      return;
+    }
+    host.send({ ready: true, agency: agency.id, port: server.port });
+  }
 }

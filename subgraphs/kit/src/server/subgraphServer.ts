@@ -4,6 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import fastifyApollo from '@as-integrations/fastify';
 import { isErrorCode } from '@cdo-hub/gateway/errors';
+import { CONSUMER_HEADER, SIGNATURE_HEADER, verifyConsumerHeader, type ConsumerClaims } from '@cdo-hub/gateway/signing';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +17,20 @@ export interface SubgraphContext {
   db: AgencyDatabase;
   loaders: RequestLoaders;
   requestId: string;
+  /** Who asked through the gateway, for what, and the row scopes of their grants (signed). */
+  consumer?: ConsumerClaims;
+}
+
+/**
+ * True when a grant's row scope excludes this row from `coordinate`: the gateway released the
+ * field under a grant limited to, say, one district, and the row lies in another. Resolvers of
+ * scoped fields return null for such rows, so the data never leaves the agency.
+ */
+export function outOfScope(context: SubgraphContext, coordinate: string, row: { districtCode?: string | null }): boolean {
+  const scoped = context.consumer?.scope;
+  if (!scoped || !scoped.fields.includes(coordinate)) return false;
+  const district = scoped.scope.districtCode;
+  return district !== undefined && row.districtCode !== district;
 }
 
 export interface SubgraphDefinition {
@@ -31,11 +46,15 @@ export interface SubgraphServerOptions {
   logger?: Logger;
   /** Hide unexpected error messages (production). */
   maskUnexpectedErrors?: boolean;
+  /** Key that verifies the gateway's signed consumer header (`HUB_SUBGRAPH_SIGNING_KEY`). */
+  signingKey?: string;
 }
 
 export interface RunningSubgraph {
   app: FastifyInstance;
   url: string;
+  /** The port it listens on: the one asked for, or the one the system chose for port 0. */
+  port: number;
   close(): Promise<void>;
 }
 
@@ -61,12 +80,37 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // Whoever runs the server stops it (`app.close()` stops Apollo in the hook below). Apollo's own
+    // SIGTERM handler would call `stop()` concurrently, and a second `stop()` during the first one
+    // waits on a barrier Apollo never resolves on success: `app.close()` would hang for good.
+    stopOnTerminationSignals: false,
     formatError: (formatted) => formatSubgraphError(formatted, options.maskUnexpectedErrors ?? process.env.NODE_ENV === 'production'),
   });
   await apollo.start();
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    if (status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
+    return reply.code(status).send({ errors: [{ message: status < 500 ? error.message : 'Unexpected error.', extensions: { code } }] });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ errors: [{ message: `No route ${request.method} ${request.url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] }));
   app.get('/healthz', async () => ({ status: 'ok', agency: definition.name }));
+  if (!options.signingKey) logger.warn('no HUB_SUBGRAPH_SIGNING_KEY: consumer headers are not verified and no row scope is applied');
   await app.register(fastifyApollo(apollo), {
-    context: async (request) => ({ db, loaders: new RequestLoaders(db), requestId: String(request.id) }),
+    context: async (request): Promise<SubgraphContext> => {
+      const context: SubgraphContext = { db, loaders: new RequestLoaders(db), requestId: String(request.id) };
+      if (!options.signingKey) return context;
+      const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+      const body = (request.body ?? request.query ?? {}) as { query?: string; variables?: unknown };
+      const verification = verifyConsumerHeader(
+        options.signingKey,
+        { consumer: header(CONSUMER_HEADER), signature: header(SIGNATURE_HEADER) },
+        { query: body.query, variables: typeof body.variables === 'string' ? safeJson(body.variables) : body.variables },
+      );
+      if (verification.ok) context.consumer = verification.claims;
+      else if (verification.reason !== 'missing') request.log.warn({ reason: verification.reason }, 'consumer header refused');
+      return context;
+    },
   });
   app.addHook('onClose', async () => {
     await apollo.stop();
@@ -77,12 +121,19 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
 /** Creates the app and listens; the URL is that of its GraphQL endpoint. */
 export async function startSubgraphServer(options: SubgraphServerOptions & { port: number; host?: string }): Promise<RunningSubgraph> {
   const app = await createSubgraphApp(options);
-  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  try {
+    await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  } catch (error) {
+    // Apollo is already started; stop it so a failed start leaves nothing running.
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
     app,
     url: `http://${options.host ?? '127.0.0.1'}:${port}/graphql`,
+    port,
     close: () => app.close(),
   };
 }
@@ -95,4 +146,12 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, mask: bool
   if (isErrorCode(formatted.extensions?.code)) return formatted;
   if (!mask) return formatted;
   return { ...formatted, message: 'Unexpected error in the subgraph.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

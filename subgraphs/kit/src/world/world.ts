@@ -57,6 +57,35 @@ export interface WorldSchool {
   address: string;
 }
 
+/** Works a school-construction project may carry out; the first two add school places (学位). */
+export const SCHOOL_WORKS = ['教学楼改扩建工程', '综合楼新建工程', '体育馆建设工程', '校舍抗震加固工程', '食堂改造工程', '操场及附属设施改造工程'] as const;
+export type SchoolWorks = (typeof SCHOOL_WORKS)[number];
+const WORKS_ADDING_PLACES: ReadonlySet<SchoolWorks> = new Set(['教学楼改扩建工程', '综合楼新建工程']);
+
+/** Years investment projects are registered in: the first field of their codes. */
+export const INVESTMENT_PROJECT_YEARS: readonly [number, number] = [2018, 2026];
+
+/**
+ * A school-construction project. Its code is registered with the Development and Reform
+ * Commission, which approves and tracks the investment; the works are planned with the Education
+ * Commission, which records the school places they add. Both seed it from this record, so the two
+ * databases agree on which projects build which school.
+ */
+export interface WorldSchoolConstructionProject {
+  /**
+   * GB/T 40058 code: year, the school's district as region, guiding department 04 (education),
+   * type 01 (审批: the works are government-funded), serial.
+   */
+  code: string;
+  schoolCode: string;
+  districtCode: string;
+  /** Year of registration, the code's first field. */
+  year: number;
+  works: SchoolWorks;
+  /** Whether the works add school places (new or enlarged teaching buildings). */
+  addsPlaces: boolean;
+}
+
 export interface World {
   size: SeedSize;
   seed: number;
@@ -68,6 +97,10 @@ export interface World {
   researchInstitutes: readonly WorldOrganization[];
   /** Each district's education commission, owner of school-construction projects. */
   educationBureaus: readonly WorldOrganization[];
+  /** Number of projects on the investment project register, school construction included. */
+  investmentProjectCount: number;
+  /** The register's school-construction projects, in serial order. */
+  schoolConstructionProjects: readonly WorldSchoolConstructionProject[];
 }
 
 interface WorldShape {
@@ -75,12 +108,18 @@ interface WorldShape {
   schools: number;
   universities: number;
   researchInstitutes: number;
+  investmentProjects: number;
 }
 
 const SHAPES: Readonly<Record<SeedSize, WorldShape>> = {
-  small: { enterprises: 400, schools: 90, universities: 6, researchInstitutes: 10 },
-  bench: { enterprises: 25_000, schools: 900, universities: 40, researchInstitutes: 120 },
+  small: { enterprises: 400, schools: 90, universities: 6, researchInstitutes: 10, investmentProjects: 500 },
+  bench: { enterprises: 25_000, schools: 900, universities: 40, researchInstitutes: 120, investmentProjects: 112_000 },
 };
+
+/** Share of the register's projects that build or renovate a school. */
+const SCHOOL_CONSTRUCTION_SHARE = 0.08;
+const EDUCATION_DEPARTMENT = '04';
+const GOVERNMENT_FUNDED_TYPE = '01';
 
 export const WORLD_SEED = 20_261_127;
 
@@ -242,6 +281,10 @@ function generate(size: SeedSize, shape: WorldShape): World {
     researchInstitutes.push({ uscc: newUscc('12', districtCode), name, kind: 'PUBLIC_INSTITUTION', role: 'RESEARCH_INSTITUTE', districtCode, registeredOn: random.date('1998-01-01', '2022-12-31'), industry: '研究和试验发展' });
   }
 
+  // A stream of its own, so the register's draws never shift the organisations' and schools'.
+  const registerRandom = SeededRandom.forStream(WORLD_SEED, `world:${size}:investment-register`);
+  const schoolConstructionProjects = planSchoolConstruction(registerRandom, shape.investmentProjects, schools, educationBureaus);
+
   return {
     size,
     seed: WORLD_SEED,
@@ -252,5 +295,42 @@ function generate(size: SeedSize, shape: WorldShape): World {
     universities,
     researchInstitutes,
     educationBureaus,
+    investmentProjectCount: shape.investmentProjects,
+    schoolConstructionProjects,
   };
+}
+
+/**
+ * Walks the register's serials (rising with gaps, as other regions draw from the same national
+ * sequence) and makes about one slot in twelve a school-construction project. The other slots'
+ * serials are left to the Development and Reform Commission's seed, which skips these.
+ */
+function planSchoolConstruction(
+  random: SeededRandom,
+  registerSize: number,
+  schools: readonly WorldSchool[],
+  educationBureaus: readonly WorldOrganization[],
+): WorldSchoolConstructionProject[] {
+  const bureauDistricts = new Set(educationBureaus.map((bureau) => bureau.districtCode));
+  // Education bureaus build for the schools they run: public schools below university level.
+  const buildable = schools.filter((school) => school.ownership === 'PUBLIC' && school.type !== 'HIGHER_EDUCATION' && bureauDistricts.has(school.districtCode));
+  const [firstYear, lastYear] = INVESTMENT_PROJECT_YEARS;
+  const projects: WorldSchoolConstructionProject[] = [];
+  let serial = 0;
+  for (let slot = 0; slot < registerSize; slot++) {
+    serial += random.int(1, 8);
+    if (!random.chance(SCHOOL_CONSTRUCTION_SHARE)) continue;
+    const school = random.pick(buildable);
+    const year = random.int(firstYear, lastYear);
+    const works = random.pick(SCHOOL_WORKS);
+    projects.push({
+      code: `${year}-${school.districtCode}-${EDUCATION_DEPARTMENT}-${GOVERNMENT_FUNDED_TYPE}-${String(serial).padStart(6, '0')}`,
+      schoolCode: school.code,
+      districtCode: school.districtCode,
+      year,
+      works,
+      addsPlaces: WORKS_ADDING_PLACES.has(works),
+    });
+  }
+  return projects;
 }

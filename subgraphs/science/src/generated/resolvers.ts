@@ -40,7 +40,7 @@ export type District = {
   __typename?: 'District';
   /** District code (GB/T 2260; 110302 for the Economic-Technological Development Area). */
   code: Scalars['ID']['output'];
-  /** Number of valid high-tech enterprise certificates held by firms registered in the district. */
+  /** Number of firms registered in the district that hold a high-tech enterprise certificate in force (a renewed firm counts once). */
   highTechEnterpriseCount?: Maybe<Scalars['Int']['output']>;
   /** Total funding of research projects led by organisations registered in the district, in 10,000 yuan. */
   researchFunding?: Maybe<Scalars['Float']['output']>;
@@ -67,7 +67,7 @@ export type HighTechEnterprise = {
   revenue?: Maybe<Scalars['Float']['output']>;
   /** Field of the State-supported high technologies the certification was granted in (e.g. 电子信息, 生物与新医药). */
   technologyField: Scalars['String']['output'];
-  /** Whether the certificate is still in force: today (Beijing time) is before validUntil. */
+  /** Whether the certificate is in force: it is its firm's current certificate (the latest issued by today, Beijing time; a renewal supersedes the certificate it renews) and today is before validUntil. */
   valid: Scalars['Boolean']['output'];
   /** Date the certificate lapses, three years after issue, YYYY-MM-DD. */
   validUntil: Scalars['String']['output'];
@@ -120,7 +120,7 @@ export type KeyLabLevel =
 /** An organisation (legal entity), with what the Science and Technology Commission knows of it. */
 export type Organization = {
   __typename?: 'Organization';
-  /** The organisation's current high-tech enterprise certificate, or its latest lapsed one; null if it never held one. */
+  /** The organisation's current high-tech enterprise certificate (its latest issued by today), in force or lapsed; null if it never held one. */
   highTechCertificate?: Maybe<HighTechEnterprise>;
   /** Key laboratories the organisation hosts, in lab-code order. */
   keyLabs?: Maybe<Array<KeyLab>>;
@@ -165,10 +165,10 @@ export type Query = {
   __typename?: 'Query';
   /** One high-tech enterprise certificate by its number (GR + year + 11 + 6-digit serial). */
   highTechEnterprise?: Maybe<HighTechEnterprise>;
-  /** High-tech enterprise certificates, optionally of firms registered in one district, in certificate-number order. */
-  highTechEnterprises: HighTechEnterpriseConnection;
+  /** High-tech enterprise certificates, optionally of firms registered in one district, in certificate-number order. With validOnly (the default), each certified firm once, by its current certificate; otherwise every certificate on record. */
+  highTechEnterprises?: Maybe<HighTechEnterpriseConnection>;
   /** Key laboratories, optionally of one level, in lab-code order. */
-  keyLabs: KeyLabConnection;
+  keyLabs?: Maybe<KeyLabConnection>;
   /** One research project by its project number. */
   researchProject?: Maybe<ResearchProject>;
   /** One registered technology contract by its registration number. */
@@ -495,8 +495,8 @@ export type PageInfoResolvers<ContextType = SubgraphContext, ParentType extends 
 
 export type QueryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   highTechEnterprise?: Resolver<Maybe<ResolversTypes['HighTechEnterprise']>, ParentType, ContextType, RequireFields<QueryHighTechEnterpriseArgs, 'certificateNumber'>>;
-  highTechEnterprises?: Resolver<ResolversTypes['HighTechEnterpriseConnection'], ParentType, ContextType, RequireFields<QueryHighTechEnterprisesArgs, 'first' | 'validOnly'>>;
-  keyLabs?: Resolver<ResolversTypes['KeyLabConnection'], ParentType, ContextType, RequireFields<QueryKeyLabsArgs, 'first'>>;
+  highTechEnterprises?: Resolver<Maybe<ResolversTypes['HighTechEnterpriseConnection']>, ParentType, ContextType, RequireFields<QueryHighTechEnterprisesArgs, 'first' | 'validOnly'>>;
+  keyLabs?: Resolver<Maybe<ResolversTypes['KeyLabConnection']>, ParentType, ContextType, RequireFields<QueryKeyLabsArgs, 'first'>>;
   researchProject?: Resolver<Maybe<ResolversTypes['ResearchProject']>, ParentType, ContextType, RequireFields<QueryResearchProjectArgs, 'projectNumber'>>;
   technologyContract?: Resolver<Maybe<ResolversTypes['TechnologyContract']>, ParentType, ContextType, RequireFields<QueryTechnologyContractArgs, 'registrationNumber'>>;
 }>;

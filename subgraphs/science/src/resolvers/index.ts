@@ -1,5 +1,5 @@
 import { hubError } from '@cdo-hub/gateway/errors';
-import { childConnection, isDistrictCode, rootConnection, toPage, type ChildListSpec, type RequestLoaders } from '@cdo-hub/subgraph-kit';
+import { childConnection, isDistrictCode, listIdentity, rootConnection, toPage, type ChildListSpec, type RequestLoaders } from '@cdo-hub/subgraph-kit';
 import type { ContractRole, Resolvers } from '../generated/resolvers';
 import type { HighTechEnterpriseRow, KeyLabRow, ResearchProjectRow, TechnologyContractRow } from '../model';
 
@@ -16,6 +16,19 @@ const CONTRACTS_BY_ROLE: Readonly<Record<ContractRole, ChildListSpec>> = {
   BUYER: { table: 'technology_contracts', parentColumn: 'buyer_uscc', sortColumn: 'registration_number' },
   ANY: { table: 'technology_contract_parties', parentColumn: 'party_uscc', sortColumn: 'registration_number' },
 };
+
+/**
+ * The number of the current certificate of the firm `uscc` (an SQL expression): its latest
+ * certificate issued by today (the one `?` parameter). A renewal is issued before the certificate
+ * it renews lapses, so for a while a firm holds two unexpired certificates; only the newer one is
+ * current. One issued after today is not in force yet. The (uscc, issued_on, certificate_number)
+ * index answers it with one seek per firm.
+ */
+function currentCertificateNumber(uscc: string): string {
+  return `(SELECT latest.certificate_number FROM high_tech_enterprises AS latest
+    WHERE latest.uscc = ${uscc} AND latest.issued_on <= ?
+    ORDER BY latest.issued_on DESC, latest.certificate_number DESC LIMIT 1)`;
+}
 
 export interface ScienceResolverOptions {
   /**
@@ -78,18 +91,22 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
         // Conditions are added only when given, so a district filter pages along the district index.
         const conditions: string[] = [];
         const params: string[] = [];
-        if (districtCode != null) {
+        const district = districtCode == null ? null : requireDistrictCode(districtCode);
+        if (district !== null) {
           conditions.push('district_code = ?');
-          params.push(requireDistrictCode(districtCode));
+          params.push(district);
         }
-        if (validOnly !== false) {
-          conditions.push('valid_until > ?');
-          params.push(today());
+        // Each certified firm once: the certificates in force that are their firm's current one.
+        const currentOnly = validOnly !== false;
+        if (currentOnly) {
+          const day = today();
+          conditions.push('valid_until > ?', `certificate_number = ${currentCertificateNumber('high_tech_enterprises.uscc')}`);
+          params.push(day, day);
         }
         return rootConnection<HighTechEnterpriseRow, HighTechEnterpriseRow>(
           db,
           { table: 'high_tech_enterprises', sortColumn: 'certificate_number', where: conditions.join(' AND ') || '1 = 1', params },
-          toPage({ first, after }),
+          toPage({ first, after }, listIdentity('Query.highTechEnterprises', { districtCode: district, validOnly: currentOnly })),
           (row) => row,
         );
       },
@@ -102,7 +119,7 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
         rootConnection<KeyLabRow, KeyLabRow>(
           db,
           { table: 'key_labs', sortColumn: 'code', where: level ? 'level = ?' : '1 = 1', params: level ? [level] : [] },
-          toPage({ first, after }),
+          toPage({ first, after }, listIdentity('Query.keyLabs', { level })),
           (row) => row,
         ),
     },
@@ -113,7 +130,12 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
       district: (certificate) => ({ code: certificate.district_code }),
       issuedOn: (certificate) => certificate.issued_on,
       validUntil: (certificate) => certificate.valid_until,
-      valid: (certificate) => certificate.valid_until > today(),
+      valid: async (certificate, _, { loaders }) => {
+        const day = today();
+        // Most certificates are settled by their own dates; only one in force needs its firm's current certificate.
+        if (certificate.issued_on > day || certificate.valid_until <= day) return false;
+        return (await currentCertificate(loaders, day, certificate.uscc))?.certificate_number === certificate.certificate_number;
+      },
       technologyField: (certificate) => certificate.technology_field,
       rdExpenseRatio: (certificate) => certificate.rd_expense_ratio,
     },
@@ -151,16 +173,19 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
     Organization: {
       // Any organisation may hold certificates, lead projects or sign contracts; absent ones just have empty lists.
       __resolveReference: (reference) => ({ uscc: reference.uscc }),
-      highTechCertificate: async (organization, _, { loaders }) => {
-        const certificates = await loaders
-          .rowsByParent<HighTechEnterpriseRow>('high_tech_enterprises', 'uscc', 'issued_on DESC, certificate_number DESC')
-          .load(organization.uscc);
-        return certificates[0] ?? null;
-      },
+      highTechCertificate: (organization, _, { loaders }) => currentCertificate(loaders, today(), organization.uscc),
       researchProjects: (organization, args, { loaders }) =>
-        childConnection<ResearchProjectRow, ResearchProjectRow>(loaders, PROJECTS_OF_LEAD, toPage(args), organization.uscc, (row) => row),
-      technologyContracts: (organization, { role, ...args }, { loaders }) =>
-        childConnection<TechnologyContractRow, TechnologyContractRow>(loaders, CONTRACTS_BY_ROLE[role ?? 'ANY'], toPage(args), organization.uscc, (row) => row),
+        childConnection<ResearchProjectRow, ResearchProjectRow>(loaders, PROJECTS_OF_LEAD, toPage(args, listIdentity('Organization.researchProjects')), organization.uscc, (row) => row),
+      technologyContracts: (organization, { role, ...args }, { loaders }) => {
+        const side = role ?? 'ANY';
+        return childConnection<TechnologyContractRow, TechnologyContractRow>(
+          loaders,
+          CONTRACTS_BY_ROLE[side],
+          toPage(args, listIdentity('Organization.technologyContracts', { role: side })),
+          organization.uscc,
+          (row) => row,
+        );
+      },
       keyLabs: (organization, _, { loaders }) => loaders.rowsByParent<KeyLabRow>('key_labs', 'host_uscc', 'code').load(organization.uscc),
     },
   };
@@ -172,10 +197,13 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
  */
 async function highTechFigures(loaders: RequestLoaders, today: string, code: string): Promise<HighTechFigures> {
   const loader = loaders.get<HighTechFigures>(`districtHighTechFigures:${today}`, async (codes) => {
+    // Firms, not certificates: each firm has one current certificate, so counting those in force counts each firm once.
     const rows = loaders.db.all<HighTechFigures>(
-      `SELECT district_code, COUNT(*) AS high_tech_count
-       FROM high_tech_enterprises WHERE district_code IN (SELECT value FROM json_each(?)) AND valid_until > ? GROUP BY district_code`,
-      [JSON.stringify(codes), today],
+      `SELECT h.district_code, COUNT(*) AS high_tech_count
+       FROM high_tech_enterprises AS h
+       WHERE h.district_code IN (SELECT value FROM json_each(?)) AND h.valid_until > ? AND h.certificate_number = ${currentCertificateNumber('h.uscc')}
+       GROUP BY h.district_code`,
+      [JSON.stringify(codes), today, today],
     );
     const byCode = new Map(rows.map((row) => [row.district_code, row]));
     return codes.map((c) => byCode.get(c) ?? { district_code: c, high_tech_count: 0 });
@@ -208,4 +236,18 @@ async function researchFigures(loaders: RequestLoaders, code: string): Promise<R
     return codes.map((c) => byCode.get(c) ?? { district_code: c, research_funding: 0 });
   });
   return loader.load(code);
+}
+
+/** Each firm's current certificate (in force or lapsed), one statement for every firm asked about in a request. */
+function currentCertificate(loaders: RequestLoaders, today: string, uscc: string): Promise<HighTechEnterpriseRow | null> {
+  const loader = loaders.get<HighTechEnterpriseRow | null>(`currentCertificate:${today}`, async (usccs) => {
+    const rows = loaders.db.all<HighTechEnterpriseRow>(
+      `SELECT h.* FROM json_each(?) AS firm
+       JOIN high_tech_enterprises AS h ON h.certificate_number = ${currentCertificateNumber('firm.value')}`,
+      [JSON.stringify(usccs), today],
+    );
+    const byUscc = new Map(rows.map((row) => [row.uscc, row]));
+    return usccs.map((u) => byUscc.get(u) ?? null);
+  });
+  return loader.load(uscc);
 }

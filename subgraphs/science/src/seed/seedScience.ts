@@ -95,8 +95,11 @@ const LAB_SUFFIX: Readonly<Record<KeyLabLevel, string>> = { NATIONAL: '全国重
 
 const CONTRACT_TYPES: readonly (readonly [ContractType, number])[] = [['DEVELOPMENT', 40], ['SERVICE', 30], ['CONSULTING', 20], ['TRANSFER', 10]];
 
+/** Bump when the generator writes other rows. */
+const GENERATOR_VERSION = '1';
+
 export function scienceSeedPlan(size: SeedSize): SeedPlan {
-  return { agency: 'science', size, ddl: SCIENCE_DDL, fill: (db, progress) => fillScience(db, size, progress) };
+  return { agency: 'science', size, ddl: SCIENCE_DDL, generatorVersion: GENERATOR_VERSION, fill: (db, progress) => fillScience(db, size, progress) };
 }
 
 function fillScience(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress): Record<string, number> {

@@ -1,0 +1,94 @@
+import {
+  buildASTSchema,
+  getNamedType,
+  isObjectType,
+  Kind,
+  parse,
+  printSchema,
+  type DefinitionNode,
+  GraphQLSchema,
+  type FieldDefinitionNode,
+  type ObjectTypeDefinitionNode,
+} from 'graphql';
+import type { Identity } from '../identity';
+import { decideField, type PolicySet } from '../policy';
+
+export interface ConsumerSchema {
+  schema: GraphQLSchema;
+  validUntil: number;
+}
+
+/** The field a schema keeps when a consumer may read nothing at all, so it is still a valid schema. */
+export const NOTHING_READABLE_FIELD = '_noReadableFields';
+
+/**
+ * The schema one consumer sees in introspection: only the fields it may read (in clear or
+ * masked). A type left without fields disappears with every field that returns it; if nothing
+ * readable remains at all, the query type keeps one placeholder field so the schema stays valid.
+ */
+export function buildConsumerSchema(policySet: PolicySet, identity: Identity, now: number): ConsumerSchema {
+  const api = policySet.schema;
+  let validUntil = Infinity;
+  const readable = new Set<string>();
+  for (const type of Object.values(api.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const decision = decideField(policySet, identity.consumer, identity.purpose, `${type.name}.${field.name}`, now);
+      validUntil = Math.min(validUntil, decision.validUntil);
+      if (decision.effect !== 'deny') readable.add(`${type.name}.${field.name}`);
+    }
+  }
+  // Drop fields until stable: a field whose type lost every field goes too.
+  const objectTypes = new Set(Object.values(api.getTypeMap()).filter((t) => isObjectType(t) && !t.name.startsWith('__')).map((t) => t.name));
+  const remaining = new Map<string, Set<string>>();
+  for (const coordinate of readable) {
+    const [typeName, fieldName] = coordinate.split('.') as [string, string];
+    remaining.set(typeName, (remaining.get(typeName) ?? new Set()).add(fieldName));
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [typeName, fields] of remaining) {
+      const type = api.getType(typeName);
+      if (!isObjectType(type)) continue;
+      for (const fieldName of [...fields]) {
+        const target = getNamedType(type.getFields()[fieldName]!.type).name;
+        if (objectTypes.has(target) && !(remaining.get(target)?.size)) {
+          fields.delete(fieldName);
+          changed = true;
+        }
+      }
+    }
+  }
+  const queryName = api.getQueryType()?.name ?? 'Query';
+  const document = parse(printSchema(api));
+  const definitions: DefinitionNode[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) {
+      definitions.push(definition);
+      continue;
+    }
+    const keep = remaining.get(definition.name.value);
+    const fields = (definition.fields ?? []).filter((field) => keep?.has(field.name.value));
+    if (definition.name.value === queryName && fields.length === 0) fields.push(placeholderField());
+    if (fields.length === 0) continue;
+    definitions.push({ ...definition, fields } as ObjectTypeDefinitionNode);
+  }
+  const schema = buildASTSchema({ kind: Kind.DOCUMENT, definitions }, { assumeValid: false });
+  return { schema: pruneUnreachable(schema), validUntil };
+}
+
+function placeholderField(): FieldDefinitionNode {
+  return {
+    kind: Kind.FIELD_DEFINITION,
+    description: { kind: Kind.STRING, value: 'Present only because this consumer may read no field of the graph.' },
+    name: { kind: Kind.NAME, value: NOTHING_READABLE_FIELD },
+    type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Boolean' } },
+  };
+}
+
+/** Types no longer reachable from the root (e.g. enums only hidden fields used) are dropped. */
+function pruneUnreachable(schema: GraphQLSchema): GraphQLSchema {
+  const config = schema.toConfig();
+  // GraphQLSchema collects reachable types from the roots when `types` is not given.
+  return new GraphQLSchema({ ...config, types: [] });
+}

@@ -1,0 +1,5 @@
+export * from './consumerSchema';
+export * from './denialErrors';
+export * from './operationView';
+export * from './shapeResponse';
+export * from './viewCache';

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import {
+  isAbstractType,
+  isObjectType,
+  Kind,
+  print,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type ASTNode,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type InlineFragmentNode,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { Identity } from '../identity';
+import type { ScopedFields } from '../signing';
+import { analyseOperation, decideField, type FieldDecision, type Grant, type PolicySet } from '../policy';
+
+/**
+ * What one consumer, stating one purpose, may see of one operation: the decision for every field
+ * coordinate it reads, and the document to plan and fetch — the operation with every denied field
+ * removed, so no subgraph is asked for data the consumer may not have. Compiled once per
+ * (policy version, consumer, purpose, operation) and reused until `validUntil`.
+ */
+export interface OperationView {
+  decisions: ReadonlyMap<string, FieldDecision>;
+  /** Nothing denied or masked: the original document runs as it is and the response is not reshaped. */
+  unrestricted: boolean;
+  /** The document to plan and execute. */
+  document: DocumentNode;
+  /** Hash of `document`'s text: the query-plan cache key, so plans never cross views. */
+  queryHash: string;
+  /** Fingerprint of the decisions: consumers whose decisions are identical share it. */
+  fingerprint: string;
+  /** The earliest expiry among the grants the view relies on. */
+  validUntil: number;
+  grants: readonly Grant[];
+  /** Row scopes to send to each agency, from the grants used, with the fields they restrict. */
+  scopes: Readonly<Record<string, ScopedFields>>;
+}
+
+/** Alias of the `__typename` kept in a selection set whose every field was removed. */
+export const PLACEHOLDER_ALIAS = 'hubPlaceholder__typename';
+/** Alias of the `__typename` added to selections on interfaces and unions, to reshape by concrete type. */
+export const TYPENAME_ALIAS = 'hubConcreteType__typename';
+
+export function compileOperationView(policySet: PolicySet, identity: Identity, document: DocumentNode, operationName: string | null | undefined, queryHash: string, now: number): OperationView {
+  const decisions = new Map<string, FieldDecision>();
+  for (const selection of analyseOperation(policySet.schema, document, operationName)) {
+    if (!decisions.has(selection.coordinate)) decisions.set(selection.coordinate, decideField(policySet, identity.consumer, identity.purpose, selection.coordinate, now));
+  }
+  const grants = [...new Map([...decisions.values()].flatMap((d) => d.grants).map((g) => [g.id, g])).values()];
+  const unrestricted = [...decisions.values()].every((d) => d.effect === 'allow');
+  const rewritten = unrestricted ? document : removeDeniedFields(policySet.schema, document, decisions);
+  const fingerprint = createHash('sha256')
+    .update(
+      JSON.stringify(
+        [...decisions.entries()].map(([coordinate, d]) => [coordinate, d.effect, d.effect === 'mask' ? d.mask : d.effect === 'deny' ? d.code : '']),
+      ),
+    )
+    .update(JSON.stringify(scopesOf(decisions)))
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    decisions,
+    unrestricted,
+    document: rewritten,
+    queryHash: unrestricted ? queryHash : createHash('sha256').update(print(rewritten)).digest('hex'),
+    fingerprint,
+    validUntil: Math.min(Infinity, ...[...decisions.values()].map((d) => d.validUntil)),
+    grants,
+    scopes: scopesOf(decisions),
+  };
+}
+
+/**
+ * Row scopes per agency: a grant with a scope releases only rows inside it, so the owning
+ * subgraph is told the scope and the fields it restricts. A field released by an unscoped grant
+ * is not restricted.
+ */
+function scopesOf(decisions: ReadonlyMap<string, FieldDecision>): Record<string, ScopedFields> {
+  const scopes: Record<string, { scope: Record<string, string>; fields: string[] }> = {};
+  for (const [coordinate, decision] of decisions) {
+    for (const grant of decision.grants) {
+      if (!grant.scope) continue;
+      const entry = (scopes[grant.agency] ??= { scope: {}, fields: [] });
+      Object.assign(entry.scope, grant.scope);
+      if (!entry.fields.includes(coordinate)) entry.fields.push(coordinate);
+    }
+  }
+  return scopes;
+}
+
+function concreteTypeNames(schema: GraphQLSchema, type: GraphQLCompositeType): string[] {
+  if (isObjectType(type)) return [type.name];
+  if (isAbstractType(type)) return schema.getPossibleTypes(type).map((t) => t.name);
+  return [];
+}
+
+function typenameField(alias: string): FieldNode {
+  return { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: alias }, name: { kind: Kind.NAME, value: '__typename' } };
+}
+
+/**
+ * A new document without the denied fields (the input is shared by every request with the same
+ * text and is never mutated). A field denied on some concrete types of an interface or union but
+ * not others is split into inline fragments on the allowed types. A selection set left empty keeps
+ * an aliased `__typename`, which the response never shows.
+ */
+export function removeDeniedFields(schema: GraphQLSchema, document: DocumentNode, decisions: ReadonlyMap<string, FieldDecision>): DocumentNode {
+  const typeInfo = new TypeInfo(schema);
+  const denied = (typeName: string, fieldName: string) => decisions.get(`${typeName}.${fieldName}`)?.effect === 'deny';
+  const rewritten = visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter(node): ASTNode | null | undefined {
+          if (node.name.value.startsWith('__')) return undefined;
+          const parent = typeInfo.getParentType();
+          if (!parent) return undefined;
+          const types = concreteTypeNames(schema, parent);
+          const allowed = types.filter((t) => !denied(t, node.name.value));
+          if (allowed.length === types.length) return undefined;
+          if (allowed.length === 0) return null;
+          // Mixed: keep the field only under the concrete types that may read it.
+          return {
+            kind: Kind.INLINE_FRAGMENT,
+            selectionSet: {
+              kind: Kind.SELECTION_SET,
+              selections: allowed.map(
+                (typeName): InlineFragmentNode => ({
+                  kind: Kind.INLINE_FRAGMENT,
+                  typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: typeName } },
+                  selectionSet: { kind: Kind.SELECTION_SET, selections: [node] },
+                }),
+              ),
+            },
+          } as InlineFragmentNode;
+        },
+      },
+      SelectionSet: {
+        leave(node): SelectionSetNode | undefined {
+          const named = typeInfo.getParentType();
+          let selections: readonly SelectionNode[] = node.selections;
+          if (named && isAbstractType(named) && !selections.some((s) => s.kind === Kind.FIELD && s.alias?.value === TYPENAME_ALIAS)) {
+            selections = [...selections, typenameField(TYPENAME_ALIAS)];
+          }
+          if (selections.length === 0) selections = [typenameField(PLACEHOLDER_ALIAS)];
+          return selections === node.selections ? undefined : { ...node, selections };
+        },
+      },
+    }),
+  );
+  return rewritten;
+}

@@ -1,0 +1,221 @@
+import {
+  getDirectiveValues,
+  getNamedType,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { applyMask, type MaskContext } from '../masking';
+import type { FieldDecision } from '../policy';
+import { TYPENAME_ALIAS } from './operationView';
+
+/** A field withheld from this response, once per coordinate with every place it was withheld. */
+export interface Withheld {
+  coordinate: string;
+  decision: Extract<FieldDecision, { effect: 'deny' }>;
+  /** Response paths without list indices (`school.students.nodes.idNumber`). */
+  paths: string[];
+  /** The first concrete path, indices included. */
+  firstPath: (string | number)[];
+}
+
+export interface ShapedResponse {
+  data: Record<string, unknown> | null;
+  withheld: Withheld[];
+  masked: Set<string>;
+}
+
+/** Marks a non-null position that had to become null: its nearest nullable parent becomes null. */
+const NULL_UPWARD = Symbol('null upward');
+
+interface ShapeContext {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  decisions: ReadonlyMap<string, FieldDecision>;
+  mask: MaskContext;
+  withheld: Map<string, Withheld>;
+  masked: Set<string>;
+}
+
+/**
+ * Builds the response the consumer receives from the data fetched for its view, following the
+ * operation it sent (aliases, fragments, @skip/@include): a withheld field is null — a withheld
+ * non-null field nulls its nearest nullable parent, as GraphQL does for errors — and a masked field
+ * carries its masked value at every path it appears. Keys the view added (join placeholders,
+ * concrete type names) are dropped because only the client's own selections are copied.
+ */
+export function shapeResponse(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  decisions: ReadonlyMap<string, FieldDecision>,
+  data: Record<string, unknown> | null | undefined,
+  mask: MaskContext,
+): ShapedResponse {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  const root = operation ? schema.getRootType(operation.operation) : undefined;
+  const context: ShapeContext = {
+    schema,
+    fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
+    variables: variables ?? {},
+    decisions,
+    mask,
+    withheld: new Map(),
+    masked: new Set(),
+  };
+  if (!operation || !root || data === null || data === undefined) return { data: data ?? null, withheld: [], masked: new Set() };
+  const shaped = shapeObject(context, root, operation.selectionSet, data, [], []);
+  return { data: shaped === NULL_UPWARD ? null : shaped, withheld: [...context.withheld.values()], masked: context.masked };
+}
+
+function shapeObject(
+  context: ShapeContext,
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  source: Record<string, unknown>,
+  path: (string | number)[],
+  template: string[],
+): Record<string, unknown> | typeof NULL_UPWARD {
+  const result: Record<string, unknown> = {};
+  for (const [responseKey, nodes] of collectFields(context, type, selectionSet)) {
+    const fieldName = nodes[0]!.name.value;
+    if (fieldName === '__typename') {
+      result[responseKey] = source[responseKey] ?? type.name;
+      continue;
+    }
+    if (fieldName.startsWith('__')) {
+      result[responseKey] = source[responseKey];
+      continue;
+    }
+    const field = type.getFields()[fieldName];
+    if (!field) continue;
+    const coordinate = `${type.name}.${fieldName}`;
+    const decision = context.decisions.get(coordinate);
+    const fieldPath = [...path, responseKey];
+    const fieldTemplate = [...template, responseKey];
+    let value: unknown;
+    if (decision?.effect === 'deny') {
+      recordWithheld(context, coordinate, decision, fieldPath, fieldTemplate);
+      value = isNonNullType(field.type) ? NULL_UPWARD : null;
+    } else {
+      const raw = source[responseKey];
+      value = raw === undefined ? null : completeValue(context, field.type, nodes, raw, fieldPath, fieldTemplate, decision?.effect === 'mask' ? decision : undefined, coordinate);
+    }
+    if (value === NULL_UPWARD) {
+      if (isNonNullType(field.type)) return NULL_UPWARD;
+      value = null;
+    }
+    result[responseKey] = value;
+  }
+  return result;
+}
+
+function completeValue(
+  context: ShapeContext,
+  type: GraphQLOutputType,
+  nodes: readonly FieldNode[],
+  raw: unknown,
+  path: (string | number)[],
+  template: string[],
+  masking: Extract<FieldDecision, { effect: 'mask' }> | undefined,
+  coordinate: string,
+): unknown {
+  if (isNonNullType(type)) {
+    const inner = completeValue(context, type.ofType, nodes, raw, path, template, masking, coordinate);
+    return inner === null ? NULL_UPWARD : inner;
+  }
+  if (raw === null || raw === undefined) return null;
+  if (masking && (masking.mask.kind === 'null' || isLeafType(getNamedType(type)))) {
+    context.masked.add(coordinate);
+    return applyMask(masking.mask, raw, context.mask);
+  }
+  if (isListType(type)) {
+    if (!Array.isArray(raw)) return null;
+    const items: unknown[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const item = completeValue(context, type.ofType, nodes, raw[i], [...path, i], template, masking, coordinate);
+      if (item === NULL_UPWARD) return NULL_UPWARD;
+      items.push(item);
+    }
+    return items;
+  }
+  if (isLeafType(type)) return raw;
+  const object = raw as Record<string, unknown>;
+  let concrete: GraphQLObjectType | undefined;
+  if (isObjectType(type)) concrete = type;
+  else if (isAbstractType(type)) {
+    const name = object[TYPENAME_ALIAS] ?? object.__typename;
+    const candidate = typeof name === 'string' ? context.schema.getType(name) : undefined;
+    concrete = candidate && isObjectType(candidate) ? candidate : undefined;
+  }
+  if (!concrete) return null;
+  const selections: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []) };
+  return shapeObject(context, concrete, selections, object, path, template);
+}
+
+function recordWithheld(context: ShapeContext, coordinate: string, decision: Extract<FieldDecision, { effect: 'deny' }>, path: (string | number)[], template: string[]): void {
+  const key = template.join('.');
+  const existing = context.withheld.get(coordinate);
+  if (existing) {
+    if (!existing.paths.includes(key)) existing.paths.push(key);
+  } else {
+    context.withheld.set(coordinate, { coordinate, decision, paths: [key], firstPath: path });
+  }
+}
+
+/** Fields of a selection set that apply to a concrete type, grouped by response key, in order (GraphQL spec, CollectFields). */
+function collectFields(context: ShapeContext, type: GraphQLObjectType, selectionSet: SelectionSetNode, into = new Map<string, FieldNode[]>(), visited = new Set<string>()): Map<string, FieldNode[]> {
+  for (const selection of selectionSet.selections) {
+    if (!included(context, selection)) continue;
+    switch (selection.kind) {
+      case Kind.FIELD: {
+        const key = selection.alias?.value ?? selection.name.value;
+        into.set(key, [...(into.get(key) ?? []), selection]);
+        break;
+      }
+      case Kind.INLINE_FRAGMENT:
+        if (!selection.typeCondition || applies(context, selection.typeCondition.name.value, type)) collectFields(context, type, selection.selectionSet, into, visited);
+        break;
+      case Kind.FRAGMENT_SPREAD: {
+        const name = selection.name.value;
+        const fragment = context.fragments.get(name);
+        if (!fragment || visited.has(name) || !applies(context, fragment.typeCondition.name.value, type)) break;
+        visited.add(name);
+        collectFields(context, type, fragment.selectionSet, into, visited);
+        break;
+      }
+      default:
+    }
+  }
+  return into;
+}
+
+function included(context: ShapeContext, node: { directives?: readonly import('graphql').DirectiveNode[] }): boolean {
+  if (!node.directives?.length) return true;
+  const skip = getDirectiveValues(GraphQLSkipDirective, node as FieldNode, context.variables);
+  if (skip?.if === true) return false;
+  const include = getDirectiveValues(GraphQLIncludeDirective, node as FieldNode, context.variables);
+  return include?.if !== false;
+}
+
+function applies(context: ShapeContext, condition: string, type: GraphQLObjectType): boolean {
+  if (condition === type.name) return true;
+  const conditionType = context.schema.getType(condition);
+  return conditionType !== undefined && isAbstractType(conditionType) && context.schema.isSubType(conditionType, type);
+}

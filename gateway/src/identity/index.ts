@@ -1,0 +1,3 @@
+export * from './identify';
+export * from './secrets';
+export * from './tokens';

@@ -1,0 +1,79 @@
+import { createRemoteJWKSet, importSPKI, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
+/**
+ * Bearer tokens name the consumer (`sub`) and may carry a purpose and roles. HS256 with the
+ * hub's secret by default; RS256 against a JWKS URL or a public key by configuration. The
+ * accepted algorithm is fixed by configuration, so `alg: none` and algorithm confusion (an
+ * HS256 token signed with an RS256 public key) are rejected by construction.
+ */
+export const TOKEN_ISSUER = 'cdo-hub';
+export const TOKEN_AUDIENCE = 'cdo-hub-gateway';
+
+export type TokenVerification =
+  | { kind: 'hs256'; secret: string }
+  | { kind: 'rs256-jwks'; url: string }
+  | { kind: 'rs256-key'; publicKeyPem: string };
+
+export interface TokenClaims {
+  consumer: string;
+  purpose?: string;
+  roles: string[];
+  expiresAt?: number;
+}
+
+export type TokenVerifier = (token: string) => Promise<TokenClaims>;
+
+export function createTokenVerifier(verification: TokenVerification, options: { issuer?: string; audience?: string } = {}): TokenVerifier {
+  const issuer = options.issuer ?? TOKEN_ISSUER;
+  const audience = options.audience ?? TOKEN_AUDIENCE;
+  let key: Promise<Uint8Array | CryptoKey | JWTVerifyGetKey>;
+  let algorithms: string[];
+  switch (verification.kind) {
+    case 'hs256':
+      key = Promise.resolve(new TextEncoder().encode(verification.secret));
+      algorithms = ['HS256'];
+      break;
+    case 'rs256-jwks':
+      key = Promise.resolve(createRemoteJWKSet(new URL(verification.url)));
+      algorithms = ['RS256'];
+      break;
+    case 'rs256-key':
+      key = importSPKI(verification.publicKeyPem, 'RS256');
+      algorithms = ['RS256'];
+      break;
+    default: {
+      const unreachable: never = verification;
+      throw new Error(`unknown token verification ${JSON.stringify(unreachable)}`);
+    }
+  }
+  return async (token) => {
+    const resolved = await key;
+    const { payload } = await jwtVerify(token, resolved as Uint8Array, { algorithms, issuer, audience, requiredClaims: ['sub', 'exp'] });
+    return toClaims(payload);
+  };
+}
+
+function toClaims(payload: JWTPayload): TokenClaims {
+  const purpose = typeof payload.purpose === 'string' ? payload.purpose : undefined;
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  return { consumer: payload.sub!, ...(purpose ? { purpose } : {}), roles, ...(payload.exp ? { expiresAt: payload.exp * 1000 } : {}) };
+}
+
+/** A development token signed with the hub's HS256 secret (`hub token`). */
+export async function signDevelopmentToken(secret: string, claims: { consumer: string; purpose?: string; roles?: string[]; ttlSeconds: number }): Promise<string> {
+  return new SignJWT({ ...(claims.purpose ? { purpose: claims.purpose } : {}), ...(claims.roles?.length ? { roles: claims.roles } : {}) })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.consumer)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + claims.ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** `30m`, `8h`, `7d`, `90s` → seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration (e.g. 90s, 30m, 8h, 7d)`);
+  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as 's' | 'm' | 'h' | 'd'];
+}
