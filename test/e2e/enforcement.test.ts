@@ -96,6 +96,17 @@ describe('conditional fields under grants', () => {
     for (const row of rows) expect(JSON.stringify(body)).not.toContain(row.name);
   });
 
+  it('applies the grant’s row scope where the data lives: no roster outside Haidian', async () => {
+    const { body } = await hub.query(
+      `{ haidian: school(code: "${haidianSchool}") { students(first: 2) { totalCount } } chaoyang: school(code: "${otherSchool}") { name students(first: 2) { totalCount nodes { name } } } }`,
+      {},
+      await as('district-haidian', 'enrollment-planning'),
+    );
+    expect(body.data!.haidian.students.totalCount).toBeGreaterThan(0);
+    expect(body.data!.chaoyang.name).toEqual(expect.any(String));
+    expect(body.data!.chaoyang.students).toBeNull();
+  });
+
   it('says which purpose the grant covers when another is stated', async () => {
     const { body } = await hub.query(`{ school(code: "${haidianSchool}") { name students(first: 5) { nodes { name } } } }`, {}, await as('district-haidian', 'planning'));
     expect(body.data!.school.name).toEqual(expect.any(String));

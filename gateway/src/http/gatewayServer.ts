@@ -173,7 +173,8 @@ function requestLifecyclePlugin(config: GatewayConfig): ApolloServerPlugin<Gatew
               return shaped.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? { ...shaped, message: shaped.message.replace(/ Did you mean .*\?$/, '') } : shaped;
             });
             const refusal = body.singleResult.data == null ? body.singleResult.errors.map((e) => e.extensions?.code).find((code) => isErrorCode(code) && ERROR_CATALOGUE[code].httpStatus !== 200) : undefined;
-            if (refusal && isErrorCode(refusal) && (response.http.status ?? 200) === 200) response.http.status = ERROR_CATALOGUE[refusal].httpStatus;
+            // Apollo Server answers a data-less result with 200 or 400; a catalogued refusal knows better.
+            if (refusal && isErrorCode(refusal) && [undefined, 200, 400].includes(response.http.status)) response.http.status = ERROR_CATALOGUE[refusal].httpStatus;
           }
           contextValue.logger.info(
             {
