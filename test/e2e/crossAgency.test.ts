@@ -121,7 +121,7 @@ describe('a university’s technology contracts and research grants', () => {
          }
        }`,
       { uscc: university.uscc },
-      // The DRC reads contract amounts under grant SCI-2026-011, rounded to 100 (10,000 yuan).
+      // The DRC reads contract amounts under grant SCI-2026-011, rounded to 10 (units of 10,000 yuan).
       await as('development-reform', 'planning'),
     );
     expect(body.errors).toBeUndefined();
@@ -134,7 +134,7 @@ describe('a university’s technology contracts and research grants', () => {
       developmentReform.all<{ uscc: string; name: string }>('SELECT uscc, name FROM organizations').map((row) => [row.uscc, row.name]),
     );
     expect(organization.technologyContracts.nodes).toEqual(
-      contracts.map((c) => ({ registrationNumber: c.registration_number, amount: Math.round(c.amount / 100) * 100, buyer: { uscc: c.buyer_uscc, name: buyerNames.get(c.buyer_uscc) } })),
+      contracts.map((c) => ({ registrationNumber: c.registration_number, amount: Math.round(c.amount / 10) * 10, buyer: { uscc: c.buyer_uscc, name: buyerNames.get(c.buyer_uscc) } })),
     );
     expect(organization.researchProjects.totalCount).toBe(research.length);
     expect(organization.researchProjects.nodes).toEqual(research.map((r) => ({ projectNumber: r.project_number, funding: r.funding })));

@@ -105,6 +105,19 @@ describe('conditional fields under grants', () => {
     expect(body.data!.haidian.students.totalCount).toBeGreaterThan(0);
     expect(body.data!.chaoyang.name).toEqual(expect.any(String));
     expect(body.data!.chaoyang.students).toBeNull();
+    expect(body.errors).toEqual([
+      expect.objectContaining({ path: ['chaoyang', 'students'], extensions: expect.objectContaining({ code: 'OUT_OF_SCOPE', coordinate: 'School.students', scope: { districtCode: '110108' }, paths: ['chaoyang.students'] }) }),
+    ]);
+  });
+
+  it('reports a row scope once per coordinate across a list', async () => {
+    const { body } = await hub.query('{ schools(first: 30) { nodes { students(first: 1) { totalCount } } } }', {}, await as('district-haidian', 'enrollment-planning'));
+    const scopeErrors = (body.errors ?? []).filter((e) => e.extensions?.code === 'OUT_OF_SCOPE');
+    expect(scopeErrors).toHaveLength(1);
+    expect(scopeErrors[0]!.extensions).toMatchObject({ coordinate: 'School.students', paths: ['schools.nodes.students'] });
+    const nodes = body.data!.schools.nodes as { students: { totalCount: number } | null }[];
+    expect(nodes.some((n) => n.students === null)).toBe(true);
+    expect(nodes.some((n) => n.students !== null)).toBe(true);
   });
 
   it('says which purpose the grant covers when another is stated', async () => {

@@ -17,3 +17,27 @@ export function denialErrors(withheld: readonly Withheld[]): GraphQLError[] {
     );
   });
 }
+
+/**
+ * OUT_OF_SCOPE errors come from the agencies one per row (a roster per school outside the
+ * grant's district); the consumer gets one per coordinate, with every path, like a denial.
+ */
+export function groupScopeErrors(errors: readonly GraphQLError[]): GraphQLError[] {
+  const grouped = new Map<string, { first: GraphQLError; paths: string[] }>();
+  const others: GraphQLError[] = [];
+  for (const error of errors) {
+    const coordinate = error.extensions?.code === 'OUT_OF_SCOPE' ? error.extensions.coordinate : undefined;
+    if (typeof coordinate !== 'string') {
+      others.push(error);
+      continue;
+    }
+    const template = (error.path ?? []).filter((key) => typeof key === 'string').join('.');
+    const entry = grouped.get(coordinate);
+    if (!entry) grouped.set(coordinate, { first: error, paths: [template] });
+    else if (!entry.paths.includes(template)) entry.paths.push(template);
+  }
+  return [
+    ...others,
+    ...[...grouped.values()].map(({ first, paths }) => hubError('OUT_OF_SCOPE', first.message, { ...first.extensions, paths }, first.path)),
+  ];
+}

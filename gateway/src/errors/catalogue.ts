@@ -44,6 +44,7 @@ export const ERROR_CATALOGUE = {
   GRANT_EXPIRED: { httpStatus: 200, description: "The consumer's grant for this field and purpose has expired." },
   PURPOSE_NOT_GRANTED: { httpStatus: 200, description: 'The consumer holds a grant for the field, but not for the purpose stated in this request.' },
 
+  OUT_OF_SCOPE: { httpStatus: 200, description: "The field was granted with a row scope (e.g. one district) and these rows lie outside it; the owning agency returned null. Grouped per coordinate with every path." },
   OPERATION_DENIED: { httpStatus: 403, description: 'The gateway runs with `onDenied: reject` and the operation reads fields the consumer may not read; `extensions.denied` lists each coordinate with its code and agency.' },
   INTROSPECTION_NOT_ALONE: { httpStatus: 400, description: 'An operation mixes introspection (`__schema`, `__type`) with data fields; send introspection on its own so it is answered from your own view of the schema.' },
 

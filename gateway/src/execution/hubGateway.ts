@@ -12,7 +12,7 @@ import { execute, Kind, type DocumentNode, type OperationDefinitionNode, type Se
 import type { Logger } from 'pino';
 import { subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
-import { buildConsumerSchema, compileOperationView, denialErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
+import { buildConsumerSchema, compileOperationView, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
 import type { Identity } from '../identity';
 import type { PolicyRuntime } from '../policy';
@@ -119,7 +119,7 @@ export class HubGateway implements GatewayInterface {
         this.views.set(viewKey, view);
       }
       context.view = view;
-      if (view.unrestricted) return plan(requestContext);
+      if (view.unrestricted) return withGroupedScopeErrors(await plan(requestContext));
 
       if (this.options.onDenied === 'reject') {
         const denied = [...view.decisions].filter(([, d]) => d.effect === 'deny');
@@ -139,7 +139,7 @@ export class HubGateway implements GatewayInterface {
         hashKey: this.options.maskHashKey,
         consumerId: identity.consumer.id,
       });
-      const errors = [...(result.errors ?? []), ...denialErrors(shaped.withheld)];
+      const errors = [...groupScopeErrors(result.errors ?? []), ...denialErrors(shaped.withheld)];
       return { ...result, data: shaped.data, ...(errors.length ? { errors } : {}) };
     };
   }
@@ -158,6 +158,10 @@ export class HubGateway implements GatewayInterface {
       variableValues: requestContext.request.variables ?? {},
     }) as GatewayExecutionResult;
   }
+}
+
+function withGroupedScopeErrors(result: GatewayExecutionResult): GatewayExecutionResult {
+  return result.errors?.length ? { ...result, errors: groupScopeErrors(result.errors) } : result;
 }
 
 /** Whether the operation's root selections are introspection only, data only, or a mix. */

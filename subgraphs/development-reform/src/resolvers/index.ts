@@ -1,6 +1,6 @@
 import { hubError } from '@cdo-hub/gateway/errors';
 import {
-  outOfScope,
+  assertInScope,
   childConnection,
   isDistrictCode,
   isInvestmentProjectCode,
@@ -116,7 +116,10 @@ export const resolvers: Resolvers = {
     plannedCompletionDate: (project) => project.planned_completion_date,
     feasibilitySummary: (project) => project.feasibility_summary,
     budgetDetail: (project) => project.budget_detail,
-    contactName: (project, _, context) => (outOfScope(context, 'InvestmentProject.contactName', { districtCode: project.district_code }) ? null : project.contact_name),
+    contactName: (project, _, context) => {
+      assertInScope(context, 'InvestmentProject.contactName', { districtCode: project.district_code });
+      return project.contact_name;
+    },
     contactIdNumber: (project) => project.contact_id_number,
     contactMobile: (project) => project.contact_mobile,
     costAuditAmount: (project) => project.cost_audit_amount,

@@ -1,6 +1,6 @@
 import { hubError } from '@cdo-hub/gateway/errors';
 import {
-  outOfScope,
+  assertInScope,
   childConnection,
   isDistrictCode,
   isInvestmentProjectCode,
@@ -61,14 +61,14 @@ export const resolvers: Resolvers = {
     district: (school) => ({ code: school.district_code }),
     organization: (school) => ({ uscc: school.uscc }),
     // A roster released under a grant limited to one district stays inside the agency for other districts.
-    students: (school, args, context) =>
-      outOfScope(context, 'School.students', { districtCode: school.district_code })
-        ? null
-        : childConnection<StudentRow, StudentRow>(context.loaders, STUDENTS_OF_SCHOOL, toPage(args, listIdentity('School.students')), school.code, (row) => row),
-    teachers: (school, args, context) =>
-      outOfScope(context, 'School.teachers', { districtCode: school.district_code })
-        ? null
-        : childConnection<TeacherRow, TeacherRow>(context.loaders, TEACHERS_OF_SCHOOL, toPage(args, listIdentity('School.teachers')), school.code, (row) => row),
+    students: (school, args, context) => {
+      assertInScope(context, 'School.students', { districtCode: school.district_code });
+      return childConnection<StudentRow, StudentRow>(context.loaders, STUDENTS_OF_SCHOOL, toPage(args, listIdentity('School.students')), school.code, (row) => row);
+    },
+    teachers: (school, args, context) => {
+      assertInScope(context, 'School.teachers', { districtCode: school.district_code });
+      return childConnection<TeacherRow, TeacherRow>(context.loaders, TEACHERS_OF_SCHOOL, toPage(args, listIdentity('School.teachers')), school.code, (row) => row);
+    },
   },
 
   Student: {

@@ -3,7 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import fastifyApollo from '@as-integrations/fastify';
-import { isErrorCode } from '@cdo-hub/gateway/errors';
+import { hubError, isErrorCode } from '@cdo-hub/gateway/errors';
 import { CONSUMER_HEADER, SIGNATURE_HEADER, verifyConsumerHeader, type ConsumerClaims } from '@cdo-hub/gateway/signing';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
@@ -23,14 +23,25 @@ export interface SubgraphContext {
 
 /**
  * True when a grant's row scope excludes this row from `coordinate`: the gateway released the
- * field under a grant limited to, say, one district, and the row lies in another. Resolvers of
- * scoped fields return null for such rows, so the data never leaves the agency.
+ * field under a grant limited to, say, one district, and the row lies in another.
  */
 export function outOfScope(context: SubgraphContext, coordinate: string, row: { districtCode?: string | null }): boolean {
   const scoped = context.consumer?.scope;
   if (!scoped || !scoped.fields.includes(coordinate)) return false;
   const district = scoped.scope.districtCode;
   return district !== undefined && row.districtCode !== district;
+}
+
+/**
+ * Resolvers of scoped fields call this first: for a row outside the grant's scope the field
+ * resolves to null with an OUT_OF_SCOPE error, so the data never leaves the agency.
+ */
+export function assertInScope(context: SubgraphContext, coordinate: string, row: { districtCode?: string | null }): void {
+  if (!outOfScope(context, coordinate, row)) return;
+  throw hubError('OUT_OF_SCOPE', `${coordinate} is released to ${context.consumer!.consumer} only for rows with ${Object.entries(context.consumer!.scope!.scope).map(([k, v]) => `${k} ${v}`).join(', ')}.`, {
+    coordinate,
+    scope: context.consumer!.scope!.scope,
+  });
 }
 
 export interface SubgraphDefinition {
