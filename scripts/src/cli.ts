@@ -2,6 +2,8 @@ import { loadGatewayConfig, loadSupergraphFile, startGatewayServer } from '@cdo-
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
+import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
+import { runBenchmark } from './bench/runBenchmark';
 import { composeToFile } from './compose/composeSupergraph';
 import { loadExamples, renderExamples, runExample } from './docs/examples';
 import { updateReadme } from './docs/readmeSections';
@@ -77,6 +79,11 @@ program
     };
     process.on('SIGINT', () => void stop());
     process.on('SIGTERM', () => void stop());
+    // Under a parent (the benchmark harness), report readiness and stop with it.
+    if (process.send) {
+      process.on('disconnect', () => void stop());
+      process.send({ ready: true, port: config.port });
+    }
   });
 
 program
@@ -135,6 +142,17 @@ program
   .option('--ttl <duration>', 'lifetime, e.g. 30m, 8h, 7d', '8h')
   .action(async (options: { consumer: string; purpose?: string; role?: string[]; ttl: string }) => {
     console.log(await issueDevelopmentToken({ consumer: options.consumer, ttl: options.ttl, ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.role ? { roles: options.role } : {}) }));
+  });
+
+program
+  .command('bench')
+  .description('benchmark the gateway against bare @apollo/gateway on the bench dataset; writes scripts/bench/RESULTS.md')
+  .option('--quick', 'a short run (about two minutes) instead of the full one')
+  .action(async (options: { quick?: boolean }) => {
+    const report = await runBenchmark({ quick: options.quick ?? false, log: (line) => console.log(line) });
+    writeResults(report);
+    console.log(`\n${renderResults(report)}`);
+    console.log(`written to ${RESULTS_FILE} and ${RESULTS_JSON}`);
   });
 
 const policy = program.command('policy').description("the CDOs' sharing policies (schema/policies/*.yaml)");

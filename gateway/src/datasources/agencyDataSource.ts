@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
+import makeFetchHappen from 'make-fetch-happen';
 import { hubError } from '../errors';
 import type { GatewayContext } from '../execution';
 import { signConsumerHeader } from '../signing';
@@ -54,7 +55,10 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-/** Node's fetch with a deadline per subgraph call. */
+/**
+ * The transport `RemoteGraphQLDataSource` uses by default (make-fetch-happen: keep-alive, no
+ * retries — a mutation must never be retried), with a deadline per subgraph call.
+ */
 function timedFetcher(timeoutMs: number): Fetcher {
-  return ((url: string, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
+  return makeFetchHappen.defaults({ maxSockets: Infinity, retry: false, timeout: timeoutMs }) as unknown as Fetcher;
 }

@@ -19,8 +19,9 @@ export class ManagedProcess {
     script: string,
     env: NodeJS.ProcessEnv,
     output: (line: string) => void,
+    args: readonly string[] = [],
   ) {
-    this.child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     for (const stream of [this.child.stdout, this.child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => output(`[${name}] ${line}`));
     }

@@ -1,0 +1,74 @@
+import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
+
+export interface LoadRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+  /** Non-2xx, connection errors, timeouts and bodies that failed the check. */
+  failures: number;
+  /** The first body that failed the check, to say why a run failed. */
+  firstFailure?: string;
+  peakRssMb: number;
+}
+
+/**
+ * Fixed-concurrency load from autocannon against one URL, cycling through `requests`. Every
+ * response body is checked (`verify`); a run with failures is reported as failed, not as fast.
+ * The target process's RSS is sampled throughout.
+ */
+export async function runLoad(options: {
+  url: string;
+  requests: readonly LoadRequest[];
+  connections: number;
+  durationSeconds: number;
+  verify: (body: string) => boolean;
+  pid?: number;
+}): Promise<LoadResult> {
+  let peakRss = 0;
+  const sample = () => {
+    if (!options.pid) return;
+    try {
+      const status = readFileSync(`/proc/${options.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      peakRss = Math.max(peakRss, kb / 1024);
+    } catch {
+      // process gone: reported by the failures
+    }
+  };
+  let firstFailure: string | undefined;
+  const verify = (body: string) => {
+    const ok = options.verify(body);
+    if (!ok) firstFailure ??= body.slice(0, 400);
+    return ok;
+  };
+  const sampler = setInterval(sample, 200);
+  sample();
+  try {
+    const result = await autocannon({
+      url: options.url,
+      method: 'POST',
+      connections: options.connections,
+      duration: options.durationSeconds,
+      requests: options.requests.map((request) => ({ method: 'POST', path: new URL(options.url).pathname, headers: { 'content-type': 'application/json', ...request.headers }, body: request.body })),
+      verifyBody: verify as never,
+    });
+    return {
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      total: result.requests.total,
+      failures: result.non2xx + result.errors + result.timeouts + ((result as unknown as { mismatches?: number }).mismatches ?? 0),
+      ...(firstFailure ? { firstFailure } : {}),
+      peakRssMb: Math.round(peakRss),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}

@@ -1,0 +1,48 @@
+import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchReport } from './runBenchmark';
+
+export const RESULTS_FILE = join(repoRoot(), 'scripts', 'bench', 'RESULTS.md');
+export const RESULTS_JSON = join(repoRoot(), 'scripts', 'bench', 'results.json');
+
+function stats(values: readonly number[]): { min: number; median: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median = sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0 };
+}
+
+/** The results table: per workload and row, req/s min/median/max over rounds, latency, peak RSS and the ratio to (a). */
+export function renderResults(report: BenchReport): string {
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC with \`${report.command}\` on ${report.machine.cpus} × ${report.machine.model}, ${report.machine.memoryGb} GB, Node ${report.machine.node}.`,
+    `${report.settings.rounds} rounds per row, alternating the order of the rows each round; ${report.settings.durationSeconds} s of load per run after ${report.settings.warmupSeconds} s of warm-up; ${report.settings.connections} connections (autocannon); \`${report.settings.dataset}\` dataset. Every response body is checked; a run with failures says so.`,
+    '',
+  ];
+  for (const workload of report.workloads) {
+    lines.push(`## ${workload.name}`, '', workload.description, '', '| row | req/s min / median / max | p50 ms | p99 ms | peak RSS MB | failures | ratio to (a) |', '| --- | --- | --- | --- | --- | --- | --- |');
+    const rows = report.results.filter((r) => r.workload === workload.name);
+    const baseline = stats(rows.find((r) => r.row === 'a')?.rounds.map((x) => x.requestsPerSecond) ?? []).median;
+    for (const row of rows) {
+      const rps = stats(row.rounds.map((x) => x.requestsPerSecond));
+      const p50 = stats(row.rounds.map((x) => x.p50)).median;
+      const p99 = stats(row.rounds.map((x) => x.p99)).median;
+      const rss = Math.max(...row.rounds.map((x) => x.peakRssMb));
+      const failures = row.rounds.reduce((sum, x) => sum + x.failures, 0);
+      lines.push(`| ${row.label} | ${Math.round(rps.min)} / **${Math.round(rps.median)}** / ${Math.round(rps.max)} | ${p50} | ${p99} | ${rss || '—'} | ${failures ? `**${failures} (failed)**` : 0} | ${baseline ? (rps.median / baseline).toFixed(2) : '—'} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Hot decisions (in process)', '', '| what | p50 µs | p99 µs | iterations |', '| --- | --- | --- | --- |');
+  for (const micro of report.micro) lines.push(`| ${micro.name} | ${micro.p50Micros} | ${micro.p99Micros} | ${micro.iterations} |`);
+  lines.push('', 'Rows (b) Hive Gateway, (e) in-memory cache and (f) Redis cache, and the four-subgraph demo workload, are not measured yet.', '');
+  return lines.join('\n');
+}
+
+export function writeResults(report: BenchReport): void {
+  writeFileSync(RESULTS_FILE, renderResults(report));
+  writeFileSync(RESULTS_JSON, JSON.stringify(report, null, 2) + '\n');
+}
