@@ -85,3 +85,21 @@ describe('secrets', () => {
     expect(() => loadSecrets({ production: true, env: { ...env, HUB_JWT_SECRET: 'short' } })).toThrow(/at least 32/);
   });
 });
+
+describe('verified-token cache', () => {
+  it('remembers a verified token but never past its expiry', async () => {
+    const cached = createTokenVerifier({ kind: 'hs256', secret });
+    const shortLived = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('science').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setExpirationTime(Math.floor(Date.now() / 1000) + 1).sign(new TextEncoder().encode(secret));
+    await expect(cached(shortLived)).resolves.toMatchObject({ consumer: 'science' });
+    await expect(cached(shortLived)).resolves.toMatchObject({ consumer: 'science' });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(cached(shortLived)).rejects.toThrow(/exp/);
+  });
+
+  it('never caches a token that failed', async () => {
+    const cached = createTokenVerifier({ kind: 'hs256', secret });
+    const forged = await signDevelopmentToken('another-secret-that-is-long-enough-000', { consumer: 'science', ttlSeconds: 60 });
+    await expect(cached(forged)).rejects.toThrow();
+    await expect(cached(forged)).rejects.toThrow();
+  });
+});

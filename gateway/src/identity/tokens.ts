@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 
 /**
  * Bearer tokens name the consumer (`sub`) and may carry a purpose and roles. HS256 with the
@@ -23,14 +24,15 @@ export interface TokenClaims {
 
 export type TokenVerifier = (token: string) => Promise<TokenClaims>;
 
-export function createTokenVerifier(verification: TokenVerification, options: { issuer?: string; audience?: string } = {}): TokenVerifier {
+export function createTokenVerifier(verification: TokenVerification, options: { issuer?: string; audience?: string; cacheSize?: number } = {}): TokenVerifier {
   const issuer = options.issuer ?? TOKEN_ISSUER;
   const audience = options.audience ?? TOKEN_AUDIENCE;
-  let key: Promise<Uint8Array | CryptoKey | JWTVerifyGetKey>;
+  let key: Promise<KeyObject | CryptoKey | JWTVerifyGetKey>;
   let algorithms: string[];
   switch (verification.kind) {
     case 'hs256':
-      key = Promise.resolve(new TextEncoder().encode(verification.secret));
+      // A KeyObject made once: jose would otherwise import the raw secret on every verification.
+      key = Promise.resolve(createSecretKey(Buffer.from(verification.secret)));
       algorithms = ['HS256'];
       break;
     case 'rs256-jwks':
@@ -46,10 +48,20 @@ export function createTokenVerifier(verification: TokenVerification, options: { 
       throw new Error(`unknown token verification ${JSON.stringify(unreachable)}`);
     }
   }
+  // Apps send the same token with every request: a verified token is remembered until it
+  // expires (bounded), so the signature is checked once, not per request.
+  const verified = new Map<string, TokenClaims>();
+  const capacity = options.cacheSize ?? 10_000;
   return async (token) => {
+    const known = verified.get(token);
+    if (known && (known.expiresAt ?? 0) > Date.now()) return known;
+    if (known) verified.delete(token);
     const resolved = await key;
-    const { payload } = await jwtVerify(token, resolved as Uint8Array, { algorithms, issuer, audience, requiredClaims: ['sub', 'exp'] });
-    return toClaims(payload);
+    const { payload } = await jwtVerify(token, resolved as KeyObject, { algorithms, issuer, audience, requiredClaims: ['sub', 'exp'] });
+    const claims = toClaims(payload);
+    if (verified.size >= capacity) verified.delete(verified.keys().next().value!);
+    verified.set(token, claims);
+    return claims;
   };
 }
 
