@@ -1,4 +1,5 @@
-import { exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
+import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,23 @@ describe('tokens', () => {
     await expect(rsVerify(genuine)).resolves.toMatchObject({ consumer: 'science' });
     const confused = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('science').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(pem));
     await expect(rsVerify(confused)).rejects.toThrow();
+  });
+
+  it('verifies RS256 tokens against a JWKS URL', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = server.address() as { port: number };
+      const jwksVerify = createTokenVerifier({ kind: 'rs256-jwks', url: `http://127.0.0.1:${address.port}/jwks.json` });
+      const token = await new SignJWT({ purpose: 'planning' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('district-haidian').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setExpirationTime('1h').sign(privateKey);
+      await expect(jwksVerify(token)).resolves.toMatchObject({ consumer: 'district-haidian', purpose: 'planning' });
+      const hs = await signDevelopmentToken(secret, { consumer: 'science', ttlSeconds: 60 });
+      await expect(jwksVerify(hs)).rejects.toThrow();
+    } finally {
+      server.close();
+    }
   });
 
   it('parses durations', () => {
