@@ -144,14 +144,6 @@ export const resolvers: Resolvers = {
 
 /** Every figure of every requested district comes from one grouped statement per request. */
 async function districtFigures(loaders: RequestLoaders, code: string): Promise<DistrictFigures> {
-  const loader = loaders.get<DistrictFigures>('districtFigures', async (codes) => {
-    const rows = loaders.db.all<DistrictFigures>(
-      `SELECT district_code, COUNT(*) AS project_count, ROUND(SUM(total_investment), 2) AS total_investment
-       FROM investment_projects WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`,
-      [JSON.stringify(codes)],
-    );
-    const byCode = new Map(rows.map((row) => [row.district_code, row]));
-    return codes.map((c) => byCode.get(c) ?? { district_code: c, project_count: 0, total_investment: 0 });
-  });
-  return loader.load(code);
+  return loaders.figuresByKey<DistrictFigures>('districtFigures', 'district_code', `SELECT district_code, COUNT(*) AS project_count, ROUND(SUM(total_investment), 2) AS total_investment
+       FROM investment_projects WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`, (key) => ({ district_code: key, project_count: 0, total_investment: 0 })).load(code);
 }

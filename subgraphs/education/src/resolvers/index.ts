@@ -123,14 +123,6 @@ function schoolConstruction(loaders: RequestLoaders, projectCode: string): Promi
 
 /** Every figure of every requested district comes from one grouped statement per request. */
 async function districtFigures(loaders: RequestLoaders, code: string): Promise<DistrictFigures> {
-  const loader = loaders.get<DistrictFigures>('districtFigures', async (codes) => {
-    const rows = loaders.db.all<DistrictFigures>(
-      `SELECT district_code, COUNT(*) AS school_count, SUM(enrolment) AS student_count, SUM(teacher_count) AS teacher_count
-       FROM schools WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`,
-      [JSON.stringify(codes)],
-    );
-    const byCode = new Map(rows.map((row) => [row.district_code, row]));
-    return codes.map((c) => byCode.get(c) ?? { district_code: c, school_count: 0, student_count: 0, teacher_count: 0 });
-  });
-  return loader.load(code);
+  return loaders.figuresByKey<DistrictFigures>('districtFigures', 'district_code', `SELECT district_code, COUNT(*) AS school_count, SUM(enrolment) AS student_count, SUM(teacher_count) AS teacher_count
+       FROM schools WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`, (key) => ({ district_code: key, school_count: 0, student_count: 0, teacher_count: 0 })).load(code);
 }

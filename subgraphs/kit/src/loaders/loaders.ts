@@ -38,6 +38,19 @@ export class RequestLoaders {
   }
 
   /**
+   * Figures per key (a district's counts and sums) from one grouped statement per request.
+   * `sql` must filter with `IN (SELECT value FROM json_each(?))` — the first parameter, the keys —
+   * and select the key as `keyColumn`; `params` follow it. Keys with no row get `empty(key)`.
+   */
+  figuresByKey<Row extends Record<string, unknown>>(name: string, keyColumn: string, sql: string, empty: (key: string) => Row, params: readonly unknown[] = []): DataLoader<string, Row> {
+    return this.get<Row>(`figuresByKey:${name}:${JSON.stringify(params)}`, async (keys) => {
+      const rows = this.db.all<Row>(sql, [JSON.stringify(keys), ...params]);
+      const byKey = new Map(rows.map((row) => [String(row[keyColumn]), row]));
+      return keys.map((key) => byKey.get(key) ?? empty(key));
+    });
+  }
+
+  /**
    * All rows per parent key, unpaged (for short lists such as a firm's key labs), in sort order.
    */
   rowsByParent<Row extends Record<string, unknown>>(table: string, parentColumn: string, orderBy: string, where = '1 = 1'): DataLoader<string, Row[]> {

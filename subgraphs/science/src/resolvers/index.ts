@@ -196,46 +196,21 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
  * request for every requested district, and only runs when one of its fields is selected.
  */
 async function highTechFigures(loaders: RequestLoaders, today: string, code: string): Promise<HighTechFigures> {
-  const loader = loaders.get<HighTechFigures>(`districtHighTechFigures:${today}`, async (codes) => {
-    // Firms, not certificates: each firm has one current certificate, so counting those in force counts each firm once.
-    const rows = loaders.db.all<HighTechFigures>(
-      `SELECT h.district_code, COUNT(*) AS high_tech_count
+  return loaders.figuresByKey<HighTechFigures>('districtHighTechFigures', 'district_code', `SELECT h.district_code, COUNT(*) AS high_tech_count
        FROM high_tech_enterprises AS h
        WHERE h.district_code IN (SELECT value FROM json_each(?)) AND h.valid_until > ? AND h.certificate_number = ${currentCertificateNumber('h.uscc')}
-       GROUP BY h.district_code`,
-      [JSON.stringify(codes), today, today],
-    );
-    const byCode = new Map(rows.map((row) => [row.district_code, row]));
-    return codes.map((c) => byCode.get(c) ?? { district_code: c, high_tech_count: 0 });
-  });
-  return loader.load(code);
+       GROUP BY h.district_code`, (key) => ({ district_code: key, high_tech_count: 0 }), [today, today]).load(code);
 }
 
 async function contractFigures(loaders: RequestLoaders, code: string): Promise<ContractFigures> {
-  const loader = loaders.get<ContractFigures>('districtContractFigures', async (codes) => {
-    // Amounts are stored to two decimals (100 yuan); rounding the sum there drops float summation noise.
-    const rows = loaders.db.all<ContractFigures>(
-      `SELECT district_code, COUNT(*) AS contract_count, ROUND(SUM(amount), 2) AS contract_amount
-       FROM technology_contracts WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`,
-      [JSON.stringify(codes)],
-    );
-    const byCode = new Map(rows.map((row) => [row.district_code, row]));
-    return codes.map((c) => byCode.get(c) ?? { district_code: c, contract_count: 0, contract_amount: 0 });
-  });
-  return loader.load(code);
+  // Amounts are stored to two decimals (100 yuan); rounding the sum there drops float summation noise.
+  return loaders.figuresByKey<ContractFigures>('districtContractFigures', 'district_code', `SELECT district_code, COUNT(*) AS contract_count, ROUND(SUM(amount), 2) AS contract_amount
+       FROM technology_contracts WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`, (key) => ({ district_code: key, contract_count: 0, contract_amount: 0 })).load(code);
 }
 
 async function researchFigures(loaders: RequestLoaders, code: string): Promise<ResearchFigures> {
-  const loader = loaders.get<ResearchFigures>('districtResearchFigures', async (codes) => {
-    const rows = loaders.db.all<ResearchFigures>(
-      `SELECT lead_district_code AS district_code, ROUND(SUM(funding), 2) AS research_funding
-       FROM research_projects WHERE lead_district_code IN (SELECT value FROM json_each(?)) GROUP BY lead_district_code`,
-      [JSON.stringify(codes)],
-    );
-    const byCode = new Map(rows.map((row) => [row.district_code, row]));
-    return codes.map((c) => byCode.get(c) ?? { district_code: c, research_funding: 0 });
-  });
-  return loader.load(code);
+  return loaders.figuresByKey<ResearchFigures>('districtResearchFigures', 'district_code', `SELECT lead_district_code AS district_code, ROUND(SUM(funding), 2) AS research_funding
+       FROM research_projects WHERE lead_district_code IN (SELECT value FROM json_each(?)) GROUP BY lead_district_code`, (key) => ({ district_code: key, research_funding: 0 })).load(code);
 }
 
 /** Each firm's current certificate (in force or lapsed), one statement for every firm asked about in a request. */
