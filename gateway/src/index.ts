@@ -10,3 +10,4 @@ export * from './identity';
 export * from './masking';
 export * from './policy';
 export * from './signing';
+export * from './audit';

@@ -1,4 +1,4 @@
-import { loadGatewayConfig, loadSupergraphFile, startGatewayServer } from '@cdo-hub/gateway';
+import { checkpointKey, loadGatewayConfig, loadSecrets, loadSupergraphFile, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
@@ -153,6 +153,25 @@ program
     writeResults(report);
     console.log(`\n${renderResults(report)}`);
     console.log(`written to ${RESULTS_FILE} and ${RESULTS_JSON}`);
+  });
+
+const audit = program.command('audit').description("the audit trail: every request that touched agency data");
+
+audit
+  .command('verify')
+  .description('recompute the hash chain and check the signed checkpoints (exit 1 if the trail was edited, cut or reordered)')
+  .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
+  .action((options: { dir?: string }) => {
+    const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
+    const secrets = loadSecrets({ production: config.production });
+    const result = verifyAuditTrail(config.auditDir, checkpointKey(secrets.subgraphSigningKey));
+    for (const problem of result.problems) console.log(`${problem.file}:${problem.line}: ${problem.message}`);
+    console.log(
+      result.ok
+        ? `audit trail OK: ${result.records} records (last ${result.lastSeq}), ${result.checkpoints} signed checkpoints, in ${config.auditDir}`
+        : `audit trail BROKEN: ${result.problems.length} problem(s) in ${config.auditDir}`,
+    );
+    process.exitCode = result.ok ? 0 : 1;
   });
 
 const policy = program.command('policy').description("the CDOs' sharing policies (schema/policies/*.yaml)");

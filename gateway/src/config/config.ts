@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -33,6 +33,12 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   /** Send stack traces with unexpected errors (never in production). */
   debugErrors: boolean;
+  /** Folder of the JSONL audit trail. */
+  auditDir: string;
+  /** Refuse to serve agency data when its audit record cannot be written (default), or serve and log. */
+  auditFailClosed: boolean;
+  /** How long a response may wait for its audit record to be durable. */
+  auditWaitMs: number;
 }
 
 /** The committed development supergraph, `schema/supergraph.graphql` at the repository root. */
@@ -58,6 +64,10 @@ const environment = z.object({
   JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   HUB_DEBUG_ERRORS: z.enum(['true', 'false']).default('false'),
+  HUB_DATA_DIR: z.string().min(1).optional(),
+  AUDIT_DIR: z.string().min(1).optional(),
+  AUDIT_FAIL_CLOSED: z.enum(['true', 'false']).default('true'),
+  AUDIT_WAIT_MS: z.coerce.number().int().positive().default(1000),
 });
 
 /** The environment variable that overrides a subgraph's URL: `development-reform` → `DEVELOPMENT_REFORM_URL`. */
@@ -95,6 +105,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     ...(values.JWT_PUBLIC_KEY_FILE ? { jwtPublicKeyFile: resolve(values.JWT_PUBLIC_KEY_FILE) } : {}),
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
     debugErrors: values.HUB_DEBUG_ERRORS === 'true' && values.NODE_ENV !== 'production',
+    auditDir: resolve(values.AUDIT_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit')),
+    auditFailClosed: values.AUDIT_FAIL_CLOSED === 'true',
+    auditWaitMs: values.AUDIT_WAIT_MS,
     ...overrides,
   };
 }

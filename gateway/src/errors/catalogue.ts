@@ -48,6 +48,8 @@ export const ERROR_CATALOGUE = {
   OPERATION_DENIED: { httpStatus: 403, description: 'The gateway runs with `onDenied: reject` and the operation reads fields the consumer may not read; `extensions.denied` lists each coordinate with its code and agency.' },
   INTROSPECTION_NOT_ALONE: { httpStatus: 400, description: 'An operation mixes introspection (`__schema`, `__type`) with data fields; send introspection on its own so it is answered from your own view of the schema.' },
 
+  AUDIT_UNAVAILABLE: { httpStatus: 503, description: 'The audit trail could not record this request in time, so its agency data is not served (fail closed); retry later.' },
+
   // Federation and availability.
   SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached or failed; `extensions.agency` names it. Data from the other agencies is still returned." },
 

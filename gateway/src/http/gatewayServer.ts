@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { auditEntry, checkpointKey, JsonlAuditLog } from '../audit';
 import type { GatewayConfig } from '../config';
 import { ERROR_CATALOGUE, isErrorCode, requestError, shapeError, type ErrorCode } from '../errors';
 import { HubGateway, type GatewayContext } from '../execution';
@@ -56,6 +57,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
           : { kind: 'hs256', secret: secrets.jwtSecret },
     );
   }
+  // Every request that touches agency data leaves a durable record before its response goes out.
+  const audit = policies ? await JsonlAuditLog.open(config.auditDir, { signingKey: checkpointKey(secrets.subgraphSigningKey) }) : undefined;
   const gateway = new HubGateway({
     supergraph,
     logger,
@@ -93,7 +96,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // The process's own handlers stop Fastify, which stops Apollo; Apollo's would race them.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.debugErrors,
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestLifecyclePlugin(config)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestLifecyclePlugin(config, gateway, audit)],
   });
   await apollo.start();
 
@@ -133,6 +136,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.addHook('onClose', async () => {
     policies?.close();
     await apollo.stop();
+    await audit?.close();
   });
 
   const server: GatewayServer = {
@@ -160,13 +164,38 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
  * the consumer's own schema hides), gives a refused operation its status, and writes one log line
  * per operation.
  */
-function requestLifecyclePlugin(config: GatewayConfig): ApolloServerPlugin<GatewayContext> {
+function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audit: JsonlAuditLog | undefined): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ response, request, contextValue: context }) {
+        async willSendResponse({ response, request, contextValue: context, queryHash, operationName }) {
           const body = response.body;
+          if (audit && context.view && context.identity && body.kind === 'single') {
+            const result = body.singleResult;
+            const entry = auditEntry({
+              requestId: context.requestId,
+              identity: context.identity,
+              view: context.view,
+              operationName: operationName ?? null,
+              operationHash: queryHash ?? '',
+              supergraphVersion: context.supergraphVersion ?? gateway.supergraph.version,
+              policyVersion: gateway.policies?.current().version ?? null,
+              outcome: result.data == null ? 'refused' : result.errors?.length ? 'partial' : 'ok',
+              now: new Date(),
+            });
+            const recorded = await Promise.race([
+              audit.append(entry).then(() => true, () => false),
+              new Promise<false>((resolve) => setTimeout(() => resolve(false), config.auditWaitMs).unref()),
+            ]);
+            if (!recorded) {
+              context.logger.error({ requestId: context.requestId }, 'audit record not durable in time');
+              if (config.auditFailClosed) {
+                body.singleResult = { errors: [{ message: 'The audit trail could not record this request; its data is not served.', extensions: { code: 'AUDIT_UNAVAILABLE' } }] };
+                response.http.status = ERROR_CATALOGUE.AUDIT_UNAVAILABLE.httpStatus;
+              }
+            }
+          }
           if (body.kind === 'single' && body.singleResult.errors) {
             body.singleResult.errors = body.singleResult.errors.map((error) => {
               const shaped = shapeError(error, { production: config.production, requestId: context.requestId });

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditEntry } from './auditRecord';
+import { JsonlAuditLog } from './jsonlAuditLog';
+import { verifyAuditTrail } from './verifyAuditTrail';
+
+const key = 'audit-checkpoint-key-0123456789abcdef';
+const entry = (n: number): AuditEntry => ({
+  time: new Date(Date.UTC(2026, 10, 27, 0, 0, n)).toISOString(),
+  requestId: `r${n}`,
+  consumer: 'district-haidian',
+  purpose: 'enrollment-planning',
+  operationName: null,
+  operationHash: 'abc',
+  grants: ['EDU-2026-001'],
+  agencies: { education: { released: ['School.name'], masked: ['Student.name'], denied: ['Student.idNumber'] } },
+  supergraphVersion: 's1',
+  policyVersion: 'p1',
+  outcome: 'partial',
+});
+
+async function trail(records: number, options: { checkpointEvery?: number; maxFileBytes?: number } = {}): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+  const log = await JsonlAuditLog.open(dir, { signingKey: key, ...options });
+  await Promise.all(Array.from({ length: records }, (_, i) => log.append(entry(i))));
+  await log.close();
+  return dir;
+}
+
+const auditFile = (dir: string) => join(dir, readdirSync(dir).find((f) => f.startsWith('audit-'))!);
+
+describe('JSONL audit trail', () => {
+  it('writes a verifiable hash chain, across rotated files and reopenings', async () => {
+    const dir = await trail(40, { maxFileBytes: 4000, checkpointEvery: 10 });
+    expect(readdirSync(dir).filter((f) => f.startsWith('audit-')).length).toBeGreaterThan(1);
+    const reopened = await JsonlAuditLog.open(dir, { signingKey: key });
+    const record = await reopened.append(entry(99));
+    await reopened.close();
+    expect(record.seq).toBe(41);
+    expect(verifyAuditTrail(dir, key)).toMatchObject({ ok: true, records: 41, lastSeq: 41 });
+  });
+
+  it('detects an edited record', async () => {
+    const dir = await trail(5);
+    const file = auditFile(dir);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"consumer":"district-haidian"', '"consumer":"city-analytics"'));
+    const result = verifyAuditTrail(dir, key);
+    expect(result.ok).toBe(false);
+    expect(result.problems[0]!.message).toMatch(/record 1 was altered/);
+  });
+
+  it('detects a removed record', async () => {
+    const dir = await trail(5);
+    const file = auditFile(dir);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    writeFileSync(file, [...lines.slice(0, 2), ...lines.slice(3)].join('\n'));
+    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/record 4 where 3 was expected/));
+  });
+
+  it('detects a trail cut short below its last checkpoint, and a forged checkpoint', async () => {
+    const dir = await trail(5);
+    const file = auditFile(dir);
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(file, lines.slice(0, 3).join('\n') + '\n');
+    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/vouches for record 5, which is missing: the trail was cut short/));
+    appendFileSync(join(dir, 'checkpoints.jsonl'), JSON.stringify({ seq: 3, hash: 'x', time: 't', signature: '00' }) + '\n');
+    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/bad signature/));
+  });
+
+  it('cuts a torn last line (never acknowledged) when it reopens after a crash', async () => {
+    const dir = await trail(3);
+    appendFileSync(auditFile(dir), '{"seq":4,"time":"2026-11-27T00:');
+    const log = await JsonlAuditLog.open(dir, { signingKey: key });
+    expect((await log.append(entry(4))).seq).toBe(4);
+    await log.close();
+    expect(verifyAuditTrail(dir, key)).toMatchObject({ ok: true, records: 4 });
+  });
+
+  it('acknowledges a record only once it is on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    const log = await JsonlAuditLog.open(dir, { signingKey: key, flushIntervalMs: 50 });
+    const pending = log.append(entry(1));
+    expect(readFileSync(auditFile(dir), 'utf8')).toBe('');
+    await pending;
+    expect(readFileSync(auditFile(dir), 'utf8')).toContain('"seq":1');
+    await log.close();
+  });
+});

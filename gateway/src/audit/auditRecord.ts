@@ -1,0 +1,71 @@
+import type { OperationView } from '../enforcement';
+import type { Identity } from '../identity';
+
+/**
+ * One audit record per request that touched agency data: who read what, for what purpose, under
+ * which grants — per agency, the coordinates released in clear, released masked, and withheld.
+ * Records never hold data values.
+ */
+export interface AuditEntry {
+  time: string;
+  requestId: string;
+  consumer: string;
+  purpose: string | null;
+  operationName: string | null;
+  /** sha256 of the operation text (the text itself is kept once per hash in the operation store). */
+  operationHash: string;
+  grants: string[];
+  agencies: Record<string, { released: string[]; masked: string[]; denied: string[] }>;
+  supergraphVersion: string;
+  policyVersion: string | null;
+  outcome: 'ok' | 'partial' | 'refused';
+}
+
+/** A record as stored: numbered and chained to the one before it. */
+export interface AuditRecord extends AuditEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * The entry for a request, from the view it ran under: the per-request decision is exactly what
+ * the CDO reads back. Pure.
+ */
+export function auditEntry(input: {
+  requestId: string;
+  identity: Identity;
+  view: OperationView;
+  operationName: string | null;
+  operationHash: string;
+  supergraphVersion: string;
+  policyVersion: string | null;
+  outcome: AuditEntry['outcome'];
+  now: Date;
+}): AuditEntry {
+  const agencies: AuditEntry['agencies'] = {};
+  const bucket = (agency: string) => (agencies[agency] ??= { released: [], masked: [], denied: [] });
+  for (const [coordinate, decision] of input.view.decisions) {
+    if (decision.effect === 'deny') {
+      bucket(decision.agency).denied.push(coordinate);
+      continue;
+    }
+    for (const ruling of decision.rulings) {
+      if (ruling.agency === 'none') continue;
+      (decision.effect === 'mask' ? bucket(ruling.agency).masked : bucket(ruling.agency).released).push(coordinate);
+    }
+  }
+  return {
+    time: input.now.toISOString(),
+    requestId: input.requestId,
+    consumer: input.identity.consumer.id,
+    purpose: input.identity.purpose ?? null,
+    operationName: input.operationName,
+    operationHash: input.operationHash,
+    grants: input.view.grants.map((grant) => grant.id),
+    agencies,
+    supergraphVersion: input.supergraphVersion,
+    policyVersion: input.policyVersion,
+    outcome: input.outcome,
+  };
+}

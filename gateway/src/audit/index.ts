@@ -1,0 +1,4 @@
+export * from './auditRecord';
+export * from './hashChain';
+export * from './jsonlAuditLog';
+export * from './verifyAuditTrail';
