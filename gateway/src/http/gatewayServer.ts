@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { auditEntry, checkpointKey, JsonlAuditLog } from '../audit';
 import type { GatewayConfig } from '../config';
-import { ERROR_CATALOGUE, isErrorCode, requestError, shapeError, type ErrorCode } from '../errors';
+import { ERROR_CATALOGUE, httpErrorResponse, isErrorCode, notFoundResponse, requestError, shapeError } from '../errors';
 import { HubGateway, type GatewayContext } from '../execution';
 import { assessReadiness, probeSubgraph } from '../health';
 import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
@@ -78,14 +78,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-    if (status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
-    return reply.code(ERROR_CATALOGUE[code].httpStatus).send({ errors: [{ message: status < 500 ? error.message : 'Unexpected error.', extensions: { code } }] });
+    const response = httpErrorResponse(error.statusCode, error.message);
+    if (response.status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
+    return reply.code(response.status).send(response.body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ errors: [{ message: `No route ${request.method} ${request.url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const response = notFoundResponse(request.method, request.url);
+    return reply.code(response.status).send(response.body);
+  });
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

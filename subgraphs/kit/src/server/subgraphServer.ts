@@ -3,7 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import fastifyApollo from '@as-integrations/fastify';
-import { hubError, isErrorCode } from '@cdo-hub/gateway/errors';
+import { httpErrorResponse, hubError, isErrorCode, notFoundResponse } from '@cdo-hub/gateway/errors';
 import { CONSUMER_HEADER, SIGNATURE_HEADER, verifyConsumerHeader, type ConsumerClaims } from '@cdo-hub/gateway/signing';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
@@ -99,12 +99,14 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   });
   await apollo.start();
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-    if (status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
-    return reply.code(status).send({ errors: [{ message: status < 500 ? error.message : 'Unexpected error.', extensions: { code } }] });
+    const response = httpErrorResponse(error.statusCode, error.message);
+    if (response.status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
+    return reply.code(response.status).send(response.body);
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ errors: [{ message: `No route ${request.method} ${request.url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] }));
+  app.setNotFoundHandler((request, reply) => {
+    const response = notFoundResponse(request.method, request.url);
+    return reply.code(response.status).send(response.body);
+  });
   app.get('/healthz', async () => ({ status: 'ok', agency: definition.name }));
   if (!options.signingKey) logger.warn('no HUB_SUBGRAPH_SIGNING_KEY: consumer headers are not verified and no row scope is applied');
   await app.register(fastifyApollo(apollo), {

@@ -1,0 +1,22 @@
+import { ERROR_CATALOGUE, type ErrorCode } from './catalogue';
+
+export interface HttpErrorResponse {
+  status: number;
+  body: { errors: { message: string; extensions: { code: ErrorCode } }[] };
+}
+
+/**
+ * An HTTP-level failure (bad JSON, wrong content type, oversized body, a bug) as a catalogued
+ * GraphQL error response, for the gateway and every subgraph alike. Unexpected failures keep
+ * their message out of the response.
+ */
+export function httpErrorResponse(statusCode: number | undefined, message: string): HttpErrorResponse {
+  const status = statusCode && statusCode >= 400 && statusCode < 500 ? statusCode : 500;
+  const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+  return { status: ERROR_CATALOGUE[code].httpStatus, body: { errors: [{ message: status < 500 ? message : 'Unexpected error.', extensions: { code } }] } };
+}
+
+/** The answer to a route that does not exist. */
+export function notFoundResponse(method: string, url: string): HttpErrorResponse {
+  return { status: 404, body: { errors: [{ message: `No route ${method} ${url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] } };
+}
