@@ -43,16 +43,26 @@ it('records every request with the consumer, purpose, grants and per-agency deci
     ['public', undefined],
   ];
   let sent = 0;
+  const expectedEntities = new Map<string, number>();
   for (let i = 0; i < 10; i++) {
     for (const [consumer, purpose] of requests) {
-      const { status } = await hub.query('{ schools(first: 2) { nodes { name students(first: 1) { nodes { name idNumber } } } } }', {}, consumer === 'public' ? {} : await as(consumer, purpose));
+      const { status, headers, body } = await hub.query('{ schools(first: 2) { nodes { name students(first: 1) { nodes { name grade idNumber } } } } }', {}, consumer === 'public' ? {} : await as(consumer, purpose));
       expect(status).toBe(200);
       sent++;
+      // Records of education data the consumer received: each school, and each student with a field that came back.
+      const schools = (body.data?.schools?.nodes ?? []) as { students: { nodes: Record<string, unknown>[] } | null }[];
+      expectedEntities.set(headers.get('x-request-id')!, schools.length + schools.flatMap((s) => s.students?.nodes ?? []).filter((s) => Object.values(s).some((v) => v !== null)).length);
     }
   }
   // Acknowledged means on disk: every answered request is already in the files.
   const written = records();
   expect(written).toHaveLength(sent);
+  for (const record of written) expect([record.requestId, record.agencies.education.entities]).toEqual([record.requestId, expectedEntities.get(record.requestId)]);
+  expect(new Set(written.map((r) => r.agencies.education.entities))).toContain(4); // city-analytics: two schools, a student each (grade)
+  // The operation's text is stored once, under the hash the records name.
+  const operations = readFileSync(join(auditDir, 'operations.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  expect(operations).toHaveLength(1);
+  expect(operations[0]).toMatchObject({ hash: written[0].operationHash, text: expect.stringContaining('students(first: 1) { nodes { name grade') });
   const haidian = written.find((r) => r.consumer === 'district-haidian');
   expect(haidian).toMatchObject({ purpose: 'enrollment-planning', grants: ['EDU-2026-001'], outcome: 'partial' });
   expect(haidian.agencies.education).toMatchObject({ masked: ['Student.name'], denied: ['Student.idNumber'] });

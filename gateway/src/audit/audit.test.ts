@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, appendFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEntry } from './auditRecord';
-import { JsonlAuditLog } from './jsonlAuditLog';
+import { JsonlAuditLog, readOperations } from './jsonlAuditLog';
 import { verifyAuditTrail } from './verifyAuditTrail';
 
 const key = 'audit-checkpoint-key-0123456789abcdef';
@@ -14,7 +14,7 @@ const entry = (n: number): AuditEntry => ({
   operationName: null,
   operationHash: 'abc',
   grants: ['EDU-2026-001'],
-  agencies: { education: { released: ['School.name'], masked: ['Student.name'], denied: ['Student.idNumber'] } },
+  agencies: { education: { released: ['School.name'], masked: ['Student.name'], denied: ['Student.idNumber'], entities: 3 } },
   supergraphVersion: 's1',
   policyVersion: 'p1',
   outcome: 'partial',
@@ -85,5 +85,31 @@ describe('JSONL audit trail', () => {
     await pending;
     expect(readFileSync(auditFile(dir), 'utf8')).toContain('"seq":1');
     await log.close();
+  });
+
+  it('keeps each operation text once per hash in the operation store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    const log = await JsonlAuditLog.open(dir, { signingKey: key });
+    await Promise.all([1, 2, 3].map((n) => log.append(entry(n), { text: '{ schools { nodes { name } } }', name: null })));
+    await log.append({ ...entry(4), operationHash: 'def' }, { text: 'query Other { districts { name } }', name: 'Other' });
+    await log.close();
+    const reopened = await JsonlAuditLog.open(dir, { signingKey: key });
+    await reopened.append(entry(5), { text: '{ schools { nodes { name } } }', name: null });
+    await reopened.close();
+    expect(readOperations(dir).map((op) => [op.hash, op.name])).toEqual([
+      ['abc', null],
+      ['def', 'Other'],
+    ]);
+  });
+
+  it('refuses records it cannot write (a full disk) without breaking the chain', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    // /dev/full answers every write with ENOSPC, like a full disk.
+    symlinkSync('/dev/full', join(dir, 'audit-000000000001.jsonl'));
+    const log = await JsonlAuditLog.open(dir, { signingKey: key });
+    await expect(log.append(entry(1))).rejects.toThrow(/ENOSPC/);
+    await expect(log.append(entry(2))).rejects.toThrow(/ENOSPC/);
+    expect(log.lastSeq).toBe(0);
+    await log.close().catch(() => undefined);
   });
 });

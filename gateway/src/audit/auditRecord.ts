@@ -15,10 +15,18 @@ export interface AuditEntry {
   /** sha256 of the operation text (the text itself is kept once per hash in the operation store). */
   operationHash: string;
   grants: string[];
-  agencies: Record<string, { released: string[]; masked: string[]; denied: string[] }>;
+  /** Per agency: field coordinates released in clear, released masked, withheld; records returned. */
+  agencies: Record<string, AgencyAccess>;
   supergraphVersion: string;
   policyVersion: string | null;
   outcome: 'ok' | 'partial' | 'refused';
+}
+
+export interface AgencyAccess {
+  released: string[];
+  masked: string[];
+  denied: string[];
+  entities: number;
 }
 
 /** A record as stored: numbered and chained to the one before it. */
@@ -36,6 +44,8 @@ export function auditEntry(input: {
   requestId: string;
   identity: Identity;
   view: OperationView;
+  /** Per agency, the records the response carried. */
+  entities: Record<string, number>;
   operationName: string | null;
   operationHash: string;
   supergraphVersion: string;
@@ -44,7 +54,7 @@ export function auditEntry(input: {
   now: Date;
 }): AuditEntry {
   const agencies: AuditEntry['agencies'] = {};
-  const bucket = (agency: string) => (agencies[agency] ??= { released: [], masked: [], denied: [] });
+  const bucket = (agency: string) => (agencies[agency] ??= { released: [], masked: [], denied: [], entities: 0 });
   for (const [coordinate, decision] of input.view.decisions) {
     if (decision.effect === 'deny') {
       bucket(decision.agency).denied.push(coordinate);
@@ -55,6 +65,7 @@ export function auditEntry(input: {
       (decision.effect === 'mask' ? bucket(ruling.agency).masked : bucket(ruling.agency).released).push(coordinate);
     }
   }
+  for (const [agency, count] of Object.entries(input.entities)) bucket(agency).entities = count;
   return {
     time: input.now.toISOString(),
     requestId: input.requestId,

@@ -20,6 +20,7 @@ export interface AuditLogOptions {
 
 export const AUDIT_FILE_PATTERN = /^audit-(\d{12})\.jsonl$/;
 export const CHECKPOINT_FILE = 'checkpoints.jsonl';
+export const OPERATIONS_FILE = 'operations.jsonl';
 
 /**
  * The embedded audit store: append-only JSONL files, hash-chained, written in batches with one
@@ -28,8 +29,8 @@ export const CHECKPOINT_FILE = 'checkpoints.jsonl';
  * hold. After a crash, a half-written last line (never acknowledged) is cut off on open.
  */
 export class JsonlAuditLog {
-  private buffer: string[] = [];
-  private waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private pending: { entry: AuditEntry; resolve: (record: AuditRecord) => void; reject: (error: Error) => void }[] = [];
+  private pendingOperations: StoredOperation[] = [];
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
   private sinceCheckpoint = 0;
@@ -41,6 +42,7 @@ export class JsonlAuditLog {
     private fileBytes: number,
     private seq: number,
     private lastHash: string,
+    private readonly knownOperations: Set<string>,
     private readonly options: Required<AuditLogOptions>,
   ) {}
 
@@ -59,20 +61,25 @@ export class JsonlAuditLog {
         lastHash = last.hash;
       }
     }
+    const known = new Set(readOperations(dir).map((operation) => operation.hash));
     const file = await open(path, 'a');
-    return new JsonlAuditLog(dir, file, existsSync(path) ? statSync(path).size : 0, seq, lastHash, settings);
+    return new JsonlAuditLog(dir, file, existsSync(path) ? statSync(path).size : 0, seq, lastHash, known, settings);
   }
 
-  /** Chains the entry and resolves once it is durable. */
-  append(entry: AuditEntry): Promise<AuditRecord> {
+  /**
+   * Queues the entry and resolves with its chained record once it is durable; rejects if the
+   * store cannot take it (a full disk, say) — the record is then not in the chain at all. The
+   * operation's text, when given, is stored once per hash in the operation store.
+   */
+  append(entry: AuditEntry, operation?: { text: string; name: string | null }): Promise<AuditRecord> {
     if (this.closed) return Promise.reject(new Error('the audit log is closed'));
-    const record = chainRecord(entry, this.seq + 1, this.lastHash);
-    this.seq = record.seq;
-    this.lastHash = record.hash;
-    this.buffer.push(JSON.stringify(record) + '\n');
-    const durable = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (operation && entry.operationHash && !this.knownOperations.has(entry.operationHash)) {
+      this.knownOperations.add(entry.operationHash);
+      this.pendingOperations.push({ hash: entry.operationHash, name: operation.name, firstSeen: entry.time, text: operation.text });
+    }
+    const durable = new Promise<AuditRecord>((resolve, reject) => this.pending.push({ entry, resolve, reject }));
     this.timer ??= this.options.flushIntervalMs > 0 ? setTimeout(() => void this.flush(), this.options.flushIntervalMs) : setImmediate(() => void this.flush());
-    return durable.then(() => record);
+    return durable;
   }
 
   /** Writes and fsyncs everything appended so far. */
@@ -83,29 +90,46 @@ export class JsonlAuditLog {
     }
     this.timer = undefined;
     while (this.flushing) await this.flushing;
-    if (this.buffer.length === 0) return;
-    const lines = this.buffer.join('');
-    const waiters = this.waiters;
-    const count = this.buffer.length;
-    this.buffer = [];
-    this.waiters = [];
+    if (this.pending.length === 0 && this.pendingOperations.length === 0) return;
+    const batch = this.pending;
+    const operations = this.pendingOperations;
+    this.pending = [];
+    this.pendingOperations = [];
+    // Chained only here, at write time: a batch that fails leaves no gap in the chain.
+    const records: AuditRecord[] = [];
+    let seq = this.seq;
+    let hash = this.lastHash;
+    for (const { entry } of batch) {
+      const record = chainRecord(entry, ++seq, hash);
+      hash = record.hash;
+      records.push(record);
+    }
+    const lines = records.map((record) => JSON.stringify(record) + '\n').join('');
     this.flushing = (async () => {
       try {
-        await this.file.write(lines);
-        await this.file.datasync();
+        if (operations.length) appendDurably(join(this.dir, OPERATIONS_FILE), operations.map((op) => JSON.stringify(op) + '\n').join(''));
+        if (lines) {
+          await this.file.write(lines);
+          await this.file.datasync();
+        }
         this.fileBytes += Buffer.byteLength(lines);
-        this.sinceCheckpoint += count;
+        this.seq = seq;
+        this.lastHash = hash;
+        this.sinceCheckpoint += records.length;
         if (this.sinceCheckpoint >= this.options.checkpointEvery) this.checkpoint();
-        for (const waiter of waiters) waiter.resolve();
+        batch.forEach((waiter, i) => waiter.resolve(records[i]!));
         if (this.fileBytes >= this.options.maxFileBytes) await this.rotate();
       } catch (error) {
-        for (const waiter of waiters) waiter.reject(error as Error);
+        // Cut off whatever part of the batch reached the file, so the next batch chains cleanly.
+        await this.file.truncate(this.fileBytes).catch(() => undefined);
+        for (const operation of operations) this.knownOperations.delete(operation.hash);
+        for (const waiter of batch) waiter.reject(error as Error);
       } finally {
         this.flushing = undefined;
       }
     })();
     await this.flushing;
-    if (this.buffer.length) await this.flush();
+    if (this.pending.length) await this.flush();
   }
 
   get lastSeq(): number {
@@ -115,20 +139,19 @@ export class JsonlAuditLog {
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
-    if (this.seq > 0) this.checkpoint();
+    if (this.seq > 0) {
+      try {
+        this.checkpoint();
+      } catch {
+        // A checkpoint that cannot be written (full disk) is written by the next run.
+      }
+    }
     await this.file.close();
   }
 
   /** A signed statement of the durable tail, so cutting records off the end is detected. */
   private checkpoint(): void {
-    const line = JSON.stringify(signCheckpoint(this.options.signingKey, this.seq, this.lastHash, new Date().toISOString())) + '\n';
-    const fd = openSync(join(this.dir, CHECKPOINT_FILE), 'a');
-    try {
-      appendFileSync(fd, line);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    appendDurably(join(this.dir, CHECKPOINT_FILE), JSON.stringify(signCheckpoint(this.options.signingKey, this.seq, this.lastHash, new Date().toISOString())) + '\n');
     this.sinceCheckpoint = 0;
   }
 
@@ -136,6 +159,39 @@ export class JsonlAuditLog {
     await this.file.close();
     this.file = await open(join(this.dir, fileName(this.seq + 1)), 'a');
     this.fileBytes = 0;
+  }
+}
+
+/** An operation's text, kept once per hash; the audit records name it by hash. */
+export interface StoredOperation {
+  hash: string;
+  name: string | null;
+  firstSeen: string;
+  text: string;
+}
+
+/** The operation store: every distinct operation the trail's records name, with its text. */
+export function readOperations(dir: string): StoredOperation[] {
+  const path = join(dir, OPERATIONS_FILE);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return line ? [JSON.parse(line) as StoredOperation] : [];
+      } catch {
+        return []; // a torn last line after a crash; its operation is stored again when next seen
+      }
+    });
+}
+
+function appendDurably(path: string, text: string): void {
+  const fd = openSync(path, 'a');
+  try {
+    appendFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -149,6 +205,7 @@ export function auditFiles(dir: string): string[] {
 
 /** The last complete record of a file; a torn last line is cut off (it was never acknowledged). */
 function recoverTail(path: string): AuditRecord | undefined {
+  if (!statSync(path).isFile()) return undefined; // e.g. a device standing in for a disk in tests
   const text = readFileSync(path, 'utf8');
   const end = text.lastIndexOf('\n');
   if (end + 1 < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end + 1)));

@@ -36,6 +36,8 @@ export interface ShapedResponse {
   data: Record<string, unknown> | null;
   withheld: Withheld[];
   masked: Set<string>;
+  /** Per agency, the records of its data this response carries (see `countEntities`). */
+  entities: Record<string, number>;
 }
 
 /** Marks a non-null position that had to become null: its nearest nullable parent becomes null. */
@@ -49,6 +51,7 @@ interface ShapeContext {
   mask: MaskContext;
   withheld: Map<string, Withheld>;
   masked: Set<string>;
+  entities: Record<string, number>;
 }
 
 /**
@@ -78,10 +81,87 @@ export function shapeResponse(
     mask,
     withheld: new Map(),
     masked: new Set(),
+    entities: {},
   };
-  if (!operation || !root || data === null || data === undefined) return { data: data ?? null, withheld: [], masked: new Set() };
+  if (!operation || !root || data === null || data === undefined) return { data: data ?? null, withheld: [], masked: new Set(), entities: {} };
   const shaped = shapeObject(context, root, operation.selectionSet, data, [], []);
-  return { data: shaped === NULL_UPWARD ? null : shaped, withheld: [...context.withheld.values()], masked: context.masked };
+  return { data: shaped === NULL_UPWARD ? null : shaped, withheld: [...context.withheld.values()], masked: context.masked, entities: context.entities };
+}
+
+/**
+ * Per agency, how many records of its data a response carries, for the audit trail: every object
+ * below the root with at least one non-null scalar field that agency alone resolves and the
+ * consumer received (in clear or masked) counts once for that agency. Entity keys several
+ * agencies resolve do not count, nor do Relay wrappers (connections, edges, page info). For responses that are not reshaped (nothing denied or masked);
+ * `shapeResponse` counts the same way as it goes.
+ */
+export function countEntities(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  decisions: ReadonlyMap<string, FieldDecision>,
+  data: Record<string, unknown> | null | undefined,
+): Record<string, number> {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  const root = operation ? schema.getRootType(operation.operation) : undefined;
+  if (!operation || !root || !data) return {};
+  const context: ShapeContext = {
+    schema,
+    fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
+    variables: variables ?? {},
+    decisions,
+    mask: { hashKey: '', consumerId: '' },
+    withheld: new Map(),
+    masked: new Set(),
+    entities: {},
+  };
+  const walk = (type: GraphQLObjectType, selectionSet: SelectionSetNode, source: Record<string, unknown>, depth: number) => {
+    const fields = collectFields(context, type, selectionSet);
+    if (depth > 0) tally(context, type, fields, source);
+    for (const [responseKey, nodes] of fields) {
+      const field = type.getFields()[nodes[0]!.name.value];
+      const named = field && getNamedType(field.type);
+      if (!named || isLeafType(named)) continue;
+      const selections: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []) };
+      const visitValue = (value: unknown): void => {
+        if (value === null || typeof value !== 'object') return;
+        if (Array.isArray(value)) return value.forEach(visitValue);
+        const object = value as Record<string, unknown>;
+        let concrete: GraphQLObjectType | undefined = isObjectType(named) ? named : undefined;
+        if (!concrete) {
+          const name = object[TYPENAME_ALIAS] ?? object.__typename;
+          const candidate = typeof name === 'string' ? schema.getType(name) : undefined;
+          concrete = candidate && isObjectType(candidate) ? candidate : undefined;
+        }
+        if (concrete) walk(concrete, selections, object, depth + 1);
+      };
+      visitValue(source[responseKey]);
+    }
+  };
+  walk(root, operation.selectionSet, data, 0);
+  return context.entities;
+}
+
+const RELAY_WRAPPER = /(Connection|Edge)$|^PageInfo$/;
+
+/** Counts one record for every agency that released a non-null scalar of this object. */
+function tally(context: ShapeContext, type: GraphQLObjectType, fields: Map<string, FieldNode[]>, values: Record<string, unknown>): void {
+  if (RELAY_WRAPPER.test(type.name)) return;
+  let agencies: Set<string> | undefined;
+  for (const [responseKey, nodes] of fields) {
+    const fieldName = nodes[0]!.name.value;
+    if (fieldName.startsWith('__') || values[responseKey] === null || values[responseKey] === undefined) continue;
+    const field = type.getFields()[fieldName];
+    if (!field || !isLeafType(getNamedType(field.type))) continue;
+    const decision = context.decisions.get(`${type.name}.${fieldName}`);
+    // Keys several agencies resolve say nothing about whose data was read.
+    if (!decision || decision.effect === 'deny' || decision.rulings.length !== 1) continue;
+    const agency = decision.rulings[0]!.agency;
+    if (agency !== 'none') (agencies ??= new Set()).add(agency);
+  }
+  if (agencies) for (const agency of agencies) context.entities[agency] = (context.entities[agency] ?? 0) + 1;
 }
 
 function shapeObject(
@@ -93,7 +173,8 @@ function shapeObject(
   template: string[],
 ): Record<string, unknown> | typeof NULL_UPWARD {
   const result: Record<string, unknown> = {};
-  for (const [responseKey, nodes] of collectFields(context, type, selectionSet)) {
+  const fields = collectFields(context, type, selectionSet);
+  for (const [responseKey, nodes] of fields) {
     const fieldName = nodes[0]!.name.value;
     if (fieldName === '__typename') {
       result[responseKey] = source[responseKey] ?? type.name;
@@ -123,6 +204,7 @@ function shapeObject(
     }
     result[responseKey] = value;
   }
+  if (path.length > 0) tally(context, type, fields, result);
   return result;
 }
 

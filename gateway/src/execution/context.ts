@@ -13,6 +13,8 @@ export interface GatewayContext {
   identity?: Identity;
   /** The view the request ran under (decisions, grants, row scopes): what the audit trail records. */
   view?: OperationView;
+  /** Per agency, the records of its data the response carried (for the audit trail). */
+  entities?: Record<string, number>;
   /** The supergraph version the request ran against. */
   supergraphVersion?: string;
 }

@@ -12,7 +12,7 @@ import { execute, Kind, type DocumentNode, type OperationDefinitionNode, type Se
 import type { Logger } from 'pino';
 import { subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
-import { buildConsumerSchema, compileOperationView, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
+import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
 import type { Identity } from '../identity';
 import type { PolicyRuntime } from '../policy';
@@ -119,7 +119,11 @@ export class HubGateway implements GatewayInterface {
         this.views.set(viewKey, view);
       }
       context.view = view;
-      if (view.unrestricted) return withGroupedScopeErrors(await plan(requestContext));
+      if (view.unrestricted) {
+        const result = await plan(requestContext);
+        context.entities = countEntities(policySet.schema, document, operationName, requestContext.request.variables, view.decisions, result.data);
+        return withGroupedScopeErrors(result);
+      }
 
       if (this.options.onDenied === 'reject') {
         const denied = [...view.decisions].filter(([, d]) => d.effect === 'deny');
@@ -139,6 +143,7 @@ export class HubGateway implements GatewayInterface {
         hashKey: this.options.maskHashKey,
         consumerId: identity.consumer.id,
       });
+      context.entities = shaped.entities;
       const errors = [...groupScopeErrors(result.errors ?? []), ...denialErrors(shaped.withheld)];
       return { ...result, data: shaped.data, ...(errors.length ? { errors } : {}) };
     };

@@ -169,7 +169,7 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ response, request, contextValue: context, queryHash, operationName }) {
+        async willSendResponse({ response, request, contextValue: context, queryHash, operationName, source }) {
           const body = response.body;
           if (audit && context.view && context.identity && body.kind === 'single') {
             const result = body.singleResult;
@@ -177,6 +177,7 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
               requestId: context.requestId,
               identity: context.identity,
               view: context.view,
+              entities: context.entities ?? {},
               operationName: operationName ?? null,
               operationHash: queryHash ?? '',
               supergraphVersion: context.supergraphVersion ?? gateway.supergraph.version,
@@ -185,7 +186,7 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
               now: new Date(),
             });
             const recorded = await Promise.race([
-              audit.append(entry).then(() => true, () => false),
+              audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined).then(() => true, () => false),
               new Promise<false>((resolve) => setTimeout(() => resolve(false), config.auditWaitMs).unref()),
             ]);
             if (!recorded) {
