@@ -2,6 +2,7 @@ import { checkpointKey, loadGatewayConfig, loadSecrets, loadSupergraphFile, star
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
+import { auditReport, auditTail, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
 import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
 import { runBenchmark } from './bench/runBenchmark';
 import { composeToFile } from './compose/composeSupergraph';
@@ -172,6 +173,36 @@ audit
         : `audit trail BROKEN: ${result.problems.length} problem(s) in ${config.auditDir}`,
     );
     process.exitCode = result.ok ? 0 : 1;
+  });
+
+audit
+  .command('report')
+  .description("the CDO's usage report: who read which of the agency's fields, for what purpose, how often, how many records, what was denied")
+  .requiredOption('--agency <id>', 'the agency whose data the report covers')
+  .option('--since <when>', 'only records since then: a duration (30m, 24h, 7d) or a date')
+  .option('--consumer <id>', 'only this consumer')
+  .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS as unknown as string[]).default('table'))
+  .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
+  .action(async (options: { agency: string; since?: string; consumer?: string; format: ReportFormat; dir?: string }) => {
+    const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
+    console.log(await auditReport(config.auditDir, options));
+  });
+
+audit
+  .command('tail')
+  .description('print audit records as the gateway writes them (Ctrl-C stops)')
+  .option('--agency <id>', 'only records that touched this agency')
+  .option('--consumer <id>', 'only this consumer')
+  .option('--json', 'print the records as JSON lines')
+  .option('--backlog <n>', 'records already written to show first', (v) => Number.parseInt(v, 10), 10)
+  .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
+  .action((options: { agency?: string; consumer?: string; json?: boolean; backlog: number; dir?: string }) => {
+    const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
+    const stop = auditTail(config.auditDir, options, (line) => console.log(line));
+    process.on('SIGINT', () => {
+      stop();
+      process.exit(0);
+    });
   });
 
 const policy = program.command('policy').description("the CDOs' sharing policies (schema/policies/*.yaml)");

@@ -1,5 +1,5 @@
 import { repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,8 @@ const verify = () =>
     (r) => ({ code: 0, output: r.stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, output: e.stdout }),
   );
+
+const hubCli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS } });
 
 const records = () =>
   readdirSync(auditDir)
@@ -74,6 +76,41 @@ it('records every request with the consumer, purpose, grants and per-agency deci
   const text = JSON.stringify(written);
   expect(students.filter((s) => text.includes(s.id_number) || text.includes(`"${s.name}"`))).toEqual([]);
   expect(await verify()).toMatchObject({ code: 0, output: expect.stringMatching(`audit trail OK: ${sent} records`) });
+
+  // The CDO's report counts exactly the requests sent, per consumer and purpose, with the records returned.
+  const report = JSON.parse((await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', auditDir)).stdout);
+  expect(report.requests).toBe(sent);
+  expect(report.entities).toBe([...expectedEntities.values()].reduce((a, b) => a + b, 0));
+  const byConsumer = Object.fromEntries(report.usage.map((u: { consumer: string; requests: number }) => [u.consumer, u]));
+  expect(Object.keys(byConsumer).sort()).toEqual(['city-analytics', 'district-haidian', 'public']);
+  expect(byConsumer['district-haidian']).toMatchObject({ purpose: 'enrollment-planning', requests: 10, partial: 10, grants: ['EDU-2026-001'] });
+  expect(byConsumer['district-haidian'].fields).toContainEqual({ field: 'Student.idNumber', released: 0, masked: 0, denied: 10 });
+  expect(byConsumer['district-haidian'].fields).toContainEqual({ field: 'Student.name', released: 0, masked: 10, denied: 0 });
+  const csv = (await hubCli('audit', 'report', '--agency', 'education', '--consumer', 'public', '--format', 'csv', '--dir', auditDir)).stdout;
+  expect(csv.split('\r\n')[0]).toBe('agency,consumer,purpose,requests,records,field,released,masked,denied');
+  expect(csv).toContain('education,public,,10,');
+  const table = (await hubCli('audit', 'report', '--agency', 'education', '--since', '1h', '--dir', auditDir)).stdout;
+  expect(table).toMatch(new RegExp(`Usage of education's data since .*: ${sent} request\\(s\\)`));
+  expect(table).toMatch(/district-haidian\s+enrollment-planning\s+Student\.idNumber\s+0\s+0\s+10/);
+  // Nothing in the future window.
+  expect(JSON.parse((await hubCli('audit', 'report', '--agency', 'education', '--since', '2999-01-01', '--format', 'json', '--dir', auditDir)).stdout).requests).toBe(0);
+});
+
+it('hub audit tail follows records as the gateway writes them', async () => {
+  const tail = spawn(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', 'tail', '--json', '--backlog', '0', '--consumer', 'science', '--dir', auditDir], { env: { ...process.env, ...TEST_SECRETS } });
+  try {
+    let output = '';
+    tail.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the CLI starts and reaches the end of the trail
+    const { headers } = await hub.query('query TailMe { districts(first: 1) { totalCount } }', {}, await as('science', 'industrial-policy'));
+    const deadline = Date.now() + 5000;
+    while (!output.includes(headers.get('x-request-id')!) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = output.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ requestId: headers.get('x-request-id'), consumer: 'science', operationName: 'TailMe' });
+  } finally {
+    tail.kill('SIGINT');
+  }
 });
 
 it('hub audit verify fails on a record edited by hand', async () => {

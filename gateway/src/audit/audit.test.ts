@@ -14,7 +14,7 @@ const entry = (n: number): AuditEntry => ({
   operationName: null,
   operationHash: 'abc',
   grants: ['EDU-2026-001'],
-  agencies: { education: { released: ['School.name'], masked: ['Student.name'], denied: ['Student.idNumber'], entities: 3 } },
+  agencies: { education: { released: ['School.name'], masked: ['Student.name'], denied: ['Student.idNumber'], entities: 3, grants: ['EDU-2026-001'] } },
   supergraphVersion: 's1',
   policyVersion: 'p1',
   outcome: 'partial',

@@ -27,6 +27,8 @@ export interface AgencyAccess {
   masked: string[];
   denied: string[];
   entities: number;
+  /** This agency's grants the request used. */
+  grants: string[];
 }
 
 /** A record as stored: numbered and chained to the one before it. */
@@ -54,7 +56,7 @@ export function auditEntry(input: {
   now: Date;
 }): AuditEntry {
   const agencies: AuditEntry['agencies'] = {};
-  const bucket = (agency: string) => (agencies[agency] ??= { released: [], masked: [], denied: [], entities: 0 });
+  const bucket = (agency: string) => (agencies[agency] ??= { released: [], masked: [], denied: [], entities: 0, grants: [] });
   for (const [coordinate, decision] of input.view.decisions) {
     if (decision.effect === 'deny') {
       bucket(decision.agency).denied.push(coordinate);
@@ -66,6 +68,7 @@ export function auditEntry(input: {
     }
   }
   for (const [agency, count] of Object.entries(input.entities)) bucket(agency).entities = count;
+  for (const grant of input.view.grants) bucket(grant.agency).grants.push(grant.id);
   return {
     time: input.now.toISOString(),
     requestId: input.requestId,
