@@ -1,0 +1,124 @@
+import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../harness/freePort';
+import { GatewayProcess } from '../harness/gatewayProcess';
+import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+
+// `kill -9` of a gateway under load: every request that got a response has its audit record,
+// and the trail still verifies and grows after a restart.
+
+const run = promisify(execFile);
+let hub: HubProcess;
+let auditDir: string;
+
+beforeAll(async () => {
+  auditDir = mkdtempSync(join(tmpdir(), 'audit-crash-'));
+  hub = await HubProcess.start();
+});
+
+afterAll(async () => {
+  await hub?.stop();
+  rmSync(auditDir, { recursive: true, force: true });
+});
+
+async function gateway(env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
+  const started = await GatewayProcess.start([], await freePort(), { AUDIT_DIR: auditDir, ...urls, ...env });
+  gateways.push(started);
+  return started;
+}
+const gateways: GatewayProcess[] = [];
+afterEach(async () => {
+  await Promise.all(gateways.splice(0).map((g) => g.stop()));
+});
+
+const trailRequestIds = () =>
+  new Set(
+    readdirSync(auditDir)
+      .filter((f) => f.startsWith('audit-'))
+      .flatMap((f) => readFileSync(join(auditDir, f), 'utf8').split('\n'))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line).requestId as string];
+        } catch {
+          return []; // the torn line the kill may leave behind
+        }
+      }),
+  );
+
+it('loses no acknowledged record when the gateway is killed with SIGKILL under load', async () => {
+  const gw = await gateway();
+  const consumers: [string, string][] = [
+    ['district-haidian', 'enrollment-planning'],
+    ['city-analytics', 'statistics'],
+    ['science', 'industrial-policy'],
+    ['development-reform', 'investment-review'],
+  ];
+  const headers = await Promise.all(consumers.map(([consumer, purpose]) => as(consumer, purpose)));
+  const answered: string[] = [];
+  let failures = 0;
+  let running = true;
+  const worker = async (n: number) => {
+    while (running) {
+      try {
+        const response = await fetch(gw.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers[n % headers.length] },
+          body: JSON.stringify({ query: '{ schools(first: 3) { nodes { name students(first: 2) { nodes { name grade } } } } }' }),
+        });
+        const body = await response.text();
+        if (response.status === 200 && body.includes('"data"')) answered.push(response.headers.get('x-request-id')!);
+      } catch {
+        failures++; // connections cut by the kill
+        return;
+      }
+    }
+  };
+  const workers = Array.from({ length: 12 }, (_, n) => worker(n));
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  gw.child.kill('SIGKILL');
+  running = false;
+  await Promise.all(workers);
+
+  const trail = trailRequestIds();
+  const lost = answered.filter((id) => !trail.has(id));
+  console.log(`kill -9 under load: ${answered.length} responses, ${trail.size} records, ${lost.length} acknowledged records lost, ${failures} requests cut`);
+  expect(answered.length).toBeGreaterThan(50);
+  expect(lost).toEqual([]);
+
+  // The next gateway cuts the torn tail, carries the chain on, and the trail verifies.
+  const next = await gateway();
+  const after = await fetch(next.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers[0] }, body: JSON.stringify({ query: '{ districts(first: 1) { totalCount } }' }) });
+  expect(after.status).toBe(200);
+  await next.stop();
+  const { stdout } = await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', 'verify', '--dir', auditDir], { env: { ...process.env, ...TEST_SECRETS } });
+  expect(stdout).toMatch(/audit trail OK/);
+}, 60_000);
+
+it('fails closed for agency data when the audit disk is full, or serves and logs when configured to', async () => {
+  const fullDir = mkdtempSync(join(tmpdir(), 'audit-full-'));
+  symlinkSync('/dev/full', join(fullDir, 'audit-000000000001.jsonl')); // every write: ENOSPC
+  const headers = { 'content-type': 'application/json', ...(await as('science', 'industrial-policy')) };
+  const body = JSON.stringify({ query: '{ districts(first: 1) { nodes { name } } }' });
+  try {
+    const closed = await gateway({ AUDIT_DIR: fullDir });
+    const refused = await fetch(closed.url, { method: 'POST', headers, body });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }) })] });
+    expect((await fetch(closed.url.replace('/graphql', '/healthz'))).status).toBe(200);
+    await closed.stop();
+
+    const open = await gateway({ AUDIT_DIR: fullDir, AUDIT_FAIL_CLOSED: 'false' });
+    const served = await fetch(open.url, { method: 'POST', headers, body });
+    expect(served.status).toBe(200);
+    expect((await served.json()).data.districts.nodes).toHaveLength(1);
+    await open.stop();
+    expect(open.log).toMatch(/audit record not durable/);
+  } finally {
+    rmSync(fullDir, { recursive: true, force: true });
+  }
+}, 60_000);
