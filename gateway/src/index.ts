@@ -11,3 +11,4 @@ export * from './masking';
 export * from './policy';
 export * from './signing';
 export * from './audit';
+export * from './grants';

@@ -3,6 +3,7 @@ import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { auditReport, auditTail, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
+import { describeGrant, describeRequest, describeWorkflowError, formatRequestTable, grantService, knownAgency, pairs } from './grant/grantCommands';
 import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
 import { runBenchmark } from './bench/runBenchmark';
 import { composeToFile } from './compose/composeSupergraph';
@@ -226,7 +227,100 @@ policy
     console.log(explainPolicies(options.consumer, options.purpose, query));
   });
 
+const grant = program.command('grant').description('the grant workflow: consumers apply for CONDITIONAL data, the owning CDO approves or refuses');
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const operator = () => process.env.USER ?? 'operator';
+
+grant
+  .command('request')
+  .description('file a grant request for a consumer; the owning agency must answer within 10 working days')
+  .requiredOption('--consumer <id>', 'the consumer that will read the data')
+  .requiredOption('--fields <list>', "comma-separated coordinates, e.g. 'Student.name,Student.grade' or 'Teacher.*'")
+  .requiredOption('--purpose <purpose>', 'the purpose (one of the consumer\'s registered purposes)')
+  .requiredOption('--reason <text>', 'the duty and use scenario the data serves')
+  .option('--scope <dimension=value>', 'row scope, e.g. districtCode=110108 (repeatable)', collect)
+  .option('--until <date>', 'expiry asked for (YYYY-MM-DD)')
+  .option('--agency <id>', 'the owning agency, when several resolve the fields')
+  .option('--by <name>', 'who files it (default: $USER)')
+  .action(async (options: { consumer: string; fields: string; purpose: string; reason: string; scope?: string[]; until?: string; agency?: string; by?: string }) => {
+    const step = await grantService().request({
+      consumer: options.consumer,
+      fields: options.fields.split(',').map((f) => f.trim()).filter(Boolean),
+      purpose: options.purpose,
+      reason: options.reason,
+      requestedBy: options.by ?? operator(),
+      ...(options.scope ? { scope: pairs(options.scope, '--scope') } : {}),
+      ...(options.until ? { until: options.until } : {}),
+      ...(options.agency ? { agency: knownAgency(options.agency) } : {}),
+    });
+    for (const warning of step.warnings) console.log(`warning: ${warning}`);
+    console.log(describeRequest(step.result));
+    process.exitCode = step.result.status === 'refused' ? 1 : 0;
+  });
+
+grant
+  .command('list')
+  .description("an agency's grant requests, newest first (with --pending or --overdue, only those)")
+  .option('--agency <id>', 'the owning agency')
+  .option('--consumer <id>', 'only this consumer')
+  .option('--pending', 'only requests awaiting an answer')
+  .option('--overdue', 'only requests past their 10-working-day deadline')
+  .option('--grants', 'list the grants in the store instead of the requests')
+  .option('--json', 'print JSON')
+  .action((options: { agency?: string; consumer?: string; pending?: boolean; overdue?: boolean; grants?: boolean; json?: boolean }) => {
+    const service = grantService();
+    const filter = { ...(options.agency ? { agency: knownAgency(options.agency) } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) };
+    if (options.grants) {
+      const grants = service.grants(filter);
+      console.log(options.json ? JSON.stringify(grants, null, 2) : grants.map(describeGrant).join('\n') || 'no grants in the store');
+      return;
+    }
+    const requests = service.list({ ...filter, status: options.overdue ? 'overdue' : options.pending ? 'pending' : 'all' });
+    console.log(options.json ? JSON.stringify(requests, null, 2) : formatRequestTable(requests));
+  });
+
+grant
+  .command('approve')
+  .description('approve a pending request: the grant is in force on every gateway within seconds')
+  .argument('<request-id>')
+  .requiredOption('--by <name>', 'the CDO who approves')
+  .option('--mask <field=mask>', 'release a field masked, e.g. Student.name=name (repeatable)', collect)
+  .option('--expires <date>', 'last day of validity (default: the date the request asked for)')
+  .action(async (id: string, options: { by: string; mask?: string[]; expires?: string }) => {
+    const step = await grantService().approve(id, { by: options.by, masks: pairs(options.mask, '--mask'), ...(options.expires ? { expires: options.expires } : {}) });
+    for (const warning of step.warnings) console.log(`warning: ${warning}`);
+    console.log(describeGrant(step.result));
+  });
+
+grant
+  .command('refuse')
+  .description('refuse a pending request, with the reason the consumer will read')
+  .argument('<request-id>')
+  .requiredOption('--by <name>', 'the CDO who refuses')
+  .requiredOption('--reason <text>', 'why')
+  .action(async (id: string, options: { by: string; reason: string }) => {
+    console.log(describeRequest((await grantService().refuse(id, options)).result));
+  });
+
+grant
+  .command('revoke')
+  .description('revoke a grant: the next request after gateways reload is denied')
+  .argument('<grant-id>')
+  .requiredOption('--reason <text>', 'why')
+  .option('--by <name>', 'who revokes (default: $USER)')
+  .action(async (id: string, options: { reason: string; by?: string }) => {
+    console.log(describeGrant((await grantService().revoke(id, { by: options.by ?? operator(), reason: options.reason })).result));
+  });
+
+grant
+  .command('export')
+  .description("write an agency's grants in force as YAML, in the policy file's format, for review beside it")
+  .requiredOption('--agency <id>', 'the owning agency')
+  .action((options: { agency: string }) => {
+    process.stdout.write(grantService().exportYaml(knownAgency(options.agency)));
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`hub: ${(error as Error).message}`);
+  console.error(`hub: ${describeWorkflowError(error) ?? (error as Error).message}`);
   process.exit(1);
 });

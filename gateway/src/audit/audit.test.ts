@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, appendFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditEntry } from './auditRecord';
+import type { AccessEntry } from './auditRecord';
 import { JsonlAuditLog, readOperations } from './jsonlAuditLog';
 import { verifyAuditTrail } from './verifyAuditTrail';
 
 const key = 'audit-checkpoint-key-0123456789abcdef';
-const entry = (n: number): AuditEntry => ({
+const entry = (n: number): AccessEntry => ({
   time: new Date(Date.UTC(2026, 10, 27, 0, 0, n)).toISOString(),
   requestId: `r${n}`,
   consumer: 'district-haidian',

@@ -6,7 +6,9 @@ import type { Identity } from '../identity';
  * which grants — per agency, the coordinates released in clear, released masked, and withheld.
  * Records never hold data values.
  */
-export interface AuditEntry {
+export interface AccessEntry {
+  /** Absent in records written before grant decisions were audited. */
+  kind?: 'access';
   time: string;
   requestId: string;
   consumer: string;
@@ -31,11 +33,39 @@ export interface AgencyAccess {
   grants: string[];
 }
 
+/** A step of the grant workflow (a request, an approval, a refusal, a revocation): every one is audited. */
+export interface GrantDecisionEntry {
+  kind: 'grant';
+  time: string;
+  /** `grant:<store id>:<event number>`: unique, so a record written twice after a crash is recognised. */
+  requestId: string;
+  action: 'requested' | 'approved' | 'refused' | 'revoked';
+  /** Who acted: the consumer filing, the CDO deciding, or `policy` for an automatic refusal. */
+  actor: string;
+  agency: string;
+  consumer: string;
+  purpose: string;
+  fields: string[];
+  grantRequest: string;
+  grantId?: string;
+  reason?: string;
+  policyVersion: string | null;
+}
+
+export type AuditEntry = AccessEntry | GrantDecisionEntry;
+
 /** A record as stored: numbered and chained to the one before it. */
-export interface AuditRecord extends AuditEntry {
+export type AuditRecord = AuditEntry & {
   seq: number;
   prevHash: string;
   hash: string;
+};
+
+export type AccessRecord = AccessEntry & { seq: number; prevHash: string; hash: string };
+export type GrantDecisionRecord = GrantDecisionEntry & { seq: number; prevHash: string; hash: string };
+
+export function isGrantDecision(record: AuditEntry): record is GrantDecisionEntry {
+  return record.kind === 'grant';
 }
 
 /**
@@ -52,10 +82,10 @@ export function auditEntry(input: {
   operationHash: string;
   supergraphVersion: string;
   policyVersion: string | null;
-  outcome: AuditEntry['outcome'];
+  outcome: AccessEntry['outcome'];
   now: Date;
-}): AuditEntry {
-  const agencies: AuditEntry['agencies'] = {};
+}): AccessEntry {
+  const agencies: AccessEntry['agencies'] = {};
   const bucket = (agency: string) => (agencies[agency] ??= { released: [], masked: [], denied: [], entities: 0, grants: [] });
   for (const [coordinate, decision] of input.view.decisions) {
     if (decision.effect === 'deny') {

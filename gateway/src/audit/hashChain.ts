@@ -10,10 +10,10 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export function chainRecord(entry: AuditEntry, seq: number, prevHash: string): AuditRecord {
   const unsigned = { ...entry, seq, prevHash };
-  return { ...unsigned, hash: recordHash(unsigned) };
+  return { ...unsigned, hash: recordHash(unsigned) } as AuditRecord;
 }
 
-export function recordHash(record: Omit<AuditRecord, 'hash'>): string {
+export function recordHash(record: object): string {
   return createHash('sha256').update(canonicalJson(record)).digest('hex');
 }
 

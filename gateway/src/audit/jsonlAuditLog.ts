@@ -73,7 +73,7 @@ export class JsonlAuditLog {
    */
   append(entry: AuditEntry, operation?: { text: string; name: string | null }): Promise<AuditRecord> {
     if (this.closed) return Promise.reject(new Error('the audit log is closed'));
-    if (operation && entry.operationHash && !this.knownOperations.has(entry.operationHash)) {
+    if (operation && entry.kind !== 'grant' && entry.operationHash && !this.knownOperations.has(entry.operationHash)) {
       this.knownOperations.add(entry.operationHash);
       this.pendingOperations.push({ hash: entry.operationHash, name: operation.name, firstSeen: entry.time, text: operation.text });
     }

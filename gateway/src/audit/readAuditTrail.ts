@@ -109,6 +109,9 @@ function readText(path: string, from: number): string {
 
 /** One line per record for a terminal: time, consumer, purpose, outcome, then per agency what it got. */
 export function formatRecordLine(record: AuditRecord): string {
+  if (record.kind === 'grant') {
+    return `${record.time.slice(0, 19)}Z #${record.seq} GRANT ${record.action.toUpperCase()} ${record.grantId ?? record.grantRequest} by ${record.actor}: ${record.consumer} (${record.purpose}) ${record.agency} ${record.fields.join(' ')}${record.reason ? ` — ${record.reason}` : ''}`;
+  }
   const agencies = Object.entries(record.agencies ?? {})
     .map(([agency, access]) => {
       const parts = [`${access.entities ?? 0} record(s)`];

@@ -1,4 +1,4 @@
-import type { AuditRecord } from './auditRecord';
+import type { AccessRecord as AuditRecord } from './auditRecord';
 import { buildUsageReport, formatUsageCsv, formatUsageTable, parseSince } from './usageReport';
 
 const record = (n: number, consumer: string, purpose: string | null, education: Partial<AuditRecord['agencies'][string]> | undefined, outcome: AuditRecord['outcome'] = 'ok'): AuditRecord => ({

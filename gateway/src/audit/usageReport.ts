@@ -1,4 +1,4 @@
-import type { AuditRecord } from './auditRecord';
+import type { AuditRecord, GrantDecisionEntry } from './auditRecord';
 
 /** Which records a CDO's report covers. */
 export interface UsageQuery {
@@ -38,6 +38,8 @@ export interface UsageReport {
   requests: number;
   entities: number;
   usage: ConsumerUsage[];
+  /** Grant requests, approvals, refusals and revocations on the agency's data, in order. */
+  decisions: Omit<GrantDecisionEntry, 'kind'>[];
 }
 
 /**
@@ -48,8 +50,15 @@ export interface UsageReport {
 export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQuery): UsageReport {
   const since = query.since?.toISOString();
   const groups = new Map<string, ConsumerUsage & { fieldMap: Map<string, FieldUsage>; grantSet: Set<string> }>();
+  const decisions = new Map<string, Omit<GrantDecisionEntry, 'kind'>>();
   for (const record of records) {
-    if (!('agencies' in record)) continue;
+    if (record.kind === 'grant') {
+      if (record.agency !== query.agency || (since && record.time < since) || (query.consumer && record.consumer !== query.consumer)) continue;
+      const { kind: _kind, ...decision } = record;
+      const { seq: _seq, prevHash: _prev, hash: _hash, ...plain } = decision as typeof decision & { seq?: number; prevHash?: string; hash?: string };
+      decisions.set(record.requestId, plain); // once, even if written twice around a crash
+      continue;
+    }
     const access = record.agencies[query.agency];
     if (!access) continue;
     if (since && record.time < since) continue;
@@ -90,6 +99,7 @@ export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQue
     requests: usage.reduce((sum, u) => sum + u.requests, 0),
     entities: usage.reduce((sum, u) => sum + u.entities, 0),
     usage,
+    decisions: [...decisions.values()],
   };
 }
 
@@ -109,6 +119,15 @@ export function formatUsageTable(report: UsageReport): string {
   const lines = [
     `Usage of ${report.agency}'s data${report.since ? ` since ${report.since}` : ''}${report.consumer ? ` by ${report.consumer}` : ''}: ${report.requests} request(s), ${report.entities} record(s) returned`,
   ];
+  if (report.decisions.length) {
+    lines.push(
+      '',
+      ...table(
+        ['time', 'grant step', 'request', 'grant', 'by', 'consumer', 'purpose', 'reason'],
+        report.decisions.map((d) => [d.time.slice(0, 19) + 'Z', d.action, d.grantRequest, d.grantId ?? '-', d.actor, d.consumer, d.purpose, d.reason ?? '']),
+      ),
+    );
+  }
   if (!report.usage.length) return lines.join('\n');
   lines.push(
     '',

@@ -39,6 +39,10 @@ export interface GatewayConfig {
   auditFailClosed: boolean;
   /** How long a response may wait for its audit record to be durable. */
   auditWaitMs: number;
+  /** Folder of the grant store (requests and approved grants), watched by every gateway. */
+  grantStoreDir: string;
+  /** Public holidays and make-up workdays, for the 10-working-day answer deadline. */
+  calendarFile: string;
 }
 
 /** The committed development supergraph, `schema/supergraph.graphql` at the repository root. */
@@ -46,6 +50,7 @@ export const SCHEMA_DIR = resolve(__dirname, '..', '..', '..', 'schema');
 export const DEFAULT_SUPERGRAPH_FILE = resolve(SCHEMA_DIR, 'supergraph.graphql');
 export const DEFAULT_POLICY_DIR = resolve(SCHEMA_DIR, 'policies');
 export const DEFAULT_CONSUMERS_FILE = resolve(SCHEMA_DIR, 'consumers.yaml');
+export const DEFAULT_CALENDAR_FILE = resolve(SCHEMA_DIR, 'calendar', 'holidays.yaml');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -68,6 +73,8 @@ const environment = z.object({
   AUDIT_DIR: z.string().min(1).optional(),
   AUDIT_FAIL_CLOSED: z.enum(['true', 'false']).default('true'),
   AUDIT_WAIT_MS: z.coerce.number().int().positive().default(1000),
+  GRANT_STORE_DIR: z.string().min(1).optional(),
+  HUB_CALENDAR_FILE: z.string().min(1).optional(),
 });
 
 /** The environment variable that overrides a subgraph's URL: `development-reform` → `DEVELOPMENT_REFORM_URL`. */
@@ -108,6 +115,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     auditDir: resolve(values.AUDIT_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit')),
     auditFailClosed: values.AUDIT_FAIL_CLOSED === 'true',
     auditWaitMs: values.AUDIT_WAIT_MS,
+    grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),
+    calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,
   };
 }

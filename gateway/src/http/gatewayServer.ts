@@ -12,7 +12,9 @@ import { HubGateway, type GatewayContext } from '../execution';
 import { assessReadiness, probeSubgraph } from '../health';
 import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
 import { createLogger } from '../logging';
+import { FileGrantStore, GrantService, GrantSync, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
 import { PolicyRuntime } from '../policy';
+import { registerAdminRoutes } from './adminRoutes';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 
 export interface GatewayServer {
@@ -44,10 +46,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const secrets = options.secrets ?? loadSecrets({ production: config.production });
   let policies: PolicyRuntime | undefined;
   let verify: TokenVerifier | undefined;
+  const grantStore = config.open ? undefined : new FileGrantStore(config.grantStoreDir);
   if (config.open) {
     logger.warn('OPEN MODE: no sharing policy is enforced; every consumer reads every field. For local subgraph development and compliance testing only.');
   } else {
-    policies = new PolicyRuntime({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph, logger);
+    // Grants approved at run time count from the first request: a malformed store stops the start.
+    policies = new PolicyRuntime({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph, logger, runtimeGrantInputs(grantStore!.read(), grantStore!.location));
     policies.watch();
     verify = createTokenVerifier(
       config.jwksUrl
@@ -59,6 +63,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   }
   // Every request that touches agency data leaves a durable record before its response goes out.
   const audit = policies ? await JsonlAuditLog.open(config.auditDir, { signingKey: checkpointKey(secrets.subgraphSigningKey) }) : undefined;
+  // Approvals and revocations from the CLI, the admin API or another gateway reach this one's policies and audit trail.
+  const grantSync = policies && grantStore ? new GrantSync(grantStore, policies, audit, logger) : undefined;
+  await grantSync?.start();
   const gateway = new HubGateway({
     supergraph,
     logger,
@@ -109,6 +116,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     const readiness = assessReadiness(current, probes);
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
+  if (policies && grantStore && grantSync && verify) {
+    const grants = new GrantService({
+      store: grantStore,
+      policySet: () => policies!.current(),
+      calendar: loadWorkCalendar(config.calendarFile),
+      checkGrant: policyGrantChecker({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph),
+    });
+    registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
+  }
   await app.register(fastifyApollo(apollo), {
     context: async (request): Promise<GatewayContext> => {
       const clientRequestId = request.headers['x-request-id'];
@@ -135,6 +151,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   app.addHook('onClose', async () => {
     policies?.close();
+    grantSync?.close();
     await apollo.stop();
     await audit?.close();
   });

@@ -19,6 +19,8 @@ export interface IdentifyOptions {
   verify: TokenVerifier;
   /** Refuse requests without a token instead of treating them as the public. */
   requireToken: boolean;
+  /** Data requests must state a purpose (default); admin actions need none. */
+  purposeRequired?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function identify(headers: { authorization?: string | undefined; pu
   const consumer = options.registry.consumers.get(claims.consumer);
   if (!consumer || consumer.kind === 'PUBLIC') return { ok: false, code: 'UNKNOWN_CONSUMER', message: `The token names consumer "${claims.consumer}", which is not registered.` };
   const purpose = headers.purpose?.trim() || claims.purpose;
+  if (!purpose && options.purposeRequired === false) return { ok: true, identity: { consumer, purpose: undefined, roles: claims.roles, anonymous: false } };
   if (!purpose) return { ok: false, code: 'PURPOSE_REQUIRED', message: `State the purpose of this request in the x-data-purpose header (${consumer.id} may state: ${consumer.purposes.join(', ')}).` };
   if (!consumer.purposes.includes(purpose)) {
     return { ok: false, code: 'PURPOSE_NOT_REGISTERED', message: `${consumer.id} may not state purpose "${purpose}"; registered purposes: ${consumer.purposes.join(', ') || 'none'}.` };

@@ -2,7 +2,7 @@ import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema 
 import type { ConsumerRegistry } from '../consumers';
 import { maskTypeProblem, parseMask } from '../masking';
 import type { FieldOwnership } from '../supergraph';
-import { policyFileSchema, type FieldRuleInput, type GrantInput } from './model';
+import { grantSchema, policyFileSchema, type FieldRuleInput, type GrantInput } from './model';
 import { policyVersion, type FieldClassification, type Grant, type GrantedField, type PolicySet } from './policySet';
 import { formatLocation, type SourceLocation, type YamlSource } from './yamlSource';
 
@@ -25,11 +25,23 @@ export interface PolicyInputs {
   consumers: ConsumerRegistry;
   schema: GraphQLSchema;
   ownership: FieldOwnership;
-  /** Grants approved at run time (the grant store); they count the same as policy-file grants. */
-  runtimeGrants?: readonly Grant[];
+  /**
+   * Grants approved at run time (the grant store), checked like policy-file grants. A store grant
+   * that does not check (say the policy now classes its field NOT_SHARED) is dropped with a
+   * warning instead of failing the whole policy set: it then releases nothing.
+   */
+  runtimeGrants?: readonly RuntimeGrantInput[];
   /** Extra inputs that change the version (e.g. the supergraph version). */
   versionParts?: readonly string[];
   now: number;
+}
+
+/** A grant from the grant store, in the policy-file grant format, with the agency that approved it. */
+export interface RuntimeGrantInput {
+  agency: string;
+  grant: unknown;
+  /** Where it is kept, for messages (e.g. `.data/grants/grants.json`). */
+  store: string;
 }
 
 /** Grant scopes the subgraphs know how to apply. */
@@ -148,9 +160,10 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     });
   }
 
-  for (const grant of inputs.runtimeGrants ?? []) {
-    if (grantIds.has(grant.id)) error(grant.source, `grant id "${grant.id}" is used twice (also ${formatLocation(grantIds.get(grant.id)!)})`);
-    grants.push(grant);
+  for (const runtime of inputs.runtimeGrants ?? []) {
+    const compiled = compileRuntimeGrant(runtime, inputs, classifications, grantIds);
+    if (compiled.grant) grants.push(compiled.grant);
+    for (const problem of compiled.problems) warn(problem.location, problem.severity === 'error' ? `${problem.message} — the grant is not in force` : problem.message, problem.hint);
   }
 
   // Secure by default: every field an agency resolves and does not class is NOT_SHARED.
@@ -183,6 +196,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
   }
 
   for (const grant of grants) {
+    if (grant.origin === 'grant-store') continue; // checked on its own by compileRuntimeGrant
     if (grant.expiresAt <= inputs.now) warn(grant.source, `grant "${grant.id}" expired on ${grant.expires}; it no longer releases anything`, 'renew it (new expiry, approved again) or remove it');
     for (const field of grant.fields) {
       if (field.fieldName === '*') continue;
@@ -203,7 +217,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     ...(inputs.versionParts ?? []),
     ...inputs.policies.map((source) => `${source.file}\n${JSON.stringify(source.value)}`),
     JSON.stringify([...consumers.consumers.values()].map(({ source: _source, ...consumer }) => consumer)),
-    JSON.stringify((inputs.runtimeGrants ?? []).map(({ source: _source, ...grant }) => grant)),
+    JSON.stringify(inputs.runtimeGrants ?? []),
   ]);
   const policySet: PolicySet = {
     version,
@@ -220,6 +234,43 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     },
   };
   return { policySet, problems };
+}
+
+/**
+ * Checks one grant-store grant against the policies (classifications already compiled): the same
+ * rules as a policy-file grant, plus never a NOT_SHARED field. Problems are the grant's own.
+ */
+function compileRuntimeGrant(
+  runtime: RuntimeGrantInput,
+  inputs: PolicyInputs,
+  classifications: ReadonlyMap<string, FieldClassification>,
+  grantIds: Map<string, SourceLocation>,
+): { grant?: Grant; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const id = typeof (runtime.grant as { id?: unknown })?.id === 'string' ? (runtime.grant as { id: string }).id : '?';
+  const location: SourceLocation = { file: `${runtime.store}#${id}`, line: 1 };
+  const error = (_: SourceLocation, message: string, hint?: string) => problems.push({ severity: 'error', location, message, ...(hint ? { hint } : {}) });
+  const warn = (_: SourceLocation, message: string, hint?: string) => problems.push({ severity: 'warning', location, message, ...(hint ? { hint } : {}) });
+  const parsed = grantSchema.safeParse(runtime.grant);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) error(location, `grant ${id}: ${issue.path.join('.') || 'grant'}: ${issue.message}`);
+    return { problems };
+  }
+  if (!inputs.ownership.agencies.includes(runtime.agency)) {
+    error(location, `grant ${id} is approved by "${runtime.agency}", which publishes no subgraph`);
+    return { problems };
+  }
+  const source: YamlSource = { file: location.file, value: null, syntaxErrors: [], locate: () => location };
+  const compiled = compileGrant(parsed.data, runtime.agency, source, [], inputs, error, warn, grantIds);
+  if (!compiled) return { problems };
+  for (const field of compiled.fields) {
+    const classification = field.fieldName === '*' ? undefined : classifications.get(`${runtime.agency}|${field.coordinate}`);
+    if (classification?.sharingClass === 'NOT_SHARED' || (field.fieldName !== '*' && !classification)) {
+      error(location, `grant ${id} releases ${field.coordinate}, which ${runtime.agency} classes NOT_SHARED (${classification?.legalBasis ?? 'not classed: secure default'})`);
+    }
+  }
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+  return { grant: { ...compiled, origin: 'grant-store' }, problems };
 }
 
 function toClassification(

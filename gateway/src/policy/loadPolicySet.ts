@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadConsumerRegistry } from '../consumers';
 import type { Supergraph } from '../supergraph';
-import { compilePolicies, type PolicyProblem } from './compilePolicies';
-import type { Grant, PolicySet } from './policySet';
+import { compilePolicies, type PolicyProblem, type RuntimeGrantInput } from './compilePolicies';
+import type { PolicySet } from './policySet';
 import { readYamlSource } from './yamlSource';
 
 export interface PolicySources {
@@ -16,7 +16,7 @@ export interface PolicySources {
 export function loadPolicySet(
   sources: PolicySources,
   supergraph: Supergraph,
-  options: { runtimeGrants?: readonly Grant[]; now?: number } = {},
+  options: { runtimeGrants?: readonly RuntimeGrantInput[]; now?: number } = {},
 ): { policySet?: PolicySet; problems: PolicyProblem[] } {
   const display = (file: string) => relative(process.cwd(), file) || file;
   const registry = loadConsumerRegistry(sources.consumersFile, display(sources.consumersFile));

@@ -2,9 +2,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { Supergraph } from '../supergraph';
-import { formatProblem, type PolicyProblem } from './compilePolicies';
+import { formatProblem, type PolicyProblem, type RuntimeGrantInput } from './compilePolicies';
 import { loadPolicySet, type PolicySources } from './loadPolicySet';
-import type { Grant, PolicySet } from './policySet';
+import type { PolicySet } from './policySet';
 
 export interface ReloadOutcome {
   applied: boolean;
@@ -28,7 +28,7 @@ export class PolicyRuntime {
     private readonly sources: PolicySources,
     private supergraph: Supergraph,
     private readonly logger: Logger,
-    private runtimeGrants: readonly Grant[] = [],
+    private runtimeGrants: readonly RuntimeGrantInput[] = [],
   ) {
     const { policySet, problems } = loadPolicySet(sources, supergraph, { runtimeGrants });
     for (const problem of problems.filter((p) => p.severity === 'warning')) logger.warn(formatProblem(problem));
@@ -47,7 +47,7 @@ export class PolicyRuntime {
   }
 
   /** Recompiles from the sources (optionally against a new supergraph or new runtime grants). */
-  reload(changes: { supergraph?: Supergraph; runtimeGrants?: readonly Grant[] } = {}): ReloadOutcome {
+  reload(changes: { supergraph?: Supergraph; runtimeGrants?: readonly RuntimeGrantInput[] } = {}): ReloadOutcome {
     const supergraph = changes.supergraph ?? this.supergraph;
     const runtimeGrants = changes.runtimeGrants ?? this.runtimeGrants;
     let result: { policySet?: PolicySet; problems: PolicyProblem[] };

@@ -32,7 +32,7 @@ export function auditTail(dir: string, options: { agency?: string; consumer?: st
   return followAuditTrail(
     dir,
     (record) => {
-      if (options.agency && !record.agencies?.[options.agency]) return;
+      if (options.agency && (record.kind === 'grant' ? record.agency !== options.agency : !record.agencies?.[options.agency])) return;
       if (options.consumer && record.consumer !== options.consumer) return;
       print(options.json ? JSON.stringify(record) : formatRecordLine(record));
     },

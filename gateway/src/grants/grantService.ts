@@ -1,0 +1,104 @@
+import { formatProblem, loadPolicySet, type PolicySet, type PolicySources, type RuntimeGrantInput } from '../policy';
+import type { Supergraph } from '../supergraph';
+import type { GrantStore } from './grantStore';
+import {
+  approveRequest,
+  exportGrantsYaml,
+  GrantWorkflowError,
+  listRequests,
+  refuseRequest,
+  requestGrant,
+  revokeGrant,
+  runtimeGrantInputs,
+  type ApprovalInput,
+  type GrantRequestInput,
+  type ListedRequest,
+  type WorkflowContext,
+  type WorkflowStep,
+} from './grantWorkflow';
+import type { GrantRequest, StoredGrant } from './model';
+import { beijingDate, type WorkCalendar } from './workingDays';
+
+/** Whether a candidate store grant would be in force, and what the policy compiler says of it. */
+export type GrantChecker = (candidate: RuntimeGrantInput, others: readonly RuntimeGrantInput[]) => { inForce: boolean; problems: string[] };
+
+/** Checks a store grant by compiling the policies with it, exactly as a gateway will. */
+export function policyGrantChecker(sources: PolicySources, supergraph: Supergraph): GrantChecker {
+  return (candidate, others) => {
+    const { policySet, problems } = loadPolicySet(sources, supergraph, { runtimeGrants: [...others, candidate] });
+    const id = (candidate.grant as { id: string }).id;
+    return {
+      inForce: policySet?.grants.some((g) => g.id === id && g.origin === 'grant-store') ?? false,
+      problems: problems.filter((p) => p.location.file === `${candidate.store}#${id}`).map(formatProblem),
+    };
+  };
+}
+
+/**
+ * The grant workflow bound to a store, the policies in force and the holiday calendar: what the
+ * CLI and the admin API call. Every step runs inside the store's lock.
+ */
+export class GrantService {
+  constructor(
+    private readonly options: {
+      store: GrantStore;
+      policySet: () => PolicySet;
+      calendar: WorkCalendar;
+      checkGrant: GrantChecker;
+      now?: () => Date;
+    },
+  ) {}
+
+  get store(): GrantStore {
+    return this.options.store;
+  }
+
+  request(input: GrantRequestInput): Promise<WorkflowStep<GrantRequest>> {
+    return this.step((state, context) => requestGrant(state, context, input));
+  }
+
+  approve(requestId: string, input: ApprovalInput): Promise<WorkflowStep<StoredGrant>> {
+    return this.step((state, context) => {
+      const step = approveRequest(state, context, requestId, input);
+      // The grant must hold against the policies now (mask fits the field type, nothing NOT_SHARED…).
+      const inputs = runtimeGrantInputs(step.state, this.options.store.location);
+      const candidate = inputs.find((g) => (g.grant as { id: string }).id === step.result.id)!;
+      const check = this.options.checkGrant(candidate, inputs.filter((g) => g !== candidate));
+      if (!check.inForce) throw new GrantWorkflowError('GRANT_REQUEST_INVALID', `the grant would not be in force:\n${check.problems.join('\n') || 'the policies do not load'}`);
+      return { ...step, warnings: [...step.warnings, ...check.problems] };
+    });
+  }
+
+  refuse(requestId: string, input: { by: string; reason: string; actingFor?: readonly string[] }): Promise<WorkflowStep<GrantRequest>> {
+    return this.step((state, context) => refuseRequest(state, context, requestId, input));
+  }
+
+  revoke(grantId: string, input: { by: string; reason: string; actingFor?: readonly string[] }): Promise<WorkflowStep<StoredGrant>> {
+    return this.step((state, context) => revokeGrant(state, context, grantId, input));
+  }
+
+  list(filter: { agency?: string; consumer?: string; status?: 'pending' | 'overdue' | 'all' }): ListedRequest[] {
+    return listRequests(this.options.store.read(), filter, beijingDate(this.now()), this.options.calendar);
+  }
+
+  grants(filter: { agency?: string; consumer?: string }): StoredGrant[] {
+    return this.options.store.read().grants.filter((g) => (!filter.agency || g.agency === filter.agency) && (!filter.consumer || g.consumer === filter.consumer));
+  }
+
+  exportYaml(agency: string): string {
+    return exportGrantsYaml(this.options.store.read(), agency, beijingDate(this.now()));
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private async step<T>(run: (state: Parameters<typeof requestGrant>[0], context: WorkflowContext) => WorkflowStep<T>): Promise<WorkflowStep<T>> {
+    let outcome: WorkflowStep<T> | undefined;
+    await this.options.store.update((state) => {
+      outcome = run(state, { policySet: this.options.policySet(), calendar: this.options.calendar, now: this.now() });
+      return { state: outcome.state, result: undefined };
+    });
+    return outcome!;
+  }
+}

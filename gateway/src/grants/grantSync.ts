@@ -1,0 +1,94 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { JsonlAuditLog } from '../audit';
+import type { PolicyRuntime } from '../policy';
+import type { GrantStore } from './grantStore';
+import { runtimeGrantInputs } from './grantWorkflow';
+import type { GrantStoreState } from './model';
+
+const CURSOR_FILE = 'grant-events.cursor.json';
+
+/**
+ * Keeps a gateway in step with the grant store: on every change (this gateway's admin API, the
+ * CLI, another gateway) the store's grants in force are recompiled into the policies, and every
+ * workflow step not yet in this gateway's audit trail is appended to it. A cursor in the audit
+ * folder says how far the trail has got, so steps taken while no gateway ran are audited at the
+ * next start.
+ */
+export class GrantSync {
+  private queue: Promise<void> = Promise.resolve();
+  private unwatch: (() => void) | undefined;
+
+  constructor(
+    private readonly store: GrantStore,
+    private readonly policies: PolicyRuntime,
+    private readonly audit: JsonlAuditLog | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Applies the store once, then follows it. */
+  async start(): Promise<void> {
+    await this.sync(this.store.read());
+    this.unwatch = this.store.watch((state) => void this.sync(state));
+  }
+
+  /** Applies a state (serialised: one sync at a time, in order). */
+  sync(state: GrantStoreState = this.store.read()): Promise<void> {
+    this.queue = this.queue.then(() => this.apply(state)).catch((error: unknown) => this.logger.error({ err: error }, 'grant store sync failed'));
+    return this.queue;
+  }
+
+  close(): void {
+    this.unwatch?.();
+  }
+
+  private async apply(state: GrantStoreState): Promise<void> {
+    const outcome = this.policies.reload({ runtimeGrants: runtimeGrantInputs(state, this.store.location) });
+    for (const problem of outcome.problems.filter((p) => p.location.file.startsWith(`${this.store.location}#`))) {
+      this.logger.warn({ grant: problem.location.file.split('#')[1] }, problem.message);
+    }
+    if (!this.audit) return;
+    const cursor = this.readCursor();
+    const from = cursor.storeId === state.storeId ? cursor.seq : 0;
+    const pending = state.events.filter((e) => e.seq > from);
+    if (!pending.length) return;
+    const policyVersion = this.policies.current().version;
+    await Promise.all(
+      pending.map((e) =>
+        this.audit!.append({
+          kind: 'grant',
+          time: e.at,
+          requestId: `grant:${state.storeId}:${e.seq}`,
+          action: e.action,
+          actor: e.actor,
+          agency: e.agency,
+          consumer: e.consumer,
+          purpose: e.purpose,
+          fields: e.fields,
+          grantRequest: e.requestId,
+          ...(e.grantId ? { grantId: e.grantId } : {}),
+          ...(e.reason ? { reason: e.reason } : {}),
+          policyVersion,
+        }),
+      ),
+    );
+    this.writeCursor({ storeId: state.storeId, seq: pending[pending.length - 1]!.seq });
+  }
+
+  private readCursor(): { storeId: string; seq: number } {
+    const path = join(this.audit!.dir, CURSOR_FILE);
+    if (!existsSync(path)) return { storeId: '', seq: 0 };
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as { storeId: string; seq: number };
+    } catch {
+      return { storeId: '', seq: 0 }; // audited again; the report counts each step once
+    }
+  }
+
+  private writeCursor(cursor: { storeId: string; seq: number }): void {
+    const path = join(this.audit!.dir, CURSOR_FILE);
+    writeFileSync(`${path}.tmp`, JSON.stringify(cursor));
+    renameSync(`${path}.tmp`, path);
+  }
+}

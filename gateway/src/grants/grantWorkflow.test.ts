@@ -1,0 +1,113 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CALENDAR_FILE } from '../config';
+import { decideField, loadPolicySet } from '../policy';
+import { consumer, shippedPolicies, supergraph } from '../policy/policyFixtures.test-helpers';
+import { DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } from '../config';
+import { FileGrantStore, emptyGrantStore } from './grantStore';
+import { GrantService, policyGrantChecker } from './grantService';
+import { approveRequest, GrantWorkflowError, listRequests, refuseRequest, requestGrant, revokeGrant, runtimeGrantInputs, type WorkflowContext } from './grantWorkflow';
+import { loadWorkCalendar } from './workingDays';
+
+const calendar = loadWorkCalendar(DEFAULT_CALENDAR_FILE);
+const sources = { policyDir: DEFAULT_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE };
+void shippedPolicies;
+
+function context(now = '2026-11-27T10:00:00+08:00', runtime = emptyGrantStore()): WorkflowContext {
+  const { policySet } = loadPolicySet(sources, supergraph, { runtimeGrants: runtimeGrantInputs(runtime, 'store'), now: Date.parse(now) });
+  return { policySet: policySet!, calendar, now: new Date(now) };
+}
+
+const teachers = { consumer: 'district-haidian', fields: ['Teacher.*'], purpose: 'enrollment-planning', reason: 'staffing plan for the new schools', requestedBy: 'haidian-app', until: '2027-06-30' };
+
+const refusal = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof GrantWorkflowError ? `${error.code}: ${error.message}` : String(error);
+  }
+  return 'no refusal';
+};
+
+describe('grant workflow', () => {
+  it('files a request owned by the agency resolving the fields, due in 10 working days', () => {
+    const step = requestGrant(emptyGrantStore(), context(), { ...teachers, fields: ['Teacher.*', 'School.name'] });
+    expect(step.result).toMatchObject({ id: 'REQ-2026-0001', agency: 'education', fields: ['Teacher.*'], status: 'pending', deadline: '2026-12-11' });
+    expect(step.warnings).toEqual([expect.stringMatching(/School.name is UNCONDITIONAL/)]);
+    expect(step.state.events).toMatchObject([{ seq: 1, action: 'requested', actor: 'haidian-app', requestId: 'REQ-2026-0001' }]);
+    // Over the National Day holidays the deadline moves (make-up Saturday 10 October counts).
+    expect(requestGrant(emptyGrantStore(), context('2026-09-22T10:00:00+08:00'), teachers).result.deadline).toBe('2026-10-13');
+  });
+
+  it('refuses NOT_SHARED fields at once, recording the legal basis the policy gives', () => {
+    const step = requestGrant(emptyGrantStore(), context(), { ...teachers, fields: ['Student.idNumber', 'Student.name'] });
+    expect(step.result.status).toBe('refused');
+    expect(step.result.decision).toMatchObject({ by: 'policy', reason: expect.stringMatching(/Student.idNumber is NOT_SHARED: PIPL art. 28.*education.yaml:\d+/) });
+    expect(step.state.events.map((e) => e.action)).toEqual(['requested', 'refused']);
+  });
+
+  it('checks consumer, purpose, fields, owners, scope and dates', () => {
+    const base = emptyGrantStore();
+    expect(refusal(() => requestGrant(base, context(), { ...teachers, consumer: 'nobody' }))).toMatch(/GRANT_REQUEST_INVALID: unknown consumer "nobody"/);
+    expect(refusal(() => requestGrant(base, context(), { ...teachers, purpose: 'statistics' }))).toMatch(/may not state purpose "statistics"/);
+    expect(refusal(() => requestGrant(base, context(), { ...teachers, fields: ['Student.nam'] }))).toMatch(/unknown field Student.nam/);
+    expect(refusal(() => requestGrant(base, context(), { ...teachers, fields: ['Teacher.*', 'InvestmentProject.contactName'] }))).toMatch(/different agencies.*one request per agency/);
+    expect(refusal(() => requestGrant(base, context(), { ...teachers, consumer: 'education', purpose: 'operations' }))).toMatch(/reads its data in full/);
+    expect(refusal(() => requestGrant(base, context(), { ...teachers, scope: { city: 'x' } }))).toMatch(/unknown scope "city"/);
+    expect(refusal(() => requestGrant(base, context(), { ...teachers, until: '2026-02-30' }))).toMatch(/--until "2026-02-30"/);
+    expect(refusal(() => requestGrant(base, context(), { ...teachers, reason: ' ' }))).toMatch(/give a reason/);
+  });
+
+  it('approves with masks and expiry, refuses with a reason, and decides each request once', () => {
+    const filed = requestGrant(emptyGrantStore(), context(), { ...teachers, fields: ['Student.name', 'Student.grade'], until: undefined as unknown as string });
+    expect(refusal(() => approveRequest(filed.state, context(), 'REQ-2026-0001', { by: '王丽' }))).toMatch(/give one \(--expires/);
+    expect(refusal(() => approveRequest(filed.state, context(), 'REQ-2026-0001', { by: '王丽', expires: '2027-01-31', masks: { 'Student.gender': 'null' } }))).toMatch(/does not name Student.gender/);
+    expect(refusal(() => approveRequest(filed.state, context(), 'REQ-2026-0001', { by: 'x', expires: '2027-01-31', actingFor: ['science'] }))).toMatch(/^FORBIDDEN: only education's CDO/);
+    const approved = approveRequest(filed.state, context(), 'REQ-2026-0001', { by: '王丽', expires: '2027-01-31', masks: { 'Student.name': 'name' } });
+    expect(approved.result).toMatchObject({ id: 'GRANT-2026-0001', fields: [{ 'Student.name': 'name' }, 'Student.grade'], expires: '2027-01-31', purposes: ['enrollment-planning'] });
+    expect(refusal(() => refuseRequest(approved.state, context(), 'REQ-2026-0001', { by: 'x', reason: 'late' }))).toMatch(/^GRANT_CONFLICT: request REQ-2026-0001 was already approved/);
+    expect(refusal(() => approveRequest(approved.state, context(), 'REQ-2026-0099', { by: 'x' }))).toMatch(/^GRANT_NOT_FOUND/);
+
+    // The approved grant releases the field, masked, to that consumer and purpose; revoked, it does not.
+    const withGrant = context(undefined, approved.state);
+    const haidian = consumer('district-haidian');
+    expect(decideField(withGrant.policySet, haidian, 'enrollment-planning', 'Student.grade', withGrant.now.getTime()).effect).toBe('allow');
+    const revoked = revokeGrant(approved.state, withGrant, 'GRANT-2026-0001', { by: '王丽', reason: 'planning finished' });
+    const afterRevoke = context(undefined, revoked.state);
+    // Student.grade stays allowed through the shipped policy grant EDU-2026-001; Student.gender was only ever ours.
+    expect(decideField(afterRevoke.policySet, haidian, 'enrollment-planning', 'Student.grade', afterRevoke.now.getTime()).grants.map((g) => g.id)).not.toContain('GRANT-2026-0001');
+    expect(refusal(() => revokeGrant(revoked.state, afterRevoke, 'GRANT-2026-0001', { by: 'x', reason: 'again' }))).toMatch(/^GRANT_CONFLICT: grant GRANT-2026-0001 was revoked/);
+    expect(refusal(() => revokeGrant(revoked.state, afterRevoke, 'EDU-2026-001', { by: 'x', reason: 'r' }))).toMatch(/written in .*education.yaml/);
+    expect(revoked.state.events.map((e) => e.action)).toEqual(['requested', 'approved', 'revoked']);
+  });
+
+  it('shows a pending request as overdue once its deadline has passed unanswered', () => {
+    const filed = requestGrant(emptyGrantStore(), context('2026-11-02T09:00:00+08:00'), teachers);
+    expect(filed.result.deadline).toBe('2026-11-16');
+    expect(listRequests(filed.state, { agency: 'education', status: 'overdue' }, '2026-11-16', calendar)).toEqual([]);
+    expect(listRequests(filed.state, { agency: 'education', status: 'pending' }, '2026-11-13', calendar)[0]).toMatchObject({ overdue: false, workingDaysLeft: 1 });
+    expect(listRequests(filed.state, { agency: 'education', status: 'overdue' }, '2026-11-18', calendar)).toMatchObject([{ id: 'REQ-2026-0001', overdue: true, workingDaysLeft: -2 }]);
+    expect(listRequests(filed.state, { agency: 'science' }, '2026-11-18', calendar)).toEqual([]);
+  });
+});
+
+describe('file grant store', () => {
+  it('serialises concurrent updates under its lock and survives reopening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grants-'));
+    const service = new GrantService({ store: new FileGrantStore(dir), policySet: () => context().policySet, calendar, checkGrant: policyGrantChecker(sources, supergraph), now: () => new Date('2026-11-27T10:00:00+08:00') });
+    await Promise.all(Array.from({ length: 8 }, () => service.request(teachers)));
+    const state = new FileGrantStore(dir).read();
+    expect(state.requests.map((r) => r.id).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `REQ-2026-${String(i + 1).padStart(4, '0')}`));
+    expect(state.revision).toBe(8);
+    expect(state.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('refuses an approval the policies would not put in force (a mask that does not fit the field)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grants-'));
+    const service = new GrantService({ store: new FileGrantStore(dir), policySet: () => context().policySet, calendar, checkGrant: policyGrantChecker(sources, supergraph), now: () => new Date('2026-11-27T10:00:00+08:00') });
+    await service.request({ ...teachers, fields: ['Student.grade'] });
+    await expect(service.approve('REQ-2026-0001', { by: '王丽', masks: { 'Student.grade': 'idNumber' } })).rejects.toThrow(/would not be in force/);
+    expect(new FileGrantStore(dir).read().requests[0]!.status).toBe('pending');
+  });
+});

@@ -1,0 +1,6 @@
+export * from './grantService';
+export * from './grantStore';
+export * from './grantWorkflow';
+export * from './model';
+export * from './workingDays';
+export * from './grantSync';

@@ -1,0 +1,149 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ERROR_CATALOGUE, type ErrorCode } from '../errors';
+import { GrantWorkflowError, type GrantService, type GrantSync } from '../grants';
+import { identify, type Identity, type TokenVerifier } from '../identity';
+import type { PolicyRuntime } from '../policy';
+
+/** The role that lets a token decide on an agency's grants. */
+export const cdoRole = (agency: string) => `cdo:${agency}`;
+
+const requestBody = z
+  .object({
+    fields: z.union([z.array(z.string().min(1)).min(1), z.string().min(1).transform((s) => s.split(',').map((f) => f.trim()).filter(Boolean))]),
+    purpose: z.string().min(1).optional(),
+    reason: z.string().min(1),
+    scope: z.record(z.string(), z.string()).optional(),
+    until: z.string().optional(),
+    agency: z.string().optional(),
+  })
+  .strict();
+const approveBody = z.object({ by: z.string().min(1).optional(), masks: z.record(z.string(), z.string()).optional(), expires: z.string().optional() }).strict();
+const reasonBody = z.object({ by: z.string().min(1).optional(), reason: z.string().min(1) }).strict();
+const listQuery = z.object({ agency: z.string().optional(), status: z.enum(['pending', 'overdue', 'all']).default('all') });
+
+/**
+ * The grant workflow over HTTP for apps (`/admin/...`, JSON): any registered consumer with a token
+ * files requests for itself and reads its own; a token with the role `cdo:<agency>` lists, approves,
+ * refuses and revokes that agency's. Errors use the GraphQL error shape and the one catalogue.
+ * A decision taken here is applied to this gateway's policies before the response is sent.
+ */
+export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantService; sync: GrantSync; policies: PolicyRuntime; verify: TokenVerifier }): void {
+  const who = async (request: FastifyRequest): Promise<Identity> => {
+    const purpose = request.headers['x-data-purpose'];
+    const result = await identify(
+      { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
+      { registry: deps.policies.current().consumers, verify: deps.verify, requireToken: true, purposeRequired: false },
+    );
+    if (!result.ok) throw new AdminError(result.code, result.message);
+    return result.identity;
+  };
+  const cdoOf = (identity: Identity) => identity.roles.filter((r) => r.startsWith('cdo:')).map((r) => r.slice(4));
+  const actor = (identity: Identity, by: string | undefined) => (by ? `${by} (${identity.consumer.id})` : identity.consumer.id);
+  const parse = <T>(schema: z.ZodType<T>, value: unknown): T => {
+    const parsed = schema.safeParse(value ?? {});
+    if (!parsed.success) throw new AdminError('GRANT_REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    return parsed.data;
+  };
+  const handle = (run: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await run(request, reply);
+    } catch (error) {
+      const code: ErrorCode | undefined = error instanceof AdminError || error instanceof GrantWorkflowError ? error.code : undefined;
+      if (!code) throw error;
+      return reply.code(ERROR_CATALOGUE[code].httpStatus).send({ errors: [{ message: (error as Error).message, extensions: { code } }] });
+    }
+  };
+
+  app.post(
+    '/admin/grant-requests',
+    handle(async (request, reply) => {
+      const identity = await who(request);
+      const body = parse(requestBody, request.body);
+      const purpose = body.purpose ?? identity.purpose;
+      if (!purpose) throw new AdminError('GRANT_REQUEST_INVALID', 'state the purpose the data is for (`purpose` in the body or the x-data-purpose header)');
+      const step = await deps.grants.request({
+        consumer: identity.consumer.id,
+        fields: body.fields,
+        purpose,
+        reason: body.reason,
+        requestedBy: identity.consumer.id,
+        ...(body.scope ? { scope: body.scope } : {}),
+        ...(body.until ? { until: body.until } : {}),
+        ...(body.agency ? { agency: body.agency } : {}),
+      });
+      await deps.sync.sync();
+      return reply.code(201).send({ request: step.result, warnings: step.warnings });
+    }),
+  );
+
+  app.get(
+    '/admin/grant-requests',
+    handle(async (request) => {
+      const identity = await who(request);
+      const query = parse(listQuery, request.query);
+      const agencies = cdoOf(identity);
+      if (query.agency && !agencies.includes(query.agency)) throw new AdminError('FORBIDDEN', `listing ${query.agency}'s requests takes the role ${cdoRole(query.agency)}`);
+      // A CDO sees the agency's requests; anyone else sees its own.
+      const filter = query.agency ? { agency: query.agency } : { consumer: identity.consumer.id };
+      return { requests: deps.grants.list({ ...filter, status: query.status }) };
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/admin/grant-requests/:id/approve',
+    handle(async (request) => {
+      const identity = await who(request);
+      const body = parse(approveBody, request.body);
+      const step = await deps.grants.approve((request.params as { id: string }).id, {
+        by: actor(identity, body.by),
+        actingFor: cdoOf(identity),
+        ...(body.masks ? { masks: body.masks } : {}),
+        ...(body.expires ? { expires: body.expires } : {}),
+      });
+      await deps.sync.sync();
+      return { grant: step.result, warnings: step.warnings };
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/admin/grant-requests/:id/refuse',
+    handle(async (request) => {
+      const identity = await who(request);
+      const body = parse(reasonBody, request.body);
+      const step = await deps.grants.refuse((request.params as { id: string }).id, { by: actor(identity, body.by), reason: body.reason, actingFor: cdoOf(identity) });
+      await deps.sync.sync();
+      return { request: step.result };
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/admin/grants/:id/revoke',
+    handle(async (request) => {
+      const identity = await who(request);
+      const body = parse(reasonBody, request.body);
+      const step = await deps.grants.revoke((request.params as { id: string }).id, { by: actor(identity, body.by), reason: body.reason, actingFor: cdoOf(identity) });
+      await deps.sync.sync();
+      return { grant: step.result };
+    }),
+  );
+
+  app.get(
+    '/admin/grants',
+    handle(async (request) => {
+      const identity = await who(request);
+      const query = parse(listQuery, request.query);
+      if (query.agency && !cdoOf(identity).includes(query.agency)) throw new AdminError('FORBIDDEN', `listing ${query.agency}'s grants takes the role ${cdoRole(query.agency)}`);
+      return { grants: deps.grants.grants(query.agency ? { agency: query.agency } : { consumer: identity.consumer.id }) };
+    }),
+  );
+}
+
+class AdminError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
