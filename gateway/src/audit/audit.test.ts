@@ -112,4 +112,14 @@ describe('JSONL audit trail', () => {
     expect(log.lastSeq).toBe(0);
     await log.close().catch(() => undefined);
   });
+
+  it('signs a checkpoint a while after records were written, without waiting for more', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    const log = await JsonlAuditLog.open(dir, { signingKey: key, checkpointIntervalMs: 100 });
+    await log.append(entry(1));
+    await log.append(entry(2));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(verifyAuditTrail(dir, key)).toMatchObject({ ok: true, records: 2, checkpoints: 1 });
+    await log.close();
+  });
 });

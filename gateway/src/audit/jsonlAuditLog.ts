@@ -14,8 +14,10 @@ export interface AuditLogOptions {
    * is written on the next tick, and records arriving during a write go out in the next batch.
    */
   flushIntervalMs?: number;
-  /** Write a signed checkpoint after this many records. */
+  /** Write a signed checkpoint after this many records… */
   checkpointEvery?: number;
+  /** …or this long after the first record not yet covered by one. */
+  checkpointIntervalMs?: number;
 }
 
 export const AUDIT_FILE_PATTERN = /^audit-(\d{12})\.jsonl$/;
@@ -34,6 +36,7 @@ export class JsonlAuditLog {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
   private sinceCheckpoint = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(
@@ -48,7 +51,7 @@ export class JsonlAuditLog {
 
   static async open(dir: string, options: AuditLogOptions): Promise<JsonlAuditLog> {
     mkdirSync(dir, { recursive: true });
-    const settings: Required<AuditLogOptions> = { maxFileBytes: 64 * 2 ** 20, flushIntervalMs: 0, checkpointEvery: 500, ...options };
+    const settings: Required<AuditLogOptions> = { maxFileBytes: 64 * 2 ** 20, flushIntervalMs: 0, checkpointEvery: 500, checkpointIntervalMs: 10_000, ...options };
     const files = auditFiles(dir);
     let seq = 0;
     let lastHash = GENESIS_HASH;
@@ -117,6 +120,7 @@ export class JsonlAuditLog {
         this.lastHash = hash;
         this.sinceCheckpoint += records.length;
         if (this.sinceCheckpoint >= this.options.checkpointEvery) this.checkpoint();
+        else this.checkpointTimer ??= setTimeout(() => this.timedCheckpoint(), this.options.checkpointIntervalMs).unref();
         batch.forEach((waiter, i) => waiter.resolve(records[i]!));
         if (this.fileBytes >= this.options.maxFileBytes) await this.rotate();
       } catch (error) {
@@ -139,6 +143,7 @@ export class JsonlAuditLog {
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    clearTimeout(this.checkpointTimer);
     if (this.seq > 0) {
       try {
         this.checkpoint();
@@ -149,8 +154,20 @@ export class JsonlAuditLog {
     await this.file.close();
   }
 
+  private timedCheckpoint(): void {
+    this.checkpointTimer = undefined;
+    if (this.closed || this.sinceCheckpoint === 0) return;
+    try {
+      this.checkpoint();
+    } catch {
+      // retried after the next batch
+    }
+  }
+
   /** A signed statement of the durable tail, so cutting records off the end is detected. */
   private checkpoint(): void {
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
     appendDurably(join(this.dir, CHECKPOINT_FILE), JSON.stringify(signCheckpoint(this.options.signingKey, this.seq, this.lastHash, new Date().toISOString())) + '\n');
     this.sinceCheckpoint = 0;
   }
