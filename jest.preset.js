@@ -7,6 +7,7 @@ const root = __dirname;
 const workspaceSources = {
   '@cdo-hub/gateway/errors': 'gateway/src/errors',
   '@cdo-hub/gateway/signing': 'gateway/src/signing',
+  '@cdo-hub/gateway/testing': 'gateway/src/testing',
   '@cdo-hub/gateway': 'gateway/src',
   '@cdo-hub/subgraph-kit/testing': 'subgraphs/kit/src/testing',
   '@cdo-hub/subgraph-kit': 'subgraphs/kit/src',

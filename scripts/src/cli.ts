@@ -1,4 +1,4 @@
-import { checkpointKey, loadGatewayConfig, loadSecrets, loadSupergraphFile, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
+import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, loadSupergraphFile, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
@@ -174,6 +174,29 @@ audit
         : `audit trail BROKEN: ${result.problems.length} problem(s) in ${config.auditDir}`,
     );
     process.exitCode = result.ok ? 0 : 1;
+  });
+
+audit
+  .command('archive')
+  .description("move a gateway's audit records from its Redis Stream (AUDIT_REDIS_URL) into the JSONL files, then trim the stream")
+  .option('--instance <name>', 'the gateway instance whose stream to archive (default: AUDIT_INSTANCE, or "gateway")')
+  .option('--dir <dir>', 'audit folder to append to (default: AUDIT_DIR, or <data dir>/audit)')
+  .option('--follow', 'keep archiving as records arrive (Ctrl-C stops)')
+  .action(async (options: { instance?: string; dir?: string; follow?: boolean }) => {
+    const config = loadGatewayConfig(process.env, { ...(options.dir ? { auditDir: resolve(options.dir) } : {}), ...(options.instance ? { auditInstance: options.instance } : {}) });
+    if (!config.auditRedisUrl) throw new Error('AUDIT_REDIS_URL is not set: there is no audit stream to archive');
+    const secrets = loadSecrets({ production: config.production });
+    const stop = new AbortController();
+    process.on('SIGINT', () => stop.abort());
+    process.on('SIGTERM', () => stop.abort());
+    const result = await archiveAuditStream(config.auditRedisUrl, {
+      instance: config.auditInstance,
+      dir: config.auditDir,
+      signingKey: checkpointKey(secrets.subgraphSigningKey),
+      ...(options.follow ? { follow: { signal: stop.signal } } : {}),
+      onBatch: (archived, lastSeq) => options.follow && console.log(`archived ${archived} record(s), up to ${lastSeq}`),
+    });
+    console.log(`archived ${result.archived} record(s) of instance ${config.auditInstance} to ${config.auditDir} (trail ends at record ${result.lastSeq})`);
   });
 
 audit

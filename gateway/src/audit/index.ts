@@ -4,3 +4,6 @@ export * from './jsonlAuditLog';
 export * from './verifyAuditTrail';
 export * from './readAuditTrail';
 export * from './usageReport';
+export * from './archiveAuditStream';
+export * from './auditStore';
+export * from './redisStreamAuditLog';

@@ -1,7 +1,8 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEntry, AuditRecord } from './auditRecord';
+import type { AuditStore } from './auditStore';
 import { chainRecord, GENESIS_HASH, signCheckpoint } from './hashChain';
 
 export interface AuditLogOptions {
@@ -30,7 +31,7 @@ export const OPERATIONS_FILE = 'operations.jsonl';
  * only once the record is on disk, so a response is never sent for a request the trail does not
  * hold. After a crash, a half-written last line (never acknowledged) is cut off on open.
  */
-export class JsonlAuditLog {
+export class JsonlAuditLog implements AuditStore {
   private pending: { entry: AuditEntry; resolve: (record: AuditRecord) => void; reject: (error: Error) => void }[] = [];
   private pendingOperations: StoredOperation[] = [];
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -44,7 +45,7 @@ export class JsonlAuditLog {
     private file: FileHandle,
     private fileBytes: number,
     private seq: number,
-    private lastHash: string,
+    private hash: string,
     private readonly knownOperations: Set<string>,
     private readonly options: Required<AuditLogOptions>,
   ) {}
@@ -101,7 +102,7 @@ export class JsonlAuditLog {
     // Chained only here, at write time: a batch that fails leaves no gap in the chain.
     const records: AuditRecord[] = [];
     let seq = this.seq;
-    let hash = this.lastHash;
+    let hash = this.hash;
     for (const { entry } of batch) {
       const record = chainRecord(entry, ++seq, hash);
       hash = record.hash;
@@ -117,7 +118,7 @@ export class JsonlAuditLog {
         }
         this.fileBytes += Buffer.byteLength(lines);
         this.seq = seq;
-        this.lastHash = hash;
+        this.hash = hash;
         this.sinceCheckpoint += records.length;
         if (this.sinceCheckpoint >= this.options.checkpointEvery) this.checkpoint();
         else this.checkpointTimer ??= setTimeout(() => this.timedCheckpoint(), this.options.checkpointIntervalMs).unref();
@@ -138,6 +139,63 @@ export class JsonlAuditLog {
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  get lastHash(): string {
+    return this.hash;
+  }
+
+  get location(): string {
+    return this.dir;
+  }
+
+  /**
+   * Appends records chained elsewhere (the Redis Stream archiver), as they are: each must follow
+   * the last record here. Resolves once they are on disk.
+   */
+  async appendChained(records: readonly AuditRecord[]): Promise<void> {
+    if (!records.length) return;
+    await this.flush();
+    let seq = this.seq;
+    let hash = this.hash;
+    for (const record of records) {
+      if (record.seq !== seq + 1 || record.prevHash !== hash) throw new Error(`record ${record.seq} does not follow record ${seq} of ${this.dir}`);
+      seq = record.seq;
+      hash = record.hash;
+    }
+    const lines = records.map((record) => JSON.stringify(record) + '\n').join('');
+    try {
+      await this.file.write(lines);
+      await this.file.datasync();
+    } catch (error) {
+      await this.file.truncate(this.fileBytes).catch(() => undefined);
+      throw error;
+    }
+    this.fileBytes += Buffer.byteLength(lines);
+    this.seq = seq;
+    this.hash = hash;
+    this.sinceCheckpoint += records.length;
+    if (this.sinceCheckpoint >= this.options.checkpointEvery) this.checkpoint();
+    if (this.fileBytes >= this.options.maxFileBytes) await this.rotate();
+  }
+
+  /** Adds operation texts not stored yet (the archiver copies them from Redis). */
+  storeOperations(operations: readonly StoredOperation[]): void {
+    const fresh = operations.filter((op) => !this.knownOperations.has(op.hash));
+    if (!fresh.length) return;
+    appendDurably(join(this.dir, OPERATIONS_FILE), fresh.map((op) => JSON.stringify(op) + '\n').join(''));
+    for (const op of fresh) this.knownOperations.add(op.hash);
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    const path = join(this.dir, `${name}.meta`);
+    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  }
+
+  async setMeta(name: string, value: string): Promise<void> {
+    const path = join(this.dir, `${name}.meta`);
+    writeFileSync(`${path}.tmp`, value);
+    renameSync(`${path}.tmp`, path);
   }
 
   async close(): Promise<void> {
@@ -168,7 +226,7 @@ export class JsonlAuditLog {
   private checkpoint(): void {
     clearTimeout(this.checkpointTimer);
     this.checkpointTimer = undefined;
-    appendDurably(join(this.dir, CHECKPOINT_FILE), JSON.stringify(signCheckpoint(this.options.signingKey, this.seq, this.lastHash, new Date().toISOString())) + '\n');
+    appendDurably(join(this.dir, CHECKPOINT_FILE), JSON.stringify(signCheckpoint(this.options.signingKey, this.seq, this.hash, new Date().toISOString())) + '\n');
     this.sinceCheckpoint = 0;
   }
 

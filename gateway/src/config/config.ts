@@ -39,6 +39,12 @@ export interface GatewayConfig {
   auditFailClosed: boolean;
   /** How long a response may wait for its audit record to be durable. */
   auditWaitMs: number;
+  /** Write the audit trail to a Redis Stream on this server instead of files (never the cache's Redis). */
+  auditRedisUrl?: string;
+  /** This gateway's name in a shared audit Redis: each gateway writes its own stream. */
+  auditInstance: string;
+  /** Accept an audit Redis that fsyncs its append-only file once a second (up to 1 s lost on a host crash). */
+  auditRedisAllowEverysec: boolean;
   /** Folder of the grant store (requests and approved grants), watched by every gateway. */
   grantStoreDir: string;
   /** Public holidays and make-up workdays, for the 10-working-day answer deadline. */
@@ -74,6 +80,9 @@ const environment = z.object({
   AUDIT_FAIL_CLOSED: z.enum(['true', 'false']).default('true'),
   AUDIT_WAIT_MS: z.coerce.number().int().positive().default(1000),
   GRANT_STORE_DIR: z.string().min(1).optional(),
+  AUDIT_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  AUDIT_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').default('gateway'),
+  AUDIT_REDIS_ALLOW_EVERYSEC: z.enum(['true', 'false']).default('false'),
   HUB_CALENDAR_FILE: z.string().min(1).optional(),
 });
 
@@ -115,6 +124,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     auditDir: resolve(values.AUDIT_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit')),
     auditFailClosed: values.AUDIT_FAIL_CLOSED === 'true',
     auditWaitMs: values.AUDIT_WAIT_MS,
+    ...(values.AUDIT_REDIS_URL ? { auditRedisUrl: values.AUDIT_REDIS_URL } : {}),
+    auditInstance: values.AUDIT_INSTANCE,
+    auditRedisAllowEverysec: values.AUDIT_REDIS_ALLOW_EVERYSEC === 'true',
     grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,

@@ -1,19 +1,17 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { JsonlAuditLog } from '../audit';
+import type { AuditStore } from '../audit';
 import type { PolicyRuntime } from '../policy';
 import type { GrantStore } from './grantStore';
 import { runtimeGrantInputs } from './grantWorkflow';
 import type { GrantStoreState } from './model';
 
-const CURSOR_FILE = 'grant-events.cursor.json';
+const CURSOR = 'grant-events-cursor';
 
 /**
  * Keeps a gateway in step with the grant store: on every change (this gateway's admin API, the
  * CLI, another gateway) the store's grants in force are recompiled into the policies, and every
- * workflow step not yet in this gateway's audit trail is appended to it. A cursor in the audit
- * folder says how far the trail has got, so steps taken while no gateway ran are audited at the
+ * workflow step not yet in this gateway's audit trail is appended to it. A cursor kept with the
+ * trail says how far the trail has got, so steps taken while no gateway ran are audited at the
  * next start.
  */
 export class GrantSync {
@@ -23,7 +21,7 @@ export class GrantSync {
   constructor(
     private readonly store: GrantStore,
     private readonly policies: PolicyRuntime,
-    private readonly audit: JsonlAuditLog | undefined,
+    private readonly audit: AuditStore | undefined,
     private readonly logger: Logger,
   ) {}
 
@@ -49,7 +47,7 @@ export class GrantSync {
       this.logger.warn({ grant: problem.location.file.split('#')[1] }, problem.message);
     }
     if (!this.audit) return;
-    const cursor = this.readCursor();
+    const cursor = await this.readCursor();
     const from = cursor.storeId === state.storeId ? cursor.seq : 0;
     const pending = state.events.filter((e) => e.seq > from);
     if (!pending.length) return;
@@ -73,22 +71,15 @@ export class GrantSync {
         }),
       ),
     );
-    this.writeCursor({ storeId: state.storeId, seq: pending[pending.length - 1]!.seq });
+    await this.audit.setMeta(CURSOR, JSON.stringify({ storeId: state.storeId, seq: pending[pending.length - 1]!.seq }));
   }
 
-  private readCursor(): { storeId: string; seq: number } {
-    const path = join(this.audit!.dir, CURSOR_FILE);
-    if (!existsSync(path)) return { storeId: '', seq: 0 };
+  private async readCursor(): Promise<{ storeId: string; seq: number }> {
     try {
-      return JSON.parse(readFileSync(path, 'utf8')) as { storeId: string; seq: number };
+      const text = await this.audit!.getMeta(CURSOR);
+      return text ? (JSON.parse(text) as { storeId: string; seq: number }) : { storeId: '', seq: 0 };
     } catch {
       return { storeId: '', seq: 0 }; // audited again; the report counts each step once
     }
-  }
-
-  private writeCursor(cursor: { storeId: string; seq: number }): void {
-    const path = join(this.audit!.dir, CURSOR_FILE);
-    writeFileSync(`${path}.tmp`, JSON.stringify(cursor));
-    renameSync(`${path}.tmp`, path);
   }
 }

@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { auditEntry, checkpointKey, JsonlAuditLog } from '../audit';
+import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
 import { ERROR_CATALOGUE, httpErrorResponse, isErrorCode, notFoundResponse, requestError, shapeError } from '../errors';
 import { HubGateway, type GatewayContext } from '../execution';
@@ -62,7 +62,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     );
   }
   // Every request that touches agency data leaves a durable record before its response goes out.
-  const audit = policies ? await JsonlAuditLog.open(config.auditDir, { signingKey: checkpointKey(secrets.subgraphSigningKey) }) : undefined;
+  const audit: AuditStore | undefined = !policies
+    ? undefined
+    : config.auditRedisUrl
+      ? await RedisStreamAuditLog.open(config.auditRedisUrl, { signingKey: checkpointKey(secrets.subgraphSigningKey), instance: config.auditInstance, allowEverysec: config.auditRedisAllowEverysec, logger })
+      : await JsonlAuditLog.open(config.auditDir, { signingKey: checkpointKey(secrets.subgraphSigningKey) });
   // Approvals and revocations from the CLI, the admin API or another gateway reach this one's policies and audit trail.
   const grantSync = policies && grantStore ? new GrantSync(grantStore, policies, audit, logger) : undefined;
   await grantSync?.start();
@@ -181,7 +185,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
  * the consumer's own schema hides), gives a refused operation its status, and writes one log line
  * per operation.
  */
-function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audit: JsonlAuditLog | undefined): ApolloServerPlugin<GatewayContext> {
+function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audit: AuditStore | undefined): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();

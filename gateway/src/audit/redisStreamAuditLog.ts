@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AuditEntry, AuditRecord } from './auditRecord';
+import type { AuditStore } from './auditStore';
+import { chainRecord, GENESIS_HASH, signCheckpoint } from './hashChain';
+import type { StoredOperation } from './jsonlAuditLog';
+
+/** Redis keys of one gateway's trail. Hash tags keep them in one Cluster slot. */
+export function auditKeys(instance: string) {
+  const base = `cdo-hub:audit:{${instance}}`;
+  return { records: `${base}:records`, checkpoints: `${base}:checkpoints`, operations: `${base}:operations`, meta: `${base}:meta`, writer: `${base}:writer` };
+}
+
+export interface RedisAuditOptions {
+  signingKey: string;
+  /** This gateway's name: each gateway writes its own stream (one writer per chain). */
+  instance: string;
+  /** Accept `appendfsync everysec` (a host crash may lose the last second). Default: only `always`. */
+  allowEverysec?: boolean;
+  checkpointEvery?: number;
+  checkpointIntervalMs?: number;
+  /** How long to wait for a previous writer's lease to lapse (a gateway killed without closing). */
+  leaseWaitMs?: number;
+  logger?: Logger;
+}
+
+const LEASE_MS = 15_000;
+
+/**
+ * Why a Redis server could lose audit records, or nothing. Pure: takes the server's settings.
+ * Records must never be evicted (`maxmemory-policy noeviction`) and must survive a restart (the
+ * append-only file on, fsynced on every write — or every second when explicitly accepted).
+ */
+export function auditRedisProblems(settings: Record<string, string | undefined>, allowEverysec: boolean): string[] {
+  const problems: string[] = [];
+  const policy = settings['maxmemory-policy'];
+  if (policy !== 'noeviction') problems.push(`maxmemory-policy is "${policy ?? 'unknown'}": Redis may evict audit records under memory pressure; set it to noeviction`);
+  if (settings.appendonly !== 'yes') problems.push('appendonly is off: audit records would be lost when Redis restarts; set appendonly yes');
+  const fsync = settings.appendfsync;
+  if (fsync !== 'always' && !(allowEverysec && fsync === 'everysec')) {
+    problems.push(`appendfsync is "${fsync ?? 'unknown'}": acknowledged records could be lost on a crash; set appendfsync always${fsync === 'everysec' ? ' (or accept losing up to a second with AUDIT_REDIS_ALLOW_EVERYSEC=true)' : ''}`);
+  }
+  return problems;
+}
+
+/**
+ * The audit trail on a Redis Stream (`AUDIT_REDIS_URL`), on a Redis of its own — never the cache's.
+ * The gateway refuses a server whose settings could drop records. Records are chained here, as in
+ * the file store, and written in batches inside MULTI/EXEC; a batch is acknowledged once Redis has
+ * it in its fsynced append-only file. One gateway writes one stream (a lease key guards it);
+ * `hub audit archive` moves records to the JSONL files, where `hub audit verify` and reports read
+ * them, and trims what it archived.
+ */
+export class RedisStreamAuditLog implements AuditStore {
+  private pending: { entry: AuditEntry; operation?: StoredOperation; resolve: (record: AuditRecord) => void; reject: (error: Error) => void }[] = [];
+  private timer: NodeJS.Immediate | undefined;
+  private flushing: Promise<void> | undefined;
+  private sinceCheckpoint = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private knownOperations = new Set<string>();
+  private closed = false;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly keys: ReturnType<typeof auditKeys>,
+    private readonly leaseId: string,
+    private seq: number,
+    private hash: string,
+    private readonly options: Required<Omit<RedisAuditOptions, 'logger'>> & { logger?: Logger },
+  ) {}
+
+  static async open(url: string, options: RedisAuditOptions): Promise<RedisStreamAuditLog> {
+    const settings = { allowEverysec: false, checkpointEvery: 500, checkpointIntervalMs: 10_000, leaseWaitMs: LEASE_MS + 1000, ...options };
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
+    redis.on('error', (error) => options.logger?.warn({ err: error }, 'audit Redis connection error'));
+    try {
+      await redis.connect();
+      const config: Record<string, string> = {};
+      for (const name of ['maxmemory-policy', 'appendonly', 'appendfsync']) {
+        const reply = (await redis.config('GET', name)) as string[];
+        if (reply[1] !== undefined) config[name] = reply[1];
+      }
+      const problems = auditRedisProblems(config, settings.allowEverysec);
+      if (problems.length) throw new Error(`the audit Redis at ${redact(url)} could lose records:\n  ${problems.join('\n  ')}`);
+      const keys = auditKeys(settings.instance);
+      const leaseId = randomUUID();
+      const deadline = Date.now() + settings.leaseWaitMs;
+      while ((await redis.set(keys.writer, leaseId, 'PX', LEASE_MS, 'NX')) !== 'OK') {
+        if (Date.now() > deadline) throw new Error(`another gateway writes the audit stream of instance "${settings.instance}"; give each gateway its own AUDIT_INSTANCE`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      // The stream keeps its last record even after archiving, so the chain carries on.
+      const last = (await redis.xrevrange(keys.records, '+', '-', 'COUNT', 1)) as [string, string[]][];
+      const record = last[0] ? (JSON.parse(last[0][1][1]!) as AuditRecord) : undefined;
+      const log = new RedisStreamAuditLog(redis, keys, leaseId, record?.seq ?? 0, record?.hash ?? GENESIS_HASH, settings);
+      log.renewLease();
+      return log;
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+  }
+
+  get location(): string {
+    return this.keys.records;
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  append(entry: AuditEntry, operation?: { text: string; name: string | null }): Promise<AuditRecord> {
+    if (this.closed) return Promise.reject(new Error('the audit log is closed'));
+    let stored: StoredOperation | undefined;
+    if (operation && entry.kind !== 'grant' && entry.operationHash && !this.knownOperations.has(entry.operationHash)) {
+      this.knownOperations.add(entry.operationHash);
+      stored = { hash: entry.operationHash, name: operation.name, firstSeen: entry.time, text: operation.text };
+    }
+    const durable = new Promise<AuditRecord>((resolve, reject) => this.pending.push({ entry, ...(stored ? { operation: stored } : {}), resolve, reject }));
+    this.timer ??= setImmediate(() => void this.flush());
+    return durable;
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+    while (this.flushing) await this.flushing;
+    if (!this.pending.length) return;
+    const batch = this.pending;
+    this.pending = [];
+    const records: AuditRecord[] = [];
+    let seq = this.seq;
+    let hash = this.hash;
+    for (const { entry } of batch) {
+      const record = chainRecord(entry, ++seq, hash);
+      hash = record.hash;
+      records.push(record);
+    }
+    this.flushing = (async () => {
+      try {
+        const multi = this.redis.multi();
+        for (const record of records) multi.xadd(this.keys.records, '*', 'r', JSON.stringify(record));
+        for (const { operation } of batch) if (operation) multi.hsetnx(this.keys.operations, operation.hash, JSON.stringify(operation));
+        const replies = await multi.exec();
+        const failed = replies?.find(([error]) => error);
+        if (!replies || failed) throw failed?.[0] ?? new Error('the audit Redis transaction was aborted');
+        this.seq = seq;
+        this.hash = hash;
+        this.sinceCheckpoint += records.length;
+        batch.forEach((waiter, i) => waiter.resolve(records[i]!));
+        if (this.sinceCheckpoint >= this.options.checkpointEvery) await this.checkpoint();
+        else this.checkpointTimer ??= setTimeout(() => void this.checkpoint().catch(() => undefined), this.options.checkpointIntervalMs).unref();
+      } catch (error) {
+        for (const { operation } of batch) if (operation) this.knownOperations.delete(operation.hash);
+        for (const waiter of batch) waiter.reject(error as Error);
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    await this.flushing;
+    if (this.pending.length) await this.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    clearTimeout(this.leaseTimer);
+    clearTimeout(this.checkpointTimer);
+    try {
+      if (this.sinceCheckpoint > 0) await this.checkpoint();
+      // Release the lease only if it is still ours.
+      await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, this.keys.writer, this.leaseId);
+    } finally {
+      this.redis.disconnect();
+    }
+  }
+
+  async getMeta(name: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.meta, name)) ?? undefined;
+  }
+
+  async setMeta(name: string, value: string): Promise<void> {
+    await this.redis.hset(this.keys.meta, name, value);
+  }
+
+  private async checkpoint(): Promise<void> {
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    if (this.sinceCheckpoint === 0) return;
+    const checkpoint = signCheckpoint(this.options.signingKey, this.seq, this.hash, new Date().toISOString());
+    this.sinceCheckpoint = 0;
+    await this.redis.xadd(this.keys.checkpoints, '*', 'c', JSON.stringify(checkpoint));
+  }
+
+  private renewLease(): void {
+    this.leaseTimer = setTimeout(async () => {
+      if (this.closed) return;
+      try {
+        const renewed = await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0", 1, this.keys.writer, this.leaseId, LEASE_MS);
+        if (renewed !== 1) this.options.logger?.error({ instance: this.options.instance }, 'lost the audit stream lease: another gateway may write this instance');
+      } catch (error) {
+        this.options.logger?.warn({ err: error }, 'could not renew the audit stream lease');
+      }
+      this.renewLease();
+    }, LEASE_MS / 3).unref();
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
