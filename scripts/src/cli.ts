@@ -3,7 +3,7 @@ import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { auditReport, auditTail, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
-import { describeGrant, describeRequest, describeWorkflowError, formatRequestTable, grantService, knownAgency, pairs } from './grant/grantCommands';
+import { describeGrant, describeRequest, describeWorkflowError, formatRequestTable, knownAgency, pairs, withGrants } from './grant/grantCommands';
 import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
 import { runBenchmark } from './bench/runBenchmark';
 import { composeToFile } from './compose/composeSupergraph';
@@ -266,7 +266,7 @@ grant
   .option('--agency <id>', 'the owning agency, when several resolve the fields')
   .option('--by <name>', 'who files it (default: $USER)')
   .action(async (options: { consumer: string; fields: string; purpose: string; reason: string; scope?: string[]; until?: string; agency?: string; by?: string }) => {
-    const step = await grantService().request({
+    const step = await withGrants((service) => service.request({
       consumer: options.consumer,
       fields: options.fields.split(',').map((f) => f.trim()).filter(Boolean),
       purpose: options.purpose,
@@ -275,7 +275,7 @@ grant
       ...(options.scope ? { scope: pairs(options.scope, '--scope') } : {}),
       ...(options.until ? { until: options.until } : {}),
       ...(options.agency ? { agency: knownAgency(options.agency) } : {}),
-    });
+    }));
     for (const warning of step.warnings) console.log(`warning: ${warning}`);
     console.log(describeRequest(step.result));
     process.exitCode = step.result.status === 'refused' ? 1 : 0;
@@ -290,17 +290,18 @@ grant
   .option('--overdue', 'only requests past their 10-working-day deadline')
   .option('--grants', 'list the grants in the store instead of the requests')
   .option('--json', 'print JSON')
-  .action((options: { agency?: string; consumer?: string; pending?: boolean; overdue?: boolean; grants?: boolean; json?: boolean }) => {
-    const service = grantService();
-    const filter = { ...(options.agency ? { agency: knownAgency(options.agency) } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) };
-    if (options.grants) {
-      const grants = service.grants(filter);
-      console.log(options.json ? JSON.stringify(grants, null, 2) : grants.map(describeGrant).join('\n') || 'no grants in the store');
-      return;
-    }
-    const requests = service.list({ ...filter, status: options.overdue ? 'overdue' : options.pending ? 'pending' : 'all' });
-    console.log(options.json ? JSON.stringify(requests, null, 2) : formatRequestTable(requests));
-  });
+  .action((options: { agency?: string; consumer?: string; pending?: boolean; overdue?: boolean; grants?: boolean; json?: boolean }) =>
+    withGrants(async (service) => {
+      const filter = { ...(options.agency ? { agency: knownAgency(options.agency) } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) };
+      if (options.grants) {
+        const grants = await service.grants(filter);
+        console.log(options.json ? JSON.stringify(grants, null, 2) : grants.map(describeGrant).join('\n') || 'no grants in the store');
+        return;
+      }
+      const requests = await service.list({ ...filter, status: options.overdue ? 'overdue' : options.pending ? 'pending' : 'all' });
+      console.log(options.json ? JSON.stringify(requests, null, 2) : formatRequestTable(requests));
+    }),
+  );
 
 grant
   .command('approve')
@@ -310,7 +311,7 @@ grant
   .option('--mask <field=mask>', 'release a field masked, e.g. Student.name=name (repeatable)', collect)
   .option('--expires <date>', 'last day of validity (default: the date the request asked for)')
   .action(async (id: string, options: { by: string; mask?: string[]; expires?: string }) => {
-    const step = await grantService().approve(id, { by: options.by, masks: pairs(options.mask, '--mask'), ...(options.expires ? { expires: options.expires } : {}) });
+    const step = await withGrants((service) => service.approve(id, { by: options.by, masks: pairs(options.mask, '--mask'), ...(options.expires ? { expires: options.expires } : {}) }));
     for (const warning of step.warnings) console.log(`warning: ${warning}`);
     console.log(describeGrant(step.result));
   });
@@ -322,7 +323,7 @@ grant
   .requiredOption('--by <name>', 'the CDO who refuses')
   .requiredOption('--reason <text>', 'why')
   .action(async (id: string, options: { by: string; reason: string }) => {
-    console.log(describeRequest((await grantService().refuse(id, options)).result));
+    console.log(describeRequest((await withGrants((service) => service.refuse(id, options))).result));
   });
 
 grant
@@ -332,15 +333,15 @@ grant
   .requiredOption('--reason <text>', 'why')
   .option('--by <name>', 'who revokes (default: $USER)')
   .action(async (id: string, options: { reason: string; by?: string }) => {
-    console.log(describeGrant((await grantService().revoke(id, { by: options.by ?? operator(), reason: options.reason })).result));
+    console.log(describeGrant((await withGrants((service) => service.revoke(id, { by: options.by ?? operator(), reason: options.reason }))).result));
   });
 
 grant
   .command('export')
   .description("write an agency's grants in force as YAML, in the policy file's format, for review beside it")
   .requiredOption('--agency <id>', 'the owning agency')
-  .action((options: { agency: string }) => {
-    process.stdout.write(grantService().exportYaml(knownAgency(options.agency)));
+  .action(async (options: { agency: string }) => {
+    process.stdout.write(await withGrants((service) => service.exportYaml(knownAgency(options.agency))));
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

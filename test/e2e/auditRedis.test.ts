@@ -9,9 +9,11 @@ import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 
-// The audit trail on a Redis Stream of its own (AUDIT_REDIS_URL): a gateway refuses a Redis that
-// could drop records; with a safe one every request is recorded in the stream, `hub audit archive`
-// moves the records to files, and the report and `hub audit verify` read them there.
+// The Redis backends of the supervision stores. The audit trail on a Redis Stream of its own
+// (AUDIT_REDIS_URL): a gateway refuses a Redis that could drop records; with a safe one every
+// request is recorded in the stream, `hub audit archive` moves the records to files, and the report
+// and `hub audit verify` read them there. The grant store on Redis (GRANT_STORE_REDIS_URL): two
+// gateways on one store both apply an approval and a revocation.
 
 const run = promisify(execFile);
 let hub: HubProcess;
@@ -22,7 +24,7 @@ const gateways: GatewayProcess[] = [];
 beforeAll(async () => {
   redis = await RedisTestServer.start();
   archiveDir = mkdtempSync(join(tmpdir(), 'audit-archive-e2e-'));
-  hub = await HubProcess.start({ env: { AUDIT_REDIS_URL: redis.url, AUDIT_INSTANCE: 'hub-1' } });
+  hub = await HubProcess.start({ env: { AUDIT_REDIS_URL: redis.url, AUDIT_INSTANCE: 'hub-1', GRANT_STORE_REDIS_URL: `${redis.url}/1` } });
 });
 
 afterAll(async () => {
@@ -32,7 +34,9 @@ afterAll(async () => {
   rmSync(archiveDir, { recursive: true, force: true });
 });
 
-const hubCli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, AUDIT_REDIS_URL: redis.url } });
+const hubCli = (...args: string[]) =>
+  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` } });
+const subgraphUrls = () => Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
 
 it('records every request in the stream; archived, the report counts them and the trail verifies', async () => {
   let sent = 0;
@@ -60,9 +64,36 @@ it('records every request in the stream; archived, the report counts them and th
 it('refuses to start on an audit Redis that may evict records', async () => {
   const lossy = await RedisTestServer.start({ 'maxmemory-policy': 'allkeys-lru' });
   try {
-    const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
-    await expect(GatewayProcess.start([], await freePort(), { AUDIT_REDIS_URL: lossy.url, ...urls })).rejects.toThrow(/may evict audit records/);
+    await expect(GatewayProcess.start([], await freePort(), { AUDIT_REDIS_URL: lossy.url, ...subgraphUrls() })).rejects.toThrow(/may evict audit records/);
   } finally {
     await lossy.stop();
   }
+});
+
+it('two gateways on one Redis grant store both apply an approval, then a revocation', async () => {
+  const second = await GatewayProcess.start([], await freePort(), { AUDIT_REDIS_URL: redis.url, AUDIT_INSTANCE: 'hub-2', GRANT_STORE_REDIS_URL: `${redis.url}/1`, ...subgraphUrls() });
+  gateways.push(second);
+  const headers = { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) };
+  const body = JSON.stringify({ query: '{ schools(first: 2) { nodes { teachers(first: 1) { nodes { name } } } } }' });
+  const teacherNames = async (url: string) => {
+    const result = await (await fetch(url, { method: 'POST', headers, body })).json();
+    return (result.data?.schools?.nodes ?? []).flatMap((s: any) => s.teachers?.nodes ?? []).map((t: any) => t.name);
+  };
+  const waitFor = async (check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  expect(await teacherNames(hub.gatewayUrl)).toEqual([]);
+
+  const filed = await hubCli('grant', 'request', '--consumer', 'city-analytics', '--fields', 'School.teachers,Teacher.*', '--purpose', 'statistics', '--reason', 'teacher workforce statistics', '--until', '2027-06-30');
+  const requestId = filed.stdout.match(/REQ-\d{4}-\d{4}/)![0];
+  const approved = await hubCli('grant', 'approve', requestId, '--by', '王丽');
+  const grantId = approved.stdout.match(/GRANT-\d{4}-\d{4}/)![0];
+  for (const url of [hub.gatewayUrl, second.url]) await waitFor(async () => (await teacherNames(url)).some((name: string | null) => typeof name === 'string'));
+
+  await hubCli('grant', 'revoke', grantId, '--reason', 'statistics published');
+  for (const url of [hub.gatewayUrl, second.url]) await waitFor(async () => (await teacherNames(url)).every((name: string | null) => name === null));
 });

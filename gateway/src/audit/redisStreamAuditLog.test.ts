@@ -6,7 +6,7 @@ import { RedisTestServer } from '../testing';
 import { archiveAuditStream } from './archiveAuditStream';
 import type { AccessEntry } from './auditRecord';
 import { readOperations } from './jsonlAuditLog';
-import { auditKeys, auditRedisProblems, RedisStreamAuditLog } from './redisStreamAuditLog';
+import { auditKeys, durableRedisProblems, RedisStreamAuditLog } from './redisStreamAuditLog';
 import { verifyAuditTrail } from './verifyAuditTrail';
 
 const key = 'audit-checkpoint-key-0123456789abcdef';
@@ -26,11 +26,11 @@ const entry = (n: number): AccessEntry => ({
 
 describe('audit Redis settings', () => {
   it('accepts only settings that cannot drop records', () => {
-    expect(auditRedisProblems({ 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'always' }, false)).toEqual([]);
-    expect(auditRedisProblems({ 'maxmemory-policy': 'allkeys-lru', appendonly: 'yes', appendfsync: 'always' }, false)).toEqual([expect.stringMatching(/may evict audit records/)]);
-    expect(auditRedisProblems({ 'maxmemory-policy': 'noeviction', appendonly: 'no', appendfsync: 'always' }, false)).toEqual([expect.stringMatching(/lost when Redis restarts/)]);
-    expect(auditRedisProblems({ 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'everysec' }, false)).toEqual([expect.stringMatching(/AUDIT_REDIS_ALLOW_EVERYSEC/)]);
-    expect(auditRedisProblems({ 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'everysec' }, true)).toEqual([]);
+    expect(durableRedisProblems({ 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'always' }, false)).toEqual([]);
+    expect(durableRedisProblems({ 'maxmemory-policy': 'allkeys-lru', appendonly: 'yes', appendfsync: 'always' }, false)).toEqual([expect.stringMatching(/may evict audit records/)]);
+    expect(durableRedisProblems({ 'maxmemory-policy': 'noeviction', appendonly: 'no', appendfsync: 'always' }, false)).toEqual([expect.stringMatching(/lost when Redis restarts/)]);
+    expect(durableRedisProblems({ 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'everysec' }, false)).toEqual([expect.stringMatching(/AUDIT_REDIS_ALLOW_EVERYSEC/)]);
+    expect(durableRedisProblems({ 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'everysec' }, true)).toEqual([]);
   });
 });
 

@@ -32,7 +32,7 @@ const LEASE_MS = 15_000;
  * Records must never be evicted (`maxmemory-policy noeviction`) and must survive a restart (the
  * append-only file on, fsynced on every write — or every second when explicitly accepted).
  */
-export function auditRedisProblems(settings: Record<string, string | undefined>, allowEverysec: boolean): string[] {
+export function durableRedisProblems(settings: Record<string, string | undefined>, allowEverysec: boolean): string[] {
   const problems: string[] = [];
   const policy = settings['maxmemory-policy'];
   if (policy !== 'noeviction') problems.push(`maxmemory-policy is "${policy ?? 'unknown'}": Redis may evict audit records under memory pressure; set it to noeviction`);
@@ -82,7 +82,7 @@ export class RedisStreamAuditLog implements AuditStore {
         const reply = (await redis.config('GET', name)) as string[];
         if (reply[1] !== undefined) config[name] = reply[1];
       }
-      const problems = auditRedisProblems(config, settings.allowEverysec);
+      const problems = durableRedisProblems(config, settings.allowEverysec);
       if (problems.length) throw new Error(`the audit Redis at ${redact(url)} could lose records:\n  ${problems.join('\n  ')}`);
       const keys = auditKeys(settings.instance);
       const leaseId = randomUUID();

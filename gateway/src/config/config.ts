@@ -47,6 +47,8 @@ export interface GatewayConfig {
   auditRedisAllowEverysec: boolean;
   /** Folder of the grant store (requests and approved grants), watched by every gateway. */
   grantStoreDir: string;
+  /** Keep the grant store on this Redis instead of the folder (several gateways on several machines). */
+  grantStoreRedisUrl?: string;
   /** Public holidays and make-up workdays, for the 10-working-day answer deadline. */
   calendarFile: string;
 }
@@ -84,6 +86,7 @@ const environment = z.object({
   AUDIT_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').default('gateway'),
   AUDIT_REDIS_ALLOW_EVERYSEC: z.enum(['true', 'false']).default('false'),
   HUB_CALENDAR_FILE: z.string().min(1).optional(),
+  GRANT_STORE_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
 });
 
 /** The environment variable that overrides a subgraph's URL: `development-reform` → `DEVELOPMENT_REFORM_URL`. */
@@ -128,6 +131,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     auditInstance: values.AUDIT_INSTANCE,
     auditRedisAllowEverysec: values.AUDIT_REDIS_ALLOW_EVERYSEC === 'true',
     grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),
+    ...(values.GRANT_STORE_REDIS_URL ? { grantStoreRedisUrl: values.GRANT_STORE_REDIS_URL } : {}),
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,
   };

@@ -16,7 +16,7 @@ import {
   type WorkflowContext,
   type WorkflowStep,
 } from './grantWorkflow';
-import type { GrantRequest, StoredGrant } from './model';
+import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { beijingDate, type WorkCalendar } from './workingDays';
 
 /** Whether a candidate store grant would be in force, and what the policy compiler says of it. */
@@ -42,7 +42,8 @@ export class GrantService {
   constructor(
     private readonly options: {
       store: GrantStore;
-      policySet: () => PolicySet;
+      /** The policies to decide against, given the store's state (the CLI compiles them with its grants). */
+      policySet: (state: GrantStoreState) => PolicySet;
       calendar: WorkCalendar;
       checkGrant: GrantChecker;
       now?: () => Date;
@@ -77,26 +78,26 @@ export class GrantService {
     return this.step((state, context) => revokeGrant(state, context, grantId, input));
   }
 
-  list(filter: { agency?: string; consumer?: string; status?: 'pending' | 'overdue' | 'all' }): ListedRequest[] {
-    return listRequests(this.options.store.read(), filter, beijingDate(this.now()), this.options.calendar);
+  async list(filter: { agency?: string; consumer?: string; status?: 'pending' | 'overdue' | 'all' }): Promise<ListedRequest[]> {
+    return listRequests(await this.options.store.read(), filter, beijingDate(this.now()), this.options.calendar);
   }
 
-  grants(filter: { agency?: string; consumer?: string }): StoredGrant[] {
-    return this.options.store.read().grants.filter((g) => (!filter.agency || g.agency === filter.agency) && (!filter.consumer || g.consumer === filter.consumer));
+  async grants(filter: { agency?: string; consumer?: string }): Promise<StoredGrant[]> {
+    return (await this.options.store.read()).grants.filter((g) => (!filter.agency || g.agency === filter.agency) && (!filter.consumer || g.consumer === filter.consumer));
   }
 
-  exportYaml(agency: string): string {
-    return exportGrantsYaml(this.options.store.read(), agency, beijingDate(this.now()));
+  async exportYaml(agency: string): Promise<string> {
+    return exportGrantsYaml(await this.options.store.read(), agency, beijingDate(this.now()));
   }
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
 
-  private async step<T>(run: (state: Parameters<typeof requestGrant>[0], context: WorkflowContext) => WorkflowStep<T>): Promise<WorkflowStep<T>> {
+  private async step<T>(run: (state: GrantStoreState, context: WorkflowContext) => WorkflowStep<T>): Promise<WorkflowStep<T>> {
     let outcome: WorkflowStep<T> | undefined;
     await this.options.store.update((state) => {
-      outcome = run(state, { policySet: this.options.policySet(), calendar: this.options.calendar, now: this.now() });
+      outcome = run(state, { policySet: this.options.policySet(state), calendar: this.options.calendar, now: this.now() });
       return { state: outcome.state, result: undefined };
     });
     return outcome!;

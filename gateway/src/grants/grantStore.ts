@@ -11,7 +11,7 @@ import { grantStoreStateSchema, type GrantStoreState } from './model';
 export interface GrantStore {
   /** Human-readable location, for messages. */
   readonly location: string;
-  read(): GrantStoreState;
+  read(): Promise<GrantStoreState>;
   /**
    * Applies a change atomically under the store's lock: `change` sees the latest state and
    * returns the next one (or throws to abort, leaving the store unchanged).
@@ -19,9 +19,17 @@ export interface GrantStore {
   update<T>(change: (state: GrantStoreState) => { state: GrantStoreState; result: T }): Promise<T>;
   /** Calls `listener` after the store changed (by this process or another). */
   watch(listener: (state: GrantStoreState) => void): () => void;
+  close(): Promise<void>;
 }
 
 export const GRANT_STORE_FILE = 'grants.json';
+
+/** Validates a stored state; a malformed store is an error, never an empty one. */
+export function parseGrantStoreState(value: unknown, location: string): GrantStoreState {
+  const parsed = grantStoreStateSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`grant store ${location} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
 
 export function emptyGrantStore(): GrantStoreState {
   return { storeId: randomUUID(), revision: 0, requests: [], grants: [], events: [] };
@@ -43,7 +51,11 @@ export class FileGrantStore implements GrantStore {
     return this.file;
   }
 
-  read(): GrantStoreState {
+  async read(): Promise<GrantStoreState> {
+    return this.readNow();
+  }
+
+  private readNow(): GrantStoreState {
     if (!existsSync(this.file)) return emptyGrantStore();
     const text = readFileSync(this.file, 'utf8');
     let value: unknown;
@@ -52,16 +64,14 @@ export class FileGrantStore implements GrantStore {
     } catch (error) {
       throw new Error(`grant store ${this.file} is not valid JSON: ${(error as Error).message}`);
     }
-    const parsed = grantStoreStateSchema.safeParse(value);
-    if (!parsed.success) throw new Error(`grant store ${this.file} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return parsed.data;
+    return parseGrantStoreState(value, this.file);
   }
 
   async update<T>(change: (state: GrantStoreState) => { state: GrantStoreState; result: T }): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
     const release = await lock(this.dir, { lockfilePath: join(this.dir, '.grants.lock'), retries: { retries: 50, minTimeout: 20, maxTimeout: 200 }, stale: 10_000 });
     try {
-      const current = this.read();
+      const current = this.readNow();
       const { state, result } = change(current);
       if (state !== current) this.write({ ...state, revision: current.revision + 1 });
       return result;
@@ -81,7 +91,7 @@ export class FileGrantStore implements GrantStore {
         if (mtime === last) return;
         last = mtime;
         try {
-          listener(this.read());
+          listener(this.readNow());
         } catch {
           // A store that does not parse is left as it is; the last good state stays in force.
         }
@@ -96,6 +106,8 @@ export class FileGrantStore implements GrantStore {
       unwatchFile(this.file, check);
     };
   }
+
+  async close(): Promise<void> {}
 
   private write(state: GrantStoreState): void {
     const temporary = `${this.file}.${process.pid}.tmp`;
@@ -115,3 +127,4 @@ export class FileGrantStore implements GrantStore {
     }
   }
 }
+

@@ -27,13 +27,13 @@ export class GrantSync {
 
   /** Applies the store once, then follows it. */
   async start(): Promise<void> {
-    await this.sync(this.store.read());
+    await this.sync(await this.store.read());
     this.unwatch = this.store.watch((state) => void this.sync(state));
   }
 
   /** Applies a state (serialised: one sync at a time, in order). */
-  sync(state: GrantStoreState = this.store.read()): Promise<void> {
-    this.queue = this.queue.then(() => this.apply(state)).catch((error: unknown) => this.logger.error({ err: error }, 'grant store sync failed'));
+  sync(state?: GrantStoreState): Promise<void> {
+    this.queue = this.queue.then(async () => this.apply(state ?? (await this.store.read()))).catch((error: unknown) => this.logger.error({ err: error }, 'grant store sync failed'));
     return this.queue;
   }
 

@@ -97,7 +97,7 @@ describe('file grant store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'grants-'));
     const service = new GrantService({ store: new FileGrantStore(dir), policySet: () => context().policySet, calendar, checkGrant: policyGrantChecker(sources, supergraph), now: () => new Date('2026-11-27T10:00:00+08:00') });
     await Promise.all(Array.from({ length: 8 }, () => service.request(teachers)));
-    const state = new FileGrantStore(dir).read();
+    const state = await new FileGrantStore(dir).read();
     expect(state.requests.map((r) => r.id).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `REQ-2026-${String(i + 1).padStart(4, '0')}`));
     expect(state.revision).toBe(8);
     expect(state.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -108,6 +108,6 @@ describe('file grant store', () => {
     const service = new GrantService({ store: new FileGrantStore(dir), policySet: () => context().policySet, calendar, checkGrant: policyGrantChecker(sources, supergraph), now: () => new Date('2026-11-27T10:00:00+08:00') });
     await service.request({ ...teachers, fields: ['Student.grade'] });
     await expect(service.approve('REQ-2026-0001', { by: '王丽', masks: { 'Student.grade': 'idNumber' } })).rejects.toThrow(/would not be in force/);
-    expect(new FileGrantStore(dir).read().requests[0]!.status).toBe('pending');
+    expect((await new FileGrantStore(dir).read()).requests[0]!.status).toBe('pending');
   });
 });

@@ -4,3 +4,5 @@ export * from './grantWorkflow';
 export * from './model';
 export * from './workingDays';
 export * from './grantSync';
+export * from './redisGrantStore';
+export * from './openGrantStore';

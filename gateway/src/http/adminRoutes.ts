@@ -86,7 +86,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
       if (query.agency && !agencies.includes(query.agency)) throw new AdminError('FORBIDDEN', `listing ${query.agency}'s requests takes the role ${cdoRole(query.agency)}`);
       // A CDO sees the agency's requests; anyone else sees its own.
       const filter = query.agency ? { agency: query.agency } : { consumer: identity.consumer.id };
-      return { requests: deps.grants.list({ ...filter, status: query.status }) };
+      return { requests: await deps.grants.list({ ...filter, status: query.status }) };
     }),
   );
 
@@ -134,7 +134,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
       const identity = await who(request);
       const query = parse(listQuery, request.query);
       if (query.agency && !cdoOf(identity).includes(query.agency)) throw new AdminError('FORBIDDEN', `listing ${query.agency}'s grants takes the role ${cdoRole(query.agency)}`);
-      return { grants: deps.grants.grants(query.agency ? { agency: query.agency } : { consumer: identity.consumer.id }) };
+      return { grants: await deps.grants.grants(query.agency ? { agency: query.agency } : { consumer: identity.consumer.id }) };
     }),
   );
 }

@@ -12,7 +12,7 @@ import { HubGateway, type GatewayContext } from '../execution';
 import { assessReadiness, probeSubgraph } from '../health';
 import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
 import { createLogger } from '../logging';
-import { FileGrantStore, GrantService, GrantSync, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
+import { GrantService, openGrantStore, GrantSync, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
 import { PolicyRuntime } from '../policy';
 import { registerAdminRoutes } from './adminRoutes';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
@@ -46,12 +46,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const secrets = options.secrets ?? loadSecrets({ production: config.production });
   let policies: PolicyRuntime | undefined;
   let verify: TokenVerifier | undefined;
-  const grantStore = config.open ? undefined : new FileGrantStore(config.grantStoreDir);
+  const grantStore = config.open ? undefined : await openGrantStore(config);
   if (config.open) {
     logger.warn('OPEN MODE: no sharing policy is enforced; every consumer reads every field. For local subgraph development and compliance testing only.');
   } else {
     // Grants approved at run time count from the first request: a malformed store stops the start.
-    policies = new PolicyRuntime({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph, logger, runtimeGrantInputs(grantStore!.read(), grantStore!.location));
+    policies = new PolicyRuntime({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph, logger, runtimeGrantInputs(await grantStore!.read(), grantStore!.location));
     policies.watch();
     verify = createTokenVerifier(
       config.jwksUrl
@@ -156,6 +156,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.addHook('onClose', async () => {
     policies?.close();
     grantSync?.close();
+    await grantStore?.close();
     await apollo.stop();
     await audit?.close();
   });

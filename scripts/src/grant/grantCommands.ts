@@ -1,6 +1,6 @@
 import {
-  FileGrantStore,
   formatProblem,
+  openGrantStore,
   GrantService,
   GrantWorkflowError,
   loadGatewayConfig,
@@ -21,15 +21,15 @@ import { AGENCIES } from '@cdo-hub/subgraph-kit';
  * watches. Whoever runs it acts with the CDO's authority (file access to the store is the
  * boundary); apps use the gateway's admin API, where roles are checked.
  */
-export function grantService(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GrantService {
+export async function grantService(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): Promise<GrantService> {
   const config = loadGatewayConfig(env, overrides);
   const supergraph = loadSupergraphFile(config.supergraphFile);
   const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
-  const store = new FileGrantStore(config.grantStoreDir);
+  const store = await openGrantStore(config);
   return new GrantService({
     store,
-    policySet: () => {
-      const { policySet, problems } = loadPolicySet(sources, supergraph, { runtimeGrants: runtimeGrantInputs(store.read(), store.location) });
+    policySet: (state) => {
+      const { policySet, problems } = loadPolicySet(sources, supergraph, { runtimeGrants: runtimeGrantInputs(state, store.location) });
       if (!policySet) throw new Error(`the policies do not load:\n${problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n')}`);
       return policySet;
     },
@@ -83,6 +83,16 @@ export function formatRequestTable(requests: readonly ListedRequest[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Runs a command against the grant store and closes it (a Redis store holds a connection). */
+export async function withGrants<T>(run: (service: GrantService) => Promise<T> | T): Promise<T> {
+  const service = await grantService();
+  try {
+    return await run(service);
+  } finally {
+    await service.store.close();
+  }
 }
 
 /** A workflow refusal as the CLI prints it. */
