@@ -9,7 +9,7 @@ import { issueDevelopmentToken } from '../policy/policyCommands';
 import { planStartSeeding, seedAgencies } from '../seed/seedAgencies';
 import { assertPortFree, ManagedProcess } from '../start/processes';
 import { runLoad, type LoadRequest, type LoadResult } from './load';
-import { runMicroBenchmarks, type MicroResult } from './micro';
+import { runAuditMicroBenchmarks, runMicroBenchmarks, type MicroResult } from './micro';
 import { benchWorkloads, directSubgraphWorkload, type Workload } from './workloads';
 
 export interface BenchOptions {
@@ -129,7 +129,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       }
     }
     const queries = workloads.find((w) => w.name === 'cross-agency')!.requests.map((r) => r.query);
-    const micro = runMicroBenchmarks(queries, quick);
+    const micro = [...runMicroBenchmarks(queries, quick), ...(await runAuditMicroBenchmarks(dataDir, quick))];
     return {
       date: new Date().toISOString(),
       command: `npm run bench${quick ? ' -- --quick' : ''}`,
