@@ -22,6 +22,8 @@ export interface AccessEntry {
   supergraphVersion: string;
   policyVersion: string | null;
   outcome: 'ok' | 'partial' | 'refused';
+  /** Served from the response cache (HIT), stored in it (MISS), or not cached (BYPASS). */
+  cache?: 'HIT' | 'MISS' | 'BYPASS';
 }
 
 export interface AgencyAccess {
@@ -83,6 +85,7 @@ export function auditEntry(input: {
   supergraphVersion: string;
   policyVersion: string | null;
   outcome: AccessEntry['outcome'];
+  cache?: AccessEntry['cache'];
   now: Date;
 }): AccessEntry {
   const agencies: AccessEntry['agencies'] = {};
@@ -111,5 +114,6 @@ export function auditEntry(input: {
     supergraphVersion: input.supergraphVersion,
     policyVersion: input.policyVersion,
     outcome: input.outcome,
+    ...(input.cache ? { cache: input.cache } : {}),
   };
 }

@@ -49,6 +49,16 @@ export interface GatewayConfig {
   grantStoreDir: string;
   /** Keep the grant store on this Redis instead of the folder (several gateways on several machines). */
   grantStoreRedisUrl?: string;
+  /** The response cache: `memory` (default), `redis` (when REDIS_URL is set) or `off`. */
+  cache: 'memory' | 'redis' | 'off';
+  /** The cache's Redis (never the audit Redis). */
+  redisUrl?: string;
+  /** Size bound of the in-memory cache. */
+  cacheMaxBytes: number;
+  /** How long a cache command may take before the gateway answers without the cache. */
+  cacheTimeoutMs: number;
+  /** TTLs per type and caps per sharing class and level. */
+  cacheRulesFile: string;
   /** Public holidays and make-up workdays, for the 10-working-day answer deadline. */
   calendarFile: string;
 }
@@ -58,6 +68,7 @@ export const SCHEMA_DIR = resolve(__dirname, '..', '..', '..', 'schema');
 export const DEFAULT_SUPERGRAPH_FILE = resolve(SCHEMA_DIR, 'supergraph.graphql');
 export const DEFAULT_POLICY_DIR = resolve(SCHEMA_DIR, 'policies');
 export const DEFAULT_CONSUMERS_FILE = resolve(SCHEMA_DIR, 'consumers.yaml');
+export const DEFAULT_CACHE_RULES_FILE = resolve(SCHEMA_DIR, 'cache.yaml');
 export const DEFAULT_CALENDAR_FILE = resolve(SCHEMA_DIR, 'calendar', 'holidays.yaml');
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -86,6 +97,11 @@ const environment = z.object({
   AUDIT_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').default('gateway'),
   AUDIT_REDIS_ALLOW_EVERYSEC: z.enum(['true', 'false']).default('false'),
   HUB_CALENDAR_FILE: z.string().min(1).optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  CACHE: z.enum(['on', 'off']).default('on'),
+  CACHE_MAX_MB: z.coerce.number().positive().default(64),
+  CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(100),
+  CACHE_RULES_FILE: z.string().min(1).optional(),
   GRANT_STORE_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
 });
 
@@ -132,6 +148,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     auditRedisAllowEverysec: values.AUDIT_REDIS_ALLOW_EVERYSEC === 'true',
     grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),
     ...(values.GRANT_STORE_REDIS_URL ? { grantStoreRedisUrl: values.GRANT_STORE_REDIS_URL } : {}),
+    cache: values.CACHE === 'off' ? 'off' : values.REDIS_URL ? 'redis' : 'memory',
+    ...(values.REDIS_URL ? { redisUrl: values.REDIS_URL } : {}),
+    cacheMaxBytes: Math.round(values.CACHE_MAX_MB * 2 ** 20),
+    cacheTimeoutMs: values.CACHE_TIMEOUT_MS,
+    cacheRulesFile: resolve(values.CACHE_RULES_FILE ?? DEFAULT_CACHE_RULES_FILE),
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,
   };

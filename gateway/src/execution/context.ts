@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CacheOutcome } from '../cache';
 import type { OperationView } from '../enforcement';
 import type { Identity } from '../identity';
 
@@ -15,6 +16,8 @@ export interface GatewayContext {
   view?: OperationView;
   /** Per agency, the records of its data the response carried (for the audit trail). */
   entities?: Record<string, number>;
+  /** What the response cache did. */
+  cache?: CacheOutcome;
   /** The supergraph version the request ran against. */
   supergraphVersion?: string;
 }

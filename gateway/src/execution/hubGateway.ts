@@ -17,6 +17,7 @@ import { hubError } from '../errors';
 import type { Identity } from '../identity';
 import type { PolicyRuntime } from '../policy';
 import type { Supergraph } from '../supergraph';
+import type { ResponseCache } from '../cache';
 import type { GatewayContext } from './context';
 
 export interface HubGatewayOptions {
@@ -34,6 +35,8 @@ export interface HubGatewayOptions {
   subgraphSigningKey: string;
   /** Per-subgraph request timeout. */
   subgraphTimeoutMs: number;
+  /** The response cache; absent when caching is off (and in `--open` mode). */
+  cache?: ResponseCache;
   now?: () => number;
 }
 
@@ -119,8 +122,19 @@ export class HubGateway implements GatewayInterface {
         this.views.set(viewKey, view);
       }
       context.view = view;
+      // The agencies' answer for this view: from the cache, or fetched (and cached when allowed).
+      const fetchView = async (request: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
+        const cache = this.options.cache;
+        if (!cache) return plan(request);
+        const { result, outcome } = await cache.execute(
+          { view: view!, policySet, supergraphVersion: this.options.supergraph.version, operationName, variables: requestContext.request.variables, isQuery: requestContext.operation?.operation === 'query', now },
+          () => plan(request),
+        );
+        context.cache = outcome;
+        return result;
+      };
       if (view.unrestricted) {
-        const result = await plan(requestContext);
+        const result = await fetchView(requestContext);
         context.entities = countEntities(policySet.schema, document, operationName, requestContext.request.variables, view.decisions, result.data);
         return withGroupedScopeErrors(result);
       }
@@ -138,7 +152,7 @@ export class HubGateway implements GatewayInterface {
         }
       }
 
-      const result = await plan({ ...requestContext, document: view.document, queryHash: view.queryHash });
+      const result = await fetchView({ ...requestContext, document: view.document, queryHash: view.queryHash });
       const shaped = shapeResponse(policySet.schema, document, operationName, requestContext.request.variables, view.decisions, result.data, {
         hashKey: this.options.maskHashKey,
         consumerId: identity.consumer.id,

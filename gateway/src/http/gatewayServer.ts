@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheOutcome, type CacheStore } from '../cache';
 import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
 import { ERROR_CATALOGUE, httpErrorResponse, isErrorCode, notFoundResponse, requestError, shapeError } from '../errors';
@@ -70,7 +71,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   // Approvals and revocations from the CLI, the admin API or another gateway reach this one's policies and audit trail.
   const grantSync = policies && grantStore ? new GrantSync(grantStore, policies, audit, logger) : undefined;
   await grantSync?.start();
+  // Responses cached per view (memory by default, Redis with REDIS_URL); never in --open mode.
+  let cacheStore: CacheStore | undefined;
+  if (policies && config.cache !== 'off') {
+    cacheStore = config.cache === 'redis' ? RedisCacheStore.connect(config.redisUrl!, { commandTimeoutMs: config.cacheTimeoutMs, logger }) : new MemoryCacheStore({ maxBytes: config.cacheMaxBytes });
+  }
+  const cache = cacheStore ? new ResponseCache(cacheStore, loadCacheRules(config.cacheRulesFile), logger) : undefined;
   const gateway = new HubGateway({
+    ...(cache ? { cache } : {}),
     supergraph,
     logger,
     subgraphUrls: config.subgraphUrls,
@@ -157,6 +165,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     policies?.close();
     grantSync?.close();
     await grantStore?.close();
+    await cacheStore?.close();
     await apollo.stop();
     await audit?.close();
   });
@@ -169,6 +178,19 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     close: () => app.close(),
   };
   return server;
+}
+
+/** `x-cache`, `Age` and `Cache-Control` from what the response cache did. */
+function setCacheHeaders(headers: Map<string, string>, cache: CacheOutcome | undefined): void {
+  if (!cache) return;
+  headers.set('x-cache', cache.status);
+  if (cache.status === 'BYPASS' || !cache.ttlSeconds) {
+    headers.set('cache-control', 'no-store');
+    return;
+  }
+  const age = cache.ageSeconds ?? 0;
+  if (cache.status === 'HIT') headers.set('age', String(age));
+  headers.set('cache-control', `${cache.scope ?? 'private'}, max-age=${Math.max(0, cache.ttlSeconds - age)}`);
 }
 
 /** Creates the server and listens on the configured host and port. */
@@ -205,6 +227,7 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
               supergraphVersion: context.supergraphVersion ?? gateway.supergraph.version,
               policyVersion: gateway.policies?.current().version ?? null,
               outcome: result.data == null ? 'refused' : result.errors?.length ? 'partial' : 'ok',
+              ...(context.cache ? { cache: context.cache.status } : {}),
               now: new Date(),
             });
             const recorded = await Promise.race([
@@ -219,6 +242,7 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
               }
             }
           }
+          if (body.kind === 'single') setCacheHeaders(response.http.headers, context.cache);
           if (body.kind === 'single' && body.singleResult.errors) {
             body.singleResult.errors = body.singleResult.errors.map((error) => {
               const shaped = shapeError(error, { production: config.production, requestId: context.requestId });

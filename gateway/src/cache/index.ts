@@ -1,0 +1,5 @@
+export * from './cachePolicy';
+export * from './cacheStore';
+export * from './memoryCacheStore';
+export * from './redisCacheStore';
+export * from './responseCache';

@@ -1,0 +1,88 @@
+import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { OperationView } from '../enforcement';
+import type { PolicySet } from '../policy';
+import { decideCaching, responseCacheKey, type CacheRules } from './cachePolicy';
+import type { CacheStore } from './cacheStore';
+
+export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
+
+/** What the cache did for one request: the response headers and the audit record say it. */
+export interface CacheOutcome {
+  status: CacheStatus;
+  /** Seconds since the entry was stored (HIT). */
+  ageSeconds?: number;
+  ttlSeconds?: number;
+  scope?: 'public' | 'private';
+  /** Why it was not cached (BYPASS). */
+  reason?: string;
+}
+
+/** Error codes a response may carry and still be cached: they are part of the view (row scopes). */
+const VIEW_ERROR_CODES = new Set(['OUT_OF_SCOPE']);
+
+interface StoredResult {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/**
+ * The gateway's response cache, in front of the query planner. It stores what the agencies
+ * returned for a view's document — denied fields were never fetched — before masks are applied,
+ * so the masks (per consumer, e.g. `hash`) run on every response, hit or miss. Only queries are
+ * cached, only results whose errors are part of the view, and never longer than the view's cache
+ * decision allows. A cache that fails or is slow is skipped: the request is answered from the
+ * agencies, never failed.
+ */
+export class ResponseCache {
+  constructor(
+    readonly store: CacheStore,
+    private readonly rules: CacheRules,
+    private readonly logger: Logger,
+  ) {}
+
+  async execute(
+    request: { view: OperationView; policySet: PolicySet; supergraphVersion: string; operationName: string | null | undefined; variables: Record<string, unknown> | undefined; isQuery: boolean; now: number },
+    fetch: () => Promise<GatewayExecutionResult>,
+  ): Promise<{ result: GatewayExecutionResult; outcome: CacheOutcome }> {
+    if (!request.isQuery) return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'not a query' } };
+    const decision = decideCaching(request.view, request.policySet, this.rules, request.now);
+    if (decision.ttlSeconds <= 0) return { result: await fetch(), outcome: { status: 'BYPASS', reason: decision.limitedBy } };
+    const key = responseCacheKey({ supergraphVersion: request.supergraphVersion, policyVersion: request.policySet.version, view: request.view, operationName: request.operationName, variables: request.variables });
+
+    let mark: number | undefined;
+    try {
+      const hit = await this.store.get(key);
+      if (hit) {
+        const ageSeconds = Math.max(0, Math.floor((Date.now() - hit.storedAt) / 1000));
+        return { result: revive(JSON.parse(hit.value) as StoredResult), outcome: { status: 'HIT', ageSeconds, ttlSeconds: decision.ttlSeconds, scope: decision.scope } };
+      }
+      mark = await this.store.mark();
+    } catch (error) {
+      this.logger.debug({ err: error }, 'cache read failed; answering from the agencies');
+      return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'cache unavailable' } };
+    }
+
+    const result = await fetch();
+    const cacheable = (result.errors ?? []).every((error) => VIEW_ERROR_CODES.has(String(error.extensions?.code)));
+    if (!cacheable) return { result, outcome: { status: 'BYPASS', reason: 'the response has errors' } };
+    try {
+      const stored: StoredResult = {
+        data: result.data ?? null,
+        ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, ...(e.path ? { path: [...e.path] } : {}), ...(e.extensions ? { extensions: { ...e.extensions } } : {}) })) } : {}),
+      };
+      await this.store.set(key, JSON.stringify(stored), { ttlMs: decision.ttlSeconds * 1000, tags: decision.types.map((type) => `type:${type}`), mark });
+    } catch (error) {
+      this.logger.debug({ err: error }, 'cache write failed');
+    }
+    return { result, outcome: { status: 'MISS', ttlSeconds: decision.ttlSeconds, scope: decision.scope } };
+  }
+}
+
+function revive(stored: StoredResult): GatewayExecutionResult {
+  return {
+    data: stored.data ?? null,
+    ...(stored.errors?.length ? { errors: stored.errors.map((e) => new GraphQLError(e.message, { ...(e.path ? { path: e.path } : {}), ...(e.extensions ? { extensions: e.extensions } : {}) })) } : {}),
+  };
+}

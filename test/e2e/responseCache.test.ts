@@ -1,0 +1,175 @@
+import { RedisTestServer } from '@cdo-hub/gateway/testing';
+import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../harness/freePort';
+import { GatewayProcess } from '../harness/gatewayProcess';
+import { as, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+
+// The response cache never hands one consumer's view to another, in memory and on Redis: consumers
+// with a grant and without ask the same operations in every order; masks are applied after the
+// cache (per-consumer `hash` pseudonyms differ on a shared entry); a revocation takes effect on
+// the very next request; TTLs run out; hits are audited. On Redis, two gateways share entries.
+
+const run = promisify(execFile);
+const RULES = `defaultTtl: 60s
+types:
+  District: 5m
+  PriceObservation: 1s
+caps:
+  classes: { UNCONDITIONAL: 10m, CONDITIONAL: 30s, NOT_SHARED: 0s }
+  levels: { L4: 0s }
+`;
+
+const TEACHERS = (alias: string) => `{ ${alias}: schools(first: 3) { nodes { code name teachers(first: 2) { nodes { name subject } } } } }`;
+type Teachers = Record<string, { nodes: { code: string; name: string; teachers: { nodes: { name: string | null; subject: string | null }[] } | null }[] }>;
+
+describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => {
+  let hub: HubProcess;
+  let redis: RedisTestServer | undefined;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), `cache-${backend}-`));
+    writeFileSync(join(dir, 'cache.yaml'), RULES);
+    if (backend === 'redis') redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    env = { GRANT_STORE_DIR: join(dir, 'grants'), AUDIT_DIR: join(dir, 'audit'), CACHE_RULES_FILE: join(dir, 'cache.yaml'), ...(redis ? { REDIS_URL: redis.url } : {}) };
+    hub = await HubProcess.start({ env });
+    // Grants from the store: city-analytics reads teachers in clear; district-haidian and science
+    // read them with names pseudonymised (hash): identical views, so they share cache entries.
+    const cli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env } });
+    const grant = async (consumer: string, purpose: string, mask?: string) => {
+      const { stdout } = await cli('grant', 'request', '--consumer', consumer, '--fields', 'School.teachers,Teacher.name,Teacher.subject', '--purpose', purpose, '--reason', 'cache test', '--until', '2027-12-31');
+      await cli('grant', 'approve', stdout.match(/REQ-\d{4}-\d{4}/)![0], '--by', 'test CDO', ...(mask ? ['--mask', mask] : []));
+    };
+    await grant('city-analytics', 'statistics');
+    await grant('district-haidian', 'enrollment-planning', 'Teacher.name=hash');
+    await grant('science', 'industrial-policy', 'Teacher.name=hash');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the gateway applies the store
+  });
+
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await hub?.stop();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const consumers = {
+    analytics: () => as('city-analytics', 'statistics'),
+    haidian: () => as('district-haidian', 'enrollment-planning'),
+    science: () => as('science', 'industrial-policy'),
+    drc: () => as('development-reform', 'planning'),
+  };
+  type Who = keyof typeof consumers;
+  const ask = async (who: Who, query: string, url = hub.gatewayUrl) => {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await consumers[who]()) }, body: JSON.stringify({ query }) });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<Teachers>['body'] };
+  };
+  const teacherNames = (body: GraphQLResponse<Teachers>['body'], alias: string) => (body.data?.[alias]?.nodes ?? []).flatMap((s) => s.teachers?.nodes ?? []).map((t) => t.name);
+
+  it('never hands a view to a consumer whose decisions differ, in any order; masks are applied per consumer', async () => {
+    const education = hub.database('education');
+    const realNames = new Set(education.all<{ name: string }>('SELECT name FROM teachers').map((t) => t.name));
+    education.close();
+    const orders: Who[][] = [
+      ['analytics', 'haidian', 'science', 'drc'],
+      ['haidian', 'analytics', 'drc', 'science'],
+      ['drc', 'science', 'haidian', 'analytics'],
+      ['science', 'drc', 'analytics', 'haidian'],
+    ];
+    for (const [i, order] of orders.entries()) {
+      const alias = `order${i}`;
+      const seen: Partial<Record<Who, { names: (string | null)[]; cache: string | null }>> = {};
+      for (const who of order) {
+        const { status, headers, body } = await ask(who, TEACHERS(alias));
+        expect(status).toBe(200);
+        seen[who] = { names: teacherNames(body, alias), cache: headers.get('x-cache') };
+        if (who === 'drc') expect(body.data![alias]!.nodes.every((s) => s.teachers === null)).toBe(true);
+      }
+      // Clear names only for the consumer granted them in clear.
+      expect(seen.analytics!.names.length).toBeGreaterThan(0);
+      expect(seen.analytics!.names.every((n) => n !== null && realNames.has(n))).toBe(true);
+      for (const who of ['haidian', 'science'] as const) {
+        expect(seen[who]!.names.length).toBeGreaterThan(0);
+        expect(seen[who]!.names.some((n) => n === null || realNames.has(n))).toBe(false);
+      }
+      // One entry per distinct view: haidian and science share theirs, and their pseudonyms differ.
+      const sharers = order.filter((who) => who === 'haidian' || who === 'science');
+      expect([seen[sharers[0]!]!.cache, seen[sharers[1]!]!.cache]).toEqual(['MISS', 'HIT']);
+      expect(seen.haidian!.names).not.toEqual(seen.science!.names);
+      expect(seen.analytics!.cache).toBe('MISS');
+      // The same consumer again: a hit, with the same answer.
+      const again = await ask('analytics', TEACHERS(alias));
+      expect(again.headers.get('x-cache')).toBe('HIT');
+      expect(teacherNames(again.body, alias)).toEqual(seen.analytics!.names);
+    }
+  });
+
+  it('sets x-cache, Age and Cache-Control, and never caches L4 data', async () => {
+    const first = await ask('drc', '{ districts(first: 2) { nodes { code name } } }');
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    expect(first.headers.get('cache-control')).toBe('public, max-age=300');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await ask('drc', '{ districts(first: 2) { nodes { code name } } }');
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(Number(second.headers.get('age'))).toBeGreaterThanOrEqual(1);
+    expect(second.body).toEqual(first.body);
+    const conditional = await ask('analytics', TEACHERS('headers'));
+    expect(conditional.headers.get('cache-control')).toMatch(/^private, max-age=(30|29)$/);
+    const minors = await ask('haidian', '{ schools(first: 1) { nodes { students(first: 1) { nodes { name } } } } }');
+    expect(minors.headers.get('x-cache')).toBe('BYPASS');
+    expect(minors.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('lets entries run out at their TTL', async () => {
+    const query = '{ priceObservations(first: 2) { nodes { commodity price } } }';
+    expect((await ask('science', query)).headers.get('x-cache')).toBe('MISS');
+    expect((await ask('science', query)).headers.get('x-cache')).toBe('HIT');
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect((await ask('science', query)).headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('applies a revocation on the very next request, cached entries notwithstanding', async () => {
+    const alias = 'revoked';
+    const before = await ask('analytics', TEACHERS(alias));
+    expect(teacherNames(before.body, alias).every((n) => n !== null)).toBe(true);
+    expect((await ask('analytics', TEACHERS(alias))).headers.get('x-cache')).toBe('HIT');
+    const cdo = await tokenFor('education', undefined, ['cdo:education']);
+    const grants = await (await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grants?agency=education'), { headers: { authorization: `Bearer ${cdo}` } })).json();
+    const id = grants.grants.find((g: { consumer: string }) => g.consumer === 'city-analytics').id;
+    const revoked = await fetch(hub.gatewayUrl.replace('/graphql', `/admin/grants/${id}/revoke`), { method: 'POST', headers: { authorization: `Bearer ${cdo}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'cache test' }) });
+    expect(revoked.status).toBe(200);
+    const after = await ask('analytics', TEACHERS(alias));
+    expect(after.body.data![alias]!.nodes.every((s) => s.teachers === null)).toBe(true);
+    expect(after.body.errors?.map((e) => e.extensions?.code)).toContain('GRANT_REQUIRED');
+  });
+
+  it('audits cache hits like any other read', async () => {
+    await ask('drc', '{ districts(first: 3) { nodes { code name } } }');
+    const { headers } = await ask('drc', '{ districts(first: 3) { nodes { code name } } }');
+    expect(headers.get('x-cache')).toBe('HIT');
+    const requestId = headers.get('x-request-id');
+    const records = readdirSync(join(dir, 'audit'))
+      .filter((f) => f.startsWith('audit-'))
+      .flatMap((f) => readFileSync(join(dir, 'audit', f), 'utf8').split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line));
+    expect(records.find((r) => r.requestId === requestId)).toMatchObject({ consumer: 'development-reform', cache: 'HIT' });
+  });
+
+  if (backend === 'redis') {
+    it('two gateways on one Redis reuse each other’s entries', async () => {
+      const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
+      const second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), ...urls });
+      gateways.push(second);
+      const query = '{ investmentProjects(first: 3) { nodes { code name } } }';
+      expect((await ask('drc', query)).headers.get('x-cache')).toBe('MISS');
+      expect((await ask('drc', query, second.url)).headers.get('x-cache')).toBe('HIT');
+    });
+  }
+});
