@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { auditReport, auditTail, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
 import { describeGrant, describeRequest, describeWorkflowError, formatRequestTable, knownAgency, pairs, withGrants } from './grant/grantCommands';
+import { invalidateCache } from './cache/cacheCommands';
 import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
 import { runBenchmark } from './bench/runBenchmark';
 import { composeToFile } from './compose/composeSupergraph';
@@ -248,6 +249,19 @@ policy
   .argument('<query>', 'the GraphQL operation')
   .action((query: string, options: { consumer: string; purpose?: string }) => {
     console.log(explainPolicies(options.consumer, options.purpose, query));
+  });
+
+const cache = program.command('cache').description("the gateway's response cache");
+
+cache
+  .command('invalidate')
+  .description('purge every cached response holding an entity (or, without --key, any entity of the type) on a running gateway')
+  .requiredOption('--type <type>', 'e.g. School, InvestmentProject, District')
+  .option('--key <key>', "the entity's key, e.g. a school code")
+  .option('--gateway <url>', 'the gateway (default: http://GATEWAY_HOST:GATEWAY_PORT)')
+  .option('--token <jwt>', 'a token with the role hub-operator or cdo:<owning agency> (default: one signed with the hub secret)')
+  .action(async (options: { type: string; key?: string; gateway?: string; token?: string }) => {
+    console.log(await invalidateCache(options));
   });
 
 const grant = program.command('grant').description('the grant workflow: consumers apply for CONDITIONAL data, the owning CDO approves or refuses');

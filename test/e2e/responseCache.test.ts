@@ -162,6 +162,30 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(records.find((r) => r.requestId === requestId)).toMatchObject({ consumer: 'development-reform', cache: 'HIT' });
   });
 
+  it('purges by entity and by type, by hand (hub cache invalidate and the admin endpoint)', async () => {
+    const cli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(hub.ports.gateway) } });
+    const schools = (await ask('drc', '{ schools(first: 2) { nodes { code } } }')).body.data as unknown as { schools: { nodes: { code: string }[] } };
+    const [first, second] = schools.schools.nodes.map((s) => s.code);
+    const one = (code: string) => `{ school(code: "${code}") { code name } }`;
+    const unkeyed = '{ schools(first: 2) { nodes { name } } }';
+    for (const query of [one(first!), one(second!), unkeyed]) {
+      await ask('drc', query);
+      expect((await ask('drc', query)).headers.get('x-cache')).toBe('HIT');
+    }
+    const { stdout } = await cli('cache', 'invalidate', '--type', 'School', '--key', first!);
+    expect(stdout).toMatch(/purged [1-9]\d* cached response\(s\) holding School/);
+    expect((await ask('drc', one(first!))).headers.get('x-cache')).toBe('MISS'); // the changed school
+    expect((await ask('drc', one(second!))).headers.get('x-cache')).toBe('HIT'); // another school: kept
+    expect((await ask('drc', unkeyed)).headers.get('x-cache')).toBe('MISS'); // schools without their keys: purged
+    await cli('cache', 'invalidate', '--type', 'School');
+    expect((await ask('drc', one(second!))).headers.get('x-cache')).toBe('MISS');
+    // Only an operator or the CDO of an agency resolving the type may purge.
+    const refused = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('city-analytics')}` }, body: JSON.stringify({ type: 'School' }) });
+    expect(refused.status).toBe(403);
+    const unknown = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('education', undefined, ['hub-operator'])}` }, body: JSON.stringify({ type: 'Nope' }) });
+    expect(unknown.status).toBe(400);
+  });
+
   if (backend === 'redis') {
     it('two gateways on one Redis reuse each other’s entries', async () => {
       const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));

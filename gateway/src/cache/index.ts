@@ -3,3 +3,4 @@ export * from './cacheStore';
 export * from './memoryCacheStore';
 export * from './redisCacheStore';
 export * from './responseCache';
+export * from './responseTags';

@@ -5,6 +5,7 @@ import type { OperationView } from '../enforcement';
 import type { PolicySet } from '../policy';
 import { decideCaching, responseCacheKey, type CacheRules } from './cachePolicy';
 import type { CacheStore } from './cacheStore';
+import { invalidationTags, type EntityRef } from './responseTags';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -36,6 +37,11 @@ interface StoredResult {
  * agencies, never failed.
  */
 export class ResponseCache {
+  /** Purges every cached response holding one of these entities (or types); resolves how many. */
+  async invalidate(refs: readonly EntityRef[]): Promise<number> {
+    return this.store.invalidate(invalidationTags(refs));
+  }
+
   constructor(
     readonly store: CacheStore,
     private readonly rules: CacheRules,
@@ -45,6 +51,8 @@ export class ResponseCache {
   async execute(
     request: { view: OperationView; policySet: PolicySet; supergraphVersion: string; operationName: string | null | undefined; variables: Record<string, unknown> | undefined; isQuery: boolean; now: number },
     fetch: () => Promise<GatewayExecutionResult>,
+    /** The invalidation tags of a fetched result (its types and entities). */
+    tagsOf: (result: GatewayExecutionResult) => string[],
   ): Promise<{ result: GatewayExecutionResult; outcome: CacheOutcome }> {
     if (!request.isQuery) return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'not a query' } };
     const decision = decideCaching(request.view, request.policySet, this.rules, request.now);
@@ -72,13 +80,14 @@ export class ResponseCache {
         data: result.data ?? null,
         ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, ...(e.path ? { path: [...e.path] } : {}), ...(e.extensions ? { extensions: { ...e.extensions } } : {}) })) } : {}),
       };
-      await this.store.set(key, JSON.stringify(stored), { ttlMs: decision.ttlSeconds * 1000, tags: decision.types.map((type) => `type:${type}`), mark });
+      await this.store.set(key, JSON.stringify(stored), { ttlMs: decision.ttlSeconds * 1000, tags: [...new Set([...decision.types.map((type) => `type:${type}`), ...tagsOf(result)])], mark });
     } catch (error) {
       this.logger.debug({ err: error }, 'cache write failed');
     }
     return { result, outcome: { status: 'MISS', ttlSeconds: decision.ttlSeconds, scope: decision.scope } };
   }
 }
+
 
 function revive(stored: StoredResult): GatewayExecutionResult {
   return {

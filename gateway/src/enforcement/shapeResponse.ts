@@ -89,24 +89,23 @@ export function shapeResponse(
 }
 
 /**
- * Per agency, how many records of its data a response carries, for the audit trail: every object
- * below the root with at least one non-null scalar field that agency alone resolves and the
- * consumer received (in clear or masked) counts once for that agency. Entity keys several
- * agencies resolve do not count, nor do Relay wrappers (connections, edges, page info). For responses that are not reshaped (nothing denied or masked);
- * `shapeResponse` counts the same way as it goes.
+ * Visits every object of a response below the root, with its concrete type and the fields the
+ * operation selected on it (response key → field nodes), following the operation's aliases,
+ * fragments and @skip/@include. For readers of a response that do not reshape it.
  */
-export function countEntities(
+export function walkResponse(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
-  decisions: ReadonlyMap<string, FieldDecision>,
   data: Record<string, unknown> | null | undefined,
-): Record<string, number> {
+  visit: (type: GraphQLObjectType, fields: Map<string, FieldNode[]>, object: Record<string, unknown>) => void,
+  decisions: ReadonlyMap<string, FieldDecision> = new Map(),
+): void {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   const root = operation ? schema.getRootType(operation.operation) : undefined;
-  if (!operation || !root || !data) return {};
+  if (!operation || !root || !data) return;
   const context: ShapeContext = {
     schema,
     fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
@@ -119,7 +118,7 @@ export function countEntities(
   };
   const walk = (type: GraphQLObjectType, selectionSet: SelectionSetNode, source: Record<string, unknown>, depth: number) => {
     const fields = collectFields(context, type, selectionSet);
-    if (depth > 0) tally(context, type, fields, source);
+    if (depth > 0) visit(type, fields, source);
     for (const [responseKey, nodes] of fields) {
       const field = type.getFields()[nodes[0]!.name.value];
       const named = field && getNamedType(field.type);
@@ -141,7 +140,28 @@ export function countEntities(
     }
   };
   walk(root, operation.selectionSet, data, 0);
-  return context.entities;
+}
+
+/**
+ * Per agency, how many records of its data a response carries, for the audit trail: every object
+ * below the root with at least one non-null scalar field that agency alone resolves and the
+ * consumer received (in clear or masked) counts once for that agency. Entity keys several
+ * agencies resolve do not count, nor do Relay wrappers (connections, edges, page info). For
+ * responses that are not reshaped (nothing denied or masked); `shapeResponse` counts the same way
+ * as it goes.
+ */
+export function countEntities(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  decisions: ReadonlyMap<string, FieldDecision>,
+  data: Record<string, unknown> | null | undefined,
+): Record<string, number> {
+  const entities: Record<string, number> = {};
+  const context = { decisions, entities } as unknown as ShapeContext;
+  walkResponse(schema, document, operationName, variables, data, (type, fields, object) => tally(context, type, fields, object), decisions);
+  return entities;
 }
 
 const RELAY_WRAPPER = /(Connection|Edge)$|^PageInfo$/;

@@ -52,6 +52,7 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: { httpStatus: 403, description: 'The token lacks the role this admin action needs: deciding on grants takes `cdo:<agency>` of the agency that owns the fields.' },
   GRANT_REQUEST_INVALID: { httpStatus: 400, description: 'A grant request or decision is malformed or names fields, purposes, scopes or dates the policies do not allow; the message says which and why.' },
   GRANT_NOT_FOUND: { httpStatus: 404, description: 'No grant request or grant with this id in the grant store.' },
+  ADMIN_REQUEST_INVALID: { httpStatus: 400, description: 'An admin request other than the grant workflow (cache invalidation) is malformed or names an unknown type.' },
   GRANT_CONFLICT: { httpStatus: 409, description: 'The request was already decided, or the grant already revoked (or it lives in a policy file, where only its CDO edits it).' },
 
   AUDIT_UNAVAILABLE: { httpStatus: 503, description: 'The audit trail could not record this request in time, so its agency data is not served (fail closed); retry later.' },

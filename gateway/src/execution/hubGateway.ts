@@ -17,7 +17,7 @@ import { hubError } from '../errors';
 import type { Identity } from '../identity';
 import type { PolicyRuntime } from '../policy';
 import type { Supergraph } from '../supergraph';
-import type { ResponseCache } from '../cache';
+import { responseTags, type ResponseCache } from '../cache';
 import type { GatewayContext } from './context';
 
 export interface HubGatewayOptions {
@@ -129,6 +129,7 @@ export class HubGateway implements GatewayInterface {
         const { result, outcome } = await cache.execute(
           { view: view!, policySet, supergraphVersion: this.options.supergraph.version, operationName, variables: requestContext.request.variables, isQuery: requestContext.operation?.operation === 'query', now },
           () => plan(request),
+          (result) => responseTags(policySet.schema, this.options.supergraph.ownership.keys, request.document, operationName, requestContext.request.variables, result.data),
         );
         context.cache = outcome;
         return result;

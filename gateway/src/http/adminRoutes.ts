@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ERROR_CATALOGUE, type ErrorCode } from '../errors';
+import type { ResponseCache } from '../cache';
 import { GrantWorkflowError, type GrantService, type GrantSync } from '../grants';
 import { identify, type Identity, type TokenVerifier } from '../identity';
 import type { PolicyRuntime } from '../policy';
@@ -146,4 +147,36 @@ class AdminError extends Error {
   ) {
     super(message);
   }
+}
+
+const invalidateBody = z
+  .object({
+    type: z.string().regex(/^[A-Za-z_]\w*$/),
+    key: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
+ * `POST /admin/cache/invalidate {type, key?}`: purges every cached response holding that entity
+ * (or, without a key, any entity of the type). Takes the role `hub-operator`, or `cdo:<agency>` of
+ * an agency that resolves the type. `hub cache invalidate` calls it.
+ */
+export function registerCacheAdminRoutes(app: FastifyInstance, deps: { cache: ResponseCache; policies: PolicyRuntime; verify: TokenVerifier }): void {
+  app.post('/admin/cache/invalidate', async (request, reply) => {
+    const fail = (code: ErrorCode, message: string) => reply.code(ERROR_CATALOGUE[code].httpStatus).send({ errors: [{ message, extensions: { code } }] });
+    const result = await identify({ authorization: request.headers.authorization, purpose: undefined }, { registry: deps.policies.current().consumers, verify: deps.verify, requireToken: true, purposeRequired: false });
+    if (!result.ok) return fail(result.code, result.message);
+    const parsed = invalidateBody.safeParse(request.body ?? {});
+    if (!parsed.success) return fail('ADMIN_REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const { type, key } = parsed.data;
+    const policySet = deps.policies.current();
+    const owners = policySet.ownership.types.get(type);
+    if (!owners || !policySet.schema.getType(type)) return fail('ADMIN_REQUEST_INVALID', `unknown type "${type}"`);
+    const roles = result.identity.roles;
+    if (!roles.includes('hub-operator') && !owners.some((agency) => roles.includes(cdoRole(agency)))) {
+      return fail('FORBIDDEN', `invalidating ${type} takes the role hub-operator or ${owners.map(cdoRole).join(' / ')}`);
+    }
+    const removed = await deps.cache.invalidate([{ type, ...(key ? { key } : {}) }]);
+    return { removed, type, ...(key ? { key } : {}) };
+  });
 }

@@ -15,7 +15,7 @@ import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type Token
 import { createLogger } from '../logging';
 import { GrantService, openGrantStore, GrantSync, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
 import { PolicyRuntime } from '../policy';
-import { registerAdminRoutes } from './adminRoutes';
+import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 
 export interface GatewayServer {
@@ -136,6 +136,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       checkGrant: policyGrantChecker({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph),
     });
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
+    if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
   }
   await app.register(fastifyApollo(apollo), {
     context: async (request): Promise<GatewayContext> => {

@@ -1,0 +1,54 @@
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { walkResponse } from '../enforcement';
+
+/** A changed entity (`School` with key `11010800101`), or every entity of a type (no key). */
+export interface EntityRef {
+  type: string;
+  key?: string;
+}
+
+/**
+ * The invalidation tags of a response: `type:T` for every type it holds, `T:<key>` for every
+ * entity whose key fields it carries, and `unkeyed:T` when it holds an entity of T without its
+ * key (so a change to any T must purge it). Pure.
+ */
+export function responseTags(
+  schema: GraphQLSchema,
+  keys: ReadonlyMap<string, ReadonlySet<string>>,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  data: Record<string, unknown> | null | undefined,
+): string[] {
+  const tags = new Set<string>();
+  walkResponse(schema, document, operationName, variables, data, (type, fields, object) => {
+    tags.add(`type:${type.name}`);
+    const keyFields = keys.get(type.name);
+    if (!keyFields?.size) return;
+    const values: string[] = [];
+    for (const keyField of keyFields) {
+      const responseKey = [...fields].find(([, nodes]) => nodes[0]!.name.value === keyField && !nodes[0]!.arguments?.length)?.[0];
+      const value = responseKey === undefined ? undefined : object[responseKey];
+      if (value === null || value === undefined) {
+        tags.add(`unkeyed:${type.name}`);
+        return;
+      }
+      values.push(String(value));
+    }
+    tags.add(`${type.name}:${values.join(',')}`);
+  });
+  return [...tags].sort();
+}
+
+/** The tags to purge when entities change: the entity's own tag and its type's unkeyed tag; a type-wide change purges every response holding the type. */
+export function invalidationTags(refs: readonly EntityRef[]): string[] {
+  const tags = new Set<string>();
+  for (const ref of refs) {
+    if (ref.key === undefined) tags.add(`type:${ref.type}`);
+    else {
+      tags.add(`${ref.type}:${ref.key}`);
+      tags.add(`unkeyed:${ref.type}`);
+    }
+  }
+  return [...tags].sort();
+}
