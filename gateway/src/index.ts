@@ -12,3 +12,4 @@ export * from './policy';
 export * from './signing';
 export * from './audit';
 export * from './grants';
+export * from './metrics';

@@ -187,6 +187,40 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
   });
 
   if (backend === 'redis') {
+    it('keeps answering with zero failed requests while Redis is killed and restarted, and reconnects by itself', async () => {
+      const query = '{ districts(first: 4) { nodes { code name } } }';
+      const expected = (await ask('drc', query)).body;
+      expect((await ask('drc', query)).headers.get('x-cache')).toBe('HIT');
+      await redis!.kill();
+      let failed = 0;
+      const statuses = new Set<string | null>();
+      for (let i = 0; i < 20; i++) {
+        const { status, headers, body } = await ask('drc', query);
+        if (status !== 200 || JSON.stringify(body) !== JSON.stringify(expected)) failed++;
+        statuses.add(headers.get('x-cache'));
+      }
+      expect(failed).toBe(0);
+      expect(statuses).toEqual(new Set(['BYPASS']));
+      const ready = await (await fetch(hub.gatewayUrl.replace('/graphql', '/readyz'))).json();
+      expect(ready).toMatchObject({ ready: true, cache: { backend: 'redis', state: 'down' } });
+      expect(await (await fetch(hub.gatewayUrl.replace('/graphql', '/metrics'))).text()).toMatch(/cdo_hub_cache_up\{backend="redis"\} 0/);
+      await redis!.restart();
+      const deadline = Date.now() + 10_000;
+      let status: string | null = 'BYPASS';
+      while (status === 'BYPASS' && Date.now() < deadline) {
+        const response = await ask('drc', query);
+        if (response.status !== 200) failed++;
+        status = response.headers.get('x-cache');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(failed).toBe(0);
+      expect(status).toBe('MISS'); // back, and empty after the restart
+      expect((await ask('drc', query)).headers.get('x-cache')).toBe('HIT');
+      const metrics = await (await fetch(hub.gatewayUrl.replace('/graphql', '/metrics'))).text();
+      expect(metrics).toMatch(/cdo_hub_cache_up\{backend="redis"\} 1/);
+      expect(metrics).toMatch(/cdo_hub_cache_requests_total\{layer="response",result="bypass"\} \d+/);
+    });
+
     it('two gateways on one Redis reuse each other’s entries', async () => {
       const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
       const second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), ...urls });

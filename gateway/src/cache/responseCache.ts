@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { OperationView } from '../enforcement';
 import type { PolicySet } from '../policy';
 import { decideCaching, responseCacheKey, type CacheRules } from './cachePolicy';
+import type { HubMetrics } from '../metrics';
 import type { CacheStore } from './cacheStore';
 import { invalidationTags, type EntityRef } from './responseTags';
 
@@ -38,17 +39,27 @@ interface StoredResult {
  */
 export class ResponseCache {
   /** Purges every cached response holding one of these entities (or types); resolves how many. */
-  async invalidate(refs: readonly EntityRef[]): Promise<number> {
-    return this.store.invalidate(invalidationTags(refs));
+  async invalidate(refs: readonly EntityRef[], source = 'admin'): Promise<number> {
+    const removed = await this.store.invalidate(invalidationTags(refs));
+    this.metrics?.cacheInvalidations.inc({ source });
+    this.metrics?.cacheInvalidatedEntries.inc(removed);
+    return removed;
   }
 
   constructor(
     readonly store: CacheStore,
     private readonly rules: CacheRules,
     private readonly logger: Logger,
+    private readonly metrics?: HubMetrics,
   ) {}
 
-  async execute(
+  async execute(...args: Parameters<ResponseCache['lookup']>): ReturnType<ResponseCache['lookup']> {
+    const outcome = await this.lookup(...args);
+    this.metrics?.cacheRequests.inc({ layer: 'response', result: outcome.outcome.status.toLowerCase() });
+    return outcome;
+  }
+
+  private async lookup(
     request: { view: OperationView; policySet: PolicySet; supergraphVersion: string; operationName: string | null | undefined; variables: Record<string, unknown> | undefined; isQuery: boolean; now: number },
     fetch: () => Promise<GatewayExecutionResult>,
     /** The invalidation tags of a fetched result (its types and entities). */
@@ -61,7 +72,9 @@ export class ResponseCache {
 
     let mark: number | undefined;
     try {
+      const timer = this.metrics?.cacheLatency.startTimer({ layer: 'response', operation: 'get' });
       const hit = await this.store.get(key);
+      timer?.();
       if (hit) {
         const ageSeconds = Math.max(0, Math.floor((Date.now() - hit.storedAt) / 1000));
         return { result: revive(JSON.parse(hit.value) as StoredResult), outcome: { status: 'HIT', ageSeconds, ttlSeconds: decision.ttlSeconds, scope: decision.scope } };
@@ -80,7 +93,9 @@ export class ResponseCache {
         data: result.data ?? null,
         ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, ...(e.path ? { path: [...e.path] } : {}), ...(e.extensions ? { extensions: { ...e.extensions } } : {}) })) } : {}),
       };
+      const timer = this.metrics?.cacheLatency.startTimer({ layer: 'response', operation: 'set' });
       await this.store.set(key, JSON.stringify(stored), { ttlMs: decision.ttlSeconds * 1000, tags: [...new Set([...decision.types.map((type) => `type:${type}`), ...tagsOf(result)])], mark });
+      timer?.();
     } catch (error) {
       this.logger.debug({ err: error }, 'cache write failed');
     }

@@ -15,6 +15,7 @@ import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type Token
 import { createLogger } from '../logging';
 import { GrantService, openGrantStore, GrantSync, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
 import { PolicyRuntime } from '../policy';
+import { HubMetrics } from '../metrics';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 
@@ -76,7 +77,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   if (policies && config.cache !== 'off') {
     cacheStore = config.cache === 'redis' ? RedisCacheStore.connect(config.redisUrl!, { commandTimeoutMs: config.cacheTimeoutMs, logger }) : new MemoryCacheStore({ maxBytes: config.cacheMaxBytes });
   }
-  const cache = cacheStore ? new ResponseCache(cacheStore, loadCacheRules(config.cacheRulesFile), logger) : undefined;
+  const metrics = new HubMetrics();
+  const cache = cacheStore ? new ResponseCache(cacheStore, loadCacheRules(config.cacheRulesFile), logger, metrics) : undefined;
+  const cacheState = (): 'up' | 'down' => (cacheStore instanceof RedisCacheStore ? cacheStore.health : 'up');
+  if (cacheStore) {
+    metrics.cacheUp.set({ backend: cacheStore.backend }, cacheState() === 'up' ? 1 : 0);
+    if (cacheStore instanceof RedisCacheStore) cacheStore.onHealthChange((state) => metrics.cacheUp.set({ backend: 'redis' }, state === 'up' ? 1 : 0));
+  }
   const gateway = new HubGateway({
     ...(cache ? { cache } : {}),
     supergraph,
@@ -126,8 +133,10 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       current.subgraphs.map(({ name, url }) => probeSubgraph(name, gateway.routingUrl(name, url), config.readinessTimeoutMs)),
     );
     const readiness = assessReadiness(current, probes);
-    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+    // The cache is an optimisation: down, it shows here but the gateway stays ready.
+    return reply.code(readiness.ready ? 200 : 503).send({ ...readiness, cache: cacheStore ? { backend: cacheStore.backend, state: cacheState() } : { backend: 'off' } });
   });
+  app.get('/metrics', async (_, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   if (policies && grantStore && grantSync && verify) {
     const grants = new GrantService({
       store: grantStore,

@@ -24,9 +24,10 @@ export function freeTcpPort(): Promise<number> {
  */
 export class RedisTestServer {
   private constructor(
-    private readonly child: ChildProcess,
+    private child: ChildProcess,
     readonly port: number,
     readonly dir: string,
+    private readonly args: string[],
   ) {}
 
   get url(): string {
@@ -38,6 +39,10 @@ export class RedisTestServer {
     const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
     const options = { port: String(port), bind: '127.0.0.1', dir, save: '', appendonly: 'yes', appendfsync: 'always', 'maxmemory-policy': 'noeviction', ...settings };
     const args = Object.entries(options).flatMap(([key, value]) => [`--${key}`, value]);
+    return new RedisTestServer(await RedisTestServer.spawn(args), port, dir, args);
+  }
+
+  private static async spawn(args: string[]): Promise<ChildProcess> {
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -48,15 +53,29 @@ export class RedisTestServer {
       if (Date.now() > deadline) throw new Error(`redis-server did not start:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return new RedisTestServer(child, port, dir);
+    return child;
+  }
+
+  /** Kills the server abruptly (SIGKILL), keeping its data folder and port for `restart`. */
+  async kill(): Promise<void> {
+    await this.terminate('SIGKILL');
+  }
+
+  /** Starts the server again on the same port, with the same settings. */
+  async restart(): Promise<void> {
+    await this.terminate('SIGTERM');
+    this.child = await RedisTestServer.spawn(this.args);
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
+    await this.terminate('SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async terminate(signal: NodeJS.Signals): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill(signal);
+    await exited;
   }
 }
