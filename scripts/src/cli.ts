@@ -11,6 +11,7 @@ import { composeToFile } from './compose/composeSupergraph';
 import { loadExamples, renderExamples, runExample } from './docs/examples';
 import { updateReadme } from './docs/readmeSections';
 import { checkPolicies, explainPolicies, formatCheckReport, issueDevelopmentToken } from './policy/policyCommands';
+import { nightlyUpdate } from './seed/nightlyUpdate';
 import { seedAgencies } from './seed/seedAgencies';
 import { startHub } from './start/startHub';
 
@@ -109,7 +110,12 @@ program
   .addOption(sizeOption())
   .option('--agency <id...>', 'only these agencies')
   .option('--if-missing', 'leave existing databases alone')
-  .action((options: { size: SeedSize; agency?: string[]; ifMissing?: boolean }) => {
+  .option('--update', "instead of seeding, apply a nightly batch load to the existing databases (straight into them, as a batch job would), e.g. to watch the gateways' caches follow")
+  .action((options: { size: SeedSize; agency?: string[]; ifMissing?: boolean; update?: boolean }) => {
+    if (options.update) {
+      for (const line of nightlyUpdate({ ...(options.agency ? { agencies: options.agency } : {}) })) console.log(line);
+      return;
+    }
     seedAgencies({ size: options.size, onlyMissing: options.ifMissing ?? false, log: (line) => console.log(line), ...(options.agency ? { agencies: options.agency } : {}) });
   });
 

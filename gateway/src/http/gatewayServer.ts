@@ -15,7 +15,9 @@ import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type Token
 import { createLogger } from '../logging';
 import { GrantService, openGrantStore, GrantSync, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
 import { PolicyRuntime } from '../policy';
+import { Redis } from 'ioredis';
 import { HubMetrics } from '../metrics';
+import { CHANGE_SIGNATURE_HEADER, CHANGES_CHANNEL, verifyChangeEvent, type ChangeEvent } from '../signing';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 
@@ -136,6 +138,17 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // The cache is an optimisation: down, it shows here but the gateway stays ready.
     return reply.code(readiness.ready ? 200 : 503).send({ ...readiness, cache: cacheStore ? { backend: cacheStore.backend, state: cacheState() } : { backend: 'off' } });
   });
+  if (cache) {
+    // Agencies' change events: purge every cached response holding a changed entity.
+    app.post('/internal/changes', async (request, reply) => {
+      const verified = verifyChangeEvent(secrets.subgraphSigningKey, JSON.stringify(request.body ?? null), request.headers[CHANGE_SIGNATURE_HEADER] as string | undefined);
+      if (!verified.ok) return reply.code(401).send({ errors: [{ message: `change event refused: ${verified.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });
+      const removed = await cache.invalidate(verified.event.changes, 'change-event');
+      request.log.info({ agency: verified.event.agency, changes: verified.event.changes.length, removed }, 'change event');
+      return { removed };
+    });
+  }
+  const changeSubscription = cache && config.redisUrl ? subscribeToChanges(config.redisUrl, cache, logger) : undefined;
   app.get('/metrics', async (_, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   if (policies && grantStore && grantSync && verify) {
     const grants = new GrantService({
@@ -176,6 +189,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     grantSync?.close();
     await grantStore?.close();
     await cacheStore?.close();
+    changeSubscription?.disconnect();
     await apollo.stop();
     await audit?.close();
   });
@@ -188,6 +202,23 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     close: () => app.close(),
   };
   return server;
+}
+
+/** With Redis, change events arrive over pub/sub (the Redis is the trust boundary there). */
+function subscribeToChanges(url: string, cache: ResponseCache, logger: Logger): Redis {
+  const subscriber = new Redis(url, { retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+  subscriber.on('error', () => undefined); // the cache store reports Redis' state
+  void subscriber.subscribe(CHANGES_CHANNEL).catch(() => undefined);
+  subscriber.on('message', (_channel, message) => {
+    try {
+      const event = JSON.parse(message) as ChangeEvent;
+      if (!Array.isArray(event.changes)) return;
+      void cache.invalidate(event.changes, 'change-event').catch((error: unknown) => logger.warn({ err: error }, 'change event not applied'));
+    } catch {
+      logger.warn('malformed change event on Redis');
+    }
+  });
+  return subscriber;
 }
 
 /** `x-cache`, `Age` and `Cache-Control` from what the response cache did. */

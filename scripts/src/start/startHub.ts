@@ -46,6 +46,8 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
 
   const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
   const gatewayHost = env.GATEWAY_HOST ?? 'localhost';
+  // Where the agencies send change events (cache invalidation) when no Redis carries them.
+  env.HUB_GATEWAY_URL ??= `http://${gatewayHost === 'localhost' ? '127.0.0.1' : gatewayHost}:${gatewayPort}`;
   await assertPortFree(gatewayPort, 'GATEWAY_PORT');
   for (const agency of AGENCY_PACKAGES) await assertPortFree(agencyPort(agency, env), `${agency.envPrefix}_PORT`);
 

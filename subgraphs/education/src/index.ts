@@ -10,5 +10,16 @@ export { educationSeedPlan } from './seed/seedEducation';
 export const EDUCATION_SDL_FILE = join(__dirname, '..', 'schema.graphql');
 
 export function educationSubgraph(): SubgraphDefinition {
-  return { name: 'education', typeDefs: parse(readFileSync(EDUCATION_SDL_FILE, 'utf8')), resolvers: resolvers as SubgraphDefinition['resolvers'] };
+  return { name: 'education', typeDefs: parse(readFileSync(EDUCATION_SDL_FILE, 'utf8')), resolvers: resolvers as SubgraphDefinition['resolvers'], changes: EDUCATION_CHANGES };
 }
+
+/**
+ * What a row change touches, for the gateways' caches: a school, and the district whose totals
+ * count it; a pupil or teacher, their school (rosters, counts) and — for pupils — its district.
+ */
+export const EDUCATION_CHANGES: NonNullable<SubgraphDefinition['changes']> = [
+  { table: 'schools', refs: [{ type: 'School', keyColumn: 'code' }, { type: 'District', keyColumn: 'district_code' }] },
+  { table: 'students', refs: [{ type: 'School', keyColumn: 'school_code' }, { type: 'Student' }, { type: 'District', keySql: '(SELECT district_code FROM schools WHERE code = {row}.school_code)' }] },
+  { table: 'teachers', refs: [{ type: 'School', keyColumn: 'school_code' }, { type: 'Teacher' }] },
+  { table: 'school_construction', refs: [{ type: 'InvestmentProject', keyColumn: 'project_code' }, { type: 'School', keyColumn: 'school_code' }] },
+];

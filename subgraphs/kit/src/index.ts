@@ -1,4 +1,5 @@
 export * from './agencies';
+export * from './changes';
 export * from './database';
 export * from './districts';
 export * from './identifiers';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { findAgency, type AgencyInfo } from '../agencies';
 import { AgencyDatabase } from '../database';
+import { ChangeFeed, HttpChangePublisher, installChangeCapture, RedisChangePublisher } from '../changes';
 import { startSubgraphServer, type SubgraphDefinition } from '../server';
 import { agencyDatabaseFile, agencyPort } from './paths';
 
@@ -61,6 +62,7 @@ async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: S
     throw error;
   });
   logger.info({ url: server.url, database: file }, `${agency.title} subgraph ready`);
+  const feed = startChangeFeed(definition, agency, db, host.env, logger);
 
   let stopping = false;
   const stop = async (reason: string) => {
@@ -69,6 +71,7 @@ async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: S
     logger.info({ reason }, 'stopping');
     try {
       await server.close();
+      await feed?.stop();
       db.close();
     } catch (error) {
       logger.error({ err: error }, 'did not stop cleanly');
@@ -88,4 +91,23 @@ async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: S
     }
     host.send({ ready: true, agency: agency.id, port: server.port });
   }
+}
+
+/**
+ * Publishes the agency's changes to the gateways: over Redis pub/sub when `REDIS_URL` is set, else
+ * over HTTP to `HUB_GATEWAY_URL` (comma-separated for several gateways), signed with the hub's
+ * subgraph signing key. Without either, changes are still captured and sent once one is set.
+ */
+function startChangeFeed(definition: SubgraphDefinition, agency: AgencyInfo, db: AgencyDatabase, env: NodeJS.ProcessEnv, logger: Logger): ChangeFeed | undefined {
+  if (!definition.changes?.length) return undefined;
+  installChangeCapture(db, definition.changes);
+  const gateways = (env.HUB_GATEWAY_URL ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+  const publisher = env.REDIS_URL ? new RedisChangePublisher(env.REDIS_URL) : gateways.length && env.HUB_SUBGRAPH_SIGNING_KEY ? new HttpChangePublisher(gateways, env.HUB_SUBGRAPH_SIGNING_KEY) : undefined;
+  if (!publisher) {
+    logger.info('change events are captured but not published (set HUB_GATEWAY_URL or REDIS_URL)');
+    return undefined;
+  }
+  const feed = new ChangeFeed(agency.id, db, publisher, logger);
+  feed.start();
+  return feed;
 }

@@ -4,6 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import fastifyApollo from '@as-integrations/fastify';
 import { httpErrorResponse, hubError, isErrorCode, notFoundResponse } from '@cdo-hub/gateway/errors';
+import type { ChangeRule } from '../changes';
 import { CONSUMER_HEADER, SIGNATURE_HEADER, verifyConsumerHeader, type ConsumerClaims } from '@cdo-hub/gateway/signing';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
@@ -49,6 +50,8 @@ export interface SubgraphDefinition {
   name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<SubgraphContext>;
+  /** Which entities each table's rows are, for change events (cache invalidation at the gateways). */
+  changes?: readonly ChangeRule[];
 }
 
 export interface SubgraphServerOptions {

@@ -1,0 +1,74 @@
+import { RedisTestServer } from '@cdo-hub/gateway/testing';
+import { AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+
+// Invalidation from change: an agency's database changes — here straight in SQLite, as a batch
+// job would, and through `hub seed --update` — its subgraph publishes the entities it changed
+// (over HTTP in the embedded default, over Redis pub/sub with REDIS_URL), and the gateway purges
+// every cached response holding them, derived district totals included, and nothing else.
+
+const run = promisify(execFile);
+
+describe.each(['http', 'redis'] as const)('change events over %s', (transport) => {
+  let hub: HubProcess;
+  let redis: RedisTestServer | undefined;
+
+  beforeAll(async () => {
+    if (transport === 'redis') redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    hub = await HubProcess.start({ env: redis ? { REDIS_URL: redis.url } : {} });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await redis?.stop();
+  });
+
+  const ask = async (query: string) => {
+    const { headers, body } = await hub.query(query, {}, await as('development-reform', 'planning'));
+    return { cache: headers.get('x-cache'), data: body.data as any };
+  };
+  const until = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
+    const started = Date.now();
+    while (!(await check())) {
+      if (Date.now() - started > timeoutMs) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return Date.now() - started;
+  };
+
+  it('purges the changed school and its district totals after a direct database change, and keeps the rest', async () => {
+    const education = hub.database('education');
+    const [changed, other] = education.all<{ code: string; district_code: string }>('SELECT code, district_code FROM schools ORDER BY code LIMIT 2');
+    const otherDistrict = education.get<{ district_code: string }>('SELECT district_code FROM schools WHERE district_code <> ? LIMIT 1', [changed!.district_code])!.district_code;
+    education.close();
+    const school = (code: string) => `{ school(code: "${code}") { code enrolment } }`;
+    const district = (code: string) => `{ district(code: "${code}") { code studentCount } }`;
+    for (const query of [school(changed!.code), school(other!.code), district(changed!.district_code), district(otherDistrict)]) {
+      await ask(query);
+      expect((await ask(query)).cache).toBe('HIT');
+    }
+    const before = (await ask(school(changed!.code))).data.school.enrolment;
+
+    const writable = new AgencyDatabase(join(hub.dataDir, 'education.sqlite'));
+    writable.run('UPDATE schools SET enrolment = enrolment + 7 WHERE code = ?', [changed!.code]);
+    writable.run("UPDATE students SET grade = grade WHERE school_code = ? AND rowid = (SELECT min(rowid) FROM students WHERE school_code = ?)", [changed!.code, changed!.code]);
+    writable.close();
+
+    const took = await until(async () => (await ask(school(changed!.code))).data.school.enrolment === before + 7);
+    console.log(`${transport}: a direct database change reached the cache in ${took} ms`);
+    expect((await ask(district(changed!.district_code))).cache).toBe('MISS'); // derived totals purged
+    expect((await ask(school(other!.code))).cache).toBe('HIT'); // another school: kept
+    expect((await ask(district(otherDistrict))).cache).toBe('HIT'); // another district: kept
+  });
+
+  it('follows a nightly batch load (hub seed --update)', async () => {
+    const prices = '{ priceObservations(first: 3) { nodes { commodity price } } }';
+    const first = await ask(prices);
+    expect((await ask(prices)).cache).toBe('HIT');
+    const { stdout } = await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'seed', '--update', '--agency', 'development-reform'], { env: { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: hub.dataDir } });
+    expect(stdout).toMatch(/development-reform: \d+ price observation\(s\) revised/);
+    await until(async () => JSON.stringify((await ask(prices)).data) !== JSON.stringify(first.data));
+  });
+});
