@@ -71,4 +71,28 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
     expect(stdout).toMatch(/development-reform: \d+ price observation\(s\) revised/);
     await until(async () => JSON.stringify((await ask(prices)).data) !== JSON.stringify(first.data));
   });
+
+  it('an owner-only mutation changes the record and purges the cached responses holding it; others may not call it', async () => {
+    const drc = hub.database('development-reform');
+    const { code, status } = drc.get<{ code: string; status: string }>("SELECT code, status FROM investment_projects WHERE status <> 'SUSPENDED' ORDER BY code LIMIT 1")!;
+    drc.close();
+    const project = `{ investmentProject(code: "${code}") { code status } }`;
+    await ask(project);
+    expect((await ask(project)).cache).toBe('HIT');
+    const mutation = `mutation { updateInvestmentProjectStatus(code: "${code}", status: SUSPENDED) { code status } }`;
+
+    // Another agency: the gateway withholds the mutation (NOT_SHARED), and nothing changes.
+    const refused = await hub.query(mutation, {}, await as('science', 'industrial-policy'));
+    expect(refused.body.data?.updateInvestmentProjectStatus).toBeNull();
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FIELD_NOT_SHARED');
+    // Straight to the subgraph, without the gateway's signed header: refused there too.
+    const direct = await fetch(`http://127.0.0.1:${hub.ports['development-reform']}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: mutation }) });
+    expect((await direct.json()).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ask(project)).data.investmentProject.status).toBe(status);
+
+    const done = await hub.query(mutation, {}, await as('development-reform', 'planning'));
+    expect(done.headers.get('x-cache')).toBe('BYPASS');
+    expect(done.body.data?.updateInvestmentProjectStatus).toEqual({ code, status: 'SUSPENDED' });
+    await until(async () => (await ask(project)).data.investmentProject.status === 'SUSPENDED');
+  });
 });

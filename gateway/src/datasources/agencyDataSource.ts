@@ -32,7 +32,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const scope = context.view?.scopes[this.agency];
     const headers = signConsumerHeader(
       this.signingKey,
-      { consumer: identity.consumer.id, requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) },
+      { consumer: identity.consumer.id, ...(identity.consumer.agency ? { agency: identity.consumer.agency } : {}), requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) },
       request,
     );
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);

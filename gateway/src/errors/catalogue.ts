@@ -49,7 +49,7 @@ export const ERROR_CATALOGUE = {
   INTROSPECTION_NOT_ALONE: { httpStatus: 400, description: 'An operation mixes introspection (`__schema`, `__type`) with data fields; send introspection on its own so it is answered from your own view of the schema.' },
 
   // The grant workflow (admin API `/admin/*` and `hub grant`).
-  FORBIDDEN: { httpStatus: 403, description: 'The token lacks the role this admin action needs: deciding on grants takes `cdo:<agency>` of the agency that owns the fields.' },
+  FORBIDDEN: { httpStatus: 403, description: 'The caller may not do this: deciding on grants takes the role `cdo:<agency>` of the owning agency, purging the cache `hub-operator` or that role, and an agency\'s mutations only its own consumers may call.' },
   GRANT_REQUEST_INVALID: { httpStatus: 400, description: 'A grant request or decision is malformed or names fields, purposes, scopes or dates the policies do not allow; the message says which and why.' },
   GRANT_NOT_FOUND: { httpStatus: 404, description: 'No grant request or grant with this id in the grant store.' },
   ADMIN_REQUEST_INVALID: { httpStatus: 400, description: 'An admin request other than the grant workflow (cache invalidation) is malformed or names an unknown type.' },

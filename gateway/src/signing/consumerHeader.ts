@@ -20,6 +20,8 @@ export interface ScopedFields {
 
 export interface ConsumerClaims {
   consumer: string;
+  /** The agency the consumer belongs to, if any: owner-only operations check it. */
+  agency?: string;
   purpose?: string;
   requestId: string;
   /** Row scopes for this subgraph's agency; absent when its rows are not restricted. */

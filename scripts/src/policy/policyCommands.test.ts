@@ -16,10 +16,12 @@ describe('hub policy check', () => {
     try {
       cpSync(DEFAULT_POLICY_DIR, dir, { recursive: true });
       const file = join(dir, 'education.yaml');
-      writeFileSync(file, readFileSync(file, 'utf8').replace('      grade: { class: CONDITIONAL, level: L3 }', '      grades: { class: CONDITIONAL, level: L3 }'));
+      const text = readFileSync(file, 'utf8');
+      const line = text.split('\n').findIndex((l) => l === '      grade: { class: CONDITIONAL, level: L3 }') + 1;
+      writeFileSync(file, text.replace('      grade: { class: CONDITIONAL, level: L3 }', '      grades: { class: CONDITIONAL, level: L3 }'));
       const report = checkPolicies({ POLICY_DIR: dir });
       expect(report.errors).toBeGreaterThan(0);
-      expect(formatCheckReport(report)).toMatch(/education\.yaml:26: error: unknown field "Student\.grades"\n    hint: did you mean "Student\.grade"\?/);
+      expect(formatCheckReport(report)).toMatch(new RegExp(`education\\.yaml:${line}: error: unknown field "Student\\.grades"\n    hint: did you mean "Student\\.grade"\\?`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -118,6 +118,28 @@ export type InvestmentProjectConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * Changes to the Development and Reform Commission's own records. Only the commission's own
+ * consumers may call them (the gateway's policy and the subgraph both check); each change is
+ * published to the gateways, which purge the cached responses holding it.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Moves a fixed-asset investment project to a new status, and returns the project. */
+  updateInvestmentProjectStatus?: Maybe<InvestmentProject>;
+};
+
+
+/**
+ * Changes to the Development and Reform Commission's own records. Only the commission's own
+ * consumers may call them (the gateway's policy and the subgraph both check); each change is
+ * published to the gateways, which purge the cached responses holding it.
+ */
+export type MutationUpdateInvestmentProjectStatusArgs = {
+  code: Scalars['ID']['input'];
+  status: ProjectStatus;
+};
+
 /** A legal entity as registered on the public credit information platform. */
 export type Organization = {
   __typename?: 'Organization';
@@ -422,6 +444,7 @@ export type ResolversTypes = ResolversObject<{
   DistrictKind: DistrictKind;
   InvestmentProject: ResolverTypeWrapper<InvestmentProjectRow>;
   InvestmentProjectConnection: ResolverTypeWrapper<InvestmentProjectConnectionParent>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Organization: ResolverTypeWrapper<OrganizationRow>;
   OrganizationKind: OrganizationKind;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -443,6 +466,7 @@ export type ResolversParentTypes = ResolversObject<{
   DistrictConnection: DistrictConnectionParent;
   InvestmentProject: InvestmentProjectRow;
   InvestmentProjectConnection: InvestmentProjectConnectionParent;
+  Mutation: Record<PropertyKey, never>;
   Organization: OrganizationRow;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
@@ -494,6 +518,10 @@ export type InvestmentProjectConnectionResolvers<ContextType = SubgraphContext, 
   nodes?: Resolver<Array<ResolversTypes['InvestmentProject']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  updateInvestmentProjectStatus?: Resolver<Maybe<ResolversTypes['InvestmentProject']>, ParentType, ContextType, RequireFields<MutationUpdateInvestmentProjectStatusArgs, 'code' | 'status'>>;
 }>;
 
 export type OrganizationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
@@ -548,6 +576,7 @@ export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   DistrictConnection?: DistrictConnectionResolvers<ContextType>;
   InvestmentProject?: InvestmentProjectResolvers<ContextType>;
   InvestmentProjectConnection?: InvestmentProjectConnectionResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PriceObservation?: PriceObservationResolvers<ContextType>;

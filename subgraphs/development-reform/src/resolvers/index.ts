@@ -1,6 +1,7 @@
 import { hubError } from '@cdo-hub/gateway/errors';
 import {
   assertInScope,
+  assertOwner,
   childConnection,
   isDistrictCode,
   isInvestmentProjectCode,
@@ -81,6 +82,16 @@ export const resolvers: Resolvers = {
         toPage({ first, after }, listIdentity('Query.priceObservations', { commodity, districtCode: given.district_code })),
         (row) => row,
       );
+    },
+  },
+
+  Mutation: {
+    updateInvestmentProjectStatus: (_, { code, status }, context) => {
+      assertOwner(context, 'development-reform', 'Mutation.updateInvestmentProjectStatus');
+      requireProjectCode(code);
+      // The change-capture trigger records the project, its district, owner and school for the gateways' caches.
+      const changed = context.db.run('UPDATE investment_projects SET status = ? WHERE code = ?', [status, code]);
+      return changed.changes ? (context.db.get<InvestmentProjectRow>('SELECT * FROM investment_projects WHERE code = ?', [code]) ?? null) : null;
     },
   },
 

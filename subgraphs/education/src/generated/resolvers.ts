@@ -65,6 +65,28 @@ export type InvestmentProject = {
   schoolPlacesAdded?: Maybe<Scalars['Int']['output']>;
 };
 
+/**
+ * Changes to the Education Commission's own records. Only the commission's own consumers may call
+ * them (the gateway's policy and the subgraph both check); each change is published to the gateways,
+ * which purge the cached responses holding it.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Records a school's current enrolment count, and returns the school. */
+  updateSchoolEnrolment?: Maybe<School>;
+};
+
+
+/**
+ * Changes to the Education Commission's own records. Only the commission's own consumers may call
+ * them (the gateway's policy and the subgraph both check); each change is published to the gateways,
+ * which purge the cached responses holding it.
+ */
+export type MutationUpdateSchoolEnrolmentArgs = {
+  code: Scalars['ID']['input'];
+  enrolment: Scalars['Int']['input'];
+};
+
 /** An organisation (legal entity), with what the Education Commission knows of it. */
 export type Organization = {
   __typename?: 'Organization';
@@ -378,6 +400,7 @@ export type ResolversTypes = ResolversObject<{
   Gender: Gender;
   HealthStatus: HealthStatus;
   InvestmentProject: ResolverTypeWrapper<InvestmentProjectRef>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Organization: ResolverTypeWrapper<OrganizationRef>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -399,6 +422,7 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   InvestmentProject: InvestmentProjectRef;
+  Mutation: Record<PropertyKey, never>;
   Organization: OrganizationRef;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
@@ -425,6 +449,10 @@ export type InvestmentProjectResolvers<ContextType = SubgraphContext, ParentType
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   plannedOpeningYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   schoolPlacesAdded?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  updateSchoolEnrolment?: Resolver<Maybe<ResolversTypes['School']>, ParentType, ContextType, RequireFields<MutationUpdateSchoolEnrolmentArgs, 'code' | 'enrolment'>>;
 }>;
 
 export type OrganizationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
@@ -505,6 +533,7 @@ export type TeacherConnectionResolvers<ContextType = SubgraphContext, ParentType
 export type Resolvers<ContextType = SubgraphContext> = ResolversObject<{
   District?: DistrictResolvers<ContextType>;
   InvestmentProject?: InvestmentProjectResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

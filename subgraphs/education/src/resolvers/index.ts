@@ -1,6 +1,7 @@
 import { hubError } from '@cdo-hub/gateway/errors';
 import {
   assertInScope,
+  assertOwner,
   childConnection,
   isDistrictCode,
   isInvestmentProjectCode,
@@ -50,6 +51,17 @@ export const resolvers: Resolvers = {
         toPage({ first, after }, listIdentity('Query.schools', { districtCode, type })),
         (row) => row,
       );
+    },
+  },
+
+  Mutation: {
+    updateSchoolEnrolment: (_, { code, enrolment }, context) => {
+      assertOwner(context, 'education', 'Mutation.updateSchoolEnrolment');
+      requireSchoolCode(code);
+      if (!Number.isInteger(enrolment) || enrolment < 0 || enrolment > 100_000) throw hubError('BAD_USER_INPUT', `enrolment must be a whole number from 0 to 100,000, not ${enrolment}.`);
+      // The change-capture trigger records the school and its district for the gateways' caches.
+      const changed = context.db.run('UPDATE schools SET enrolment = ? WHERE code = ?', [enrolment, code]);
+      return changed.changes ? (context.db.get<SchoolRow>('SELECT * FROM schools WHERE code = ?', [code]) ?? null) : null;
     },
   },
 

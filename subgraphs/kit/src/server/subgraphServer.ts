@@ -23,6 +23,16 @@ export interface SubgraphContext {
 }
 
 /**
+ * Owner-only operations (the agency's own mutations): the caller must be a consumer of this
+ * agency, as the gateway's signed header says. Checked here as well as by the gateway's policy,
+ * so a request that reached the subgraph some other way cannot change its records.
+ */
+export function assertOwner(context: SubgraphContext, agency: string, operation: string): void {
+  if (context.consumer?.agency === agency) return;
+  throw hubError('FORBIDDEN', `${operation} changes ${agency}'s records: only ${agency}'s own consumers may call it${context.consumer ? `, not ${context.consumer.consumer}` : ''}.`);
+}
+
+/**
  * True when a grant's row scope excludes this row from `coordinate`: the gateway released the
  * field under a grant limited to, say, one district, and the row lies in another.
  */
