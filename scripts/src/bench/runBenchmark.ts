@@ -1,5 +1,6 @@
 import { loadSecrets } from '@cdo-hub/gateway';
 import { AgencyDatabase, agencyDatabaseFile, agencyUrl, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,8 @@ const BASE_PORT = 14_100;
  *   (a) bare @apollo/gateway + @apollo/server — the baseline
  *   (c) cdo-hub in --open mode (no policy)
  *   (d) cdo-hub enforcing the policies, no cache
+ *   (e) cdo-hub enforcing the policies, in-memory response cache (warm after the warm-up)
+ *   (f) the same with the cache on Redis (when `redis-server` is installed)
  * plus the single-agency query sent straight to the subgraph: the ceiling for a gateway hop.
  */
 export async function runBenchmark(options: BenchOptions): Promise<BenchReport> {
@@ -66,16 +69,22 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
 
   const ports = AGENCY_PACKAGES.map((_, i) => BASE_PORT + 1 + i);
   AGENCY_PACKAGES.forEach((agency, i) => (env[`${agency.envPrefix}_PORT`] = String(ports[i])));
-  for (const port of [...ports, BASE_PORT + 10, BASE_PORT + 11, BASE_PORT + 12]) await assertPortFree(port, 'benchmark');
+  for (const port of [...ports, BASE_PORT + 10, BASE_PORT + 11, BASE_PORT + 12, BASE_PORT + 13, BASE_PORT + 14, BASE_PORT + 20]) await assertPortFree(port, 'benchmark');
 
   // One supergraph, routed to the benchmark's subgraphs, for every gateway.
   const work = mkdtempSync(join(tmpdir(), 'cdo-hub-bench-'));
+  // Each enforcing gateway keeps its own audit trail (one writer per chain), on the data disk.
+  const ownTrail = (row: string) => ({ AUDIT_DIR: join(dataDir, `audit-bench-${row}`) });
   const composed = composeSupergraph(agencySubgraphSources().map((source) => ({ ...source, url: agencyUrl(findAgency(source.name), env) })));
   if (!composed.ok) throw new Error(composed.errors.join('\n'));
   const supergraphFile = join(work, 'supergraph.graphql');
   writeFileSync(supergraphFile, composed.supergraphSdl);
 
   const processes: ManagedProcess[] = [];
+  // Row (f)'s Redis: a throwaway server, no persistence, evicting like a cache should.
+  const redis = commandExists('redis-server')
+    ? spawn('redis-server', ['--port', String(BASE_PORT + 20), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '512mb', '--maxmemory-policy', 'allkeys-lru'], { stdio: 'ignore' })
+    : undefined;
   const quiet = (line: string) => (/"level":(40|50|60)/.test(line) && !/OPEN MODE/.test(line) ? log(line) : undefined);
   try {
     for (const agency of AGENCY_PACKAGES) processes.push(new ManagedProcess(agency.id, agency.mainFile, env, quiet));
@@ -83,8 +92,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     const rows: Row[] = [
       { id: 'a', label: '(a) @apollo/gateway, bare', url: `http://127.0.0.1:${BASE_PORT + 10}/`, process: new ManagedProcess('bare', join(__dirname, 'bareGateway.js'), { ...env, SUPERGRAPH_FILE: supergraphFile, GATEWAY_PORT: String(BASE_PORT + 10) }, quiet) },
       { id: 'c', label: '(c) cdo-hub --open', url: `http://127.0.0.1:${BASE_PORT + 11}/graphql`, process: new ManagedProcess('open', hub, { ...env, GATEWAY_HOST: '127.0.0.1' }, quiet, ['gateway', '--open', '--supergraph', supergraphFile, '--port', String(BASE_PORT + 11)]) },
-      { id: 'd', label: '(d) cdo-hub, policies enforced, no cache', url: `http://127.0.0.1:${BASE_PORT + 12}/graphql`, process: new ManagedProcess('enforced', hub, { ...env, GATEWAY_HOST: '127.0.0.1' }, quiet, ['gateway', '--supergraph', supergraphFile, '--port', String(BASE_PORT + 12)]) },
+      { id: 'd', label: '(d) cdo-hub, policies enforced, no cache', url: `http://127.0.0.1:${BASE_PORT + 12}/graphql`, process: new ManagedProcess('enforced', hub, { ...env, ...ownTrail('d'), CACHE: 'off', GATEWAY_HOST: '127.0.0.1' }, quiet, ['gateway', '--supergraph', supergraphFile, '--port', String(BASE_PORT + 12)]) },
+      { id: 'e', label: '(e) cdo-hub, in-memory cache warm', url: `http://127.0.0.1:${BASE_PORT + 13}/graphql`, process: new ManagedProcess('memory-cache', hub, { ...env, ...ownTrail('e'), GATEWAY_HOST: '127.0.0.1' }, quiet, ['gateway', '--supergraph', supergraphFile, '--port', String(BASE_PORT + 13)]) },
     ];
+    if (redis) {
+      rows.push({ id: 'f', label: '(f) cdo-hub, Redis cache warm', url: `http://127.0.0.1:${BASE_PORT + 14}/graphql`, process: new ManagedProcess('redis-cache', hub, { ...env, ...ownTrail('f'), REDIS_URL: `redis://127.0.0.1:${BASE_PORT + 20}`, GATEWAY_HOST: '127.0.0.1' }, quiet, ['gateway', '--supergraph', supergraphFile, '--port', String(BASE_PORT + 14)]) });
+    } else {
+      log('redis-server is not installed: row (f) is skipped');
+    }
     for (const row of rows) processes.push(row.process!);
     await Promise.all(processes.map((p) => p.listening));
     log(`subgraphs and gateways up; dataset bench in ${dataDir}`);
@@ -141,6 +156,12 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     };
   } finally {
     for (const process of processes.reverse()) await process.stop();
+    redis?.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
+    for (const row of ['d', 'e', 'f']) rmSync(ownTrail(row).AUDIT_DIR, { recursive: true, force: true });
   }
+}
+
+function commandExists(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
