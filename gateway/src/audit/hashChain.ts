@@ -13,6 +13,17 @@ export function chainRecord(entry: AuditEntry, seq: number, prevHash: string): A
   return { ...unsigned, hash: recordHash(unsigned) } as AuditRecord;
 }
 
+/** Chains a batch after (`seq`, `hash`): the records, and where the chain then ends. */
+export function chainBatch(entries: readonly AuditEntry[], seq: number, hash: string): { records: AuditRecord[]; seq: number; hash: string } {
+  const records: AuditRecord[] = [];
+  for (const entry of entries) {
+    const record = chainRecord(entry, ++seq, hash);
+    hash = record.hash;
+    records.push(record);
+  }
+  return { records, seq, hash };
+}
+
 export function recordHash(record: object): string {
   return createHash('sha256').update(canonicalJson(record)).digest('hex');
 }

@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
-import { chainRecord, GENESIS_HASH, signCheckpoint } from './hashChain';
+import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
 
 export interface AuditLogOptions {
   /** Key that signs the checkpoints (the hub's subgraph signing key family of secrets). */
@@ -100,14 +100,7 @@ export class JsonlAuditLog implements AuditStore {
     this.pending = [];
     this.pendingOperations = [];
     // Chained only here, at write time: a batch that fails leaves no gap in the chain.
-    const records: AuditRecord[] = [];
-    let seq = this.seq;
-    let hash = this.hash;
-    for (const { entry } of batch) {
-      const record = chainRecord(entry, ++seq, hash);
-      hash = record.hash;
-      records.push(record);
-    }
+    const { records, seq, hash } = chainBatch(batch.map(({ entry }) => entry), this.seq, this.hash);
     const lines = records.map((record) => JSON.stringify(record) + '\n').join('');
     this.flushing = (async () => {
       try {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
-import { chainRecord, GENESIS_HASH, signCheckpoint } from './hashChain';
+import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
 import type { StoredOperation } from './jsonlAuditLog';
 
 /** Redis keys of one gateway's trail. Hash tags keep them in one Cluster slot. */
@@ -44,6 +44,16 @@ export function durableRedisProblems(settings: Record<string, string | undefined
   return problems;
 }
 
+/** Reads a server's eviction and persistence settings and says how it could lose data. */
+export async function redisDurabilityProblems(redis: Redis, allowEverysec: boolean): Promise<string[]> {
+  const config: Record<string, string> = {};
+  for (const name of ['maxmemory-policy', 'appendonly', 'appendfsync']) {
+    const reply = (await redis.config('GET', name)) as string[];
+    if (reply[1] !== undefined) config[name] = reply[1];
+  }
+  return durableRedisProblems(config, allowEverysec);
+}
+
 /**
  * The audit trail on a Redis Stream (`AUDIT_REDIS_URL`), on a Redis of its own — never the cache's.
  * The gateway refuses a server whose settings could drop records. Records are chained here, as in
@@ -77,12 +87,7 @@ export class RedisStreamAuditLog implements AuditStore {
     redis.on('error', (error) => options.logger?.warn({ err: error }, 'audit Redis connection error'));
     try {
       await redis.connect();
-      const config: Record<string, string> = {};
-      for (const name of ['maxmemory-policy', 'appendonly', 'appendfsync']) {
-        const reply = (await redis.config('GET', name)) as string[];
-        if (reply[1] !== undefined) config[name] = reply[1];
-      }
-      const problems = durableRedisProblems(config, settings.allowEverysec);
+      const problems = await redisDurabilityProblems(redis, settings.allowEverysec);
       if (problems.length) throw new Error(`the audit Redis at ${redact(url)} could lose records:\n  ${problems.join('\n  ')}`);
       const keys = auditKeys(settings.instance);
       const leaseId = randomUUID();
@@ -130,14 +135,7 @@ export class RedisStreamAuditLog implements AuditStore {
     if (!this.pending.length) return;
     const batch = this.pending;
     this.pending = [];
-    const records: AuditRecord[] = [];
-    let seq = this.seq;
-    let hash = this.hash;
-    for (const { entry } of batch) {
-      const record = chainRecord(entry, ++seq, hash);
-      hash = record.hash;
-      records.push(record);
-    }
+    const { records, seq, hash } = chainBatch(batch.map(({ entry }) => entry), this.seq, this.hash);
     this.flushing = (async () => {
       try {
         const multi = this.redis.multi();

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { durableRedisProblems } from '../audit';
+import { redisDurabilityProblems } from '../audit';
 import { emptyGrantStore, parseGrantStoreState, type GrantStore } from './grantStore';
 import type { GrantStoreState } from './model';
 
@@ -27,12 +27,7 @@ export class RedisGrantStore implements GrantStore {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
     try {
       await redis.connect();
-      const config: Record<string, string> = {};
-      for (const name of ['maxmemory-policy', 'appendonly', 'appendfsync']) {
-        const reply = (await redis.config('GET', name)) as string[];
-        if (reply[1] !== undefined) config[name] = reply[1];
-      }
-      const problems = durableRedisProblems(config, options.allowEverysec ?? false);
+      const problems = await redisDurabilityProblems(redis, options.allowEverysec ?? false);
       if (problems.length) throw new Error(`the grant store Redis could lose grants or revocations:\n  ${problems.join('\n  ')}`);
       return new RedisGrantStore(redis, url);
     } catch (error) {
