@@ -225,6 +225,12 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
       const second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), ...urls });
       gateways.push(second);
+      // The gateway serves before its cache client has connected (a request then bypasses the cache); wait for it.
+      const deadline = Date.now() + 10_000;
+      while ((await (await fetch(second.url.replace('/graphql', '/readyz'))).json()).cache?.state !== 'up') {
+        if (Date.now() > deadline) throw new Error('the second gateway never reached its cache Redis');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const query = '{ investmentProjects(first: 3) { nodes { code name } } }';
       expect((await ask('drc', query)).headers.get('x-cache')).toBe('MISS');
       expect((await ask('drc', query, second.url)).headers.get('x-cache')).toBe('HIT');
