@@ -221,6 +221,17 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       expect(metrics).toMatch(/cdo_hub_cache_requests_total\{layer="response",result="bypass"\} \d+/);
     });
 
+    it('starts and answers while its cache Redis is not there at all', async () => {
+      const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
+      const lonely = await GatewayProcess.start([], await freePort(), { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}`, AUDIT_DIR: join(dir, 'audit-3'), ...urls });
+      gateways.push(lonely);
+      const { status, headers, body } = await ask('drc', '{ districts(first: 2) { nodes { code } } }', lonely.url);
+      expect(status).toBe(200);
+      expect(headers.get('x-cache')).toBe('BYPASS');
+      expect(body.errors).toBeUndefined();
+      expect(await (await fetch(lonely.url.replace('/graphql', '/readyz'))).json()).toMatchObject({ ready: true, cache: { backend: 'redis', state: 'down' } });
+    });
+
     it('two gateways on one Redis reuse each other’s entries', async () => {
       const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
       const second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), ...urls });

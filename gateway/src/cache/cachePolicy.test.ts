@@ -3,7 +3,7 @@ import { DEFAULT_CACHE_RULES_FILE, DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } 
 import { compileOperationView } from '../enforcement';
 import type { Identity } from '../identity';
 import { loadPolicySet } from '../policy';
-import { supergraph } from '../policy/policyFixtures.test-helpers';
+import { compileYaml, shippedPolicies, supergraph } from '../policy/policyFixtures.test-helpers';
 import { decideCaching, loadCacheRules, parseCacheRules, responseCacheKey } from './cachePolicy';
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
@@ -51,5 +51,15 @@ describe('cache decision', () => {
   it('reads the rules file format', () => {
     expect(() => parseCacheRules({ defaultTtl: 'soon', caps: {} }, 'x.yaml')).toThrow(/x.yaml: defaultTtl: "soon" is not a duration/);
     expect(parseCacheRules({ defaultTtl: '1m', caps: {} }, 'x.yaml')).toMatchObject({ defaultTtlSeconds: 60, classCaps: { NOT_SHARED: 0 } });
+  });
+
+  it('lets a CDO mark an L4 field cacheable: the class cap then applies instead', () => {
+    const policies = shippedPolicies();
+    policies['education.yaml'] = policies['education.yaml']!.replace('students: { class: CONDITIONAL, level: L4,', 'students: { class: CONDITIONAL, level: L4, cacheable: true,').replace('grade: { class: CONDITIONAL, level: L3 }', 'grade: { class: CONDITIONAL, level: L3, cacheable: true }');
+    const { policySet: marked, problems } = compileYaml(policies, now);
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    const analytics = { consumer: marked!.consumers.consumers.get('city-analytics')!, purpose: 'statistics', roles: [], anonymous: false };
+    const roster = compileOperationView(marked!, analytics, parse('{ schools(first: 1) { nodes { students(first: 1) { nodes { grade } } } } }'), undefined, 'h', now);
+    expect(decideCaching(roster, marked!, rules, now)).toMatchObject({ ttlSeconds: 30, limitedBy: 'School.students is CONDITIONAL' });
   });
 });

@@ -100,7 +100,8 @@ export function decideCaching(view: OperationView, policySet: PolicySet, rules: 
       const classification = ruling.classification ?? policySet.classify(coordinate, ruling.agency);
       if (classification.sharingClass !== 'UNCONDITIONAL') scope = 'private';
       bound(rules.classCaps[classification.sharingClass], `${coordinate} is ${classification.sharingClass}`);
-      const levelCap = rules.levelCaps[classification.level];
+      // A CDO may mark a field `cacheable: true`: its level no longer forbids caching (the class cap still holds).
+      const levelCap = classification.cacheable ? undefined : rules.levelCaps[classification.level];
       if (levelCap !== undefined) bound(levelCap, `${coordinate} is ${classification.level}`);
     }
   }

@@ -75,6 +75,21 @@ export class RedisCacheStore implements CacheStore {
     return this.state;
   }
 
+  /** Resolves once connected, or after `timeoutMs` — whichever comes first (the gateway starts either way). */
+  async waitUntilUp(timeoutMs: number): Promise<CacheHealth> {
+    if (this.state === 'up') return this.state;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const stop = this.onHealthChange((state) => state === 'up' && done());
+      function done() {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
+    return this.state;
+  }
+
   onHealthChange(listener: (state: CacheHealth) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

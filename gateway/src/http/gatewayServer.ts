@@ -77,7 +77,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   // Responses cached per view (memory by default, Redis with REDIS_URL); never in --open mode.
   let cacheStore: CacheStore | undefined;
   if (policies && config.cache !== 'off') {
-    cacheStore = config.cache === 'redis' ? RedisCacheStore.connect(config.redisUrl!, { commandTimeoutMs: config.cacheTimeoutMs, logger }) : new MemoryCacheStore({ maxBytes: config.cacheMaxBytes });
+    if (config.cache === 'redis') {
+      const redisStore = RedisCacheStore.connect(config.redisUrl!, { commandTimeoutMs: config.cacheTimeoutMs, logger });
+      // A short wait at start so the first requests can use a Redis that is there; a Redis that is not does not hold the start up.
+      if ((await redisStore.waitUntilUp(2000)) === 'down') logger.warn('cache Redis not reachable at start: answering from the subgraphs until it is');
+      cacheStore = redisStore;
+    } else {
+      cacheStore = new MemoryCacheStore({ maxBytes: config.cacheMaxBytes });
+    }
   }
   const metrics = new HubMetrics();
   const cache = cacheStore ? new ResponseCache(cacheStore, loadCacheRules(config.cacheRulesFile), logger, metrics) : undefined;

@@ -297,7 +297,7 @@ function toClassification(
     error(location, `${what} is ${rule.class} but open to the public (${rule.open})`, 'only UNCONDITIONAL data can be open data; drop `open` or re-class the field');
     return undefined;
   }
-  return { agency, sharingClass: rule.class, level: rule.level, open: rule.open ?? 'CLOSED', ...(rule.legalBasis ? { legalBasis: rule.legalBasis } : {}), origin, source: location };
+  return { agency, sharingClass: rule.class, level: rule.level, open: rule.open ?? 'CLOSED', ...(rule.legalBasis ? { legalBasis: rule.legalBasis } : {}), ...(rule.cacheable ? { cacheable: true } : {}), origin, source: location };
 }
 
 function compileGrant(

@@ -23,6 +23,8 @@ const fieldRuleSchema = z
     level: z.enum(LEVELS).optional(),
     open: z.enum(OPEN_DATA).optional(),
     legalBasis: z.string().min(1).optional(),
+    /** The CDO allows the gateway to cache this field although its level would forbid it (capped by its class). */
+    cacheable: z.boolean().optional(),
     note: z.string().optional(),
   })
   .strict();

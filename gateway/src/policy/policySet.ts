@@ -13,6 +13,8 @@ export interface FieldClassification {
   level: Level;
   open: OpenData;
   legalBasis?: string;
+  /** Cacheable despite its level (the CDO's explicit choice); the class cap still applies. */
+  cacheable?: boolean;
   origin: 'field' | 'type-default' | 'unclassified';
   source: SourceLocation;
 }
