@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CachedValue, CacheSetOptions, CacheStore } from './cacheStore';
 
@@ -50,7 +50,7 @@ export class RedisCacheStore implements CacheStore {
   private readonly listeners = new Set<(state: CacheHealth) => void>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly logger?: Logger,
   ) {
     redis.on('ready', () => this.transition('up'));
@@ -61,14 +61,30 @@ export class RedisCacheStore implements CacheStore {
   }
 
   static connect(url: string, options: { commandTimeoutMs?: number; logger?: Logger; redis?: RedisOptions } = {}): RedisCacheStore {
-    const redis = new Redis(url, {
+    return RedisCacheStore.open({ mode: 'single', url }, options);
+  }
+
+  /**
+   * One server (`redis://…`), a Cluster (its node URLs; every key shares the hash tag `{c}`, so the
+   * scripts run in one slot), or a master found through Sentinels.
+   */
+  static open(
+    target: { mode: 'single'; url: string } | { mode: 'cluster'; urls: string[] } | { mode: 'sentinel'; sentinels: { host: string; port: number }[]; name: string },
+    options: { commandTimeoutMs?: number; logger?: Logger; redis?: RedisOptions } = {},
+  ): RedisCacheStore {
+    const settings: RedisOptions = {
       commandTimeout: options.commandTimeoutMs ?? 100,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
       ...options.redis,
-    });
-    return new RedisCacheStore(redis, options.logger);
+    };
+    if (target.mode === 'cluster') {
+      const nodes = target.urls.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port || 6379) }));
+      return new RedisCacheStore(new Cluster(nodes, { enableOfflineQueue: false, redisOptions: settings, clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2000) }), options.logger);
+    }
+    if (target.mode === 'sentinel') return new RedisCacheStore(new Redis({ ...settings, sentinels: target.sentinels, name: target.name }), options.logger);
+    return new RedisCacheStore(new Redis(target.url, settings), options.logger);
   }
 
   get health(): CacheHealth {

@@ -51,8 +51,13 @@ export interface GatewayConfig {
   grantStoreRedisUrl?: string;
   /** The response cache: `memory` (default), `redis` (when REDIS_URL is set) or `off`. */
   cache: 'memory' | 'redis' | 'off';
-  /** The cache's Redis (never the audit Redis). */
+  /** The cache's Redis (never the audit Redis): one URL, or several nodes for a Cluster. */
   redisUrl?: string;
+  /** How `redisUrl` is reached: one server, a Cluster (comma-separated node URLs), or through Sentinels. */
+  redisMode: 'single' | 'cluster' | 'sentinel';
+  /** With `sentinel`: the Sentinels (`host:port,…`) and the name of the monitored master. */
+  redisSentinels?: { host: string; port: number }[];
+  redisSentinelName?: string;
   /** Size bound of the in-memory cache. */
   cacheMaxBytes: number;
   /** How long a cache command may take before the gateway answers without the cache. */
@@ -97,7 +102,10 @@ const environment = z.object({
   AUDIT_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').default('gateway'),
   AUDIT_REDIS_ALLOW_EVERYSEC: z.enum(['true', 'false']).default('false'),
   HUB_CALENDAR_FILE: z.string().min(1).optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/[^,]+(,rediss?:\/\/[^,]+)*$/, 'a redis:// or rediss:// URL (comma-separated for a Cluster)').optional(),
+  REDIS_MODE: z.enum(['single', 'cluster', 'sentinel']).default('single'),
+  REDIS_SENTINELS: z.string().regex(/^[^:,\s]+:\d+(,[^:,\s]+:\d+)*$/, 'host:port,host:port').optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
   CACHE: z.enum(['on', 'off']).default('on'),
   CACHE_MAX_MB: z.coerce.number().positive().default(64),
   CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(100),
@@ -148,8 +156,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     auditRedisAllowEverysec: values.AUDIT_REDIS_ALLOW_EVERYSEC === 'true',
     grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),
     ...(values.GRANT_STORE_REDIS_URL ? { grantStoreRedisUrl: values.GRANT_STORE_REDIS_URL } : {}),
-    cache: values.CACHE === 'off' ? 'off' : values.REDIS_URL ? 'redis' : 'memory',
+    cache: values.CACHE === 'off' ? 'off' : values.REDIS_URL || (values.REDIS_MODE === 'sentinel' && values.REDIS_SENTINELS) ? 'redis' : 'memory',
     ...(values.REDIS_URL ? { redisUrl: values.REDIS_URL } : {}),
+    redisMode: values.REDIS_MODE,
+    ...(values.REDIS_SENTINELS ? { redisSentinels: values.REDIS_SENTINELS.split(',').map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })) } : {}),
+    redisSentinelName: values.REDIS_SENTINEL_NAME,
     cacheMaxBytes: Math.round(values.CACHE_MAX_MB * 2 ** 20),
     cacheTimeoutMs: values.CACHE_TIMEOUT_MS,
     cacheRulesFile: resolve(values.CACHE_RULES_FILE ?? DEFAULT_CACHE_RULES_FILE),

@@ -78,7 +78,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   let cacheStore: CacheStore | undefined;
   if (policies && config.cache !== 'off') {
     if (config.cache === 'redis') {
-      const redisStore = RedisCacheStore.connect(config.redisUrl!, { commandTimeoutMs: config.cacheTimeoutMs, logger });
+      const target =
+        config.redisMode === 'sentinel'
+          ? { mode: 'sentinel' as const, sentinels: config.redisSentinels ?? [], name: config.redisSentinelName ?? 'mymaster' }
+          : config.redisMode === 'cluster'
+            ? { mode: 'cluster' as const, urls: config.redisUrl!.split(',') }
+            : { mode: 'single' as const, url: config.redisUrl! };
+      const redisStore = RedisCacheStore.open(target, { commandTimeoutMs: config.cacheTimeoutMs, logger });
       // A short wait at start so the first requests can use a Redis that is there; a Redis that is not does not hold the start up.
       if ((await redisStore.waitUntilUp(2000)) === 'down') logger.warn('cache Redis not reachable at start: answering from the subgraphs until it is');
       cacheStore = redisStore;
@@ -155,7 +161,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       return { removed };
     });
   }
-  const changeSubscription = cache && config.redisUrl ? subscribeToChanges(config.redisUrl, cache, logger) : undefined;
+  // Pub/sub reaches every node of a Cluster; the first node given will do.
+  const changeSubscription = cache && config.redisUrl ? subscribeToChanges(config.redisUrl.split(',')[0]!, cache, logger) : undefined;
   app.get('/metrics', async (_, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   if (policies && grantStore && grantSync && verify) {
     const grants = new GrantService({

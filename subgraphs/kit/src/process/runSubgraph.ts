@@ -102,7 +102,7 @@ function startChangeFeed(definition: SubgraphDefinition, agency: AgencyInfo, db:
   if (!definition.changes?.length) return undefined;
   installChangeCapture(db, definition.changes);
   const gateways = (env.HUB_GATEWAY_URL ?? '').split(',').map((url) => url.trim()).filter(Boolean);
-  const publisher = env.REDIS_URL ? new RedisChangePublisher(env.REDIS_URL) : gateways.length && env.HUB_SUBGRAPH_SIGNING_KEY ? new HttpChangePublisher(gateways, env.HUB_SUBGRAPH_SIGNING_KEY) : undefined;
+  const publisher = env.REDIS_URL ? new RedisChangePublisher(env.REDIS_URL.split(',')[0]!) : gateways.length && env.HUB_SUBGRAPH_SIGNING_KEY ? new HttpChangePublisher(gateways, env.HUB_SUBGRAPH_SIGNING_KEY) : undefined;
   if (!publisher) {
     logger.info('change events are captured but not published (set HUB_GATEWAY_URL or REDIS_URL)');
     return undefined;
