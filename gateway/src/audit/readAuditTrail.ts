@@ -56,7 +56,6 @@ export function followAuditTrail(dir: string, onRecord: (record: AuditRecord) =>
       file = files[files.length - 1]!;
       const backlog = options.backlog ?? 10;
       const text = readText(join(dir, file), 0);
-      offset = Buffer.byteLength(text);
       const complete = text.slice(0, text.lastIndexOf('\n') + 1);
       offset = Buffer.byteLength(complete);
       const lines = complete.split('\n').filter(Boolean);

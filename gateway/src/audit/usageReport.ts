@@ -54,9 +54,8 @@ export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQue
   for (const record of records) {
     if (record.kind === 'grant') {
       if (record.agency !== query.agency || (since && record.time < since) || (query.consumer && record.consumer !== query.consumer)) continue;
-      const { kind: _kind, ...decision } = record;
-      const { seq: _seq, prevHash: _prev, hash: _hash, ...plain } = decision as typeof decision & { seq?: number; prevHash?: string; hash?: string };
-      decisions.set(record.requestId, plain); // once, even if written twice around a crash
+      const { kind: _kind, seq: _seq, prevHash: _prev, hash: _hash, ...decision } = record as GrantDecisionEntry & { seq?: number; prevHash?: string; hash?: string };
+      decisions.set(record.requestId, decision); // once, even if written twice around a crash
       continue;
     }
     const access = record.agencies[query.agency];

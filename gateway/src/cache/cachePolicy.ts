@@ -78,7 +78,17 @@ export interface CacheDecision {
  * class's cap and by its level's cap, as each agency resolving it classes it; grants bound it by
  * their expiry.
  */
-export function decideCaching(view: OperationView, policySet: PolicySet, rules: CacheRules, now: number): CacheDecision {
+export function decideCaching(view: OperationView, policySet: PolicySet, rules: CacheRules, now: number, limits = cachingLimits(view, policySet, rules)): CacheDecision {
+  if (!Number.isFinite(view.validUntil)) return limits;
+  const untilExpiry = Math.max(0, Math.floor((view.validUntil - now) / 1000));
+  return untilExpiry < limits.ttlSeconds ? { ...limits, ttlSeconds: untilExpiry, limitedBy: 'the expiry of a grant it uses' } : limits;
+}
+
+/**
+ * The part of the decision that depends on the view alone (everything but the grants' expiry), so
+ * it can be computed once per view rather than per request. Pure.
+ */
+export function cachingLimits(view: OperationView, policySet: PolicySet, rules: CacheRules): CacheDecision {
   let ttl = Infinity;
   let limitedBy = 'nothing';
   let scope: CacheDecision['scope'] = 'public';
@@ -105,7 +115,6 @@ export function decideCaching(view: OperationView, policySet: PolicySet, rules: 
       if (levelCap !== undefined) bound(levelCap, `${coordinate} is ${classification.level}`);
     }
   }
-  if (Number.isFinite(view.validUntil)) bound(Math.floor((view.validUntil - now) / 1000), 'the expiry of a grant it uses');
   if (![...types].some((type) => rules.types.has(type))) bound(rules.defaultTtlSeconds, 'the default TTL');
   return { ttlSeconds: Math.max(0, Math.floor(ttl)), scope, limitedBy, types: [...types].sort() };
 }

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { OperationView } from '../enforcement';
 import type { PolicySet } from '../policy';
-import { decideCaching, responseCacheKey, type CacheRules } from './cachePolicy';
+import { cachingLimits, decideCaching, responseCacheKey, type CacheDecision, type CacheRules } from './cachePolicy';
 import type { HubMetrics } from '../metrics';
 import type { CacheStore } from './cacheStore';
 import { invalidationTags, type EntityRef } from './responseTags';
@@ -38,6 +38,9 @@ interface StoredResult {
  * agencies, never failed.
  */
 export class ResponseCache {
+  /** Per view (views are compiled once per policy version), what does not change between requests. */
+  private readonly limits = new WeakMap<OperationView, CacheDecision>();
+
   /** Purges every cached response holding one of these entities (or types); resolves how many. */
   async invalidate(refs: readonly EntityRef[], source = 'admin'): Promise<number> {
     const removed = await this.store.invalidate(invalidationTags(refs));
@@ -66,7 +69,9 @@ export class ResponseCache {
     tagsOf: (result: GatewayExecutionResult) => string[],
   ): Promise<{ result: GatewayExecutionResult; outcome: CacheOutcome }> {
     if (!request.isQuery) return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'not a query' } };
-    const decision = decideCaching(request.view, request.policySet, this.rules, request.now);
+    let limits = this.limits.get(request.view);
+    if (!limits) this.limits.set(request.view, (limits = cachingLimits(request.view, request.policySet, this.rules)));
+    const decision = decideCaching(request.view, request.policySet, this.rules, request.now, limits);
     if (decision.ttlSeconds <= 0) return { result: await fetch(), outcome: { status: 'BYPASS', reason: decision.limitedBy } };
     const key = responseCacheKey({ supergraphVersion: request.supergraphVersion, policyVersion: request.policySet.version, view: request.view, operationName: request.operationName, variables: request.variables });
 

@@ -20,3 +20,25 @@ export function httpErrorResponse(statusCode: number | undefined, message: strin
 export function notFoundResponse(method: string, url: string): HttpErrorResponse {
   return { status: 404, body: { errors: [{ message: `No route ${method} ${url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] } };
 }
+
+/**
+ * Installs both answers on a Fastify server — the gateway's and every subgraph's — so HTTP-level
+ * refusals have one shape everywhere. Typed structurally: the errors module stays free of Fastify.
+ */
+export function installHttpErrorHandlers(
+  app: {
+    setErrorHandler(handler: (error: { statusCode?: number; message: string }, request: unknown, reply: { code(status: number): { send(body: unknown): unknown } }) => unknown): unknown;
+    setNotFoundHandler(handler: (request: { method: string; url: string }, reply: { code(status: number): { send(body: unknown): unknown } }) => unknown): unknown;
+  },
+  logger: { error(details: object, message: string): void },
+): void {
+  app.setErrorHandler((error, _request, reply) => {
+    const response = httpErrorResponse(error.statusCode, error.message);
+    if (response.status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
+    return reply.code(response.status).send(response.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const response = notFoundResponse(request.method, request.url);
+    return reply.code(response.status).send(response.body);
+  });
+}

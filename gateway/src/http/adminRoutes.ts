@@ -29,24 +29,26 @@ const listQuery = z.object({ agency: z.string().optional(), status: z.enum(['pen
  * refuses and revokes that agency's. Errors use the GraphQL error shape and the one catalogue.
  * A decision taken here is applied to this gateway's policies before the response is sent.
  */
-export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantService; sync: GrantSync; policies: PolicyRuntime; verify: TokenVerifier }): void {
-  const who = async (request: FastifyRequest): Promise<Identity> => {
-    const purpose = request.headers['x-data-purpose'];
-    const result = await identify(
-      { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
-      { registry: deps.policies.current().consumers, verify: deps.verify, requireToken: true, purposeRequired: false },
-    );
-    if (!result.ok) throw new AdminError(result.code, result.message);
-    return result.identity;
-  };
-  const cdoOf = (identity: Identity) => identity.roles.filter((r) => r.startsWith('cdo:')).map((r) => r.slice(4));
-  const actor = (identity: Identity, by: string | undefined) => (by ? `${by} (${identity.consumer.id})` : identity.consumer.id);
-  const parse = <T>(schema: z.ZodType<T>, value: unknown): T => {
-    const parsed = schema.safeParse(value ?? {});
-    if (!parsed.success) throw new AdminError('GRANT_REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    return parsed.data;
-  };
-  const handle = (run: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
+/** Who calls an admin route: a registered consumer's verified token (no purpose needed). */
+async function adminIdentity(request: FastifyRequest, deps: { policies: PolicyRuntime; verify: TokenVerifier }): Promise<Identity> {
+  const purpose = request.headers['x-data-purpose'];
+  const result = await identify(
+    { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
+    { registry: deps.policies.current().consumers, verify: deps.verify, requireToken: true, purposeRequired: false },
+  );
+  if (!result.ok) throw new AdminError(result.code, result.message);
+  return result.identity;
+}
+
+function parseBody<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new AdminError(code, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+/** Runs an admin route; a refusal (ours or the grant workflow's) becomes a catalogued error response. */
+function handle(run: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       return await run(request, reply);
     } catch (error) {
@@ -55,6 +57,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
       return reply.code(ERROR_CATALOGUE[code].httpStatus).send({ errors: [{ message: (error as Error).message, extensions: { code } }] });
     }
   };
+}
+
+export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantService; sync: GrantSync; policies: PolicyRuntime; verify: TokenVerifier }): void {
+  const who = (request: FastifyRequest) => adminIdentity(request, deps);
+  const cdoOf = (identity: Identity) => identity.roles.filter((r) => r.startsWith('cdo:')).map((r) => r.slice(4));
+  const actor = (identity: Identity, by: string | undefined) => (by ? `${by} (${identity.consumer.id})` : identity.consumer.id);
+  const parse = <T>(schema: z.ZodType<T>, value: unknown) => parseBody(schema, value, 'GRANT_REQUEST_INVALID');
 
   app.post(
     '/admin/grant-requests',
@@ -140,14 +149,6 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
   );
 }
 
-class AdminError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const invalidateBody = z
   .object({
@@ -162,21 +163,28 @@ const invalidateBody = z
  * an agency that resolves the type. `hub cache invalidate` calls it.
  */
 export function registerCacheAdminRoutes(app: FastifyInstance, deps: { cache: ResponseCache; policies: PolicyRuntime; verify: TokenVerifier }): void {
-  app.post('/admin/cache/invalidate', async (request, reply) => {
-    const fail = (code: ErrorCode, message: string) => reply.code(ERROR_CATALOGUE[code].httpStatus).send({ errors: [{ message, extensions: { code } }] });
-    const result = await identify({ authorization: request.headers.authorization, purpose: undefined }, { registry: deps.policies.current().consumers, verify: deps.verify, requireToken: true, purposeRequired: false });
-    if (!result.ok) return fail(result.code, result.message);
-    const parsed = invalidateBody.safeParse(request.body ?? {});
-    if (!parsed.success) return fail('ADMIN_REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const { type, key } = parsed.data;
-    const policySet = deps.policies.current();
-    const owners = policySet.ownership.types.get(type);
-    if (!owners || !policySet.schema.getType(type)) return fail('ADMIN_REQUEST_INVALID', `unknown type "${type}"`);
-    const roles = result.identity.roles;
-    if (!roles.includes('hub-operator') && !owners.some((agency) => roles.includes(cdoRole(agency)))) {
-      return fail('FORBIDDEN', `invalidating ${type} takes the role hub-operator or ${owners.map(cdoRole).join(' / ')}`);
-    }
-    const removed = await deps.cache.invalidate([{ type, ...(key ? { key } : {}) }]);
-    return { removed, type, ...(key ? { key } : {}) };
-  });
+  app.post(
+    '/admin/cache/invalidate',
+    handle(async (request) => {
+      const identity = await adminIdentity(request, deps);
+      const { type, key } = parseBody(invalidateBody, request.body, 'ADMIN_REQUEST_INVALID');
+      const policySet = deps.policies.current();
+      const owners = policySet.ownership.types.get(type);
+      if (!owners || !policySet.schema.getType(type)) throw new AdminError('ADMIN_REQUEST_INVALID', `unknown type "${type}"`);
+      if (!identity.roles.includes('hub-operator') && !owners.some((agency) => identity.roles.includes(cdoRole(agency)))) {
+        throw new AdminError('FORBIDDEN', `invalidating ${type} takes the role hub-operator or ${owners.map(cdoRole).join(' / ')}`);
+      }
+      const removed = await deps.cache.invalidate([{ type, ...(key ? { key } : {}) }]);
+      return { removed, type, ...(key ? { key } : {}) };
+    }),
+  );
+}
+
+class AdminError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheOutcome, type CacheStore } from '../cache';
 import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
-import { ERROR_CATALOGUE, httpErrorResponse, isErrorCode, notFoundResponse, requestError, shapeError } from '../errors';
+import { ERROR_CATALOGUE, installHttpErrorHandlers, isErrorCode, requestError, shapeError } from '../errors';
 import { HubGateway, type GatewayContext } from '../execution';
 import { assessReadiness, probeSubgraph } from '../health';
 import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
@@ -118,15 +118,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     genReqId: () => randomUUID(),
   });
   // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    const response = httpErrorResponse(error.statusCode, error.message);
-    if (response.status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
-    return reply.code(response.status).send(response.body);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const response = notFoundResponse(request.method, request.url);
-    return reply.code(response.status).send(response.body);
-  });
+  installHttpErrorHandlers(app, logger);
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -156,7 +148,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     app.post('/internal/changes', async (request, reply) => {
       const verified = verifyChangeEvent(secrets.subgraphSigningKey, JSON.stringify(request.body ?? null), request.headers[CHANGE_SIGNATURE_HEADER] as string | undefined);
       if (!verified.ok) return reply.code(401).send({ errors: [{ message: `change event refused: ${verified.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });
-      const removed = await cache.invalidate(verified.event.changes, 'change-event');
+      const removed = await applyChangeEvent(cache, verified.event);
       request.log.info({ agency: verified.event.agency, changes: verified.event.changes.length, removed }, 'change event');
       return { removed };
     });
@@ -218,6 +210,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   return server;
 }
 
+/** An agency's change event, however it arrived: purge every cached response holding a changed entity. */
+function applyChangeEvent(cache: ResponseCache, event: ChangeEvent): Promise<number> {
+  return cache.invalidate(event.changes, 'change-event');
+}
+
 /** With Redis, change events arrive over pub/sub (the Redis is the trust boundary there). */
 function subscribeToChanges(url: string, cache: ResponseCache, logger: Logger): Redis {
   const subscriber = new Redis(url, { retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
@@ -227,7 +224,7 @@ function subscribeToChanges(url: string, cache: ResponseCache, logger: Logger): 
     try {
       const event = JSON.parse(message) as ChangeEvent;
       if (!Array.isArray(event.changes)) return;
-      void cache.invalidate(event.changes, 'change-event').catch((error: unknown) => logger.warn({ err: error }, 'change event not applied'));
+      void applyChangeEvent(cache, event).catch((error: unknown) => logger.warn({ err: error }, 'change event not applied'));
     } catch {
       logger.warn('malformed change event on Redis');
     }

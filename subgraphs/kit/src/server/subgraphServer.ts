@@ -3,7 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import fastifyApollo from '@as-integrations/fastify';
-import { httpErrorResponse, hubError, isErrorCode, notFoundResponse } from '@cdo-hub/gateway/errors';
+import { hubError, installHttpErrorHandlers, isErrorCode } from '@cdo-hub/gateway/errors';
 import type { ChangeRule } from '../changes';
 import { CONSUMER_HEADER, SIGNATURE_HEADER, verifyConsumerHeader, type ConsumerClaims } from '@cdo-hub/gateway/signing';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -111,15 +111,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     formatError: (formatted) => formatSubgraphError(formatted, options.maskUnexpectedErrors ?? process.env.NODE_ENV === 'production'),
   });
   await apollo.start();
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    const response = httpErrorResponse(error.statusCode, error.message);
-    if (response.status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
-    return reply.code(response.status).send(response.body);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const response = notFoundResponse(request.method, request.url);
-    return reply.code(response.status).send(response.body);
-  });
+  installHttpErrorHandlers(app, logger);
   app.get('/healthz', async () => ({ status: 'ok', agency: definition.name }));
   if (!options.signingKey) logger.warn('no HUB_SUBGRAPH_SIGNING_KEY: consumer headers are not verified and no row scope is applied');
   await app.register(fastifyApollo(apollo), {
