@@ -53,6 +53,15 @@ describe.each(backends)('cache store contract: %s', (_, open) => {
     expect(await store.set('k3', 'x', { ttlMs: 0, tags: [], mark: await store.mark() })).toBe(false);
   });
 
+  it('reads several entries at once, in the order asked, missing ones as undefined', async () => {
+    const store = await fresh();
+    const mark = await store.mark();
+    await store.set('m1', 'one', { ttlMs: 60_000, tags: ['School:1'], mark });
+    await store.set('m3', 'three|with a bar', { ttlMs: 60_000, tags: ['School:3'], mark });
+    expect((await store.getMany(['m3', 'm2', 'm1'])).map((hit) => hit?.value)).toEqual(['three|with a bar', undefined, 'one']);
+    expect(await store.getMany([])).toEqual([]);
+  });
+
   it('invalidates by tag every entry carrying it, and only those', async () => {
     const store = await fresh();
     const mark = await store.mark();

@@ -1,5 +1,5 @@
 /**
- * Where the gateway keeps cached responses (and, later, entities): an in-memory LRU by default,
+ * Where the gateway keeps cached responses and subgraph fetches (entities, root fields): an in-memory LRU by default,
  * Redis when `REDIS_URL` is set. Both implement this contract and pass the same tests.
  *
  * Invalidation is by tag (an entity `School:110108001`, a type `School`), through a tag index —
@@ -25,6 +25,8 @@ export interface CacheStore {
   /** A point in the invalidation history, taken before fetching data to cache. */
   mark(): Promise<number>;
   get(key: string): Promise<CachedValue | undefined>;
+  /** Several entries in one round trip, in the order of `keys`. */
+  getMany(keys: readonly string[]): Promise<(CachedValue | undefined)[]>;
   /** Stores unless one of the tags was invalidated since `mark`; resolves whether it stored. */
   set(key: string, value: string, options: CacheSetOptions): Promise<boolean>;
   /** Removes every entry carrying any of the tags; resolves how many entries it removed. */

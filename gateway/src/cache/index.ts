@@ -1,5 +1,7 @@
 export * from './cachePolicy';
 export * from './cacheStore';
+export * from './fetchCache';
+export * from './fetchCachePolicy';
 export * from './memoryCacheStore';
 export * from './redisCacheStore';
 export * from './responseCache';

@@ -43,6 +43,10 @@ export class MemoryCacheStore implements CacheStore {
     return entry ? { value: entry.value, storedAt: entry.storedAt } : undefined;
   }
 
+  async getMany(keys: readonly string[]): Promise<(CachedValue | undefined)[]> {
+    return Promise.all(keys.map((key) => this.get(key)));
+  }
+
   async set(key: string, value: string, options: CacheSetOptions): Promise<boolean> {
     if (options.ttlMs <= 0 || options.mark < this.floor) return false;
     for (const tag of options.tags) if ((this.invalidatedAt.peek(tag) ?? 0) > options.mark) return false;

@@ -54,6 +54,8 @@ export class ResponseCache {
     private readonly rules: CacheRules,
     private readonly logger: Logger,
     private readonly metrics?: HubMetrics,
+    /** Off (`CACHE_LAYERS` without `response`): every request BYPASSes, invalidations still purge the fetch layers. */
+    private readonly enabled = true,
   ) {}
 
   async execute(...args: Parameters<ResponseCache['lookup']>): ReturnType<ResponseCache['lookup']> {
@@ -68,6 +70,7 @@ export class ResponseCache {
     /** The invalidation tags of a fetched result (its types and entities). */
     tagsOf: (result: GatewayExecutionResult) => string[],
   ): Promise<{ result: GatewayExecutionResult; outcome: CacheOutcome }> {
+    if (!this.enabled) return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'the response layer is off' } };
     if (!request.isQuery) return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'not a query' } };
     let limits = this.limits.get(request.view);
     if (!limits) this.limits.set(request.view, (limits = cachingLimits(request.view, request.policySet, this.rules)));

@@ -64,6 +64,8 @@ export interface GatewayConfig {
   cacheTimeoutMs: number;
   /** TTLs per type and caps per sharing class and level. */
   cacheRulesFile: string;
+  /** Which caches run: whole responses, entity fetches (`_entities`), root-field fetches. */
+  cacheLayers: ReadonlySet<'response' | 'entity' | 'root'>;
   /** Public holidays and make-up workdays, for the 10-working-day answer deadline. */
   calendarFile: string;
 }
@@ -110,6 +112,18 @@ const environment = z.object({
   CACHE_MAX_MB: z.coerce.number().positive().default(64),
   CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(100),
   CACHE_RULES_FILE: z.string().min(1).optional(),
+  CACHE_LAYERS: z
+    .string()
+    .default('response,entity,root')
+    .transform((value, ctx) => {
+      const layers = value.split(',').map((layer) => layer.trim()).filter(Boolean);
+      const unknown = layers.filter((layer) => !['response', 'entity', 'root'].includes(layer));
+      if (unknown.length) {
+        ctx.addIssue({ code: 'custom', message: `unknown cache layer(s) ${unknown.join(', ')}: use response, entity, root` });
+        return z.NEVER;
+      }
+      return new Set(layers as ('response' | 'entity' | 'root')[]);
+    }),
   GRANT_STORE_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
 });
 
@@ -164,6 +178,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     cacheMaxBytes: Math.round(values.CACHE_MAX_MB * 2 ** 20),
     cacheTimeoutMs: values.CACHE_TIMEOUT_MS,
     cacheRulesFile: resolve(values.CACHE_RULES_FILE ?? DEFAULT_CACHE_RULES_FILE),
+    cacheLayers: values.CACHE_LAYERS,
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,
   };

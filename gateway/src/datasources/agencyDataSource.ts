@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { FetchCache } from '../cache';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import makeFetchHappen from 'make-fetch-happen';
@@ -20,6 +21,8 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     url: string,
     timeoutMs: number,
     private readonly signingKey: string,
+    /** Entity and root-field fetches cached under the consumer's view; absent when caching is off. */
+    private readonly fetchCache?: FetchCache,
   ) {
     super({ url, fetcher: timedFetcher(timeoutMs) });
   }
@@ -39,6 +42,15 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const context = 'incomingRequestContext' in options ? options.context : undefined;
+    if (!this.fetchCache || !context?.view || !context.policySet || !context.supergraphVersion) return this.fetch(options);
+    return this.fetchCache.execute(
+      { agency: this.agency, query: options.request.query, variables: options.request.variables, supergraphVersion: context.supergraphVersion, policySet: context.policySet, view: context.view, now: context.decidedAt ?? Date.now() },
+      (variables) => this.fetch({ ...options, request: { ...options.request, variables } }),
+    );
+  }
+
+  private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     try {
       return await super.process(options);
     } catch (error) {

@@ -106,7 +106,28 @@ export function walkResponse(
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   const root = operation ? schema.getRootType(operation.operation) : undefined;
   if (!operation || !root || !data) return;
-  const context: ShapeContext = {
+  walkObject(walkContext(schema, document, variables, decisions), root, operation.selectionSet, data, visit, false);
+}
+
+/**
+ * Like `walkResponse`, from one object of a known type down, the object itself included: for
+ * the entities a subgraph returns to `_entities` (`selectionSet` is that field's selection, whose
+ * inline fragments pick the entity's type).
+ */
+export function walkSelection(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  object: Record<string, unknown>,
+  visit: (type: GraphQLObjectType, fields: Map<string, FieldNode[]>, object: Record<string, unknown>) => void,
+): void {
+  walkObject(walkContext(schema, document, variables, new Map()), type, selectionSet, object, visit, true);
+}
+
+function walkContext(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, decisions: ReadonlyMap<string, FieldDecision>): ShapeContext {
+  return {
     schema,
     fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
     variables: variables ?? {},
@@ -116,30 +137,38 @@ export function walkResponse(
     masked: new Set(),
     entities: {},
   };
-  const walk = (type: GraphQLObjectType, selectionSet: SelectionSetNode, source: Record<string, unknown>, depth: number) => {
-    const fields = collectFields(context, type, selectionSet);
-    if (depth > 0) visit(type, fields, source);
-    for (const [responseKey, nodes] of fields) {
-      const field = type.getFields()[nodes[0]!.name.value];
-      const named = field && getNamedType(field.type);
-      if (!named || isLeafType(named)) continue;
-      const selections: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []) };
-      const visitValue = (value: unknown): void => {
-        if (value === null || typeof value !== 'object') return;
-        if (Array.isArray(value)) return value.forEach(visitValue);
-        const object = value as Record<string, unknown>;
-        let concrete: GraphQLObjectType | undefined = isObjectType(named) ? named : undefined;
-        if (!concrete) {
-          const name = object[TYPENAME_ALIAS] ?? object.__typename;
-          const candidate = typeof name === 'string' ? schema.getType(name) : undefined;
-          concrete = candidate && isObjectType(candidate) ? candidate : undefined;
-        }
-        if (concrete) walk(concrete, selections, object, depth + 1);
-      };
-      visitValue(source[responseKey]);
-    }
-  };
-  walk(root, operation.selectionSet, data, 0);
+}
+
+function walkObject(
+  context: ShapeContext,
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  source: Record<string, unknown>,
+  visit: (type: GraphQLObjectType, fields: Map<string, FieldNode[]>, object: Record<string, unknown>) => void,
+  visitSelf: boolean,
+): void {
+  const { schema } = context;
+  const fields = collectFields(context, type, selectionSet);
+  if (visitSelf) visit(type, fields, source);
+  for (const [responseKey, nodes] of fields) {
+    const field = type.getFields()[nodes[0]!.name.value];
+    const named = field && getNamedType(field.type);
+    if (!named || isLeafType(named)) continue;
+    const selections: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []) };
+    const visitValue = (value: unknown): void => {
+      if (value === null || typeof value !== 'object') return;
+      if (Array.isArray(value)) return value.forEach(visitValue);
+      const object = value as Record<string, unknown>;
+      let concrete: GraphQLObjectType | undefined = isObjectType(named) ? named : undefined;
+      if (!concrete) {
+        const name = object[TYPENAME_ALIAS] ?? object.__typename;
+        const candidate = typeof name === 'string' ? schema.getType(name) : undefined;
+        concrete = candidate && isObjectType(candidate) ? candidate : undefined;
+      }
+      if (concrete) walkObject(context, concrete, selections, object, visit, true);
+    };
+    visitValue(source[responseKey]);
+  }
 }
 
 /**

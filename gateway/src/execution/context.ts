@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CacheOutcome } from '../cache';
 import type { OperationView } from '../enforcement';
 import type { Identity } from '../identity';
+import type { PolicySet } from '../policy';
 
 /** Per-request state every stage of the gateway sees. */
 export interface GatewayContext {
@@ -18,6 +19,10 @@ export interface GatewayContext {
   entities?: Record<string, number>;
   /** What the response cache did. */
   cache?: CacheOutcome;
+  /** The policies the request ran under (read by the subgraph fetch cache). */
+  policySet?: PolicySet;
+  /** The gateway's clock when the request's view was decided (grant expiry bounds cache TTLs from it). */
+  decidedAt?: number;
   /** The supergraph version the request ran against. */
   supergraphVersion?: string;
 }

@@ -17,7 +17,7 @@ import { hubError } from '../errors';
 import type { Identity } from '../identity';
 import type { PolicyRuntime } from '../policy';
 import type { Supergraph } from '../supergraph';
-import { responseTags, type ResponseCache } from '../cache';
+import { responseTags, type FetchCache, type ResponseCache } from '../cache';
 import type { GatewayContext } from './context';
 
 export interface HubGatewayOptions {
@@ -37,6 +37,8 @@ export interface HubGatewayOptions {
   subgraphTimeoutMs: number;
   /** The response cache; absent when caching is off (and in `--open` mode). */
   cache?: ResponseCache;
+  /** The subgraph fetch cache (entities, root fields); absent when caching is off. */
+  fetchCache?: FetchCache;
   now?: () => number;
 }
 
@@ -64,7 +66,7 @@ export class HubGateway implements GatewayInterface {
       // The query plan is internal routing detail; never expose it through a request header.
       __exposeQueryPlanExperimental: false,
       supergraphSdl: async () => ({ supergraphSdl: options.supergraph.sdl }),
-      buildService: ({ name, url }) => new AgencyDataSource(name, this.routingUrl(name, url), options.subgraphTimeoutMs, options.subgraphSigningKey),
+      buildService: ({ name, url }) => new AgencyDataSource(name, this.routingUrl(name, url), options.subgraphTimeoutMs, options.subgraphSigningKey, options.fetchCache),
     });
   }
 
@@ -106,7 +108,9 @@ export class HubGateway implements GatewayInterface {
       const identity = context.identity;
       if (!identity) throw new Error('no identity on an enforced request');
       const policySet = policies.current();
+      context.policySet = policySet;
       const now = this.now();
+      context.decidedAt = now;
       const { document, operationName, queryHash } = requestContext;
 
       const introspection = introspectionRoots(document, operationName);

@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheOutcome, type CacheStore } from '../cache';
+import { FETCH_LAYERS, FetchCache, loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheOutcome, type CacheStore } from '../cache';
 import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
 import { ERROR_CATALOGUE, installHttpErrorHandlers, isErrorCode, requestError, shapeError } from '../errors';
@@ -93,7 +93,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
   }
   const metrics = new HubMetrics();
-  const cache = cacheStore ? new ResponseCache(cacheStore, loadCacheRules(config.cacheRulesFile), logger, metrics) : undefined;
+  const cacheRules = cacheStore ? loadCacheRules(config.cacheRulesFile) : undefined;
+  // The response cache is also the handle for invalidations (admin, change events): both layers share the store and its tags.
+  const cache = cacheStore ? new ResponseCache(cacheStore, cacheRules!, logger, metrics, config.cacheLayers.has('response')) : undefined;
+  const fetchLayers = new Set(FETCH_LAYERS.filter((layer) => config.cacheLayers.has(layer)));
+  const fetchCache = cacheStore && fetchLayers.size ? new FetchCache(cacheStore, cacheRules!, fetchLayers, logger, metrics) : undefined;
   const cacheState = (): 'up' | 'down' => (cacheStore instanceof RedisCacheStore ? cacheStore.health : 'up');
   if (cacheStore) {
     metrics.cacheUp.set({ backend: cacheStore.backend }, cacheState() === 'up' ? 1 : 0);
@@ -101,6 +105,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   }
   const gateway = new HubGateway({
     ...(cache ? { cache } : {}),
+    ...(fetchCache ? { fetchCache } : {}),
     supergraph,
     logger,
     subgraphUrls: config.subgraphUrls,

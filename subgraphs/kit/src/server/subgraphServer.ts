@@ -49,7 +49,9 @@ export function outOfScope(context: SubgraphContext, coordinate: string, row: { 
  */
 export function assertInScope(context: SubgraphContext, coordinate: string, row: { districtCode?: string | null }): void {
   if (!outOfScope(context, coordinate, row)) return;
-  throw hubError('OUT_OF_SCOPE', `${coordinate} is released to ${context.consumer!.consumer} only for rows with ${Object.entries(context.consumer!.scope!.scope).map(([k, v]) => `${k} ${v}`).join(', ')}.`, {
+  // The message names the scope, never the consumer: the gateway caches answers per view and
+  // consumers with identical views share them.
+  throw hubError('OUT_OF_SCOPE', `${coordinate} is released under this grant only for rows with ${Object.entries(context.consumer!.scope!.scope).map(([k, v]) => `${k} ${v}`).join(', ')}.`, {
     coordinate,
     scope: context.consumer!.scope!.scope,
   });
