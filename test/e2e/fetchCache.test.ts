@@ -152,7 +152,7 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     expect(sharedHit.changed['entity.hit']).toBeGreaterThan(0);
     const cdo = await tokenFor('science', undefined, ['cdo:science']);
     const grants = await (await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grants?agency=science'), { headers: { authorization: `Bearer ${cdo}` } })).json();
-    const id = grants.grants.find((g: { consumer: string; origin?: string }) => g.consumer === 'city-analytics' && g.id.startsWith('GRANT-')).id;
+    const id = grants.grants.find((g: { id: string; consumer: string }) => g.consumer === 'city-analytics' && g.id.startsWith('GRANT-')).id;
     const revoked = await fetch(hub.gatewayUrl.replace('/graphql', `/admin/grants/${id}/revoke`), { method: 'POST', headers: { authorization: `Bearer ${cdo}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'fetch cache test' }) });
     expect(revoked.status).toBe(200);
     const after = await ask('analytics', contracts(6));
