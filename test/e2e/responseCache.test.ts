@@ -150,16 +150,21 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(after.body.errors?.map((e) => e.extensions?.code)).toContain('GRANT_REQUIRED');
   });
 
-  it('audits cache hits like any other read', async () => {
-    await ask('drc', '{ districts(first: 3) { nodes { code name } } }');
+  it('audits cache hits like any other read, with the records they returned', async () => {
+    const miss = await ask('drc', '{ districts(first: 3) { nodes { code name } } }');
+    expect(miss.headers.get('x-cache')).toBe('MISS');
     const { headers } = await ask('drc', '{ districts(first: 3) { nodes { code name } } }');
     expect(headers.get('x-cache')).toBe('HIT');
-    const requestId = headers.get('x-request-id');
     const records = readdirSync(join(dir, 'audit'))
       .filter((f) => f.startsWith('audit-'))
       .flatMap((f) => readFileSync(join(dir, 'audit', f), 'utf8').split('\n').filter(Boolean))
       .map((line) => JSON.parse(line));
-    expect(records.find((r) => r.requestId === requestId)).toMatchObject({ consumer: 'development-reform', cache: 'HIT' });
+    const missRecord = records.find((r) => r.requestId === miss.headers.get('x-request-id'));
+    const hitRecord = records.find((r) => r.requestId === headers.get('x-request-id'));
+    expect(hitRecord).toMatchObject({ consumer: 'development-reform', cache: 'HIT' });
+    // The counts kept with the entry at fill time: three districts of development-reform's data.
+    expect(hitRecord.agencies['development-reform'].entities).toBe(3);
+    expect(hitRecord.agencies).toEqual(missRecord.agencies);
   });
 
   it('purges by entity and by type, by hand (hub cache invalidate and the admin endpoint)', async () => {

@@ -1,5 +1,6 @@
 import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { OperationView } from '../enforcement';
 import type { PolicySet } from '../policy';
@@ -26,6 +27,8 @@ const VIEW_ERROR_CODES = new Set(['OUT_OF_SCOPE']);
 
 interface StoredResult {
   data?: Record<string, unknown> | null;
+  /** Per agency, the records the result carries (audit), when counted at fill time. */
+  entities?: Record<string, number>;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
@@ -40,6 +43,12 @@ interface StoredResult {
 export class ResponseCache {
   /** Per view (views are compiled once per policy version), what does not change between requests. */
   private readonly limits = new WeakMap<OperationView, CacheDecision>();
+  /**
+   * Parsed hits, by key, with the exact text they were parsed from: a hit whose stored text is
+   * unchanged is not parsed again. Only a parse cache — the store still decides every hit, so an
+   * invalidated or refilled entry is never served from here. Frozen: requests share them.
+   */
+  private readonly parsed = new LRUCache<string, { text: string; stored: StoredResult }>({ max: 256 });
 
   /** Purges every cached response holding one of these entities (or types); resolves how many. */
   async invalidate(refs: readonly EntityRef[], source = 'admin'): Promise<number> {
@@ -69,13 +78,23 @@ export class ResponseCache {
     fetch: () => Promise<GatewayExecutionResult>,
     /** The invalidation tags of a fetched result (its types and entities). */
     tagsOf: (result: GatewayExecutionResult) => string[],
-  ): Promise<{ result: GatewayExecutionResult; outcome: CacheOutcome }> {
-    if (!this.enabled) return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'the response layer is off' } };
-    if (!request.isQuery) return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'not a query' } };
+    /**
+     * For views whose responses are served as fetched (nothing masked or withheld): the audit's
+     * per-agency record counts, computed once at fill time and kept with the entry, so a hit does
+     * not walk the response again.
+     */
+    countsOf?: (result: GatewayExecutionResult) => Record<string, number>,
+  ): Promise<{ result: GatewayExecutionResult; outcome: CacheOutcome; entities?: Record<string, number> }> {
+    const uncached = async (reason: string) => {
+      const result = await fetch();
+      return { result, outcome: { status: 'BYPASS' as const, reason }, ...(countsOf ? { entities: countsOf(result) } : {}) };
+    };
+    if (!this.enabled) return uncached('the response layer is off');
+    if (!request.isQuery) return uncached('not a query');
     let limits = this.limits.get(request.view);
     if (!limits) this.limits.set(request.view, (limits = cachingLimits(request.view, request.policySet, this.rules)));
     const decision = decideCaching(request.view, request.policySet, this.rules, request.now, limits);
-    if (decision.ttlSeconds <= 0) return { result: await fetch(), outcome: { status: 'BYPASS', reason: decision.limitedBy } };
+    if (decision.ttlSeconds <= 0) return uncached(decision.limitedBy);
     const key = responseCacheKey({ supergraphVersion: request.supergraphVersion, policyVersion: request.policySet.version, view: request.view, operationName: request.operationName, variables: request.variables });
 
     let mark: number | undefined;
@@ -85,20 +104,27 @@ export class ResponseCache {
       timer?.();
       if (hit) {
         const ageSeconds = Math.max(0, Math.floor((Date.now() - hit.storedAt) / 1000));
-        return { result: revive(JSON.parse(hit.value) as StoredResult), outcome: { status: 'HIT', ageSeconds, ttlSeconds: decision.ttlSeconds, scope: decision.scope } };
+        let stored = this.parsed.get(key)?.text === hit.value ? this.parsed.get(key)!.stored : undefined;
+        if (!stored) this.parsed.set(key, { text: hit.value, stored: (stored = deepFreeze(JSON.parse(hit.value) as StoredResult)) });
+        const result = revive(stored);
+        const entities = countsOf ? (stored.entities ?? countsOf(result)) : undefined;
+        return { result, outcome: { status: 'HIT', ageSeconds, ttlSeconds: decision.ttlSeconds, scope: decision.scope }, ...(entities ? { entities } : {}) };
       }
       mark = await this.store.mark();
     } catch (error) {
       this.logger.debug({ err: error }, 'cache read failed; answering from the agencies');
-      return { result: await fetch(), outcome: { status: 'BYPASS', reason: 'cache unavailable' } };
+      return uncached('cache unavailable');
     }
 
     const result = await fetch();
+    const entities = countsOf?.(result);
+    const counted = entities ? { entities } : {};
     const cacheable = (result.errors ?? []).every((error) => VIEW_ERROR_CODES.has(String(error.extensions?.code)));
-    if (!cacheable) return { result, outcome: { status: 'BYPASS', reason: 'the response has errors' } };
+    if (!cacheable) return { result, outcome: { status: 'BYPASS', reason: 'the response has errors' }, ...counted };
     try {
       const stored: StoredResult = {
         data: result.data ?? null,
+        ...counted,
         ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, ...(e.path ? { path: [...e.path] } : {}), ...(e.extensions ? { extensions: { ...e.extensions } } : {}) })) } : {}),
       };
       const timer = this.metrics?.cacheLatency.startTimer({ layer: 'response', operation: 'set' });
@@ -107,14 +133,22 @@ export class ResponseCache {
     } catch (error) {
       this.logger.debug({ err: error }, 'cache write failed');
     }
-    return { result, outcome: { status: 'MISS', ttlSeconds: decision.ttlSeconds, scope: decision.scope } };
+    return { result, outcome: { status: 'MISS', ttlSeconds: decision.ttlSeconds, scope: decision.scope }, ...counted };
   }
 }
 
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 function revive(stored: StoredResult): GatewayExecutionResult {
   return {
     data: stored.data ?? null,
-    ...(stored.errors?.length ? { errors: stored.errors.map((e) => new GraphQLError(e.message, { ...(e.path ? { path: e.path } : {}), ...(e.extensions ? { extensions: e.extensions } : {}) })) } : {}),
+    ...(stored.errors?.length ? { errors: stored.errors.map((e) => new GraphQLError(e.message, { ...(e.path ? { path: [...e.path] } : {}), ...(e.extensions ? { extensions: { ...e.extensions } } : {}) })) } : {}),
   };
 }

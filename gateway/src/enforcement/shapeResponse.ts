@@ -11,6 +11,8 @@ import {
   Kind,
   type DocumentNode,
   type FieldNode,
+  type GraphQLField,
+  type GraphQLNamedType,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLOutputType,
@@ -152,7 +154,7 @@ function walkObject(
   if (visitSelf) visit(type, fields, source);
   for (const [responseKey, nodes] of fields) {
     const field = type.getFields()[nodes[0]!.name.value];
-    const named = field && getNamedType(field.type);
+    const named = field && namedTypeOf(field);
     if (!named || isLeafType(named)) continue;
     const selections: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []) };
     const visitValue = (value: unknown): void => {
@@ -195,6 +197,14 @@ export function countEntities(
 
 const RELAY_WRAPPER = /(Connection|Edge)$|^PageInfo$/;
 
+/** A field's named type, unwrapped once per field: walks of large responses ask it per object. */
+const namedTypes = new WeakMap<GraphQLField<unknown, unknown>, GraphQLNamedType>();
+function namedTypeOf(field: GraphQLField<unknown, unknown>): GraphQLNamedType {
+  let named = namedTypes.get(field);
+  if (!named) namedTypes.set(field, (named = getNamedType(field.type)));
+  return named;
+}
+
 /** Counts one record for every agency that released a non-null scalar of this object. */
 function tally(context: ShapeContext, type: GraphQLObjectType, fields: Map<string, FieldNode[]>, values: Record<string, unknown>): void {
   if (RELAY_WRAPPER.test(type.name)) return;
@@ -203,7 +213,7 @@ function tally(context: ShapeContext, type: GraphQLObjectType, fields: Map<strin
     const fieldName = nodes[0]!.name.value;
     if (fieldName.startsWith('__') || values[responseKey] === null || values[responseKey] === undefined) continue;
     const field = type.getFields()[fieldName];
-    if (!field || !isLeafType(getNamedType(field.type))) continue;
+    if (!field || !isLeafType(namedTypeOf(field))) continue;
     const decision = context.decisions.get(`${type.name}.${fieldName}`);
     // Keys several agencies resolve say nothing about whose data was read.
     if (!decision || decision.effect === 'deny' || decision.rulings.length !== 1) continue;

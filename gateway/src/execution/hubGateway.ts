@@ -126,21 +126,28 @@ export class HubGateway implements GatewayInterface {
         this.views.set(viewKey, view);
       }
       context.view = view;
+      const variables = requestContext.request.variables;
+      // What the audit counts for a view served as fetched (the reshaping path counts as it goes).
+      const countsOf = view.unrestricted ? (result: GatewayExecutionResult) => countEntities(policySet.schema, document, operationName, variables, view!.decisions, result.data) : undefined;
       // The agencies' answer for this view: from the cache, or fetched (and cached when allowed).
-      const fetchView = async (request: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
+      const fetchView = async (request: GatewayGraphQLRequestContext): Promise<{ result: GatewayExecutionResult; entities?: Record<string, number> }> => {
         const cache = this.options.cache;
-        if (!cache) return plan(request);
-        const { result, outcome } = await cache.execute(
-          { view: view!, policySet, supergraphVersion: this.options.supergraph.version, operationName, variables: requestContext.request.variables, isQuery: requestContext.operation?.operation === 'query', now },
+        if (!cache) {
+          const result = await plan(request);
+          return { result, ...(countsOf ? { entities: countsOf(result) } : {}) };
+        }
+        const { result, outcome, entities } = await cache.execute(
+          { view: view!, policySet, supergraphVersion: this.options.supergraph.version, operationName, variables, isQuery: requestContext.operation?.operation === 'query', now },
           () => plan(request),
-          (result) => responseTags(policySet.schema, this.options.supergraph.ownership.keys, request.document, operationName, requestContext.request.variables, result.data),
+          (result) => responseTags(policySet.schema, this.options.supergraph.ownership.keys, request.document, operationName, variables, result.data),
+          countsOf,
         );
         context.cache = outcome;
-        return result;
+        return { result, ...(entities ? { entities } : {}) };
       };
       if (view.unrestricted) {
-        const result = await fetchView(requestContext);
-        context.entities = countEntities(policySet.schema, document, operationName, requestContext.request.variables, view.decisions, result.data);
+        const { result, entities } = await fetchView(requestContext);
+        context.entities = entities;
         return withGroupedScopeErrors(result);
       }
 
@@ -157,8 +164,8 @@ export class HubGateway implements GatewayInterface {
         }
       }
 
-      const result = await fetchView({ ...requestContext, document: view.document, queryHash: view.queryHash });
-      const shaped = shapeResponse(policySet.schema, document, operationName, requestContext.request.variables, view.decisions, result.data, {
+      const { result } = await fetchView({ ...requestContext, document: view.document, queryHash: view.queryHash });
+      const shaped = shapeResponse(policySet.schema, document, operationName, variables, view.decisions, result.data, {
         hashKey: this.options.maskHashKey,
         consumerId: identity.consumer.id,
       });
