@@ -40,7 +40,7 @@ export function renderResults(report: BenchReport): string {
   for (const micro of report.micro) lines.push(`| ${micro.name} | ${micro.p50Micros} | ${micro.p99Micros} | ${micro.iterations} |`);
   lines.push(
     '',
-    'Rows (e) and (f) are measured after the warm-up has filled the cache: the cross-agency workload and the mixed stream are then hits (every response still audited, masks still applied). The single-agency workload reads a roster of pupils — L4 data, never cached — so there (e) and (f) are misses by design and measure the cache\'s overhead on a bypass. Row (b) Hive Gateway and the four-subgraph demo workload are not measured yet.',
+    'Rows (e) and (f) are measured after the warm-up has filled the cache: the cross-agency workload and the mixed stream are then hits (every response still audited, masks still applied). The single-agency workload reads a roster of pupils — L4 data, never cached — so there (e) and (f) are misses by design and measure the cache\'s overhead on a bypass. Row (g) keeps only the cache below the query planner: each request is planned and its answer assembled from cached entity and root-field fetches, no subgraph called. Row (b) Hive Gateway and the four-subgraph demo workload are not measured yet.',
     '',
   );
   return lines.join('\n');

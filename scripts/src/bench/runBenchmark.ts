@@ -45,6 +45,8 @@ const BASE_PORT = 14_100;
  *   (d) cdo-hub enforcing the policies, no cache
  *   (e) cdo-hub enforcing the policies, in-memory response cache (warm after the warm-up)
  *   (f) the same with the cache on Redis (when `redis-server` is installed)
+ *   (g) the response cache off, the fetch cache (entities, root fields) warm: what the layer
+ *       below the planner saves when whole responses cannot be reused
  * plus the single-agency query sent straight to the subgraph: the ceiling for a gateway hop.
  */
 export async function runBenchmark(options: BenchOptions): Promise<BenchReport> {
@@ -69,7 +71,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
 
   const ports = AGENCY_PACKAGES.map((_, i) => BASE_PORT + 1 + i);
   AGENCY_PACKAGES.forEach((agency, i) => (env[`${agency.envPrefix}_PORT`] = String(ports[i])));
-  for (const port of [...ports, BASE_PORT + 10, BASE_PORT + 11, BASE_PORT + 12, BASE_PORT + 13, BASE_PORT + 14, BASE_PORT + 20]) await assertPortFree(port, 'benchmark');
+  for (const port of [...ports, BASE_PORT + 10, BASE_PORT + 11, BASE_PORT + 12, BASE_PORT + 13, BASE_PORT + 14, BASE_PORT + 15, BASE_PORT + 20]) await assertPortFree(port, 'benchmark');
 
   // One supergraph, routed to the benchmark's subgraphs, for every gateway.
   const work = mkdtempSync(join(tmpdir(), 'cdo-hub-bench-'));
@@ -100,6 +102,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     } else {
       log('redis-server is not installed: row (f) is skipped');
     }
+    rows.push({ id: 'g', label: '(g) cdo-hub, fetch cache only (entities, root fields) warm', url: `http://127.0.0.1:${BASE_PORT + 15}/graphql`, process: new ManagedProcess('fetch-cache', hub, { ...env, ...ownTrail('g'), CACHE_LAYERS: 'entity,root', GATEWAY_HOST: '127.0.0.1' }, quiet, ['gateway', '--supergraph', supergraphFile, '--port', String(BASE_PORT + 15)]) });
     for (const row of rows) processes.push(row.process!);
     await Promise.all(processes.map((p) => p.listening));
     log(`subgraphs and gateways up; dataset bench in ${dataDir}`);
@@ -158,7 +161,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     for (const process of processes.reverse()) await process.stop();
     redis?.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
-    for (const row of ['d', 'e', 'f']) rmSync(ownTrail(row).AUDIT_DIR, { recursive: true, force: true });
+    for (const row of ['d', 'e', 'f', 'g']) rmSync(ownTrail(row).AUDIT_DIR, { recursive: true, force: true });
   }
 }
 
