@@ -13,3 +13,5 @@ export * from './signing';
 export * from './audit';
 export * from './grants';
 export * from './metrics';
+export * from './registry';
+export * from './stores';

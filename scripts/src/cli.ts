@@ -1,4 +1,4 @@
-import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, loadSupergraphFile, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
+import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { checkPolicies, explainPolicies, formatCheckReport, issueDevelopmentToke
 import { nightlyUpdate } from './seed/nightlyUpdate';
 import { seedAgencies } from './seed/seedAgencies';
 import { startHub } from './start/startHub';
+import { diffVersions, formatCheck, formatVersions, loadProposedSdl, publish, rollbackTarget, runCheck, withRegistry } from './schema/schemaCommands';
 
 /** `hub`: the one CLI for operator tasks. Each command's code lives in its own folder. */
 const program = new Command('hub')
@@ -70,12 +71,13 @@ program
   .option('--open', 'serve everything with no sharing policy (local subgraph development and compliance testing only)')
   .action(async (options: { supergraph?: string; port?: number; open?: boolean }) => {
     const config = loadGatewayConfig(process.env, {
-      ...(options.supergraph ? { supergraphFile: resolve(options.supergraph) } : {}),
+      ...(options.supergraph ? { supergraphFile: resolve(options.supergraph), followRegistry: false } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.open ? { open: true } : {}),
     });
-    const supergraph = loadSupergraphFile(config.supergraphFile);
-    const server = await startGatewayServer({ config, supergraph });
+    // Without --supergraph the server serves the schema registry's supergraph when it has one.
+    const server = await startGatewayServer({ config });
+    const supergraph = server.gateway.supergraph;
     console.log(`gateway ready at ${server.url} (supergraph ${supergraph.version} from ${supergraph.source})`);
     const stop = async () => {
       await server.close();
@@ -241,8 +243,8 @@ const policy = program.command('policy').description("the CDOs' sharing policies
 policy
   .command('check')
   .description('validate every policy against the supergraph and the consumer registry (exit 1 on errors)')
-  .action(() => {
-    const report = checkPolicies();
+  .action(async () => {
+    const report = await checkPolicies();
     console.log(formatCheckReport(report));
     process.exitCode = report.errors ? 1 : 0;
   });
@@ -253,8 +255,8 @@ policy
   .requiredOption('--consumer <id>', 'registered consumer id')
   .option('--purpose <purpose>', 'stated purpose')
   .argument('<query>', 'the GraphQL operation')
-  .action((query: string, options: { consumer: string; purpose?: string }) => {
-    console.log(explainPolicies(options.consumer, options.purpose, query));
+  .action(async (query: string, options: { consumer: string; purpose?: string }) => {
+    console.log(await explainPolicies(options.consumer, options.purpose, query));
   });
 
 const cache = program.command('cache').description("the gateway's response cache");
@@ -362,6 +364,89 @@ grant
   .requiredOption('--agency <id>', 'the owning agency')
   .action(async (options: { agency: string }) => {
     process.stdout.write(await withGrants((service) => service.exportYaml(knownAgency(options.agency))));
+  });
+
+const schema = program.command('schema').description("the CDOs' schema registry: check a subgraph schema change, publish it to running gateways, list, diff, roll back");
+const sinceOption = () => new Option('--since-days <n>', 'operations sent within this many days count as in use').argParser((v) => Number(v)).default(30);
+
+schema
+  .command('check')
+  .description("check a proposed subgraph schema: composition, breaking and dangerous changes, policy breakage, consumers' recent operations")
+  .requiredOption('--agency <id>', 'the agency whose schema changes')
+  .option('--sdl <file>', 'the proposed SDL')
+  .option('--url <subgraph-url>', 'a running subgraph serving the proposed SDL (_service { sdl })')
+  .addOption(sinceOption())
+  .action(async (options: { agency: string; sdl?: string; url?: string; sinceDays: number }) => {
+    const proposed = await loadProposedSdl(options);
+    const report = await withRegistry((_, config, state) => runCheck(state, config, knownAgency(options.agency), proposed.sdl, options.sinceDays));
+    for (const line of formatCheck(report, proposed.from)) console.log(line);
+    process.exitCode = report.errors ? 1 : 0;
+  });
+
+schema
+  .command('publish')
+  .description('check, then store a new version and serve its supergraph on every gateway watching the registry')
+  .requiredOption('--agency <id>', 'the agency whose schema changes')
+  .option('--sdl <file>', 'the proposed SDL')
+  .option('--url <subgraph-url>', 'a running subgraph serving the proposed SDL (_service { sdl })')
+  .requiredOption('--reason <text>', 'why the schema changes (kept with the version)')
+  .option('--author <name>', 'who publishes (default: $USER)')
+  .option('--force', 'publish despite errors (they are recorded with the version)')
+  .addOption(sinceOption())
+  .action(async (options: { agency: string; sdl?: string; url?: string; reason: string; author?: string; force?: boolean; sinceDays: number }) => {
+    const proposed = await loadProposedSdl(options);
+    const { report, version } = await withRegistry((registry, config, state) =>
+      publish(registry, config, state, { agency: knownAgency(options.agency), sdl: proposed.sdl, source: proposed.source, author: options.author ?? operator(), reason: options.reason, force: options.force ?? false, sinceDays: options.sinceDays }),
+    );
+    for (const line of formatCheck(report, proposed.from)) console.log(line);
+    if (!version) {
+      console.log('not published: the registry is unchanged');
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`published ${version.agency} v${version.version}${version.forced ? ' (forced over the errors above)' : ''}: gateways now serve supergraph ${version.supergraphVersion}`);
+  });
+
+schema
+  .command('list')
+  .description('every published version, newest last; * marks what is served')
+  .option('--agency <id>', 'one agency only')
+  .action(async (options: { agency?: string }) => {
+    const lines = await withRegistry(async (_, __, state) => formatVersions(state, options.agency ? knownAgency(options.agency) : undefined));
+    for (const line of lines) console.log(line);
+  });
+
+schema
+  .command('diff')
+  .description("the SDL change between two versions of an agency's schema (unified diff)")
+  .argument('<agency>')
+  .argument('<from>', 'version number (v1 or 1)')
+  .argument('<to>', 'version number')
+  .action(async (agency: string, from: string, to: string) => {
+    const number = (v: string) => Number(v.replace(/^v/, ''));
+    process.stdout.write(await withRegistry(async (_, __, state) => diffVersions(state, knownAgency(agency), number(from), number(to))));
+  });
+
+schema
+  .command('rollback')
+  .description("serve an earlier version of an agency's schema again (the one before the served one, or the version named), as a new version")
+  .argument('<agency>')
+  .argument('[version]', 'the version to restore (default: the one before the served one)')
+  .option('--reason <text>', 'why (default: "rollback to vN")')
+  .option('--author <name>', 'who rolls back (default: $USER)')
+  .action(async (agency: string, version: string | undefined, options: { reason?: string; author?: string }) => {
+    const { report, version: published } = await withRegistry(async (registry, config, state) => {
+      const target = rollbackTarget(state, knownAgency(agency), version === undefined ? undefined : Number(version.replace(/^v/, '')));
+      // A rollback restores what was served: composition must hold; other findings are reported, not blocking.
+      return publish(registry, config, state, { agency, sdl: target.sdl, source: 'rollback', restores: target.version, author: options.author ?? operator(), reason: options.reason ?? `rollback to v${target.version}`, force: true, sinceDays: 30 });
+    });
+    for (const line of formatCheck(report, `${agency} rollback`)) console.log(line);
+    if (!published) {
+      console.log('not rolled back: the registry is unchanged');
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`rolled ${agency} back to v${published.restores} as v${published.version}: gateways now serve supergraph ${published.supergraphVersion}`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

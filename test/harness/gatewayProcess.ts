@@ -1,6 +1,8 @@
 import { repoRoot } from '@cdo-hub/subgraph-kit';
 import { TEST_SECRETS } from './hubProcess';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** `hub gateway` alone, as an operator starts it against any supergraph file. */
@@ -13,7 +15,8 @@ export class GatewayProcess {
 
   static async start(args: string[], port: number, env: NodeJS.ProcessEnv): Promise<GatewayProcess> {
     const child = spawn(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'gateway', ...args, '--port', String(port)], {
-      env: { ...process.env, ...TEST_SECRETS, GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      // A registry of its own unless one is named: a developer's schema/registry must not leak into tests.
+      env: { ...process.env, ...TEST_SECRETS, GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEMA_REGISTRY_DIR: mkdtempSync(join(tmpdir(), 'cdo-hub-registry-')), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gateway = new GatewayProcess(child, `http://127.0.0.1:${port}/graphql`);

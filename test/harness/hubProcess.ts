@@ -50,7 +50,7 @@ export class HubProcess {
   static async start(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<HubProcess> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cdo-hub-e2e-'));
     const ports: Record<string, number> = { gateway: await freePort() };
-    const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: dataDir, GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: dataDir, SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'), GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
     for (const agency of AGENCIES) {
       ports[agency.id] = await freePort();
       env[`${agency.envPrefix}_PORT`] = String(ports[agency.id]);

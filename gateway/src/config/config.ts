@@ -9,6 +9,8 @@ export interface GatewayConfig {
   host: string;
   port: number;
   supergraphFile: string;
+  /** Serve the schema registry's supergraph when it has one, and follow its publishes (unless SUPERGRAPH_FILE names a file). */
+  followRegistry: boolean;
   /** `production` hides unexpected error messages and the query-plan header. */
   production: boolean;
   logLevel: string;
@@ -47,6 +49,10 @@ export interface GatewayConfig {
   auditRedisAllowEverysec: boolean;
   /** Folder of the grant store (requests and approved grants), watched by every gateway. */
   grantStoreDir: string;
+  /** Folder of the schema registry (published subgraph schemas and supergraphs); git-ignored. */
+  schemaRegistryDir: string;
+  /** Keep the schema registry on this Redis instead (must not evict, must persist every write). */
+  schemaRegistryRedisUrl?: string;
   /** Keep the grant store on this Redis instead of the folder (several gateways on several machines). */
   grantStoreRedisUrl?: string;
   /** The response cache: `memory` (default), `redis` (when REDIS_URL is set) or `off`. */
@@ -100,6 +106,8 @@ const environment = z.object({
   AUDIT_FAIL_CLOSED: z.enum(['true', 'false']).default('true'),
   AUDIT_WAIT_MS: z.coerce.number().int().positive().default(1000),
   GRANT_STORE_DIR: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_DIR: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
   AUDIT_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
   AUDIT_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').default('gateway'),
   AUDIT_REDIS_ALLOW_EVERYSEC: z.enum(['true', 'false']).default('false'),
@@ -149,6 +157,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     host: values.GATEWAY_HOST,
     port: values.GATEWAY_PORT,
     supergraphFile: resolve(values.SUPERGRAPH_FILE ?? DEFAULT_SUPERGRAPH_FILE),
+    followRegistry: !values.SUPERGRAPH_FILE,
     production: values.NODE_ENV === 'production',
     logLevel: values.LOG_LEVEL,
     subgraphUrls,
@@ -168,6 +177,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     ...(values.AUDIT_REDIS_URL ? { auditRedisUrl: values.AUDIT_REDIS_URL } : {}),
     auditInstance: values.AUDIT_INSTANCE,
     auditRedisAllowEverysec: values.AUDIT_REDIS_ALLOW_EVERYSEC === 'true',
+    schemaRegistryDir: resolve(values.SCHEMA_REGISTRY_DIR ?? join(SCHEMA_DIR, 'registry')),
+    ...(values.SCHEMA_REGISTRY_REDIS_URL ? { schemaRegistryRedisUrl: values.SCHEMA_REGISTRY_REDIS_URL } : {}),
     grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),
     ...(values.GRANT_STORE_REDIS_URL ? { grantStoreRedisUrl: values.GRANT_STORE_REDIS_URL } : {}),
     cache: values.CACHE === 'off' ? 'off' : values.REDIS_URL || (values.REDIS_MODE === 'sentinel' && values.REDIS_SENTINELS) ? 'redis' : 'memory',

@@ -8,17 +8,19 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import { execute, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { execute, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from 'pino';
 import { subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
 import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
 import type { Identity } from '../identity';
-import type { PolicyRuntime } from '../policy';
+import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
 import { responseTags, type FetchCache, type ResponseCache } from '../cache';
 import type { GatewayContext } from './context';
+
+type GraphQLSchemaListener = GatewaySchemaLoadOrUpdateCallback;
 
 export interface HubGatewayOptions {
   supergraph: Supergraph;
@@ -37,6 +39,8 @@ export interface HubGatewayOptions {
   subgraphTimeoutMs: number;
   /** The response cache; absent when caching is off (and in `--open` mode). */
   cache?: ResponseCache;
+  /** How long a replaced supergraph keeps serving the requests validated against it. */
+  retireAfterMs?: number;
   /** The subgraph fetch cache (entities, root fields); absent when caching is off. */
   fetchCache?: FetchCache;
   now?: () => number;
@@ -53,25 +57,42 @@ export interface HubGatewayOptions {
  *
  * Introspection is answered from the consumer's own schema, never the full one.
  */
+/**
+ * One supergraph being served: its own `ApolloGateway` (schema, query planner, plan cache) and the
+ * API schema object Apollo Server validates requests against, by which a request finds the
+ * supergraph it was validated against. A replaced generation keeps its last policy set and
+ * serves the requests already validated against it until it retires.
+ */
+interface Generation {
+  supergraph: Supergraph;
+  inner: ApolloGateway;
+  executor: GatewayExecutor;
+  apiSchema: GraphQLSchema;
+  /** Set when replaced: the policies in force at the switch. */
+  policySet?: PolicySet;
+}
+
+/** What a supergraph switch did. */
+export type SwitchOutcome = { applied: true; version: string; milliseconds: number } | { applied: false; version: string; reason: string };
+
 export class HubGateway implements GatewayInterface {
-  readonly inner: ApolloGateway;
+  private current: Generation | undefined;
+  /** Every generation still serving, by the API schema object Apollo Server validated against. */
+  private readonly generations = new Map<GraphQLSchema, Generation>();
+  private readonly schemaListeners = new Set<GraphQLSchemaListener>();
+  /** Switches go one at a time. */
+  private switching: Promise<unknown> = Promise.resolve();
   private readonly views = new ViewCache<OperationView>();
   private readonly consumerSchemas = new ViewCache<ConsumerSchema>(200);
   private readonly now: () => number;
 
   constructor(private readonly options: HubGatewayOptions) {
     this.now = options.now ?? Date.now;
-    this.inner = new ApolloGateway({
-      logger: options.logger,
-      // The query plan is internal routing detail; never expose it through a request header.
-      __exposeQueryPlanExperimental: false,
-      supergraphSdl: async () => ({ supergraphSdl: options.supergraph.sdl }),
-      buildService: ({ name, url }) => new AgencyDataSource(name, this.routingUrl(name, url), options.subgraphTimeoutMs, options.subgraphSigningKey, options.fetchCache),
-    });
   }
 
+  /** The supergraph new requests are served from. */
   get supergraph(): Supergraph {
-    return this.options.supergraph;
+    return this.current?.supergraph ?? this.options.supergraph;
   }
 
   get policies(): PolicyRuntime | undefined {
@@ -79,17 +100,94 @@ export class HubGateway implements GatewayInterface {
   }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
-    return this.inner.onSchemaLoadOrUpdate(callback);
+    this.schemaListeners.add(callback);
+    return () => this.schemaListeners.delete(callback);
   }
 
   async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
-    const { executor } = await this.inner.load(options);
-    if (!executor) throw new Error('ApolloGateway loaded without an executor');
-    return { executor: this.executorAround(executor) };
+    this.loadOptions = options;
+    const generation = await this.generation(this.options.supergraph);
+    this.serve(generation);
+    return { executor: this.executorAround() };
   }
 
-  stop(): Promise<void> {
-    return this.inner.stop();
+  private loadOptions: Parameters<GatewayInterface['load']>[0] | undefined;
+
+  /**
+   * Serves another supergraph without failing a request: its gateway is built and loaded aside,
+   * the policies are compiled against it, then — in one synchronous step — it becomes current and
+   * Apollo Server validates new requests against its API schema. Requests validated against the
+   * old one still execute against the old one (and its policies) until it retires. A supergraph
+   * that does not load, or against which the policies do not compile, is refused: the current
+   * one keeps serving.
+   */
+  switchTo(supergraph: Supergraph): Promise<SwitchOutcome> {
+    const run = this.switching.then(() => this.switchNow(supergraph));
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  private async switchNow(supergraph: Supergraph): Promise<SwitchOutcome> {
+    const started = performance.now();
+    if (supergraph.version === this.supergraph.version) return { applied: true, version: supergraph.version, milliseconds: 0 };
+    let next: Generation;
+    try {
+      next = await this.generation(supergraph);
+    } catch (error) {
+      this.options.logger.error({ err: error, version: supergraph.version }, 'supergraph refused: it does not load; the current one keeps serving');
+      return { applied: false, version: supergraph.version, reason: (error as Error).message };
+    }
+    const policies = this.options.policies;
+    const previousPolicySet = policies?.current();
+    const reloaded = policies?.reload({ supergraph });
+    if (reloaded && !reloaded.applied) {
+      await next.inner.stop().catch(() => undefined);
+      const reason = `the sharing policies do not compile against it: ${reloaded.problems.filter((p) => p.severity === 'error').map((p) => p.message).join('; ')}`;
+      this.options.logger.error({ version: supergraph.version }, `supergraph refused: ${reason}`);
+      return { applied: false, version: supergraph.version, reason };
+    }
+    const previous = this.current;
+    if (previous && previousPolicySet) previous.policySet = previousPolicySet;
+    this.serve(next);
+    if (previous) {
+      const retire = setTimeout(() => {
+        this.generations.delete(previous.apiSchema);
+        void previous.inner.stop().catch(() => undefined);
+      }, this.options.retireAfterMs ?? 30_000);
+      retire.unref();
+    }
+    const milliseconds = Math.round(performance.now() - started);
+    this.options.logger.info({ version: supergraph.version, previous: previous?.supergraph.version, milliseconds }, 'now serving a new supergraph');
+    return { applied: true, version: supergraph.version, milliseconds };
+  }
+
+  /** Builds and loads the `ApolloGateway` of one supergraph, not yet serving. */
+  private async generation(supergraph: Supergraph): Promise<Generation> {
+    const inner = new ApolloGateway({
+      logger: this.options.logger,
+      // The query plan is internal routing detail; never expose it through a request header.
+      __exposeQueryPlanExperimental: false,
+      supergraphSdl: async () => ({ supergraphSdl: supergraph.sdl }),
+      buildService: ({ name, url }) => new AgencyDataSource(name, this.routingUrl(name, url), this.options.subgraphTimeoutMs, this.options.subgraphSigningKey, this.options.fetchCache),
+    });
+    let apiSchema: GraphQLSchema | undefined;
+    const unsubscribe = inner.onSchemaLoadOrUpdate(({ apiSchema: schema }) => (apiSchema = schema));
+    const { executor } = await inner.load(this.loadOptions);
+    unsubscribe();
+    if (!executor || !apiSchema) throw new Error('ApolloGateway loaded without an executor or schema');
+    return { supergraph, inner, executor, apiSchema };
+  }
+
+  /** Makes a loaded generation the one new requests validate and execute against. */
+  private serve(generation: Generation): void {
+    this.generations.set(generation.apiSchema, generation);
+    this.current = generation;
+    for (const listener of this.schemaListeners) listener({ apiSchema: generation.apiSchema, coreSupergraphSdl: generation.supergraph.sdl });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.generations.values()].map((g) => g.inner.stop().catch(() => undefined)));
+    this.generations.clear();
   }
 
   /** The URL to call for a subgraph: `<NAME>_URL` from the environment, or the supergraph's. */
@@ -99,15 +197,19 @@ export class HubGateway implements GatewayInterface {
     return url;
   }
 
-  private executorAround(plan: GatewayExecutor): GatewayExecutor {
+  private executorAround(): GatewayExecutor {
     return async (requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
       const context = requestContext.context as GatewayContext;
-      context.supergraphVersion = this.options.supergraph.version;
+      // The supergraph this request was validated against (a switch may have happened since).
+      const generation = this.generations.get(requestContext.schema) ?? this.current!;
+      const plan = generation.executor;
+      const supergraph = generation.supergraph;
+      context.supergraphVersion = supergraph.version;
       const policies = this.options.policies;
       if (!policies) return plan(requestContext);
       const identity = context.identity;
       if (!identity) throw new Error('no identity on an enforced request');
-      const policySet = policies.current();
+      const policySet = (generation !== this.current && generation.policySet) || policies.current();
       context.policySet = policySet;
       const now = this.now();
       context.decidedAt = now;
@@ -117,7 +219,7 @@ export class HubGateway implements GatewayInterface {
       if (introspection === 'mixed') {
         return { errors: [hubError('INTROSPECTION_NOT_ALONE', 'Send introspection (__schema, __type) in an operation of its own: it is answered from your own view of the schema.')] };
       }
-      if (introspection === 'only') return this.introspect(policySet.version, identity, requestContext, now);
+      if (introspection === 'only') return this.introspect(policySet, identity, requestContext, now);
 
       const viewKey = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}|${queryHash}|${operationName ?? ''}`;
       let view = this.views.get(viewKey, now);
@@ -137,9 +239,9 @@ export class HubGateway implements GatewayInterface {
           return { result, ...(countsOf ? { entities: countsOf(result) } : {}) };
         }
         const { result, outcome, entities } = await cache.execute(
-          { view: view!, policySet, supergraphVersion: this.options.supergraph.version, operationName, variables, isQuery: requestContext.operation?.operation === 'query', now },
+          { view: view!, policySet, supergraphVersion: supergraph.version, operationName, variables, isQuery: requestContext.operation?.operation === 'query', now },
           () => plan(request),
-          (result) => responseTags(policySet.schema, this.options.supergraph.ownership.keys, request.document, operationName, variables, result.data),
+          (result) => responseTags(policySet.schema, supergraph.ownership.keys, request.document, operationName, variables, result.data),
           countsOf,
         );
         context.cache = outcome;
@@ -175,11 +277,11 @@ export class HubGateway implements GatewayInterface {
     };
   }
 
-  private introspect(policyVersion: string, identity: Identity, requestContext: GatewayGraphQLRequestContext, now: number): GatewayExecutionResult {
-    const key = `${policyVersion}|${identity.consumer.id}|${identity.purpose ?? ''}`;
+  private introspect(policySet: PolicySet, identity: Identity, requestContext: GatewayGraphQLRequestContext, now: number): GatewayExecutionResult {
+    const key = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}`;
     let consumerSchema = this.consumerSchemas.get(key, now);
     if (!consumerSchema) {
-      consumerSchema = buildConsumerSchema(this.options.policies!.current(), identity, now);
+      consumerSchema = buildConsumerSchema(policySet, identity, now);
       this.consumerSchemas.set(key, consumerSchema);
     }
     return execute({

@@ -23,9 +23,9 @@ import { beijingDate, type WorkCalendar } from './workingDays';
 export type GrantChecker = (candidate: RuntimeGrantInput, others: readonly RuntimeGrantInput[]) => { inForce: boolean; problems: string[] };
 
 /** Checks a store grant by compiling the policies with it, exactly as a gateway will. */
-export function policyGrantChecker(sources: PolicySources, supergraph: Supergraph): GrantChecker {
+export function policyGrantChecker(sources: PolicySources, supergraph: Supergraph | (() => Supergraph)): GrantChecker {
   return (candidate, others) => {
-    const { policySet, problems } = loadPolicySet(sources, supergraph, { runtimeGrants: [...others, candidate] });
+    const { policySet, problems } = loadPolicySet(sources, typeof supergraph === 'function' ? supergraph() : supergraph, { runtimeGrants: [...others, candidate] });
     const id = (candidate.grant as { id: string }).id;
     return {
       inForce: policySet?.grants.some((g) => g.id === id && g.origin === 'grant-store') ?? false,

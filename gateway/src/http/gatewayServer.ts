@@ -20,6 +20,7 @@ import { HubMetrics } from '../metrics';
 import { CHANGE_SIGNATURE_HEADER, CHANGES_CHANNEL, verifyChangeEvent, type ChangeEvent } from '../signing';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
+import { openSchemaRegistry, registrySupergraph } from '../registry';
 
 export interface GatewayServer {
   app: FastifyInstance;
@@ -46,7 +47,10 @@ export interface GatewayServerOptions {
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const supergraph = options.supergraph ?? loadSupergraphFile(config.supergraphFile);
+  // The supergraph: given, or the schema registry's served one (followed from then on), or the file.
+  const registry = !options.supergraph && config.followRegistry ? await openSchemaRegistry(config) : undefined;
+  const registered = registry ? registrySupergraph(await registry.read(), logger) : undefined;
+  const supergraph = options.supergraph ?? registered ?? loadSupergraphFile(config.supergraphFile);
   const secrets = options.secrets ?? loadSecrets({ production: config.production });
   let policies: PolicyRuntime | undefined;
   let verify: TokenVerifier | undefined;
@@ -115,6 +119,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     subgraphSigningKey: secrets.subgraphSigningKey,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
   });
+  // A schema published to the registry reaches this gateway within seconds (file watch or Redis pub/sub).
+  const unwatchRegistry = registry?.watch((state) => {
+    const next = registrySupergraph(state, logger);
+    if (next && next.version !== gateway.supergraph.version) void gateway.switchTo(next);
+  });
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -166,7 +175,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       store: grantStore,
       policySet: () => policies!.current(),
       calendar: loadWorkCalendar(config.calendarFile),
-      checkGrant: policyGrantChecker({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph),
+      checkGrant: policyGrantChecker({ policyDir: config.policyDir, consumersFile: config.consumersFile }, () => gateway.supergraph),
     });
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
     if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
@@ -198,6 +207,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.addHook('onClose', async () => {
     policies?.close();
     grantSync?.close();
+    unwatchRegistry?.();
+    await registry?.close();
     await grantStore?.close();
     await cacheStore?.close();
     changeSubscription?.disconnect();

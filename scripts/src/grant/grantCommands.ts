@@ -5,7 +5,7 @@ import {
   GrantWorkflowError,
   loadGatewayConfig,
   loadPolicySet,
-  loadSupergraphFile,
+  loadServedSupergraph,
   loadWorkCalendar,
   policyGrantChecker,
   runtimeGrantInputs,
@@ -23,7 +23,7 @@ import { AGENCIES } from '@cdo-hub/subgraph-kit';
  */
 export async function grantService(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): Promise<GrantService> {
   const config = loadGatewayConfig(env, overrides);
-  const supergraph = loadSupergraphFile(config.supergraphFile);
+  const supergraph = await loadServedSupergraph(config);
   const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
   const store = await openGrantStore(config);
   return new GrantService({

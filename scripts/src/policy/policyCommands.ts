@@ -6,7 +6,7 @@ import {
   loadGatewayConfig,
   loadPolicySet,
   loadSecrets,
-  loadSupergraphFile,
+  loadServedSupergraph,
   parseDuration,
   signDevelopmentToken,
   type PolicyProblem,
@@ -20,9 +20,9 @@ export interface PolicyCheckReport {
 }
 
 /** `hub policy check`: every policy against the current supergraph and consumer registry. */
-export function checkPolicies(env: NodeJS.ProcessEnv = process.env): PolicyCheckReport {
+export async function checkPolicies(env: NodeJS.ProcessEnv = process.env): Promise<PolicyCheckReport> {
   const config = loadGatewayConfig(env);
-  const supergraph = loadSupergraphFile(config.supergraphFile);
+  const supergraph = await loadServedSupergraph(config);
   const { policySet, problems } = loadPolicySet({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph);
   return {
     problems,
@@ -43,9 +43,9 @@ export function formatCheckReport(report: PolicyCheckReport): string {
 }
 
 /** `hub policy explain`: each field of an operation, its decision and the rule behind it. */
-export function explainPolicies(consumerId: string, purpose: string | undefined, query: string, env: NodeJS.ProcessEnv = process.env): string {
+export async function explainPolicies(consumerId: string, purpose: string | undefined, query: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const config = loadGatewayConfig(env);
-  const supergraph = loadSupergraphFile(config.supergraphFile);
+  const supergraph = await loadServedSupergraph(config);
   const { policySet, problems } = loadPolicySet({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph);
   if (!policySet) throw new Error(`the policies do not load:\n${problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n')}`);
   const consumer = policySet.consumers.consumers.get(consumerId);

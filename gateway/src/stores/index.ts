@@ -1,0 +1,2 @@
+export * from './documentStore';
+export * from './redisDocumentStore';

@@ -1,0 +1,147 @@
+import {
+  agencyVersions,
+  currentSupergraph,
+  currentVersions,
+  findVersion,
+  loadGatewayConfig,
+  openSchemaRegistry,
+  parseSupergraph,
+  publishVersion,
+  RegistryError,
+  rollbackTarget,
+  seedRegistry,
+  type GatewayConfig,
+  type RegistryState,
+  type SchemaRegistry,
+  type SchemaVersion,
+} from '@cdo-hub/gateway';
+import { readFileSync } from 'node:fs';
+import { createTwoFilesPatch } from 'diff';
+import { agencySubgraphSources, composeSupergraph } from '../compose/composeSupergraph';
+import { checkSchema, type SchemaCheckReport } from './schemaCheck';
+
+/**
+ * The CDO's schema workflow behind `hub schema check|publish|list|diff|rollback`: the registry
+ * opened from the gateway's configuration (seeded from the committed SDLs on first use), the
+ * proposal checked against what is served, and a publish applied only if nothing else went live
+ * in between.
+ */
+export async function withRegistry<T>(run: (registry: SchemaRegistry, config: GatewayConfig, state: RegistryState) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const config = loadGatewayConfig(env);
+  const registry = await openSchemaRegistry(config);
+  try {
+    let state = await registry.read();
+    if (!state.versions.length) {
+      const sources = agencySubgraphSources();
+      const composed = composeSupergraph(sources);
+      if (!composed.ok) throw new Error(`the committed subgraph SDLs do not compose:\n  ${composed.errors.join('\n  ')}`);
+      const supergraph = parseSupergraph(composed.supergraphSdl, 'committed SDLs');
+      await registry.update((current) => {
+        const next = seedRegistry(current, { sources: sources.map((s) => ({ agency: s.name, sdl: s.sdl })), supergraph: { version: supergraph.version, sdl: composed.supergraphSdl }, now: new Date() });
+        return { state: next, result: undefined };
+      });
+      state = await registry.read();
+    }
+    return await run(registry, config, state);
+  } finally {
+    await registry.close();
+  }
+}
+
+/** The proposed SDL: a file, or what a running subgraph serves (`_service { sdl }`). */
+export async function loadProposedSdl(options: { sdl?: string; url?: string }): Promise<{ sdl: string; source: 'file' | 'url'; from: string }> {
+  if (options.sdl && options.url) throw new Error('give --sdl or --url, not both');
+  if (options.sdl) return { sdl: readFileSync(options.sdl, 'utf8'), source: 'file', from: options.sdl };
+  if (!options.url) throw new Error('give the proposed schema: --sdl FILE or --url SUBGRAPH_URL');
+  let response: Response;
+  try {
+    response = await fetch(options.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }), signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new Error(`cannot reach ${options.url}: ${(error as Error).message}`);
+  }
+  const body = (await response.json().catch(() => undefined)) as { data?: { _service?: { sdl?: string } } } | undefined;
+  const sdl = body?.data?._service?.sdl;
+  if (!sdl) throw new Error(`${options.url} did not answer { _service { sdl } } (HTTP ${response.status})`);
+  return { sdl, source: 'url', from: options.url };
+}
+
+export async function runCheck(registryState: RegistryState, config: GatewayConfig, agency: string, sdl: string, sinceDays: number): Promise<SchemaCheckReport> {
+  return checkSchema({
+    agency,
+    sdl,
+    state: registryState,
+    policySources: { policyDir: config.policyDir, consumersFile: config.consumersFile },
+    auditDir: config.auditDir,
+    since: new Date(Date.now() - sinceDays * 86_400_000),
+  });
+}
+
+export function formatCheck(report: SchemaCheckReport, from: string): string[] {
+  const lines = [`schema check: ${report.agency} from ${from}, against the served supergraph ${report.basedOn ?? '(none)'}`];
+  const composition = report.findings.some((f) => f.kind === 'composition') ? 'FAILED' : `ok → supergraph ${report.supergraph?.version}`;
+  lines.push(`  composition: ${composition}`);
+  for (const finding of report.findings) lines.push(`  ${finding.severity.padEnd(7)} ${finding.kind.padEnd(12)} ${finding.message}`);
+  lines.push(report.errors ? `${report.errors} error(s), ${report.warnings} warning(s): not publishable (publish refuses it; --force --reason overrides and is recorded)` : `no errors, ${report.warnings} warning(s): publishable`);
+  return lines;
+}
+
+export interface PublishOptions {
+  agency: string;
+  sdl: string;
+  source: SchemaVersion['source'];
+  author: string;
+  reason: string;
+  force: boolean;
+  sinceDays: number;
+  restores?: number;
+}
+
+/** Checks, then stores the version and makes its supergraph the served one; refuses on errors unless forced. */
+export async function publish(registry: SchemaRegistry, config: GatewayConfig, state: RegistryState, options: PublishOptions): Promise<{ report: SchemaCheckReport; version?: SchemaVersion }> {
+  const report = await runCheck(state, config, options.agency, options.sdl, options.sinceDays);
+  if (!report.supergraph) return { report };
+  if (report.errors && !options.force) return { report };
+  const errors = report.findings.filter((f) => f.severity === 'error').map((f) => f.message);
+  const version = await registry.update((current) =>
+    publishVersion(current, {
+      agency: options.agency,
+      sdl: options.sdl,
+      author: options.author,
+      reason: options.reason,
+      source: options.source,
+      supergraph: report.supergraph!,
+      basedOn: report.basedOn,
+      ...(errors.length ? { forced: { errors } } : {}),
+      ...(options.restores !== undefined ? { restores: options.restores } : {}),
+      now: new Date(),
+    }),
+  );
+  return { report, version };
+}
+
+export function formatVersions(state: RegistryState, agency?: string): string[] {
+  const served = currentVersions(state);
+  const rows = agencyVersions(state, agency).map((v) => [
+    served.get(v.agency)?.version === v.version ? '*' : '',
+    v.agency,
+    `v${v.version}`,
+    v.publishedAt.replace('T', ' ').slice(0, 19),
+    v.author,
+    v.source + (v.restores ? ` of v${v.restores}` : '') + (v.forced ? ' (forced)' : ''),
+    v.supergraphVersion,
+    v.reason,
+  ]);
+  const header = ['', 'agency', 'version', 'published (UTC)', 'author', 'source', 'supergraph', 'reason'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line), `served: supergraph ${currentSupergraph(state)?.version ?? '(none)'} (* marks each agency's served version)`];
+}
+
+export function diffVersions(state: RegistryState, agency: string, from: number, to: number): string {
+  const a = findVersion(state, agency, from);
+  const b = findVersion(state, agency, to);
+  if (!a || !b) throw new RegistryError('UNKNOWN_VERSION', `${agency} has no version ${!a ? from : to}`);
+  return createTwoFilesPatch(`${agency} v${from}`, `${agency} v${to}`, a.sdl, b.sdl, a.publishedAt, b.publishedAt);
+}
+
+export { rollbackTarget };
