@@ -83,6 +83,10 @@ describe('schema registry', () => {
     const grade = await hubCli(['schema', 'check', '--agency', 'education', '--sdl', files.withoutGrade!]);
     expect(grade.code).toBe(1);
     expect(grade.stdout).toMatch(/error\s+policy\s+.*education\.yaml:\d+: error: .*Student\.grade/);
+    // From a running subgraph (`_service { sdl }`): what education serves now checks clean.
+    const served = await hubCli(['schema', 'check', '--agency', 'education', '--url', `http://127.0.0.1:${hub.ports.education}/graphql`]);
+    expect(served.code).toBe(0);
+    expect(served.stdout).toMatch(/composition: ok → supergraph [0-9a-f]{16}\nno errors, 0 warning\(s\): publishable/);
     // The check alone changes nothing but seeding: every agency at v1.
     expect((await hubCli(['schema', 'list'])).stdout).toMatch(/\* +education +v1 .*seed/);
   });
