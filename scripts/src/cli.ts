@@ -440,7 +440,7 @@ schema
       // A rollback restores what was served: composition must hold; other findings are reported, not blocking.
       return publish(registry, config, state, { agency, sdl: target.sdl, source: 'rollback', restores: target.version, author: options.author ?? operator(), reason: options.reason ?? `rollback to v${target.version}`, force: true, sinceDays: 30 });
     });
-    for (const line of formatCheck(report, `${agency} rollback`)) console.log(line);
+    for (const line of formatCheck(report, `${agency} v${published?.restores ?? version ?? '?'} (rollback)`)) console.log(line);
     if (!published) {
       console.log('not rolled back: the registry is unchanged');
       process.exitCode = 1;

@@ -121,7 +121,7 @@ export function formatUsageTable(report: UsageReport): string {
   if (report.decisions.length) {
     lines.push(
       '',
-      ...table(
+      ...textTable(
         ['time', 'grant step', 'request', 'grant', 'by', 'consumer', 'purpose', 'reason'],
         report.decisions.map((d) => [d.time.slice(0, 19) + 'Z', d.action, d.grantRequest, d.grantId ?? '-', d.actor, d.consumer, d.purpose, d.reason ?? '']),
       ),
@@ -130,12 +130,12 @@ export function formatUsageTable(report: UsageReport): string {
   if (!report.usage.length) return lines.join('\n');
   lines.push(
     '',
-    ...table(
+    ...textTable(
       ['consumer', 'purpose', 'requests', 'records', 'partial', 'refused', 'grants', 'last seen'],
       report.usage.map((u) => [u.consumer, u.purpose ?? '-', String(u.requests), String(u.entities), String(u.partial), String(u.refused), u.grants.join(' ') || '-', u.lastSeen.slice(0, 19) + 'Z']),
     ),
     '',
-    ...table(
+    ...textTable(
       ['consumer', 'purpose', 'field', 'released', 'masked', 'denied'],
       report.usage.flatMap((u) => u.fields.map((f) => [u.consumer, u.purpose ?? '-', f.field, String(f.released), String(f.masked), String(f.denied)])),
     ),
@@ -156,7 +156,8 @@ function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-function table(header: string[], rows: string[][]): string[] {
+/** A plain-text table for terminals (CJK characters counted two columns wide), header underlined. */
+export function textTable(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];

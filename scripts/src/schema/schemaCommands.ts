@@ -14,6 +14,7 @@ import {
   type RegistryState,
   type SchemaRegistry,
   type SchemaVersion,
+  textTable,
 } from '@cdo-hub/gateway';
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
@@ -131,10 +132,7 @@ export function formatVersions(state: RegistryState, agency?: string): string[] 
     v.supergraphVersion,
     v.reason,
   ]);
-  const header = ['', 'agency', 'version', 'published (UTC)', 'author', 'source', 'supergraph', 'reason'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line), `served: supergraph ${currentSupergraph(state)?.version ?? '(none)'} (* marks each agency's served version)`];
+  return [...textTable(['', 'agency', 'version', 'published (UTC)', 'author', 'source', 'supergraph', 'reason'], rows), `served: supergraph ${currentSupergraph(state)?.version ?? '(none)'} (* marks each agency's served version)`];
 }
 
 export function diffVersions(state: RegistryState, agency: string, from: number, to: number): string {
