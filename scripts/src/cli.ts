@@ -367,7 +367,14 @@ grant
   });
 
 const schema = program.command('schema').description("the CDOs' schema registry: check a subgraph schema change, publish it to running gateways, list, diff, roll back");
-const sinceOption = () => new Option('--since-days <n>', 'operations sent within this many days count as in use').argParser((v) => Number(v)).default(30);
+const sinceOption = () =>
+  new Option('--since-days <n>', 'operations sent within this many days count as in use')
+    .argParser((value) => {
+      const days = Number(value);
+      if (!Number.isInteger(days) || days < 1) throw new InvalidArgumentError('a whole number of days, at least 1');
+      return days;
+    })
+    .default(30);
 
 schema
   .command('check')

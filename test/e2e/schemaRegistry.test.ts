@@ -83,6 +83,10 @@ describe('schema registry', () => {
     const grade = await hubCli(['schema', 'check', '--agency', 'education', '--sdl', files.withoutGrade!]);
     expect(grade.code).toBe(1);
     expect(grade.stdout).toMatch(/error\s+policy\s+.*education\.yaml:\d+: error: .*Student\.grade/);
+    // --force does not override a policy that would no longer compile: gateways would refuse that supergraph.
+    const forced = await hubCli(['schema', 'publish', '--agency', 'education', '--sdl', files.withoutGrade!, '--reason', 'drop grade', '--force']);
+    expect(forced.code).toBe(1);
+    expect(forced.stdout).toMatch(/the supergraph or the policies must be fixed first[\s\S]*not published: the registry is unchanged/);
     // From a running subgraph (`_service { sdl }`): what education serves now checks clean.
     const served = await hubCli(['schema', 'check', '--agency', 'education', '--url', `http://127.0.0.1:${hub.ports.education}/graphql`]);
     expect(served.code).toBe(0);

@@ -1,11 +1,10 @@
+import { composeServices } from '@apollo/composition';
 import {
-  currentSupergraph,
   DEFAULT_CONSUMERS_FILE,
   DEFAULT_POLICY_DIR,
   DEFAULT_SUPERGRAPH_FILE,
   HubGateway,
   loadSupergraphFile,
-  parseRegistryState,
   parseSupergraph,
   PolicyRuntime,
   type GatewayContext,
@@ -13,11 +12,9 @@ import {
 } from '@cdo-hub/gateway';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Kind, parse, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import pino from 'pino';
 import { HubProcess, TEST_SECRETS } from '../harness/hubProcess';
@@ -27,22 +24,22 @@ import { HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 // field the request reads), new requests use the new one, and a supergraph the policies do not
 // compile against is refused while the current one keeps serving.
 
-const run = promisify(execFile);
 const educationSdl = readFileSync(join(repoRoot(), 'subgraphs', 'education', 'schema.graphql'), 'utf8');
 
 describe('supergraph switch', () => {
   let hub: HubProcess;
-  const registryDir = () => join(hub.dataDir, 'switch-registry');
 
-  /** A supergraph with education's SDL changed, composed and stored by the CLI (forced past its checks). */
-  const composedWith = async (name: string, sdl: string): Promise<Supergraph> => {
-    const file = join(hub.dataDir, `${name}.graphql`);
-    writeFileSync(file, sdl);
-    await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'schema', 'publish', '--agency', 'education', '--sdl', file, '--reason', name, '--force'], {
-      env: { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: hub.dataDir, SCHEMA_REGISTRY_DIR: registryDir() },
-    });
-    const state = parseRegistryState(JSON.parse(readFileSync(join(registryDir(), 'registry.json'), 'utf8')), 'test');
-    return parseSupergraph(currentSupergraph(state)!.sdl, name);
+  /** The committed agency SDLs with education's changed, composed (the gateway routes by subgraphUrls). */
+  const composedWith = (name: string, sdl: string): Supergraph => {
+    const result = composeServices(
+      AGENCIES.map((agency) => ({
+        name: agency.id,
+        url: `http://127.0.0.1:${hub.ports[agency.id]}/graphql`,
+        typeDefs: parse(agency.id === 'education' ? sdl : readFileSync(join(repoRoot(), 'subgraphs', agency.id, 'schema.graphql'), 'utf8')),
+      })),
+    );
+    if (result.errors) throw new Error(result.errors.map((e) => e.message).join('\n'));
+    return parseSupergraph(result.supergraphSdl, name);
   };
 
   beforeAll(async () => {
@@ -55,7 +52,7 @@ describe('supergraph switch', () => {
   it('executes a request against the supergraph it was validated against, across a switch; refuses one the policies do not compile against', async () => {
     const logger = pino({ level: 'silent' });
     const before = loadSupergraphFile(DEFAULT_SUPERGRAPH_FILE);
-    const withoutEnrolment = await composedWith('without-enrolment', educationSdl.replace('  "Number of students enrolled."\n  enrolment: Int!\n', ''));
+    const withoutEnrolment = composedWith('without-enrolment', educationSdl.replace('  "Number of students enrolled."\n  enrolment: Int!\n', ''));
     const policies = new PolicyRuntime({ policyDir: DEFAULT_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, before, logger);
     const gateway = new HubGateway({
       supergraph: before,
@@ -111,7 +108,7 @@ describe('supergraph switch', () => {
       expect((fresh.context as GatewayContext).supergraphVersion).toBe(withoutEnrolment.version);
 
       // A supergraph without Student.grade, which education's policy names: refused, the current one stays.
-      const withoutGrade = await composedWith('without-grade', educationSdl.replace('  "Grade: 0 kindergarten, 1-6 primary, 7-9 junior secondary, 10-12 senior secondary, 13-16 undergraduate years 1-4."\n  grade: Int\n', ''));
+      const withoutGrade = composedWith('without-grade', educationSdl.replace('  "Grade: 0 kindergarten, 1-6 primary, 7-9 junior secondary, 10-12 senior secondary, 13-16 undergraduate years 1-4."\n  grade: Int\n', ''));
       const refused = await gateway.switchTo(withoutGrade);
       expect(refused).toMatchObject({ applied: false, reason: expect.stringMatching(/sharing policies do not compile against it.*Student\.grade/) });
       expect(gateway.supergraph.version).toBe(withoutEnrolment.version);

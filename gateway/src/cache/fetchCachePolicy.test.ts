@@ -46,6 +46,13 @@ describe('subgraph fetch caching', () => {
     expect(base(entities('First__education__1', '...on District{schoolCount}'), { policyVersion: 'p2' })).not.toBe(one);
     expect(base(entities('First__education__1', '...on District{schoolCount}'), { agency: 'science' })).not.toBe(one);
     expect(base(entities('First__education__1', '...on District{schoolCount}'), { variables: { representations: [], first: 3 } })).not.toBe(one);
+    // Defaults the planner copied from the client's operation decide the answer when no value is sent.
+    expect(base('query A__development_reform__0($n:Int=5){districts(first:$n){nodes{code}}}', { variables: {} })).not.toBe(
+      base('query B__development_reform__0($n:Int=40){districts(first:$n){nodes{code}}}', { variables: {} }),
+    );
+    expect(base('query A__development_reform__0($n:Int=5){districts(first:$n){nodes{code}}}', { variables: {} })).toBe(
+      base('query Other__development_reform__2($n:Int=5){districts(first:$n){nodes{code}}}', { variables: {} }),
+    );
     // The representations are the entities' own keys, not the fetch's.
     expect(base(entities('First__education__1', '...on District{schoolCount}'), { variables: { representations: [{ __typename: 'District', code: '110101' }] } })).toBe(one);
     expect(entityKey(one, { code: '110108', __typename: 'District' })).toBe(entityKey(one, { __typename: 'District', code: '110108' }));

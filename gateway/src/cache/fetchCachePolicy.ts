@@ -42,9 +42,11 @@ export function fetchShape(query: string | undefined): FetchShape {
   if (operations.length !== 1 || operations[0]!.operation !== 'query') return { kind: 'uncacheable', reason: 'not a query' };
   const roots = operations[0]!.selectionSet.selections;
   // The planner names each fetch after the client's operation (`Totals__education__1`): the key
-  // uses the selection alone, so different operations asking the same of a subgraph share entries.
+  // leaves the name out, so different operations asking the same of a subgraph share entries. It
+  // keeps the variable definitions: their defaults (copied from the client's operation) decide
+  // the answer when the client sends no value.
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => print(d));
-  const selection = [print(operations[0]!.selectionSet), ...fragments.sort()].join('\n');
+  const selection = [print({ ...operations[0]!, name: undefined }), ...fragments.sort()].join('\n');
   const entities = roots.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === '_entities');
   if (entities) return roots.length === 1 ? { kind: 'entities', document, entities, selection } : { kind: 'uncacheable', reason: '_entities with other root fields' };
   return { kind: 'root', document, selection };

@@ -43,7 +43,9 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const context = 'incomingRequestContext' in options ? options.context : undefined;
-    if (!this.fetchCache || !context?.view || !context.policySet || !context.supergraphVersion) return this.fetch(options);
+    // Only the fetches of a query: the entity fetches that follow a mutation must see its effect.
+    const inQuery = 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'query';
+    if (!this.fetchCache || !inQuery || !context?.view || !context.policySet || !context.supergraphVersion) return this.fetch(options);
     return this.fetchCache.execute(
       { agency: this.agency, query: options.request.query, variables: options.request.variables, supergraphVersion: context.supergraphVersion, policySet: context.policySet, view: context.view, now: context.decidedAt ?? Date.now() },
       (variables) => this.fetch({ ...options, request: { ...options.request, variables } }),

@@ -24,6 +24,7 @@ export function emptyGrantStore(): GrantStoreState {
 export const GRANT_STORE: DocumentKind<GrantStoreState> = {
   name: 'grant store',
   file: GRANT_STORE_FILE,
+  lockFile: '.grants.lock',
   redisKey: 'cdo-hub:grants:{store}:state',
   redisChannel: 'cdo-hub:grants:changed',
   parse: parseGrantStoreState,

@@ -20,7 +20,7 @@ import { HubMetrics } from '../metrics';
 import { CHANGE_SIGNATURE_HEADER, CHANGES_CHANNEL, verifyChangeEvent, type ChangeEvent } from '../signing';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
-import { openSchemaRegistry, registrySupergraph } from '../registry';
+import { openSchemaRegistry, registrySupergraph, type RegistryState } from '../registry';
 
 export interface GatewayServer {
   app: FastifyInstance;
@@ -50,7 +50,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   // The supergraph: given, or the schema registry's served one (followed from then on), or the file.
   const registry = !options.supergraph && config.followRegistry ? await openSchemaRegistry(config) : undefined;
   const registered = registry ? registrySupergraph(await registry.read(), logger) : undefined;
-  const supergraph = options.supergraph ?? registered ?? loadSupergraphFile(config.supergraphFile);
+  let supergraph = options.supergraph ?? registered ?? loadSupergraphFile(config.supergraphFile);
   const secrets = options.secrets ?? loadSecrets({ production: config.production });
   let policies: PolicyRuntime | undefined;
   let verify: TokenVerifier | undefined;
@@ -59,7 +59,17 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     logger.warn('OPEN MODE: no sharing policy is enforced; every consumer reads every field. For local subgraph development and compliance testing only.');
   } else {
     // Grants approved at run time count from the first request: a malformed store stops the start.
-    policies = new PolicyRuntime({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph, logger, runtimeGrantInputs(await grantStore!.read(), grantStore!.location));
+    const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
+    const runtimeGrants = runtimeGrantInputs(await grantStore!.read(), grantStore!.location);
+    try {
+      policies = new PolicyRuntime(sources, supergraph, logger, runtimeGrants);
+    } catch (error) {
+      // Publishing refuses such a supergraph; should one be served anyway, start on the file rather than not at all.
+      if (!registered || supergraph !== registered) throw error;
+      logger.error({ err: error, version: registered.version }, "the sharing policies do not compile against the schema registry's supergraph: serving the supergraph file until one they compile against is published");
+      supergraph = loadSupergraphFile(config.supergraphFile);
+      policies = new PolicyRuntime(sources, supergraph, logger, runtimeGrants);
+    }
     policies.watch();
     verify = createTokenVerifier(
       config.jwksUrl
@@ -119,12 +129,6 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     subgraphSigningKey: secrets.subgraphSigningKey,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
   });
-  // A schema published to the registry reaches this gateway within seconds (file watch or Redis pub/sub).
-  const unwatchRegistry = registry?.watch((state) => {
-    const next = registrySupergraph(state, logger);
-    if (next && next.version !== gateway.supergraph.version) void gateway.switchTo(next);
-  });
-
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -146,6 +150,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     plugins: [ApolloServerPluginLandingPageDisabled(), requestLifecyclePlugin(config, gateway, audit)],
   });
   await apollo.start();
+  // A schema published to the registry reaches this gateway within seconds (file watch or Redis
+  // pub/sub). Watched once Apollo serves the first supergraph, then read again: a publish made
+  // while the gateway was starting is not missed.
+  const follow = (state: RegistryState) => {
+    const next = registrySupergraph(state, logger);
+    if (next && next.version !== gateway.supergraph.version) void gateway.switchTo(next);
+  };
+  const unwatchRegistry = registry?.watch(follow);
+  if (registry) follow(await registry.read());
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_, reply) => {
@@ -293,7 +306,7 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
               operationName: operationName ?? null,
               operationHash: queryHash ?? '',
               supergraphVersion: context.supergraphVersion ?? gateway.supergraph.version,
-              policyVersion: gateway.policies?.current().version ?? null,
+              policyVersion: context.policySet?.version ?? gateway.policies?.current().version ?? null,
               outcome: result.data == null ? 'refused' : result.errors?.length ? 'partial' : 'ok',
               ...(context.cache ? { cache: context.cache.status } : {}),
               now: new Date(),

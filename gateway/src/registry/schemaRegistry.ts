@@ -26,6 +26,7 @@ export function emptyRegistry(): RegistryState {
 export const SCHEMA_REGISTRY_KIND: DocumentKind<RegistryState> = {
   name: 'schema registry',
   file: SCHEMA_REGISTRY_FILE,
+  lockFile: '.registry.lock',
   redisKey: 'cdo-hub:schema:{registry}:state',
   redisChannel: 'cdo-hub:schema:published',
   parse: parseRegistryState,

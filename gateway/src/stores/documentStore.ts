@@ -29,8 +29,9 @@ export interface DocumentStore<S extends Revisioned> {
 export interface DocumentKind<S extends Revisioned> {
   /** For messages: `grant store`, `schema registry`. */
   name: string;
-  /** The file in the store's folder. */
+  /** The file in the store's folder, and its inter-process lock file beside it. */
   file: string;
+  lockFile: string;
   /** The Redis key of the state and the channel announcing changes. */
   redisKey: string;
   redisChannel: string;
@@ -76,7 +77,7 @@ export class FileDocumentStore<S extends Revisioned> implements DocumentStore<S>
 
   async update<T>(change: (state: S) => { state: S; result: T }): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
-    const release = await lock(this.dir, { lockfilePath: join(this.dir, `.${this.kind.file}.lock`), retries: { retries: 50, minTimeout: 20, maxTimeout: 200 }, stale: 10_000 });
+    const release = await lock(this.dir, { lockfilePath: join(this.dir, this.kind.lockFile), retries: { retries: 50, minTimeout: 20, maxTimeout: 200 }, stale: 10_000 });
     try {
       const current = this.readNow();
       const { state, result } = change(current);

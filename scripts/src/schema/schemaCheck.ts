@@ -59,6 +59,8 @@ export interface SchemaCheckInput {
   auditDir: string;
   /** Operations sent since then count as in use. */
   since: Date;
+  /** Set when gateways write their trail to Redis Streams: records not yet archived are not read. */
+  auditRedisUrl?: string;
 }
 
 export async function checkSchema(input: SchemaCheckInput): Promise<SchemaCheckReport> {
@@ -96,7 +98,10 @@ export async function checkSchema(input: SchemaCheckInput): Promise<SchemaCheckR
     for (const change of findDangerousChanges(before.apiSchema, after.apiSchema)) findings.push({ severity: 'warning', kind: 'dangerous', message: `${change.type}: ${change.description}` });
   }
   findings.push(...policyFindings(input, before, after));
-  const broken = before ? await brokenOperations(input, before.apiSchema, after.apiSchema) : [];
+  const { broken, records } = before ? await brokenOperations(input, before.apiSchema, after.apiSchema) : { broken: [], records: 0 };
+  // A usage check that read nothing must not pass silently.
+  if (!records) findings.push({ severity: 'warning', kind: 'usage', message: `no operations recorded since ${input.since.toISOString().slice(0, 10)} in ${input.auditDir}: consumers' usage was not checked` });
+  if (input.auditRedisUrl) findings.push({ severity: 'warning', kind: 'usage', message: 'gateways write their audit trail to Redis Streams: only records moved to the files by `hub audit archive` were read' });
   for (const operation of broken) {
     findings.push({
       severity: 'error',
@@ -159,10 +164,12 @@ function coordinates(schema: GraphQLSchema): Set<string> {
  * Operations recorded in the audit trail since `since` that validate against the served API
  * schema and would not against the proposed one, with how often and by whom they were sent.
  */
-async function brokenOperations(input: SchemaCheckInput, before: GraphQLSchema, after: GraphQLSchema): Promise<BrokenOperation[]> {
+async function brokenOperations(input: SchemaCheckInput, before: GraphQLSchema, after: GraphQLSchema): Promise<{ broken: BrokenOperation[]; records: number }> {
   const usage = new Map<string, { count: number; consumers: Set<string> }>();
+  let records = 0;
   for await (const record of readAuditTrail(input.auditDir, { since: input.since })) {
     if (!('operationHash' in record) || !record.operationHash || record.time < input.since.toISOString()) continue;
+    records++;
     const entry = usage.get(record.operationHash) ?? { count: 0, consumers: new Set<string>() };
     entry.count++;
     entry.consumers.add(record.consumer);
@@ -184,5 +191,5 @@ async function brokenOperations(input: SchemaCheckInput, before: GraphQLSchema, 
     if (!errors.length) continue;
     broken.push({ hash: operation.hash, name: operation.name, count: used.count, consumers: [...used.consumers].sort(), errors: errors.map((e) => e.message) });
   }
-  return broken.sort((a, b) => b.count - a.count);
+  return { broken: broken.sort((a, b) => b.count - a.count), records };
 }

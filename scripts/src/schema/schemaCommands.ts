@@ -74,6 +74,7 @@ export async function runCheck(registryState: RegistryState, config: GatewayConf
     policySources: { policyDir: config.policyDir, consumersFile: config.consumersFile },
     auditDir: config.auditDir,
     since: new Date(Date.now() - sinceDays * 86_400_000),
+    ...(config.auditRedisUrl ? { auditRedisUrl: config.auditRedisUrl } : {}),
   });
 }
 
@@ -82,7 +83,14 @@ export function formatCheck(report: SchemaCheckReport, from: string): string[] {
   const composition = report.findings.some((f) => f.kind === 'composition') ? 'FAILED' : `ok → supergraph ${report.supergraph?.version}`;
   lines.push(`  composition: ${composition}`);
   for (const finding of report.findings) lines.push(`  ${finding.severity.padEnd(7)} ${finding.kind.padEnd(12)} ${finding.message}`);
-  lines.push(report.errors ? `${report.errors} error(s), ${report.warnings} warning(s): not publishable (publish refuses it; --force --reason overrides and is recorded)` : `no errors, ${report.warnings} warning(s): publishable`);
+  const policyBroken = report.findings.some((f) => f.severity === 'error' && (f.kind === 'policy' || f.kind === 'composition'));
+  lines.push(
+    !report.errors
+      ? `no errors, ${report.warnings} warning(s): publishable`
+      : policyBroken
+        ? `${report.errors} error(s), ${report.warnings} warning(s): not publishable (the supergraph or the policies must be fixed first)`
+        : `${report.errors} error(s), ${report.warnings} warning(s): not publishable (publish refuses it; --force --reason overrides and is recorded)`,
+  );
   return lines;
 }
 
@@ -101,6 +109,8 @@ export interface PublishOptions {
 export async function publish(registry: SchemaRegistry, config: GatewayConfig, state: RegistryState, options: PublishOptions): Promise<{ report: SchemaCheckReport; version?: SchemaVersion }> {
   const report = await runCheck(state, config, options.agency, options.sdl, options.sinceDays);
   if (!report.supergraph) return { report };
+  // --force overrides what consumers' operations would lose, never a policy that no longer compiles: gateways would refuse that supergraph.
+  if (report.findings.some((f) => f.severity === 'error' && f.kind === 'policy')) return { report };
   if (report.errors && !options.force) return { report };
   const errors = report.findings.filter((f) => f.severity === 'error').map((f) => f.message);
   const version = await registry.update((current) =>
