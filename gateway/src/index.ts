@@ -15,3 +15,5 @@ export * from './grants';
 export * from './metrics';
 export * from './registry';
 export * from './stores';
+export * from './catalog';
+export * from './playground';

@@ -76,6 +76,10 @@ describe('errors through the gateway', () => {
     const unparsable = await hub.query('{ school(code: ');
     expect(unparsable.status).toBe(400);
     expect(unparsable.body.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
+    // An operationName the document does not define is the client's mistake too, not an internal error.
+    const unknown = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query A { districts(first: 1) { totalCount } }', operationName: 'B' }) });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).errors[0]).toMatchObject({ message: 'The document defines no operation named "B".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
   });
 
   it('answers with its own request id, never one the client chose (audit records are keyed by it)', async () => {

@@ -70,6 +70,8 @@ export interface GatewayConfig {
   cacheTimeoutMs: number;
   /** TTLs per type and caps per sharing class and level. */
   cacheRulesFile: string;
+  /** Serve GraphiQL at `/playground` (and redirect `/` there); on unless NODE_ENV=production. */
+  playground: boolean;
   /** Which caches run: whole responses, entity fetches (`_entities`), root-field fetches. */
   cacheLayers: ReadonlySet<'response' | 'entity' | 'root'>;
   /** Public holidays and make-up workdays, for the 10-working-day answer deadline. */
@@ -120,6 +122,7 @@ const environment = z.object({
   CACHE_MAX_MB: z.coerce.number().positive().default(64),
   CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(100),
   CACHE_RULES_FILE: z.string().min(1).optional(),
+  PLAYGROUND: z.enum(['on', 'off']).optional(),
   CACHE_LAYERS: z
     .string()
     .default('response,entity,root')
@@ -190,6 +193,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     cacheTimeoutMs: values.CACHE_TIMEOUT_MS,
     cacheRulesFile: resolve(values.CACHE_RULES_FILE ?? DEFAULT_CACHE_RULES_FILE),
     cacheLayers: values.CACHE_LAYERS,
+    playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,
   };

@@ -30,12 +30,15 @@ export function buildConsumerSchema(policySet: PolicySet, identity: Identity, no
   const api = policySet.schema;
   let validUntil = Infinity;
   const readable = new Set<string>();
+  /** Masked fields, with how: their descriptions say so, so an analyst reads a pseudonym as one. */
+  const masked = new Map<string, string>();
   for (const type of Object.values(api.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const decision = decideField(policySet, identity.consumer, identity.purpose, `${type.name}.${field.name}`, now);
       validUntil = Math.min(validUntil, decision.validUntil);
       if (decision.effect !== 'deny') readable.add(`${type.name}.${field.name}`);
+      if (decision.effect === 'mask') masked.set(`${type.name}.${field.name}`, decision.mask.kind === 'round' ? `rounded to ${decision.mask.step}` : `masked (${decision.mask.kind})`);
     }
   }
   // Drop fields until stable: a field whose type lost every field goes too.
@@ -68,7 +71,14 @@ export function buildConsumerSchema(policySet: PolicySet, identity: Identity, no
       continue;
     }
     const keep = remaining.get(definition.name.value);
-    const fields = (definition.fields ?? []).filter((field) => keep?.has(field.name.value));
+    const fields = (definition.fields ?? [])
+      .filter((field) => keep?.has(field.name.value))
+      .map((field): FieldDefinitionNode => {
+        const how = masked.get(`${definition.name.value}.${field.name.value}`);
+        if (!how) return field;
+        const note = `For you, this value is ${how} by its agency's policy.`;
+        return { ...field, description: { kind: Kind.STRING, value: field.description ? `${field.description.value}\n\n${note}` : note } };
+      });
     if (definition.name.value === queryName && fields.length === 0) fields.push(placeholderField());
     if (fields.length === 0) continue;
     definitions.push({ ...definition, fields } as ObjectTypeDefinitionNode);

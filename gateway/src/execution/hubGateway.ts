@@ -205,6 +205,11 @@ export class HubGateway implements GatewayInterface {
       const plan = generation.executor;
       const supergraph = generation.supergraph;
       context.supergraphVersion = supergraph.version;
+      // An operationName the document does not define: the client's mistake, said as such.
+      if (!requestContext.operation) {
+        const named = requestContext.operationName ?? requestContext.request.operationName;
+        return { errors: [hubError('OPERATION_RESOLUTION_FAILURE', named ? `The document defines no operation named "${named}".` : 'The document has several operations: name the one to run in operationName.')] };
+      }
       const policies = this.options.policies;
       if (!policies) return plan(requestContext);
       const identity = context.identity;

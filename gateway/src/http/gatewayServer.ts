@@ -19,6 +19,8 @@ import { Redis } from 'ioredis';
 import { HubMetrics } from '../metrics';
 import { CHANGE_SIGNATURE_HEADER, CHANGES_CHANNEL, verifyChangeEvent, type ChangeEvent } from '../signing';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
+import { registerCatalogRoutes } from '../catalog';
+import { registerPlaygroundRoutes } from '../playground';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 import { openSchemaRegistry, registrySupergraph, type RegistryState } from '../registry';
 
@@ -182,6 +184,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   }
   // Pub/sub reaches every node of a Cluster; the first node given will do.
   const changeSubscription = cache && config.redisUrl ? subscribeToChanges(config.redisUrl.split(',')[0]!, cache, logger) : undefined;
+  if (policies) registerCatalogRoutes(app, { policySet: () => policies!.current(), supergraphVersion: () => gateway.supergraph.version });
+  if (config.playground) {
+    // Development tokens only with the development secret: never in production, never beside an identity provider.
+    const development = !config.production && !config.jwksUrl && !config.jwtPublicKeyFile && policies;
+    await registerPlaygroundRoutes(app, { consumers: () => policies?.current().consumers ?? { consumers: new Map(), file: '' }, ...(development ? { developmentSecret: secrets.jwtSecret } : {}) });
+  }
   app.get('/metrics', async (_, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   if (policies && grantStore && grantSync && verify) {
     const grants = new GrantService({

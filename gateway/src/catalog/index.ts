@@ -1,0 +1,3 @@
+export * from './buildCatalog';
+export * from './catalogPage';
+export * from './catalogRoutes';

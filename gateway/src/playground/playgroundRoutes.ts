@@ -1,0 +1,71 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConsumerRegistry } from '../consumers';
+import { signDevelopmentToken } from '../identity';
+import { loadExamples } from './examples';
+
+/** Where the build put the bundle (`gateway/web/build.mjs` → `gateway/dist/web`). */
+export const PLAYGROUND_ASSETS_DIR = join(__dirname, '..', 'web');
+
+export interface PlaygroundOptions {
+  /** The consumer registry in force (the development picker lists it). */
+  consumers: () => ConsumerRegistry;
+  /** Set in development with the HS256 secret: the page may ask the gateway for short-lived tokens. */
+  developmentSecret?: string;
+}
+
+/**
+ * `/playground`: GraphiQL served from the gateway's own bundle, with the cross-agency examples as
+ * tabs; `/` redirects there. In development (`developmentSecret`) `/playground/dev-token` signs
+ * a one-hour token for a registered consumer, so an analyst can pick one instead of pasting a token.
+ */
+export async function registerPlaygroundRoutes(app: FastifyInstance, options: PlaygroundOptions): Promise<void> {
+  if (!existsSync(join(PLAYGROUND_ASSETS_DIR, 'playground.js'))) {
+    app.log.warn(`the playground bundle is missing from ${PLAYGROUND_ASSETS_DIR}: run npm run build`);
+  }
+  await app.register(fastifyStatic, { root: PLAYGROUND_ASSETS_DIR, prefix: '/playground/assets/', decorateReply: false, maxAge: '1h' });
+  const examples = loadExamples();
+
+  app.get('/', async (_, reply) => reply.redirect('/playground'));
+  app.get('/favicon.ico', async (_, reply) => reply.code(204).send());
+  app.get('/playground', async (_, reply) => {
+    const development = options.developmentSecret !== undefined;
+    const config = {
+      endpoint: '/graphql',
+      assets: '/playground/assets',
+      devTokens: development,
+      devTokenUrl: '/playground/dev-token',
+      consumers: development ? [...options.consumers().consumers.values()].filter((c) => c.id !== 'public').map((c) => ({ id: c.id, name: c.name, purposes: [...c.purposes] })) : [],
+      examples: examples.map((e) => ({ title: e.title, query: `# ${e.title}\n${e.consumer ? `# as: ${e.consumer}${e.purpose ? ` (${e.purpose})` : ''}\n` : ''}${e.query}\n`, ...(e.consumer ? { consumer: e.consumer } : {}), ...(e.purpose ? { purpose: e.purpose } : {}) })),
+    };
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(playgroundPage(config));
+  });
+  app.get<{ Querystring: { consumer?: string } }>('/playground/dev-token', async (request, reply) => {
+    if (!options.developmentSecret) return reply.code(404).send({ error: 'development tokens are off (production, or tokens from an identity provider)' });
+    const consumer = request.query.consumer ?? '';
+    if (!options.consumers().consumers.has(consumer) || consumer === 'public') return reply.code(400).send({ error: `unknown consumer "${consumer}"` });
+    return reply.header('cache-control', 'no-store').send({ token: await signDevelopmentToken(options.developmentSecret, { consumer, ttlSeconds: 3600 }) });
+  });
+}
+
+function playgroundPage(config: unknown): string {
+  // `<` escaped so the JSON cannot close the script element.
+  const json = JSON.stringify(config).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Playground · cdo-hub</title>
+<link rel="stylesheet" href="/playground/assets/playground.css">
+</head>
+<body>
+<div id="playground"></div>
+<script id="playground-config" type="application/json">${json}</script>
+<script type="module" src="/playground/assets/playground.js"></script>
+</body>
+</html>
+`;
+}
