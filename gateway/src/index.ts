@@ -17,3 +17,4 @@ export * from './registry';
 export * from './stores';
 export * from './catalog';
 export * from './playground';
+export * from './cache';

@@ -1,4 +1,4 @@
-import { applyMask, compileOperationView, JsonlAuditLog, loadGatewayConfig, loadPolicySet, loadSupergraphFile, ViewCache, type AccessEntry, type Identity, type OperationView } from '@cdo-hub/gateway';
+import { applyMask, compileOperationView, entityKey, fetchKeyBase, JsonlAuditLog, responseCacheKey, loadGatewayConfig, loadPolicySet, loadSupergraphFile, ViewCache, type AccessEntry, type Identity, type OperationView } from '@cdo-hub/gateway';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
@@ -25,7 +25,7 @@ function measure(name: string, iterations: number, work: (i: number) => void): M
 
 /**
  * The hot decisions, in process: deciding a new operation (parse, analyse, decide every field,
- * rewrite), finding a known one, and masking values.
+ * rewrite), finding a known one, masking values, computing cache keys.
  */
 export function runMicroBenchmarks(queries: readonly string[], quick: boolean): MicroResult[] {
   const config = loadGatewayConfig({});
@@ -49,6 +49,13 @@ export function runMicroBenchmarks(queries: readonly string[], quick: boolean): 
     }),
     measure('mask application, 1,000 names', quick ? 200 : 1000, () => {
       for (const name of names) applyMask({ kind: 'name' }, name, { hashKey: 'k', consumerId: 'c' });
+    }),
+    // What a request costs the caches before any lookup: its response key, and the keys of an entity fetch of 20.
+    measure('cache keys: one response key + an entity fetch of 20 keys', iterations, (i) => {
+      const view = cache.get(`k${i % queries.length}`, now)!;
+      responseCacheKey({ supergraphVersion: supergraph.version, policyVersion: policySet.version, view, operationName: null, variables: { first: i } });
+      const base = fetchKeyBase({ supergraphVersion: supergraph.version, policyVersion: policySet.version, agency: 'education', selection: '{_entities(representations:$representations){...on District{schoolCount studentCount}}}', variables: {}, scope: undefined });
+      for (let k = 0; k < 20; k++) entityKey(base, { __typename: 'District', code: String(110100 + k) });
     }),
   ];
 }

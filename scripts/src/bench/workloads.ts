@@ -1,4 +1,5 @@
 import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
+import { DEMO_QUERY } from './demo/demoSubgraphs';
 
 /** One benchmark workload: the operations it sends, as which consumers, and how a good answer looks. */
 export interface Workload {
@@ -76,4 +77,17 @@ export function benchWorkloads(db: { education: AgencyDatabase; developmentRefor
 export function directSubgraphWorkload(workloads: readonly Workload[]): Workload {
   const single = workloads.find((w) => w.name === 'single-agency')!;
   return { ...single, name: 'single-agency (direct subgraph call)', requests: single.requests.map(({ query }) => ({ query })) };
+}
+
+/**
+ * The public gateway benchmarks' workload on the four-subgraph demo: one deeply nested query,
+ * asked anonymously (the demo's policies make everything UNCONDITIONAL and open).
+ */
+export function demoWorkload(): Workload {
+  return {
+    name: 'demo',
+    description: 'the four-subgraph demo (accounts, products, inventory with @requires, reviews): users → reviews → product → reviews → author → reviews → product, as the public gateway benchmarks ask it',
+    requests: [{ query: DEMO_QUERY }],
+    verify: (body) => noErrors(body) && body.length > 100_000,
+  };
 }

@@ -20,6 +20,8 @@ export class ManagedProcess {
     env: NodeJS.ProcessEnv,
     output: (line: string) => void,
     args: readonly string[] = [],
+    /** For programs that do not report readiness over IPC (peer gateways): listening once this URL answers. */
+    readyUrl?: string,
   ) {
     this.child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     for (const stream of [this.child.stdout, this.child.stderr]) {
@@ -34,6 +36,16 @@ export class ManagedProcess {
     this.listening = new Promise((resolve, reject) => {
       this.child.on('message', (message: { ready?: boolean }) => message?.ready && resolve());
       void this.exit.then((code) => reject(new Error(`${name} exited with ${code} before it was listening`)));
+      if (readyUrl) {
+        const poll = async () => {
+          while (!this.exited) {
+            const ok = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.status < 500, () => false);
+            if (ok) return resolve();
+            await new Promise((wait) => setTimeout(wait, 100));
+          }
+        };
+        void poll();
+      }
     });
     this.listening.catch(() => {});
   }
