@@ -29,9 +29,10 @@ interface Review {
   upc: string;
 }
 
-const USERS: User[] = Array.from({ length: 12 }, (_, i) => ({ id: String(i + 1), name: `User ${i + 1}`, username: `user${i + 1}`, birthday: 1_000_000 + i * 86_400 }));
-const PRODUCTS: Product[] = Array.from({ length: 9 }, (_, i) => ({ upc: String(i + 1), name: `Product ${i + 1}`, price: 100 + i * 37, weight: 50 + i * 11 }));
-const REVIEWS: Review[] = Array.from({ length: 36 }, (_, i) => ({ id: String(i + 1), body: `Review ${i + 1}: ${'well made, '.repeat(1 + (i % 3))}would buy again`, authorId: USERS[i % USERS.length]!.id, upc: PRODUCTS[(i * 5) % PRODUCTS.length]!.upc }));
+// Small, as in the public benchmark: its cost is the plan's depth and fan-out, not the data.
+const USERS: User[] = Array.from({ length: 5 }, (_, i) => ({ id: String(i + 1), name: `User ${i + 1}`, username: `user${i + 1}`, birthday: 1_000_000 + i * 86_400 }));
+const PRODUCTS: Product[] = Array.from({ length: 5 }, (_, i) => ({ upc: String(i + 1), name: `Product ${i + 1}`, price: 100 + i * 37, weight: 50 + i * 11 }));
+const REVIEWS: Review[] = Array.from({ length: 10 }, (_, i) => ({ id: String(i + 1), body: `Review ${i + 1}: ${'well made, '.repeat(1 + (i % 3))}would buy again`, authorId: USERS[i % USERS.length]!.id, upc: PRODUCTS[(i * 3) % PRODUCTS.length]!.upc }));
 const IN_STOCK = new Set(PRODUCTS.filter((_, i) => i % 3 !== 0).map((p) => p.upc));
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
