@@ -18,3 +18,4 @@ export * from './stores';
 export * from './catalog';
 export * from './playground';
 export * from './cache';
+export * from './limits';

@@ -76,6 +76,12 @@ describe('errors through the gateway', () => {
     const unparsable = await hub.query('{ school(code: ');
     expect(unparsable.status).toBe(400);
     expect(unparsable.body.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
+    // Operation limits, checked before planning: depth 15 is accepted, 16 is refused with its code.
+    const nested = (tail: string) => `{ districts(first: 1) { nodes { investmentProjects(first: 1) { nodes { school { district { investmentProjects(first: 1) { nodes { school { district { investmentProjects(first: 1) { nodes { school { district { ${tail} } } } } } } } } } } } } } } }`;
+    expect((await hub.query(nested('name'))).status).toBe(200);
+    const deep = await hub.query(nested('investmentProjects(first: 1) { totalCount }'));
+    expect(deep.status).toBe(400);
+    expect(deep.body.errors![0]).toMatchObject({ message: 'The operation has 16 fields nested; this hub accepts at most 15.', extensions: { code: 'OPERATION_TOO_DEEP', limit: 15, actual: 16 } });
     // An operationName the document does not define is the client's mistake too, not an internal error.
     const unknown = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query A { districts(first: 1) { totalCount } }', operationName: 'B' }) });
     expect(unknown.status).toBe(400);

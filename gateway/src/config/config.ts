@@ -70,6 +70,8 @@ export interface GatewayConfig {
   cacheTimeoutMs: number;
   /** TTLs per type and caps per sharing class and level. */
   cacheRulesFile: string;
+  /** Bounds on each operation's shape, checked before planning. */
+  limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxFields: number };
   /** Serve GraphiQL at `/playground` (and redirect `/` there); on unless NODE_ENV=production. */
   playground: boolean;
   /** Which caches run: whole responses, entity fetches (`_entities`), root-field fetches. */
@@ -123,6 +125,10 @@ const environment = z.object({
   CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(100),
   CACHE_RULES_FILE: z.string().min(1).optional(),
   PLAYGROUND: z.enum(['on', 'off']).optional(),
+  LIMIT_DEPTH: z.coerce.number().int().positive().default(15),
+  LIMIT_ALIASES: z.coerce.number().int().nonnegative().default(30),
+  LIMIT_ROOT_FIELDS: z.coerce.number().int().positive().default(20),
+  LIMIT_FIELDS: z.coerce.number().int().positive().default(2000),
   CACHE_LAYERS: z
     .string()
     .default('response,entity,root')
@@ -193,6 +199,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     cacheTimeoutMs: values.CACHE_TIMEOUT_MS,
     cacheRulesFile: resolve(values.CACHE_RULES_FILE ?? DEFAULT_CACHE_RULES_FILE),
     cacheLayers: values.CACHE_LAYERS,
+    limits: { maxDepth: values.LIMIT_DEPTH, maxAliases: values.LIMIT_ALIASES, maxRootFields: values.LIMIT_ROOT_FIELDS, maxFields: values.LIMIT_FIELDS },
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,

@@ -46,6 +46,10 @@ export const ERROR_CATALOGUE = {
 
   OUT_OF_SCOPE: { httpStatus: 200, description: "The field was granted with a row scope (e.g. one district) and these rows lie outside it; the owning agency returned null. Grouped per coordinate with every path." },
   OPERATION_DENIED: { httpStatus: 403, description: 'The gateway runs with `onDenied: reject` and the operation reads fields the consumer may not read; `extensions.denied` lists each coordinate with its code and agency.' },
+  OPERATION_TOO_DEEP: { httpStatus: 400, description: 'Fields are nested deeper than the hub accepts (`LIMIT_DEPTH`, default 15); `extensions.limit` and `extensions.actual` say by how much.' },
+  TOO_MANY_ALIASES: { httpStatus: 400, description: 'The operation uses more aliases than the hub accepts (`LIMIT_ALIASES`, default 30).' },
+  TOO_MANY_ROOT_FIELDS: { httpStatus: 400, description: 'The operation asks more root fields than the hub accepts (`LIMIT_ROOT_FIELDS`, default 20).' },
+  TOO_MANY_FIELDS: { httpStatus: 400, description: 'The operation selects more fields than the hub accepts, fragments counted at every use (`LIMIT_FIELDS`, default 2000).' },
   INTROSPECTION_NOT_ALONE: { httpStatus: 400, description: 'An operation mixes introspection (`__schema`, `__type`) with data fields; send introspection on its own so it is answered from your own view of the schema.' },
 
   // The grant workflow (admin API `/admin/*` and `hub grant`).

@@ -14,6 +14,7 @@ import { subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
 import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
+import { checkOperationLimits, DEFAULT_OPERATION_LIMITS, type OperationLimits } from '../limits';
 import type { Identity } from '../identity';
 import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
@@ -39,6 +40,8 @@ export interface HubGatewayOptions {
   subgraphTimeoutMs: number;
   /** The response cache; absent when caching is off (and in `--open` mode). */
   cache?: ResponseCache;
+  /** Bounds on each operation's shape (depth, aliases, root fields, fields). */
+  limits?: OperationLimits;
   /** How long a replaced supergraph keeps serving the requests validated against it. */
   retireAfterMs?: number;
   /** The subgraph fetch cache (entities, root fields); absent when caching is off. */
@@ -210,6 +213,9 @@ export class HubGateway implements GatewayInterface {
         const named = requestContext.operationName ?? requestContext.request.operationName;
         return { errors: [hubError('OPERATION_RESOLUTION_FAILURE', named ? `The document defines no operation named "${named}".` : 'The document has several operations: name the one to run in operationName.')] };
       }
+      // Limits on the operation's shape, before anything is planned or fetched.
+      const breach = checkOperationLimits(requestContext.document, requestContext.operation, this.options.limits ?? DEFAULT_OPERATION_LIMITS);
+      if (breach) return { errors: [hubError(breach.code, breach.message, { limit: breach.limit, actual: breach.actual })] };
       const policies = this.options.policies;
       if (!policies) return plan(requestContext);
       const identity = context.identity;

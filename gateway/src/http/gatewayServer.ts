@@ -130,6 +130,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     maskHashKey: secrets.maskHashKey,
     subgraphSigningKey: secrets.subgraphSigningKey,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
+    limits: config.limits,
   });
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
