@@ -3,6 +3,7 @@ import { AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { until } from '../harness/until';
 import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 
 // Invalidation from change: an agency's database changes — here straight in SQLite, as a batch
@@ -28,14 +29,6 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
   const ask = async (query: string) => {
     const { headers, body } = await hub.query(query, {}, await as('development-reform', 'planning'));
     return { cache: headers.get('x-cache'), data: body.data as any };
-  };
-  const until = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
-    const started = Date.now();
-    while (!(await check())) {
-      if (Date.now() - started > timeoutMs) throw new Error('timed out');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return Date.now() - started;
   };
 
   it('purges the changed school and its district totals after a direct database change, and keeps the rest', async () => {

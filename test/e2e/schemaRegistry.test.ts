@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
+import { until } from '../harness/until';
 import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 
 // A CDO takes a schema change from check to live with the CLI alone: the check reports what would
@@ -41,14 +42,6 @@ describe('schema registry', () => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await as('education', 'operations')) }, body: JSON.stringify({ query: '{ __type(name: "School") { fields { name } } }' }) });
     const body = (await response.json()) as { data?: { __type?: { fields: { name: string }[] } } };
     return (body.data?.__type?.fields ?? []).map((f) => f.name);
-  };
-  const until = async (check: () => Promise<boolean>, timeoutMs = 15_000) => {
-    const started = Date.now();
-    while (!(await check())) {
-      if (Date.now() - started > timeoutMs) throw new Error('timed out');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    return Date.now() - started;
   };
 
   beforeAll(async () => {
@@ -130,7 +123,7 @@ describe('schema registry', () => {
     expect(published.code).toBe(0);
     expect(published.stdout).toMatch(/warning\s+unclassified\s+School\.motto is new and takes its type's default in education's policy: UNCONDITIONAL L1/);
     expect(published.stdout).toMatch(/published education v2: gateways now serve supergraph [0-9a-f]{16}/);
-    const took = await until(async () => (await schoolFields(hub.gatewayUrl)).includes('motto'));
+    const took = await until(async () => (await schoolFields(hub.gatewayUrl)).includes('motto'), 15_000, 25);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     stop = true;
     await Promise.all(load);
@@ -147,7 +140,7 @@ describe('schema registry', () => {
     const rollback = await hubCli(['schema', 'rollback', 'education', '--author', 'test CDO']);
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toMatch(/rolled education back to v1 as v3/);
-    await until(async () => !(await schoolFields(hub.gatewayUrl)).includes('motto'));
+    await until(async () => !(await schoolFields(hub.gatewayUrl)).includes('motto'), 15_000, 25);
     expect((await hubCli(['schema', 'list', '--agency', 'education'])).stdout).toMatch(/\* +education +v3 .*rollback of v1/);
   });
 
@@ -161,7 +154,7 @@ describe('schema registry', () => {
       const published = await hubCli(['schema', 'publish', '--agency', 'education', '--sdl', files.withMotto!, '--reason', 'motto, on the shared registry', '--author', 'test CDO'], shared);
       expect(published.code).toBe(0);
       for (const gateway of gateways) {
-        await until(async () => (await schoolFields(gateway.url)).includes('motto')).catch((error: Error) => {
+        await until(async () => (await schoolFields(gateway.url)).includes('motto'), 15_000, 25).catch((error: Error) => {
           throw new Error(`${error.message}; gateway log:\n${gateway.log}`);
         });
       }
