@@ -20,6 +20,8 @@ export const ERROR_CATALOGUE = {
   BAD_REQUEST: { httpStatus: 400, description: 'The HTTP request is not a GraphQL request the hub can read (method, body, malformed JSON).' },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, description: 'The request body has a content type the hub does not read; send `application/json`.' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, description: 'The request body is larger than the hub accepts.' },
+  METHOD_NOT_ALLOWED: { httpStatus: 405, description: 'GET carries queries only; send mutations with POST.' },
+  NOT_ACCEPTABLE: { httpStatus: 406, description: 'The `Accept` header names no media type the hub answers with (`application/graphql-response+json`, `application/json`).' },
   NOT_FOUND: { httpStatus: 404, description: 'No such route on this server (GraphQL is served at `/graphql`).' },
   OPERATION_RESOLUTION_FAILURE: { httpStatus: 400, description: 'The document has several operations and `operationName` does not pick one of them.' },
   PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, description: 'The persisted-query hash is not known yet; resend the full text.' },
@@ -50,6 +52,13 @@ export const ERROR_CATALOGUE = {
   TOO_MANY_ALIASES: { httpStatus: 400, description: 'The operation uses more aliases than the hub accepts (`LIMIT_ALIASES`, default 30).' },
   TOO_MANY_ROOT_FIELDS: { httpStatus: 400, description: 'The operation asks more root fields than the hub accepts (`LIMIT_ROOT_FIELDS`, default 20).' },
   TOO_MANY_FIELDS: { httpStatus: 400, description: 'The operation selects more fields than the hub accepts, fragments counted at every use (`LIMIT_FIELDS`, default 2000).' },
+  LIST_TOO_LONG: { httpStatus: 400, description: 'A list argument (`first`) asks for more items than the hub accepts (`LIMIT_LIST_SIZE`, default 100).' },
+  INTROSPECTION_TOO_DEEP: { httpStatus: 400, description: 'An introspection query nests deeper than the hub accepts (`LIMIT_INTROSPECTION_DEPTH`, default 15, enough for every client introspection query).' },
+  BATCH_TOO_LARGE: { httpStatus: 400, description: 'A batched HTTP request holds more operations than the hub accepts (`LIMIT_BATCH`, default 10).' },
+  VARIABLES_TOO_LARGE: { httpStatus: 400, description: 'The variables of an operation are larger than the hub accepts (`LIMIT_VARIABLES_BYTES`, default 64 KiB of JSON).' },
+  PERSISTED_OPERATION_REQUIRED: { httpStatus: 400, description: 'The hub runs with an allow-list of persisted operations (`PERSISTED_OPERATIONS=only`): send a registered operation by its hash, not its text.' },
+  PERSISTED_OPERATION_NOT_FOUND: { httpStatus: 400, description: 'The hash names no operation on the allow-list (`schema/operations/`).' },
+  RATE_LIMITED: { httpStatus: 429, description: 'The consumer sent more requests than its limit in the sliding window (`RATE_LIMIT_PER_MINUTE`); `Retry-After` and `extensions.retryAfterSeconds` say when to try again.' },
   INTROSPECTION_NOT_ALONE: { httpStatus: 400, description: 'An operation mixes introspection (`__schema`, `__type`) with data fields; send introspection on its own so it is answered from your own view of the schema.' },
 
   // The grant workflow (admin API `/admin/*` and `hub grant`).
@@ -62,7 +71,9 @@ export const ERROR_CATALOGUE = {
   AUDIT_UNAVAILABLE: { httpStatus: 503, description: 'The audit trail could not record this request in time, so its agency data is not served (fail closed); retry later.' },
 
   // Federation and availability.
-  SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached or failed; `extensions.agency` names it. Data from the other agencies is still returned." },
+  SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached, timed out, failed, or its circuit is open after repeated failures; `extensions.agency` names it and `extensions.reason` says which. Data from the other agencies is still returned." },
+  SUBGRAPH_CALL_REFUSED: { httpStatus: 401, description: 'Returned by a subgraph, not the gateway: the call carries no valid, fresh, unreplayed gateway signature. Agencies\' data is read only through the gateway.' },
+  SHUTTING_DOWN: { httpStatus: 503, description: 'The gateway is draining for a restart and takes no new requests; retry (another instance, or this one once restarted).' },
 
   INTERNAL_SERVER_ERROR: { httpStatus: 500, description: 'An unexpected error. In production the message is hidden; `extensions.requestId` correlates it with the logs.' },
 } as const satisfies Record<string, ErrorCodeEntry>;
