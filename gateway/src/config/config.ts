@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { OperationLimits, RequestLimits } from '../limits';
 
 /**
  * The gateway's settings, read from the environment once at start-up. Every port, URL and path
@@ -71,7 +72,15 @@ export interface GatewayConfig {
   /** TTLs per type and caps per sharing class and level. */
   cacheRulesFile: string;
   /** Bounds on each operation's shape, checked before planning. */
-  limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxFields: number };
+  limits: OperationLimits;
+  /** Bounds on each HTTP request: batch length, variables size. */
+  requestLimits: RequestLimits;
+  /** Largest request body read, in bytes (413 PAYLOAD_TOO_LARGE beyond). */
+  maxBodyBytes: number;
+  /** Largest number of lexical tokens parsed in one document (GRAPHQL_PARSE_FAILED beyond). */
+  maxTokens: number;
+  /** Origins whose browser apps may call the gateway (CORS); empty: none, `*`: any. */
+  corsOrigins: string[];
   /** Serve GraphiQL at `/playground` (and redirect `/` there); on unless NODE_ENV=production. */
   playground: boolean;
   /** Which caches run: whole responses, entity fetches (`_entities`), root-field fetches. */
@@ -129,6 +138,17 @@ const environment = z.object({
   LIMIT_ALIASES: z.coerce.number().int().nonnegative().default(30),
   LIMIT_ROOT_FIELDS: z.coerce.number().int().positive().default(20),
   LIMIT_FIELDS: z.coerce.number().int().positive().default(2000),
+  LIMIT_INTROSPECTION_DEPTH: z.coerce.number().int().positive().default(15),
+  LIMIT_LIST_SIZE: z.coerce.number().int().positive().default(100),
+  LIMIT_BATCH: z.coerce.number().int().positive().default(10),
+  LIMIT_VARIABLES_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  LIMIT_BODY_BYTES: z.coerce.number().int().positive().default(512 * 1024),
+  LIMIT_TOKENS: z.coerce.number().int().positive().default(50_000),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   CACHE_LAYERS: z
     .string()
     .default('response,entity,root')
@@ -199,7 +219,18 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     cacheTimeoutMs: values.CACHE_TIMEOUT_MS,
     cacheRulesFile: resolve(values.CACHE_RULES_FILE ?? DEFAULT_CACHE_RULES_FILE),
     cacheLayers: values.CACHE_LAYERS,
-    limits: { maxDepth: values.LIMIT_DEPTH, maxAliases: values.LIMIT_ALIASES, maxRootFields: values.LIMIT_ROOT_FIELDS, maxFields: values.LIMIT_FIELDS },
+    limits: {
+      maxDepth: values.LIMIT_DEPTH,
+      maxAliases: values.LIMIT_ALIASES,
+      maxRootFields: values.LIMIT_ROOT_FIELDS,
+      maxFields: values.LIMIT_FIELDS,
+      maxIntrospectionDepth: values.LIMIT_INTROSPECTION_DEPTH,
+      maxListSize: values.LIMIT_LIST_SIZE,
+    },
+    requestLimits: { maxBatch: values.LIMIT_BATCH, maxVariablesBytes: values.LIMIT_VARIABLES_BYTES },
+    maxBodyBytes: values.LIMIT_BODY_BYTES,
+    maxTokens: values.LIMIT_TOKENS,
+    corsOrigins: values.CORS_ORIGINS,
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,

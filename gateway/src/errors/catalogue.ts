@@ -22,6 +22,8 @@ export const ERROR_CATALOGUE = {
   PAYLOAD_TOO_LARGE: { httpStatus: 413, description: 'The request body is larger than the hub accepts.' },
   METHOD_NOT_ALLOWED: { httpStatus: 405, description: 'GET carries queries only; send mutations with POST.' },
   NOT_ACCEPTABLE: { httpStatus: 406, description: 'The `Accept` header names no media type the hub answers with (`application/graphql-response+json`, `application/json`).' },
+  HEADERS_TOO_LARGE: { httpStatus: 431, description: 'The request headers are larger than the server reads (Node\'s limit, 16 KiB by default).' },
+  REQUEST_TIMEOUT: { httpStatus: 408, description: 'The request did not finish arriving in time.' },
   NOT_FOUND: { httpStatus: 404, description: 'No such route on this server (GraphQL is served at `/graphql`).' },
   OPERATION_RESOLUTION_FAILURE: { httpStatus: 400, description: 'The document has several operations and `operationName` does not pick one of them.' },
   PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, description: 'The persisted-query hash is not known yet; resend the full text.' },

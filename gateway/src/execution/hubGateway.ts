@@ -8,13 +8,12 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import { execute, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { execute, getVariableValues, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from 'pino';
 import { subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
 import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
-import { checkOperationLimits, DEFAULT_OPERATION_LIMITS, type OperationLimits } from '../limits';
 import type { Identity } from '../identity';
 import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
@@ -40,8 +39,6 @@ export interface HubGatewayOptions {
   subgraphTimeoutMs: number;
   /** The response cache; absent when caching is off (and in `--open` mode). */
   cache?: ResponseCache;
-  /** Bounds on each operation's shape (depth, aliases, root fields, fields). */
-  limits?: OperationLimits;
   /** How long a replaced supergraph keeps serving the requests validated against it. */
   retireAfterMs?: number;
   /** The subgraph fetch cache (entities, root fields); absent when caching is off. */
@@ -213,9 +210,6 @@ export class HubGateway implements GatewayInterface {
         const named = requestContext.operationName ?? requestContext.request.operationName;
         return { errors: [hubError('OPERATION_RESOLUTION_FAILURE', named ? `The document defines no operation named "${named}".` : 'The document has several operations: name the one to run in operationName.')] };
       }
-      // Limits on the operation's shape, before anything is planned or fetched.
-      const breach = checkOperationLimits(requestContext.document, requestContext.operation, this.options.limits ?? DEFAULT_OPERATION_LIMITS);
-      if (breach) return { errors: [hubError(breach.code, breach.message, { limit: breach.limit, actual: breach.actual })] };
       const policies = this.options.policies;
       if (!policies) return plan(requestContext);
       const identity = context.identity;
@@ -239,7 +233,11 @@ export class HubGateway implements GatewayInterface {
         this.views.set(viewKey, view);
       }
       context.view = view;
-      const variables = requestContext.request.variables;
+      // Variables as execution sees them (defaults filled in, values coerced): @include/@skip
+      // are decided on these when responses are reshaped, counted and tagged.
+      const coerced = getVariableValues(policySet.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+      if (coerced.errors) return { errors: coerced.errors.map((error) => hubError('BAD_USER_INPUT', error.message)) };
+      const variables = coerced.coerced;
       // What the audit counts for a view served as fetched (the reshaping path counts as it goes).
       const countsOf = view.unrestricted ? (result: GatewayExecutionResult) => countEntities(policySet.schema, document, operationName, variables, view!.decisions, result.data) : undefined;
       // The agencies' answer for this view: from the cache, or fetched (and cached when allowed).
@@ -250,7 +248,7 @@ export class HubGateway implements GatewayInterface {
           return { result, ...(countsOf ? { entities: countsOf(result) } : {}) };
         }
         const { result, outcome, entities } = await cache.execute(
-          { view: view!, policySet, supergraphVersion: supergraph.version, operationName, variables, isQuery: requestContext.operation?.operation === 'query', now },
+          { view: view!, policySet, supergraphVersion: supergraph.version, operationName, variables: requestContext.request.variables, isQuery: requestContext.operation?.operation === 'query', now },
           () => plan(request),
           (result) => responseTags(policySet.schema, supergraph.ownership.keys, request.document, operationName, variables, result.data),
           countsOf,

@@ -1,6 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo from '@as-integrations/fastify';
+import fastifyCors from '@fastify/cors';
+import type { GraphQLFormattedError } from 'graphql';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +10,8 @@ import type { Logger } from 'pino';
 import { FETCH_LAYERS, FetchCache, loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheOutcome, type CacheStore } from '../cache';
 import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
-import { ERROR_CATALOGUE, installHttpErrorHandlers, isErrorCode, requestError, shapeError } from '../errors';
+import { answerClientError, codedErrorResponse, ERROR_CATALOGUE, errorContentType, installHttpErrorHandlers, isErrorCode, requestError, shapeError } from '../errors';
+import { createRequestGate, listSizePlugin } from '../limits';
 import { HubGateway, type GatewayContext } from '../execution';
 import { assessReadiness, probeSubgraph } from '../health';
 import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
@@ -130,13 +133,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     maskHashKey: secrets.maskHashKey,
     subgraphSigningKey: secrets.subgraphSigningKey,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
-    limits: config.limits,
   });
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     // Always our own id: audit records are keyed by it, so a client may not choose it.
     genReqId: () => randomUUID(),
+    bodyLimit: config.maxBodyBytes,
+    // Requests Node's parser refuses (oversized headers, broken HTTP): a coded answer, not a bare status line.
+    clientErrorHandler: answerClientError,
   });
   // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
   installHttpErrorHandlers(app, logger);
@@ -150,7 +155,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // The process's own handlers stop Fastify, which stops Apollo; Apollo's would race them.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.debugErrors,
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestLifecyclePlugin(config, gateway, audit)],
+    // Shape limits are checked before Apollo Server sees the request (requestGate below); the
+    // token bound stops the parser itself.
+    parseOptions: { maxTokens: config.maxTokens },
+    // Apollo Server's own refusals carry BAD_REQUEST whatever their status; 405 and 406 have codes of their own.
+    formatError: recodeHttpRefusal,
+    plugins: [ApolloServerPluginLandingPageDisabled(), listSizePlugin(config.limits), requestLifecyclePlugin(config, gateway, audit)],
   });
   await apollo.start();
   // A schema published to the registry reaches this gateway within seconds (file watch or Redis
@@ -202,6 +212,34 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
     if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
   }
+  // Cross-origin browser apps only from the origins an operator lists; none by default.
+  if (config.corsOrigins.length) {
+    await app.register(fastifyCors, {
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-data-purpose', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'],
+      exposedHeaders: ['x-request-id', 'x-cache', 'age', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+  // Other methods on the GraphQL route: 405 with the ones it takes.
+  app.route({
+    method: ['PUT', 'PATCH', 'DELETE'],
+    url: '/graphql',
+    handler: async (request, reply) => {
+      const refusal = codedErrorResponse('METHOD_NOT_ALLOWED', `${request.method} is not a GraphQL request method: send queries with GET or POST, mutations with POST.`);
+      return reply.code(refusal.status).header('allow', 'GET, POST').type(errorContentType(request.headers.accept)).send(refusal.body);
+    },
+  });
+  // Batch length, variables size and each document's shape, before Apollo Server parses anything.
+  const requestGate = createRequestGate(config.limits, config.requestLimits, config.maxTokens);
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.url !== '/graphql') return;
+    const breach = requestGate(request.method, request.body, request.query);
+    if (!breach) return;
+    const refusal = codedErrorResponse(breach.code, breach.message, { limit: breach.limit, actual: breach.actual });
+    return reply.code(refusal.status).type(errorContentType(request.headers.accept)).send(refusal.body);
+  });
   await app.register(fastifyApollo(apollo), {
     context: async (request): Promise<GatewayContext> => {
       const clientRequestId = request.headers['x-request-id'];
@@ -246,6 +284,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     close: () => app.close(),
   };
   return server;
+}
+
+/** Apollo Server's 405 (a mutation over GET) and 406 (an Accept it cannot honour) under their own catalogued codes. */
+function recodeHttpRefusal(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (formatted.extensions?.code !== 'BAD_REQUEST') return formatted;
+  const status = (error as { extensions?: { http?: { status?: number } } } | undefined)?.extensions?.http?.status;
+  const code = status === 405 ? 'METHOD_NOT_ALLOWED' : status === 406 ? 'NOT_ACCEPTABLE' : undefined;
+  return code ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
 }
 
 /** An agency's change event, however it arrived: purge every cached response holding a changed entity. */

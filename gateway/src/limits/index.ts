@@ -1,1 +1,3 @@
 export * from './operationLimits';
+export * from './requestLimits';
+export * from './limitPlugins';

@@ -1,0 +1,52 @@
+import type { LimitBreach } from './operationLimits';
+
+/** Bounds on one HTTP request to `/graphql`, checked before anything is parsed as GraphQL. */
+export interface RequestLimits {
+  /** Operations in one batched POST (a JSON array). */
+  maxBatch: number;
+  /** The JSON of one operation's variables, in bytes. */
+  maxVariablesBytes: number;
+}
+
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = { maxBatch: 10, maxVariablesBytes: 64 * 1024 };
+
+export type RequestLimitCode = 'BATCH_TOO_LARGE' | 'VARIABLES_TOO_LARGE';
+
+export type RequestLimitBreach = Omit<LimitBreach, 'code'> & { code: RequestLimitCode };
+
+/**
+ * The first request-level limit a `/graphql` request breaks, or none. Pure. `body` is the parsed
+ * POST body (an operation or a batch of them); `query` the parsed query string of a GET, whose
+ * `variables` is still JSON text. Shapes that are not GraphQL requests pass: Apollo Server
+ * refuses them with its own coded errors.
+ */
+export function checkRequestLimits(method: string, body: unknown, query: unknown, limits: RequestLimits): RequestLimitBreach | undefined {
+  if (method === 'GET') {
+    const variables = (query as { variables?: unknown } | null | undefined)?.variables;
+    return typeof variables === 'string' ? variablesBreach(Buffer.byteLength(variables), limits) : undefined;
+  }
+  if (Array.isArray(body)) {
+    if (body.length > limits.maxBatch) {
+      return { code: 'BATCH_TOO_LARGE', limit: limits.maxBatch, actual: body.length, message: `The batch holds ${body.length} operations; this hub accepts at most ${limits.maxBatch} in one request.` };
+    }
+    for (const operation of body) {
+      const breach = operationVariablesBreach(operation, limits);
+      if (breach) return breach;
+    }
+    return undefined;
+  }
+  return operationVariablesBreach(body, limits);
+}
+
+function operationVariablesBreach(operation: unknown, limits: RequestLimits): RequestLimitBreach | undefined {
+  if (!operation || typeof operation !== 'object') return undefined;
+  const variables = (operation as { variables?: unknown }).variables;
+  if (variables === undefined || variables === null) return undefined;
+  const text = typeof variables === 'string' ? variables : JSON.stringify(variables);
+  return variablesBreach(Buffer.byteLength(text), limits);
+}
+
+function variablesBreach(bytes: number, limits: RequestLimits): RequestLimitBreach | undefined {
+  if (bytes <= limits.maxVariablesBytes) return undefined;
+  return { code: 'VARIABLES_TOO_LARGE', limit: limits.maxVariablesBytes, actual: bytes, message: `The variables take ${bytes} bytes of JSON; this hub accepts at most ${limits.maxVariablesBytes}.` };
+}
