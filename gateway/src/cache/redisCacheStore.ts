@@ -91,6 +91,11 @@ export class RedisCacheStore implements CacheStore {
     return this.state;
   }
 
+  /** The connection, for other short-lived shared counters (per-consumer rate limits) that may live beside the cache. */
+  get client(): Redis | Cluster {
+    return this.redis;
+  }
+
   /** Resolves once connected, or after `timeoutMs` — whichever comes first (the gateway starts either way). */
   async waitUntilUp(timeoutMs: number): Promise<CacheHealth> {
     if (this.state === 'up') return this.state;
