@@ -34,6 +34,10 @@ export interface GatewayConfig {
   jwtPublicKeyFile?: string;
   /** Deadline of each subgraph call. */
   subgraphTimeoutMs: number;
+  /** Deadlines of one subgraph's calls, by variable name (`SUBGRAPH_TIMEOUT_MS_SCIENCE`…): see `subgraphTimeoutVariable`. */
+  subgraphTimeouts: Record<string, number>;
+  /** The subgraphs' circuit breakers: consecutive failures that open one, and its cool-down before a trial call. */
+  circuit: { failureThreshold: number; coolDownMs: number };
   /** Send stack traces with unexpected errors (never in production). */
   debugErrors: boolean;
   /** Folder of the JSONL audit trail. */
@@ -113,6 +117,8 @@ const environment = z.object({
   JWT_JWKS_URL: z.url().optional(),
   JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SUBGRAPH_CIRCUIT_FAILURES: z.coerce.number().int().positive().default(5),
+  SUBGRAPH_CIRCUIT_COOL_DOWN_MS: z.coerce.number().int().positive().default(10_000),
   HUB_DEBUG_ERRORS: z.enum(['true', 'false']).default('false'),
   HUB_DATA_DIR: z.string().min(1).optional(),
   AUDIT_DIR: z.string().min(1).optional(),
@@ -169,6 +175,13 @@ export function subgraphUrlVariable(subgraphName: string): string {
   return `${subgraphName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
 }
 
+/** The environment variable that overrides one subgraph's deadline: `development-reform` → `SUBGRAPH_TIMEOUT_MS_DEVELOPMENT_REFORM`. */
+export function subgraphTimeoutVariable(subgraphName: string): string {
+  return `${SUBGRAPH_TIMEOUT_PREFIX}${subgraphName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+const SUBGRAPH_TIMEOUT_PREFIX = 'SUBGRAPH_TIMEOUT_MS_';
+
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const parsed = environment.safeParse(env);
   if (!parsed.success) {
@@ -176,6 +189,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     throw new Error(`invalid gateway configuration: ${problems}`);
   }
   const values = parsed.data;
+  // Per-subgraph deadlines: a malformed one stops the start, like every other setting.
+  const subgraphTimeouts: Record<string, number> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(SUBGRAPH_TIMEOUT_PREFIX) || value === undefined) continue;
+    const milliseconds = Number(value);
+    if (!Number.isInteger(milliseconds) || milliseconds <= 0) throw new Error(`invalid gateway configuration: ${name}: a positive whole number of milliseconds; got "${value}"`);
+    subgraphTimeouts[name] = milliseconds;
+  }
   // Only `<NAME>_URL` variables of subgraphs are read (HubGateway.routingUrl), so collecting every
   // `*_URL` here is harmless: REDIS_URL and friends are simply never asked for.
   const subgraphUrls: Record<string, string> = {};
@@ -199,6 +220,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     ...(values.JWT_JWKS_URL ? { jwksUrl: values.JWT_JWKS_URL } : {}),
     ...(values.JWT_PUBLIC_KEY_FILE ? { jwtPublicKeyFile: resolve(values.JWT_PUBLIC_KEY_FILE) } : {}),
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
+    subgraphTimeouts,
+    circuit: { failureThreshold: values.SUBGRAPH_CIRCUIT_FAILURES, coolDownMs: values.SUBGRAPH_CIRCUIT_COOL_DOWN_MS },
     debugErrors: values.HUB_DEBUG_ERRORS === 'true' && values.NODE_ENV !== 'production',
     auditDir: resolve(values.AUDIT_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit')),
     auditFailClosed: values.AUDIT_FAIL_CLOSED === 'true',

@@ -5,6 +5,7 @@ import type { Fetcher } from '@apollo/utils.fetcher';
 import makeFetchHappen from 'make-fetch-happen';
 import { hubError } from '../errors';
 import type { GatewayContext } from '../execution';
+import { classifySubgraphFailure, type FailureReason, type SubgraphFaults } from '../faults';
 import { signConsumerHeader } from '../signing';
 
 /**
@@ -12,6 +13,9 @@ import { signConsumerHeader } from '../signing';
  * logs line up with the gateway's, bounds every call by a timeout, and turns a subgraph that
  * cannot be reached into a catalogued error naming the agency, so the rest of the answer is still
  * served. A subgraph that answers with an HTTP error but a GraphQL body keeps its own errors.
+ * Each call passes the subgraph's circuit breaker: while it is open, the call is not sent. No call
+ * is ever sent twice (a mutation must never be retried, and a query gains nothing from a retry the
+ * consumer is waiting for).
  * Every call carries the signed consumer header: who asked, for what, and the row scopes of the
  * grants used, which the agency applies where the data lives.
  */
@@ -19,12 +23,15 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly agency: string,
     url: string,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
     private readonly signingKey: string,
     /** Entity and root-field fetches cached under the consumer's view; absent when caching is off. */
     private readonly fetchCache?: FetchCache,
+    /** The gateway's circuit breakers; absent, every call is sent. */
+    private readonly faults?: SubgraphFaults,
   ) {
     super({ url, fetcher: timedFetcher(timeoutMs) });
+    faults?.track(agency, timeoutMs);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -53,19 +60,32 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const call = this.faults?.admit(this.agency);
+    if (call && !call.admitted) throw this.unavailable('circuit-open');
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      call?.settle();
+      return response;
     } catch (error) {
-      const body = (error as { extensions?: { response?: { body?: unknown } } }).extensions?.response?.body;
-      if (body && typeof body === 'object' && Array.isArray((body as GatewayGraphQLResponse).errors)) {
-        const { data, errors } = body as GatewayGraphQLResponse;
-        return { data: data ?? null, errors: errors! };
-      }
+      const failure = classifySubgraphFailure(error);
+      call?.settle(failure);
+      if (failure.graphqlBody) return failure.graphqlBody;
       // The cause (addresses, socket errors) goes to the log, not to the consumer.
-      options.context?.logger?.warn({ agency: this.agency, err: error }, 'subgraph fetch failed');
-      const timedOut = (error as Error).name === 'TimeoutError' || /timeout|aborted/i.test((error as Error).message);
-      throw hubError('SUBGRAPH_UNAVAILABLE', `The ${this.agency} subgraph ${timedOut ? 'did not answer in time' : 'is unavailable'}.`, { agency: this.agency });
+      options.context?.logger?.warn({ agency: this.agency, reason: failure.reason, err: error }, 'subgraph fetch failed');
+      throw this.unavailable(failure.reason);
     }
+  }
+
+  private unavailable(reason: FailureReason) {
+    const why =
+      reason === 'timeout'
+        ? `did not answer within ${this.timeoutMs} ms`
+        : reason === 'circuit-open'
+          ? 'is failing: calls to it are paused until a trial call succeeds (circuit open)'
+          : reason === 'unreachable'
+            ? 'is unavailable'
+            : `answered ${reason.replace('http-', 'HTTP ')}`;
+    return hubError('SUBGRAPH_UNAVAILABLE', `The ${this.agency} subgraph ${why}.`, { agency: this.agency, reason });
   }
 }
 

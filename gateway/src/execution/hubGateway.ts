@@ -10,10 +10,11 @@ import type {
 } from '@apollo/server-gateway-interface';
 import { execute, getVariableValues, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from 'pino';
-import { subgraphUrlVariable } from '../config';
+import { subgraphTimeoutVariable, subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
 import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
+import type { SubgraphFaults } from '../faults';
 import type { Identity } from '../identity';
 import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
@@ -35,8 +36,12 @@ export interface HubGatewayOptions {
   maskHashKey: string;
   /** Key of the consumer header signed for the subgraphs. */
   subgraphSigningKey: string;
-  /** Per-subgraph request timeout. */
+  /** Deadline of each subgraph call, unless `subgraphTimeouts` has one for the subgraph. */
   subgraphTimeoutMs: number;
+  /** Deadlines of single subgraphs, keyed by environment variable name (`SUBGRAPH_TIMEOUT_MS_SCIENCE`...). */
+  subgraphTimeouts?: Record<string, number>;
+  /** The subgraphs' circuit breakers, shared by every supergraph served; absent, every call is sent. */
+  faults?: SubgraphFaults;
   /** The response cache; absent when caching is off (and in `--open` mode). */
   cache?: ResponseCache;
   /** How long a replaced supergraph keeps serving the requests validated against it. */
@@ -168,7 +173,8 @@ export class HubGateway implements GatewayInterface {
       // The query plan is internal routing detail; never expose it through a request header.
       __exposeQueryPlanExperimental: false,
       supergraphSdl: async () => ({ supergraphSdl: supergraph.sdl }),
-      buildService: ({ name, url }) => new AgencyDataSource(name, this.routingUrl(name, url), this.options.subgraphTimeoutMs, this.options.subgraphSigningKey, this.options.fetchCache),
+      buildService: ({ name, url }) =>
+        new AgencyDataSource(name, this.routingUrl(name, url), this.timeoutFor(name), this.options.subgraphSigningKey, this.options.fetchCache, this.options.faults),
     });
     let apiSchema: GraphQLSchema | undefined;
     const unsubscribe = inner.onSchemaLoadOrUpdate(({ apiSchema: schema }) => (apiSchema = schema));
@@ -195,6 +201,11 @@ export class HubGateway implements GatewayInterface {
     const url = this.options.subgraphUrls?.[subgraphUrlVariable(name)] ?? supergraphUrl;
     if (!url) throw new Error(`subgraph "${name}" has no URL in the supergraph and ${subgraphUrlVariable(name)} is not set`);
     return url;
+  }
+
+  /** The deadline of a subgraph's calls: `SUBGRAPH_TIMEOUT_MS_<NAME>`, or the default. */
+  timeoutFor(name: string): number {
+    return this.options.subgraphTimeouts?.[subgraphTimeoutVariable(name)] ?? this.options.subgraphTimeoutMs;
   }
 
   private executorAround(): GatewayExecutor {

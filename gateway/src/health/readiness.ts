@@ -1,3 +1,4 @@
+import type { SubgraphFaultReport } from '../faults';
 import type { Supergraph } from '../supergraph';
 
 export interface SubgraphProbe {
@@ -8,18 +9,39 @@ export interface SubgraphProbe {
   error?: string;
 }
 
+/** A subgraph as `/readyz` shows it: the probe just made, and what the gateway's own calls saw (its circuit). */
+export type SubgraphReadiness = SubgraphProbe & Partial<SubgraphFaultReport>;
+
+/**
+ * `ready`: a supergraph is loaded and every subgraph answers with its circuit closed.
+ * `degraded`: some subgraphs are down (unreachable, or their circuit open), others serve: the
+ * gateway answers with partial data and errors naming the missing agencies, so it stays in the
+ * load balancer. `unready`: no supergraph, or no subgraph serves: nothing useful can be answered.
+ */
+export type ReadinessStatus = 'ready' | 'degraded' | 'unready';
+
 export interface Readiness {
+  status: ReadinessStatus;
+  /** Whether to route traffic here (`status` is not `unready`); `/readyz` answers 200 when true, 503 otherwise. */
   ready: boolean;
   supergraph: { loaded: boolean; version?: string; source?: string };
-  subgraphs: SubgraphProbe[];
+  subgraphs: SubgraphReadiness[];
 }
 
-/** Ready means: a supergraph is loaded and every subgraph it routes to answers. */
-export function assessReadiness(supergraph: Supergraph | undefined, probes: SubgraphProbe[]): Readiness {
+export function assessReadiness(supergraph: Supergraph | undefined, probes: SubgraphProbe[], faults?: (subgraph: string) => SubgraphFaultReport): Readiness {
+  const subgraphs: SubgraphReadiness[] = probes.map((probe) => ({ ...probe, ...faults?.(probe.name) }));
+  const down = subgraphs.filter((subgraph) => !subgraph.reachable || subgraph.circuit === 'open').length;
+  const status: ReadinessStatus =
+    supergraph === undefined || (subgraphs.length > 0 && down === subgraphs.length)
+      ? 'unready'
+      : down > 0 || subgraphs.some((subgraph) => subgraph.circuit !== undefined && subgraph.circuit !== 'closed')
+        ? 'degraded'
+        : 'ready';
   return {
-    ready: supergraph !== undefined && probes.every((probe) => probe.reachable),
+    status,
+    ready: status !== 'unready',
     supergraph: supergraph ? { loaded: true, version: supergraph.version, source: supergraph.source } : { loaded: false },
-    subgraphs: probes,
+    subgraphs,
   };
 }
 

@@ -13,6 +13,7 @@ import type { GatewayConfig } from '../config';
 import { answerClientError, codedErrorResponse, ERROR_CATALOGUE, errorContentType, installHttpErrorHandlers, isErrorCode, requestError, shapeError } from '../errors';
 import { createRequestGate, listSizePlugin } from '../limits';
 import { HubGateway, type GatewayContext } from '../execution';
+import { reportFaults, SubgraphFaults } from '../faults';
 import { assessReadiness, probeSubgraph } from '../health';
 import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
 import { createLogger } from '../logging';
@@ -47,7 +48,7 @@ export interface GatewayServerOptions {
 
 /**
  * The gateway's HTTP face: `POST|GET /graphql` through Apollo Server, `GET /healthz` (the process
- * is alive) and `GET /readyz` (a supergraph is loaded and every subgraph answers).
+ * is alive) and `GET /readyz` (a supergraph is loaded; each subgraph's reachability and circuit).
  */
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { config } = options;
@@ -122,7 +123,10 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     metrics.cacheUp.set({ backend: cacheStore.backend }, cacheState() === 'up' ? 1 : 0);
     if (cacheStore instanceof RedisCacheStore) cacheStore.onHealthChange((state) => metrics.cacheUp.set({ backend: 'redis' }, state === 'up' ? 1 : 0));
   }
+  // One circuit per subgraph for the gateway's lifetime: a supergraph switch keeps what is known.
+  const faults = new SubgraphFaults(config.circuit, reportFaults(metrics, logger));
   const gateway = new HubGateway({
+    faults,
     ...(cache ? { cache } : {}),
     ...(fetchCache ? { fetchCache } : {}),
     supergraph,
@@ -133,6 +137,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     maskHashKey: secrets.maskHashKey,
     subgraphSigningKey: secrets.subgraphSigningKey,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
+    subgraphTimeouts: config.subgraphTimeouts,
   });
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -160,7 +165,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     parseOptions: { maxTokens: config.maxTokens },
     // Apollo Server's own refusals carry BAD_REQUEST whatever their status; 405 and 406 have codes of their own.
     formatError: recodeHttpRefusal,
-    plugins: [ApolloServerPluginLandingPageDisabled(), listSizePlugin(config.limits), requestLifecyclePlugin(config, gateway, audit)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), listSizePlugin(config.limits), requestLifecyclePlugin(config, gateway, audit, metrics)],
   });
   await apollo.start();
   // A schema published to the registry reaches this gateway within seconds (file watch or Redis
@@ -179,8 +184,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     const probes = await Promise.all(
       current.subgraphs.map(({ name, url }) => probeSubgraph(name, gateway.routingUrl(name, url), config.readinessTimeoutMs)),
     );
-    const readiness = assessReadiness(current, probes);
-    // The cache is an optimisation: down, it shows here but the gateway stays ready.
+    const readiness = assessReadiness(current, probes, (name) => faults.report(name));
+    // Degraded (some agencies down) still answers 200: partial answers are answers. The cache is
+    // an optimisation: down, it shows here but the gateway stays ready.
     return reply.code(readiness.ready ? 200 : 503).send({ ...readiness, cache: cacheStore ? { backend: cacheStore.backend, state: cacheState() } : { backend: 'off' } });
   });
   if (cache) {
@@ -329,6 +335,11 @@ function setCacheHeaders(headers: Map<string, string>, cache: CacheOutcome | und
   headers.set('cache-control', `${cache.scope ?? 'private'}, max-age=${Math.max(0, cache.ttlSeconds - age)}`);
 }
 
+/** What a consumer got: everything asked (`ok`), data with errors (`partial`), or no data (`refused`). */
+function requestOutcome(result: { data?: unknown; errors?: readonly unknown[] }): 'ok' | 'partial' | 'refused' {
+  return result.data == null ? 'refused' : result.errors?.length ? 'partial' : 'ok';
+}
+
 /** Creates the server and listens on the configured host and port. */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const server = await createGatewayServer(options);
@@ -344,7 +355,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
  * the consumer's own schema hides), gives a refused operation its status, and writes one log line
  * per operation.
  */
-function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audit: AuditStore | undefined): ApolloServerPlugin<GatewayContext> {
+function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audit: AuditStore | undefined, metrics: HubMetrics): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
@@ -362,7 +373,7 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
               operationHash: queryHash ?? '',
               supergraphVersion: context.supergraphVersion ?? gateway.supergraph.version,
               policyVersion: context.policySet?.version ?? gateway.policies?.current().version ?? null,
-              outcome: result.data == null ? 'refused' : result.errors?.length ? 'partial' : 'ok',
+              outcome: requestOutcome(result),
               ...(context.cache ? { cache: context.cache.status } : {}),
               now: new Date(),
             });
@@ -387,6 +398,11 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
             const refusal = body.singleResult.data == null ? body.singleResult.errors.map((e) => e.extensions?.code).find((code) => isErrorCode(code) && ERROR_CATALOGUE[code].httpStatus !== 200) : undefined;
             // Apollo Server answers a data-less result with 200 or 400; a catalogued refusal knows better.
             if (refusal && isErrorCode(refusal) && [undefined, 200, 400].includes(response.http.status)) response.http.status = ERROR_CATALOGUE[refusal].httpStatus;
+          }
+          if (body.kind === 'single') {
+            const consumer = context.identity?.consumer.id ?? 'unidentified';
+            metrics.consumerRequests.inc({ consumer, outcome: requestOutcome(body.singleResult) });
+            metrics.consumerRequestLatency.observe({ consumer }, (performance.now() - started) / 1000);
           }
           contextValue.logger.info(
             {

@@ -1,0 +1,94 @@
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { GraphQLError } from 'graphql';
+import type { GatewayContext } from '../execution';
+import { SubgraphFaults } from '../faults';
+import { AgencyDataSource } from './agencyDataSource';
+
+// The data source against a real HTTP server standing in for a subgraph: how many calls reach it.
+
+let server: Server;
+let url: string;
+let received: string[];
+let answer: (response: ServerResponse) => void;
+
+beforeAll(async () => {
+  server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      received.push(body);
+      answer(response);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  server.close();
+});
+beforeEach(() => {
+  received = [];
+});
+
+const json = (status: number, body: unknown) => (response: ServerResponse) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+function call(source: AgencyDataSource, operation: 'query' | 'mutation') {
+  const options = {
+    kind: 'incoming operation', // GraphQLDataSourceRequestKind.INCOMING_OPERATION (not exported at run time)
+    request: { query: `${operation} { updateSchoolEnrolment(code: "1", enrolment: 2) { code } }` },
+    context: {},
+    incomingRequestContext: { operation: { operation } },
+  } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+  return source.process(options);
+}
+
+async function failure(promise: Promise<unknown>): Promise<GraphQLError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as GraphQLError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('AgencyDataSource', () => {
+  it('sends a mutation once when the subgraph answers 502: no retry', async () => {
+    answer = (response) => response.writeHead(502).end('bad gateway');
+    const error = await failure(call(new AgencyDataSource('education', url, 1000, 'key'), 'mutation'));
+    expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'education', reason: 'http-502' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received).toHaveLength(1);
+  });
+
+  it('sends a mutation once when the subgraph does not answer in time', async () => {
+    answer = () => undefined; // never answers
+    const error = await failure(call(new AgencyDataSource('education', url, 150, 'key'), 'mutation'));
+    expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'education', reason: 'timeout' });
+    expect(error.message).toBe('The education subgraph did not answer within 150 ms.');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(received).toHaveLength(1);
+  });
+
+  it('stops sending once the circuit is open, and says so', async () => {
+    answer = (response) => response.writeHead(503).end();
+    const source = new AgencyDataSource('education', url, 1000, 'key', undefined, new SubgraphFaults({ failureThreshold: 2, coolDownMs: 60_000 }));
+    for (let i = 0; i < 2; i++) expect((await failure(call(source, 'query'))).extensions.reason).toBe('http-503');
+    const refused = await failure(call(source, 'mutation'));
+    expect(refused.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'education', reason: 'circuit-open' });
+    expect(received).toHaveLength(2);
+  });
+
+  it('does not count GraphQL errors in a 200 answer as failures', async () => {
+    answer = json(200, { data: null, errors: [{ message: 'no such school' }] });
+    const faults = new SubgraphFaults({ failureThreshold: 2, coolDownMs: 60_000 });
+    const source = new AgencyDataSource('education', url, 1000, 'key', undefined, faults);
+    for (let i = 0; i < 4; i++) expect((await call(source, 'query')).errors).toEqual([{ message: 'no such school' }]);
+    expect(received).toHaveLength(4);
+    expect(faults.report('education')).toMatchObject({ circuit: 'closed', consecutiveFailures: 0, recentFailures: [] });
+  });
+});

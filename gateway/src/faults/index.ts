@@ -1,0 +1,4 @@
+export * from './circuitBreaker';
+export * from './classifyFailure';
+export * from './subgraphFaults';
+export * from './reportFaults';
