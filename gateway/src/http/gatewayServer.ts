@@ -167,7 +167,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.get('/readyz', async (_, reply) => {
     const current = gateway.supergraph;
     const probes = await Promise.all(
-      current.subgraphs.map(({ name, url }) => probeSubgraph(name, gateway.routingUrl(name, url), config.readinessTimeoutMs)),
+      current.subgraphs.map(({ name, url }) => probeSubgraph(name, gateway.routingUrl(name, url), config.readinessTimeoutMs, secrets.subgraphSigningKey)),
     );
     const readiness = assessReadiness(current, probes);
     // The cache is an optimisation: down, it shows here but the gateway stays ready.
