@@ -376,6 +376,11 @@ const sinceOption = () =>
     })
     .default(30);
 
+/** The key that signs direct calls to subgraphs (`--url`): the hub's, as `hub start` gives them. */
+function subgraphSigningKey(): string {
+  return loadSecrets({ production: loadGatewayConfig(process.env).production }).subgraphSigningKey;
+}
+
 schema
   .command('check')
   .description("check a proposed subgraph schema: composition, breaking and dangerous changes, policy breakage, consumers' recent operations")
@@ -384,7 +389,7 @@ schema
   .option('--url <subgraph-url>', 'a running subgraph serving the proposed SDL (_service { sdl })')
   .addOption(sinceOption())
   .action(async (options: { agency: string; sdl?: string; url?: string; sinceDays: number }) => {
-    const proposed = await loadProposedSdl(options);
+    const proposed = await loadProposedSdl({ ...options, signingKey: subgraphSigningKey });
     const report = await withRegistry((_, config, state) => runCheck(state, config, knownAgency(options.agency), proposed.sdl, options.sinceDays));
     for (const line of formatCheck(report, proposed.from)) console.log(line);
     process.exitCode = report.errors ? 1 : 0;
@@ -401,7 +406,7 @@ schema
   .option('--force', 'publish despite errors (they are recorded with the version)')
   .addOption(sinceOption())
   .action(async (options: { agency: string; sdl?: string; url?: string; reason: string; author?: string; force?: boolean; sinceDays: number }) => {
-    const proposed = await loadProposedSdl(options);
+    const proposed = await loadProposedSdl({ ...options, signingKey: subgraphSigningKey });
     const { report, version } = await withRegistry((registry, config, state) =>
       publish(registry, config, state, { agency: knownAgency(options.agency), sdl: proposed.sdl, source: proposed.source, author: options.author ?? operator(), reason: options.reason, force: options.force ?? false, sinceDays: options.sinceDays }),
     );

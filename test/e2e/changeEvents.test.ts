@@ -1,3 +1,4 @@
+import { signedSubgraphHeaders } from '@cdo-hub/gateway/signing';
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
 import { AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
 import { execFile } from 'node:child_process';
@@ -78,9 +79,15 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
     const refused = await hub.query(mutation, {}, await as('science', 'industrial-policy'));
     expect(refused.body.data?.updateInvestmentProjectStatus).toBeNull();
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('FIELD_NOT_SHARED');
-    // Straight to the subgraph, without the gateway's signed header: refused there too.
-    const direct = await fetch(`http://127.0.0.1:${hub.ports['development-reform']}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: mutation }) });
-    expect((await direct.json()).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Straight to the subgraph: unsigned, refused before anything runs; signed for another
+    // agency's consumer, refused by the owner check.
+    const subgraph = `http://127.0.0.1:${hub.ports['development-reform']}/graphql`;
+    const direct = await fetch(subgraph, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: mutation }) });
+    expect(direct.status).toBe(401);
+    expect((await direct.json()).errors?.[0]?.extensions?.code).toBe('SUBGRAPH_CALL_REFUSED');
+    const otherAgency = signedSubgraphHeaders(TEST_SECRETS.HUB_SUBGRAPH_SIGNING_KEY, { query: mutation }, { consumer: 'science', agency: 'science', requestId: 'change-events-e2e' });
+    const signed = await fetch(subgraph, { method: 'POST', headers: { 'content-type': 'application/json', ...otherAgency }, body: JSON.stringify({ query: mutation }) });
+    expect((await signed.json()).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await ask(project)).data.investmentProject.status).toBe(status);
 
     const done = await hub.query(mutation, {}, await as('development-reform', 'planning'));

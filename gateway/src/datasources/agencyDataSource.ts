@@ -6,7 +6,7 @@ import makeFetchHappen from 'make-fetch-happen';
 import { hubError } from '../errors';
 import type { GatewayContext } from '../execution';
 import { classifySubgraphFailure, type FailureReason, type SubgraphFaults } from '../faults';
-import { signConsumerHeader } from '../signing';
+import { signedSubgraphHeaders } from '../signing';
 
 /**
  * How the gateway talks to one agency's subgraph. It forwards the request id so the agency's
@@ -35,16 +35,14 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (!context?.requestId) return;
-    request.http?.headers.set('x-request-id', context.requestId);
-    const identity = context.identity;
-    if (!identity) return;
-    const scope = context.view?.scopes[this.agency];
-    const headers = signConsumerHeader(
-      this.signingKey,
-      { consumer: identity.consumer.id, ...(identity.consumer.agency ? { agency: identity.consumer.agency } : {}), requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) },
-      request,
-    );
+    // Every call is signed, a consumer's or not: subgraphs refuse unsigned calls.
+    if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    const identity = context?.identity;
+    const scope = context?.view?.scopes[this.agency];
+    const claims = identity && context.requestId
+      ? { consumer: identity.consumer.id, ...(identity.consumer.agency ? { agency: identity.consumer.agency } : {}), requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) }
+      : undefined;
+    const headers = signedSubgraphHeaders(this.signingKey, request, claims);
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
   }
 

@@ -74,7 +74,7 @@ export const ERROR_CATALOGUE = {
 
   // Federation and availability.
   SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached, timed out, failed, or its circuit is open after repeated failures; `extensions.agency` names it and `extensions.reason` says which. Data from the other agencies is still returned." },
-  SUBGRAPH_CALL_REFUSED: { httpStatus: 401, description: 'Returned by a subgraph, not the gateway: the call carries no valid, fresh, unreplayed gateway signature. Agencies\' data is read only through the gateway.' },
+  SUBGRAPH_CALL_REFUSED: { httpStatus: 401, description: 'Returned by a subgraph, not the gateway: the call carries no valid, fresh, unreplayed gateway signature; `extensions.reason` says which (`missing`, `malformed`, `bad-signature`, `stale`, `replayed`). Agencies\' data is read only through the gateway. With reason `replay-check-unavailable` (HTTP 503) the shared nonce store did not answer; retry.' },
   SHUTTING_DOWN: { httpStatus: 503, description: 'The gateway is draining for a restart and takes no new requests; retry (another instance, or this one once restarted).' },
 
   INTERNAL_SERVER_ERROR: { httpStatus: 500, description: 'An unexpected error. In production the message is hidden; `extensions.requestId` correlates it with the logs.' },

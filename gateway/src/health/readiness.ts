@@ -1,4 +1,5 @@
 import type { SubgraphFaultReport } from '../faults';
+import { signedSubgraphHeaders } from '../signing';
 import type { Supergraph } from '../supergraph';
 
 export interface SubgraphProbe {
@@ -49,13 +50,15 @@ export function assessReadiness(supergraph: Supergraph | undefined, probes: Subg
  * Asks a subgraph for `{ __typename }`, the cheapest operation every GraphQL server answers, so
  * readiness works for any subgraph, not only ours.
  */
-export async function probeSubgraph(name: string, url: string, timeoutMs: number): Promise<SubgraphProbe> {
+export async function probeSubgraph(name: string, url: string, timeoutMs: number, signingKey: string): Promise<SubgraphProbe> {
   const started = performance.now();
+  const probe = { query: 'query __HubReadiness { __typename }' };
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
-      body: JSON.stringify({ query: 'query __HubReadiness { __typename }' }),
+      // Signed like the gateway's own fetches: our subgraphs refuse unsigned calls (others ignore it).
+      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...signedSubgraphHeaders(signingKey, probe) },
+      body: JSON.stringify(probe),
       signal: AbortSignal.timeout(timeoutMs),
     });
     const latencyMs = Math.round(performance.now() - started);

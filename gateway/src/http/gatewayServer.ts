@@ -182,7 +182,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.get('/readyz', async (_, reply) => {
     const current = gateway.supergraph;
     const probes = await Promise.all(
-      current.subgraphs.map(({ name, url }) => probeSubgraph(name, gateway.routingUrl(name, url), config.readinessTimeoutMs)),
+      current.subgraphs.map(({ name, url }) => probeSubgraph(name, gateway.routingUrl(name, url), config.readinessTimeoutMs, secrets.subgraphSigningKey)),
     );
     const readiness = assessReadiness(current, probes, (name) => faults.report(name));
     // Degraded (some agencies down) still answers 200: partial answers are answers. The cache is

@@ -1,4 +1,4 @@
-import { signConsumerHeader, verifyConsumerHeader, CONSUMER_HEADER, SIGNATURE_HEADER } from './consumerHeader';
+import { admitSignedCall, CONSUMER_HEADER, MemoryNonceStore, SIGNATURE_HEADER, signedSubgraphHeaders, verifySubgraphSignature } from './consumerHeader';
 
 const key = 'subgraph-signing-key-for-tests-0123456789';
 const body = { query: '{ _entities(representations: $r) { __typename } }', variables: { r: [{ __typename: 'School', code: '2111000017' }] } };
@@ -8,20 +8,114 @@ function split(headers: Record<string, string>) {
   return { consumer: headers[CONSUMER_HEADER], signature: headers[SIGNATURE_HEADER] };
 }
 
-describe('signed consumer header', () => {
-  it('verifies what the gateway signed', () => {
-    const headers = signConsumerHeader(key, claims, body, 1_000_000);
-    expect(verifyConsumerHeader(key, split(headers), body, { now: 1_000_500 })).toEqual({ ok: true, claims, timestamp: 1_000_000 });
+describe('signed subgraph call', () => {
+  it('verifies what the gateway signed, with a nonce that differs on every call', () => {
+    const headers = signedSubgraphHeaders(key, body, claims, { now: 1_000_000 });
+    expect(headers[SIGNATURE_HEADER]).toMatch(/^t=1000000,n=[A-Za-z0-9_-]{22},v1=[A-Za-z0-9_-]{43}$/);
+    expect(signedSubgraphHeaders(key, body, claims, { now: 1_000_000 })[SIGNATURE_HEADER]).not.toBe(headers[SIGNATURE_HEADER]);
+    const nonce = /n=([^,]+)/.exec(headers[SIGNATURE_HEADER]!)![1];
+    expect(verifySubgraphSignature(key, split(headers), body, { now: 1_000_500 })).toEqual({ ok: true, claims, timestamp: 1_000_000, nonce });
   });
 
-  it('refuses another body, another key, an edited header, a stale or missing signature', () => {
-    const headers = signConsumerHeader(key, claims, body, 1_000_000);
-    expect(verifyConsumerHeader(key, split(headers), { ...body, variables: { r: [] } }, { now: 1_000_000 })).toMatchObject({ ok: false, reason: 'bad-signature' });
-    expect(verifyConsumerHeader('another-key-another-key-another-key!!', split(headers), body, { now: 1_000_000 })).toMatchObject({ ok: false, reason: 'bad-signature' });
+  it('signs a call made for no consumer, and the consumer header can be neither stripped nor added', () => {
+    const anonymous = signedSubgraphHeaders(key, body, undefined, { now: 1_000_000 });
+    expect(anonymous[CONSUMER_HEADER]).toBeUndefined();
+    expect(verifySubgraphSignature(key, split(anonymous), body, { now: 1_000_000 })).toMatchObject({ ok: true });
+    expect(verifySubgraphSignature(key, split(anonymous), body, { now: 1_000_000 })).not.toHaveProperty('claims');
+    const added = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    expect(verifySubgraphSignature(key, { ...split(anonymous), consumer: added }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    const signed = signedSubgraphHeaders(key, body, claims, { now: 1_000_000 });
+    expect(verifySubgraphSignature(key, { signature: signed[SIGNATURE_HEADER] }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('refuses another body, another key, an edited header or nonce, a missing or malformed signature', () => {
+    const headers = signedSubgraphHeaders(key, body, claims, { now: 1_000_000 });
+    expect(verifySubgraphSignature(key, split(headers), { ...body, variables: { r: [] } }, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature(key, split(headers), { ...body, query: '{ __typename }' }, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature('another-key-another-key-another-key!!', split(headers), body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
     const forged = Buffer.from(JSON.stringify({ ...claims, scope: undefined })).toString('base64url');
-    expect(verifyConsumerHeader(key, { ...split(headers), consumer: forged }, body, { now: 1_000_000 })).toMatchObject({ ok: false, reason: 'bad-signature' });
-    expect(verifyConsumerHeader(key, split(headers), body, { now: 1_000_000 + 61_000 })).toMatchObject({ ok: false, reason: 'stale' });
-    expect(verifyConsumerHeader(key, {}, body)).toMatchObject({ ok: false, reason: 'missing' });
-    expect(verifyConsumerHeader(key, { consumer: 'x', signature: 'nonsense' }, body)).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(verifySubgraphSignature(key, { ...split(headers), consumer: forged }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    const otherNonce = headers[SIGNATURE_HEADER]!.replace(/n=[^,]+/, 'n=AAAAAAAAAAAAAAAAAAAAAA');
+    expect(verifySubgraphSignature(key, { ...split(headers), signature: otherNonce }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    const otherTime = headers[SIGNATURE_HEADER]!.replace('t=1000000', 't=1000001');
+    expect(verifySubgraphSignature(key, { ...split(headers), signature: otherTime }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature(key, {}, body)).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySubgraphSignature(key, { consumer: headers[CONSUMER_HEADER] }, body)).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySubgraphSignature(key, { consumer: 'x', signature: 'nonsense' }, body)).toEqual({ ok: false, reason: 'malformed' });
+    // The previous format, without a nonce, is no longer accepted.
+    expect(verifySubgraphSignature(key, { signature: headers[SIGNATURE_HEADER]!.replace(/n=[^,]+,/, '') }, body)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('refuses signed claims that are not claims', () => {
+    // A correctly signed header whose content is not ConsumerClaims: only a key holder can make one.
+    const headers = signedSubgraphHeaders(key, body, { requestId: 'r1' } as never, { now: 1_000_000 });
+    expect(verifySubgraphSignature(key, split(headers), body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('accepts a signature for 30 s by default and 5 s ahead of the clock; both configurable', () => {
+    const headers = split(signedSubgraphHeaders(key, body, claims, { now: 1_000_000 }));
+    expect(verifySubgraphSignature(key, headers, body, { now: 1_030_000 })).toMatchObject({ ok: true });
+    expect(verifySubgraphSignature(key, headers, body, { now: 1_030_001 })).toEqual({ ok: false, reason: 'stale' });
+    expect(verifySubgraphSignature(key, headers, body, { now: 995_000 })).toMatchObject({ ok: true });
+    expect(verifySubgraphSignature(key, headers, body, { now: 994_999 })).toEqual({ ok: false, reason: 'stale' });
+    expect(verifySubgraphSignature(key, headers, body, { now: 1_005_000, maxAgeMs: 4_000 })).toEqual({ ok: false, reason: 'stale' });
+    expect(verifySubgraphSignature(key, headers, body, { now: 999_000, clockSkewMs: 0 })).toEqual({ ok: false, reason: 'stale' });
+  });
+});
+
+describe('admitting a signed call', () => {
+  it('admits a call once; the same call sent again is replayed', async () => {
+    const store = new MemoryNonceStore();
+    const headers = split(signedSubgraphHeaders(key, body, claims, { now: 1_000_000 }));
+    expect(await admitSignedCall(key, headers, body, store, { now: 1_000_100 })).toEqual({ ok: true, claims });
+    expect(await admitSignedCall(key, headers, body, store, { now: 1_000_200 })).toEqual({ ok: false, reason: 'replayed' });
+    // Once the signature is too old, the replay is stale, whatever the store still remembers.
+    expect(await admitSignedCall(key, headers, body, store, { now: 1_031_000 })).toEqual({ ok: false, reason: 'stale' });
+  });
+
+  it('claims no nonce for a refused call', async () => {
+    const store = new MemoryNonceStore();
+    const headers = split(signedSubgraphHeaders(key, body, claims, { now: 1_000_000 }));
+    expect(await admitSignedCall(key, headers, { query: '{ __typename }' }, store, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(store.size).toBe(0);
+    expect(await admitSignedCall(key, headers, body, store, { now: 1_000_000 })).toMatchObject({ ok: true });
+  });
+
+  it('refuses the call when the nonce store cannot answer', async () => {
+    const broken = { claim: () => Promise.reject(new Error('store down')) };
+    const headers = split(signedSubgraphHeaders(key, body, claims));
+    await expect(admitSignedCall(key, headers, body, broken)).rejects.toThrow('store down');
+  });
+});
+
+describe('MemoryNonceStore', () => {
+  it('forgets a nonce once it has expired', async () => {
+    const store = new MemoryNonceStore();
+    expect(await store.claim('a', 1_030_000, 1_000_000)).toBe('fresh');
+    expect(await store.claim('b', 1_031_000, 1_001_000)).toBe('fresh');
+    expect(await store.claim('a', 1_030_000, 1_029_000)).toBe('replayed');
+    expect(await store.claim('c', 1_060_000, 1_030_500)).toBe('fresh');
+    expect(store.size).toBe(2);
+    expect(await store.claim('d', 1_100_000, 1_070_000)).toBe('fresh');
+    expect(store.size).toBe(1);
+  });
+
+  it('never holds more than its bound, and an evicted nonce cannot be replayed', async () => {
+    const store = new MemoryNonceStore(3);
+    for (const [i, nonce] of ['a', 'b', 'c', 'd', 'e'].entries()) expect(await store.claim(nonce, 1_030_000 + i, 1_000_000)).toBe('fresh');
+    expect(store.size).toBe(3);
+    // `a` and `b` were evicted: sent again while their signatures are still fresh, they are refused.
+    expect(await store.claim('a', 1_030_000, 1_000_010)).toBe('stale');
+    expect(await store.claim('b', 1_030_001, 1_000_010)).toBe('stale');
+    expect(await store.claim('e', 1_030_004, 1_000_010)).toBe('replayed');
+    // Newer calls still get in.
+    expect(await store.claim('f', 1_030_100, 1_000_100)).toBe('fresh');
+    expect(store.size).toBeLessThanOrEqual(3);
+  });
+
+  it('stays bounded under a flood of valid calls', async () => {
+    const store = new MemoryNonceStore(1_000);
+    for (let i = 0; i < 20_000; i++) await store.claim(`n${i}`, 1_030_000 + i, 1_000_000 + i);
+    expect(store.size).toBe(1_000);
   });
 });

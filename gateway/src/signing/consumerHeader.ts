@@ -1,15 +1,20 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 
 /**
- * The header the gateway sends with every subgraph call, naming who asked, for what, and the row
- * scopes of the grants used — signed, so a subgraph can trust it and apply scopes where the data
- * lives. The signature is an HMAC-SHA256 over the timestamp, the header and a digest of the
- * request body, so neither can be swapped for another request's.
+ * The signature every call to an agency's subgraph carries, and the signed header naming who
+ * asked, for what, and the row scopes of the grants used — so a subgraph can trust it and apply
+ * scopes where the data lives, and refuse any call that did not come from the hub.
  *
- *   x-hub-consumer:  base64url(JSON ConsumerClaims)
- *   x-hub-signature: t=<unix ms>,v1=<base64url HMAC>
+ *   x-hub-consumer:  base64url(JSON ConsumerClaims)          (absent for calls made for no consumer)
+ *   x-hub-signature: t=<unix ms>,n=<random base64url>,v1=<base64url HMAC-SHA256>
  *
- * This module has no dependencies beyond node:crypto: subgraphs import it too.
+ * The MAC covers `t.n.header.bodyDigest`: the timestamp bounds how long a signature is good for,
+ * the nonce makes every call unique so a subgraph can refuse a captured call sent again, and the
+ * header and body digest tie it to this consumer and this operation. An absent consumer header is
+ * signed as the empty string, so it cannot be stripped from, or added to, a signed call.
+ *
+ * This module needs only node:crypto and zod: subgraphs import it too.
  */
 export interface ScopedFields {
   /** The row scope, e.g. `{ districtCode: '110108' }`. */
@@ -31,8 +36,19 @@ export interface ConsumerClaims {
 export const CONSUMER_HEADER = 'x-hub-consumer';
 export const SIGNATURE_HEADER = 'x-hub-signature';
 
+/** How long a signature is accepted after it was made. Short: a captured call is worth little. */
+export const DEFAULT_SIGNATURE_MAX_AGE_MS = 30_000;
+/** How far in the future a signature's timestamp may lie: clocks of two hosts never agree exactly. */
+export const DEFAULT_SIGNATURE_CLOCK_SKEW_MS = 5_000;
+
+/** The parts of a GraphQL request body a signature covers. */
+export interface SignedBody {
+  query?: string | undefined;
+  variables?: unknown;
+}
+
 /** Digest of the parts of a GraphQL request body that decide what it reads. */
-export function bodyDigest(body: { query?: string | undefined; variables?: unknown }): string {
+export function bodyDigest(body: SignedBody): string {
   return createHash('sha256')
     .update(body.query ?? '')
     .update('\u0000')
@@ -40,38 +56,141 @@ export function bodyDigest(body: { query?: string | undefined; variables?: unkno
     .digest('base64url');
 }
 
-function mac(key: string, timestamp: number, header: string, digest: string): string {
-  return createHmac('sha256', key).update(`${timestamp}.${header}.${digest}`).digest('base64url');
+function mac(key: string, timestamp: number, nonce: string, header: string, digest: string): string {
+  return createHmac('sha256', key).update(`${timestamp}.${nonce}.${header}.${digest}`).digest('base64url');
 }
 
-export function signConsumerHeader(key: string, claims: ConsumerClaims, body: { query?: string | undefined; variables?: unknown }, now = Date.now()): Record<string, string> {
-  const header = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return { [CONSUMER_HEADER]: header, [SIGNATURE_HEADER]: `t=${now},v1=${mac(key, now, header, bodyDigest(body))}` };
+/**
+ * The headers that let a call through to a subgraph: the signature, and the consumer header when
+ * the call is made for a consumer. Every legitimate direct caller (the gateway's fetches and
+ * readiness probe, `hub schema check --url`, the benchmark, tests) signs through this one function;
+ * sign every request anew — a signature is good for one call.
+ */
+export function signedSubgraphHeaders(key: string, body: SignedBody, claims?: ConsumerClaims, options: { now?: number; nonce?: string } = {}): Record<string, string> {
+  const now = options.now ?? Date.now();
+  const nonce = options.nonce ?? randomBytes(16).toString('base64url');
+  const header = claims ? Buffer.from(JSON.stringify(claims)).toString('base64url') : '';
+  const signature = `t=${now},n=${nonce},v1=${mac(key, now, nonce, header, bodyDigest(body))}`;
+  return claims ? { [CONSUMER_HEADER]: header, [SIGNATURE_HEADER]: signature } : { [SIGNATURE_HEADER]: signature };
 }
 
-export type HeaderVerification = { ok: true; claims: ConsumerClaims; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'bad-signature' | 'stale' };
+/** Why a subgraph refuses a call; `replayed` is decided with a nonce store (`admitSignedCall`). */
+export type RefusalReason = 'missing' | 'malformed' | 'bad-signature' | 'stale' | 'replayed';
 
-/** Checks the signature and freshness (default: within 60 s) of a consumer header. */
-export function verifyConsumerHeader(
-  key: string,
-  headers: { consumer?: string | undefined; signature?: string | undefined },
-  body: { query?: string | undefined; variables?: unknown },
-  options: { now?: number; maxAgeMs?: number } = {},
-): HeaderVerification {
-  if (!headers.consumer || !headers.signature) return { ok: false, reason: 'missing' };
-  const match = /^t=(\d{1,16}),v1=([A-Za-z0-9_-]{43})$/.exec(headers.signature);
+export type SignatureVerification =
+  | { ok: true; claims?: ConsumerClaims; timestamp: number; nonce: string }
+  | { ok: false; reason: Exclude<RefusalReason, 'replayed'> };
+
+export interface FreshnessOptions {
+  now?: number;
+  /** How old a signature may be (default 30 s). */
+  maxAgeMs?: number;
+  /** How far ahead of this clock a signature's timestamp may be (default 5 s). */
+  clockSkewMs?: number;
+}
+
+const claimsSchema = z.object({
+  consumer: z.string(),
+  agency: z.string().optional(),
+  purpose: z.string().optional(),
+  requestId: z.string(),
+  scope: z.object({ scope: z.record(z.string(), z.string()), fields: z.array(z.string()) }).optional(),
+});
+
+const SIGNATURE_FORMAT = /^t=(\d{1,16}),n=([A-Za-z0-9_-]{16,64}),v1=([A-Za-z0-9_-]{43})$/;
+
+/**
+ * Checks a call's signature and freshness: a pure function of the headers, the body and the
+ * clock. The MAC is checked before the clock, so a forged call learns nothing about timing. Whether
+ * the nonce was seen before is the nonce store's part (`admitSignedCall`).
+ */
+export function verifySubgraphSignature(key: string, headers: { consumer?: string | undefined; signature?: string | undefined }, body: SignedBody, options: FreshnessOptions = {}): SignatureVerification {
+  if (!headers.signature) return { ok: false, reason: 'missing' };
+  const match = SIGNATURE_FORMAT.exec(headers.signature);
   if (!match) return { ok: false, reason: 'malformed' };
   const timestamp = Number(match[1]);
-  const expected = Buffer.from(mac(key, timestamp, headers.consumer, bodyDigest(body)));
-  const given = Buffer.from(match[2]!);
+  const nonce = match[2]!;
+  const header = headers.consumer ?? '';
+  const expected = Buffer.from(mac(key, timestamp, nonce, header, bodyDigest(body)));
+  const given = Buffer.from(match[3]!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
   const now = options.now ?? Date.now();
-  if (Math.abs(now - timestamp) > (options.maxAgeMs ?? 60_000)) return { ok: false, reason: 'stale' };
+  if (now - timestamp > (options.maxAgeMs ?? DEFAULT_SIGNATURE_MAX_AGE_MS) || timestamp - now > (options.clockSkewMs ?? DEFAULT_SIGNATURE_CLOCK_SKEW_MS)) return { ok: false, reason: 'stale' };
+  if (!header) return { ok: true, timestamp, nonce };
   try {
-    const claims = JSON.parse(Buffer.from(headers.consumer, 'base64url').toString('utf8')) as ConsumerClaims;
-    if (typeof claims.consumer !== 'string' || typeof claims.requestId !== 'string') return { ok: false, reason: 'malformed' };
-    return { ok: true, claims, timestamp };
+    const claims = claimsSchema.safeParse(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')));
+    return claims.success ? { ok: true, claims: claims.data as ConsumerClaims, timestamp, nonce } : { ok: false, reason: 'malformed' };
   } catch {
     return { ok: false, reason: 'malformed' };
   }
+}
+
+/**
+ * Remembers the nonces of accepted calls for as long as their signatures are fresh. `claim`
+ * answers `fresh` the first time a nonce is seen, `replayed` after; a bounded store may also
+ * answer `stale` for a call older than anything it can still vouch for. It rejects (throws) when
+ * it cannot tell, and the caller refuses the call.
+ */
+export interface NonceStore {
+  claim(nonce: string, expiresAt: number, now: number): Promise<'fresh' | 'replayed' | 'stale'>;
+  close?(): Promise<void>;
+}
+
+/**
+ * The nonce store of one subgraph process: a map bounded by `maxEntries`. Expired nonces are
+ * dropped as new ones arrive. When the map is full the oldest entry is evicted and its expiry
+ * becomes a floor: a call expiring no later than an evicted nonce is refused as stale, so an
+ * evicted nonce can never be replayed and memory never grows past the bound. Only calls with a
+ * valid signature reach the store, so only the key's holder can fill it.
+ */
+export class MemoryNonceStore implements NonceStore {
+  private readonly seen = new Map<string, number>();
+  private floor = -Infinity;
+
+  constructor(private readonly maxEntries = 100_000) {}
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  async claim(nonce: string, expiresAt: number, now: number): Promise<'fresh' | 'replayed' | 'stale'> {
+    // Entries leave in insertion order, which is near expiry order (timestamps differ by skew only).
+    for (const [oldest, expiry] of this.seen) {
+      if (expiry >= now) break;
+      this.seen.delete(oldest);
+    }
+    if (this.seen.has(nonce)) return 'replayed';
+    if (expiresAt <= this.floor) return 'stale';
+    if (this.seen.size >= this.maxEntries) {
+      const [oldest, expiry] = this.seen.entries().next().value!;
+      // Checked before evicting: a refused call evicts nothing.
+      if (expiresAt <= expiry) return 'stale';
+      this.seen.delete(oldest);
+      this.floor = Math.max(this.floor, expiry);
+    }
+    this.seen.set(nonce, expiresAt);
+    return 'fresh';
+  }
+}
+
+export type CallAdmission = { ok: true; claims?: ConsumerClaims } | { ok: false; reason: RefusalReason };
+
+/**
+ * The whole check a subgraph makes before it executes anything: signature, freshness, then the
+ * nonce, which is claimed only once everything else holds (a refused call uses no store space).
+ * Rejects when the nonce store cannot answer.
+ */
+export async function admitSignedCall(
+  key: string,
+  headers: { consumer?: string | undefined; signature?: string | undefined },
+  body: SignedBody,
+  store: NonceStore,
+  options: FreshnessOptions = {},
+): Promise<CallAdmission> {
+  const now = options.now ?? Date.now();
+  const verification = verifySubgraphSignature(key, headers, body, { ...options, now });
+  if (!verification.ok) return verification;
+  const seen = await store.claim(verification.nonce, verification.timestamp + (options.maxAgeMs ?? DEFAULT_SIGNATURE_MAX_AGE_MS), now);
+  if (seen !== 'fresh') return { ok: false, reason: seen };
+  return verification.claims ? { ok: true, claims: verification.claims } : { ok: true };
 }

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 export interface LoadRequest {
   body: string;
   headers: Record<string, string>;
+  /** Headers made anew for every request sent (a subgraph's signature is good for one call). */
+  sign?: (body: string) => Record<string, string>;
 }
 
 export interface LoadResult {
@@ -56,7 +58,17 @@ export async function runLoad(options: {
       method: 'POST',
       connections: options.connections,
       duration: options.durationSeconds,
-      requests: options.requests.map((request) => ({ method: 'POST', path: new URL(options.url).pathname, headers: { 'content-type': 'application/json', ...request.headers }, body: request.body })),
+      requests: options.requests.map((request) => {
+        const headers = { 'content-type': 'application/json', ...request.headers };
+        const sign = request.sign;
+        return {
+          method: 'POST' as const,
+          path: new URL(options.url).pathname,
+          headers,
+          body: request.body,
+          ...(sign ? { setupRequest: (sent: autocannon.Request) => ({ ...sent, headers: { ...headers, ...sign(request.body) } }) } : {}),
+        };
+      }),
       verifyBody: verify as never,
     });
     return {

@@ -1,4 +1,5 @@
 import { loadSecrets } from '@cdo-hub/gateway';
+import { signedSubgraphHeaders } from '@cdo-hub/gateway/signing';
 import { AgencyDatabase, agencyDatabaseFile, agencyUrl, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -176,7 +177,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         headers: request.consumer ? { authorization: `Bearer ${tokens.get(request.consumer)}`, 'x-data-purpose': request.purpose ?? '' } : ({} as Record<string, string>),
       }));
     const ceiling: Row = { id: 'ceiling', label: 'direct subgraph call (ceiling)', url: agencyUrl(findAgency('education'), env), process: agencyProcesses[0]! };
-    await runRounds(rows, workloads, toLoad, { row: ceiling, workload: 'single-agency', load: toLoad(directSubgraphWorkload(workloads)) });
+    // Signed per request, as the gateway signs its fetches: subgraphs refuse unsigned calls.
+    const signed = (request: LoadRequest): LoadRequest => ({ ...request, sign: (body) => signedSubgraphHeaders(secrets.subgraphSigningKey, JSON.parse(body) as { query: string }) });
+    await runRounds(rows, workloads, toLoad, { row: ceiling, workload: 'single-agency', load: toLoad(directSubgraphWorkload(workloads)).map(signed) });
     const queries = workloads.find((w) => w.name === 'cross-agency')!.requests.map((r) => r.query);
     await stopAll();
 

@@ -58,7 +58,7 @@ beforeEach(() => {
 });
 
 function env(port: number): NodeJS.ProcessEnv {
-  return { EDUCATION_DB: databaseFile, EDUCATION_PORT: String(port), HOST: '127.0.0.1' };
+  return { EDUCATION_DB: databaseFile, EDUCATION_PORT: String(port), HOST: '127.0.0.1', HUB_SUBGRAPH_SIGNING_KEY: 'process-test-signing-key-0123456789abcdef' };
 }
 
 async function occupiedPort(): Promise<{ server: Server; port: number }> {
@@ -129,6 +129,15 @@ describe('runSubgraphProcess', () => {
     } finally {
       process.env.NODE_ENV = nodeEnv;
     }
+  });
+
+  it('does not start without the hub signing key: it would have to serve data unsigned', async () => {
+    const { HUB_SUBGRAPH_SIGNING_KEY: _key, ...unsigned } = env(0);
+    const host = new FakeProcess(unsigned, { ipc: true });
+    await runSubgraphProcess(definition, { host, logger });
+    expect(await host.exited).toBe(1);
+    expect(host.sent).toEqual([]);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 60, msg: 'education subgraph failed to start', err: expect.objectContaining({ message: expect.stringContaining('HUB_SUBGRAPH_SIGNING_KEY') }) }));
   });
 
   it('exits 1 when its database does not exist', async () => {

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { findAgency, type AgencyInfo } from '../agencies';
 import { AgencyDatabase } from '../database';
 import { ChangeFeed, HttpChangePublisher, installChangeCapture, RedisChangePublisher } from '../changes';
-import { startSubgraphServer, type SubgraphDefinition } from '../server';
+import { MemoryNonceStore, type NonceStore } from '@cdo-hub/gateway/signing';
+import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '../server';
 import { agencyDatabaseFile, agencyPort } from './paths';
 
 /**
@@ -55,10 +56,14 @@ async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: S
     host.exit(1);
     return;
   }
+  const signingKey = subgraphSigningKey(host.env);
+  const signatureMaxAgeMs = signatureWindow(host.env);
   const port = agencyPort(agency, host.env);
+  const nonceStore = await openNonceStore(host.env, logger);
   const db = new AgencyDatabase(file);
-  const server = await startSubgraphServer({ definition, db, logger, port, host: host.env.HOST ?? '127.0.0.1', ...(host.env.HUB_SUBGRAPH_SIGNING_KEY ? { signingKey: host.env.HUB_SUBGRAPH_SIGNING_KEY } : {}) }).catch((error: unknown) => {
+  const server = await startSubgraphServer({ definition, db, logger, port, host: host.env.HOST ?? '127.0.0.1', signingKey, nonceStore, ...(signatureMaxAgeMs !== undefined ? { signatureMaxAgeMs } : {}) }).catch(async (error: unknown) => {
     db.close();
+    await nonceStore.close?.();
     throw error;
   });
   logger.info({ url: server.url, database: file }, `${agency.title} subgraph ready`);
@@ -91,6 +96,36 @@ async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: S
     }
     host.send({ ready: true, agency: agency.id, port: server.port });
   }
+}
+
+/**
+ * The hub's key every call must be signed with (`HUB_SUBGRAPH_SIGNING_KEY` or `…_FILE`; `hub start`
+ * passes it). Without one the subgraph does not start: it would have to serve data unsigned.
+ */
+function subgraphSigningKey(env: NodeJS.ProcessEnv): string {
+  const key = env.HUB_SUBGRAPH_SIGNING_KEY || (env.HUB_SUBGRAPH_SIGNING_KEY_FILE ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_FILE, 'utf8').trim() : '');
+  if (!key) throw new Error('HUB_SUBGRAPH_SIGNING_KEY (or HUB_SUBGRAPH_SIGNING_KEY_FILE) is not set: a subgraph serves only calls signed with the hub key (`npm start` passes it)');
+  return key;
+}
+
+/** `HUB_SIGNATURE_MAX_AGE_MS`: how old a call's signature may be; unset, the default (30 s). */
+function signatureWindow(env: NodeJS.ProcessEnv): number | undefined {
+  if (!env.HUB_SIGNATURE_MAX_AGE_MS) return undefined;
+  const ms = Number(env.HUB_SIGNATURE_MAX_AGE_MS);
+  if (!Number.isInteger(ms) || ms < 1_000 || ms > 300_000) throw new Error(`HUB_SIGNATURE_MAX_AGE_MS must be a whole number of milliseconds from 1000 to 300000, not ${env.HUB_SIGNATURE_MAX_AGE_MS}`);
+  return ms;
+}
+
+/**
+ * Nonces of accepted calls: in Redis when `REDIS_URL` is set, so replicas refuse each other's
+ * replays; else in this process's memory. A Redis not reachable yet does not stop the start: calls
+ * are refused (503) until it answers.
+ */
+async function openNonceStore(env: NodeJS.ProcessEnv, logger: Logger): Promise<NonceStore> {
+  if (!env.REDIS_URL) return new MemoryNonceStore();
+  const store = new RedisNonceStore(env.REDIS_URL.split(',')[0]!);
+  await store.connect().catch((error: unknown) => logger.warn({ err: error }, 'Redis (REDIS_URL) not reachable: calls are refused until it answers'));
+  return store;
 }
 
 /**

@@ -1,1 +1,3 @@
 export * from './subgraphServer';
+export * from './callSignature';
+export * from './redisNonceStore';

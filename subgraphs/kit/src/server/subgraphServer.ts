@@ -5,13 +5,14 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import fastifyApollo from '@as-integrations/fastify';
 import { hubError, installHttpErrorHandlers, isErrorCode } from '@cdo-hub/gateway/errors';
 import type { ChangeRule } from '../changes';
-import { CONSUMER_HEADER, SIGNATURE_HEADER, verifyConsumerHeader, type ConsumerClaims } from '@cdo-hub/gateway/signing';
+import { MemoryNonceStore, type ConsumerClaims, type NonceStore } from '@cdo-hub/gateway/signing';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { AgencyDatabase } from '../database';
 import { RequestLoaders } from '../loaders';
+import { callerOf, requireSignedCalls } from './callSignature';
 
 /** What every resolver of every agency gets. */
 export interface SubgraphContext {
@@ -72,8 +73,15 @@ export interface SubgraphServerOptions {
   logger?: Logger;
   /** Hide unexpected error messages (production). */
   maskUnexpectedErrors?: boolean;
-  /** Key that verifies the gateway's signed consumer header (`HUB_SUBGRAPH_SIGNING_KEY`). */
-  signingKey?: string;
+  /**
+   * The hub's key (`HUB_SUBGRAPH_SIGNING_KEY`): every GraphQL call must be signed with it, or it is
+   * refused. Required: a subgraph never serves its agency's data to unsigned callers.
+   */
+  signingKey: string;
+  /** Where nonces of accepted calls are remembered; default: this process's memory. */
+  nonceStore?: NonceStore;
+  /** How old a call's signature may be (default 30 s, `HUB_SIGNATURE_MAX_AGE_MS`). */
+  signatureMaxAgeMs?: number;
 }
 
 export interface RunningSubgraph {
@@ -87,9 +95,11 @@ export interface RunningSubgraph {
 /**
  * Builds an agency's subgraph server: Apollo Server on Fastify, `POST /graphql` (and GET for
  * queries) plus `GET /healthz`. Not listening yet, so in-process tests can use `app.inject`.
+ * Every GraphQL call must carry the hub's signature (see `requireSignedCalls`); `/healthz` is open.
  */
 export async function createSubgraphApp(options: SubgraphServerOptions): Promise<FastifyInstance> {
   const { definition, db } = options;
+  if (!options.signingKey) throw new Error(`the ${definition.name} subgraph needs the hub's signing key (HUB_SUBGRAPH_SIGNING_KEY) to verify calls: it serves no data unsigned`);
   const logger = options.logger ?? pino({ name: definition.name, level: process.env.LOG_LEVEL ?? 'info' });
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -115,25 +125,20 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   await apollo.start();
   installHttpErrorHandlers(app, logger);
   app.get('/healthz', async () => ({ status: 'ok', agency: definition.name }));
-  if (!options.signingKey) logger.warn('no HUB_SUBGRAPH_SIGNING_KEY: consumer headers are not verified and no row scope is applied');
-  await app.register(fastifyApollo(apollo), {
-    context: async (request): Promise<SubgraphContext> => {
-      const context: SubgraphContext = { db, loaders: new RequestLoaders(db), requestId: String(request.id) };
-      if (!options.signingKey) return context;
-      const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
-      const body = (request.body ?? request.query ?? {}) as { query?: string; variables?: unknown };
-      const verification = verifyConsumerHeader(
-        options.signingKey,
-        { consumer: header(CONSUMER_HEADER), signature: header(SIGNATURE_HEADER) },
-        { query: body.query, variables: typeof body.variables === 'string' ? safeJson(body.variables) : body.variables },
-      );
-      if (verification.ok) context.consumer = verification.claims;
-      else if (verification.reason !== 'missing') request.log.warn({ reason: verification.reason }, 'consumer header refused');
-      return context;
-    },
+  const nonceStore: NonceStore = options.nonceStore ?? new MemoryNonceStore();
+  await app.register(async (graphql) => {
+    // Scoped to the GraphQL route: /healthz stays open.
+    requireSignedCalls(graphql, { signingKey: options.signingKey, nonceStore, ...(options.signatureMaxAgeMs !== undefined ? { maxAgeMs: options.signatureMaxAgeMs } : {}) });
+    await graphql.register(fastifyApollo(apollo), {
+      context: async (request): Promise<SubgraphContext> => {
+        const consumer = callerOf(request);
+        return { db, loaders: new RequestLoaders(db), requestId: String(request.id), ...(consumer ? { consumer } : {}) };
+      },
+    });
   });
   app.addHook('onClose', async () => {
     await apollo.stop();
+    await nonceStore.close?.();
   });
   return app;
 }
@@ -166,12 +171,4 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, mask: bool
   if (isErrorCode(formatted.extensions?.code)) return formatted;
   if (!mask) return formatted;
   return { ...formatted, message: 'Unexpected error in the subgraph.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,3 +1,4 @@
+import { signedSubgraphHeaders, type ConsumerClaims } from '@cdo-hub/gateway/signing';
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,9 @@ export interface GraphQLResult<Data = Record<string, any>> {
   data?: Data | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
+
+/** The key in-process subgraphs run with: `query` signs every request with it, as the gateway does. */
+export const HARNESS_SIGNING_KEY = 'subgraph-harness-signing-key-0123456789abcdef';
 
 /**
  * An agency subgraph in process over a freshly seeded real SQLite database, for per-package
@@ -26,15 +30,16 @@ export class SubgraphHarness {
     const file = join(dir, `${plan.agency}.sqlite`);
     seedDatabase(file, plan);
     const db = new AgencyDatabase(file);
-    const app = await createSubgraphApp({ definition, db, logger: undefined, maskUnexpectedErrors: false });
+    const app = await createSubgraphApp({ definition, db, logger: undefined, maskUnexpectedErrors: false, signingKey: HARNESS_SIGNING_KEY });
     return new SubgraphHarness(app, db, dir);
   }
 
-  async query<Data = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResult<Data>> {
+  /** Sends a signed call, for `consumer` when given (as the gateway would for a consumer's request). */
+  async query<Data = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, consumer?: ConsumerClaims): Promise<GraphQLResult<Data>> {
     const response = await this.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...signedSubgraphHeaders(HARNESS_SIGNING_KEY, { query, variables }, consumer) },
       payload: JSON.stringify({ query, variables }),
     });
     return response.json() as GraphQLResult<Data>;

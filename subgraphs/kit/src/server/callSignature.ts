@@ -1,0 +1,86 @@
+import { ERROR_CATALOGUE } from '@cdo-hub/gateway/errors';
+import { admitSignedCall, CONSUMER_HEADER, SIGNATURE_HEADER, type CallAdmission, type ConsumerClaims, type FreshnessOptions, type NonceStore, type RefusalReason } from '@cdo-hub/gateway/signing';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Why a call was refused: a reason of the signature, or a nonce store that could not answer. */
+export type CallRefusalReason = RefusalReason | 'replay-check-unavailable';
+
+const REFUSALS: Record<CallRefusalReason, string> = {
+  missing: 'This subgraph answers only calls signed by the hub gateway; read agency data through the gateway.',
+  malformed: 'The call signature or consumer header is malformed.',
+  'bad-signature': 'The call signature does not match this request.',
+  stale: 'The call signature has expired (or lies too far in the future).',
+  replayed: 'This signed call was already received once; every call needs a new signature.',
+  'replay-check-unavailable': 'The subgraph cannot check this call against replays right now; retry.',
+};
+
+/**
+ * The answer to a refused call, before anything is executed: 401 with the catalogued
+ * SUBGRAPH_CALL_REFUSED, or 503 (same code) when the shared nonce store could not be asked —
+ * the call is refused rather than let through unchecked, and may be retried.
+ */
+export function callRefusal(reason: CallRefusalReason): { status: number; body: { errors: { message: string; extensions: { code: 'SUBGRAPH_CALL_REFUSED'; reason: CallRefusalReason } }[] } } {
+  return {
+    status: reason === 'replay-check-unavailable' ? 503 : ERROR_CATALOGUE.SUBGRAPH_CALL_REFUSED.httpStatus,
+    body: { errors: [{ message: REFUSALS[reason], extensions: { code: 'SUBGRAPH_CALL_REFUSED', reason } }] },
+  };
+}
+
+export interface CallSignatureOptions extends Omit<FreshnessOptions, 'now'> {
+  signingKey: string;
+  nonceStore: NonceStore;
+}
+
+/** The consumer each admitted request was made for, read by the GraphQL context. */
+const callers = new WeakMap<FastifyRequest, ConsumerClaims | undefined>();
+
+export function callerOf(request: FastifyRequest): ConsumerClaims | undefined {
+  return callers.get(request);
+}
+
+/**
+ * A preHandler for the GraphQL route (every method): the call must carry a valid, fresh,
+ * unreplayed signature of the hub's key, or it is refused before Apollo sees it. The body digest
+ * is taken from the parsed body (POST) or the query string (GET), as the signer computed it.
+ * Refusals are logged with their reason only: no header, no variables.
+ */
+export function requireSignedCalls(app: FastifyInstance, options: CallSignatureOptions): void {
+  const freshness: FreshnessOptions = { ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}), ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}) };
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+    const body = signedPartsOf(request.method === 'GET' ? request.query : request.body);
+    let admission: CallAdmission;
+    try {
+      admission = await admitSignedCall(options.signingKey, { consumer: header(CONSUMER_HEADER), signature: header(SIGNATURE_HEADER) }, body, options.nonceStore, freshness);
+    } catch (error) {
+      request.log.error({ err: error, reason: 'replay-check-unavailable' }, 'subgraph call refused: the nonce store did not answer');
+      const refusal = callRefusal('replay-check-unavailable');
+      return reply.code(refusal.status).send(refusal.body);
+    }
+    if (admission.ok) {
+      callers.set(request, admission.claims);
+      return;
+    }
+    request.log.warn({ reason: admission.reason, method: request.method }, 'subgraph call refused');
+    const refusal = callRefusal(admission.reason);
+    return reply.code(refusal.status).send(refusal.body);
+  });
+}
+
+/** The query and variables of a GraphQL request, as the signer digested them. */
+function signedPartsOf(payload: unknown): { query?: string; variables?: unknown } {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return {};
+  const { query, variables } = payload as { query?: unknown; variables?: unknown };
+  return {
+    ...(typeof query === 'string' ? { query } : {}),
+    ...(variables !== undefined ? { variables: typeof variables === 'string' ? parseJson(variables) : variables } : {}),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
