@@ -19,3 +19,5 @@ export * from './catalog';
 export * from './playground';
 export * from './cache';
 export * from './limits';
+export * from './ratelimit';
+export * from './faults';

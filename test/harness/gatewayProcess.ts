@@ -1,5 +1,5 @@
 import { repoRoot } from '@cdo-hub/subgraph-kit';
-import { TEST_SECRETS } from './hubProcess';
+import { TEST_GATEWAY_SETTINGS, TEST_SECRETS } from './hubProcess';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ export class GatewayProcess {
   static async start(args: string[], port: number, env: NodeJS.ProcessEnv): Promise<GatewayProcess> {
     const child = spawn(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'gateway', ...args, '--port', String(port)], {
       // A registry of its own unless one is named: a developer's schema/registry must not leak into tests.
-      env: { ...process.env, ...TEST_SECRETS, GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEMA_REGISTRY_DIR: mkdtempSync(join(tmpdir(), 'cdo-hub-registry-')), ...env },
+      env: { ...process.env, ...TEST_SECRETS, ...TEST_GATEWAY_SETTINGS, GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEMA_REGISTRY_DIR: mkdtempSync(join(tmpdir(), 'cdo-hub-registry-')), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gateway = new GatewayProcess(child, `http://127.0.0.1:${port}/graphql`);

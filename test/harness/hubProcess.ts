@@ -13,6 +13,12 @@ export const TEST_SECRETS = {
   HUB_MASK_HASH_KEY: 'e2e-mask-hash-key-0123456789abcdefghijklm',
 };
 
+/**
+ * Gateway settings every test hub starts with: load tests send thousands of requests a minute as
+ * one consumer, so the rate limit is set far above them (the rate-limit test sets its own).
+ */
+export const TEST_GATEWAY_SETTINGS = { RATE_LIMIT_PER_MINUTE: '1000000' };
+
 /** A development token for a consumer, signed with the test hubs' secret. */
 export function tokenFor(consumer: string, purpose?: string, roles?: string[]): Promise<string> {
   return signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, { consumer, ttlSeconds: 3600, ...(purpose ? { purpose } : {}), ...(roles ? { roles } : {}) });
@@ -50,7 +56,7 @@ export class HubProcess {
   static async start(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<HubProcess> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cdo-hub-e2e-'));
     const ports: Record<string, number> = { gateway: await freePort() };
-    const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: dataDir, SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'), GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, ...TEST_GATEWAY_SETTINGS, HUB_DATA_DIR: dataDir, SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'), GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
     for (const agency of AGENCIES) {
       ports[agency.id] = await freePort();
       env[`${agency.envPrefix}_PORT`] = String(ports[agency.id]);

@@ -83,6 +83,10 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Largest number of lexical tokens parsed in one document (GRAPHQL_PARSE_FAILED beyond). */
   maxTokens: number;
+  /** Addresses of proxies in front of the gateway whose X-Forwarded-For is believed (the public's rate limit is per client address). */
+  trustProxy: string[];
+  /** Requests per consumer per minute (sliding window), unless the registry sets one; 0: no limit. */
+  rateLimitPerMinute: number;
   /** Origins whose browser apps may call the gateway (CORS); empty: none, `*`: any. */
   corsOrigins: string[];
   /** Serve GraphiQL at `/playground` (and redirect `/` there); on unless NODE_ENV=production. */
@@ -150,6 +154,11 @@ const environment = z.object({
   LIMIT_VARIABLES_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   LIMIT_BODY_BYTES: z.coerce.number().int().positive().default(512 * 1024),
   LIMIT_TOKENS: z.coerce.number().int().positive().default(50_000),
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -254,6 +263,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     maxBodyBytes: values.LIMIT_BODY_BYTES,
     maxTokens: values.LIMIT_TOKENS,
     corsOrigins: values.CORS_ORIGINS,
+    rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
+    trustProxy: values.TRUST_PROXY,
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,

@@ -16,6 +16,8 @@ const consumerSchema = z
     kind: z.enum(CONSUMER_KINDS),
     agency: z.string().min(1).optional(),
     purposes: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
+    /** Requests per minute (sliding window) instead of the gateway's `RATE_LIMIT_PER_MINUTE`; 0 for none. */
+    rateLimitPerMinute: z.number().int().nonnegative().optional(),
   })
   .strict();
 

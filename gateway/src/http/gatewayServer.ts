@@ -1,4 +1,4 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo from '@as-integrations/fastify';
 import fastifyCors from '@fastify/cors';
@@ -21,6 +21,7 @@ import { GrantService, openGrantStore, GrantSync, loadWorkCalendar, policyGrantC
 import { PolicyRuntime } from '../policy';
 import { Redis } from 'ioredis';
 import { HubMetrics } from '../metrics';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../ratelimit';
 import { CHANGE_SIGNATURE_HEADER, CHANGES_CHANNEL, verifyChangeEvent, type ChangeEvent } from '../signing';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { registerCatalogRoutes } from '../catalog';
@@ -113,6 +114,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
   }
   const metrics = new HubMetrics();
+  // Per-consumer request rates: counted in this process, or shared by every gateway on the cache's Redis.
+  const rateLimiter: RateLimiter | undefined = !config.rateLimitPerMinute
+    ? undefined
+    : cacheStore instanceof RedisCacheStore
+      ? new RedisRateLimiter(cacheStore.client, RATE_WINDOW_MS, logger)
+      : new MemoryRateLimiter(RATE_WINDOW_MS);
   const cacheRules = cacheStore ? loadCacheRules(config.cacheRulesFile) : undefined;
   // The response cache is also the handle for invalidations (admin, change events): both layers share the store and its tags.
   const cache = cacheStore ? new ResponseCache(cacheStore, cacheRules!, logger, metrics, config.cacheLayers.has('response')) : undefined;
@@ -145,6 +152,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // Always our own id: audit records are keyed by it, so a client may not choose it.
     genReqId: () => randomUUID(),
     bodyLimit: config.maxBodyBytes,
+    // request.ip is the client's address only through proxies the operator names.
+    ...(config.trustProxy.length ? { trustProxy: config.trustProxy } : {}),
     // Requests Node's parser refuses (oversized headers, broken HTTP): a coded answer, not a bare status line.
     clientErrorHandler: answerClientError,
   });
@@ -254,7 +263,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         ...(typeof clientRequestId === 'string' && clientRequestId.length <= 128 ? { clientRequestId } : {}),
         logger: request.log as unknown as Logger,
       };
-      if (!policies) return context;
+      // Each operation of a batch counts against the limit.
+      const weight = Array.isArray(request.body) ? Math.max(1, request.body.length) : 1;
+      if (!policies) {
+        await enforceRateLimit(rateLimiter, { key: `address:${request.ip}`, label: 'unidentified', limit: config.rateLimitPerMinute, weight }, metrics);
+        return context;
+      }
       const purpose = request.headers['x-data-purpose'];
       const result = await identify(
         { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
@@ -264,6 +278,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       context.identity = result.identity;
       request.log = request.log.child({ consumer: result.identity.consumer.id, purpose: result.identity.purpose });
       context.logger = request.log as unknown as Logger;
+      // The public (no token) is counted per address, every registered consumer on its own.
+      const { consumer, anonymous } = result.identity;
+      await enforceRateLimit(
+        rateLimiter,
+        { key: anonymous ? `address:${request.ip}` : `consumer:${consumer.id}`, label: consumer.id, limit: consumer.rateLimitPerMinute ?? config.rateLimitPerMinute, weight },
+        metrics,
+      );
       return context;
     },
   });
@@ -290,6 +311,23 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     close: () => app.close(),
   };
   return server;
+}
+
+const RATE_WINDOW_MS = 60_000;
+
+/**
+ * Counts a request against its consumer's limit; past it, refuses with 429, `Retry-After` and
+ * the wait in `extensions.retryAfterSeconds`. A limit of 0 (registry or `RATE_LIMIT_PER_MINUTE`) is no limit.
+ */
+async function enforceRateLimit(limiter: RateLimiter | undefined, request: { key: string; label: string; limit: number; weight: number }, metrics: HubMetrics): Promise<void> {
+  if (!limiter || !request.limit) return;
+  const decision = await limiter.take(request.key, request.weight, request.limit);
+  if (decision.allowed) return;
+  metrics.rateLimited.inc({ consumer: request.label });
+  const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  const error = requestError('RATE_LIMITED', `Too many requests: this consumer may send ${request.limit} per minute. Retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  (error.extensions as { http: { status: number; headers?: HeaderMap } }).http.headers = new HeaderMap([['retry-after', String(retryAfterSeconds)]]);
+  throw error;
 }
 
 /** Apollo Server's 405 (a mutation over GET) and 406 (an Accept it cannot honour) under their own catalogued codes. */
