@@ -1,4 +1,4 @@
-import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
+import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, runUntilSignalled, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
@@ -79,17 +79,7 @@ program
     const server = await startGatewayServer({ config });
     const supergraph = server.gateway.supergraph;
     console.log(`gateway ready at ${server.url} (supergraph ${supergraph.version} from ${supergraph.source})`);
-    const stop = async () => {
-      await server.close();
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop());
-    process.on('SIGTERM', () => void stop());
-    // Under a parent (the benchmark harness), report readiness and stop with it.
-    if (process.send) {
-      process.on('disconnect', () => void stop());
-      process.send({ ready: true, port: config.port });
-    }
+    runUntilSignalled(server, config);
   });
 
 program

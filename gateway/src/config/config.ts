@@ -85,6 +85,9 @@ export interface GatewayConfig {
   maxTokens: number;
   /** Addresses of proxies in front of the gateway whose X-Forwarded-For is believed (the public's rate limit is per client address). */
   trustProxy: string[];
+  /** On SIGTERM: how long to keep serving once /readyz fails, then how long draining may take in all. */
+  shutdownDelayMs: number;
+  shutdownTimeoutMs: number;
   /** Requests per consumer per minute (sliding window), unless the registry sets one; 0: no limit. */
   rateLimitPerMinute: number;
   /** Origins whose browser apps may call the gateway (CORS); empty: none, `*`: any. */
@@ -158,6 +161,8 @@ const environment = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
   CORS_ORIGINS: z
     .string()
@@ -265,6 +270,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     corsOrigins: values.CORS_ORIGINS,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     trustProxy: values.TRUST_PROXY,
+    shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
     ...overrides,

@@ -36,6 +36,12 @@ export interface GatewayServer {
   /** The GraphQL endpoint, once listening. */
   url: string;
   close(): Promise<void>;
+  /**
+   * Stops for a restart without cutting a request: `/readyz` answers 503 at once, requests keep
+   * being served for `delayMs` (while load balancers notice), then new requests get 503
+   * SHUTTING_DOWN, the ones in flight finish, and the audit trail is flushed and closed.
+   */
+  shutdown(options: { delayMs: number }): Promise<void>;
 }
 
 export interface GatewayServerOptions {
@@ -152,6 +158,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // Always our own id: audit records are keyed by it, so a client may not choose it.
     genReqId: () => randomUUID(),
     bodyLimit: config.maxBodyBytes,
+    // Requests arriving while the server closes get the catalogued SHUTTING_DOWN (hook below).
+    return503OnClosing: false,
     // request.ip is the client's address only through proxies the operator names.
     ...(config.trustProxy.length ? { trustProxy: config.trustProxy } : {}),
     // Requests Node's parser refuses (oversized headers, broken HTTP): a coded answer, not a bare status line.
@@ -187,8 +195,17 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const unwatchRegistry = registry?.watch(follow);
   if (registry) follow(await registry.read());
 
+  // Draining: readiness fails first; once closing, new requests are refused with a code, never cut.
+  let draining = false;
+  let closing = false;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    const refusal = codedErrorResponse('SHUTTING_DOWN', 'This gateway is restarting and takes no new requests; retry.');
+    return reply.code(refusal.status).header('connection', 'close').header('retry-after', '1').type(errorContentType(request.headers.accept)).send(refusal.body);
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_, reply) => {
+    if (draining) return reply.code(503).send({ ready: false, status: 'draining' });
     const current = gateway.supergraph;
     const probes = await Promise.all(
       current.subgraphs.map(({ name, url }) => probeSubgraph(name, gateway.routingUrl(name, url), config.readinessTimeoutMs, secrets.subgraphSigningKey)),
@@ -309,6 +326,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     logger,
     url: '',
     close: () => app.close(),
+    shutdown: async ({ delayMs }) => {
+      draining = true;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      closing = true;
+      // Waits for the requests in flight; the onClose hooks then stop Apollo and flush the audit trail.
+      await app.close();
+    },
   };
   return server;
 }

@@ -1,1 +1,2 @@
 export * from './gatewayServer';
+export * from './processSignals';

@@ -1,0 +1,113 @@
+import { readAuditTrail } from '@cdo-hub/gateway';
+import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgencyProcess, seedAgencyDatabases } from '../harness/agencyProcess';
+import { freePort } from '../harness/freePort';
+import { GatewayProcess } from '../harness/gatewayProcess';
+import { as } from '../harness/hubProcess';
+import { until } from '../harness/until';
+
+// SIGTERM under load: requests in flight when the signal arrives are answered in full, nothing
+// the gateway processed goes unanswered (every audit record's request id reached its client),
+// requests arriving during the drain are refused with a code (or find the port closed), and the
+// process exits 0 with its audit trail flushed.
+
+const QUERY = `query DistrictOverview {
+  districts(first: 3) { nodes { code name schoolCount highTechEnterpriseCount } }
+}`;
+const CLIENTS = 6;
+
+interface Outcome {
+  startedAt: number;
+  endedAt: number;
+  status?: number;
+  requestId?: string | null;
+  code?: string;
+  complete?: boolean;
+  error?: string;
+}
+
+let dir: string;
+let subgraphs: Record<string, AgencyProcess>;
+let gateway: GatewayProcess;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shutdown-'));
+  await seedAgencyDatabases(dir);
+  subgraphs = {};
+  for (const agency of AGENCIES) subgraphs[agency.id] = await AgencyProcess.start(agency.id, await freePort(), dir);
+  gateway = await GatewayProcess.start(['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')], await freePort(), {
+    HUB_DATA_DIR: dir,
+    CACHE: 'off',
+    SHUTDOWN_DELAY_MS: '300',
+    LOG_LEVEL: 'info', // the drain's own lines are read below
+    ...Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, subgraphs[agency.id]!.url])),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  for (const subgraph of Object.values(subgraphs ?? {})) {
+    subgraph.signal('SIGCONT');
+    await subgraph.stop();
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('drains on SIGTERM under load: no request cut, no audit record without its answer, exit 0', async () => {
+  const headers = { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) };
+  const outcomes: Outcome[] = [];
+  let running = true;
+  const clients = Array.from({ length: CLIENTS }, async () => {
+    while (running) {
+      const outcome: Outcome = { startedAt: performance.now(), endedAt: 0 };
+      try {
+        const response = await fetch(gateway.url, { method: 'POST', headers, body: JSON.stringify({ query: QUERY }) });
+        outcome.status = response.status;
+        outcome.requestId = response.headers.get('x-request-id');
+        const body = (await response.json()) as { data?: { districts?: { nodes: unknown[] } }; errors?: { extensions?: { code?: string } }[] };
+        outcome.code = body.errors?.[0]?.extensions?.code;
+        outcome.complete = response.status === 200 && body.data?.districts?.nodes.length === 3 && !body.errors;
+      } catch (error) {
+        outcome.error = String((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      outcome.endedAt = performance.now();
+      outcomes.push(outcome);
+    }
+  });
+
+  await until(() => outcomes.filter((o) => o.complete).length >= 30, 20_000);
+  // Hold requests in flight: science stops answering, so each request waits on it.
+  subgraphs.science!.signal('SIGSTOP');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const signalledAt = performance.now();
+  const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', (code) => resolve(code)));
+  gateway.child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  subgraphs.science!.signal('SIGCONT');
+  const code = await exited;
+  running = false;
+  await Promise.all(clients);
+
+  expect(code).toBe(0);
+  // Every request that had started before the signal and was still open then got its full answer.
+  const inFlight = outcomes.filter((o) => o.startedAt < signalledAt && o.endedAt > signalledAt);
+  expect(inFlight.length).toBeGreaterThanOrEqual(CLIENTS - 1);
+  expect(inFlight.filter((o) => !o.complete)).toEqual([]);
+  // Anything else was refused cleanly: SHUTTING_DOWN, or no connection to be had.
+  const unanswered = outcomes.filter((o) => !o.complete);
+  for (const o of unanswered) {
+    expect(o.startedAt).toBeGreaterThan(signalledAt);
+    expect(o.status === 503 ? o.code : o.error).toMatch(/^(SHUTTING_DOWN|ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed)$/);
+  }
+  // Nothing the gateway processed was lost: each audit record's request reached its client.
+  const answered = new Set(outcomes.filter((o) => o.complete).map((o) => o.requestId));
+  const records: string[] = [];
+  for await (const record of readAuditTrail(join(dir, 'audit'))) records.push(record.requestId);
+  expect(records.length).toBe(answered.size);
+  expect(records.filter((id) => !answered.has(id))).toEqual([]);
+  expect(gateway.log).toContain('stopped: every request answered, audit trail flushed');
+}, 60_000);
