@@ -79,7 +79,7 @@ it('drains on SIGTERM under load: no request cut, no audit record without its an
     }
   });
 
-  await until(() => outcomes.filter((o) => o.complete).length >= 30, 20_000);
+  await until(async () => outcomes.filter((o) => o.complete).length >= 30, 20_000);
   // Hold requests in flight: science stops answering, so each request waits on it.
   subgraphs.science!.signal('SIGSTOP');
   await new Promise((resolve) => setTimeout(resolve, 400));

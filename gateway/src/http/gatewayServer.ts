@@ -468,7 +468,7 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
           }
           contextValue.logger.info(
             {
-              operationName: request.operationName ?? null,
+              operationName: operationName ?? request.operationName ?? null,
               durationMs: Math.round((performance.now() - started) * 10) / 10,
               errors: body.kind === 'single' ? (body.singleResult.errors?.length ?? 0) : undefined,
               supergraph: context.supergraphVersion,

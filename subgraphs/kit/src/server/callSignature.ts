@@ -59,6 +59,10 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
     }
     if (admission.ok) {
       callers.set(request, admission.claims);
+      // Every line this call logs names who asked and why, beside the gateway's request id.
+      if (admission.claims) request.log = request.log.child({ consumer: admission.claims.consumer, ...(admission.claims.purpose ? { purpose: admission.claims.purpose } : {}) });
+      const operationName = (request.body as { operationName?: unknown } | undefined)?.operationName;
+      request.log.debug({ operationName: typeof operationName === 'string' ? operationName : null }, 'subgraph call');
       return;
     }
     request.log.warn({ reason: admission.reason, method: request.method }, 'subgraph call refused');

@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -19,6 +19,8 @@ export interface SubgraphContext {
   db: AgencyDatabase;
   loaders: RequestLoaders;
   requestId: string;
+  /** This call's logger: the gateway's request id, the consumer and the purpose on every line. */
+  logger: Logger;
   /** Who asked through the gateway, for what, and the row scopes of their grants (signed). */
   consumer?: ConsumerClaims;
 }
@@ -113,7 +115,8 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   const apollo = new ApolloServer<SubgraphContext>({
     schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
     // No drain plugin: `app.close()` already waits for in-flight requests, then stops Apollo below.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), logUnexpectedErrors()],
+    logger,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // Whoever runs the server stops it (`app.close()` stops Apollo in the hook below). Apollo's own
@@ -132,7 +135,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     await graphql.register(fastifyApollo(apollo), {
       context: async (request): Promise<SubgraphContext> => {
         const consumer = callerOf(request);
-        return { db, loaders: new RequestLoaders(db), requestId: String(request.id), ...(consumer ? { consumer } : {}) };
+        return { db, loaders: new RequestLoaders(db), requestId: String(request.id), logger: request.log as unknown as Logger, ...(consumer ? { consumer } : {}) };
       },
     });
   });
@@ -162,6 +165,28 @@ export async function startSubgraphServer(options: SubgraphServerOptions & { por
     close: () => app.close(),
   };
 }
+
+/**
+ * Unexpected resolver failures (no catalogued code: a bug, a broken database) are logged with the
+ * call's request id, consumer and purpose, so the gateway's request id finds them. Catalogued
+ * refusals are the client's business and stay out of the log; no data value is ever logged.
+ */
+function logUnexpectedErrors(): ApolloServerPlugin<SubgraphContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isErrorCode(error.extensions?.code)) continue;
+            (contextValue.logger ?? defaultLogger).error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
+          }
+        },
+      };
+    },
+  };
+}
+
+const defaultLogger = pino({ name: 'subgraph' });
 
 /**
  * Errors with a catalogued code pass through; anything else is an unexpected failure, whose
