@@ -21,3 +21,4 @@ export * from './cache';
 export * from './limits';
 export * from './ratelimit';
 export * from './faults';
+export * from './persisted';

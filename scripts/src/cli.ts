@@ -1,3 +1,4 @@
+import { updateOperationsManifest } from './operations/operationsManifest';
 import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, runUntilSignalled, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -131,6 +132,22 @@ program
       process.exitCode = 1;
     } else {
       console.log(changed ? 'README.md updated' : 'README.md is up to date');
+    }
+  });
+
+program
+  .command('operations')
+  .description('the allow-list of persisted operations')
+  .command('manifest')
+  .description('write schema/operations/manifest.json from schema/examples/*.graphql (the operations a gateway with PERSISTED_OPERATIONS=only serves)')
+  .option('--check', 'only check that it is up to date (exit 1 if not)')
+  .action((options: { check?: boolean }) => {
+    const { changed, file, operations } = updateOperationsManifest({ check: options.check ?? false });
+    if (options.check && changed) {
+      console.log(`${file} is stale: run \`npm run hub -- operations manifest\``);
+      process.exitCode = 1;
+    } else {
+      console.log(`${file}: ${operations} operations${changed ? ' (written)' : ', up to date'}`);
     }
   });
 

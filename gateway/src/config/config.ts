@@ -85,6 +85,10 @@ export interface GatewayConfig {
   maxTokens: number;
   /** Addresses of proxies in front of the gateway whose X-Forwarded-For is believed (the public's rate limit is per client address). */
   trustProxy: string[];
+  /** Automatic Persisted Queries (`apq`, Apollo's default), none (`off`), or only the operations of the allow-list (`only`). */
+  persistedOperations: 'apq' | 'off' | 'only';
+  /** The allow-list (a persisted-query manifest), read with `only`. */
+  persistedOperationsFile: string;
   /** On SIGTERM: how long to keep serving once /readyz fails, then how long draining may take in all. */
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
@@ -106,6 +110,7 @@ export const DEFAULT_SUPERGRAPH_FILE = resolve(SCHEMA_DIR, 'supergraph.graphql')
 export const DEFAULT_POLICY_DIR = resolve(SCHEMA_DIR, 'policies');
 export const DEFAULT_CONSUMERS_FILE = resolve(SCHEMA_DIR, 'consumers.yaml');
 export const DEFAULT_CACHE_RULES_FILE = resolve(SCHEMA_DIR, 'cache.yaml');
+export const DEFAULT_OPERATIONS_FILE = resolve(SCHEMA_DIR, 'operations', 'manifest.json');
 export const DEFAULT_CALENDAR_FILE = resolve(SCHEMA_DIR, 'calendar', 'holidays.yaml');
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -161,6 +166,8 @@ const environment = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
+  PERSISTED_OPERATIONS: z.enum(['apq', 'off', 'only']).default('apq'),
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
@@ -270,6 +277,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     corsOrigins: values.CORS_ORIGINS,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     trustProxy: values.TRUST_PROXY,
+    persistedOperations: values.PERSISTED_OPERATIONS,
+    persistedOperationsFile: resolve(values.PERSISTED_OPERATIONS_FILE ?? DEFAULT_OPERATIONS_FILE),
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',

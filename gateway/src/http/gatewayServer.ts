@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { FETCH_LAYERS, FetchCache, loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheOutcome, type CacheStore } from '../cache';
 import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
-import { answerClientError, codedErrorResponse, ERROR_CATALOGUE, errorContentType, installHttpErrorHandlers, isErrorCode, requestError, shapeError } from '../errors';
+import { answerClientError, codedErrorResponse, ERROR_CATALOGUE, errorContentType, installHttpErrorHandlers, isErrorCode, requestError, shapeError, type ErrorCode } from '../errors';
+import { AllowList, loadOperationManifest } from '../persisted';
 import { createRequestGate, listSizePlugin } from '../limits';
 import { HubGateway, type GatewayContext } from '../execution';
 import { reportFaults, SubgraphFaults } from '../faults';
@@ -177,6 +178,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // The process's own handlers stop Fastify, which stops Apollo; Apollo's would race them.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.debugErrors,
+    // Automatic Persisted Queries unless turned off, or replaced by the allow-list.
+    ...(config.persistedOperations === 'apq' ? {} : { persistedQueries: false as const }),
     // Shape limits are checked before Apollo Server sees the request (requestGate below); the
     // token bound stops the parser itself.
     parseOptions: { maxTokens: config.maxTokens },
@@ -263,14 +266,32 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       return reply.code(refusal.status).header('allow', 'GET, POST').type(errorContentType(request.headers.accept)).send(refusal.body);
     },
   });
-  // Batch length, variables size and each document's shape, before Apollo Server parses anything.
+  // With PERSISTED_OPERATIONS=only, each operation is replaced by its registered text (or refused);
+  // then batch length, variables size and each document's shape, before Apollo Server parses anything.
+  const allowList = config.persistedOperations === 'only' ? new AllowList(loadOperationManifest(config.persistedOperationsFile)) : undefined;
+  if (allowList) logger.info({ operations: allowList.size, file: config.persistedOperationsFile }, 'serving registered operations only');
   const requestGate = createRequestGate(config.limits, config.requestLimits, config.maxTokens);
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.url !== '/graphql') return;
+    const refuse = (code: ErrorCode, message: string, extensions?: Record<string, unknown>) => {
+      const refusal = codedErrorResponse(code, message, extensions);
+      return reply.code(refusal.status).type(errorContentType(request.headers.accept)).send(refusal.body);
+    };
+    if (allowList) {
+      const operations = request.method === 'GET' ? [request.query] : Array.isArray(request.body) ? request.body : [request.body];
+      for (const operation of operations) {
+        if (!operation || typeof operation !== 'object') continue; // not a GraphQL request: Apollo Server says so
+        const verdict = substituteRegistered(allowList, operation as Record<string, unknown>);
+        if (verdict) return refuse(verdict.code, verdict.message);
+      }
+      // Apollo Server reads a GET's operation from the URL itself: put the substitution there.
+      if (request.method === 'GET') {
+        const search = new URLSearchParams(Object.entries(request.query as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+        request.raw.url = `${request.url.split('?')[0]}?${search.toString()}`;
+      }
+    }
     const breach = requestGate(request.method, request.body, request.query);
-    if (!breach) return;
-    const refusal = codedErrorResponse(breach.code, breach.message, { limit: breach.limit, actual: breach.actual });
-    return reply.code(refusal.status).type(errorContentType(request.headers.accept)).send(refusal.body);
+    if (breach) return refuse(breach.code, breach.message, { limit: breach.limit, actual: breach.actual });
   });
   await app.register(fastifyApollo(apollo), {
     context: async (request): Promise<GatewayContext> => {
@@ -335,6 +356,31 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     },
   };
   return server;
+}
+
+/**
+ * Puts an allow-listed operation's registered text in place of what was sent, and takes the
+ * persisted-query extension away (Automatic Persisted Queries are off in this mode). Returns the
+ * refusal when the operation is not on the list. The operation is a POST body or batch member, or
+ * a GET's query string (whose `extensions` is JSON text).
+ */
+function substituteRegistered(allowList: AllowList, operation: Record<string, unknown>): { code: ErrorCode; message: string } | undefined {
+  let extensions = operation.extensions;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions) as unknown;
+    } catch {
+      return undefined; // malformed: Apollo Server refuses it
+    }
+  }
+  const verdict = allowList.resolve(operation.query, extensions);
+  if (!verdict.ok) return verdict;
+  operation.query = verdict.query;
+  if (extensions && typeof extensions === 'object' && 'persistedQuery' in extensions) {
+    const { persistedQuery: _registered, ...rest } = extensions as Record<string, unknown>;
+    operation.extensions = typeof operation.extensions === 'string' ? JSON.stringify(rest) : rest;
+  }
+  return undefined;
 }
 
 const RATE_WINDOW_MS = 60_000;
