@@ -43,12 +43,15 @@ const BASE_PORT = 14_100;
 const ROW_PORTS = { a: BASE_PORT + 10, b: BASE_PORT + 16, c: BASE_PORT + 11, d: BASE_PORT + 12, e: BASE_PORT + 13, f: BASE_PORT + 14, g: BASE_PORT + 15 } as const;
 const DEMO_POLICY_DIR = join(repoRoot(), 'scripts', 'bench', 'demo', 'policies');
 const DEMO_CONSUMERS_FILE = join(repoRoot(), 'scripts', 'bench', 'demo', 'consumers.yaml');
+/** Row (b)'s config: a plugin that signs each subgraph fetch, as row (a) and our gateways do. */
+const HIVE_GATEWAY_CONFIG = join(repoRoot(), 'scripts', 'bench', 'hive-gateway.config.mjs');
 
 /**
  * `npm run bench`: for each phase, its subgraphs, then each gateway in turn on the same
  * supergraph and workload, in alternating order round after round so drift cancels out.
  *   (a) bare @apollo/gateway + @apollo/server — the baseline
- *   (b) Hive Gateway (installed into .data/bench-tools on first use), the fastest Node peer
+ *   (b) Hive Gateway (installed into .data/bench-tools on first use), the fastest Node peer,
+ *       signing its subgraph fetches through `scripts/bench/hive-gateway.config.mjs`
  *   (c) cdo-hub in --open mode (no policy)
  *   (d) cdo-hub enforcing the policies, no cache
  *   (e) cdo-hub enforcing the policies, in-memory cache (warm after the warm-up)
@@ -111,7 +114,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     if (hive) {
       const url = `http://127.0.0.1:${ROW_PORTS.b}/graphql`;
       // One process, as every other row: no worker forks.
-      rows.push({ id: 'b', label: `(b) Hive Gateway ${HIVE_GATEWAY_VERSION}`, url, process: new ManagedProcess('hive', hive, { ...env, NODE_ENV: 'production', FORK: '1' }, quiet, ['supergraph', supergraphFile, '--port', String(ROW_PORTS.b), '--host', '127.0.0.1'], `http://127.0.0.1:${ROW_PORTS.b}/healthcheck`) });
+      rows.push({ id: 'b', label: `(b) Hive Gateway ${HIVE_GATEWAY_VERSION}`, url, process: new ManagedProcess('hive', hive, { ...env, NODE_ENV: 'production', FORK: '1' }, quiet, ['supergraph', supergraphFile, '--config-path', HIVE_GATEWAY_CONFIG, '--port', String(ROW_PORTS.b), '--host', '127.0.0.1'], `http://127.0.0.1:${ROW_PORTS.b}/healthcheck`) });
     }
     rows.push(
       { id: 'c', label: '(c) cdo-hub --open', url: `http://127.0.0.1:${ROW_PORTS.c}/graphql`, process: gateway('open', 'c', ROW_PORTS.c, {}, ['--open']) },
