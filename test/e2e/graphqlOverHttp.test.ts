@@ -1,4 +1,6 @@
 import { serverAudits } from 'graphql-http';
+import { freePort } from '../harness/freePort';
+import { GatewayProcess } from '../harness/gatewayProcess';
 import { HubProcess } from '../harness/hubProcess';
 
 // GraphQL over HTTP, as the specification's own audit (the `graphql-http` package) and a client
@@ -85,6 +87,30 @@ describe('GraphQL over HTTP', () => {
       const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': contentType }, body });
       const parsed = (await response.json()) as Body;
       expect({ contentType, body, status: response.status, code: parsed.errors?.[0]?.extensions?.code }).toEqual({ contentType, body, status, code });
+    }
+  });
+});
+
+describe('CORS', () => {
+  it('sends no CORS headers by default: browsers refuse cross-origin calls', async () => {
+    const preflight = await fetch(hub.gatewayUrl, { method: 'OPTIONS', headers: { origin: 'https://app.example.org', 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('allows exactly the origins listed in CORS_ORIGINS', async () => {
+    const gateway = await GatewayProcess.start([], await freePort(), { CORS_ORIGINS: 'https://app.example.org' });
+    try {
+      const preflight = await fetch(gateway.url, { method: 'OPTIONS', headers: { origin: 'https://app.example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-data-purpose' } });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('x-data-purpose');
+      const other = await fetch(gateway.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      const call = await fetch(gateway.url, { method: 'POST', headers: { origin: 'https://app.example.org', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect(call.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
+      expect(call.headers.get('access-control-expose-headers')).toContain('x-request-id');
+    } finally {
+      await gateway.stop();
     }
   });
 });
