@@ -117,14 +117,15 @@ function signatureWindow(env: NodeJS.ProcessEnv): number | undefined {
 }
 
 /**
- * Nonces of accepted calls: in Redis when `REDIS_URL` is set, so replicas refuse each other's
- * replays; else in this process's memory. A Redis not reachable yet does not stop the start: calls
- * are refused (503) until it answers.
+ * Nonces of accepted calls: in Redis when `HUB_NONCE_REDIS_URL` is set, so replicas refuse each
+ * other's replays; else in this process's memory. Not the cache's `REDIS_URL`: that Redis may
+ * evict and may go away without harm, and a replay check can afford neither — with its own Redis
+ * unreachable, calls are refused (503) until it answers, also at start.
  */
 async function openNonceStore(env: NodeJS.ProcessEnv, logger: Logger): Promise<NonceStore> {
-  if (!env.REDIS_URL) return new MemoryNonceStore();
-  const store = new RedisNonceStore(env.REDIS_URL.split(',')[0]!);
-  await store.connect().catch((error: unknown) => logger.warn({ err: error }, 'Redis (REDIS_URL) not reachable: calls are refused until it answers'));
+  if (!env.HUB_NONCE_REDIS_URL) return new MemoryNonceStore();
+  const store = new RedisNonceStore(env.HUB_NONCE_REDIS_URL);
+  await store.connect().catch((error: unknown) => logger.warn({ err: error }, 'nonce Redis (HUB_NONCE_REDIS_URL) not reachable: calls are refused until it answers'));
   return store;
 }
 
