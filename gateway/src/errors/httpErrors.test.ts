@@ -1,4 +1,4 @@
-import { httpErrorResponse, notFoundResponse } from './httpErrors';
+import { answerClientError, httpErrorResponse, notFoundResponse } from './httpErrors';
 
 describe('httpErrorResponse', () => {
   it('maps client errors to catalogued codes with their statuses', () => {
@@ -13,5 +13,28 @@ describe('httpErrorResponse', () => {
 
   it('answers unknown routes without their query string', () => {
     expect(notFoundResponse('GET', '/nowhere?token=x').body.errors[0]!.message).toBe('No route GET /nowhere.');
+  });
+});
+
+describe('answerClientError', () => {
+  const socket = () => {
+    const written: string[] = [];
+    return { written, destroyed: false, writable: true, write: (data: string) => written.push(data), destroy: jest.fn() };
+  };
+
+  it('answers a request the HTTP parser refused with a catalogued error, then closes', () => {
+    const refused = socket();
+    answerClientError(Object.assign(new Error('Header overflow'), { code: 'HPE_HEADER_OVERFLOW' }), refused);
+    const [head, body] = refused.written[0]!.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toContain(`Content-Length: ${Buffer.byteLength(body!)}`);
+    expect(JSON.parse(body!)).toEqual({ errors: [{ message: 'The request headers are larger than the hub accepts.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(refused.destroy).toHaveBeenCalled();
+  });
+
+  it('writes nothing to a connection the client already reset', () => {
+    const reset = socket();
+    answerClientError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), reset);
+    expect(reset.written).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ERROR_CATALOGUE, type ErrorCode } from './catalogue';
 
 export interface HttpErrorResponse {
@@ -19,6 +20,36 @@ export function httpErrorResponse(statusCode: number | undefined, message: strin
 /** The answer to a route that does not exist. */
 export function notFoundResponse(method: string, url: string): HttpErrorResponse {
   return { status: 404, body: { errors: [{ message: `No route ${method} ${url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] } };
+}
+
+/** The socket of a request Node's HTTP parser refused, as far as the answer needs it. */
+export interface RefusedSocket {
+  readonly destroyed: boolean;
+  readonly writable: boolean;
+  write(data: string): unknown;
+  destroy(error?: Error): void;
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refuses before any route sees it
+ * (headers over the size limit, a malformed request line, bad chunking, a request that took too
+ * long) is answered with a catalogued error too, not Fastify's default `{ error, message,
+ * statusCode }`. As Node and Fastify do, the answer is written raw and the connection closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: RefusedSocket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const message =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'The request headers are larger than the hub accepts.'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'The request did not arrive in time.'
+        : 'The request is not valid HTTP/1.1.';
+  const response = httpErrorResponse(400, message);
+  const body = JSON.stringify(response.body);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
 
 /**

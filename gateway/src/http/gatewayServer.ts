@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { FETCH_LAYERS, FetchCache, loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheOutcome, type CacheStore } from '../cache';
 import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
-import { ERROR_CATALOGUE, installHttpErrorHandlers, isErrorCode, requestError, shapeError } from '../errors';
+import { answerClientError, ERROR_CATALOGUE, installHttpErrorHandlers, isErrorCode, requestError, shapeError } from '../errors';
 import { HubGateway, type GatewayContext } from '../execution';
 import { assessReadiness, probeSubgraph } from '../health';
 import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
@@ -137,6 +137,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     logController: new LogController({ disableRequestLogging: true }),
     // Always our own id: audit records are keyed by it, so a client may not choose it.
     genReqId: () => randomUUID(),
+    // Requests Node's parser refuses (oversized headers, malformed HTTP) get a catalogued error too.
+    clientErrorHandler: answerClientError,
   });
   // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
   installHttpErrorHandlers(app, logger);
