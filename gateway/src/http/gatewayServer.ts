@@ -23,6 +23,7 @@ import { registerCatalogRoutes } from '../catalog';
 import { registerPlaygroundRoutes } from '../playground';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 import { openSchemaRegistry, registrySupergraph, type RegistryState } from '../registry';
+import { KnownOperationTypesRule } from '../validation';
 
 export interface GatewayServer {
   app: FastifyInstance;
@@ -149,6 +150,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     introspection: true,
     // Several operations in one HTTP request, each enforced on its own (issue 9 bounds the length).
     allowBatchedHttpRequests: true,
+    // graphql-js 16 lets a `subscription` through validation; the planner would then throw on it.
+    validationRules: [KnownOperationTypesRule],
     // The process's own handlers stop Fastify, which stops Apollo; Apollo's would race them.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.debugErrors,
