@@ -339,8 +339,10 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
           }
           if (body.kind === 'single') setCacheHeaders(response.http.headers, context.cache);
           if (body.kind === 'single' && body.singleResult.errors) {
+            const status = response.http.status;
+            const clientError = status !== undefined && status >= 400 && status < 500;
             body.singleResult.errors = body.singleResult.errors.map((error) => {
-              const shaped = shapeError(error, { production: config.production, requestId: context.requestId });
+              const shaped = shapeError(error, { production: config.production, requestId: context.requestId, clientError });
               return shaped.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? { ...shaped, message: shaped.message.replace(/ Did you mean .*\?$/, '') } : shaped;
             });
             const refusal = body.singleResult.data == null ? body.singleResult.errors.map((e) => e.extensions?.code).find((code) => isErrorCode(code) && ERROR_CATALOGUE[code].httpStatus !== 200) : undefined;
