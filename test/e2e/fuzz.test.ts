@@ -704,13 +704,6 @@ it(`answers every fuzzed request with a coded 4xx or a good 2xx, never a 5xx or 
   for (let pass = 0; pass < 2; pass++) for (const fuzzCase of corpus()) await send(fuzzCase);
   console.log(`fuzz corpus: ${corpus().length} hand-made cases, sent twice; gateway RSS now ${Math.round(residentMemoryMb(gatewayPid) ?? 0)} MB`);
 
-  // The hub survived: every process alive, healthy, answering as before.
-  expect(hub.child.exitCode).toBeNull();
-  expect(hub.children()).toEqual(children);
-  const health = await fetch(`${gatewayOrigin}/healthz`);
-  expect(health.status).toBe(200);
-  expect(await knownAnswer()).toEqual(before);
-
   const seconds = (performance.now() - started) / 1000;
   const slowest = [...timings].sort((a, b) => b.ms - a.ms).slice(0, 5);
   console.log(
@@ -722,6 +715,15 @@ it(`answers every fuzzed request with a coded 4xx or a good 2xx, never a 5xx or 
       ...findings.slice(0, 30).map((f) => `FINDING [${f.family}] ${f.problem}\n  request: ${f.request}\n  status: ${f.status}\n  response: ${f.response}`),
     ].join('\n'),
   );
+  // The hub survived: every process alive, healthy, answering as before.
+  const survivors = hub.children();
+  if (hub.child.exitCode !== null || survivors.length !== children.length) console.log(`the hub lost a process; its output:\n${hub.log.slice(-6_000)}`);
+  expect(hub.child.exitCode).toBeNull();
+  expect(survivors).toEqual(children);
+  const health = await fetch(`${gatewayOrigin}/healthz`);
+  expect(health.status).toBe(200);
+  expect(await knownAnswer()).toEqual(before);
+
   expect(findings.map((f) => `[${f.family}] ${f.problem} — ${f.request.slice(0, 300)} → ${f.status} ${f.response?.slice(0, 200)}`)).toEqual([]);
   expect(endRss - warmRss).toBeLessThan(RSS_BOUND_MB);
   expect(endHeap - warmHeap).toBeLessThan(HEAP_BOUND_MB);
