@@ -8,6 +8,8 @@ import { describeGrant, describeRequest, describeWorkflowError, formatRequestTab
 import { invalidateCache } from './cache/cacheCommands';
 import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
 import { runBenchmark } from './bench/runBenchmark';
+import { SOAK_FILE, SOAK_JSON, renderSoak, writeSoak } from './soak/report';
+import { runSoak } from './soak/runSoak';
 import { composeToFile } from './compose/composeSupergraph';
 import { loadExamples, renderExamples, runExample } from './docs/examples';
 import { updateReadme } from './docs/readmeSections';
@@ -171,6 +173,25 @@ program
     writeResults(report);
     console.log(`\n${renderResults(report)}`);
     console.log(`written to ${RESULTS_FILE} and ${RESULTS_JSON}`);
+  });
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('a positive number');
+  return number;
+}
+
+program
+  .command('soak')
+  .description("mixed load on the whole hub (Redis off) for N minutes, sampling the gateway's RSS and heap; writes scripts/bench/SOAK.md (not run in CI)")
+  .option('--minutes <n>', 'how long to load the hub', positiveNumber, 10)
+  .option('--connections <n>', 'concurrent connections', (value) => Math.round(positiveNumber(value)), 10)
+  .action(async (options: { minutes: number; connections: number }) => {
+    const report = await runSoak({ minutes: options.minutes, connections: options.connections, log: (line) => console.log(line) });
+    writeSoak(report);
+    console.log(`\n${renderSoak(report)}`);
+    console.log(`written to ${SOAK_FILE} and ${SOAK_JSON}`);
+    process.exitCode = report.totals.failures ? 1 : 0;
   });
 
 const audit = program.command('audit').description("the audit trail: every request that touched agency data");

@@ -1,7 +1,7 @@
 import { signDevelopmentToken } from '@cdo-hub/gateway';
 import { AGENCIES, AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './freePort';
@@ -27,6 +27,16 @@ export function tokenFor(consumer: string, purpose?: string, roles?: string[]): 
 /** Request headers of a consumer stating a purpose. */
 export async function as(consumer: string, purpose?: string): Promise<Record<string, string>> {
   return { authorization: `Bearer ${await tokenFor(consumer)}`, ...(purpose ? { 'x-data-purpose': purpose } : {}) };
+}
+
+/** A process's resident set size in MB, from /proc/<pid>/status (Linux); undefined once it is gone. */
+export function residentMemoryMb(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface GraphQLResponse<Data = Record<string, any>> {
@@ -90,6 +100,30 @@ export class HubProcess {
       body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<Data>['body'] };
+  }
+
+  /**
+   * The hub's own children — the gateway and each agency subgraph — by name, read from /proc
+   * (Linux): their pids, to check they are alive and to read their memory.
+   */
+  children(): { name: string; pid: number }[] {
+    const pid = this.child.pid;
+    if (pid === undefined) return [];
+    const listed = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return listed
+      ? listed.split(/\s+/).map(Number).flatMap((childPid) => {
+          const script = readFileSync(`/proc/${childPid}/cmdline`, 'utf8').split('\0')[1] ?? '';
+          const name = /gateway\/dist\/main\.js$/.test(script) ? 'gateway' : /subgraphs\/([^/]+)\/dist\/main\.js$/.exec(script)?.[1];
+          return name ? [{ name, pid: childPid }] : [];
+        })
+      : [];
+  }
+
+  /** The gateway process's pid (not the `hub start` parent's). */
+  gatewayPid(): number {
+    const gateway = this.children().find((c) => c.name === 'gateway');
+    if (!gateway) throw new Error(`the hub has no gateway process:\n${this.log}`);
+    return gateway.pid;
   }
 
   /** An agency's seeded database, read-only, to check answers against. */

@@ -23,4 +23,13 @@ describe('shapeError', () => {
   it('treats an error without extensions as unexpected', () => {
     expect(shapeError({ message: 'x' }, options).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
   });
+
+  it("codes Apollo Server's own uncoded refusals of a 4xx request as BAD_REQUEST, keeping their message", () => {
+    const shaped = shapeError({ message: 'provided sha does not match query', extensions: { http: { status: 400 } } }, { ...options, clientError: true });
+    expect(shaped).toEqual({ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+    // As Apollo Server formats it: coded INTERNAL_SERVER_ERROR for want of a code.
+    expect(shapeError({ message: 'Unsupported persisted query version', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, { ...options, clientError: true }).extensions).toEqual({ code: 'BAD_REQUEST' });
+    // An uncatalogued code stays unexpected, 4xx or not.
+    expect(shapeError({ message: 'x', extensions: { code: 'DOWNSTREAM_SERVICE_ERROR' } }, { ...options, clientError: true }).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+  });
 });

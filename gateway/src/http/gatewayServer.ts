@@ -29,6 +29,7 @@ import { registerCatalogRoutes } from '../catalog';
 import { registerPlaygroundRoutes } from '../playground';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 import { openSchemaRegistry, registrySupergraph, type RegistryState } from '../registry';
+import { KnownOperationTypesRule } from '../validation';
 
 export interface GatewayServer {
   app: FastifyInstance;
@@ -175,6 +176,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     introspection: true,
     // Several operations in one HTTP request, each enforced on its own (issue 9 bounds the length).
     allowBatchedHttpRequests: true,
+    // graphql-js 16 lets a `subscription` through validation; the planner would then throw on it.
+    validationRules: [KnownOperationTypesRule],
     // The process's own handlers stop Fastify, which stops Apollo; Apollo's would race them.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.debugErrors,
@@ -499,8 +502,10 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
           }
           if (body.kind === 'single') setCacheHeaders(response.http.headers, context.cache);
           if (body.kind === 'single' && body.singleResult.errors) {
+            const status = response.http.status;
+            const clientError = status !== undefined && status >= 400 && status < 500;
             body.singleResult.errors = body.singleResult.errors.map((error) => {
-              const shaped = shapeError(error, { production: config.production, requestId: context.requestId });
+              const shaped = shapeError(error, { production: config.production, requestId: context.requestId, clientError });
               return shaped.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? { ...shaped, message: shaped.message.replace(/ Did you mean .*\?$/, '') } : shaped;
             });
             const refusal = body.singleResult.data == null ? body.singleResult.errors.map((e) => e.extensions?.code).find((code) => isErrorCode(code) && ERROR_CATALOGUE[code].httpStatus !== 200) : undefined;

@@ -1,4 +1,4 @@
-import { checkRequestLimits, DEFAULT_REQUEST_LIMITS } from './requestLimits';
+import { checkRequestLimits, DEFAULT_REQUEST_LIMITS, MAX_VARIABLES_DEPTH, nestingDepth } from './requestLimits';
 
 const limits = { maxBatch: 3, maxVariablesBytes: 20 };
 
@@ -24,5 +24,25 @@ describe('request limits', () => {
   it('lets shapes that are not GraphQL requests through to Apollo Server, which refuses them itself', () => {
     for (const body of [null, 'text', 42, [], [null, 1], { variables: null }]) expect(checkRequestLimits('POST', body, undefined, DEFAULT_REQUEST_LIMITS)).toBeUndefined();
     expect(checkRequestLimits('GET', undefined, undefined, DEFAULT_REQUEST_LIMITS)).toBeUndefined();
+  });
+});
+
+describe('variables nesting', () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < levels; i++) value = i % 2 ? [value] : { a: value };
+    return value;
+  };
+
+  it('measures depth without recursion, even 100,000 levels down', () => {
+    expect(nestingDepth(1, 10)).toBe(0);
+    expect(nestingDepth({ a: [1, { b: 2 }] }, 10)).toBe(3);
+    expect(nestingDepth(nested(100_000), MAX_VARIABLES_DEPTH + 1)).toBe(MAX_VARIABLES_DEPTH + 1);
+  });
+
+  it(`refuses variables nested deeper than ${MAX_VARIABLES_DEPTH} levels before anything recursive reads them`, () => {
+    expect(checkRequestLimits('POST', { variables: nested(MAX_VARIABLES_DEPTH) }, undefined, DEFAULT_REQUEST_LIMITS)).toBeUndefined();
+    expect(checkRequestLimits('POST', { variables: nested(MAX_VARIABLES_DEPTH + 1) }, undefined, DEFAULT_REQUEST_LIMITS)).toMatchObject({ code: 'VARIABLES_TOO_LARGE', limit: MAX_VARIABLES_DEPTH });
+    expect(checkRequestLimits('POST', { variables: nested(100_000) }, undefined, DEFAULT_REQUEST_LIMITS)).toMatchObject({ code: 'VARIABLES_TOO_LARGE' });
   });
 });

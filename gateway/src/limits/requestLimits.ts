@@ -23,7 +23,8 @@ export type RequestLimitBreach = Omit<LimitBreach, 'code'> & { code: RequestLimi
 export function checkRequestLimits(method: string, body: unknown, query: unknown, limits: RequestLimits): RequestLimitBreach | undefined {
   if (method === 'GET') {
     const variables = (query as { variables?: unknown } | null | undefined)?.variables;
-    return typeof variables === 'string' ? variablesBreach(Buffer.byteLength(variables), limits) : undefined;
+    if (typeof variables !== 'string') return undefined;
+    return variablesBreach(Buffer.byteLength(variables), limits) ?? depthBreach(parseOrUndefined(variables));
   }
   if (Array.isArray(body)) {
     if (body.length > limits.maxBatch) {
@@ -38,12 +39,46 @@ export function checkRequestLimits(method: string, body: unknown, query: unknown
   return operationVariablesBreach(body, limits);
 }
 
+/** Nesting of the variables' JSON: no GraphQL input type of this hub comes near it. */
+export const MAX_VARIABLES_DEPTH = 32;
+
 function operationVariablesBreach(operation: unknown, limits: RequestLimits): RequestLimitBreach | undefined {
   if (!operation || typeof operation !== 'object') return undefined;
   const variables = (operation as { variables?: unknown }).variables;
   if (variables === undefined || variables === null) return undefined;
+  // Measured without recursion before anything recursive (JSON.stringify, coercion) touches it.
+  const deep = depthBreach(typeof variables === 'string' ? parseOrUndefined(variables) : variables);
+  if (deep) return deep;
   const text = typeof variables === 'string' ? variables : JSON.stringify(variables);
   return variablesBreach(Buffer.byteLength(text), limits);
+}
+
+function depthBreach(variables: unknown): RequestLimitBreach | undefined {
+  const depth = nestingDepth(variables, MAX_VARIABLES_DEPTH + 1);
+  if (depth <= MAX_VARIABLES_DEPTH) return undefined;
+  return { code: 'VARIABLES_TOO_LARGE', limit: MAX_VARIABLES_DEPTH, actual: depth, message: `The variables nest more than ${MAX_VARIABLES_DEPTH} levels deep; this hub accepts at most ${MAX_VARIABLES_DEPTH}.` };
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined; // not JSON: Apollo Server refuses it
+  }
+}
+
+/** How deep arrays and objects nest in a parsed JSON value, counting no further than `stopAt`. Iterative. */
+export function nestingDepth(value: unknown, stopAt: number): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (depth >= stopAt) return depth;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function variablesBreach(bytes: number, limits: RequestLimits): RequestLimitBreach | undefined {

@@ -32,6 +32,8 @@ export async function runLoad(options: {
   durationSeconds: number;
   verify: (body: string) => boolean;
   pid?: number;
+  /** Called with the status of every response (the soak counts them per interval). */
+  onResponse?: (statusCode: number) => void;
 }): Promise<LoadResult> {
   let peakRss = 0;
   const sample = () => {
@@ -53,23 +55,31 @@ export async function runLoad(options: {
   const sampler = setInterval(sample, 200);
   sample();
   try {
-    const result = await autocannon({
-      url: options.url,
-      method: 'POST',
-      connections: options.connections,
-      duration: options.durationSeconds,
-      requests: options.requests.map((request) => {
-        const headers = { 'content-type': 'application/json', ...request.headers };
-        const sign = request.sign;
-        return {
-          method: 'POST' as const,
-          path: new URL(options.url).pathname,
-          headers,
-          body: request.body,
-          ...(sign ? { setupRequest: (sent: autocannon.Request) => ({ ...sent, headers: { ...headers, ...sign(request.body) } }) } : {}),
-        };
-      }),
-      verifyBody: verify as never,
+    // The callback form: its instance is the event emitter that reports each response.
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: options.url,
+          method: 'POST',
+          connections: options.connections,
+          duration: options.durationSeconds,
+          requests: options.requests.map((request) => {
+            const headers = { 'content-type': 'application/json', ...request.headers };
+            const sign = request.sign;
+            return {
+              method: 'POST' as const,
+              path: new URL(options.url).pathname,
+              headers,
+              body: request.body,
+              ...(sign ? { setupRequest: (sent: autocannon.Request) => ({ ...sent, headers: { ...headers, ...sign(request.body) } }) } : {}),
+            };
+          }),
+          verifyBody: verify as never,
+        },
+        (error: unknown, finished: autocannon.Result) => (error ? reject(error) : resolve(finished)),
+      );
+      const onResponse = options.onResponse;
+      if (onResponse) instance.on('response', (_client: unknown, statusCode: number) => onResponse(statusCode));
     });
     return {
       requestsPerSecond: result.requests.average,

@@ -1,0 +1,35 @@
+import fc from 'fast-check';
+import { canonicalJson } from './hashChain';
+
+/** The recursive definition the audit trails written so far were hashed with. */
+function recursiveCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(recursiveCanonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, item]) => item !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${recursiveCanonicalJson(item)}`).join(',')}}`;
+}
+
+describe('canonicalJson', () => {
+  it('writes the same text as the recursive definition, for any value', () => {
+    fc.assert(
+      fc.property(fc.anything({ maxDepth: 5, withNullPrototype: true, withBoxedValues: false, withMap: false, withSet: false, withBigInt: false }), (value) => {
+        expect(canonicalJson(value)).toBe(recursiveCanonicalJson(value));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(canonicalJson([1, undefined, { b: undefined, a: [null, () => 1] }, { f: () => 1 }])).toBe(recursiveCanonicalJson([1, undefined, { b: undefined, a: [null, () => 1] }, { f: () => 1 }]));
+  });
+
+  it('sorts object keys at every level', () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[{"y":2,"z":1}]},"b":1}');
+  });
+
+  it('handles values nested deeper than the call stack allows (client variables)', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = i % 2 ? [deep] : { a: deep };
+    const text = canonicalJson(deep);
+    expect(text.length).toBe(1 + 100_000 * '[]'.length + 100_000 * '{"a":}'.length);
+  });
+});
