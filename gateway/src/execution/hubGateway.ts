@@ -249,6 +249,13 @@ export class HubGateway implements GatewayInterface {
       const coerced = getVariableValues(policySet.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
       if (coerced.errors) return { errors: coerced.errors.map((error) => hubError('BAD_USER_INPUT', error.message)) };
       const variables = coerced.coerced;
+      // The cache key takes the variables the operation declares, as sent: extra ones change nothing.
+      const declaredVariables = Object.fromEntries(
+        (requestContext.operation.variableDefinitions ?? []).flatMap((definition) => {
+          const name = definition.variable.name.value;
+          return requestContext.request.variables && name in requestContext.request.variables ? [[name, requestContext.request.variables[name]]] : [];
+        }),
+      );
       // What the audit counts for a view served as fetched (the reshaping path counts as it goes).
       const countsOf = view.unrestricted ? (result: GatewayExecutionResult) => countEntities(policySet.schema, document, operationName, variables, view!.decisions, result.data) : undefined;
       // The agencies' answer for this view: from the cache, or fetched (and cached when allowed).
@@ -259,7 +266,7 @@ export class HubGateway implements GatewayInterface {
           return { result, ...(countsOf ? { entities: countsOf(result) } : {}) };
         }
         const { result, outcome, entities } = await cache.execute(
-          { view: view!, policySet, supergraphVersion: supergraph.version, operationName, variables: requestContext.request.variables, isQuery: requestContext.operation?.operation === 'query', now },
+          { view: view!, policySet, supergraphVersion: supergraph.version, operationName, variables: declaredVariables, isQuery: requestContext.operation?.operation === 'query', now },
           () => plan(request),
           (result) => responseTags(policySet.schema, supergraph.ownership.keys, request.document, operationName, variables, result.data),
           countsOf,
