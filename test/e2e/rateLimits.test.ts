@@ -43,7 +43,8 @@ describe('rate limits', () => {
     const refused = await ask(gateway.url, science);
     expect(refused.status).toBe(429);
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
-    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+    // The previous minute keeps counting in part as the window slides: the wait can pass one minute, never two.
+    expect(Number(refused.retryAfter)).toBeLessThan(120);
     expect(refused.body).toEqual({ errors: [{ message: expect.stringContaining('4 per minute'), extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Number(refused.retryAfter) } }] });
     expect((await ask(gateway.url, await as('education', 'operations'))).status).toBe(200);
   });
