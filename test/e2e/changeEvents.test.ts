@@ -85,7 +85,7 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
     const direct = await fetch(subgraph, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: mutation }) });
     expect(direct.status).toBe(401);
     expect((await direct.json()).errors?.[0]?.extensions?.code).toBe('SUBGRAPH_CALL_REFUSED');
-    const otherAgency = signedSubgraphHeaders(TEST_SECRETS.HUB_SUBGRAPH_SIGNING_KEY, { query: mutation }, { consumer: 'science', agency: 'science', requestId: 'change-events-e2e' });
+    const otherAgency = signedSubgraphHeaders(TEST_SECRETS.HUB_SUBGRAPH_SIGNING_KEY, 'development-reform', { query: mutation }, { consumer: 'science', agency: 'science', requestId: 'change-events-e2e' });
     const signed = await fetch(subgraph, { method: 'POST', headers: { 'content-type': 'application/json', ...otherAgency }, body: JSON.stringify({ query: mutation }) });
     expect((await signed.json()).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await ask(project)).data.investmentProject.status).toBe(status);

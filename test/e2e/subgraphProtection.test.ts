@@ -39,29 +39,31 @@ it('refuses an unsigned call on every agency, POST and GET, before it runs', asy
   refusedWith(await direct({}, { query: '{ _service { sdl } }' }), 'missing');
 });
 
-it('refuses a signature made with another key, or for another operation', async () => {
-  refusedWith(await direct(signedSubgraphHeaders('not-the-hub-key-not-the-hub-key-0123', { query })), 'bad-signature');
-  refusedWith(await direct(signedSubgraphHeaders(key, { query: '{ __typename }' })), 'bad-signature');
+it('refuses a signature made with another key, for another operation, or for another agency', async () => {
+  refusedWith(await direct(signedSubgraphHeaders('not-the-hub-key-not-the-hub-key-0123', 'education', { query })), 'bad-signature');
+  refusedWith(await direct(signedSubgraphHeaders(key, 'education', { query: '{ __typename }' })), 'bad-signature');
   refusedWith(await direct({ [SIGNATURE_HEADER]: 't=1,v1=old-format' }), 'malformed');
+  // Signed by the hub for another agency: a call captured on its way to science is no good at education.
+  refusedWith(await direct(signedSubgraphHeaders(key, 'science', { query })), 'bad-signature');
 });
 
 it('answers a signed call once; the same call captured and sent again is refused as replayed', async () => {
-  const headers = signedSubgraphHeaders(key, { query }, { consumer: 'education', agency: 'education', requestId: 'protection-e2e' });
+  const headers = signedSubgraphHeaders(key, 'education', { query }, { consumer: 'education', agency: 'education', requestId: 'protection-e2e' });
   const first = await direct(headers);
   expect(first.status).toBe(200);
   expect(first.body.errors).toBeUndefined();
   expect(first.body.data.schools.nodes).toHaveLength(2);
   refusedWith(await direct(headers), 'replayed');
   // Another signature for the same operation is a new call.
-  expect((await direct(signedSubgraphHeaders(key, { query }))).status).toBe(200);
+  expect((await direct(signedSubgraphHeaders(key, 'education', { query }))).status).toBe(200);
   // Edited claims under the captured signature: not the hub's.
   const edited = Buffer.from(JSON.stringify({ consumer: 'education', agency: 'development-reform', requestId: 'protection-e2e' })).toString('base64url');
-  refusedWith(await direct({ ...signedSubgraphHeaders(key, { query }, { consumer: 'education', requestId: 'x' }), [CONSUMER_HEADER]: edited }), 'bad-signature');
+  refusedWith(await direct({ ...signedSubgraphHeaders(key, 'education', { query }, { consumer: 'education', requestId: 'x' }), [CONSUMER_HEADER]: edited }), 'bad-signature');
 });
 
 it('refuses a signature older than its window (30 s)', async () => {
-  refusedWith(await direct(signedSubgraphHeaders(key, { query }, undefined, { now: Date.now() - 31_000 })), 'stale');
-  refusedWith(await direct(signedSubgraphHeaders(key, { query }, undefined, { now: Date.now() + 60_000 })), 'stale');
+  refusedWith(await direct(signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() - 31_000 })), 'stale');
+  refusedWith(await direct(signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() + 60_000 })), 'stale');
 });
 
 it('keeps /healthz open', async () => {

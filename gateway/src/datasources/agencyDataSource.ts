@@ -42,7 +42,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const claims = identity && context.requestId
       ? { consumer: identity.consumer.id, ...(identity.consumer.agency ? { agency: identity.consumer.agency } : {}), requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) }
       : undefined;
-    const headers = signedSubgraphHeaders(this.signingKey, request, claims);
+    const headers = signedSubgraphHeaders(this.signingKey, this.agency, request, claims);
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
   }
 

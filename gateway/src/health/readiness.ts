@@ -57,7 +57,7 @@ export async function probeSubgraph(name: string, url: string, timeoutMs: number
     const response = await fetch(url, {
       method: 'POST',
       // Signed like the gateway's own fetches: our subgraphs refuse unsigned calls (others ignore it).
-      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...signedSubgraphHeaders(signingKey, probe) },
+      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...signedSubgraphHeaders(signingKey, name, probe) },
       body: JSON.stringify(probe),
       signal: AbortSignal.timeout(timeoutMs),
     });

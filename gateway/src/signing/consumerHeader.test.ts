@@ -10,81 +10,81 @@ function split(headers: Record<string, string>) {
 
 describe('signed subgraph call', () => {
   it('verifies what the gateway signed, with a nonce that differs on every call', () => {
-    const headers = signedSubgraphHeaders(key, body, claims, { now: 1_000_000 });
+    const headers = signedSubgraphHeaders(key, 'education', body, claims, { now: 1_000_000 });
     expect(headers[SIGNATURE_HEADER]).toMatch(/^t=1000000,n=[A-Za-z0-9_-]{22},v1=[A-Za-z0-9_-]{43}$/);
-    expect(signedSubgraphHeaders(key, body, claims, { now: 1_000_000 })[SIGNATURE_HEADER]).not.toBe(headers[SIGNATURE_HEADER]);
+    expect(signedSubgraphHeaders(key, 'education', body, claims, { now: 1_000_000 })[SIGNATURE_HEADER]).not.toBe(headers[SIGNATURE_HEADER]);
     const nonce = /n=([^,]+)/.exec(headers[SIGNATURE_HEADER]!)![1];
-    expect(verifySubgraphSignature(key, split(headers), body, { now: 1_000_500 })).toEqual({ ok: true, claims, timestamp: 1_000_000, nonce });
+    expect(verifySubgraphSignature(key, 'education', split(headers), body, { now: 1_000_500 })).toEqual({ ok: true, claims, timestamp: 1_000_000, nonce });
   });
 
   it('signs a call made for no consumer, and the consumer header can be neither stripped nor added', () => {
-    const anonymous = signedSubgraphHeaders(key, body, undefined, { now: 1_000_000 });
+    const anonymous = signedSubgraphHeaders(key, 'education', body, undefined, { now: 1_000_000 });
     expect(anonymous[CONSUMER_HEADER]).toBeUndefined();
-    expect(verifySubgraphSignature(key, split(anonymous), body, { now: 1_000_000 })).toMatchObject({ ok: true });
-    expect(verifySubgraphSignature(key, split(anonymous), body, { now: 1_000_000 })).not.toHaveProperty('claims');
+    expect(verifySubgraphSignature(key, 'education', split(anonymous), body, { now: 1_000_000 })).toMatchObject({ ok: true });
+    expect(verifySubgraphSignature(key, 'education', split(anonymous), body, { now: 1_000_000 })).not.toHaveProperty('claims');
     const added = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    expect(verifySubgraphSignature(key, { ...split(anonymous), consumer: added }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
-    const signed = signedSubgraphHeaders(key, body, claims, { now: 1_000_000 });
-    expect(verifySubgraphSignature(key, { signature: signed[SIGNATURE_HEADER] }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature(key, 'education', { ...split(anonymous), consumer: added }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    const signed = signedSubgraphHeaders(key, 'education', body, claims, { now: 1_000_000 });
+    expect(verifySubgraphSignature(key, 'education', { signature: signed[SIGNATURE_HEADER] }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
   it('refuses another body, another key, an edited header or nonce, a missing or malformed signature', () => {
-    const headers = signedSubgraphHeaders(key, body, claims, { now: 1_000_000 });
-    expect(verifySubgraphSignature(key, split(headers), { ...body, variables: { r: [] } }, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
-    expect(verifySubgraphSignature(key, split(headers), { ...body, query: '{ __typename }' }, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
-    expect(verifySubgraphSignature('another-key-another-key-another-key!!', split(headers), body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    const headers = signedSubgraphHeaders(key, 'education', body, claims, { now: 1_000_000 });
+    expect(verifySubgraphSignature(key, 'education', split(headers), { ...body, variables: { r: [] } }, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature(key, 'education', split(headers), { ...body, query: '{ __typename }' }, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature('another-key-another-key-another-key!!', 'education', split(headers), body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
     const forged = Buffer.from(JSON.stringify({ ...claims, scope: undefined })).toString('base64url');
-    expect(verifySubgraphSignature(key, { ...split(headers), consumer: forged }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature(key, 'education', { ...split(headers), consumer: forged }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
     const otherNonce = headers[SIGNATURE_HEADER]!.replace(/n=[^,]+/, 'n=AAAAAAAAAAAAAAAAAAAAAA');
-    expect(verifySubgraphSignature(key, { ...split(headers), signature: otherNonce }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature(key, 'education', { ...split(headers), signature: otherNonce }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
     const otherTime = headers[SIGNATURE_HEADER]!.replace('t=1000000', 't=1000001');
-    expect(verifySubgraphSignature(key, { ...split(headers), signature: otherTime }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
-    expect(verifySubgraphSignature(key, {}, body)).toEqual({ ok: false, reason: 'missing' });
-    expect(verifySubgraphSignature(key, { consumer: headers[CONSUMER_HEADER] }, body)).toEqual({ ok: false, reason: 'missing' });
-    expect(verifySubgraphSignature(key, { consumer: 'x', signature: 'nonsense' }, body)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifySubgraphSignature(key, 'education', { ...split(headers), signature: otherTime }, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySubgraphSignature(key, 'education', {}, body)).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySubgraphSignature(key, 'education', { consumer: headers[CONSUMER_HEADER] }, body)).toEqual({ ok: false, reason: 'missing' });
+    expect(verifySubgraphSignature(key, 'education', { consumer: 'x', signature: 'nonsense' }, body)).toEqual({ ok: false, reason: 'malformed' });
     // The previous format, without a nonce, is no longer accepted.
-    expect(verifySubgraphSignature(key, { signature: headers[SIGNATURE_HEADER]!.replace(/n=[^,]+,/, '') }, body)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifySubgraphSignature(key, 'education', { signature: headers[SIGNATURE_HEADER]!.replace(/n=[^,]+,/, '') }, body)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('refuses signed claims that are not claims', () => {
     // A correctly signed header whose content is not ConsumerClaims: only a key holder can make one.
-    const headers = signedSubgraphHeaders(key, body, { requestId: 'r1' } as never, { now: 1_000_000 });
-    expect(verifySubgraphSignature(key, split(headers), body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'malformed' });
+    const headers = signedSubgraphHeaders(key, 'education', body, { requestId: 'r1' } as never, { now: 1_000_000 });
+    expect(verifySubgraphSignature(key, 'education', split(headers), body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('accepts a signature for 30 s by default and 5 s ahead of the clock; both configurable', () => {
-    const headers = split(signedSubgraphHeaders(key, body, claims, { now: 1_000_000 }));
-    expect(verifySubgraphSignature(key, headers, body, { now: 1_030_000 })).toMatchObject({ ok: true });
-    expect(verifySubgraphSignature(key, headers, body, { now: 1_030_001 })).toEqual({ ok: false, reason: 'stale' });
-    expect(verifySubgraphSignature(key, headers, body, { now: 995_000 })).toMatchObject({ ok: true });
-    expect(verifySubgraphSignature(key, headers, body, { now: 994_999 })).toEqual({ ok: false, reason: 'stale' });
-    expect(verifySubgraphSignature(key, headers, body, { now: 1_005_000, maxAgeMs: 4_000 })).toEqual({ ok: false, reason: 'stale' });
-    expect(verifySubgraphSignature(key, headers, body, { now: 999_000, clockSkewMs: 0 })).toEqual({ ok: false, reason: 'stale' });
+    const headers = split(signedSubgraphHeaders(key, 'education', body, claims, { now: 1_000_000 }));
+    expect(verifySubgraphSignature(key, 'education', headers, body, { now: 1_030_000 })).toMatchObject({ ok: true });
+    expect(verifySubgraphSignature(key, 'education', headers, body, { now: 1_030_001 })).toEqual({ ok: false, reason: 'stale' });
+    expect(verifySubgraphSignature(key, 'education', headers, body, { now: 995_000 })).toMatchObject({ ok: true });
+    expect(verifySubgraphSignature(key, 'education', headers, body, { now: 994_999 })).toEqual({ ok: false, reason: 'stale' });
+    expect(verifySubgraphSignature(key, 'education', headers, body, { now: 1_005_000, maxAgeMs: 4_000 })).toEqual({ ok: false, reason: 'stale' });
+    expect(verifySubgraphSignature(key, 'education', headers, body, { now: 999_000, clockSkewMs: 0 })).toEqual({ ok: false, reason: 'stale' });
   });
 });
 
 describe('admitting a signed call', () => {
   it('admits a call once; the same call sent again is replayed', async () => {
     const store = new MemoryNonceStore();
-    const headers = split(signedSubgraphHeaders(key, body, claims, { now: 1_000_000 }));
-    expect(await admitSignedCall(key, headers, body, store, { now: 1_000_100 })).toEqual({ ok: true, claims });
-    expect(await admitSignedCall(key, headers, body, store, { now: 1_000_200 })).toEqual({ ok: false, reason: 'replayed' });
+    const headers = split(signedSubgraphHeaders(key, 'education', body, claims, { now: 1_000_000 }));
+    expect(await admitSignedCall(key, 'education', headers, body, store, { now: 1_000_100 })).toEqual({ ok: true, claims });
+    expect(await admitSignedCall(key, 'education', headers, body, store, { now: 1_000_200 })).toEqual({ ok: false, reason: 'replayed' });
     // Once the signature is too old, the replay is stale, whatever the store still remembers.
-    expect(await admitSignedCall(key, headers, body, store, { now: 1_031_000 })).toEqual({ ok: false, reason: 'stale' });
+    expect(await admitSignedCall(key, 'education', headers, body, store, { now: 1_031_000 })).toEqual({ ok: false, reason: 'stale' });
   });
 
   it('claims no nonce for a refused call', async () => {
     const store = new MemoryNonceStore();
-    const headers = split(signedSubgraphHeaders(key, body, claims, { now: 1_000_000 }));
-    expect(await admitSignedCall(key, headers, { query: '{ __typename }' }, store, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
+    const headers = split(signedSubgraphHeaders(key, 'education', body, claims, { now: 1_000_000 }));
+    expect(await admitSignedCall(key, 'education', headers, { query: '{ __typename }' }, store, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
     expect(store.size).toBe(0);
-    expect(await admitSignedCall(key, headers, body, store, { now: 1_000_000 })).toMatchObject({ ok: true });
+    expect(await admitSignedCall(key, 'education', headers, body, store, { now: 1_000_000 })).toMatchObject({ ok: true });
   });
 
   it('refuses the call when the nonce store cannot answer', async () => {
     const broken = { claim: () => Promise.reject(new Error('store down')) };
-    const headers = split(signedSubgraphHeaders(key, body, claims));
-    await expect(admitSignedCall(key, headers, body, broken)).rejects.toThrow('store down');
+    const headers = split(signedSubgraphHeaders(key, 'education', body, claims));
+    await expect(admitSignedCall(key, 'education', headers, body, broken)).rejects.toThrow('store down');
   });
 });
 
@@ -117,5 +117,16 @@ describe('MemoryNonceStore', () => {
     const store = new MemoryNonceStore(1_000);
     for (let i = 0; i < 20_000; i++) await store.claim(`n${i}`, 1_030_000 + i, 1_000_000 + i);
     expect(store.size).toBe(1_000);
+  });
+});
+
+describe('the audience of a signature', () => {
+  it('binds a call to the subgraph it was signed for', () => {
+    const key = 'audience-test-key-audience-test-key-0123';
+    const body = { query: '{ __typename }' };
+    const signed = signedSubgraphHeaders(key, 'science', body, undefined, { now: 1_000_000 });
+    const headers = { signature: signed[SIGNATURE_HEADER] };
+    expect(verifySubgraphSignature(key, 'science', headers, body, { now: 1_000_000 })).toMatchObject({ ok: true });
+    expect(verifySubgraphSignature(key, 'education', headers, body, { now: 1_000_000 })).toEqual({ ok: false, reason: 'bad-signature' });
   });
 });

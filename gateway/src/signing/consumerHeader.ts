@@ -9,7 +9,8 @@ import { z } from 'zod';
  *   x-hub-consumer:  base64url(JSON ConsumerClaims)          (absent for calls made for no consumer)
  *   x-hub-signature: t=<unix ms>,n=<random base64url>,v1=<base64url HMAC-SHA256>
  *
- * The MAC covers `t.n.header.bodyDigest`: the timestamp bounds how long a signature is good for,
+ * The MAC covers `audience.t.n.header.bodyDigest`: the audience (the subgraph's name) ties the
+ * call to the one agency it was sent to, the timestamp bounds how long a signature is good for,
  * the nonce makes every call unique so a subgraph can refuse a captured call sent again, and the
  * header and body digest tie it to this consumer and this operation. An absent consumer header is
  * signed as the empty string, so it cannot be stripped from, or added to, a signed call.
@@ -56,8 +57,8 @@ export function bodyDigest(body: SignedBody): string {
     .digest('base64url');
 }
 
-function mac(key: string, timestamp: number, nonce: string, header: string, digest: string): string {
-  return createHmac('sha256', key).update(`${timestamp}.${nonce}.${header}.${digest}`).digest('base64url');
+function mac(key: string, audience: string, timestamp: number, nonce: string, header: string, digest: string): string {
+  return createHmac('sha256', key).update(`${audience}.${timestamp}.${nonce}.${header}.${digest}`).digest('base64url');
 }
 
 /**
@@ -66,11 +67,11 @@ function mac(key: string, timestamp: number, nonce: string, header: string, dige
  * readiness probe, `hub schema check --url`, the benchmark, tests) signs through this one function;
  * sign every request anew — a signature is good for one call.
  */
-export function signedSubgraphHeaders(key: string, body: SignedBody, claims?: ConsumerClaims, options: { now?: number; nonce?: string } = {}): Record<string, string> {
+export function signedSubgraphHeaders(key: string, audience: string, body: SignedBody, claims?: ConsumerClaims, options: { now?: number; nonce?: string } = {}): Record<string, string> {
   const now = options.now ?? Date.now();
   const nonce = options.nonce ?? randomBytes(16).toString('base64url');
   const header = claims ? Buffer.from(JSON.stringify(claims)).toString('base64url') : '';
-  const signature = `t=${now},n=${nonce},v1=${mac(key, now, nonce, header, bodyDigest(body))}`;
+  const signature = `t=${now},n=${nonce},v1=${mac(key, audience, now, nonce, header, bodyDigest(body))}`;
   return claims ? { [CONSUMER_HEADER]: header, [SIGNATURE_HEADER]: signature } : { [SIGNATURE_HEADER]: signature };
 }
 
@@ -104,14 +105,14 @@ const SIGNATURE_FORMAT = /^t=(\d{1,16}),n=([A-Za-z0-9_-]{16,64}),v1=([A-Za-z0-9_
  * clock. The MAC is checked before the clock, so a forged call learns nothing about timing. Whether
  * the nonce was seen before is the nonce store's part (`admitSignedCall`).
  */
-export function verifySubgraphSignature(key: string, headers: { consumer?: string | undefined; signature?: string | undefined }, body: SignedBody, options: FreshnessOptions = {}): SignatureVerification {
+export function verifySubgraphSignature(key: string, audience: string, headers: { consumer?: string | undefined; signature?: string | undefined }, body: SignedBody, options: FreshnessOptions = {}): SignatureVerification {
   if (!headers.signature) return { ok: false, reason: 'missing' };
   const match = SIGNATURE_FORMAT.exec(headers.signature);
   if (!match) return { ok: false, reason: 'malformed' };
   const timestamp = Number(match[1]);
   const nonce = match[2]!;
   const header = headers.consumer ?? '';
-  const expected = Buffer.from(mac(key, timestamp, nonce, header, bodyDigest(body)));
+  const expected = Buffer.from(mac(key, audience, timestamp, nonce, header, bodyDigest(body)));
   const given = Buffer.from(match[3]!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
   const now = options.now ?? Date.now();
@@ -182,13 +183,14 @@ export type CallAdmission = { ok: true; claims?: ConsumerClaims } | { ok: false;
  */
 export async function admitSignedCall(
   key: string,
+  audience: string,
   headers: { consumer?: string | undefined; signature?: string | undefined },
   body: SignedBody,
   store: NonceStore,
   options: FreshnessOptions = {},
 ): Promise<CallAdmission> {
   const now = options.now ?? Date.now();
-  const verification = verifySubgraphSignature(key, headers, body, { ...options, now });
+  const verification = verifySubgraphSignature(key, audience, headers, body, { ...options, now });
   if (!verification.ok) return verification;
   const seen = await store.claim(verification.nonce, verification.timestamp + (options.maxAgeMs ?? DEFAULT_SIGNATURE_MAX_AGE_MS), now);
   if (seen !== 'fresh') return { ok: false, reason: seen };

@@ -12,11 +12,11 @@ import { readFileSync } from 'node:fs';
 async function main(): Promise<void> {
   const supergraphSdl = readFileSync(process.env.SUPERGRAPH_FILE!, 'utf8');
   const key = process.env.HUB_SUBGRAPH_SIGNING_KEY!;
-  const buildService = ({ url }: { url?: string }) =>
+  const buildService = ({ name: subgraph, url }: { name: string; url?: string }) =>
     new RemoteGraphQLDataSource({
       ...(url ? { url } : {}),
       willSendRequest: ({ request }) => {
-        for (const [name, value] of Object.entries(signedSubgraphHeaders(key, request))) request.http?.headers.set(name, value);
+        for (const [name, value] of Object.entries(signedSubgraphHeaders(key, subgraph, request))) request.http?.headers.set(name, value);
       },
     });
   const server = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl, buildService }) });

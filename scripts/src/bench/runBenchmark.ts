@@ -114,7 +114,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     if (hive) {
       const url = `http://127.0.0.1:${ROW_PORTS.b}/graphql`;
       // One process, as every other row: no worker forks.
-      rows.push({ id: 'b', label: `(b) Hive Gateway ${HIVE_GATEWAY_VERSION}`, url, process: new ManagedProcess('hive', hive, { ...env, NODE_ENV: 'production', FORK: '1' }, quiet, ['supergraph', supergraphFile, '--config-path', HIVE_GATEWAY_CONFIG, '--port', String(ROW_PORTS.b), '--host', '127.0.0.1'], `http://127.0.0.1:${ROW_PORTS.b}/healthcheck`) });
+      rows.push({ id: 'b', label: `(b) Hive Gateway ${HIVE_GATEWAY_VERSION}`, url, process: new ManagedProcess('hive', hive, { ...env, NODE_ENV: 'production', FORK: '1', BENCH_SUPERGRAPH_FILE: supergraphFile }, quiet, ['supergraph', supergraphFile, '--config-path', HIVE_GATEWAY_CONFIG, '--port', String(ROW_PORTS.b), '--host', '127.0.0.1'], `http://127.0.0.1:${ROW_PORTS.b}/healthcheck`) });
     }
     rows.push(
       { id: 'c', label: '(c) cdo-hub --open', url: `http://127.0.0.1:${ROW_PORTS.c}/graphql`, process: gateway('open', 'c', ROW_PORTS.c, {}, ['--open']) },
@@ -183,7 +183,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       }));
     const ceiling: Row = { id: 'ceiling', label: 'direct subgraph call (ceiling)', url: agencyUrl(findAgency('education'), env), process: agencyProcesses[0]! };
     // Signed per request, as the gateway signs its fetches: subgraphs refuse unsigned calls.
-    const signed = (request: LoadRequest): LoadRequest => ({ ...request, sign: (body) => signedSubgraphHeaders(secrets.subgraphSigningKey, JSON.parse(body) as { query: string }) });
+    const signed = (request: LoadRequest): LoadRequest => ({ ...request, sign: (body) => signedSubgraphHeaders(secrets.subgraphSigningKey, 'education', JSON.parse(body) as { query: string }) });
     await runRounds(rows, workloads, toLoad, { row: ceiling, workload: 'single-agency', load: toLoad(directSubgraphWorkload(workloads)).map(signed) });
     const queries = workloads.find((w) => w.name === 'cross-agency')!.requests.map((r) => r.query);
     await stopAll();

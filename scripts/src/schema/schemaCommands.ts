@@ -54,14 +54,14 @@ export async function withRegistry<T>(run: (registry: SchemaRegistry, config: Ga
  * The proposed SDL: a file, or what a running subgraph serves (`_service { sdl }`), asked with a
  * call signed by the hub's key (`signingKey`), as subgraphs refuse unsigned calls.
  */
-export async function loadProposedSdl(options: { sdl?: string; url?: string; signingKey: () => string }): Promise<{ sdl: string; source: 'file' | 'url'; from: string }> {
+export async function loadProposedSdl(options: { agency: string; sdl?: string; url?: string; signingKey: () => string }): Promise<{ sdl: string; source: 'file' | 'url'; from: string }> {
   if (options.sdl && options.url) throw new Error('give --sdl or --url, not both');
   if (options.sdl) return { sdl: readFileSync(options.sdl, 'utf8'), source: 'file', from: options.sdl };
   if (!options.url) throw new Error('give the proposed schema: --sdl FILE or --url SUBGRAPH_URL');
   let response: Response;
   try {
     const request = { query: '{ _service { sdl } }' };
-    response = await fetch(options.url, { method: 'POST', headers: { 'content-type': 'application/json', ...signedSubgraphHeaders(options.signingKey(), request) }, body: JSON.stringify(request), signal: AbortSignal.timeout(10_000) });
+    response = await fetch(options.url, { method: 'POST', headers: { 'content-type': 'application/json', ...signedSubgraphHeaders(options.signingKey(), options.agency, request) }, body: JSON.stringify(request), signal: AbortSignal.timeout(10_000) });
   } catch (error) {
     throw new Error(`cannot reach ${options.url}: ${(error as Error).message}`);
   }

@@ -51,7 +51,7 @@ describe('signed calls to a subgraph', () => {
     const subgraph = await app();
     try {
       lines = [];
-      const headers = signedSubgraphHeaders(key, { query }, { consumer: 'district-haidian', requestId: 'r1' });
+      const headers = signedSubgraphHeaders(key, 'education', { query }, { consumer: 'district-haidian', requestId: 'r1' });
       const first = await post(subgraph, headers);
       expect(first.statusCode).toBe(200);
       expect(first.json()).toEqual({ data: { whoAsked: 'district-haidian' } });
@@ -59,9 +59,9 @@ describe('signed calls to a subgraph', () => {
         [await post(subgraph, headers), 'replayed'],
         [await post(subgraph, {}), 'missing'],
         [await post(subgraph, { [SIGNATURE_HEADER]: 'v1=nonsense' }), 'malformed'],
-        [await post(subgraph, signedSubgraphHeaders('another-key-another-key-another-key', { query })), 'bad-signature'],
-        [await post(subgraph, signedSubgraphHeaders(key, { query }, undefined, { now: Date.now() - 31_000 })), 'stale'],
-        [await post(subgraph, signedSubgraphHeaders(key, { query: '{ __typename }' }), { query }), 'bad-signature'],
+        [await post(subgraph, signedSubgraphHeaders('another-key-another-key-another-key', 'education', { query })), 'bad-signature'],
+        [await post(subgraph, signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() - 31_000 })), 'stale'],
+        [await post(subgraph, signedSubgraphHeaders(key, 'education', { query: '{ __typename }' }), { query }), 'bad-signature'],
       ] as const;
       for (const [response, reason] of refusals) {
         expect(response.statusCode).toBe(401);
@@ -83,7 +83,7 @@ describe('signed calls to a subgraph', () => {
       const url = `/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify(variables))}`;
       const get = (headers: Record<string, string>) => subgraph.inject({ method: 'GET', url, headers: { 'apollo-require-preflight': 'true', ...headers } });
       expect((await get({})).statusCode).toBe(401);
-      const signed = await get(signedSubgraphHeaders(key, { query, variables }));
+      const signed = await get(signedSubgraphHeaders(key, 'education', { query, variables }));
       expect(signed.statusCode).toBe(200);
       expect(signed.json()).toEqual({ data: { whoAsked: null } });
     } finally {
@@ -94,7 +94,7 @@ describe('signed calls to a subgraph', () => {
   it('refuses with 503 when the nonce store cannot answer', async () => {
     const subgraph = await app({ claim: () => Promise.reject(new Error('down')) });
     try {
-      const response = await post(subgraph, signedSubgraphHeaders(key, { query }));
+      const response = await post(subgraph, signedSubgraphHeaders(key, 'education', { query }));
       expect(response.statusCode).toBe(503);
       expect(response.json().errors[0].extensions).toEqual({ code: 'SUBGRAPH_CALL_REFUSED', reason: 'replay-check-unavailable' });
     } finally {
@@ -115,12 +115,12 @@ describe('RedisNonceStore (real redis-server)', () => {
     await Promise.all([storeA.connect(), storeB.connect()]);
     const [replicaA, replicaB] = [await app(storeA), await app(storeB)];
     try {
-      const headers = signedSubgraphHeaders(key, { query });
+      const headers = signedSubgraphHeaders(key, 'education', { query });
       expect((await post(replicaA, headers)).statusCode).toBe(200);
       const replayed = await post(replicaB, headers);
       expect(replayed.statusCode).toBe(401);
       expect(replayed.json().errors[0].extensions.reason).toBe('replayed');
-      expect((await post(replicaB, signedSubgraphHeaders(key, { query }))).statusCode).toBe(200);
+      expect((await post(replicaB, signedSubgraphHeaders(key, 'education', { query }))).statusCode).toBe(200);
     } finally {
       await Promise.all([replicaA.close(), replicaB.close()]);
     }
@@ -147,7 +147,7 @@ describe('RedisNonceStore (real redis-server)', () => {
     const subgraph = await app(store);
     try {
       await own.stop();
-      const response = await post(subgraph, signedSubgraphHeaders(key, { query }));
+      const response = await post(subgraph, signedSubgraphHeaders(key, 'education', { query }));
       expect(response.statusCode).toBe(503);
       expect(response.json().errors[0].extensions.reason).toBe('replay-check-unavailable');
     } finally {

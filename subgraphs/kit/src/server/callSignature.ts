@@ -28,6 +28,8 @@ export function callRefusal(reason: CallRefusalReason): { status: number; body: 
 
 export interface CallSignatureOptions extends Omit<FreshnessOptions, 'now'> {
   signingKey: string;
+  /** This subgraph's name: calls signed for another agency are refused. */
+  audience: string;
   nonceStore: NonceStore;
 }
 
@@ -51,7 +53,7 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
     const body = signedPartsOf(request.method === 'GET' ? request.query : request.body);
     let admission: CallAdmission;
     try {
-      admission = await admitSignedCall(options.signingKey, { consumer: header(CONSUMER_HEADER), signature: header(SIGNATURE_HEADER) }, body, options.nonceStore, freshness);
+      admission = await admitSignedCall(options.signingKey, options.audience, { consumer: header(CONSUMER_HEADER), signature: header(SIGNATURE_HEADER) }, body, options.nonceStore, freshness);
     } catch (error) {
       request.log.error({ err: error, reason: 'replay-check-unavailable' }, 'subgraph call refused: the nonce store did not answer');
       const refusal = callRefusal('replay-check-unavailable');

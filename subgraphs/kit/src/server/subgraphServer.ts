@@ -131,7 +131,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   const nonceStore: NonceStore = options.nonceStore ?? new MemoryNonceStore();
   await app.register(async (graphql) => {
     // Scoped to the GraphQL route: /healthz stays open.
-    requireSignedCalls(graphql, { signingKey: options.signingKey, nonceStore, ...(options.signatureMaxAgeMs !== undefined ? { maxAgeMs: options.signatureMaxAgeMs } : {}) });
+    requireSignedCalls(graphql, { signingKey: options.signingKey, audience: definition.name, nonceStore, ...(options.signatureMaxAgeMs !== undefined ? { maxAgeMs: options.signatureMaxAgeMs } : {}) });
     await graphql.register(fastifyApollo(apollo), {
       context: async (request): Promise<SubgraphContext> => {
         const consumer = callerOf(request);

@@ -23,6 +23,8 @@ export class SubgraphHarness {
     readonly app: FastifyInstance,
     readonly db: AgencyDatabase,
     private readonly dir: string,
+    /** The agency the harness's calls are signed for. */
+    private readonly audience: string,
   ) {}
 
   static async start(definition: SubgraphDefinition, plan: SeedPlan): Promise<SubgraphHarness> {
@@ -31,7 +33,7 @@ export class SubgraphHarness {
     seedDatabase(file, plan);
     const db = new AgencyDatabase(file);
     const app = await createSubgraphApp({ definition, db, logger: undefined, maskUnexpectedErrors: false, signingKey: HARNESS_SIGNING_KEY });
-    return new SubgraphHarness(app, db, dir);
+    return new SubgraphHarness(app, db, dir, definition.name);
   }
 
   /** Sends a signed call, for `consumer` when given (as the gateway would for a consumer's request). */
@@ -39,7 +41,7 @@ export class SubgraphHarness {
     const response = await this.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...signedSubgraphHeaders(HARNESS_SIGNING_KEY, { query, variables }, consumer) },
+      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...signedSubgraphHeaders(HARNESS_SIGNING_KEY, this.audience, { query, variables }, consumer) },
       payload: JSON.stringify({ query, variables }),
     });
     return response.json() as GraphQLResult<Data>;
