@@ -61,6 +61,13 @@ describe('rate limits', () => {
     expect((await ask(gateway.url)).status).toBe(429);
   });
 
+  it('counts refused identities against the address too: bad tokens cannot be sent at any rate', async () => {
+    // The public test above used this address's allowance: a forged token is now refused for its rate, not checked.
+    const forged = await ask(gateway.url, { authorization: 'Bearer not.a.token' });
+    expect(forged.status).toBe(429);
+    expect(forged.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  });
+
   it('counts refusals per consumer in /metrics', async () => {
     const metrics = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toMatch(/cdo_hub_rate_limited_total\{consumer="science"\} [1-9]/);

@@ -253,7 +253,7 @@ export class HubGateway implements GatewayInterface {
       const declaredVariables = Object.fromEntries(
         (requestContext.operation.variableDefinitions ?? []).flatMap((definition) => {
           const name = definition.variable.name.value;
-          return requestContext.request.variables && name in requestContext.request.variables ? [[name, requestContext.request.variables[name]]] : [];
+          return requestContext.request.variables && Object.hasOwn(requestContext.request.variables, name) ? [[name, requestContext.request.variables[name]]] : [];
         }),
       );
       // What the audit counts for a view served as fetched (the reshaping path counts as it goes).

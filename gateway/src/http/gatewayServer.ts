@@ -123,11 +123,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   }
   const metrics = new HubMetrics();
   // Per-consumer request rates: counted in this process, or shared by every gateway on the cache's Redis.
-  const rateLimiter: RateLimiter | undefined = !config.rateLimitPerMinute
-    ? undefined
-    : cacheStore instanceof RedisCacheStore
-      ? new RedisRateLimiter(cacheStore.client, RATE_WINDOW_MS, logger)
-      : new MemoryRateLimiter(RATE_WINDOW_MS);
+  // Always there: a consumer's own limit in the registry holds even when RATE_LIMIT_PER_MINUTE is 0.
+  const rateLimiter: RateLimiter =
+    cacheStore instanceof RedisCacheStore ? new RedisRateLimiter(cacheStore.client, RATE_WINDOW_MS, logger, () => cacheStore.health === 'up') : new MemoryRateLimiter(RATE_WINDOW_MS);
   const cacheRules = cacheStore ? loadCacheRules(config.cacheRulesFile) : undefined;
   // The response cache is also the handle for invalidations (admin, change events): both layers share the store and its tags.
   const cache = cacheStore ? new ResponseCache(cacheStore, cacheRules!, logger, metrics, config.cacheLayers.has('response')) : undefined;
@@ -315,7 +313,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
         { registry: policies.current().consumers, verify: verify!, requireToken: config.requireToken },
       );
-      if (!result.ok) throw requestError(result.code, result.message);
+      if (!result.ok) {
+        // Refused identities count too, per address: bad tokens cannot be sent at any rate.
+        await enforceRateLimit(rateLimiter, { key: `address:${request.ip}`, label: 'unidentified', limit: config.rateLimitPerMinute, weight }, metrics);
+        throw requestError(result.code, result.message);
+      }
       context.identity = result.identity;
       request.log = request.log.child({ consumer: result.identity.consumer.id, purpose: result.identity.purpose });
       context.logger = request.log as unknown as Logger;
@@ -392,8 +394,8 @@ const RATE_WINDOW_MS = 60_000;
  * Counts a request against its consumer's limit; past it, refuses with 429, `Retry-After` and
  * the wait in `extensions.retryAfterSeconds`. A limit of 0 (registry or `RATE_LIMIT_PER_MINUTE`) is no limit.
  */
-async function enforceRateLimit(limiter: RateLimiter | undefined, request: { key: string; label: string; limit: number; weight: number }, metrics: HubMetrics): Promise<void> {
-  if (!limiter || !request.limit) return;
+async function enforceRateLimit(limiter: RateLimiter, request: { key: string; label: string; limit: number; weight: number }, metrics: HubMetrics): Promise<void> {
+  if (!request.limit) return;
   const decision = await limiter.take(request.key, request.weight, request.limit);
   if (decision.allowed) return;
   metrics.rateLimited.inc({ consumer: request.label });

@@ -72,6 +72,8 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly redis: RateRedis,
     private readonly windowMs: number,
     private readonly logger?: Logger,
+    /** The connection's health as the cache tracks it: while down, count locally without waiting on a command. */
+    private readonly isUp: () => boolean = () => true,
   ) {
     this.local = new MemoryRateLimiter(windowMs);
     if (!redis.cdoHubRateTake) redis.defineCommand('cdoHubRateTake', { numberOfKeys: 2, lua: TAKE_SCRIPT });
@@ -81,6 +83,7 @@ export class RedisRateLimiter implements RateLimiter {
     const { start, elapsed } = windowPosition(now, this.windowMs);
     // One hash tag per key: both windows live in one Cluster slot.
     const prefix = `cdo-hub:rate:{${key}}`;
+    if (!this.isUp()) return this.local.takeNow(key, weight, limit, now);
     try {
       const [allowed, current, previous] = await this.redis.cdoHubRateTake!(`${prefix}:${start}`, `${prefix}:${start - this.windowMs}`, weight, limit, elapsed, 2 * this.windowMs);
       if (this.degraded) {
