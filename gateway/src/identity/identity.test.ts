@@ -107,10 +107,12 @@ describe('secrets', () => {
 describe('verified-token cache', () => {
   it('remembers a verified token but never past its expiry', async () => {
     const cached = createTokenVerifier({ kind: 'hs256', secret });
-    const shortLived = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('science').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setExpirationTime(Math.floor(Date.now() / 1000) + 1).sign(new TextEncoder().encode(secret));
+    // Two to three seconds of life (exp is in whole seconds): enough for a busy machine to verify it twice.
+    const expiresAt = Math.floor(Date.now() / 1000) + 3;
+    const shortLived = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('science').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setExpirationTime(expiresAt).sign(new TextEncoder().encode(secret));
     await expect(cached(shortLived)).resolves.toMatchObject({ consumer: 'science' });
     await expect(cached(shortLived)).resolves.toMatchObject({ consumer: 'science' });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 100));
     await expect(cached(shortLived)).rejects.toThrow(/exp/);
   });
 
