@@ -12,7 +12,7 @@ import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type Aud
 import type { GatewayConfig } from '../config';
 import { answerClientError, codedErrorResponse, ERROR_CATALOGUE, errorContentType, installHttpErrorHandlers, isErrorCode, requestError, shapeError, type ErrorCode } from '../errors';
 import { AllowList, loadOperationManifest } from '../persisted';
-import { createRequestGate, listSizePlugin } from '../limits';
+import { createRequestGate, listSizePlugin, parseJsonOrUndefined } from '../limits';
 import { HubGateway, type GatewayContext } from '../execution';
 import { reportFaults, SubgraphFaults } from '../faults';
 import { assessReadiness, probeSubgraph } from '../health';
@@ -370,14 +370,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
  * a GET's query string (whose `extensions` is JSON text).
  */
 function substituteRegistered(allowList: AllowList, operation: Record<string, unknown>): { code: ErrorCode; message: string } | undefined {
-  let extensions = operation.extensions;
-  if (typeof extensions === 'string') {
-    try {
-      extensions = JSON.parse(extensions) as unknown;
-    } catch {
-      return undefined; // malformed: Apollo Server refuses it
-    }
-  }
+  const extensions = typeof operation.extensions === 'string' ? parseJsonOrUndefined(operation.extensions) : operation.extensions;
+  if (typeof operation.extensions === 'string' && extensions === undefined) return undefined; // malformed: Apollo Server refuses it
   const verdict = allowList.resolve(operation.query, extensions);
   if (!verdict.ok) return verdict;
   operation.query = verdict.query;

@@ -24,7 +24,7 @@ export function checkRequestLimits(method: string, body: unknown, query: unknown
   if (method === 'GET') {
     const variables = (query as { variables?: unknown } | null | undefined)?.variables;
     if (typeof variables !== 'string') return undefined;
-    return variablesBreach(Buffer.byteLength(variables), limits) ?? depthBreach(parseOrUndefined(variables));
+    return variablesBreach(Buffer.byteLength(variables), limits) ?? depthBreach(parseJsonOrUndefined(variables));
   }
   if (Array.isArray(body)) {
     if (body.length > limits.maxBatch) {
@@ -47,7 +47,7 @@ function operationVariablesBreach(operation: unknown, limits: RequestLimits): Re
   const variables = (operation as { variables?: unknown }).variables;
   if (variables === undefined || variables === null) return undefined;
   // Measured without recursion before anything recursive (JSON.stringify, coercion) touches it.
-  const deep = depthBreach(typeof variables === 'string' ? parseOrUndefined(variables) : variables);
+  const deep = depthBreach(typeof variables === 'string' ? parseJsonOrUndefined(variables) : variables);
   if (deep) return deep;
   const text = typeof variables === 'string' ? variables : JSON.stringify(variables);
   return variablesBreach(Buffer.byteLength(text), limits);
@@ -59,11 +59,12 @@ function depthBreach(variables: unknown): RequestLimitBreach | undefined {
   return { code: 'VARIABLES_TOO_LARGE', limit: MAX_VARIABLES_DEPTH, actual: depth, message: `The variables nest more than ${MAX_VARIABLES_DEPTH} levels deep; this hub accepts at most ${MAX_VARIABLES_DEPTH}.` };
 }
 
-function parseOrUndefined(text: string): unknown {
+/** JSON text sent in a request (GET variables, extensions), or undefined when it is not JSON: Apollo Server refuses that itself. */
+export function parseJsonOrUndefined(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    return undefined; // not JSON: Apollo Server refuses it
+    return undefined;
   }
 }
 

@@ -1,15 +1,17 @@
 import type { ErrorCode } from '../errors';
 import type { OperationManifest } from './manifest';
-import { operationId } from './manifest';
 
 export type AllowListVerdict = { ok: true; query: string } | { ok: false; code: Extract<ErrorCode, 'PERSISTED_OPERATION_REQUIRED' | 'PERSISTED_OPERATION_NOT_FOUND'>; message: string };
 
 /** The registered operations by id, for one lookup per request. */
 export class AllowList {
   private readonly byId: ReadonlyMap<string, string>;
+  /** The registered texts themselves: a text sent in full is looked up, not hashed per request. */
+  private readonly bodies: ReadonlySet<string>;
 
   constructor(manifest: OperationManifest) {
     this.byId = new Map(manifest.operations.map((operation) => [operation.id, operation.body]));
+    this.bodies = new Set(this.byId.values());
   }
 
   get size(): number {
@@ -28,7 +30,7 @@ export class AllowList {
       if (typeof query === 'string' && query !== body) return { ok: false, code: 'PERSISTED_OPERATION_NOT_FOUND', message: 'The text sent does not match the registered operation of that hash.' };
       return { ok: true, query: body };
     }
-    if (typeof query === 'string' && this.byId.has(operationId(query))) return { ok: true, query };
+    if (typeof query === 'string' && this.bodies.has(query)) return { ok: true, query };
     return { ok: false, code: 'PERSISTED_OPERATION_REQUIRED', message: 'This hub serves only registered operations: send extensions.persistedQuery.sha256Hash of one on its allow-list.' };
   }
 }
