@@ -15,7 +15,7 @@ const exposure = (who: Identity, query: string) => viewExposure(compileOperation
 const DISTRICTS = '{ districts(first: 2) { nodes { code name } } }';
 /** UNCONDITIONAL but L2 and CLOSED: shared with every department, not open to the public. */
 const CONTRACTS = '{ organization(uscc: "911101085923665061") { technologyContracts(first: 2) { nodes { registrationNumber signedOn } } } }';
-const miss: CacheOutcome = { status: 'MISS', ttlSeconds: 300, scope: 'public' };
+const miss: CacheOutcome = { status: 'MISS', ttlSeconds: 300 };
 
 const facts = (who: Identity | undefined, query: string, overrides: Partial<AnswerFacts> = {}): AnswerFacts => ({
   operationType: 'query',
@@ -63,7 +63,7 @@ describe('the HTTP caching decision', () => {
   });
 
   it('stores nothing of L3 and above, anywhere outside the gateway', () => {
-    const teachers = facts(identity('city-analytics', 'statistics'), '{ highTechEnterprises(first: 1) { nodes { rdExpenseRatio } } }', { cache: { status: 'MISS', ttlSeconds: 30, scope: 'private' } });
+    const teachers = facts(identity('city-analytics', 'statistics'), '{ highTechEnterprises(first: 1) { nodes { rdExpenseRatio } } }', { cache: { status: 'MISS', ttlSeconds: 30 } });
     expect(decideHttpCaching(teachers)).toMatchObject({ directive: 'no-store', reason: 'it carries L3 data' });
     const own = facts(identity('education', 'operations'), '{ schools(first: 1) { nodes { students(first: 1) { nodes { idNumber } } } } }');
     expect(decideHttpCaching(own)).toMatchObject({ directive: 'no-store', reason: 'it carries L4 data' });
@@ -86,7 +86,7 @@ describe('the HTTP caching decision', () => {
   });
 
   it('counts a hit down from its age, and says the age', () => {
-    const hit = decideHttpCaching(facts(identity('public'), DISTRICTS, { cache: { status: 'HIT', ttlSeconds: 300, ageSeconds: 42, scope: 'public' } }));
+    const hit = decideHttpCaching(facts(identity('public'), DISTRICTS, { cache: { status: 'HIT', ttlSeconds: 300, ageSeconds: 42 } }));
     expect(httpCachingHeaders(hit)).toEqual([['cache-control', 'public, max-age=258'], ['x-cache', 'HIT'], ['age', '42']]);
     // A no-store hit still says it was a hit, and how old.
     const l3hit = decideHttpCaching({ ...facts(identity('public'), DISTRICTS), exposure: { everyFieldOpen: false, highestLevel: 'L3' }, cache: { status: 'HIT', ttlSeconds: 30, ageSeconds: 3 } });
