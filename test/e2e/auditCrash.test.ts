@@ -108,6 +108,7 @@ it('fails closed for agency data when the audit disk is full, or serves and logs
     const closed = await gateway({ AUDIT_DIR: fullDir });
     const refused = await fetch(closed.url, { method: 'POST', headers, body });
     expect(refused.status).toBe(503);
+    expect(refused.headers.get('cache-control')).toBe('no-store'); // the refusal replaced a storable answer
     expect(await refused.json()).toEqual({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }) })] });
     expect((await fetch(closed.url.replace('/graphql', '/healthz'))).status).toBe(200);
     await closed.stop();

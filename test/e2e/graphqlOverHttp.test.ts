@@ -109,6 +109,8 @@ describe('CORS', () => {
       const call = await fetch(gateway.url, { method: 'POST', headers: { origin: 'https://app.example.org', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
       expect(call.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
       expect(call.headers.get('access-control-expose-headers')).toContain('x-request-id');
+      // The answer depends on the Origin (its CORS headers): shared caches must key by it.
+      expect(call.headers.get('vary')).toMatch(/\bOrigin\b/);
     } finally {
       await gateway.stop();
     }

@@ -17,7 +17,6 @@ export interface CacheOutcome {
   /** Seconds since the entry was stored (HIT). */
   ageSeconds?: number;
   ttlSeconds?: number;
-  scope?: 'public' | 'private';
   /** Why it was not cached (BYPASS). */
   reason?: string;
 }
@@ -108,7 +107,7 @@ export class ResponseCache {
         if (!stored) this.parsed.set(key, { text: hit.value, stored: (stored = deepFreeze(JSON.parse(hit.value) as StoredResult)) });
         const result = revive(stored);
         const entities = countsOf ? (stored.entities ?? countsOf(result)) : undefined;
-        return { result, outcome: { status: 'HIT', ageSeconds, ttlSeconds: decision.ttlSeconds, scope: decision.scope }, ...(entities ? { entities } : {}) };
+        return { result, outcome: { status: 'HIT', ageSeconds, ttlSeconds: decision.ttlSeconds }, ...(entities ? { entities } : {}) };
       }
       mark = await this.store.mark();
     } catch (error) {
@@ -133,7 +132,7 @@ export class ResponseCache {
     } catch (error) {
       this.logger.debug({ err: error }, 'cache write failed');
     }
-    return { result, outcome: { status: 'MISS', ttlSeconds: decision.ttlSeconds, scope: decision.scope }, ...counted };
+    return { result, outcome: { status: 'MISS', ttlSeconds: decision.ttlSeconds }, ...counted };
   }
 }
 

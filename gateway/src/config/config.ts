@@ -89,6 +89,8 @@ export interface GatewayConfig {
   persistedOperations: 'apq' | 'off' | 'only';
   /** The allow-list (a persisted-query manifest), read with `only`. */
   persistedOperationsFile: string;
+  /** How long an Automatic Persisted Query registration lasts (each is its consumer's own; the public's per address). */
+  apqTtlSeconds: number;
   /** On SIGTERM: how long to keep serving once /readyz fails, then how long draining may take in all. */
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
@@ -168,6 +170,7 @@ const environment = z.object({
     .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
   PERSISTED_OPERATIONS: z.enum(['apq', 'off', 'only']).default('apq'),
   PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
+  APQ_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
@@ -279,6 +282,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     trustProxy: values.TRUST_PROXY,
     persistedOperations: values.PERSISTED_OPERATIONS,
     persistedOperationsFile: resolve(values.PERSISTED_OPERATIONS_FILE ?? DEFAULT_OPERATIONS_FILE),
+    apqTtlSeconds: values.APQ_TTL_SECONDS,
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',

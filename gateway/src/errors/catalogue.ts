@@ -26,7 +26,7 @@ export const ERROR_CATALOGUE = {
   REQUEST_TIMEOUT: { httpStatus: 408, description: 'The request did not finish arriving in time.' },
   NOT_FOUND: { httpStatus: 404, description: 'No such route on this server (GraphQL is served at `/graphql`).' },
   OPERATION_RESOLUTION_FAILURE: { httpStatus: 400, description: 'The document has several operations and `operationName` does not pick one of them.' },
-  PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, description: 'The persisted-query hash is not known yet; resend the full text.' },
+  PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, description: 'The persisted-query hash is not among the texts this consumer registered (the public: this client address); resend the full text.' },
   PERSISTED_QUERY_NOT_SUPPORTED: { httpStatus: 200, description: 'Persisted queries are disabled on this server.' },
 
   // Argument checks done by the agencies' subgraphs.

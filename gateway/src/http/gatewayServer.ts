@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { FETCH_LAYERS, FetchCache, loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheOutcome, type CacheStore } from '../cache';
+import { FETCH_LAYERS, FetchCache, loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheStore } from '../cache';
 import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
 import { answerClientError, codedErrorResponse, ERROR_CATALOGUE, errorContentType, installHttpErrorHandlers, isErrorCode, requestError, shapeError, type ErrorCode } from '../errors';
@@ -25,6 +25,9 @@ import { HubMetrics } from '../metrics';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../ratelimit';
 import { CHANGE_SIGNATURE_HEADER, CHANGES_CHANNEL, verifyChangeEvent, type ChangeEvent } from '../signing';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
+import { forbidStoring, httpCachingPlugins } from './httpCachingPlugin';
+import { oncePerRequest } from './oncePerRequest';
+import { APOLLO_FORGETFUL_APQ, installScopedApq } from './scopedApqHook';
 import { registerCatalogRoutes } from '../catalog';
 import { registerPlaygroundRoutes } from '../playground';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
@@ -179,14 +182,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // The process's own handlers stop Fastify, which stops Apollo; Apollo's would race them.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.debugErrors,
-    // Automatic Persisted Queries unless turned off, or replaced by the allow-list.
-    ...(config.persistedOperations === 'apq' ? {} : { persistedQueries: false as const }),
+    // Automatic Persisted Queries (registrations scoped to the consumer: installScopedApq below) unless turned off, or replaced by the allow-list.
+    persistedQueries: config.persistedOperations === 'apq' ? APOLLO_FORGETFUL_APQ : false,
     // Shape limits are checked before Apollo Server sees the request (requestGate below); the
     // token bound stops the parser itself.
     parseOptions: { maxTokens: config.maxTokens },
     // Apollo Server's own refusals carry BAD_REQUEST whatever their status; 405 and 406 have codes of their own.
     formatError: recodeHttpRefusal,
-    plugins: [ApolloServerPluginLandingPageDisabled(), listSizePlugin(config.limits), requestLifecyclePlugin(config, gateway, audit, metrics)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), listSizePlugin(config.limits), ...httpCachingPlugins({ cors: config.corsOrigins.length > 0 }), requestLifecyclePlugin(config, gateway, audit, metrics)],
   });
   await apollo.start();
   // A schema published to the registry reaches this gateway within seconds (file watch or Redis
@@ -271,6 +274,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   // then batch length, variables size and each document's shape, before Apollo Server parses anything.
   const allowList = config.persistedOperations === 'only' ? new AllowList(loadOperationManifest(config.persistedOperationsFile)) : undefined;
   if (allowList) logger.info({ operations: allowList.size, file: config.persistedOperationsFile }, 'serving registered operations only');
+  // One identification per request, whichever asks first: the APQ step or the GraphQL context.
+  const identifyRequest = oncePerRequest((request) => {
+    const purpose = request.headers['x-data-purpose'];
+    return identify(
+      { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
+      { registry: policies!.current().consumers, verify: verify!, requireToken: config.requireToken },
+    );
+  });
+  if (config.persistedOperations === 'apq') installScopedApq(app, { store: cacheStore, ttlSeconds: config.apqTtlSeconds, ...(policies ? { identify: identifyRequest } : {}) });
   const requestGate = createRequestGate(config.limits, config.requestLimits, config.maxTokens);
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.url !== '/graphql') return;
@@ -308,11 +320,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         await enforceRateLimit(rateLimiter, { key: `address:${request.ip}`, label: 'unidentified', limit: config.rateLimitPerMinute, weight }, metrics);
         return context;
       }
-      const purpose = request.headers['x-data-purpose'];
-      const result = await identify(
-        { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
-        { registry: policies.current().consumers, verify: verify!, requireToken: config.requireToken },
-      );
+      const result = await identifyRequest(request);
       if (!result.ok) {
         // Refused identities count too, per address: bad tokens cannot be sent at any rate.
         await enforceRateLimit(rateLimiter, { key: `address:${request.ip}`, label: 'unidentified', limit: config.rateLimitPerMinute, weight }, metrics);
@@ -429,19 +437,6 @@ function subscribeToChanges(url: string, cache: ResponseCache, logger: Logger): 
   return subscriber;
 }
 
-/** `x-cache`, `Age` and `Cache-Control` from what the response cache did. */
-function setCacheHeaders(headers: Map<string, string>, cache: CacheOutcome | undefined): void {
-  if (!cache) return;
-  headers.set('x-cache', cache.status);
-  if (cache.status === 'BYPASS' || !cache.ttlSeconds) {
-    headers.set('cache-control', 'no-store');
-    return;
-  }
-  const age = cache.ageSeconds ?? 0;
-  if (cache.status === 'HIT') headers.set('age', String(age));
-  headers.set('cache-control', `${cache.scope ?? 'private'}, max-age=${Math.max(0, cache.ttlSeconds - age)}`);
-}
-
 /** What a consumer got: everything asked (`ok`), data with errors (`partial`), or no data (`refused`). */
 function requestOutcome(result: { data?: unknown; errors?: readonly unknown[] }): 'ok' | 'partial' | 'refused' {
   return result.data == null ? 'refused' : result.errors?.length ? 'partial' : 'ok';
@@ -493,10 +488,10 @@ function requestLifecyclePlugin(config: GatewayConfig, gateway: HubGateway, audi
               if (config.auditFailClosed) {
                 body.singleResult = { errors: [{ message: 'The audit trail could not record this request; its data is not served.', extensions: { code: 'AUDIT_UNAVAILABLE' } }] };
                 response.http.status = ERROR_CATALOGUE.AUDIT_UNAVAILABLE.httpStatus;
+                forbidStoring(response.http, 'the audit trail could not record it');
               }
             }
           }
-          if (body.kind === 'single') setCacheHeaders(response.http.headers, context.cache);
           if (body.kind === 'single' && body.singleResult.errors) {
             const status = response.http.status;
             const clientError = status !== undefined && status >= 400 && status < 500;

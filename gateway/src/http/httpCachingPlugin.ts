@@ -1,0 +1,67 @@
+import type { ApolloServerPlugin, HTTPGraphQLHead } from '@apollo/server';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import type { OperationView } from '../enforcement';
+import type { GatewayContext } from '../execution';
+import type { PolicySet } from '../policy';
+import { combineHttpCaching, decideHttpCaching, httpCachingHeaders, varyHeader, viewExposure, type HttpCaching, type ViewExposure } from './httpCaching';
+
+/**
+ * The members of a batch share one HTTP head: each merges its decision into what the others
+ * decided, so the head always holds the strictest of them, whichever finishes last.
+ */
+const decided = new WeakMap<HTTPGraphQLHead, HttpCaching>();
+
+/**
+ * Sets `Cache-Control`, `Vary`, `Age` and `x-cache` on every GraphQL answer from the decision in
+ * `httpCaching.ts`. Apollo Server's own cache-control header is turned off: it knows nothing of
+ * sharing classes, and it would overwrite ours.
+ */
+export function httpCachingPlugins(options: { cors: boolean }): ApolloServerPlugin<GatewayContext>[] {
+  const vary = varyHeader(options);
+  // Views are compiled once per policy version and reused: so is what they expose.
+  const exposures = new WeakMap<OperationView, ViewExposure | undefined>();
+  const exposureOf = (view: OperationView, policySet: PolicySet): ViewExposure | undefined => {
+    if (!exposures.has(view)) exposures.set(view, viewExposure(view, policySet));
+    return exposures.get(view);
+  };
+  return [
+    ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
+    {
+      async requestDidStart() {
+        return {
+          async willSendResponse({ response, contextValue: context, operation, request }) {
+            const body = response.body;
+            const caching =
+              body.kind === 'single'
+                ? decideHttpCaching({
+                    operationType: operation?.operation,
+                    hasErrors: Boolean(body.singleResult.errors?.length),
+                    identity: context.identity,
+                    exposure: context.view && context.policySet ? exposureOf(context.view, context.policySet) : undefined,
+                    cache: context.cache,
+                    namedByScopedHash: request.extensions?.persistedQuery !== undefined,
+                  })
+                : ({ directive: 'no-store', reason: 'incremental delivery' } as const);
+            record(response.http, caching);
+            response.http.headers.set('vary', vary);
+          },
+        };
+      },
+    },
+  ];
+}
+
+/**
+ * For a stage that turns an answer into a refusal after the decision was made (the audit trail
+ * failing to record it): nothing may store it.
+ */
+export function forbidStoring(http: HTTPGraphQLHead, reason: string): void {
+  record(http, { directive: 'no-store', reason });
+}
+
+function record(http: HTTPGraphQLHead, caching: HttpCaching): void {
+  const previous = decided.get(http);
+  const merged = previous ? combineHttpCaching(previous, caching) : caching;
+  decided.set(http, merged);
+  for (const [name, value] of httpCachingHeaders(merged)) http.headers.set(name, value);
+}
