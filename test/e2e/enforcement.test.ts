@@ -78,7 +78,7 @@ describe('every route to a NOT_SHARED field yields no value', () => {
 
   it('while the owning agency reads its own fields in full', async () => {
     const { body } = await hub.query(`{ school(code: "${haidianSchool}") { students(first: 1) { nodes { idNumber } } } }`, {}, await as('education', 'operations'));
-    const expected = education.get<{ id_number: string }>('SELECT id_number FROM students WHERE school_code = ? ORDER BY student_number', [haidianSchool])!;
+    const expected = education.get<{ id_number: string }>('SELECT id_number FROM students WHERE school_code = ? ORDER BY roster_key', [haidianSchool])!;
     expect(body.data!.school.students.nodes[0].idNumber).toBe(expected.id_number);
   });
 });
@@ -91,7 +91,7 @@ describe('conditional fields under grants', () => {
       await as('district-haidian', 'enrollment-planning'),
     );
     expect(body.errors).toBeUndefined();
-    const rows = education.all<{ name: string; grade: number }>('SELECT name, grade FROM students WHERE school_code = ? ORDER BY student_number LIMIT 5', [haidianSchool]);
+    const rows = education.all<{ name: string; grade: number }>('SELECT name, grade FROM students WHERE school_code = ? ORDER BY roster_key LIMIT 5', [haidianSchool]);
     expect(body.data!.haidian.students.nodes).toEqual(rows.map((r) => ({ name: [...r.name][0] + '*'.repeat([...r.name].length - 1), grade: r.grade })));
     for (const row of rows) expect(JSON.stringify(body)).not.toContain(row.name);
   });

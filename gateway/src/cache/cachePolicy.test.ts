@@ -4,7 +4,7 @@ import { compileOperationView } from '../enforcement';
 import type { Identity } from '../identity';
 import { loadPolicySet } from '../policy';
 import { compileYaml, shippedPolicies, supergraph } from '../policy/policyFixtures.test-helpers';
-import { decideCaching, loadCacheRules, parseCacheRules, responseCacheKey } from './cachePolicy';
+import { decideCaching, loadCacheRules, MAX_CACHE_TTL_SECONDS, parseCacheRules, responseCacheKey } from './cachePolicy';
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
 const { policySet } = loadPolicySet({ policyDir: DEFAULT_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now });
@@ -51,6 +51,13 @@ describe('cache decision', () => {
   it('reads the rules file format', () => {
     expect(() => parseCacheRules({ defaultTtl: 'soon', caps: {} }, 'x.yaml')).toThrow(/x.yaml: defaultTtl: "soon" is not a duration/);
     expect(parseCacheRules({ defaultTtl: '1m', caps: {} }, 'x.yaml')).toMatchObject({ defaultTtlSeconds: 60, classCaps: { NOT_SHARED: 0 } });
+  });
+
+  it('refuses a TTL longer than 1 h, so every cursor in a cached page still opens (caps may be longer: they only shorten)', () => {
+    expect(() => parseCacheRules({ defaultTtl: '61m', caps: {} }, 'x.yaml')).toThrow(/x.yaml: defaultTtl: 3660s is longer than the 3600s/);
+    expect(() => parseCacheRules({ defaultTtl: '1m', types: { District: '1d' }, caps: {} }, 'x.yaml')).toThrow(/types.District: 86400s/);
+    expect(parseCacheRules({ defaultTtl: '1h', types: { District: '1h' }, caps: { classes: { UNCONDITIONAL: '7d' } } }, 'x.yaml')).toMatchObject({ defaultTtlSeconds: 3600, classCaps: { UNCONDITIONAL: 604_800 } });
+    expect(MAX_CACHE_TTL_SECONDS).toBe(3600);
   });
 
   it('lets a CDO mark an L4 field cacheable: the class cap then applies instead', () => {

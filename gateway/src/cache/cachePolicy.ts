@@ -41,10 +41,22 @@ const rulesSchema = z
   })
   .strict();
 
+/**
+ * The longest a cached answer may live. A cached page carries the cursors the agency sealed when it
+ * was fetched, and a cursor opens only for `CURSOR_TTL` (at least 2 h, checked by each subgraph):
+ * with entries at most 1 h old, a cursor in any page the cache serves opens for another hour at
+ * least. Caps may be longer (they only shorten); `defaultTtl` and every type's TTL may not.
+ */
+export const MAX_CACHE_TTL_SECONDS = 3600;
+
 export function parseCacheRules(value: unknown, source: string): CacheRules {
   const parsed = rulesSchema.safeParse(value);
   if (!parsed.success) throw new Error(`${source}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`);
   const rules = parsed.data;
+  const tooLong = [['defaultTtl', rules.defaultTtl] as const, ...Object.entries(rules.types).map(([type, ttl]) => [`types.${type}`, ttl] as const)].filter(([, ttl]) => ttl > MAX_CACHE_TTL_SECONDS);
+  if (tooLong.length) {
+    throw new Error(`${source}: ${tooLong.map(([where, ttl]) => `${where}: ${ttl}s is longer than the ${MAX_CACHE_TTL_SECONDS}s a cached answer may live (its cursors must still open when it is served)`).join('; ')}`);
+  }
   return {
     defaultTtlSeconds: rules.defaultTtl,
     types: new Map(Object.entries(rules.types)),

@@ -31,7 +31,7 @@ export const ERROR_CATALOGUE = {
 
   // Argument checks done by the agencies' subgraphs.
   INVALID_IDENTIFIER: { httpStatus: 200, description: 'An identifier argument (USCC, school code, project code, district code) is malformed or fails its check character; `extensions.identifier` names its kind.' },
-  INVALID_CURSOR: { httpStatus: 200, description: 'An `after` cursor was not issued by this list.' },
+  INVALID_CURSOR: { httpStatus: 400, description: 'An `after` cursor is not one this list issued for this row scope (forged, altered, truncated, or from another list or scope), or it has expired (`extensions.reason`: `expired`); the operation is refused: page again from the start.' },
   PAGE_SIZE_OUT_OF_RANGE: { httpStatus: 200, description: '`first` is negative or above the list maximum given in `extensions.maximum`.' },
 
   // Identity: who is asking, and for what.

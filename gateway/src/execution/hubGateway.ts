@@ -20,6 +20,7 @@ import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
 import { responseTags, type FetchCache, type ResponseCache } from '../cache';
 import type { GatewayContext } from './context';
+import { refusingInvalidCursors } from './refuseInvalidCursors';
 
 type GraphQLSchemaListener = GatewaySchemaLoadOrUpdateCallback;
 
@@ -113,7 +114,7 @@ export class HubGateway implements GatewayInterface {
     this.loadOptions = options;
     const generation = await this.generation(this.options.supergraph);
     this.serve(generation);
-    return { executor: this.executorAround() };
+    return { executor: refusingInvalidCursors(this.executorAround()) };
   }
 
   private loadOptions: Parameters<GatewayInterface['load']>[0] | undefined;

@@ -1,4 +1,5 @@
 import { applyMask, compileOperationView, entityKey, fetchKeyBase, JsonlAuditLog, responseCacheKey, loadGatewayConfig, loadPolicySet, loadSupergraphFile, ViewCache, type AccessEntry, type Identity, type OperationView } from '@cdo-hub/gateway';
+import { listIdentity, PLAIN_CURSORS, SubgraphCursors } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
@@ -38,6 +39,13 @@ export function runMicroBenchmarks(queries: readonly string[], quick: boolean): 
   const cache = new ViewCache<OperationView>();
   queries.forEach((query, i) => cache.set(`k${i}`, compileOperationView(policySet, identity, parse(query), undefined, `h${i}`, now)));
   const names = Array.from({ length: 1000 }, (_, i) => `欧阳${String.fromCharCode(0x4e00 + (i % 500))}明`);
+  // A roster's cursors as the education subgraph issues them: 16-hex-digit roster keys, sealed
+  // for the list and Haidian's row scope (keys derived once, as at the subgraph's start).
+  const cursors = new SubgraphCursors('education', { signingKey: 'bench-signing-key-0123456789abcdefghij' }, { sealing: true, ttlMs: 86_400_000 }).forCall({ districtCode: '110108' });
+  const roster = listIdentity('School.students');
+  const rosterKeys = Array.from({ length: 1000 }, (_, i) => (0x8f3a91c2d4e5 * (i + 1)).toString(16).padStart(16, '0').slice(-16));
+  const sealed = rosterKeys.map((key) => cursors.issue(roster, key));
+  const plain = rosterKeys.map((key) => PLAIN_CURSORS.issue(roster, key));
   return [
     // Each iteration gets a new text (an alias varies), as an operation the gateway has not seen.
     measure('policy decision, new operation (parse + analyse + decide + rewrite)', iterations, (i) => {
@@ -49,6 +57,17 @@ export function runMicroBenchmarks(queries: readonly string[], quick: boolean): 
     }),
     measure('mask application, 1,000 names', quick ? 200 : 1000, () => {
       for (const name of names) applyMask({ kind: 'name' }, name, { hashKey: 'k', consumerId: 'c' });
+    }),
+    // Per cursor: a page seals one (its endCursor) and opens at most one (its `after`).
+    measure('cursor seal (AES-256-GCM, fresh IV), per cursor', iterations * 10, (i) => {
+      cursors.issue(roster, rosterKeys[i % rosterKeys.length]!);
+    }),
+    measure('cursor open (AES-256-GCM, bound to list and row scope), per cursor', iterations * 10, (i) => {
+      cursors.read(sealed[i % sealed.length]!, roster);
+    }),
+    measure('plain cursor encode + decode (HUB_CURSOR_SEALING=off, for comparison), per cursor', iterations * 10, (i) => {
+      PLAIN_CURSORS.issue(roster, rosterKeys[i % rosterKeys.length]!);
+      PLAIN_CURSORS.read(plain[i % plain.length]!, roster);
     }),
     // What a request costs the caches before any lookup: its response key, and the keys of an entity fetch of 20.
     measure('cache keys: one response key + an entity fetch of 20 keys', iterations, (i) => {

@@ -33,6 +33,8 @@ export interface StudentRow {
   health_status: 'HEALTHY' | 'FOLLOW_UP' | 'CHRONIC_CONDITION';
   financial_aid: number;
   migrant: number;
+  /** Random, unique per school: the roster's order (never the student number's). */
+  roster_key: string;
 }
 
 export interface TeacherRow {
@@ -43,6 +45,8 @@ export interface TeacherRow {
   subject: string;
   qualification: string;
   title: string;
+  /** Random, unique per school: the staff list's order (never the staff number's). */
+  roster_key: string;
 }
 
 /** A district as another subgraph refers to it: only its key. */

@@ -62,7 +62,7 @@ describe('education subgraph', () => {
     expect(first.data!.school.name).toBe(school.name);
     expect(first.data!.school.students.totalCount).toBe(school.enrolment);
     const second = await harness.query(query, { code: school.code, after: first.data!.school.students.pageInfo.endCursor });
-    const expected = harness.db.all<{ student_number: string }>('SELECT student_number FROM students WHERE school_code = ? ORDER BY student_number LIMIT 6', [school.code]);
+    const expected = harness.db.all<{ student_number: string }>('SELECT student_number FROM students WHERE school_code = ? ORDER BY roster_key LIMIT 6', [school.code]);
     const seen = [...first.data!.school.students.nodes, ...second.data!.school.students.nodes].map((s: { studentNumber: string }) => s.studentNumber);
     expect(seen).toEqual(expected.map((row) => row.student_number));
   });

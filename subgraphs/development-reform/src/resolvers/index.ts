@@ -52,17 +52,17 @@ function equalities(filters: Readonly<Record<string, string | null | undefined>>
 
 export const resolvers: Resolvers = {
   Query: {
-    districts: (_, { kind, first, after }, { db }) =>
+    districts: (_, { kind, first, after }, { db, cursors }) =>
       rootConnection<DistrictRow, DistrictRow>(
         db,
         { table: 'districts', sortColumn: 'code', ...equalities({ kind }) },
-        toPage({ first, after }, listIdentity('Query.districts', { kind })),
+        toPage({ first, after }, listIdentity('Query.districts', { kind }), cursors),
         (row) => row,
       ),
     district: (_, { code }, { loaders }) => loaders.rowsByKey<DistrictRow>('districts', 'code').load(requireDistrictCode(code)),
     organization: (_, { uscc }, { loaders }) => loaders.rowsByKey<OrganizationRow>('organizations', 'uscc').load(requireUscc(uscc)),
     investmentProject: (_, { code }, { loaders }) => loaders.rowsByKey<InvestmentProjectRow>('investment_projects', 'code').load(requireProjectCode(code)),
-    investmentProjects: (_, { districtCode, ownerUscc, first, after }, { db }) => {
+    investmentProjects: (_, { districtCode, ownerUscc, first, after }, { db, cursors }) => {
       const given = {
         district_code: districtCode == null ? null : requireDistrictCode(districtCode),
         owner_uscc: ownerUscc == null ? null : requireUscc(ownerUscc),
@@ -70,16 +70,16 @@ export const resolvers: Resolvers = {
       return rootConnection<InvestmentProjectRow, InvestmentProjectRow>(
         db,
         { table: 'investment_projects', sortColumn: 'code', ...equalities(given) },
-        toPage({ first, after }, listIdentity('Query.investmentProjects', { districtCode: given.district_code, ownerUscc: given.owner_uscc })),
+        toPage({ first, after }, listIdentity('Query.investmentProjects', { districtCode: given.district_code, ownerUscc: given.owner_uscc }), cursors),
         (row) => row,
       );
     },
-    priceObservations: (_, { commodity, districtCode, first, after }, { db }) => {
+    priceObservations: (_, { commodity, districtCode, first, after }, { db, cursors }) => {
       const given = { commodity, district_code: districtCode == null ? null : requireDistrictCode(districtCode) };
       return rootConnection<PriceObservationRow, PriceObservationRow>(
         db,
         { table: 'price_observations', sortColumn: 'id', ...equalities(given) },
-        toPage({ first, after }, listIdentity('Query.priceObservations', { commodity, districtCode: given.district_code })),
+        toPage({ first, after }, listIdentity('Query.priceObservations', { commodity, districtCode: given.district_code }), cursors),
         (row) => row,
       );
     },
@@ -101,8 +101,8 @@ export const resolvers: Resolvers = {
     investmentProjectCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).project_count,
     totalInvestment: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).total_investment,
     // The list's total is the district's project count, already in the grouped figures.
-    investmentProjects: (district, args, { loaders }) =>
-      childConnection<InvestmentProjectRow, InvestmentProjectRow>(loaders, PROJECTS_OF_DISTRICT, toPage(args, listIdentity('District.investmentProjects')), district.code, (row) => row, async () =>
+    investmentProjects: (district, args, { loaders, cursors }) =>
+      childConnection<InvestmentProjectRow, InvestmentProjectRow>(loaders, PROJECTS_OF_DISTRICT, toPage(args, listIdentity('District.investmentProjects'), cursors), district.code, (row) => row, async () =>
         (await districtFigures(loaders, district.code)).project_count,
       ),
   },
@@ -112,8 +112,8 @@ export const resolvers: Resolvers = {
     registrationDistrict: async (organization, _, { loaders }) => (await loaders.rowsByKey<DistrictRow>('districts', 'code').load(organization.district_code))!,
     registeredOn: (organization) => organization.registered_on,
     legalRepresentative: (organization) => organization.legal_representative,
-    investmentProjects: (organization, args, { loaders }) =>
-      childConnection<InvestmentProjectRow, InvestmentProjectRow>(loaders, PROJECTS_OF_OWNER, toPage(args, listIdentity('Organization.investmentProjects')), organization.uscc, (row) => row),
+    investmentProjects: (organization, args, { loaders, cursors }) =>
+      childConnection<InvestmentProjectRow, InvestmentProjectRow>(loaders, PROJECTS_OF_OWNER, toPage(args, listIdentity('Organization.investmentProjects'), cursors), organization.uscc, (row) => row),
   },
 
   InvestmentProject: {

@@ -1,4 +1,9 @@
-/** The Education Commission's tables. Keys follow the national identifiers, not surrogate ids. */
+/**
+ * The Education Commission's tables. Keys follow the national identifiers, not surrogate ids —
+ * except the order of a school's roster and staff list: `roster_key`, random and unique per
+ * school, so a list's order (and a cursor's position in it) tells nothing of an ID or staff
+ * number. A row added without one gets a random key from its default.
+ */
 export const EDUCATION_DDL = `
 CREATE TABLE schools (
   code          TEXT PRIMARY KEY,
@@ -27,9 +32,10 @@ CREATE TABLE students (
   guardian_phone TEXT NOT NULL,
   health_status  TEXT NOT NULL,
   financial_aid  INTEGER NOT NULL,
-  migrant        INTEGER NOT NULL
+  migrant        INTEGER NOT NULL,
+  roster_key     TEXT NOT NULL DEFAULT (lower(hex(randomblob(8))))
 );
-CREATE INDEX students_by_school ON students (school_code, student_number);
+CREATE UNIQUE INDEX students_in_roster_order ON students (school_code, roster_key);
 
 CREATE TABLE teachers (
   staff_number  TEXT PRIMARY KEY,
@@ -37,9 +43,10 @@ CREATE TABLE teachers (
   name          TEXT NOT NULL,
   subject       TEXT NOT NULL,
   qualification TEXT NOT NULL,
-  title         TEXT NOT NULL
+  title         TEXT NOT NULL,
+  roster_key    TEXT NOT NULL DEFAULT (lower(hex(randomblob(8))))
 );
-CREATE INDEX teachers_by_school ON teachers (school_code, staff_number);
+CREATE UNIQUE INDEX teachers_in_roster_order ON teachers (school_code, roster_key);
 
 -- School-construction projects planned with the commission, keyed by their investment project
 -- code (GB/T 40058), which the Development and Reform Commission registers.

@@ -99,7 +99,7 @@ export type Organization = {
 /** Position of a page in a list (Relay cursor connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Cursor of the last item on this page; pass it as `after` for the next page. */
+  /** Cursor of the last item on this page; pass it as `after` for the next page. Opaque: sealed by the agency, it opens only for the list and row scope that issued it, and for a limited time (24 h by default). */
   endCursor?: Maybe<Scalars['String']['output']>;
   /** Whether more items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];
@@ -159,11 +159,11 @@ export type School = {
   organization?: Maybe<Organization>;
   /** Public or private (民办) school. */
   ownership: SchoolOwnership;
-  /** The students enrolled, in student-number order. */
+  /** The students enrolled, in roster order: random and fixed per school, so the order tells nothing about any student. */
   students?: Maybe<StudentConnection>;
   /** Number of full-time teachers. */
   teacherCount: Scalars['Int']['output'];
-  /** The school's full-time teachers. */
+  /** The school's full-time teachers, in staff-list order: random and fixed per school, so the order tells nothing about any teacher. */
   teachers?: Maybe<TeacherConnection>;
   /** Level of education the school provides. */
   type: SchoolType;

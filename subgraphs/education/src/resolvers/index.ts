@@ -16,8 +16,10 @@ import {
 import type { Resolvers } from '../generated/resolvers';
 import type { SchoolConstructionRow, SchoolRow, StudentRow, TeacherRow } from '../model';
 
-const STUDENTS_OF_SCHOOL: ChildListSpec = { table: 'students', parentColumn: 'school_code', sortColumn: 'student_number' };
-const TEACHERS_OF_SCHOOL: ChildListSpec = { table: 'teachers', parentColumn: 'school_code', sortColumn: 'staff_number' };
+// Rosters and staff lists are ordered by a random surrogate, never by student number (the pupil's
+// ID number: birthplace and birth date) or staff number, which not every reader of the list may read.
+const STUDENTS_OF_SCHOOL: ChildListSpec = { table: 'students', parentColumn: 'school_code', sortColumn: 'roster_key' };
+const TEACHERS_OF_SCHOOL: ChildListSpec = { table: 'teachers', parentColumn: 'school_code', sortColumn: 'roster_key' };
 /** Schools of a district; the type filter is a fixed condition per enum value, never user text. */
 function schoolsOfDistrict(type: string | null | undefined): ChildListSpec {
   return { table: 'schools', parentColumn: 'district_code', sortColumn: 'code', ...(type ? { where: `type = '${type}'` } : {}) };
@@ -39,7 +41,7 @@ function requireSchoolCode(code: string): string {
 export const resolvers: Resolvers = {
   Query: {
     school: (_, { code }, { loaders }) => loaders.rowsByKey<SchoolRow>('schools', 'code').load(requireSchoolCode(code)),
-    schools: (_, { districtCode, type, first, after }, { db }) => {
+    schools: (_, { districtCode, type, first, after }, { db, cursors }) => {
       if (districtCode != null && !isDistrictCode(districtCode)) {
         throw hubError('INVALID_IDENTIFIER', `"${districtCode}" is not a Beijing district code.`, { identifier: 'DISTRICT_CODE' });
       }
@@ -48,7 +50,7 @@ export const resolvers: Resolvers = {
       return rootConnection<SchoolRow, SchoolRow>(
         db,
         { table: 'schools', sortColumn: 'code', where: filters.map(([column]) => `${column} = ?`).join(' AND ') || '1 = 1', params: filters.map(([, value]) => value) },
-        toPage({ first, after }, listIdentity('Query.schools', { districtCode, type })),
+        toPage({ first, after }, listIdentity('Query.schools', { districtCode, type }), cursors),
         (row) => row,
       );
     },
@@ -75,11 +77,11 @@ export const resolvers: Resolvers = {
     // A roster released under a grant limited to one district stays inside the agency for other districts.
     students: (school, args, context) => {
       assertInScope(context, 'School.students', { districtCode: school.district_code });
-      return childConnection<StudentRow, StudentRow>(context.loaders, STUDENTS_OF_SCHOOL, toPage(args, listIdentity('School.students')), school.code, (row) => row);
+      return childConnection<StudentRow, StudentRow>(context.loaders, STUDENTS_OF_SCHOOL, toPage(args, listIdentity('School.students'), context.cursors), school.code, (row) => row);
     },
     teachers: (school, args, context) => {
       assertInScope(context, 'School.teachers', { districtCode: school.district_code });
-      return childConnection<TeacherRow, TeacherRow>(context.loaders, TEACHERS_OF_SCHOOL, toPage(args, listIdentity('School.teachers')), school.code, (row) => row);
+      return childConnection<TeacherRow, TeacherRow>(context.loaders, TEACHERS_OF_SCHOOL, toPage(args, listIdentity('School.teachers'), context.cursors), school.code, (row) => row);
     },
   },
 
@@ -105,8 +107,8 @@ export const resolvers: Resolvers = {
     schoolCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).school_count,
     studentCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).student_count,
     teacherCount: async (district, _, { loaders }) => (await districtFigures(loaders, district.code)).teacher_count,
-    schools: (district, { type, ...args }, { loaders }) =>
-      childConnection<SchoolRow, SchoolRow>(loaders, schoolsOfDistrict(type), toPage(args, listIdentity('District.schools', { type })), district.code, (row) => row),
+    schools: (district, { type, ...args }, { loaders, cursors }) =>
+      childConnection<SchoolRow, SchoolRow>(loaders, schoolsOfDistrict(type), toPage(args, listIdentity('District.schools', { type }), cursors), district.code, (row) => row),
   },
 
   Organization: {

@@ -52,9 +52,27 @@ const UNIVERSITY_TITLES = ['助教', '讲师', '讲师', '副教授', '教授'];
 
 /**
  * Bump when the generator writes other rows. 2: the school-construction projects of the world's
- * investment register.
+ * investment register. 3: roster keys.
  */
-const GENERATOR_VERSION = '2';
+const GENERATOR_VERSION = '3';
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/**
+ * Roster keys — the order of a school's students and of its teachers — drawn at random, unique
+ * within the school, from a stream of their own: never derived from an ID or staff number, and
+ * drawing them shifts no other value of the seed.
+ */
+function rosterKeys(random: SeededRandom): () => string {
+  const used = new Set<string>();
+  return () => {
+    let key: string;
+    do key = random.chars(HEX_DIGITS, 16);
+    while (used.has(key));
+    used.add(key);
+    return key;
+  };
+}
 
 export function educationSeedPlan(size: SeedSize): SeedPlan {
   return { agency: 'education', size, ddl: EDUCATION_DDL, generatorVersion: GENERATOR_VERSION, fill: (db, progress) => fillEducation(db, size, progress) };
@@ -64,8 +82,9 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
   const world = buildWorld(size);
   const random = SeededRandom.forStream(WORLD_SEED, `education:${size}`);
   const schools = new TableWriter(db, 'schools', ['code', 'uscc', 'name', 'type', 'ownership', 'district_code', 'founded_year', 'address', 'enrolment', 'class_count', 'teacher_count'], progress);
-  const students = new TableWriter(db, 'students', ['student_number', 'school_code', 'name', 'id_number', 'gender', 'birth_date', 'grade', 'guardian_name', 'guardian_phone', 'health_status', 'financial_aid', 'migrant'], progress);
-  const teachers = new TableWriter(db, 'teachers', ['staff_number', 'school_code', 'name', 'subject', 'qualification', 'title'], progress);
+  const students = new TableWriter(db, 'students', ['student_number', 'school_code', 'name', 'id_number', 'gender', 'birth_date', 'grade', 'guardian_name', 'guardian_phone', 'health_status', 'financial_aid', 'migrant', 'roster_key'], progress);
+  const teachers = new TableWriter(db, 'teachers', ['staff_number', 'school_code', 'name', 'subject', 'qualification', 'title', 'roster_key'], progress);
+  const rosterKey = rosterKeys(SeededRandom.forStream(WORLD_SEED, `education:${size}:roster-keys`));
   const usedIds = new Set<string>();
   const [fewest, most] = STUDENTS_PER_SCHOOL[size];
 
@@ -120,6 +139,7 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
         health_status: random.weighted([['HEALTHY', 88], ['FOLLOW_UP', 9], ['CHRONIC_CONDITION', 3]] as const),
         financial_aid: random.chance(0.07) ? 1 : 0,
         migrant: migrant ? 1 : 0,
+        roster_key: rosterKey(),
       });
     }
 
@@ -132,6 +152,7 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
         subject: school.type === 'HIGHER_EDUCATION' ? random.pick(['计算机科学', '机械工程', '经济学', '化学', '数学', '外国语言文学', '材料科学']) : random.pick(SUBJECTS),
         qualification: QUALIFICATION[school.type],
         title: random.pick(school.type === 'HIGHER_EDUCATION' ? UNIVERSITY_TITLES : SCHOOL_TITLES),
+        roster_key: rosterKey(),
       });
     }
   }

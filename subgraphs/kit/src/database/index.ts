@@ -1,2 +1,3 @@
 export * from './agencyDatabase';
 export * from './seedDatabase';
+export * from './surrogateOrder';

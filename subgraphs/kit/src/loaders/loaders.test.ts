@@ -1,5 +1,5 @@
 import { AgencyDatabase } from '../database';
-import { listIdentity, toPage } from '../pagination';
+import { listIdentity, SubgraphCursors, toPage } from '../pagination';
 import { childConnection, RequestLoaders, type ChildListSpec } from './loaders';
 
 // Lists that differ in a single part of their spec must each get their own batch: were they to
@@ -17,6 +17,7 @@ beforeAll(() => {
 afterAll(() => db.close());
 
 type Lab = { code: string; host: string; name: string; level: string };
+const cursors = new SubgraphCursors('test-agency', { signingKey: 'loaders-test-signing-key-0123456789abcdef' }, { sealing: true, ttlMs: 3_600_000 }).forCall();
 
 describe('request loaders', () => {
   it('keeps lists that differ only in their order apart', async () => {
@@ -33,7 +34,7 @@ describe('request loaders', () => {
     const loaders = new RequestLoaders(db);
     const byCode: ChildListSpec = { table: 'labs', parentColumn: 'host', sortColumn: 'code' };
     const byName: ChildListSpec = { table: 'labs', parentColumn: 'host', sortColumn: 'name' };
-    const page = toPage({ first: 2 }, listIdentity('Host.labs'));
+    const page = toPage({ first: 2 }, listIdentity('Host.labs'), cursors);
     const [codes, names] = await Promise.all([
       childConnection<Lab, string>(loaders, byCode, page, 'h1', (lab) => lab.code),
       childConnection<Lab, string>(loaders, byName, page, 'h1', (lab) => lab.code),
@@ -48,9 +49,9 @@ describe('request loaders', () => {
     const all: ChildListSpec = { table: 'labs', parentColumn: 'host', sortColumn: 'code' };
     const before = db.statementCount;
     const [h1Municipal, h2Municipal, h1All] = await Promise.all([
-      childConnection<Lab, string>(loaders, municipal, toPage({}, listIdentity('Host.labs', { level: 'MUNICIPAL' })), 'h1', (lab) => lab.code),
-      childConnection<Lab, string>(loaders, municipal, toPage({}, listIdentity('Host.labs', { level: 'MUNICIPAL' })), 'h2', (lab) => lab.code),
-      childConnection<Lab, string>(loaders, all, toPage({}, listIdentity('Host.labs')), 'h1', (lab) => lab.code),
+      childConnection<Lab, string>(loaders, municipal, toPage({}, listIdentity('Host.labs', { level: 'MUNICIPAL' }), cursors), 'h1', (lab) => lab.code),
+      childConnection<Lab, string>(loaders, municipal, toPage({}, listIdentity('Host.labs', { level: 'MUNICIPAL' }), cursors), 'h2', (lab) => lab.code),
+      childConnection<Lab, string>(loaders, all, toPage({}, listIdentity('Host.labs'), cursors), 'h1', (lab) => lab.code),
     ]);
     expect(db.statementCount - before).toBe(2);
     expect([h1Municipal.nodes, h2Municipal.nodes, h1All.nodes]).toEqual([['BZ01', 'BZ03'], ['BZ04'], ['BZ01', 'BZ02', 'BZ03']]);

@@ -1,14 +1,16 @@
 import { hubError } from '@cdo-hub/gateway/errors';
 import { createHash } from 'node:crypto';
+import type { CursorCodec } from './cursors';
 
 /**
  * Relay-style connections (`{ nodes, pageInfo { hasNextPage endCursor }, totalCount }`) over
- * keyset pagination: a cursor is an opaque encoding of the last row's unique sort key, so pages
- * stay stable while rows are added and deep pages cost no OFFSET scan.
+ * keyset pagination: a cursor holds the last row's unique sort key, so pages stay stable while
+ * rows are added and deep pages cost no OFFSET scan.
  *
- * A cursor also carries a digest of the list it was issued by (the list and its filters), so one
- * handed to another list — or to the same list under other filters, where the sort key would be
- * read against different rows — is refused instead of silently starting somewhere arbitrary.
+ * The sort key is sealed (`cursorSealing.ts`): a cursor reveals nothing, expires, and is bound to
+ * the list that issued it (the list and its filters) and to the call's row scope, so one handed
+ * to another list — or to the same list under other filters, where the sort key would be read
+ * against different rows — is refused instead of silently starting somewhere arbitrary.
  */
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -25,6 +27,8 @@ export interface Page {
   afterKey: string | null;
   /** The list the page belongs to (see `listIdentity`); its cursors are only valid for it. */
   listId: string;
+  /** Seals the page's cursors for this call (agency, list, row scope). */
+  cursors: CursorCodec;
 }
 
 export interface Connection<Node> {
@@ -55,36 +59,20 @@ export function listIdentity(list: string, filters: Readonly<Record<string, List
   return identity.length <= MAX_LIST_ID_LENGTH ? identity : `${list}#${digest(identity, 16)}`;
 }
 
-const CURSOR_PREFIX = 'k2:';
-const LIST_DIGEST_LENGTH = 10;
-
 function digest(text: string, length: number): string {
   return createHash('sha256').update(text, 'utf8').digest('base64url').slice(0, length);
 }
 
-export function encodeCursor(listId: string, sortKey: string): string {
-  return Buffer.from(`${CURSOR_PREFIX}${digest(listId, LIST_DIGEST_LENGTH)}:${sortKey}`, 'utf8').toString('base64url');
-}
-
-/** The sort key in a cursor issued by list `listId`; INVALID_CURSOR for anything else. */
-export function decodeCursor(cursor: string, listId: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const head = `${CURSOR_PREFIX}${digest(listId, LIST_DIGEST_LENGTH)}:`;
-  const sortKey = decoded.slice(head.length);
-  // Re-encoding catches text that only decodes by accident (base64 ignores stray characters).
-  if (!decoded.startsWith(head) || encodeCursor(listId, sortKey) !== cursor) {
-    throw hubError('INVALID_CURSOR', `"${cursor.slice(0, 40)}" is not a cursor issued by this list.`);
-  }
-  return sortKey;
-}
-
-/** Validates `first`/`after` for the list `listId` and turns them into a page request. */
-export function toPage(args: PageArgs, listId: string, maximum = MAX_PAGE_SIZE): Page {
+/**
+ * Validates `first`/`after` for the list `listId` and turns them into a page request. `cursors`
+ * is the call's codec (`context.cursors`): it reads `after` and seals the page's `endCursor`.
+ */
+export function toPage(args: PageArgs, listId: string, cursors: CursorCodec, maximum = MAX_PAGE_SIZE): Page {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > maximum) {
     throw hubError('PAGE_SIZE_OUT_OF_RANGE', `first must be between 0 and ${maximum}; got ${first}.`, { maximum });
   }
-  return { first, afterKey: args.after ? decodeCursor(args.after, listId) : null, listId };
+  return { first, afterKey: args.after ? cursors.read(args.after, listId) : null, listId, cursors };
 }
 
 /**
@@ -102,7 +90,7 @@ export function toConnection<Row, Node>(
   const last = pageRows[pageRows.length - 1];
   return {
     nodes: pageRows.map(toNode),
-    pageInfo: { hasNextPage: rows.length > page.first, endCursor: last === undefined ? null : encodeCursor(page.listId, sortKey(last)) },
+    pageInfo: { hasNextPage: rows.length > page.first, endCursor: last === undefined ? null : page.cursors.issue(page.listId, sortKey(last)) },
     totalCount,
   };
 }

@@ -1,1 +1,5 @@
 export * from './connection';
+export * from './cursors';
+export * from './cursorSealing';
+export * from './cursorSettings';
+export * from './plainCursors';

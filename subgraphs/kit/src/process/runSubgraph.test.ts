@@ -140,6 +140,29 @@ describe('runSubgraphProcess', () => {
     expect(lines).toContainEqual(expect.objectContaining({ level: 60, msg: 'education subgraph failed to start', err: expect.objectContaining({ message: expect.stringContaining('HUB_SUBGRAPH_SIGNING_KEY') }) }));
   });
 
+  it('refuses to start with plain cursors in production, and warns loudly about them elsewhere', async () => {
+    const production = new FakeProcess({ ...env(0), HUB_CURSOR_SEALING: 'off', NODE_ENV: 'production' }, { ipc: true });
+    await runSubgraphProcess(definition, { host: production, logger });
+    expect(await production.exited).toBe(1);
+    expect(production.sent).toEqual([]);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 60, err: expect.objectContaining({ message: expect.stringContaining('HUB_CURSOR_SEALING=off is for tests only') }) }));
+
+    lines = [];
+    const testing = new FakeProcess({ ...env(0), HUB_CURSOR_SEALING: 'off' }, { ipc: true });
+    await runSubgraphProcess(definition, { host: testing, logger });
+    expect(testing.sent).toHaveLength(1);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining('PLAIN cursors') }));
+    testing.emit('disconnect');
+    expect(await testing.exited).toBe(0);
+  });
+
+  it('refuses a CURSOR_TTL shorter than a cached page may live', async () => {
+    const host = new FakeProcess({ ...env(0), CURSOR_TTL: '30m' }, { ipc: true });
+    await runSubgraphProcess(definition, { host, logger });
+    expect(await host.exited).toBe(1);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 60, err: expect.objectContaining({ message: expect.stringContaining('CURSOR_TTL must lie between 2h and 30d') }) }));
+  });
+
   it('exits 1 when its database does not exist', async () => {
     const host = new FakeProcess({ ...env(0), EDUCATION_DB: join(dir, 'missing.sqlite') });
     await runSubgraphProcess(definition, { host, logger });

@@ -5,6 +5,7 @@ import { AgencyDatabase } from '../database';
 import { ChangeFeed, HttpChangePublisher, installChangeCapture, RedisChangePublisher } from '../changes';
 import { MemoryNonceStore, type NonceStore } from '@cdo-hub/gateway/signing';
 import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '../server';
+import { cursorSettingsFromEnv } from '../pagination';
 import { agencyDatabaseFile, agencyPort } from './paths';
 
 /**
@@ -58,10 +59,13 @@ async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: S
   }
   const signingKey = subgraphSigningKey(host.env);
   const signatureMaxAgeMs = signatureWindow(host.env);
+  const cursorSetup = cursorSettingsFromEnv(host.env);
+  if (cursorSetup.warning) logger.warn(cursorSetup.warning);
+  const cursors = { settings: cursorSetup.settings, previousSigningKeys: previousSigningKeys(host.env) };
   const port = agencyPort(agency, host.env);
   const nonceStore = await openNonceStore(host.env, logger);
   const db = new AgencyDatabase(file);
-  const server = await startSubgraphServer({ definition, db, logger, port, host: host.env.HOST ?? '127.0.0.1', signingKey, nonceStore, ...(signatureMaxAgeMs !== undefined ? { signatureMaxAgeMs } : {}) }).catch(async (error: unknown) => {
+  const server = await startSubgraphServer({ definition, db, logger, port, host: host.env.HOST ?? '127.0.0.1', signingKey, nonceStore, cursors, ...(signatureMaxAgeMs !== undefined ? { signatureMaxAgeMs } : {}) }).catch(async (error: unknown) => {
     db.close();
     await nonceStore.close?.();
     throw error;
@@ -106,6 +110,16 @@ function subgraphSigningKey(env: NodeJS.ProcessEnv): string {
   const key = env.HUB_SUBGRAPH_SIGNING_KEY || (env.HUB_SUBGRAPH_SIGNING_KEY_FILE ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_FILE, 'utf8').trim() : '');
   if (!key) throw new Error('HUB_SUBGRAPH_SIGNING_KEY (or HUB_SUBGRAPH_SIGNING_KEY_FILE) is not set: a subgraph serves only calls signed with the hub key (`npm start` passes it)');
   return key;
+}
+
+/**
+ * `HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS` (or `…_FILE`): the signing key before the last rotation.
+ * Cursors sealed under it keep opening until it is removed (at the latest `CURSOR_TTL` after the
+ * rotation, when every such cursor has expired); new cursors are sealed under the current key.
+ */
+function previousSigningKeys(env: NodeJS.ProcessEnv): string[] {
+  const key = env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS || (env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE, 'utf8').trim() : '');
+  return key ? [key] : [];
 }
 
 /** `HUB_SIGNATURE_MAX_AGE_MS`: how old a call's signature may be; unset, the default (30 s). */

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { AgencyDatabase } from '../database';
 import { RequestLoaders } from '../loaders';
+import { DEFAULT_CURSOR_TTL_MS, SubgraphCursors, type CursorCodec, type CursorSettings } from '../pagination';
 import { callerOf, requireSignedCalls } from './callSignature';
 
 /** What every resolver of every agency gets. */
@@ -23,6 +24,8 @@ export interface SubgraphContext {
   logger: Logger;
   /** Who asked through the gateway, for what, and the row scopes of their grants (signed). */
   consumer?: ConsumerClaims;
+  /** This call's cursors: sealed for this agency and the row scope of the signed consumer header. */
+  cursors: CursorCodec;
 }
 
 /**
@@ -67,6 +70,11 @@ export interface SubgraphDefinition {
   resolvers: GraphQLResolverMap<SubgraphContext>;
   /** Which entities each table's rows are, for change events (cache invalidation at the gateways). */
   changes?: readonly ChangeRule[];
+  /**
+   * Brings a database built by an older seed up to what the resolvers read (a column added and
+   * filled, never a row lost). Runs when the server is created, before any call; idempotent.
+   */
+  migrate?: (db: AgencyDatabase) => void;
 }
 
 export interface SubgraphServerOptions {
@@ -84,6 +92,11 @@ export interface SubgraphServerOptions {
   nonceStore?: NonceStore;
   /** How old a call's signature may be (default 30 s, `HUB_SIGNATURE_MAX_AGE_MS`). */
   signatureMaxAgeMs?: number;
+  /**
+   * Cursor sealing (default: sealed, 24 h). `previousSigningKeys` still open cursors sealed before
+   * a rotation of the signing key (`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS`); `now` is for tests.
+   */
+  cursors?: { settings?: CursorSettings; previousSigningKeys?: readonly string[]; now?: () => number };
 }
 
 export interface RunningSubgraph {
@@ -103,6 +116,13 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   const { definition, db } = options;
   if (!options.signingKey) throw new Error(`the ${definition.name} subgraph needs the hub's signing key (HUB_SUBGRAPH_SIGNING_KEY) to verify calls: it serves no data unsigned`);
   const logger = options.logger ?? pino({ name: definition.name, level: process.env.LOG_LEVEL ?? 'info' });
+  definition.migrate?.(db);
+  const cursors = new SubgraphCursors(
+    definition.name,
+    { signingKey: options.signingKey, previousSigningKeys: options.cursors?.previousSigningKeys ?? [] },
+    options.cursors?.settings ?? { sealing: true, ttlMs: DEFAULT_CURSOR_TTL_MS },
+    options.cursors?.now,
+  );
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Per-request lines are the gateway's job; a subgraph logs only what goes wrong.
@@ -135,7 +155,9 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     await graphql.register(fastifyApollo(apollo), {
       context: async (request): Promise<SubgraphContext> => {
         const consumer = callerOf(request);
-        return { db, loaders: new RequestLoaders(db), requestId: String(request.id), logger: request.log as unknown as Logger, ...(consumer ? { consumer } : {}) };
+        // Cursors are bound to the row scope, not the consumer: the gateway's caches share a
+        // page between consumers with the same row scope, and its cursors must open for each.
+        return { db, loaders: new RequestLoaders(db), requestId: String(request.id), logger: request.log as unknown as Logger, cursors: cursors.forCall(consumer?.scope?.scope), ...(consumer ? { consumer } : {}) };
       },
     });
   });

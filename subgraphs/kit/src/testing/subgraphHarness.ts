@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgencyDatabase, seedDatabase, type SeedPlan } from '../database';
-import { createSubgraphApp, type SubgraphDefinition } from '../server';
+import { createSubgraphApp, type SubgraphDefinition, type SubgraphServerOptions } from '../server';
 
 export interface GraphQLResult<Data = Record<string, any>> {
   data?: Data | null;
@@ -27,12 +27,17 @@ export class SubgraphHarness {
     private readonly audience: string,
   ) {}
 
-  static async start(definition: SubgraphDefinition, plan: SeedPlan): Promise<SubgraphHarness> {
+  /**
+   * `options.beforeOpen` may change the seeded file before the subgraph opens it (to stand for a
+   * database an older seed built); `options.cursors` replaces the default sealed cursors.
+   */
+  static async start(definition: SubgraphDefinition, plan: SeedPlan, options: { beforeOpen?: (file: string) => void; cursors?: SubgraphServerOptions['cursors'] } = {}): Promise<SubgraphHarness> {
     const dir = mkdtempSync(join(tmpdir(), `cdo-hub-${plan.agency}-`));
     const file = join(dir, `${plan.agency}.sqlite`);
     seedDatabase(file, plan);
+    options.beforeOpen?.(file);
     const db = new AgencyDatabase(file);
-    const app = await createSubgraphApp({ definition, db, logger: undefined, maskUnexpectedErrors: false, signingKey: HARNESS_SIGNING_KEY });
+    const app = await createSubgraphApp({ definition, db, logger: undefined, maskUnexpectedErrors: false, signingKey: HARNESS_SIGNING_KEY, ...(options.cursors ? { cursors: options.cursors } : {}) });
     return new SubgraphHarness(app, db, dir, definition.name);
   }
 

@@ -150,7 +150,7 @@ export type OrganizationTechnologyContractsArgs = {
 /** Position of a page in a list (Relay cursor connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Cursor of the last item on this page; pass it as `after` for the next page. */
+  /** Cursor of the last item on this page; pass it as `after` for the next page. Opaque: sealed by the agency, it opens only for the list and row scope that issued it, and for a limited time (24 h by default). */
   endCursor?: Maybe<Scalars['String']['output']>;
   /** Whether more items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];

@@ -87,7 +87,7 @@ function requireRegistrationNumber(number: string): string {
 export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
   return {
     Query: {
-      highTechEnterprises: (_, { districtCode, validOnly, first, after }, { db }) => {
+      highTechEnterprises: (_, { districtCode, validOnly, first, after }, { db, cursors }) => {
         // Conditions are added only when given, so a district filter pages along the district index.
         const conditions: string[] = [];
         const params: string[] = [];
@@ -106,7 +106,7 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
         return rootConnection<HighTechEnterpriseRow, HighTechEnterpriseRow>(
           db,
           { table: 'high_tech_enterprises', sortColumn: 'certificate_number', where: conditions.join(' AND ') || '1 = 1', params },
-          toPage({ first, after }, listIdentity('Query.highTechEnterprises', { districtCode: district, validOnly: currentOnly })),
+          toPage({ first, after }, listIdentity('Query.highTechEnterprises', { districtCode: district, validOnly: currentOnly }), cursors),
           (row) => row,
         );
       },
@@ -115,11 +115,11 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
       researchProject: (_, { projectNumber }, { loaders }) => loaders.rowsByKey<ResearchProjectRow>('research_projects', 'project_number').load(requireProjectNumber(projectNumber)),
       technologyContract: (_, { registrationNumber }, { loaders }) =>
         loaders.rowsByKey<TechnologyContractRow>('technology_contracts', 'registration_number').load(requireRegistrationNumber(registrationNumber)),
-      keyLabs: (_, { level, first, after }, { db }) =>
+      keyLabs: (_, { level, first, after }, { db, cursors }) =>
         rootConnection<KeyLabRow, KeyLabRow>(
           db,
           { table: 'key_labs', sortColumn: 'code', where: level ? 'level = ?' : '1 = 1', params: level ? [level] : [] },
-          toPage({ first, after }, listIdentity('Query.keyLabs', { level })),
+          toPage({ first, after }, listIdentity('Query.keyLabs', { level }), cursors),
           (row) => row,
         ),
     },
@@ -174,14 +174,14 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
       // Any organisation may hold certificates, lead projects or sign contracts; absent ones just have empty lists.
       __resolveReference: (reference) => ({ uscc: reference.uscc }),
       highTechCertificate: (organization, _, { loaders }) => currentCertificate(loaders, today(), organization.uscc),
-      researchProjects: (organization, args, { loaders }) =>
-        childConnection<ResearchProjectRow, ResearchProjectRow>(loaders, PROJECTS_OF_LEAD, toPage(args, listIdentity('Organization.researchProjects')), organization.uscc, (row) => row),
-      technologyContracts: (organization, { role, ...args }, { loaders }) => {
+      researchProjects: (organization, args, { loaders, cursors }) =>
+        childConnection<ResearchProjectRow, ResearchProjectRow>(loaders, PROJECTS_OF_LEAD, toPage(args, listIdentity('Organization.researchProjects'), cursors), organization.uscc, (row) => row),
+      technologyContracts: (organization, { role, ...args }, { loaders, cursors }) => {
         const side = role ?? 'ANY';
         return childConnection<TechnologyContractRow, TechnologyContractRow>(
           loaders,
           CONTRACTS_BY_ROLE[side],
-          toPage(args, listIdentity('Organization.technologyContracts', { role: side })),
+          toPage(args, listIdentity('Organization.technologyContracts', { role: side }), cursors),
           organization.uscc,
           (row) => row,
         );
