@@ -13,7 +13,8 @@ import { runSoak } from './soak/runSoak';
 import { composeToFile } from './compose/composeSupergraph';
 import { loadExamples, renderExamples, runExample } from './docs/examples';
 import { updateReadme } from './docs/readmeSections';
-import { checkPolicies, explainPolicies, formatCheckReport, issueDevelopmentToken } from './policy/policyCommands';
+import { checkPolicies, explainPolicies, formatCheckReport } from './policy/policyCommands';
+import { DEFAULT_DEVELOPMENT_TTL, issueDevelopmentToken, TokenRefusal } from './token/issueToken';
 import { nightlyUpdate } from './seed/nightlyUpdate';
 import { seedAgencies } from './seed/seedAgencies';
 import { startHub } from './start/startHub';
@@ -155,13 +156,20 @@ program
 
 program
   .command('token')
-  .description("print a development token for a registered consumer, signed with the hub's secret")
+  .description("print a development token for a registered consumer, signed with the hub's secret (exit 2, nothing printed, when refused)")
   .requiredOption('--consumer <id>', 'registered consumer id')
-  .option('--purpose <purpose>', 'purpose claim (the x-data-purpose header overrides it)')
-  .option('--role <role...>', 'roles claim (e.g. cdo:education)')
-  .option('--ttl <duration>', 'lifetime, e.g. 30m, 8h, 7d', '8h')
-  .action(async (options: { consumer: string; purpose?: string; role?: string[]; ttl: string }) => {
-    console.log(await issueDevelopmentToken({ consumer: options.consumer, ttl: options.ttl, ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.role ? { roles: options.role } : {}) }));
+  .option('--purpose <purpose>', 'purpose claim; it binds: a request with another x-data-purpose is refused')
+  .option('--role <role...>', 'roles claim, each one the registry lets the consumer hold (e.g. --consumer education --role cdo:education)')
+  .option('--ttl <duration>', `lifetime, e.g. 30m, 8h, 24h; at most TOKEN_MAX_TTL (default: ${DEFAULT_DEVELOPMENT_TTL}, or TOKEN_MAX_TTL if shorter)`)
+  .action(async (options: { consumer: string; purpose?: string; role?: string[]; ttl?: string }) => {
+    try {
+      console.log(await issueDevelopmentToken({ consumer: options.consumer, ...(options.ttl ? { ttl: options.ttl } : {}), ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.role ? { roles: options.role } : {}) }));
+    } catch (error) {
+      if (!(error instanceof TokenRefusal)) throw error;
+      // A refusal is not a token: stdout stays empty, so `TOKEN=$(hub token …)` never captures one.
+      console.error(`hub token: refused: ${error.message}`);
+      process.exitCode = 2;
+    }
   });
 
 program

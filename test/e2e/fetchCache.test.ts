@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { as, gatewayMetrics, gatewayReadiness, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
 
 // The cache below the query planner (entity and root-field fetches), with the response cache off
 // so every request goes through it: one operation reuses the entities another fetched, a partial
@@ -72,7 +72,7 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
   };
   /** Entity and root-field cache lookups so far, from the gateway's /metrics. */
   const counters = async () => {
-    const text = await (await fetch(hub.gatewayUrl.replace('/graphql', '/metrics'))).text();
+    const text = await gatewayMetrics(hub.gatewayUrl);
     const counts: Record<string, number> = {};
     for (const [, layer, result, value] of text.matchAll(/^cdo_hub_cache_requests_total\{layer="(\w+)",result="(\w+)"\} (\d+)$/gm)) counts[`${layer}.${result}`] = Number(value);
     return counts;
@@ -193,7 +193,7 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
       for (let i = 0; i < 10; i++) expect(await ask('drc', query)).toEqual(expected);
       await redis!.restart();
       const deadline = Date.now() + 10_000;
-      while ((await (await fetch(hub.gatewayUrl.replace('/graphql', '/readyz'))).json()).cache?.state !== 'up') {
+      while ((await gatewayReadiness(hub.gatewayUrl)).body.cache?.state !== 'up') {
         if (Date.now() > deadline) throw new Error('the gateway never reconnected to its cache Redis');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -21,7 +21,7 @@ import {
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { as, HubProcess, residentMemoryMb } from '../harness/hubProcess';
+import { as, gatewayMetrics, HubProcess, residentMemoryMb } from '../harness/hubProcess';
 
 // Fuzzing the running hub (gateway and three subgraphs, one instance for the whole file): random
 // bytes and strings under every content type and method, JSON of the wrong shape, huge and deeply
@@ -658,7 +658,7 @@ async function knownAnswer(): Promise<unknown> {
 
 /** The gateway's V8 heap in use, from its Prometheus metrics: with RSS, tells retained objects from heap kept in reserve. */
 async function gatewayHeapUsedMb(): Promise<number> {
-  const metrics = await (await fetch(`${gatewayOrigin}/metrics`)).text();
+  const metrics = await gatewayMetrics(gatewayOrigin);
   return Number(/^cdo_hub_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN) / 2 ** 20;
 }
 

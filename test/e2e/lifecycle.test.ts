@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { HubProcess } from '../harness/hubProcess';
+import { asOperator, HubProcess } from '../harness/hubProcess';
 
 // How the hub behaves as processes: start-up output, health and readiness, errors through the
 // gateway, a missing agency, and a clean stop.
@@ -47,7 +47,7 @@ describe('hub start', () => {
   });
 
   it('reports readiness with the supergraph version and each subgraph', async () => {
-    const response = await fetch(`http://127.0.0.1:${hub.ports.gateway}/readyz`);
+    const response = await fetch(`http://127.0.0.1:${hub.ports.gateway}/readyz`, { headers: await asOperator() });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; ready: boolean; supergraph: { loaded: boolean; version: string }; subgraphs: { name: string; reachable: boolean }[] };
     expect(body.ready).toBe(true);
@@ -137,7 +137,7 @@ describe('hub gateway with an agency missing', () => {
   });
 
   it('is degraded but still ready (it answers with partial data), and says which subgraph is unreachable', async () => {
-    const response = await fetch(gateway.url.replace('/graphql', '/readyz'));
+    const response = await fetch(gateway.url.replace('/graphql', '/readyz'), { headers: await asOperator() });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; ready: boolean; subgraphs: { name: string; reachable: boolean }[] };
     expect(body).toMatchObject({ status: 'degraded', ready: true });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as } from '../harness/hubProcess';
+import { as, gatewayMetrics } from '../harness/hubProcess';
 
 // Per-consumer rate limits on running gateways: the default from RATE_LIMIT_PER_MINUTE, a
 // consumer's own from the registry, the public counted per address, and the count shared by two
@@ -69,7 +69,7 @@ describe('rate limits', () => {
   });
 
   it('counts refusals per consumer in /metrics', async () => {
-    const metrics = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+    const metrics = await gatewayMetrics(gateway.url);
     expect(metrics).toMatch(/cdo_hub_rate_limited_total\{consumer="science"\} [1-9]/);
     expect(metrics).toMatch(/cdo_hub_rate_limited_total\{consumer="public"\} [1-9]/);
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { as, gatewayMetrics, gatewayReadiness, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
 
 // The response cache never hands one consumer's view to another, in memory and on Redis: consumers
 // with a grant and without ask the same operations in every order; masks are applied after the
@@ -190,7 +190,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     // Only an operator or the CDO of an agency resolving the type may purge.
     const refused = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('city-analytics')}` }, body: JSON.stringify({ type: 'School' }) });
     expect(refused.status).toBe(403);
-    const unknown = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('education', undefined, ['hub-operator'])}` }, body: JSON.stringify({ type: 'Nope' }) });
+    const unknown = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('hub-operations', undefined, ['hub-operator'])}` }, body: JSON.stringify({ type: 'Nope' }) });
     expect(unknown.status).toBe(400);
   });
 
@@ -209,9 +209,9 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       }
       expect(failed).toBe(0);
       expect(statuses).toEqual(new Set(['BYPASS']));
-      const ready = await (await fetch(hub.gatewayUrl.replace('/graphql', '/readyz'))).json();
+      const ready = (await gatewayReadiness(hub.gatewayUrl)).body;
       expect(ready).toMatchObject({ ready: true, cache: { backend: 'redis', state: 'down' } });
-      expect(await (await fetch(hub.gatewayUrl.replace('/graphql', '/metrics'))).text()).toMatch(/cdo_hub_cache_up\{backend="redis"\} 0/);
+      expect(await gatewayMetrics(hub.gatewayUrl)).toMatch(/cdo_hub_cache_up\{backend="redis"\} 0/);
       await redis!.restart();
       const deadline = Date.now() + 10_000;
       let status: string | null = 'BYPASS';
@@ -224,7 +224,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       expect(failed).toBe(0);
       expect(status).toBe('MISS'); // back, and empty after the restart
       expect((await ask('drc', query)).headers.get('x-cache')).toBe('HIT');
-      const metrics = await (await fetch(hub.gatewayUrl.replace('/graphql', '/metrics'))).text();
+      const metrics = await gatewayMetrics(hub.gatewayUrl);
       expect(metrics).toMatch(/cdo_hub_cache_up\{backend="redis"\} 1/);
       expect(metrics).toMatch(/cdo_hub_cache_requests_total\{layer="response",result="bypass"\} \d+/);
     });
@@ -237,7 +237,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       expect(status).toBe(200);
       expect(headers.get('x-cache')).toBe('BYPASS');
       expect(body.errors).toBeUndefined();
-      expect(await (await fetch(lonely.url.replace('/graphql', '/readyz'))).json()).toMatchObject({ ready: true, cache: { backend: 'redis', state: 'down' } });
+      expect((await gatewayReadiness(lonely.url)).body).toMatchObject({ ready: true, cache: { backend: 'redis', state: 'down' } });
     });
 
     it('two gateways on one Redis reuse each other’s entries', async () => {
@@ -246,7 +246,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       gateways.push(second);
       // The gateway serves before its cache client has connected (a request then bypasses the cache); wait for it.
       const deadline = Date.now() + 10_000;
-      while ((await (await fetch(second.url.replace('/graphql', '/readyz'))).json()).cache?.state !== 'up') {
+      while ((await gatewayReadiness(second.url)).body.cache?.state !== 'up') {
         if (Date.now() > deadline) throw new Error('the second gateway never reached its cache Redis');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AgencyProcess, seedAgencyDatabases } from '../harness/agencyProcess';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, type GraphQLResponse } from '../harness/hubProcess';
+import { as, asOperator, gatewayMetrics, type GraphQLResponse } from '../harness/hubProcess';
 import { until } from '../harness/until';
 
 // Agency subgraphs failing under load: the gateway keeps answering 200 with the other agencies'
@@ -83,12 +83,12 @@ function load(): { answers: Answer[]; stop: () => Promise<Answer[]> } {
 }
 
 async function readyz(): Promise<{ status: number; body: { status: string; ready: boolean; subgraphs: Record<string, any>[] } }> {
-  const response = await fetch(gateway.url.replace('/graphql', '/readyz'));
+  const response = await fetch(gateway.url.replace('/graphql', '/readyz'), { headers: await asOperator() });
   return { status: response.status, body: (await response.json()) as any };
 }
 
 async function metric(name: string, labels: string): Promise<number> {
-  const text = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+  const text = await gatewayMetrics(gateway.url);
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }

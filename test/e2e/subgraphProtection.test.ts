@@ -1,5 +1,5 @@
 import { CONSUMER_HEADER, SIGNATURE_HEADER, signedSubgraphHeaders } from '@cdo-hub/gateway/signing';
-import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { as, asOperator, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 
 // The agencies' subgraphs as anyone on the network would reach them: straight to their ports,
 // around the gateway. Only calls signed with the hub's key — fresh, and each sent once — are
@@ -88,7 +88,7 @@ it('the gateway path answers as before: anonymous open data and a consumer with 
   expect(consumer.status).toBe(200);
   expect(consumer.body.data!.schools.nodes).toHaveLength(2);
   expect(consumer.body.errors ?? []).not.toContainEqual(expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBGRAPH_CALL_REFUSED' }) }));
-  const ready = await fetch(hub.gatewayUrl.replace('/graphql', '/readyz'));
+  const ready = await fetch(hub.gatewayUrl.replace('/graphql', '/readyz'), { headers: await asOperator() });
   expect(ready.status).toBe(200);
   expect((await ready.json()).subgraphs.every((probe: { reachable: boolean }) => probe.reachable)).toBe(true);
 });

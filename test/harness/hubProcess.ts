@@ -24,6 +24,24 @@ export function tokenFor(consumer: string, purpose?: string, roles?: string[]): 
   return signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, { consumer, ttlSeconds: 3600, ...(purpose ? { purpose } : {}), ...(roles ? { roles } : {}) });
 }
 
+/** Headers of the hub's operators (`hub-operations`, role hub-operator): what /metrics and the detail of /readyz take. */
+export async function asOperator(): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await tokenFor('hub-operations', undefined, ['hub-operator'])}` };
+}
+
+/** A gateway's Prometheus metrics, read as its operators; `gateway` is its GraphQL URL or its origin. */
+export async function gatewayMetrics(gateway: string): Promise<string> {
+  const response = await fetch(new URL('/metrics', gateway), { headers: await asOperator() });
+  if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}: ${await response.text()}`);
+  return response.text();
+}
+
+/** A gateway's `/readyz` with the detail operators see (subgraphs, circuits, cache); `gateway` is its GraphQL URL or its origin. */
+export async function gatewayReadiness<Body = Record<string, any>>(gateway: string): Promise<{ status: number; body: Body }> {
+  const response = await fetch(new URL('/readyz', gateway), { headers: await asOperator() });
+  return { status: response.status, body: (await response.json()) as Body };
+}
+
 /** Request headers of a consumer stating a purpose. */
 export async function as(consumer: string, purpose?: string): Promise<Record<string, string>> {
   return { authorization: `Bearer ${await tokenFor(consumer)}`, ...(purpose ? { 'x-data-purpose': purpose } : {}) };

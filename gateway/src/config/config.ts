@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { OperationLimits, RequestLimits } from '../limits';
+import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../identity/tokenLifetime';
+import { parseDuration } from '../identity/tokens';
 
 /**
  * The gateway's settings, read from the environment once at start-up. Every port, URL and path
@@ -32,6 +34,15 @@ export interface GatewayConfig {
   /** How tokens are verified: the hub's HS256 secret, or RS256 against a JWKS URL or a public key file. */
   jwksUrl?: string;
   jwtPublicKeyFile?: string;
+  /** The longest a bearer token may live (`exp − iat`, or `exp − now`), whoever issued it. */
+  tokenMaxTtlSeconds: number;
+  /**
+   * A separate listener for `/metrics` and the detail of `/readyz`, served without credentials to
+   * whoever reaches it (network isolation); the gateway port then serves no `/metrics`. Unset:
+   * both on the gateway port, for a `hub-operator` token.
+   */
+  metricsPort?: number;
+  metricsHost: string;
   /** Deadline of each subgraph call. */
   subgraphTimeoutMs: number;
   /** Deadlines of one subgraph's calls, by variable name (`SUBGRAPH_TIMEOUT_MS_SCIENCE`…): see `subgraphTimeoutVariable`. */
@@ -130,6 +141,22 @@ const environment = z.object({
   HUB_REQUIRE_TOKEN: z.enum(['true', 'false']).default('false'),
   JWT_JWKS_URL: z.url().optional(),
   JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  TOKEN_MAX_TTL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return DEFAULT_TOKEN_MAX_TTL_SECONDS;
+      try {
+        const seconds = parseDuration(value);
+        if (seconds > 0) return seconds;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a positive duration (e.g. 30m, 8h, 24h, 7d)` });
+      return z.NEVER;
+    }),
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   SUBGRAPH_CIRCUIT_FAILURES: z.coerce.number().int().positive().default(5),
   SUBGRAPH_CIRCUIT_COOL_DOWN_MS: z.coerce.number().int().positive().default(10_000),
@@ -243,6 +270,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     requireToken: values.HUB_REQUIRE_TOKEN === 'true',
     ...(values.JWT_JWKS_URL ? { jwksUrl: values.JWT_JWKS_URL } : {}),
     ...(values.JWT_PUBLIC_KEY_FILE ? { jwtPublicKeyFile: resolve(values.JWT_PUBLIC_KEY_FILE) } : {}),
+    tokenMaxTtlSeconds: values.TOKEN_MAX_TTL,
+    ...(values.METRICS_PORT !== undefined ? { metricsPort: values.METRICS_PORT } : {}),
+    metricsHost: values.METRICS_HOST ?? values.GATEWAY_HOST,
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
     subgraphTimeouts,
     circuit: { failureThreshold: values.SUBGRAPH_CIRCUIT_FAILURES, coolDownMs: values.SUBGRAPH_CIRCUIT_COOL_DOWN_MS },

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { readYamlSource, type SourceLocation, type YamlSource } from '../policy/yamlSource';
+import { roleBindingProblem, ROLE_PATTERN } from './roles';
 
 /**
  * The consumer registry (`schema/consumers.yaml`): every department that may call the hub, the
- * agency it belongs to (if any) and the purposes it may state. A request names its consumer in
- * its token and its purpose in `x-data-purpose`.
+ * agency it belongs to (if any), the purposes it may state and the roles it may hold. A request
+ * names its consumer in its token (`sub`) and its purpose in `x-data-purpose` or the token.
+ *
+ * Besides departments that read data, the registry names the people and teams with authority
+ * over the hub itself: an agency's CDO identities (kind `CDO`, bound to their agency) and the
+ * hub's operators (kind `OPERATOR`). They state no purpose, so they read no data: they decide.
  */
-export const CONSUMER_KINDS = ['AGENCY', 'DISTRICT_GOVERNMENT', 'ANALYTICS_OFFICE', 'PUBLIC'] as const;
+export const CONSUMER_KINDS = ['AGENCY', 'DISTRICT_GOVERNMENT', 'ANALYTICS_OFFICE', 'CDO', 'OPERATOR', 'PUBLIC'] as const;
 export type ConsumerKind = (typeof CONSUMER_KINDS)[number];
 
 const consumerSchema = z
@@ -16,6 +21,8 @@ const consumerSchema = z
     kind: z.enum(CONSUMER_KINDS),
     agency: z.string().min(1).optional(),
     purposes: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
+    /** Roles a token naming this entry may carry (`cdo:<agency>`, `hub-operator`); a token claiming any other is refused. */
+    roles: z.array(z.string().regex(ROLE_PATTERN, 'a role the hub knows: cdo:<agency> or hub-operator')).default([]),
     /** Requests per minute (sliding window) instead of the gateway's `RATE_LIMIT_PER_MINUTE`; 0 for none. */
     rateLimitPerMinute: z.number().int().nonnegative().optional(),
   })
@@ -53,7 +60,16 @@ export function parseConsumerRegistry(source: YamlSource): { registry?: Consumer
   parsed.data.consumers.forEach((consumer, index) => {
     const location = source.locate(['consumers', index]);
     if (consumers.has(consumer.id)) problems.push({ location, message: `consumer "${consumer.id}" is registered twice` });
-    if (consumer.kind === 'AGENCY' && !consumer.agency) problems.push({ location, message: `consumer "${consumer.id}" is an AGENCY but names no agency` });
+    if ((consumer.kind === 'AGENCY' || consumer.kind === 'CDO') && !consumer.agency) problems.push({ location, message: `consumer "${consumer.id}" is ${consumer.kind === 'AGENCY' ? 'an AGENCY' : 'a CDO identity'} but names no agency` });
+    if (consumer.kind === 'OPERATOR' && consumer.agency) problems.push({ location, message: `consumer "${consumer.id}" is an OPERATOR: it runs the hub for every agency and names none (remove agency: ${consumer.agency})` });
+    // Authority and reading are kept apart: whoever decides on grants or runs the hub reads no data as such.
+    if ((consumer.kind === 'CDO' || consumer.kind === 'OPERATOR') && consumer.purposes.length) {
+      problems.push({ location: source.locate(['consumers', index, 'purposes']), message: `consumer "${consumer.id}" is ${consumer.kind === 'CDO' ? 'a CDO identity' : 'an OPERATOR'}: it states no purpose and reads no data (register the department it reads for as a consumer of its own)` });
+    }
+    consumer.roles.forEach((role, roleIndex) => {
+      const problem = roleBindingProblem(consumer, role);
+      if (problem) problems.push({ location: source.locate(['consumers', index, 'roles', roleIndex]), message: problem });
+    });
     consumers.set(consumer.id, { ...consumer, source: location });
   });
   if (!consumers.has(PUBLIC_CONSUMER_ID)) problems.push({ location: source.locate([]), message: `the registry must hold the "${PUBLIC_CONSUMER_ID}" consumer (requests without a token)` });

@@ -37,7 +37,10 @@ export const ERROR_CATALOGUE = {
   // Identity: who is asking, and for what.
   UNAUTHENTICATED: { httpStatus: 401, description: 'The hub is configured to require a bearer token and the request has none.' },
   INVALID_TOKEN: { httpStatus: 401, description: 'The bearer token is malformed, expired, signed with a key or algorithm the hub does not accept, or for another issuer or audience.' },
+  TOKEN_LIFETIME_TOO_LONG: { httpStatus: 401, description: 'The bearer token lives longer than the hub accepts (`TOKEN_MAX_TTL`, default 24 h): `exp` − `iat` (or `exp` − now) exceeds it, or the token has no `exp` at all.' },
   UNKNOWN_CONSUMER: { httpStatus: 403, description: 'The token names a consumer that is not in the consumer registry.' },
+  ROLE_NOT_HELD: { httpStatus: 403, description: "The token claims a role its consumer does not hold in the consumer registry (`cdo:<agency>` only for that agency's own consumer or its CDO identities, `hub-operator` only for operators); the token is refused wherever it is presented." },
+  PURPOSE_MISMATCH: { httpStatus: 403, description: "The `x-data-purpose` header (or a grant request's purpose) names another purpose than the token's `purpose` claim, which binds." },
   PURPOSE_REQUIRED: { httpStatus: 400, description: 'The request states no purpose (`x-data-purpose` header or `purpose` claim); every department must state one.' },
   PURPOSE_NOT_REGISTERED: { httpStatus: 403, description: 'The stated purpose is not one the consumer is registered for.' },
 
@@ -64,7 +67,8 @@ export const ERROR_CATALOGUE = {
   INTROSPECTION_NOT_ALONE: { httpStatus: 400, description: 'An operation mixes introspection (`__schema`, `__type`) with data fields; send introspection on its own so it is answered from your own view of the schema.' },
 
   // The grant workflow (admin API `/admin/*` and `hub grant`).
-  FORBIDDEN: { httpStatus: 403, description: 'The caller may not do this: deciding on grants takes the role `cdo:<agency>` of the owning agency, purging the cache `hub-operator` or that role, and an agency\'s mutations only its own consumers may call.' },
+  FORBIDDEN: { httpStatus: 403, description: 'The caller may not do this: deciding on grants takes the role `cdo:<agency>` of the owning agency, purging the cache `hub-operator` or that role, reading `/metrics` `hub-operator`, and an agency\'s mutations only its own consumers may call.' },
+  SEPARATION_OF_DUTIES: { httpStatus: 403, description: 'Nobody approves, refuses or revokes a grant request they filed or that is for themselves: the acting identity (token subject, or the name given as `by`) is the request\'s consumer or its filer.' },
   GRANT_REQUEST_INVALID: { httpStatus: 400, description: 'A grant request or decision is malformed or names fields, purposes, scopes or dates the policies do not allow; the message says which and why.' },
   GRANT_NOT_FOUND: { httpStatus: 404, description: 'No grant request or grant with this id in the grant store.' },
   ADMIN_REQUEST_INVALID: { httpStatus: 400, description: 'An admin request other than the grant workflow (cache invalidation) is malformed or names an unknown type.' },

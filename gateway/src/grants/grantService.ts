@@ -11,6 +11,7 @@ import {
   revokeGrant,
   runtimeGrantInputs,
   type ApprovalInput,
+  type DecisionInput,
   type GrantRequestInput,
   type ListedRequest,
   type WorkflowContext,
@@ -70,11 +71,11 @@ export class GrantService {
     });
   }
 
-  refuse(requestId: string, input: { by: string; reason: string; actingFor?: readonly string[] }): Promise<WorkflowStep<GrantRequest>> {
+  refuse(requestId: string, input: DecisionInput): Promise<WorkflowStep<GrantRequest>> {
     return this.step((state, context) => refuseRequest(state, context, requestId, input));
   }
 
-  revoke(grantId: string, input: { by: string; reason: string; actingFor?: readonly string[] }): Promise<WorkflowStep<StoredGrant>> {
+  revoke(grantId: string, input: DecisionInput): Promise<WorkflowStep<StoredGrant>> {
     return this.step((state, context) => revokeGrant(state, context, grantId, input));
   }
 

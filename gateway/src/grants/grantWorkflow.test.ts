@@ -82,6 +82,32 @@ describe('grant workflow', () => {
     expect(revoked.state.events.map((e) => e.action)).toEqual(['requested', 'approved', 'revoked']);
   });
 
+  it('separates duties: nobody approves, refuses or revokes a request they filed or that is for themselves', () => {
+    // Filed over the API by city-analytics for itself (requestedBy is the token's subject).
+    const filed = requestGrant(emptyGrantStore(), context(), { consumer: 'city-analytics', fields: ['Student.name'], purpose: 'statistics', reason: 'age-grade study', requestedBy: 'city-analytics', until: '2027-03-31' });
+    const id = filed.result.id;
+    // The attack of issue 15: city-analytics, with an education CDO role, approving its own request.
+    expect(refusal(() => approveRequest(filed.state, context(), id, { by: 'self (city-analytics)', actingFor: ['education'], actingAs: ['city-analytics', 'self'] }))).toMatch(
+      /^SEPARATION_OF_DUTIES: city-analytics may not approve REQ-2026-0001: it is the request's consumer/,
+    );
+    expect(refusal(() => refuseRequest(filed.state, context(), id, { by: 'x', reason: 'r', actingFor: ['education'], actingAs: ['City-Analytics '] }))).toMatch(/^SEPARATION_OF_DUTIES: City-Analytics may not refuse/);
+    // Naming the filer as `by` is acting as the filer, whoever's token it is.
+    expect(refusal(() => approveRequest(filed.state, context(), id, { by: 'city-analytics (education)', actingFor: ['education'], actingAs: ['education', 'city-analytics'] }))).toMatch(/^SEPARATION_OF_DUTIES/);
+    // Filed on the CLI by an operator: that operator decides nothing on it either (`--by` is the acting name).
+    const byOperator = requestGrant(emptyGrantStore(), context(), { ...teachers, requestedBy: 'zhang.wei' });
+    expect(refusal(() => approveRequest(byOperator.state, context(), 'REQ-2026-0001', { by: 'zhang.wei' }))).toMatch(/^SEPARATION_OF_DUTIES: zhang.wei may not approve REQ-2026-0001: zhang.wei filed it/);
+    expect(refusal(() => refuseRequest(byOperator.state, context(), 'REQ-2026-0001', { by: 'zhang.wei', reason: 'no' }))).toMatch(/^SEPARATION_OF_DUTIES/);
+
+    // The owning agency's CDO, someone else, decides; the consumer cannot revoke it either, the CDO can.
+    const approved = approveRequest(filed.state, context(), id, { by: '王丽 (education-cdo)', actingFor: ['education'], actingAs: ['education-cdo', '王丽'] });
+    expect(approved.result.approvedBy).toBe('王丽 (education-cdo)');
+    const withGrant = context(undefined, approved.state);
+    expect(refusal(() => revokeGrant(approved.state, withGrant, approved.result.id, { by: 'a', reason: 'r', actingFor: ['education'], actingAs: ['city-analytics'] }))).toMatch(/^SEPARATION_OF_DUTIES: city-analytics may not revoke GRANT-2026-0001/);
+    expect(revokeGrant(approved.state, withGrant, approved.result.id, { by: '王丽 (education-cdo)', reason: 'done', actingFor: ['education'], actingAs: ['education-cdo', '王丽'] }).result.revoked).toMatchObject({ reason: 'done' });
+    // A role for another agency is refused before duties are even compared.
+    expect(refusal(() => approveRequest(filed.state, context(), id, { by: 'x', actingFor: ['science'], actingAs: ['city-analytics'] }))).toMatch(/^FORBIDDEN/);
+  });
+
   it('shows a pending request as overdue once its deadline has passed unanswered', () => {
     const filed = requestGrant(emptyGrantStore(), context('2026-11-02T09:00:00+08:00'), teachers);
     expect(filed.result.deadline).toBe('2026-11-16');

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { ErrorCode } from '../errors';
 import { formatLocation, SCOPE_DIMENSIONS, type PolicySet, type RuntimeGrantInput } from '../policy';
 import type { GrantEvent, GrantRequest, GrantStoreState, StoredGrant } from './model';
+import { dutiesConflict } from './separationOfDuties';
 import { addWorkingDays, beijingDate, uncoveredYears, workingDaysBetween, type WorkCalendar } from './workingDays';
 
 /**
@@ -16,7 +17,7 @@ export const ANSWER_WITHIN_WORKING_DAYS = 10;
 
 export class GrantWorkflowError extends Error {
   constructor(
-    readonly code: Extract<ErrorCode, 'GRANT_REQUEST_INVALID' | 'GRANT_NOT_FOUND' | 'GRANT_CONFLICT' | 'FORBIDDEN'>,
+    readonly code: Extract<ErrorCode, 'GRANT_REQUEST_INVALID' | 'GRANT_NOT_FOUND' | 'GRANT_CONFLICT' | 'FORBIDDEN' | 'SEPARATION_OF_DUTIES'>,
     message: string,
   ) {
     super(message);
@@ -130,12 +131,23 @@ export interface ApprovalInput {
   expires?: string;
   /** When set, the approver acts for this agency only (the admin API passes the token's CDO roles). */
   actingFor?: readonly string[];
+  /** Every name the approver acts under (default: `by`); see separationOfDuties.ts. */
+  actingAs?: readonly string[];
+}
+
+/** A refusal or revocation: who, why, and (admin API) for which agencies and under which names. */
+export interface DecisionInput {
+  by: string;
+  reason: string;
+  actingFor?: readonly string[];
+  actingAs?: readonly string[];
 }
 
 /** Approves a pending request: the grant it creates is in force on every gateway once they reload. */
 export function approveRequest(state: GrantStoreState, context: WorkflowContext, requestId: string, input: ApprovalInput): WorkflowStep<StoredGrant> {
   const request = pendingRequest(state, requestId, input.actingFor);
   if (!input.by.trim()) throw invalid('say who approves (--by NAME)');
+  separateDuties(request, input, 'approve');
   const today = beijingDate(context.now);
   const expires = input.expires ?? request.until;
   if (!expires) throw invalid(`the request asks for no expiry: give one (--expires YYYY-MM-DD)`);
@@ -166,9 +178,10 @@ export function approveRequest(state: GrantStoreState, context: WorkflowContext,
 }
 
 /** Refuses a pending request; the reason goes to the consumer and the audit trail. */
-export function refuseRequest(state: GrantStoreState, context: WorkflowContext, requestId: string, input: { by: string; reason: string; actingFor?: readonly string[] }): WorkflowStep<GrantRequest> {
+export function refuseRequest(state: GrantStoreState, context: WorkflowContext, requestId: string, input: DecisionInput): WorkflowStep<GrantRequest> {
   const request = pendingRequest(state, requestId, input.actingFor);
   if (!input.by.trim()) throw invalid('say who refuses (--by NAME)');
+  separateDuties(request, input, 'refuse');
   if (!input.reason.trim()) throw invalid('a refusal needs a reason (--reason TEXT)');
   const at = context.now.toISOString();
   const decided: GrantRequest = { ...request, status: 'refused', decision: { by: input.by.trim(), at, reason: input.reason.trim() } };
@@ -177,7 +190,7 @@ export function refuseRequest(state: GrantStoreState, context: WorkflowContext, 
 }
 
 /** Revokes a grant from the store: it stops releasing data on each gateway's next reload. */
-export function revokeGrant(state: GrantStoreState, context: WorkflowContext, grantId: string, input: { by: string; reason: string; actingFor?: readonly string[] }): WorkflowStep<StoredGrant> {
+export function revokeGrant(state: GrantStoreState, context: WorkflowContext, grantId: string, input: DecisionInput): WorkflowStep<StoredGrant> {
   const grant = state.grants.find((g) => g.id === grantId);
   if (!grant) {
     const inPolicy = context.policySet.grants.find((g) => g.id === grantId && g.origin === 'policy-file');
@@ -186,10 +199,11 @@ export function revokeGrant(state: GrantStoreState, context: WorkflowContext, gr
   }
   if (input.actingFor && !input.actingFor.includes(grant.agency)) throw new GrantWorkflowError('FORBIDDEN', `only ${grant.agency}'s CDO (role cdo:${grant.agency}) can revoke ${grantId}`);
   if (grant.revoked) throw new GrantWorkflowError('GRANT_CONFLICT', `grant ${grantId} was revoked on ${grant.revoked.at} by ${grant.revoked.by}`);
+  const request = state.requests.find((r) => r.id === grant.requestId);
+  separateDuties({ id: grant.id, consumer: grant.consumer, requestedBy: request?.requestedBy ?? grant.consumer }, input, 'revoke');
   if (!input.reason.trim()) throw invalid('a revocation needs a reason (--reason TEXT)');
   const at = context.now.toISOString();
   const revoked: StoredGrant = { ...grant, revoked: { by: input.by.trim() || 'unknown', at, reason: input.reason.trim() } };
-  const request = state.requests.find((r) => r.id === grant.requestId);
   const next = addEvent(
     { ...state, grants: state.grants.map((g) => (g.id === grant.id ? revoked : g)) },
     {
@@ -278,6 +292,11 @@ function pendingRequest(state: GrantStoreState, requestId: string, actingFor: re
   if (actingFor && !actingFor.includes(request.agency)) throw new GrantWorkflowError('FORBIDDEN', `only ${request.agency}'s CDO (role cdo:${request.agency}) can decide ${requestId}`);
   if (request.status !== 'pending') throw new GrantWorkflowError('GRANT_CONFLICT', `request ${requestId} was already ${request.status} by ${request.decision?.by ?? '?'} on ${request.decision?.at ?? '?'}`);
   return request;
+}
+
+function separateDuties(request: { id: string; consumer: string; requestedBy: string }, input: { by: string; actingAs?: readonly string[] }, step: 'approve' | 'refuse' | 'revoke'): void {
+  const conflict = dutiesConflict(request, input.actingAs ?? [input.by], step);
+  if (conflict) throw new GrantWorkflowError('SEPARATION_OF_DUTIES', conflict);
 }
 
 function fieldOwners(policySet: PolicySet, coordinate: string): string[] {

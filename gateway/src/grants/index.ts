@@ -6,3 +6,4 @@ export * from './workingDays';
 export * from './grantSync';
 export * from './redisGrantStore';
 export * from './openGrantStore';
+export * from './separationOfDuties';

@@ -69,3 +69,12 @@ export async function probeSubgraph(name: string, url: string, timeoutMs: number
     return { name, url, reachable: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).name === 'TimeoutError' ? 'timeout' : (error as Error).message };
   }
 }
+
+/**
+ * What `/readyz` tells anyone: whether to route traffic here, and the status word. Which agencies
+ * are down, their latencies, circuits and failures, the supergraph's version and the cache's state
+ * are for operators (a `hub-operator` token, or the METRICS_PORT listener).
+ */
+export function readinessSummary(readiness: Pick<Readiness, 'status' | 'ready'>): { status: ReadinessStatus; ready: boolean } {
+  return { status: readiness.status, ready: readiness.ready };
+}

@@ -3,11 +3,9 @@ import { z } from 'zod';
 import { ERROR_CATALOGUE, type ErrorCode } from '../errors';
 import type { ResponseCache } from '../cache';
 import { GrantWorkflowError, type GrantService, type GrantSync } from '../grants';
+import { cdoAgency, cdoRole, HUB_OPERATOR_ROLE } from '../consumers';
 import { identify, type Identity, type TokenVerifier } from '../identity';
 import type { PolicyRuntime } from '../policy';
-
-/** The role that lets a token decide on an agency's grants. */
-export const cdoRole = (agency: string) => `cdo:${agency}`;
 
 const requestBody = z
   .object({
@@ -24,12 +22,10 @@ const reasonBody = z.object({ by: z.string().min(1).optional(), reason: z.string
 const listQuery = z.object({ agency: z.string().optional(), status: z.enum(['pending', 'overdue', 'all']).default('all') });
 
 /**
- * The grant workflow over HTTP for apps (`/admin/...`, JSON): any registered consumer with a token
- * files requests for itself and reads its own; a token with the role `cdo:<agency>` lists, approves,
- * refuses and revokes that agency's. Errors use the GraphQL error shape and the one catalogue.
- * A decision taken here is applied to this gateway's policies before the response is sent.
+ * Who calls an admin route: a registered consumer's verified token (no purpose needed). identify()
+ * has refused any token claiming a role its consumer does not hold (ROLE_NOT_HELD), so the roles
+ * read here are the registry's.
  */
-/** Who calls an admin route: a registered consumer's verified token (no purpose needed). */
 async function adminIdentity(request: FastifyRequest, deps: { policies: PolicyRuntime; verify: TokenVerifier }): Promise<Identity> {
   const purpose = request.headers['x-data-purpose'];
   const result = await identify(
@@ -59,10 +55,19 @@ function handle(run: (request: FastifyRequest, reply: FastifyReply) => Promise<u
   };
 }
 
+/**
+ * The grant workflow over HTTP for apps (`/admin/...`, JSON): any registered consumer with a token
+ * files requests for itself and reads its own; a token with the role `cdo:<agency>` lists, approves,
+ * refuses and revokes that agency's — never a request it filed or one for itself (separation of
+ * duties). Errors use the GraphQL error shape and the one catalogue. A decision taken here is
+ * applied to this gateway's policies before the response is sent.
+ */
 export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantService; sync: GrantSync; policies: PolicyRuntime; verify: TokenVerifier }): void {
   const who = (request: FastifyRequest) => adminIdentity(request, deps);
-  const cdoOf = (identity: Identity) => identity.roles.filter((r) => r.startsWith('cdo:')).map((r) => r.slice(4));
+  const cdoOf = (identity: Identity) => identity.roles.flatMap((role) => cdoAgency(role) ?? []);
   const actor = (identity: Identity, by: string | undefined) => (by ? `${by} (${identity.consumer.id})` : identity.consumer.id);
+  // Separation of duties compares every name the caller acts under with the request's filer and consumer.
+  const actingAs = (identity: Identity, by: string | undefined) => [identity.consumer.id, ...(by ? [by] : [])];
   const parse = <T>(schema: z.ZodType<T>, value: unknown) => parseBody(schema, value, 'GRANT_REQUEST_INVALID');
 
   app.post(
@@ -70,6 +75,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
     handle(async (request, reply) => {
       const identity = await who(request);
       const body = parse(requestBody, request.body);
+      // A token's purpose claim binds here too: a token issued for one purpose files no request for another.
+      if (identity.purposeBound && body.purpose !== undefined && body.purpose !== identity.purpose) {
+        throw new AdminError('PURPOSE_MISMATCH', `The token was issued for purpose "${identity.purpose}" and binds it; this request names "${body.purpose}".`);
+      }
       const purpose = body.purpose ?? identity.purpose;
       if (!purpose) throw new AdminError('GRANT_REQUEST_INVALID', 'state the purpose the data is for (`purpose` in the body or the x-data-purpose header)');
       const step = await deps.grants.request({
@@ -108,6 +117,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
       const step = await deps.grants.approve((request.params as { id: string }).id, {
         by: actor(identity, body.by),
         actingFor: cdoOf(identity),
+        actingAs: actingAs(identity, body.by),
         ...(body.masks ? { masks: body.masks } : {}),
         ...(body.expires ? { expires: body.expires } : {}),
       });
@@ -121,7 +131,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
     handle(async (request) => {
       const identity = await who(request);
       const body = parse(reasonBody, request.body);
-      const step = await deps.grants.refuse((request.params as { id: string }).id, { by: actor(identity, body.by), reason: body.reason, actingFor: cdoOf(identity) });
+      const step = await deps.grants.refuse((request.params as { id: string }).id, { by: actor(identity, body.by), reason: body.reason, actingFor: cdoOf(identity), actingAs: actingAs(identity, body.by) });
       await deps.sync.sync();
       return { request: step.result };
     }),
@@ -132,7 +142,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
     handle(async (request) => {
       const identity = await who(request);
       const body = parse(reasonBody, request.body);
-      const step = await deps.grants.revoke((request.params as { id: string }).id, { by: actor(identity, body.by), reason: body.reason, actingFor: cdoOf(identity) });
+      const step = await deps.grants.revoke((request.params as { id: string }).id, { by: actor(identity, body.by), reason: body.reason, actingFor: cdoOf(identity), actingAs: actingAs(identity, body.by) });
       await deps.sync.sync();
       return { grant: step.result };
     }),
@@ -171,8 +181,8 @@ export function registerCacheAdminRoutes(app: FastifyInstance, deps: { cache: Re
       const policySet = deps.policies.current();
       const owners = policySet.ownership.types.get(type);
       if (!owners || !policySet.schema.getType(type)) throw new AdminError('ADMIN_REQUEST_INVALID', `unknown type "${type}"`);
-      if (!identity.roles.includes('hub-operator') && !owners.some((agency) => identity.roles.includes(cdoRole(agency)))) {
-        throw new AdminError('FORBIDDEN', `invalidating ${type} takes the role hub-operator or ${owners.map(cdoRole).join(' / ')}`);
+      if (!identity.roles.includes(HUB_OPERATOR_ROLE) && !owners.some((agency) => identity.roles.includes(cdoRole(agency)))) {
+        throw new AdminError('FORBIDDEN', `invalidating ${type} takes the role ${HUB_OPERATOR_ROLE} or ${owners.map(cdoRole).join(' / ')}`);
       }
       const removed = await deps.cache.invalidate([{ type, ...(key ? { key } : {}) }]);
       return { removed, type, ...(key ? { key } : {}) };

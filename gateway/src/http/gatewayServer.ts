@@ -15,7 +15,6 @@ import { AllowList, loadOperationManifest } from '../persisted';
 import { createRequestGate, listSizePlugin, parseJsonOrUndefined } from '../limits';
 import { HubGateway, type GatewayContext } from '../execution';
 import { reportFaults, SubgraphFaults } from '../faults';
-import { assessReadiness, probeSubgraph } from '../health';
 import { createTokenVerifier, identify, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
 import { createLogger } from '../logging';
 import { GrantService, openGrantStore, GrantSync, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
@@ -28,6 +27,7 @@ import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { forbidStoring, httpCachingPlugins } from './httpCachingPlugin';
 import { oncePerRequest } from './oncePerRequest';
 import { APOLLO_FORGETFUL_APQ, installScopedApq } from './scopedApqHook';
+import { registerOperatorRoutes } from './operatorRoutes';
 import { registerCatalogRoutes } from '../catalog';
 import { registerPlaygroundRoutes } from '../playground';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
@@ -60,7 +60,7 @@ export interface GatewayServerOptions {
 
 /**
  * The gateway's HTTP face: `POST|GET /graphql` through Apollo Server, `GET /healthz` (the process
- * is alive) and `GET /readyz` (a supergraph is loaded; each subgraph's reachability and circuit).
+ * is alive), and the operators' `GET /readyz` and `GET /metrics` (operatorRoutes.ts).
  */
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { config } = options;
@@ -95,6 +95,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         : config.jwtPublicKeyFile
           ? { kind: 'rs256-key', publicKeyPem: readFileSync(config.jwtPublicKeyFile, 'utf8') }
           : { kind: 'hs256', secret: secrets.jwtSecret },
+      { maxLifetimeSeconds: config.tokenMaxTtlSeconds },
     );
   }
   // Every request that touches agency data leaves a durable record before its response goes out.
@@ -211,17 +212,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     return reply.code(refusal.status).header('connection', 'close').header('retry-after', '1').type(errorContentType(request.headers.accept)).send(refusal.body);
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_, reply) => {
-    if (draining) return reply.code(503).send({ ready: false, status: 'draining' });
-    const current = gateway.supergraph;
-    const probes = await Promise.all(
-      current.subgraphs.map(({ name, url }) => probeSubgraph(name, gateway.routingUrl(name, url), config.readinessTimeoutMs, secrets.subgraphSigningKey)),
-    );
-    const readiness = assessReadiness(current, probes, (name) => faults.report(name));
-    // Degraded (some agencies down) still answers 200: partial answers are answers. The cache is
-    // an optimisation: down, it shows here but the gateway stays ready.
-    return reply.code(readiness.ready ? 200 : 503).send({ ...readiness, cache: cacheStore ? { backend: cacheStore.backend, state: cacheState() } : { backend: 'off' } });
-  });
+  registerOperatorRoutes(app, { config, gateway, faults, metrics, logger, subgraphSigningKey: secrets.subgraphSigningKey, cache: () => (cacheStore ? { backend: cacheStore.backend, state: cacheState() } : { backend: 'off' }), draining: () => draining, policies, verify });
   if (cache) {
     // Agencies' change events: purge every cached response holding a changed entity.
     app.post('/internal/changes', async (request, reply) => {
@@ -238,9 +229,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   if (config.playground) {
     // Development tokens only with the development secret: never in production, never beside an identity provider.
     const development = !config.production && !config.jwksUrl && !config.jwtPublicKeyFile && policies;
-    await registerPlaygroundRoutes(app, { consumers: () => policies?.current().consumers ?? { consumers: new Map(), file: '' }, ...(development ? { developmentSecret: secrets.jwtSecret } : {}) });
+    await registerPlaygroundRoutes(app, { consumers: () => policies?.current().consumers ?? { consumers: new Map(), file: '' }, ...(development ? { developmentSecret: secrets.jwtSecret } : {}), maxTokenLifetimeSeconds: config.tokenMaxTtlSeconds });
   }
-  app.get('/metrics', async (_, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   if (policies && grantStore && grantSync && verify) {
     const grants = new GrantService({
       store: grantStore,

@@ -1,18 +1,28 @@
 import type { Consumer, ConsumerRegistry } from '../consumers';
 import { PUBLIC_CONSUMER_ID } from '../consumers';
 import type { ErrorCode } from '../errors';
-import type { TokenClaims, TokenVerifier } from './tokens';
+import { refuseRolesNotHeld } from './presentedRoles';
+import { statedPurpose } from './purposeRule';
+import { TokenLifetimeError, type TokenClaims, type TokenVerifier } from './tokens';
 
 /** Who is asking, and for what. */
 export interface Identity {
   consumer: Consumer;
   purpose: string | undefined;
+  /** The token's roles, each held by the consumer per the registry (a token claiming another is refused). */
   roles: readonly string[];
   /** True when no token was sent (the public consumer). */
   anonymous: boolean;
+  /** The purpose came from the token's `purpose` claim, which binds: nothing in the request may name another. */
+  purposeBound?: boolean;
 }
 
-export type IdentityResult = { ok: true; identity: Identity } | { ok: false; code: Extract<ErrorCode, 'UNAUTHENTICATED' | 'INVALID_TOKEN' | 'UNKNOWN_CONSUMER' | 'PURPOSE_REQUIRED' | 'PURPOSE_NOT_REGISTERED'>; message: string };
+export type IdentityRefusalCode = Extract<
+  ErrorCode,
+  'UNAUTHENTICATED' | 'INVALID_TOKEN' | 'TOKEN_LIFETIME_TOO_LONG' | 'UNKNOWN_CONSUMER' | 'ROLE_NOT_HELD' | 'PURPOSE_MISMATCH' | 'PURPOSE_REQUIRED' | 'PURPOSE_NOT_REGISTERED'
+>;
+
+export type IdentityResult = { ok: true; identity: Identity } | { ok: false; code: IdentityRefusalCode; message: string };
 
 export interface IdentifyOptions {
   registry: ConsumerRegistry;
@@ -24,8 +34,10 @@ export interface IdentifyOptions {
 }
 
 /**
- * Works out the consumer and purpose of a request from its `Authorization: Bearer` token and its
- * `x-data-purpose` header (or the token's `purpose` claim). Every refusal is a catalogued code.
+ * Works out the consumer, roles and purpose of a request from its `Authorization: Bearer` token and
+ * its `x-data-purpose` header (or the token's `purpose` claim, which binds). Every refusal is a
+ * catalogued code; a token claiming a role its consumer does not hold is refused here, so no route
+ * ever sees such a role.
  */
 export async function identify(headers: { authorization?: string | undefined; purpose?: string | undefined }, options: IdentifyOptions): Promise<IdentityResult> {
   const header = headers.authorization?.trim();
@@ -40,17 +52,23 @@ export async function identify(headers: { authorization?: string | undefined; pu
   try {
     claims = await options.verify(match[1]!);
   } catch (error) {
+    if (error instanceof TokenLifetimeError) return { ok: false, code: error.code, message: `The token was refused: ${error.message}.` };
     return { ok: false, code: 'INVALID_TOKEN', message: `The token was refused: ${describeTokenError(error)}.` };
   }
   const consumer = options.registry.consumers.get(claims.consumer);
   if (!consumer || consumer.kind === 'PUBLIC') return { ok: false, code: 'UNKNOWN_CONSUMER', message: `The token names consumer "${claims.consumer}", which is not registered.` };
-  const purpose = headers.purpose?.trim() || claims.purpose;
-  if (!purpose && options.purposeRequired === false) return { ok: true, identity: { consumer, purpose: undefined, roles: claims.roles, anonymous: false } };
-  if (!purpose) return { ok: false, code: 'PURPOSE_REQUIRED', message: `State the purpose of this request in the x-data-purpose header (${consumer.id} may state: ${consumer.purposes.join(', ')}).` };
+  const roleRefusal = refuseRolesNotHeld(consumer, claims.roles);
+  if (roleRefusal) return { ok: false, ...roleRefusal };
+  const stated = statedPurpose(headers.purpose, claims.purpose);
+  if (!stated.ok) return stated;
+  const { purpose, boundByToken } = stated;
+  const known = { consumer, roles: claims.roles, anonymous: false, ...(boundByToken ? { purposeBound: true } : {}) };
+  if (!purpose && options.purposeRequired === false) return { ok: true, identity: { ...known, purpose: undefined } };
+  if (!purpose) return { ok: false, code: 'PURPOSE_REQUIRED', message: `State the purpose of this request in the x-data-purpose header (${consumer.id} may state: ${consumer.purposes.join(', ') || 'none: it reads no data'}).` };
   if (!consumer.purposes.includes(purpose)) {
     return { ok: false, code: 'PURPOSE_NOT_REGISTERED', message: `${consumer.id} may not state purpose "${purpose}"; registered purposes: ${consumer.purposes.join(', ') || 'none'}.` };
   }
-  return { ok: true, identity: { consumer, purpose, roles: claims.roles, anonymous: false } };
+  return { ok: true, identity: { ...known, purpose } };
 }
 
 function describeTokenError(error: unknown): string {

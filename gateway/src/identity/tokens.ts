@@ -1,11 +1,13 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { DEFAULT_TOKEN_MAX_TTL_SECONDS, tokenLifetimeProblem } from './tokenLifetime';
 
 /**
  * Bearer tokens name the consumer (`sub`) and may carry a purpose and roles. HS256 with the
  * hub's secret by default; RS256 against a JWKS URL or a public key by configuration. The
  * accepted algorithm is fixed by configuration, so `alg: none` and algorithm confusion (an
- * HS256 token signed with an RS256 public key) are rejected by construction.
+ * HS256 token signed with an RS256 public key) are rejected by construction. Every token must
+ * expire, and within the hub's maximum lifetime (`TOKEN_MAX_TTL`), whoever issued it.
  */
 export const TOKEN_ISSUER = 'cdo-hub';
 export const TOKEN_AUDIENCE = 'cdo-hub-gateway';
@@ -19,13 +21,24 @@ export interface TokenClaims {
   consumer: string;
   purpose?: string;
   roles: string[];
+  /** `exp` and `iat`, in ms since the epoch. */
   expiresAt?: number;
+  issuedAt?: number;
+}
+
+/** A token whose signature verifies but that lives longer than the hub accepts (or never expires). */
+export class TokenLifetimeError extends Error {
+  readonly code = 'TOKEN_LIFETIME_TOO_LONG' as const;
 }
 
 export type TokenVerifier = (token: string) => Promise<TokenClaims>;
 
-export function createTokenVerifier(verification: TokenVerification, options: { issuer?: string; audience?: string; cacheSize?: number } = {}): TokenVerifier {
+export function createTokenVerifier(
+  verification: TokenVerification,
+  options: { issuer?: string; audience?: string; cacheSize?: number; /** `TOKEN_MAX_TTL` in seconds (default 24 h). */ maxLifetimeSeconds?: number } = {},
+): TokenVerifier {
   const issuer = options.issuer ?? TOKEN_ISSUER;
+  const maxLifetimeSeconds = options.maxLifetimeSeconds ?? DEFAULT_TOKEN_MAX_TTL_SECONDS;
   const audience = options.audience ?? TOKEN_AUDIENCE;
   let key: Promise<KeyObject | CryptoKey | JWTVerifyGetKey>;
   let algorithms: string[];
@@ -57,8 +70,11 @@ export function createTokenVerifier(verification: TokenVerification, options: { 
     if (known && (known.expiresAt ?? 0) > Date.now()) return known;
     if (known) verified.delete(token);
     const resolved = await key;
-    const { payload } = await jwtVerify(token, resolved as KeyObject, { algorithms, issuer, audience, requiredClaims: ['sub', 'exp'] });
+    // `exp` is checked by the lifetime rule below, which says why a token without one is refused.
+    const { payload } = await jwtVerify(token, resolved as KeyObject, { algorithms, issuer, audience, requiredClaims: ['sub'] });
     const claims = toClaims(payload);
+    const tooLong = tokenLifetimeProblem(claims, Date.now(), maxLifetimeSeconds);
+    if (tooLong) throw new TokenLifetimeError(tooLong);
     if (verified.size >= capacity) verified.delete(verified.keys().next().value!);
     verified.set(token, claims);
     return claims;
@@ -68,7 +84,13 @@ export function createTokenVerifier(verification: TokenVerification, options: { 
 function toClaims(payload: JWTPayload): TokenClaims {
   const purpose = typeof payload.purpose === 'string' ? payload.purpose : undefined;
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-  return { consumer: payload.sub!, ...(purpose ? { purpose } : {}), roles, ...(payload.exp ? { expiresAt: payload.exp * 1000 } : {}) };
+  return {
+    consumer: payload.sub!,
+    ...(purpose ? { purpose } : {}),
+    roles,
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+    ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat * 1000 } : {}),
+  };
 }
 
 /** A development token signed with the hub's HS256 secret (`hub token`). */

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsumerRegistry } from '../consumers';
-import { signDevelopmentToken } from '../identity';
+import { DEFAULT_TOKEN_MAX_TTL_SECONDS, refuseRolesNotHeld, signDevelopmentToken } from '../identity';
 import { loadExamples } from './examples';
 
 /** Where the build put the bundle (`gateway/web/build.mjs` → `gateway/dist/web`). */
@@ -14,12 +14,18 @@ export interface PlaygroundOptions {
   consumers: () => ConsumerRegistry;
   /** Set in development with the HS256 secret: the page may ask the gateway for short-lived tokens. */
   developmentSecret?: string;
+  /** `TOKEN_MAX_TTL`: development tokens live an hour, or less when the hub accepts less. */
+  maxTokenLifetimeSeconds?: number;
 }
+
+/** Who the development picker offers: departments that read data (not CDO identities or operators, which state no purpose). */
+const readsData = (kind: string) => kind !== 'PUBLIC' && kind !== 'CDO' && kind !== 'OPERATOR';
 
 /**
  * `/playground`: GraphiQL served from the gateway's own bundle, with the cross-agency examples as
  * tabs; `/` redirects there. In development (`developmentSecret`) `/playground/dev-token` signs
- * a one-hour token for a registered consumer, so an analyst can pick one instead of pasting a token.
+ * a one-hour token for a registered consumer, so an analyst can pick one instead of pasting a token;
+ * `&role=` adds a role, only one the registry lets that consumer hold (403 ROLE_NOT_HELD otherwise).
  */
 export async function registerPlaygroundRoutes(app: FastifyInstance, options: PlaygroundOptions): Promise<void> {
   if (!existsSync(join(PLAYGROUND_ASSETS_DIR, 'playground.js'))) {
@@ -37,16 +43,21 @@ export async function registerPlaygroundRoutes(app: FastifyInstance, options: Pl
       assets: '/playground/assets',
       devTokens: development,
       devTokenUrl: '/playground/dev-token',
-      consumers: development ? [...options.consumers().consumers.values()].filter((c) => c.id !== 'public').map((c) => ({ id: c.id, name: c.name, purposes: [...c.purposes] })) : [],
+      consumers: development ? [...options.consumers().consumers.values()].filter((c) => readsData(c.kind)).map((c) => ({ id: c.id, name: c.name, purposes: [...c.purposes] })) : [],
       examples: examples.map((e) => ({ title: e.title, query: `# ${e.title}\n${e.consumer ? `# as: ${e.consumer}${e.purpose ? ` (${e.purpose})` : ''}\n` : ''}${e.query}\n`, ...(e.consumer ? { consumer: e.consumer } : {}), ...(e.purpose ? { purpose: e.purpose } : {}) })),
     };
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(playgroundPage(config));
   });
-  app.get<{ Querystring: { consumer?: string } }>('/playground/dev-token', async (request, reply) => {
+  app.get<{ Querystring: { consumer?: string; role?: string | string[] } }>('/playground/dev-token', async (request, reply) => {
     if (!options.developmentSecret) return reply.code(404).send({ error: 'development tokens are off (production, or tokens from an identity provider)' });
-    const consumer = request.query.consumer ?? '';
-    if (!options.consumers().consumers.has(consumer) || consumer === 'public') return reply.code(400).send({ error: `unknown consumer "${consumer}"` });
-    return reply.header('cache-control', 'no-store').send({ token: await signDevelopmentToken(options.developmentSecret, { consumer, ttlSeconds: 3600 }) });
+    const consumer = options.consumers().consumers.get(request.query.consumer ?? '');
+    if (!consumer || !readsData(consumer.kind)) return reply.code(400).send({ error: `unknown consumer "${request.query.consumer ?? ''}"` });
+    const roles = [request.query.role ?? []].flat().filter((role): role is string => typeof role === 'string' && role !== '');
+    // The same decision the gateway takes on every token: a development token is no way around it.
+    const refusal = refuseRolesNotHeld(consumer, roles);
+    if (refusal) return reply.code(403).header('cache-control', 'no-store').send({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+    const ttlSeconds = Math.min(3600, options.maxTokenLifetimeSeconds ?? DEFAULT_TOKEN_MAX_TTL_SECONDS);
+    return reply.header('cache-control', 'no-store').send({ token: await signDevelopmentToken(options.developmentSecret, { consumer: consumer.id, ttlSeconds, ...(roles.length ? { roles } : {}) }) });
   });
 }
 

@@ -7,7 +7,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AGENCY_PACKAGES } from '../agencies';
 import { agencySubgraphSources, composeSupergraph } from '../compose/composeSupergraph';
-import { issueDevelopmentToken } from '../policy/policyCommands';
+import { issueDevelopmentToken } from '../token/issueToken';
 import { planStartSeeding, seedAgencies } from '../seed/seedAgencies';
 import { assertPortFree, ManagedProcess } from '../start/processes';
 import { runLoad, type LoadRequest, type LoadResult } from './load';

@@ -2,13 +2,9 @@ import {
   explainOperation,
   formatExplanation,
   formatProblem,
-  loadConsumerRegistry,
   loadGatewayConfig,
   loadPolicySet,
-  loadSecrets,
   loadServedSupergraph,
-  parseDuration,
-  signDevelopmentToken,
   type PolicyProblem,
 } from '@cdo-hub/gateway';
 
@@ -56,19 +52,4 @@ export async function explainPolicies(consumerId: string, purpose: string | unde
   const explained = explainOperation(policySet, consumer, purpose, query, Date.now());
   if ('errors' in explained) throw new Error(explained.errors.map((e) => e.message).join('\n'));
   return `consumer ${consumer.id} (${consumer.name}), purpose ${purpose ?? '(none)'}, policy version ${policySet.version}\n${formatExplanation(explained)}`;
-}
-
-/**
- * `hub token`: a development token for a registered consumer, signed with the secret the gateway
- * verifies (the environment's, or the generated development file's).
- */
-export async function issueDevelopmentToken(options: { consumer: string; purpose?: string; roles?: string[]; ttl: string }, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const config = loadGatewayConfig(env);
-  const { registry, problems } = loadConsumerRegistry(config.consumersFile);
-  if (!registry) throw new Error(problems.map((p) => p.message).join('\n'));
-  const consumer = registry.consumers.get(options.consumer);
-  if (!consumer || consumer.kind === 'PUBLIC') throw new Error(`unknown consumer "${options.consumer}"; registered: ${[...registry.consumers.values()].filter((c) => c.kind !== 'PUBLIC').map((c) => c.id).join(', ')}`);
-  if (options.purpose && !consumer.purposes.includes(options.purpose)) throw new Error(`${consumer.id} may not state purpose "${options.purpose}"; its purposes: ${consumer.purposes.join(', ')}`);
-  const secrets = loadSecrets({ production: config.production, env });
-  return signDevelopmentToken(secrets.jwtSecret, { consumer: consumer.id, ttlSeconds: parseDuration(options.ttl), ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.roles ? { roles: options.roles } : {}) });
 }

@@ -5,7 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AGENCY_PACKAGES } from '../agencies';
 import { runLoad } from '../bench/load';
-import { issueDevelopmentToken } from '../policy/policyCommands';
+import { issueDevelopmentToken } from '../token/issueToken';
 import { startHub } from '../start/startHub';
 import { soakMix } from './soakWorkload';
 
@@ -47,10 +47,10 @@ function residentMb(pid: number): number {
   }
 }
 
-/** The gateway's V8 heap in use, from its own Prometheus metrics. */
-async function heapUsedMb(gatewayUrl: string): Promise<number> {
+/** The gateway's V8 heap in use, from its own Prometheus metrics (read as the hub's operators). */
+async function heapUsedMb(gatewayUrl: string, operatorToken: string): Promise<number> {
   try {
-    const metrics = await (await fetch(new URL('/metrics', gatewayUrl), { signal: AbortSignal.timeout(5_000) })).text();
+    const metrics = await (await fetch(new URL('/metrics', gatewayUrl), { headers: { authorization: `Bearer ${operatorToken}` }, signal: AbortSignal.timeout(5_000) })).text();
     return Number(/^cdo_hub_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0) / 2 ** 20;
   } catch {
     return 0;
@@ -94,6 +94,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
     const tokens = new Map<string, string>();
     for (const consumer of ['science', 'district-haidian', 'city-analytics', 'development-reform', 'education']) tokens.set(consumer, await issueDevelopmentToken({ consumer, ttl: '2h' }, env));
+    const operatorToken = await issueDevelopmentToken({ consumer: 'hub-operations', roles: ['hub-operator'], ttl: '2h' }, env);
     const mix = soakMix(databases, (consumer) => tokens.get(consumer)!);
     databases.education.close();
     databases.developmentReform.close();
@@ -112,7 +113,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const taken: SoakSample = {
         atSeconds: Math.round((now - started) / 1000),
         rssMb: Math.round(residentMb(gatewayPid)),
-        heapUsedMb: Math.round(await heapUsedMb(hub.gatewayUrl)),
+        heapUsedMb: Math.round(await heapUsedMb(hub.gatewayUrl, operatorToken)),
         requestsPerSecond: Math.round(count / Math.max((now - last) / 1000, 0.001)),
         statuses,
       };
