@@ -224,6 +224,12 @@ describe('the audit witness (files)', () => {
     writeFileSync(join(dir, CHECKPOINT_FILE), '');
     const stripped = await verifyWitnessedTrail(dir, key, witness);
     expect(messages(stripped)).toEqual([expect.stringMatching(new RegExp(`the trail carries no id, but the witness at .* holds trail ${identity.trailId} opened in this folder`))]);
+
+    // The whole folder emptied.
+    for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
+    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([expect.stringMatching(/^there is no trail here, but the witness .* holds trail .* opened in this folder: the trail was removed$/)]);
+    // …whereas an empty folder no trail was ever opened in is simply empty.
+    expect(await verifyWitnessedTrail(temp('audit-'), key, witness)).toMatchObject({ ok: true, records: 0, warnings: [] });
   });
 
   it('refuses a witness folder inside the audit folder', async () => {

@@ -113,8 +113,12 @@ export class RedisStreamAuditLog implements AuditStore {
       const last = (await redis.xrevrange(keys.records, '+', '-', 'COUNT', 1)) as [string, string[]][];
       const record = last[0] ? (JSON.parse(last[0][1][1]!) as AuditRecord) : undefined;
       const trailId = settings.witness ? await openWitnessedStream(redis, keys, settings.witness, settings.signingKey, record?.seq ?? 0, record?.hash ?? GENESIS_HASH) : undefined;
-      const log = new RedisStreamAuditLog(redis, keys, leaseId, record?.seq ?? 0, record?.hash ?? GENESIS_HASH, settings, trailId, record?.seq ?? 0);
+      const lastCheckpoint = (await redis.xrevrange(keys.checkpoints, '+', '-', 'COUNT', 1)) as [string, string[]][];
+      const checkpointedSeq = lastCheckpoint[0] ? (JSON.parse(lastCheckpoint[0][1][1]!) as { seq: number }).seq : 0;
+      const log = new RedisStreamAuditLog(redis, keys, leaseId, record?.seq ?? 0, record?.hash ?? GENESIS_HASH, settings, trailId, Math.min(checkpointedSeq, record?.seq ?? 0));
       log.renewLease();
+      // Records a crash left uncovered get their checkpoint without waiting for new ones.
+      if (log.seq > log.checkpointedSeq) log.checkpointTimer = setTimeout(() => void log.checkpoint(), settings.checkpointIntervalMs).unref();
       return log;
     } catch (error) {
       redis.disconnect();

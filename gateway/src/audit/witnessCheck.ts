@@ -68,13 +68,16 @@ export function compareWithWitness(input: {
   const warnings: string[] = [];
   const notes: string[] = [];
   if (trailId === undefined) {
-    if (input.records === 0 && input.checkpoints.length === 0) return { problems, warnings, notes };
+    // A folder a trail was opened in, now without any: deleted whole, or stripped of its id.
     if (witness.openedHere.length) {
       problems.push({
         file: TRAIL_FILE,
-        message: `the trail carries no id, but the witness at ${witness.location} holds trail ${witness.openedHere.join(', ')} opened in this folder: its id and the checkpoints naming it were removed`,
+        message:
+          input.records === 0
+            ? `there is no trail here, but the witness at ${witness.location} holds trail ${witness.openedHere.join(', ')} opened in this folder: the trail was removed`
+            : `the trail carries no id, but the witness at ${witness.location} holds trail ${witness.openedHere.join(', ')} opened in this folder: its id and the checkpoints naming it were removed`,
       });
-    } else {
+    } else if (input.records > 0 || input.checkpoints.length > 0) {
       warnings.push('this trail has no id, so no witness guards its tail: it was written before checkpoints were witnessed and no gateway has opened it since (the next one to open it adopts it)');
     }
     return { problems, warnings, notes };
