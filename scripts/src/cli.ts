@@ -1,9 +1,9 @@
 import { updateOperationsManifest } from './operations/operationsManifest';
-import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, runUntilSignalled, startGatewayServer, verifyAuditTrail } from '@cdo-hub/gateway';
+import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, openAuditWitness, runUntilSignalled, startGatewayServer } from '@cdo-hub/gateway';
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { auditReport, auditTail, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
+import { auditReport, auditTail, auditVerify, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
 import { describeGrant, describeRequest, describeWorkflowError, formatRequestTable, knownAgency, pairs, withGrants } from './grant/grantCommands';
 import { invalidateCache } from './cache/cacheCommands';
 import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
@@ -206,19 +206,18 @@ const audit = program.command('audit').description("the audit trail: every reque
 
 audit
   .command('verify')
-  .description('recompute the hash chain and check the signed checkpoints (exit 1 if the trail was edited, cut or reordered)')
+  .description('recompute the hash chain, check the signed checkpoints and compare the trail with its witness (exit 1 if the trail was edited, cut or reordered)')
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
-  .action((options: { dir?: string }) => {
-    const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
+  .option('--witness-dir <dir>', 'witness folder (default: AUDIT_WITNESS_DIR, or <data dir>/audit-witness)')
+  .option('--witness-redis-url <url>', 'read the witness from this Redis (default: AUDIT_WITNESS_REDIS_URL)')
+  .action(async (options: { dir?: string; witnessDir?: string; witnessRedisUrl?: string }) => {
+    // An option names the witness to read, whichever the environment names.
+    const witnessEnv = options.witnessRedisUrl ? { AUDIT_WITNESS_REDIS_URL: options.witnessRedisUrl } : options.witnessDir ? { AUDIT_WITNESS_REDIS_URL: undefined, AUDIT_WITNESS_DIR: resolve(options.witnessDir) } : {};
+    const config = loadGatewayConfig({ ...process.env, ...witnessEnv }, options.dir ? { auditDir: resolve(options.dir) } : {});
     const secrets = loadSecrets({ production: config.production });
-    const result = verifyAuditTrail(config.auditDir, checkpointKey(secrets.subgraphSigningKey));
-    for (const problem of result.problems) console.log(`${problem.file}:${problem.line}: ${problem.message}`);
-    console.log(
-      result.ok
-        ? `audit trail OK: ${result.records} records (last ${result.lastSeq}), ${result.checkpoints} signed checkpoints, in ${config.auditDir}`
-        : `audit trail BROKEN: ${result.problems.length} problem(s) in ${config.auditDir}`,
-    );
-    process.exitCode = result.ok ? 0 : 1;
+    const { lines, exitCode } = await auditVerify(config, checkpointKey(secrets.subgraphSigningKey));
+    for (const line of lines) console.log(line);
+    process.exitCode = exitCode;
   });
 
 audit
@@ -238,6 +237,7 @@ audit
       instance: config.auditInstance,
       dir: config.auditDir,
       signingKey: checkpointKey(secrets.subgraphSigningKey),
+      witness: await openAuditWitness(config),
       ...(options.follow ? { follow: { signal: stop.signal } } : {}),
       onBatch: (archived, lastSeq) => options.follow && console.log(`archived ${archived} record(s), up to ${lastSeq}`),
     });

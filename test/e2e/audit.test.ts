@@ -23,8 +23,9 @@ afterAll(async () => {
   rmSync(auditDir, { recursive: true, force: true });
 });
 
+// With the hub's data folder, where its gateway keeps the audit witness.
 const verify = () =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', 'verify', '--dir', auditDir], { env: { ...process.env, ...TEST_SECRETS } }).then(
+  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', 'verify', '--dir', auditDir], { env: { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: hub.dataDir } }).then(
     (r) => ({ code: 0, output: r.stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, output: e.stdout }),
   );

@@ -34,8 +34,9 @@ afterAll(async () => {
   rmSync(archiveDir, { recursive: true, force: true });
 });
 
+// With the hub's data folder, where its gateway keeps the audit witness the archiver checks the stream against.
 const hubCli = (...args: string[]) =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` } });
+  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: hub.dataDir, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` } });
 const subgraphUrls = () => Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
 
 it('records every request in the stream; archived, the report counts them and the trail verifies', async () => {

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { AuditRecord } from './auditRecord';
+import type { AuditWitness } from './auditWitness';
 import { JsonlAuditLog, type StoredOperation } from './jsonlAuditLog';
-import { auditKeys } from './redisStreamAuditLog';
+import { auditKeys, STREAM_TRAIL_ID } from './redisStreamAuditLog';
 
 export interface ArchiveOptions {
   instance: string;
@@ -13,6 +14,11 @@ export interface ArchiveOptions {
   /** Keep following the stream until the signal aborts. */
   follow?: { signal: AbortSignal; intervalMs?: number };
   onBatch?: (archived: number, lastSeq: number) => void;
+  /**
+   * The witness (closed when done): the folder's own checkpoints go there, and the stream is
+   * checked against the checkpoints its gateway witnessed — a stream cut below them is refused.
+   */
+  witness?: AuditWitness;
 }
 
 /**
@@ -25,14 +31,33 @@ export async function archiveAuditStream(url: string, options: ArchiveOptions): 
   const keys = auditKeys(options.instance);
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
-  const log = await JsonlAuditLog.open(options.dir, { signingKey: options.signingKey });
+  let log: JsonlAuditLog;
+  try {
+    log = await JsonlAuditLog.open(options.dir, { signingKey: options.signingKey, ...(options.witness ? { witness: options.witness } : {}) });
+  } catch (error) {
+    redis.disconnect();
+    await options.witness?.close();
+    throw error;
+  }
   let archived = 0;
   try {
+    const streamTrail = options.witness ? await redis.hget(keys.meta, STREAM_TRAIL_ID) : null;
+    if (options.witness && streamTrail && !(await options.witness.last(streamTrail))) {
+      throw new Error(`the audit witness at ${options.witness.location} holds nothing for the stream's trail ${streamTrail}: archive with the witness its gateway wrote (AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL)`);
+    }
     for (;;) {
+      // Read before the stream: whatever the witness vouches for was in the stream by then.
+      const witnessed = options.witness && streamTrail ? await options.witness.last(streamTrail) : undefined;
       const moved = await archiveOnce(redis, keys, log, options.batchSize ?? 1000);
       archived += moved;
       if (moved) options.onBatch?.(moved, log.lastSeq);
       if (moved >= (options.batchSize ?? 1000)) continue;
+      if (witnessed && witnessed.seq > log.lastSeq) {
+        throw new Error(`the audit stream of instance ${options.instance} ends at record ${log.lastSeq}, but its witness vouches for record ${witnessed.seq} (checkpoint of ${witnessed.time}): records were cut from the stream`);
+      }
+      if (witnessed && witnessed.seq === log.lastSeq && witnessed.hash !== log.lastHash) {
+        throw new Error(`record ${witnessed.seq} of the audit stream of instance ${options.instance} differs from the one its witness vouched for on ${witnessed.time}`);
+      }
       if (!options.follow || options.follow.signal.aborted) break;
       await new Promise((resolve) => setTimeout(resolve, options.follow!.intervalMs ?? 500));
       if (options.follow.signal.aborted) break;

@@ -6,7 +6,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /**
  * Each record carries the hash of the one before it, so editing or removing any record breaks
- * every hash after it. (Cutting the tail off is caught by the signed checkpoints.)
+ * every hash after it. (Cutting the tail off is caught by the signed checkpoints and their witness.)
  */
 export function chainRecord(entry: AuditEntry, seq: number, prevHash: string): AuditRecord {
   const unsigned = { ...entry, seq, prevHash };
@@ -72,20 +72,28 @@ export function canonicalJson(value: unknown): string {
   return out.join('');
 }
 
-/** A signed statement that the trail had reached `seq` with `hash` at `time`. */
+/**
+ * A signed statement that the trail had reached `seq` with `hash` at `time`. Checkpoints written
+ * since trails have ids also name their trail (`trailId`, signed with the rest), so a checkpoint
+ * cannot be moved to another trail and the trail's id cannot be changed under its checkpoints.
+ */
 export interface Checkpoint {
   seq: number;
   hash: string;
   time: string;
+  trailId?: string;
   signature: string;
 }
 
-export function signCheckpoint(key: string, seq: number, hash: string, time: string): Checkpoint {
-  return { seq, hash, time, signature: createHmac('sha256', key).update(`${seq}.${hash}.${time}`).digest('hex') };
+export function signCheckpoint(key: string, seq: number, hash: string, time: string, trailId?: string): Checkpoint {
+  // Without a trail id the signed text is what it always was, so older checkpoints still verify.
+  const text = trailId === undefined ? `${seq}.${hash}.${time}` : `${seq}.${hash}.${time}.${trailId}`;
+  return { seq, hash, time, ...(trailId === undefined ? {} : { trailId }), signature: createHmac('sha256', key).update(text).digest('hex') };
 }
 
 export function checkpointValid(key: string, checkpoint: Checkpoint): boolean {
-  const expected = Buffer.from(signCheckpoint(key, checkpoint.seq, checkpoint.hash, checkpoint.time).signature);
+  if (typeof checkpoint.signature !== 'string') return false;
+  const expected = Buffer.from(signCheckpoint(key, checkpoint.seq, checkpoint.hash, checkpoint.time, checkpoint.trailId).signature);
   const given = Buffer.from(checkpoint.signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

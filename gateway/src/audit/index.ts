@@ -7,3 +7,8 @@ export * from './usageReport';
 export * from './archiveAuditStream';
 export * from './auditStore';
 export * from './redisStreamAuditLog';
+export * from './auditWitness';
+export * from './redisAuditWitness';
+export * from './trailIdentity';
+export * from './witnessCheck';
+export * from './openAuditStore';

@@ -1,9 +1,13 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
-import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
+import { TRAIL_ID_PATTERN, type AuditWitness } from './auditWitness';
+import { chainBatch, GENESIS_HASH, signCheckpoint, type Checkpoint } from './hashChain';
+import { readTrailIdentity, writeTrailIdentity } from './trailIdentity';
 
 export interface AuditLogOptions {
   /** Key that signs the checkpoints (the hub's subgraph signing key family of secrets). */
@@ -19,6 +23,13 @@ export interface AuditLogOptions {
   checkpointEvery?: number;
   /** …or this long after the first record not yet covered by one. */
   checkpointIntervalMs?: number;
+  /**
+   * Where every checkpoint is also written, outside the audit folder, before `checkpoints.jsonl`
+   * (the log closes it on `close`). The trail gets its id on open if it has none.
+   */
+  witness?: AuditWitness;
+  /** Where a checkpoint that could not be written is reported (it is retried). */
+  logger?: Logger;
 }
 
 export const AUDIT_FILE_PATTERN = /^audit-(\d{12})\.jsonl$/;
@@ -36,8 +47,10 @@ export class JsonlAuditLog implements AuditStore {
   private pendingOperations: StoredOperation[] = [];
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
-  private sinceCheckpoint = 0;
   private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointRunning: Promise<void> | undefined;
+  /** When the last checkpoint failed (0: it did not): retries then wait for the interval. */
+  private checkpointFailedAt = 0;
   private closed = false;
 
   private constructor(
@@ -47,12 +60,16 @@ export class JsonlAuditLog implements AuditStore {
     private seq: number,
     private hash: string,
     private readonly knownOperations: Set<string>,
-    private readonly options: Required<AuditLogOptions>,
+    private readonly options: Required<Omit<AuditLogOptions, 'witness' | 'logger'>> & Pick<AuditLogOptions, 'witness' | 'logger'>,
+    /** The trail's id (`trail.json`), when it is witnessed. */
+    readonly trailId: string | undefined,
+    /** The last record a checkpoint covers. */
+    private checkpointedSeq: number,
   ) {}
 
   static async open(dir: string, options: AuditLogOptions): Promise<JsonlAuditLog> {
     mkdirSync(dir, { recursive: true });
-    const settings: Required<AuditLogOptions> = { maxFileBytes: 64 * 2 ** 20, flushIntervalMs: 0, checkpointEvery: 500, checkpointIntervalMs: 10_000, ...options };
+    const settings = { maxFileBytes: 64 * 2 ** 20, flushIntervalMs: 0, checkpointEvery: 500, checkpointIntervalMs: 10_000, ...options };
     const files = auditFiles(dir);
     let seq = 0;
     let lastHash = GENESIS_HASH;
@@ -65,9 +82,19 @@ export class JsonlAuditLog implements AuditStore {
         lastHash = last.hash;
       }
     }
+    let lastCheckpoint = lastCheckpointIn(dir);
+    let trailId: string | undefined;
+    if (settings.witness) {
+      const opened = await openWitnessedTrail(dir, settings.witness, settings.signingKey, seq, lastHash, lastCheckpoint, settings.logger);
+      trailId = opened.trailId;
+      lastCheckpoint = opened.lastCheckpoint;
+    }
     const known = new Set(readOperations(dir).map((operation) => operation.hash));
     const file = await open(path, 'a');
-    return new JsonlAuditLog(dir, file, existsSync(path) ? statSync(path).size : 0, seq, lastHash, known, settings);
+    const log = new JsonlAuditLog(dir, file, existsSync(path) ? statSync(path).size : 0, seq, lastHash, known, settings, trailId, Math.min(lastCheckpoint?.seq ?? 0, seq));
+    // Records a crash left uncovered get their checkpoint without waiting for new ones.
+    log.scheduleCheckpoint();
+    return log;
   }
 
   /**
@@ -112,10 +139,9 @@ export class JsonlAuditLog implements AuditStore {
         this.fileBytes += Buffer.byteLength(lines);
         this.seq = seq;
         this.hash = hash;
-        this.sinceCheckpoint += records.length;
-        if (this.sinceCheckpoint >= this.options.checkpointEvery) this.checkpoint();
-        else this.checkpointTimer ??= setTimeout(() => this.timedCheckpoint(), this.options.checkpointIntervalMs).unref();
         batch.forEach((waiter, i) => waiter.resolve(records[i]!));
+        // After the acknowledgements: a slow or unreachable witness never holds a response back.
+        this.scheduleCheckpoint();
         if (this.fileBytes >= this.options.maxFileBytes) await this.rotate();
       } catch (error) {
         // Cut off whatever part of the batch reached the file, so the next batch chains cleanly.
@@ -167,8 +193,7 @@ export class JsonlAuditLog implements AuditStore {
     this.fileBytes += Buffer.byteLength(lines);
     this.seq = seq;
     this.hash = hash;
-    this.sinceCheckpoint += records.length;
-    if (this.sinceCheckpoint >= this.options.checkpointEvery) this.checkpoint();
+    this.scheduleCheckpoint();
     if (this.fileBytes >= this.options.maxFileBytes) await this.rotate();
   }
 
@@ -191,42 +216,139 @@ export class JsonlAuditLog implements AuditStore {
     renameSync(`${path}.tmp`, path);
   }
 
+  /** Flushes, writes the shutdown checkpoint (witness first), closes the file and the witness. */
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
     clearTimeout(this.checkpointTimer);
-    if (this.seq > 0) {
-      try {
-        this.checkpoint();
-      } catch {
-        // A checkpoint that cannot be written (full disk) is written by the next run.
-      }
+    await this.checkpointRunning;
+    try {
+      await this.writeCheckpoint();
+    } catch (error) {
+      // A checkpoint that cannot be written (full disk, witness down) is written by the next run.
+      this.options.logger?.error({ err: error, witness: this.options.witness?.location }, 'the shutdown audit checkpoint could not be written');
     }
     await this.file.close();
+    await this.options.witness?.close();
   }
 
-  private timedCheckpoint(): void {
-    this.checkpointTimer = undefined;
-    if (this.closed || this.sinceCheckpoint === 0) return;
-    try {
-      this.checkpoint();
-    } catch {
-      // retried after the next batch
-    }
+  /**
+   * Checkpoints now when enough records are uncovered, otherwise within the interval. At most one
+   * checkpoint is written at a time, so the witness and the file receive them in the same order.
+   */
+  private scheduleCheckpoint(): void {
+    if (this.closed || this.checkpointRunning || this.seq <= this.checkpointedSeq) return;
+    const due = this.seq - this.checkpointedSeq >= this.options.checkpointEvery && Date.now() - this.checkpointFailedAt >= this.options.checkpointIntervalMs;
+    if (due) void this.checkpoint();
+    else this.checkpointTimer ??= setTimeout(() => void this.checkpoint(), this.options.checkpointIntervalMs).unref();
   }
 
-  /** A signed statement of the durable tail, so cutting records off the end is detected. */
-  private checkpoint(): void {
+  private checkpoint(): Promise<void> {
     clearTimeout(this.checkpointTimer);
     this.checkpointTimer = undefined;
-    appendDurably(join(this.dir, CHECKPOINT_FILE), JSON.stringify(signCheckpoint(this.options.signingKey, this.seq, this.hash, new Date().toISOString())) + '\n');
-    this.sinceCheckpoint = 0;
+    this.checkpointRunning ??= this.writeCheckpoint()
+      .then(
+        () => {
+          this.checkpointFailedAt = 0;
+        },
+        (error: unknown) => {
+          this.checkpointFailedAt = Date.now();
+          this.options.logger?.error({ err: error, witness: this.options.witness?.location }, 'audit checkpoint not written; retrying');
+        },
+      )
+      .finally(() => {
+        this.checkpointRunning = undefined;
+        this.scheduleCheckpoint();
+      });
+    return this.checkpointRunning;
+  }
+
+  /**
+   * A signed statement of the durable tail, so cutting records off the end is detected: to the
+   * witness first, then to `checkpoints.jsonl`. In that order a crash between the two leaves the
+   * witness one checkpoint ahead, vouching only for records already fsynced here — verify accepts
+   * that, and the next open copies the checkpoint over. The other order would leave a moment when
+   * the folder vouches for a tail the witness does not know, which a cut could then hide.
+   */
+  private async writeCheckpoint(): Promise<void> {
+    const { seq, hash } = this;
+    if (seq <= this.checkpointedSeq) return;
+    const checkpoint = signCheckpoint(this.options.signingKey, seq, hash, new Date().toISOString(), this.trailId);
+    if (this.options.witness && this.trailId) await this.options.witness.append({ ...checkpoint, trailId: this.trailId });
+    appendDurably(join(this.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');
+    this.checkpointedSeq = Math.max(this.checkpointedSeq, seq);
   }
 
   private async rotate(): Promise<void> {
     await this.file.close();
     this.file = await open(join(this.dir, fileName(this.seq + 1)), 'a');
     this.fileBytes = 0;
+  }
+}
+
+/**
+ * Gives the trail in `dir` its id on first open — the witness's first entry before `trail.json`,
+ * so an id never exists without its witness — or checks the witness holds the trail it names.
+ * A trail written before trails had ids is adopted at its tail: nothing before is rewritten.
+ */
+async function openWitnessedTrail(
+  dir: string,
+  witness: AuditWitness,
+  signingKey: string,
+  seq: number,
+  hash: string,
+  lastCheckpoint: Checkpoint | undefined,
+  logger: Logger | undefined,
+): Promise<{ trailId: string; lastCheckpoint: Checkpoint | undefined }> {
+  const identity = readTrailIdentity(dir);
+  if (identity && 'invalid' in identity) throw new Error(`the audit trail in ${dir} cannot be opened: ${identity.invalid}`);
+  if (identity) {
+    if (!TRAIL_ID_PATTERN.test(identity.trailId)) throw new Error(`the audit trail in ${dir} names an invalid trail id in trail.json`);
+    const last = await witness.last(identity.trailId);
+    if (!last) {
+      throw new Error(
+        `the audit witness at ${witness.location} holds nothing for trail ${identity.trailId} in ${dir} (written with the witness at ${identity.witness}): ` +
+          'set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this trail was written with. A lost witness cannot be recreated; to start over, move this trail aside',
+      );
+    }
+    if (last.seq > seq) {
+      logger?.error({ trailId: identity.trailId, witnessed: last.seq, lastSeq: seq }, `the audit trail in ${dir} ends at record ${seq}, but its witness vouches for record ${last.seq}: records were cut (hub audit verify reports it)`);
+    } else if (!last.opened && last.signature !== lastCheckpoint?.signature && last.seq >= (lastCheckpoint?.seq ?? 0)) {
+      // A crash between the witness and checkpoints.jsonl: copy the witnessed checkpoint over.
+      const { opened: _opened, ...checkpoint } = last;
+      appendDurably(join(dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');
+      return { trailId: identity.trailId, lastCheckpoint: checkpoint };
+    }
+    return { trailId: identity.trailId, lastCheckpoint };
+  }
+  const trailId = randomUUID();
+  const time = new Date().toISOString();
+  await witness.append({ ...signCheckpoint(signingKey, seq, hash, time, trailId), trailId, opened: { location: resolve(dir) } });
+  writeTrailIdentity(dir, { trailId, created: time, openedAtSeq: seq, witness: witness.location });
+  return { trailId, lastCheckpoint };
+}
+
+/** The last checkpoint in `checkpoints.jsonl` (read from the file's end), if any. */
+export function lastCheckpointIn(dir: string): Checkpoint | undefined {
+  const path = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(path)) return undefined;
+  const size = statSync(path).size;
+  const length = Math.min(size, 64 * 1024);
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n').filter(Boolean);
+    for (let i = lines.length - 1; i >= 0; i--) {
+      try {
+        return JSON.parse(lines[i]!) as Checkpoint;
+      } catch {
+        // a torn line after a crash
+      }
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -254,9 +376,16 @@ export function readOperations(dir: string): StoredOperation[] {
 }
 
 function appendDurably(path: string, text: string): void {
-  const fd = openSync(path, 'a');
+  const fd = openSync(path, 'a+');
   try {
-    appendFileSync(fd, text);
+    // A line a crash tore was never acknowledged: begin on a fresh line so the new one parses.
+    const size = fstatSync(fd).size;
+    const endsLine = size === 0 || (() => {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      return last[0] === 0x0a;
+    })();
+    appendFileSync(fd, endsLine ? text : `\n${text}`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
+import type { AuditWitness } from './auditWitness';
 import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
 import type { StoredOperation } from './jsonlAuditLog';
 
@@ -22,8 +23,16 @@ export interface RedisAuditOptions {
   checkpointIntervalMs?: number;
   /** How long to wait for a previous writer's lease to lapse (a gateway killed without closing). */
   leaseWaitMs?: number;
+  /**
+   * Where every checkpoint is also written, before the checkpoint stream (the log closes it). The
+   * stream's trail id is kept in its meta hash; `hub audit archive` checks the stream against it.
+   */
+  witness?: AuditWitness;
   logger?: Logger;
 }
+
+/** The meta field holding the stream's trail id (its witness's key). */
+export const STREAM_TRAIL_ID = 'trail-id';
 
 const LEASE_MS = 15_000;
 
@@ -66,8 +75,8 @@ export class RedisStreamAuditLog implements AuditStore {
   private pending: { entry: AuditEntry; operation?: StoredOperation; resolve: (record: AuditRecord) => void; reject: (error: Error) => void }[] = [];
   private timer: NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
-  private sinceCheckpoint = 0;
   private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointRunning: Promise<void> | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private knownOperations = new Set<string>();
   private closed = false;
@@ -78,7 +87,11 @@ export class RedisStreamAuditLog implements AuditStore {
     private readonly leaseId: string,
     private seq: number,
     private hash: string,
-    private readonly options: Required<Omit<RedisAuditOptions, 'logger'>> & { logger?: Logger },
+    private readonly options: Required<Omit<RedisAuditOptions, 'logger' | 'witness'>> & Pick<RedisAuditOptions, 'logger' | 'witness'>,
+    /** The stream's trail id, when it is witnessed. */
+    readonly trailId: string | undefined,
+    /** The last record a checkpoint covers. */
+    private checkpointedSeq: number,
   ) {}
 
   static async open(url: string, options: RedisAuditOptions): Promise<RedisStreamAuditLog> {
@@ -99,8 +112,13 @@ export class RedisStreamAuditLog implements AuditStore {
       // The stream keeps its last record even after archiving, so the chain carries on.
       const last = (await redis.xrevrange(keys.records, '+', '-', 'COUNT', 1)) as [string, string[]][];
       const record = last[0] ? (JSON.parse(last[0][1][1]!) as AuditRecord) : undefined;
-      const log = new RedisStreamAuditLog(redis, keys, leaseId, record?.seq ?? 0, record?.hash ?? GENESIS_HASH, settings);
+      const trailId = settings.witness ? await openWitnessedStream(redis, keys, settings.witness, settings.signingKey, record?.seq ?? 0, record?.hash ?? GENESIS_HASH) : undefined;
+      const lastCheckpoint = (await redis.xrevrange(keys.checkpoints, '+', '-', 'COUNT', 1)) as [string, string[]][];
+      const checkpointedSeq = lastCheckpoint[0] ? (JSON.parse(lastCheckpoint[0][1][1]!) as { seq: number }).seq : 0;
+      const log = new RedisStreamAuditLog(redis, keys, leaseId, record?.seq ?? 0, record?.hash ?? GENESIS_HASH, settings, trailId, Math.min(checkpointedSeq, record?.seq ?? 0));
       log.renewLease();
+      // Records a crash left uncovered get their checkpoint without waiting for new ones.
+      if (log.seq > log.checkpointedSeq) log.checkpointTimer = setTimeout(() => void log.checkpoint(), settings.checkpointIntervalMs).unref();
       return log;
     } catch (error) {
       redis.disconnect();
@@ -146,10 +164,10 @@ export class RedisStreamAuditLog implements AuditStore {
         if (!replies || failed) throw failed?.[0] ?? new Error('the audit Redis transaction was aborted');
         this.seq = seq;
         this.hash = hash;
-        this.sinceCheckpoint += records.length;
         batch.forEach((waiter, i) => waiter.resolve(records[i]!));
-        if (this.sinceCheckpoint >= this.options.checkpointEvery) await this.checkpoint();
-        else this.checkpointTimer ??= setTimeout(() => void this.checkpoint().catch(() => undefined), this.options.checkpointIntervalMs).unref();
+        // Not awaited: a slow witness never holds the next batch back.
+        if (this.seq - this.checkpointedSeq >= this.options.checkpointEvery) void this.checkpoint();
+        else this.checkpointTimer ??= setTimeout(() => void this.checkpoint(), this.options.checkpointIntervalMs).unref();
       } catch (error) {
         for (const { operation } of batch) if (operation) this.knownOperations.delete(operation.hash);
         for (const waiter of batch) waiter.reject(error as Error);
@@ -167,11 +185,13 @@ export class RedisStreamAuditLog implements AuditStore {
     clearTimeout(this.leaseTimer);
     clearTimeout(this.checkpointTimer);
     try {
-      if (this.sinceCheckpoint > 0) await this.checkpoint();
+      await this.checkpointRunning;
+      await this.writeCheckpoint().catch((error) => this.options.logger?.error({ err: error }, 'the shutdown audit checkpoint could not be written'));
       // Release the lease only if it is still ours.
       await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, this.keys.writer, this.leaseId);
     } finally {
       this.redis.disconnect();
+      await this.options.witness?.close();
     }
   }
 
@@ -183,13 +203,28 @@ export class RedisStreamAuditLog implements AuditStore {
     await this.redis.hset(this.keys.meta, name, value);
   }
 
-  private async checkpoint(): Promise<void> {
+  /** One checkpoint at a time, so the witness and the stream receive them in the same order. */
+  private checkpoint(): Promise<void> {
     clearTimeout(this.checkpointTimer);
     this.checkpointTimer = undefined;
-    if (this.sinceCheckpoint === 0) return;
-    const checkpoint = signCheckpoint(this.options.signingKey, this.seq, this.hash, new Date().toISOString());
-    this.sinceCheckpoint = 0;
+    this.checkpointRunning ??= this.writeCheckpoint()
+      .catch((error: unknown) => this.options.logger?.error({ err: error }, 'audit checkpoint not written; retried with the next records'))
+      .finally(() => {
+        this.checkpointRunning = undefined;
+        // Records that arrived meanwhile (or a checkpoint that failed) are covered within the interval.
+        if (!this.closed && this.seq > this.checkpointedSeq) this.checkpointTimer ??= setTimeout(() => void this.checkpoint(), this.options.checkpointIntervalMs).unref();
+      });
+    return this.checkpointRunning;
+  }
+
+  /** To the witness first, then to the checkpoint stream: the order JsonlAuditLog explains. */
+  private async writeCheckpoint(): Promise<void> {
+    const { seq, hash } = this;
+    if (seq <= this.checkpointedSeq) return;
+    const checkpoint = signCheckpoint(this.options.signingKey, seq, hash, new Date().toISOString(), this.trailId);
+    if (this.options.witness && this.trailId) await this.options.witness.append({ ...checkpoint, trailId: this.trailId });
     await this.redis.xadd(this.keys.checkpoints, '*', 'c', JSON.stringify(checkpoint));
+    this.checkpointedSeq = Math.max(this.checkpointedSeq, seq);
   }
 
   private renewLease(): void {
@@ -204,6 +239,25 @@ export class RedisStreamAuditLog implements AuditStore {
       this.renewLease();
     }, LEASE_MS / 3).unref();
   }
+}
+
+/**
+ * The stream's trail id from its meta hash, or a new one — its witness's first entry written
+ * before the id is stored, as for the files. A stream written before trails had ids is adopted
+ * at its last record.
+ */
+async function openWitnessedStream(redis: Redis, keys: ReturnType<typeof auditKeys>, witness: AuditWitness, signingKey: string, seq: number, hash: string): Promise<string> {
+  const known = await redis.hget(keys.meta, STREAM_TRAIL_ID);
+  if (known) {
+    if (!(await witness.last(known))) {
+      throw new Error(`the audit witness at ${witness.location} holds nothing for trail ${known} of ${keys.records}: set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this stream was written with`);
+    }
+    return known;
+  }
+  const trailId = randomUUID();
+  await witness.append({ ...signCheckpoint(signingKey, seq, hash, new Date().toISOString(), trailId), trailId, opened: { location: keys.records } });
+  await redis.hset(keys.meta, STREAM_TRAIL_ID, trailId);
+  return trailId;
 }
 
 function redact(url: string): string {

@@ -1,14 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AuditRecord } from './auditRecord';
+import type { AuditWitness } from './auditWitness';
 import { checkpointValid, GENESIS_HASH, recordHash, type Checkpoint } from './hashChain';
 import { auditFiles, CHECKPOINT_FILE } from './jsonlAuditLog';
-
-export interface TrailProblem {
-  file: string;
-  line: number;
-  message: string;
-}
+import { readTrailIdentity } from './trailIdentity';
+import { compareWithWitness, resolveTrailId, type TrailProblem } from './witnessCheck';
 
 export interface TrailVerification {
   ok: boolean;
@@ -18,12 +15,70 @@ export interface TrailVerification {
   problems: TrailProblem[];
 }
 
+export interface WitnessedTrailVerification extends TrailVerification {
+  trailId?: string;
+  /** Where the witness was read. */
+  witness: string;
+  /** The last record the witness vouches for. */
+  witnessedSeq?: number;
+  warnings: string[];
+  notes: string[];
+}
+
+/** The trail read once: the chain's problems, each record's hash, and the validly signed checkpoints. */
+interface TrailScan extends TrailVerification {
+  hashes: Map<number, string>;
+  signed: { checkpoint: Checkpoint; line: number }[];
+}
+
 /**
- * `hub audit verify`: recomputes the hash chain over every file in order — an edited record, a
- * removed one or records out of order break it — and checks every signed checkpoint against the
- * records, so a trail cut short below its last checkpoint is caught too.
+ * Recomputes the hash chain over every file in order — an edited record, a removed one or records
+ * out of order break it — and checks every signed checkpoint in the folder against the records, so
+ * a trail cut short below its last checkpoint is caught too. Cuts that take the checkpoints with
+ * them need the witness: `verifyWitnessedTrail`.
  */
 export function verifyAuditTrail(dir: string, signingKey: string): TrailVerification {
+  const { hashes: _hashes, signed: _signed, ...verification } = scanTrail(dir, signingKey);
+  return verification;
+}
+
+/**
+ * `hub audit verify`: the trail's own checks, then the trail against the witness that holds its
+ * checkpoints outside the folder — so records cut from the tail together with the checkpoints
+ * that covered them are caught as long as the witness had them.
+ */
+export async function verifyWitnessedTrail(dir: string, signingKey: string, witness: AuditWitness): Promise<WitnessedTrailVerification> {
+  const scan = scanTrail(dir, signingKey);
+  const identity = readTrailIdentity(dir);
+  const { trailId, problems: identityProblems } = resolveTrailId(identity, scan.signed);
+  const entries = trailId ? await witness.entries(trailId) : undefined;
+  const openedHere = trailId ? [] : await witness.trailsOpenedAt(resolve(dir));
+  const comparison = compareWithWitness({
+    signingKey,
+    trailId,
+    identity,
+    records: scan.records,
+    lastSeq: scan.lastSeq,
+    recordHash: (seq) => scan.hashes.get(seq),
+    checkpoints: scan.signed,
+    witness: { location: witness.location, entries, openedHere },
+  });
+  const problems = [...scan.problems, ...identityProblems, ...comparison.problems];
+  return {
+    ok: problems.length === 0,
+    records: scan.records,
+    lastSeq: scan.lastSeq,
+    checkpoints: scan.checkpoints,
+    problems,
+    ...(trailId ? { trailId } : {}),
+    witness: witness.location,
+    ...(comparison.witnessedSeq !== undefined ? { witnessedSeq: comparison.witnessedSeq } : {}),
+    warnings: comparison.warnings,
+    notes: comparison.notes,
+  };
+}
+
+function scanTrail(dir: string, signingKey: string): TrailScan {
   const problems: TrailProblem[] = [];
   const hashes = new Map<number, string>();
   let expectedSeq = 1;
@@ -51,6 +106,7 @@ export function verifyAuditTrail(dir: string, signingKey: string): TrailVerifica
     });
   }
   let checkpoints = 0;
+  const signed: TrailScan['signed'] = [];
   const checkpointPath = join(dir, CHECKPOINT_FILE);
   if (existsSync(checkpointPath)) {
     readFileSync(checkpointPath, 'utf8')
@@ -58,11 +114,21 @@ export function verifyAuditTrail(dir: string, signingKey: string): TrailVerifica
       .forEach((text, index) => {
         if (!text) return;
         checkpoints++;
-        const checkpoint = JSON.parse(text) as Checkpoint;
-        if (!checkpointValid(signingKey, checkpoint)) problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: `checkpoint at record ${checkpoint.seq} has a bad signature` });
-        else if (!hashes.has(checkpoint.seq)) problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: `checkpoint vouches for record ${checkpoint.seq}, which is missing: the trail was cut short` });
+        let checkpoint: Checkpoint;
+        try {
+          checkpoint = JSON.parse(text) as Checkpoint;
+        } catch {
+          problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: 'not a JSON checkpoint' });
+          return;
+        }
+        if (!checkpointValid(signingKey, checkpoint)) {
+          problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: `checkpoint at record ${checkpoint.seq} has a bad signature` });
+          return;
+        }
+        signed.push({ checkpoint, line: index + 1 });
+        if (!hashes.has(checkpoint.seq)) problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: `checkpoint vouches for record ${checkpoint.seq}, which is missing: the trail was cut short` });
         else if (hashes.get(checkpoint.seq) !== checkpoint.hash) problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: `record ${checkpoint.seq} differs from the one the checkpoint signed` });
       });
   }
-  return { ok: problems.length === 0, records, lastSeq: expectedSeq - 1, checkpoints, problems };
+  return { ok: problems.length === 0, records, lastSeq: expectedSeq - 1, checkpoints, problems, hashes, signed };
 }

@@ -63,6 +63,12 @@ export interface GatewayConfig {
   auditInstance: string;
   /** Accept an audit Redis that fsyncs its append-only file once a second (up to 1 s lost on a host crash). */
   auditRedisAllowEverysec: boolean;
+  /** Folder of the audit witness (a copy of every checkpoint, keyed by trail id), outside `auditDir`. */
+  auditWitnessDir: string;
+  /** Keep the audit witness on this Redis instead of `auditWitnessDir` (never the audit Redis itself). */
+  auditWitnessRedisUrl?: string;
+  /** How long after a record not yet covered by a checkpoint the checkpoint is written. */
+  auditCheckpointIntervalMs: number;
   /** Folder of the grant store (requests and approved grants), watched by every gateway. */
   grantStoreDir: string;
   /** Folder of the schema registry (published subgraph schemas and supergraphs); git-ignored. */
@@ -171,6 +177,9 @@ const environment = z.object({
   AUDIT_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
   AUDIT_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').default('gateway'),
   AUDIT_REDIS_ALLOW_EVERYSEC: z.enum(['true', 'false']).default('false'),
+  AUDIT_WITNESS_DIR: z.string().min(1).optional(),
+  AUDIT_WITNESS_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   HUB_CALENDAR_FILE: z.string().min(1).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/[^,]+(,rediss?:\/\/[^,]+)*$/, 'a redis:// or rediss:// URL (comma-separated for a Cluster)').optional(),
   REDIS_MODE: z.enum(['single', 'cluster', 'sentinel']).default('single'),
@@ -283,6 +292,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     ...(values.AUDIT_REDIS_URL ? { auditRedisUrl: values.AUDIT_REDIS_URL } : {}),
     auditInstance: values.AUDIT_INSTANCE,
     auditRedisAllowEverysec: values.AUDIT_REDIS_ALLOW_EVERYSEC === 'true',
+    auditWitnessDir: resolve(values.AUDIT_WITNESS_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit-witness')),
+    ...(values.AUDIT_WITNESS_REDIS_URL ? { auditWitnessRedisUrl: values.AUDIT_WITNESS_REDIS_URL } : {}),
+    auditCheckpointIntervalMs: values.AUDIT_CHECKPOINT_INTERVAL_MS,
     schemaRegistryDir: resolve(values.SCHEMA_REGISTRY_DIR ?? join(SCHEMA_DIR, 'registry')),
     ...(values.SCHEMA_REGISTRY_REDIS_URL ? { schemaRegistryRedisUrl: values.SCHEMA_REGISTRY_REDIS_URL } : {}),
     grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FETCH_LAYERS, FetchCache, loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheStore } from '../cache';
-import { auditEntry, checkpointKey, JsonlAuditLog, RedisStreamAuditLog, type AuditStore } from '../audit';
+import { auditEntry, checkpointKey, openAuditStore, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
 import { answerClientError, codedErrorResponse, ERROR_CATALOGUE, errorContentType, installHttpErrorHandlers, isErrorCode, requestError, shapeError, type ErrorCode } from '../errors';
 import { AllowList, loadOperationManifest } from '../persisted';
@@ -99,11 +99,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     );
   }
   // Every request that touches agency data leaves a durable record before its response goes out.
-  const audit: AuditStore | undefined = !policies
-    ? undefined
-    : config.auditRedisUrl
-      ? await RedisStreamAuditLog.open(config.auditRedisUrl, { signingKey: checkpointKey(secrets.subgraphSigningKey), instance: config.auditInstance, allowEverysec: config.auditRedisAllowEverysec, logger })
-      : await JsonlAuditLog.open(config.auditDir, { signingKey: checkpointKey(secrets.subgraphSigningKey) });
+  const audit: AuditStore | undefined = !policies ? undefined : await openAuditStore(config, checkpointKey(secrets.subgraphSigningKey), logger);
   // Approvals and revocations from the CLI, the admin API or another gateway reach this one's policies and audit trail.
   const grantSync = policies && grantStore ? new GrantSync(grantStore, policies, audit, logger) : undefined;
   await grantSync?.start();

@@ -1,5 +1,5 @@
 import { AGENCIES } from '@cdo-hub/subgraph-kit';
-import { buildUsageReport, followAuditTrail, formatRecordLine, formatUsageCsv, formatUsageTable, parseSince, readAuditTrail, type AuditRecord } from '@cdo-hub/gateway';
+import { buildUsageReport, followAuditTrail, formatRecordLine, formatUsageCsv, formatUsageTable, openAuditWitness, parseSince, readAuditTrail, verifyWitnessedTrail, type AuditRecord, type GatewayConfig } from '@cdo-hub/gateway';
 
 export const REPORT_FORMATS = ['table', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -38,4 +38,34 @@ export function auditTail(dir: string, options: { agency?: string; consumer?: st
     },
     { backlog: options.backlog },
   );
+}
+
+/**
+ * `hub audit verify`: the trail's chain and checkpoints, then the trail against its witness (the
+ * configured one: a trail never chooses where it is checked). The answer, line by line, and the
+ * exit code: 1 when anything is wrong — a record edited, removed or reordered, or the tail cut
+ * below a checkpoint the witness holds — and 0 otherwise, warnings included.
+ */
+export async function auditVerify(
+  config: Pick<GatewayConfig, 'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'>,
+  signingKey: string,
+): Promise<{ lines: string[]; exitCode: number }> {
+  const witness = await openAuditWitness(config);
+  try {
+    const result = await verifyWitnessedTrail(config.auditDir, signingKey, witness);
+    const lines = [
+      ...result.problems.map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`),
+      ...result.warnings.map((warning) => `warning: ${warning}`),
+      ...result.notes.map((note) => `note: ${note}`),
+    ];
+    const witnessed = result.trailId ? `; trail ${result.trailId}, witnessed up to record ${result.witnessedSeq ?? 0} in ${result.witness}` : '';
+    lines.push(
+      result.ok
+        ? `audit trail OK: ${result.records} records (last ${result.lastSeq}), ${result.checkpoints} signed checkpoints, in ${config.auditDir}${witnessed}`
+        : `audit trail BROKEN: ${result.problems.length} problem(s) in ${config.auditDir}`,
+    );
+    return { lines, exitCode: result.ok ? 0 : 1 };
+  } finally {
+    await witness.close();
+  }
 }

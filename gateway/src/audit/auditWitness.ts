@@ -1,0 +1,132 @@
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Checkpoint } from './hashChain';
+
+/**
+ * A checkpoint as the witness keeps it: always naming its trail. The first entry of a trail
+ * (`opened`) is written when the trail gets its id — at seq 0 for a new trail, at its tail for an
+ * older trail adopted without one — and says where the trail lived then.
+ */
+export interface WitnessEntry extends Checkpoint {
+  trailId: string;
+  opened?: { location: string };
+}
+
+/**
+ * A copy of every checkpoint kept outside the audit folder, keyed by trail id: whoever can edit
+ * AUDIT_DIR can cut records and checkpoints off its tail together, but not the witness's copy, so
+ * `hub audit verify` still knows how far the trail had reached. `append` resolves only once the
+ * entry would survive a crash: the gateway writes the witness first, then `checkpoints.jsonl`.
+ */
+export interface AuditWitness {
+  /** Where the entries go, for messages (a folder, or a redacted Redis URL). */
+  readonly location: string;
+  append(entry: WitnessEntry): Promise<void>;
+  /** Every entry of one trail, oldest first; undefined when the witness holds nothing for it. */
+  entries(trailId: string): Promise<WitnessEntry[] | undefined>;
+  last(trailId: string): Promise<WitnessEntry | undefined>;
+  /** Ids of the trails that were opened at `location` (an audit folder or a stream). */
+  trailsOpenedAt(location: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Trail ids are UUIDs: anything else read from a trail is refused before it names a file or a key. */
+export const TRAIL_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The default witness: one JSONL file per trail (`<trail id>.jsonl`) in a folder outside AUDIT_DIR
+ * (`<HUB_DATA_DIR>/audit-witness`). Each entry is appended and fsynced before `append` resolves;
+ * a new file's directory entry is fsynced too, so the file itself survives a crash.
+ */
+export class FileAuditWitness implements AuditWitness {
+  constructor(readonly dir: string) {}
+
+  get location(): string {
+    return this.dir;
+  }
+
+  async append(entry: WitnessEntry): Promise<void> {
+    const path = this.file(entry.trailId);
+    mkdirSync(this.dir, { recursive: true });
+    const created = !existsSync(path);
+    const fd = openSync(path, 'a+');
+    try {
+      // A line torn by a crash was never acknowledged; start on a fresh line so this one parses.
+      const size = fstatSync(fd).size;
+      const torn = size > 0 && lastByte(fd, size) !== 0x0a;
+      writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (created) fsyncDirectory(this.dir);
+  }
+
+  async entries(trailId: string): Promise<WitnessEntry[] | undefined> {
+    const path = this.file(trailId);
+    if (!existsSync(path)) return undefined;
+    return parseEntries(readFileSync(path, 'utf8'), trailId);
+  }
+
+  async last(trailId: string): Promise<WitnessEntry | undefined> {
+    return (await this.entries(trailId))?.at(-1);
+  }
+
+  async trailsOpenedAt(location: string): Promise<string[]> {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((name) => name.endsWith('.jsonl') && TRAIL_ID_PATTERN.test(name.slice(0, -'.jsonl'.length)))
+      .filter((name) => firstEntry(join(this.dir, name))?.opened?.location === location)
+      .map((name) => name.slice(0, -'.jsonl'.length));
+  }
+
+  async close(): Promise<void> {}
+
+  private file(trailId: string): string {
+    if (!TRAIL_ID_PATTERN.test(trailId)) throw new Error(`not a trail id: ${JSON.stringify(trailId)}`);
+    return join(this.dir, `${trailId}.jsonl`);
+  }
+}
+
+/** The witness lines of one trail; lines that do not parse (a torn line after a crash) are skipped. */
+export function parseEntries(text: string, trailId: string): WitnessEntry[] {
+  return text.split('\n').flatMap((line) => {
+    if (!line) return [];
+    try {
+      const entry = JSON.parse(line) as WitnessEntry;
+      return entry && typeof entry === 'object' && entry.trailId === trailId && Number.isInteger(entry.seq) ? [entry] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function firstEntry(path: string): WitnessEntry | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(8192, fstatSync(fd).size));
+    readSync(fd, buffer, 0, buffer.length, 0);
+    const line = buffer.toString('utf8').split('\n')[0];
+    return line ? (JSON.parse(line) as WitnessEntry) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lastByte(fd: number, size: number): number {
+  const buffer = Buffer.alloc(1);
+  readSync(fd, buffer, 0, 1, size - 1);
+  return buffer[0]!;
+}
+
+/** Makes a new file's directory entry durable (POSIX: fsync the directory). */
+export function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
