@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess } from '../harness/hubProcess';
+import { as, gatewayReadiness, HubProcess } from '../harness/hubProcess';
+import { until } from '../harness/until';
 
 // Automatic Persisted Queries scoped to who registered them: a hash one consumer registered is,
 // for every other consumer, exactly a hash nobody registered (PERSISTED_QUERY_NOT_FOUND, as Apollo
@@ -72,11 +73,11 @@ describe.each(['memory', 'redis'] as const)('Automatic Persisted Queries scoped 
       // A second gateway on the same Redis: registrations made through one serve through the other.
       const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
       second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), GRANT_STORE_DIR: join(hub.dataDir, 'grants'), ...urls });
-      const deadline = Date.now() + 10_000;
-      while ((await (await fetch(second.url.replace('/graphql', '/readyz'))).json()).cache?.state !== 'up') {
-        if (Date.now() > deadline) throw new Error('the second gateway never reached its cache Redis');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // The cache's state is part of the detail /readyz shows operators only.
+      const gateway = second;
+      await until(async () => (await gatewayReadiness(gateway.url)).body.cache?.state === 'up', 10_000).catch(() => {
+        throw new Error('the second gateway never reached its cache Redis');
+      });
     }
   });
 
