@@ -1,12 +1,9 @@
 import {
   getNamedType,
+  type TypeInfo,
   isAbstractType,
   isObjectType,
   Kind,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
-  type DocumentNode,
   type FieldNode,
   type GraphQLField,
   type GraphQLSchema,
@@ -47,40 +44,35 @@ export function smallCountDenial(decision: FieldDecision & { minCount: number })
   };
 }
 
-/** Whether any decision carries a minimum cell size (so responses must be reshaped). */
-export function hasCountThresholds(decisions: ReadonlyMap<string, FieldDecision>): boolean {
-  for (const decision of decisions.values()) if (decision.effect !== 'deny' && decision.minCount !== undefined) return true;
-  return false;
+/** Whether a decided coordinate is a connection field with a minimum cell size (whose count must be probed). */
+export function probesCount(schema: GraphQLSchema, coordinate: string, decision: FieldDecision): boolean {
+  if (decision.effect === 'deny' || decision.minCount === undefined) return false;
+  const type = schema.getType(coordinate.slice(0, coordinate.indexOf('.')));
+  const field = isObjectType(type) ? type.getFields()[coordinate.slice(coordinate.indexOf('.') + 1)] : undefined;
+  const named = field ? getNamedType(field.type) : undefined;
+  return isObjectType(named) && named.getFields().totalCount !== undefined;
 }
 
 /**
- * A new document in which every selection of a connection field with a minimum cell size also
- * asks its `totalCount` under `COUNT_PROBE_ALIAS`. The input document is never mutated.
+ * The `leave` of a field, in a visit with `typeInfo` (which leaves after the visitor, so it still
+ * describes the field): a selection of a connection field with a minimum cell size also asks its
+ * `totalCount` under `COUNT_PROBE_ALIAS`. Part of the one rewrite of a view's document.
  */
-export function addCountProbes(schema: GraphQLSchema, document: DocumentNode, decisions: ReadonlyMap<string, FieldDecision>): DocumentNode {
-  const typeInfo = new TypeInfo(schema);
+export function countProbeOnLeave(schema: GraphQLSchema, typeInfo: TypeInfo, decisions: ReadonlyMap<string, FieldDecision>): (node: FieldNode) => FieldNode | undefined {
   const probe: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: COUNT_PROBE_ALIAS }, name: { kind: Kind.NAME, value: 'totalCount' } };
   const thresholded = (typeName: string, fieldName: string) => {
     const decision = decisions.get(`${typeName}.${fieldName}`);
     return decision !== undefined && decision.effect !== 'deny' && decision.minCount !== undefined;
   };
-  return visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field: {
-        // On leave, typeInfo still describes this field (it leaves after the visitor).
-        leave(node) {
-          const parent = typeInfo.getParentType();
-          const type = typeInfo.getType();
-          if (!parent || !type || !node.selectionSet) return undefined;
-          const named = getNamedType(type);
-          if (!isObjectType(named) || !named.getFields().totalCount) return undefined;
-          const concrete = isAbstractType(parent) ? schema.getPossibleTypes(parent).map((t) => t.name) : [parent.name];
-          if (!concrete.some((typeName) => thresholded(typeName, node.name.value))) return undefined;
-          const selectionSet: SelectionSetNode = { ...node.selectionSet, selections: [...node.selectionSet.selections, probe] };
-          return { ...node, selectionSet };
-        },
-      },
-    }),
-  );
+  return (node) => {
+    const parent = typeInfo.getParentType();
+    const type = typeInfo.getType();
+    if (!parent || !type || !node.selectionSet) return undefined;
+    const named = getNamedType(type);
+    if (!isObjectType(named) || !named.getFields().totalCount) return undefined;
+    const concrete = isAbstractType(parent) ? schema.getPossibleTypes(parent).map((t) => t.name) : [parent.name];
+    if (!concrete.some((typeName) => thresholded(typeName, node.name.value))) return undefined;
+    const selectionSet: SelectionSetNode = { ...node.selectionSet, selections: [...node.selectionSet.selections, probe] };
+    return { ...node, selectionSet };
+  };
 }

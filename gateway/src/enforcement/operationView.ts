@@ -20,7 +20,7 @@ import type { Identity } from '../identity';
 import type { ScopedFields } from '../signing';
 import { analyseOperation, decideArgument, decideField, type ArgumentRule, type FieldDecision, type Grant, type PolicySet } from '../policy';
 import { refusingArgument } from './argumentRefusal';
-import { addCountProbes, hasCountThresholds } from './countThresholds';
+import { countProbeOnLeave, probesCount } from './countThresholds';
 
 /**
  * What one consumer, stating one purpose, may see of one operation: the decision for every field
@@ -73,12 +73,23 @@ export function compileOperationView(policySet: PolicySet, identity: Identity, d
     }
   }
   const grants = [...new Map([...decisions.values()].flatMap((d) => d.grants).map((g) => [g.id, g])).values()];
-  const anyDenied = [...decisions.values()].some((d) => d.effect === 'deny');
-  const thresholds = hasCountThresholds(decisions);
-  const unrestricted = !anyDenied && !thresholds && [...decisions.values()].every((d) => d.effect === 'allow');
+  let anyDenied = false;
+  let anyMasked = false;
+  let thresholds = false;
+  let probeCounts = false;
+  for (const [coordinate, decision] of decisions) {
+    if (decision.effect === 'deny') anyDenied = true;
+    else {
+      if (decision.effect === 'mask') anyMasked = true;
+      if (decision.minCount !== undefined) {
+        thresholds = true;
+        probeCounts ||= probesCount(policySet.schema, coordinate, decision);
+      }
+    }
+  }
+  const unrestricted = !anyDenied && !anyMasked && !thresholds;
   const argumentsOf = (fieldCoordinate: string) => policySet.decisiveArguments(fieldCoordinate);
-  let rewritten = anyDenied ? removeDeniedFields(policySet.schema, document, decisions, argumentsOf) : document;
-  if (thresholds) rewritten = addCountProbes(policySet.schema, rewritten, decisions);
+  const rewritten = anyDenied || probeCounts ? rewriteForView(policySet.schema, document, decisions, { argumentsOf, probeCounts }) : document;
   const fingerprint = createHash('sha256')
     .update(
       JSON.stringify(
@@ -137,13 +148,24 @@ function typenameField(alias: string): FieldNode {
  * not others is split into inline fragments on the allowed types. A selection set left empty keeps
  * an aliased `__typename`, which the response never shows.
  */
-export function removeDeniedFields(
+export function removeDeniedFields(schema: GraphQLSchema, document: DocumentNode, decisions: ReadonlyMap<string, FieldDecision>): DocumentNode {
+  return rewriteForView(schema, document, decisions, { argumentsOf: () => [], probeCounts: false });
+}
+
+/**
+ * The view's document in one visit: denied fields and fields refused by a denied argument removed
+ * (as `removeDeniedFields`), and — with `probeCounts` — a `totalCount` probe under every
+ * connection with a minimum cell size (countThresholds).
+ */
+export function rewriteForView(
   schema: GraphQLSchema,
   document: DocumentNode,
   decisions: ReadonlyMap<string, FieldDecision>,
-  argumentsOf: (fieldCoordinate: string) => readonly ArgumentRule[] = () => [],
+  options: { argumentsOf: (fieldCoordinate: string) => readonly ArgumentRule[]; probeCounts: boolean },
 ): DocumentNode {
+  const { argumentsOf } = options;
   const typeInfo = new TypeInfo(schema);
+  const probe = options.probeCounts ? countProbeOnLeave(schema, typeInfo, decisions) : undefined;
   const denied = (typeName: string, node: FieldNode) => {
     const coordinate = `${typeName}.${node.name.value}`;
     return decisions.get(coordinate)?.effect === 'deny' || refusingArgument(decisions, argumentsOf(coordinate), node) !== undefined;
@@ -175,6 +197,7 @@ export function removeDeniedFields(
             },
           } as InlineFragmentNode;
         },
+        leave: probe,
       },
       SelectionSet: {
         leave(node): SelectionSetNode | undefined {

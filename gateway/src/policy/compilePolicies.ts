@@ -251,7 +251,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
       return (grantsByConsumer.get(consumerId) ?? []).filter((grant) => grant.fields.some((field) => field.coordinate === coordinate || (wildcardApplies && field.fieldName === '*' && field.typeName === typeName)));
     },
     argumentRules: argumentRules.rules,
-    decisiveArguments: (fieldCoordinate) => argumentRules.decisive.get(fieldCoordinate) ?? [],
+    decisiveArguments: (fieldCoordinate) => argumentRules.decisive.get(fieldCoordinate) ?? NO_ARGUMENTS,
   };
   return { policySet, problems };
 }
@@ -464,6 +464,9 @@ function compileGrant(
     source: location,
   };
 }
+
+/** Most fields: asked on the hot path for every field an operation reads, so never a new array. */
+const NO_ARGUMENTS: readonly ArgumentRule[] = Object.freeze([]);
 
 /** Every argument's compiled rule, and per field the arguments decided on their own. */
 interface CompiledArguments {

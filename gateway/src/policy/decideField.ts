@@ -60,11 +60,12 @@ export function decideField(policySet: PolicySet, consumer: Consumer, purpose: s
     return { effect: 'deny', code: worst.code!, agency: worst.agency, rulings, grants: [], validUntil: Infinity };
   }
   // A minimum cell size binds everyone but the agency that set it (whose ruling has no classification).
-  const minCount = Math.max(0, ...rulings.map((r) => r.classification?.minCount ?? 0));
-  const threshold = minCount > 0 ? { minCount } : {};
+  let minCount = 0;
+  for (const ruling of rulings) minCount = Math.max(minCount, ruling.classification?.minCount ?? 0);
   const masked = rulings.find((r) => r.effect === 'mask');
-  if (masked) return { effect: 'mask', mask: masked.mask!, rulings, grants, validUntil, ...threshold };
-  return { effect: 'allow', rulings, grants, validUntil, ...threshold };
+  const decision: FieldDecision = masked ? { effect: 'mask', mask: masked.mask!, rulings, grants, validUntil } : { effect: 'allow', rulings, grants, validUntil };
+  if (minCount > 0) decision.minCount = minCount;
+  return decision;
 }
 
 function ruleFor(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, agency: string, now: number): AgencyRuling {
