@@ -187,7 +187,8 @@ describe('per-district totals across all three agencies', () => {
         name: district.name,
         kind: district.kind,
         schoolCount: edu.schools,
-        studentCount: edu.students ?? 0,
+        // The education policy's minimum cell size (5): a district count of 1-4 pupils is withheld.
+        studentCount: (edu.students ?? 0) > 0 && (edu.students ?? 0) < 5 ? null : (edu.students ?? 0),
         teacherCount: edu.teachers ?? 0,
         investmentProjectCount: drc.projects,
         totalInvestment: round(drc.investment),

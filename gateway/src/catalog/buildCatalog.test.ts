@@ -27,6 +27,16 @@ describe('data catalog', () => {
     expect(later.agencies.flatMap((a) => a.types.flatMap((t) => t.fields.flatMap((f) => f.grants)))).toEqual([]);
   });
 
+  it('shows minimum cell sizes and the arguments read like values', () => {
+    expect(field('education', 'District.studentCount')).toMatchObject({ minCount: 5 });
+    expect(field('education', 'District.schoolCount')?.minCount).toBeUndefined();
+    expect(field('science', 'Organization.technologyContracts')?.arguments).toEqual([{ name: 'role', reads: 'compares against TechnologyContract.seller, TechnologyContract.buyer' }]);
+    expect(field('education', 'District.schools')?.arguments).toEqual([{ name: 'type', reads: 'compares against School.type (inferred)' }]);
+    const page = renderCatalogPage(catalog);
+    expect(page).toContain('counts below 5 withheld');
+    expect(page).toContain('<code>role</code>: compares against TechnologyContract.seller, TechnologyContract.buyer');
+  });
+
   it('renders a page with one anchor per field, escaping what the schema says', () => {
     const page = renderCatalogPage(catalog);
     expect(page).toContain('<tr id="Student.guardianPhone"');

@@ -15,6 +15,10 @@ export interface CatalogField {
   legalBasis?: string;
   /** Classed on the field itself, by its type's default, or not at all (secure default). */
   origin: 'field' | 'type-default' | 'unclassified';
+  /** Minimum cell size of this count (or of this connection's totalCount): smaller counts are withheld. */
+  minCount?: number;
+  /** Arguments read like values (docs/security/arguments-and-counts.md): over which fields, or with which class. */
+  arguments?: { name: string; reads: string }[];
   /** Consumers holding a grant for it now: for which purposes, until when, masked how, for which rows. */
   grants: { id: string; consumer: string; purposes: string[]; expires: string; mask?: string; scope?: Record<string, string> }[];
 }
@@ -90,6 +94,8 @@ export function buildCatalog(policySet: PolicySet, supergraphVersion: string, no
             open: classification.open,
             ...(classification.legalBasis ? { legalBasis: classification.legalBasis } : {}),
             origin: classification.origin,
+            ...(classification.minCount !== undefined ? { minCount: classification.minCount } : {}),
+            ...argumentsOf(policySet, coordinate),
             grants,
           });
           // Enums and unions describe values: listed under the agencies whose fields use them.
@@ -106,5 +112,22 @@ export function buildCatalog(policySet: PolicySet, supergraphVersion: string, no
     agencies: [...byAgency.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([id, types]) => ({ id, name: agencyNames.get(id) ?? id, types: [...types.values()].sort((a, b) => a.name.localeCompare(b.name)) })),
+  };
+}
+
+/** The field's arguments that are decided on their own, as the catalog shows them. */
+function argumentsOf(policySet: PolicySet, coordinate: string): { arguments?: CatalogField['arguments'] } {
+  const rules = policySet.decisiveArguments(coordinate);
+  if (!rules.length) return {};
+  return {
+    arguments: rules.map((rule) => ({
+      name: rule.argument,
+      reads:
+        rule.value.kind === 'over'
+          ? `compares against ${rule.value.over.join(', ')}${rule.value.origin === 'inferred' ? ' (inferred)' : ''}`
+          : rule.value.kind === 'classed'
+            ? rule.value.classifications.map((c) => `${c.sharingClass} ${c.level}`).join(', ')
+            : '',
+    })),
   };
 }

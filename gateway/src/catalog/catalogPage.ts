@@ -30,7 +30,7 @@ export function renderCatalogPage(catalog: Catalog): string {
 <td><span class="class ${escape(field.sharingClass.toLowerCase())}">${escape(field.sharingClass)}</span>${field.origin === 'type-default' ? '<div class="muted">type default</div>' : field.origin === 'unclassified' ? '<div class="muted">not classed (secure default)</div>' : ''}</td>
 <td>${escape(field.level)}</td>
 <td>${escape(field.open)}</td>
-<td>${escape(field.legalBasis ?? '')}</td>
+<td>${escape(field.legalBasis ?? '')}${field.minCount !== undefined ? `<div class="muted">counts below ${field.minCount} withheld</div>` : ''}${(field.arguments ?? []).map((a) => `<div class="muted"><code>${escape(a.name)}</code>: ${escape(a.reads)}</div>`).join('')}</td>
 <td>${grantsCell(field)}</td>
 </tr>`;
   };

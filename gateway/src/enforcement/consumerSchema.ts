@@ -11,7 +11,7 @@ import {
   type ObjectTypeDefinitionNode,
 } from 'graphql';
 import type { Identity } from '../identity';
-import { decideField, type PolicySet } from '../policy';
+import { decideArgument, decideField, type PolicySet } from '../policy';
 
 export interface ConsumerSchema {
   schema: GraphQLSchema;
@@ -23,7 +23,8 @@ export const NOTHING_READABLE_FIELD = '_noReadableFields';
 
 /**
  * The schema one consumer sees in introspection: only the fields it may read (in clear or
- * masked). A type left without fields disappears with every field that returns it; if nothing
+ * masked), without the arguments it may not give (a field that cannot be asked without such an
+ * argument goes too). A type left without fields disappears with every field that returns it; if nothing
  * readable remains at all, the query type keeps one placeholder field so the schema stays valid.
  */
 export function buildConsumerSchema(policySet: PolicySet, identity: Identity, now: number): ConsumerSchema {
@@ -32,13 +33,30 @@ export function buildConsumerSchema(policySet: PolicySet, identity: Identity, no
   const readable = new Set<string>();
   /** Masked fields, with how: their descriptions say so, so an analyst reads a pseudonym as one. */
   const masked = new Map<string, string>();
+  /** Arguments this consumer may not give: hidden from their fields (`Type.field(arg)`). */
+  const hiddenArguments = new Set<string>();
+  /** Counts with a minimum cell size, by coordinate: their descriptions say so. */
+  const thresholds = new Map<string, number>();
   for (const type of Object.values(api.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
-      const decision = decideField(policySet, identity.consumer, identity.purpose, `${type.name}.${field.name}`, now);
+      const coordinate = `${type.name}.${field.name}`;
+      const decision = decideField(policySet, identity.consumer, identity.purpose, coordinate, now);
       validUntil = Math.min(validUntil, decision.validUntil);
-      if (decision.effect !== 'deny') readable.add(`${type.name}.${field.name}`);
-      if (decision.effect === 'mask') masked.set(`${type.name}.${field.name}`, decision.mask.kind === 'round' ? `rounded to ${decision.mask.step}` : `masked (${decision.mask.kind})`);
+      if (decision.effect === 'deny') continue;
+      let usable = true;
+      for (const rule of policySet.decisiveArguments(coordinate)) {
+        const argument = decideArgument(policySet, identity.consumer, identity.purpose, rule.coordinate, now);
+        validUntil = Math.min(validUntil, argument.validUntil);
+        if (argument.effect !== 'deny') continue;
+        // A field that cannot be asked without the argument (required, or its default compares) goes with it.
+        if (rule.required || rule.readsDefault) usable = false;
+        else hiddenArguments.add(rule.coordinate);
+      }
+      if (!usable) continue;
+      readable.add(coordinate);
+      if (decision.effect === 'mask') masked.set(coordinate, decision.mask.kind === 'round' ? `rounded to ${decision.mask.step}` : `masked (${decision.mask.kind})`);
+      if (decision.minCount !== undefined) thresholds.set(coordinate, decision.minCount);
     }
   }
   // Drop fields until stable: a field whose type lost every field goes too.
@@ -74,10 +92,18 @@ export function buildConsumerSchema(policySet: PolicySet, identity: Identity, no
     const fields = (definition.fields ?? [])
       .filter((field) => keep?.has(field.name.value))
       .map((field): FieldDefinitionNode => {
-        const how = masked.get(`${definition.name.value}.${field.name.value}`);
-        if (!how) return field;
-        const note = `For you, this value is ${how} by its agency's policy.`;
-        return { ...field, description: { kind: Kind.STRING, value: field.description ? `${field.description.value}\n\n${note}` : note } };
+        const coordinate = `${definition.name.value}.${field.name.value}`;
+        const args = field.arguments?.filter((argument) => !hiddenArguments.has(`${coordinate}(${argument.name.value})`));
+        const how = masked.get(coordinate);
+        const minCount = thresholds.get(coordinate);
+        const notes = [
+          ...(how ? [`For you, this value is ${how} by its agency's policy.`] : []),
+          ...(minCount !== undefined ? [`A count below ${minCount} (other than 0) is withheld by its agency's policy (SMALL_COUNT_WITHHELD).`] : []),
+        ];
+        const withArguments = args && args.length !== field.arguments?.length ? { ...field, arguments: args } : field;
+        if (!notes.length) return withArguments;
+        const note = notes.join(' ');
+        return { ...withArguments, description: { kind: Kind.STRING, value: field.description ? `${field.description.value}\n\n${note}` : note } };
       });
     if (definition.name.value === queryName && fields.length === 0) fields.push(placeholderField());
     if (fields.length === 0) continue;

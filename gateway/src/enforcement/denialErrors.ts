@@ -4,15 +4,27 @@ import type { Withheld } from './shapeResponse';
 
 /**
  * One error per withheld field coordinate (not one per list item), saying which agency withholds
- * it and why, with every response path where it was withheld.
+ * it and why, with every response path where it was withheld. A field refused by an argument is
+ * reported once under the argument's coordinate `Type.field(arg)`.
  */
 export function denialErrors(withheld: readonly Withheld[]): GraphQLError[] {
   return withheld.map(({ coordinate, decision, paths, firstPath }) => {
     const ruling = decision.rulings.find((r) => r.effect === 'deny' && r.agency === decision.agency) ?? decision.rulings[0];
+    // Arguments and small counts are new kinds of denial: their errors also carry the legal basis
+    // and the threshold (fields keep theirs in the message, as before).
+    const legalBasis = decision.code === 'ARGUMENT_NOT_SHARED' ? ruling?.classification?.legalBasis : undefined;
+    const subject = decision.code === 'ARGUMENT_NOT_SHARED' ? `The argument ${coordinate}` : coordinate;
     return hubError(
       decision.code,
-      `${coordinate} is withheld by ${decision.agency}: ${ruling?.because ?? decision.code}.`,
-      { agency: decision.agency, coordinate, paths, ...(ruling?.grant && decision.code !== 'GRANT_REQUIRED' ? { grant: ruling.grant.id } : {}) },
+      `${subject} is withheld by ${decision.agency}: ${ruling?.because ?? decision.code}.`,
+      {
+        agency: decision.agency,
+        coordinate,
+        paths,
+        ...(ruling?.grant && decision.code !== 'GRANT_REQUIRED' ? { grant: ruling.grant.id } : {}),
+        ...(legalBasis ? { legalBasis } : {}),
+        ...(decision.minCount !== undefined ? { minCount: decision.minCount } : {}),
+      },
       firstPath,
     );
   });

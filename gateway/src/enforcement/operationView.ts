@@ -18,23 +18,34 @@ import {
 } from 'graphql';
 import type { Identity } from '../identity';
 import type { ScopedFields } from '../signing';
-import { analyseOperation, decideField, type FieldDecision, type Grant, type PolicySet } from '../policy';
+import { analyseOperation, decideArgument, decideField, type ArgumentRule, type FieldDecision, type Grant, type PolicySet } from '../policy';
+import { refusingArgument } from './argumentRefusal';
+import { countProbeOnLeave, probesCount } from './countThresholds';
 
 /**
  * What one consumer, stating one purpose, may see of one operation: the decision for every field
- * coordinate it reads, and the document to plan and fetch — the operation with every denied field
- * removed, so no subgraph is asked for data the consumer may not have. Compiled once per
- * (policy version, consumer, purpose, operation) and reused until `validUntil`.
+ * coordinate it reads and every argument it gives (`Type.field(arg)`), and the document to plan
+ * and fetch — the operation with every denied field, and every field refused by a denied
+ * argument, removed, so no subgraph is asked for data the consumer may not have, nor to compare
+ * against it. Compiled once per (policy version, consumer, purpose, operation) and reused until
+ * `validUntil`.
  */
 export interface OperationView {
+  /** Per field coordinate and per decisive argument coordinate (`Type.field(arg)`). */
   decisions: ReadonlyMap<string, FieldDecision>;
-  /** Nothing denied or masked: the original document runs as it is and the response is not reshaped. */
+  /** The decisive arguments of a field (those decided on their own), to refuse a field by them when reshaping. */
+  argumentsOf: (fieldCoordinate: string) => readonly ArgumentRule[];
+  /** Nothing denied, masked or thresholded: the original document runs as it is and the response is not reshaped. */
   unrestricted: boolean;
   /** The document to plan and execute. */
   document: DocumentNode;
   /** Hash of `document`'s text: the query-plan cache key, so plans never cross views. */
   queryHash: string;
-  /** Fingerprint of the decisions: consumers whose decisions are identical share it. */
+  /**
+   * Fingerprint of the decisions: consumers whose decisions are identical share it. Minimum cell
+   * sizes are not in it: they are applied to each answer after the caches, so an answer cached for
+   * one view is thresholded for every other.
+   */
   fingerprint: string;
   /** The earliest expiry among the grants the view relies on. */
   validUntil: number;
@@ -52,10 +63,33 @@ export function compileOperationView(policySet: PolicySet, identity: Identity, d
   const decisions = new Map<string, FieldDecision>();
   for (const selection of analyseOperation(policySet.schema, document, operationName)) {
     if (!decisions.has(selection.coordinate)) decisions.set(selection.coordinate, decideField(policySet, identity.consumer, identity.purpose, selection.coordinate, now));
+    // The arguments this use of the field reads: those given (literal or variable alike) and those
+    // left to a default that compares. Arguments nobody gives are not decided, so the audit lists
+    // only arguments the operation used.
+    for (const rule of policySet.decisiveArguments(selection.coordinate)) {
+      if (decisions.has(rule.coordinate)) continue;
+      const given = selection.node.arguments?.some((argument) => argument.name.value === rule.argument) ?? false;
+      if (given || rule.readsDefault) decisions.set(rule.coordinate, decideArgument(policySet, identity.consumer, identity.purpose, rule.coordinate, now));
+    }
   }
   const grants = [...new Map([...decisions.values()].flatMap((d) => d.grants).map((g) => [g.id, g])).values()];
-  const unrestricted = [...decisions.values()].every((d) => d.effect === 'allow');
-  const rewritten = unrestricted ? document : removeDeniedFields(policySet.schema, document, decisions);
+  let anyDenied = false;
+  let anyMasked = false;
+  let thresholds = false;
+  let probeCounts = false;
+  for (const [coordinate, decision] of decisions) {
+    if (decision.effect === 'deny') anyDenied = true;
+    else {
+      if (decision.effect === 'mask') anyMasked = true;
+      if (decision.minCount !== undefined) {
+        thresholds = true;
+        probeCounts ||= probesCount(policySet.schema, coordinate, decision);
+      }
+    }
+  }
+  const unrestricted = !anyDenied && !anyMasked && !thresholds;
+  const argumentsOf = (fieldCoordinate: string) => policySet.decisiveArguments(fieldCoordinate);
+  const rewritten = anyDenied || probeCounts ? rewriteForView(policySet.schema, document, decisions, { argumentsOf, probeCounts }) : document;
   const fingerprint = createHash('sha256')
     .update(
       JSON.stringify(
@@ -67,9 +101,12 @@ export function compileOperationView(policySet: PolicySet, identity: Identity, d
     .slice(0, 16);
   return {
     decisions,
+    argumentsOf,
     unrestricted,
     document: rewritten,
-    queryHash: unrestricted ? queryHash : createHash('sha256').update(print(rewritten)).digest('hex'),
+    // Only a rewritten document needs a key of its own: views that merely mask or threshold share
+    // the plan and the cached answers of the text as sent.
+    queryHash: rewritten === document ? queryHash : createHash('sha256').update(print(rewritten)).digest('hex'),
     fingerprint,
     validUntil: Math.min(Infinity, ...[...decisions.values()].map((d) => d.validUntil)),
     grants,
@@ -106,14 +143,33 @@ function typenameField(alias: string): FieldNode {
 }
 
 /**
- * A new document without the denied fields (the input is shared by every request with the same
+ * A new document without the denied fields, nor the fields a denied argument refuses (the input is shared by every request with the same
  * text and is never mutated). A field denied on some concrete types of an interface or union but
  * not others is split into inline fragments on the allowed types. A selection set left empty keeps
  * an aliased `__typename`, which the response never shows.
  */
 export function removeDeniedFields(schema: GraphQLSchema, document: DocumentNode, decisions: ReadonlyMap<string, FieldDecision>): DocumentNode {
+  return rewriteForView(schema, document, decisions, { argumentsOf: () => [], probeCounts: false });
+}
+
+/**
+ * The view's document in one visit: denied fields and fields refused by a denied argument removed
+ * (as `removeDeniedFields`), and — with `probeCounts` — a `totalCount` probe under every
+ * connection with a minimum cell size (countThresholds).
+ */
+export function rewriteForView(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  decisions: ReadonlyMap<string, FieldDecision>,
+  options: { argumentsOf: (fieldCoordinate: string) => readonly ArgumentRule[]; probeCounts: boolean },
+): DocumentNode {
+  const { argumentsOf } = options;
   const typeInfo = new TypeInfo(schema);
-  const denied = (typeName: string, fieldName: string) => decisions.get(`${typeName}.${fieldName}`)?.effect === 'deny';
+  const probe = options.probeCounts ? countProbeOnLeave(schema, typeInfo, decisions) : undefined;
+  const denied = (typeName: string, node: FieldNode) => {
+    const coordinate = `${typeName}.${node.name.value}`;
+    return decisions.get(coordinate)?.effect === 'deny' || refusingArgument(decisions, argumentsOf(coordinate), node) !== undefined;
+  };
   const rewritten = visit(
     document,
     visitWithTypeInfo(typeInfo, {
@@ -123,7 +179,7 @@ export function removeDeniedFields(schema: GraphQLSchema, document: DocumentNode
           const parent = typeInfo.getParentType();
           if (!parent) return undefined;
           const types = concreteTypeNames(schema, parent);
-          const allowed = types.filter((t) => !denied(t, node.name.value));
+          const allowed = types.filter((t) => !denied(t, node));
           if (allowed.length === types.length) return undefined;
           if (allowed.length === 0) return null;
           // Mixed: keep the field only under the concrete types that may read it.
@@ -141,6 +197,7 @@ export function removeDeniedFields(schema: GraphQLSchema, document: DocumentNode
             },
           } as InlineFragmentNode;
         },
+        leave: probe,
       },
       SelectionSet: {
         leave(node): SelectionSetNode | undefined {

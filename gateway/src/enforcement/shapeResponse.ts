@@ -21,10 +21,15 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { applyMask, type MaskContext } from '../masking';
-import type { FieldDecision } from '../policy';
+import type { ArgumentRule, FieldDecision } from '../policy';
+import { refusingArgument } from './argumentRefusal';
+import { isSmallCount, smallCountDenial } from './countThresholds';
 import { TYPENAME_ALIAS } from './operationView';
 
-/** A field withheld from this response, once per coordinate with every place it was withheld. */
+/**
+ * A field withheld from this response, once per coordinate with every place it was withheld: the
+ * field's own coordinate, or the `Type.field(arg)` of the argument that refused it.
+ */
 export interface Withheld {
   coordinate: string;
   decision: Extract<FieldDecision, { effect: 'deny' }>;
@@ -50,6 +55,7 @@ interface ShapeContext {
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   decisions: ReadonlyMap<string, FieldDecision>;
+  argumentsOf: (fieldCoordinate: string) => readonly ArgumentRule[];
   mask: MaskContext;
   withheld: Map<string, Withheld>;
   masked: Set<string>;
@@ -60,8 +66,11 @@ interface ShapeContext {
  * Builds the response the consumer receives from the data fetched for its view, following the
  * operation it sent (aliases, fragments, @skip/@include): a withheld field is null — a withheld
  * non-null field nulls its nearest nullable parent, as GraphQL does for errors — and a masked field
- * carries its masked value at every path it appears. Keys the view added (join placeholders,
- * concrete type names) are dropped because only the client's own selections are copied.
+ * carries its masked value at every path it appears. A field given a denied argument is withheld
+ * like a denied field, and a count below its minimum cell size (or a connection whose
+ * `totalCount` is) is withheld too: both are decided here, after the caches, per view. Keys the
+ * view added (join placeholders, concrete type names, count probes) are dropped because only the
+ * client's own selections are copied.
  */
 export function shapeResponse(
   schema: GraphQLSchema,
@@ -71,6 +80,8 @@ export function shapeResponse(
   decisions: ReadonlyMap<string, FieldDecision>,
   data: Record<string, unknown> | null | undefined,
   mask: MaskContext,
+  /** The view's decisive arguments per field (`OperationView.argumentsOf`). */
+  argumentsOf: (fieldCoordinate: string) => readonly ArgumentRule[] = () => [],
 ): ShapedResponse {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
@@ -80,6 +91,7 @@ export function shapeResponse(
     fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
     variables: variables ?? {},
     decisions,
+    argumentsOf,
     mask,
     withheld: new Map(),
     masked: new Set(),
@@ -134,6 +146,7 @@ function walkContext(schema: GraphQLSchema, document: DocumentNode, variables: R
     fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
     variables: variables ?? {},
     decisions,
+    argumentsOf: () => [],
     mask: { hashKey: '', consumerId: '' },
     withheld: new Map(),
     masked: new Set(),
@@ -250,11 +263,18 @@ function shapeObject(
     const fieldPath = [...path, responseKey];
     const fieldTemplate = [...template, responseKey];
     let value: unknown;
+    const refused = decision?.effect === 'deny' ? undefined : refusingArgument(context.decisions, context.argumentsOf(coordinate), nodes[0]!);
+    const raw = source[responseKey];
     if (decision?.effect === 'deny') {
       recordWithheld(context, coordinate, decision, fieldPath, fieldTemplate);
       value = isNonNullType(field.type) ? NULL_UPWARD : null;
+    } else if (refused) {
+      recordWithheld(context, refused.coordinate, refused.decision, fieldPath, fieldTemplate);
+      value = isNonNullType(field.type) ? NULL_UPWARD : null;
+    } else if (decision?.minCount !== undefined && isSmallCount(field, raw, decision.minCount)) {
+      recordWithheld(context, coordinate, smallCountDenial({ ...decision, minCount: decision.minCount }), fieldPath, fieldTemplate);
+      value = isNonNullType(field.type) ? NULL_UPWARD : null;
     } else {
-      const raw = source[responseKey];
       value = raw === undefined ? null : completeValue(context, field.type, nodes, raw, fieldPath, fieldTemplate, decision?.effect === 'mask' ? decision : undefined, coordinate);
     }
     if (value === NULL_UPWARD) {

@@ -50,6 +50,8 @@ export const ERROR_CATALOGUE = {
   GRANT_REQUIRED: { httpStatus: 200, description: 'The field is CONDITIONAL and the consumer holds no grant for it; apply to the owning agency.' },
   GRANT_EXPIRED: { httpStatus: 200, description: "The consumer's grant for this field and purpose has expired." },
   PURPOSE_NOT_GRANTED: { httpStatus: 200, description: 'The consumer holds a grant for the field, but not for the purpose stated in this request.' },
+  ARGUMENT_NOT_SHARED: { httpStatus: 200, description: 'An argument compares against or orders by a value the consumer may not read in clear (`extensions.coordinate` is `Type.field(argument)`, with the agency and legal basis): the field it was given to is withheld with everything below it. An argument left to its schema default counts too, unless the policy says that default compares nothing (`defaultCompares: false`).' },
+  SMALL_COUNT_WITHHELD: { httpStatus: 200, description: 'A count, or a list\'s `totalCount`, is below the minimum cell size its agency set (`extensions.minCount`): the count, or the whole list, is withheld so that nobody is singled out. 0 is shown; the agency itself sees every count.' },
 
   OUT_OF_SCOPE: { httpStatus: 200, description: "The field was granted with a row scope (e.g. one district) and these rows lie outside it; the owning agency returned null. Grouped per coordinate with every path." },
   OPERATION_DENIED: { httpStatus: 403, description: 'The gateway runs with `onDenied: reject` and the operation reads fields the consumer may not read; `extensions.denied` lists each coordinate with its code and agency.' },

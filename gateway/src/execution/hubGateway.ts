@@ -298,7 +298,7 @@ export class HubGateway implements GatewayInterface {
       const shaped = shapeResponse(policySet.schema, document, operationName, variables, view.decisions, result.data, {
         hashKey: this.options.maskHashKey,
         consumerId: identity.consumer.id,
-      });
+      }, view.argumentsOf);
       context.entities = shaped.entities;
       const errors = [...groupScopeErrors(result.errors ?? []), ...denialErrors(shaped.withheld)];
       return { ...result, data: shaped.data, ...(errors.length ? { errors } : {}) };

@@ -1,9 +1,10 @@
-import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { ConsumerRegistry } from '../consumers';
 import { maskTypeProblem, parseMask } from '../masking';
 import type { FieldOwnership } from '../supergraph';
-import { grantSchema, policyFileSchema, type FieldRuleInput, type GrantInput } from './model';
-import { policyVersion, type FieldClassification, type Grant, type GrantedField, type PolicySet } from './policySet';
+import { argumentRule, connectionNodeType, inferArgumentValue } from './argumentValues';
+import { grantSchema, policyFileSchema, type ArgumentRuleInput, type FieldRuleInput, type GrantInput } from './model';
+import { policyVersion, type ArgumentRule, type ArgumentValue, type FieldClassification, type Grant, type GrantedField, type PolicySet } from './policySet';
 import { formatLocation, type SourceLocation, type YamlSource } from './yamlSource';
 
 export type Severity = 'error' | 'warning';
@@ -89,6 +90,8 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
   const files = new Map<string, string>();
   const grants: Grant[] = [];
   const grantIds = new Map<string, SourceLocation>();
+  /** Arguments the policies class, per `Type.field(arg)`: one entry per agency that does. */
+  const explicitArguments = new Map<string, { agency: string; location: SourceLocation; value: ArgumentValue; defaultCompares?: boolean }[]>();
 
   for (const source of inputs.policies) {
     for (const syntax of source.syntaxErrors) error({ file: source.file, line: syntax.line }, `YAML: ${syntax.message}`);
@@ -138,11 +141,17 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
         }
         // A field rule stands alone: it inherits nothing from the type default, so a field made
         // CONDITIONAL under an OPEN default is not open to the public by accident.
+        if (rule.minCount !== undefined && !countThresholdProblem(fields[fieldName]!, coordinate, location, error)) continue;
         const classification = toClassification(agency, rule, 'field', location, coordinate, error);
         if (classification) classifications.set(`${agency}|${coordinate}`, classification);
       }
+      for (const [key, rule] of Object.entries(typeRule.arguments ?? {})) {
+        const compiled = compileArgumentRule(agency, type, key, rule, source.locate(['types', typeName, 'arguments', key]), inputs, error, warn);
+        if (compiled) explicitArguments.set(compiled.coordinate, [...(explicitArguments.get(compiled.coordinate) ?? []), compiled.entry]);
+      }
       if (typeRule.default) {
         const location = source.locate(['types', typeName, 'default']);
+        if (typeRule.default.minCount !== undefined) error(location, `${typeName} (default) sets minCount`, 'set minCount on each count field (or connection field) it applies to');
         for (const fieldName of Object.keys(fields)) {
           const coordinate = `${typeName}.${fieldName}`;
           if (classifications.has(`${agency}|${coordinate}`) || typeRule.fields?.[fieldName]) continue;
@@ -160,8 +169,10 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     });
   }
 
+  const argumentRules = compileArgumentRules(schema, explicitArguments, error);
+
   for (const runtime of inputs.runtimeGrants ?? []) {
-    const compiled = compileRuntimeGrant(runtime, inputs, classifications, grantIds);
+    const compiled = compileRuntimeGrant(runtime, inputs, classifications, argumentRules, grantIds);
     if (compiled.grant) grants.push(compiled.grant);
     for (const problem of compiled.problems) warn(problem.location, problem.severity === 'error' ? `${problem.message} — the grant is not in force` : problem.message, problem.hint);
   }
@@ -200,6 +211,11 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     if (grant.expiresAt <= inputs.now) warn(grant.source, `grant "${grant.id}" expired on ${grant.expires}; it no longer releases anything`, 'renew it (new expiry, approved again) or remove it');
     for (const field of grant.fields) {
       if (field.fieldName === '*') continue;
+      if (field.argument) {
+        const problem = argumentGrantProblem(argumentRules.rules.get(field.coordinate), grant.agency, field.coordinate);
+        if (problem) (problem.severity === 'error' ? error : warn)(field.source, `grant "${grant.id}" names ${field.coordinate}: ${problem.message}`, problem.hint);
+        continue;
+      }
       const classification = classifications.get(`${grant.agency}|${field.coordinate}`);
       if (classification?.sharingClass === 'NOT_SHARED') {
         error(field.source, `grant "${grant.id}" releases ${field.coordinate}, which ${grant.agency} classes NOT_SHARED (${classification.legalBasis ?? 'no legal basis recorded'})`, 'NOT_SHARED data is never released; re-class it CONDITIONAL if the law allows');
@@ -230,8 +246,12 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
       classifications.get(`${agency}|${coordinate}`) ?? { agency, sharingClass: 'NOT_SHARED', level: 'L4', open: 'CLOSED', origin: 'unclassified', source: { file: files.get(agency) ?? `schema/policies/${agency}.yaml`, line: 1 } },
     grantsFor: (consumerId, coordinate) => {
       const typeName = coordinate.slice(0, coordinate.indexOf('.'));
-      return (grantsByConsumer.get(consumerId) ?? []).filter((grant) => grant.fields.some((field) => field.coordinate === coordinate || (field.fieldName === '*' && field.typeName === typeName)));
+      // `Type.*` grants the type's fields, never its arguments: an argument is granted by name.
+      const wildcardApplies = !coordinate.includes('(');
+      return (grantsByConsumer.get(consumerId) ?? []).filter((grant) => grant.fields.some((field) => field.coordinate === coordinate || (wildcardApplies && field.fieldName === '*' && field.typeName === typeName)));
     },
+    argumentRules: argumentRules.rules,
+    decisiveArguments: (fieldCoordinate) => argumentRules.decisive.get(fieldCoordinate) ?? NO_ARGUMENTS,
   };
   return { policySet, problems };
 }
@@ -244,6 +264,7 @@ function compileRuntimeGrant(
   runtime: RuntimeGrantInput,
   inputs: PolicyInputs,
   classifications: ReadonlyMap<string, FieldClassification>,
+  argumentRules: CompiledArguments,
   grantIds: Map<string, SourceLocation>,
 ): { grant?: Grant; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
@@ -264,6 +285,11 @@ function compileRuntimeGrant(
   const compiled = compileGrant(parsed.data, runtime.agency, source, [], inputs, error, warn, grantIds);
   if (!compiled) return { problems };
   for (const field of compiled.fields) {
+    if (field.argument) {
+      const problem = argumentGrantProblem(argumentRules.rules.get(field.coordinate), runtime.agency, field.coordinate);
+      if (problem) (problem.severity === 'error' ? error : warn)(location, `grant ${id} names ${field.coordinate}: ${problem.message}`, problem.hint);
+      continue;
+    }
     const classification = field.fieldName === '*' ? undefined : classifications.get(`${runtime.agency}|${field.coordinate}`);
     if (classification?.sharingClass === 'NOT_SHARED' || (field.fieldName !== '*' && !classification)) {
       error(location, `grant ${id} releases ${field.coordinate}, which ${runtime.agency} classes NOT_SHARED (${classification?.legalBasis ?? 'not classed: secure default'})`);
@@ -297,7 +323,17 @@ function toClassification(
     error(location, `${what} is ${rule.class} but open to the public (${rule.open})`, 'only UNCONDITIONAL data can be open data; drop `open` or re-class the field');
     return undefined;
   }
-  return { agency, sharingClass: rule.class, level: rule.level, open: rule.open ?? 'CLOSED', ...(rule.legalBasis ? { legalBasis: rule.legalBasis } : {}), ...(rule.cacheable ? { cacheable: true } : {}), origin, source: location };
+  return {
+    agency,
+    sharingClass: rule.class,
+    level: rule.level,
+    open: rule.open ?? 'CLOSED',
+    ...(rule.legalBasis ? { legalBasis: rule.legalBasis } : {}),
+    ...(rule.cacheable ? { cacheable: true } : {}),
+    ...(rule.minCount !== undefined ? { minCount: rule.minCount } : {}),
+    origin,
+    source: location,
+  };
 }
 
 function compileGrant(
@@ -342,13 +378,13 @@ function compileGrant(
   grant.fields.forEach((entry, i) => {
     const fieldLocation = source.locate([...path, 'fields', i]);
     const [coordinate, maskText] = typeof entry === 'string' ? [entry, undefined] : (Object.entries(entry)[0] as [string, string]);
-    const match = /^([A-Za-z_]\w*)\.(\*|[A-Za-z_]\w*)$/.exec(coordinate);
-    if (!match) {
-      error(fieldLocation, `"${coordinate}" is not a field coordinate`, 'write Type.field or Type.*');
+    const match = /^([A-Za-z_]\w*)\.(\*|[A-Za-z_]\w*)(?:\(([A-Za-z_]\w*)\))?$/.exec(coordinate);
+    if (!match || (match[2] === '*' && match[3])) {
+      error(fieldLocation, `"${coordinate}" is not a field coordinate`, 'write Type.field, Type.* or Type.field(argument)');
       ok = false;
       return;
     }
-    const [, typeName, fieldName] = match as unknown as [string, string, string];
+    const [, typeName, fieldName, argumentName] = match as unknown as [string, string, string, string | undefined];
     const type = schema.getType(typeName);
     if (!type || !isObjectType(type)) {
       error(fieldLocation, `grant "${grant.id}" names unknown type "${typeName}"`);
@@ -374,9 +410,25 @@ function compileGrant(
       ok = false;
       return;
     }
-    if (!(ownership.resolvers.get(coordinate) ?? []).includes(agency)) {
-      error(fieldLocation, `only the agency that resolves ${coordinate} (${(ownership.resolvers.get(coordinate) ?? []).join(', ')}) can grant it, not ${agency}`);
+    const fieldCoordinate = `${typeName}.${fieldName}`;
+    if (!(ownership.resolvers.get(fieldCoordinate) ?? []).includes(agency)) {
+      error(fieldLocation, `only the agency that resolves ${fieldCoordinate} (${(ownership.resolvers.get(fieldCoordinate) ?? []).join(', ')}) can grant it, not ${agency}`);
       ok = false;
+      return;
+    }
+    if (argumentName !== undefined) {
+      if (!field.args.some((a) => a.name === argumentName)) {
+        const guess = closest(argumentName, field.args.map((a) => a.name));
+        error(fieldLocation, `grant "${grant.id}" names unknown argument "${coordinate}"`, guess ? `did you mean "${fieldCoordinate}(${guess})"?` : `${fieldCoordinate} takes ${field.args.map((a) => a.name).join(', ') || 'no arguments'}`);
+        ok = false;
+        return;
+      }
+      if (maskText !== undefined) {
+        error(fieldLocation, `${coordinate} is an argument: it compares values in clear and cannot be masked`, 'grant it plainly, or not at all');
+        ok = false;
+        return;
+      }
+      fields.push({ coordinate, typeName, fieldName, argument: argumentName, source: fieldLocation });
       return;
     }
     let mask;
@@ -411,4 +463,161 @@ function compileGrant(
     origin: 'policy-file',
     source: location,
   };
+}
+
+/** Most fields: asked on the hot path for every field an operation reads, so never a new array. */
+const NO_ARGUMENTS: readonly ArgumentRule[] = Object.freeze([]);
+
+/** Every argument's compiled rule, and per field the arguments decided on their own. */
+interface CompiledArguments {
+  rules: ReadonlyMap<string, ArgumentRule>;
+  decisive: ReadonlyMap<string, readonly ArgumentRule[]>;
+}
+
+/**
+ * Checks one `arguments:` entry of a policy (`field(argument)` under its type): the field and
+ * argument exist, the agency resolves the field, and the argument is classed either by the value
+ * it is over or with a class of its own.
+ */
+function compileArgumentRule(
+  agency: string,
+  type: GraphQLObjectType,
+  key: string,
+  rule: ArgumentRuleInput,
+  location: SourceLocation,
+  inputs: PolicyInputs,
+  error: (location: SourceLocation, message: string, hint?: string) => void,
+  warn: (location: SourceLocation, message: string, hint?: string) => void,
+): { coordinate: string; entry: { agency: string; location: SourceLocation; value: ArgumentValue; defaultCompares?: boolean } } | undefined {
+  const match = /^([A-Za-z_]\w*)\(([A-Za-z_]\w*)\)$/.exec(key);
+  if (!match) {
+    error(location, `"${key}" is not an argument`, 'write field(argument), e.g. students(healthStatus)');
+    return undefined;
+  }
+  const [, fieldName, argumentName] = match as unknown as [string, string, string];
+  const fields = type.getFields();
+  const field = fields[fieldName];
+  const coordinate = `${type.name}.${fieldName}(${argumentName})`;
+  if (!field) {
+    const guess = closest(fieldName, Object.keys(fields));
+    error(location, `unknown field "${type.name}.${fieldName}"`, guess ? `did you mean "${guess}(${argumentName})"?` : undefined);
+    return undefined;
+  }
+  const argument = field.args.find((a) => a.name === argumentName);
+  if (!argument) {
+    const guess = closest(argumentName, field.args.map((a) => a.name));
+    error(location, `unknown argument "${coordinate}"`, guess ? `did you mean "${fieldName}(${guess})"?` : `${type.name}.${fieldName} takes ${field.args.map((a) => a.name).join(', ') || 'no arguments'}`);
+    return undefined;
+  }
+  const resolvers = inputs.ownership.resolvers.get(`${type.name}.${fieldName}`) ?? [];
+  if (!resolvers.includes(agency)) {
+    error(location, `${type.name}.${fieldName} is resolved by ${resolvers.join(', ') || 'no agency'}, not ${agency}`, 'an argument is classed by the agency that resolves its field');
+    return undefined;
+  }
+  const hasClass = rule.class !== undefined || rule.level !== undefined || rule.open !== undefined || rule.legalBasis !== undefined;
+  if (rule.over !== undefined && hasClass) {
+    error(location, `${coordinate} has both over and a class`, 'an argument over a value is classed like that value: drop the class, or drop over');
+    return undefined;
+  }
+  const hasDefault = argument.defaultValue !== undefined && argument.defaultValue !== null;
+  if (rule.defaultCompares !== undefined && !hasDefault) warn(location, `${coordinate} has no default value, so defaultCompares says nothing`, 'drop defaultCompares');
+  const defaults = rule.defaultCompares !== undefined ? { defaultCompares: rule.defaultCompares } : {};
+  if (rule.over !== undefined) {
+    const over = typeof rule.over === 'string' ? [rule.over] : rule.over;
+    let ok = true;
+    for (const [i, target] of over.entries()) {
+      const [typeName, name] = target.split('.') as [string, string];
+      const overType = inputs.schema.getType(typeName);
+      if (!isObjectType(overType) || !overType.getFields()[name]) {
+        error(location, `${coordinate} is over unknown field "${target}"`, isObjectType(overType) && closest(name, Object.keys(overType.getFields())) ? `did you mean "${typeName}.${closest(name, Object.keys(overType.getFields()))}"?` : `over names the field(s) whose values the argument compares against (entry ${i + 1})`);
+        ok = false;
+      }
+    }
+    return ok ? { coordinate, entry: { agency, location, value: { kind: 'over', over, origin: 'policy', source: location }, ...defaults } } : undefined;
+  }
+  if (rule.class === undefined) {
+    error(location, `${coordinate} has neither over nor a class`, 'over: Type.field (the value it compares against), or class and level like a field');
+    return undefined;
+  }
+  const classification = toClassification(agency, { class: rule.class, ...(rule.level ? { level: rule.level } : {}), ...(rule.open ? { open: rule.open } : {}), ...(rule.legalBasis ? { legalBasis: rule.legalBasis } : {}) }, 'field', location, coordinate, error);
+  return classification ? { coordinate, entry: { agency, location, value: { kind: 'classed', classifications: [classification] }, ...defaults } } : undefined;
+}
+
+/**
+ * Every argument of every field of the API schema, compiled once: as the policies class it, or
+ * as inferred from the schema where they are silent (`inferArgumentValue`).
+ */
+function compileArgumentRules(
+  schema: GraphQLSchema,
+  explicit: ReadonlyMap<string, readonly { agency: string; location: SourceLocation; value: ArgumentValue; defaultCompares?: boolean }[]>,
+  error: (location: SourceLocation, message: string, hint?: string) => void,
+): CompiledArguments {
+  const rules = new Map<string, ArgumentRule>();
+  const decisive = new Map<string, ArgumentRule[]>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields()) as GraphQLField<unknown, unknown>[]) {
+      for (const argument of field.args) {
+        const coordinate = `${type.name}.${field.name}(${argument.name})`;
+        const entries = explicit.get(coordinate) ?? [];
+        let value: ArgumentValue;
+        if (entries.length === 0) value = inferArgumentValue(field, argument, type.name);
+        else if (entries.every((e) => e.value.kind === 'classed')) value = { kind: 'classed', classifications: entries.flatMap((e) => (e.value.kind === 'classed' ? e.value.classifications : [])) };
+        else if (entries.every((e) => e.value.kind === 'over')) value = { kind: 'over', over: [...new Set(entries.flatMap((e) => (e.value.kind === 'over' ? e.value.over : [])))], origin: 'policy', source: entries[0]!.location };
+        else {
+          error(entries[1]!.location, `${coordinate} is classed by ${entries.map((e) => `${e.agency} (${e.value.kind === 'over' ? 'over a value' : 'a class'})`).join(' and ')}`, 'the agencies resolving a field class its arguments the same way');
+          continue;
+        }
+        // Where several agencies say whether the default compares, it does if any says so.
+        const said = entries.filter((e) => e.defaultCompares !== undefined);
+        const defaultCompares = said.length ? said.some((e) => e.defaultCompares) : undefined;
+        const rule = argumentRule(type.name, field, argument, value, defaultCompares);
+        rules.set(coordinate, rule);
+        if (value.kind === 'classed' || value.kind === 'over') decisive.set(rule.field, [...(decisive.get(rule.field) ?? []), rule]);
+      }
+    }
+  }
+  return { rules, decisive };
+}
+
+/** Whether a grant may name this argument: only an argument its agency classes CONDITIONAL itself. */
+function argumentGrantProblem(rule: ArgumentRule | undefined, agency: string, coordinate: string): { severity: Severity; message: string; hint?: string } | undefined {
+  if (!rule) return { severity: 'error', message: `no argument ${coordinate} in the supergraph` };
+  switch (rule.value.kind) {
+    case 'over':
+      return { severity: 'error', message: `it compares against ${rule.value.over.join(', ')} and is released with ${rule.value.over.length > 1 ? 'them' : 'it'}`, hint: `grant ${rule.value.over.join(', ')} instead` };
+    case 'field':
+    case 'exempt':
+      return { severity: 'error', message: `it has no class of its own (it takes the class of ${rule.field})`, hint: `grant ${rule.field}, or class the argument under arguments: in the policy` };
+    case 'classed': {
+      const classification = rule.value.classifications.find((c) => c.agency === agency);
+      if (!classification) return { severity: 'error', message: `${agency} does not class it` };
+      if (classification.sharingClass === 'NOT_SHARED') return { severity: 'error', message: `${agency} classes it NOT_SHARED (${classification.legalBasis ?? 'no legal basis recorded'})`, hint: 'NOT_SHARED data is never released' };
+      if (classification.sharingClass === 'UNCONDITIONAL') return { severity: 'warning', message: 'it is UNCONDITIONAL already', hint: 'drop it from the grant' };
+      return undefined;
+    }
+    default: {
+      const unreachable: never = rule.value;
+      throw new Error(`unknown argument value ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/**
+ * A minimum cell size needs a count it can withhold: a nullable `Int` field, or a nullable field
+ * returning a connection (then its `totalCount`). A non-null count could only be withheld by
+ * nulling its parent — a whole school for one small figure — so it is refused. True when fine.
+ */
+function countThresholdProblem(field: GraphQLField<unknown, unknown>, coordinate: string, location: SourceLocation, error: (location: SourceLocation, message: string, hint?: string) => void): boolean {
+  const named = getNamedType(field.type);
+  const connection = connectionNodeType(named);
+  if (named.name !== 'Int' && !(connection && isObjectType(named) && named.getFields().totalCount)) {
+    error(location, `${coordinate} sets minCount but is neither a count (Int) nor a connection with totalCount`, 'set minCount on a count field, or on a field returning a connection (it then applies to its totalCount)');
+    return false;
+  }
+  if (isNonNullType(field.type)) {
+    error(location, `${coordinate} sets minCount but is non-null: withholding a small count would null its parent`, 'make the field nullable in its subgraph\'s SDL first');
+    return false;
+  }
+  return true;
 }

@@ -5,7 +5,7 @@ import type { FieldClassification, Grant, PolicySet } from './policySet';
 
 
 /** Why a field is withheld; each is a catalogued error code. */
-export type DenialCode = Extract<ErrorCode, 'FIELD_NOT_SHARED' | 'GRANT_REQUIRED' | 'GRANT_EXPIRED' | 'PURPOSE_NOT_GRANTED'>;
+export type DenialCode = Extract<ErrorCode, 'FIELD_NOT_SHARED' | 'GRANT_REQUIRED' | 'GRANT_EXPIRED' | 'PURPOSE_NOT_GRANTED' | 'ARGUMENT_NOT_SHARED' | 'SMALL_COUNT_WITHHELD'>;
 
 /** What one agency's policy says about one field for this consumer and purpose. */
 export interface AgencyRuling {
@@ -19,13 +19,17 @@ export interface AgencyRuling {
   code?: DenialCode;
 }
 
+/**
+ * `minCount`: the field is a count (or a connection whose `totalCount` is one) released only when
+ * it is 0 or at least this; applied to each answer after the caches (enforcement/countThresholds).
+ */
 export type FieldDecision =
-  | { effect: 'allow'; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number }
-  | { effect: 'mask'; mask: MaskSpec; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number }
-  | { effect: 'deny'; code: DenialCode; agency: string; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number };
+  | { effect: 'allow'; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number; minCount?: number }
+  | { effect: 'mask'; mask: MaskSpec; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number; minCount?: number }
+  | { effect: 'deny'; code: DenialCode; agency: string; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number; minCount?: number };
 
 // When agencies disagree the stricter ruling wins; among denials, the most final reason is given.
-const DENIAL_ORDER: readonly DenialCode[] = ['FIELD_NOT_SHARED', 'GRANT_EXPIRED', 'PURPOSE_NOT_GRANTED', 'GRANT_REQUIRED'];
+export const DENIAL_ORDER: readonly DenialCode[] = ['FIELD_NOT_SHARED', 'ARGUMENT_NOT_SHARED', 'GRANT_EXPIRED', 'PURPOSE_NOT_GRANTED', 'GRANT_REQUIRED', 'SMALL_COUNT_WITHHELD'];
 
 /**
  * The decision for one field coordinate, for one consumer stating one purpose, at time `now`.
@@ -55,14 +59,28 @@ export function decideField(policySet: PolicySet, consumer: Consumer, purpose: s
     const worst = denials.sort((a, b) => DENIAL_ORDER.indexOf(a.code!) - DENIAL_ORDER.indexOf(b.code!))[0]!;
     return { effect: 'deny', code: worst.code!, agency: worst.agency, rulings, grants: [], validUntil: Infinity };
   }
+  // A minimum cell size binds everyone but the agency that set it (whose ruling has no classification).
+  let minCount = 0;
+  for (const ruling of rulings) minCount = Math.max(minCount, ruling.classification?.minCount ?? 0);
   const masked = rulings.find((r) => r.effect === 'mask');
-  if (masked) return { effect: 'mask', mask: masked.mask!, rulings, grants, validUntil };
-  return { effect: 'allow', rulings, grants, validUntil };
+  const decision: FieldDecision = masked ? { effect: 'mask', mask: masked.mask!, rulings, grants, validUntil } : { effect: 'allow', rulings, grants, validUntil };
+  if (minCount > 0) decision.minCount = minCount;
+  return decision;
 }
 
 function ruleFor(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, agency: string, now: number): AgencyRuling {
   if (consumer.agency === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full` };
-  const classification = policySet.classify(coordinate, agency);
+  return ruleOn(policySet, consumer, purpose, coordinate, policySet.classify(coordinate, agency), now);
+}
+
+/**
+ * One agency's ruling on a coordinate it has classed — a field, or an argument with a class of its
+ * own — for a consumer that is not that agency: open data to the public, UNCONDITIONAL to every
+ * department, CONDITIONAL under a live grant naming the coordinate for the stated purpose.
+ */
+export function ruleOn(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, classification: FieldClassification, now: number): AgencyRuling {
+  const agency = classification.agency;
+  if (consumer.agency === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full`, classification };
   if (consumer.kind === 'PUBLIC') {
     return classification.open === 'OPEN' && classification.sharingClass === 'UNCONDITIONAL'
       ? { agency, effect: 'allow', because: 'open data', classification }

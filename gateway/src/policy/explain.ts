@@ -2,6 +2,7 @@ import { parse, validate, type GraphQLError } from 'graphql';
 import type { Consumer } from '../consumers';
 import { formatMask } from '../masking';
 import { analyseOperation } from './analyseOperation';
+import { decideArgument } from './decideArgument';
 import { decideField, type FieldDecision } from './decideField';
 import type { PolicySet } from './policySet';
 import { formatLocation } from './yamlSource';
@@ -34,6 +35,17 @@ export function explainOperation(policySet: PolicySet, consumer: Consumer, purpo
     } else {
       byCoordinate.set(selection.coordinate, { coordinate: selection.coordinate, paths: [path], decision: decideField(policySet, consumer, purpose, selection.coordinate, now) });
     }
+    // The arguments this use reads (given, or left to a default that compares), as the gateway decides them.
+    for (const rule of policySet.decisiveArguments(selection.coordinate)) {
+      const given = selection.node.arguments?.some((argument) => argument.name.value === rule.argument) ?? false;
+      if (!given && !rule.readsDefault) continue;
+      const entry = byCoordinate.get(rule.coordinate);
+      if (entry) {
+        if (!entry.paths.includes(path)) entry.paths.push(path);
+      } else {
+        byCoordinate.set(rule.coordinate, { coordinate: rule.coordinate, paths: [path], decision: decideArgument(policySet, consumer, purpose, rule.coordinate, now) });
+      }
+    }
   }
   return [...byCoordinate.values()];
 }
@@ -41,7 +53,8 @@ export function explainOperation(policySet: PolicySet, consumer: Consumer, purpo
 export function formatExplanation(fields: readonly ExplainedField[]): string {
   const lines: string[] = [];
   for (const { coordinate, paths, decision } of fields) {
-    const verdict = decision.effect === 'allow' ? 'ALLOW' : decision.effect === 'mask' ? `MASK ${formatMask(decision.mask)}` : `DENY ${decision.code}`;
+    const base = decision.effect === 'allow' ? 'ALLOW' : decision.effect === 'mask' ? `MASK ${formatMask(decision.mask)}` : `DENY ${decision.code}`;
+    const verdict = decision.effect !== 'deny' && decision.minCount !== undefined ? `${base} (minCount ${decision.minCount})` : base;
     lines.push(`${verdict.padEnd(26)} ${coordinate}   (at ${paths.join(', ')})`);
     for (const ruling of decision.rulings) {
       const where = ruling.grant ? formatLocation(ruling.grant.source) : ruling.classification ? formatLocation(ruling.classification.source) : '';

@@ -1,5 +1,7 @@
 export * from './analyseOperation';
+export * from './argumentValues';
 export * from './compilePolicies';
+export * from './decideArgument';
 export * from './decideField';
 export * from './explain';
 export * from './loadPolicySet';

@@ -25,15 +25,49 @@ const fieldRuleSchema = z
     legalBasis: z.string().min(1).optional(),
     /** The CDO allows the gateway to cache this field although its level would forbid it (capped by its class). */
     cacheable: z.boolean().optional(),
+    /**
+     * Minimum cell size of a count: on an `Int` count field, or on a field returning a connection
+     * (its `totalCount`). A smaller count, other than 0, is withheld from every consumer but the
+     * agency itself (statistical disclosure control).
+     */
+    minCount: z.number().int().min(2).optional(),
     note: z.string().optional(),
   })
   .strict();
 export type FieldRuleInput = z.infer<typeof fieldRuleSchema>;
 
+/** A field coordinate, `Type.field`. */
+const fieldCoordinateSchema = z.string().regex(/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/, 'write Type.field');
+
+/**
+ * How one argument of a field is classed (`types.<Type>.arguments["field(arg)"]`): either by the
+ * value it compares against or orders by (`over`, the class of that value as its own agency
+ * classes it), or with a class of its own, written like a field's. See
+ * docs/security/arguments-and-counts.md.
+ */
+const argumentRuleSchema = z
+  .object({
+    over: z.union([fieldCoordinateSchema, z.array(fieldCoordinateSchema).min(1)]).optional(),
+    class: z.enum(SHARING_CLASSES).optional(),
+    level: z.enum(LEVELS).optional(),
+    open: z.enum(OPEN_DATA).optional(),
+    legalBasis: z.string().min(1).optional(),
+    /**
+     * Whether the argument's schema default compares too (so leaving it out is a read). True
+     * unless said otherwise; `false` for defaults such as `ANY` that compare against nothing.
+     */
+    defaultCompares: z.boolean().optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type ArgumentRuleInput = z.infer<typeof argumentRuleSchema>;
+
 const typeRuleSchema = z
   .object({
     default: fieldRuleSchema.optional(),
     fields: z.record(z.string(), fieldRuleSchema).optional(),
+    /** Arguments of the type's fields, keyed `field(argument)`. */
+    arguments: z.record(z.string(), argumentRuleSchema).optional(),
   })
   .strict();
 
@@ -48,7 +82,7 @@ const expirySchema = z.union([z.string(), z.date()]).transform((value, ctx) => {
   return { text, at };
 });
 
-/** A granted field: `Type.field`, or `Type.*` for every field of the type; optionally with a mask. */
+/** A granted field: `Type.field`, or `Type.*` for every field of the type; optionally with a mask; or an argument, `Type.field(arg)`. */
 const grantFieldSchema = z.union([z.string(), z.record(z.string(), z.string()).refine((entry) => Object.keys(entry).length === 1, 'a masked field is written `Type.field: mask`')]);
 
 export const grantSchema = z

@@ -15,15 +15,47 @@ export interface FieldClassification {
   legalBasis?: string;
   /** Cacheable despite its level (the CDO's explicit choice); the class cap still applies. */
   cacheable?: boolean;
+  /** Minimum cell size of this count (or of this connection's `totalCount`). */
+  minCount?: number;
   origin: 'field' | 'type-default' | 'unclassified';
   source: SourceLocation;
 }
 
+/**
+ * What an argument reads (docs/security/arguments-and-counts.md):
+ * - `classed`: the agencies resolving its field class it themselves (`arguments:` in a policy);
+ * - `over`: it compares against or orders by these fields' values, and is classed like them —
+ *   named by a policy (`over:`) or inferred from the schema when the policy is silent;
+ * - `field`: it compares against nothing the field does not release: it takes the field's class;
+ * - `exempt`: paging (`first`, `last`) or a sealed cursor (`after`, `before`) on a connection.
+ */
+export type ArgumentValue =
+  | { kind: 'classed'; classifications: readonly FieldClassification[] }
+  | { kind: 'over'; over: readonly string[]; origin: 'policy' | 'inferred'; source?: SourceLocation }
+  | { kind: 'field' }
+  | { kind: 'exempt'; because: string };
+
+/** One argument of one field, compiled. */
+export interface ArgumentRule {
+  /** `Type.field(argument)`. */
+  coordinate: string;
+  /** `Type.field`. */
+  field: string;
+  argument: string;
+  value: ArgumentValue;
+  /** The argument has a schema default that compares too: leaving it out reads like giving it. */
+  readsDefault: boolean;
+  /** The argument is non-null without a default: its field cannot be asked without it. */
+  required: boolean;
+}
+
 export interface GrantedField {
-  /** `Type.field`, or `Type.*` for every field of the type the granting agency resolves. */
+  /** `Type.field`, `Type.*` for every field of the type the granting agency resolves, or an argument `Type.field(arg)`. */
   coordinate: string;
   typeName: string;
   fieldName: string | '*';
+  /** Set when the grant names an argument, `Type.field(argument)`. */
+  argument?: string;
   mask?: MaskSpec;
   source: SourceLocation;
 }
@@ -57,8 +89,12 @@ export interface PolicySet {
   /** Agency → its policy file (agencies without one class nothing: all NOT_SHARED). */
   files: ReadonlyMap<string, string>;
   classify(coordinate: string, agency: string): FieldClassification;
-  /** Grants held by a consumer that name this field (exactly or through `Type.*`). */
+  /** Grants held by a consumer that name this field (exactly or through `Type.*`), or this argument (by name only). */
   grantsFor(consumerId: string, coordinate: string): readonly Grant[];
+  /** Every argument of every field, compiled (`Type.field(arg)` → rule). */
+  argumentRules: ReadonlyMap<string, ArgumentRule>;
+  /** The arguments of a field that are decided on their own (`classed` or `over`), in schema order. */
+  decisiveArguments(fieldCoordinate: string): readonly ArgumentRule[];
   grants: readonly Grant[];
 }
 

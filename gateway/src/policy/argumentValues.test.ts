@@ -1,0 +1,86 @@
+import { buildSchema, type GraphQLObjectType } from 'graphql';
+import { argumentRule, connectionNodeType, inferArgumentValue, parseArgumentCoordinate } from './argumentValues';
+
+// How an argument no policy classes is read from the schema alone.
+const schema = buildSchema(`
+  type Query {
+    pupil(idNumber: String!, note: String): Pupil
+    pupils(orderBy: PupilOrder, where: PupilFilter, side: Side = ANY, first: Int = 10, last: Int, after: String, before: String, limit: Int): PupilConnection
+    edgy(name: String, after: String): PupilEdges
+    count(name: String): Int
+  }
+  type Pupil { idNumber: String name: String birthDate: String pupil(name: String): Pupil }
+  enum PupilOrder { NAME BIRTH_DATE SHOE_SIZE }
+  enum Side { ANY NAME }
+  input PupilFilter { name: String idNumber: String favouriteColour: String }
+  type PupilConnection { nodes: [Pupil!]! pageInfo: PageInfo! totalCount: Int! }
+  type PupilEdges { edges: [PupilEdge!]! pageInfo: PageInfo! }
+  type PupilEdge { node: Pupil cursor: String }
+  type PageInfo { hasNextPage: Boolean! }
+`);
+const query = schema.getQueryType()!;
+const infer = (fieldName: string, argument: string, type: GraphQLObjectType = query) => {
+  const field = type.getFields()[fieldName]!;
+  return inferArgumentValue(field, field.args.find((a) => a.name === argument)!, type.name);
+};
+
+describe('inferArgumentValue', () => {
+  it('finds the field an argument is named after, on the type returned or a connection’s items', () => {
+    expect(infer('pupil', 'idNumber')).toEqual({ kind: 'over', over: ['Pupil.idNumber'], origin: 'inferred' });
+    expect(infer('edgy', 'name')).toEqual({ kind: 'over', over: ['Pupil.name'], origin: 'inferred' });
+  });
+
+  it('reads an enum of sort keys or sides as every field its values name', () => {
+    expect(infer('pupils', 'orderBy')).toEqual({ kind: 'over', over: ['Pupil.name', 'Pupil.birthDate'], origin: 'inferred' });
+    expect(infer('pupils', 'side')).toEqual({ kind: 'over', over: ['Pupil.name'], origin: 'inferred' });
+  });
+
+  it('reads an input object as every field its fields name', () => {
+    expect(infer('pupils', 'where')).toEqual({ kind: 'over', over: ['Pupil.name', 'Pupil.idNumber'], origin: 'inferred' });
+  });
+
+  it('exempts paging and sealed cursors on connections, and only there', () => {
+    for (const argument of ['first', 'last', 'after', 'before']) expect(infer('pupils', argument).kind).toBe('exempt');
+    expect(infer('edgy', 'after').kind).toBe('exempt');
+    expect(infer('pupils', 'limit')).toEqual({ kind: 'field' });
+  });
+
+  it('gives an argument matching nothing the class of its field, also on a leaf field', () => {
+    expect(infer('pupil', 'note')).toEqual({ kind: 'field' });
+    expect(infer('count', 'name')).toEqual({ kind: 'field' });
+  });
+
+  it('reads arguments of fields below the root the same way', () => {
+    const pupil = schema.getType('Pupil') as GraphQLObjectType;
+    expect(infer('pupil', 'name', pupil)).toEqual({ kind: 'over', over: ['Pupil.name'], origin: 'inferred' });
+  });
+});
+
+describe('argumentRule', () => {
+  const rule = (fieldName: string, argument: string, defaultCompares?: boolean) => {
+    const field = query.getFields()[fieldName]!;
+    const arg = field.args.find((a) => a.name === argument)!;
+    return argumentRule('Query', field, arg, inferArgumentValue(field, arg, 'Query'), defaultCompares);
+  };
+
+  it('reads a compared default unless the policy says it compares nothing', () => {
+    expect(rule('pupils', 'side')).toMatchObject({ coordinate: 'Query.pupils(side)', field: 'Query.pupils', readsDefault: true, required: false });
+    expect(rule('pupils', 'side', false).readsDefault).toBe(false);
+    // A default on an argument with nothing to decide is no read.
+    expect(rule('pupils', 'first').readsDefault).toBe(false);
+  });
+
+  it('marks required arguments', () => {
+    expect(rule('pupil', 'idNumber').required).toBe(true);
+    expect(rule('pupil', 'note').required).toBe(false);
+  });
+});
+
+describe('helpers', () => {
+  it('recognises connections and argument coordinates', () => {
+    expect(connectionNodeType(schema.getType('PupilConnection'))?.name).toBe('Pupil');
+    expect(connectionNodeType(schema.getType('Pupil'))).toBeUndefined();
+    expect(parseArgumentCoordinate('Query.pupil(idNumber)')).toEqual({ typeName: 'Query', fieldName: 'pupil', argument: 'idNumber' });
+    expect(parseArgumentCoordinate('Query.pupil')).toBeUndefined();
+  });
+});
