@@ -95,6 +95,6 @@ it('two gateways on one Redis grant store both apply an approval, then a revocat
   const grantId = approved.stdout.match(/GRANT-\d{4}-\d{4}/)![0];
   for (const url of [hub.gatewayUrl, second.url]) await waitFor(async () => (await teacherNames(url)).some((name: string | null) => typeof name === 'string'));
 
-  await hubCli('grant', 'revoke', grantId, '--reason', 'statistics published');
+  await hubCli('grant', 'revoke', grantId, '--by', '王丽', '--reason', 'statistics published');
   for (const url of [hub.gatewayUrl, second.url]) await waitFor(async () => (await teacherNames(url)).every((name: string | null) => name === null));
 });

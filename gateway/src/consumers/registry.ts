@@ -79,3 +79,11 @@ export function parseConsumerRegistry(source: YamlSource): { registry?: Consumer
 export function loadConsumerRegistry(file: string, displayName = file): { registry?: ConsumerRegistry; problems: RegistryProblem[] } {
   return parseConsumerRegistry(readYamlSource(file, displayName));
 }
+
+/**
+ * The agency whose data this consumer reads in full as its owner: only an agency's own department
+ * (kind AGENCY). A CDO identity is bound to an agency to decide over its data, not to read it.
+ */
+export function ownAgencyOf(consumer: Pick<Consumer, 'kind' | 'agency'>): string | undefined {
+  return consumer.kind === 'AGENCY' ? consumer.agency : undefined;
+}

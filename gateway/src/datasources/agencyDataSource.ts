@@ -4,6 +4,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import makeFetchHappen from 'make-fetch-happen';
 import { hubError } from '../errors';
+import { ownAgencyOf } from '../consumers';
 import type { GatewayContext } from '../execution';
 import { classifySubgraphFailure, type FailureReason, type SubgraphFaults } from '../faults';
 import { signedSubgraphHeaders } from '../signing';
@@ -40,7 +41,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const identity = context?.identity;
     const scope = context?.view?.scopes[this.agency];
     const claims = identity && context.requestId
-      ? { consumer: identity.consumer.id, ...(identity.consumer.agency ? { agency: identity.consumer.agency } : {}), requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) }
+      ? { consumer: identity.consumer.id, ...(ownAgencyOf(identity.consumer) ? { agency: ownAgencyOf(identity.consumer)! } : {}), requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) }
       : undefined;
     const headers = signedSubgraphHeaders(this.signingKey, this.agency, request, claims);
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);

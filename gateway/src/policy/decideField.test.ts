@@ -22,6 +22,11 @@ describe('decideField', () => {
     expect(decide('development-reform', 'planning', 'InvestmentProject.costAuditAmount').effect).toBe('allow');
   });
 
+  it("does not let an agency's CDO identity read the agency's data as its owner: a CDO decides, the agency's department reads", () => {
+    const cdo = { ...consumer('education'), id: 'education-cdo', kind: 'CDO' as const };
+    expect(decideField(policySet, cdo, 'operations', 'Student.idNumber', now)).toMatchObject({ effect: 'deny', code: 'FIELD_NOT_SHARED' });
+  });
+
   it('releases CONDITIONAL fields under a live grant for the stated purpose, masked as granted', () => {
     expect(decide('district-haidian', 'enrollment-planning', 'Student.name')).toMatchObject({ effect: 'mask', mask: { kind: 'name' } });
     expect(decide('district-haidian', 'enrollment-planning', 'Student.grade')).toMatchObject({ effect: 'allow' });

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../errors';
-import type { Consumer } from '../consumers';
+import { ownAgencyOf, type Consumer } from '../consumers';
 import type { MaskSpec } from '../masking';
 import type { FieldClassification, Grant, PolicySet } from './policySet';
 
@@ -69,7 +69,7 @@ export function decideField(policySet: PolicySet, consumer: Consumer, purpose: s
 }
 
 function ruleFor(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, agency: string, now: number): AgencyRuling {
-  if (consumer.agency === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full` };
+  if (ownAgencyOf(consumer) === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full` };
   return ruleOn(policySet, consumer, purpose, coordinate, policySet.classify(coordinate, agency), now);
 }
 
@@ -80,7 +80,7 @@ function ruleFor(policySet: PolicySet, consumer: Consumer, purpose: string | und
  */
 export function ruleOn(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, classification: FieldClassification, now: number): AgencyRuling {
   const agency = classification.agency;
-  if (consumer.agency === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full`, classification };
+  if (ownAgencyOf(consumer) === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full`, classification };
   if (consumer.kind === 'PUBLIC') {
     return classification.open === 'OPEN' && classification.sharingClass === 'UNCONDITIONAL'
       ? { agency, effect: 'allow', because: 'open data', classification }
