@@ -24,8 +24,8 @@ export interface Exchange {
  */
 export class CanaryHub {
   readonly findings: Finding[] = [];
-  /** Requests made, per channel kind (`graphql POST`, `graphql GET`, `route`). */
-  readonly requests = new Map<string, number>();
+  /** Responses received, per kind and status (`graphql POST 200`, `graphql GET 200`, `route 404`…). */
+  readonly responses = new Map<string, number>();
   private readonly headerCache = new Map<string, Record<string, string>>();
 
   private constructor(
@@ -110,8 +110,8 @@ export class CanaryHub {
   }
 
   private async exchange(view: View, url: URL, init: RequestInit, label: string, kind: string, query?: string): Promise<Exchange> {
-    this.requests.set(kind, (this.requests.get(kind) ?? 0) + 1);
     const response = await fetch(url, { ...init, redirect: 'manual' });
+    this.responses.set(`${kind} ${response.status}`, (this.responses.get(`${kind} ${response.status}`) ?? 0) + 1);
     const bodyText = await response.text();
     const received = { status: response.status, statusText: response.statusText, headers: response.headers, bodyText };
     const findings = this.oracle.inspectResponse(view, label, received, query === undefined ? undefined : { document: query });

@@ -1,4 +1,4 @@
-import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Canary, CanaryRegistry } from './seedCanaries';
 
 /**
@@ -21,11 +21,12 @@ const MAX_DECODE_DEPTH = 3;
 const BASE64_RUN = /[A-Za-z0-9+/_-]{12,}={0,2}/g;
 const HEX_RUN = /(?:[0-9a-fA-F]{2}){8,}/g;
 
-export function scanText(registry: CanaryRegistry, text: string, channel: string, depth = 0): Sighting[] {
+/** Canaries in `text` and in everything encoded in it, down to `maxDepth` decodings. */
+export function scanText(registry: CanaryRegistry, text: string, channel: string, maxDepth = MAX_DECODE_DEPTH): Sighting[] {
   const sightings: Sighting[] = registry.find(text).map(({ canary, index }) => ({ canary, channel, excerpt: excerptAround(text, index, canary.mark.length) }));
-  if (depth >= MAX_DECODE_DEPTH) return sightings;
+  if (maxDepth <= 0) return sightings;
   for (const decoded of decodings(text)) {
-    sightings.push(...scanText(registry, decoded.text, `${channel} (${decoded.how} "${clip(decoded.source, 32)}")`, depth + 1));
+    sightings.push(...scanText(registry, decoded.text, `${channel} (${decoded.how} "${clip(decoded.source, 32)}")`, maxDepth - 1));
   }
   return sightings;
 }
@@ -61,12 +62,12 @@ function decodings(text: string): { how: string; source: string; text: string }[
   return found;
 }
 
+/** gzip and zlib streams, known by their headers (raw deflate has none: trying it on every candidate costs 100× the scan). */
 function decompressed(bytes: Buffer): [string, Buffer][] {
   const out: [string, Buffer][] = [];
   const attempts: [string, (b: Buffer) => Buffer, boolean][] = [
     ['gunzipped', gunzipSync, bytes[0] === 0x1f && bytes[1] === 0x8b],
     ['inflated', inflateSync, bytes[0] === 0x78],
-    ['raw-inflated', inflateRawSync, bytes.length >= 8],
   ];
   for (const [kind, inflate, plausible] of attempts) {
     if (!plausible) continue;
@@ -98,9 +99,9 @@ export function scanResponse(registry: CanaryRegistry, response: ReceivedRespons
   }
   const inValues = json === undefined ? [] : scanJson(registry, json, []);
   sightings.push(...inValues);
-  // The raw text too: anything outside the JSON values (keys, a non-JSON body) is read as well.
+  // The raw text too: what lies outside the JSON values (keys) as it is, a body that is not JSON decoded as well.
   const alreadySeen = new Set(inValues.map((s) => s.canary.mark));
-  sightings.push(...scanText(registry, response.bodyText, 'body').filter((s) => !alreadySeen.has(s.canary.mark)));
+  sightings.push(...scanText(registry, response.bodyText, 'body', json === undefined ? MAX_DECODE_DEPTH : 0).filter((s) => !alreadySeen.has(s.canary.mark)));
   return sightings;
 }
 
