@@ -1,7 +1,7 @@
-import { getNamedType, isObjectType } from 'graphql';
+import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CanaryHub, connectionOperation, connectionPaths, formatFindings, isConnectionType, pageInfosIn, type ConnectionPath, type Finding, type View, type WalkRoot } from '../harness/canary';
+import { CanaryHub, connectionPaths, formatFindings, isConnectionType, walkConnection, walkRoots, type ConnectionPath, type Finding, type View } from '../harness/canary';
 
 // The canary oracle over every channel: every protected column of the three agencies holds a
 // recognisable canary; for each view (consumer × purpose, and the public) every connection with
@@ -11,8 +11,7 @@ import { CanaryHub, connectionOperation, connectionPaths, formatFindings, isConn
 // policy files themselves. Generated operations go through the same oracle in
 // noLeak.property.test.ts; canarySealingOff.test.ts shows the oracle catching plain cursors.
 
-const PAGES = Number(process.env.CANARY_PAGES ?? 4);
-const SIZES = { parentFirst: 8, first: 3 };
+const WALK = { pages: Number(process.env.CANARY_PAGES ?? 4), parentFirst: 8, first: 3 };
 
 let hub: CanaryHub;
 let paths: ConnectionPath[];
@@ -23,44 +22,7 @@ function failWith(findings: readonly Finding[]): void {
 
 beforeAll(async () => {
   hub = await CanaryHub.start();
-  const education = hub.hub.database('education');
-  const drc = hub.hub.database('development-reform');
-  const science = hub.hub.database('science');
-  try {
-    const school = (where: string) => education.get<{ code: string; uscc: string }>(`SELECT code, uscc FROM schools WHERE ${where} AND enrolment > 5 ORDER BY code`)!;
-    const haidianSchool = school("district_code = '110108'");
-    const otherSchool = school("district_code <> '110108'");
-    const university = school("type = 'HIGHER_EDUCATION'");
-    const project = (where: string) => drc.get<{ code: string; owner_uscc: string }>(`SELECT code, owner_uscc FROM investment_projects WHERE ${where} ORDER BY code`)!;
-    const firm = science.get<{ seller_uscc: string }>('SELECT seller_uscc FROM technology_contracts GROUP BY seller_uscc ORDER BY COUNT(*) DESC, seller_uscc')!;
-    const certificate = science.get<{ certificate_number: string }>('SELECT certificate_number FROM high_tech_enterprises ORDER BY certificate_number')!;
-    const research = science.get<{ project_number: string }>('SELECT project_number FROM research_projects ORDER BY project_number')!;
-    const contract = science.get<{ registration_number: string }>('SELECT registration_number FROM technology_contracts ORDER BY registration_number')!;
-    // Lists first (unfiltered, then Haidian's, where a scoped grant applies), then single records in and out of Haidian.
-    const roots: WalkRoot[] = [
-      { field: 'schools' },
-      { field: 'schools', args: { districtCode: '110108' } },
-      { field: 'districts' },
-      { field: 'investmentProjects' },
-      { field: 'investmentProjects', args: { districtCode: '110108' } },
-      { field: 'priceObservations' },
-      { field: 'highTechEnterprises' },
-      { field: 'keyLabs' },
-      { field: 'school', args: { code: otherSchool.code } },
-      { field: 'school', args: { code: haidianSchool.code } },
-      { field: 'district', args: { code: '110108' } },
-      { field: 'organization', args: { uscc: university.uscc } },
-      { field: 'organization', args: { uscc: firm.seller_uscc } },
-      { field: 'organization', args: { uscc: project("district_code = '110108'").owner_uscc } },
-      { field: 'investmentProject', args: { code: project("school_code IS NOT NULL").code } },
-      { field: 'highTechEnterprise', args: { certificateNumber: certificate.certificate_number } },
-      { field: 'researchProject', args: { projectNumber: research.project_number } },
-      { field: 'technologyContract', args: { registrationNumber: contract.registration_number } },
-    ];
-    paths = connectionPaths(hub.schema, roots, { maxDepth: 3, pathsPerConnection: 4 });
-  } finally {
-    for (const db of [education, drc, science]) db.close();
-  }
+  paths = connectionPaths(hub.schema, walkRoots(hub.hub), { maxDepth: 3, pathsPerConnection: 4 });
 }, 120_000);
 
 afterAll(async () => {
@@ -70,36 +32,15 @@ afterAll(async () => {
 it('walks every connection field of the schema', () => {
   const connections = Object.values(hub.schema.getTypeMap())
     .filter((type) => isObjectType(type) && !type.name.startsWith('__'))
-    .flatMap((type) => Object.values((type as import('graphql').GraphQLObjectType).getFields()).filter((f) => isConnectionType(getNamedType(f.type))).map((f) => `${type.name}.${f.name}`));
+    .flatMap((type) => Object.values((type as GraphQLObjectType).getFields()).filter((f) => isConnectionType(getNamedType(f.type))).map((f) => `${type.name}.${f.name}`));
   expect([...new Set(paths.map((p) => p.coordinate))].sort()).toEqual([...new Set(connections)].sort());
 });
-
-/** Walks one connection as `view`: the first page (thrice: again for the cached answer, and over GET), then `PAGES - 1` more by endCursor. */
-async function walk(view: View, path: ConnectionPath): Promise<number> {
-  const query = connectionOperation(path, SIZES);
-  let requests = 0;
-  let after: string | null = null;
-  for (let page = 0; page < PAGES; page++) {
-    const exchange = await hub.graphql(view, query, after ? { after } : {});
-    requests++;
-    if (page === 0) {
-      // Again, from the cache where the view's answer may be cached; and over GET.
-      await hub.graphql(view, query, {});
-      await hub.graphql(view, query, {}, 'GET');
-      requests += 2;
-    }
-    const next = pageInfosIn(path, exchange.body?.data).find((info) => info.hasNextPage && info.endCursor);
-    if (!next?.endCursor) break;
-    after = next.endCursor;
-  }
-  return requests;
-}
 
 it('lets no view read a canary it may not, through any connection, page or cursor', async () => {
   const started = Date.now();
   let requests = 0;
   for (const view of hub.views) {
-    for (const path of paths) requests += await walk(view, path);
+    for (const path of paths) requests += await walkConnection(hub, view, path, WALK);
     // A cursor the hub never issued comes back as a coded error; the error carries nothing either.
     await hub.graphql(view, 'query { schools(first: 2, after: "azI6bm90LWEtbGlzdDpub3QtYS1rZXk") { pageInfo { endCursor } } }');
   }

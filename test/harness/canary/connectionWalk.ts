@@ -1,4 +1,5 @@
 import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import type { View } from './policyViews';
 
 /**
  * Every connection (a type with `nodes` and `pageInfo`) reachable from the query root, each by a
@@ -131,4 +132,32 @@ export function pageInfosIn(path: ConnectionPath, data: unknown): { hasNextPage?
     level = next;
   });
   return level.map((connection) => ((connection as Record<string, unknown>).pageInfo ?? {}) as { hasNextPage?: boolean; endCursor?: string | null });
+}
+
+/** What walking needs of the hub: a GraphQL request as a view, judged by the oracle. */
+export interface WalkingHub {
+  graphql(view: View, query: string, variables?: Record<string, unknown>, method?: 'POST' | 'GET'): Promise<{ body: { data?: Record<string, any> | null } | undefined }>;
+}
+
+/**
+ * Walks one connection as `view`: the first page three times (again, where the answer may come
+ * from the cache, and over GET), then up to `pages - 1` more by endCursor. Returns the requests made.
+ */
+export async function walkConnection(hub: WalkingHub, view: View, path: ConnectionPath, options: { pages: number; parentFirst: number; first: number }): Promise<number> {
+  const query = connectionOperation(path, options);
+  let requests = 0;
+  let after: string | null = null;
+  for (let page = 0; page < options.pages; page++) {
+    const exchange = await hub.graphql(view, query, after ? { after } : {});
+    requests++;
+    if (page === 0) {
+      await hub.graphql(view, query, {});
+      await hub.graphql(view, query, {}, 'GET');
+      requests += 2;
+    }
+    const next = pageInfosIn(path, exchange.body?.data).find((info) => info.hasNextPage && info.endCursor);
+    if (!next?.endCursor) break;
+    after = next.endCursor;
+  }
+  return requests;
 }
