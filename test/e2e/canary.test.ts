@@ -63,6 +63,7 @@ it('lets no view read a canary through any other route the gateway serves', asyn
     // Introspection answers from the view's own schema: descriptions and types, never values.
     await hub.graphql(view, 'query { __schema { types { name description fields { name description } } } }');
   }
+  console.log(`canary routes: responses ${JSON.stringify(Object.fromEntries([...hub.responses].filter(([kind]) => kind.startsWith('route'))))}`);
   failWith(hub.findings.slice(before));
 });
 

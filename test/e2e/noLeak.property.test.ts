@@ -11,7 +11,7 @@ import { CanaryHub, formatFindings, isConnectionType, type View } from '../harne
 // substring, decoded; each operation is sent twice (the second answer may come from the cache) and
 // once over GET. A CI-sized run by default; CANARY_RUNS=2000 (and CANARY_SEED) for more locally.
 
-const RUNS = Number(process.env.CANARY_RUNS ?? process.env.NO_LEAK_RUNS ?? 200);
+const RUNS = Number(process.env.CANARY_RUNS ?? process.env.NO_LEAK_RUNS ?? 300);
 const SEED = Number(process.env.CANARY_SEED ?? process.env.NO_LEAK_SEED ?? 20261127);
 
 let hub: CanaryHub;

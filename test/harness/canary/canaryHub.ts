@@ -24,7 +24,7 @@ export interface Exchange {
  */
 export class CanaryHub {
   readonly findings: Finding[] = [];
-  /** Responses received, per kind and status (`graphql POST 200`, `graphql GET 200`, `route 404`…). */
+  /** Responses received, per kind and status (`graphql POST 200`, `route 404`…), and per `x-cache` result (`x-cache HIT`…). */
   readonly responses = new Map<string, number>();
   private readonly headerCache = new Map<string, Record<string, string>>();
 
@@ -111,7 +111,10 @@ export class CanaryHub {
 
   private async exchange(view: View, url: URL, init: RequestInit, label: string, kind: string, query?: string): Promise<Exchange> {
     const response = await fetch(url, { ...init, redirect: 'manual' });
-    this.responses.set(`${kind} ${response.status}`, (this.responses.get(`${kind} ${response.status}`) ?? 0) + 1);
+    const count = (key: string) => this.responses.set(key, (this.responses.get(key) ?? 0) + 1);
+    count(`${kind} ${response.status}`);
+    // Whether the answer scanned was a cached one.
+    if (response.headers.has('x-cache')) count(`x-cache ${response.headers.get('x-cache')}`);
     const bodyText = await response.text();
     const received = { status: response.status, statusText: response.statusText, headers: response.headers, bodyText };
     const findings = this.oracle.inspectResponse(view, label, received, query === undefined ? undefined : { document: query });

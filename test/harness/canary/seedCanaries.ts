@@ -102,8 +102,8 @@ export function writeCanaries(dataDir: string): CanaryRegistry {
     try {
       db.transaction(() => {
         for (const table of CANARY_TABLES.filter((t) => t.agency === agency)) {
-          const existing = new Set(db.all<{ name: string; type: string }>(`PRAGMA table_info(${table.table})`).map((c) => c.name));
-          const internal = INTERNAL_ROW_KEYS.filter((k) => k.agency === agency && k.table === table.table && existing.has(k.column));
+          const declaredTypes = new Map(db.all<{ name: string; type: string }>(`PRAGMA table_info(${table.table})`).map((c) => [c.name, c.type.toUpperCase()]));
+          const internal = INTERNAL_ROW_KEYS.filter((k) => k.agency === agency && k.table === table.table && declaredTypes.has(k.column));
           const originals = table.columns.map((c) => c.column);
           const rows = db.all<Record<string, unknown> & { rowid: number; district: string }>(
             `SELECT r.rowid AS rowid, ${table.districtSql} AS district, ${originals.map((c) => `r.${c}`).join(', ')} FROM ${table.table} r ORDER BY r.rowid`,
@@ -113,7 +113,6 @@ export function writeCanaries(dataDir: string): CanaryRegistry {
           for (const column of table.columns) assignments.push(column.column, ...(column.derived ?? []).map((d) => d.column));
           for (const key of internal) assignments.push(key.column);
           const update = `UPDATE ${table.table} SET ${assignments.map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`;
-          const keyTypes = new Map(db.all<{ name: string; type: string }>(`PRAGMA table_info(${table.table})`).map((c) => [c.name, c.type.toUpperCase()]));
           rows.forEach((original, index) => {
             const row = index + 1;
             const scope = { districtCode: String(original.district) };
@@ -127,7 +126,7 @@ export function writeCanaries(dataDir: string): CanaryRegistry {
             }
             for (const key of internal) {
               // Same storage class as the column declares, so the subgraph reads it as it would its own.
-              const form: CanaryForm = /INT/.test(keyTypes.get(key.column) ?? '') ? { kind: 'int', family: key.family } : { kind: 'text' };
+              const form: CanaryForm = /INT/.test(declaredTypes.get(key.column) ?? '') ? { kind: 'int', family: key.family } : { kind: 'text' };
               const { value, mark } = canaryValue(form, key.tag, row, undefined);
               values.push(value);
               registry.add({ mark, coordinate: key.label, alsoIn: [], agency, table: table.table, row, scope, internal: true });
