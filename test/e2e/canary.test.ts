@@ -1,0 +1,76 @@
+import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CanaryHub, connectionPaths, formatFindings, isConnectionType, walkConnection, walkRoots, type ConnectionPath, type Finding, type View } from '../harness/canary';
+
+// The canary oracle over every channel: every protected column of the three agencies holds a
+// recognisable canary; for each view (consumer × purpose, and the public) every connection with
+// pageInfo is walked page by page, the cached answer fetched again, and every other route the
+// gateway serves is read; every byte received — status, headers, body, errors, cursors and any
+// encoded substring, decoded — is scanned for a canary that view may not read, judged from the
+// policy files themselves. Generated operations go through the same oracle in
+// noLeak.property.test.ts; canarySealingOff.test.ts shows the oracle catching plain cursors.
+
+const WALK = { pages: Number(process.env.CANARY_PAGES ?? 4), parentFirst: 8, first: 3 };
+
+let hub: CanaryHub;
+let paths: ConnectionPath[];
+
+function failWith(findings: readonly Finding[]): void {
+  if (findings.length) throw new Error(`the canary oracle found data a view may not read:\n${formatFindings(findings)}`);
+}
+
+beforeAll(async () => {
+  hub = await CanaryHub.start();
+  paths = connectionPaths(hub.schema, walkRoots(hub.hub), { maxDepth: 3, pathsPerConnection: 4 });
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.stop();
+});
+
+it('walks every connection field of the schema', () => {
+  const connections = Object.values(hub.schema.getTypeMap())
+    .filter((type) => isObjectType(type) && !type.name.startsWith('__'))
+    .flatMap((type) => Object.values((type as GraphQLObjectType).getFields()).filter((f) => isConnectionType(getNamedType(f.type))).map((f) => `${type.name}.${f.name}`));
+  expect([...new Set(paths.map((p) => p.coordinate))].sort()).toEqual([...new Set(connections)].sort());
+});
+
+it('lets no view read a canary it may not, through any connection, page or cursor', async () => {
+  const started = Date.now();
+  let requests = 0;
+  for (const view of hub.views) {
+    for (const path of paths) requests += await walkConnection(hub, view, path, WALK);
+    // A cursor the hub never issued comes back as a coded error; the error carries nothing either.
+    await hub.graphql(view, 'query { schools(first: 2, after: "azI6bm90LWEtbGlzdDpub3QtYS1rZXk") { pageInfo { endCursor } } }');
+  }
+  console.log(`canary walk: ${paths.length} connection paths × ${hub.views.length} views, ${requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${hub.canaries.size} canaries; responses ${JSON.stringify(Object.fromEntries(hub.responses))}`);
+  failWith(hub.findings);
+  // Every kind of answer was read: POST, GET, errors.
+  expect(Object.fromEntries(hub.responses)).toEqual(expect.objectContaining({ 'graphql POST 200': expect.any(Number), 'graphql GET 200': expect.any(Number) }));
+  // The oracle is exercised: owners read their own canaries, grantees theirs (in scope, in clear).
+  expect(hub.oracle.entitledSightings.get('education/operations')).toBeGreaterThan(0);
+  expect(hub.oracle.entitledSightings.get('city-analytics/statistics')).toBeGreaterThan(0);
+  expect(hub.oracle.entitledSightings.get('district-haidian/enrollment-planning')).toBeGreaterThan(0);
+}, 300_000);
+
+it('lets no view read a canary through any other route the gateway serves', async () => {
+  const before = hub.findings.length;
+  for (const view of hub.views) {
+    for (const route of ['/catalog.json', '/catalog', '/catalog?q=idNumber', '/playground', `/playground/dev-token?consumer=${view.isPublic ? 'education' : view.consumer}`, '/readyz', '/healthz', '/metrics', '/admin/grants', '/admin/grant-requests?status=all']) {
+      await hub.route(view, route);
+    }
+    // Introspection answers from the view's own schema: descriptions and types, never values.
+    await hub.graphql(view, 'query { __schema { types { name description fields { name description } } } }');
+  }
+  console.log(`canary routes: responses ${JSON.stringify(Object.fromEntries([...hub.responses].filter(([kind]) => kind.startsWith('route'))))}`);
+  failWith(hub.findings.slice(before));
+});
+
+it('keeps every canary out of the audit trail and the logs', () => {
+  // Nobody may read a value there: judged as a view with no agency, no purpose and no grant.
+  const nobody: View = { id: 'operator reading logs', consumer: 'nobody', isPublic: false };
+  const findings: Finding[] = [...hub.oracle.inspectText(nobody, 'hub start output (gateway and subgraph logs)', hub.log, 'log')];
+  for (const file of readdirSync(hub.auditDir)) findings.push(...hub.oracle.inspectText(nobody, `audit file ${file}`, readFileSync(join(hub.auditDir, file), 'utf8'), `audit ${file}`));
+  failWith(findings);
+});
