@@ -111,6 +111,19 @@ describe.each(['GET', 'POST'] as const)('HTTP caching headers over %s', (method)
     expect(invalid.status).toBe(400);
     expect(invalid.cacheControl).toBe('no-store');
   });
+
+  it('stores no refusal made before any operation ran: a bad token, a purpose not registered', async () => {
+    const query = encodeURIComponent(districts());
+    const post = (headers: Record<string, string>) =>
+      method === 'GET'
+        ? fetch(`${hub.gatewayUrl}?query=${query}`, { headers: { 'apollo-require-preflight': 'true', ...headers } })
+        : fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: decodeURIComponent(query) }) });
+    const badToken = await answerOf(await post({ authorization: 'Bearer not.a.token' }));
+    expect(badToken).toMatchObject({ status: 401, cacheControl: 'no-store' });
+    expect(badToken.vary).toEqual(expect.arrayContaining(VARY));
+    const badPurpose = await answerOf(await post({ ...(await as('city-analytics')), 'x-data-purpose': 'curiosity' }));
+    expect(badPurpose).toMatchObject({ status: 403, cacheControl: 'no-store' });
+  });
 });
 
 describe('HTTP caching headers of a batch', () => {

@@ -24,7 +24,7 @@ import { HubMetrics } from '../metrics';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../ratelimit';
 import { CHANGE_SIGNATURE_HEADER, CHANGES_CHANNEL, verifyChangeEvent, type ChangeEvent } from '../signing';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
-import { forbidStoring, httpCachingPlugins } from './httpCachingPlugin';
+import { forbidStoring, httpCachingPlugins, storeNothingUndecided } from './httpCachingPlugin';
 import { oncePerRequest } from './oncePerRequest';
 import { APOLLO_FORGETFUL_APQ, installScopedApq } from './scopedApqHook';
 import { registerOperatorRoutes } from './operatorRoutes';
@@ -328,6 +328,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  storeNothingUndecided(app, { cors: config.corsOrigins.length > 0 });
   app.addHook('onClose', async () => {
     policies?.close();
     grantSync?.close();

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, HTTPGraphQLHead } from '@apollo/server';
+import type { FastifyInstance } from 'fastify';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import type { OperationView } from '../enforcement';
 import type { GatewayContext } from '../execution';
@@ -64,4 +65,18 @@ function record(http: HTTPGraphQLHead, caching: HttpCaching): void {
   const merged = previous ? combineHttpCaching(previous, caching) : caching;
   decided.set(http, merged);
   for (const [name, value] of httpCachingHeaders(merged)) http.headers.set(name, value);
+}
+
+/**
+ * Whatever leaves the GraphQL route without a decision above — a refusal thrown while identifying
+ * the asker or counting its rate (401, 403, 429), the request gate's and Fastify's own refusals —
+ * goes out `no-store`: an answer nobody classified is stored by nobody.
+ */
+export function storeNothingUndecided(app: FastifyInstance, options: { cors: boolean }): void {
+  const vary = varyHeader(options);
+  app.addHook('onSend', async (request, reply) => {
+    if (request.routeOptions.url !== '/graphql' && reply.statusCode < 400) return;
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (request.routeOptions.url === '/graphql' && !reply.hasHeader('vary')) reply.header('vary', vary);
+  });
 }
