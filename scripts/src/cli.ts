@@ -12,7 +12,7 @@ import { SOAK_FILE, SOAK_JSON, renderSoak, writeSoak } from './soak/report';
 import { runSoak } from './soak/runSoak';
 import { composeToFile } from './compose/composeSupergraph';
 import { loadExamples, renderExamples, runExample } from './docs/examples';
-import { updateReadme } from './docs/readmeSections';
+import { updateGeneratedDocs } from './docs/generatedDocs';
 import { checkPolicies, explainPolicies, formatCheckReport } from './policy/policyCommands';
 import { DEFAULT_DEVELOPMENT_TTL, issueDevelopmentToken, TokenRefusal } from './token/issueToken';
 import { nightlyUpdate } from './seed/nightlyUpdate';
@@ -21,7 +21,7 @@ import { startHub } from './start/startHub';
 import { diffVersions, formatCheck, formatVersions, loadProposedSdl, publish, rollbackTarget, runCheck, withRegistry } from './schema/schemaCommands';
 
 /** `hub`: the one CLI for operator tasks. Each command's code lives in its own folder. */
-const program = new Command('hub')
+export const program = new Command('hub')
   .description('cdo-hub operator CLI: run the hub, compose the supergraph, seed agency databases')
   .showHelpAfterError();
 
@@ -117,7 +117,7 @@ program
 
 program
   .command('docs')
-  .description("regenerate the README's generated sections: the error-code table, and with --gateway the example queries' answers")
+  .description("regenerate the docs' generated sections: the error codes, CLI and configuration references under docs/reference/, and with --gateway the example queries' answers (docs/guides/example-queries.md)")
   .option('--check', 'only check that they are up to date (exit 1 if not)')
   .option('--gateway <url>', 'run schema/examples/*.graphql against this running gateway (small dataset) and record the answers')
   .action(async (options: { check?: boolean; gateway?: string }) => {
@@ -129,12 +129,12 @@ program
       for (const example of examples) results.push(await runExample(options.gateway, example, tokenFor));
       extra = { examples: renderExamples(examples, results) };
     }
-    const { changed } = updateReadme({ check: options.check ?? false, extra });
-    if (options.check && changed) {
-      console.log('README.md generated sections are stale: run `npm run hub -- docs`');
+    const { stale } = updateGeneratedDocs({ program, check: options.check ?? false, extra });
+    if (options.check && stale.length) {
+      console.log(`stale generated docs: ${stale.join(', ')}; run \`npm run hub -- docs\``);
       process.exitCode = 1;
     } else {
-      console.log(changed ? 'README.md updated' : 'README.md is up to date');
+      console.log(stale.length ? `updated ${stale.join(', ')}` : 'generated docs are up to date');
     }
   });
 
@@ -497,7 +497,12 @@ schema
     console.log(`rolled ${agency} back to v${published.restores} as v${published.version}: gateways now serve supergraph ${published.supergraphVersion}`);
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`hub: ${describeWorkflowError(error) ?? (error as Error).message}`);
-  process.exit(1);
-});
+// Parsed only when run as the CLI (directly or through bin/hub.js): `hub docs`' freshness test
+// imports `program` to read the commands' definitions.
+const runAsCli = require.main === module || /[\\/]bin[\\/]hub\.js$/.test(require.main?.filename ?? '');
+if (runAsCli) {
+  program.parseAsync(process.argv).catch((error: unknown) => {
+    console.error(`hub: ${describeWorkflowError(error) ?? (error as Error).message}`);
+    process.exit(1);
+  });
+}
