@@ -208,7 +208,7 @@ export const GATEWAY_SETTINGS = {
   REDIS_URL: setting(
     z.string().regex(/^rediss?:\/\/[^,]+(,rediss?:\/\/[^,]+)*$/, 'a redis:// or rediss:// URL (comma-separated for a Cluster)').optional(),
     '—',
-    'keep the caches (and rate-limit counts, APQ registrations) on this Redis, shared by gateways, instead of in memory; with `REDIS_MODE=cluster`, the nodes\' URLs, comma-separated. Subgraphs use it (the first URL) for change events and for the nonces of signed calls, shared by replicas',
+    'keep the caches (and rate-limit counts, APQ registrations) on this Redis, shared by gateways, instead of in memory; with `REDIS_MODE=cluster`, the nodes\' URLs, comma-separated. Subgraphs publish their change events on it (the first URL); the nonces of signed calls never go there (`HUB_NONCE_REDIS_URL`)',
   ),
   REDIS_MODE: setting(z.enum(['single', 'cluster', 'sentinel']).default('single'), '`single`', '`cluster` or `sentinel` (with `REDIS_SENTINELS` and `REDIS_SENTINEL_NAME`)'),
   REDIS_SENTINELS: setting(z.string().regex(/^[^:,\s]+:\d+(,[^:,\s]+:\d+)*$/, 'host:port,host:port').optional(), '—', 'with `REDIS_MODE=sentinel`: the Sentinels, `host:port,…`'),
