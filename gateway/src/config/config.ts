@@ -281,7 +281,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     ...(values.JWT_PUBLIC_KEY_FILE ? { jwtPublicKeyFile: resolve(values.JWT_PUBLIC_KEY_FILE) } : {}),
     tokenMaxTtlSeconds: values.TOKEN_MAX_TTL,
     ...(values.METRICS_PORT !== undefined ? { metricsPort: values.METRICS_PORT } : {}),
-    metricsHost: values.METRICS_HOST ?? values.GATEWAY_HOST,
+    // Loopback unless named: a listener without credentials is never exposed by following the gateway's bind address.
+    metricsHost: values.METRICS_HOST ?? '127.0.0.1',
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
     subgraphTimeouts,
     circuit: { failureThreshold: values.SUBGRAPH_CIRCUIT_FAILURES, coolDownMs: values.SUBGRAPH_CIRCUIT_COOL_DOWN_MS },
