@@ -187,7 +187,7 @@ export const GATEWAY_SETTINGS = {
     'the longest a token may live (`exp − iat`, and `exp − now`), whoever issued it; longer ones get `TOKEN_LIFETIME_TOO_LONG`',
   ),
   METRICS_PORT: setting(port.optional(), '—', 'serve `/metrics` and the detailed `/readyz` on this port without credentials (isolate it by network); the gateway port then serves no `/metrics`'),
-  METRICS_HOST: setting(z.string().min(1).optional(), '`GATEWAY_HOST`', 'the address of the `METRICS_PORT` listener'),
+  METRICS_HOST: setting(z.string().min(1).optional(), '`127.0.0.1`', 'the address of the `METRICS_PORT` listener: loopback unless named, so a listener without credentials is never exposed by following the gateway\'s bind address'),
   SUBGRAPH_TIMEOUT_MS: setting(z.coerce.number().int().positive().default(10_000), '`10000`', 'deadline of each subgraph call (`SUBGRAPH_TIMEOUT_MS_<NAME>` for one subgraph)'),
   SUBGRAPH_CIRCUIT_FAILURES: setting(z.coerce.number().int().positive().default(5), '`5`', 'failed calls in a row that open a subgraph\'s circuit'),
   SUBGRAPH_CIRCUIT_COOL_DOWN_MS: setting(z.coerce.number().int().positive().default(10_000), '`10000`', 'how long an open circuit stays open before a trial call'),
@@ -318,7 +318,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     ...(values.JWT_PUBLIC_KEY_FILE ? { jwtPublicKeyFile: resolve(values.JWT_PUBLIC_KEY_FILE) } : {}),
     tokenMaxTtlSeconds: values.TOKEN_MAX_TTL,
     ...(values.METRICS_PORT !== undefined ? { metricsPort: values.METRICS_PORT } : {}),
-    metricsHost: values.METRICS_HOST ?? values.GATEWAY_HOST,
+    // Loopback unless named: a listener without credentials is never exposed by following the gateway's bind address.
+    metricsHost: values.METRICS_HOST ?? '127.0.0.1',
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
     subgraphTimeouts,
     circuit: { failureThreshold: values.SUBGRAPH_CIRCUIT_FAILURES, coolDownMs: values.SUBGRAPH_CIRCUIT_COOL_DOWN_MS },

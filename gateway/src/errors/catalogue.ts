@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   HEADERS_TOO_LARGE: { httpStatus: 431, description: 'The request headers are larger than the server reads (Node\'s limit, 16 KiB by default).' },
   REQUEST_TIMEOUT: { httpStatus: 408, description: 'The request did not finish arriving in time.' },
   NOT_FOUND: { httpStatus: 404, description: 'No such route on this server (GraphQL is served at `/graphql`).' },
+  RESERVED_ALIAS: { httpStatus: 400, description: 'The operation uses an alias of the form `hub…__…`, which the gateway reserves for the fields it adds to read the agencies\' answers (count probes, concrete types); `extensions.alias` names it.' },
   OPERATION_RESOLUTION_FAILURE: { httpStatus: 400, description: 'The document has several operations and `operationName` does not pick one of them.' },
   PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, description: 'The persisted-query hash is not among the texts this consumer registered (the public: this client address); resend the full text.' },
   PERSISTED_QUERY_NOT_SUPPORTED: { httpStatus: 200, description: 'Persisted queries are disabled on this server.' },
