@@ -1,127 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { OperationLimits, RequestLimits } from '../limits';
 import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../identity/tokenLifetime';
 import { parseDuration } from '../identity/tokens';
-
-/**
- * The gateway's settings, read from the environment once at start-up. Every port, URL and path
- * has a default that runs the hub on one machine; each can be overridden.
- */
-export interface GatewayConfig {
-  host: string;
-  port: number;
-  supergraphFile: string;
-  /** Serve the schema registry's supergraph when it has one, and follow its publishes (unless SUPERGRAPH_FILE names a file). */
-  followRegistry: boolean;
-  /** `production` hides unexpected error messages and the query-plan header. */
-  production: boolean;
-  logLevel: string;
-  /** Subgraph URL overrides by subgraph name, from `<NAME>_URL` variables. */
-  subgraphUrls: Record<string, string>;
-  /** How long `/readyz` waits for each subgraph. */
-  readinessTimeoutMs: number;
-  /** Folder of the agencies' sharing policies (`<agency>.yaml`). */
-  policyDir: string;
-  /** The consumer registry. */
-  consumersFile: string;
-  /** Serve everything with no policy (`hub gateway --open`): local subgraph development only. */
-  open: boolean;
-  /** What a request reading a withheld field gets: the field as null with an error, or a refusal. */
-  onDenied: 'null' | 'reject';
-  /** Refuse requests without a token (401) instead of treating them as the public. */
-  requireToken: boolean;
-  /** How tokens are verified: the hub's HS256 secret, or RS256 against a JWKS URL or a public key file. */
-  jwksUrl?: string;
-  jwtPublicKeyFile?: string;
-  /** The longest a bearer token may live (`exp − iat`, or `exp − now`), whoever issued it. */
-  tokenMaxTtlSeconds: number;
-  /**
-   * A separate listener for `/metrics` and the detail of `/readyz`, served without credentials to
-   * whoever reaches it (network isolation); the gateway port then serves no `/metrics`. Unset:
-   * both on the gateway port, for a `hub-operator` token.
-   */
-  metricsPort?: number;
-  metricsHost: string;
-  /** Deadline of each subgraph call. */
-  subgraphTimeoutMs: number;
-  /** Deadlines of one subgraph's calls, by variable name (`SUBGRAPH_TIMEOUT_MS_SCIENCE`…): see `subgraphTimeoutVariable`. */
-  subgraphTimeouts: Record<string, number>;
-  /** The subgraphs' circuit breakers: consecutive failures that open one, and its cool-down before a trial call. */
-  circuit: { failureThreshold: number; coolDownMs: number };
-  /** Send stack traces with unexpected errors (never in production). */
-  debugErrors: boolean;
-  /** Folder of the JSONL audit trail. */
-  auditDir: string;
-  /** Refuse to serve agency data when its audit record cannot be written (default), or serve and log. */
-  auditFailClosed: boolean;
-  /** How long a response may wait for its audit record to be durable. */
-  auditWaitMs: number;
-  /** Write the audit trail to a Redis Stream on this server instead of files (never the cache's Redis). */
-  auditRedisUrl?: string;
-  /** This gateway's name in a shared audit Redis: each gateway writes its own stream. */
-  auditInstance: string;
-  /** Accept an audit Redis that fsyncs its append-only file once a second (up to 1 s lost on a host crash). */
-  auditRedisAllowEverysec: boolean;
-  /** Folder of the audit witness (a copy of every checkpoint, keyed by trail id), outside `auditDir`. */
-  auditWitnessDir: string;
-  /** Keep the audit witness on this Redis instead of `auditWitnessDir` (never the audit Redis itself). */
-  auditWitnessRedisUrl?: string;
-  /** How long after a record not yet covered by a checkpoint the checkpoint is written. */
-  auditCheckpointIntervalMs: number;
-  /** Folder of the grant store (requests and approved grants), watched by every gateway. */
-  grantStoreDir: string;
-  /** Folder of the schema registry (published subgraph schemas and supergraphs); git-ignored. */
-  schemaRegistryDir: string;
-  /** Keep the schema registry on this Redis instead (must not evict, must persist every write). */
-  schemaRegistryRedisUrl?: string;
-  /** Keep the grant store on this Redis instead of the folder (several gateways on several machines). */
-  grantStoreRedisUrl?: string;
-  /** The response cache: `memory` (default), `redis` (when REDIS_URL is set) or `off`. */
-  cache: 'memory' | 'redis' | 'off';
-  /** The cache's Redis (never the audit Redis): one URL, or several nodes for a Cluster. */
-  redisUrl?: string;
-  /** How `redisUrl` is reached: one server, a Cluster (comma-separated node URLs), or through Sentinels. */
-  redisMode: 'single' | 'cluster' | 'sentinel';
-  /** With `sentinel`: the Sentinels (`host:port,…`) and the name of the monitored master. */
-  redisSentinels?: { host: string; port: number }[];
-  redisSentinelName?: string;
-  /** Size bound of the in-memory cache. */
-  cacheMaxBytes: number;
-  /** How long a cache command may take before the gateway answers without the cache. */
-  cacheTimeoutMs: number;
-  /** TTLs per type and caps per sharing class and level. */
-  cacheRulesFile: string;
-  /** Bounds on each operation's shape, checked before planning. */
-  limits: OperationLimits;
-  /** Bounds on each HTTP request: batch length, variables size. */
-  requestLimits: RequestLimits;
-  /** Largest request body read, in bytes (413 PAYLOAD_TOO_LARGE beyond). */
-  maxBodyBytes: number;
-  /** Largest number of lexical tokens parsed in one document (GRAPHQL_PARSE_FAILED beyond). */
-  maxTokens: number;
-  /** Addresses of proxies in front of the gateway whose X-Forwarded-For is believed (the public's rate limit is per client address). */
-  trustProxy: string[];
-  /** Automatic Persisted Queries (`apq`, Apollo's default), none (`off`), or only the operations of the allow-list (`only`). */
-  persistedOperations: 'apq' | 'off' | 'only';
-  /** The allow-list (a persisted-query manifest), read with `only`. */
-  persistedOperationsFile: string;
-  /** How long an Automatic Persisted Query registration lasts (each is its consumer's own; the public's per address). */
-  apqTtlSeconds: number;
-  /** On SIGTERM: how long to keep serving once /readyz fails, then how long draining may take in all. */
-  shutdownDelayMs: number;
-  shutdownTimeoutMs: number;
-  /** Requests per consumer per minute (sliding window), unless the registry sets one; 0: no limit. */
-  rateLimitPerMinute: number;
-  /** Origins whose browser apps may call the gateway (CORS); empty: none, `*`: any. */
-  corsOrigins: string[];
-  /** Serve GraphiQL at `/playground` (and redirect `/` there); on unless NODE_ENV=production. */
-  playground: boolean;
-  /** Which caches run: whole responses, entity fetches (`_entities`), root-field fetches. */
-  cacheLayers: ReadonlySet<'response' | 'entity' | 'root'>;
-  /** Public holidays and make-up workdays, for the 10-working-day answer deadline. */
-  calendarFile: string;
-}
 
 /** The committed development supergraph, `schema/supergraph.graphql` at the repository root. */
 export const SCHEMA_DIR = resolve(__dirname, '..', '..', '..', 'schema');
@@ -279,13 +159,13 @@ export function subgraphTimeoutVariable(subgraphName: string): string {
 
 const SUBGRAPH_TIMEOUT_PREFIX = 'SUBGRAPH_TIMEOUT_MS_';
 
-export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  const parsed = environment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`invalid gateway configuration: ${problems}`);
-  }
-  const values = parsed.data;
+/**
+ * The gateway's settings, assembled from the parsed environment (`GATEWAY_SETTINGS`): what each
+ * variable means is said there; here, how several combine (data folders, the cache backend, limits).
+ * `GatewayConfig` is this function's result, so a setting is declared in the table and read here,
+ * nowhere else.
+ */
+function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.ProcessEnv) {
   // Per-subgraph deadlines: a malformed one stops the start, like every other setting.
   const subgraphTimeouts: Record<string, number> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -300,18 +180,23 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
   for (const [name, value] of Object.entries(env)) {
     if (name.endsWith('_URL') && value) subgraphUrls[name] = value;
   }
+  const dataDir = values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data');
   return {
     host: values.GATEWAY_HOST,
     port: values.GATEWAY_PORT,
     supergraphFile: resolve(values.SUPERGRAPH_FILE ?? DEFAULT_SUPERGRAPH_FILE),
+    /** Serve the schema registry's supergraph when it has one, and follow its publishes (unless SUPERGRAPH_FILE names a file). */
     followRegistry: !values.SUPERGRAPH_FILE,
+    /** `production` hides unexpected error messages and the query-plan header. */
     production: values.NODE_ENV === 'production',
     logLevel: values.LOG_LEVEL,
+    /** Subgraph URL overrides by variable name (`<NAME>_URL`). */
     subgraphUrls,
     readinessTimeoutMs: values.READINESS_TIMEOUT_MS,
     policyDir: resolve(values.POLICY_DIR ?? DEFAULT_POLICY_DIR),
     consumersFile: resolve(values.CONSUMERS_FILE ?? DEFAULT_CONSUMERS_FILE),
-    open: false,
+    /** Serve everything with no policy (`hub gateway --open`): local subgraph development only. */
+    open: false as boolean,
     onDenied: values.HUB_ON_DENIED,
     requireToken: values.HUB_REQUIRE_TOKEN === 'true',
     ...(values.JWT_JWKS_URL ? { jwksUrl: values.JWT_JWKS_URL } : {}),
@@ -321,23 +206,25 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     // Loopback unless named: a listener without credentials is never exposed by following the gateway's bind address.
     metricsHost: values.METRICS_HOST ?? '127.0.0.1',
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
+    /** Deadlines of one subgraph's calls, by variable name (`SUBGRAPH_TIMEOUT_MS_SCIENCE`…): see `subgraphTimeoutVariable`. */
     subgraphTimeouts,
     circuit: { failureThreshold: values.SUBGRAPH_CIRCUIT_FAILURES, coolDownMs: values.SUBGRAPH_CIRCUIT_COOL_DOWN_MS },
     debugErrors: values.HUB_DEBUG_ERRORS === 'true' && values.NODE_ENV !== 'production',
-    auditDir: resolve(values.AUDIT_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit')),
+    auditDir: resolve(values.AUDIT_DIR ?? join(dataDir, 'audit')),
     auditFailClosed: values.AUDIT_FAIL_CLOSED === 'true',
     auditWaitMs: values.AUDIT_WAIT_MS,
     ...(values.AUDIT_REDIS_URL ? { auditRedisUrl: values.AUDIT_REDIS_URL } : {}),
     auditInstance: values.AUDIT_INSTANCE,
     auditRedisAllowEverysec: values.AUDIT_REDIS_ALLOW_EVERYSEC === 'true',
-    auditWitnessDir: resolve(values.AUDIT_WITNESS_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit-witness')),
+    auditWitnessDir: resolve(values.AUDIT_WITNESS_DIR ?? join(dataDir, 'audit-witness')),
     ...(values.AUDIT_WITNESS_REDIS_URL ? { auditWitnessRedisUrl: values.AUDIT_WITNESS_REDIS_URL } : {}),
     auditCheckpointIntervalMs: values.AUDIT_CHECKPOINT_INTERVAL_MS,
     schemaRegistryDir: resolve(values.SCHEMA_REGISTRY_DIR ?? join(SCHEMA_DIR, 'registry')),
     ...(values.SCHEMA_REGISTRY_REDIS_URL ? { schemaRegistryRedisUrl: values.SCHEMA_REGISTRY_REDIS_URL } : {}),
-    grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),
+    grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(dataDir, 'grants')),
     ...(values.GRANT_STORE_REDIS_URL ? { grantStoreRedisUrl: values.GRANT_STORE_REDIS_URL } : {}),
-    cache: values.CACHE === 'off' ? 'off' : values.REDIS_URL || (values.REDIS_MODE === 'sentinel' && values.REDIS_SENTINELS) ? 'redis' : 'memory',
+    /** The cache's backend: `redis` when REDIS_URL (or Sentinels) is set, `memory` otherwise, or `off`. */
+    cache: (values.CACHE === 'off' ? 'off' : values.REDIS_URL || (values.REDIS_MODE === 'sentinel' && values.REDIS_SENTINELS) ? 'redis' : 'memory') as 'memory' | 'redis' | 'off',
     ...(values.REDIS_URL ? { redisUrl: values.REDIS_URL } : {}),
     redisMode: values.REDIS_MODE,
     ...(values.REDIS_SENTINELS ? { redisSentinels: values.REDIS_SENTINELS.split(',').map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })) } : {}),
@@ -346,6 +233,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     cacheTimeoutMs: values.CACHE_TIMEOUT_MS,
     cacheRulesFile: resolve(values.CACHE_RULES_FILE ?? DEFAULT_CACHE_RULES_FILE),
     cacheLayers: values.CACHE_LAYERS,
+    /** Bounds on each operation's shape (`limits/operationLimits.ts`), checked before validation. */
     limits: {
       maxDepth: values.LIMIT_DEPTH,
       maxAliases: values.LIMIT_ALIASES,
@@ -354,6 +242,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
       maxIntrospectionDepth: values.LIMIT_INTROSPECTION_DEPTH,
       maxListSize: values.LIMIT_LIST_SIZE,
     },
+    /** Bounds on each HTTP request (`limits/requestLimits.ts`). */
     requestLimits: { maxBatch: values.LIMIT_BATCH, maxVariablesBytes: values.LIMIT_VARIABLES_BYTES },
     maxBodyBytes: values.LIMIT_BODY_BYTES,
     maxTokens: values.LIMIT_TOKENS,
@@ -367,6 +256,17 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
-    ...overrides,
   };
+}
+
+export type GatewayConfig = ReturnType<typeof assembleConfig>;
+
+/** Reads the gateway's settings from the environment once, at start-up; a malformed one stops the start. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid gateway configuration: ${problems}`);
+  }
+  return { ...assembleConfig(parsed.data, env), ...overrides };
 }
