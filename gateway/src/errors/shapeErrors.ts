@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { isErrorCode } from './catalogue';
+import { isErrorCode } from '@cdo-hub/contracts/errors';
 
 export interface ErrorShapingOptions {
   /** Hide the message of errors that carry no catalogued code. */
