@@ -6,6 +6,7 @@ import { AgencyProcess, seedAgencyDatabases } from '../harness/agencyProcess';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, type GraphQLResponse } from '../harness/hubProcess';
+import { until } from '../harness/until';
 
 // Errors from the agencies as Apollo clients expect them (docs/reference/downstream-errors.md).
 // The science subgraph fails for real: its database loses the table a field reads (renamed away
@@ -94,9 +95,19 @@ describe('an agency failing with an error of no catalogued code', () => {
         expect(error.message).toBe("The science agency's subgraph failed here; quote the request id when reporting it.");
         expect(Object.keys(error.extensions!).sort()).toEqual(['agency', 'code', 'requestId']);
       }
+      // The request id the client quotes finds the failure, with its cause, in the agency's log.
+      const requestId = production.body.errors![0]!.extensions!.requestId as string;
+      await until(async () => subgraphs.science!.log.split('\n').some((line) => line.includes(requestId) && line.includes('resolver failed') && line.includes(SCIENCE_TABLE)));
       // Development: the agency's own message and code, for whoever is fixing it.
       expect(development.body.errors!.some((error) => error.message.includes(`no such table: ${SCIENCE_TABLE}`))).toBe(true);
       expect(development.body.errors!.every((error) => error.extensions?.originalCode === 'INTERNAL_SERVER_ERROR')).toBe(true);
+    });
+    // Only the failing agency asked: still a partial answer (200), its field null, not a 5xx.
+    await withScienceTableMissing(async () => {
+      const alone = await ask(gateways.production, 'query Certificates { highTechEnterprises(first: 2) { nodes { certificateNumber } } }');
+      expect(alone.status).toBe(200);
+      expect(alone.body.data).toEqual({ highTechEnterprises: null });
+      expect(alone.body.errors).toEqual([expect.objectContaining({ path: ['highTechEnterprises'], extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', agency: 'science', requestId: expect.any(String) } })]);
     });
     // The table back, the same question is answered in full again.
     const again = await ask(gateways.production, DISTRICTS);
