@@ -81,6 +81,7 @@ export const ERROR_CATALOGUE = {
 
   // Federation and availability.
   SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached, timed out, failed, or its circuit is open after repeated failures; `extensions.agency` names it and `extensions.reason` says which. Data from the other agencies is still returned." },
+  DOWNSTREAM_SERVICE_ERROR: { httpStatus: 200, description: "An agency's subgraph failed with an error that has no catalogued code (a bug, a database it cannot read): what it failed to resolve is null, `extensions.agency` names the agency and `extensions.requestId` finds the failure in the gateway's and the agency's logs. In production the agency's message is replaced, as it may hold data values. Data from elsewhere is still returned. Apollo's code for the same case (its `serviceName` is `agency` here)." },
   SUBGRAPH_CALL_REFUSED: { httpStatus: 401, description: 'Returned by a subgraph, not the gateway: the call carries no valid, fresh, unreplayed gateway signature; `extensions.reason` says which (`missing`, `malformed`, `bad-signature`, `stale`, `replayed`). Agencies\' data is read only through the gateway. With reason `replay-check-unavailable` (HTTP 503) the shared nonce store did not answer; retry.' },
   SHUTTING_DOWN: { httpStatus: 503, description: 'The gateway is draining for a restart and takes no new requests; retry (another instance, or this one once restarted).' },
 
