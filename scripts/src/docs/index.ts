@@ -1,2 +1,3 @@
 export * from './examples';
 export * from './readmeSections';
+export * from './shellExamples';
