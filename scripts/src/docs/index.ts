@@ -2,3 +2,4 @@ export * from './examples';
 export * from './sections';
 export * from './generatedDocs';
 export * from './errorReference';
+export * from './shellExamples';
