@@ -3,7 +3,7 @@ import { developmentReformSeedPlan, developmentReformSubgraph } from '@cdo-hub/d
 import { educationSeedPlan, educationSubgraph } from '@cdo-hub/education';
 import { scienceSeedPlan, scienceSubgraph } from '@cdo-hub/science';
 import { HARNESS_SIGNING_KEY, SubgraphHarness } from '@cdo-hub/subgraph-kit/testing';
-import type { InjectOptions } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ export interface InProcessHub {
   /** Every line the gateway logged, parsed, in order. */
   logs: Record<string, unknown>[];
   /** A raw request to the gateway. */
-  inject(options: InjectOptions): ReturnType<GatewayServer['app']['inject']>;
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** A GraphQL POST to `/graphql`; `headers` as from `as()`. */
   query<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLAnswer<Data>>;
   /** Request headers of a consumer stating a purpose, with a development token. */
