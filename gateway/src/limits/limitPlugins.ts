@@ -64,3 +64,6 @@ export function listSizePlugin(limits: Pick<OperationLimits, 'maxListSize'>): Ap
     },
   };
 }
+
+/** Checks a request's batch length, variables and documents; the breach, or undefined when within bounds. */
+export type RequestGate = ReturnType<typeof createRequestGate>;
