@@ -36,3 +36,23 @@ it('records nothing for a request refused before it ran', async () => {
   expect(refused.status).toBe(401);
   expect((await trail()).some((entry) => entry.requestId === refused.headers['x-request-id'])).toBe(false);
 });
+
+it('records each operation of a batch under its own view', async () => {
+  const response = await hub.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', ...(await hub.as('city-analytics', 'statistics')) },
+    payload: [
+      { query: 'query Schools { schools(first: 2) { nodes { code name } } }' },
+      { query: 'query Enterprises { districts(first: 2) { nodes { code highTechEnterpriseCount } } }' },
+    ],
+  });
+  expect(response.statusCode).toBe(200);
+  const records = (await trail()).filter((entry) => entry.requestId === response.headers['x-request-id']) as { operationName: string; agencies: Record<string, { released: string[] }> }[];
+  const released = (name: string) => Object.values(records.find((record) => record.operationName === name)!.agencies).flatMap((agency) => agency.released);
+  expect(records.map((record) => record.operationName).sort()).toEqual(['Enterprises', 'Schools']);
+  expect(released('Schools')).toContain('School.name');
+  expect(released('Schools')).not.toContain('District.highTechEnterpriseCount');
+  expect(released('Enterprises')).toContain('District.highTechEnterpriseCount');
+  expect(released('Enterprises')).not.toContain('School.name');
+});

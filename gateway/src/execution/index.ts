@@ -1,3 +1,4 @@
 export * from './context';
 export * from './hubGateway';
+export * from './operationRuns';
 export * from './refuseInvalidCursors';

@@ -15,20 +15,23 @@ import type { ResponseStage } from './responseStages';
 export function auditStage(options: { audit: AuditStore; gateway: HubGateway; config: Pick<GatewayConfig, 'auditWaitMs' | 'auditFailClosed'> }): ResponseStage {
   const { audit, gateway, config } = options;
   return {
-    async willSendResponse({ response, contextValue: context, queryHash, operationName, source }) {
+    async willSendResponse(requestContext) {
+      const { response, contextValue: context, queryHash, operationName, source } = requestContext;
       const body = response.body;
-      if (!context.view || !context.identity || body.kind !== 'single') return;
+      const run = gateway.runOf(context);
+      const decided = run?.decided;
+      if (!decided || !context.identity || body.kind !== 'single') return;
       const entry = auditEntry({
         requestId: context.requestId,
         identity: context.identity,
-        view: context.view,
-        entities: context.entities ?? {},
+        view: decided.view,
+        entities: decided.entities ?? {},
         operationName: operationName ?? null,
         operationHash: queryHash ?? '',
-        supergraphVersion: context.supergraphVersion ?? gateway.supergraph.version,
-        policyVersion: context.policySet?.version ?? gateway.policies?.current().version ?? null,
+        supergraphVersion: run.supergraphVersion,
+        policyVersion: decided.policySet.version,
         outcome: requestOutcome(body.singleResult),
-        ...(context.cache ? { cache: context.cache.status } : {}),
+        ...(decided.cache ? { cache: decided.cache.status } : {}),
         now: new Date(),
       });
       const recorded = await Promise.race([

@@ -80,11 +80,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
   installHttpErrorHandlers(app, logger);
   const cors = config.corsOrigins.length > 0;
+  const runOf = gateway.runOf.bind(gateway);
   const apollo = createApolloServer({
     config,
     gateway,
     logger,
-    plugins: [...httpCachingPlugins({ cors }), responseStagesPlugin([...(audit ? [auditStage({ audit, gateway, config })] : []), errorShapingStage(config), requestLogStage(metrics)])],
+    plugins: [...httpCachingPlugins({ cors, runOf }), responseStagesPlugin([...(audit ? [auditStage({ audit, gateway, config })] : []), errorShapingStage(config), requestLogStage(metrics, runOf)])],
   });
   await apollo.start();
   const unfollowRegistry = await services.followRegistry();

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { GatewayContext, OperationRun } from '../execution';
 import type { HubMetrics } from '../metrics';
 import { requestOutcome } from './requestOutcome';
 import type { ResponseStage } from './responseStages';
@@ -8,9 +9,10 @@ import type { ResponseStage } from './responseStages';
  * request's logger — which names the consumer and purpose — and the per-consumer request count
  * and latency in the metrics. Never a data value.
  */
-export function requestLogStage(metrics: HubMetrics): ResponseStage {
+export function requestLogStage(metrics: HubMetrics, runOf: (context: GatewayContext) => OperationRun | undefined): ResponseStage {
   return {
-    willSendResponse({ response, request, contextValue: context, operationName }, startedAt) {
+    willSendResponse(requestContext, startedAt) {
+      const { response, request, contextValue: context, operationName } = requestContext;
       const body = response.body;
       const seconds = (performance.now() - startedAt) / 1000;
       if (body.kind === 'single') {
@@ -23,7 +25,7 @@ export function requestLogStage(metrics: HubMetrics): ResponseStage {
           operationName: operationName ?? request.operationName ?? null,
           durationMs: Math.round(seconds * 10_000) / 10,
           errors: body.kind === 'single' ? (body.singleResult.errors?.length ?? 0) : undefined,
-          supergraph: context.supergraphVersion,
+          supergraph: runOf(context)?.supergraphVersion,
         },
         'graphql request',
       );
