@@ -1,8 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { OperationLimits, RequestLimits } from '../limits';
-import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../identity/tokenLifetime';
-import { parseDuration } from '../identity/tokens';
+import { DEFAULT_TOKEN_MAX_TTL_SECONDS, type OperationLimits, type RequestLimits } from './limitSettings';
+import { parseDuration } from '../formats';
 
 /**
  * The gateway's settings, read from the environment once at start-up. Every port, URL and path

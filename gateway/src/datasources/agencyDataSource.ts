@@ -5,7 +5,7 @@ import type { Fetcher } from '@apollo/utils.fetcher';
 import makeFetchHappen from 'make-fetch-happen';
 import { hubError } from '../errors';
 import { ownAgencyOf } from '../consumers';
-import type { GatewayContext, OperationRun } from '../execution';
+import type { GatewayContext, OperationRun } from '../requestState';
 import { classifySubgraphFailure, type FailureReason, type SubgraphFaults } from '../faults';
 import { signedSubgraphHeaders } from '../signing';
 

@@ -16,7 +16,7 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import type { ScopedFields } from '../signing';
 import { analyseOperation, decideArgument, decideField, type ArgumentRule, type FieldDecision, type Grant, type OperationRef, type PolicySet } from '../policy';
 import { refusingArgument } from './argumentRefusal';

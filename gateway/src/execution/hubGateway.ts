@@ -15,12 +15,11 @@ import { AgencyDataSource } from '../datasources';
 import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
 import type { SubgraphFaults } from '../faults';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
 import { responseTags, type FetchCache, type ResponseCache } from '../cache';
-import type { GatewayContext } from './context';
-import { OperationRuns, type DecidedView, type OperationRun } from './operationRuns';
+import { OperationRuns, type DecidedView, type GatewayContext, type OperationRun } from '../requestState';
 import { refusingInvalidCursors } from './refuseInvalidCursors';
 
 type GraphQLSchemaListener = GatewaySchemaLoadOrUpdateCallback;

@@ -1,4 +1,2 @@
-export * from './context';
 export * from './hubGateway';
-export * from './operationRuns';
 export * from './refuseInvalidCursors';

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { requestError } from '../errors';
-import type { GatewayContext } from '../execution';
+import type { GatewayContext } from '../requestState';
 import type { RequestIdentifier } from './identifyRequest';
 import type { RequestRateLimit } from './rateLimit';
 

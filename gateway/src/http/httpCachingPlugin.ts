@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, HTTPGraphQLHead } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import type { OperationView } from '../enforcement';
-import type { GatewayContext, OperationRun } from '../execution';
+import type { GatewayContext, OperationRun } from '../requestState';
 import type { PolicySet } from '../policy';
 import { combineHttpCaching, decideHttpCaching, httpCachingHeaders, varyHeader, viewExposure, type HttpCaching, type ViewExposure } from './httpCaching';
 

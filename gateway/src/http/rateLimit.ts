@@ -1,7 +1,7 @@
 import { HeaderMap } from '@apollo/server';
 import type { FastifyRequest } from 'fastify';
 import { requestError } from '../errors';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import type { HubMetrics } from '../metrics';
 import type { RateLimiter } from '../ratelimit';
 

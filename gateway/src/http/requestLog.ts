@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { GatewayContext, OperationRun } from '../execution';
+import type { GatewayContext, OperationRun } from '../requestState';
 import type { HubMetrics } from '../metrics';
 import { requestOutcome } from './requestOutcome';
 import type { ResponseStage } from './responseStages';

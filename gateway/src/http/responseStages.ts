@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import type { GatewayContext } from '../execution';
+import type { GatewayContext } from '../requestState';
 
 /** One step of what happens to an operation's answer before it goes out. */
 export interface ResponseStage {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 
 /**
  * Apollo Server's context: what is known of the HTTP request before any operation runs, written

@@ -1,7 +1,7 @@
 import type { CacheOutcome } from '../cache';
 import type { OperationView } from '../enforcement';
 import type { PolicySet } from '../policy';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from './gatewayContext';
 
 /**
  * What one operation ran under, written by its one owner — the hub gateway's executor — and read
