@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { DEFAULT_CACHE_RULES_FILE, DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } from '../config';
 import { compileOperationView } from '../enforcement';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import { loadPolicySet } from '../policy';
 import { compileYaml, shippedPolicies, supergraph } from '../policy/policyFixtures.test-helpers';
 import { decideCaching, loadCacheRules, MAX_CACHE_TTL_SECONDS, parseCacheRules, responseCacheKey } from './cachePolicy';

@@ -1,5 +1,5 @@
 import { parse, print, type GraphQLObjectType } from 'graphql';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import { compileTestPolicies, TEST_NOW, TEST_POLICY_YAML, testSupergraph } from '../policy/argumentsGraph.test-helpers';
 import { consumer } from '../policy/policyFixtures.test-helpers';
 import { buildConsumerSchema } from './consumerSchema';

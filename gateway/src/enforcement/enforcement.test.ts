@@ -1,5 +1,5 @@
 import { parse, print } from 'graphql';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import { compileYaml, consumer, shippedPolicies, supergraph } from '../policy/policyFixtures.test-helpers';
 import { buildConsumerSchema } from './consumerSchema';
 import { compileOperationView, PLACEHOLDER_ALIAS } from './operationView';

@@ -2,7 +2,7 @@ import { parse } from 'graphql';
 import type { CacheOutcome } from '../cache';
 import { DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } from '../config';
 import { compileOperationView } from '../enforcement';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import { loadPolicySet } from '../policy';
 import { supergraph } from '../policy/policyFixtures.test-helpers';
 import { combineHttpCaching, decideHttpCaching, httpCachingHeaders, varyHeader, viewExposure, type AnswerFacts, type HttpCaching } from './httpCaching';

@@ -4,7 +4,7 @@ import { parseSupergraph, type Supergraph } from '../supergraph';
 import { compilePolicies, type PolicyProblem } from './compilePolicies';
 import { consumers } from './policyFixtures.test-helpers';
 import type { PolicySet } from './policySet';
-import { parseYamlSource } from './yamlSource';
+import { parseYamlSource } from '../formats';
 
 /**
  * A small graph written for the tests of argument and count rules: today's three agencies have

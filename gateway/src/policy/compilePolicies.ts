@@ -5,7 +5,7 @@ import type { FieldOwnership } from '../supergraph';
 import { argumentRule, connectionNodeType, inferArgumentValue } from './argumentValues';
 import { grantSchema, policyFileSchema, type ArgumentRuleInput, type FieldRuleInput, type GrantInput } from './model';
 import { policyVersion, type ArgumentRule, type ArgumentValue, type FieldClassification, type Grant, type GrantedField, type PolicySet } from './policySet';
-import { formatLocation, type SourceLocation, type YamlSource } from './yamlSource';
+import { formatLocation, type SourceLocation, type YamlSource } from '../formats';
 
 export type Severity = 'error' | 'warning';
 

@@ -5,7 +5,7 @@ import { DEFAULT_CONSUMERS_FILE, DEFAULT_SUPERGRAPH_FILE } from '../config';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 import { compilePolicies, type PolicyProblem } from './compilePolicies';
 import type { PolicySet } from './policySet';
-import { parseYamlSource, readYamlSource } from './yamlSource';
+import { parseYamlSource, readYamlSource } from '../formats';
 
 /** The committed supergraph and consumer registry: policies are tested against the real graph. */
 export const supergraph: Supergraph = loadSupergraphFile(DEFAULT_SUPERGRAPH_FILE);
