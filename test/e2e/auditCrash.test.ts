@@ -1,17 +1,15 @@
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { as, HubProcess } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
 
 // `kill -9` of a gateway under load: every request that got a response has its audit record,
 // and the trail still verifies and grows after a restart.
 
-const run = promisify(execFile);
 let hub: HubProcess;
 let auditDir: string;
 
@@ -95,7 +93,7 @@ it('loses no acknowledged record when the gateway is killed with SIGKILL under l
   const after = await fetch(next.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers[0] }, body: JSON.stringify({ query: '{ districts(first: 1) { totalCount } }' }) });
   expect(after.status).toBe(200);
   await next.stop();
-  const { stdout } = await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', 'verify', '--dir', auditDir], { env: { ...process.env, ...TEST_SECRETS } });
+  const { stdout } = await hubCliOk(['audit', 'verify', '--dir', auditDir]);
   expect(stdout).toMatch(/audit trail OK/);
 }, 60_000);
 

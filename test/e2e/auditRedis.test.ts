@@ -1,13 +1,12 @@
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { as, HubProcess } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
 
 // The Redis backends of the supervision stores. The audit trail on a Redis Stream of its own
 // (AUDIT_REDIS_URL): a gateway refuses a Redis that could drop records; with a safe one every
@@ -15,7 +14,6 @@ import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 // and `hub audit verify` read them there. The grant store on Redis (GRANT_STORE_REDIS_URL): two
 // gateways on one store both apply an approval and a revocation.
 
-const run = promisify(execFile);
 let hub: HubProcess;
 let redis: RedisTestServer;
 let archiveDir: string;
@@ -35,8 +33,7 @@ afterAll(async () => {
 });
 
 // With the hub's data folder, where its gateway keeps the audit witness the archiver checks the stream against.
-const hubCli = (...args: string[]) =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: hub.dataDir, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` } });
+const hubCli = (...args: string[]) => hubCliOk(args, { HUB_DATA_DIR: hub.dataDir, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` });
 const subgraphUrls = () => Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
 
 it('records every request in the stream; archived, the report counts them and the trail verifies', async () => {

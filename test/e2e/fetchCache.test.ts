@@ -1,13 +1,12 @@
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, gatewayMetrics, gatewayReadiness, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { as, gatewayMetrics, gatewayReadiness, HubProcess, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
 
 // The cache below the query planner (entity and root-field fetches), with the response cache off
 // so every request goes through it: one operation reuses the entities another fetched, a partial
@@ -16,7 +15,6 @@ import { as, gatewayMetrics, gatewayReadiness, HubProcess, TEST_SECRETS, tokenFo
 // see each other's values in any order nor after a revocation, and a mutation's change event
 // purges the entities derived from the changed record. In memory and on Redis.
 
-const run = promisify(execFile);
 const RULES = `defaultTtl: 60s
 types:
   District: 5m
@@ -42,7 +40,7 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     hub = await HubProcess.start({ env });
     // city-analytics reads contract amounts in clear (a store grant); development-reform reads
     // them rounded (its policy grant, round(10)): the same selection, so they share entries.
-    const cli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env } });
+    const cli = (...args: string[]) => hubCliOk(args, env);
     const { stdout } = await cli('grant', 'request', '--consumer', 'city-analytics', '--fields', 'TechnologyContract.amount', '--purpose', 'statistics', '--reason', 'fetch cache test', '--until', '2027-12-31');
     await cli('grant', 'approve', stdout.match(/REQ-\d{4}-\d{4}/)![0], '--by', 'test CDO');
     // The truth: a gateway without any cache, on the same subgraphs and grants.

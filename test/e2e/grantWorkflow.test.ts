@@ -1,17 +1,14 @@
 import { FileGrantStore, GrantService, loadWorkCalendar, DEFAULT_CALENDAR_FILE, loadPolicySet, loadSupergraphFile, DEFAULT_SUPERGRAPH_FILE, DEFAULT_POLICY_DIR, DEFAULT_CONSUMERS_FILE, policyGrantChecker } from '@cdo-hub/gateway';
-import { repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { as, HubProcess, TEST_SECRETS, tokenFor } from '../harness/hubProcess';
+import { as, HubProcess, tokenFor } from '../harness/hubProcess';
+import { hubCli as runHub } from '../harness/hubCli';
 
 // The supervision loop on a running hub, without a restart: a consumer applies over the admin API,
 // the CDO approves from the CLI with a mask, the consumer reads the field masked, the CDO revokes
 // over the API and the field is denied again; every step is in the audit trail.
 
-const run = promisify(execFile);
 let hub: HubProcess;
 let grantDir: string;
 let auditDir: string;
@@ -27,12 +24,8 @@ afterAll(async () => {
   for (const dir of [grantDir, auditDir]) rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => ({ ...process.env, ...TEST_SECRETS, GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
-const hubCli = (...args: string[]) =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: env() }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const env = () => ({ GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
+const hubCli = (...args: string[]) => runHub(args, env());
 
 async function admin(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(hub.gatewayUrl.replace('/graphql', path), {

@@ -1,20 +1,18 @@
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, gatewayMetrics, gatewayReadiness, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { as, gatewayMetrics, gatewayReadiness, HubProcess, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
 
 // The response cache never hands one consumer's view to another, in memory and on Redis: consumers
 // with a grant and without ask the same operations in every order; masks are applied after the
 // cache (per-consumer `hash` pseudonyms differ on a shared entry); a revocation takes effect on
 // the very next request; TTLs run out; hits are audited. On Redis, two gateways share entries.
 
-const run = promisify(execFile);
 const RULES = `defaultTtl: 60s
 types:
   District: 5m
@@ -42,7 +40,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     hub = await HubProcess.start({ env });
     // Grants from the store: city-analytics reads teachers in clear; district-haidian and science
     // read them with names pseudonymised (hash): identical views, so they share cache entries.
-    const cli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env } });
+    const cli = (...args: string[]) => hubCliOk(args, env);
     const grant = async (consumer: string, purpose: string, mask?: string) => {
       const { stdout } = await cli('grant', 'request', '--consumer', consumer, '--fields', 'School.teachers,Teacher.name,Teacher.subject', '--purpose', purpose, '--reason', 'cache test', '--until', '2027-12-31');
       await cli('grant', 'approve', stdout.match(/REQ-\d{4}-\d{4}/)![0], '--by', 'test CDO', ...(mask ? ['--mask', mask] : []));
@@ -171,7 +169,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
   });
 
   it('purges by entity and by type, by hand (hub cache invalidate and the admin endpoint)', async () => {
-    const cli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(hub.ports.gateway) } });
+    const cli = (...args: string[]) => hubCliOk(args, { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(hub.ports.gateway) });
     const schools = (await ask('drc', '{ schools(first: 2) { nodes { code } } }')).body.data as unknown as { schools: { nodes: { code: string }[] } };
     const [first, second] = schools.schools.nodes.map((s) => s.code);
     const one = (code: string) => `{ school(code: "${code}") { code name } }`;
