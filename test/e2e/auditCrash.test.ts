@@ -6,6 +6,7 @@ import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, HubProcess } from '../harness/hubProcess';
 import { hubCliOk } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // `kill -9` of a gateway under load: every request that got a response has its audit record,
 // and the trail still verifies and grows after a restart.
@@ -77,7 +78,8 @@ it('loses no acknowledged record when the gateway is killed with SIGKILL under l
     }
   };
   const workers = Array.from({ length: 12 }, (_, n) => worker(n));
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  // Killed mid-load, once well over the fifty answers checked below have been acknowledged.
+  await until(() => answered.length >= 100, 60_000, 20, { what: 'a hundred answered requests' });
   gw.child.kill('SIGKILL');
   running = false;
   await Promise.all(workers);

@@ -7,6 +7,7 @@ import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, HubProcess } from '../harness/hubProcess';
 import { hubCliOk } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // The Redis backends of the supervision stores. The audit trail on a Redis Stream of its own
 // (AUDIT_REDIS_URL): a gateway refuses a Redis that could drop records; with a safe one every
@@ -77,13 +78,7 @@ it('two gateways on one Redis grant store both apply an approval, then a revocat
     const result = await (await fetch(url, { method: 'POST', headers, body })).json();
     return (result.data?.schools?.nodes ?? []).flatMap((s: any) => s.teachers?.nodes ?? []).map((t: any) => t.name);
   };
-  const waitFor = async (check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 10_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const waitFor = (check: () => Promise<boolean>) => until(check, 10_000, 100);
   expect(await teacherNames(hub.gatewayUrl)).toEqual([]);
 
   const filed = await hubCli('grant', 'request', '--consumer', 'city-analytics', '--fields', 'School.teachers,Teacher.*', '--purpose', 'statistics', '--reason', 'teacher workforce statistics', '--until', '2027-06-30');

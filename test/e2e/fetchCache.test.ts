@@ -7,6 +7,7 @@ import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, gatewayMetrics, gatewayReadiness, HubProcess, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
 import { hubCliOk } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // The cache below the query planner (entity and root-field fetches), with the response cache off
 // so every request goes through it: one operation reuses the entities another fetched, a partial
@@ -168,19 +169,19 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     const enrolment = (await hub.query(`{ school(code: "${code}") { enrolment } }`, {}, await as('education', 'operations'))).body.data as { school: { enrolment: number } };
     const done = await hub.query(`mutation { updateSchoolEnrolment(code: "${code}", enrolment: ${enrolment.school.enrolment + 11}) { code enrolment } }`, {}, await as('education', 'operations'));
     expect(done.body.errors).toBeUndefined();
-    const deadline = Date.now() + 5000;
-    while (((await ask('drc', totals)).data as { district: { studentCount: number } }).district.studentCount !== before.district.studentCount + 11) {
-      if (Date.now() > deadline) throw new Error('the change event never purged the district totals');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(async () => ((await ask('drc', totals)).data as { district: { studentCount: number } }).district.studentCount === before.district.studentCount + 11, 5000, 50, {
+      what: 'the change event to purge the district totals',
+    });
   });
 
   it('lets fetched entries run out at their TTL', async () => {
     const prices = '{ priceObservations(first: 2) { nodes { commodity price } } }';
+    const asked = performance.now();
     expect((await delta(() => ask('drc', prices))).changed).toMatchObject({ 'root.miss': 1 });
     expect((await delta(() => ask('drc', prices))).changed).toMatchObject({ 'root.hit': 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    expect((await delta(() => ask('drc', prices))).changed).toMatchObject({ 'root.miss': 1 });
+    // Asked until the entry is gone: it must go, and not before its TTL (PriceObservation: 1s).
+    await until(async () => (await delta(() => ask('drc', prices))).changed['root.miss'] === 1, 10_000, 100, { what: 'the entry to run out' });
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(1000);
   });
 
   if (backend === 'redis') {
@@ -190,11 +191,7 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
       await redis!.kill();
       for (let i = 0; i < 10; i++) expect(await ask('drc', query)).toEqual(expected);
       await redis!.restart();
-      const deadline = Date.now() + 10_000;
-      while ((await gatewayReadiness(hub.gatewayUrl)).body.cache?.state !== 'up') {
-        if (Date.now() > deadline) throw new Error('the gateway never reconnected to its cache Redis');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(async () => (await gatewayReadiness(hub.gatewayUrl)).body.cache?.state === 'up', 10_000, 50, { what: 'the gateway to reconnect to its cache Redis' });
       await ask('drc', query);
       expect((await delta(() => ask('drc', query))).changed).toMatchObject({ 'entity.hit': 4, 'root.hit': 1 });
     });

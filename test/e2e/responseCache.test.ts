@@ -7,6 +7,7 @@ import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, gatewayMetrics, gatewayReadiness, HubProcess, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
 import { hubCliOk } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // The response cache never hands one consumer's view to another, in memory and on Redis: consumers
 // with a grant and without ask the same operations in every order; masks are applied after the
@@ -114,8 +115,9 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(first.headers.get('x-cache')).toBe('MISS');
     // An identified consumer's answer is its own view: private, even on open data (httpCaching.test.ts).
     expect(first.headers.get('cache-control')).toBe('private, max-age=300');
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const second = await ask('drc', '{ districts(first: 2) { nodes { code name } } }');
+    // Asked again until the stored answer is a second old (Age counts whole seconds).
+    let second = first;
+    await until(async () => Number((second = await ask('drc', '{ districts(first: 2) { nodes { code name } } }')).headers.get('age')) >= 1, 10_000, 100, { what: 'an Age of 1 s' });
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(Number(second.headers.get('age'))).toBeGreaterThanOrEqual(1);
     expect(second.body).toEqual(first.body);
@@ -130,10 +132,12 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
 
   it('lets entries run out at their TTL', async () => {
     const query = '{ priceObservations(first: 2) { nodes { commodity price } } }';
+    const asked = performance.now();
     expect((await ask('science', query)).headers.get('x-cache')).toBe('MISS');
     expect((await ask('science', query)).headers.get('x-cache')).toBe('HIT');
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    expect((await ask('science', query)).headers.get('x-cache')).toBe('MISS');
+    // Asked until the entry is gone: it must go, and not before its TTL (PriceObservation: 1s).
+    await until(async () => (await ask('science', query)).headers.get('x-cache') === 'MISS', 10_000, 100, { what: 'the entry to run out' });
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(1000);
   });
 
   it('applies a revocation on the very next request, cached entries notwithstanding', async () => {
@@ -211,14 +215,18 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       expect(ready).toMatchObject({ ready: true, cache: { backend: 'redis', state: 'down' } });
       expect(await gatewayMetrics(hub.gatewayUrl)).toMatch(/cdo_hub_cache_up\{backend="redis"\} 0/);
       await redis!.restart();
-      const deadline = Date.now() + 10_000;
       let status: string | null = 'BYPASS';
-      while (status === 'BYPASS' && Date.now() < deadline) {
-        const response = await ask('drc', query);
-        if (response.status !== 200) failed++;
-        status = response.headers.get('x-cache');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await until(
+        async () => {
+          const response = await ask('drc', query);
+          if (response.status !== 200) failed++;
+          status = response.headers.get('x-cache');
+          return status !== 'BYPASS';
+        },
+        10_000,
+        100,
+        { what: 'the cache to be used again' },
+      );
       expect(failed).toBe(0);
       expect(status).toBe('MISS'); // back, and empty after the restart
       expect((await ask('drc', query)).headers.get('x-cache')).toBe('HIT');
@@ -243,11 +251,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       const second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), ...urls });
       gateways.push(second);
       // The gateway serves before its cache client has connected (a request then bypasses the cache); wait for it.
-      const deadline = Date.now() + 10_000;
-      while ((await gatewayReadiness(second.url)).body.cache?.state !== 'up') {
-        if (Date.now() > deadline) throw new Error('the second gateway never reached its cache Redis');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(async () => (await gatewayReadiness(second.url)).body.cache?.state === 'up', 10_000, 50, { what: 'the second gateway to reach its cache Redis' });
       const query = '{ investmentProjects(first: 3) { nodes { code name } } }';
       expect((await ask('drc', query)).headers.get('x-cache')).toBe('MISS');
       expect((await ask('drc', query, second.url)).headers.get('x-cache')).toBe('HIT');

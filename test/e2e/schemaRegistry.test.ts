@@ -112,13 +112,14 @@ describe('schema registry', () => {
         }
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await until(() => sent >= 12, 30_000, 20, { what: 'the load to be running before the publish' });
     const published = await hubCli(['schema', 'publish', '--agency', 'education', '--sdl', files.withMotto!, '--reason', 'schools publish their motto', '--author', 'test CDO']);
     expect(published.code).toBe(0);
     expect(published.stdout).toMatch(/warning\s+unclassified\s+School\.motto is new and takes its type's default in education's policy: UNCONDITIONAL L1/);
     expect(published.stdout).toMatch(/published education v2: gateways now serve supergraph [0-9a-f]{16}/);
     const took = await until(async () => (await schoolFields(hub.gatewayUrl)).includes('motto'), 15_000, 25);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sentAtSwitch = sent;
+    await until(() => sent >= sentAtSwitch + 20, 30_000, 20, { what: 'requests on the new supergraph' });
     stop = true;
     await Promise.all(load);
     console.log(`publish → new schema served in ${took} ms; ${sent} requests under load during the switch, ${failures.length} failed`);
