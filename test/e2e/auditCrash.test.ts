@@ -97,7 +97,7 @@ it('loses no acknowledged record when the gateway is killed with SIGKILL under l
   await next.stop();
   const { stdout } = await hubCliOk(['audit', 'verify', '--dir', auditDir]);
   expect(stdout).toMatch(/audit trail OK/);
-}, 60_000);
+}, 120_000);
 
 it('fails closed for agency data when the audit disk is full, or serves and logs when configured to', async () => {
   const fullDir = mkdtempSync(join(tmpdir(), 'audit-full-'));
@@ -122,4 +122,4 @@ it('fails closed for agency data when the audit disk is full, or serves and logs
   } finally {
     rmSync(fullDir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 120_000);

@@ -103,4 +103,4 @@ it('drains on SIGTERM under load: no request cut, no audit record without its an
   expect(records.length).toBe(answered.size);
   expect(records.filter((id) => !answered.has(id))).toEqual([]);
   expect(gateway.log).toContain('stopped: every request answered, audit trail flushed');
-}, 60_000);
+}, 120_000);

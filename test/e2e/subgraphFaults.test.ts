@@ -157,7 +157,7 @@ it('keeps answering 200 with the other agencies’ data when a subgraph is kille
   expect((await readyz()).body.status).toBe('ready');
   expect(await metric('cdo_hub_subgraph_circuit_state', 'subgraph="science",state="closed"')).toBe(1);
   expect(await metric('cdo_hub_subgraph_circuit_transitions_total', 'subgraph="science",state="half-open"')).toBeGreaterThan(0);
-}, 60_000);
+}, 120_000);
 
 it('answers within the frozen subgraph’s own deadline, with reason timeout and the other agencies’ data, and recovers when it thaws', async () => {
   subgraphs.science!.signal('SIGSTOP');
@@ -181,4 +181,4 @@ it('answers within the frozen subgraph’s own deadline, with reason timeout and
   }
   await until(async () => isFull(await ask()), 10_000, 200);
   expect(await science()).toMatchObject({ circuit: 'closed' });
-}, 60_000);
+}, 120_000);
