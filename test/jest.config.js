@@ -1,6 +1,6 @@
 // End-to-end tests: real processes (three subgraphs and the gateway) over real HTTP.
 module.exports = require('../jest.preset.js')(__dirname, {
-  testMatch: ['<rootDir>/e2e/**/*.test.ts', '<rootDir>/provision/**/*.test.ts'],
+  testMatch: ['<rootDir>/e2e/**/*.test.ts', '<rootDir>/provision/**/*.test.ts', '<rootDir>/harness/**/*.test.ts'],
   // Hooks and tests start real processes: on a busy machine (two runs on two cores) a start takes
   // tens of seconds, so the limit is for hangs, not for speed.
   testTimeout: 120_000,
