@@ -48,7 +48,20 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
     const { REDIS_URL: _cacheRedis, ...withoutRedis } = env;
     plain = await GatewayProcess.start([], await freePort(), { ...withoutRedis, CACHE: 'off', AUDIT_DIR: join(dir, 'audit-plain'), ...urls });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // both gateways apply the store
+    // Both gateways apply the store: city-analytics reads an amount in clear on each.
+    const probe = `{ organization(uscc: "${UNIVERSITY}") { technologyContracts(role: SELLER, first: 1) { nodes { amount } } } }`;
+    for (const url of [hub.gatewayUrl, plain.url]) {
+      await until(
+        async () => {
+          const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) }, body: JSON.stringify({ query: probe }) });
+          const body = (await response.json()) as { data?: { organization?: { technologyContracts?: { nodes: { amount: number | null }[] } } } };
+          return typeof body.data?.organization?.technologyContracts?.nodes[0]?.amount === 'number';
+        },
+        15_000,
+        100,
+        { what: `the approved grant at ${url}` },
+      );
+    }
   });
 
   afterAll(async () => {

@@ -49,7 +49,19 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     await grant('city-analytics', 'statistics');
     await grant('district-haidian', 'enrollment-planning', 'Teacher.name=hash');
     await grant('science', 'industrial-policy', 'Teacher.name=hash');
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the gateway applies the store
+    // The gateway applies the store: each grantee reads a teacher's name (a text of its own, so
+    // no answer the tests ask for is cached by this).
+    for (const [consumer, purpose] of [['city-analytics', 'statistics'], ['district-haidian', 'enrollment-planning'], ['science', 'industrial-policy']] as const) {
+      await until(
+        async () => {
+          const { body } = await hub.query<Teachers>(TEACHERS('grantProbe'), {}, await as(consumer, purpose));
+          return teacherNames(body, 'grantProbe').some((name) => typeof name === 'string');
+        },
+        15_000,
+        100,
+        { what: `${consumer}'s grant to be applied` },
+      );
+    }
   });
 
   afterAll(async () => {
