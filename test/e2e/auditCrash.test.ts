@@ -13,20 +13,25 @@ import { until } from '../harness/until';
 
 let hub: HubProcess;
 let auditDir: string;
+let dataDir: string;
 
 beforeAll(async () => {
   auditDir = mkdtempSync(join(tmpdir(), 'audit-crash-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'audit-crash-data-'));
   hub = await HubProcess.start();
 });
 
 afterAll(async () => {
   await hub?.stop();
   rmSync(auditDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function gateway(env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
   const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
-  const started = await GatewayProcess.start([], await freePort(), { AUDIT_DIR: auditDir, ...urls, ...env });
+  // One data folder for every gateway of this file: a restarted gateway finds the audit witness
+  // its predecessor wrote for the same trail.
+  const started = await GatewayProcess.start([], await freePort(), { HUB_DATA_DIR: dataDir, AUDIT_DIR: auditDir, ...urls, ...env });
   gateways.push(started);
   return started;
 }
