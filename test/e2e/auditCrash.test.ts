@@ -100,7 +100,7 @@ it('loses no acknowledged record when the gateway is killed with SIGKILL under l
   const after = await fetch(next.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers[0] }, body: JSON.stringify({ query: '{ districts(first: 1) { totalCount } }' }) });
   expect(after.status).toBe(200);
   await next.stop();
-  const { stdout } = await hubCliOk(['audit', 'verify', '--dir', auditDir]);
+  const { stdout } = await hubCliOk(['audit', 'verify', '--dir', auditDir], { HUB_DATA_DIR: dataDir });
   expect(stdout).toMatch(/audit trail OK/);
 }, 120_000);
 
