@@ -1,5 +1,5 @@
 import { compileTestPolicies, TEST_POLICY_YAML } from './argumentsGraph.test-helpers';
-import { compileYaml, shippedPolicies } from './policyFixtures.test-helpers';
+import { compileYaml, fixturePolicies } from './policyFixtures.test-helpers';
 
 // How a policy classes arguments (`types.<Type>.arguments`) and how grants name them: each
 // problem with its file and line, like field rules.
@@ -49,7 +49,7 @@ describe('argument rules in a policy', () => {
   });
 
   it('lets only the agency resolving a field class its arguments', () => {
-    const errors = compileYaml({ ...shippedPolicies(), 'science.yaml': shippedPolicies()['science.yaml']!.replace('    arguments:\n      # validOnly', '    arguments:\n      schools(type): { over: School.type }\n      # validOnly') }).problems.filter((p) => p.severity === 'error');
+    const errors = compileYaml({ ...fixturePolicies(), 'science.yaml': fixturePolicies()['science.yaml']!.replace('    arguments:\n      # validOnly', '    arguments:\n      schools(type): { over: School.type }\n      # validOnly') }).problems.filter((p) => p.severity === 'error');
     expect(errors.map((e) => e.message)).toEqual(['Query.schools is resolved by education, not science']);
   });
 });
