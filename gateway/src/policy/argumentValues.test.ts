@@ -12,6 +12,10 @@ const schema = buildSchema(`
   }
   type Pupil { idNumber: String name: String lastName: String birthDate: String pupil(name: String): Pupil school: School }
   type School { code: ID! district: District pupils: PupilConnection }
+  interface Holder { secret: String }
+  type Person implements Holder { secret: String name: String }
+  type Firm implements Holder { secret: String }
+  extend type Query { holders(secret: String, name: String): [Holder] }
   type District { code: ID! }
   enum PupilSort { NAME_ASC BIRTH_DATE_DESC BY_ID_NUMBER ASC BORN_DESC }
   enum PupilField { NAME BIRTH_DATE }
@@ -104,6 +108,15 @@ describe('inferArgument: the shapes an argument over a field takes', () => {
 
   it('reads nested input objects: logic over the same records, relations, ranges; and terminates on recursive inputs', () => {
     expect(sorted('where')).toEqual({ value: { kind: 'over', over: ['Pupil.school', 'School.district', 'District.code', 'School.pupils', 'Pupil.birthDate'], origin: 'inferred' }, unplaced: ['where.school.pupils.bornAfter', 'where.bornAfter'] });
+  });
+
+  it('places an argument of a field returning an interface on every type it may be', () => {
+    const holders = query.getFields().holders!;
+    const read = (argument: string) => inferArgument(holders, holders.args.find((a) => a.name === argument)!, 'Query', schema);
+    expect(read('secret')).toEqual(over('Person.secret', 'Firm.secret'));
+    expect(read('name')).toEqual(over('Person.name'));
+    // Without the schema the possible types are unknown: nothing is placed, and it says so.
+    expect(inferArgument(holders, holders.args[0]!, 'Query').unplaced).toEqual(['secret']);
   });
 
   it('reports what it could not place, also beside what it could', () => {

@@ -1,5 +1,6 @@
 import {
   getNamedType,
+  isAbstractType,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -10,6 +11,7 @@ import {
   type GraphQLInputObjectType,
   type GraphQLInputType,
   type GraphQLObjectType,
+  type GraphQLSchema,
 } from 'graphql';
 import type { ArgumentRule, ArgumentValue } from './policySet';
 
@@ -49,10 +51,12 @@ export function connectionNodeType(type: unknown): GraphQLObjectType | undefined
 
 /**
  * The records a field returns, whose fields its arguments compare against: the object type it
- * returns, and for a Relay connection also its items' type (items first).
+ * returns, and for a Relay connection also its items' type (items first); for an interface or a
+ * union, every object type it may be (given the schema).
  */
-export function returnedRecords(field: GraphQLField<unknown, unknown>): GraphQLObjectType[] {
+export function returnedRecords(field: GraphQLField<unknown, unknown>, schema?: GraphQLSchema): GraphQLObjectType[] {
   const returned = getNamedType(field.type);
+  if (isAbstractType(returned)) return schema ? [...schema.getPossibleTypes(returned)] : [];
   if (!isObjectType(returned)) return [];
   const node = connectionNodeType(returned);
   return node ? [node, returned] : [returned];
@@ -71,7 +75,8 @@ export interface InferredArgument {
 
 /**
  * What an argument no policy classes reads, from the schema alone (docs/security/arguments-and-counts.md):
- * the records the field returns are its return type, or a connection's item type; the argument
+ * the records the field returns are its return type, a connection's item type, or each type an
+ * interface or union may be (with the schema); the argument
  * is over a field of those records when its name, once split into words, names it
  * - as is (`studentByIdNumber(idNumber:)` → `Student.idNumber`, `schools(type:)` → `School.type`);
  * - without words that say how it compares (`gradeFrom`, `minGrade`, `birthDateAfter`);
@@ -91,21 +96,21 @@ export interface InferredArgument {
  * field it is on. Paging and cursor arguments of a connection are exempt. Runs once per argument
  * when the policies compile, never per request.
  */
-export function inferArgument(field: GraphQLField<unknown, unknown>, argument: GraphQLArgument, typeName: string): InferredArgument {
+export function inferArgument(field: GraphQLField<unknown, unknown>, argument: GraphQLArgument, typeName: string, schema?: GraphQLSchema): InferredArgument {
   const returned = getNamedType(field.type);
   const node = connectionNodeType(returned);
   if (node && CURSOR_ARGUMENTS.has(argument.name)) return { value: { kind: 'exempt', because: 'a cursor, sealed by the agency that issued it' }, unplaced: [] };
   if (node && PAGING_ARGUMENTS.has(argument.name)) return { value: { kind: 'exempt', because: 'a page size' }, unplaced: [] };
   const found: Found = { over: new Set(), unplaced: [] };
-  readValue(argument.type, argument.name, argument.name, returnedRecords(field), found, 0, new Set());
+  readValue(argument.type, argument.name, argument.name, returnedRecords(field, schema), found, 0, new Set());
   // An argument over the field it is on (a self-reference) says nothing more than the field.
   found.over.delete(`${typeName}.${field.name}`);
   return { value: found.over.size ? { kind: 'over', over: [...found.over], origin: 'inferred' } : { kind: 'field' }, unplaced: found.unplaced };
 }
 
 /** `inferArgument`'s value alone. */
-export function inferArgumentValue(field: GraphQLField<unknown, unknown>, argument: GraphQLArgument, typeName: string): ArgumentValue {
-  return inferArgument(field, argument, typeName).value;
+export function inferArgumentValue(field: GraphQLField<unknown, unknown>, argument: GraphQLArgument, typeName: string, schema?: GraphQLSchema): ArgumentValue {
+  return inferArgument(field, argument, typeName, schema).value;
 }
 
 interface Found {
@@ -119,17 +124,19 @@ interface Found {
  */
 function readValue(type: GraphQLInputType, name: string, path: string, records: readonly GraphQLObjectType[], found: Found, depth: number, seen: Set<string>): void {
   const named = getNamedType(type);
-  const placed = placeName(wordsOf(name), records, isListValue(type));
-  if (placed) {
-    for (const coordinate of placed.coordinates) found.over.add(coordinate);
+  const placements = placeName(wordsOf(name), records, isListValue(type));
+  if (placements.length) {
+    for (const placed of placements) for (const coordinate of placed.coordinates) found.over.add(coordinate);
     if (isEnumType(named)) {
       // Every match counts: a value naming another field (`side: Side { ANY NAME }`) adds it.
       for (const value of named.getValues()) for (const coordinate of placeEnumValue(value.name, records) ?? []) found.over.add(coordinate);
     } else if (isInputObjectType(named)) {
       // A relation named (`student: { idNumber }`): the nested input compares the related
-      // records. A value named (`grade: { gt }`): its fields say how, and their names may add fields.
-      const nested = placed.related ? { over: found.over, unplaced: found.unplaced } : { over: found.over, unplaced: [] };
-      readInput(named, path, placed.related ? [placed.related] : records, nested, depth + 1, seen);
+      // records, and what it leaves unplaced counts. A value named (`grade: { gte }`): its fields
+      // say how it is compared; their names may add fields, and the rest is how, not what.
+      const related = placements.flatMap((placed) => (placed.related ? [placed.related] : []));
+      if (related.length) readInput(named, path, related, found, depth + 1, seen);
+      else readInput(named, path, records, { over: found.over, unplaced: [] }, depth + 1, seen);
     }
     return;
   }
@@ -163,7 +170,8 @@ function readInput(type: GraphQLInputObjectType, path: string, records: readonly
 function placeEnumValue(value: string, records: readonly GraphQLObjectType[]): string[] | undefined {
   const words = wordsOf(value);
   if (words.every((word) => NO_VALUE_WORDS.has(word))) return [];
-  return placeName(words, records, false)?.coordinates;
+  const placements = placeName(words, records, false);
+  return placements.length ? placements.flatMap((placed) => placed.coordinates) : undefined;
 }
 
 /** `ID_NUMBER_DESC`, `idNumberDesc`, `ownerUSCC` → lower-case words (`id`, `number`, `desc`). */
@@ -177,16 +185,15 @@ function isListValue(type: GraphQLInputType): boolean {
 
 /**
  * Where a name's words point on the records: the name as given, then with comparison words
- * removed from either end (fewest removed first); the first that places wins.
+ * removed from either end (fewest removed first). The first reading that places wins, on every
+ * record it places on (each type an interface may be). Empty when nothing places.
  */
-function placeName(words: readonly string[], records: readonly GraphQLObjectType[], list: boolean): Placement | undefined {
+function placeName(words: readonly string[], records: readonly GraphQLObjectType[], list: boolean): Placement[] {
   for (const core of cores(words)) {
-    for (const record of records) {
-      const placed = placeWords(core, record, list, 0);
-      if (placed) return placed;
-    }
+    const placements = records.flatMap((record) => placeWords(core, record, list, 0) ?? []);
+    if (placements.length) return placements;
   }
-  return undefined;
+  return [];
 }
 
 interface Placement {

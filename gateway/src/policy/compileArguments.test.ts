@@ -130,6 +130,11 @@ describe('arguments inference places, and the ones it cannot', () => {
     expect(problems.find((p) => p.message.startsWith('Query.pupils(sort)'))!.hint).toMatch(/\(it is over Student\.name, Student\.idNumber, Student\.grade as far as the gateway can tell\)/);
   });
 
+  it('refuses one over a union or interface any of whose types holds protected data', () => {
+    const errors = unplaced(compileVariant((sdl) => sdl.replace('type Enrolment {', 'union Member = Student | District\n\ntype Enrolment {').replace('  districts(near: String): [District!]\n', '  districts(near: String): [District!]\n  members(near: String): [Member]\n')).problems);
+    expect(errors).toEqual([expect.stringMatching(/^Query\.members\(near\) is classed by no policy .* \(no field is named like near\), yet Query\.members returns protected data \(Student\.idNumber, /)]);
+  });
+
   it('lets an argument it cannot place be where the records hold nothing protected, or the field returns no records', () => {
     expect(valueOf('Query.districts(near)')).toEqual({ kind: 'field' });
     const { problems } = compileVariant((sdl) => sdl.replace('  studentCount: Int\n', '  studentCount(asOf: String): Int\n'));

@@ -568,7 +568,7 @@ function compileArgumentRules(
         const entries = explicit.get(coordinate) ?? [];
         let value: ArgumentValue;
         if (entries.length === 0) {
-          const inferred = inferArgument(field, argument, type.name);
+          const inferred = inferArgument(field, argument, type.name, schema);
           value = inferred.value;
           if (inferred.unplaced.length) unplaced.set(coordinate, { typeName: type.name, field, parts: inferred.unplaced });
         }        else if (entries.every((e) => e.value.kind === 'classed')) value = { kind: 'classed', classifications: entries.flatMap((e) => (e.value.kind === 'classed' ? e.value.classifications : [])) };
@@ -614,7 +614,7 @@ function refuseUnplacedArguments(
     return found;
   };
   for (const [coordinate, { typeName, field, parts }] of compiled.unplaced) {
-    const guarded = returnedRecords(field).flatMap((record) => protectedOf(record).map((name) => `${record.name}.${name}`));
+    const guarded = returnedRecords(field, inputs.schema).flatMap((record) => protectedOf(record).map((name) => `${record.name}.${name}`));
     if (!guarded.length) continue;
     const agency = (inputs.ownership.resolvers.get(`${typeName}.${field.name}`) ?? [])[0] ?? 'none';
     const source = sources.get(agency);
