@@ -141,6 +141,13 @@ describe('arguments inference places, and the ones it cannot', () => {
     expect(unplaced(problems)).toEqual([]);
   });
 
+  it("lets a mutation's arguments be: they are the values it writes, and who may call it is its field's class", () => {
+    const withMutation = (sdl: string) => `${sdl}\ntype Mutation {\n  "Records a pupil's date of birth."\n  recordBirth(idNumber: String!, bornOn: String!): Student\n}\n`;
+    expect(unplaced(compileVariant(withMutation).problems)).toEqual([]);
+    // The same argument on a query is refused.
+    expect(unplaced(compileVariant((sdl) => sdl.replace('type Query {\n', 'type Query {\n  "By date of birth."\n  bornOn(bornOn: String!): Student\n')).problems)).toEqual([expect.stringMatching(/^Query\.bornOn\(bornOn\) is classed by no policy/)]);
+  });
+
   it('compiles the shipped policies, every argument over protected records classed or placed', () => {
     const { policySet, problems } = compileYaml(shippedPolicies());
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);

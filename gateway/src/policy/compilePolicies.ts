@@ -613,7 +613,11 @@ function refuseUnplacedArguments(
     }
     return found;
   };
+  const mutationType = inputs.schema.getMutationType()?.name;
   for (const [coordinate, { typeName, field, parts }] of compiled.unplaced) {
+    // A mutation's arguments are the values it writes, not questions about data: who may call it
+    // is the mutation field's own class (owner-only by default), so they are not refused here.
+    if (typeName === mutationType) continue;
     const guarded = returnedRecords(field, inputs.schema).flatMap((record) => protectedOf(record).map((name) => `${record.name}.${name}`));
     if (!guarded.length) continue;
     const agency = (inputs.ownership.resolvers.get(`${typeName}.${field.name}`) ?? [])[0] ?? 'none';
