@@ -3,7 +3,7 @@ import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, open
 import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { auditReport, auditTail, auditVerify, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
+import { auditAdopt, auditReport, auditTail, auditVerify, defaultOperator, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
 import { describeGrant, describeRequest, describeWorkflowError, formatRequestTable, knownAgency, pairs, withGrants } from './grant/grantCommands';
 import { invalidateCache } from './cache/cacheCommands';
 import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
@@ -218,6 +218,18 @@ audit
     const { lines, exitCode } = await auditVerify(config, checkpointKey(secrets.subgraphSigningKey));
     for (const line of lines) console.log(line);
     process.exitCode = exitCode;
+  });
+
+audit
+  .command('adopt')
+  .description('start a new trail in an audit folder whose id was removed or whose witness was lost (the gateway refuses to); the witness records who and why, and verify reports it')
+  .requiredOption('--reason <text>', 'why: kept in the witness and shown by every hub audit verify')
+  .option('--by <name>', 'who decides (default: this account@host)', defaultOperator())
+  .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
+  .action(async (options: { reason: string; by: string; dir?: string }) => {
+    const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
+    const secrets = loadSecrets({ production: config.production });
+    for (const line of await auditAdopt(config, checkpointKey(secrets.subgraphSigningKey), options)) console.log(line);
   });
 
 audit
