@@ -224,7 +224,7 @@ audit
   .command('adopt')
   .description('start a new trail in an audit folder whose id was removed or whose witness was lost (the gateway refuses to); the witness records who and why, and verify reports it')
   .requiredOption('--reason <text>', 'why: kept in the witness and shown by every hub audit verify')
-  .option('--by <name>', 'who decides (default: this account@host)', defaultOperator())
+  .option('--by <name>', 'who decides', defaultOperator())
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
   .action(async (options: { reason: string; by: string; dir?: string }) => {
     const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
