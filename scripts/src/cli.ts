@@ -226,7 +226,8 @@ audit
   .requiredOption('--reason <text>', 'why: kept in the witness and shown by every hub audit verify')
   .option('--by <name>', 'who decides', defaultOperator())
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
-  .action(async (options: { reason: string; by: string; dir?: string }) => {
+  .option('--stream', "adopt the gateway's Redis Stream (AUDIT_REDIS_URL, AUDIT_INSTANCE) instead of the folder")
+  .action(async (options: { reason: string; by: string; dir?: string; stream?: boolean }) => {
     const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
     const secrets = loadSecrets({ production: config.production });
     for (const line of await auditAdopt(config, checkpointKey(secrets.subgraphSigningKey), options)) console.log(line);
@@ -253,6 +254,7 @@ audit
       ...(options.follow ? { follow: { signal: stop.signal } } : {}),
       onBatch: (archived, lastSeq) => options.follow && console.log(`archived ${archived} record(s), up to ${lastSeq}`),
     });
+    for (const warning of result.warnings ?? []) console.log(`warning: ${warning}`);
     console.log(`archived ${result.archived} record(s) of instance ${config.auditInstance} to ${config.auditDir} (trail ends at record ${result.lastSeq})`);
   });
 
