@@ -5,6 +5,11 @@ const path = require('node:path');
 
 const root = __dirname;
 const workspaceSources = {
+  '@cdo-hub/contracts/errors': 'gateway/contracts/src/errors',
+  '@cdo-hub/contracts/signing': 'gateway/contracts/src/signing',
+  '@cdo-hub/contracts/caching': 'gateway/contracts/src/caching',
+  '@cdo-hub/contracts/testing': 'gateway/contracts/src/testing',
+  '@cdo-hub/contracts': 'gateway/contracts/src',
   '@cdo-hub/gateway/errors': 'gateway/src/errors',
   '@cdo-hub/gateway/signing': 'gateway/src/signing',
   '@cdo-hub/gateway/testing': 'gateway/src/testing',

@@ -1,27 +1,21 @@
-import { updateOperationsManifest } from './operations/operationsManifest';
-import { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, openAuditWitness, runUntilSignalled, startGatewayServer } from '@cdo-hub/gateway';
-import { SEED_SIZES, type SeedSize } from '@cdo-hub/subgraph-kit';
+import type { SeedSize } from '@cdo-hub/subgraph-kit';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { auditAdopt, auditReport, auditTail, auditVerify, defaultOperator, REPORT_FORMATS, type ReportFormat } from './audit/auditCommands';
-import { describeGrant, describeRequest, describeWorkflowError, formatRequestTable, knownAgency, pairs, withGrants } from './grant/grantCommands';
-import { invalidateCache } from './cache/cacheCommands';
-import { renderResults, RESULTS_FILE, RESULTS_JSON, writeResults } from './bench/report';
-import { runBenchmark } from './bench/runBenchmark';
-import { SOAK_FILE, SOAK_JSON, renderSoak, writeSoak } from './soak/report';
-import { runSoak } from './soak/runSoak';
-import { composeToFile } from './compose/composeSupergraph';
-import { loadExamples, renderExamples, runExample } from './docs/examples';
-import { updateReadme } from './docs/readmeSections';
-import { checkPolicies, explainPolicies, formatCheckReport } from './policy/policyCommands';
-import { DEFAULT_DEVELOPMENT_TTL, issueDevelopmentToken, TokenRefusal } from './token/issueToken';
-import { nightlyUpdate } from './seed/nightlyUpdate';
-import { seedAgencies } from './seed/seedAgencies';
-import { startHub } from './start/startHub';
-import { diffVersions, formatCheck, formatVersions, loadProposedSdl, publish, rollbackTarget, runCheck, withRegistry } from './schema/schemaCommands';
+import { REPORT_FORMATS, type ReportFormat } from './audit/reportFormats';
+import { DEFAULT_DEVELOPMENT_TTL } from './token/tokenLifetime';
+
+// Each command imports its code when it runs (`await import` in its action), not at start-up: the
+// gateway and the agencies pull in Apollo, Fastify and SQLite, most of a second of loading, and a
+// quick command such as `hub token` (pasted as `TOKEN=$(npx hub token …)`) must not pay for it.
+
+/** The dataset sizes `--size` accepts: the kit's SeedSize, spelled out so the CLI need not load the kit to list them. */
+const SEED_SIZES = ['small', 'bench'] as const satisfies readonly SeedSize[];
+/** Fails to type-check when the kit gains a size the list above lacks. */
+const everySeedSize: Exclude<SeedSize, (typeof SEED_SIZES)[number]> extends never ? true : never = true;
+void everySeedSize;
 
 /** `hub`: the one CLI for operator tasks. Each command's code lives in its own folder. */
-const program = new Command('hub')
+export const program = new Command('hub')
   .description('cdo-hub operator CLI: run the hub, compose the supergraph, seed agency databases')
   .showHelpAfterError();
 
@@ -31,13 +25,14 @@ function portNumber(value: string): number {
   return port;
 }
 
-const sizeOption = () => new Option('--size <size>', 'dataset size').choices(SEED_SIZES as string[]).default('small');
+const sizeOption = () => new Option('--size <size>', 'dataset size').choices([...SEED_SIZES]).default('small');
 
 program
   .command('start')
   .description('seed missing databases, start the three agency subgraphs and the gateway, stop them all on Ctrl-C')
-  .addOption(new Option('--size <size>', 'size for databases that do not exist yet').choices(SEED_SIZES as string[]))
+  .addOption(new Option('--size <size>', 'size for databases that do not exist yet').choices([...SEED_SIZES]))
   .action(async (options: { size?: SeedSize }) => {
+    const { startHub } = await import('./start/startHub.js');
     // Signals are handled from the first moment: Ctrl-C during seeding or start-up stops what was started.
     const interrupted = new AbortController();
     let hub: Awaited<ReturnType<typeof startHub>> | undefined;
@@ -74,6 +69,7 @@ program
   .option('--port <n>', 'port to listen on (default: GATEWAY_PORT or 4000)', portNumber)
   .option('--open', 'serve everything with no sharing policy (local subgraph development and compliance testing only)')
   .action(async (options: { supergraph?: string; port?: number; open?: boolean }) => {
+    const { loadGatewayConfig, runUntilSignalled, startGatewayServer } = await import('@cdo-hub/gateway');
     const config = loadGatewayConfig(process.env, {
       ...(options.supergraph ? { supergraphFile: resolve(options.supergraph), followRegistry: false } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -90,7 +86,8 @@ program
   .command('compose')
   .description('compose the agency SDLs into schema/supergraph.graphql')
   .option('--check', 'only check that the committed supergraph is up to date (exit 1 if not)')
-  .action((options: { check?: boolean }) => {
+  .action(async (options: { check?: boolean }) => {
+    const { composeToFile } = await import('./compose/composeSupergraph.js');
     const outcome = composeToFile({ check: options.check ?? false });
     if (options.check) {
       console.log(outcome.changed ? `${outcome.file} is stale: run \`npm run hub -- compose\`` : `${outcome.file} is up to date`);
@@ -107,7 +104,9 @@ program
   .option('--agency <id...>', 'only these agencies')
   .option('--if-missing', 'leave existing databases alone')
   .option('--update', "instead of seeding, apply a nightly batch load to the existing databases (straight into them, as a batch job would), e.g. to watch the gateways' caches follow")
-  .action((options: { size: SeedSize; agency?: string[]; ifMissing?: boolean; update?: boolean }) => {
+  .action(async (options: { size: SeedSize; agency?: string[]; ifMissing?: boolean; update?: boolean }) => {
+    const { nightlyUpdate } = await import('./seed/nightlyUpdate.js');
+    const { seedAgencies } = await import('./seed/seedAgencies.js');
     if (options.update) {
       for (const line of nightlyUpdate({ ...(options.agency ? { agencies: options.agency } : {}) })) console.log(line);
       return;
@@ -117,10 +116,13 @@ program
 
 program
   .command('docs')
-  .description("regenerate the README's generated sections: the error-code table, and with --gateway the example queries' answers")
+  .description("regenerate the docs' generated sections: the error codes, CLI and configuration references under docs/reference/, and with --gateway the example queries' answers (docs/guides/example-queries.md)")
   .option('--check', 'only check that they are up to date (exit 1 if not)')
   .option('--gateway <url>', 'run schema/examples/*.graphql against this running gateway (small dataset) and record the answers')
   .action(async (options: { check?: boolean; gateway?: string }) => {
+    const { loadExamples, renderExamples, runExample } = await import('./docs/examples.js');
+    const { updateGeneratedDocs } = await import('./docs/generatedDocs.js');
+    const { issueDevelopmentToken } = await import('./token/issueToken.js');
     let extra: Record<string, string> = {};
     if (options.gateway) {
       const examples = loadExamples();
@@ -129,12 +131,12 @@ program
       for (const example of examples) results.push(await runExample(options.gateway, example, tokenFor));
       extra = { examples: renderExamples(examples, results) };
     }
-    const { changed } = updateReadme({ check: options.check ?? false, extra });
-    if (options.check && changed) {
-      console.log('README.md generated sections are stale: run `npm run hub -- docs`');
+    const { stale } = updateGeneratedDocs({ program, check: options.check ?? false, extra });
+    if (options.check && stale.length) {
+      console.log(`stale generated docs: ${stale.join(', ')}; run \`npm run hub -- docs\``);
       process.exitCode = 1;
     } else {
-      console.log(changed ? 'README.md updated' : 'README.md is up to date');
+      console.log(stale.length ? `updated ${stale.join(', ')}` : 'generated docs are up to date');
     }
   });
 
@@ -144,7 +146,8 @@ program
   .command('manifest')
   .description('write schema/operations/manifest.json from schema/examples/*.graphql (the operations a gateway with PERSISTED_OPERATIONS=only serves)')
   .option('--check', 'only check that it is up to date (exit 1 if not)')
-  .action((options: { check?: boolean }) => {
+  .action(async (options: { check?: boolean }) => {
+    const { updateOperationsManifest } = await import('./operations/operationsManifest.js');
     const { changed, file, operations } = updateOperationsManifest({ check: options.check ?? false });
     if (options.check && changed) {
       console.log(`${file} is stale: run \`npm run hub -- operations manifest\``);
@@ -162,6 +165,7 @@ program
   .option('--role <role...>', 'roles claim, each one the registry lets the consumer hold (e.g. --consumer education --role cdo:education)')
   .option('--ttl <duration>', `lifetime, e.g. 30m, 8h, 24h; at most TOKEN_MAX_TTL (default: ${DEFAULT_DEVELOPMENT_TTL}, or TOKEN_MAX_TTL if shorter)`)
   .action(async (options: { consumer: string; purpose?: string; role?: string[]; ttl?: string }) => {
+    const { TokenRefusal, issueDevelopmentToken } = await import('./token/issueToken.js');
     try {
       console.log(await issueDevelopmentToken({ consumer: options.consumer, ...(options.ttl ? { ttl: options.ttl } : {}), ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.role ? { roles: options.role } : {}) }));
     } catch (error) {
@@ -177,6 +181,8 @@ program
   .description('benchmark the gateway against bare @apollo/gateway on the bench dataset; writes scripts/bench/RESULTS.md')
   .option('--quick', 'a short run (about two minutes) instead of the full one')
   .action(async (options: { quick?: boolean }) => {
+    const { RESULTS_FILE, RESULTS_JSON, renderResults, writeResults } = await import('./bench/report.js');
+    const { runBenchmark } = await import('./bench/runBenchmark.js');
     const report = await runBenchmark({ quick: options.quick ?? false, log: (line) => console.log(line) });
     writeResults(report);
     console.log(`\n${renderResults(report)}`);
@@ -195,6 +201,8 @@ program
   .option('--minutes <n>', 'how long to load the hub', positiveNumber, 10)
   .option('--connections <n>', 'concurrent connections', (value) => Math.round(positiveNumber(value)), 10)
   .action(async (options: { minutes: number; connections: number }) => {
+    const { SOAK_FILE, SOAK_JSON, renderSoak, writeSoak } = await import('./soak/report.js');
+    const { runSoak } = await import('./soak/runSoak.js');
     const report = await runSoak({ minutes: options.minutes, connections: options.connections, log: (line) => console.log(line) });
     writeSoak(report);
     console.log(`\n${renderSoak(report)}`);
@@ -211,6 +219,8 @@ audit
   .option('--witness-dir <dir>', 'witness folder (default: AUDIT_WITNESS_DIR, or <data dir>/audit-witness)')
   .option('--witness-redis-url <url>', 'read the witness from this Redis (default: AUDIT_WITNESS_REDIS_URL)')
   .action(async (options: { dir?: string; witnessDir?: string; witnessRedisUrl?: string }) => {
+    const { auditVerify } = await import('./audit/auditCommands.js');
+    const { checkpointKey, loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
     // An option names the witness to read, whichever the environment names.
     const witnessEnv = options.witnessRedisUrl ? { AUDIT_WITNESS_REDIS_URL: options.witnessRedisUrl } : options.witnessDir ? { AUDIT_WITNESS_REDIS_URL: undefined, AUDIT_WITNESS_DIR: resolve(options.witnessDir) } : {};
     const config = loadGatewayConfig({ ...process.env, ...witnessEnv }, options.dir ? { auditDir: resolve(options.dir) } : {});
@@ -224,13 +234,15 @@ audit
   .command('adopt')
   .description('start a new trail in an audit folder whose id was removed or whose witness was lost (the gateway refuses to); the witness records who and why, and verify reports it')
   .requiredOption('--reason <text>', 'why: kept in the witness and shown by every hub audit verify')
-  .option('--by <name>', 'who decides', defaultOperator())
+  .option('--by <name>', 'who decides (default: account@host running this)')
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
   .option('--stream', "adopt the gateway's Redis Stream (AUDIT_REDIS_URL, AUDIT_INSTANCE) instead of the folder")
-  .action(async (options: { reason: string; by: string; dir?: string; stream?: boolean }) => {
+  .action(async (options: { reason: string; by?: string; dir?: string; stream?: boolean }) => {
+    const { auditAdopt, defaultOperator } = await import('./audit/auditCommands.js');
+    const { checkpointKey, loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
     const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
     const secrets = loadSecrets({ production: config.production });
-    for (const line of await auditAdopt(config, checkpointKey(secrets.subgraphSigningKey), options)) console.log(line);
+    for (const line of await auditAdopt(config, checkpointKey(secrets.subgraphSigningKey), { ...options, by: options.by ?? defaultOperator() })) console.log(line);
   });
 
 audit
@@ -240,6 +252,7 @@ audit
   .option('--dir <dir>', 'audit folder to append to (default: AUDIT_DIR, or <data dir>/audit)')
   .option('--follow', 'keep archiving as records arrive (Ctrl-C stops)')
   .action(async (options: { instance?: string; dir?: string; follow?: boolean }) => {
+    const { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, openAuditWitness } = await import('@cdo-hub/gateway');
     const config = loadGatewayConfig(process.env, { ...(options.dir ? { auditDir: resolve(options.dir) } : {}), ...(options.instance ? { auditInstance: options.instance } : {}) });
     if (!config.auditRedisUrl) throw new Error('AUDIT_REDIS_URL is not set: there is no audit stream to archive');
     const secrets = loadSecrets({ production: config.production });
@@ -267,6 +280,8 @@ audit
   .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS as unknown as string[]).default('table'))
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
   .action(async (options: { agency: string; since?: string; consumer?: string; format: ReportFormat; dir?: string }) => {
+    const { auditReport } = await import('./audit/auditCommands.js');
+    const { loadGatewayConfig } = await import('@cdo-hub/gateway');
     const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
     console.log(await auditReport(config.auditDir, options));
   });
@@ -279,7 +294,9 @@ audit
   .option('--json', 'print the records as JSON lines')
   .option('--backlog <n>', 'records already written to show first', (v) => Number.parseInt(v, 10), 10)
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
-  .action((options: { agency?: string; consumer?: string; json?: boolean; backlog: number; dir?: string }) => {
+  .action(async (options: { agency?: string; consumer?: string; json?: boolean; backlog: number; dir?: string }) => {
+    const { auditTail } = await import('./audit/auditCommands.js');
+    const { loadGatewayConfig } = await import('@cdo-hub/gateway');
     const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
     const stop = auditTail(config.auditDir, options, (line) => console.log(line));
     process.on('SIGINT', () => {
@@ -294,6 +311,7 @@ policy
   .command('check')
   .description('validate every policy against the supergraph and the consumer registry (exit 1 on errors)')
   .action(async () => {
+    const { checkPolicies, formatCheckReport } = await import('./policy/policyCommands.js');
     const report = await checkPolicies();
     console.log(formatCheckReport(report));
     process.exitCode = report.errors ? 1 : 0;
@@ -306,6 +324,7 @@ policy
   .option('--purpose <purpose>', 'stated purpose')
   .argument('<query>', 'the GraphQL operation')
   .action(async (query: string, options: { consumer: string; purpose?: string }) => {
+    const { explainPolicies } = await import('./policy/policyCommands.js');
     console.log(await explainPolicies(options.consumer, options.purpose, query));
   });
 
@@ -319,6 +338,7 @@ cache
   .option('--gateway <url>', 'the gateway (default: http://GATEWAY_HOST:GATEWAY_PORT)')
   .option('--token <jwt>', 'a token with the role hub-operator or cdo:<owning agency> (default: one signed with the hub secret)')
   .action(async (options: { type: string; key?: string; gateway?: string; token?: string }) => {
+    const { invalidateCache } = await import('./cache/cacheCommands.js');
     console.log(await invalidateCache(options));
   });
 
@@ -338,6 +358,7 @@ grant
   .option('--agency <id>', 'the owning agency, when several resolve the fields')
   .option('--by <name>', 'who files it (default: $USER)')
   .action(async (options: { consumer: string; fields: string; purpose: string; reason: string; scope?: string[]; until?: string; agency?: string; by?: string }) => {
+    const { describeRequest, knownAgency, pairs, withGrants } = await import('./grant/grantCommands.js');
     const step = await withGrants((service) => service.request({
       consumer: options.consumer,
       fields: options.fields.split(',').map((f) => f.trim()).filter(Boolean),
@@ -362,8 +383,9 @@ grant
   .option('--overdue', 'only requests past their 10-working-day deadline')
   .option('--grants', 'list the grants in the store instead of the requests')
   .option('--json', 'print JSON')
-  .action((options: { agency?: string; consumer?: string; pending?: boolean; overdue?: boolean; grants?: boolean; json?: boolean }) =>
-    withGrants(async (service) => {
+  .action(async (options: { agency?: string; consumer?: string; pending?: boolean; overdue?: boolean; grants?: boolean; json?: boolean }) => {
+    const { describeGrant, formatRequestTable, knownAgency, withGrants } = await import('./grant/grantCommands.js');
+    return withGrants(async (service) => {
       const filter = { ...(options.agency ? { agency: knownAgency(options.agency) } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) };
       if (options.grants) {
         const grants = await service.grants(filter);
@@ -372,8 +394,8 @@ grant
       }
       const requests = await service.list({ ...filter, status: options.overdue ? 'overdue' : options.pending ? 'pending' : 'all' });
       console.log(options.json ? JSON.stringify(requests, null, 2) : formatRequestTable(requests));
-    }),
-  );
+    });
+  });
 
 grant
   .command('approve')
@@ -383,6 +405,7 @@ grant
   .option('--mask <field=mask>', 'release a field masked, e.g. Student.name=name (repeatable)', collect)
   .option('--expires <date>', 'last day of validity (default: the date the request asked for)')
   .action(async (id: string, options: { by: string; mask?: string[]; expires?: string }) => {
+    const { describeGrant, pairs, withGrants } = await import('./grant/grantCommands.js');
     const step = await withGrants((service) => service.approve(id, { by: options.by, masks: pairs(options.mask, '--mask'), ...(options.expires ? { expires: options.expires } : {}) }));
     for (const warning of step.warnings) console.log(`warning: ${warning}`);
     console.log(describeGrant(step.result));
@@ -395,6 +418,7 @@ grant
   .requiredOption('--by <name>', 'the CDO who refuses')
   .requiredOption('--reason <text>', 'why')
   .action(async (id: string, options: { by: string; reason: string }) => {
+    const { describeRequest, withGrants } = await import('./grant/grantCommands.js');
     console.log(describeRequest((await withGrants((service) => service.refuse(id, options))).result));
   });
 
@@ -405,6 +429,7 @@ grant
   .requiredOption('--reason <text>', 'why')
   .option('--by <name>', 'who revokes (default: $USER)')
   .action(async (id: string, options: { reason: string; by?: string }) => {
+    const { describeGrant, withGrants } = await import('./grant/grantCommands.js');
     console.log(describeGrant((await withGrants((service) => service.revoke(id, { by: options.by ?? operator(), reason: options.reason }))).result));
   });
 
@@ -413,6 +438,7 @@ grant
   .description("write an agency's grants in force as YAML, in the policy file's format, for review beside it")
   .requiredOption('--agency <id>', 'the owning agency')
   .action(async (options: { agency: string }) => {
+    const { knownAgency, withGrants } = await import('./grant/grantCommands.js');
     process.stdout.write(await withGrants((service) => service.exportYaml(knownAgency(options.agency))));
   });
 
@@ -426,9 +452,10 @@ const sinceOption = () =>
     })
     .default(30);
 
-/** The key that signs direct calls to subgraphs (`--url`): the hub's, as `hub start` gives them. */
-function subgraphSigningKey(): string {
-  return loadSecrets({ production: loadGatewayConfig(process.env).production }).subgraphSigningKey;
+/** The key that signs direct calls to subgraphs (`--url`): the hub's, as `hub start` gives them (read only when asked for). */
+async function subgraphSigningKey(): Promise<() => string> {
+  const { loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
+  return () => loadSecrets({ production: loadGatewayConfig(process.env).production }).subgraphSigningKey;
 }
 
 schema
@@ -439,7 +466,9 @@ schema
   .option('--url <subgraph-url>', 'a running subgraph serving the proposed SDL (_service { sdl })')
   .addOption(sinceOption())
   .action(async (options: { agency: string; sdl?: string; url?: string; sinceDays: number }) => {
-    const proposed = await loadProposedSdl({ ...options, signingKey: subgraphSigningKey });
+    const { knownAgency } = await import('./grant/grantCommands.js');
+    const { formatCheck, loadProposedSdl, runCheck, withRegistry } = await import('./schema/schemaCommands.js');
+    const proposed = await loadProposedSdl({ ...options, signingKey: await subgraphSigningKey() });
     const report = await withRegistry((_, config, state) => runCheck(state, config, knownAgency(options.agency), proposed.sdl, options.sinceDays));
     for (const line of formatCheck(report, proposed.from)) console.log(line);
     process.exitCode = report.errors ? 1 : 0;
@@ -456,7 +485,9 @@ schema
   .option('--force', 'publish despite errors (they are recorded with the version)')
   .addOption(sinceOption())
   .action(async (options: { agency: string; sdl?: string; url?: string; reason: string; author?: string; force?: boolean; sinceDays: number }) => {
-    const proposed = await loadProposedSdl({ ...options, signingKey: subgraphSigningKey });
+    const { knownAgency } = await import('./grant/grantCommands.js');
+    const { formatCheck, loadProposedSdl, publish, withRegistry } = await import('./schema/schemaCommands.js');
+    const proposed = await loadProposedSdl({ ...options, signingKey: await subgraphSigningKey() });
     const { report, version } = await withRegistry((registry, config, state) =>
       publish(registry, config, state, { agency: knownAgency(options.agency), sdl: proposed.sdl, source: proposed.source, author: options.author ?? operator(), reason: options.reason, force: options.force ?? false, sinceDays: options.sinceDays }),
     );
@@ -474,6 +505,8 @@ schema
   .description('every published version, newest last; * marks what is served')
   .option('--agency <id>', 'one agency only')
   .action(async (options: { agency?: string }) => {
+    const { knownAgency } = await import('./grant/grantCommands.js');
+    const { formatVersions, withRegistry } = await import('./schema/schemaCommands.js');
     const lines = await withRegistry(async (_, __, state) => formatVersions(state, options.agency ? knownAgency(options.agency) : undefined));
     for (const line of lines) console.log(line);
   });
@@ -485,6 +518,8 @@ schema
   .argument('<from>', 'version number (v1 or 1)')
   .argument('<to>', 'version number')
   .action(async (agency: string, from: string, to: string) => {
+    const { knownAgency } = await import('./grant/grantCommands.js');
+    const { diffVersions, withRegistry } = await import('./schema/schemaCommands.js');
     const number = (v: string) => Number(v.replace(/^v/, ''));
     process.stdout.write(await withRegistry(async (_, __, state) => diffVersions(state, knownAgency(agency), number(from), number(to))));
   });
@@ -497,6 +532,8 @@ schema
   .option('--reason <text>', 'why (default: "rollback to vN")')
   .option('--author <name>', 'who rolls back (default: $USER)')
   .action(async (agency: string, version: string | undefined, options: { reason?: string; author?: string }) => {
+    const { knownAgency } = await import('./grant/grantCommands.js');
+    const { formatCheck, publish, rollbackTarget, withRegistry } = await import('./schema/schemaCommands.js');
     const { report, version: published } = await withRegistry(async (registry, config, state) => {
       const target = rollbackTarget(state, knownAgency(agency), version === undefined ? undefined : Number(version.replace(/^v/, '')));
       // A rollback restores what was served: composition must hold; other findings are reported, not blocking.
@@ -511,7 +548,13 @@ schema
     console.log(`rolled ${agency} back to v${published.restores} as v${published.version}: gateways now serve supergraph ${published.supergraphVersion}`);
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`hub: ${describeWorkflowError(error) ?? (error as Error).message}`);
-  process.exit(1);
-});
+// Parsed only when run as the CLI (directly or through bin/hub.js): `hub docs`' freshness test
+// imports `program` to read the commands' definitions.
+const runAsCli = require.main === module || /[\\/]bin[\\/]hub\.js$/.test(require.main?.filename ?? '');
+if (runAsCli) {
+  program.parseAsync(process.argv).catch(async (error: unknown) => {
+    const { describeWorkflowError } = await import('./grant/grantCommands.js');
+    console.error(`hub: ${describeWorkflowError(error) ?? (error as Error).message}`);
+    process.exit(1);
+  });
+}

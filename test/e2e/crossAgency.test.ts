@@ -1,4 +1,4 @@
-import { loadExamples, readSection, README_FILE, renderExamples, runExample } from '@cdo-hub/scripts/docs';
+import { EXAMPLES_FILE, loadExamples, readSection, renderExamples, runExample } from '@cdo-hub/scripts/docs';
 import { readFileSync } from 'node:fs';
 import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
 import { as, HubProcess, tokenFor } from '../harness/hubProcess';
@@ -204,13 +204,13 @@ describe('per-district totals across all three agencies', () => {
   });
 });
 
-describe('the README’s example queries', () => {
+describe('the example queries of docs/guides/example-queries.md', () => {
   it('show the answers the running hub gives (regenerate with `hub docs --gateway URL`)', async () => {
     const examples = loadExamples();
     expect(examples).toHaveLength(4);
     const results = [];
     for (const example of examples) results.push(await runExample(hub.gatewayUrl, example, (consumer) => tokenFor(consumer)));
     for (const result of results) expect(result).not.toHaveProperty('errors');
-    expect(readSection(readFileSync(README_FILE, 'utf8'), 'examples')).toBe(renderExamples(examples, results));
+    expect(readSection(readFileSync(EXAMPLES_FILE, 'utf8'), 'examples')).toBe(renderExamples(examples, results));
   });
 });

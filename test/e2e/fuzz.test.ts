@@ -29,7 +29,8 @@ import { as, gatewayMetrics, HubProcess, residentMemoryMb } from '../harness/hub
 // README's example operations mutated character by character and token by token.
 //
 // The oracle, for every response: no 5xx, a JSON body, every error carrying a code from the
-// catalogue (gateway/src/errors/catalogue.ts), no stack trace in any message. After the run the
+// catalogue (gateway/contracts/src/errors/catalogue.ts) and none from an agency failing
+// (DOWNSTREAM_SERVICE_ERROR), no stack trace in any message. After the run the
 // processes are alive, /healthz answers, a known query answers as before, and the gateway's
 // memory is steady over the generated requests: from the warm-up to the end, resident memory
 // grew by less than RSS_BOUND_MB and the V8 heap in use (from /metrics) by less than
@@ -143,6 +144,8 @@ function judge(status: number, text: string, method: string): string | undefined
     for (const error of errors as { message?: unknown; extensions?: { code?: unknown; stacktrace?: unknown } }[]) {
       if (typeof error?.message !== 'string') return 'an error without a message';
       if (!isErrorCode(error.extensions?.code)) return `uncatalogued code ${JSON.stringify(error.extensions?.code)}: ${error.message.slice(0, 200)}`;
+      // An agency failing on fuzzed input is a bug it found, though the gateway answers it with a 200.
+      if (error.extensions?.code === 'DOWNSTREAM_SERVICE_ERROR') return `an agency failed: ${error.message.slice(0, 200)}`;
       if (error.extensions?.stacktrace !== undefined || STACK_TRACE.test(error.message)) return `stack trace in an error: ${error.message.slice(0, 200)}`;
     }
   }

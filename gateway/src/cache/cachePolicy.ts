@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_CACHE_TTL_SECONDS } from '@cdo-hub/contracts/caching';
 import { parseDuration } from '../identity';
 import { LEVELS, SHARING_CLASSES, type Level, type PolicySet, type SharingClass } from '../policy';
 import { readYamlSource } from '../policy/yamlSource';
@@ -41,13 +42,10 @@ const rulesSchema = z
   })
   .strict();
 
-/**
- * The longest a cached answer may live. A cached page carries the cursors the agency sealed when it
- * was fetched, and a cursor opens only for `CURSOR_TTL` (at least 2 h, checked by each subgraph):
- * with entries at most 1 h old, a cursor in any page the cache serves opens for another hour at
- * least. Caps may be longer (they only shorten); `defaultTtl` and every type's TTL may not.
- */
-export const MAX_CACHE_TTL_SECONDS = 3600;
+// The longest a cached answer may live is agreed with the agencies (their cursors must outlive
+// it): the bound lives in @cdo-hub/contracts. Caps may be longer (they only shorten);
+// `defaultTtl` and every type's TTL may not.
+export { MAX_CACHE_TTL_SECONDS };
 
 export function parseCacheRules(value: unknown, source: string): CacheRules {
   const parsed = rulesSchema.safeParse(value);

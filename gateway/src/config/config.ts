@@ -1,127 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { OperationLimits, RequestLimits } from '../limits';
 import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../identity/tokenLifetime';
 import { parseDuration } from '../identity/tokens';
-
-/**
- * The gateway's settings, read from the environment once at start-up. Every port, URL and path
- * has a default that runs the hub on one machine; each can be overridden.
- */
-export interface GatewayConfig {
-  host: string;
-  port: number;
-  supergraphFile: string;
-  /** Serve the schema registry's supergraph when it has one, and follow its publishes (unless SUPERGRAPH_FILE names a file). */
-  followRegistry: boolean;
-  /** `production` hides unexpected error messages and the query-plan header. */
-  production: boolean;
-  logLevel: string;
-  /** Subgraph URL overrides by subgraph name, from `<NAME>_URL` variables. */
-  subgraphUrls: Record<string, string>;
-  /** How long `/readyz` waits for each subgraph. */
-  readinessTimeoutMs: number;
-  /** Folder of the agencies' sharing policies (`<agency>.yaml`). */
-  policyDir: string;
-  /** The consumer registry. */
-  consumersFile: string;
-  /** Serve everything with no policy (`hub gateway --open`): local subgraph development only. */
-  open: boolean;
-  /** What a request reading a withheld field gets: the field as null with an error, or a refusal. */
-  onDenied: 'null' | 'reject';
-  /** Refuse requests without a token (401) instead of treating them as the public. */
-  requireToken: boolean;
-  /** How tokens are verified: the hub's HS256 secret, or RS256 against a JWKS URL or a public key file. */
-  jwksUrl?: string;
-  jwtPublicKeyFile?: string;
-  /** The longest a bearer token may live (`exp − iat`, or `exp − now`), whoever issued it. */
-  tokenMaxTtlSeconds: number;
-  /**
-   * A separate listener for `/metrics` and the detail of `/readyz`, served without credentials to
-   * whoever reaches it (network isolation); the gateway port then serves no `/metrics`. Unset:
-   * both on the gateway port, for a `hub-operator` token.
-   */
-  metricsPort?: number;
-  metricsHost: string;
-  /** Deadline of each subgraph call. */
-  subgraphTimeoutMs: number;
-  /** Deadlines of one subgraph's calls, by variable name (`SUBGRAPH_TIMEOUT_MS_SCIENCE`…): see `subgraphTimeoutVariable`. */
-  subgraphTimeouts: Record<string, number>;
-  /** The subgraphs' circuit breakers: consecutive failures that open one, and its cool-down before a trial call. */
-  circuit: { failureThreshold: number; coolDownMs: number };
-  /** Send stack traces with unexpected errors (never in production). */
-  debugErrors: boolean;
-  /** Folder of the JSONL audit trail. */
-  auditDir: string;
-  /** Refuse to serve agency data when its audit record cannot be written (default), or serve and log. */
-  auditFailClosed: boolean;
-  /** How long a response may wait for its audit record to be durable. */
-  auditWaitMs: number;
-  /** Write the audit trail to a Redis Stream on this server instead of files (never the cache's Redis). */
-  auditRedisUrl?: string;
-  /** This gateway's name in a shared audit Redis: each gateway writes its own stream. */
-  auditInstance: string;
-  /** Accept an audit Redis that fsyncs its append-only file once a second (up to 1 s lost on a host crash). */
-  auditRedisAllowEverysec: boolean;
-  /** Folder of the audit witness (a copy of every checkpoint, keyed by trail id), outside `auditDir`. */
-  auditWitnessDir: string;
-  /** Keep the audit witness on this Redis instead of `auditWitnessDir` (never the audit Redis itself). */
-  auditWitnessRedisUrl?: string;
-  /** How long after a record not yet covered by a checkpoint the checkpoint is written. */
-  auditCheckpointIntervalMs: number;
-  /** Folder of the grant store (requests and approved grants), watched by every gateway. */
-  grantStoreDir: string;
-  /** Folder of the schema registry (published subgraph schemas and supergraphs); git-ignored. */
-  schemaRegistryDir: string;
-  /** Keep the schema registry on this Redis instead (must not evict, must persist every write). */
-  schemaRegistryRedisUrl?: string;
-  /** Keep the grant store on this Redis instead of the folder (several gateways on several machines). */
-  grantStoreRedisUrl?: string;
-  /** The response cache: `memory` (default), `redis` (when REDIS_URL is set) or `off`. */
-  cache: 'memory' | 'redis' | 'off';
-  /** The cache's Redis (never the audit Redis): one URL, or several nodes for a Cluster. */
-  redisUrl?: string;
-  /** How `redisUrl` is reached: one server, a Cluster (comma-separated node URLs), or through Sentinels. */
-  redisMode: 'single' | 'cluster' | 'sentinel';
-  /** With `sentinel`: the Sentinels (`host:port,…`) and the name of the monitored master. */
-  redisSentinels?: { host: string; port: number }[];
-  redisSentinelName?: string;
-  /** Size bound of the in-memory cache. */
-  cacheMaxBytes: number;
-  /** How long a cache command may take before the gateway answers without the cache. */
-  cacheTimeoutMs: number;
-  /** TTLs per type and caps per sharing class and level. */
-  cacheRulesFile: string;
-  /** Bounds on each operation's shape, checked before planning. */
-  limits: OperationLimits;
-  /** Bounds on each HTTP request: batch length, variables size. */
-  requestLimits: RequestLimits;
-  /** Largest request body read, in bytes (413 PAYLOAD_TOO_LARGE beyond). */
-  maxBodyBytes: number;
-  /** Largest number of lexical tokens parsed in one document (GRAPHQL_PARSE_FAILED beyond). */
-  maxTokens: number;
-  /** Addresses of proxies in front of the gateway whose X-Forwarded-For is believed (the public's rate limit is per client address). */
-  trustProxy: string[];
-  /** Automatic Persisted Queries (`apq`, Apollo's default), none (`off`), or only the operations of the allow-list (`only`). */
-  persistedOperations: 'apq' | 'off' | 'only';
-  /** The allow-list (a persisted-query manifest), read with `only`. */
-  persistedOperationsFile: string;
-  /** How long an Automatic Persisted Query registration lasts (each is its consumer's own; the public's per address). */
-  apqTtlSeconds: number;
-  /** On SIGTERM: how long to keep serving once /readyz fails, then how long draining may take in all. */
-  shutdownDelayMs: number;
-  shutdownTimeoutMs: number;
-  /** Requests per consumer per minute (sliding window), unless the registry sets one; 0: no limit. */
-  rateLimitPerMinute: number;
-  /** Origins whose browser apps may call the gateway (CORS); empty: none, `*`: any. */
-  corsOrigins: string[];
-  /** Serve GraphiQL at `/playground` (and redirect `/` there); on unless NODE_ENV=production. */
-  playground: boolean;
-  /** Which caches run: whole responses, entity fetches (`_entities`), root-field fetches. */
-  cacheLayers: ReadonlySet<'response' | 'entity' | 'root'>;
-  /** Public holidays and make-up workdays, for the 10-working-day answer deadline. */
-  calendarFile: string;
-}
 
 /** The committed development supergraph, `schema/supergraph.graphql` at the repository root. */
 export const SCHEMA_DIR = resolve(__dirname, '..', '..', '..', 'schema');
@@ -133,102 +13,139 @@ export const DEFAULT_OPERATIONS_FILE = resolve(SCHEMA_DIR, 'operations', 'manife
 export const DEFAULT_CALENDAR_FILE = resolve(SCHEMA_DIR, 'calendar', 'holidays.yaml');
 
 const port = z.coerce.number().int().min(0).max(65535);
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL');
+const onOff = z.enum(['on', 'off']);
+const trueFalse = z.enum(['true', 'false']);
+const commaList = (value: string) => value.split(',').map((entry) => entry.trim()).filter(Boolean);
 
-const environment = z.object({
-  GATEWAY_HOST: z.string().min(1).default('localhost'),
-  GATEWAY_PORT: port.default(4000),
-  SUPERGRAPH_FILE: z.string().min(1).optional(),
-  NODE_ENV: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
-  POLICY_DIR: z.string().min(1).optional(),
-  CONSUMERS_FILE: z.string().min(1).optional(),
-  HUB_ON_DENIED: z.enum(['null', 'reject']).default('null'),
-  HUB_REQUIRE_TOKEN: z.enum(['true', 'false']).default('false'),
-  JWT_JWKS_URL: z.url().optional(),
-  JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
-  TOKEN_MAX_TTL: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return DEFAULT_TOKEN_MAX_TTL_SECONDS;
-      try {
-        const seconds = parseDuration(value);
-        if (seconds > 0) return seconds;
-      } catch {
-        // reported below
-      }
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not a positive duration (e.g. 30m, 8h, 24h, 7d)` });
-      return z.NEVER;
-    }),
-  METRICS_PORT: port.optional(),
-  METRICS_HOST: z.string().min(1).optional(),
-  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  SUBGRAPH_CIRCUIT_FAILURES: z.coerce.number().int().positive().default(5),
-  SUBGRAPH_CIRCUIT_COOL_DOWN_MS: z.coerce.number().int().positive().default(10_000),
-  HUB_DEBUG_ERRORS: z.enum(['true', 'false']).default('false'),
-  HUB_DATA_DIR: z.string().min(1).optional(),
-  AUDIT_DIR: z.string().min(1).optional(),
-  AUDIT_FAIL_CLOSED: z.enum(['true', 'false']).default('true'),
-  AUDIT_WAIT_MS: z.coerce.number().int().positive().default(1000),
-  GRANT_STORE_DIR: z.string().min(1).optional(),
-  SCHEMA_REGISTRY_DIR: z.string().min(1).optional(),
-  SCHEMA_REGISTRY_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
-  AUDIT_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
-  AUDIT_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').default('gateway'),
-  AUDIT_REDIS_ALLOW_EVERYSEC: z.enum(['true', 'false']).default('false'),
-  AUDIT_WITNESS_DIR: z.string().min(1).optional(),
-  AUDIT_WITNESS_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
-  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
-  HUB_CALENDAR_FILE: z.string().min(1).optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/[^,]+(,rediss?:\/\/[^,]+)*$/, 'a redis:// or rediss:// URL (comma-separated for a Cluster)').optional(),
-  REDIS_MODE: z.enum(['single', 'cluster', 'sentinel']).default('single'),
-  REDIS_SENTINELS: z.string().regex(/^[^:,\s]+:\d+(,[^:,\s]+:\d+)*$/, 'host:port,host:port').optional(),
-  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
-  CACHE: z.enum(['on', 'off']).default('on'),
-  CACHE_MAX_MB: z.coerce.number().positive().default(64),
-  CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(100),
-  CACHE_RULES_FILE: z.string().min(1).optional(),
-  PLAYGROUND: z.enum(['on', 'off']).optional(),
-  LIMIT_DEPTH: z.coerce.number().int().positive().default(15),
-  LIMIT_ALIASES: z.coerce.number().int().nonnegative().default(30),
-  LIMIT_ROOT_FIELDS: z.coerce.number().int().positive().default(20),
-  LIMIT_FIELDS: z.coerce.number().int().positive().default(2000),
-  LIMIT_INTROSPECTION_DEPTH: z.coerce.number().int().positive().default(15),
-  LIMIT_LIST_SIZE: z.coerce.number().int().positive().default(100),
-  LIMIT_BATCH: z.coerce.number().int().positive().default(10),
-  LIMIT_VARIABLES_BYTES: z.coerce.number().int().positive().default(64 * 1024),
-  LIMIT_BODY_BYTES: z.coerce.number().int().positive().default(512 * 1024),
-  LIMIT_TOKENS: z.coerce.number().int().positive().default(50_000),
-  TRUST_PROXY: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean)),
-  PERSISTED_OPERATIONS: z.enum(['apq', 'off', 'only']).default('apq'),
-  PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
-  APQ_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
-  SHUTDOWN_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
-    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
-  CACHE_LAYERS: z
-    .string()
-    .default('response,entity,root')
-    .transform((value, ctx) => {
-      const layers = value.split(',').map((layer) => layer.trim()).filter(Boolean);
-      const unknown = layers.filter((layer) => !['response', 'entity', 'root'].includes(layer));
-      if (unknown.length) {
-        ctx.addIssue({ code: 'custom', message: `unknown cache layer(s) ${unknown.join(', ')}: use response, entity, root` });
+/** One environment variable: how it is parsed, and what the configuration reference says of it. */
+export interface GatewaySetting<Schema extends z.ZodType = z.ZodType> {
+  schema: Schema;
+  /** The default as the reference shows it (the schema holds the value itself). */
+  default: string;
+  meaning: string;
+}
+
+function setting<Schema extends z.ZodType>(schema: Schema, defaultText: string, meaning: string): GatewaySetting<Schema> {
+  return { schema, default: defaultText, meaning };
+}
+
+/**
+ * Every environment variable the gateway reads, declared once: the loader parses the environment
+ * with these schemas and `hub docs` writes docs/reference/configuration.md from this table.
+ */
+export const GATEWAY_SETTINGS = {
+  GATEWAY_HOST: setting(z.string().min(1).default('localhost'), '`localhost`', 'the address the gateway listens on'),
+  GATEWAY_PORT: setting(port.default(4000), '`4000`', 'the port the gateway listens on'),
+  SUPERGRAPH_FILE: setting(z.string().min(1).optional(), '`schema/supergraph.graphql`', 'the supergraph the gateway serves until the schema registry has one; set, it pins this file (the registry is not followed)'),
+  HUB_DATA_DIR: setting(z.string().min(1).optional(), '`.data/`', 'folder of the agency databases, and of the audit trail, its witness and the grant store unless their own variables say otherwise'),
+  LOG_LEVEL: setting(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), '`info` (`warn` under `hub start`)', 'pino log level'),
+  NODE_ENV: setting(z.string().optional(), '—', '`production` hides unexpected error messages (the request id stays) and requires the secrets from the environment'),
+  READINESS_TIMEOUT_MS: setting(z.coerce.number().int().positive().default(1000), '`1000`', 'how long `/readyz` waits for each subgraph\'s probe'),
+  POLICY_DIR: setting(z.string().min(1).optional(), '`schema/policies/`', 'the sharing policies, one `<agency>.yaml` per agency'),
+  CONSUMERS_FILE: setting(z.string().min(1).optional(), '`schema/consumers.yaml`', 'the consumer registry'),
+  HUB_ON_DENIED: setting(z.enum(['null', 'reject']).default('null'), '`null`', '`null`: withheld fields come back null with errors; `reject`: refuse the operation'),
+  HUB_REQUIRE_TOKEN: setting(trueFalse.default('false'), '`false`', '`true`: refuse requests without a token (401) instead of treating them as the public'),
+  JWT_JWKS_URL: setting(z.url().optional(), '—', 'verify RS256 tokens against this JWKS URL instead of the HS256 secret'),
+  JWT_PUBLIC_KEY_FILE: setting(z.string().min(1).optional(), '—', 'verify RS256 tokens against this PEM public key instead of the HS256 secret'),
+  TOKEN_MAX_TTL: setting(
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value.trim() === '') return DEFAULT_TOKEN_MAX_TTL_SECONDS;
+        try {
+          const seconds = parseDuration(value);
+          if (seconds > 0) return seconds;
+        } catch {
+          // reported below
+        }
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a positive duration (e.g. 30m, 8h, 24h, 7d)` });
         return z.NEVER;
-      }
-      return new Set(layers as ('response' | 'entity' | 'root')[]);
-    }),
-  GRANT_STORE_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
-});
+      }),
+    '`24h`',
+    'the longest a token may live (`exp − iat`, and `exp − now`), whoever issued it; longer ones get `TOKEN_LIFETIME_TOO_LONG`',
+  ),
+  METRICS_PORT: setting(port.optional(), '—', 'serve `/metrics` and the detailed `/readyz` on this port without credentials (isolate it by network); the gateway port then serves no `/metrics`'),
+  METRICS_HOST: setting(z.string().min(1).optional(), '`127.0.0.1`', 'the address of the `METRICS_PORT` listener: loopback unless named, so a listener without credentials is never exposed by following the gateway\'s bind address'),
+  SUBGRAPH_TIMEOUT_MS: setting(z.coerce.number().int().positive().default(10_000), '`10000`', 'deadline of each subgraph call (`SUBGRAPH_TIMEOUT_MS_<NAME>` for one subgraph)'),
+  SUBGRAPH_CIRCUIT_FAILURES: setting(z.coerce.number().int().positive().default(5), '`5`', 'failed calls in a row that open a subgraph\'s circuit'),
+  SUBGRAPH_CIRCUIT_COOL_DOWN_MS: setting(z.coerce.number().int().positive().default(10_000), '`10000`', 'how long an open circuit stays open before a trial call'),
+  HUB_DEBUG_ERRORS: setting(trueFalse.default('false'), '`false`', '`true`: stack traces with unexpected errors (never in production)'),
+  AUDIT_DIR: setting(z.string().min(1).optional(), '`<HUB_DATA_DIR>/audit`', 'folder of the JSONL audit trail'),
+  AUDIT_FAIL_CLOSED: setting(trueFalse.default('true'), '`true`', 'refuse agency data when its audit record cannot be written in time (`false`: serve it and log)'),
+  AUDIT_WAIT_MS: setting(z.coerce.number().int().positive().default(1000), '`1000`', 'how long a response waits for its audit record to be durable'),
+  GRANT_STORE_DIR: setting(z.string().min(1).optional(), '`<HUB_DATA_DIR>/grants`', 'folder of the grant store (requests, grants, workflow events)'),
+  SCHEMA_REGISTRY_DIR: setting(z.string().min(1).optional(), '`schema/registry`', 'folder of the schema registry (git-ignored); gateways serve and follow its supergraph once it has one'),
+  SCHEMA_REGISTRY_REDIS_URL: setting(redisUrl.optional(), '—', 'keep the schema registry on this Redis instead (must not evict, must persist every write)'),
+  AUDIT_REDIS_URL: setting(redisUrl.optional(), '—', 'write the audit trail to a Redis Stream on this Redis (its own, never the cache\'s)'),
+  AUDIT_INSTANCE: setting(z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').default('gateway'), '`gateway`', 'this gateway\'s instance name in a shared audit Redis: each gateway writes its own stream'),
+  AUDIT_REDIS_ALLOW_EVERYSEC: setting(trueFalse.default('false'), '`false`', 'accept an audit, audit witness or grant Redis with `appendfsync everysec`'),
+  AUDIT_WITNESS_DIR: setting(z.string().min(1).optional(), '`<HUB_DATA_DIR>/audit-witness`', 'folder of the audit witness: a copy of every checkpoint, by trail id, outside `AUDIT_DIR` (refused inside it)'),
+  AUDIT_WITNESS_REDIS_URL: setting(redisUrl.optional(), '—', 'keep the audit witness on this Redis instead (its own: not the audit Redis; must not evict, must persist every write)'),
+  AUDIT_CHECKPOINT_INTERVAL_MS: setting(z.coerce.number().int().min(100).max(3_600_000).default(10_000), '`10000`', 'how long after the first record not yet covered a checkpoint is written (and witnessed): the most recent records a cut can take unseen; 100–3600000'),
+  HUB_CALENDAR_FILE: setting(z.string().min(1).optional(), '`schema/calendar/holidays.yaml`', 'public holidays and make-up workdays for the 10-working-day deadline'),
+  REDIS_URL: setting(
+    z.string().regex(/^rediss?:\/\/[^,]+(,rediss?:\/\/[^,]+)*$/, 'a redis:// or rediss:// URL (comma-separated for a Cluster)').optional(),
+    '—',
+    'keep the caches (and rate-limit counts, APQ registrations) on this Redis, shared by gateways, instead of in memory; with `REDIS_MODE=cluster`, the nodes\' URLs, comma-separated. Subgraphs publish their change events on it (the first URL); the nonces of signed calls never go there (`HUB_NONCE_REDIS_URL`)',
+  ),
+  REDIS_MODE: setting(z.enum(['single', 'cluster', 'sentinel']).default('single'), '`single`', '`cluster` or `sentinel` (with `REDIS_SENTINELS` and `REDIS_SENTINEL_NAME`)'),
+  REDIS_SENTINELS: setting(z.string().regex(/^[^:,\s]+:\d+(,[^:,\s]+:\d+)*$/, 'host:port,host:port').optional(), '—', 'with `REDIS_MODE=sentinel`: the Sentinels, `host:port,…`'),
+  REDIS_SENTINEL_NAME: setting(z.string().min(1).default('mymaster'), '`mymaster`', 'with `REDIS_MODE=sentinel`: the monitored master\'s name'),
+  CACHE: setting(onOff.default('on'), '`on`', '`off` disables every cache layer'),
+  CACHE_MAX_MB: setting(z.coerce.number().positive().default(64), '`64`', 'size of the in-memory cache, in MB'),
+  CACHE_TIMEOUT_MS: setting(z.coerce.number().int().positive().default(100), '`100`', 'how long a Redis cache command may take before the gateway answers without the cache'),
+  CACHE_RULES_FILE: setting(z.string().min(1).optional(), '`schema/cache.yaml`', 'TTL per type (at most 1 h, so the cursors of a cached page still open), caps per sharing class and level'),
+  PLAYGROUND: setting(onOff.optional(), '`on` (`off` with `NODE_ENV=production`)', 'serve GraphiQL at `/playground`, and development tokens for registered consumers when tokens use the development secret'),
+  LIMIT_DEPTH: setting(z.coerce.number().int().positive().default(15), '`15`', 'nesting of fields (`OPERATION_TOO_DEEP`), checked before validation'),
+  LIMIT_ALIASES: setting(z.coerce.number().int().nonnegative().default(30), '`30`', 'aliases in an operation (`TOO_MANY_ALIASES`)'),
+  LIMIT_ROOT_FIELDS: setting(z.coerce.number().int().positive().default(20), '`20`', 'root fields in an operation (`TOO_MANY_ROOT_FIELDS`)'),
+  LIMIT_FIELDS: setting(z.coerce.number().int().positive().default(2000), '`2000`', 'fields in an operation, fragments counted at every use, introspection left out (`TOO_MANY_FIELDS`)'),
+  LIMIT_INTROSPECTION_DEPTH: setting(z.coerce.number().int().positive().default(15), '`15`', 'nesting below `__schema`/`__type` (`INTROSPECTION_TOO_DEEP`)'),
+  LIMIT_LIST_SIZE: setting(z.coerce.number().int().positive().default(100), '`100`', 'the largest `first`/`last` (`LIST_TOO_LONG`)'),
+  LIMIT_BATCH: setting(z.coerce.number().int().positive().default(10), '`10`', 'operations in one batched request (`BATCH_TOO_LARGE`)'),
+  LIMIT_VARIABLES_BYTES: setting(z.coerce.number().int().positive().default(64 * 1024), '`65536`', 'size of one operation\'s variables as JSON (`VARIABLES_TOO_LARGE`)'),
+  LIMIT_BODY_BYTES: setting(z.coerce.number().int().positive().default(512 * 1024), '`524288`', 'request body size (`PAYLOAD_TOO_LARGE`)'),
+  LIMIT_TOKENS: setting(z.coerce.number().int().positive().default(50_000), '`50000`', 'lexical tokens per document (`GRAPHQL_PARSE_FAILED`)'),
+  TRUST_PROXY: setting(z.string().default('').transform(commaList), '—', 'addresses (or CIDR ranges) of proxies in front of the gateway whose `X-Forwarded-For` gives the client\'s address'),
+  PERSISTED_OPERATIONS: setting(z.enum(['apq', 'off', 'only']).default('apq'), '`apq`', '`apq`: Automatic Persisted Queries, registered per consumer; `off`: texts only; `only`: serve the allow-list\'s operations alone (global: the operator\'s list)'),
+  PERSISTED_OPERATIONS_FILE: setting(z.string().min(1).optional(), '`schema/operations/manifest.json`', 'the allow-list read with `PERSISTED_OPERATIONS=only`'),
+  APQ_TTL_SECONDS: setting(z.coerce.number().int().positive().default(86_400), '`86400`', 'how long an Automatic Persisted Query registration lasts (in the cache store: memory, or the cache\'s Redis shared by every gateway)'),
+  SHUTDOWN_DELAY_MS: setting(z.coerce.number().int().nonnegative().default(0), '`0`', 'on SIGTERM: how long to keep serving once `/readyz` fails'),
+  SHUTDOWN_TIMEOUT_MS: setting(z.coerce.number().int().positive().default(30_000), '`30000`', 'on SIGTERM: how long the whole drain may take before the process exits 1'),
+  RATE_LIMIT_PER_MINUTE: setting(z.coerce.number().int().nonnegative().default(1200), '`1200`', 'requests per consumer per minute (sliding window; the public per address); a consumer\'s `rateLimitPerMinute` in the registry overrides it; `0`: no limit'),
+  CORS_ORIGINS: setting(
+    z
+      .string()
+      .default('')
+      .transform(commaList)
+      .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
+    '— (no cross-origin calls)',
+    'origins whose browser apps may call the gateway, comma-separated (`*` for any)',
+  ),
+  CACHE_LAYERS: setting(
+    z
+      .string()
+      .default('response,entity,root')
+      .transform((value, ctx) => {
+        const layers = commaList(value);
+        const unknown = layers.filter((layer) => !['response', 'entity', 'root'].includes(layer));
+        if (unknown.length) {
+          ctx.addIssue({ code: 'custom', message: `unknown cache layer(s) ${unknown.join(', ')}: use response, entity, root` });
+          return z.NEVER;
+        }
+        return new Set(layers as ('response' | 'entity' | 'root')[]);
+      }),
+    '`response,entity,root`',
+    'which cache layers run: whole responses, entity fetches, root-field fetches',
+  ),
+  GRANT_STORE_REDIS_URL: setting(redisUrl.optional(), '—', 'keep the grant store on this Redis instead (must not evict, must persist every write)'),
+};
+
+type SettingSchemas = { [Name in keyof typeof GATEWAY_SETTINGS]: (typeof GATEWAY_SETTINGS)[Name]['schema'] };
+
+const environment = z.object(Object.fromEntries(Object.entries(GATEWAY_SETTINGS).map(([name, { schema }]) => [name, schema])) as SettingSchemas);
 
 /** The environment variable that overrides a subgraph's URL: `development-reform` → `DEVELOPMENT_REFORM_URL`. */
 export function subgraphUrlVariable(subgraphName: string): string {
@@ -242,13 +159,13 @@ export function subgraphTimeoutVariable(subgraphName: string): string {
 
 const SUBGRAPH_TIMEOUT_PREFIX = 'SUBGRAPH_TIMEOUT_MS_';
 
-export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  const parsed = environment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`invalid gateway configuration: ${problems}`);
-  }
-  const values = parsed.data;
+/**
+ * The gateway's settings, assembled from the parsed environment (`GATEWAY_SETTINGS`): what each
+ * variable means is said there; here, how several combine (data folders, the cache backend, limits).
+ * `GatewayConfig` is this function's result, so a setting is declared in the table and read here,
+ * nowhere else.
+ */
+function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.ProcessEnv) {
   // Per-subgraph deadlines: a malformed one stops the start, like every other setting.
   const subgraphTimeouts: Record<string, number> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -263,43 +180,51 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
   for (const [name, value] of Object.entries(env)) {
     if (name.endsWith('_URL') && value) subgraphUrls[name] = value;
   }
+  const dataDir = values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data');
   return {
     host: values.GATEWAY_HOST,
     port: values.GATEWAY_PORT,
     supergraphFile: resolve(values.SUPERGRAPH_FILE ?? DEFAULT_SUPERGRAPH_FILE),
+    /** Serve the schema registry's supergraph when it has one, and follow its publishes (unless SUPERGRAPH_FILE names a file). */
     followRegistry: !values.SUPERGRAPH_FILE,
+    /** `production` hides unexpected error messages and the query-plan header. */
     production: values.NODE_ENV === 'production',
     logLevel: values.LOG_LEVEL,
+    /** Subgraph URL overrides by variable name (`<NAME>_URL`). */
     subgraphUrls,
     readinessTimeoutMs: values.READINESS_TIMEOUT_MS,
     policyDir: resolve(values.POLICY_DIR ?? DEFAULT_POLICY_DIR),
     consumersFile: resolve(values.CONSUMERS_FILE ?? DEFAULT_CONSUMERS_FILE),
-    open: false,
+    /** Serve everything with no policy (`hub gateway --open`): local subgraph development only. */
+    open: false as boolean,
     onDenied: values.HUB_ON_DENIED,
     requireToken: values.HUB_REQUIRE_TOKEN === 'true',
     ...(values.JWT_JWKS_URL ? { jwksUrl: values.JWT_JWKS_URL } : {}),
     ...(values.JWT_PUBLIC_KEY_FILE ? { jwtPublicKeyFile: resolve(values.JWT_PUBLIC_KEY_FILE) } : {}),
     tokenMaxTtlSeconds: values.TOKEN_MAX_TTL,
     ...(values.METRICS_PORT !== undefined ? { metricsPort: values.METRICS_PORT } : {}),
-    metricsHost: values.METRICS_HOST ?? values.GATEWAY_HOST,
+    // Loopback unless named: a listener without credentials is never exposed by following the gateway's bind address.
+    metricsHost: values.METRICS_HOST ?? '127.0.0.1',
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
+    /** Deadlines of one subgraph's calls, by variable name (`SUBGRAPH_TIMEOUT_MS_SCIENCE`…): see `subgraphTimeoutVariable`. */
     subgraphTimeouts,
     circuit: { failureThreshold: values.SUBGRAPH_CIRCUIT_FAILURES, coolDownMs: values.SUBGRAPH_CIRCUIT_COOL_DOWN_MS },
     debugErrors: values.HUB_DEBUG_ERRORS === 'true' && values.NODE_ENV !== 'production',
-    auditDir: resolve(values.AUDIT_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit')),
+    auditDir: resolve(values.AUDIT_DIR ?? join(dataDir, 'audit')),
     auditFailClosed: values.AUDIT_FAIL_CLOSED === 'true',
     auditWaitMs: values.AUDIT_WAIT_MS,
     ...(values.AUDIT_REDIS_URL ? { auditRedisUrl: values.AUDIT_REDIS_URL } : {}),
     auditInstance: values.AUDIT_INSTANCE,
     auditRedisAllowEverysec: values.AUDIT_REDIS_ALLOW_EVERYSEC === 'true',
-    auditWitnessDir: resolve(values.AUDIT_WITNESS_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'audit-witness')),
+    auditWitnessDir: resolve(values.AUDIT_WITNESS_DIR ?? join(dataDir, 'audit-witness')),
     ...(values.AUDIT_WITNESS_REDIS_URL ? { auditWitnessRedisUrl: values.AUDIT_WITNESS_REDIS_URL } : {}),
     auditCheckpointIntervalMs: values.AUDIT_CHECKPOINT_INTERVAL_MS,
     schemaRegistryDir: resolve(values.SCHEMA_REGISTRY_DIR ?? join(SCHEMA_DIR, 'registry')),
     ...(values.SCHEMA_REGISTRY_REDIS_URL ? { schemaRegistryRedisUrl: values.SCHEMA_REGISTRY_REDIS_URL } : {}),
-    grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data'), 'grants')),
+    grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(dataDir, 'grants')),
     ...(values.GRANT_STORE_REDIS_URL ? { grantStoreRedisUrl: values.GRANT_STORE_REDIS_URL } : {}),
-    cache: values.CACHE === 'off' ? 'off' : values.REDIS_URL || (values.REDIS_MODE === 'sentinel' && values.REDIS_SENTINELS) ? 'redis' : 'memory',
+    /** The cache's backend: `redis` when REDIS_URL (or Sentinels) is set, `memory` otherwise, or `off`. */
+    cache: (values.CACHE === 'off' ? 'off' : values.REDIS_URL || (values.REDIS_MODE === 'sentinel' && values.REDIS_SENTINELS) ? 'redis' : 'memory') as 'memory' | 'redis' | 'off',
     ...(values.REDIS_URL ? { redisUrl: values.REDIS_URL } : {}),
     redisMode: values.REDIS_MODE,
     ...(values.REDIS_SENTINELS ? { redisSentinels: values.REDIS_SENTINELS.split(',').map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })) } : {}),
@@ -308,6 +233,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     cacheTimeoutMs: values.CACHE_TIMEOUT_MS,
     cacheRulesFile: resolve(values.CACHE_RULES_FILE ?? DEFAULT_CACHE_RULES_FILE),
     cacheLayers: values.CACHE_LAYERS,
+    /** Bounds on each operation's shape (`limits/operationLimits.ts`), checked before validation. */
     limits: {
       maxDepth: values.LIMIT_DEPTH,
       maxAliases: values.LIMIT_ALIASES,
@@ -316,6 +242,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
       maxIntrospectionDepth: values.LIMIT_INTROSPECTION_DEPTH,
       maxListSize: values.LIMIT_LIST_SIZE,
     },
+    /** Bounds on each HTTP request (`limits/requestLimits.ts`). */
     requestLimits: { maxBatch: values.LIMIT_BATCH, maxVariablesBytes: values.LIMIT_VARIABLES_BYTES },
     maxBodyBytes: values.LIMIT_BODY_BYTES,
     maxTokens: values.LIMIT_TOKENS,
@@ -329,6 +256,17 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, override
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',
     calendarFile: resolve(values.HUB_CALENDAR_FILE ?? DEFAULT_CALENDAR_FILE),
-    ...overrides,
   };
+}
+
+export type GatewayConfig = ReturnType<typeof assembleConfig>;
+
+/** Reads the gateway's settings from the environment once, at start-up; a malformed one stops the start. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid gateway configuration: ${problems}`);
+  }
+  return { ...assembleConfig(parsed.data, env), ...overrides };
 }

@@ -100,4 +100,16 @@ describe('small counts', () => {
     const own = await hub.ask('education', 'operations', '{ schools { code students(first: 20) { totalCount } } }');
     expect(own.body.data.schools.map((s: { students: { totalCount: number } }) => s.students.totalCount)).toEqual([12, 4, 5, 0]);
   });
+
+  it("refuses the gateway's reserved aliases, so a client cannot answer the count probe itself", async () => {
+    for (const field of ['__typename', 'pageInfo { hasNextPage }']) {
+      const { status, body } = await hub.ask('city-analytics', 'statistics', `{ schools { code students(first: 20) { hubCount__totalCount: ${field} nodes { grade } } } }`);
+      expect(status).toBe(400);
+      expect(body.data).toBeUndefined();
+      expect(body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'RESERVED_ALIAS', alias: 'hubCount__totalCount' }) })]);
+    }
+    // In a fragment too, and for the concrete-type alias.
+    const fragment = await hub.ask('city-analytics', 'statistics', '{ schools { ...S } } fragment S on School { hubConcreteType__typename: __typename code }');
+    expect(codes(fragment.body)).toEqual(['RESERVED_ALIAS']);
+  });
 });

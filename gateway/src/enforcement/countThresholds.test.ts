@@ -63,4 +63,9 @@ describe('a connection with a minimum cell size', () => {
     expect(data).toEqual({ schools: [{ code: 'a', students: null }, { code: 'b', students: { nodes: pupils(5).nodes } }, { code: 'c', students: { nodes: [] } }] });
     expect(denialErrors(withheld).map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'SMALL_COUNT_WITHHELD', coordinate: 'School.students', minCount: 5, paths: ['schools.students'] })]);
   });
+
+  it('is withheld when its probe did not come back as a count: it cannot be shown to be large', () => {
+    const { data } = shaped(as('city-analytics', 'statistics'), query, { schools: [{ code: 'a', students: { nodes: [{ grade: 1 }], [COUNT_PROBE_ALIAS]: 'School' } }, { code: 'b', students: { nodes: [{ grade: 2 }] } }] });
+    expect(data).toEqual({ schools: [{ code: 'a', students: null }, { code: 'b', students: null }] });
+  });
 });

@@ -25,8 +25,11 @@ export const COUNT_PROBE_ALIAS = 'hubCount__totalCount';
  * describes nobody (statistical disclosure control suppresses small non-zero cells).
  */
 export function isSmallCount(field: GraphQLField<unknown, unknown>, raw: unknown, minCount: number): boolean {
-  const count = getNamedType(field.type).name === 'Int' ? raw : raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[COUNT_PROBE_ALIAS] : undefined;
-  return typeof count === 'number' && count > 0 && count < minCount;
+  if (getNamedType(field.type).name === 'Int') return typeof raw === 'number' && raw > 0 && raw < minCount;
+  if (raw === null || typeof raw !== 'object') return false; // nothing released
+  // A connection whose probe did not come back as a count cannot be shown to be large: withheld.
+  const count = (raw as Record<string, unknown>)[COUNT_PROBE_ALIAS];
+  return typeof count !== 'number' || (count > 0 && count < minCount);
 }
 
 /** The denial a small count is reported with: the agency that set the threshold, and the threshold. */

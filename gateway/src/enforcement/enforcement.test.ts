@@ -50,7 +50,8 @@ describe('shapeResponse', () => {
 
   it('masks at every path, nulls withheld fields and groups errors per coordinate', () => {
     const v = view(as('district-haidian', 'enrollment-planning'), query);
-    const fetched = { s: { name: '第一小学', students: { nodes: [{ n: '张晓明', grade: 3 }, { n: '欧阳娜娜', grade: 4 }] } } };
+    // The view asks each thresholded roster's count under the probe alias; the agencies' answer carries it.
+    const fetched = { s: { name: '第一小学', students: { hubCount__totalCount: 30, nodes: [{ n: '张晓明', grade: 3 }, { n: '欧阳娜娜', grade: 4 }] } } };
     const shaped = shapeResponse(supergraph.apiSchema, parse(query), undefined, { x: true }, v.decisions, fetched, mask);
     expect(shaped.data).toEqual({
       s: { name: '第一小学', students: { nodes: [{ n: '张**', grade: 3, idNumber: null, again: null }, { n: '欧阳**', grade: 4, idNumber: null, again: null }] } },
@@ -61,7 +62,7 @@ describe('shapeResponse', () => {
 
   it('respects @skip/@include when reporting withheld fields', () => {
     const v = view(as('district-haidian', 'enrollment-planning'), query);
-    const fetched = { s: { name: 'x', students: { nodes: [{ n: '李雷', grade: 1 }] } } };
+    const fetched = { s: { name: 'x', students: { hubCount__totalCount: 30, nodes: [{ n: '李雷', grade: 1 }] } } };
     const shaped = shapeResponse(supergraph.apiSchema, parse(query), undefined, { x: false }, v.decisions, fetched, mask);
     expect(shaped.data).toEqual({ s: { name: 'x', students: { nodes: [{ n: '李*', grade: 1, idNumber: null }] } } });
     expect(shaped.withheld[0]!.paths).toEqual(['s.students.nodes.idNumber']);

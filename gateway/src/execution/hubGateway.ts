@@ -12,7 +12,7 @@ import { execute, getVariableValues, Kind, type DocumentNode, type GraphQLSchema
 import type { Logger } from 'pino';
 import { subgraphTimeoutVariable, subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
-import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
+import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, reservedAliasIn, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
 import type { SubgraphFaults } from '../faults';
 import type { Identity } from '../identity';
@@ -231,6 +231,8 @@ export class HubGateway implements GatewayInterface {
       const now = this.now();
       context.decidedAt = now;
       const { document, operationName, queryHash } = requestContext;
+      const reserved = reservedAliasIn(document);
+      if (reserved) return { errors: [hubError('RESERVED_ALIAS', `The alias "${reserved}" is reserved for the gateway's own fields (aliases starting hub…__); choose another.`, { alias: reserved })] };
 
       const introspection = introspectionRoots(document, operationName);
       if (introspection === 'mixed') {

@@ -268,7 +268,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       { registry: policies!.current().consumers, verify: verify!, requireToken: config.requireToken },
     );
   });
-  if (config.persistedOperations === 'apq') installScopedApq(app, { store: cacheStore, ttlSeconds: config.apqTtlSeconds, ...(policies ? { identify: identifyRequest } : {}) });
+  if (config.persistedOperations === 'apq') installScopedApq(app, { store: cacheStore, ttlSeconds: config.apqTtlSeconds, maxBatch: config.requestLimits.maxBatch, ...(policies ? { identify: identifyRequest } : {}) });
   const requestGate = createRequestGate(config.limits, config.requestLimits, config.maxTokens);
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.url !== '/graphql') return;

@@ -26,6 +26,8 @@ export interface ScopedApqOptions {
   /** The gateway's cache store (memory, or Redis shared by every gateway); a small memory store of its own without one. */
   store: CacheStore | undefined;
   ttlSeconds: number;
+  /** The batch limit: a longer batch is left to the request gate to refuse, before any lookup or identity check. */
+  maxBatch: number;
   /** The request's identity (memoised per request, shared with the GraphQL context); absent in `--open` mode. */
   identify?: (request: FastifyRequest) => Promise<IdentityResult>;
 }
@@ -51,6 +53,7 @@ export function installScopedApq(app: FastifyInstance, options: ScopedApqOptions
   app.addHook('preHandler', async (request) => {
     if (request.routeOptions.url !== '/graphql' || (request.method !== 'GET' && request.method !== 'POST')) return;
     const operations: unknown[] = request.method === 'GET' ? [request.query] : Array.isArray(request.body) ? request.body : [request.body];
+    if (operations.length > options.maxBatch) return; // BATCH_TOO_LARGE from the request gate; nothing looked up
     const asked = operations.map((operation) => ({ operation: operation as Record<string, unknown>, persisted: readPersistedQuery(operation) }));
     const lookups = asked.flatMap(({ operation, persisted }) => (persisted.kind === 'lookup' ? [{ operation, hash: persisted.hash }] : []));
     const texts = asked.flatMap(({ persisted }) => (persisted.kind === 'register' ? [{ hash: persisted.hash, query: persisted.query }] : []));

@@ -5,7 +5,7 @@ import { SCHEMA_DIR } from '../config';
 /**
  * The cross-agency example operations (`schema/examples/*.graphql`): each answers one question of
  * the domain reference in a single query, with default variables so it runs as it is. The
- * playground opens them as tabs; the README shows them with their answers.
+ * playground opens them as tabs; docs/guides/example-queries.md shows them with their answers.
  */
 export interface ExampleOperation {
   file: string;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsumerRegistry } from '../consumers';
-import { DEFAULT_TOKEN_MAX_TTL_SECONDS, refuseRolesNotHeld, signDevelopmentToken } from '../identity';
+import { DEFAULT_TOKEN_MAX_TTL_SECONDS, signDevelopmentToken } from '../identity';
 import { loadExamples } from './examples';
 
 /** Where the build put the bundle (`gateway/web/build.mjs` → `gateway/dist/web`). */
@@ -25,7 +25,7 @@ const readsData = (kind: string) => kind !== 'PUBLIC' && kind !== 'CDO' && kind 
  * `/playground`: GraphiQL served from the gateway's own bundle, with the cross-agency examples as
  * tabs; `/` redirects there. In development (`developmentSecret`) `/playground/dev-token` signs
  * a one-hour token for a registered consumer, so an analyst can pick one instead of pasting a token;
- * `&role=` adds a role, only one the registry lets that consumer hold (403 ROLE_NOT_HELD otherwise).
+ * It never signs a role (`&role=` is refused with 403 ROLE_NOT_HELD): roles come from `hub token`.
  */
 export async function registerPlaygroundRoutes(app: FastifyInstance, options: PlaygroundOptions): Promise<void> {
   if (!existsSync(join(PLAYGROUND_ASSETS_DIR, 'playground.js'))) {
@@ -52,12 +52,16 @@ export async function registerPlaygroundRoutes(app: FastifyInstance, options: Pl
     if (!options.developmentSecret) return reply.code(404).send({ error: 'development tokens are off (production, or tokens from an identity provider)' });
     const consumer = options.consumers().consumers.get(request.query.consumer ?? '');
     if (!consumer || !readsData(consumer.kind)) return reply.code(400).send({ error: `unknown consumer "${request.query.consumer ?? ''}"` });
+    // This route answers anyone who can reach the page, without credentials: it signs data-reading
+    // tokens only. A role (a CDO's decisions, an operator's endpoints) comes from `hub token`, run
+    // by someone with the hub's secret in hand.
     const roles = [request.query.role ?? []].flat().filter((role): role is string => typeof role === 'string' && role !== '');
-    // The same decision the gateway takes on every token: a development token is no way around it.
-    const refusal = refuseRolesNotHeld(consumer, roles);
-    if (refusal) return reply.code(403).header('cache-control', 'no-store').send({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+    if (roles.length) {
+      const message = `The playground's development tokens carry no roles; mint one with \`hub token --consumer ${consumer.id} --role ${roles[0]}\`.`;
+      return reply.code(403).header('cache-control', 'no-store').send({ errors: [{ message, extensions: { code: 'ROLE_NOT_HELD' } }] });
+    }
     const ttlSeconds = Math.min(3600, options.maxTokenLifetimeSeconds ?? DEFAULT_TOKEN_MAX_TTL_SECONDS);
-    return reply.header('cache-control', 'no-store').send({ token: await signDevelopmentToken(options.developmentSecret, { consumer: consumer.id, ttlSeconds, ...(roles.length ? { roles } : {}) }) });
+    return reply.header('cache-control', 'no-store').send({ token: await signDevelopmentToken(options.developmentSecret, { consumer: consumer.id, ttlSeconds }) });
   });
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The policy file format: one YAML file per agency under `schema/policies/`, written by the
- * agency's Chief Data Officer. See the README, "Sharing policies".
+ * agency's Chief Data Officer. See docs/guides/cdos.md, "The policy file".
  */
 
 /** Sharing attribute of a data item (State Council rules on government information sharing, 2016). */

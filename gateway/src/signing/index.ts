@@ -1,2 +1,2 @@
-export * from './consumerHeader';
-export * from './changeEvents';
+// Call signing and change events are shared with the agencies' subgraphs: see @cdo-hub/contracts.
+export * from '@cdo-hub/contracts/signing';

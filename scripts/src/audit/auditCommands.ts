@@ -1,9 +1,9 @@
 import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { hostname, userInfo } from 'node:os';
 import { adoptAuditStream, adoptAuditTrail, buildUsageReport, followAuditTrail, formatRecordLine, formatUsageCsv, formatUsageTable, openAuditWitness, parseSince, readAuditTrail, verifyWitnessedTrail, type AuditRecord, type GatewayConfig } from '@cdo-hub/gateway';
+import { REPORT_FORMATS, type ReportFormat } from './reportFormats';
 
-export const REPORT_FORMATS = ['table', 'csv', 'json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat };
 
 function knownAgency(agency: string): void {
   if (!AGENCIES.some((a) => a.id === agency)) throw new Error(`unknown agency "${agency}" (agencies: ${AGENCIES.map((a) => a.id).join(', ')})`);

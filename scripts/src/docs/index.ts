@@ -1,2 +1,5 @@
 export * from './examples';
-export * from './readmeSections';
+export * from './sections';
+export * from './generatedDocs';
+export * from './errorReference';
+export * from './shellExamples';

@@ -1,7 +1,11 @@
-import { describeSeconds, loadConsumerRegistry, loadGatewayConfig, loadSecrets, parseDuration, refuseRolesNotHeld, signDevelopmentToken } from '@cdo-hub/gateway';
+// The gateway's folders, not its index: `hub token` must not load Apollo and Fastify to sign a token.
+import { loadGatewayConfig } from '@cdo-hub/gateway/config';
+import { loadConsumerRegistry } from '@cdo-hub/gateway/consumers';
+import { describeSeconds, loadSecrets, parseDuration, refuseRolesNotHeld, signDevelopmentToken } from '@cdo-hub/gateway/identity';
 
-/** What a development token's default lifetime is, unless the hub accepts less (`TOKEN_MAX_TTL`). */
-export const DEFAULT_DEVELOPMENT_TTL = '8h';
+import { DEFAULT_DEVELOPMENT_TTL } from './tokenLifetime';
+
+export { DEFAULT_DEVELOPMENT_TTL };
 
 /** `hub token` will not mint this token: the reason goes to stderr, and the exit code is 2. */
 export class TokenRefusal extends Error {}

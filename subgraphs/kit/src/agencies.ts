@@ -1,6 +1,6 @@
 /**
- * The agencies that publish a subgraph. Adding a fourth agency starts here (see README, "Adding
- * an agency").
+ * The agencies that publish a subgraph. Adding a fourth agency starts here (see
+ * docs/guides/contributors.md, "Adding an agency").
  */
 export interface AgencyInfo {
   /** Workspace and subgraph name. */

@@ -1,4 +1,4 @@
-import { hubError } from '@cdo-hub/gateway/errors';
+import { hubError } from '@cdo-hub/contracts';
 import {
   assertInScope,
   assertOwner,

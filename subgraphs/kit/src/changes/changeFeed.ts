@@ -1,4 +1,4 @@
-import { CHANGES_CHANNEL, signChangeEvent, type ChangeEvent } from '@cdo-hub/gateway/signing';
+import { CHANGES_CHANNEL, signChangeEvent, type ChangeEvent } from '@cdo-hub/contracts';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AgencyDatabase } from '../database';

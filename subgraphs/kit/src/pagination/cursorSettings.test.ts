@@ -1,4 +1,4 @@
-import { MAX_CACHE_TTL_SECONDS } from '@cdo-hub/gateway';
+import { MAX_CACHE_TTL_SECONDS } from '@cdo-hub/contracts';
 import { cursorSettingsFromEnv, DEFAULT_CURSOR_TTL_MS, MIN_CURSOR_TTL_MS } from './cursorSettings';
 
 describe('cursor settings', () => {

@@ -7,8 +7,8 @@ export const DEFAULT_CURSOR_TTL_MS = 24 * HOUR;
 /**
  * The shortest `CURSOR_TTL` a subgraph accepts. A page the gateway caches carries cursors issued
  * when it was fetched, and the gateway keeps no entry longer than 1 h (`MAX_CACHE_TTL_SECONDS`,
- * enforced when the cache rules load): a cursor in a page served at the last moment of its entry
- * still opens for at least another hour.
+ * agreed in @cdo-hub/contracts and enforced when the cache rules load): a cursor in a page served
+ * at the last moment of its entry still opens for at least another hour.
  */
 export const MIN_CURSOR_TTL_MS = 2 * HOUR;
 /** A cursor is a bookmark into a list, not a credential to keep: a month is ample. */

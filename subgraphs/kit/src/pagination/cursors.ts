@@ -1,4 +1,4 @@
-import { hubError } from '@cdo-hub/gateway/errors';
+import { hubError } from '@cdo-hub/contracts';
 import type { GraphQLError } from 'graphql';
 import { cursorKeyring, openCursor, sealCursor, type CursorKeyring, type CursorRefusal } from './cursorSealing';
 import { decodePlainCursor, encodePlainCursor } from './plainCursors';

@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { findAgency, type AgencyInfo } from '../agencies';
 import { AgencyDatabase } from '../database';
 import { ChangeFeed, HttpChangePublisher, installChangeCapture, RedisChangePublisher } from '../changes';
-import { MemoryNonceStore, type NonceStore } from '@cdo-hub/gateway/signing';
+import { MemoryNonceStore, type NonceStore } from '@cdo-hub/contracts';
 import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '../server';
 import { cursorSettingsFromEnv } from '../pagination';
 import { agencyDatabaseFile, agencyPort } from './paths';

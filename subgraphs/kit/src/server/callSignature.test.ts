@@ -1,5 +1,5 @@
-import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { CONSUMER_HEADER, SIGNATURE_HEADER, signedSubgraphHeaders, type NonceStore } from '@cdo-hub/gateway/signing';
+import { RedisTestServer } from '@cdo-hub/contracts/testing';
+import { CONSUMER_HEADER, SIGNATURE_HEADER, signedSubgraphHeaders, type NonceStore } from '@cdo-hub/contracts';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'graphql';
 import { mkdtempSync, rmSync } from 'node:fs';

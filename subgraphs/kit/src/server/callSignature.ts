@@ -1,5 +1,4 @@
-import { ERROR_CATALOGUE } from '@cdo-hub/gateway/errors';
-import { admitSignedCall, CONSUMER_HEADER, SIGNATURE_HEADER, type CallAdmission, type ConsumerClaims, type FreshnessOptions, type NonceStore, type RefusalReason } from '@cdo-hub/gateway/signing';
+import { admitSignedCall, ERROR_CATALOGUE, CONSUMER_HEADER, SIGNATURE_HEADER, type CallAdmission, type ConsumerClaims, type FreshnessOptions, type NonceStore, type RefusalReason } from '@cdo-hub/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Why a call was refused: a reason of the signature, or a nonce store that could not answer. */

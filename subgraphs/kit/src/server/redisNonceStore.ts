@@ -1,4 +1,4 @@
-import type { NonceStore } from '@cdo-hub/gateway/signing';
+import type { NonceStore } from '@cdo-hub/contracts';
 import { Redis } from 'ioredis';
 
 /**

@@ -3,9 +3,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import fastifyApollo from '@as-integrations/fastify';
-import { hubError, installHttpErrorHandlers, isErrorCode } from '@cdo-hub/gateway/errors';
+import { hubError, installHttpErrorHandlers, isErrorCode, MemoryNonceStore, type ConsumerClaims, type NonceStore } from '@cdo-hub/contracts';
 import type { ChangeRule } from '../changes';
-import { MemoryNonceStore, type ConsumerClaims, type NonceStore } from '@cdo-hub/gateway/signing';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-import { signedSubgraphHeaders, type ConsumerClaims } from '@cdo-hub/gateway/signing';
+import { signedSubgraphHeaders, type ConsumerClaims } from '@cdo-hub/contracts';
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { hubError } from '@cdo-hub/gateway/errors';
+import { hubError } from '@cdo-hub/contracts';
 import { childConnection, isDistrictCode, listIdentity, rootConnection, toPage, type ChildListSpec, type RequestLoaders } from '@cdo-hub/subgraph-kit';
 import type { ContractRole, Resolvers } from '../generated/resolvers';
 import type { HighTechEnterpriseRow, KeyLabRow, ResearchProjectRow, TechnologyContractRow } from '../model';

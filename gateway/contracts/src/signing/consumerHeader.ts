@@ -15,7 +15,8 @@ import { z } from 'zod';
  * header and body digest tie it to this consumer and this operation. An absent consumer header is
  * signed as the empty string, so it cannot be stripped from, or added to, a signed call.
  *
- * This module needs only node:crypto and zod: subgraphs import it too.
+ * It needs only node:crypto and zod, as all of @cdo-hub/contracts must: every agency installs it
+ * (docs/adr/0002-contracts-package.md).
  */
 export interface ScopedFields {
   /** The row scope, e.g. `{ districtCode: '110108' }`. */

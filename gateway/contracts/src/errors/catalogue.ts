@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   HEADERS_TOO_LARGE: { httpStatus: 431, description: 'The request headers are larger than the server reads (Node\'s limit, 16 KiB by default).' },
   REQUEST_TIMEOUT: { httpStatus: 408, description: 'The request did not finish arriving in time.' },
   NOT_FOUND: { httpStatus: 404, description: 'No such route on this server (GraphQL is served at `/graphql`).' },
+  RESERVED_ALIAS: { httpStatus: 400, description: 'The operation uses an alias of the form `hub…__…`, which the gateway reserves for the fields it adds to read the agencies\' answers (count probes, concrete types); `extensions.alias` names it.' },
   OPERATION_RESOLUTION_FAILURE: { httpStatus: 400, description: 'The document has several operations and `operationName` does not pick one of them.' },
   PERSISTED_QUERY_NOT_FOUND: { httpStatus: 200, description: 'The persisted-query hash is not among the texts this consumer registered (the public: this client address); resend the full text.' },
   PERSISTED_QUERY_NOT_SUPPORTED: { httpStatus: 200, description: 'Persisted queries are disabled on this server.' },
@@ -80,6 +81,7 @@ export const ERROR_CATALOGUE = {
 
   // Federation and availability.
   SUBGRAPH_UNAVAILABLE: { httpStatus: 200, description: "An agency's subgraph could not be reached, timed out, failed, or its circuit is open after repeated failures; `extensions.agency` names it and `extensions.reason` says which. Data from the other agencies is still returned." },
+  DOWNSTREAM_SERVICE_ERROR: { httpStatus: 200, description: "An agency's subgraph failed with an error that has no catalogued code (a bug, a database it cannot read): what it failed to resolve is null, `extensions.agency` names the agency and `extensions.requestId` finds the failure in the gateway's and the agency's logs. In production the agency's message is replaced, as it may hold data values. Data from elsewhere is still returned. Apollo's code for the same case (its `serviceName` is `agency` here)." },
   SUBGRAPH_CALL_REFUSED: { httpStatus: 401, description: 'Returned by a subgraph, not the gateway: the call carries no valid, fresh, unreplayed gateway signature; `extensions.reason` says which (`missing`, `malformed`, `bad-signature`, `stale`, `replayed`). Agencies\' data is read only through the gateway. With reason `replay-check-unavailable` (HTTP 503) the shared nonce store did not answer; retry.' },
   SHUTTING_DOWN: { httpStatus: 503, description: 'The gateway is draining for a restart and takes no new requests; retry (another instance, or this one once restarted).' },
 

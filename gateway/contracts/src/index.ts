@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './signing';
+export * from './caching';

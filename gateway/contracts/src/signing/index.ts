@@ -1,0 +1,2 @@
+export * from './consumerHeader';
+export * from './changeEvents';
