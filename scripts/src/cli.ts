@@ -236,8 +236,7 @@ audit
   .requiredOption('--reason <text>', 'why: kept in the witness and shown by every hub audit verify')
   .option('--by <name>', 'who decides (default: account@host running this)')
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
-  .option('--stream', "adopt the gateway's Redis Stream (AUDIT_REDIS_URL, AUDIT_INSTANCE) instead of the folder")
-  .action(async (options: { reason: string; by?: string; dir?: string; stream?: boolean }) => {
+  .action(async (options: { reason: string; by?: string; dir?: string }) => {
     const { auditAdopt, defaultOperator } = await import('./audit/auditCommands.js');
     const { checkpointKey, loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
     const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
@@ -267,7 +266,6 @@ audit
       ...(options.follow ? { follow: { signal: stop.signal } } : {}),
       onBatch: (archived, lastSeq) => options.follow && console.log(`archived ${archived} record(s), up to ${lastSeq}`),
     });
-    for (const warning of result.warnings ?? []) console.log(`warning: ${warning}`);
     console.log(`archived ${result.archived} record(s) of instance ${config.auditInstance} to ${config.auditDir} (trail ends at record ${result.lastSeq})`);
   });
 

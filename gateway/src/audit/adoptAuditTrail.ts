@@ -1,13 +1,10 @@
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AuditWitness, TrailAdoption } from './auditWitness';
 import { fsyncDirectory } from './auditWitness';
-import type { AuditRecord } from './auditRecord';
-import { GENESIS_HASH, signCheckpoint } from './hashChain';
+import { signCheckpoint } from './hashChain';
 import { CHECKPOINT_FILE, trailTail } from './jsonlAuditLog';
-import { auditKeys, STREAM_TRAIL_ID } from './redisStreamAuditLog';
 import { readTrailIdentity, TRAIL_FILE, writeTrailIdentity } from './trailIdentity';
 
 /** Long enough for a ticket number and a sentence; short enough to stay in the witness's first line. */
@@ -32,7 +29,11 @@ export interface AdoptedTrail {
  * Run with the gateway stopped.
  */
 export async function adoptAuditTrail(dir: string, witness: AuditWitness, signingKey: string, decision: { by: string; reason: string }, now = new Date()): Promise<AdoptedTrail> {
-  const { by, reason } = checkedDecision(decision);
+  const reason = decision.reason.trim();
+  const by = decision.by.trim();
+  if (!reason) throw new Error('say why the trail is adopted (--reason): the witness keeps it, and verify shows it on every run');
+  if (reason.length > ADOPTION_REASON_MAX) throw new Error(`the reason is longer than ${ADOPTION_REASON_MAX} characters`);
+  if (!by) throw new Error('say who adopts the trail (--by)');
   const location = resolve(dir);
   const identity = readTrailIdentity(dir);
   const current = identity && !('invalid' in identity) ? identity.trailId : undefined;
@@ -62,52 +63,4 @@ export async function adoptAuditTrail(dir: string, witness: AuditWitness, signin
   if (movedAside.length) fsyncDirectory(dir);
   writeTrailIdentity(dir, { trailId, created: time, openedAtSeq: seq, witness: witness.location });
   return { trailId, atSeq: seq, supersedes, movedAside };
-}
-
-/**
- * The same for a gateway's Redis Stream (`AUDIT_REDIS_URL`, one instance): the decision to the
- * witness first, then the replaced checkpoint stream renamed aside, then the new id in the meta
- * hash. Refused while a gateway holds the stream's writer lease.
- */
-export async function adoptAuditStream(url: string, instance: string, witness: AuditWitness, signingKey: string, decision: { by: string; reason: string }, now = new Date()): Promise<AdoptedTrail> {
-  const { by, reason } = checkedDecision(decision);
-  const keys = auditKeys(instance);
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  redis.on('error', () => undefined);
-  await redis.connect();
-  try {
-    if (await redis.exists(keys.writer)) throw new Error(`a gateway is writing the audit stream of instance "${instance}" (it holds the writer lease): stop it first, or wait 15 s for the lease of one that was killed to lapse`);
-    const current = await redis.hget(keys.meta, STREAM_TRAIL_ID);
-    if (current && (await witness.last(current).catch(() => undefined))) {
-      throw new Error(`the audit stream of instance "${instance}" (trail ${current}) is held by the witness at ${witness.location}: there is nothing to adopt`);
-    }
-    const supersedes = [...new Set([...(await witness.trailsOpenedAt(keys.records)), ...(current ? [current] : [])])];
-    if (!supersedes.length) throw new Error(`the witness at ${witness.location} knows no trail opened in the audit stream of instance "${instance}": a gateway adopts it by itself when it starts`);
-    const last = (await redis.xrevrange(keys.records, '+', '-', 'COUNT', 1)) as [string, string[]][];
-    const record = last[0] ? (JSON.parse(last[0][1][1]!) as AuditRecord) : undefined;
-    const seq = record?.seq ?? 0;
-    const trailId = randomUUID();
-    const time = now.toISOString();
-    await witness.append({ ...signCheckpoint(signingKey, seq, record?.hash ?? GENESIS_HASH, time, trailId), trailId, opened: { location: keys.records, adoption: { by, reason, supersedes } } });
-    const movedAside: string[] = [];
-    if (await redis.exists(keys.checkpoints)) {
-      // Same hash tag, same slot: the replaced checkpoints stay for whoever investigates.
-      const aside = `${keys.checkpoints}:superseded-${time.replace(/[:.]/g, '-')}`;
-      await redis.rename(keys.checkpoints, aside);
-      movedAside.push(aside);
-    }
-    await redis.hset(keys.meta, STREAM_TRAIL_ID, trailId);
-    return { trailId, atSeq: seq, supersedes, movedAside };
-  } finally {
-    redis.disconnect();
-  }
-}
-
-function checkedDecision(decision: { by: string; reason: string }): { by: string; reason: string } {
-  const reason = decision.reason.trim();
-  const by = decision.by.trim();
-  if (!reason) throw new Error('say why the trail is adopted (--reason): the witness keeps it, and verify shows it on every run');
-  if (reason.length > ADOPTION_REASON_MAX) throw new Error(`the reason is longer than ${ADOPTION_REASON_MAX} characters`);
-  if (!by) throw new Error('say who adopts the trail (--by)');
-  return { by, reason };
 }

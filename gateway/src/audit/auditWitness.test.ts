@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { RedisTestServer } from '../testing';
 import { archiveAuditStream } from './archiveAuditStream';
 import type { AccessEntry } from './auditRecord';
-import { adoptAuditStream, adoptAuditTrail } from './adoptAuditTrail';
+import { adoptAuditTrail } from './adoptAuditTrail';
 import { FileAuditWitness, type AuditWitness } from './auditWitness';
 import { signCheckpoint } from './hashChain';
 import { CHECKPOINT_FILE, JsonlAuditLog } from './jsonlAuditLog';
 import { openAuditWitness } from './openAuditStore';
 import { RedisAuditWitness } from './redisAuditWitness';
-import { auditKeys, RedisStreamAuditLog, STREAM_TRAIL_ID } from './redisStreamAuditLog';
+import { auditKeys, RedisStreamAuditLog } from './redisStreamAuditLog';
 import { readTrailIdentity, TRAIL_FILE, type TrailIdentity } from './trailIdentity';
 import { verifyAuditTrail, verifyWitnessedTrail } from './verifyAuditTrail';
 
@@ -432,43 +432,6 @@ describe('the audit witness on Redis (real redis-server)', () => {
     await expect(archiveAuditStream(server.url, { instance: 'witnessed', dir, signingKey: key, witness: await RedisAuditWitness.open(server.url) })).rejects.toThrow(
       /ends at record 7, but its witness vouches for record 10 .*: records were cut from the stream/,
     );
-  });
-
-  it('a stream stripped of its trail id gets no new one by itself: the gateway and the archiver refuse until hub audit adopt --stream', async () => {
-    const witness = () => RedisAuditWitness.open(server.url);
-    let log = await RedisStreamAuditLog.open(server.url, { signingKey: key, instance: 'readopt', witness: await witness() });
-    for (let n = 1; n <= 10; n++) await log.append(entry(n));
-    await log.close();
-    const first = log.trailId!;
-    // The attack on the stream: the last records, the checkpoints and the stream's id removed.
-    const keys = auditKeys('readopt');
-    const ids = ((await admin.xrange(keys.records, '-', '+')) as [string, string[]][]).map(([id]) => id);
-    await admin.xdel(keys.records, ...ids.slice(7));
-    await admin.del(keys.checkpoints);
-    await admin.hdel(keys.meta, STREAM_TRAIL_ID);
-
-    await expect(RedisStreamAuditLog.open(server.url, { signingKey: key, instance: 'readopt', witness: await witness() })).rejects.toThrow(
-      new RegExp(`carries no trail id .* holds trail ${first} opened in this stream: .*hub audit adopt --stream --reason`),
-    );
-    expect(await admin.hget(keys.meta, STREAM_TRAIL_ID)).toBeNull();
-    await expect(archiveAuditStream(server.url, { instance: 'readopt', dir: temp('audit-archive-'), signingKey: key, witness: await witness() })).rejects.toThrow(
-      new RegExp(`holds trail ${first} opened in the audit stream of instance readopt, which now carries no trail id`),
-    );
-
-    const reader = await witness();
-    try {
-      const adopted = await adoptAuditStream(server.url, 'readopt', reader, key, { by: 'ops-zhao', reason: 'INC-9: stream restored from an old snapshot' });
-      expect(adopted).toMatchObject({ atSeq: 7, supersedes: [first], movedAside: [] });
-      log = await RedisStreamAuditLog.open(server.url, { signingKey: key, instance: 'readopt', witness: await witness() });
-      expect(log.trailId).toBe(adopted.trailId);
-      await log.append(entry(8));
-      await log.close();
-      const archived = await archiveAuditStream(server.url, { instance: 'readopt', dir: temp('audit-archive-'), signingKey: key, witness: await witness() });
-      expect(archived).toEqual({ archived: 8, lastSeq: 8, warnings: [expect.stringMatching(new RegExp(`^the stream's trail ${adopted.trailId} was adopted at record 7 on .* by "ops-zhao", replacing trail ${first}: "INC-9`))] });
-      await expect(adoptAuditStream(server.url, 'readopt', reader, key, { by: 'x', reason: 'y' })).rejects.toThrow(/nothing to adopt/);
-    } finally {
-      await reader.close();
-    }
   });
 
   it('archives a whole stream with its witness, and the archive folder is witnessed in turn', async () => {

@@ -7,7 +7,7 @@ import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
 import { TRAIL_ID_PATTERN, type AuditWitness } from './auditWitness';
 import { chainBatch, GENESIS_HASH, signCheckpoint, type Checkpoint } from './hashChain';
-import { ADOPT_COMMAND, interruptedOpening, readoptionRefused, readTrailIdentity, writeTrailIdentity } from './trailIdentity';
+import { readTrailIdentity, writeTrailIdentity } from './trailIdentity';
 
 export interface AuditLogOptions {
   /** Key that signs the checkpoints (the hub's subgraph signing key family of secrets). */
@@ -328,7 +328,7 @@ async function openWitnessedTrail(
   const earlier = await witness.trailsOpenedAt(location);
   if (earlier.length) {
     const resumed = earlier.length === 1 ? await interruptedOpening(witness, earlier[0]!, seq, hash) : undefined;
-    if (!resumed) throw new Error(readoptionRefused(`the audit trail in ${dir} carries no id (trail.json is missing)`, 'this folder', witness.location, earlier, ADOPT_COMMAND));
+    if (!resumed) throw new Error(readoptionRefused(dir, witness.location, earlier));
     // A crash between the witness's first entry and trail.json: that id vouches for nothing more.
     writeTrailIdentity(dir, { trailId: resumed.trailId, created: resumed.time, openedAtSeq: seq, witness: witness.location });
     return { trailId: resumed.trailId, lastCheckpoint };
@@ -338,6 +338,25 @@ async function openWitnessedTrail(
   await witness.append({ ...signCheckpoint(signingKey, seq, hash, time, trailId), trailId, opened: { location } });
   writeTrailIdentity(dir, { trailId, created: time, openedAtSeq: seq, witness: witness.location });
   return { trailId, lastCheckpoint };
+}
+
+/** The command that lets an operator start a new trail where the witness knows an earlier one. */
+export const ADOPT_COMMAND = 'hub audit adopt --reason "<why>"';
+
+/** Why a gateway will not give a folder the witness already knows a new trail id. */
+export function readoptionRefused(dir: string, witnessLocation: string, earlier: readonly string[]): string {
+  return (
+    `the audit trail in ${dir} carries no id (trail.json is missing), but the witness at ${witnessLocation} holds trail ${earlier.join(', ')} opened in this folder: ` +
+    'its id was removed, and perhaps records from its tail with it (hub audit verify says what is missing). A new trail here would hide that, so the gateway will not start one by itself. ' +
+    `To start a new trail here anyway, stop the gateway and run ${ADOPT_COMMAND}: the witness keeps who did it and why, and hub audit verify reports it on every run`
+  );
+}
+
+/** The trail whose only witness entry is its opening at exactly this tail: opened, then interrupted. */
+async function interruptedOpening(witness: AuditWitness, trailId: string, seq: number, hash: string): Promise<{ trailId: string; time: string } | undefined> {
+  const entries = await witness.entries(trailId);
+  const only = entries?.length === 1 ? entries[0] : undefined;
+  return only?.opened && !only.opened.adoption && only.seq === seq && only.hash === hash ? { trailId, time: only.time } : undefined;
 }
 
 /** The last complete record's seq and hash in `dir`, read only (0 and the genesis hash when none). */

@@ -6,7 +6,6 @@ import type { AuditStore } from './auditStore';
 import type { AuditWitness } from './auditWitness';
 import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
 import type { StoredOperation } from './jsonlAuditLog';
-import { ADOPT_STREAM_COMMAND, interruptedOpening, readoptionRefused } from './trailIdentity';
 
 /** Redis keys of one gateway's trail. Hash tags keep them in one Cluster slot. */
 export function auditKeys(instance: string) {
@@ -113,14 +112,7 @@ export class RedisStreamAuditLog implements AuditStore {
       // The stream keeps its last record even after archiving, so the chain carries on.
       const last = (await redis.xrevrange(keys.records, '+', '-', 'COUNT', 1)) as [string, string[]][];
       const record = last[0] ? (JSON.parse(last[0][1][1]!) as AuditRecord) : undefined;
-      let trailId: string | undefined;
-      try {
-        trailId = settings.witness ? await openWitnessedStream(redis, keys, settings.witness, settings.signingKey, record?.seq ?? 0, record?.hash ?? GENESIS_HASH) : undefined;
-      } catch (error) {
-        // A refused start leaves the stream free at once (for hub audit adopt), not 15 s later.
-        await redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, keys.writer, leaseId).catch(() => undefined);
-        throw error;
-      }
+      const trailId = settings.witness ? await openWitnessedStream(redis, keys, settings.witness, settings.signingKey, record?.seq ?? 0, record?.hash ?? GENESIS_HASH) : undefined;
       const lastCheckpoint = (await redis.xrevrange(keys.checkpoints, '+', '-', 'COUNT', 1)) as [string, string[]][];
       const checkpointedSeq = lastCheckpoint[0] ? (JSON.parse(lastCheckpoint[0][1][1]!) as { seq: number }).seq : 0;
       const log = new RedisStreamAuditLog(redis, keys, leaseId, record?.seq ?? 0, record?.hash ?? GENESIS_HASH, settings, trailId, Math.min(checkpointedSeq, record?.seq ?? 0));
@@ -258,17 +250,9 @@ async function openWitnessedStream(redis: Redis, keys: ReturnType<typeof auditKe
   const known = await redis.hget(keys.meta, STREAM_TRAIL_ID);
   if (known) {
     if (!(await witness.last(known))) {
-      throw new Error(`the audit witness at ${witness.location} holds nothing for trail ${known} of ${keys.records}: set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this stream was written with; if it is lost, stop and run ${ADOPT_STREAM_COMMAND} (the witness keeps who and why)`);
+      throw new Error(`the audit witness at ${witness.location} holds nothing for trail ${known} of ${keys.records}: set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this stream was written with`);
     }
     return known;
-  }
-  // As for the files: a stream the witness knows gets no new id without an operator.
-  const earlier = await witness.trailsOpenedAt(keys.records);
-  if (earlier.length) {
-    const resumed = earlier.length === 1 ? await interruptedOpening(witness, earlier[0]!, seq, hash) : undefined;
-    if (!resumed) throw new Error(readoptionRefused(`the audit stream ${keys.records} carries no trail id (its meta hash lost it)`, 'this stream', witness.location, earlier, ADOPT_STREAM_COMMAND));
-    await redis.hset(keys.meta, STREAM_TRAIL_ID, resumed.trailId);
-    return resumed.trailId;
   }
   const trailId = randomUUID();
   await witness.append({ ...signCheckpoint(signingKey, seq, hash, new Date().toISOString(), trailId), trailId, opened: { location: keys.records } });

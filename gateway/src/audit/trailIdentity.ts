@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDirectory, type AuditWitness } from './auditWitness';
+import { fsyncDirectory } from './auditWitness';
 
 /** The trail's identity, beside its records: `AUDIT_DIR/trail.json`. */
 export const TRAIL_FILE = 'trail.json';
@@ -44,26 +44,4 @@ export function writeTrailIdentity(dir: string, identity: TrailIdentity): void {
   }
   renameSync(`${path}.tmp`, path);
   fsyncDirectory(dir);
-}
-
-/** The command that lets an operator start a new trail where the witness knows an earlier one. */
-export const ADOPT_COMMAND = 'hub audit adopt --reason "<why>"';
-
-/** The same for a gateway's Redis Stream (`AUDIT_REDIS_URL`). */
-export const ADOPT_STREAM_COMMAND = 'hub audit adopt --stream --reason "<why>"';
-
-/** Why a gateway will not give a trail the witness already knows a new id by itself. */
-export function readoptionRefused(what: string, where: string, witnessLocation: string, earlier: readonly string[], command: string): string {
-  return (
-    `${what}, but the witness at ${witnessLocation} holds trail ${earlier.join(', ')} opened in ${where}: ` +
-    'its id was removed, and perhaps records from its tail with it (hub audit verify says what is missing; for a stream, hub audit archive). A new trail here would hide that, so the gateway will not start one by itself. ' +
-    `To start a new trail here anyway, stop the gateway and run ${command}: the witness keeps who did it and why, and hub audit verify reports it on every run`
-  );
-}
-
-/** The trail whose only witness entry is its opening at exactly this tail: opened, then interrupted. */
-export async function interruptedOpening(witness: AuditWitness, trailId: string, seq: number, hash: string): Promise<{ trailId: string; time: string } | undefined> {
-  const entries = await witness.entries(trailId);
-  const only = entries?.length === 1 ? entries[0] : undefined;
-  return only?.opened && !only.opened.adoption && only.seq === seq && only.hash === hash ? { trailId, time: only.time } : undefined;
 }

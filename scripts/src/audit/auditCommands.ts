@@ -1,6 +1,6 @@
 import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { hostname, userInfo } from 'node:os';
-import { adoptAuditStream, adoptAuditTrail, buildUsageReport, followAuditTrail, formatRecordLine, formatUsageCsv, formatUsageTable, openAuditWitness, parseSince, readAuditTrail, verifyWitnessedTrail, type AuditRecord, type GatewayConfig } from '@cdo-hub/gateway';
+import { adoptAuditTrail, buildUsageReport, followAuditTrail, formatRecordLine, formatUsageCsv, formatUsageTable, openAuditWitness, parseSince, readAuditTrail, verifyWitnessedTrail, type AuditRecord, type GatewayConfig } from '@cdo-hub/gateway';
 import { REPORT_FORMATS, type ReportFormat } from './reportFormats';
 
 export { REPORT_FORMATS, type ReportFormat };
@@ -82,22 +82,18 @@ export function defaultOperator(): string {
  * the witness first; `hub audit verify` then reports it, as a warning, on every run.
  */
 export async function auditAdopt(
-  config: Pick<GatewayConfig, 'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec' | 'auditInstance'>,
+  config: Pick<GatewayConfig, 'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'>,
   signingKey: string,
-  decision: { by: string; reason: string; stream?: boolean },
+  decision: { by: string; reason: string },
 ): Promise<string[]> {
-  if (decision.stream && !config.auditRedisUrl) throw new Error('--stream adopts the audit stream of AUDIT_REDIS_URL, which is not set');
   const witness = await openAuditWitness(config);
   try {
-    const adopted = decision.stream
-      ? await adoptAuditStream(config.auditRedisUrl!, config.auditInstance, witness, signingKey, decision)
-      : await adoptAuditTrail(config.auditDir, witness, signingKey, decision);
-    const where = decision.stream ? `the audit stream of instance ${config.auditInstance}` : config.auditDir;
+    const adopted = await adoptAuditTrail(config.auditDir, witness, signingKey, decision);
     return [
-      `new audit trail ${adopted.trailId} in ${where}, witnessed from record ${adopted.atSeq} in ${witness.location}`,
+      `new audit trail ${adopted.trailId} in ${config.auditDir}, witnessed from record ${adopted.atSeq} in ${witness.location}`,
       `replaces trail ${adopted.supersedes.join(', ') || '(none)'}; recorded in the witness as adopted by ${JSON.stringify(decision.by)}: ${JSON.stringify(decision.reason.trim())}`,
       ...(adopted.movedAside.length ? [`moved aside: ${adopted.movedAside.join(', ')}`] : []),
-      `${decision.stream ? 'hub audit archive' : 'hub audit verify'} reports this adoption on every run; the gateway can start now`,
+      'hub audit verify reports this adoption on every run; the gateway can start now',
     ];
   } finally {
     await witness.close();
