@@ -1,4 +1,6 @@
+export * from './formats';
 export * from './config';
+export * from './requestState';
 export * from './errors';
 export * from './execution';
 export * from './health';

@@ -1,15 +1,13 @@
-import { repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { as, HubProcess } from '../harness/hubProcess';
+import { hubCli, hubCliOk, spawnHubCli } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // The audit trail of the running hub: one durable record per request that touched agency data,
 // with the decision it ran under; `hub audit verify` checks the chain and catches an edit.
 
-const run = promisify(execFile);
 let hub: HubProcess;
 let auditDir: string;
 
@@ -25,12 +23,9 @@ afterAll(async () => {
 
 // With the hub's data folder, where its gateway keeps the audit witness.
 const verify = () =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', 'verify', '--dir', auditDir], { env: { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: hub.dataDir } }).then(
-    (r) => ({ code: 0, output: r.stdout }),
-    (e: { code: number; stdout: string }) => ({ code: e.code, output: e.stdout }),
-  );
+  hubCli(['audit', 'verify', '--dir', auditDir], { HUB_DATA_DIR: hub.dataDir }).then((r) => ({ code: r.code, output: r.stdout }));
 
-const hubCli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS } });
+const auditReport = (...args: string[]) => hubCliOk(['audit', 'report', ...args]);
 
 const records = () =>
   readdirSync(auditDir)
@@ -79,7 +74,7 @@ it('records every request with the consumer, purpose, grants and per-agency deci
   expect(await verify()).toMatchObject({ code: 0, output: expect.stringMatching(`audit trail OK: ${sent} records`) });
 
   // The CDO's report counts exactly the requests sent, per consumer and purpose, with the records returned.
-  const report = JSON.parse((await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', auditDir)).stdout);
+  const report = JSON.parse((await auditReport('--agency', 'education', '--format', 'json', '--dir', auditDir)).stdout);
   expect(report.requests).toBe(sent);
   expect(report.entities).toBe([...expectedEntities.values()].reduce((a, b) => a + b, 0));
   const byConsumer = Object.fromEntries(report.usage.map((u: { consumer: string; requests: number }) => [u.consumer, u]));
@@ -87,28 +82,33 @@ it('records every request with the consumer, purpose, grants and per-agency deci
   expect(byConsumer['district-haidian']).toMatchObject({ purpose: 'enrollment-planning', requests: 10, partial: 10, grants: ['EDU-2026-001'] });
   expect(byConsumer['district-haidian'].fields).toContainEqual({ field: 'Student.idNumber', released: 0, masked: 0, denied: 10 });
   expect(byConsumer['district-haidian'].fields).toContainEqual({ field: 'Student.name', released: 0, masked: 10, denied: 0 });
-  const csv = (await hubCli('audit', 'report', '--agency', 'education', '--consumer', 'public', '--format', 'csv', '--dir', auditDir)).stdout;
+  const csv = (await auditReport('--agency', 'education', '--consumer', 'public', '--format', 'csv', '--dir', auditDir)).stdout;
   expect(csv.split('\r\n')[0]).toBe('agency,consumer,purpose,requests,records,field,released,masked,denied');
   expect(csv).toContain('education,public,,10,');
-  const table = (await hubCli('audit', 'report', '--agency', 'education', '--since', '1h', '--dir', auditDir)).stdout;
+  const table = (await auditReport('--agency', 'education', '--since', '1h', '--dir', auditDir)).stdout;
   expect(table).toMatch(new RegExp(`Usage of education's data since .*: ${sent} request\\(s\\)`));
   expect(table).toMatch(/district-haidian\s+enrollment-planning\s+Student\.idNumber\s+0\s+0\s+10/);
   // Nothing in the future window.
-  expect(JSON.parse((await hubCli('audit', 'report', '--agency', 'education', '--since', '2999-01-01', '--format', 'json', '--dir', auditDir)).stdout).requests).toBe(0);
+  expect(JSON.parse((await auditReport('--agency', 'education', '--since', '2999-01-01', '--format', 'json', '--dir', auditDir)).stdout).requests).toBe(0);
 });
 
 it('hub audit tail follows records as the gateway writes them', async () => {
-  const tail = spawn(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', 'tail', '--json', '--backlog', '0', '--consumer', 'science', '--dir', auditDir], { env: { ...process.env, ...TEST_SECRETS } });
+  // A record of science's written first: the tail shows it (its backlog of one) once it has read
+  // to the end of the trail, so the record after it is one it followed as it was written.
+  const science = await as('science', 'industrial-policy');
+  const before = (await hub.query('query BeforeTail { districts(first: 1) { totalCount } }', {}, science)).headers.get('x-request-id')!;
+  const trail = () => readdirSync(auditDir).filter((f) => f.startsWith('audit-')).map((f) => readFileSync(join(auditDir, f), 'utf8')).join('');
+  await until(() => trail().includes(before), 10_000, 50, { what: 'the record written before the tail' });
+  const tail = spawnHubCli(['audit', 'tail', '--json', '--backlog', '1', '--consumer', 'science', '--dir', auditDir]);
   try {
     let output = '';
     tail.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the CLI starts and reaches the end of the trail
-    const { headers } = await hub.query('query TailMe { districts(first: 1) { totalCount } }', {}, await as('science', 'industrial-policy'));
-    const deadline = Date.now() + 5000;
-    while (!output.includes(headers.get('x-request-id')!) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => output.includes(before), 30_000, 50, { what: 'hub audit tail to reach the end of the trail' });
+    const { headers } = await hub.query('query TailMe { districts(first: 1) { totalCount } }', {}, science);
+    await until(() => output.includes(headers.get('x-request-id')!), 10_000, 50, { what: 'the followed record' });
     const lines = output.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ requestId: headers.get('x-request-id'), consumer: 'science', operationName: 'TailMe' });
+    expect(lines.map((line) => line.requestId)).toEqual([before, headers.get('x-request-id')]);
+    expect(lines[1]).toMatchObject({ requestId: headers.get('x-request-id'), consumer: 'science', operationName: 'TailMe' });
   } finally {
     tail.kill('SIGINT');
   }

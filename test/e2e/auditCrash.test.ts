@@ -1,33 +1,37 @@
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { as, HubProcess } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // `kill -9` of a gateway under load: every request that got a response has its audit record,
 // and the trail still verifies and grows after a restart.
 
-const run = promisify(execFile);
 let hub: HubProcess;
 let auditDir: string;
+let dataDir: string;
 
 beforeAll(async () => {
   auditDir = mkdtempSync(join(tmpdir(), 'audit-crash-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'audit-crash-data-'));
   hub = await HubProcess.start();
 });
 
 afterAll(async () => {
   await hub?.stop();
   rmSync(auditDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function gateway(env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
   const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
-  const started = await GatewayProcess.start([], await freePort(), { AUDIT_DIR: auditDir, ...urls, ...env });
+  // One data folder for every gateway of this file: a restarted gateway finds the audit witness
+  // its predecessor wrote for the same trail.
+  const started = await GatewayProcess.start([], await freePort(), { HUB_DATA_DIR: dataDir, AUDIT_DIR: auditDir, ...urls, ...env });
   gateways.push(started);
   return started;
 }
@@ -79,7 +83,8 @@ it('loses no acknowledged record when the gateway is killed with SIGKILL under l
     }
   };
   const workers = Array.from({ length: 12 }, (_, n) => worker(n));
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  // Killed mid-load, once well over the fifty answers checked below have been acknowledged.
+  await until(() => answered.length >= 100, 60_000, 20, { what: 'a hundred answered requests' });
   gw.child.kill('SIGKILL');
   running = false;
   await Promise.all(workers);
@@ -95,9 +100,9 @@ it('loses no acknowledged record when the gateway is killed with SIGKILL under l
   const after = await fetch(next.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers[0] }, body: JSON.stringify({ query: '{ districts(first: 1) { totalCount } }' }) });
   expect(after.status).toBe(200);
   await next.stop();
-  const { stdout } = await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', 'verify', '--dir', auditDir], { env: { ...process.env, ...TEST_SECRETS } });
+  const { stdout } = await hubCliOk(['audit', 'verify', '--dir', auditDir], { HUB_DATA_DIR: dataDir });
   expect(stdout).toMatch(/audit trail OK/);
-}, 60_000);
+}, 120_000);
 
 it('fails closed for agency data when the audit disk is full, or serves and logs when configured to', async () => {
   const fullDir = mkdtempSync(join(tmpdir(), 'audit-full-'));
@@ -122,4 +127,4 @@ it('fails closed for agency data when the audit disk is full, or serves and logs
   } finally {
     rmSync(fullDir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 120_000);

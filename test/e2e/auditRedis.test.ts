@@ -1,13 +1,13 @@
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { as, HubProcess } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // The Redis backends of the supervision stores. The audit trail on a Redis Stream of its own
 // (AUDIT_REDIS_URL): a gateway refuses a Redis that could drop records; with a safe one every
@@ -15,7 +15,6 @@ import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 // and `hub audit verify` read them there. The grant store on Redis (GRANT_STORE_REDIS_URL): two
 // gateways on one store both apply an approval and a revocation.
 
-const run = promisify(execFile);
 let hub: HubProcess;
 let redis: RedisTestServer;
 let archiveDir: string;
@@ -35,8 +34,7 @@ afterAll(async () => {
 });
 
 // With the hub's data folder, where its gateway keeps the audit witness the archiver checks the stream against.
-const hubCli = (...args: string[]) =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: hub.dataDir, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` } });
+const hubCli = (...args: string[]) => hubCliOk(args, { HUB_DATA_DIR: hub.dataDir, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` });
 const subgraphUrls = () => Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
 
 it('records every request in the stream; archived, the report counts them and the trail verifies', async () => {
@@ -80,13 +78,7 @@ it('two gateways on one Redis grant store both apply an approval, then a revocat
     const result = await (await fetch(url, { method: 'POST', headers, body })).json();
     return (result.data?.schools?.nodes ?? []).flatMap((s: any) => s.teachers?.nodes ?? []).map((t: any) => t.name);
   };
-  const waitFor = async (check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 10_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const waitFor = (check: () => Promise<boolean>) => until(check, 10_000, 100);
   expect(await teacherNames(hub.gatewayUrl)).toEqual([]);
 
   const filed = await hubCli('grant', 'request', '--consumer', 'city-analytics', '--fields', 'School.teachers,Teacher.*', '--purpose', 'statistics', '--reason', 'teacher workforce statistics', '--until', '2027-06-30');

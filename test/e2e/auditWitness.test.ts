@@ -1,28 +1,21 @@
 import { checkpointKey, verifyAuditTrail } from '@cdo-hub/gateway';
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 import { until } from '../harness/until';
+import { hubCli } from '../harness/hubCli';
 
 // The audit's tail is witnessed. The attack: stop the hub, remove the last 5 records of the trail
 // together with the checkpoints that covered them. The folder alone still looks whole (its chain
 // and its remaining checkpoints agree); `hub audit verify`, with no options, reads the witness the
 // gateway wrote outside AUDIT_DIR — a folder by default, a Redis when configured — and fails.
 
-const run = promisify(execFile);
 const signingKey = checkpointKey(TEST_SECRETS.HUB_SUBGRAPH_SIGNING_KEY);
 
 /** `hub audit <args>` as an operator runs it on the hub's machine: the hub's settings. */
-const hubAudit = (args: string[], env: NodeJS.ProcessEnv) =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'audit', ...args], { env: { ...process.env, ...TEST_SECRETS, ...env } }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const hubAudit = (args: string[], env: NodeJS.ProcessEnv) => hubCli(['audit', ...args], env);
 /** `hub audit verify` with no options. */
 const verify = (env: NodeJS.ProcessEnv) => hubAudit(['verify'], env);
 

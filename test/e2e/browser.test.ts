@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchBrowser } from '../harness/browser';
 import { HubProcess } from '../harness/hubProcess';
 
-// The analysts' pages in a real browser (Debian's chromium, driven by playwright-core): the
+// The analysts' pages in a real browser (the system's Chromium, or the one shipped in an npm
+// package when the system has none; driven by playwright-core): the
 // playground answers a cross-agency question as the consumer and purpose the analyst chose, its
 // docs explorer shows only that consumer's own schema, the catalog finds a field by search — and
 // no request leaves the host. Screenshots go to test/artifacts/.
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
 describe('playground and catalog in a browser', () => {
   let hub: HubProcess;
@@ -21,8 +22,7 @@ describe('playground and catalog in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     hub = await HubProcess.start();
     origin = new URL(hub.gatewayUrl).origin;
-    // The flags keep Chromium's own background traffic (updates, sync) off this closed network.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,18 +1,15 @@
 import { signedSubgraphHeaders } from '@cdo-hub/gateway/signing';
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AgencyDatabase } from '@cdo-hub/subgraph-kit';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { until } from '../harness/until';
 import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
 
 // Invalidation from change: an agency's database changes — here straight in SQLite, as a batch
 // job would, and through `hub seed --update` — its subgraph publishes the entities it changed
 // (over HTTP in the embedded default, over Redis pub/sub with REDIS_URL), and the gateway purges
 // every cached response holding them, derived district totals included, and nothing else.
-
-const run = promisify(execFile);
 
 describe.each(['http', 'redis'] as const)('change events over %s', (transport) => {
   let hub: HubProcess;
@@ -61,7 +58,7 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
     const prices = '{ priceObservations(first: 3) { nodes { commodity price } } }';
     const first = await ask(prices);
     expect((await ask(prices)).cache).toBe('HIT');
-    const { stdout } = await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'seed', '--update', '--agency', 'development-reform'], { env: { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: hub.dataDir } });
+    const { stdout } = await hubCliOk(['seed', '--update', '--agency', 'development-reform'], { HUB_DATA_DIR: hub.dataDir });
     expect(stdout).toMatch(/development-reform: \d+ price observation\(s\) revised/);
     await until(async () => JSON.stringify((await ask(prices)).data) !== JSON.stringify(first.data));
   });

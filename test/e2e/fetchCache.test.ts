@@ -1,13 +1,13 @@
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, gatewayMetrics, gatewayReadiness, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { as, gatewayMetrics, gatewayReadiness, HubProcess, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // The cache below the query planner (entity and root-field fetches), with the response cache off
 // so every request goes through it: one operation reuses the entities another fetched, a partial
@@ -16,7 +16,6 @@ import { as, gatewayMetrics, gatewayReadiness, HubProcess, TEST_SECRETS, tokenFo
 // see each other's values in any order nor after a revocation, and a mutation's change event
 // purges the entities derived from the changed record. In memory and on Redis.
 
-const run = promisify(execFile);
 const RULES = `defaultTtl: 60s
 types:
   District: 5m
@@ -42,14 +41,27 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     hub = await HubProcess.start({ env });
     // city-analytics reads contract amounts in clear (a store grant); development-reform reads
     // them rounded (its policy grant, round(10)): the same selection, so they share entries.
-    const cli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env } });
+    const cli = (...args: string[]) => hubCliOk(args, env);
     const { stdout } = await cli('grant', 'request', '--consumer', 'city-analytics', '--fields', 'TechnologyContract.amount', '--purpose', 'statistics', '--reason', 'fetch cache test', '--until', '2027-12-31');
     await cli('grant', 'approve', stdout.match(/REQ-\d{4}-\d{4}/)![0], '--by', 'test CDO');
     // The truth: a gateway without any cache, on the same subgraphs and grants.
     const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
     const { REDIS_URL: _cacheRedis, ...withoutRedis } = env;
     plain = await GatewayProcess.start([], await freePort(), { ...withoutRedis, CACHE: 'off', AUDIT_DIR: join(dir, 'audit-plain'), ...urls });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // both gateways apply the store
+    // Both gateways apply the store: city-analytics reads an amount in clear on each.
+    const probe = `{ organization(uscc: "${UNIVERSITY}") { technologyContracts(role: SELLER, first: 1) { nodes { amount } } } }`;
+    for (const url of [hub.gatewayUrl, plain.url]) {
+      await until(
+        async () => {
+          const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) }, body: JSON.stringify({ query: probe }) });
+          const body = (await response.json()) as { data?: { organization?: { technologyContracts?: { nodes: { amount: number | null }[] } } } };
+          return typeof body.data?.organization?.technologyContracts?.nodes[0]?.amount === 'number';
+        },
+        15_000,
+        100,
+        { what: `the approved grant at ${url}` },
+      );
+    }
   });
 
   afterAll(async () => {
@@ -170,19 +182,19 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     const enrolment = (await hub.query(`{ school(code: "${code}") { enrolment } }`, {}, await as('education', 'operations'))).body.data as { school: { enrolment: number } };
     const done = await hub.query(`mutation { updateSchoolEnrolment(code: "${code}", enrolment: ${enrolment.school.enrolment + 11}) { code enrolment } }`, {}, await as('education', 'operations'));
     expect(done.body.errors).toBeUndefined();
-    const deadline = Date.now() + 5000;
-    while (((await ask('drc', totals)).data as { district: { studentCount: number } }).district.studentCount !== before.district.studentCount + 11) {
-      if (Date.now() > deadline) throw new Error('the change event never purged the district totals');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(async () => ((await ask('drc', totals)).data as { district: { studentCount: number } }).district.studentCount === before.district.studentCount + 11, 5000, 50, {
+      what: 'the change event to purge the district totals',
+    });
   });
 
   it('lets fetched entries run out at their TTL', async () => {
     const prices = '{ priceObservations(first: 2) { nodes { commodity price } } }';
+    const asked = performance.now();
     expect((await delta(() => ask('drc', prices))).changed).toMatchObject({ 'root.miss': 1 });
     expect((await delta(() => ask('drc', prices))).changed).toMatchObject({ 'root.hit': 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    expect((await delta(() => ask('drc', prices))).changed).toMatchObject({ 'root.miss': 1 });
+    // Asked until the entry is gone: it must go, and not before its TTL (PriceObservation: 1s).
+    await until(async () => (await delta(() => ask('drc', prices))).changed['root.miss'] === 1, 10_000, 100, { what: 'the entry to run out' });
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(1000);
   });
 
   if (backend === 'redis') {
@@ -192,11 +204,7 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
       await redis!.kill();
       for (let i = 0; i < 10; i++) expect(await ask('drc', query)).toEqual(expected);
       await redis!.restart();
-      const deadline = Date.now() + 10_000;
-      while ((await gatewayReadiness(hub.gatewayUrl)).body.cache?.state !== 'up') {
-        if (Date.now() > deadline) throw new Error('the gateway never reconnected to its cache Redis');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(async () => (await gatewayReadiness(hub.gatewayUrl)).body.cache?.state === 'up', 10_000, 50, { what: 'the gateway to reconnect to its cache Redis' });
       await ask('drc', query);
       expect((await delta(() => ask('drc', query))).changed).toMatchObject({ 'entity.hit': 4, 'root.hit': 1 });
     });

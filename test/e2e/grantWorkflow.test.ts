@@ -1,17 +1,15 @@
 import { FileGrantStore, GrantService, loadWorkCalendar, DEFAULT_CALENDAR_FILE, loadPolicySet, loadSupergraphFile, DEFAULT_SUPERGRAPH_FILE, DEFAULT_POLICY_DIR, DEFAULT_CONSUMERS_FILE, policyGrantChecker } from '@cdo-hub/gateway';
-import { repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { as, HubProcess, TEST_SECRETS, tokenFor } from '../harness/hubProcess';
+import { as, HubProcess, tokenFor } from '../harness/hubProcess';
+import { hubCli as runHub } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // The supervision loop on a running hub, without a restart: a consumer applies over the admin API,
 // the CDO approves from the CLI with a mask, the consumer reads the field masked, the CDO revokes
 // over the API and the field is denied again; every step is in the audit trail.
 
-const run = promisify(execFile);
 let hub: HubProcess;
 let grantDir: string;
 let auditDir: string;
@@ -27,12 +25,8 @@ afterAll(async () => {
   for (const dir of [grantDir, auditDir]) rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => ({ ...process.env, ...TEST_SECRETS, GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
-const hubCli = (...args: string[]) =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: env() }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const env = () => ({ GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
+const hubCli = (...args: string[]) => runHub(args, env());
 
 async function admin(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(hub.gatewayUrl.replace('/graphql', path), {
@@ -71,14 +65,16 @@ it('request (API) → approve with a mask (CLI) → read masked → revoke (API)
   expect(approved).toMatchObject({ code: 0, stdout: expect.stringMatching(/GRANT-\d{4}-\d{4} in force until 2027-03-31/) });
 
   // The gateway picks the grant up from the store within seconds, with no restart.
-  const started = Date.now();
   let names: (string | null)[] = [];
-  while (Date.now() - started < 10_000) {
-    ({ names } = await studentNames());
-    if (names.length && names.every((n) => n !== null)) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  console.log(`approval reached the running gateway in ${Date.now() - started} ms`);
+  const took = await until(
+    async () => {
+      ({ names } = await studentNames());
+      return names.length > 0 && names.every((n) => n !== null);
+    },
+    10_000,
+    100,
+  ).catch(() => Number.NaN); // the expectations below say what was missing
+  console.log(`approval reached the running gateway in ${took} ms`);
   expect(names.length).toBeGreaterThan(0);
   for (const name of names) expect(name).toMatch(/^\p{Script=Han}\*+$/u); // surname kept: 张*
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, HubProcess } from '../harness/hubProcess';
+import { until } from '../harness/until';
 
 // The policies as a CDO changes them: reloaded without restart or failed requests, an invalid
 // edit refused while the last good version keeps serving; `onDenied: reject`; `--open` mode.
@@ -75,19 +76,18 @@ describe('hot reload', () => {
       }
     };
     const workers = [worker(), worker(), worker(), worker()];
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await until(() => sent >= 12, 30_000, 20, { what: 'requests under the policy without the grant' });
     expect(granted).toBe(0);
 
     writeFileSync(educationPolicy(), readFileSync(educationPolicy(), 'utf8') + grantToScience);
-    const deadline = Date.now() + 5000;
-    while (granted === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => granted > 0, 10_000, 50, { what: 'the reloaded policy to grant' });
     expect(granted).toBeGreaterThan(0);
 
     // A CDO's typo: the reload is refused, the last good policy (with the grant) stays in force.
     writeFileSync(educationPolicy(), readFileSync(educationPolicy(), 'utf8').replace('class: CONDITIONAL, level: L4 }', 'class: SOMETIMES, level: L4 }'));
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await until(() => /policy reload refused/.test(gateway.log), 10_000, 50, { what: 'the reload to be refused' });
     const grantedBefore = granted;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await until(() => granted > grantedBefore + 5, 30_000, 20, { what: 'grants to go on after the refused reload' });
     running = false;
     await Promise.all(workers);
     expect(granted).toBeGreaterThan(grantedBefore);

@@ -1,20 +1,19 @@
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, gatewayMetrics, gatewayReadiness, HubProcess, TEST_SECRETS, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { as, gatewayMetrics, gatewayReadiness, HubProcess, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import { hubCliOk } from '../harness/hubCli';
+import { until } from '../harness/until';
 
 // The response cache never hands one consumer's view to another, in memory and on Redis: consumers
 // with a grant and without ask the same operations in every order; masks are applied after the
 // cache (per-consumer `hash` pseudonyms differ on a shared entry); a revocation takes effect on
 // the very next request; TTLs run out; hits are audited. On Redis, two gateways share entries.
 
-const run = promisify(execFile);
 const RULES = `defaultTtl: 60s
 types:
   District: 5m
@@ -42,7 +41,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     hub = await HubProcess.start({ env });
     // Grants from the store: city-analytics reads teachers in clear; district-haidian and science
     // read them with names pseudonymised (hash): identical views, so they share cache entries.
-    const cli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env } });
+    const cli = (...args: string[]) => hubCliOk(args, env);
     const grant = async (consumer: string, purpose: string, mask?: string) => {
       const { stdout } = await cli('grant', 'request', '--consumer', consumer, '--fields', 'School.teachers,Teacher.name,Teacher.subject', '--purpose', purpose, '--reason', 'cache test', '--until', '2027-12-31');
       await cli('grant', 'approve', stdout.match(/REQ-\d{4}-\d{4}/)![0], '--by', 'test CDO', ...(mask ? ['--mask', mask] : []));
@@ -50,7 +49,19 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     await grant('city-analytics', 'statistics');
     await grant('district-haidian', 'enrollment-planning', 'Teacher.name=hash');
     await grant('science', 'industrial-policy', 'Teacher.name=hash');
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the gateway applies the store
+    // The gateway applies the store: each grantee reads a teacher's name (a text of its own, so
+    // no answer the tests ask for is cached by this).
+    for (const [consumer, purpose] of [['city-analytics', 'statistics'], ['district-haidian', 'enrollment-planning'], ['science', 'industrial-policy']] as const) {
+      await until(
+        async () => {
+          const { body } = await hub.query<Teachers>(TEACHERS('grantProbe'), {}, await as(consumer, purpose));
+          return teacherNames(body, 'grantProbe').some((name) => typeof name === 'string');
+        },
+        15_000,
+        100,
+        { what: `${consumer}'s grant to be applied` },
+      );
+    }
   });
 
   afterAll(async () => {
@@ -116,8 +127,9 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(first.headers.get('x-cache')).toBe('MISS');
     // An identified consumer's answer is its own view: private, even on open data (httpCaching.test.ts).
     expect(first.headers.get('cache-control')).toBe('private, max-age=300');
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const second = await ask('drc', '{ districts(first: 2) { nodes { code name } } }');
+    // Asked again until the stored answer is a second old (Age counts whole seconds).
+    let second = first;
+    await until(async () => Number((second = await ask('drc', '{ districts(first: 2) { nodes { code name } } }')).headers.get('age')) >= 1, 10_000, 100, { what: 'an Age of 1 s' });
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(Number(second.headers.get('age'))).toBeGreaterThanOrEqual(1);
     expect(second.body).toEqual(first.body);
@@ -132,10 +144,12 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
 
   it('lets entries run out at their TTL', async () => {
     const query = '{ priceObservations(first: 2) { nodes { commodity price } } }';
+    const asked = performance.now();
     expect((await ask('science', query)).headers.get('x-cache')).toBe('MISS');
     expect((await ask('science', query)).headers.get('x-cache')).toBe('HIT');
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    expect((await ask('science', query)).headers.get('x-cache')).toBe('MISS');
+    // Asked until the entry is gone: it must go, and not before its TTL (PriceObservation: 1s).
+    await until(async () => (await ask('science', query)).headers.get('x-cache') === 'MISS', 10_000, 100, { what: 'the entry to run out' });
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(1000);
   });
 
   it('applies a revocation on the very next request, cached entries notwithstanding', async () => {
@@ -171,7 +185,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
   });
 
   it('purges by entity and by type, by hand (hub cache invalidate and the admin endpoint)', async () => {
-    const cli = (...args: string[]) => run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(hub.ports.gateway) } });
+    const cli = (...args: string[]) => hubCliOk(args, { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(hub.ports.gateway) });
     const schools = (await ask('drc', '{ schools(first: 2) { nodes { code } } }')).body.data as unknown as { schools: { nodes: { code: string }[] } };
     const [first, second] = schools.schools.nodes.map((s) => s.code);
     const one = (code: string) => `{ school(code: "${code}") { code name } }`;
@@ -213,14 +227,18 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       expect(ready).toMatchObject({ ready: true, cache: { backend: 'redis', state: 'down' } });
       expect(await gatewayMetrics(hub.gatewayUrl)).toMatch(/cdo_hub_cache_up\{backend="redis"\} 0/);
       await redis!.restart();
-      const deadline = Date.now() + 10_000;
       let status: string | null = 'BYPASS';
-      while (status === 'BYPASS' && Date.now() < deadline) {
-        const response = await ask('drc', query);
-        if (response.status !== 200) failed++;
-        status = response.headers.get('x-cache');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await until(
+        async () => {
+          const response = await ask('drc', query);
+          if (response.status !== 200) failed++;
+          status = response.headers.get('x-cache');
+          return status !== 'BYPASS';
+        },
+        10_000,
+        100,
+        { what: 'the cache to be used again' },
+      );
       expect(failed).toBe(0);
       expect(status).toBe('MISS'); // back, and empty after the restart
       expect((await ask('drc', query)).headers.get('x-cache')).toBe('HIT');
@@ -245,11 +263,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
       const second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), ...urls });
       gateways.push(second);
       // The gateway serves before its cache client has connected (a request then bypasses the cache); wait for it.
-      const deadline = Date.now() + 10_000;
-      while ((await gatewayReadiness(second.url)).body.cache?.state !== 'up') {
-        if (Date.now() > deadline) throw new Error('the second gateway never reached its cache Redis');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(async () => (await gatewayReadiness(second.url)).body.cache?.state === 'up', 10_000, 50, { what: 'the second gateway to reach its cache Redis' });
       const query = '{ investmentProjects(first: 3) { nodes { code name } } }';
       expect((await ask('drc', query)).headers.get('x-cache')).toBe('MISS');
       expect((await ask('drc', query, second.url)).headers.get('x-cache')).toBe('HIT');

@@ -1,19 +1,16 @@
 import { signDevelopmentToken } from '@cdo-hub/gateway';
-import { repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { asOperator, HubProcess, TEST_SECRETS, tokenFor } from '../harness/hubProcess';
+import { hubCli as runHub } from '../harness/hubCli';
 
 // Roles bound to agencies, separation of duties, token lifetime and purpose, and the operators'
 // endpoints, tried as issue 15's attacker tried them: over the admin API, GraphQL, the playground's
 // development tokens, /metrics and /readyz, and `hub token` / `hub grant` as real child processes.
 
-const run = promisify(execFile);
 let hub: HubProcess;
 let grantDir: string;
 let auditDir: string;
@@ -30,11 +27,7 @@ afterAll(async () => {
 });
 
 const origin = () => hub.gatewayUrl.replace('/graphql', '');
-const hubCli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir, ...extraEnv } }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const hubCli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runHub(args, { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir, ...extraEnv });
 
 async function call(method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any; text: string }> {
   const response = await fetch(`${origin()}${path}`, {

@@ -1,13 +1,12 @@
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
 import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { until } from '../harness/until';
-import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { as, HubProcess } from '../harness/hubProcess';
+import { hubCli as runHub } from '../harness/hubCli';
 
 // A CDO takes a schema change from check to live with the CLI alone: the check reports what would
 // break (with the consumers' operations it would break), a change that does not compose is
@@ -15,7 +14,6 @@ import { as, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 // zero failed requests under load, a rollback restores the previous schema, and two gateways on
 // one Redis registry both switch.
 
-const run = promisify(execFile);
 const educationSdl = readFileSync(join(repoRoot(), 'subgraphs', 'education', 'schema.graphql'), 'utf8');
 const ENROLMENT = '  "Number of students enrolled."\n  enrolment: Int!\n';
 const withoutEnrolment = educationSdl.replace(ENROLMENT, '');
@@ -29,14 +27,10 @@ describe('schema registry', () => {
   let env: NodeJS.ProcessEnv;
   const files: Record<string, string> = {};
 
+  // A failing command's stderr is read with its stdout: the reason it refused.
   const hubCli = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    try {
-      const { stdout } = await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), ...args], { env: { ...process.env, ...TEST_SECRETS, ...env, ...extraEnv } });
-      return { code: 0, stdout };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout + failed.stderr };
-    }
+    const result = await runHub(args, { ...env, ...extraEnv });
+    return { code: result.code, stdout: result.code === 0 ? result.stdout : result.stdout + result.stderr };
   };
   const schoolFields = async (url: string) => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await as('education', 'operations')) }, body: JSON.stringify({ query: '{ __type(name: "School") { fields { name } } }' }) });
@@ -118,13 +112,14 @@ describe('schema registry', () => {
         }
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await until(() => sent >= 12, 30_000, 20, { what: 'the load to be running before the publish' });
     const published = await hubCli(['schema', 'publish', '--agency', 'education', '--sdl', files.withMotto!, '--reason', 'schools publish their motto', '--author', 'test CDO']);
     expect(published.code).toBe(0);
     expect(published.stdout).toMatch(/warning\s+unclassified\s+School\.motto is new and takes its type's default in education's policy: UNCONDITIONAL L1/);
     expect(published.stdout).toMatch(/published education v2: gateways now serve supergraph [0-9a-f]{16}/);
     const took = await until(async () => (await schoolFields(hub.gatewayUrl)).includes('motto'), 15_000, 25);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sentAtSwitch = sent;
+    await until(() => sent >= sentAtSwitch + 20, 30_000, 20, { what: 'requests on the new supergraph' });
     stop = true;
     await Promise.all(load);
     console.log(`publish → new schema served in ${took} ms; ${sent} requests under load during the switch, ${failures.length} failed`);

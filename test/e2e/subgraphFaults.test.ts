@@ -1,10 +1,6 @@
-import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AgencyProcess, seedAgencyDatabases } from '../harness/agencyProcess';
-import { freePort } from '../harness/freePort';
-import { GatewayProcess } from '../harness/gatewayProcess';
+import type { AgencyProcess } from '../harness/agencyProcess';
+import type { GatewayProcess } from '../harness/gatewayProcess';
+import { SplitHub } from '../harness/splitHub';
 import { as, asOperator, gatewayMetrics, type GraphQLResponse } from '../harness/hubProcess';
 import { until } from '../harness/until';
 
@@ -29,33 +25,26 @@ interface Answer {
   milliseconds: number;
 }
 
-let dir: string;
+let hub: SplitHub;
 let subgraphs: Record<string, AgencyProcess>;
 let gateway: GatewayProcess;
 let headers: Record<string, string>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'subgraph-faults-'));
-  await seedAgencyDatabases(dir);
-  subgraphs = {};
-  for (const agency of AGENCIES) subgraphs[agency.id] = await AgencyProcess.start(agency.id, await freePort(), dir);
-  gateway = await GatewayProcess.start(['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')], await freePort(), {
-    HUB_DATA_DIR: dir,
+  hub = await SplitHub.start({
     CACHE: 'off', // every request reaches the subgraphs
     SUBGRAPH_TIMEOUT_MS: '5000',
     SUBGRAPH_TIMEOUT_MS_SCIENCE: String(SCIENCE_TIMEOUT_MS),
     SUBGRAPH_CIRCUIT_FAILURES: '3',
     SUBGRAPH_CIRCUIT_COOL_DOWN_MS: '1000',
     READINESS_TIMEOUT_MS: '500',
-    ...Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, subgraphs[agency.id]!.url])),
   });
+  ({ subgraphs, gateway } = hub);
   headers = await as('city-analytics', 'statistics');
 }, 120_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  for (const subgraph of Object.values(subgraphs ?? {})) await subgraph.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await hub?.stop();
 });
 
 async function ask(): Promise<Answer> {
@@ -168,7 +157,7 @@ it('keeps answering 200 with the other agencies’ data when a subgraph is kille
   expect((await readyz()).body.status).toBe('ready');
   expect(await metric('cdo_hub_subgraph_circuit_state', 'subgraph="science",state="closed"')).toBe(1);
   expect(await metric('cdo_hub_subgraph_circuit_transitions_total', 'subgraph="science",state="half-open"')).toBeGreaterThan(0);
-}, 60_000);
+}, 120_000);
 
 it('answers within the frozen subgraph’s own deadline, with reason timeout and the other agencies’ data, and recovers when it thaws', async () => {
   subgraphs.science!.signal('SIGSTOP');
@@ -192,4 +181,4 @@ it('answers within the frozen subgraph’s own deadline, with reason timeout and
   }
   await until(async () => isFull(await ask()), 10_000, 200);
   expect(await science()).toMatchObject({ circuit: 'closed' });
-}, 60_000);
+}, 120_000);

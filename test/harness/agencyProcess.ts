@@ -1,14 +1,12 @@
 import { findAgency, repoRoot, type AgencyInfo } from '@cdo-hub/subgraph-kit';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { hubCliOk } from './hubCli';
 import { TEST_SECRETS } from './hubProcess';
-
-const run = promisify(execFile);
+import { TestProcess } from './testProcess';
 
 /** Seeds the three agency databases (small) into `dataDir`, as `hub seed` does. */
 export async function seedAgencyDatabases(dataDir: string): Promise<void> {
-  await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'seed', '--size', 'small'], { env: { ...process.env, HUB_DATA_DIR: dataDir } });
+  await hubCliOk(['seed', '--size', 'small'], { HUB_DATA_DIR: dataDir });
 }
 
 /**
@@ -17,20 +15,21 @@ export async function seedAgencyDatabases(dataDir: string): Promise<void> {
  * same port. It runs with an IPC channel: it says when it listens, and exits if the test dies.
  */
 export class AgencyProcess {
-  private output = '';
-  private child!: ChildProcess;
-
   private constructor(
     readonly agency: AgencyInfo,
     readonly port: number,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly process: TestProcess,
   ) {}
 
   static async start(agencyId: string, port: number, dataDir: string): Promise<AgencyProcess> {
     const agency = findAgency(agencyId);
-    const subgraph = new AgencyProcess(agency, port, { ...process.env, ...TEST_SECRETS, HUB_DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn', [`${agency.envPrefix}_PORT`]: String(port) });
-    await subgraph.launch();
-    return subgraph;
+    const process = await TestProcess.start({
+      name: agency.id,
+      args: [join(repoRoot(), 'subgraphs', agency.id, 'dist', 'main.js')],
+      env: { ...globalThis.process.env, ...TEST_SECRETS, HUB_DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn', [`${agency.envPrefix}_PORT`]: String(port) },
+      ready: { ipc: true },
+    });
+    return new AgencyProcess(agency, port, process);
   }
 
   get url(): string {
@@ -38,55 +37,29 @@ export class AgencyProcess {
   }
 
   get log(): string {
-    return this.output;
+    return this.process.log;
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.process.running;
   }
 
   /** Sends a signal: SIGSTOP freezes the process (a hung subgraph: connections accepted, no answer), SIGCONT thaws it. */
   signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
+    this.process.signal(signal);
   }
 
   /** SIGKILL, as a crash: no graceful close of its connections. Resolves once it has exited. */
-  async kill(): Promise<void> {
-    if (!this.running) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGKILL');
-    await exited;
+  kill(): Promise<void> {
+    return this.process.kill();
   }
 
   /** Starts the subgraph again on the same port and database. */
-  async restart(): Promise<void> {
-    await this.kill();
-    await this.launch();
+  restart(): Promise<void> {
+    return this.process.restart();
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGCONT'); // a frozen process cannot handle SIGTERM
-    this.child.kill('SIGTERM');
-    await exited;
-  }
-
-  private async launch(): Promise<void> {
-    const child = spawn(process.execPath, [join(repoRoot(), 'subgraphs', this.agency.id, 'dist', 'main.js')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    this.child = child;
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.agency.id} did not listen within 30 s:\n${this.output}`)), 30_000);
-      child.on('message', (message: { ready?: boolean }) => {
-        if (!message?.ready) return;
-        clearTimeout(timer);
-        resolve();
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`${this.agency.id} exited (${code ?? signal}) before listening:\n${this.output}`));
-      });
-    });
+    await this.process.stop();
   }
 }

@@ -1,10 +1,11 @@
 import { signDevelopmentToken } from '@cdo-hub/gateway';
 import { AGENCIES, AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './freePort';
+import { startOnFreePorts, TestProcess } from './testProcess';
 
 /** Secrets the test hubs run with, so tests can sign tokens the gateway accepts. */
 export const TEST_SECRETS = {
@@ -71,10 +72,8 @@ export interface GraphQLResponse<Data = Record<string, any>> {
  * subgraphs and the gateway — on free ports with databases in a temporary folder.
  */
 export class HubProcess {
-  private output: string[] = [];
-
   private constructor(
-    readonly child: ChildProcess,
+    private readonly process: TestProcess,
     readonly gatewayUrl: string,
     readonly ports: Record<string, number>,
     readonly dataDir: string,
@@ -83,32 +82,31 @@ export class HubProcess {
 
   static async start(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<HubProcess> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cdo-hub-e2e-'));
-    const ports: Record<string, number> = { gateway: await freePort() };
-    const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, ...TEST_GATEWAY_SETTINGS, HUB_DATA_DIR: dataDir, SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'), GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
-    for (const agency of AGENCIES) {
-      ports[agency.id] = await freePort();
-      env[`${agency.envPrefix}_PORT`] = String(ports[agency.id]);
-    }
-    const child = spawn(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const hub = new HubProcess(child, `http://127.0.0.1:${ports.gateway}/graphql`, ports, dataDir, options.dataDir === undefined);
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => hub.output.push(chunk.toString()));
-    await hub.waitForOutput(/cdo-hub ready in/, 90_000);
-    return hub;
+    return startOnFreePorts(async () => {
+      const ports: Record<string, number> = { gateway: await freePort() };
+      const env: NodeJS.ProcessEnv = { ...globalThis.process.env, ...TEST_SECRETS, ...TEST_GATEWAY_SETTINGS, HUB_DATA_DIR: dataDir, SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'), GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
+      for (const agency of AGENCIES) {
+        ports[agency.id] = await freePort();
+        env[`${agency.envPrefix}_PORT`] = String(ports[agency.id]);
+      }
+      const process = await TestProcess.start({ name: 'hub start', args: [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'start'], env, ready: { output: /cdo-hub ready in/ } });
+      return new HubProcess(process, `http://127.0.0.1:${ports.gateway}/graphql`, ports, dataDir, options.dataDir === undefined);
+    });
+  }
+
+  /** The `hub start` process. */
+  get child(): ChildProcess {
+    return this.process.child;
   }
 
   /** Everything the hub printed so far. */
   get log(): string {
-    return this.output.join('');
+    return this.process.log;
   }
 
   /** Resolves once the hub's output matches `pattern`; rejects if it exits first or time runs out. */
-  async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.log)) {
-      if (this.child.exitCode !== null) throw new Error(`hub exited with ${this.child.exitCode} before printing ${pattern}:\n${this.log}`);
-      if (Date.now() > deadline) throw new Error(`hub did not print ${pattern} within ${timeoutMs} ms:\n${this.log}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {
+    return this.process.waitForOutput(pattern, timeoutMs);
   }
 
   async query<Data = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<Data>> {
@@ -151,10 +149,7 @@ export class HubProcess {
 
   /** SIGTERM, as Ctrl-C or an orchestrator would; resolves with the exit code. */
   async stop(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
-    this.child.kill('SIGTERM');
-    const code = await exited;
+    const code = await this.process.stop();
     if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
     return code;
   }

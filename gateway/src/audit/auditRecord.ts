@@ -1,5 +1,5 @@
 import type { OperationView } from '../enforcement';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 
 /**
  * One audit record per request that touched agency data: who read what, for what purpose, under

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalJson } from './hashChain';
+import { canonicalJson } from '../formats';
 
 /** The recursive definition the audit trails written so far were hashed with. */
 function recursiveCanonicalJson(value: unknown): string {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { parseEntries, TRAIL_ID_PATTERN, type AuditWitness, type WitnessEntry } from './auditWitness';
-import { redisDurabilityProblems } from './redisStreamAuditLog';
+import { redisDurabilityProblems } from '../stores';
 
 /** Redis keys of the witness: one list per trail, and where each trail was opened. */
 export function witnessKeys(trailId?: string) {

@@ -6,7 +6,8 @@ import { RedisTestServer } from '../testing';
 import { archiveAuditStream } from './archiveAuditStream';
 import type { AccessEntry } from './auditRecord';
 import { readOperations } from './jsonlAuditLog';
-import { auditKeys, durableRedisProblems, RedisStreamAuditLog } from './redisStreamAuditLog';
+import { durableRedisProblems } from '../stores';
+import { auditKeys, RedisStreamAuditLog } from './redisStreamAuditLog';
 import { verifyAuditTrail } from './verifyAuditTrail';
 
 const key = 'audit-checkpoint-key-0123456789abcdef';

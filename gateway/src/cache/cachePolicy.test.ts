@@ -1,13 +1,13 @@
 import { parse } from 'graphql';
-import { DEFAULT_CACHE_RULES_FILE, DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } from '../config';
+import { DEFAULT_CACHE_RULES_FILE, DEFAULT_CONSUMERS_FILE } from '../config';
 import { compileOperationView } from '../enforcement';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import { loadPolicySet } from '../policy';
-import { compileYaml, shippedPolicies, supergraph } from '../policy/policyFixtures.test-helpers';
+import { FIXTURE_POLICY_DIR, compileYaml, fixturePolicies, supergraph } from '../policy/policyFixtures.test-helpers';
 import { decideCaching, loadCacheRules, MAX_CACHE_TTL_SECONDS, parseCacheRules, responseCacheKey } from './cachePolicy';
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
-const { policySet } = loadPolicySet({ policyDir: DEFAULT_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now });
+const { policySet } = loadPolicySet({ policyDir: FIXTURE_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now });
 const rules = loadCacheRules(DEFAULT_CACHE_RULES_FILE);
 const identity = (consumer: string, purpose?: string): Identity => ({ consumer: policySet!.consumers.consumers.get(consumer)!, purpose, roles: [], anonymous: consumer === 'public' });
 const view = (who: Identity, query: string, at = now) => compileOperationView(policySet!, who, parse(query), undefined, 'h', at);
@@ -61,7 +61,7 @@ describe('cache decision', () => {
   });
 
   it('lets a CDO mark an L4 field cacheable: the class cap then applies instead', () => {
-    const policies = shippedPolicies();
+    const policies = fixturePolicies();
     policies['education.yaml'] = policies['education.yaml']!.replace('students: { class: CONDITIONAL, level: L4,', 'students: { class: CONDITIONAL, level: L4, cacheable: true,').replace('grade: { class: CONDITIONAL, level: L3 }', 'grade: { class: CONDITIONAL, level: L3, cacheable: true }');
     const { policySet: marked, problems } = compileYaml(policies, now);
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_CACHE_TTL_SECONDS } from '@cdo-hub/contracts/caching';
-import { parseDuration } from '../identity';
 import { LEVELS, SHARING_CLASSES, type Level, type PolicySet, type SharingClass } from '../policy';
-import { readYamlSource } from '../policy/yamlSource';
+import { canonicalJson, parseDuration, readYamlSource } from '../formats';
 import type { OperationView } from '../enforcement';
-import { canonicalJson } from '../audit';
 
 /**
  * How long responses may be cached (`schema/cache.yaml`): a TTL per type, capped per sharing

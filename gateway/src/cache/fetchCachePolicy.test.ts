@@ -1,11 +1,11 @@
-import { DEFAULT_CACHE_RULES_FILE, DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } from '../config';
+import { DEFAULT_CACHE_RULES_FILE, DEFAULT_CONSUMERS_FILE } from '../config';
 import { loadPolicySet } from '../policy';
-import { supergraph } from '../policy/policyFixtures.test-helpers';
+import { FIXTURE_POLICY_DIR, supergraph } from '../policy/policyFixtures.test-helpers';
 import { loadCacheRules } from './cachePolicy';
 import { entityKey, fetchCachingLimits, fetchKeyBase, fetchShape } from './fetchCachePolicy';
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
-const { policySet } = loadPolicySet({ policyDir: DEFAULT_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now });
+const { policySet } = loadPolicySet({ policyDir: FIXTURE_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now });
 const rules = loadCacheRules(DEFAULT_CACHE_RULES_FILE);
 
 const entities = (name: string, selection: string) => `query ${name}($representations:[_Any!]!){_entities(representations:$representations){${selection}}}`;

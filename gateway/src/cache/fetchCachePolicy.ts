@@ -15,7 +15,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { canonicalJson } from '../audit';
+import { canonicalJson } from '../formats';
 import type { ScopedFields } from '../signing';
 import type { PolicySet } from '../policy';
 import type { CacheRules } from './cachePolicy';

@@ -1,5 +1,6 @@
 import { isObjectType, type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { walkResponse, walkSelection } from '../enforcement';
+import type { OperationRef } from '../policy';
 
 /** A changed entity (`School` with key `11010800101`), or every entity of a type (no key). */
 export interface EntityRef {
@@ -16,12 +17,12 @@ export function responseTags(
   schema: GraphQLSchema,
   keys: ReadonlyMap<string, ReadonlySet<string>>,
   document: DocumentNode,
-  operationName: string | null | undefined,
+  operationOrName: OperationRef,
   variables: Record<string, unknown> | undefined,
   data: Record<string, unknown> | null | undefined,
 ): string[] {
   const tags = new Set<string>();
-  walkResponse(schema, document, operationName, variables, data, tagVisitor(keys, tags));
+  walkResponse(schema, document, operationOrName, variables, data, tagVisitor(keys, tags));
   return [...tags].sort();
 }
 

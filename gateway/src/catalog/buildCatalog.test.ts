@@ -1,11 +1,11 @@
-import { DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } from '../config';
+import { DEFAULT_CONSUMERS_FILE } from '../config';
 import { loadPolicySet } from '../policy';
-import { supergraph } from '../policy/policyFixtures.test-helpers';
+import { FIXTURE_POLICY_DIR, supergraph } from '../policy/policyFixtures.test-helpers';
 import { buildCatalog } from './buildCatalog';
 import { renderCatalogPage } from './catalogPage';
 
 const now = new Date('2026-11-27T12:00:00+08:00');
-const { policySet } = loadPolicySet({ policyDir: DEFAULT_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now: now.getTime() });
+const { policySet } = loadPolicySet({ policyDir: FIXTURE_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now: now.getTime() });
 const catalog = buildCatalog(policySet!, supergraph.version, now);
 const field = (agency: string, coordinate: string) => catalog.agencies.find((a) => a.id === agency)?.types.flatMap((t) => t.fields).find((f) => f.coordinate === coordinate);
 

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../identity/tokenLifetime';
-import { parseDuration } from '../identity/tokens';
+import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from './limitSettings';
+import { parseDuration } from '../formats';
 
 /** The committed development supergraph, `schema/supergraph.graphql` at the repository root. */
 export const SCHEMA_DIR = resolve(__dirname, '..', '..', '..', 'schema');

@@ -1,5 +1,5 @@
 import { DEFAULT_CONSUMERS_FILE } from '../config';
-import { parseYamlSource } from '../policy/yamlSource';
+import { parseYamlSource } from '../formats';
 import { loadConsumerRegistry, parseConsumerRegistry } from './registry';
 import { roleBindingProblem } from './roles';
 

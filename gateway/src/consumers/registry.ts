@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readYamlSource, type SourceLocation, type YamlSource } from '../policy/yamlSource';
+import { readYamlSource, type SourceLocation, type YamlSource } from '../formats';
 import { roleBindingProblem, ROLE_PATTERN } from './roles';
 
 /**

@@ -2,7 +2,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GraphQLError } from 'graphql';
-import type { GatewayContext } from '../execution';
+import type { GatewayContext } from '../requestState';
 import { SubgraphFaults } from '../faults';
 import { AgencyDataSource } from './agencyDataSource';
 

@@ -5,7 +5,7 @@ import type { Fetcher } from '@apollo/utils.fetcher';
 import makeFetchHappen from 'make-fetch-happen';
 import { hubError } from '../errors';
 import { ownAgencyOf } from '../consumers';
-import type { GatewayContext } from '../execution';
+import type { GatewayContext, OperationRun } from '../requestState';
 import { classifySubgraphFailure, type FailureReason, type SubgraphFaults } from '../faults';
 import { signedSubgraphHeaders } from '../signing';
 
@@ -30,16 +30,20 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly fetchCache?: FetchCache,
     /** The gateway's circuit breakers; absent, every call is sent. */
     private readonly faults?: SubgraphFaults,
+    /** What the calling operation ran under (its view's row scopes, policies, supergraph), from the executor that owns it. */
+    private readonly runOf: (context: GatewayContext) => OperationRun | undefined = () => undefined,
   ) {
     super({ url, fetcher: timedFetcher(timeoutMs) });
     faults?.track(agency, timeoutMs);
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const { request, context } = options;
     // Every call is signed, a consumer's or not: subgraphs refuse unsigned calls.
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
     const identity = context?.identity;
-    const scope = context?.view?.scopes[this.agency];
+    const decided = 'incomingRequestContext' in options ? this.runOf(options.context)?.decided : undefined;
+    const scope = decided?.view.scopes[this.agency];
     const claims = identity && context.requestId
       ? { consumer: identity.consumer.id, ...(ownAgencyOf(identity.consumer) ? { agency: ownAgencyOf(identity.consumer)! } : {}), requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) }
       : undefined;
@@ -48,12 +52,15 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const context = 'incomingRequestContext' in options ? options.context : undefined;
+    if (!this.fetchCache || !('incomingRequestContext' in options) || !options.context) return this.fetch(options);
     // Only the fetches of a query: the entity fetches that follow a mutation must see its effect.
-    const inQuery = 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'query';
-    if (!this.fetchCache || !inQuery || !context?.view || !context.policySet || !context.supergraphVersion) return this.fetch(options);
+    const inQuery = options.incomingRequestContext.operation?.operation === 'query';
+    const run = this.runOf(options.context);
+    // Without a decided view (open mode, introspection) nothing is cached: there is no view to key it by.
+    if (!inQuery || !run?.decided) return this.fetch(options);
+    const { policySet, view, decidedAt } = run.decided;
     return this.fetchCache.execute(
-      { agency: this.agency, query: options.request.query, variables: options.request.variables, supergraphVersion: context.supergraphVersion, policySet: context.policySet, view: context.view, now: context.decidedAt ?? Date.now() },
+      { agency: this.agency, query: options.request.query, variables: options.request.variables, supergraphVersion: run.supergraphVersion, policySet, view, now: decidedAt },
       (variables) => this.fetch({ ...options, request: { ...options.request, variables } }),
     );
   }

@@ -10,7 +10,7 @@ import {
   type FieldDefinitionNode,
   type ObjectTypeDefinitionNode,
 } from 'graphql';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import { decideArgument, decideField, type PolicySet } from '../policy';
 
 export interface ConsumerSchema {

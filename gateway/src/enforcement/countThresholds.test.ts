@@ -1,5 +1,5 @@
 import { parse, print } from 'graphql';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import { compileTestPolicies, TEST_NOW, testSupergraph } from '../policy/argumentsGraph.test-helpers';
 import { consumer } from '../policy/policyFixtures.test-helpers';
 import { COUNT_PROBE_ALIAS } from './countThresholds';

@@ -1,12 +1,12 @@
 import { parse, print } from 'graphql';
-import type { Identity } from '../identity';
-import { compileYaml, consumer, shippedPolicies, supergraph } from '../policy/policyFixtures.test-helpers';
+import type { Identity } from '../consumers';
+import { compileYaml, consumer, fixturePolicies, supergraph } from '../policy/policyFixtures.test-helpers';
 import { buildConsumerSchema } from './consumerSchema';
 import { compileOperationView, PLACEHOLDER_ALIAS } from './operationView';
 import { shapeResponse } from './shapeResponse';
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
-const policySet = compileYaml(shippedPolicies(), now).policySet!;
+const policySet = compileYaml(fixturePolicies(), now).policySet!;
 const as = (id: string, purpose?: string): Identity => ({ consumer: consumer(id), purpose, roles: [], anonymous: id === 'public' });
 const view = (identity: Identity, query: string, operationName?: string) => compileOperationView(policySet, identity, parse(query), operationName, 'hash-of-original', now);
 const mask = { hashKey: 'k', consumerId: 'x' };

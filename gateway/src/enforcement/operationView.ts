@@ -16,9 +16,9 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import type { ScopedFields } from '../signing';
-import { analyseOperation, decideArgument, decideField, type ArgumentRule, type FieldDecision, type Grant, type PolicySet } from '../policy';
+import { analyseOperation, decideArgument, decideField, type ArgumentRule, type FieldDecision, type Grant, type OperationRef, type PolicySet } from '../policy';
 import { refusingArgument } from './argumentRefusal';
 import { countProbeOnLeave, probesCount } from './countThresholds';
 
@@ -59,9 +59,9 @@ export const PLACEHOLDER_ALIAS = 'hubPlaceholder__typename';
 /** Alias of the `__typename` added to selections on interfaces and unions, to reshape by concrete type. */
 export const TYPENAME_ALIAS = 'hubConcreteType__typename';
 
-export function compileOperationView(policySet: PolicySet, identity: Identity, document: DocumentNode, operationName: string | null | undefined, queryHash: string, now: number): OperationView {
+export function compileOperationView(policySet: PolicySet, identity: Identity, document: DocumentNode, operation: OperationRef, queryHash: string, now: number): OperationView {
   const decisions = new Map<string, FieldDecision>();
-  for (const selection of analyseOperation(policySet.schema, document, operationName)) {
+  for (const selection of analyseOperation(policySet.schema, document, operation)) {
     if (!decisions.has(selection.coordinate)) decisions.set(selection.coordinate, decideField(policySet, identity.consumer, identity.purpose, selection.coordinate, now));
     // The arguments this use of the field reads: those given (literal or variable alike) and those
     // left to a default that compares. Arguments nobody gives are not decided, so the audit lists

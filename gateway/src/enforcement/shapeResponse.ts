@@ -21,7 +21,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { applyMask, type MaskContext } from '../masking';
-import type { ArgumentRule, FieldDecision } from '../policy';
+import { resolveOperation, type ArgumentRule, type FieldDecision, type OperationRef } from '../policy';
 import { refusingArgument } from './argumentRefusal';
 import { isSmallCount, smallCountDenial } from './countThresholds';
 import { TYPENAME_ALIAS } from './operationView';
@@ -75,7 +75,7 @@ interface ShapeContext {
 export function shapeResponse(
   schema: GraphQLSchema,
   document: DocumentNode,
-  operationName: string | null | undefined,
+  operationOrName: OperationRef,
   variables: Record<string, unknown> | undefined,
   decisions: ReadonlyMap<string, FieldDecision>,
   data: Record<string, unknown> | null | undefined,
@@ -83,8 +83,7 @@ export function shapeResponse(
   /** The view's decisive arguments per field (`OperationView.argumentsOf`). */
   argumentsOf: (fieldCoordinate: string) => readonly ArgumentRule[] = () => [],
 ): ShapedResponse {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  const operation = resolveOperation(document, operationOrName);
   const root = operation ? schema.getRootType(operation.operation) : undefined;
   const context: ShapeContext = {
     schema,
@@ -110,14 +109,13 @@ export function shapeResponse(
 export function walkResponse(
   schema: GraphQLSchema,
   document: DocumentNode,
-  operationName: string | null | undefined,
+  operationOrName: OperationRef,
   variables: Record<string, unknown> | undefined,
   data: Record<string, unknown> | null | undefined,
   visit: (type: GraphQLObjectType, fields: Map<string, FieldNode[]>, object: Record<string, unknown>) => void,
   decisions: ReadonlyMap<string, FieldDecision> = new Map(),
 ): void {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  const operation = resolveOperation(document, operationOrName);
   const root = operation ? schema.getRootType(operation.operation) : undefined;
   if (!operation || !root || !data) return;
   walkObject(walkContext(schema, document, variables, decisions), root, operation.selectionSet, data, visit, false);
@@ -197,14 +195,14 @@ function walkObject(
 export function countEntities(
   schema: GraphQLSchema,
   document: DocumentNode,
-  operationName: string | null | undefined,
+  operationOrName: OperationRef,
   variables: Record<string, unknown> | undefined,
   decisions: ReadonlyMap<string, FieldDecision>,
   data: Record<string, unknown> | null | undefined,
 ): Record<string, number> {
   const entities: Record<string, number> = {};
   const context = { decisions, entities } as unknown as ShapeContext;
-  walkResponse(schema, document, operationName, variables, data, (type, fields, object) => tally(context, type, fields, object), decisions);
+  walkResponse(schema, document, operationOrName, variables, data, (type, fields, object) => tally(context, type, fields, object), decisions);
   return entities;
 }
 

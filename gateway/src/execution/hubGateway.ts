@@ -15,11 +15,11 @@ import { AgencyDataSource } from '../datasources';
 import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, reservedAliasIn, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
 import { hubError } from '../errors';
 import type { SubgraphFaults } from '../faults';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
 import { responseTags, type FetchCache, type ResponseCache } from '../cache';
-import type { GatewayContext } from './context';
+import { OperationRuns, type DecidedView, type GatewayContext, type OperationRun } from '../requestState';
 import { refusingInvalidCursors } from './refuseInvalidCursors';
 
 type GraphQLSchemaListener = GatewaySchemaLoadOrUpdateCallback;
@@ -91,6 +91,8 @@ export class HubGateway implements GatewayInterface {
   private readonly views = new ViewCache<OperationView>();
   private readonly consumerSchemas = new ViewCache<ConsumerSchema>(200);
   private readonly now: () => number;
+  /** What each operation in flight ran under: written here only, read through `runOf`. */
+  private readonly runs = new OperationRuns();
 
   constructor(private readonly options: HubGatewayOptions) {
     this.now = options.now ?? Date.now;
@@ -105,6 +107,11 @@ export class HubGateway implements GatewayInterface {
     return this.options.policies;
   }
 
+  /** What an operation ran under (supergraph, policies, view, records, cache), once the executor reached it. */
+  runOf(context: GatewayContext): OperationRun | undefined {
+    return this.runs.of(context);
+  }
+
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
     this.schemaListeners.add(callback);
     return () => this.schemaListeners.delete(callback);
@@ -114,10 +121,18 @@ export class HubGateway implements GatewayInterface {
     this.loadOptions = options;
     const generation = await this.generation(this.options.supergraph);
     this.serve(generation);
-    return { executor: refusingInvalidCursors(this.executorAround()) };
+    return { executor: refusingInvalidCursors(this.executorAround(), (requestContext) => this.forgetEntities(requestContext.context as GatewayContext)) };
   }
 
   private loadOptions: Parameters<GatewayInterface['load']>[0] | undefined;
+
+  /** An answer refused whole carries no records: its run says so. */
+  private forgetEntities(context: GatewayContext): void {
+    const run = this.runs.of(context);
+    if (!run?.decided?.entities) return;
+    const { entities: _withheld, ...decided } = run.decided;
+    this.runs.record(context, { ...run, decided });
+  }
 
   /**
    * Serves another supergraph without failing a request: its gateway is built and loaded aside,
@@ -175,7 +190,7 @@ export class HubGateway implements GatewayInterface {
       __exposeQueryPlanExperimental: false,
       supergraphSdl: async () => ({ supergraphSdl: supergraph.sdl }),
       buildService: ({ name, url }) =>
-        new AgencyDataSource(name, this.routingUrl(name, url), this.timeoutFor(name), this.options.subgraphSigningKey, this.options.fetchCache, this.options.faults),
+        new AgencyDataSource(name, this.routingUrl(name, url), this.timeoutFor(name), this.options.subgraphSigningKey, this.options.fetchCache, this.options.faults, (context) => this.runOf(context)),
     });
     let apiSchema: GraphQLSchema | undefined;
     const unsubscribe = inner.onSchemaLoadOrUpdate(({ apiSchema: schema }) => (apiSchema = schema));
@@ -216,7 +231,7 @@ export class HubGateway implements GatewayInterface {
       const generation = this.generations.get(requestContext.schema) ?? this.current!;
       const plan = generation.executor;
       const supergraph = generation.supergraph;
-      context.supergraphVersion = supergraph.version;
+      this.runs.record(context, { supergraphVersion: supergraph.version });
       // An operationName the document does not define: the client's mistake, said as such.
       if (!requestContext.operation) {
         const named = requestContext.operationName ?? requestContext.request.operationName;
@@ -227,14 +242,14 @@ export class HubGateway implements GatewayInterface {
       const identity = context.identity;
       if (!identity) throw new Error('no identity on an enforced request');
       const policySet = (generation !== this.current && generation.policySet) || policies.current();
-      context.policySet = policySet;
       const now = this.now();
-      context.decidedAt = now;
       const { document, operationName, queryHash } = requestContext;
       const reserved = reservedAliasIn(document);
       if (reserved) return { errors: [hubError('RESERVED_ALIAS', `The alias "${reserved}" is reserved for the gateway's own fields (aliases starting hub…__); choose another.`, { alias: reserved })] };
 
-      const introspection = introspectionRoots(document, operationName);
+      // The operation Apollo Server resolved is the one every stage reads: never picked again from the document.
+      const { operation } = requestContext;
+      const introspection = introspectionRoots(document, operation);
       if (introspection === 'mixed') {
         return { errors: [hubError('INTROSPECTION_NOT_ALONE', 'Send introspection (__schema, __type) in an operation of its own: it is answered from your own view of the schema.')] };
       }
@@ -243,24 +258,29 @@ export class HubGateway implements GatewayInterface {
       const viewKey = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}|${queryHash}|${operationName ?? ''}`;
       let view = this.views.get(viewKey, now);
       if (!view) {
-        view = compileOperationView(policySet, identity, document, operationName, queryHash, now);
+        view = compileOperationView(policySet, identity, document, operation, queryHash, now);
         this.views.set(viewKey, view);
       }
-      context.view = view;
+      let decided: DecidedView = { policySet, decidedAt: now, view };
+      const record = (more: Partial<Pick<DecidedView, 'entities' | 'cache'>>) => {
+        decided = { ...decided, ...more };
+        this.runs.record(context, { supergraphVersion: supergraph.version, decided });
+      };
+      record({});
       // Variables as execution sees them (defaults filled in, values coerced): @include/@skip
       // are decided on these when responses are reshaped, counted and tagged.
-      const coerced = getVariableValues(policySet.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+      const coerced = getVariableValues(policySet.schema, operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
       if (coerced.errors) return { errors: coerced.errors.map((error) => hubError('BAD_USER_INPUT', error.message)) };
       const variables = coerced.coerced;
       // The cache key takes the variables the operation declares, as sent: extra ones change nothing.
       const declaredVariables = Object.fromEntries(
-        (requestContext.operation.variableDefinitions ?? []).flatMap((definition) => {
+        (operation.variableDefinitions ?? []).flatMap((definition) => {
           const name = definition.variable.name.value;
           return requestContext.request.variables && Object.hasOwn(requestContext.request.variables, name) ? [[name, requestContext.request.variables[name]]] : [];
         }),
       );
       // What the audit counts for a view served as fetched (the reshaping path counts as it goes).
-      const countsOf = view.unrestricted ? (result: GatewayExecutionResult) => countEntities(policySet.schema, document, operationName, variables, view!.decisions, result.data) : undefined;
+      const countsOf = view.unrestricted ? (result: GatewayExecutionResult) => countEntities(policySet.schema, document, operation, variables, view!.decisions, result.data) : undefined;
       // The agencies' answer for this view: from the cache, or fetched (and cached when allowed).
       const fetchView = async (request: GatewayGraphQLRequestContext): Promise<{ result: GatewayExecutionResult; entities?: Record<string, number> }> => {
         const cache = this.options.cache;
@@ -269,17 +289,18 @@ export class HubGateway implements GatewayInterface {
           return { result, ...(countsOf ? { entities: countsOf(result) } : {}) };
         }
         const { result, outcome, entities } = await cache.execute(
-          { view: view!, policySet, supergraphVersion: supergraph.version, operationName, variables: declaredVariables, isQuery: requestContext.operation?.operation === 'query', now },
+          { view: view!, policySet, supergraphVersion: supergraph.version, operationName, variables: declaredVariables, isQuery: operation.operation === 'query', now },
           () => plan(request),
+          // The fetched document is the view's (rewritten when fields were removed): its operation of the same name.
           (result) => responseTags(policySet.schema, supergraph.ownership.keys, request.document, operationName, variables, result.data),
           countsOf,
         );
-        context.cache = outcome;
+        record({ cache: outcome });
         return { result, ...(entities ? { entities } : {}) };
       };
       if (view.unrestricted) {
         const { result, entities } = await fetchView(requestContext);
-        context.entities = entities;
+        if (entities) record({ entities });
         return withGroupedScopeErrors(result);
       }
 
@@ -297,11 +318,11 @@ export class HubGateway implements GatewayInterface {
       }
 
       const { result } = await fetchView({ ...requestContext, document: view.document, queryHash: view.queryHash });
-      const shaped = shapeResponse(policySet.schema, document, operationName, variables, view.decisions, result.data, {
+      const shaped = shapeResponse(policySet.schema, document, operation, variables, view.decisions, result.data, {
         hashKey: this.options.maskHashKey,
         consumerId: identity.consumer.id,
       }, view.argumentsOf);
-      context.entities = shaped.entities;
+      record({ entities: shaped.entities });
       const errors = [...groupScopeErrors(result.errors ?? []), ...denialErrors(shaped.withheld)];
       return { ...result, data: shaped.data, ...(errors.length ? { errors } : {}) };
     };
@@ -328,10 +349,7 @@ function withGroupedScopeErrors(result: GatewayExecutionResult): GatewayExecutio
 }
 
 /** Whether the operation's root selections are introspection only, data only, or a mix. */
-function introspectionRoots(document: DocumentNode, operationName: string | null): 'only' | 'none' | 'mixed' {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) return 'none';
+function introspectionRoots(document: DocumentNode, operation: OperationDefinitionNode): 'only' | 'none' | 'mixed' {
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
   let introspection = false;
   let data = false;

@@ -1,3 +1,2 @@
-export * from './context';
 export * from './hubGateway';
 export * from './refuseInvalidCursors';

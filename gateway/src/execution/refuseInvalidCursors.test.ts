@@ -20,14 +20,15 @@ describe('a cursor an agency refuses', () => {
     expect(refuseOnInvalidCursor(whole)).toBe(whole);
   });
 
-  it('counts no records of a refused answer for the audit', async () => {
-    const context: { entities?: Record<string, number> } = {};
-    const executor = refusingInvalidCursors(async (request) => {
-      (request.context as typeof context).entities = { education: 3 };
-      return { data: { school: { students: null } }, errors: [invalid] };
-    });
-    const result = await executor({ context } as never);
+  it('tells the run owner of a refused answer, so the audit counts no records for it', async () => {
+    const refused: unknown[] = [];
+    const executor = refusingInvalidCursors(async () => ({ data: { school: { students: null } }, errors: [invalid] }), (request) => refused.push(request));
+    const request = { context: {} } as never;
+    const result = await executor(request);
     expect(result).toEqual({ errors: [invalid] });
-    expect(context.entities).toBeUndefined();
+    expect(refused).toEqual([request]);
+    const answered = refusingInvalidCursors(async () => ({ data: { school: null } }), (request) => refused.push(request));
+    await answered(request);
+    expect(refused).toHaveLength(1);
   });
 });

@@ -1,5 +1,4 @@
-import type { GatewayExecutionResult, GatewayExecutor } from '@apollo/server-gateway-interface';
-import type { GatewayContext } from './context';
+import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 
 /**
  * A cursor the agency does not accept — forged, altered, truncated, expired, or issued for another
@@ -14,12 +13,15 @@ export function refuseOnInvalidCursor(result: GatewayExecutionResult): GatewayEx
   return refusals.length ? { errors: refusals } : result;
 }
 
-/** Wraps the gateway's executor so every answer goes through `refuseOnInvalidCursor`. */
-export function refusingInvalidCursors(executor: GatewayExecutor): GatewayExecutor {
+/**
+ * Wraps the gateway's executor so every answer goes through `refuseOnInvalidCursor`; `onRefused`
+ * hears of an answer refused that way (nothing of it reaches the client: the audit counts no
+ * records for it).
+ */
+export function refusingInvalidCursors(executor: GatewayExecutor, onRefused: (requestContext: GatewayGraphQLRequestContext) => void): GatewayExecutor {
   return async (requestContext) => {
     const result = refuseOnInvalidCursor(await executor(requestContext));
-    // Nothing of a refused answer reaches the client: the audit counts no records for it.
-    if (result.data === undefined) delete (requestContext.context as GatewayContext).entities;
+    if (result.data === undefined) onRefused(requestContext);
     return result;
   };
 }

@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CALENDAR_FILE } from '../config';
 import { decideField, loadPolicySet } from '../policy';
-import { consumer, shippedPolicies, supergraph } from '../policy/policyFixtures.test-helpers';
-import { DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } from '../config';
+import { FIXTURE_POLICY_DIR, consumer, fixturePolicies, supergraph } from '../policy/policyFixtures.test-helpers';
+import { DEFAULT_CONSUMERS_FILE } from '../config';
 import { FileGrantStore, emptyGrantStore } from './grantStore';
 import { GrantService, policyGrantChecker } from './grantService';
 import { approveRequest, GrantWorkflowError, listRequests, refuseRequest, requestGrant, revokeGrant, runtimeGrantInputs, type WorkflowContext } from './grantWorkflow';
 import { loadWorkCalendar } from './workingDays';
 
 const calendar = loadWorkCalendar(DEFAULT_CALENDAR_FILE);
-const sources = { policyDir: DEFAULT_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE };
-void shippedPolicies;
+const sources = { policyDir: FIXTURE_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE };
+void fixturePolicies;
 
 function context(now = '2026-11-27T10:00:00+08:00', runtime = emptyGrantStore()): WorkflowContext {
   const { policySet } = loadPolicySet(sources, supergraph, { runtimeGrants: runtimeGrantInputs(runtime, 'store'), now: Date.parse(now) });

@@ -1,7 +1,8 @@
 import { isObjectType } from 'graphql';
 import { stringify } from 'yaml';
 import type { ErrorCode } from '../errors';
-import { formatLocation, SCOPE_DIMENSIONS, type PolicySet, type RuntimeGrantInput } from '../policy';
+import { formatLocation } from '../formats';
+import { SCOPE_DIMENSIONS, type PolicySet, type RuntimeGrantInput } from '../policy';
 import type { GrantEvent, GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { dutiesConflict } from './separationOfDuties';
 import { addWorkingDays, beijingDate, uncoveredYears, workingDaysBetween, type WorkCalendar } from './workingDays';

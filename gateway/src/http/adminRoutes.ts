@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ERROR_CATALOGUE, type ErrorCode } from '../errors';
 import type { ResponseCache } from '../cache';
 import { GrantWorkflowError, type GrantService, type GrantSync } from '../grants';
-import { cdoAgency, cdoRole, HUB_OPERATOR_ROLE } from '../consumers';
-import { identify, type Identity, type TokenVerifier } from '../identity';
+import { cdoAgency, cdoRole, HUB_OPERATOR_ROLE, type Identity } from '../consumers';
+import { identify, type TokenVerifier } from '../identity';
 import type { PolicyRuntime } from '../policy';
 
 const requestBody = z

@@ -1,14 +1,14 @@
 import { parse } from 'graphql';
 import type { CacheOutcome } from '../cache';
-import { DEFAULT_CONSUMERS_FILE, DEFAULT_POLICY_DIR } from '../config';
+import { DEFAULT_CONSUMERS_FILE } from '../config';
 import { compileOperationView } from '../enforcement';
-import type { Identity } from '../identity';
+import type { Identity } from '../consumers';
 import { loadPolicySet } from '../policy';
-import { supergraph } from '../policy/policyFixtures.test-helpers';
+import { FIXTURE_POLICY_DIR, supergraph } from '../policy/policyFixtures.test-helpers';
 import { combineHttpCaching, decideHttpCaching, httpCachingHeaders, varyHeader, viewExposure, type AnswerFacts, type HttpCaching } from './httpCaching';
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
-const { policySet } = loadPolicySet({ policyDir: DEFAULT_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now });
+const { policySet } = loadPolicySet({ policyDir: FIXTURE_POLICY_DIR, consumersFile: DEFAULT_CONSUMERS_FILE }, supergraph, { now });
 const identity = (consumer: string, purpose?: string): Identity => ({ consumer: policySet!.consumers.consumers.get(consumer)!, purpose, roles: [], anonymous: consumer === 'public' });
 const exposure = (who: Identity, query: string) => viewExposure(compileOperationView(policySet!, who, parse(query), undefined, 'h', now), policySet!);
 

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, HTTPGraphQLHead } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import type { OperationView } from '../enforcement';
-import type { GatewayContext } from '../execution';
+import type { GatewayContext, OperationRun } from '../requestState';
 import type { PolicySet } from '../policy';
 import { combineHttpCaching, decideHttpCaching, httpCachingHeaders, varyHeader, viewExposure, type HttpCaching, type ViewExposure } from './httpCaching';
 
@@ -17,7 +17,7 @@ const decided = new WeakMap<HTTPGraphQLHead, HttpCaching>();
  * `httpCaching.ts`. Apollo Server's own cache-control header is turned off: it knows nothing of
  * sharing classes, and it would overwrite ours.
  */
-export function httpCachingPlugins(options: { cors: boolean }): ApolloServerPlugin<GatewayContext>[] {
+export function httpCachingPlugins(options: { cors: boolean; runOf: (context: GatewayContext) => OperationRun | undefined }): ApolloServerPlugin<GatewayContext>[] {
   const vary = varyHeader(options);
   // Views are compiled once per policy version and reused: so is what they expose.
   const exposures = new WeakMap<OperationView, ViewExposure | undefined>();
@@ -30,16 +30,18 @@ export function httpCachingPlugins(options: { cors: boolean }): ApolloServerPlug
     {
       async requestDidStart() {
         return {
-          async willSendResponse({ response, contextValue: context, operation, request }) {
+          async willSendResponse(requestContext) {
+            const { response, contextValue: context, operation, request } = requestContext;
             const body = response.body;
+            const decided = options.runOf(context)?.decided;
             const caching =
               body.kind === 'single'
                 ? decideHttpCaching({
                     operationType: operation?.operation,
                     hasErrors: Boolean(body.singleResult.errors?.length),
                     identity: context.identity,
-                    exposure: context.view && context.policySet ? exposureOf(context.view, context.policySet) : undefined,
-                    cache: context.cache,
+                    exposure: decided ? exposureOf(decided.view, decided.policySet) : undefined,
+                    cache: decided?.cache,
                     namedByScopedHash: request.extensions?.persistedQuery !== undefined,
                   })
                 : ({ directive: 'no-store', reason: 'incremental delivery' } as const);

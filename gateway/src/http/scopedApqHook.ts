@@ -2,6 +2,7 @@ import type { PersistedQueryOptions } from '@apollo/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MemoryCacheStore, type CacheStore } from '../cache';
 import type { IdentityResult } from '../identity';
+import { graphqlOperationsOf, putQueryInUrl } from './graphqlRequest';
 import { readPersistedQuery, registrationScope, ScopedQueryRegistrations, type RegistrationScope } from '../persisted';
 
 /** The store of its own when the gateway runs without a cache (`CACHE=off`, `--open`). */
@@ -52,7 +53,7 @@ export function installScopedApq(app: FastifyInstance, options: ScopedApqOptions
 
   app.addHook('preHandler', async (request) => {
     if (request.routeOptions.url !== '/graphql' || (request.method !== 'GET' && request.method !== 'POST')) return;
-    const operations: unknown[] = request.method === 'GET' ? [request.query] : Array.isArray(request.body) ? request.body : [request.body];
+    const operations = graphqlOperationsOf(request);
     if (operations.length > options.maxBatch) return; // BATCH_TOO_LARGE from the request gate; nothing looked up
     const asked = operations.map((operation) => ({ operation: operation as Record<string, unknown>, persisted: readPersistedQuery(operation) }));
     const lookups = asked.flatMap(({ operation, persisted }) => (persisted.kind === 'lookup' ? [{ operation, hash: persisted.hash }] : []));
@@ -66,11 +67,7 @@ export function installScopedApq(app: FastifyInstance, options: ScopedApqOptions
     lookups.forEach(({ operation }, index) => {
       if (found[index] !== undefined) operation.query = found[index];
     });
-    // Apollo Server reads a GET's operation from the URL itself: put the text there.
-    if (request.method === 'GET' && found[0] !== undefined) {
-      const search = new URLSearchParams(Object.entries(request.query as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-      request.raw.url = `${request.url.split('?')[0]}?${search.toString()}`;
-    }
+    if (request.method === 'GET' && found[0] !== undefined) putQueryInUrl(request);
   });
 
   app.addHook('onSend', async (request, reply) => {

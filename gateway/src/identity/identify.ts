@@ -1,21 +1,8 @@
-import type { Consumer, ConsumerRegistry } from '../consumers';
-import { PUBLIC_CONSUMER_ID } from '../consumers';
+import { PUBLIC_CONSUMER_ID, type ConsumerRegistry, type Identity } from '../consumers';
 import type { ErrorCode } from '../errors';
 import { refuseRolesNotHeld } from './presentedRoles';
 import { statedPurpose } from './purposeRule';
 import { TokenLifetimeError, type TokenClaims, type TokenVerifier } from './tokens';
-
-/** Who is asking, and for what. */
-export interface Identity {
-  consumer: Consumer;
-  purpose: string | undefined;
-  /** The token's roles, each held by the consumer per the registry (a token claiming another is refused). */
-  roles: readonly string[];
-  /** True when no token was sent (the public consumer). */
-  anonymous: boolean;
-  /** The purpose came from the token's `purpose` claim, which binds: nothing in the request may name another. */
-  purposeBound?: boolean;
-}
 
 export type IdentityRefusalCode = Extract<
   ErrorCode,

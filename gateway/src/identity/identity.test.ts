@@ -10,7 +10,8 @@ import { refuseRolesNotHeld } from './presentedRoles';
 import { statedPurpose } from './purposeRule';
 import { tokenLifetimeProblem } from './tokenLifetime';
 import { loadSecrets } from './secrets';
-import { createTokenVerifier, parseDuration, signDevelopmentToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens';
+import { parseDuration } from '../formats';
+import { createTokenVerifier, signDevelopmentToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens';
 
 const secret = 'a-development-secret-of-at-least-32-chars';
 const verify = createTokenVerifier({ kind: 'hs256', secret });

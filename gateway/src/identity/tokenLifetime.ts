@@ -1,11 +1,4 @@
 /**
- * How long a bearer token may live. A stolen token is good until it expires, so the hub bounds
- * the window whatever the issuer (the hub's own `hub token`, an identity provider) put in `exp`:
- * `TOKEN_MAX_TTL`, 24 hours unless configured.
- */
-export const DEFAULT_TOKEN_MAX_TTL_SECONDS = 24 * 3600;
-
-/**
  * Leeway for clocks: an issuer's `iat` a little ahead of ours, and the whole-second rounding
  * of `exp` and `iat`, must not refuse a token minted at exactly the maximum.
  */

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { DEFAULT_TOKEN_MAX_TTL_SECONDS, tokenLifetimeProblem } from './tokenLifetime';
+import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../config';
+import { tokenLifetimeProblem } from './tokenLifetime';
 
 /**
  * Bearer tokens name the consumer (`sub`) and may carry a purpose and roles. HS256 with the
@@ -103,11 +104,4 @@ export async function signDevelopmentToken(secret: string, claims: { consumer: s
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + claims.ttlSeconds)
     .sign(new TextEncoder().encode(secret));
-}
-
-/** `30m`, `8h`, `7d`, `90s` → seconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not a duration (e.g. 90s, 30m, 8h, 7d)`);
-  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }

@@ -1,8 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { parse, type DocumentNode } from 'graphql';
 import { requestError } from '../errors';
-import { checkDocumentLimits, checkListSizes, type LimitBreach, type OperationLimits } from './operationLimits';
-import { checkRequestLimits, type RequestLimitBreach, type RequestLimits } from './requestLimits';
+import type { OperationLimits, RequestLimits } from '../config';
+import { checkDocumentLimits, checkListSizes, type LimitBreach } from './operationLimits';
+import { checkRequestLimits, type RequestLimitBreach } from './requestLimits';
 
 /** A refused request, with how far past its bound it went. */
 export function limitError(breach: LimitBreach) {
@@ -64,3 +65,6 @@ export function listSizePlugin(limits: Pick<OperationLimits, 'maxListSize'>): Ap
     },
   };
 }
+
+/** Checks a request's batch length, variables and documents; the breach, or undefined when within bounds. */
+export type RequestGate = ReturnType<typeof createRequestGate>;

@@ -1,5 +1,6 @@
 import { getIntrospectionQuery, Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { checkDocumentLimits, checkListSizes, checkOperationLimits, DEFAULT_OPERATION_LIMITS, type OperationLimits } from './operationLimits';
+import type { OperationLimits } from '../config';
+import { checkDocumentLimits, checkListSizes, checkOperationLimits, DEFAULT_OPERATION_LIMITS } from './operationLimits';
 
 const check = (query: string, limits: Partial<OperationLimits> = {}) => {
   const document = parse(query);

@@ -1,18 +1,5 @@
+import type { OperationLimits } from '../config';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
-
-/** Bounds on the shape of one operation, checked before it is validated or planned. */
-export interface OperationLimits {
-  /** Nesting of fields: `{ a { b } }` is 2. */
-  maxDepth: number;
-  maxAliases: number;
-  maxRootFields: number;
-  /** Fields in the operation with every fragment spread counted where it is used. */
-  maxFields: number;
-  /** Nesting below `__schema` / `__type`, themselves counted: the standard introspection query is 15. */
-  maxIntrospectionDepth: number;
-  /** The largest page a list argument (`first`, `last`) may ask for, as a literal or a variable. */
-  maxListSize: number;
-}
 
 export const DEFAULT_OPERATION_LIMITS: OperationLimits = { maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxFields: 2000, maxIntrospectionDepth: 15, maxListSize: 100 };
 

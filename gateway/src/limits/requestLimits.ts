@@ -1,12 +1,5 @@
+import type { RequestLimits } from '../config';
 import type { LimitBreach } from './operationLimits';
-
-/** Bounds on one HTTP request to `/graphql`, checked before anything is parsed as GraphQL. */
-export interface RequestLimits {
-  /** Operations in one batched POST (a JSON array). */
-  maxBatch: number;
-  /** The JSON of one operation's variables, in bytes. */
-  maxVariablesBytes: number;
-}
 
 export const DEFAULT_REQUEST_LIMITS: RequestLimits = { maxBatch: 10, maxVariablesBytes: 64 * 1024 };
 

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsumerRegistry } from '../consumers';
-import { DEFAULT_TOKEN_MAX_TTL_SECONDS, signDevelopmentToken } from '../identity';
+import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../config';
+import { signDevelopmentToken } from '../identity';
 import { loadExamples } from './examples';
 
 /** Where the build put the bundle (`gateway/web/build.mjs` → `gateway/dist/web`). */

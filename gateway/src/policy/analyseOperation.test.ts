@@ -1,5 +1,5 @@
 import { parse } from 'graphql';
-import { analyseOperation } from './analyseOperation';
+import { analyseOperation, resolveOperation } from './analyseOperation';
 import { supergraph } from './policyFixtures.test-helpers';
 
 const analyse = (query: string, operationName?: string) =>
@@ -34,5 +34,22 @@ describe('analyseOperation', () => {
   it('leaves introspection to its own stage and picks the named operation', () => {
     expect(analyse('{ __typename __schema { types { name } } }')).toEqual([]);
     expect(analyse('query A { districts { totalCount } } query B { schools { totalCount } }', 'B')).toEqual(['Query.schools @ schools', 'SchoolConnection.totalCount @ schools.totalCount']);
+  });
+});
+
+describe('resolveOperation', () => {
+  const document = parse('query A { __typename } query B { __typename }');
+  const [a, b] = document.definitions as never as [{ name: { value: string } }, { name: { value: string } }];
+
+  it('takes an operation already resolved as it is, whatever the name says', () => {
+    expect(resolveOperation(document, b as never)).toBe(b);
+  });
+
+  it('picks by name, or the only operation; none when unnamed among several (graphql-js getOperationAST)', () => {
+    expect(resolveOperation(document, 'A')).toBe(a);
+    expect(resolveOperation(document, 'C')).toBeUndefined();
+    expect(resolveOperation(document, undefined)).toBeUndefined();
+    const single = parse('{ __typename }');
+    expect(resolveOperation(single, null)).toBe(single.definitions[0]);
   });
 });

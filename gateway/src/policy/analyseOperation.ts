@@ -1,5 +1,6 @@
 import {
   getNamedType,
+  getOperationAST,
   isAbstractType,
   isObjectType,
   Kind,
@@ -23,14 +24,26 @@ export interface FieldSelection {
 }
 
 /**
+ * Which operation of a document runs: the one Apollo Server resolved, passed down as is; or, for
+ * a caller holding only a name (tools, tests, a subgraph fetch's own document), the operation
+ * graphql-js's `getOperationAST` picks — the named one, or the only one.
+ */
+export type OperationRef = OperationDefinitionNode | string | null | undefined;
+
+/** The operation `operation` designates in `document`; undefined when it names none (or, unnamed, the document has several). */
+export function resolveOperation(document: DocumentNode, operation: OperationRef): OperationDefinitionNode | undefined {
+  if (typeof operation === 'object' && operation) return operation;
+  return getOperationAST(document, operation) ?? undefined;
+}
+
+/**
  * Every field coordinate an operation reads, with the response paths it reads it at. Named and
  * inline fragments are followed; a selection on an interface or union is expanded to each
  * concrete type it can be, so every decision is made on a concrete `Type.field`. Introspection
  * fields (`__typename`, `__schema`, `__type`) are left to the introspection stage.
  */
-export function analyseOperation(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): FieldSelection[] {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+export function analyseOperation(schema: GraphQLSchema, document: DocumentNode, operationOrName?: OperationRef): FieldSelection[] {
+  const operation = resolveOperation(document, operationOrName);
   if (!operation) return [];
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),

@@ -2,10 +2,10 @@ import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type Grap
 import type { ConsumerRegistry } from '../consumers';
 import { maskTypeProblem, parseMask } from '../masking';
 import type { FieldOwnership } from '../supergraph';
-import { argumentRule, connectionNodeType, inferArgumentValue } from './argumentValues';
+import { argumentRule, connectionNodeType, inferArgument, returnedRecords } from './argumentValues';
 import { grantSchema, policyFileSchema, type ArgumentRuleInput, type FieldRuleInput, type GrantInput } from './model';
 import { policyVersion, type ArgumentRule, type ArgumentValue, type FieldClassification, type Grant, type GrantedField, type PolicySet } from './policySet';
-import { formatLocation, type SourceLocation, type YamlSource } from './yamlSource';
+import { formatLocation, type SourceLocation, type YamlSource } from '../formats';
 
 export type Severity = 'error' | 'warning';
 
@@ -88,6 +88,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
 
   const classifications = new Map<string, FieldClassification>();
   const files = new Map<string, string>();
+  const sources = new Map<string, YamlSource>();
   const grants: Grant[] = [];
   const grantIds = new Map<string, SourceLocation>();
   /** Arguments the policies class, per `Type.field(arg)`: one entry per agency that does. */
@@ -113,6 +114,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
       continue;
     }
     files.set(agency, source.file);
+    sources.set(agency, source);
 
     for (const [typeName, typeRule] of Object.entries(policy.types)) {
       const typeLocation = source.locate(['types', typeName]);
@@ -205,6 +207,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     const location = file ? { file, line: 1 } : { file: `schema/policies/${agency}.yaml`, line: 1 };
     warn(location, `${agency} resolves ${typeName}.{${fields.join(', ')}} with no sharing class: NOT_SHARED until classed`, `add them under types.${typeName} (or a default for the type)`);
   }
+  refuseUnplacedArguments(argumentRules, inputs, sources, classifications, error);
 
   for (const grant of grants) {
     if (grant.origin === 'grant-store') continue; // checked on its own by compileRuntimeGrant
@@ -472,6 +475,8 @@ const NO_ARGUMENTS: readonly ArgumentRule[] = Object.freeze([]);
 interface CompiledArguments {
   rules: ReadonlyMap<string, ArgumentRule>;
   decisive: ReadonlyMap<string, readonly ArgumentRule[]>;
+  /** Arguments no policy classes of which inference left something unplaced, with what it left. */
+  unplaced: ReadonlyMap<string, { typeName: string; field: GraphQLField<unknown, unknown>; parts: readonly string[] }>;
 }
 
 /**
@@ -554,6 +559,7 @@ function compileArgumentRules(
 ): CompiledArguments {
   const rules = new Map<string, ArgumentRule>();
   const decisive = new Map<string, ArgumentRule[]>();
+  const unplaced = new Map<string, { typeName: string; field: GraphQLField<unknown, unknown>; parts: readonly string[] }>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields()) as GraphQLField<unknown, unknown>[]) {
@@ -561,8 +567,11 @@ function compileArgumentRules(
         const coordinate = `${type.name}.${field.name}(${argument.name})`;
         const entries = explicit.get(coordinate) ?? [];
         let value: ArgumentValue;
-        if (entries.length === 0) value = inferArgumentValue(field, argument, type.name);
-        else if (entries.every((e) => e.value.kind === 'classed')) value = { kind: 'classed', classifications: entries.flatMap((e) => (e.value.kind === 'classed' ? e.value.classifications : [])) };
+        if (entries.length === 0) {
+          const inferred = inferArgument(field, argument, type.name, schema);
+          value = inferred.value;
+          if (inferred.unplaced.length) unplaced.set(coordinate, { typeName: type.name, field, parts: inferred.unplaced });
+        }        else if (entries.every((e) => e.value.kind === 'classed')) value = { kind: 'classed', classifications: entries.flatMap((e) => (e.value.kind === 'classed' ? e.value.classifications : [])) };
         else if (entries.every((e) => e.value.kind === 'over')) value = { kind: 'over', over: [...new Set(entries.flatMap((e) => (e.value.kind === 'over' ? e.value.over : [])))], origin: 'policy', source: entries[0]!.location };
         else {
           error(entries[1]!.location, `${coordinate} is classed by ${entries.map((e) => `${e.agency} (${e.value.kind === 'over' ? 'over a value' : 'a class'})`).join(' and ')}`, 'the agencies resolving a field class its arguments the same way');
@@ -577,7 +586,50 @@ function compileArgumentRules(
       }
     }
   }
-  return { rules, decisive };
+  return { rules, decisive, unplaced };
+}
+
+/**
+ * Fail closed on what inference cannot place: an argument no policy classes, on a field whose
+ * records hold CONDITIONAL or NOT_SHARED data, with a part inference could not place on a field
+ * (`bornAfter`, `where.bornAfter`, `StudentOrder.BORN`), could compare against that data while
+ * being decided only as its field is. The policy must say what it compares against.
+ */
+function refuseUnplacedArguments(
+  compiled: CompiledArguments,
+  inputs: PolicyInputs,
+  sources: ReadonlyMap<string, YamlSource>,
+  classifications: ReadonlyMap<string, FieldClassification>,
+  error: (location: SourceLocation, message: string, hint?: string) => void,
+): void {
+  const protectedFields = new Map<string, string[]>();
+  const protectedOf = (record: GraphQLObjectType): string[] => {
+    let found = protectedFields.get(record.name);
+    if (!found) {
+      found = Object.keys(record.getFields()).filter((name) =>
+        (inputs.ownership.resolvers.get(`${record.name}.${name}`) ?? []).some((agency) => classifications.get(`${agency}|${record.name}.${name}`)?.sharingClass !== 'UNCONDITIONAL'),
+      );
+      protectedFields.set(record.name, found);
+    }
+    return found;
+  };
+  for (const [coordinate, { typeName, field, parts }] of compiled.unplaced) {
+    const guarded = returnedRecords(field, inputs.schema).flatMap((record) => protectedOf(record).map((name) => `${record.name}.${name}`));
+    if (!guarded.length) continue;
+    const agency = (inputs.ownership.resolvers.get(`${typeName}.${field.name}`) ?? [])[0] ?? 'none';
+    const source = sources.get(agency);
+    const location = source ? source.locate(['types', typeName, 'arguments']) : { file: `schema/policies/${agency}.yaml`, line: 1 };
+    const shown = guarded.length > 3 ? `${guarded.slice(0, 3).join(', ')} and ${guarded.length - 3} more` : guarded.join(', ');
+    const argumentName = coordinate.slice(coordinate.indexOf('(') + 1, -1);
+    const what = parts.length === 1 && parts[0] === argumentName ? `no field is named like ${argumentName}` : `${parts.join(', ')} ${parts.length > 1 ? 'name' : 'names'} no field`;
+    const rule = compiled.rules.get(coordinate);
+    const sofar = rule?.value.kind === 'over' ? ` (it is over ${rule.value.over.join(', ')} as far as the gateway can tell)` : '';
+    error(
+      location,
+      `${coordinate} is classed by no policy and the gateway cannot tell what it compares against (${what}), yet ${typeName}.${field.name} returns protected data (${shown})`,
+      `under types.${typeName}.arguments write "${field.name}(${argumentName})": { over: [Type.field, …] } naming every value it compares against or orders by${sofar}, or a class of its own ({ class: CONDITIONAL, level: L3 }; UNCONDITIONAL if it compares nothing)`,
+    );
+  }
 }
 
 /** Whether a grant may name this argument: only an argument its agency classes CONDITIONAL itself. */

@@ -59,8 +59,25 @@ describe('decideArgument', () => {
 
   it('has nothing to decide for arguments without a value of their own, and denies unknown ones', () => {
     expect(decide('public', undefined, 'Query.students(first)')).toMatchObject({ effect: 'allow', rulings: [] });
-    expect(decide('public', undefined, 'Query.students(schoolCode)')).toMatchObject({ effect: 'allow', rulings: [] });
+    // `near` names no field, and districts hold nothing protected: it takes the class of Query.districts.
+    expect(decide('public', undefined, 'Query.districts(near)')).toMatchObject({ effect: 'allow', rulings: [] });
     expect(decide('education', 'operations', 'Query.nothing(here)')).toMatchObject({ effect: 'deny', code: 'ARGUMENT_NOT_SHARED' });
+  });
+
+  it('decides the shapes inference places: lists, sort enums and keys, nested filters, relations, bounds', () => {
+    const analytics = (coordinate: string) => decide('city-analytics', 'statistics', coordinate);
+    // Over Student.idNumber (NOT_SHARED), directly or through a nested filter.
+    for (const coordinate of ['Query.pupils(idNumbers)', 'Query.pupils(sort)', 'Query.pupils(sortBy)', 'Query.pupils(where)', 'Query.enrolments(where)']) {
+      expect(analytics(coordinate)).toMatchObject({ effect: 'deny', code: 'ARGUMENT_NOT_SHARED', agency: 'education' });
+      expect(analytics(coordinate).rulings.some((r) => /compares against Student\.idNumber: NOT_SHARED/.test(r.because))).toBe(true);
+    }
+    // Over grades and a pupil's school, which TEST-1 grants in clear; not to a row-scoped grant.
+    expect(analytics('Query.pupils(minGrade)')).toMatchObject({ effect: 'allow', grants: [expect.objectContaining({ id: 'TEST-1' })] });
+    expect(analytics('Query.students(schoolCode)')).toMatchObject({ effect: 'allow', grants: [expect.objectContaining({ id: 'TEST-1' })] });
+    expect(decide('district-haidian', 'enrollment-planning', 'Query.students(schoolCode)')).toMatchObject({ effect: 'deny', code: 'ARGUMENT_NOT_SHARED' });
+    // Classed by the policy (inference cannot tell): birth dates are NOT_SHARED.
+    expect(analytics('Query.pupils(bornAfter)')).toMatchObject({ effect: 'deny', code: 'ARGUMENT_NOT_SHARED' });
+    expect(decide('education', 'operations', 'Query.pupils(bornAfter)').effect).toBe('allow');
   });
 
   it('gives its class to the cache limits, also where the agency reads its own data', () => {

@@ -1,8 +1,8 @@
 import { decideField } from './decideField';
-import { compileYaml, consumer, shippedPolicies } from './policyFixtures.test-helpers';
+import { compileYaml, consumer, fixturePolicies } from './policyFixtures.test-helpers';
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
-const policySet = compileYaml(shippedPolicies(), now).policySet!;
+const policySet = compileYaml(fixturePolicies(), now).policySet!;
 const decide = (consumerId: string, purpose: string | undefined, coordinate: string, at = now) => decideField(policySet, consumer(consumerId), purpose, coordinate, at);
 
 describe('decideField', () => {
@@ -52,8 +52,8 @@ describe('decideField', () => {
 
   it('applies the stricter class when several agencies resolve a field', () => {
     const strict = compileYaml({
-      ...shippedPolicies(),
-      'development-reform.yaml': shippedPolicies()['development-reform.yaml']!.replace(
+      ...fixturePolicies(),
+      'development-reform.yaml': fixturePolicies()['development-reform.yaml']!.replace(
         /  School:\n    default: \{ class: UNCONDITIONAL, level: L1, open: OPEN \}\n/,
         '  School:\n    default: { class: UNCONDITIONAL, level: L1, open: OPEN }\n    fields:\n      code: { class: NOT_SHARED, level: L2, legalBasis: test }\n',
       ),

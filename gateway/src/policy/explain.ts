@@ -5,7 +5,7 @@ import { analyseOperation } from './analyseOperation';
 import { decideArgument } from './decideArgument';
 import { decideField, type FieldDecision } from './decideField';
 import type { PolicySet } from './policySet';
-import { formatLocation } from './yamlSource';
+import { formatLocation } from '../formats';
 
 export interface ExplainedField {
   coordinate: string;

@@ -7,5 +7,4 @@ export * from './explain';
 export * from './loadPolicySet';
 export * from './model';
 export * from './policySet';
-export * from './yamlSource';
 export * from './policyRuntime';

@@ -4,7 +4,7 @@ import { loadConsumerRegistry } from '../consumers';
 import type { Supergraph } from '../supergraph';
 import { compilePolicies, type PolicyProblem, type RuntimeGrantInput } from './compilePolicies';
 import type { PolicySet } from './policySet';
-import { readYamlSource } from './yamlSource';
+import { readYamlSource } from '../formats';
 
 export interface PolicySources {
   /** Folder of `<agency>.yaml` policy files. */

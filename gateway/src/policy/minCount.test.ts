@@ -1,12 +1,12 @@
 import { compileTestPolicies, TEST_NOW, TEST_POLICY_YAML } from './argumentsGraph.test-helpers';
 import { decideField } from './decideField';
-import { compileYaml, consumer, shippedPolicies } from './policyFixtures.test-helpers';
+import { compileYaml, consumer, fixturePolicies } from './policyFixtures.test-helpers';
 
 // A minimum cell size on a count (or a connection's totalCount): compiled, and carried by the
 // decision for every consumer but the agency that set it.
 describe('minCount in a policy', () => {
   it('is set by the shipped education policy on the counts over pupils', () => {
-    const shipped = compileYaml(shippedPolicies()).policySet!;
+    const shipped = compileYaml(fixturePolicies()).policySet!;
     expect(shipped.classify('District.studentCount', 'education').minCount).toBe(5);
     expect(shipped.classify('School.students', 'education').minCount).toBe(5);
     expect(shipped.classify('School.enrolment', 'education').minCount).toBeUndefined();
@@ -21,7 +21,7 @@ describe('minCount in a policy', () => {
     expect(errors(TEST_POLICY_YAML.replace('  StudentConnection:\n    default: { class: UNCONDITIONAL, level: L1, open: OPEN }', '  StudentConnection:\n    default: { class: UNCONDITIONAL, level: L1, open: OPEN, minCount: 5 }'))).toEqual([
       'StudentConnection (default) sets minCount',
     ]);
-    const nonNull = compileYaml({ ...shippedPolicies(), 'education.yaml': shippedPolicies()['education.yaml']!.replace('      name: { class: UNCONDITIONAL, level: L1, open: OPEN }\n', '      name: { class: UNCONDITIONAL, level: L1, open: OPEN }\n      enrolment: { class: UNCONDITIONAL, level: L1, open: OPEN, minCount: 5 }\n') });
+    const nonNull = compileYaml({ ...fixturePolicies(), 'education.yaml': fixturePolicies()['education.yaml']!.replace('      name: { class: UNCONDITIONAL, level: L1, open: OPEN }\n', '      name: { class: UNCONDITIONAL, level: L1, open: OPEN }\n      enrolment: { class: UNCONDITIONAL, level: L1, open: OPEN, minCount: 5 }\n') });
     expect(nonNull.problems.filter((p) => p.severity === 'error').map((p) => [p.message, p.hint])).toEqual([
       ['School.enrolment sets minCount but is non-null: withholding a small count would null its parent', "make the field nullable in its subgraph's SDL first"],
     ]);

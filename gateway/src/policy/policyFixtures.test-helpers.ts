@@ -5,7 +5,7 @@ import { DEFAULT_CONSUMERS_FILE, DEFAULT_SUPERGRAPH_FILE } from '../config';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 import { compilePolicies, type PolicyProblem } from './compilePolicies';
 import type { PolicySet } from './policySet';
-import { parseYamlSource, readYamlSource } from './yamlSource';
+import { parseYamlSource, readYamlSource } from '../formats';
 
 /** The committed supergraph and consumer registry: policies are tested against the real graph. */
 export const supergraph: Supergraph = loadSupergraphFile(DEFAULT_SUPERGRAPH_FILE);
@@ -28,8 +28,21 @@ export function compileYaml(files: Record<string, string>, now = Date.parse('202
   });
 }
 
-/** The shipped policies of schema/policies/. */
+const AGENCY_POLICY_FILES = ['education.yaml', 'development-reform.yaml', 'science.yaml'];
+const readPolicies = (dir: string) => Object.fromEntries(AGENCY_POLICY_FILES.map((file) => [file, readFileSync(join(dir, file), 'utf8')]));
+
+/**
+ * The unit tests' own policies (copies of the shipped ones, in fixtures/): what the tests decide
+ * against, so a CDO's edit of schema/policies/ never breaks a unit test.
+ */
+export const FIXTURE_POLICY_DIR = join(__dirname, 'fixtures');
+
+/** The fixture policies as YAML text, keyed by file name. */
+export function fixturePolicies(): Record<string, string> {
+  return readPolicies(FIXTURE_POLICY_DIR);
+}
+
+/** The shipped policies of schema/policies/: only the test that they compile reads them. */
 export function shippedPolicies(): Record<string, string> {
-  const dir = join(DEFAULT_SUPERGRAPH_FILE, '..', 'policies');
-  return Object.fromEntries(['education', 'development-reform', 'science'].map((agency) => [`${agency}.yaml`, readFileSync(join(dir, `${agency}.yaml`), 'utf8')]));
+  return readPolicies(join(DEFAULT_SUPERGRAPH_FILE, '..', 'policies'));
 }

@@ -4,7 +4,7 @@ import type { ConsumerRegistry } from '../consumers';
 import type { MaskSpec } from '../masking';
 import type { FieldOwnership } from '../supergraph';
 import type { Level, OpenData, SharingClass } from './model';
-import type { SourceLocation } from './yamlSource';
+import type { SourceLocation } from '../formats';
 
 /** How one agency classes one field, after type defaults; `unclassified` is the secure default. */
 export interface FieldClassification {

@@ -1,2 +1,3 @@
 export * from './documentStore';
 export * from './redisDocumentStore';
+export * from './redisDurability';

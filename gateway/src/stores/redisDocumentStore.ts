@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { redisDurabilityProblems } from '../audit';
+import { redisDurabilityProblems } from './redisDurability';
 import type { DocumentKind, DocumentStore, Revisioned } from './documentStore';
 
 /**

@@ -1,7 +1,8 @@
 // The gateway's folders, not its index: `hub token` must not load Apollo and Fastify to sign a token.
 import { loadGatewayConfig } from '@cdo-hub/gateway/config';
 import { loadConsumerRegistry } from '@cdo-hub/gateway/consumers';
-import { describeSeconds, loadSecrets, parseDuration, refuseRolesNotHeld, signDevelopmentToken } from '@cdo-hub/gateway/identity';
+import { parseDuration } from '@cdo-hub/gateway/formats';
+import { describeSeconds, loadSecrets, refuseRolesNotHeld, signDevelopmentToken } from '@cdo-hub/gateway/identity';
 
 import { DEFAULT_DEVELOPMENT_TTL } from './tokenLifetime';
 

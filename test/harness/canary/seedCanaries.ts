@@ -1,10 +1,7 @@
-import { AgencyDatabase, repoRoot } from '@cdo-hub/subgraph-kit';
-import { execFile } from 'node:child_process';
+import { AgencyDatabase } from '@cdo-hub/subgraph-kit';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { seedAgencyDatabases } from '../agencyProcess';
 import { CANARY_TABLES, INTERNAL_ROW_KEYS, type CanaryForm } from './canaryColumns';
-
-const run = promisify(execFile);
 
 /** One seeded value and what it stands for. */
 export interface Canary {
@@ -85,9 +82,7 @@ export function canaryValue(form: CanaryForm, tag: string, row: number, original
 }
 
 /** Seeds the three agency databases (small) into `dataDir`, as `hub seed` does. */
-export async function seedSmallDatasets(dataDir: string): Promise<void> {
-  await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'seed', '--size', 'small'], { env: { ...process.env, HUB_DATA_DIR: dataDir } });
-}
+export const seedSmallDatasets = seedAgencyDatabases;
 
 /**
  * Overwrites every column of CANARY_TABLES (and the internal row keys that exist) in the agency

@@ -35,22 +35,43 @@ export class RedisTestServer {
   }
 
   static async start(settings: Record<string, string> = {}): Promise<RedisTestServer> {
-    const port = await freeTcpPort();
-    const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
-    const options = { port: String(port), bind: '127.0.0.1', dir, save: '', appendonly: 'yes', appendfsync: 'always', 'maxmemory-policy': 'noeviction', ...settings };
-    const args = Object.entries(options).flatMap(([key, value]) => [`--${key}`, value]);
-    return new RedisTestServer(await RedisTestServer.spawn(args), port, dir, args);
+    // The port is free when picked; another test run on the machine may take it before redis
+    // binds it, so a bind failure picks again (three tries).
+    for (let attempt = 1; ; attempt++) {
+      const port = await freeTcpPort();
+      const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
+      const options = { port: String(port), bind: '127.0.0.1', dir, save: '', appendonly: 'yes', appendfsync: 'always', 'maxmemory-policy': 'noeviction', ...settings };
+      const args = Object.entries(options).flatMap(([key, value]) => [`--${key}`, value]);
+      try {
+        return new RedisTestServer(await RedisTestServer.spawn(args), port, dir, args);
+      } catch (error) {
+        rmSync(dir, { recursive: true, force: true });
+        if (attempt >= 3 || !/Address already in use/i.test(String((error as Error).message))) throw error;
+      }
+    }
   }
 
   private static async spawn(args: string[]): Promise<ChildProcess> {
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let missing: Error | undefined;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      missing =
+        error.code === 'ENOENT'
+          ? new Error('redis-server is not on PATH: run the tests with `npm test` from the repository root (as root on Debian/Ubuntu it installs it), or install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis)')
+          : error;
+    });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 10_000;
+    // Generous: on a busy machine (two test runs on two cores) a start takes seconds.
+    const deadline = Date.now() + 30_000;
     while (!/Ready to accept connections/.test(output)) {
+      if (missing) throw missing;
       if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}):\n${output}`);
-      if (Date.now() > deadline) throw new Error(`redis-server did not start:\n${output}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`redis-server did not start within 30 s:\n${output}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return child;

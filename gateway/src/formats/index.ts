@@ -1,0 +1,3 @@
+export * from './canonicalJson';
+export * from './duration';
+export * from './yamlSource';

@@ -1,0 +1,49 @@
+import { auditEntry, type AuditStore } from '../audit';
+import type { GatewayConfig } from '../config';
+import { ERROR_CATALOGUE } from '../errors';
+import type { HubGateway } from '../execution';
+import { forbidStoring } from './httpCachingPlugin';
+import { requestOutcome } from './requestOutcome';
+import type { ResponseStage } from './responseStages';
+
+/**
+ * Every answer that carries agency data leaves a durable record in the audit trail before it goes
+ * out: who asked, under which view, how many records of each agency, on which supergraph and
+ * policies. A record not durable within `AUDIT_WAIT_MS` is logged; with `AUDIT_FAIL_CLOSED` the
+ * data is then withheld (`AUDIT_UNAVAILABLE`, never stored by a cache).
+ */
+export function auditStage(options: { audit: AuditStore; gateway: HubGateway; config: Pick<GatewayConfig, 'auditWaitMs' | 'auditFailClosed'> }): ResponseStage {
+  const { audit, gateway, config } = options;
+  return {
+    async willSendResponse(requestContext) {
+      const { response, contextValue: context, queryHash, operationName, source } = requestContext;
+      const body = response.body;
+      const run = gateway.runOf(context);
+      const decided = run?.decided;
+      if (!decided || !context.identity || body.kind !== 'single') return;
+      const entry = auditEntry({
+        requestId: context.requestId,
+        identity: context.identity,
+        view: decided.view,
+        entities: decided.entities ?? {},
+        operationName: operationName ?? null,
+        operationHash: queryHash ?? '',
+        supergraphVersion: run.supergraphVersion,
+        policyVersion: decided.policySet.version,
+        outcome: requestOutcome(body.singleResult),
+        ...(decided.cache ? { cache: decided.cache.status } : {}),
+        now: new Date(),
+      });
+      const recorded = await Promise.race([
+        audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined).then(() => true, () => false),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), config.auditWaitMs).unref()),
+      ]);
+      if (recorded) return;
+      context.logger.error({ requestId: context.requestId }, 'audit record not durable in time');
+      if (!config.auditFailClosed) return;
+      body.singleResult = { errors: [{ message: 'The audit trail could not record this request; its data is not served.', extensions: { code: 'AUDIT_UNAVAILABLE' } }] };
+      response.http.status = ERROR_CATALOGUE.AUDIT_UNAVAILABLE.httpStatus;
+      forbidStoring(response.http, 'the audit trail could not record it');
+    },
+  };
+}

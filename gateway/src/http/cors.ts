@@ -1,0 +1,14 @@
+import fastifyCors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+
+/** Cross-origin browser apps only from the origins an operator lists (`CORS_ORIGINS`); none by default. */
+export async function installCors(app: FastifyInstance, origins: readonly string[]): Promise<void> {
+  if (!origins.length) return;
+  await app.register(fastifyCors, {
+    origin: origins.includes('*') ? true : [...origins],
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', 'accept', 'x-data-purpose', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'],
+    exposedHeaders: ['x-request-id', 'x-cache', 'age', 'retry-after'],
+    maxAge: 600,
+  });
+}

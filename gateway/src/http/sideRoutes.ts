@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { registerCatalogRoutes } from '../catalog';
+import { GrantService, loadWorkCalendar, policyGrantChecker } from '../grants';
+import { registerPlaygroundRoutes } from '../playground';
+import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
+import type { HubServices } from './hubServices';
+import { registerOperatorRoutes } from './operatorRoutes';
+
+/**
+ * The routes beside `/graphql`: the operators' `/readyz` and `/metrics` (operatorRoutes.ts), the
+ * data catalogue, the playground, and the grant and cache administration API (adminRoutes.ts).
+ */
+export async function installSideRoutes(app: FastifyInstance, services: HubServices, options: { draining: () => boolean }): Promise<void> {
+  const { config, gateway, policies, verify, grantStore, grantSync, cache, secrets } = services;
+  registerOperatorRoutes(app, {
+    config,
+    gateway,
+    faults: services.faults,
+    metrics: services.metrics,
+    logger: services.logger,
+    subgraphSigningKey: secrets.subgraphSigningKey,
+    cache: services.cacheState,
+    draining: options.draining,
+    policies,
+    verify,
+  });
+  if (policies) registerCatalogRoutes(app, { policySet: () => policies.current(), supergraphVersion: () => gateway.supergraph.version });
+  if (config.playground) {
+    // Development tokens only with the development secret: never in production, never beside an identity provider.
+    const development = !config.production && !config.jwksUrl && !config.jwtPublicKeyFile && policies;
+    await registerPlaygroundRoutes(app, {
+      consumers: () => policies?.current().consumers ?? { consumers: new Map(), file: '' },
+      ...(development ? { developmentSecret: secrets.jwtSecret } : {}),
+      maxTokenLifetimeSeconds: config.tokenMaxTtlSeconds,
+    });
+  }
+  if (policies && grantStore && grantSync && verify) {
+    const grants = new GrantService({
+      store: grantStore,
+      policySet: () => policies.current(),
+      calendar: loadWorkCalendar(config.calendarFile),
+      checkGrant: policyGrantChecker({ policyDir: config.policyDir, consumersFile: config.consumersFile }, () => gateway.supergraph),
+    });
+    registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
+    if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './gatewayContext';
+export * from './operationRuns';
