@@ -231,6 +231,20 @@ audit
   });
 
 audit
+  .command('adopt')
+  .description('start a new trail in an audit folder whose id was removed or whose witness was lost (the gateway refuses to); the witness records who and why, and verify reports it')
+  .requiredOption('--reason <text>', 'why: kept in the witness and shown by every hub audit verify')
+  .option('--by <name>', 'who decides (default: account@host running this)')
+  .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
+  .action(async (options: { reason: string; by?: string; dir?: string }) => {
+    const { auditAdopt, defaultOperator } = await import('./audit/auditCommands.js');
+    const { checkpointKey, loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
+    const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
+    const secrets = loadSecrets({ production: config.production });
+    for (const line of await auditAdopt(config, checkpointKey(secrets.subgraphSigningKey), { ...options, by: options.by ?? defaultOperator() })) console.log(line);
+  });
+
+audit
   .command('archive')
   .description("move a gateway's audit records from its Redis Stream (AUDIT_REDIS_URL) into the JSONL files, then trim the stream")
   .option('--instance <name>', 'the gateway instance whose stream to archive (default: AUDIT_INSTANCE, or "gateway")')

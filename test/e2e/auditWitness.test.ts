@@ -14,9 +14,10 @@ import { hubCli } from '../harness/hubCli';
 
 const signingKey = checkpointKey(TEST_SECRETS.HUB_SUBGRAPH_SIGNING_KEY);
 
-/** `hub audit verify` as an operator runs it on the hub's machine: no options, the hub's settings. */
-const verify = (env: NodeJS.ProcessEnv) =>
-  hubCli(['audit', 'verify'], env);
+/** `hub audit <args>` as an operator runs it on the hub's machine: the hub's settings. */
+const hubAudit = (args: string[], env: NodeJS.ProcessEnv) => hubCli(['audit', ...args], env);
+/** `hub audit verify` with no options. */
+const verify = (env: NodeJS.ProcessEnv) => hubAudit(['verify'], env);
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
 const checkpointSeqs = (auditDir: string) => lines(join(auditDir, 'checkpoints.jsonl')).map((line) => JSON.parse(line).seq as number);
@@ -109,3 +110,48 @@ it('the same with the witness on a Redis of its own (AUDIT_WITNESS_REDIS_URL)', 
     await redis.stop();
   }
 }, 120_000);
+
+it('a restart does not hide the cut: with trail.json and checkpoints.jsonl deleted too, the gateway refuses to start a new trail; hub audit adopt records who and why', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'audit-readopt-e2e-'));
+  dirs.push(dataDir);
+  const auditDir = await writeTrailThroughHub(dataDir, {});
+  const [witnessFile] = readdirSync(join(dataDir, 'audit-witness'));
+  const firstTrail = witnessFile!.replace(/\.jsonl$/, '');
+
+  // The attack: cut the tail, and remove what names the trail and vouches for its tail in the folder.
+  cutTail(auditDir, 5);
+  unlinkSync(join(auditDir, 'trail.json'));
+  unlinkSync(join(auditDir, 'checkpoints.jsonl'));
+  expect((await verify({ HUB_DATA_DIR: dataDir })).code).toBe(1);
+
+  // …then wait for a restart: the gateway will not give the folder a new id by itself.
+  const refused = await HubProcess.start({ dataDir }).then(
+    async (hub) => {
+      await hub.stop();
+      return 'started';
+    },
+    (error: Error) => error.message,
+  );
+  expect(refused).toMatch(new RegExp(`the witness at .*audit-witness holds trail ${firstTrail} opened in this folder`));
+  expect(refused).toMatch(/stop the gateway and run hub audit adopt --reason "<why>"/);
+  expect(readdirSync(join(dataDir, 'audit-witness'))).toEqual([witnessFile]); // no second trail
+  const afterRestart = await verify({ HUB_DATA_DIR: dataDir });
+  expect(afterRestart.code).toBe(1);
+  expect(afterRestart.stdout).toMatch(new RegExp(`the trail carries no id, but the witness at .* holds trail ${firstTrail} opened in this folder`));
+
+  // The override: an operator's decision, kept in the witness and reported by every verify.
+  const adopted = await hubAudit(['adopt', '--reason', 'INC-7: tail lost with the old disk', '--by', 'ops-li'], { HUB_DATA_DIR: dataDir });
+  expect(adopted).toMatchObject({ code: 0, stderr: '' });
+  expect(adopted.stdout).toMatch(new RegExp(`^new audit trail [0-9a-f-]{36} in .*, witnessed from record 15 in .*\nreplaces trail ${firstTrail}; recorded in the witness as adopted by "ops-li": "INC-7: tail lost with the old disk"\n`));
+  const hub = await HubProcess.start({ dataDir });
+  try {
+    const { status } = await hub.query('{ schools(first: 1) { nodes { name } } }', {}, await as('district-haidian', 'enrollment-planning'));
+    expect(status).toBe(200);
+  } finally {
+    expect(await hub.stop()).toBe(0);
+  }
+  const accepted = await verify({ HUB_DATA_DIR: dataDir });
+  expect(accepted.code).toBe(0);
+  expect(accepted.stdout).toMatch(new RegExp(`warning: trail [0-9a-f-]{36} was adopted at record 15 on .* by "ops-li", replacing trail ${firstTrail}: "INC-7: tail lost with the old disk"`));
+  expect(accepted.stdout).toMatch(/audit trail OK: 16 records \(last 16\)/);
+}, 240_000);

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { RedisTestServer } from '../testing';
 import { archiveAuditStream } from './archiveAuditStream';
 import type { AccessEntry } from './auditRecord';
+import { adoptAuditTrail } from './adoptAuditTrail';
 import { FileAuditWitness, type AuditWitness } from './auditWitness';
+import { signCheckpoint } from './hashChain';
 import { CHECKPOINT_FILE, JsonlAuditLog } from './jsonlAuditLog';
 import { openAuditWitness } from './openAuditStore';
 import { RedisAuditWitness } from './redisAuditWitness';
@@ -249,6 +251,125 @@ describe('the audit witness (files)', () => {
     await writeTrail(dir, witness, [1]);
     expect((await witness.entries(trailId))!.map((e) => e.seq)).toEqual([0, 2, 3]);
     rmSync(join(witness.location, '..'), { recursive: true, force: true });
+  });
+});
+
+// The reviewer's attack: cut the last records, delete trail.json and checkpoints.jsonl, wait for a
+// restart. Before the fix the gateway gave the cut trail a new id, and verify — which asked the
+// witness about the folder only when the trail had no id — passed without a warning.
+describe('a folder the witness knows never gets a new trail id by itself', () => {
+  const stripAndCut = (dir: string, count: number) => {
+    cutTail(dir, count);
+    unlinkSync(join(dir, TRAIL_FILE));
+    unlinkSync(join(dir, CHECKPOINT_FILE));
+  };
+
+  it('the gateway refuses to open a cut trail stripped of its id, naming the override; verify keeps failing', async () => {
+    const dir = temp('audit-');
+    const witness = fileWitness();
+    await writeTrail(dir, witness, [20]);
+    const { trailId } = readTrailIdentity(dir) as TrailIdentity;
+    stripAndCut(dir, 5);
+    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({ ok: false });
+
+    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness })).rejects.toThrow(
+      new RegExp(`carries no id \\(trail.json is missing\\), but the witness at .* holds trail ${trailId} opened in this folder.*hub audit adopt --reason`),
+    );
+    // Nothing was written: no new id, no new trail in the witness.
+    expect(existsSync(join(dir, TRAIL_FILE))).toBe(false);
+    expect(await witness.trailsOpenedAt(dir)).toEqual([trailId]);
+    const after = await verifyWitnessedTrail(dir, key, witness);
+    expect(after.ok).toBe(false);
+    expect(messages(after)).toEqual([expect.stringMatching(new RegExp(`the trail carries no id, but the witness .* holds trail ${trailId} opened in this folder`))]);
+  });
+
+  it('verify fails on a trail that was given a new id over an earlier one (as gateways before the fix did)', async () => {
+    const dir = temp('audit-');
+    const witness = fileWitness();
+    await writeTrail(dir, witness, [20]);
+    const { trailId: first } = readTrailIdentity(dir) as TrailIdentity;
+    stripAndCut(dir, 5);
+    // What an older gateway did on restart: a new trail opened at the cut tail, in the same folder.
+    const { seq, hash } = JSON.parse(recordLines(dir).at(-1)!.line);
+    const second = '11111111-2222-4333-8444-555555555555';
+    await witness.append({ ...signCheckpoint(key, seq, hash, new Date().toISOString(), second), trailId: second, opened: { location: dir } });
+    writeFileSync(join(dir, TRAIL_FILE), JSON.stringify({ trailId: second, created: new Date().toISOString(), openedAtSeq: seq, witness: witness.location }));
+    await writeTrail(dir, witness, [2]);
+
+    const result = await verifyWitnessedTrail(dir, key, witness);
+    expect(result.ok).toBe(false);
+    expect(result.trailId).toBe(second);
+    expect(messages(result)).toEqual([expect.stringMatching(new RegExp(`the witness also holds trail ${first} \\(witnessed up to record 20\\) opened in this folder, which trail ${second} does not continue`))]);
+  });
+
+  it('hub audit adopt starts a new trail, recording who and why in the witness; verify reports it on every run and guards the new tail', async () => {
+    const dir = temp('audit-');
+    const witness = fileWitness();
+    await writeTrail(dir, witness, [20]);
+    const { trailId: first } = readTrailIdentity(dir) as TrailIdentity;
+    stripAndCut(dir, 5);
+
+    await expect(adoptAuditTrail(dir, witness, key, { by: 'ops-wang', reason: '  ' })).rejects.toThrow(/say why/);
+    const adopted = await adoptAuditTrail(dir, witness, key, { by: 'ops-wang', reason: 'INC-1432: disk replaced, tail lost' });
+    expect(adopted).toMatchObject({ atSeq: 15, supersedes: [first], movedAside: [] });
+    expect(await witness.entries(adopted.trailId)).toEqual([
+      expect.objectContaining({ seq: 15, opened: { location: dir, adoption: { by: 'ops-wang', reason: 'INC-1432: disk replaced, tail lost', supersedes: [first] } } }),
+    ]);
+    // Adopting again is refused: the folder's trail is whole and witnessed.
+    await expect(adoptAuditTrail(dir, witness, key, { by: 'x', reason: 'y' })).rejects.toThrow(/nothing to adopt/);
+
+    await writeTrail(dir, witness, [3]); // the gateway starts again
+    const result = await verifyWitnessedTrail(dir, key, witness);
+    expect(result).toMatchObject({ ok: true, records: 18, trailId: adopted.trailId, witnessedSeq: 18 });
+    expect(result.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^trail ${adopted.trailId} was adopted at record 15 on .* by "ops-wang", replacing trail ${first}: "INC-1432: disk replaced, tail lost"`)),
+    ]);
+    // The new trail's tail is guarded like any other.
+    cutTail(dir, 2);
+    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([expect.stringMatching(/ends at record 16, but its witness vouches for record 18/)]);
+  });
+
+  it('adopt moves a replaced trail\'s checkpoints and trail.json aside (a lost witness), and refuses where there is nothing to replace', async () => {
+    const dir = temp('audit-');
+    await writeTrail(dir, fileWitness(), [4]);
+    const fresh = fileWitness(); // the witness the trail was written with is lost
+    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness: fresh })).rejects.toThrow(/holds nothing for trail .*hub audit adopt --reason/);
+    const adopted = await adoptAuditTrail(dir, fresh, key, { by: 'ops', reason: 'witness disk lost' });
+    expect(adopted.movedAside).toEqual([expect.stringMatching(/^checkpoints\.superseded-.*\.jsonl$/), expect.stringMatching(/^trail\.superseded-.*\.json$/)]);
+    await writeTrail(dir, fresh, [1]);
+    expect(await verifyWitnessedTrail(dir, key, fresh)).toMatchObject({ ok: true, records: 5, warnings: [expect.stringMatching(/was adopted at record 4/)] });
+
+    await expect(adoptAuditTrail(temp('audit-'), fresh, key, { by: 'ops', reason: 'why not' })).rejects.toThrow(/knows no trail opened in/);
+  });
+
+  it('a gateway that crashed between the witness\'s first entry and trail.json resumes the same trail', async () => {
+    const witness = fileWitness();
+    // Simulated: a trail whose only witness entry is its opening at this tail, and no trail.json.
+    const other = temp('audit-');
+    await writeTrail(other, undefined, [2]);
+    const { seq, hash } = JSON.parse(recordLines(other).at(-1)!.line);
+    const opening = '22222222-3333-4444-8555-666666666666';
+    await witness.append({ ...signCheckpoint(key, seq, hash, new Date().toISOString(), opening), trailId: opening, opened: { location: other } });
+    const log = await JsonlAuditLog.open(other, { signingKey: key, witness });
+    expect(log.trailId).toBe(opening);
+    await log.close();
+    expect(await verifyWitnessedTrail(other, key, witness)).toMatchObject({ ok: true, trailId: opening, warnings: [] });
+  });
+});
+
+describe('FileAuditWitness.last', () => {
+  it('reads the last entry from the end of a large file, past a torn last line', async () => {
+    const witness = fileWitness();
+    const trailId = '33333333-4444-4555-8666-777777777777';
+    for (let seq = 0; seq <= 400; seq++) await witness.append({ ...signCheckpoint(key, seq, 'h'.repeat(64), new Date(0).toISOString(), trailId), trailId });
+    expect((await witness.last(trailId))!.seq).toBe(400);
+    appendFileSync(join(witness.location, `${trailId}.jsonl`), '{"seq":401,"ha');
+    expect((await witness.last(trailId))!.seq).toBe(400);
+    // One entry longer than the first window still parses.
+    const long = '44444444-5555-4666-8777-888888888888';
+    await witness.append({ ...signCheckpoint(key, 1, 'h'.repeat(64), new Date(0).toISOString(), long), trailId: long, opened: { location: 'x'.repeat(40_000) } });
+    expect((await witness.last(long))!.seq).toBe(1);
+    expect(await witness.last('55555555-6666-4777-8888-999999999999')).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint } from './hashChain';
 
@@ -9,7 +10,18 @@ import type { Checkpoint } from './hashChain';
  */
 export interface WitnessEntry extends Checkpoint {
   trailId: string;
-  opened?: { location: string };
+  opened?: { location: string; adoption?: TrailAdoption };
+}
+
+/**
+ * An operator's decision, kept in the witness, to start a new trail in a place where the witness
+ * knows an earlier one (`hub audit adopt`): who, why, and which trails it replaces. Verify stops
+ * checking the folder against those trails and says so, with this, on every run.
+ */
+export interface TrailAdoption {
+  by: string;
+  reason: string;
+  supersedes: string[];
 }
 
 /**
@@ -47,19 +59,20 @@ export class FileAuditWitness implements AuditWitness {
 
   async append(entry: WitnessEntry): Promise<void> {
     const path = this.file(entry.trailId);
-    mkdirSync(this.dir, { recursive: true });
-    const created = !existsSync(path);
-    const fd = openSync(path, 'a+');
+    await mkdir(this.dir, { recursive: true });
+    const created = !(await stat(path).catch(() => undefined));
+    // Asynchronous handles: the fsync waits on the disk, not the gateway's event loop.
+    const handle = await open(path, 'a+');
     try {
       // A line torn by a crash was never acknowledged; start on a fresh line so this one parses.
-      const size = fstatSync(fd).size;
-      const torn = size > 0 && lastByte(fd, size) !== 0x0a;
-      writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
-      fsyncSync(fd);
+      const { size } = await handle.stat();
+      const torn = size > 0 && (await handle.read(Buffer.alloc(1), 0, 1, size - 1)).buffer[0] !== 0x0a;
+      await handle.write(`${torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
-    if (created) fsyncDirectory(this.dir);
+    if (created) await fsyncDirectoryAsync(this.dir);
   }
 
   async entries(trailId: string): Promise<WitnessEntry[] | undefined> {
@@ -68,8 +81,26 @@ export class FileAuditWitness implements AuditWitness {
     return parseEntries(readFileSync(path, 'utf8'), trailId);
   }
 
+  /** Reads the file from its end: it grows with every checkpoint and is never trimmed. */
   async last(trailId: string): Promise<WitnessEntry | undefined> {
-    return (await this.entries(trailId))?.at(-1);
+    const path = this.file(trailId);
+    if (!existsSync(path)) return undefined;
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      for (let window = Math.min(size, 16 * 1024); window > 0; window = Math.min(size, window * 4)) {
+        const buffer = Buffer.alloc(window);
+        await handle.read(buffer, 0, window, size - window);
+        const lines = buffer.toString('utf8').split('\n');
+        // The window's first line is partial unless the window starts the file.
+        const whole = window === size ? lines : lines.slice(1);
+        const last = parseEntries(whole.join('\n'), trailId).at(-1);
+        if (last || window === size) return last;
+      }
+      return undefined;
+    } finally {
+      await handle.close();
+    }
   }
 
   async trailsOpenedAt(location: string): Promise<string[]> {
@@ -115,10 +146,14 @@ function firstEntry(path: string): WitnessEntry | undefined {
   }
 }
 
-function lastByte(fd: number, size: number): number {
-  const buffer = Buffer.alloc(1);
-  readSync(fd, buffer, 0, 1, size - 1);
-  return buffer[0]!;
+/** `fsyncDirectory` without blocking the event loop. */
+export async function fsyncDirectoryAsync(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Makes a new file's directory entry durable (POSIX: fsync the directory). */

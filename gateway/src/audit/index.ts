@@ -12,3 +12,4 @@ export * from './redisAuditWitness';
 export * from './trailIdentity';
 export * from './witnessCheck';
 export * from './openAuditStore';
+export * from './adoptAuditTrail';

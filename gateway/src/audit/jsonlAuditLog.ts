@@ -275,7 +275,7 @@ export class JsonlAuditLog implements AuditStore {
     if (seq <= this.checkpointedSeq) return;
     const checkpoint = signCheckpoint(this.options.signingKey, seq, hash, new Date().toISOString(), this.trailId);
     if (this.options.witness && this.trailId) await this.options.witness.append({ ...checkpoint, trailId: this.trailId });
-    appendDurably(join(this.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');
+    await appendDurablyAsync(join(this.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');
     this.checkpointedSeq = Math.max(this.checkpointedSeq, seq);
   }
 
@@ -308,7 +308,7 @@ async function openWitnessedTrail(
     if (!last) {
       throw new Error(
         `the audit witness at ${witness.location} holds nothing for trail ${identity.trailId} in ${dir} (written with the witness at ${identity.witness}): ` +
-          'set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this trail was written with. A lost witness cannot be recreated; to start over, move this trail aside',
+          `set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this trail was written with. A lost witness cannot be recreated; to go on with a new trail here, stop and run ${ADOPT_COMMAND} (the witness keeps who and why)`,
       );
     }
     if (last.seq > seq) {
@@ -321,11 +321,56 @@ async function openWitnessedTrail(
     }
     return { trailId: identity.trailId, lastCheckpoint };
   }
+  // No id here. If the witness knows trails opened in this folder, its id was removed — and with it,
+  // perhaps, records from the tail: a new id would make verify check the cut trail against a
+  // witness that knows nothing of the cut. Only an operator may start over (`hub audit adopt`).
+  const location = resolve(dir);
+  const earlier = await witness.trailsOpenedAt(location);
+  if (earlier.length) {
+    const resumed = earlier.length === 1 ? await interruptedOpening(witness, earlier[0]!, seq, hash) : undefined;
+    if (!resumed) throw new Error(readoptionRefused(dir, witness.location, earlier));
+    // A crash between the witness's first entry and trail.json: that id vouches for nothing more.
+    writeTrailIdentity(dir, { trailId: resumed.trailId, created: resumed.time, openedAtSeq: seq, witness: witness.location });
+    return { trailId: resumed.trailId, lastCheckpoint };
+  }
   const trailId = randomUUID();
   const time = new Date().toISOString();
-  await witness.append({ ...signCheckpoint(signingKey, seq, hash, time, trailId), trailId, opened: { location: resolve(dir) } });
+  await witness.append({ ...signCheckpoint(signingKey, seq, hash, time, trailId), trailId, opened: { location } });
   writeTrailIdentity(dir, { trailId, created: time, openedAtSeq: seq, witness: witness.location });
   return { trailId, lastCheckpoint };
+}
+
+/** The command that lets an operator start a new trail where the witness knows an earlier one. */
+export const ADOPT_COMMAND = 'hub audit adopt --reason "<why>"';
+
+/** Why a gateway will not give a folder the witness already knows a new trail id. */
+export function readoptionRefused(dir: string, witnessLocation: string, earlier: readonly string[]): string {
+  return (
+    `the audit trail in ${dir} carries no id (trail.json is missing), but the witness at ${witnessLocation} holds trail ${earlier.join(', ')} opened in this folder: ` +
+    'its id was removed, and perhaps records from its tail with it (hub audit verify says what is missing). A new trail here would hide that, so the gateway will not start one by itself. ' +
+    `To start a new trail here anyway, stop the gateway and run ${ADOPT_COMMAND}: the witness keeps who did it and why, and hub audit verify reports it on every run`
+  );
+}
+
+/** The trail whose only witness entry is its opening at exactly this tail: opened, then interrupted. */
+async function interruptedOpening(witness: AuditWitness, trailId: string, seq: number, hash: string): Promise<{ trailId: string; time: string } | undefined> {
+  const entries = await witness.entries(trailId);
+  const only = entries?.length === 1 ? entries[0] : undefined;
+  return only?.opened && !only.opened.adoption && only.seq === seq && only.hash === hash ? { trailId, time: only.time } : undefined;
+}
+
+/** The last complete record's seq and hash in `dir`, read only (0 and the genesis hash when none). */
+export function trailTail(dir: string): { seq: number; hash: string } {
+  for (const file of auditFiles(dir).reverse()) {
+    const lines = readFileSync(join(dir, file), 'utf8').split('\n');
+    // A last line without its newline was torn by a crash and never acknowledged.
+    for (let i = lines.length - 2; i >= 0; i--) {
+      if (!lines[i]) continue;
+      const record = JSON.parse(lines[i]!) as AuditRecord;
+      return { seq: record.seq, hash: record.hash };
+    }
+  }
+  return { seq: 0, hash: GENESIS_HASH };
 }
 
 /** The last checkpoint in `checkpoints.jsonl` (read from the file's end), if any. */
@@ -389,6 +434,19 @@ function appendDurably(path: string, text: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `appendDurably` without blocking the event loop: each checkpoint fsyncs on the disk's time. */
+async function appendDurablyAsync(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'a+');
+  try {
+    const { size } = await handle.stat();
+    const endsLine = size === 0 || (await handle.read(Buffer.alloc(1), 0, 1, size - 1)).buffer[0] === 0x0a;
+    await handle.write(endsLine ? text : `\n${text}`);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

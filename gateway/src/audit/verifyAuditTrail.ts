@@ -52,7 +52,14 @@ export async function verifyWitnessedTrail(dir: string, signingKey: string, witn
   const identity = readTrailIdentity(dir);
   const { trailId, problems: identityProblems } = resolveTrailId(identity, scan.signed);
   const entries = trailId ? await witness.entries(trailId) : undefined;
-  const openedHere = trailId ? [] : await witness.trailsOpenedAt(resolve(dir));
+  // Always asked, not only when the trail has no id: a trail that got a new id still has its
+  // predecessor in the witness, and the predecessor is where a cut shows.
+  const openedHere = await witness.trailsOpenedAt(resolve(dir));
+  const lastWitnessed = new Map<string, number>();
+  for (const id of openedHere) {
+    const last = id === trailId ? undefined : await witness.last(id);
+    if (last) lastWitnessed.set(id, last.seq);
+  }
   const comparison = compareWithWitness({
     signingKey,
     trailId,
@@ -61,7 +68,7 @@ export async function verifyWitnessedTrail(dir: string, signingKey: string, witn
     lastSeq: scan.lastSeq,
     recordHash: (seq) => scan.hashes.get(seq),
     checkpoints: scan.signed,
-    witness: { location: witness.location, entries, openedHere },
+    witness: { location: witness.location, entries, openedHere, lastWitnessed },
   });
   const problems = [...scan.problems, ...identityProblems, ...comparison.problems];
   return {

@@ -61,7 +61,13 @@ export function compareWithWitness(input: {
   lastSeq: number;
   recordHash: (seq: number) => string | undefined;
   checkpoints: readonly { checkpoint: Checkpoint; line: number }[];
-  witness: { location: string; entries: readonly WitnessEntry[] | undefined; openedHere: readonly string[] };
+  witness: {
+    location: string;
+    entries: readonly WitnessEntry[] | undefined;
+    /** Every trail the witness says was opened in this folder, with the last record it vouches for. */
+    openedHere: readonly string[];
+    lastWitnessed?: ReadonlyMap<string, number>;
+  };
 }): WitnessComparison {
   const { witness, trailId, lastSeq } = input;
   const problems: TrailProblem[] = [];
@@ -81,6 +87,25 @@ export function compareWithWitness(input: {
       warnings.push('this trail has no id, so no witness guards its tail: it was written before checkpoints were witnessed and no gateway has opened it since (the next one to open it adopts it)');
     }
     return { problems, warnings, notes };
+  }
+  // Another trail opened in this folder that this one does not replace by an operator's adoption:
+  // the earlier trail's id was removed and a gateway gave the folder a new one, so its witness —
+  // which alone could show a cut from its tail — would otherwise never be read again.
+  const adoption = witness.entries?.find((entry) => entry.opened)?.opened?.adoption;
+  const replaced = new Set(adoption?.supersedes ?? []);
+  const others = witness.openedHere.filter((id) => id !== trailId && !replaced.has(id));
+  if (others.length) {
+    const named = others.map((id) => (witness.lastWitnessed?.has(id) ? `${id} (witnessed up to record ${witness.lastWitnessed.get(id)})` : id)).join(', ');
+    problems.push({
+      file: witness.location,
+      message: `the witness also holds trail ${named} opened in this folder, which trail ${trailId} does not continue: the earlier trail's id was removed and the folder given a new one, which hides any records cut from its tail; an operator who means to start over runs hub audit adopt, which the witness records`,
+    });
+  }
+  if (adoption) {
+    const opening = witness.entries!.find((entry) => entry.opened)!;
+    warnings.push(
+      `trail ${trailId} was adopted at record ${opening.seq} on ${opening.time} by ${JSON.stringify(adoption.by)}, replacing trail ${adoption.supersedes.join(', ') || '(none)'}: ${JSON.stringify(adoption.reason)} — records before it are checked by their chain only, not against the replaced trail's witness`,
+    );
   }
   if (!witness.entries) {
     const hint = input.identity && !('invalid' in input.identity) && input.identity.witness !== witness.location ? ` (the gateway wrote it at ${input.identity.witness})` : '';

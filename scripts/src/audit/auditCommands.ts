@@ -1,5 +1,6 @@
 import { AGENCIES } from '@cdo-hub/subgraph-kit';
-import { buildUsageReport, followAuditTrail, formatRecordLine, formatUsageCsv, formatUsageTable, openAuditWitness, parseSince, readAuditTrail, verifyWitnessedTrail, type AuditRecord, type GatewayConfig } from '@cdo-hub/gateway';
+import { hostname, userInfo } from 'node:os';
+import { adoptAuditTrail, buildUsageReport, followAuditTrail, formatRecordLine, formatUsageCsv, formatUsageTable, openAuditWitness, parseSince, readAuditTrail, verifyWitnessedTrail, type AuditRecord, type GatewayConfig } from '@cdo-hub/gateway';
 import { REPORT_FORMATS, type ReportFormat } from './reportFormats';
 
 export { REPORT_FORMATS, type ReportFormat };
@@ -65,6 +66,35 @@ export async function auditVerify(
         : `audit trail BROKEN: ${result.problems.length} problem(s) in ${config.auditDir}`,
     );
     return { lines, exitCode: result.ok ? 0 : 1 };
+  } finally {
+    await witness.close();
+  }
+}
+
+/** Who runs a command, when `--by` does not say: the account and the machine. */
+export function defaultOperator(): string {
+  return `${userInfo().username}@${hostname()}`;
+}
+
+/**
+ * `hub audit adopt`: an operator's override where the gateway refuses to start a new trail over a
+ * folder the witness already knows. The decision — who, why, which trails it replaces — goes to
+ * the witness first; `hub audit verify` then reports it, as a warning, on every run.
+ */
+export async function auditAdopt(
+  config: Pick<GatewayConfig, 'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'>,
+  signingKey: string,
+  decision: { by: string; reason: string },
+): Promise<string[]> {
+  const witness = await openAuditWitness(config);
+  try {
+    const adopted = await adoptAuditTrail(config.auditDir, witness, signingKey, decision);
+    return [
+      `new audit trail ${adopted.trailId} in ${config.auditDir}, witnessed from record ${adopted.atSeq} in ${witness.location}`,
+      `replaces trail ${adopted.supersedes.join(', ') || '(none)'}; recorded in the witness as adopted by ${JSON.stringify(decision.by)}: ${JSON.stringify(decision.reason.trim())}`,
+      ...(adopted.movedAside.length ? [`moved aside: ${adopted.movedAside.join(', ')}`] : []),
+      'hub audit verify reports this adoption on every run; the gateway can start now',
+    ];
   } finally {
     await witness.close();
   }
