@@ -1,13 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
-import { TRAIL_ID_PATTERN, type AuditWitness } from './auditWitness';
-import { chainBatch, GENESIS_HASH, signCheckpoint, type Checkpoint } from './hashChain';
-import { readTrailIdentity, writeTrailIdentity } from './trailIdentity';
+import type { AuditWitness } from './auditWitness';
+import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
+import { appendDurably, appendDurablyAsync, auditFiles, CHECKPOINT_FILE, fileName, lastCheckpointIn, OPERATIONS_FILE, readOperations, recoverTail, type StoredOperation } from './trailFiles';
+import { openWitnessedTrail } from './openWitnessedTrail';
+
+export { AUDIT_FILE_PATTERN, CHECKPOINT_FILE, OPERATIONS_FILE, trailTail, lastCheckpointIn, readOperations, auditFiles } from './trailFiles';
+export type { StoredOperation } from './trailFiles';
+export { ADOPT_COMMAND, readoptionRefused } from './openWitnessedTrail';
 
 export interface AuditLogOptions {
   /** Key that signs the checkpoints (the hub's subgraph signing key family of secrets). */
@@ -32,9 +36,6 @@ export interface AuditLogOptions {
   logger?: Logger;
 }
 
-export const AUDIT_FILE_PATTERN = /^audit-(\d{12})\.jsonl$/;
-export const CHECKPOINT_FILE = 'checkpoints.jsonl';
-export const OPERATIONS_FILE = 'operations.jsonl';
 
 /**
  * The embedded audit store: append-only JSONL files, hash-chained, written in batches with one
@@ -284,187 +285,4 @@ export class JsonlAuditLog implements AuditStore {
     this.file = await open(join(this.dir, fileName(this.seq + 1)), 'a');
     this.fileBytes = 0;
   }
-}
-
-/**
- * Gives the trail in `dir` its id on first open — the witness's first entry before `trail.json`,
- * so an id never exists without its witness — or checks the witness holds the trail it names.
- * A trail written before trails had ids is adopted at its tail: nothing before is rewritten.
- */
-async function openWitnessedTrail(
-  dir: string,
-  witness: AuditWitness,
-  signingKey: string,
-  seq: number,
-  hash: string,
-  lastCheckpoint: Checkpoint | undefined,
-  logger: Logger | undefined,
-): Promise<{ trailId: string; lastCheckpoint: Checkpoint | undefined }> {
-  const identity = readTrailIdentity(dir);
-  if (identity && 'invalid' in identity) throw new Error(`the audit trail in ${dir} cannot be opened: ${identity.invalid}`);
-  if (identity) {
-    if (!TRAIL_ID_PATTERN.test(identity.trailId)) throw new Error(`the audit trail in ${dir} names an invalid trail id in trail.json`);
-    const last = await witness.last(identity.trailId);
-    if (!last) {
-      throw new Error(
-        `the audit witness at ${witness.location} holds nothing for trail ${identity.trailId} in ${dir} (written with the witness at ${identity.witness}): ` +
-          `set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this trail was written with. A lost witness cannot be recreated; to go on with a new trail here, stop and run ${ADOPT_COMMAND} (the witness keeps who and why)`,
-      );
-    }
-    if (last.seq > seq) {
-      logger?.error({ trailId: identity.trailId, witnessed: last.seq, lastSeq: seq }, `the audit trail in ${dir} ends at record ${seq}, but its witness vouches for record ${last.seq}: records were cut (hub audit verify reports it)`);
-    } else if (!last.opened && last.signature !== lastCheckpoint?.signature && last.seq >= (lastCheckpoint?.seq ?? 0)) {
-      // A crash between the witness and checkpoints.jsonl: copy the witnessed checkpoint over.
-      const { opened: _opened, ...checkpoint } = last;
-      appendDurably(join(dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');
-      return { trailId: identity.trailId, lastCheckpoint: checkpoint };
-    }
-    return { trailId: identity.trailId, lastCheckpoint };
-  }
-  // No id here. If the witness knows trails opened in this folder, its id was removed — and with it,
-  // perhaps, records from the tail: a new id would make verify check the cut trail against a
-  // witness that knows nothing of the cut. Only an operator may start over (`hub audit adopt`).
-  const location = resolve(dir);
-  const earlier = await witness.trailsOpenedAt(location);
-  if (earlier.length) {
-    const resumed = earlier.length === 1 ? await interruptedOpening(witness, earlier[0]!, seq, hash) : undefined;
-    if (!resumed) throw new Error(readoptionRefused(dir, witness.location, earlier));
-    // A crash between the witness's first entry and trail.json: that id vouches for nothing more.
-    writeTrailIdentity(dir, { trailId: resumed.trailId, created: resumed.time, openedAtSeq: seq, witness: witness.location });
-    return { trailId: resumed.trailId, lastCheckpoint };
-  }
-  const trailId = randomUUID();
-  const time = new Date().toISOString();
-  await witness.append({ ...signCheckpoint(signingKey, seq, hash, time, trailId), trailId, opened: { location } });
-  writeTrailIdentity(dir, { trailId, created: time, openedAtSeq: seq, witness: witness.location });
-  return { trailId, lastCheckpoint };
-}
-
-/** The command that lets an operator start a new trail where the witness knows an earlier one. */
-export const ADOPT_COMMAND = 'hub audit adopt --reason "<why>"';
-
-/** Why a gateway will not give a folder the witness already knows a new trail id. */
-export function readoptionRefused(dir: string, witnessLocation: string, earlier: readonly string[]): string {
-  return (
-    `the audit trail in ${dir} carries no id (trail.json is missing), but the witness at ${witnessLocation} holds trail ${earlier.join(', ')} opened in this folder: ` +
-    'its id was removed, and perhaps records from its tail with it (hub audit verify says what is missing). A new trail here would hide that, so the gateway will not start one by itself. ' +
-    `To start a new trail here anyway, stop the gateway and run ${ADOPT_COMMAND}: the witness keeps who did it and why, and hub audit verify reports it on every run`
-  );
-}
-
-/** The trail whose only witness entry is its opening at exactly this tail: opened, then interrupted. */
-async function interruptedOpening(witness: AuditWitness, trailId: string, seq: number, hash: string): Promise<{ trailId: string; time: string } | undefined> {
-  const entries = await witness.entries(trailId);
-  const only = entries?.length === 1 ? entries[0] : undefined;
-  return only?.opened && !only.opened.adoption && only.seq === seq && only.hash === hash ? { trailId, time: only.time } : undefined;
-}
-
-/** The last complete record's seq and hash in `dir`, read only (0 and the genesis hash when none). */
-export function trailTail(dir: string): { seq: number; hash: string } {
-  for (const file of auditFiles(dir).reverse()) {
-    const lines = readFileSync(join(dir, file), 'utf8').split('\n');
-    // A last line without its newline was torn by a crash and never acknowledged.
-    for (let i = lines.length - 2; i >= 0; i--) {
-      if (!lines[i]) continue;
-      const record = JSON.parse(lines[i]!) as AuditRecord;
-      return { seq: record.seq, hash: record.hash };
-    }
-  }
-  return { seq: 0, hash: GENESIS_HASH };
-}
-
-/** The last checkpoint in `checkpoints.jsonl` (read from the file's end), if any. */
-export function lastCheckpointIn(dir: string): Checkpoint | undefined {
-  const path = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(path)) return undefined;
-  const size = statSync(path).size;
-  const length = Math.min(size, 64 * 1024);
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter(Boolean);
-    for (let i = lines.length - 1; i >= 0; i--) {
-      try {
-        return JSON.parse(lines[i]!) as Checkpoint;
-      } catch {
-        // a torn line after a crash
-      }
-    }
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** An operation's text, kept once per hash; the audit records name it by hash. */
-export interface StoredOperation {
-  hash: string;
-  name: string | null;
-  firstSeen: string;
-  text: string;
-}
-
-/** The operation store: every distinct operation the trail's records name, with its text. */
-export function readOperations(dir: string): StoredOperation[] {
-  const path = join(dir, OPERATIONS_FILE);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        return line ? [JSON.parse(line) as StoredOperation] : [];
-      } catch {
-        return []; // a torn last line after a crash; its operation is stored again when next seen
-      }
-    });
-}
-
-function appendDurably(path: string, text: string): void {
-  const fd = openSync(path, 'a+');
-  try {
-    // A line a crash tore was never acknowledged: begin on a fresh line so the new one parses.
-    const size = fstatSync(fd).size;
-    const endsLine = size === 0 || (() => {
-      const last = Buffer.alloc(1);
-      readSync(fd, last, 0, 1, size - 1);
-      return last[0] === 0x0a;
-    })();
-    appendFileSync(fd, endsLine ? text : `\n${text}`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** `appendDurably` without blocking the event loop: each checkpoint fsyncs on the disk's time. */
-async function appendDurablyAsync(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'a+');
-  try {
-    const { size } = await handle.stat();
-    const endsLine = size === 0 || (await handle.read(Buffer.alloc(1), 0, 1, size - 1)).buffer[0] === 0x0a;
-    await handle.write(endsLine ? text : `\n${text}`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-function fileName(firstSeq: number): string {
-  return `audit-${String(firstSeq).padStart(12, '0')}.jsonl`;
-}
-
-export function auditFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => AUDIT_FILE_PATTERN.test(f)).sort() : [];
-}
-
-/** The last complete record of a file; a torn last line is cut off (it was never acknowledged). */
-function recoverTail(path: string): AuditRecord | undefined {
-  if (!statSync(path).isFile()) return undefined; // e.g. a device standing in for a disk in tests
-  const text = readFileSync(path, 'utf8');
-  const end = text.lastIndexOf('\n');
-  if (end + 1 < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end + 1)));
-  const lines = text.slice(0, end + 1).split('\n').filter(Boolean);
-  const last = lines[lines.length - 1];
-  return last ? (JSON.parse(last) as AuditRecord) : undefined;
 }
