@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Checkpoint } from './hashChain';
+import { signCheckpoint, type Checkpoint } from './hashChain';
 
 /**
  * A checkpoint as the witness keeps it: always naming its trail. The first entry of a trail
@@ -164,4 +164,23 @@ export function fsyncDirectory(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Signs a checkpoint of the durable tail (`seq`, `hash`) and writes it to the witness first, then
+ * to the trail (`writeToTrail`): in that order a crash between the two leaves the witness one
+ * checkpoint ahead, vouching only for records already durable — verify accepts that, and the next
+ * open copies it over. The other order would leave a moment when the trail vouches for a tail the
+ * witness does not know, which a cut could then hide. Shared by the file trail and the Redis Stream.
+ */
+export async function writeWitnessedCheckpoint(
+  signingKey: string,
+  witness: AuditWitness | undefined,
+  trailId: string | undefined,
+  tail: { seq: number; hash: string },
+  writeToTrail: (checkpoint: Checkpoint) => Promise<unknown>,
+): Promise<void> {
+  const checkpoint = signCheckpoint(signingKey, tail.seq, tail.hash, new Date().toISOString(), trailId);
+  if (witness && trailId) await witness.append({ ...checkpoint, trailId });
+  await writeToTrail(checkpoint);
 }

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
-import type { AuditWitness } from './auditWitness';
-import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
+import { writeWitnessedCheckpoint, type AuditWitness } from './auditWitness';
+import { chainBatch, GENESIS_HASH } from './hashChain';
 import { appendDurably, appendDurablyAsync, auditFiles, CHECKPOINT_FILE, fileName, lastCheckpointIn, OPERATIONS_FILE, readOperations, recoverTail, type StoredOperation } from './trailFiles';
 import { openWitnessedTrail } from './openWitnessedTrail';
 
@@ -264,19 +264,13 @@ export class JsonlAuditLog implements AuditStore {
     return this.checkpointRunning;
   }
 
-  /**
-   * A signed statement of the durable tail, so cutting records off the end is detected: to the
-   * witness first, then to `checkpoints.jsonl`. In that order a crash between the two leaves the
-   * witness one checkpoint ahead, vouching only for records already fsynced here — verify accepts
-   * that, and the next open copies the checkpoint over. The other order would leave a moment when
-   * the folder vouches for a tail the witness does not know, which a cut could then hide.
-   */
+  /** A signed statement of the durable tail, so cutting records off the end is detected (`writeWitnessedCheckpoint`: witness first). */
   private async writeCheckpoint(): Promise<void> {
     const { seq, hash } = this;
     if (seq <= this.checkpointedSeq) return;
-    const checkpoint = signCheckpoint(this.options.signingKey, seq, hash, new Date().toISOString(), this.trailId);
-    if (this.options.witness && this.trailId) await this.options.witness.append({ ...checkpoint, trailId: this.trailId });
-    await appendDurablyAsync(join(this.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');
+    await writeWitnessedCheckpoint(this.options.signingKey, this.options.witness, this.trailId, { seq, hash }, (checkpoint) =>
+      appendDurablyAsync(join(this.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n'),
+    );
     this.checkpointedSeq = Math.max(this.checkpointedSeq, seq);
   }
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { redisDurabilityProblems } from '../stores';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
-import type { AuditWitness } from './auditWitness';
+import { writeWitnessedCheckpoint, type AuditWitness } from './auditWitness';
 import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
 import type { StoredOperation } from './jsonlAuditLog';
 
@@ -191,13 +191,13 @@ export class RedisStreamAuditLog implements AuditStore {
     return this.checkpointRunning;
   }
 
-  /** To the witness first, then to the checkpoint stream: the order JsonlAuditLog explains. */
+  /** To the witness first, then to the checkpoint stream (`writeWitnessedCheckpoint`). */
   private async writeCheckpoint(): Promise<void> {
     const { seq, hash } = this;
     if (seq <= this.checkpointedSeq) return;
-    const checkpoint = signCheckpoint(this.options.signingKey, seq, hash, new Date().toISOString(), this.trailId);
-    if (this.options.witness && this.trailId) await this.options.witness.append({ ...checkpoint, trailId: this.trailId });
-    await this.redis.xadd(this.keys.checkpoints, '*', 'c', JSON.stringify(checkpoint));
+    await writeWitnessedCheckpoint(this.options.signingKey, this.options.witness, this.trailId, { seq, hash }, (checkpoint) =>
+      this.redis.xadd(this.keys.checkpoints, '*', 'c', JSON.stringify(checkpoint)),
+    );
     this.checkpointedSeq = Math.max(this.checkpointedSeq, seq);
   }
 
