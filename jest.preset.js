@@ -30,7 +30,12 @@ module.exports = (packageDir, overrides = {}) => ({
   rootDir: packageDir,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
-  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { swcrc: false, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transform: {
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      { swcrc: false, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
   // jose and cookie (via light-my-request) ship ESM only; let swc turn them into CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(jose|cookie)/)'],
   moduleNameMapper: Object.fromEntries(

@@ -8,7 +8,14 @@ import { runUntilSignalled, startGatewayServer } from './http';
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const server = await startGatewayServer({ config });
-  server.logger.info({ url: server.url, supergraph: server.gateway.supergraph.version, policies: server.gateway.policies?.current().version ?? 'OPEN' }, 'gateway ready');
+  server.logger.info(
+    {
+      url: server.url,
+      supergraph: server.gateway.supergraph.version,
+      policies: server.gateway.policies?.current().version ?? 'OPEN',
+    },
+    'gateway ready',
+  );
   runUntilSignalled(server, config);
 }
 

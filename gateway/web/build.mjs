@@ -9,7 +9,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const outdir = join(here, '..', 'dist', 'web');
 const started = performance.now();
-const common = { bundle: true, minify: true, format: 'esm', target: 'es2022', logLevel: 'warning', legalComments: 'none' };
+const common = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: 'es2022',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 
 await build({
   ...common,

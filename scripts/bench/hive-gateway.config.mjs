@@ -12,7 +12,12 @@ if (!signingKey) throw new Error('row (b) needs HUB_SUBGRAPH_SIGNING_KEY to sign
 
 // A signature names the subgraph it is for: the supergraph says which subgraph each URL is.
 const supergraph = readFileSync(process.env.BENCH_SUPERGRAPH_FILE ?? '', 'utf8');
-const subgraphAt = new Map([...supergraph.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)].map(([, name, url]) => [new URL(url).host, name]));
+const subgraphAt = new Map(
+  [...supergraph.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)].map(([, name, url]) => [
+    new URL(url).host,
+    name,
+  ]),
+);
 
 /** The query and variables of a subgraph fetch: a JSON body (POST) or the query string (GET). */
 function signedPartsOf(url, body) {
@@ -26,7 +31,11 @@ export const gatewayConfig = {
   plugins: () => [
     {
       onFetch({ url, options, setOptions }) {
-        const signed = signing.signedSubgraphHeaders(signingKey, subgraphAt.get(new URL(url).host) ?? '', signedPartsOf(url, options.body));
+        const signed = signing.signedSubgraphHeaders(
+          signingKey,
+          subgraphAt.get(new URL(url).host) ?? '',
+          signedPartsOf(url, options.body),
+        );
         setOptions({ ...options, headers: { ...options.headers, ...signed } });
       },
     },

@@ -44,7 +44,11 @@ function staleWorkspaces() {
   return workspaces.filter((workspace) => {
     const dir = join(root, workspace);
     if (!existsSync(join(dir, 'src')) || !require(join(dir, 'package.json')).scripts?.build) return false;
-    const sources = Math.max(newest(join(dir, 'src'), notBuilt), newest(join(dir, 'web'), notBuilt), statSync(join(dir, 'package.json')).mtimeMs);
+    const sources = Math.max(
+      newest(join(dir, 'src'), notBuilt),
+      newest(join(dir, 'web'), notBuilt),
+      statSync(join(dir, 'package.json')).mtimeMs,
+    );
     return sources > Math.max(checked, newest(join(dir, 'dist')));
   });
 }
@@ -53,12 +57,18 @@ const stale = staleWorkspaces();
 if (stale.length) {
   const turbo = join(root, 'node_modules', '.bin', 'turbo');
   if (!existsSync(turbo)) {
-    console.error(`hub: ${stale.join(', ')} not built, and turbo is not installed: run \`npm install\`, then \`npm run build\`.`);
+    console.error(
+      `hub: ${stale.join(', ')} not built, and turbo is not installed: run \`npm install\`, then \`npm run build\`.`,
+    );
     process.exit(1);
   }
   const started = new Date();
   console.error(`hub: building ${stale.join(', ')} (sources changed since the last build)…`);
-  const build = spawnSync(turbo, ['run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: ['ignore', 2, 2], env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env } });
+  const build = spawnSync(turbo, ['run', 'build', '--output-logs=errors-only'], {
+    cwd: root,
+    stdio: ['ignore', 2, 2],
+    env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
+  });
   if (build.status !== 0) {
     console.error('hub: the build failed (above); fix it, or run `npm run build` to see it again.');
     process.exit(1);

@@ -20,6 +20,7 @@ const packages: Record<string, Pick<AgencyPackage, 'sdlFile' | 'seedPlan'>> = {
 
 export const AGENCY_PACKAGES: readonly AgencyPackage[] = AGENCIES.map((agency) => {
   const entry = packages[agency.id];
-  if (!entry) throw new Error(`agency "${agency.id}" is listed in the kit but has no package entry in scripts/src/agencies.ts`);
+  if (!entry)
+    throw new Error(`agency "${agency.id}" is listed in the kit but has no package entry in scripts/src/agencies.ts`);
   return { ...agency, ...entry, mainFile: join(repoRoot(), 'subgraphs', agency.id, 'dist', 'main.js') };
 });

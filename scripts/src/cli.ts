@@ -90,7 +90,9 @@ program
     const { composeToFile } = await import('./compose/composeSupergraph.js');
     const outcome = composeToFile({ check: options.check ?? false });
     if (options.check) {
-      console.log(outcome.changed ? `${outcome.file} is stale: run \`npm run hub -- compose\`` : `${outcome.file} is up to date`);
+      console.log(
+        outcome.changed ? `${outcome.file} is stale: run \`npm run hub -- compose\`` : `${outcome.file} is up to date`,
+      );
       process.exitCode = outcome.changed ? 1 : 0;
     } else {
       console.log(`${outcome.changed ? 'wrote' : 'unchanged:'} ${outcome.file} (${outcome.milliseconds} ms)`);
@@ -103,7 +105,10 @@ program
   .addOption(sizeOption())
   .option('--agency <id...>', 'only these agencies')
   .option('--if-missing', 'leave existing databases alone')
-  .option('--update', "instead of seeding, apply a nightly batch load to the existing databases (straight into them, as a batch job would), e.g. to watch the gateways' caches follow")
+  .option(
+    '--update',
+    "instead of seeding, apply a nightly batch load to the existing databases (straight into them, as a batch job would), e.g. to watch the gateways' caches follow",
+  )
   .action(async (options: { size: SeedSize; agency?: string[]; ifMissing?: boolean; update?: boolean }) => {
     const { nightlyUpdate } = await import('./seed/nightlyUpdate.js');
     const { seedAgencies } = await import('./seed/seedAgencies.js');
@@ -111,14 +116,24 @@ program
       for (const line of nightlyUpdate({ ...(options.agency ? { agencies: options.agency } : {}) })) console.log(line);
       return;
     }
-    seedAgencies({ size: options.size, onlyMissing: options.ifMissing ?? false, log: (line) => console.log(line), ...(options.agency ? { agencies: options.agency } : {}) });
+    seedAgencies({
+      size: options.size,
+      onlyMissing: options.ifMissing ?? false,
+      log: (line) => console.log(line),
+      ...(options.agency ? { agencies: options.agency } : {}),
+    });
   });
 
 program
   .command('docs')
-  .description("regenerate the docs' generated sections: the error codes, CLI and configuration references under docs/reference/, and with --gateway the example queries' answers (docs/guides/example-queries.md)")
+  .description(
+    "regenerate the docs' generated sections: the error codes, CLI and configuration references under docs/reference/, and with --gateway the example queries' answers (docs/guides/example-queries.md)",
+  )
   .option('--check', 'only check that they are up to date (exit 1 if not)')
-  .option('--gateway <url>', 'run schema/examples/*.graphql against this running gateway (small dataset) and record the answers')
+  .option(
+    '--gateway <url>',
+    'run schema/examples/*.graphql against this running gateway (small dataset) and record the answers',
+  )
   .action(async (options: { check?: boolean; gateway?: string }) => {
     const { loadExamples, renderExamples, runExample } = await import('./docs/examples.js');
     const { updateGeneratedDocs } = await import('./docs/generatedDocs.js');
@@ -144,7 +159,9 @@ program
   .command('operations')
   .description('the allow-list of persisted operations')
   .command('manifest')
-  .description('write schema/operations/manifest.json from schema/examples/*.graphql (the operations a gateway with PERSISTED_OPERATIONS=only serves)')
+  .description(
+    'write schema/operations/manifest.json from schema/examples/*.graphql (the operations a gateway with PERSISTED_OPERATIONS=only serves)',
+  )
   .option('--check', 'only check that it is up to date (exit 1 if not)')
   .action(async (options: { check?: boolean }) => {
     const { updateOperationsManifest } = await import('./operations/operationsManifest.js');
@@ -159,15 +176,30 @@ program
 
 program
   .command('token')
-  .description("print a development token for a registered consumer, signed with the hub's secret (exit 2, nothing printed, when refused)")
+  .description(
+    "print a development token for a registered consumer, signed with the hub's secret (exit 2, nothing printed, when refused)",
+  )
   .requiredOption('--consumer <id>', 'registered consumer id')
   .option('--purpose <purpose>', 'purpose claim; it binds: a request with another x-data-purpose is refused')
-  .option('--role <role...>', 'roles claim, each one the registry lets the consumer hold (e.g. --consumer education --role cdo:education)')
-  .option('--ttl <duration>', `lifetime, e.g. 30m, 8h, 24h; at most TOKEN_MAX_TTL (default: ${DEFAULT_DEVELOPMENT_TTL}, or TOKEN_MAX_TTL if shorter)`)
+  .option(
+    '--role <role...>',
+    'roles claim, each one the registry lets the consumer hold (e.g. --consumer education --role cdo:education)',
+  )
+  .option(
+    '--ttl <duration>',
+    `lifetime, e.g. 30m, 8h, 24h; at most TOKEN_MAX_TTL (default: ${DEFAULT_DEVELOPMENT_TTL}, or TOKEN_MAX_TTL if shorter)`,
+  )
   .action(async (options: { consumer: string; purpose?: string; role?: string[]; ttl?: string }) => {
     const { TokenRefusal, issueDevelopmentToken } = await import('./token/issueToken.js');
     try {
-      console.log(await issueDevelopmentToken({ consumer: options.consumer, ...(options.ttl ? { ttl: options.ttl } : {}), ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.role ? { roles: options.role } : {}) }));
+      console.log(
+        await issueDevelopmentToken({
+          consumer: options.consumer,
+          ...(options.ttl ? { ttl: options.ttl } : {}),
+          ...(options.purpose ? { purpose: options.purpose } : {}),
+          ...(options.role ? { roles: options.role } : {}),
+        }),
+      );
     } catch (error) {
       if (!(error instanceof TokenRefusal)) throw error;
       // A refusal is not a token: stdout stays empty, so `TOKEN=$(hub token …)` never captures one.
@@ -178,7 +210,9 @@ program
 
 program
   .command('bench')
-  .description('benchmark the gateway against bare @apollo/gateway on the bench dataset; writes scripts/bench/RESULTS.md')
+  .description(
+    'benchmark the gateway against bare @apollo/gateway on the bench dataset; writes scripts/bench/RESULTS.md',
+  )
   .option('--quick', 'a short run (about two minutes) instead of the full one')
   .action(async (options: { quick?: boolean }) => {
     const { RESULTS_FILE, RESULTS_JSON, renderResults, writeResults } = await import('./bench/report.js');
@@ -197,24 +231,32 @@ function positiveNumber(value: string): number {
 
 program
   .command('soak')
-  .description("mixed load on the whole hub (Redis off) for N minutes, sampling the gateway's RSS and heap; writes scripts/bench/SOAK.md (not run in CI)")
+  .description(
+    "mixed load on the whole hub (Redis off) for N minutes, sampling the gateway's RSS and heap; writes scripts/bench/SOAK.md (not run in CI)",
+  )
   .option('--minutes <n>', 'how long to load the hub', positiveNumber, 10)
   .option('--connections <n>', 'concurrent connections', (value) => Math.round(positiveNumber(value)), 10)
   .action(async (options: { minutes: number; connections: number }) => {
     const { SOAK_FILE, SOAK_JSON, renderSoak, writeSoak } = await import('./soak/report.js');
     const { runSoak } = await import('./soak/runSoak.js');
-    const report = await runSoak({ minutes: options.minutes, connections: options.connections, log: (line) => console.log(line) });
+    const report = await runSoak({
+      minutes: options.minutes,
+      connections: options.connections,
+      log: (line) => console.log(line),
+    });
     writeSoak(report);
     console.log(`\n${renderSoak(report)}`);
     console.log(`written to ${SOAK_FILE} and ${SOAK_JSON}`);
     process.exitCode = report.totals.failures ? 1 : 0;
   });
 
-const audit = program.command('audit').description("the audit trail: every request that touched agency data");
+const audit = program.command('audit').description('the audit trail: every request that touched agency data');
 
 audit
   .command('verify')
-  .description('recompute the hash chain, check the signed checkpoints and compare the trail with its witness (exit 1 if the trail was edited, cut or reordered)')
+  .description(
+    'recompute the hash chain, check the signed checkpoints and compare the trail with its witness (exit 1 if the trail was edited, cut or reordered)',
+  )
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
   .option('--witness-dir <dir>', 'witness folder (default: AUDIT_WITNESS_DIR, or <data dir>/audit-witness)')
   .option('--witness-redis-url <url>', 'read the witness from this Redis (default: AUDIT_WITNESS_REDIS_URL)')
@@ -222,8 +264,15 @@ audit
     const { auditVerify } = await import('./audit/auditCommands.js');
     const { checkpointKey, loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
     // An option names the witness to read, whichever the environment names.
-    const witnessEnv = options.witnessRedisUrl ? { AUDIT_WITNESS_REDIS_URL: options.witnessRedisUrl } : options.witnessDir ? { AUDIT_WITNESS_REDIS_URL: undefined, AUDIT_WITNESS_DIR: resolve(options.witnessDir) } : {};
-    const config = loadGatewayConfig({ ...process.env, ...witnessEnv }, options.dir ? { auditDir: resolve(options.dir) } : {});
+    const witnessEnv = options.witnessRedisUrl
+      ? { AUDIT_WITNESS_REDIS_URL: options.witnessRedisUrl }
+      : options.witnessDir
+        ? { AUDIT_WITNESS_REDIS_URL: undefined, AUDIT_WITNESS_DIR: resolve(options.witnessDir) }
+        : {};
+    const config = loadGatewayConfig(
+      { ...process.env, ...witnessEnv },
+      options.dir ? { auditDir: resolve(options.dir) } : {},
+    );
     const secrets = loadSecrets({ production: config.production });
     const { lines, exitCode } = await auditVerify(config, checkpointKey(secrets.subgraphSigningKey));
     for (const line of lines) console.log(line);
@@ -232,7 +281,9 @@ audit
 
 audit
   .command('adopt')
-  .description('start a new trail in an audit folder whose id was removed or whose witness was lost (the gateway refuses to); the witness records who and why, and verify reports it')
+  .description(
+    'start a new trail in an audit folder whose id was removed or whose witness was lost (the gateway refuses to); the witness records who and why, and verify reports it',
+  )
   .requiredOption('--reason <text>', 'why: kept in the witness and shown by every hub audit verify')
   .option('--by <name>', 'who decides (default: account@host running this)')
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
@@ -241,18 +292,28 @@ audit
     const { checkpointKey, loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
     const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
     const secrets = loadSecrets({ production: config.production });
-    for (const line of await auditAdopt(config, checkpointKey(secrets.subgraphSigningKey), { ...options, by: options.by ?? defaultOperator() })) console.log(line);
+    for (const line of await auditAdopt(config, checkpointKey(secrets.subgraphSigningKey), {
+      ...options,
+      by: options.by ?? defaultOperator(),
+    }))
+      console.log(line);
   });
 
 audit
   .command('archive')
-  .description("move a gateway's audit records from its Redis Stream (AUDIT_REDIS_URL) into the JSONL files, then trim the stream")
+  .description(
+    "move a gateway's audit records from its Redis Stream (AUDIT_REDIS_URL) into the JSONL files, then trim the stream",
+  )
   .option('--instance <name>', 'the gateway instance whose stream to archive (default: AUDIT_INSTANCE, or "gateway")')
   .option('--dir <dir>', 'audit folder to append to (default: AUDIT_DIR, or <data dir>/audit)')
   .option('--follow', 'keep archiving as records arrive (Ctrl-C stops)')
   .action(async (options: { instance?: string; dir?: string; follow?: boolean }) => {
-    const { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, openAuditWitness } = await import('@cdo-hub/gateway');
-    const config = loadGatewayConfig(process.env, { ...(options.dir ? { auditDir: resolve(options.dir) } : {}), ...(options.instance ? { auditInstance: options.instance } : {}) });
+    const { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, openAuditWitness } =
+      await import('@cdo-hub/gateway');
+    const config = loadGatewayConfig(process.env, {
+      ...(options.dir ? { auditDir: resolve(options.dir) } : {}),
+      ...(options.instance ? { auditInstance: options.instance } : {}),
+    });
     if (!config.auditRedisUrl) throw new Error('AUDIT_REDIS_URL is not set: there is no audit stream to archive');
     const secrets = loadSecrets({ production: config.production });
     const stop = new AbortController();
@@ -266,23 +327,31 @@ audit
       ...(options.follow ? { follow: { signal: stop.signal } } : {}),
       onBatch: (archived, lastSeq) => options.follow && console.log(`archived ${archived} record(s), up to ${lastSeq}`),
     });
-    console.log(`archived ${result.archived} record(s) of instance ${config.auditInstance} to ${config.auditDir} (trail ends at record ${result.lastSeq})`);
+    console.log(
+      `archived ${result.archived} record(s) of instance ${config.auditInstance} to ${config.auditDir} (trail ends at record ${result.lastSeq})`,
+    );
   });
 
 audit
   .command('report')
-  .description("the CDO's usage report: who read which of the agency's fields, for what purpose, how often, how many records, what was denied")
+  .description(
+    "the CDO's usage report: who read which of the agency's fields, for what purpose, how often, how many records, what was denied",
+  )
   .requiredOption('--agency <id>', 'the agency whose data the report covers')
   .option('--since <when>', 'only records since then: a duration (30m, 24h, 7d) or a date')
   .option('--consumer <id>', 'only this consumer')
-  .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS as unknown as string[]).default('table'))
+  .addOption(
+    new Option('--format <format>', 'output format').choices(REPORT_FORMATS as unknown as string[]).default('table'),
+  )
   .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
-  .action(async (options: { agency: string; since?: string; consumer?: string; format: ReportFormat; dir?: string }) => {
-    const { auditReport } = await import('./audit/auditCommands.js');
-    const { loadGatewayConfig } = await import('@cdo-hub/gateway');
-    const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
-    console.log(await auditReport(config.auditDir, options));
-  });
+  .action(
+    async (options: { agency: string; since?: string; consumer?: string; format: ReportFormat; dir?: string }) => {
+      const { auditReport } = await import('./audit/auditCommands.js');
+      const { loadGatewayConfig } = await import('@cdo-hub/gateway');
+      const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
+      console.log(await auditReport(config.auditDir, options));
+    },
+  );
 
 audit
   .command('tail')
@@ -330,17 +399,24 @@ const cache = program.command('cache').description("the gateway's response cache
 
 cache
   .command('invalidate')
-  .description('purge every cached response holding an entity (or, without --key, any entity of the type) on a running gateway')
+  .description(
+    'purge every cached response holding an entity (or, without --key, any entity of the type) on a running gateway',
+  )
   .requiredOption('--type <type>', 'e.g. School, InvestmentProject, District')
   .option('--key <key>', "the entity's key, e.g. a school code")
   .option('--gateway <url>', 'the gateway (default: http://GATEWAY_HOST:GATEWAY_PORT)')
-  .option('--token <jwt>', 'a token with the role hub-operator or cdo:<owning agency> (default: one signed with the hub secret)')
+  .option(
+    '--token <jwt>',
+    'a token with the role hub-operator or cdo:<owning agency> (default: one signed with the hub secret)',
+  )
   .action(async (options: { type: string; key?: string; gateway?: string; token?: string }) => {
     const { invalidateCache } = await import('./cache/cacheCommands.js');
     console.log(await invalidateCache(options));
   });
 
-const grant = program.command('grant').description('the grant workflow: consumers apply for CONDITIONAL data, the owning CDO approves or refuses');
+const grant = program
+  .command('grant')
+  .description('the grant workflow: consumers apply for CONDITIONAL data, the owning CDO approves or refuses');
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const operator = () => process.env.USER ?? 'operator';
 
@@ -349,28 +425,44 @@ grant
   .description('file a grant request for a consumer; the owning agency must answer within 10 working days')
   .requiredOption('--consumer <id>', 'the consumer that will read the data')
   .requiredOption('--fields <list>', "comma-separated coordinates, e.g. 'Student.name,Student.grade' or 'Teacher.*'")
-  .requiredOption('--purpose <purpose>', 'the purpose (one of the consumer\'s registered purposes)')
+  .requiredOption('--purpose <purpose>', "the purpose (one of the consumer's registered purposes)")
   .requiredOption('--reason <text>', 'the duty and use scenario the data serves')
   .option('--scope <dimension=value>', 'row scope, e.g. districtCode=110108 (repeatable)', collect)
   .option('--until <date>', 'expiry asked for (YYYY-MM-DD)')
   .option('--agency <id>', 'the owning agency, when several resolve the fields')
   .option('--by <name>', 'who files it (default: $USER)')
-  .action(async (options: { consumer: string; fields: string; purpose: string; reason: string; scope?: string[]; until?: string; agency?: string; by?: string }) => {
-    const { describeRequest, knownAgency, pairs, withGrants } = await import('./grant/grantCommands.js');
-    const step = await withGrants((service) => service.request({
-      consumer: options.consumer,
-      fields: options.fields.split(',').map((f) => f.trim()).filter(Boolean),
-      purpose: options.purpose,
-      reason: options.reason,
-      requestedBy: options.by ?? operator(),
-      ...(options.scope ? { scope: pairs(options.scope, '--scope') } : {}),
-      ...(options.until ? { until: options.until } : {}),
-      ...(options.agency ? { agency: knownAgency(options.agency) } : {}),
-    }));
-    for (const warning of step.warnings) console.log(`warning: ${warning}`);
-    console.log(describeRequest(step.result));
-    process.exitCode = step.result.status === 'refused' ? 1 : 0;
-  });
+  .action(
+    async (options: {
+      consumer: string;
+      fields: string;
+      purpose: string;
+      reason: string;
+      scope?: string[];
+      until?: string;
+      agency?: string;
+      by?: string;
+    }) => {
+      const { describeRequest, knownAgency, pairs, withGrants } = await import('./grant/grantCommands.js');
+      const step = await withGrants((service) =>
+        service.request({
+          consumer: options.consumer,
+          fields: options.fields
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean),
+          purpose: options.purpose,
+          reason: options.reason,
+          requestedBy: options.by ?? operator(),
+          ...(options.scope ? { scope: pairs(options.scope, '--scope') } : {}),
+          ...(options.until ? { until: options.until } : {}),
+          ...(options.agency ? { agency: knownAgency(options.agency) } : {}),
+        }),
+      );
+      for (const warning of step.warnings) console.log(`warning: ${warning}`);
+      console.log(describeRequest(step.result));
+      process.exitCode = step.result.status === 'refused' ? 1 : 0;
+    },
+  );
 
 grant
   .command('list')
@@ -381,19 +473,38 @@ grant
   .option('--overdue', 'only requests past their 10-working-day deadline')
   .option('--grants', 'list the grants in the store instead of the requests')
   .option('--json', 'print JSON')
-  .action(async (options: { agency?: string; consumer?: string; pending?: boolean; overdue?: boolean; grants?: boolean; json?: boolean }) => {
-    const { describeGrant, formatRequestTable, knownAgency, withGrants } = await import('./grant/grantCommands.js');
-    return withGrants(async (service) => {
-      const filter = { ...(options.agency ? { agency: knownAgency(options.agency) } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) };
-      if (options.grants) {
-        const grants = await service.grants(filter);
-        console.log(options.json ? JSON.stringify(grants, null, 2) : grants.map(describeGrant).join('\n') || 'no grants in the store');
-        return;
-      }
-      const requests = await service.list({ ...filter, status: options.overdue ? 'overdue' : options.pending ? 'pending' : 'all' });
-      console.log(options.json ? JSON.stringify(requests, null, 2) : formatRequestTable(requests));
-    });
-  });
+  .action(
+    async (options: {
+      agency?: string;
+      consumer?: string;
+      pending?: boolean;
+      overdue?: boolean;
+      grants?: boolean;
+      json?: boolean;
+    }) => {
+      const { describeGrant, formatRequestTable, knownAgency, withGrants } = await import('./grant/grantCommands.js');
+      return withGrants(async (service) => {
+        const filter = {
+          ...(options.agency ? { agency: knownAgency(options.agency) } : {}),
+          ...(options.consumer ? { consumer: options.consumer } : {}),
+        };
+        if (options.grants) {
+          const grants = await service.grants(filter);
+          console.log(
+            options.json
+              ? JSON.stringify(grants, null, 2)
+              : grants.map(describeGrant).join('\n') || 'no grants in the store',
+          );
+          return;
+        }
+        const requests = await service.list({
+          ...filter,
+          status: options.overdue ? 'overdue' : options.pending ? 'pending' : 'all',
+        });
+        console.log(options.json ? JSON.stringify(requests, null, 2) : formatRequestTable(requests));
+      });
+    },
+  );
 
 grant
   .command('approve')
@@ -404,7 +515,13 @@ grant
   .option('--expires <date>', 'last day of validity (default: the date the request asked for)')
   .action(async (id: string, options: { by: string; mask?: string[]; expires?: string }) => {
     const { describeGrant, pairs, withGrants } = await import('./grant/grantCommands.js');
-    const step = await withGrants((service) => service.approve(id, { by: options.by, masks: pairs(options.mask, '--mask'), ...(options.expires ? { expires: options.expires } : {}) }));
+    const step = await withGrants((service) =>
+      service.approve(id, {
+        by: options.by,
+        masks: pairs(options.mask, '--mask'),
+        ...(options.expires ? { expires: options.expires } : {}),
+      }),
+    );
     for (const warning of step.warnings) console.log(`warning: ${warning}`);
     console.log(describeGrant(step.result));
   });
@@ -428,7 +545,12 @@ grant
   .option('--by <name>', 'who revokes (default: $USER)')
   .action(async (id: string, options: { reason: string; by?: string }) => {
     const { describeGrant, withGrants } = await import('./grant/grantCommands.js');
-    console.log(describeGrant((await withGrants((service) => service.revoke(id, { by: options.by ?? operator(), reason: options.reason }))).result));
+    console.log(
+      describeGrant(
+        (await withGrants((service) => service.revoke(id, { by: options.by ?? operator(), reason: options.reason })))
+          .result,
+      ),
+    );
   });
 
 grant
@@ -440,7 +562,11 @@ grant
     process.stdout.write(await withGrants((service) => service.exportYaml(knownAgency(options.agency))));
   });
 
-const schema = program.command('schema').description("the CDOs' schema registry: check a subgraph schema change, publish it to running gateways, list, diff, roll back");
+const schema = program
+  .command('schema')
+  .description(
+    "the CDOs' schema registry: check a subgraph schema change, publish it to running gateways, list, diff, roll back",
+  );
 const sinceOption = () =>
   new Option('--since-days <n>', 'operations sent within this many days count as in use')
     .argParser((value) => {
@@ -458,7 +584,9 @@ async function subgraphSigningKey(): Promise<() => string> {
 
 schema
   .command('check')
-  .description("check a proposed subgraph schema: composition, breaking and dangerous changes, policy breakage, consumers' recent operations")
+  .description(
+    "check a proposed subgraph schema: composition, breaking and dangerous changes, policy breakage, consumers' recent operations",
+  )
   .requiredOption('--agency <id>', 'the agency whose schema changes')
   .option('--sdl <file>', 'the proposed SDL')
   .option('--url <subgraph-url>', 'a running subgraph serving the proposed SDL (_service { sdl })')
@@ -467,7 +595,9 @@ schema
     const { knownAgency } = await import('./grant/grantCommands.js');
     const { formatCheck, loadProposedSdl, runCheck, withRegistry } = await import('./schema/schemaCommands.js');
     const proposed = await loadProposedSdl({ ...options, signingKey: await subgraphSigningKey() });
-    const report = await withRegistry((_, config, state) => runCheck(state, config, knownAgency(options.agency), proposed.sdl, options.sinceDays));
+    const report = await withRegistry((_, config, state) =>
+      runCheck(state, config, knownAgency(options.agency), proposed.sdl, options.sinceDays),
+    );
     for (const line of formatCheck(report, proposed.from)) console.log(line);
     process.exitCode = report.errors ? 1 : 0;
   });
@@ -482,21 +612,41 @@ schema
   .option('--author <name>', 'who publishes (default: $USER)')
   .option('--force', 'publish despite errors (they are recorded with the version)')
   .addOption(sinceOption())
-  .action(async (options: { agency: string; sdl?: string; url?: string; reason: string; author?: string; force?: boolean; sinceDays: number }) => {
-    const { knownAgency } = await import('./grant/grantCommands.js');
-    const { formatCheck, loadProposedSdl, publish, withRegistry } = await import('./schema/schemaCommands.js');
-    const proposed = await loadProposedSdl({ ...options, signingKey: await subgraphSigningKey() });
-    const { report, version } = await withRegistry((registry, config, state) =>
-      publish(registry, config, state, { agency: knownAgency(options.agency), sdl: proposed.sdl, source: proposed.source, author: options.author ?? operator(), reason: options.reason, force: options.force ?? false, sinceDays: options.sinceDays }),
-    );
-    for (const line of formatCheck(report, proposed.from)) console.log(line);
-    if (!version) {
-      console.log('not published: the registry is unchanged');
-      process.exitCode = 1;
-      return;
-    }
-    console.log(`published ${version.agency} v${version.version}${version.forced ? ' (forced over the errors above)' : ''}: gateways now serve supergraph ${version.supergraphVersion}`);
-  });
+  .action(
+    async (options: {
+      agency: string;
+      sdl?: string;
+      url?: string;
+      reason: string;
+      author?: string;
+      force?: boolean;
+      sinceDays: number;
+    }) => {
+      const { knownAgency } = await import('./grant/grantCommands.js');
+      const { formatCheck, loadProposedSdl, publish, withRegistry } = await import('./schema/schemaCommands.js');
+      const proposed = await loadProposedSdl({ ...options, signingKey: await subgraphSigningKey() });
+      const { report, version } = await withRegistry((registry, config, state) =>
+        publish(registry, config, state, {
+          agency: knownAgency(options.agency),
+          sdl: proposed.sdl,
+          source: proposed.source,
+          author: options.author ?? operator(),
+          reason: options.reason,
+          force: options.force ?? false,
+          sinceDays: options.sinceDays,
+        }),
+      );
+      for (const line of formatCheck(report, proposed.from)) console.log(line);
+      if (!version) {
+        console.log('not published: the registry is unchanged');
+        process.exitCode = 1;
+        return;
+      }
+      console.log(
+        `published ${version.agency} v${version.version}${version.forced ? ' (forced over the errors above)' : ''}: gateways now serve supergraph ${version.supergraphVersion}`,
+      );
+    },
+  );
 
 schema
   .command('list')
@@ -505,7 +655,9 @@ schema
   .action(async (options: { agency?: string }) => {
     const { knownAgency } = await import('./grant/grantCommands.js');
     const { formatVersions, withRegistry } = await import('./schema/schemaCommands.js');
-    const lines = await withRegistry(async (_, __, state) => formatVersions(state, options.agency ? knownAgency(options.agency) : undefined));
+    const lines = await withRegistry(async (_, __, state) =>
+      formatVersions(state, options.agency ? knownAgency(options.agency) : undefined),
+    );
     for (const line of lines) console.log(line);
   });
 
@@ -519,12 +671,16 @@ schema
     const { knownAgency } = await import('./grant/grantCommands.js');
     const { diffVersions, withRegistry } = await import('./schema/schemaCommands.js');
     const number = (v: string) => Number(v.replace(/^v/, ''));
-    process.stdout.write(await withRegistry(async (_, __, state) => diffVersions(state, knownAgency(agency), number(from), number(to))));
+    process.stdout.write(
+      await withRegistry(async (_, __, state) => diffVersions(state, knownAgency(agency), number(from), number(to))),
+    );
   });
 
 schema
   .command('rollback')
-  .description("serve an earlier version of an agency's schema again (the one before the served one, or the version named), as a new version")
+  .description(
+    "serve an earlier version of an agency's schema again (the one before the served one, or the version named), as a new version",
+  )
   .argument('<agency>')
   .argument('[version]', 'the version to restore (default: the one before the served one)')
   .option('--reason <text>', 'why (default: "rollback to vN")')
@@ -533,17 +689,33 @@ schema
     const { knownAgency } = await import('./grant/grantCommands.js');
     const { formatCheck, publish, rollbackTarget, withRegistry } = await import('./schema/schemaCommands.js');
     const { report, version: published } = await withRegistry(async (registry, config, state) => {
-      const target = rollbackTarget(state, knownAgency(agency), version === undefined ? undefined : Number(version.replace(/^v/, '')));
+      const target = rollbackTarget(
+        state,
+        knownAgency(agency),
+        version === undefined ? undefined : Number(version.replace(/^v/, '')),
+      );
       // A rollback restores what was served: composition must hold; other findings are reported, not blocking.
-      return publish(registry, config, state, { agency, sdl: target.sdl, source: 'rollback', restores: target.version, author: options.author ?? operator(), reason: options.reason ?? `rollback to v${target.version}`, force: true, sinceDays: 30 });
+      return publish(registry, config, state, {
+        agency,
+        sdl: target.sdl,
+        source: 'rollback',
+        restores: target.version,
+        author: options.author ?? operator(),
+        reason: options.reason ?? `rollback to v${target.version}`,
+        force: true,
+        sinceDays: 30,
+      });
     });
-    for (const line of formatCheck(report, `${agency} v${published?.restores ?? version ?? '?'} (rollback)`)) console.log(line);
+    for (const line of formatCheck(report, `${agency} v${published?.restores ?? version ?? '?'} (rollback)`))
+      console.log(line);
     if (!published) {
       console.log('not rolled back: the registry is unchanged');
       process.exitCode = 1;
       return;
     }
-    console.log(`rolled ${agency} back to v${published.restores} as v${published.version}: gateways now serve supergraph ${published.supergraphVersion}`);
+    console.log(
+      `rolled ${agency} back to v${published.restores} as v${published.version}: gateways now serve supergraph ${published.supergraphVersion}`,
+    );
   });
 
 // Parsed only when run as the CLI (directly or through bin/hub.js): `hub docs`' freshness test

@@ -41,21 +41,38 @@ async function headersOf(asker: Asker): Promise<Record<string, string>> {
 }
 
 async function answerOf(response: Response): Promise<Answer> {
-  return { status: response.status, cacheControl: response.headers.get('cache-control'), body: (await response.json()) as Body };
+  return {
+    status: response.status,
+    cacheControl: response.headers.get('cache-control'),
+    body: (await response.json()) as Body,
+  };
 }
 
 async function post(url: string, asker: Asker, body: unknown): Promise<Answer> {
-  return answerOf(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await headersOf(asker)) }, body: JSON.stringify(body) }));
+  return answerOf(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await headersOf(asker)) },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 async function get(url: string, asker: Asker, hash: string, query?: string): Promise<Answer> {
   const search = new URLSearchParams({ extensions: JSON.stringify(extensions(hash)), ...(query ? { query } : {}) });
-  return answerOf(await fetch(`${url}?${search}`, { headers: { 'apollo-require-preflight': 'true', ...(await headersOf(asker)) } }));
+  return answerOf(
+    await fetch(`${url}?${search}`, { headers: { 'apollo-require-preflight': 'true', ...(await headersOf(asker)) } }),
+  );
 }
 
-const register = (url: string, asker: Asker, { query, hash }: { query: string; hash: string }) => post(url, asker, { query, extensions: extensions(hash) });
+const register = (url: string, asker: Asker, { query, hash }: { query: string; hash: string }) =>
+  post(url, asker, { query, extensions: extensions(hash) });
 const byHash = (url: string, asker: Asker, hash: string) => post(url, asker, { extensions: extensions(hash) });
-const notFound = { status: 200, cacheControl: 'no-store', body: { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } };
+const notFound = {
+  status: 200,
+  cacheControl: 'no-store',
+  body: { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] },
+};
 const districtsOf = (answer: Answer) => Object.values(answer.body.data ?? {})[0] as { nodes: unknown[] } | undefined;
 
 describe.each(['memory', 'redis'] as const)('Automatic Persisted Queries scoped to the consumer (%s)', (backend) => {
@@ -66,13 +83,21 @@ describe.each(['memory', 'redis'] as const)('Automatic Persisted Queries scoped 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `apq-${backend}-`));
-    if (backend === 'redis') redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    if (backend === 'redis')
+      redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
     const env = { TRUST_PROXY: '127.0.0.1', ...(redis ? { REDIS_URL: redis.url } : {}) };
     hub = await HubProcess.start({ env });
     if (redis) {
       // A second gateway on the same Redis: registrations made through one serve through the other.
-      const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
-      second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), GRANT_STORE_DIR: join(hub.dataDir, 'grants'), ...urls });
+      const urls = Object.fromEntries(
+        AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]),
+      );
+      second = await GatewayProcess.start([], await freePort(), {
+        ...env,
+        AUDIT_DIR: join(dir, 'audit-2'),
+        GRANT_STORE_DIR: join(hub.dataDir, 'grants'),
+        ...urls,
+      });
       // The cache's state is part of the detail /readyz shows operators only.
       const gateway = second;
       await until(async () => (await gatewayReadiness(gateway.url)).body.cache?.state === 'up', 10_000).catch(() => {
@@ -130,7 +155,11 @@ describe.each(['memory', 'redis'] as const)('Automatic Persisted Queries scoped 
   it('answers each member of a batch from its own registrations', async () => {
     const [one, two, three] = [operation(), operation(), operation()];
     await register(hub.gatewayUrl, A, one);
-    const mixed = await post(hub.gatewayUrl, A, [{ extensions: extensions(one.hash) }, { extensions: extensions(two.hash) }, { query: three.query, extensions: extensions(three.hash) }]);
+    const mixed = await post(hub.gatewayUrl, A, [
+      { extensions: extensions(one.hash) },
+      { extensions: extensions(two.hash) },
+      { query: three.query, extensions: extensions(three.hash) },
+    ]);
     expect(mixed.status).toBe(200);
     const members = mixed.body as unknown as Body[];
     expect(districtsOf({ ...mixed, body: members[0]! })!.nodes).toHaveLength(2);
@@ -139,12 +168,18 @@ describe.each(['memory', 'redis'] as const)('Automatic Persisted Queries scoped 
     expect(mixed.cacheControl).toBe('no-store'); // one member is an error
     // The third was registered by that batch, for A alone.
     expect(districtsOf(await byHash(hub.gatewayUrl, A, three.hash))!.nodes).toHaveLength(2);
-    const foreign = await post(hub.gatewayUrl, B, [{ extensions: extensions(one.hash) }, { extensions: extensions(three.hash) }]);
+    const foreign = await post(hub.gatewayUrl, B, [
+      { extensions: extensions(one.hash) },
+      { extensions: extensions(three.hash) },
+    ]);
     expect(foreign.body).toEqual([notFound.body, notFound.body]);
   });
 
   it('registers nothing from a refused request', async () => {
-    const invalid = { query: '{ districts(first: 1) { nodes { nope } } }', hash: operationId('{ districts(first: 1) { nodes { nope } } }') };
+    const invalid = {
+      query: '{ districts(first: 1) { nodes { nope } } }',
+      hash: operationId('{ districts(first: 1) { nodes { nope } } }'),
+    };
     expect((await register(hub.gatewayUrl, A, invalid)).status).toBe(400);
     expect(await byHash(hub.gatewayUrl, A, invalid.hash)).toEqual(notFound);
   });

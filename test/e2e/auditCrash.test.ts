@@ -28,10 +28,17 @@ afterAll(async () => {
 });
 
 async function gateway(env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
-  const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
+  const urls = Object.fromEntries(
+    AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]),
+  );
   // One data folder for every gateway of this file: a restarted gateway finds the audit witness
   // its predecessor wrote for the same trail.
-  const started = await GatewayProcess.start([], await freePort(), { HUB_DATA_DIR: dataDir, AUDIT_DIR: auditDir, ...urls, ...env });
+  const started = await GatewayProcess.start([], await freePort(), {
+    HUB_DATA_DIR: dataDir,
+    AUDIT_DIR: auditDir,
+    ...urls,
+    ...env,
+  });
   gateways.push(started);
   return started;
 }
@@ -72,7 +79,9 @@ it('loses no acknowledged record when the gateway is killed with SIGKILL under l
         const response = await fetch(gw.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...headers[n % headers.length] },
-          body: JSON.stringify({ query: '{ schools(first: 3) { nodes { name students(first: 2) { nodes { name grade } } } } }' }),
+          body: JSON.stringify({
+            query: '{ schools(first: 3) { nodes { name students(first: 2) { nodes { name grade } } } } }',
+          }),
         });
         const body = await response.text();
         if (response.status === 200 && body.includes('"data"')) answered.push(response.headers.get('x-request-id')!);
@@ -91,13 +100,19 @@ it('loses no acknowledged record when the gateway is killed with SIGKILL under l
 
   const trail = trailRequestIds();
   const lost = answered.filter((id) => !trail.has(id));
-  console.log(`kill -9 under load: ${answered.length} responses, ${trail.size} records, ${lost.length} acknowledged records lost, ${failures} requests cut`);
+  console.log(
+    `kill -9 under load: ${answered.length} responses, ${trail.size} records, ${lost.length} acknowledged records lost, ${failures} requests cut`,
+  );
   expect(answered.length).toBeGreaterThan(50);
   expect(lost).toEqual([]);
 
   // The next gateway cuts the torn tail, carries the chain on, and the trail verifies.
   const next = await gateway();
-  const after = await fetch(next.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers[0] }, body: JSON.stringify({ query: '{ districts(first: 1) { totalCount } }' }) });
+  const after = await fetch(next.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers[0] },
+    body: JSON.stringify({ query: '{ districts(first: 1) { totalCount } }' }),
+  });
   expect(after.status).toBe(200);
   await next.stop();
   const { stdout } = await hubCliOk(['audit', 'verify', '--dir', auditDir], { HUB_DATA_DIR: dataDir });
@@ -114,7 +129,9 @@ it('fails closed for agency data when the audit disk is full, or serves and logs
     const refused = await fetch(closed.url, { method: 'POST', headers, body });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('cache-control')).toBe('no-store'); // the refusal replaced a storable answer
-    expect(await refused.json()).toEqual({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }) })] });
+    expect(await refused.json()).toEqual({
+      errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }) })],
+    });
     expect((await fetch(closed.url.replace('/graphql', '/healthz'))).status).toBe(200);
     await closed.stop();
 

@@ -23,7 +23,9 @@ const gateways: GatewayProcess[] = [];
 beforeAll(async () => {
   redis = await RedisTestServer.start();
   archiveDir = mkdtempSync(join(tmpdir(), 'audit-archive-e2e-'));
-  hub = await HubProcess.start({ env: { AUDIT_REDIS_URL: redis.url, AUDIT_INSTANCE: 'hub-1', GRANT_STORE_REDIS_URL: `${redis.url}/1` } });
+  hub = await HubProcess.start({
+    env: { AUDIT_REDIS_URL: redis.url, AUDIT_INSTANCE: 'hub-1', GRANT_STORE_REDIS_URL: `${redis.url}/1` },
+  });
 });
 
 afterAll(async () => {
@@ -34,8 +36,12 @@ afterAll(async () => {
 });
 
 // With the hub's data folder, where its gateway keeps the audit witness the archiver checks the stream against.
-const hubCli = (...args: string[]) => hubCliOk(args, { HUB_DATA_DIR: hub.dataDir, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` });
-const subgraphUrls = () => Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
+const hubCli = (...args: string[]) =>
+  hubCliOk(args, { HUB_DATA_DIR: hub.dataDir, AUDIT_REDIS_URL: redis.url, GRANT_STORE_REDIS_URL: `${redis.url}/1` });
+const subgraphUrls = () =>
+  Object.fromEntries(
+    AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]),
+  );
 
 it('records every request in the stream; archived, the report counts them and the trail verifies', async () => {
   let sent = 0;
@@ -51,7 +57,9 @@ it('records every request in the stream; archived, the report counts them and th
   }
   const { stdout } = await hubCli('audit', 'archive', '--instance', 'hub-1', '--dir', archiveDir);
   expect(stdout).toMatch(new RegExp(`archived ${sent} record\\(s\\) of instance hub-1`));
-  const report = JSON.parse((await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', archiveDir)).stdout);
+  const report = JSON.parse(
+    (await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', archiveDir)).stdout,
+  );
   expect(report.requests).toBe(sent);
   expect(report.usage.map((u: { consumer: string; requests: number }) => [u.consumer, u.requests]).sort()).toEqual([
     ['district-haidian', 5],
@@ -63,14 +71,21 @@ it('records every request in the stream; archived, the report counts them and th
 it('refuses to start on an audit Redis that may evict records', async () => {
   const lossy = await RedisTestServer.start({ 'maxmemory-policy': 'allkeys-lru' });
   try {
-    await expect(GatewayProcess.start([], await freePort(), { AUDIT_REDIS_URL: lossy.url, ...subgraphUrls() })).rejects.toThrow(/may evict audit records/);
+    await expect(
+      GatewayProcess.start([], await freePort(), { AUDIT_REDIS_URL: lossy.url, ...subgraphUrls() }),
+    ).rejects.toThrow(/may evict audit records/);
   } finally {
     await lossy.stop();
   }
 });
 
 it('two gateways on one Redis grant store both apply an approval, then a revocation', async () => {
-  const second = await GatewayProcess.start([], await freePort(), { AUDIT_REDIS_URL: redis.url, AUDIT_INSTANCE: 'hub-2', GRANT_STORE_REDIS_URL: `${redis.url}/1`, ...subgraphUrls() });
+  const second = await GatewayProcess.start([], await freePort(), {
+    AUDIT_REDIS_URL: redis.url,
+    AUDIT_INSTANCE: 'hub-2',
+    GRANT_STORE_REDIS_URL: `${redis.url}/1`,
+    ...subgraphUrls(),
+  });
   gateways.push(second);
   const headers = { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) };
   const body = JSON.stringify({ query: '{ schools(first: 2) { nodes { teachers(first: 1) { nodes { name } } } } }' });
@@ -81,12 +96,27 @@ it('two gateways on one Redis grant store both apply an approval, then a revocat
   const waitFor = (check: () => Promise<boolean>) => until(check, 10_000, 100);
   expect(await teacherNames(hub.gatewayUrl)).toEqual([]);
 
-  const filed = await hubCli('grant', 'request', '--consumer', 'city-analytics', '--fields', 'School.teachers,Teacher.*', '--purpose', 'statistics', '--reason', 'teacher workforce statistics', '--until', '2027-06-30');
+  const filed = await hubCli(
+    'grant',
+    'request',
+    '--consumer',
+    'city-analytics',
+    '--fields',
+    'School.teachers,Teacher.*',
+    '--purpose',
+    'statistics',
+    '--reason',
+    'teacher workforce statistics',
+    '--until',
+    '2027-06-30',
+  );
   const requestId = filed.stdout.match(/REQ-\d{4}-\d{4}/)![0];
   const approved = await hubCli('grant', 'approve', requestId, '--by', '王丽');
   const grantId = approved.stdout.match(/GRANT-\d{4}-\d{4}/)![0];
-  for (const url of [hub.gatewayUrl, second.url]) await waitFor(async () => (await teacherNames(url)).some((name: string | null) => typeof name === 'string'));
+  for (const url of [hub.gatewayUrl, second.url])
+    await waitFor(async () => (await teacherNames(url)).some((name: string | null) => typeof name === 'string'));
 
   await hubCli('grant', 'revoke', grantId, '--by', '王丽', '--reason', 'statistics published');
-  for (const url of [hub.gatewayUrl, second.url]) await waitFor(async () => (await teacherNames(url)).every((name: string | null) => name === null));
+  for (const url of [hub.gatewayUrl, second.url])
+    await waitFor(async () => (await teacherNames(url)).every((name: string | null) => name === null));
 });

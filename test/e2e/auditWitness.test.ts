@@ -20,8 +20,12 @@ const hubAudit = (args: string[], env: NodeJS.ProcessEnv) => hubCli(['audit', ..
 const verify = (env: NodeJS.ProcessEnv) => hubAudit(['verify'], env);
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
-const checkpointSeqs = (auditDir: string) => lines(join(auditDir, 'checkpoints.jsonl')).map((line) => JSON.parse(line).seq as number);
-const auditFiles = (auditDir: string) => readdirSync(auditDir).filter((f) => /^audit-\d+\.jsonl$/.test(f)).sort();
+const checkpointSeqs = (auditDir: string) =>
+  lines(join(auditDir, 'checkpoints.jsonl')).map((line) => JSON.parse(line).seq as number);
+const auditFiles = (auditDir: string) =>
+  readdirSync(auditDir)
+    .filter((f) => /^audit-\d+\.jsonl$/.test(f))
+    .sort();
 
 /**
  * Runs a real hub with `env`, sends 20 requests so that at least two checkpoints cover the last
@@ -33,7 +37,11 @@ async function writeTrailThroughHub(dataDir: string, env: NodeJS.ProcessEnv): Pr
   const hub = await HubProcess.start({ dataDir, env: { AUDIT_CHECKPOINT_INTERVAL_MS: '200', ...env } });
   const auditDir = join(dataDir, 'audit');
   const ask = async () => {
-    const { status } = await hub.query('{ schools(first: 1) { nodes { name } } }', {}, await as('district-haidian', 'enrollment-planning'));
+    const { status } = await hub.query(
+      '{ schools(first: 1) { nodes { name } } }',
+      {},
+      await as('district-haidian', 'enrollment-planning'),
+    );
     expect(status).toBe(200);
   };
   try {
@@ -48,7 +56,9 @@ async function writeTrailThroughHub(dataDir: string, env: NodeJS.ProcessEnv): Pr
 
 /** The attacker's edit: the last `count` records and every checkpoint that covered one of them. */
 function cutTail(auditDir: string, count: number): { lastSeq: number; cutCheckpoints: number } {
-  const records = auditFiles(auditDir).flatMap((file) => lines(join(auditDir, file)).map((line) => ({ file, line, seq: JSON.parse(line).seq as number })));
+  const records = auditFiles(auditDir).flatMap((file) =>
+    lines(join(auditDir, file)).map((line) => ({ file, line, seq: JSON.parse(line).seq as number })),
+  );
   const lastSeq = records.at(-1)!.seq - count;
   for (const file of auditFiles(auditDir)) {
     const kept = records.filter((r) => r.file === file && r.seq <= lastSeq);
@@ -74,7 +84,9 @@ it('hub audit verify fails when the last 5 records and the 2 checkpoints coverin
 
   const before = await verify({ HUB_DATA_DIR: dataDir });
   expect(before).toMatchObject({ code: 0, stderr: '' });
-  expect(before.stdout).toMatch(/^audit trail OK: 20 records \(last 20\), \d+ signed checkpoints, in .*; trail [0-9a-f-]{36}, witnessed up to record 20 in .*audit-witness\n$/);
+  expect(before.stdout).toMatch(
+    /^audit trail OK: 20 records \(last 20\), \d+ signed checkpoints, in .*; trail [0-9a-f-]{36}, witnessed up to record 20 in .*audit-witness\n$/,
+  );
 
   const cut = cutTail(auditDir, 5);
   expect(cut.lastSeq).toBe(15);
@@ -85,7 +97,9 @@ it('hub audit verify fails when the last 5 records and the 2 checkpoints coverin
   const after = await verify({ HUB_DATA_DIR: dataDir });
   expect(after.code).toBe(1);
   expect(after.stderr).toBe('');
-  expect(after.stdout).toMatch(/audit-witness: the trail ends at record 15, but its witness vouches for record 20 \(checkpoint of [^)]+\): records 16–20 were cut from the tail\n/);
+  expect(after.stdout).toMatch(
+    /audit-witness: the trail ends at record 15, but its witness vouches for record 20 \(checkpoint of [^)]+\): records 16–20 were cut from the tail\n/,
+  );
   expect(after.stdout).toMatch(/audit trail BROKEN: 1 problem\(s\) in .*\n$/);
 }, 120_000);
 
@@ -98,14 +112,24 @@ it('the same with the witness on a Redis of its own (AUDIT_WITNESS_REDIS_URL)', 
     const auditDir = await writeTrailThroughHub(dataDir, witnessEnv);
     expect(existsSync(join(dataDir, 'audit-witness'))).toBe(false); // there instead, not as well
 
-    expect(await verify({ HUB_DATA_DIR: dataDir, ...witnessEnv })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit trail OK: 20 records .*witnessed up to record 20 in redis:\/\//) });
+    expect(await verify({ HUB_DATA_DIR: dataDir, ...witnessEnv })).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^audit trail OK: 20 records .*witnessed up to record 20 in redis:\/\//),
+    });
     // Verify reads the witness it is told to: the folder default holds nothing for this trail.
-    expect(await verify({ HUB_DATA_DIR: dataDir })).toMatchObject({ code: 1, stdout: expect.stringMatching(/the witness holds nothing for trail [0-9a-f-]{36} \(the gateway wrote it at redis:\/\/127\.0\.0\.1:\d+\)/) });
+    expect(await verify({ HUB_DATA_DIR: dataDir })).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(
+        /the witness holds nothing for trail [0-9a-f-]{36} \(the gateway wrote it at redis:\/\/127\.0\.0\.1:\d+\)/,
+      ),
+    });
 
     expect(cutTail(auditDir, 5).cutCheckpoints).toBeGreaterThanOrEqual(2);
     const after = await verify({ HUB_DATA_DIR: dataDir, ...witnessEnv });
     expect(after.code).toBe(1);
-    expect(after.stdout).toMatch(/redis:\/\/127\.0\.0\.1:\d+: the trail ends at record 15, but its witness vouches for record 20 .*: records 16–20 were cut from the tail\n/);
+    expect(after.stdout).toMatch(
+      /redis:\/\/127\.0\.0\.1:\d+: the trail ends at record 15, but its witness vouches for record 20 .*: records 16–20 were cut from the tail\n/,
+    );
   } finally {
     await redis.stop();
   }
@@ -137,21 +161,37 @@ it('a restart does not hide the cut: with trail.json and checkpoints.jsonl delet
   expect(readdirSync(join(dataDir, 'audit-witness'))).toEqual([witnessFile]); // no second trail
   const afterRestart = await verify({ HUB_DATA_DIR: dataDir });
   expect(afterRestart.code).toBe(1);
-  expect(afterRestart.stdout).toMatch(new RegExp(`the trail carries no id, but the witness at .* holds trail ${firstTrail} opened in this folder`));
+  expect(afterRestart.stdout).toMatch(
+    new RegExp(`the trail carries no id, but the witness at .* holds trail ${firstTrail} opened in this folder`),
+  );
 
   // The override: an operator's decision, kept in the witness and reported by every verify.
-  const adopted = await hubAudit(['adopt', '--reason', 'INC-7: tail lost with the old disk', '--by', 'ops-li'], { HUB_DATA_DIR: dataDir });
+  const adopted = await hubAudit(['adopt', '--reason', 'INC-7: tail lost with the old disk', '--by', 'ops-li'], {
+    HUB_DATA_DIR: dataDir,
+  });
   expect(adopted).toMatchObject({ code: 0, stderr: '' });
-  expect(adopted.stdout).toMatch(new RegExp(`^new audit trail [0-9a-f-]{36} in .*, witnessed from record 15 in .*\nreplaces trail ${firstTrail}; recorded in the witness as adopted by "ops-li": "INC-7: tail lost with the old disk"\n`));
+  expect(adopted.stdout).toMatch(
+    new RegExp(
+      `^new audit trail [0-9a-f-]{36} in .*, witnessed from record 15 in .*\nreplaces trail ${firstTrail}; recorded in the witness as adopted by "ops-li": "INC-7: tail lost with the old disk"\n`,
+    ),
+  );
   const hub = await HubProcess.start({ dataDir });
   try {
-    const { status } = await hub.query('{ schools(first: 1) { nodes { name } } }', {}, await as('district-haidian', 'enrollment-planning'));
+    const { status } = await hub.query(
+      '{ schools(first: 1) { nodes { name } } }',
+      {},
+      await as('district-haidian', 'enrollment-planning'),
+    );
     expect(status).toBe(200);
   } finally {
     expect(await hub.stop()).toBe(0);
   }
   const accepted = await verify({ HUB_DATA_DIR: dataDir });
   expect(accepted.code).toBe(0);
-  expect(accepted.stdout).toMatch(new RegExp(`warning: trail [0-9a-f-]{36} was adopted at record 15 on .* by "ops-li", replacing trail ${firstTrail}: "INC-7: tail lost with the old disk"`));
+  expect(accepted.stdout).toMatch(
+    new RegExp(
+      `warning: trail [0-9a-f-]{36} was adopted at record 15 on .* by "ops-li", replacing trail ${firstTrail}: "INC-7: tail lost with the old disk"`,
+    ),
+  );
   expect(accepted.stdout).toMatch(/audit trail OK: 16 records \(last 16\)/);
 }, 240_000);

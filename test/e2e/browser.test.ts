@@ -56,10 +56,14 @@ describe('playground and catalog in a browser', () => {
     await page.locator('.graphiql-tab', { hasText: 'DistrictTotals' }).click();
     await page.click('.graphiql-execute-button');
     const response = page.locator('.graphiql-response');
-    await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('schoolCount'), null, { timeout: 20_000 }).catch(async (error: Error) => {
-      await page.screenshot({ path: join(ARTIFACTS, 'playground-failed.png') });
-      throw error;
-    });
+    await page
+      .waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('schoolCount'), null, {
+        timeout: 20_000,
+      })
+      .catch(async (error: Error) => {
+        await page.screenshot({ path: join(ARTIFACTS, 'playground-failed.png') });
+        throw error;
+      });
     const text = await response.innerText();
     expect(text).toMatch(/"districts"/);
     expect(text).toMatch(/"technologyContractAmount"/);
@@ -81,13 +85,16 @@ describe('playground and catalog in a browser', () => {
     await page.close();
   });
 
-  it("shows each consumer its own schema in the docs explorer: no conditional field it holds no grant for", async () => {
+  it('shows each consumer its own schema in the docs explorer: no conditional field it holds no grant for', async () => {
     const fieldsOfSchool = async (consumer: string, purpose: string) => {
       const page = await open('/playground');
       await page.waitForSelector('.graphiql-container');
       await signIn(page, consumer, purpose);
       await page.click('[aria-label="Show Documentation Explorer"]');
-      await page.locator('.graphiql-doc-explorer a', { hasText: /^School$/ }).first().click();
+      await page
+        .locator('.graphiql-doc-explorer a', { hasText: /^School$/ })
+        .first()
+        .click();
       await page.locator('.graphiql-doc-explorer-title', { hasText: 'School' }).waitFor();
       const text = await page.locator('.graphiql-doc-explorer').innerText();
       await page.screenshot({ path: join(ARTIFACTS, `docs-${consumer}.png`) });
@@ -112,7 +119,9 @@ describe('playground and catalog in a browser', () => {
     expect(await page.locator('tr[data-search]:visible').count()).toBe(1);
     expect(await page.locator('#catalog-count').innerText()).toMatch(/^1 of \d+ fields match$/);
     await page.fill('#catalog-search', 'students');
-    expect(await page.locator('tr[id="School.students"]').innerText()).toMatch(/district-haidian[\s\S]*enrollment-planning/);
+    expect(await page.locator('tr[id="School.students"]').innerText()).toMatch(
+      /district-haidian[\s\S]*enrollment-planning/,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'catalog.png') });
     // Each field has its own link.
     await page.goto(`${origin}/catalog#Student.name`);

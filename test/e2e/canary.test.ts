@@ -1,7 +1,17 @@
 import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CanaryHub, connectionPaths, formatFindings, isConnectionType, walkConnection, walkRoots, type ConnectionPath, type Finding, type View } from '../harness/canary';
+import {
+  CanaryHub,
+  connectionPaths,
+  formatFindings,
+  isConnectionType,
+  walkConnection,
+  walkRoots,
+  type ConnectionPath,
+  type Finding,
+  type View,
+} from '../harness/canary';
 
 // The canary oracle over every channel: every protected column of the three agencies holds a
 // recognisable canary; for each view (consumer × purpose, and the public) every connection with
@@ -17,7 +27,8 @@ let hub: CanaryHub;
 let paths: ConnectionPath[];
 
 function failWith(findings: readonly Finding[]): void {
-  if (findings.length) throw new Error(`the canary oracle found data a view may not read:\n${formatFindings(findings)}`);
+  if (findings.length)
+    throw new Error(`the canary oracle found data a view may not read:\n${formatFindings(findings)}`);
 }
 
 beforeAll(async () => {
@@ -32,7 +43,11 @@ afterAll(async () => {
 it('walks every connection field of the schema', () => {
   const connections = Object.values(hub.schema.getTypeMap())
     .filter((type) => isObjectType(type) && !type.name.startsWith('__'))
-    .flatMap((type) => Object.values((type as GraphQLObjectType).getFields()).filter((f) => isConnectionType(getNamedType(f.type))).map((f) => `${type.name}.${f.name}`));
+    .flatMap((type) =>
+      Object.values((type as GraphQLObjectType).getFields())
+        .filter((f) => isConnectionType(getNamedType(f.type)))
+        .map((f) => `${type.name}.${f.name}`),
+    );
   expect([...new Set(paths.map((p) => p.coordinate))].sort()).toEqual([...new Set(connections)].sort());
 });
 
@@ -42,12 +57,19 @@ it('lets no view read a canary it may not, through any connection, page or curso
   for (const view of hub.views) {
     for (const path of paths) requests += await walkConnection(hub, view, path, WALK);
     // A cursor the hub never issued comes back as a coded error; the error carries nothing either.
-    await hub.graphql(view, 'query { schools(first: 2, after: "azI6bm90LWEtbGlzdDpub3QtYS1rZXk") { pageInfo { endCursor } } }');
+    await hub.graphql(
+      view,
+      'query { schools(first: 2, after: "azI6bm90LWEtbGlzdDpub3QtYS1rZXk") { pageInfo { endCursor } } }',
+    );
   }
-  console.log(`canary walk: ${paths.length} connection paths × ${hub.views.length} views, ${requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${hub.canaries.size} canaries; responses ${JSON.stringify(Object.fromEntries(hub.responses))}`);
+  console.log(
+    `canary walk: ${paths.length} connection paths × ${hub.views.length} views, ${requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${hub.canaries.size} canaries; responses ${JSON.stringify(Object.fromEntries(hub.responses))}`,
+  );
   failWith(hub.findings);
   // Every kind of answer was read: POST, GET, errors.
-  expect(Object.fromEntries(hub.responses)).toEqual(expect.objectContaining({ 'graphql POST 200': expect.any(Number), 'graphql GET 200': expect.any(Number) }));
+  expect(Object.fromEntries(hub.responses)).toEqual(
+    expect.objectContaining({ 'graphql POST 200': expect.any(Number), 'graphql GET 200': expect.any(Number) }),
+  );
   // The oracle is exercised: owners read their own canaries, grantees theirs (in scope, in clear).
   expect(hub.oracle.entitledSightings.get('education/operations')).toBeGreaterThan(0);
   expect(hub.oracle.entitledSightings.get('city-analytics/statistics')).toBeGreaterThan(0);
@@ -57,20 +79,43 @@ it('lets no view read a canary it may not, through any connection, page or curso
 it('lets no view read a canary through any other route the gateway serves', async () => {
   const before = hub.findings.length;
   for (const view of hub.views) {
-    for (const route of ['/catalog.json', '/catalog', '/catalog?q=idNumber', '/playground', `/playground/dev-token?consumer=${view.isPublic ? 'education' : view.consumer}`, '/readyz', '/healthz', '/metrics', '/admin/grants', '/admin/grant-requests?status=all']) {
+    for (const route of [
+      '/catalog.json',
+      '/catalog',
+      '/catalog?q=idNumber',
+      '/playground',
+      `/playground/dev-token?consumer=${view.isPublic ? 'education' : view.consumer}`,
+      '/readyz',
+      '/healthz',
+      '/metrics',
+      '/admin/grants',
+      '/admin/grant-requests?status=all',
+    ]) {
       await hub.route(view, route);
     }
     // Introspection answers from the view's own schema: descriptions and types, never values.
     await hub.graphql(view, 'query { __schema { types { name description fields { name description } } } }');
   }
-  console.log(`canary routes: responses ${JSON.stringify(Object.fromEntries([...hub.responses].filter(([kind]) => kind.startsWith('route'))))}`);
+  console.log(
+    `canary routes: responses ${JSON.stringify(Object.fromEntries([...hub.responses].filter(([kind]) => kind.startsWith('route'))))}`,
+  );
   failWith(hub.findings.slice(before));
 });
 
 it('keeps every canary out of the audit trail and the logs', () => {
   // Nobody may read a value there: judged as a view with no agency, no purpose and no grant.
   const nobody: View = { id: 'operator reading logs', consumer: 'nobody', isPublic: false };
-  const findings: Finding[] = [...hub.oracle.inspectText(nobody, 'hub start output (gateway and subgraph logs)', hub.log, 'log')];
-  for (const file of readdirSync(hub.auditDir)) findings.push(...hub.oracle.inspectText(nobody, `audit file ${file}`, readFileSync(join(hub.auditDir, file), 'utf8'), `audit ${file}`));
+  const findings: Finding[] = [
+    ...hub.oracle.inspectText(nobody, 'hub start output (gateway and subgraph logs)', hub.log, 'log'),
+  ];
+  for (const file of readdirSync(hub.auditDir))
+    findings.push(
+      ...hub.oracle.inspectText(
+        nobody,
+        `audit file ${file}`,
+        readFileSync(join(hub.auditDir, file), 'utf8'),
+        `audit ${file}`,
+      ),
+    );
   failWith(findings);
 });

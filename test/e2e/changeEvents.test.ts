@@ -16,7 +16,8 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
   let redis: RedisTestServer | undefined;
 
   beforeAll(async () => {
-    if (transport === 'redis') redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    if (transport === 'redis')
+      redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
     hub = await HubProcess.start({ env: redis ? { REDIS_URL: redis.url } : {} });
   });
   afterAll(async () => {
@@ -31,12 +32,22 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
 
   it('purges the changed school and its district totals after a direct database change, and keeps the rest', async () => {
     const education = hub.database('education');
-    const [changed, other] = education.all<{ code: string; district_code: string }>('SELECT code, district_code FROM schools ORDER BY code LIMIT 2');
-    const otherDistrict = education.get<{ district_code: string }>('SELECT district_code FROM schools WHERE district_code <> ? LIMIT 1', [changed!.district_code])!.district_code;
+    const [changed, other] = education.all<{ code: string; district_code: string }>(
+      'SELECT code, district_code FROM schools ORDER BY code LIMIT 2',
+    );
+    const otherDistrict = education.get<{ district_code: string }>(
+      'SELECT district_code FROM schools WHERE district_code <> ? LIMIT 1',
+      [changed!.district_code],
+    )!.district_code;
     education.close();
     const school = (code: string) => `{ school(code: "${code}") { code enrolment } }`;
     const district = (code: string) => `{ district(code: "${code}") { code studentCount } }`;
-    for (const query of [school(changed!.code), school(other!.code), district(changed!.district_code), district(otherDistrict)]) {
+    for (const query of [
+      school(changed!.code),
+      school(other!.code),
+      district(changed!.district_code),
+      district(otherDistrict),
+    ]) {
       await ask(query);
       expect((await ask(query)).cache).toBe('HIT');
     }
@@ -44,7 +55,10 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
 
     const writable = new AgencyDatabase(join(hub.dataDir, 'education.sqlite'));
     writable.run('UPDATE schools SET enrolment = enrolment + 7 WHERE code = ?', [changed!.code]);
-    writable.run("UPDATE students SET grade = grade WHERE school_code = ? AND rowid = (SELECT min(rowid) FROM students WHERE school_code = ?)", [changed!.code, changed!.code]);
+    writable.run(
+      'UPDATE students SET grade = grade WHERE school_code = ? AND rowid = (SELECT min(rowid) FROM students WHERE school_code = ?)',
+      [changed!.code, changed!.code],
+    );
     writable.close();
 
     const took = await until(async () => (await ask(school(changed!.code))).data.school.enrolment === before + 7);
@@ -58,14 +72,18 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
     const prices = '{ priceObservations(first: 3) { nodes { commodity price } } }';
     const first = await ask(prices);
     expect((await ask(prices)).cache).toBe('HIT');
-    const { stdout } = await hubCliOk(['seed', '--update', '--agency', 'development-reform'], { HUB_DATA_DIR: hub.dataDir });
+    const { stdout } = await hubCliOk(['seed', '--update', '--agency', 'development-reform'], {
+      HUB_DATA_DIR: hub.dataDir,
+    });
     expect(stdout).toMatch(/development-reform: \d+ price observation\(s\) revised/);
     await until(async () => JSON.stringify((await ask(prices)).data) !== JSON.stringify(first.data));
   });
 
   it('an owner-only mutation changes the record and purges the cached responses holding it; others may not call it', async () => {
     const drc = hub.database('development-reform');
-    const { code, status } = drc.get<{ code: string; status: string }>("SELECT code, status FROM investment_projects WHERE status <> 'SUSPENDED' ORDER BY code LIMIT 1")!;
+    const { code, status } = drc.get<{ code: string; status: string }>(
+      "SELECT code, status FROM investment_projects WHERE status <> 'SUSPENDED' ORDER BY code LIMIT 1",
+    )!;
     drc.close();
     const project = `{ investmentProject(code: "${code}") { code status } }`;
     await ask(project);
@@ -79,11 +97,24 @@ describe.each(['http', 'redis'] as const)('change events over %s', (transport) =
     // Straight to the subgraph: unsigned, refused before anything runs; signed for another
     // agency's consumer, refused by the owner check.
     const subgraph = `http://127.0.0.1:${hub.ports['development-reform']}/graphql`;
-    const direct = await fetch(subgraph, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: mutation }) });
+    const direct = await fetch(subgraph, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: mutation }),
+    });
     expect(direct.status).toBe(401);
     expect((await direct.json()).errors?.[0]?.extensions?.code).toBe('SUBGRAPH_CALL_REFUSED');
-    const otherAgency = signedSubgraphHeaders(TEST_SECRETS.HUB_SUBGRAPH_SIGNING_KEY, 'development-reform', { query: mutation }, { consumer: 'science', agency: 'science', requestId: 'change-events-e2e' });
-    const signed = await fetch(subgraph, { method: 'POST', headers: { 'content-type': 'application/json', ...otherAgency }, body: JSON.stringify({ query: mutation }) });
+    const otherAgency = signedSubgraphHeaders(
+      TEST_SECRETS.HUB_SUBGRAPH_SIGNING_KEY,
+      'development-reform',
+      { query: mutation },
+      { consumer: 'science', agency: 'science', requestId: 'change-events-e2e' },
+    );
+    const signed = await fetch(subgraph, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...otherAgency },
+      body: JSON.stringify({ query: mutation }),
+    });
     expect((await signed.json()).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await ask(project)).data.investmentProject.status).toBe(status);
 

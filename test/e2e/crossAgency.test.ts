@@ -25,13 +25,22 @@ afterAll(async () => {
 
 /** Today in Beijing, as the science subgraph judges certificate validity. */
 function beijingToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }
 
 describe('a high-tech firm’s investment projects and their districts', () => {
   it('joins science certificates to development-reform projects and districts', async () => {
     // A Haidian firm holding a certificate and owning projects in the DRC's register.
-    const owners = new Set(developmentReform.all<{ owner_uscc: string }>('SELECT DISTINCT owner_uscc FROM investment_projects').map((r) => r.owner_uscc));
+    const owners = new Set(
+      developmentReform
+        .all<{ owner_uscc: string }>('SELECT DISTINCT owner_uscc FROM investment_projects')
+        .map((r) => r.owner_uscc),
+    );
     const certificates = science.all<{ certificate_number: string; uscc: string }>(
       "SELECT certificate_number, uscc FROM high_tech_enterprises WHERE district_code = '110108' ORDER BY certificate_number",
     );
@@ -54,17 +63,30 @@ describe('a high-tech firm’s investment projects and their districts', () => {
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const organization = body.data!.highTechEnterprise.organization;
-    const registered = developmentReform.get<{ name: string }>('SELECT name FROM organizations WHERE uscc = ?', [firm!.uscc])!;
+    const registered = developmentReform.get<{ name: string }>('SELECT name FROM organizations WHERE uscc = ?', [
+      firm!.uscc,
+    ])!;
     expect(organization).toMatchObject({ uscc: firm!.uscc, name: registered.name });
 
-    const projects = developmentReform.all<{ code: string; name: string; total_investment: number; district_code: string; district_name: string }>(
+    const projects = developmentReform.all<{
+      code: string;
+      name: string;
+      total_investment: number;
+      district_code: string;
+      district_name: string;
+    }>(
       `SELECT p.code, p.name, p.total_investment, p.district_code, d.name AS district_name
        FROM investment_projects p JOIN districts d ON d.code = p.district_code WHERE p.owner_uscc = ? ORDER BY p.code`,
       [firm!.uscc],
     );
     expect(organization.investmentProjects.totalCount).toBe(projects.length);
     expect(organization.investmentProjects.nodes).toEqual(
-      projects.map((p) => ({ code: p.code, name: p.name, totalInvestment: p.total_investment, district: { code: p.district_code, name: p.district_name } })),
+      projects.map((p) => ({
+        code: p.code,
+        name: p.name,
+        totalInvestment: p.total_investment,
+        district: { code: p.district_code, name: p.district_name },
+      })),
     );
   });
 });
@@ -74,9 +96,16 @@ describe('a school-construction project and the school’s enrolment', () => {
     const project = developmentReform.get<{ code: string; school_code: string; owner_uscc: string }>(
       'SELECT code, school_code, owner_uscc FROM investment_projects WHERE school_code IS NOT NULL ORDER BY code LIMIT 1',
     )!;
-    const school = education.get<{ name: string; enrolment: number; district_code: string }>('SELECT name, enrolment, district_code FROM schools WHERE code = ?', [project.school_code])!;
-    const owner = developmentReform.get<{ name: string }>('SELECT name FROM organizations WHERE uscc = ?', [project.owner_uscc])!;
-    const district = developmentReform.get<{ name: string }>('SELECT name FROM districts WHERE code = ?', [school.district_code])!;
+    const school = education.get<{ name: string; enrolment: number; district_code: string }>(
+      'SELECT name, enrolment, district_code FROM schools WHERE code = ?',
+      [project.school_code],
+    )!;
+    const owner = developmentReform.get<{ name: string }>('SELECT name FROM organizations WHERE uscc = ?', [
+      project.owner_uscc,
+    ])!;
+    const district = developmentReform.get<{ name: string }>('SELECT name FROM districts WHERE code = ?', [
+      school.district_code,
+    ])!;
 
     const { body } = await hub.query(
       `query SchoolConstruction($code: ID!) {
@@ -92,7 +121,12 @@ describe('a school-construction project and the school’s enrolment', () => {
     expect(body.data!.investmentProject).toEqual({
       code: project.code,
       owner: { name: owner.name },
-      school: { code: project.school_code, name: school.name, enrolment: school.enrolment, district: { code: school.district_code, name: district.name } },
+      school: {
+        code: project.school_code,
+        name: school.name,
+        enrolment: school.enrolment,
+        district: { code: school.district_code, name: district.name },
+      },
     });
     // The owner is the district's education commission, where the school is.
     expect(owner.name).toContain(district.name);
@@ -108,7 +142,10 @@ describe('a university’s technology contracts and research grants', () => {
       'SELECT registration_number, amount, buyer_uscc FROM technology_contracts WHERE seller_uscc = ? ORDER BY registration_number',
       [university.uscc],
     );
-    const research = science.all<{ project_number: string; funding: number }>('SELECT project_number, funding FROM research_projects WHERE lead_uscc = ? ORDER BY project_number', [university.uscc]);
+    const research = science.all<{ project_number: string; funding: number }>(
+      'SELECT project_number, funding FROM research_projects WHERE lead_uscc = ? ORDER BY project_number',
+      [university.uscc],
+    );
     expect(contracts.length + research.length).toBeGreaterThan(0);
 
     const { body } = await hub.query(
@@ -128,22 +165,36 @@ describe('a university’s technology contracts and research grants', () => {
     const organization = body.data!.organization;
     expect(organization.name).toBe(university.name);
     expect(organization.kind).toBe('PUBLIC_INSTITUTION');
-    expect(organization.school).toEqual({ code: university.code, name: university.name, type: 'HIGHER_EDUCATION', enrolment: university.enrolment });
+    expect(organization.school).toEqual({
+      code: university.code,
+      name: university.name,
+      type: 'HIGHER_EDUCATION',
+      enrolment: university.enrolment,
+    });
     expect(organization.technologyContracts.totalCount).toBe(contracts.length);
     const buyerNames = new Map(
-      developmentReform.all<{ uscc: string; name: string }>('SELECT uscc, name FROM organizations').map((row) => [row.uscc, row.name]),
+      developmentReform
+        .all<{ uscc: string; name: string }>('SELECT uscc, name FROM organizations')
+        .map((row) => [row.uscc, row.name]),
     );
     expect(organization.technologyContracts.nodes).toEqual(
-      contracts.map((c) => ({ registrationNumber: c.registration_number, amount: Math.round(c.amount / 10) * 10, buyer: { uscc: c.buyer_uscc, name: buyerNames.get(c.buyer_uscc) } })),
+      contracts.map((c) => ({
+        registrationNumber: c.registration_number,
+        amount: Math.round(c.amount / 10) * 10,
+        buyer: { uscc: c.buyer_uscc, name: buyerNames.get(c.buyer_uscc) },
+      })),
     );
     expect(organization.researchProjects.totalCount).toBe(research.length);
-    expect(organization.researchProjects.nodes).toEqual(research.map((r) => ({ projectNumber: r.project_number, funding: r.funding })));
+    expect(organization.researchProjects.nodes).toEqual(
+      research.map((r) => ({ projectNumber: r.project_number, funding: r.funding })),
+    );
   });
 });
 
 describe('per-district totals across all three agencies', () => {
   it('adds up each agency’s figures per district, development zone included', async () => {
-    const { body } = await hub.query(`query DistrictTotals {
+    const { body } = await hub.query(
+      `query DistrictTotals {
       districts(first: 50) {
         totalCount
         nodes {
@@ -153,7 +204,10 @@ describe('per-district totals across all three agencies', () => {
           highTechEnterpriseCount technologyContractCount technologyContractAmount researchFunding
         }
       }
-    }`, {}, await as('city-analytics', 'statistics'));
+    }`,
+      {},
+      await as('city-analytics', 'statistics'),
+    );
     expect(body.errors).toBeUndefined();
     const districts = body.data!.districts.nodes as Record<string, any>[];
     expect(body.data!.districts.totalCount).toBe(17);
@@ -180,8 +234,14 @@ describe('per-district totals across all three agencies', () => {
                AND (later.issued_on, later.certificate_number) > (h.issued_on, h.certificate_number))`,
         { district: district.code, today },
       )!;
-      const contracts = science.get<{ n: number; amount: number | null }>('SELECT COUNT(*) AS n, SUM(amount) AS amount FROM technology_contracts WHERE substr(seller_uscc, 3, 6) = ?', [district.code])!;
-      const funding = science.get<{ amount: number | null }>('SELECT SUM(funding) AS amount FROM research_projects WHERE substr(lead_uscc, 3, 6) = ?', [district.code])!;
+      const contracts = science.get<{ n: number; amount: number | null }>(
+        'SELECT COUNT(*) AS n, SUM(amount) AS amount FROM technology_contracts WHERE substr(seller_uscc, 3, 6) = ?',
+        [district.code],
+      )!;
+      const funding = science.get<{ amount: number | null }>(
+        'SELECT SUM(funding) AS amount FROM research_projects WHERE substr(lead_uscc, 3, 6) = ?',
+        [district.code],
+      )!;
       expect({ code: district.code, ...district }).toEqual({
         code: district.code,
         name: district.name,
@@ -209,7 +269,8 @@ describe('the example queries of docs/guides/example-queries.md', () => {
     const examples = loadExamples();
     expect(examples).toHaveLength(4);
     const results = [];
-    for (const example of examples) results.push(await runExample(hub.gatewayUrl, example, (consumer) => tokenFor(consumer)));
+    for (const example of examples)
+      results.push(await runExample(hub.gatewayUrl, example, (consumer) => tokenFor(consumer)));
     for (const result of results) expect(result).not.toHaveProperty('errors');
     expect(readSection(readFileSync(EXAMPLES_FILE, 'utf8'), 'examples')).toBe(renderExamples(examples, results));
   });

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, gatewayMetrics, gatewayReadiness, HubProcess, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import {
+  as,
+  gatewayMetrics,
+  gatewayReadiness,
+  HubProcess,
+  tokenFor,
+  type GraphQLResponse,
+} from '../harness/hubProcess';
 import { hubCliOk } from '../harness/hubCli';
 import { until } from '../harness/until';
 
@@ -36,25 +43,58 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `fetch-cache-${backend}-`));
     writeFileSync(join(dir, 'cache.yaml'), RULES);
-    if (backend === 'redis') redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
-    env = { GRANT_STORE_DIR: join(dir, 'grants'), AUDIT_DIR: join(dir, 'audit'), CACHE_RULES_FILE: join(dir, 'cache.yaml'), CACHE_LAYERS: 'entity,root', ...(redis ? { REDIS_URL: redis.url } : {}) };
+    if (backend === 'redis')
+      redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    env = {
+      GRANT_STORE_DIR: join(dir, 'grants'),
+      AUDIT_DIR: join(dir, 'audit'),
+      CACHE_RULES_FILE: join(dir, 'cache.yaml'),
+      CACHE_LAYERS: 'entity,root',
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+    };
     hub = await HubProcess.start({ env });
     // city-analytics reads contract amounts in clear (a store grant); development-reform reads
     // them rounded (its policy grant, round(10)): the same selection, so they share entries.
     const cli = (...args: string[]) => hubCliOk(args, env);
-    const { stdout } = await cli('grant', 'request', '--consumer', 'city-analytics', '--fields', 'TechnologyContract.amount', '--purpose', 'statistics', '--reason', 'fetch cache test', '--until', '2027-12-31');
+    const { stdout } = await cli(
+      'grant',
+      'request',
+      '--consumer',
+      'city-analytics',
+      '--fields',
+      'TechnologyContract.amount',
+      '--purpose',
+      'statistics',
+      '--reason',
+      'fetch cache test',
+      '--until',
+      '2027-12-31',
+    );
     await cli('grant', 'approve', stdout.match(/REQ-\d{4}-\d{4}/)![0], '--by', 'test CDO');
     // The truth: a gateway without any cache, on the same subgraphs and grants.
-    const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
+    const urls = Object.fromEntries(
+      AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]),
+    );
     const { REDIS_URL: _cacheRedis, ...withoutRedis } = env;
-    plain = await GatewayProcess.start([], await freePort(), { ...withoutRedis, CACHE: 'off', AUDIT_DIR: join(dir, 'audit-plain'), ...urls });
+    plain = await GatewayProcess.start([], await freePort(), {
+      ...withoutRedis,
+      CACHE: 'off',
+      AUDIT_DIR: join(dir, 'audit-plain'),
+      ...urls,
+    });
     // Both gateways apply the store: city-analytics reads an amount in clear on each.
     const probe = `{ organization(uscc: "${UNIVERSITY}") { technologyContracts(role: SELLER, first: 1) { nodes { amount } } } }`;
     for (const url of [hub.gatewayUrl, plain.url]) {
       await until(
         async () => {
-          const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) }, body: JSON.stringify({ query: probe }) });
-          const body = (await response.json()) as { data?: { organization?: { technologyContracts?: { nodes: { amount: number | null }[] } } } };
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) },
+            body: JSON.stringify({ query: probe }),
+          });
+          const body = (await response.json()) as {
+            data?: { organization?: { technologyContracts?: { nodes: { amount: number | null }[] } } };
+          };
           return typeof body.data?.organization?.technologyContracts?.nodes[0]?.amount === 'number';
         },
         15_000,
@@ -78,7 +118,11 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
   };
   type Who = keyof typeof consumers;
   const ask = async (who: Who, query: string, url = hub.gatewayUrl) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await consumers[who]()) }, body: JSON.stringify({ query }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await consumers[who]()) },
+      body: JSON.stringify({ query }),
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as GraphQLResponse['body'];
   };
@@ -86,19 +130,27 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
   const counters = async () => {
     const text = await gatewayMetrics(hub.gatewayUrl);
     const counts: Record<string, number> = {};
-    for (const [, layer, result, value] of text.matchAll(/^cdo_hub_cache_requests_total\{layer="(\w+)",result="(\w+)"\} (\d+)$/gm)) counts[`${layer}.${result}`] = Number(value);
+    for (const [, layer, result, value] of text.matchAll(
+      /^cdo_hub_cache_requests_total\{layer="(\w+)",result="(\w+)"\} (\d+)$/gm,
+    ))
+      counts[`${layer}.${result}`] = Number(value);
     return counts;
   };
   const delta = async <T>(action: () => Promise<T>) => {
     const before = await counters();
     const result = await action();
     const after = await counters();
-    const changed = Object.fromEntries(Object.keys(after).flatMap((key) => (after[key]! - (before[key] ?? 0) > 0 ? [[key, after[key]! - (before[key] ?? 0)]] : [])));
+    const changed = Object.fromEntries(
+      Object.keys(after).flatMap((key) =>
+        after[key]! - (before[key] ?? 0) > 0 ? [[key, after[key]! - (before[key] ?? 0)]] : [],
+      ),
+    );
     return { result, changed };
   };
 
   it('reuses entities another operation fetched, and fetches only the missing ones on a partial hit, in order', async () => {
-    const totals = (name: string, first: number, extra = '') => `query ${name} { districts(first: ${first}) { nodes { code ${extra} schoolCount studentCount } } }`;
+    const totals = (name: string, first: number, extra = '') =>
+      `query ${name} { districts(first: ${first}) { nodes { code ${extra} schoolCount studentCount } } }`;
     const cold = await delta(() => ask('drc', totals('ThreeDistricts', 3)));
     expect(cold.changed).toMatchObject({ 'entity.miss': 3, 'root.miss': 1 });
     expect(cold.changed['entity.hit']).toBeUndefined();
@@ -118,7 +170,8 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
   it('puts the errors of entities fetched on a partial hit back at their own paths', async () => {
     // district-haidian reads project contact names only in Haidian: projects elsewhere come back
     // null with OUT_OF_SCOPE from development-reform's entity fetch, and are not cached.
-    const projects = (first: number) => `{ schools(first: ${first}) { nodes { code constructionProjects { code district { code } contactName } } } }`;
+    const projects = (first: number) =>
+      `{ schools(first: ${first}) { nodes { code constructionProjects { code district { code } contactName } } } }`;
     await ask('haidian', projects(12));
     const partial = await delta(() => ask('haidian', projects(40)));
     expect(partial.changed['entity.hit']).toBeGreaterThan(0);
@@ -127,15 +180,28 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     expect(truth.errors?.some((e) => e.extensions?.code === 'OUT_OF_SCOPE')).toBe(true);
     expect(partial.result).toEqual(truth);
     // The first error points at a project outside Haidian.
-    const [, , school, , project] = partial.result.errors!.find((e) => e.extensions?.code === 'OUT_OF_SCOPE')!.path as [string, string, number, string, number];
-    expect((partial.result.data as any).schools.nodes[school].constructionProjects[project].district.code).not.toBe('110108');
+    const [, , school, , project] = partial.result.errors!.find((e) => e.extensions?.code === 'OUT_OF_SCOPE')!.path as [
+      string,
+      string,
+      number,
+      string,
+      number,
+    ];
+    expect((partial.result.data as any).schools.nodes[school].constructionProjects[project].district.code).not.toBe(
+      '110108',
+    );
   });
 
   it('never hands one consumer’s values to another, in any order, and applies a revocation on the next request', async () => {
-    const contracts = (first: number) => `{ organization(uscc: "${UNIVERSITY}") { technologyContracts(role: SELLER, first: ${first}) { nodes { registrationNumber amount } } } }`;
-    type Contracts = { organization: { technologyContracts: { nodes: { registrationNumber: string; amount: number | null }[] } } };
+    const contracts = (first: number) =>
+      `{ organization(uscc: "${UNIVERSITY}") { technologyContracts(role: SELLER, first: ${first}) { nodes { registrationNumber amount } } } }`;
+    type Contracts = {
+      organization: { technologyContracts: { nodes: { registrationNumber: string; amount: number | null }[] } };
+    };
     const exact = new Map(
-      ((await ask('analytics', contracts(8), plain.url)).data as Contracts).organization.technologyContracts.nodes.map((n) => [n.registrationNumber, n.amount]),
+      ((await ask('analytics', contracts(8), plain.url)).data as Contracts).organization.technologyContracts.nodes.map(
+        (n) => [n.registrationNumber, n.amount],
+      ),
     );
     expect([...exact.values()].every((amount) => typeof amount === 'number')).toBe(true);
     const orders: Who[][] = [
@@ -155,7 +221,10 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
           if (who === 'haidian') expect(node.amount).toBeNull();
         }
         if (who === 'haidian') expect(body.errors?.map((e) => e.extensions?.code)).toContain('GRANT_REQUIRED');
-        if (who === 'drc') expect(nodes.some((n) => exact.has(n.registrationNumber) && n.amount !== exact.get(n.registrationNumber))).toBe(true);
+        if (who === 'drc')
+          expect(
+            nodes.some((n) => exact.has(n.registrationNumber) && n.amount !== exact.get(n.registrationNumber)),
+          ).toBe(true);
       }
     }
 
@@ -163,9 +232,19 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     const sharedHit = await delta(() => ask('analytics', contracts(6)));
     expect(sharedHit.changed['entity.hit']).toBeGreaterThan(0);
     const cdo = await tokenFor('science', undefined, ['cdo:science']);
-    const grants = await (await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grants?agency=science'), { headers: { authorization: `Bearer ${cdo}` } })).json();
-    const id = grants.grants.find((g: { id: string; consumer: string }) => g.consumer === 'city-analytics' && g.id.startsWith('GRANT-')).id;
-    const revoked = await fetch(hub.gatewayUrl.replace('/graphql', `/admin/grants/${id}/revoke`), { method: 'POST', headers: { authorization: `Bearer ${cdo}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'fetch cache test' }) });
+    const grants = await (
+      await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grants?agency=science'), {
+        headers: { authorization: `Bearer ${cdo}` },
+      })
+    ).json();
+    const id = grants.grants.find(
+      (g: { id: string; consumer: string }) => g.consumer === 'city-analytics' && g.id.startsWith('GRANT-'),
+    ).id;
+    const revoked = await fetch(hub.gatewayUrl.replace('/graphql', `/admin/grants/${id}/revoke`), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cdo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'fetch cache test' }),
+    });
     expect(revoked.status).toBe(200);
     const after = await ask('analytics', contracts(6));
     expect((after.data as Contracts).organization.technologyContracts.nodes.every((n) => n.amount === null)).toBe(true);
@@ -174,17 +253,32 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
 
   it('purges the entities derived from a changed record (a school’s enrolment → its district’s totals)', async () => {
     const education = hub.database('education');
-    const { code, district_code: district } = education.get<{ code: string; district_code: string }>('SELECT code, district_code FROM schools ORDER BY code LIMIT 1')!;
+    const { code, district_code: district } = education.get<{ code: string; district_code: string }>(
+      'SELECT code, district_code FROM schools ORDER BY code LIMIT 1',
+    )!;
     education.close();
     const totals = `{ district(code: "${district}") { code studentCount } }`;
     const before = (await ask('drc', totals)).data as { district: { studentCount: number } };
     expect((await delta(() => ask('drc', totals))).changed).toMatchObject({ 'entity.hit': 1 });
-    const enrolment = (await hub.query(`{ school(code: "${code}") { enrolment } }`, {}, await as('education', 'operations'))).body.data as { school: { enrolment: number } };
-    const done = await hub.query(`mutation { updateSchoolEnrolment(code: "${code}", enrolment: ${enrolment.school.enrolment + 11}) { code enrolment } }`, {}, await as('education', 'operations'));
+    const enrolment = (
+      await hub.query(`{ school(code: "${code}") { enrolment } }`, {}, await as('education', 'operations'))
+    ).body.data as { school: { enrolment: number } };
+    const done = await hub.query(
+      `mutation { updateSchoolEnrolment(code: "${code}", enrolment: ${enrolment.school.enrolment + 11}) { code enrolment } }`,
+      {},
+      await as('education', 'operations'),
+    );
     expect(done.body.errors).toBeUndefined();
-    await until(async () => ((await ask('drc', totals)).data as { district: { studentCount: number } }).district.studentCount === before.district.studentCount + 11, 5000, 50, {
-      what: 'the change event to purge the district totals',
-    });
+    await until(
+      async () =>
+        ((await ask('drc', totals)).data as { district: { studentCount: number } }).district.studentCount ===
+        before.district.studentCount + 11,
+      5000,
+      50,
+      {
+        what: 'the change event to purge the district totals',
+      },
+    );
   });
 
   it('lets fetched entries run out at their TTL', async () => {
@@ -193,7 +287,9 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     expect((await delta(() => ask('drc', prices))).changed).toMatchObject({ 'root.miss': 1 });
     expect((await delta(() => ask('drc', prices))).changed).toMatchObject({ 'root.hit': 1 });
     // Asked until the entry is gone: it must go, and not before its TTL (PriceObservation: 1s).
-    await until(async () => (await delta(() => ask('drc', prices))).changed['root.miss'] === 1, 10_000, 100, { what: 'the entry to run out' });
+    await until(async () => (await delta(() => ask('drc', prices))).changed['root.miss'] === 1, 10_000, 100, {
+      what: 'the entry to run out',
+    });
     expect(performance.now() - asked).toBeGreaterThanOrEqual(1000);
   });
 
@@ -204,7 +300,9 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
       await redis!.kill();
       for (let i = 0; i < 10; i++) expect(await ask('drc', query)).toEqual(expected);
       await redis!.restart();
-      await until(async () => (await gatewayReadiness(hub.gatewayUrl)).body.cache?.state === 'up', 10_000, 50, { what: 'the gateway to reconnect to its cache Redis' });
+      await until(async () => (await gatewayReadiness(hub.gatewayUrl)).body.cache?.state === 'up', 10_000, 50, {
+        what: 'the gateway to reconnect to its cache Redis',
+      });
       await ask('drc', query);
       expect((await delta(() => ask('drc', query))).changed).toMatchObject({ 'entity.hit': 4, 'root.hit': 1 });
     });

@@ -1,4 +1,15 @@
-import { FileGrantStore, GrantService, loadWorkCalendar, DEFAULT_CALENDAR_FILE, loadPolicySet, loadSupergraphFile, DEFAULT_SUPERGRAPH_FILE, DEFAULT_POLICY_DIR, DEFAULT_CONSUMERS_FILE, policyGrantChecker } from '@cdo-hub/gateway';
+import {
+  FileGrantStore,
+  GrantService,
+  loadWorkCalendar,
+  DEFAULT_CALENDAR_FILE,
+  loadPolicySet,
+  loadSupergraphFile,
+  DEFAULT_SUPERGRAPH_FILE,
+  DEFAULT_POLICY_DIR,
+  DEFAULT_CONSUMERS_FILE,
+  policyGrantChecker,
+} from '@cdo-hub/gateway';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +39,12 @@ afterAll(async () => {
 const env = () => ({ GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
 const hubCli = (...args: string[]) => runHub(args, env());
 
-async function admin(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function admin(
+  method: 'GET' | 'POST',
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(hub.gatewayUrl.replace('/graphql', path), {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -41,7 +57,12 @@ const ROSTER = '{ schools(first: 3) { nodes { code students(first: 2) { nodes { 
 async function studentNames(): Promise<{ names: (string | null)[]; codes: string[] }> {
   const { body } = await hub.query(ROSTER, {}, await as('city-analytics', 'statistics'));
   const students = (body.data?.schools?.nodes ?? []).flatMap((s: any) => s.students?.nodes ?? []);
-  return { names: students.map((s: any) => s.name), codes: (body.errors ?? []).filter((e: any) => e.extensions?.coordinate === 'Student.name').map((e: any) => e.extensions.code) };
+  return {
+    names: students.map((s: any) => s.name),
+    codes: (body.errors ?? [])
+      .filter((e: any) => e.extensions?.coordinate === 'Student.name')
+      .map((e: any) => e.extensions.code),
+  };
 }
 
 it('request (API) → approve with a mask (CLI) → read masked → revoke (API) → denied again, all audited', async () => {
@@ -50,19 +71,48 @@ it('request (API) → approve with a mask (CLI) → read masked → revoke (API)
 
   expect(await studentNames()).toMatchObject({ codes: ['GRANT_REQUIRED'] });
 
-  const filed = await admin('POST', '/admin/grant-requests', analyst, { fields: ['Student.name'], purpose: 'statistics', reason: 'age-grade mismatch study needs distinct pupils', until: '2027-03-31' });
+  const filed = await admin('POST', '/admin/grant-requests', analyst, {
+    fields: ['Student.name'],
+    purpose: 'statistics',
+    reason: 'age-grade mismatch study needs distinct pupils',
+    until: '2027-03-31',
+  });
   expect(filed.status).toBe(201);
-  expect(filed.body.request).toMatchObject({ status: 'pending', agency: 'education', consumer: 'city-analytics', deadline: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+  expect(filed.body.request).toMatchObject({
+    status: 'pending',
+    agency: 'education',
+    consumer: 'city-analytics',
+    deadline: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+  });
   const requestId: string = filed.body.request.id;
 
   // Only the owning agency's CDO decides.
-  const forbidden = await admin('POST', `/admin/grant-requests/${requestId}/approve`, analyst, { expires: '2027-03-31' });
+  const forbidden = await admin('POST', `/admin/grant-requests/${requestId}/approve`, analyst, {
+    expires: '2027-03-31',
+  });
   expect(forbidden).toMatchObject({ status: 403, body: { errors: [{ extensions: { code: 'FORBIDDEN' } }] } });
-  expect((await admin('GET', '/admin/grant-requests?agency=education&status=pending', cdo)).body.requests.map((r: any) => r.id)).toEqual([requestId]);
-  expect((await admin('GET', '/admin/grant-requests', analyst)).body.requests.map((r: any) => r.id)).toEqual([requestId]);
+  expect(
+    (await admin('GET', '/admin/grant-requests?agency=education&status=pending', cdo)).body.requests.map(
+      (r: any) => r.id,
+    ),
+  ).toEqual([requestId]);
+  expect((await admin('GET', '/admin/grant-requests', analyst)).body.requests.map((r: any) => r.id)).toEqual([
+    requestId,
+  ]);
 
-  const approved = await hubCli('grant', 'approve', requestId, '--by', '王丽 (CDO, Municipal Education Commission)', '--mask', 'Student.name=name');
-  expect(approved).toMatchObject({ code: 0, stdout: expect.stringMatching(/GRANT-\d{4}-\d{4} in force until 2027-03-31/) });
+  const approved = await hubCli(
+    'grant',
+    'approve',
+    requestId,
+    '--by',
+    '王丽 (CDO, Municipal Education Commission)',
+    '--mask',
+    'Student.name=name',
+  );
+  expect(approved).toMatchObject({
+    code: 0,
+    stdout: expect.stringMatching(/GRANT-\d{4}-\d{4} in force until 2027-03-31/),
+  });
 
   // The gateway picks the grant up from the store within seconds, with no restart.
   let names: (string | null)[] = [];
@@ -79,14 +129,22 @@ it('request (API) → approve with a mask (CLI) → read masked → revoke (API)
   for (const name of names) expect(name).toMatch(/^\p{Script=Han}\*+$/u); // surname kept: 张*
 
   const grantId = approved.stdout.match(/GRANT-\d{4}-\d{4}/)![0];
-  const revoked = await admin('POST', `/admin/grants/${grantId}/revoke`, cdo, { reason: 'study finished early', by: '王丽' });
-  expect(revoked).toMatchObject({ status: 200, body: { grant: { id: grantId, revoked: { reason: 'study finished early' } } } });
+  const revoked = await admin('POST', `/admin/grants/${grantId}/revoke`, cdo, {
+    reason: 'study finished early',
+    by: '王丽',
+  });
+  expect(revoked).toMatchObject({
+    status: 200,
+    body: { grant: { id: grantId, revoked: { reason: 'study finished early' } } },
+  });
   // The very next request is denied: the admin API applies the revocation before it answers.
   expect(await studentNames()).toMatchObject({ codes: ['GRANT_REQUIRED'] });
   expect((await admin('POST', `/admin/grants/${grantId}/revoke`, cdo, { reason: 'again' })).status).toBe(409);
 
   // Every step is an audit record, and the CDO's report lists them.
-  const report = JSON.parse((await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', auditDir)).stdout);
+  const report = JSON.parse(
+    (await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', auditDir)).stdout,
+  );
   expect(report.decisions.map((d: any) => [d.action, d.actor.split(' ')[0]])).toEqual([
     ['requested', 'city-analytics'],
     ['approved', '王丽'],
@@ -97,15 +155,51 @@ it('request (API) → approve with a mask (CLI) → read masked → revoke (API)
 
 it('refuses a request for NOT_SHARED fields with the legal basis, and rejects malformed ones with catalogued codes', async () => {
   const haidian = await tokenFor('district-haidian');
-  const refused = await admin('POST', '/admin/grant-requests', haidian, { fields: 'Student.idNumber', purpose: 'enrollment-planning', reason: 'match pupils with the household register' });
+  const refused = await admin('POST', '/admin/grant-requests', haidian, {
+    fields: 'Student.idNumber',
+    purpose: 'enrollment-planning',
+    reason: 'match pupils with the household register',
+  });
   expect(refused.status).toBe(201);
-  expect(refused.body.request).toMatchObject({ status: 'refused', decision: { by: 'policy', reason: expect.stringMatching(/Student.idNumber is NOT_SHARED: PIPL/) } });
-  expect(await admin('POST', '/admin/grant-requests', haidian, { fields: ['Student.nope'], purpose: 'enrollment-planning', reason: 'x' })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'GRANT_REQUEST_INVALID' } }] } });
-  expect(await admin('POST', '/admin/grant-requests', haidian, { purpose: 'enrollment-planning' })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'GRANT_REQUEST_INVALID' } }] } });
-  expect((await admin('POST', '/admin/grants/GRANT-1999-0001/revoke', await tokenFor('education', undefined, ['cdo:education']), { reason: 'x' })).status).toBe(404);
+  expect(refused.body.request).toMatchObject({
+    status: 'refused',
+    decision: { by: 'policy', reason: expect.stringMatching(/Student.idNumber is NOT_SHARED: PIPL/) },
+  });
+  expect(
+    await admin('POST', '/admin/grant-requests', haidian, {
+      fields: ['Student.nope'],
+      purpose: 'enrollment-planning',
+      reason: 'x',
+    }),
+  ).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'GRANT_REQUEST_INVALID' } }] } });
+  expect(await admin('POST', '/admin/grant-requests', haidian, { purpose: 'enrollment-planning' })).toMatchObject({
+    status: 400,
+    body: { errors: [{ extensions: { code: 'GRANT_REQUEST_INVALID' } }] },
+  });
+  expect(
+    (
+      await admin(
+        'POST',
+        '/admin/grants/GRANT-1999-0001/revoke',
+        await tokenFor('education', undefined, ['cdo:education']),
+        { reason: 'x' },
+      )
+    ).status,
+  ).toBe(404);
   const anonymous = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grant-requests'));
   expect(anonymous.status).toBe(401);
-  const cli = await hubCli('grant', 'request', '--consumer', 'district-haidian', '--fields', 'Student.healthNotes', '--purpose', 'enrollment-planning', '--reason', 'x');
+  const cli = await hubCli(
+    'grant',
+    'request',
+    '--consumer',
+    'district-haidian',
+    '--fields',
+    'Student.healthNotes',
+    '--purpose',
+    'enrollment-planning',
+    '--reason',
+    'x',
+  );
   expect(cli.code).toBe(1);
 });
 
@@ -120,8 +214,16 @@ it('lists requests past their 10-working-day deadline as overdue', async () => {
     checkGrant: policyGrantChecker(sources, supergraph),
     now: () => new Date('2026-11-02T09:00:00+08:00'),
   });
-  const { result } = await old.request({ consumer: 'district-haidian', fields: ['Teacher.*'], purpose: 'enrollment-planning', reason: 'staffing plan', requestedBy: 'haidian-app' });
+  const { result } = await old.request({
+    consumer: 'district-haidian',
+    fields: ['Teacher.*'],
+    purpose: 'enrollment-planning',
+    reason: 'staffing plan',
+    requestedBy: 'haidian-app',
+  });
   const overdue = await hubCli('grant', 'list', '--agency', 'education', '--overdue');
   expect(overdue.stdout).toMatch(new RegExp(`${result.id}\\s+OVERDUE.*2026-11-16\\s+\\d+ working day\\(s\\) late`));
-  expect((await hubCli('grant', 'list', '--agency', 'education', '--overdue', '--json')).stdout).toContain(`"id": "${result.id}"`);
+  expect((await hubCli('grant', 'list', '--agency', 'education', '--overdue', '--json')).stdout).toContain(
+    `"id": "${result.id}"`,
+  );
 });

@@ -11,7 +11,9 @@ let seller: string;
 beforeAll(async () => {
   hub = await HubProcess.start();
   const science = hub.database('science');
-  seller = science.all<{ uscc: string }>('SELECT seller_uscc AS uscc FROM technology_contracts ORDER BY registration_number LIMIT 1')[0]!.uscc;
+  seller = science.all<{ uscc: string }>(
+    'SELECT seller_uscc AS uscc FROM technology_contracts ORDER BY registration_number LIMIT 1',
+  )[0]!.uscc;
   science.close();
 });
 
@@ -40,8 +42,14 @@ async function ask(method: 'GET' | 'POST', who: Who, query: string): Promise<Ans
   const headers = await HEADERS[who]();
   const response =
     method === 'GET'
-      ? await fetch(`${hub.gatewayUrl}?query=${encodeURIComponent(query)}`, { headers: { 'apollo-require-preflight': 'true', ...headers } })
-      : await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+      ? await fetch(`${hub.gatewayUrl}?query=${encodeURIComponent(query)}`, {
+          headers: { 'apollo-require-preflight': 'true', ...headers },
+        })
+      : await fetch(hub.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ query }),
+        });
   return answerOf(response);
 }
 
@@ -49,7 +57,10 @@ async function answerOf(response: Response): Promise<Answer> {
   return {
     status: response.status,
     cacheControl: response.headers.get('cache-control'),
-    vary: (response.headers.get('vary') ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean),
+    vary: (response.headers.get('vary') ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
     xCache: response.headers.get('x-cache'),
     age: response.headers.get('age'),
     body: (await response.json()) as Body,
@@ -60,7 +71,8 @@ async function answerOf(response: Response): Promise<Answer> {
 let asked = 0;
 const districts = () => `{ d${++asked}: districts(first: 2) { nodes { code name } } }`;
 /** UNCONDITIONAL, L2, CLOSED: every department may read technology contracts; the public may not. */
-const contracts = () => `{ c${++asked}: organization(uscc: "${seller}") { name technologyContracts(first: 2) { nodes { registrationNumber signedOn } } } }`;
+const contracts = () =>
+  `{ c${++asked}: organization(uscc: "${seller}") { name technologyContracts(first: 2) { nodes { registrationNumber signedOn } } } }`;
 /** CONDITIONAL, L3, under city-analytics' grant SCI-2026-012. */
 const rdRatios = () => `{ r${++asked}: highTechEnterprises(first: 2) { nodes { certificateNumber rdExpenseRatio } } }`;
 
@@ -74,7 +86,11 @@ describe.each(['GET', 'POST'] as const)('HTTP caching headers over %s', (method)
     expect(miss).toMatchObject({ status: 200, cacheControl: 'public, max-age=300', xCache: 'MISS', age: null });
     expect(miss.vary).toEqual(expect.arrayContaining(VARY));
     const hit = await ask(method, 'public', query);
-    expect(hit).toMatchObject({ cacheControl: expect.stringMatching(/^public, max-age=(300|299)$/), xCache: 'HIT', age: expect.stringMatching(/^[01]$/) });
+    expect(hit).toMatchObject({
+      cacheControl: expect.stringMatching(/^public, max-age=(300|299)$/),
+      xCache: 'HIT',
+      age: expect.stringMatching(/^[01]$/),
+    });
     expect(hit.body).toEqual(miss.body);
   });
 
@@ -88,7 +104,11 @@ describe.each(['GET', 'POST'] as const)('HTTP caching headers over %s', (method)
   it('answers an identified consumer privately on L1 and L2 data, closed or open', async () => {
     const closed = await ask(method, 'drc', contracts());
     expect(closed.body.errors).toBeUndefined();
-    expect(Object.values(closed.body.data!)[0]).toMatchObject({ technologyContracts: { nodes: expect.arrayContaining([expect.objectContaining({ signedOn: expect.any(String) })]) } });
+    expect(Object.values(closed.body.data!)[0]).toMatchObject({
+      technologyContracts: {
+        nodes: expect.arrayContaining([expect.objectContaining({ signedOn: expect.any(String) })]),
+      },
+    });
     expect(closed).toMatchObject({ status: 200, cacheControl: 'private, max-age=300', xCache: 'MISS' });
     expect(closed.vary).toEqual(expect.arrayContaining(VARY));
     const open = await ask(method, 'drc', districts());
@@ -117,7 +137,11 @@ describe.each(['GET', 'POST'] as const)('HTTP caching headers over %s', (method)
     const post = (headers: Record<string, string>) =>
       method === 'GET'
         ? fetch(`${hub.gatewayUrl}?query=${query}`, { headers: { 'apollo-require-preflight': 'true', ...headers } })
-        : fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: decodeURIComponent(query) }) });
+        : fetch(hub.gatewayUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify({ query: decodeURIComponent(query) }),
+          });
     const badToken = await answerOf(await post({ authorization: 'Bearer not.a.token' }));
     expect(badToken).toMatchObject({ status: 401, cacheControl: 'no-store' });
     expect(badToken.vary).toEqual(expect.arrayContaining(VARY));
@@ -128,7 +152,13 @@ describe.each(['GET', 'POST'] as const)('HTTP caching headers over %s', (method)
 
 describe('HTTP caching headers of a batch', () => {
   const batch = async (who: Who, queries: string[]) =>
-    answerOf(await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(await HEADERS[who]()) }, body: JSON.stringify(queries.map((query) => ({ query }))) }));
+    answerOf(
+      await fetch(hub.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await HEADERS[who]()) },
+        body: JSON.stringify(queries.map((query) => ({ query }))),
+      }),
+    );
 
   it('takes the strictest of its answers, whichever finishes last', async () => {
     expect((await batch('public', [districts(), districts()])).cacheControl).toBe('public, max-age=300');

@@ -49,7 +49,12 @@ describe('hub start', () => {
   it('reports readiness with the supergraph version and each subgraph', async () => {
     const response = await fetch(`http://127.0.0.1:${hub.ports.gateway}/readyz`, { headers: await asOperator() });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { status: string; ready: boolean; supergraph: { loaded: boolean; version: string }; subgraphs: { name: string; reachable: boolean }[] };
+    const body = (await response.json()) as {
+      status: string;
+      ready: boolean;
+      supergraph: { loaded: boolean; version: string };
+      subgraphs: { name: string; reachable: boolean }[];
+    };
     expect(body.ready).toBe(true);
     expect(body.status).toBe('ready');
     expect(body.supergraph).toMatchObject({ loaded: true, version: expect.stringMatching(/^[0-9a-f]{16}$/) });
@@ -67,7 +72,10 @@ describe('errors through the gateway', () => {
     expect(status).toBe(200);
     expect(body.data?.districts.nodes).toHaveLength(1);
     expect(body.errors).toHaveLength(1);
-    expect(body.errors![0]).toMatchObject({ path: ['school'], extensions: { code: 'INVALID_IDENTIFIER', agency: 'education', identifier: 'SCHOOL_CODE' } });
+    expect(body.errors![0]).toMatchObject({
+      path: ['school'],
+      extensions: { code: 'INVALID_IDENTIFIER', agency: 'education', identifier: 'SCHOOL_CODE' },
+    });
   });
 
   it('answers validation and parse errors with 400 and their codes', async () => {
@@ -78,15 +86,26 @@ describe('errors through the gateway', () => {
     expect(unparsable.status).toBe(400);
     expect(unparsable.body.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
     // Operation limits, checked before planning: depth 15 is accepted, 16 is refused with its code.
-    const nested = (tail: string) => `{ districts(first: 1) { nodes { investmentProjects(first: 1) { nodes { school { district { investmentProjects(first: 1) { nodes { school { district { investmentProjects(first: 1) { nodes { school { district { ${tail} } } } } } } } } } } } } } } }`;
+    const nested = (tail: string) =>
+      `{ districts(first: 1) { nodes { investmentProjects(first: 1) { nodes { school { district { investmentProjects(first: 1) { nodes { school { district { investmentProjects(first: 1) { nodes { school { district { ${tail} } } } } } } } } } } } } } } }`;
     expect((await hub.query(nested('name'))).status).toBe(200);
     const deep = await hub.query(nested('investmentProjects(first: 1) { totalCount }'));
     expect(deep.status).toBe(400);
-    expect(deep.body.errors![0]).toMatchObject({ message: 'The operation has 16 fields nested; this hub accepts at most 15.', extensions: { code: 'OPERATION_TOO_DEEP', limit: 15, actual: 16 } });
+    expect(deep.body.errors![0]).toMatchObject({
+      message: 'The operation has 16 fields nested; this hub accepts at most 15.',
+      extensions: { code: 'OPERATION_TOO_DEEP', limit: 15, actual: 16 },
+    });
     // An operationName the document does not define is the client's mistake too, not an internal error.
-    const unknown = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query A { districts(first: 1) { totalCount } }', operationName: 'B' }) });
+    const unknown = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query A { districts(first: 1) { totalCount } }', operationName: 'B' }),
+    });
     expect(unknown.status).toBe(400);
-    expect((await unknown.json()).errors[0]).toMatchObject({ message: 'The document defines no operation named "B".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+    expect((await unknown.json()).errors[0]).toMatchObject({
+      message: 'The document defines no operation named "B".',
+      extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+    });
   });
 
   it('answers with its own request id, never one the client chose (audit records are keyed by it)', async () => {
@@ -98,12 +117,20 @@ describe('errors through the gateway', () => {
 
   it('answers HTTP-level mistakes with catalogued codes', async () => {
     const base = hub.gatewayUrl.replace('/graphql', '');
-    const badJson = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const badJson = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(badJson.status).toBe(400);
-    expect(((await badJson.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    expect(((await badJson.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'BAD_REQUEST',
+    );
     const noRoute = await fetch(`${base}/nowhere`);
     expect(noRoute.status).toBe(404);
-    expect(((await noRoute.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('NOT_FOUND');
+    expect(((await noRoute.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'NOT_FOUND',
+    );
   });
 });
 
@@ -112,11 +139,15 @@ describe('hub gateway with an agency missing', () => {
 
   beforeAll(async () => {
     const closedPort = await freePort();
-    gateway = await GatewayProcess.start(['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')], await freePort(), {
-      EDUCATION_URL: `http://127.0.0.1:${hub.ports.education}/graphql`,
-      DEVELOPMENT_REFORM_URL: `http://127.0.0.1:${hub.ports['development-reform']}/graphql`,
-      SCIENCE_URL: `http://127.0.0.1:${closedPort}/graphql`,
-    });
+    gateway = await GatewayProcess.start(
+      ['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')],
+      await freePort(),
+      {
+        EDUCATION_URL: `http://127.0.0.1:${hub.ports.education}/graphql`,
+        DEVELOPMENT_REFORM_URL: `http://127.0.0.1:${hub.ports['development-reform']}/graphql`,
+        SCIENCE_URL: `http://127.0.0.1:${closedPort}/graphql`,
+      },
+    );
   });
 
   afterAll(async () => {
@@ -133,13 +164,19 @@ describe('hub gateway with an agency missing', () => {
     expect(response.status).toBe(200);
     expect(body.data.districts.nodes[0].name).toBe('东城区');
     expect(body.data.districts.nodes[0].schoolCount).toBeGreaterThan(0);
-    expect(body.errors.map((e) => e.extensions)).toContainEqual(expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'science' }));
+    expect(body.errors.map((e) => e.extensions)).toContainEqual(
+      expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'science' }),
+    );
   });
 
   it('is degraded but still ready (it answers with partial data), and says which subgraph is unreachable', async () => {
     const response = await fetch(gateway.url.replace('/graphql', '/readyz'), { headers: await asOperator() });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { status: string; ready: boolean; subgraphs: { name: string; reachable: boolean }[] };
+    const body = (await response.json()) as {
+      status: string;
+      ready: boolean;
+      subgraphs: { name: string; reachable: boolean }[];
+    };
     expect(body).toMatchObject({ status: 'degraded', ready: true });
     expect(body.subgraphs.filter((s) => !s.reachable).map((s) => s.name)).toEqual(['science']);
   });

@@ -30,8 +30,15 @@ afterAll(async () => {
 
 type Body = { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 
-async function post(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Body; headers: Headers }> {
-  const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+async function post(
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Body; headers: Headers }> {
+  const response = await fetch(hub.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Body };
 }
 
@@ -43,7 +50,13 @@ async function expectAccepted(query: string, variables: Record<string, unknown> 
   expect(response.body.data).toBeTruthy();
 }
 
-async function expectRefused(query: string, code: string, limit: number, actual: number, variables: Record<string, unknown> = {}): Promise<void> {
+async function expectRefused(
+  query: string,
+  code: string,
+  limit: number,
+  actual: number,
+  variables: Record<string, unknown> = {},
+): Promise<void> {
   const response = await post({ query, variables });
   expect(response.status).toBe(400);
   expect(response.body.data).toBeUndefined();
@@ -65,17 +78,32 @@ describe('operation limits, at the bound and past it', () => {
 
   it('aliases', async () => {
     await expectAccepted('{ a: districts(first: 1) { totalCount } b: districts(first: 2) { totalCount } }');
-    await expectRefused('{ a: districts(first: 1) { totalCount } b: districts(first: 2) { totalCount } c: districts(first: 3) { totalCount } }', 'TOO_MANY_ALIASES', 2, 3);
+    await expectRefused(
+      '{ a: districts(first: 1) { totalCount } b: districts(first: 2) { totalCount } c: districts(first: 3) { totalCount } }',
+      'TOO_MANY_ALIASES',
+      2,
+      3,
+    );
   });
 
   it('root fields', async () => {
     await expectAccepted('{ __typename districts(first: 1) { totalCount } district(code: "110108") { name } }');
-    await expectRefused('{ __typename districts(first: 1) { totalCount } district(code: "110108") { name } investmentProjects(first: 1) { totalCount } }', 'TOO_MANY_ROOT_FIELDS', 3, 4);
+    await expectRefused(
+      '{ __typename districts(first: 1) { totalCount } district(code: "110108") { name } investmentProjects(first: 1) { totalCount } }',
+      'TOO_MANY_ROOT_FIELDS',
+      3,
+      4,
+    );
   });
 
   it('total fields, fragments counted where they are used', async () => {
     await expectAccepted('{ districts(first: 2) { totalCount nodes { ...D } } } fragment D on District { code name }');
-    await expectRefused('{ districts(first: 2) { totalCount nodes { ...D } pageInfo { hasNextPage } } } fragment D on District { code name }', 'TOO_MANY_FIELDS', 6, 7);
+    await expectRefused(
+      '{ districts(first: 2) { totalCount nodes { ...D } pageInfo { hasNextPage } } } fragment D on District { code name }',
+      'TOO_MANY_FIELDS',
+      6,
+      7,
+    );
   });
 
   it('refuses a shape limit before validation: an invalid document past a bound gets the limit, not a validation error', async () => {
@@ -95,14 +123,21 @@ describe('operation limits, at the bound and past it', () => {
   });
 
   it('tokens, counted by the parser itself', async () => {
-    const withFields = (n: number) => `query Q($a: Boolean = true) { districts(first: 1) @include(if: $a) { totalCount @include(if: $a) ${'__typename '.repeat(n)}} }`;
+    const withFields = (n: number) =>
+      `query Q($a: Boolean = true) { districts(first: 1) @include(if: $a) { totalCount @include(if: $a) ${'__typename '.repeat(n)}} }`;
     expect(tokens(withFields(3))).toBe(40);
     expect(tokens(withFields(4))).toBe(41);
     // Its variable is left to its default: @include decides on it (a raw-variables walk once failed here).
     await expectAccepted(withFields(3));
     const over = await post({ query: withFields(4) });
     expect(over.status).toBe(400);
-    expect(over.body.errors).toEqual([{ message: 'Syntax Error: Document contains more that 40 tokens. Parsing aborted.', locations: [expect.any(Object)], extensions: { code: 'GRAPHQL_PARSE_FAILED' } }]);
+    expect(over.body.errors).toEqual([
+      {
+        message: 'Syntax Error: Document contains more that 40 tokens. Parsing aborted.',
+        locations: [expect.any(Object)],
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      },
+    ]);
   });
 });
 
@@ -115,7 +150,12 @@ describe('request limits, at the bound and past it', () => {
     expect(accepted.body).toHaveLength(2);
     const refused = await post([op, op, op]);
     expect(refused.status).toBe(400);
-    expect(refused.body.errors).toEqual([{ message: 'The batch holds 3 operations; this hub accepts at most 2 in one request.', extensions: { code: 'BATCH_TOO_LARGE', limit: 2, actual: 3 } }]);
+    expect(refused.body.errors).toEqual([
+      {
+        message: 'The batch holds 3 operations; this hub accepts at most 2 in one request.',
+        extensions: { code: 'BATCH_TOO_LARGE', limit: 2, actual: 3 },
+      },
+    ]);
   });
 
   it('variables size in bytes', async () => {
@@ -127,7 +167,12 @@ describe('request limits, at the bound and past it', () => {
     expect(accepted.body.errors?.[0]?.extensions?.code).not.toBe('VARIABLES_TOO_LARGE');
     const refused = await post({ query, variables: { code: 'x'.repeat(30) } });
     expect(refused.status).toBe(400);
-    expect(refused.body.errors).toEqual([{ message: expect.stringContaining('41 bytes'), extensions: { code: 'VARIABLES_TOO_LARGE', limit: 40, actual: 41 } }]);
+    expect(refused.body.errors).toEqual([
+      {
+        message: expect.stringContaining('41 bytes'),
+        extensions: { code: 'VARIABLES_TOO_LARGE', limit: 40, actual: 41 },
+      },
+    ]);
   });
 
   it('body size in bytes', async () => {
@@ -146,16 +191,22 @@ describe('request limits, at the bound and past it', () => {
 
   it('headers larger than Node reads: 431 with a coded body, not a bare status line', async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(20_000) } }, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-      });
+      const req = httpRequest(
+        hub.gatewayUrl,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(20_000) } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify(op));
     });
     expect(status).toBe(431);
-    expect(JSON.parse(body)).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'HEADERS_TOO_LARGE' } }] });
+    expect(JSON.parse(body)).toEqual({
+      errors: [{ message: expect.any(String), extensions: { code: 'HEADERS_TOO_LARGE' } }],
+    });
   });
 
   it('the hub still answers normally after every refusal', async () => {

@@ -42,15 +42,23 @@ it('carries request id, consumer and purpose on every line of a request, in the 
   expect(response.status).toBe(200);
   const requestId = response.headers.get('x-request-id')!;
   // Lines reach the hub's output from four processes, after the answer: wait for the ones checked.
-  await until(() => logged(requestId, ['development-reform', 'education', 'science']), 15_000, 50, { what: `the log lines of request ${requestId}` });
+  await until(() => logged(requestId, ['development-reform', 'education', 'science']), 15_000, 50, {
+    what: `the log lines of request ${requestId}`,
+  });
   const lines = linesOf(requestId);
   const byProcess = new Map<string, Record<string, unknown>[]>();
   for (const line of lines) byProcess.set(String(line.name), [...(byProcess.get(String(line.name)) ?? []), line]);
   // The gateway and the three agencies the query reaches.
   expect([...byProcess.keys()].sort()).toEqual(['development-reform', 'education', 'gateway', 'science']);
-  for (const line of lines) expect(line).toMatchObject({ reqId: requestId, consumer: 'city-analytics', purpose: 'statistics' });
-  expect(byProcess.get('gateway')!.some((line) => line.msg === 'graphql request' && line.operationName === 'DistrictOverview')).toBe(true);
-  for (const agency of ['development-reform', 'education', 'science']) expect(byProcess.get(agency)!.some((line) => line.msg === 'subgraph call')).toBe(true);
+  for (const line of lines)
+    expect(line).toMatchObject({ reqId: requestId, consumer: 'city-analytics', purpose: 'statistics' });
+  expect(
+    byProcess
+      .get('gateway')!
+      .some((line) => line.msg === 'graphql request' && line.operationName === 'DistrictOverview'),
+  ).toBe(true);
+  for (const agency of ['development-reform', 'education', 'science'])
+    expect(byProcess.get(agency)!.some((line) => line.msg === 'subgraph call')).toBe(true);
   // District names are in the answer; not one is in the logs.
   const names = response.body.data!.districts.nodes.map((node) => node.name);
   expect(names.length).toBe(3);
@@ -65,7 +73,9 @@ it('never logs a secret or a token', async () => {
   // (each process writes its lines in order, and it reaches the same subgraph as the first).
   const last = await hub.query('query LogsWritten { districts(first: 2) { totalCount } }', {}, headers);
   const lastId = last.headers.get('x-request-id')!;
-  await until(() => logged(lastId, []) && linesOf(lastId).some((line) => line.msg === 'subgraph call'), 15_000, 50, { what: `the log lines of request ${lastId}` });
+  await until(() => logged(lastId, []) && linesOf(lastId).some((line) => line.msg === 'subgraph call'), 15_000, 50, {
+    what: `the log lines of request ${lastId}`,
+  });
   for (const secret of Object.values(TEST_SECRETS)) expect(hub.log).not.toContain(secret);
   expect(hub.log).not.toContain(headers.authorization!.slice('Bearer '.length));
   expect(hub.log).not.toContain('not.a.token');

@@ -25,15 +25,28 @@ beforeAll(async () => {
   const drc = hub.hub.database('development-reform');
   const science = hub.hub.database('science');
   try {
-    const school = (where: string) => education.get<{ code: string; uscc: string }>(`SELECT code, uscc FROM schools WHERE ${where} AND enrolment > 5 ORDER BY code`)!;
+    const school = (where: string) =>
+      education.get<{ code: string; uscc: string }>(
+        `SELECT code, uscc FROM schools WHERE ${where} AND enrolment > 5 ORDER BY code`,
+      )!;
     const haidianSchool = school("district_code = '110108'");
     const otherSchool = school("district_code <> '110108'");
     const university = school("type = 'HIGHER_EDUCATION'");
-    const schoolProject = drc.get<{ code: string }>('SELECT code FROM investment_projects WHERE school_code IS NOT NULL ORDER BY code')!;
-    const otherProject = drc.get<{ code: string }>("SELECT code FROM investment_projects WHERE district_code <> '110108' ORDER BY code")!;
-    const research = science.get<{ project_number: string }>('SELECT project_number FROM research_projects ORDER BY project_number')!;
-    const contract = science.get<{ registration_number: string; seller_uscc: string }>('SELECT registration_number, seller_uscc FROM technology_contracts ORDER BY registration_number')!;
-    const certificate = science.get<{ certificate_number: string }>('SELECT certificate_number FROM high_tech_enterprises ORDER BY certificate_number')!;
+    const schoolProject = drc.get<{ code: string }>(
+      'SELECT code FROM investment_projects WHERE school_code IS NOT NULL ORDER BY code',
+    )!;
+    const otherProject = drc.get<{ code: string }>(
+      "SELECT code FROM investment_projects WHERE district_code <> '110108' ORDER BY code",
+    )!;
+    const research = science.get<{ project_number: string }>(
+      'SELECT project_number FROM research_projects ORDER BY project_number',
+    )!;
+    const contract = science.get<{ registration_number: string; seller_uscc: string }>(
+      'SELECT registration_number, seller_uscc FROM technology_contracts ORDER BY registration_number',
+    )!;
+    const certificate = science.get<{ certificate_number: string }>(
+      'SELECT certificate_number FROM high_tech_enterprises ORDER BY certificate_number',
+    )!;
     roots = [
       { field: 'school', args: `(code: "${haidianSchool.code}")` },
       { field: 'school', args: `(code: "${otherSchool.code}")` },
@@ -66,7 +79,11 @@ afterAll(async () => {
 /** Protected fields (CONDITIONAL or NOT_SHARED for some agency), and every field whose type (or its connection's nodes) has one, plus the cursor. */
 function fieldsTowardsProtected(): Set<string> {
   const holdsProtected = (type: GraphQLObjectType) =>
-    Object.values(type.getFields()).some((f) => (hub.policy.resolvers.get(`${type.name}.${f.name}`) ?? []).some((agency) => hub.policy.classify(`${type.name}.${f.name}`, agency).sharingClass !== 'UNCONDITIONAL'));
+    Object.values(type.getFields()).some((f) =>
+      (hub.policy.resolvers.get(`${type.name}.${f.name}`) ?? []).some(
+        (agency) => hub.policy.classify(`${type.name}.${f.name}`, agency).sharingClass !== 'UNCONDITIONAL',
+      ),
+    );
   const towards = new Set<string>(['PageInfo.endCursor', 'StudentConnection.pageInfo', 'TeacherConnection.pageInfo']);
   for (const type of Object.values(hub.schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -74,8 +91,11 @@ function fieldsTowardsProtected(): Set<string> {
       const coordinate = `${type.name}.${field.name}`;
       let target = getNamedType(field.type);
       if (isConnectionType(target)) target = getNamedType((target as GraphQLObjectType).getFields().nodes!.type);
-      const isProtected = (hub.policy.resolvers.get(coordinate) ?? []).some((agency) => hub.policy.classify(coordinate, agency).sharingClass !== 'UNCONDITIONAL');
-      if (isProtected || (isObjectType(target) && holdsProtected(target)) || field.name === 'nodes') towards.add(coordinate);
+      const isProtected = (hub.policy.resolvers.get(coordinate) ?? []).some(
+        (agency) => hub.policy.classify(coordinate, agency).sharingClass !== 'UNCONDITIONAL',
+      );
+      if (isProtected || (isObjectType(target) && holdsProtected(target)) || field.name === 'nodes')
+        towards.add(coordinate);
     }
   }
   return towards;
@@ -86,20 +106,39 @@ const PAGE_SIZES = [1, 3, 20] as const;
 
 /** A random selection set on `type`, `depth` levels deep at most, with aliases, fragments, @include and page sizes. */
 function selectionArbitrary(type: GraphQLObjectType, depth: number, salt: number): fc.Arbitrary<Selection> {
-  const fields = Object.values(type.getFields()).filter((field) => !field.args.some((arg) => String(arg.type).endsWith('!')));
+  const fields = Object.values(type.getFields()).filter(
+    (field) => !field.args.some((arg) => String(arg.type).endsWith('!')),
+  );
   // Paths towards protected data are drawn more often, so the operations do reach it.
-  const weighted = fields.map((field) => ({ arbitrary: fc.constant(field), weight: towardsProtected.has(`${type.name}.${field.name}`) ? 8 : 1 }));
+  const weighted = fields.map((field) => ({
+    arbitrary: fc.constant(field),
+    weight: towardsProtected.has(`${type.name}.${field.name}`) ? 8 : 1,
+  }));
   const fieldArbitrary = fc.oneof(...weighted).chain((field: GraphQLField<unknown, unknown>) => {
     const named = getNamedType(field.type);
-    const sub: fc.Arbitrary<Selection> = isLeafType(named) || !isObjectType(named) || depth === 0 ? fc.constant({ text: '', fragments: [] }) : selectionArbitrary(named, depth - 1, salt);
+    const sub: fc.Arbitrary<Selection> =
+      isLeafType(named) || !isObjectType(named) || depth === 0
+        ? fc.constant({ text: '', fragments: [] })
+        : selectionArbitrary(named, depth - 1, salt);
     // One page size per field and operation (drawn through the salt): the same response key with
     // other arguments would make the operation invalid instead of testing anything.
-    const first = field.args.some((a) => a.name === 'first') ? PAGE_SIZES[Math.abs(hashOf(`${salt}:${type.name}.${field.name}`)) % PAGE_SIZES.length] : undefined;
-    return fc.record({ alias: fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: fc.constantFrom('a', 'b', 'x1', 'other'), weight: 1 }), include: fc.boolean(), sub }).map(({ alias, include, sub: inner }) => {
-      if (!isLeafType(named) && !inner.text) return { text: '__typename', fragments: [] };
-      const head = `${alias ? `${alias}_${field.name}: ` : ''}${field.name}${first ? `(first: ${first})` : ''}${include ? ' @include(if: $on)' : ''}`;
-      return { text: isLeafType(named) ? head : `${head} { ${inner.text} }`, fragments: inner.fragments };
-    });
+    const first = field.args.some((a) => a.name === 'first')
+      ? PAGE_SIZES[Math.abs(hashOf(`${salt}:${type.name}.${field.name}`)) % PAGE_SIZES.length]
+      : undefined;
+    return fc
+      .record({
+        alias: fc.oneof(
+          { arbitrary: fc.constant(undefined), weight: 5 },
+          { arbitrary: fc.constantFrom('a', 'b', 'x1', 'other'), weight: 1 },
+        ),
+        include: fc.boolean(),
+        sub,
+      })
+      .map(({ alias, include, sub: inner }) => {
+        if (!isLeafType(named) && !inner.text) return { text: '__typename', fragments: [] };
+        const head = `${alias ? `${alias}_${field.name}: ` : ''}${field.name}${first ? `(first: ${first})` : ''}${include ? ' @include(if: $on)' : ''}`;
+        return { text: isLeafType(named) ? head : `${head} { ${inner.text} }`, fragments: inner.fragments };
+      });
   });
   return fc.array(fieldArbitrary, { minLength: 1, maxLength: 4 }).chain((selections) =>
     fc.constantFrom('plain', 'inline', 'named').map((wrap) => {
@@ -127,30 +166,43 @@ it(`no generated operation lets a view read a canary it may not (${RUNS} operati
   const operation = fc.integer({ min: 0, max: roots.length - 1 }).chain((index) => {
     const root = roots[index]!;
     const type = getNamedType(query.getFields()[root.field]!.type) as GraphQLObjectType;
-    return fc.integer().chain((salt) => selectionArbitrary(type, 4, salt)).map((selection) => {
-      const fragments = [...new Set(selection.fragments)].join('\n');
-      // $on is declared only where used: an unused variable makes the whole operation invalid.
-      const variables = /\$on\b/.test(selection.text + fragments) ? '($on: Boolean!)' : '';
-      return `query Generated${variables} { ${root.field}${root.args} { ${selection.text} } }\n${fragments}`;
-    });
+    return fc
+      .integer()
+      .chain((salt) => selectionArbitrary(type, 4, salt))
+      .map((selection) => {
+        const fragments = [...new Set(selection.fragments)].join('\n');
+        // $on is declared only where used: an unused variable makes the whole operation invalid.
+        const variables = /\$on\b/.test(selection.text + fragments) ? '($on: Boolean!)' : '';
+        return `query Generated${variables} { ${root.field}${root.args} { ${selection.text} } }\n${fragments}`;
+      });
   });
   const codes = Object.keys(ERROR_CATALOGUE);
   const refusals = new Map<string, number>();
   await fc.assert(
-    fc.asyncProperty(operation, fc.constantFrom(...hub.views), fc.boolean(), async (text: string, view: View, on: boolean) => {
-      for (const method of ['POST', 'POST', 'GET'] as const) {
-        const { status, body } = await hub.graphql(view, text, text.includes('$on') ? { on } : {}, method);
-        expect([200, 400]).toContain(status);
-        for (const error of body?.errors ?? []) {
-          expect(codes).toContain(error.extensions?.code);
-          refusals.set(error.extensions?.code, (refusals.get(error.extensions?.code) ?? 0) + 1);
+    fc.asyncProperty(
+      operation,
+      fc.constantFrom(...hub.views),
+      fc.boolean(),
+      async (text: string, view: View, on: boolean) => {
+        for (const method of ['POST', 'POST', 'GET'] as const) {
+          const { status, body } = await hub.graphql(view, text, text.includes('$on') ? { on } : {}, method);
+          expect([200, 400]).toContain(status);
+          for (const error of body?.errors ?? []) {
+            expect(codes).toContain(error.extensions?.code);
+            refusals.set(error.extensions?.code, (refusals.get(error.extensions?.code) ?? 0) + 1);
+          }
         }
-      }
-    }),
+      },
+    ),
     { numRuns: RUNS, seed: SEED, endOnFailure: true },
   );
-  console.log(`canary property: ${RUNS} operations × 3 requests in ${((Date.now() - started) / 1000).toFixed(1)} s; responses ${JSON.stringify(Object.fromEntries(hub.responses))}; error codes ${JSON.stringify(Object.fromEntries(refusals))}`);
-  if (hub.findings.length) throw new Error(`the canary oracle found data a view may not read (seed ${SEED}):\n${formatFindings(hub.findings)}`);
+  console.log(
+    `canary property: ${RUNS} operations × 3 requests in ${((Date.now() - started) / 1000).toFixed(1)} s; responses ${JSON.stringify(Object.fromEntries(hub.responses))}; error codes ${JSON.stringify(Object.fromEntries(refusals))}`,
+  );
+  if (hub.findings.length)
+    throw new Error(
+      `the canary oracle found data a view may not read (seed ${SEED}):\n${formatFindings(hub.findings)}`,
+    );
   // The oracle is exercised: the owners themselves did reach their canaries.
   expect(hub.oracle.entitledSightings.get('education/operations')).toBeGreaterThan(0);
 }, 600_000);

@@ -17,10 +17,17 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-type Body = { data?: { districts?: { nodes: unknown[] } }; errors?: { message: string; extensions?: { code?: string } }[] };
+type Body = {
+  data?: { districts?: { nodes: unknown[] } };
+  errors?: { message: string; extensions?: { code?: string } }[];
+};
 
 async function post(body: unknown): Promise<{ status: number; body: Body }> {
-  const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) }, body: JSON.stringify(body) });
+  const response = await fetch(hub.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await as('city-analytics', 'statistics')) },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Body };
 }
 
@@ -36,7 +43,9 @@ describe('PERSISTED_OPERATIONS=only', () => {
 
   it('serves it over GET too, and by its exact text', async () => {
     const url = `${hub.gatewayUrl}?extensions=${encodeURIComponent(JSON.stringify(byHash(totals.id).extensions))}`;
-    const get = await fetch(url, { headers: { 'apollo-require-preflight': 'true', ...(await as('city-analytics', 'statistics')) } });
+    const get = await fetch(url, {
+      headers: { 'apollo-require-preflight': 'true', ...(await as('city-analytics', 'statistics')) },
+    });
     expect(get.status).toBe(200);
     expect(((await get.json()) as Body).data!.districts!.nodes.length).toBeGreaterThan(10);
     expect((await post({ query: totals.body })).status).toBe(200);
@@ -44,9 +53,22 @@ describe('PERSISTED_OPERATIONS=only', () => {
 
   it('refuses any other text, unknown hashes, and a batch holding one of them', async () => {
     const text = await post({ query: '{ districts(first: 1) { totalCount } }' });
-    expect(text).toEqual({ status: 400, body: { errors: [{ message: expect.stringContaining('registered operations'), extensions: { code: 'PERSISTED_OPERATION_REQUIRED' } }] } });
+    expect(text).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: expect.stringContaining('registered operations'),
+            extensions: { code: 'PERSISTED_OPERATION_REQUIRED' },
+          },
+        ],
+      },
+    });
     const unknown = await post(byHash('0'.repeat(64)));
-    expect(unknown).toEqual({ status: 400, body: { errors: [{ message: expect.any(String), extensions: { code: 'PERSISTED_OPERATION_NOT_FOUND' } }] } });
+    expect(unknown).toEqual({
+      status: 400,
+      body: { errors: [{ message: expect.any(String), extensions: { code: 'PERSISTED_OPERATION_NOT_FOUND' } }] },
+    });
     const batch = await post([byHash(totals.id), { query: '{ __typename }' }]);
     expect(batch.status).toBe(400);
     expect(batch.body.errors![0]!.extensions!.code).toBe('PERSISTED_OPERATION_REQUIRED');

@@ -23,23 +23,36 @@ const subgraphUrls = () => ({
 });
 
 async function post(url: string, query: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: { extensions?: Record<string, any> }[] } };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: any; errors?: { extensions?: Record<string, any> }[] },
+  };
 }
 
 beforeAll(async () => {
   hub = await HubProcess.start();
   const education = hub.database('education');
-  haidianSchool = education.get<{ code: string }>("SELECT code FROM schools WHERE district_code = '110108' AND enrolment > 3 ORDER BY code")!.code;
+  haidianSchool = education.get<{ code: string }>(
+    "SELECT code FROM schools WHERE district_code = '110108' AND enrolment > 3 ORDER BY code",
+  )!.code;
   education.close();
   policyDir = mkdtempSync(join(tmpdir(), 'policies-'));
   cpSync(DEFAULT_POLICY_DIR, join(policyDir, 'policies'), { recursive: true });
   cpSync(DEFAULT_CONSUMERS_FILE, join(policyDir, 'consumers.yaml'));
-  gateway = await GatewayProcess.start(['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')], await freePort(), {
-    ...subgraphUrls(),
-    POLICY_DIR: join(policyDir, 'policies'),
-    CONSUMERS_FILE: join(policyDir, 'consumers.yaml'),
-  });
+  gateway = await GatewayProcess.start(
+    ['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')],
+    await freePort(),
+    {
+      ...subgraphUrls(),
+      POLICY_DIR: join(policyDir, 'policies'),
+      CONSUMERS_FILE: join(policyDir, 'consumers.yaml'),
+    },
+  );
 });
 
 afterAll(async () => {
@@ -84,7 +97,13 @@ describe('hot reload', () => {
     expect(granted).toBeGreaterThan(0);
 
     // A CDO's typo: the reload is refused, the last good policy (with the grant) stays in force.
-    writeFileSync(educationPolicy(), readFileSync(educationPolicy(), 'utf8').replace('class: CONDITIONAL, level: L4 }', 'class: SOMETIMES, level: L4 }'));
+    writeFileSync(
+      educationPolicy(),
+      readFileSync(educationPolicy(), 'utf8').replace(
+        'class: CONDITIONAL, level: L4 }',
+        'class: SOMETIMES, level: L4 }',
+      ),
+    );
     await until(() => /policy reload refused/.test(gateway.log), 10_000, 50, { what: 'the reload to be refused' });
     const grantedBefore = granted;
     await until(() => granted > grantedBefore + 5, 30_000, 20, { what: 'grants to go on after the refused reload' });
@@ -101,7 +120,11 @@ describe('onDenied: reject', () => {
   it('refuses the whole operation, listing every withheld coordinate', async () => {
     const rejecting = await GatewayProcess.start([], await freePort(), { ...subgraphUrls(), HUB_ON_DENIED: 'reject' });
     try {
-      const { status, body } = await post(rejecting.url, `{ school(code: "${haidianSchool}") { name students { nodes { idNumber name } } } }`, await as('city-analytics', 'statistics'));
+      const { status, body } = await post(
+        rejecting.url,
+        `{ school(code: "${haidianSchool}") { name students { nodes { idNumber name } } } }`,
+        await as('city-analytics', 'statistics'),
+      );
       expect([status, body.data ?? null, body.errors]).toEqual([403, null, expect.anything()]);
       expect(body.errors![0]!.extensions).toMatchObject({
         code: 'OPERATION_DENIED',
@@ -110,7 +133,11 @@ describe('onDenied: reject', () => {
           { coordinate: 'Student.name', code: 'GRANT_REQUIRED', agency: 'education' },
         ],
       });
-      const allowed = await post(rejecting.url, `{ school(code: "${haidianSchool}") { name } }`, await as('city-analytics', 'statistics'));
+      const allowed = await post(
+        rejecting.url,
+        `{ school(code: "${haidianSchool}") { name } }`,
+        await as('city-analytics', 'statistics'),
+      );
       expect(allowed.status).toBe(200);
     } finally {
       await rejecting.stop();
@@ -123,7 +150,10 @@ describe('--open', () => {
     const open = await GatewayProcess.start(['--open'], await freePort(), subgraphUrls());
     try {
       expect(open.log).toMatch(/OPEN MODE: no sharing policy is enforced/);
-      const { body } = await post(open.url, `{ school(code: "${haidianSchool}") { students(first: 1) { nodes { idNumber } } } }`);
+      const { body } = await post(
+        open.url,
+        `{ school(code: "${haidianSchool}") { students(first: 1) { nodes { idNumber } } } }`,
+      );
       expect(body.data.school.students.nodes[0].idNumber).toMatch(/^\d{17}[\dX]$/);
     } finally {
       await open.stop();

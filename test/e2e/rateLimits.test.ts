@@ -11,11 +11,27 @@ import { as, gatewayMetrics } from '../harness/hubProcess';
 // consumer's own from the registry, the public counted per address, and the count shared by two
 // gateways on one Redis. `{ __typename }` is answered by the gateway itself, so no subgraph runs.
 
-type Answer = { status: number; retryAfter: string | null; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+type Answer = {
+  status: number;
+  retryAfter: string | null;
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+};
 
-async function ask(url: string, headers: Record<string, string> = {}, body: unknown = { query: '{ __typename }' }): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Answer['body'] };
+async function ask(
+  url: string,
+  headers: Record<string, string> = {},
+  body: unknown = { query: '{ __typename }' },
+): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: (await response.json()) as Answer['body'],
+  };
 }
 
 /** The registry with one consumer given a limit of its own. */
@@ -30,7 +46,10 @@ describe('rate limits', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    gateway = await GatewayProcess.start([], await freePort(), { RATE_LIMIT_PER_MINUTE: '4', CONSUMERS_FILE: consumersWithOwnLimit() });
+    gateway = await GatewayProcess.start([], await freePort(), {
+      RATE_LIMIT_PER_MINUTE: '4',
+      CONSUMERS_FILE: consumersWithOwnLimit(),
+    });
   });
 
   afterAll(async () => {
@@ -45,7 +64,14 @@ describe('rate limits', () => {
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     // The previous minute keeps counting in part as the window slides: the wait can pass one minute, never two.
     expect(Number(refused.retryAfter)).toBeLessThan(120);
-    expect(refused.body).toEqual({ errors: [{ message: expect.stringContaining('4 per minute'), extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Number(refused.retryAfter) } }] });
+    expect(refused.body).toEqual({
+      errors: [
+        {
+          message: expect.stringContaining('4 per minute'),
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Number(refused.retryAfter) },
+        },
+      ],
+    });
     expect((await ask(gateway.url, await as('education', 'operations'))).status).toBe(200);
   });
 
@@ -81,7 +107,10 @@ describe('rate limits shared through Redis', () => {
 
   beforeAll(async () => {
     redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
-    for (let i = 0; i < 2; i++) gateways.push(await GatewayProcess.start([], await freePort(), { RATE_LIMIT_PER_MINUTE: '6', REDIS_URL: redis.url }));
+    for (let i = 0; i < 2; i++)
+      gateways.push(
+        await GatewayProcess.start([], await freePort(), { RATE_LIMIT_PER_MINUTE: '6', REDIS_URL: redis.url }),
+      );
   });
 
   afterAll(async () => {

@@ -1,4 +1,10 @@
-import { loadShellExamples, localizeScript, runShellExample, shellExampleProblem, type ShellExampleTarget } from '@cdo-hub/scripts/docs';
+import {
+  loadShellExamples,
+  localizeScript,
+  runShellExample,
+  shellExampleProblem,
+  type ShellExampleTarget,
+} from '@cdo-hub/scripts/docs';
 import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -27,7 +33,8 @@ function checkoutFor(dataDir: string): string {
   const checkout = join(scratch, 'checkout');
   mkdirSync(checkout);
   const root = repoRoot();
-  for (const entry of readdirSync(root)) if (entry !== '.data' && entry !== '.git') symlinkSync(join(root, entry), join(checkout, entry));
+  for (const entry of readdirSync(root))
+    if (entry !== '.data' && entry !== '.git') symlinkSync(join(root, entry), join(checkout, entry));
   symlinkSync(dataDir, join(checkout, '.data'));
   return checkout;
 }
@@ -59,16 +66,22 @@ afterAll(async () => {
 describe('the shell examples of the README and docs/', () => {
   it('are found, and each one left out says why', () => {
     expect(runnable.some((example) => example.file === 'README.md')).toBe(true);
-    for (const example of examples) if (example.notRun !== undefined) expect(example.notRun).not.toBe('no reason given');
+    for (const example of examples)
+      if (example.notRun !== undefined) expect(example.notRun).not.toBe('no reason given');
   });
 
-  it.each(runnable.map((example) => [`${example.file}:${example.line}`, example] as const))('%s works when pasted', async (_, example) => {
-    const result = await runShellExample(example, target);
-    const problem = shellExampleProblem(result);
-    if (problem) {
-      throw new Error(`${example.file}:${example.line} ${problem}\n--- script (as run) ---\n${localizeScript(example.script, target)}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`);
-    }
-  });
+  it.each(runnable.map((example) => [`${example.file}:${example.line}`, example] as const))(
+    '%s works when pasted',
+    async (_, example) => {
+      const result = await runShellExample(example, target);
+      const problem = shellExampleProblem(result);
+      if (problem) {
+        throw new Error(
+          `${example.file}:${example.line} ${problem}\n--- script (as run) ---\n${localizeScript(example.script, target)}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`,
+        );
+      }
+    },
+  );
 });
 
 describe('the hub CLI as the docs call it', () => {
@@ -84,7 +97,11 @@ describe('the hub CLI as the docs call it', () => {
 
   it('hub token loads neither Apollo nor Fastify (it answers in a fraction of a second)', async () => {
     // NODE_DEBUG=module logs every module Node resolves, on stderr.
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'token', '--consumer', 'science'], { env: { ...target.env, NODE_DEBUG: 'module' }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'token', '--consumer', 'science'],
+      { env: { ...target.env, NODE_DEBUG: 'module' }, maxBuffer: 64 * 1024 * 1024 },
+    );
     expect(stdout).toMatch(JWT_LINE);
     expect(stderr).toContain('jose');
     expect(stderr).not.toMatch(/@apollo\/|fastify/);

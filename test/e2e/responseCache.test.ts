@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, gatewayMetrics, gatewayReadiness, HubProcess, tokenFor, type GraphQLResponse } from '../harness/hubProcess';
+import {
+  as,
+  gatewayMetrics,
+  gatewayReadiness,
+  HubProcess,
+  tokenFor,
+  type GraphQLResponse,
+} from '../harness/hubProcess';
 import { hubCliOk } from '../harness/hubCli';
 import { until } from '../harness/until';
 
@@ -23,8 +30,18 @@ caps:
   levels: { L4: 0s }
 `;
 
-const TEACHERS = (alias: string) => `{ ${alias}: schools(first: 3) { nodes { code name teachers(first: 2) { nodes { name subject } } } } }`;
-type Teachers = Record<string, { nodes: { code: string; name: string; teachers: { nodes: { name: string | null; subject: string | null }[] } | null }[] }>;
+const TEACHERS = (alias: string) =>
+  `{ ${alias}: schools(first: 3) { nodes { code name teachers(first: 2) { nodes { name subject } } } } }`;
+type Teachers = Record<
+  string,
+  {
+    nodes: {
+      code: string;
+      name: string;
+      teachers: { nodes: { name: string | null; subject: string | null }[] } | null;
+    }[];
+  }
+>;
 
 describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => {
   let hub: HubProcess;
@@ -36,22 +53,52 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `cache-${backend}-`));
     writeFileSync(join(dir, 'cache.yaml'), RULES);
-    if (backend === 'redis') redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
-    env = { GRANT_STORE_DIR: join(dir, 'grants'), AUDIT_DIR: join(dir, 'audit'), CACHE_RULES_FILE: join(dir, 'cache.yaml'), ...(redis ? { REDIS_URL: redis.url } : {}) };
+    if (backend === 'redis')
+      redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    env = {
+      GRANT_STORE_DIR: join(dir, 'grants'),
+      AUDIT_DIR: join(dir, 'audit'),
+      CACHE_RULES_FILE: join(dir, 'cache.yaml'),
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+    };
     hub = await HubProcess.start({ env });
     // Grants from the store: city-analytics reads teachers in clear; district-haidian and science
     // read them with names pseudonymised (hash): identical views, so they share cache entries.
     const cli = (...args: string[]) => hubCliOk(args, env);
     const grant = async (consumer: string, purpose: string, mask?: string) => {
-      const { stdout } = await cli('grant', 'request', '--consumer', consumer, '--fields', 'School.teachers,Teacher.name,Teacher.subject', '--purpose', purpose, '--reason', 'cache test', '--until', '2027-12-31');
-      await cli('grant', 'approve', stdout.match(/REQ-\d{4}-\d{4}/)![0], '--by', 'test CDO', ...(mask ? ['--mask', mask] : []));
+      const { stdout } = await cli(
+        'grant',
+        'request',
+        '--consumer',
+        consumer,
+        '--fields',
+        'School.teachers,Teacher.name,Teacher.subject',
+        '--purpose',
+        purpose,
+        '--reason',
+        'cache test',
+        '--until',
+        '2027-12-31',
+      );
+      await cli(
+        'grant',
+        'approve',
+        stdout.match(/REQ-\d{4}-\d{4}/)![0],
+        '--by',
+        'test CDO',
+        ...(mask ? ['--mask', mask] : []),
+      );
     };
     await grant('city-analytics', 'statistics');
     await grant('district-haidian', 'enrollment-planning', 'Teacher.name=hash');
     await grant('science', 'industrial-policy', 'Teacher.name=hash');
     // The gateway applies the store: each grantee reads a teacher's name (a text of its own, so
     // no answer the tests ask for is cached by this).
-    for (const [consumer, purpose] of [['city-analytics', 'statistics'], ['district-haidian', 'enrollment-planning'], ['science', 'industrial-policy']] as const) {
+    for (const [consumer, purpose] of [
+      ['city-analytics', 'statistics'],
+      ['district-haidian', 'enrollment-planning'],
+      ['science', 'industrial-policy'],
+    ] as const) {
       await until(
         async () => {
           const { body } = await hub.query<Teachers>(TEACHERS('grantProbe'), {}, await as(consumer, purpose));
@@ -79,10 +126,19 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
   };
   type Who = keyof typeof consumers;
   const ask = async (who: Who, query: string, url = hub.gatewayUrl) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await consumers[who]()) }, body: JSON.stringify({ query }) });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<Teachers>['body'] };
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await consumers[who]()) },
+      body: JSON.stringify({ query }),
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as GraphQLResponse<Teachers>['body'],
+    };
   };
-  const teacherNames = (body: GraphQLResponse<Teachers>['body'], alias: string) => (body.data?.[alias]?.nodes ?? []).flatMap((s) => s.teachers?.nodes ?? []).map((t) => t.name);
+  const teacherNames = (body: GraphQLResponse<Teachers>['body'], alias: string) =>
+    (body.data?.[alias]?.nodes ?? []).flatMap((s) => s.teachers?.nodes ?? []).map((t) => t.name);
 
   it('never hands a view to a consumer whose decisions differ, in any order; masks are applied per consumer', async () => {
     const education = hub.database('education');
@@ -129,7 +185,13 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(first.headers.get('cache-control')).toBe('private, max-age=300');
     // Asked again until the stored answer is a second old (Age counts whole seconds).
     let second = first;
-    await until(async () => Number((second = await ask('drc', '{ districts(first: 2) { nodes { code name } } }')).headers.get('age')) >= 1, 10_000, 100, { what: 'an Age of 1 s' });
+    await until(
+      async () =>
+        Number((second = await ask('drc', '{ districts(first: 2) { nodes { code name } } }')).headers.get('age')) >= 1,
+      10_000,
+      100,
+      { what: 'an Age of 1 s' },
+    );
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(Number(second.headers.get('age'))).toBeGreaterThanOrEqual(1);
     expect(second.body).toEqual(first.body);
@@ -148,7 +210,9 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect((await ask('science', query)).headers.get('x-cache')).toBe('MISS');
     expect((await ask('science', query)).headers.get('x-cache')).toBe('HIT');
     // Asked until the entry is gone: it must go, and not before its TTL (PriceObservation: 1s).
-    await until(async () => (await ask('science', query)).headers.get('x-cache') === 'MISS', 10_000, 100, { what: 'the entry to run out' });
+    await until(async () => (await ask('science', query)).headers.get('x-cache') === 'MISS', 10_000, 100, {
+      what: 'the entry to run out',
+    });
     expect(performance.now() - asked).toBeGreaterThanOrEqual(1000);
   });
 
@@ -158,9 +222,17 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(teacherNames(before.body, alias).every((n) => n !== null)).toBe(true);
     expect((await ask('analytics', TEACHERS(alias))).headers.get('x-cache')).toBe('HIT');
     const cdo = await tokenFor('education', undefined, ['cdo:education']);
-    const grants = await (await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grants?agency=education'), { headers: { authorization: `Bearer ${cdo}` } })).json();
+    const grants = await (
+      await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grants?agency=education'), {
+        headers: { authorization: `Bearer ${cdo}` },
+      })
+    ).json();
     const id = grants.grants.find((g: { consumer: string }) => g.consumer === 'city-analytics').id;
-    const revoked = await fetch(hub.gatewayUrl.replace('/graphql', `/admin/grants/${id}/revoke`), { method: 'POST', headers: { authorization: `Bearer ${cdo}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'cache test' }) });
+    const revoked = await fetch(hub.gatewayUrl.replace('/graphql', `/admin/grants/${id}/revoke`), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cdo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'cache test' }),
+    });
     expect(revoked.status).toBe(200);
     const after = await ask('analytics', TEACHERS(alias));
     expect(after.body.data![alias]!.nodes.every((s) => s.teachers === null)).toBe(true);
@@ -174,7 +246,11 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(headers.get('x-cache')).toBe('HIT');
     const records = readdirSync(join(dir, 'audit'))
       .filter((f) => f.startsWith('audit-'))
-      .flatMap((f) => readFileSync(join(dir, 'audit', f), 'utf8').split('\n').filter(Boolean))
+      .flatMap((f) =>
+        readFileSync(join(dir, 'audit', f), 'utf8')
+          .split('\n')
+          .filter(Boolean),
+      )
       .map((line) => JSON.parse(line));
     const missRecord = records.find((r) => r.requestId === miss.headers.get('x-request-id'));
     const hitRecord = records.find((r) => r.requestId === headers.get('x-request-id'));
@@ -185,8 +261,11 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
   });
 
   it('purges by entity and by type, by hand (hub cache invalidate and the admin endpoint)', async () => {
-    const cli = (...args: string[]) => hubCliOk(args, { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(hub.ports.gateway) });
-    const schools = (await ask('drc', '{ schools(first: 2) { nodes { code } } }')).body.data as unknown as { schools: { nodes: { code: string }[] } };
+    const cli = (...args: string[]) =>
+      hubCliOk(args, { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(hub.ports.gateway) });
+    const schools = (await ask('drc', '{ schools(first: 2) { nodes { code } } }')).body.data as unknown as {
+      schools: { nodes: { code: string }[] };
+    };
     const [first, second] = schools.schools.nodes.map((s) => s.code);
     const one = (code: string) => `{ school(code: "${code}") { code name } }`;
     const unkeyed = '{ schools(first: 2) { nodes { name } } }';
@@ -202,9 +281,20 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     await cli('cache', 'invalidate', '--type', 'School');
     expect((await ask('drc', one(second!))).headers.get('x-cache')).toBe('MISS');
     // Only an operator or the CDO of an agency resolving the type may purge.
-    const refused = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('city-analytics')}` }, body: JSON.stringify({ type: 'School' }) });
+    const refused = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('city-analytics')}` },
+      body: JSON.stringify({ type: 'School' }),
+    });
     expect(refused.status).toBe(403);
-    const unknown = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('hub-operations', undefined, ['hub-operator'])}` }, body: JSON.stringify({ type: 'Nope' }) });
+    const unknown = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await tokenFor('hub-operations', undefined, ['hub-operator'])}`,
+      },
+      body: JSON.stringify({ type: 'Nope' }),
+    });
     expect(unknown.status).toBe(400);
   });
 
@@ -248,22 +338,40 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     });
 
     it('starts and answers while its cache Redis is not there at all', async () => {
-      const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
-      const lonely = await GatewayProcess.start([], await freePort(), { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}`, AUDIT_DIR: join(dir, 'audit-3'), ...urls });
+      const urls = Object.fromEntries(
+        AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]),
+      );
+      const lonely = await GatewayProcess.start([], await freePort(), {
+        ...env,
+        REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+        AUDIT_DIR: join(dir, 'audit-3'),
+        ...urls,
+      });
       gateways.push(lonely);
       const { status, headers, body } = await ask('drc', '{ districts(first: 2) { nodes { code } } }', lonely.url);
       expect(status).toBe(200);
       expect(headers.get('x-cache')).toBe('BYPASS');
       expect(body.errors).toBeUndefined();
-      expect((await gatewayReadiness(lonely.url)).body).toMatchObject({ ready: true, cache: { backend: 'redis', state: 'down' } });
+      expect((await gatewayReadiness(lonely.url)).body).toMatchObject({
+        ready: true,
+        cache: { backend: 'redis', state: 'down' },
+      });
     });
 
     it('two gateways on one Redis reuse each other’s entries', async () => {
-      const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
-      const second = await GatewayProcess.start([], await freePort(), { ...env, AUDIT_DIR: join(dir, 'audit-2'), ...urls });
+      const urls = Object.fromEntries(
+        AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]),
+      );
+      const second = await GatewayProcess.start([], await freePort(), {
+        ...env,
+        AUDIT_DIR: join(dir, 'audit-2'),
+        ...urls,
+      });
       gateways.push(second);
       // The gateway serves before its cache client has connected (a request then bypasses the cache); wait for it.
-      await until(async () => (await gatewayReadiness(second.url)).body.cache?.state === 'up', 10_000, 50, { what: 'the second gateway to reach its cache Redis' });
+      await until(async () => (await gatewayReadiness(second.url)).body.cache?.state === 'up', 10_000, 50, {
+        what: 'the second gateway to reach its cache Redis',
+      });
       const query = '{ investmentProjects(first: 3) { nodes { code name } } }';
       expect((await ask('drc', query)).headers.get('x-cache')).toBe('MISS');
       expect((await ask('drc', query, second.url)).headers.get('x-cache')).toBe('HIT');

@@ -27,12 +27,23 @@ afterAll(async () => {
 });
 
 const origin = () => hub.gatewayUrl.replace('/graphql', '');
-const hubCli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runHub(args, { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir, ...extraEnv });
+const hubCli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  runHub(args, { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir, ...extraEnv });
 
-async function call(method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any; text: string }> {
+async function call(
+  method: 'GET' | 'POST',
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any; text: string }> {
   const response = await fetch(`${origin()}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
@@ -52,12 +63,26 @@ describe('roles are bound to agencies', () => {
   it('refuses a CDO role held by another department wherever the token is presented', async () => {
     // The attack: city-analytics holding a token with the education CDO's role.
     const forged = await tokenFor('city-analytics', undefined, ['cdo:education']);
-    const filed = await call('POST', '/admin/grant-requests', forged, { fields: ['Student.name'], purpose: 'statistics', reason: 'self-approval attempt' });
+    const filed = await call('POST', '/admin/grant-requests', forged, {
+      fields: ['Student.name'],
+      purpose: 'statistics',
+      reason: 'self-approval attempt',
+    });
     expect(filed.status).toBe(403);
     expect(code(filed)).toBe('ROLE_NOT_HELD');
     expect(filed.body.errors[0].message).toMatch(/city-analytics does not hold the role cdo:education/);
-    for (const [method, path] of [['GET', '/admin/grant-requests?agency=education'], ['GET', '/admin/grants?agency=education'], ['POST', '/admin/grant-requests/REQ-2026-0001/approve'], ['POST', '/admin/grants/GRANT-2026-0001/revoke']] as const) {
-      const refused = await call(method, path, forged, method === 'POST' ? { reason: 'x', expires: '2027-03-31' } : undefined);
+    for (const [method, path] of [
+      ['GET', '/admin/grant-requests?agency=education'],
+      ['GET', '/admin/grants?agency=education'],
+      ['POST', '/admin/grant-requests/REQ-2026-0001/approve'],
+      ['POST', '/admin/grants/GRANT-2026-0001/revoke'],
+    ] as const) {
+      const refused = await call(
+        method,
+        path,
+        forged,
+        method === 'POST' ? { reason: 'x', expires: '2027-03-31' } : undefined,
+      );
       expect([path, refused.status, code(refused)]).toEqual([path, 403, 'ROLE_NOT_HELD']);
     }
     // GraphQL: the same token is refused before any data is read.
@@ -66,14 +91,45 @@ describe('roles are bound to agencies', () => {
     expect(graphql.body).toMatchObject({ errors: [{ extensions: { code: 'ROLE_NOT_HELD' } }] });
     expect(graphql.body.data ?? null).toBeNull();
     // The cache admin, and another agency's CDO role on an agency's own consumer.
-    const purge = await call('POST', '/admin/cache/invalidate', await tokenFor('city-analytics', undefined, ['hub-operator']), { type: 'School' });
+    const purge = await call(
+      'POST',
+      '/admin/cache/invalidate',
+      await tokenFor('city-analytics', undefined, ['hub-operator']),
+      { type: 'School' },
+    );
     expect([purge.status, code(purge)]).toEqual([403, 'ROLE_NOT_HELD']);
-    const crossAgency = await call('GET', '/admin/grant-requests?agency=science', await tokenFor('education', undefined, ['cdo:science']));
+    const crossAgency = await call(
+      'GET',
+      '/admin/grant-requests?agency=science',
+      await tokenFor('education', undefined, ['cdo:science']),
+    );
     expect([crossAgency.status, code(crossAgency)]).toEqual([403, 'ROLE_NOT_HELD']);
     // What the registry grants works: the agency's own consumer, its named CDO identity, the operators.
-    expect((await call('GET', '/admin/grant-requests?agency=education', await tokenFor('education', undefined, ['cdo:education']))).status).toBe(200);
-    expect((await call('GET', '/admin/grant-requests?agency=education', await tokenFor('education-cdo', undefined, ['cdo:education']))).status).toBe(200);
-    expect((await call('POST', '/admin/cache/invalidate', await tokenFor('hub-operations', undefined, ['hub-operator']), { type: 'School' })).status).toBe(200);
+    expect(
+      (
+        await call(
+          'GET',
+          '/admin/grant-requests?agency=education',
+          await tokenFor('education', undefined, ['cdo:education']),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(
+          'GET',
+          '/admin/grant-requests?agency=education',
+          await tokenFor('education-cdo', undefined, ['cdo:education']),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call('POST', '/admin/cache/invalidate', await tokenFor('hub-operations', undefined, ['hub-operator']), {
+          type: 'School',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it("never signs a role from the playground's development tokens, held or not (they need no credentials)", async () => {
@@ -93,7 +149,22 @@ describe('roles are bound to agencies', () => {
 describe('separation of duties', () => {
   it('keeps whoever filed a request, or receives what it asks, from deciding it (admin API and CLI)', async () => {
     // Filed on the CLI by the education CDO identity herself, for city-analytics.
-    const filed = await hubCli(['grant', 'request', '--consumer', 'city-analytics', '--fields', 'Student.name', '--purpose', 'statistics', '--reason', 'age-grade study', '--until', '2027-03-31', '--by', 'education-cdo']);
+    const filed = await hubCli([
+      'grant',
+      'request',
+      '--consumer',
+      'city-analytics',
+      '--fields',
+      'Student.name',
+      '--purpose',
+      'statistics',
+      '--reason',
+      'age-grade study',
+      '--until',
+      '2027-03-31',
+      '--by',
+      'education-cdo',
+    ]);
     expect(filed.code).toBe(0);
     const requestId = /REQ-\d{4}-\d{4}/.exec(filed.stdout)![0];
 
@@ -101,9 +172,16 @@ describe('separation of duties', () => {
     const own = await call('POST', `/admin/grant-requests/${requestId}/approve`, cdo, { by: '王丽' });
     expect([own.status, code(own)]).toEqual([403, 'SEPARATION_OF_DUTIES']);
     expect(own.body.errors[0].message).toMatch(/education-cdo may not approve .*: education-cdo filed it/);
-    expect(code(await call('POST', `/admin/grant-requests/${requestId}/refuse`, cdo, { reason: 'no' }))).toBe('SEPARATION_OF_DUTIES');
+    expect(code(await call('POST', `/admin/grant-requests/${requestId}/refuse`, cdo, { reason: 'no' }))).toBe(
+      'SEPARATION_OF_DUTIES',
+    );
     // Acting under the consumer's name is acting as the consumer, whoever's token it is.
-    const asConsumer = await call('POST', `/admin/grant-requests/${requestId}/approve`, await tokenFor('education', undefined, ['cdo:education']), { by: 'city-analytics' });
+    const asConsumer = await call(
+      'POST',
+      `/admin/grant-requests/${requestId}/approve`,
+      await tokenFor('education', undefined, ['cdo:education']),
+      { by: 'city-analytics' },
+    );
     expect([asConsumer.status, code(asConsumer)]).toEqual([403, 'SEPARATION_OF_DUTIES']);
     const cli = await hubCli(['grant', 'approve', requestId, '--by', 'education-cdo']);
     expect(cli.code).toBe(1);
@@ -111,41 +189,86 @@ describe('separation of duties', () => {
     expect(cli.stdout).toBe('');
 
     // The agency's own consumer, another identity, decides; its record names who.
-    const approved = await call('POST', `/admin/grant-requests/${requestId}/approve`, await tokenFor('education', undefined, ['cdo:education']), { by: '李强 (deputy CDO)', masks: { 'Student.name': 'name' } });
+    const approved = await call(
+      'POST',
+      `/admin/grant-requests/${requestId}/approve`,
+      await tokenFor('education', undefined, ['cdo:education']),
+      { by: '李强 (deputy CDO)', masks: { 'Student.name': 'name' } },
+    );
     expect(approved.status).toBe(200);
     expect(approved.body.grant.approvedBy).toBe('李强 (deputy CDO) (education)');
     // The consumer cannot revoke (no role), nor can the filer (duties); the deputy can.
     const grantId: string = approved.body.grant.id;
-    expect(code(await call('POST', `/admin/grants/${grantId}/revoke`, await tokenFor('city-analytics'), { reason: 'x' }))).toBe('FORBIDDEN');
-    expect(code(await call('POST', `/admin/grants/${grantId}/revoke`, cdo, { reason: 'x' }))).toBe('SEPARATION_OF_DUTIES');
-    expect((await call('POST', `/admin/grants/${grantId}/revoke`, await tokenFor('education', undefined, ['cdo:education']), { reason: 'study over', by: '李强' })).status).toBe(200);
+    expect(
+      code(await call('POST', `/admin/grants/${grantId}/revoke`, await tokenFor('city-analytics'), { reason: 'x' })),
+    ).toBe('FORBIDDEN');
+    expect(code(await call('POST', `/admin/grants/${grantId}/revoke`, cdo, { reason: 'x' }))).toBe(
+      'SEPARATION_OF_DUTIES',
+    );
+    expect(
+      (
+        await call(
+          'POST',
+          `/admin/grants/${grantId}/revoke`,
+          await tokenFor('education', undefined, ['cdo:education']),
+          { reason: 'study over', by: '李强' },
+        )
+      ).status,
+    ).toBe(200);
   });
 });
 
 describe('tokens', () => {
   it('refuses a token living past TOKEN_MAX_TTL (year 5138) with its own code', async () => {
     const year5138 = Math.round((Date.UTC(5138, 0, 1) - Date.now()) / 1000);
-    const forever = await signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, { consumer: 'city-analytics', purpose: 'statistics', ttlSeconds: year5138 });
-    const response = await hub.query('{ districts(first: 1) { totalCount } }', {}, { authorization: `Bearer ${forever}` });
+    const forever = await signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, {
+      consumer: 'city-analytics',
+      purpose: 'statistics',
+      ttlSeconds: year5138,
+    });
+    const response = await hub.query(
+      '{ districts(first: 1) { totalCount } }',
+      {},
+      { authorization: `Bearer ${forever}` },
+    );
     expect(response.status).toBe(401);
-    expect(response.body.errors?.[0]).toMatchObject({ extensions: { code: 'TOKEN_LIFETIME_TOO_LONG' }, message: expect.stringMatching(/longer than the 24 h this hub accepts/) });
+    expect(response.body.errors?.[0]).toMatchObject({
+      extensions: { code: 'TOKEN_LIFETIME_TOO_LONG' },
+      message: expect.stringMatching(/longer than the 24 h this hub accepts/),
+    });
     const admin = await call('GET', '/admin/grant-requests', forever);
     expect([admin.status, code(admin)]).toEqual([401, 'TOKEN_LIFETIME_TOO_LONG']);
   });
 
   it("binds a token's purpose claim: a different x-data-purpose is refused, the same one or none is served", async () => {
-    const forPlanning = await signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, { consumer: 'district-haidian', purpose: 'planning', ttlSeconds: 600 });
-    const other = await hub.query('{ districts(first: 1) { totalCount } }', {}, { authorization: `Bearer ${forPlanning}`, 'x-data-purpose': 'enrollment-planning' });
+    const forPlanning = await signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, {
+      consumer: 'district-haidian',
+      purpose: 'planning',
+      ttlSeconds: 600,
+    });
+    const other = await hub.query(
+      '{ districts(first: 1) { totalCount } }',
+      {},
+      { authorization: `Bearer ${forPlanning}`, 'x-data-purpose': 'enrollment-planning' },
+    );
     expect(other.status).toBe(403);
     expect(other.body.errors?.[0]?.extensions?.code).toBe('PURPOSE_MISMATCH');
     const sameOrNone: Record<string, string>[] = [{ 'x-data-purpose': 'planning' }, {}];
     for (const header of sameOrNone) {
-      const served = await hub.query('{ districts(first: 1) { totalCount } }', {}, { authorization: `Bearer ${forPlanning}`, ...header });
+      const served = await hub.query(
+        '{ districts(first: 1) { totalCount } }',
+        {},
+        { authorization: `Bearer ${forPlanning}`, ...header },
+      );
       expect(served.status).toBe(200);
       expect(served.body.data?.districts?.totalCount).toBeGreaterThan(0);
     }
     // A grant request may not name another purpose than the token's either.
-    const filed = await call('POST', '/admin/grant-requests', forPlanning, { fields: ['Student.name'], purpose: 'enrollment-planning', reason: 'x' });
+    const filed = await call('POST', '/admin/grant-requests', forPlanning, {
+      fields: ['Student.name'],
+      purpose: 'enrollment-planning',
+      reason: 'x',
+    });
     expect([filed.status, code(filed)]).toEqual([403, 'PURPOSE_MISMATCH']);
   });
 });
@@ -154,15 +277,22 @@ describe('hub token (the CLI as a child process)', () => {
   it('refuses to mint a role the consumer does not hold: exit 2, the reason on stderr, nothing on stdout', async () => {
     const refused = await hubCli(['token', '--consumer', 'city-analytics', '--role', 'cdo:education']);
     expect(refused).toMatchObject({ code: 2, stdout: '' });
-    expect(refused.stderr).toMatch(/hub token: refused: ROLE_NOT_HELD: city-analytics does not hold the role cdo:education/);
-    expect(await hubCli(['token', '--consumer', 'education', '--role', 'hub-operator'])).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toMatch(
+      /hub token: refused: ROLE_NOT_HELD: city-analytics does not hold the role cdo:education/,
+    );
+    expect(await hubCli(['token', '--consumer', 'education', '--role', 'hub-operator'])).toMatchObject({
+      code: 2,
+      stdout: '',
+    });
   });
 
   it('never mints past the maximum lifetime, and shortens its default to fit it', async () => {
     const tooLong = await hubCli(['token', '--consumer', 'city-analytics', '--ttl', '48h']);
     expect(tooLong).toMatchObject({ code: 2, stdout: '' });
     expect(tooLong.stderr).toMatch(/--ttl 48h is longer than the 24 h the hub accepts \(TOKEN_MAX_TTL\)/);
-    expect(await hubCli(['token', '--consumer', 'city-analytics', '--ttl', '2h'], { TOKEN_MAX_TTL: '1h' })).toMatchObject({ code: 2, stdout: '' });
+    expect(
+      await hubCli(['token', '--consumer', 'city-analytics', '--ttl', '2h'], { TOKEN_MAX_TTL: '1h' }),
+    ).toMatchObject({ code: 2, stdout: '' });
     const fitted = await hubCli(['token', '--consumer', 'city-analytics'], { TOKEN_MAX_TTL: '30m' });
     const claims = JSON.parse(Buffer.from(fitted.stdout.trim().split('.')[1]!, 'base64url').toString());
     expect(claims.exp - claims.iat).toBe(1800);
@@ -202,12 +332,25 @@ describe('operator endpoints on the gateway port', () => {
     expect(anyone.body).toEqual({ status: 'ready', ready: true });
     const operator = await call('GET', '/readyz', undefined, undefined, await asOperator());
     expect(operator.status).toBe(200);
-    expect(operator.body).toMatchObject({ status: 'ready', ready: true, supergraph: { loaded: true }, cache: { backend: 'memory' } });
-    expect(operator.body.subgraphs.map((s: { name: string }) => s.name).sort()).toEqual(['development-reform', 'education', 'science']);
+    expect(operator.body).toMatchObject({
+      status: 'ready',
+      ready: true,
+      supergraph: { loaded: true },
+      cache: { backend: 'memory' },
+    });
+    expect(operator.body.subgraphs.map((s: { name: string }) => s.name).sort()).toEqual([
+      'development-reform',
+      'education',
+      'science',
+    ]);
     // A token that is not an operator's changes nothing for a load balancer: same status, summary, and why.
     const consumer = await call('GET', '/readyz', await tokenFor('science'));
     expect(consumer.status).toBe(200);
-    expect(consumer.body).toEqual({ status: 'ready', ready: true, detail: expect.stringMatching(/^withheld: FORBIDDEN: the detail of \/readyz takes the role hub-operator/) });
+    expect(consumer.body).toEqual({
+      status: 'ready',
+      ready: true,
+      detail: expect.stringMatching(/^withheld: FORBIDDEN: the detail of \/readyz takes the role hub-operator/),
+    });
   });
 });
 

@@ -17,10 +17,17 @@ import { hubCli as runHub } from '../harness/hubCli';
 const educationSdl = readFileSync(join(repoRoot(), 'subgraphs', 'education', 'schema.graphql'), 'utf8');
 const ENROLMENT = '  "Number of students enrolled."\n  enrolment: Int!\n';
 const withoutEnrolment = educationSdl.replace(ENROLMENT, '');
-const GRADE = '  "Grade: 0 kindergarten, 1-6 primary, 7-9 junior secondary, 10-12 senior secondary, 13-16 undergraduate years 1-4."\n  grade: Int\n';
+const GRADE =
+  '  "Grade: 0 kindergarten, 1-6 primary, 7-9 junior secondary, 10-12 senior secondary, 13-16 undergraduate years 1-4."\n  grade: Int\n';
 const withoutGrade = educationSdl.replace(GRADE, '');
-const withMotto = educationSdl.replace('  address: String!\n', '  address: String!\n  "The school\'s motto."\n  motto: String\n');
-const notComposing = educationSdl.replace('type School @key(fields: "code") {\n  "10-digit school identifier: 2-digit type + 11 (Beijing) + serial. Does not encode the district."\n  code: ID!', 'type School @key(fields: "code") {\n  "10-digit school identifier: 2-digit type + 11 (Beijing) + serial. Does not encode the district."\n  code: Int!');
+const withMotto = educationSdl.replace(
+  '  address: String!\n',
+  '  address: String!\n  "The school\'s motto."\n  motto: String\n',
+);
+const notComposing = educationSdl.replace(
+  'type School @key(fields: "code") {\n  "10-digit school identifier: 2-digit type + 11 (Beijing) + serial. Does not encode the district."\n  code: ID!',
+  'type School @key(fields: "code") {\n  "10-digit school identifier: 2-digit type + 11 (Beijing) + serial. Does not encode the district."\n  code: Int!',
+);
 
 describe('schema registry', () => {
   let hub: HubProcess;
@@ -33,7 +40,11 @@ describe('schema registry', () => {
     return { code: result.code, stdout: result.code === 0 ? result.stdout : result.stdout + result.stderr };
   };
   const schoolFields = async (url: string) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await as('education', 'operations')) }, body: JSON.stringify({ query: '{ __type(name: "School") { fields { name } } }' }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await as('education', 'operations')) },
+      body: JSON.stringify({ query: '{ __type(name: "School") { fields { name } } }' }),
+    });
     const body = (await response.json()) as { data?: { __type?: { fields: { name: string }[] } } };
     return (body.data?.__type?.fields ?? []).map((f) => f.name);
   };
@@ -56,14 +67,21 @@ describe('schema registry', () => {
 
   it('reports a breaking change with the operations consumers sent that it would break, and how often', async () => {
     const query = 'query Enrolments { schools(first: 2) { nodes { name enrolment } } }';
-    for (const [consumer, purpose] of [['city-analytics', 'statistics'], ['city-analytics', 'statistics'], ['city-analytics', 'statistics'], ['development-reform', 'planning']] as const) {
+    for (const [consumer, purpose] of [
+      ['city-analytics', 'statistics'],
+      ['city-analytics', 'statistics'],
+      ['city-analytics', 'statistics'],
+      ['development-reform', 'planning'],
+    ] as const) {
       const { status } = await hub.query(query, {}, await as(consumer, purpose));
       expect(status).toBe(200);
     }
     const check = await hubCli(['schema', 'check', '--agency', 'education', '--sdl', files.withoutEnrolment!]);
     console.log(check.stdout);
     expect(check.code).toBe(1);
-    expect(check.stdout).toMatch(/error\s+usage\s+operation Enrolments \([0-9a-f]{12}\), sent 4 time\(s\) since \d{4}-\d\d-\d\d by city-analytics, development-reform, would no longer validate: Cannot query field "enrolment" on type "School"/);
+    expect(check.stdout).toMatch(
+      /error\s+usage\s+operation Enrolments \([0-9a-f]{12}\), sent 4 time\(s\) since \d{4}-\d\d-\d\d by city-analytics, development-reform, would no longer validate: Cannot query field "enrolment" on type "School"/,
+    );
     expect(check.stdout).toMatch(/warning\s+breaking\s+FIELD_REMOVED: School\.enrolment was removed\./);
     expect(check.stdout).toMatch(/not publishable/);
     // A field a policy names: the policy would no longer compile.
@@ -71,11 +89,30 @@ describe('schema registry', () => {
     expect(grade.code).toBe(1);
     expect(grade.stdout).toMatch(/error\s+policy\s+.*education\.yaml:\d+: error: .*Student\.grade/);
     // --force does not override a policy that would no longer compile: gateways would refuse that supergraph.
-    const forced = await hubCli(['schema', 'publish', '--agency', 'education', '--sdl', files.withoutGrade!, '--reason', 'drop grade', '--force']);
+    const forced = await hubCli([
+      'schema',
+      'publish',
+      '--agency',
+      'education',
+      '--sdl',
+      files.withoutGrade!,
+      '--reason',
+      'drop grade',
+      '--force',
+    ]);
     expect(forced.code).toBe(1);
-    expect(forced.stdout).toMatch(/the supergraph or the policies must be fixed first[\s\S]*not published: the registry is unchanged/);
+    expect(forced.stdout).toMatch(
+      /the supergraph or the policies must be fixed first[\s\S]*not published: the registry is unchanged/,
+    );
     // From a running subgraph (`_service { sdl }`): what education serves now checks clean.
-    const served = await hubCli(['schema', 'check', '--agency', 'education', '--url', `http://127.0.0.1:${hub.ports.education}/graphql`]);
+    const served = await hubCli([
+      'schema',
+      'check',
+      '--agency',
+      'education',
+      '--url',
+      `http://127.0.0.1:${hub.ports.education}/graphql`,
+    ]);
     expect(served.code).toBe(0);
     expect(served.stdout).toMatch(/composition: ok → supergraph [0-9a-f]{16}\nno errors, 0 warning\(s\): publishable/);
     // The check alone changes nothing but seeding: every agency at v1.
@@ -85,7 +122,18 @@ describe('schema registry', () => {
   it('refuses a schema that does not compose, leaving the registry unchanged', async () => {
     const registryFile = join(hub.dataDir, 'registry', 'registry.json');
     const before = readFileSync(registryFile, 'utf8');
-    const published = await hubCli(['schema', 'publish', '--agency', 'education', '--sdl', files.notComposing!, '--reason', 'code as a number', '--author', 'test CDO']);
+    const published = await hubCli([
+      'schema',
+      'publish',
+      '--agency',
+      'education',
+      '--sdl',
+      files.notComposing!,
+      '--reason',
+      'code as a number',
+      '--author',
+      'test CDO',
+    ]);
     expect(published.code).toBe(1);
     expect(published.stdout).toMatch(/composition: FAILED/);
     expect(published.stdout).toMatch(/error\s+composition\s+.*School\.code/);
@@ -99,36 +147,61 @@ describe('schema registry', () => {
     let sent = 0;
     const failures: string[] = [];
     const headers = { 'content-type': 'application/json', ...(await as('development-reform', 'planning')) };
-    const body = JSON.stringify({ query: '{ investmentProjects(first: 3) { nodes { code name school { name enrolment } } } districts(first: 3) { nodes { code schoolCount } } }' });
+    const body = JSON.stringify({
+      query:
+        '{ investmentProjects(first: 3) { nodes { code name school { name enrolment } } } districts(first: 3) { nodes { code schoolCount } } }',
+    });
     const load = Array.from({ length: 6 }, async () => {
       while (!stop) {
         sent++;
         try {
           const response = await fetch(hub.gatewayUrl, { method: 'POST', headers, body });
           const result = (await response.json()) as { errors?: unknown[] };
-          if (response.status !== 200 || result.errors) failures.push(`${response.status} ${JSON.stringify(result.errors)}`);
+          if (response.status !== 200 || result.errors)
+            failures.push(`${response.status} ${JSON.stringify(result.errors)}`);
         } catch (error) {
           failures.push(String(error));
         }
       }
     });
     await until(() => sent >= 12, 30_000, 20, { what: 'the load to be running before the publish' });
-    const published = await hubCli(['schema', 'publish', '--agency', 'education', '--sdl', files.withMotto!, '--reason', 'schools publish their motto', '--author', 'test CDO']);
+    const published = await hubCli([
+      'schema',
+      'publish',
+      '--agency',
+      'education',
+      '--sdl',
+      files.withMotto!,
+      '--reason',
+      'schools publish their motto',
+      '--author',
+      'test CDO',
+    ]);
     expect(published.code).toBe(0);
-    expect(published.stdout).toMatch(/warning\s+unclassified\s+School\.motto is new and takes its type's default in education's policy: UNCONDITIONAL L1/);
+    expect(published.stdout).toMatch(
+      /warning\s+unclassified\s+School\.motto is new and takes its type's default in education's policy: UNCONDITIONAL L1/,
+    );
     expect(published.stdout).toMatch(/published education v2: gateways now serve supergraph [0-9a-f]{16}/);
     const took = await until(async () => (await schoolFields(hub.gatewayUrl)).includes('motto'), 15_000, 25);
     const sentAtSwitch = sent;
     await until(() => sent >= sentAtSwitch + 20, 30_000, 20, { what: 'requests on the new supergraph' });
     stop = true;
     await Promise.all(load);
-    console.log(`publish → new schema served in ${took} ms; ${sent} requests under load during the switch, ${failures.length} failed`);
+    console.log(
+      `publish → new schema served in ${took} ms; ${sent} requests under load during the switch, ${failures.length} failed`,
+    );
     expect(failures).toEqual([]);
     expect(sent).toBeGreaterThan(20);
     // The gateway now plans the new field to the agency (whose running subgraph, deployed from the
     // committed SDL, does not have it yet: publishing with --url from the new deployment avoids that).
-    const motto = await hub.query('{ schools(first: 1) { nodes { code motto } } }', {}, await as('education', 'operations'));
-    expect(motto.body.errors?.[0]).toMatchObject({ extensions: { agency: 'education', code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const motto = await hub.query(
+      '{ schools(first: 1) { nodes { code motto } } }',
+      {},
+      await as('education', 'operations'),
+    );
+    expect(motto.body.errors?.[0]).toMatchObject({
+      extensions: { agency: 'education', code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
 
     const diff = await hubCli(['schema', 'diff', 'education', 'v1', 'v2']);
     expect(diff.stdout).toMatch(/^\+ {2}motto: String$/m);
@@ -136,22 +209,50 @@ describe('schema registry', () => {
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toMatch(/rolled education back to v1 as v3/);
     await until(async () => !(await schoolFields(hub.gatewayUrl)).includes('motto'), 15_000, 25);
-    expect((await hubCli(['schema', 'list', '--agency', 'education'])).stdout).toMatch(/\* +education +v3 .*rollback of v1/);
+    expect((await hubCli(['schema', 'list', '--agency', 'education'])).stdout).toMatch(
+      /\* +education +v3 .*rollback of v1/,
+    );
   });
 
   it('two gateways on one Redis registry both switch', async () => {
     const redis = await RedisTestServer.start();
-    const urls = Object.fromEntries(AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]));
+    const urls = Object.fromEntries(
+      AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]),
+    );
     const shared = { SCHEMA_REGISTRY_REDIS_URL: redis.url, ...urls };
-    const gateways = await Promise.all([1, 2].map(async (i) => GatewayProcess.start([], await freePort(), { ...env, ...shared, AUDIT_DIR: join(hub.dataDir, `audit-redis-${i}`) })));
+    const gateways = await Promise.all(
+      [1, 2].map(async (i) =>
+        GatewayProcess.start([], await freePort(), {
+          ...env,
+          ...shared,
+          AUDIT_DIR: join(hub.dataDir, `audit-redis-${i}`),
+        }),
+      ),
+    );
     try {
       for (const gateway of gateways) expect(await schoolFields(gateway.url)).not.toContain('motto');
-      const published = await hubCli(['schema', 'publish', '--agency', 'education', '--sdl', files.withMotto!, '--reason', 'motto, on the shared registry', '--author', 'test CDO'], shared);
+      const published = await hubCli(
+        [
+          'schema',
+          'publish',
+          '--agency',
+          'education',
+          '--sdl',
+          files.withMotto!,
+          '--reason',
+          'motto, on the shared registry',
+          '--author',
+          'test CDO',
+        ],
+        shared,
+      );
       expect(published.code).toBe(0);
       for (const gateway of gateways) {
-        await until(async () => (await schoolFields(gateway.url)).includes('motto'), 15_000, 25).catch((error: Error) => {
-          throw new Error(`${error.message}; gateway log:\n${gateway.log}`);
-        });
+        await until(async () => (await schoolFields(gateway.url)).includes('motto'), 15_000, 25).catch(
+          (error: Error) => {
+            throw new Error(`${error.message}; gateway log:\n${gateway.log}`);
+          },
+        );
       }
       // The hub's own gateway follows its folder registry, not this one.
       expect(await schoolFields(hub.gatewayUrl)).not.toContain('motto');

@@ -56,7 +56,10 @@ it('drains on SIGTERM under load: no request cut, no audit record without its an
         const response = await fetch(gateway.url, { method: 'POST', headers, body: JSON.stringify({ query: QUERY }) });
         outcome.status = response.status;
         outcome.requestId = response.headers.get('x-request-id');
-        const body = (await response.json()) as { data?: { districts?: { nodes: unknown[] } }; errors?: { extensions?: { code?: string } }[] };
+        const body = (await response.json()) as {
+          data?: { districts?: { nodes: unknown[] } };
+          errors?: { extensions?: { code?: string } }[];
+        };
         outcome.code = body.errors?.[0]?.extensions?.code;
         outcome.complete = response.status === 200 && body.data?.districts?.nodes.length === 3 && !body.errors;
       } catch (error) {
@@ -72,14 +75,28 @@ it('drains on SIGTERM under load: no request cut, no audit record without its an
   await until(async () => outcomes.filter((o) => o.complete).length >= 30, 20_000);
   // Hold requests in flight: science stops answering, so each request waits on it.
   subgraphs.science!.signal('SIGSTOP');
-  await until(() => open.size === CLIENTS && [...open].every((o) => performance.now() - o.startedAt > 200), 20_000, 20, { what: 'every client to have a request held open' });
+  await until(
+    () => open.size === CLIENTS && [...open].every((o) => performance.now() - o.startedAt > 200),
+    20_000,
+    20,
+    { what: 'every client to have a request held open' },
+  );
   const signalledAt = performance.now();
   const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', (code) => resolve(code)));
   gateway.child.kill('SIGTERM');
   // Science stays frozen until the gateway is past its drain delay and closing: new requests are
   // refused (or find the port closed) while the held ones are still open.
   const health = new URL('/healthz', gateway.url);
-  await until(async () => (await fetch(health).then((r) => r.status, () => 'refused')) !== 200, 20_000, 50, { what: 'the gateway to close its doors' });
+  await until(
+    async () =>
+      (await fetch(health).then(
+        (r) => r.status,
+        () => 'refused',
+      )) !== 200,
+    20_000,
+    50,
+    { what: 'the gateway to close its doors' },
+  );
   subgraphs.science!.signal('SIGCONT');
   const code = await exited;
   running = false;
@@ -94,7 +111,9 @@ it('drains on SIGTERM under load: no request cut, no audit record without its an
   const unanswered = outcomes.filter((o) => !o.complete);
   for (const o of unanswered) {
     expect(o.startedAt).toBeGreaterThan(signalledAt);
-    expect(o.status === 503 ? o.code : o.error).toMatch(/^(SHUTTING_DOWN|ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed)$/);
+    expect(o.status === 503 ? o.code : o.error).toMatch(
+      /^(SHUTTING_DOWN|ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|other side closed)$/,
+    );
   }
   // Nothing the gateway processed was lost: each audit record's request reached its client.
   const answered = new Set(outcomes.filter((o) => o.complete).map((o) => o.requestId));

@@ -49,7 +49,11 @@ afterAll(async () => {
 
 async function ask(): Promise<Answer> {
   const started = performance.now();
-  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERY }) });
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: QUERY }),
+  });
   const body = (await response.json()) as GraphQLResponse['body'];
   return { status: response.status, body, milliseconds: performance.now() - started };
 }
@@ -71,7 +75,10 @@ function load(): { answers: Answer[]; stop: () => Promise<Answer[]> } {
   };
 }
 
-async function readyz(): Promise<{ status: number; body: { status: string; ready: boolean; subgraphs: Record<string, any>[] } }> {
+async function readyz(): Promise<{
+  status: number;
+  body: { status: string; ready: boolean; subgraphs: Record<string, any>[] };
+}> {
   const response = await fetch(gateway.url.replace('/graphql', '/readyz'), { headers: await asOperator() });
   return { status: response.status, body: (await response.json()) as any };
 }
@@ -83,7 +90,8 @@ async function metric(name: string, labels: string): Promise<number> {
 }
 
 const science = async () => (await readyz()).body.subgraphs.find((s) => s.name === 'science')!;
-const isFull = (answer: Answer) => answer.status === 200 && !answer.body.errors && answer.body.data?.districts.nodes[0].highTechEnterpriseCount !== null;
+const isFull = (answer: Answer) =>
+  answer.status === 200 && !answer.body.errors && answer.body.data?.districts.nodes[0].highTechEnterpriseCount !== null;
 
 /** The other agencies' data is there; every error is science's SUBGRAPH_UNAVAILABLE (or none). */
 function expectPartialOrFull(answer: Answer): void {
@@ -95,7 +103,8 @@ function expectPartialOrFull(answer: Answer): void {
     expect(district.name).toEqual(expect.any(String));
     expect(district.schoolCount).toBeGreaterThanOrEqual(0);
   }
-  for (const error of errors ?? []) expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'science' });
+  for (const error of errors ?? [])
+    expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'science' });
 }
 
 it('answers in full while every agency is up, and is ready', async () => {
@@ -120,11 +129,16 @@ it('keeps answering 200 with the other agencies’ data when a subgraph is kille
   const killedAfter = running.answers.length;
   // The circuit opens after 3 failed calls in a row: /readyz and /metrics show it.
   await until(async () => (await science()).circuit === 'open', 10_000);
-  await until(async () => (await metric('cdo_hub_subgraph_circuit_state', 'subgraph="science",state="open"')) === 1, 5000);
+  await until(
+    async () => (await metric('cdo_hub_subgraph_circuit_state', 'subgraph="science",state="open"')) === 1,
+    5000,
+  );
   const whileOpen = running.answers.length;
   await until(async () => running.answers.length >= whileOpen + CLIENTS * 5, 10_000);
   const answers = await running.stop();
-  console.log(`science killed under load: ${answers.length} answers (${killedAfter} before the kill, ${answers.length - whileOpen} after the circuit opened), ${answers.filter(isFull).length} full`);
+  console.log(
+    `science killed under load: ${answers.length} answers (${killedAfter} before the kill, ${answers.length - whileOpen} after the circuit opened), ${answers.filter(isFull).length} full`,
+  );
 
   for (const answer of answers) expectPartialOrFull(answer);
   expect(answers.filter((a) => a.status >= 500)).toEqual([]);
@@ -136,7 +150,11 @@ it('keeps answering 200 with the other agencies’ data when a subgraph is kille
   // The answers after the circuit opened name science and hold null for its counts only.
   for (const answer of answers.slice(whileOpen)) {
     expect(answer.body.errors?.length).toBeGreaterThan(0);
-    expect(answer.body.data!.districts.nodes.every((d: { highTechEnterpriseCount: unknown }) => d.highTechEnterpriseCount === null)).toBe(true);
+    expect(
+      answer.body.data!.districts.nodes.every(
+        (d: { highTechEnterpriseCount: unknown }) => d.highTechEnterpriseCount === null,
+      ),
+    ).toBe(true);
   }
 
   const { status, body } = await readyz();
@@ -147,7 +165,9 @@ it('keeps answering 200 with the other agencies’ data when a subgraph is kille
   expect(state.recentFailures.map((f: { reason: string }) => f.reason)).toContain('unreachable');
   expect(await metric('cdo_hub_subgraph_errors_total', 'subgraph="science",reason="circuit-open"')).toBeGreaterThan(0);
   expect(await metric('cdo_hub_subgraph_errors_total', 'subgraph="science",reason="unreachable"')).toBeGreaterThan(0);
-  expect(await metric('cdo_hub_consumer_requests_total', 'consumer="city-analytics",outcome="partial"')).toBeGreaterThan(0);
+  expect(
+    await metric('cdo_hub_consumer_requests_total', 'consumer="city-analytics",outcome="partial"'),
+  ).toBeGreaterThan(0);
   expect(await metric('cdo_hub_consumer_requests_total', 'consumer="city-analytics",outcome="ok"')).toBeGreaterThan(0);
 
   // Back on the same port: after the cool-down one trial call closes the circuit, full answers return.
@@ -156,7 +176,9 @@ it('keeps answering 200 with the other agencies’ data when a subgraph is kille
   expect(await science()).toMatchObject({ reachable: true, circuit: 'closed', consecutiveFailures: 0 });
   expect((await readyz()).body.status).toBe('ready');
   expect(await metric('cdo_hub_subgraph_circuit_state', 'subgraph="science",state="closed"')).toBe(1);
-  expect(await metric('cdo_hub_subgraph_circuit_transitions_total', 'subgraph="science",state="half-open"')).toBeGreaterThan(0);
+  expect(
+    await metric('cdo_hub_subgraph_circuit_transitions_total', 'subgraph="science",state="half-open"'),
+  ).toBeGreaterThan(0);
 }, 120_000);
 
 it('answers within the frozen subgraph’s own deadline, with reason timeout and the other agencies’ data, and recovers when it thaws', async () => {
@@ -165,7 +187,9 @@ it('answers within the frozen subgraph’s own deadline, with reason timeout and
     const running = load();
     await until(async () => running.answers.length >= CLIENTS * 4, 20_000);
     const answers = await running.stop();
-    console.log(`science frozen under load: ${answers.length} answers, slowest ${Math.round(Math.max(...answers.map((a) => a.milliseconds)))} ms`);
+    console.log(
+      `science frozen under load: ${answers.length} answers, slowest ${Math.round(Math.max(...answers.map((a) => a.milliseconds)))} ms`,
+    );
     for (const answer of answers) {
       expectPartialOrFull(answer);
       // Science's deadline (800 ms), not the default 5 s, plus room for a busy machine.

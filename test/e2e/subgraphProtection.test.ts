@@ -20,19 +20,37 @@ afterAll(async () => {
 const subgraphUrl = (agency: string) => `http://127.0.0.1:${hub.ports[agency]}/graphql`;
 
 async function direct(headers: Record<string, string>, body: object = { query }, agency = 'education') {
-  const response = await fetch(subgraphUrl(agency), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  const response = await fetch(subgraphUrl(agency), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as {
+      data?: any;
+      errors?: { message: string; extensions?: Record<string, unknown> }[];
+    },
+  };
 }
 
-function refusedWith(answer: { status: number; body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] } }, reason: string): void {
+function refusedWith(
+  answer: { status: number; body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] } },
+  reason: string,
+): void {
   expect(answer.status).toBe(401);
   expect(answer.body.data).toBeUndefined();
-  expect(answer.body.errors).toEqual([{ message: expect.any(String), extensions: { code: 'SUBGRAPH_CALL_REFUSED', reason } }]);
+  expect(answer.body.errors).toEqual([
+    { message: expect.any(String), extensions: { code: 'SUBGRAPH_CALL_REFUSED', reason } },
+  ]);
 }
 
 it('refuses an unsigned call on every agency, POST and GET, before it runs', async () => {
-  for (const agency of ['education', 'development-reform', 'science']) refusedWith(await direct({}, { query: '{ __typename }' }, agency), 'missing');
-  const get = await fetch(`${subgraphUrl('education')}?query=${encodeURIComponent(query)}`, { headers: { 'apollo-require-preflight': 'true' } });
+  for (const agency of ['education', 'development-reform', 'science'])
+    refusedWith(await direct({}, { query: '{ __typename }' }, agency), 'missing');
+  const get = await fetch(`${subgraphUrl('education')}?query=${encodeURIComponent(query)}`, {
+    headers: { 'apollo-require-preflight': 'true' },
+  });
   expect(get.status).toBe(401);
   expect((await get.json()).errors[0].extensions).toEqual({ code: 'SUBGRAPH_CALL_REFUSED', reason: 'missing' });
   // Not even the schema: `_service { sdl }` is refused too.
@@ -40,7 +58,10 @@ it('refuses an unsigned call on every agency, POST and GET, before it runs', asy
 });
 
 it('refuses a signature made with another key, for another operation, or for another agency', async () => {
-  refusedWith(await direct(signedSubgraphHeaders('not-the-hub-key-not-the-hub-key-0123', 'education', { query })), 'bad-signature');
+  refusedWith(
+    await direct(signedSubgraphHeaders('not-the-hub-key-not-the-hub-key-0123', 'education', { query })),
+    'bad-signature',
+  );
   refusedWith(await direct(signedSubgraphHeaders(key, 'education', { query: '{ __typename }' })), 'bad-signature');
   refusedWith(await direct({ [SIGNATURE_HEADER]: 't=1,v1=old-format' }), 'malformed');
   // Signed by the hub for another agency: a call captured on its way to science is no good at education.
@@ -48,7 +69,12 @@ it('refuses a signature made with another key, for another operation, or for ano
 });
 
 it('answers a signed call once; the same call captured and sent again is refused as replayed', async () => {
-  const headers = signedSubgraphHeaders(key, 'education', { query }, { consumer: 'education', agency: 'education', requestId: 'protection-e2e' });
+  const headers = signedSubgraphHeaders(
+    key,
+    'education',
+    { query },
+    { consumer: 'education', agency: 'education', requestId: 'protection-e2e' },
+  );
   const first = await direct(headers);
   expect(first.status).toBe(200);
   expect(first.body.errors).toBeUndefined();
@@ -57,13 +83,27 @@ it('answers a signed call once; the same call captured and sent again is refused
   // Another signature for the same operation is a new call.
   expect((await direct(signedSubgraphHeaders(key, 'education', { query }))).status).toBe(200);
   // Edited claims under the captured signature: not the hub's.
-  const edited = Buffer.from(JSON.stringify({ consumer: 'education', agency: 'development-reform', requestId: 'protection-e2e' })).toString('base64url');
-  refusedWith(await direct({ ...signedSubgraphHeaders(key, 'education', { query }, { consumer: 'education', requestId: 'x' }), [CONSUMER_HEADER]: edited }), 'bad-signature');
+  const edited = Buffer.from(
+    JSON.stringify({ consumer: 'education', agency: 'development-reform', requestId: 'protection-e2e' }),
+  ).toString('base64url');
+  refusedWith(
+    await direct({
+      ...signedSubgraphHeaders(key, 'education', { query }, { consumer: 'education', requestId: 'x' }),
+      [CONSUMER_HEADER]: edited,
+    }),
+    'bad-signature',
+  );
 });
 
 it('refuses a signature older than its window (30 s)', async () => {
-  refusedWith(await direct(signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() - 31_000 })), 'stale');
-  refusedWith(await direct(signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() + 60_000 })), 'stale');
+  refusedWith(
+    await direct(signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() - 31_000 })),
+    'stale',
+  );
+  refusedWith(
+    await direct(signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() + 60_000 })),
+    'stale',
+  );
 });
 
 it('keeps /healthz open', async () => {
@@ -87,7 +127,9 @@ it('the gateway path answers as before: anonymous open data and a consumer with 
   const consumer = await hub.query(query, {}, await as('district-haidian', 'enrollment-planning'));
   expect(consumer.status).toBe(200);
   expect(consumer.body.data!.schools.nodes).toHaveLength(2);
-  expect(consumer.body.errors ?? []).not.toContainEqual(expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBGRAPH_CALL_REFUSED' }) }));
+  expect(consumer.body.errors ?? []).not.toContainEqual(
+    expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBGRAPH_CALL_REFUSED' }) }),
+  );
   const ready = await fetch(hub.gatewayUrl.replace('/graphql', '/readyz'), { headers: await asOperator() });
   expect(ready.status).toBe(200);
   expect((await ready.json()).subgraphs.every((probe: { reachable: boolean }) => probe.reachable)).toBe(true);

@@ -26,7 +26,14 @@ export class AgencyProcess {
     const process = await TestProcess.start({
       name: agency.id,
       args: [join(repoRoot(), 'subgraphs', agency.id, 'dist', 'main.js')],
-      env: { ...globalThis.process.env, ...TEST_SECRETS, HUB_DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn', [`${agency.envPrefix}_PORT`]: String(port) },
+      env: {
+        ...globalThis.process.env,
+        ...TEST_SECRETS,
+        HUB_DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        [`${agency.envPrefix}_PORT`]: String(port),
+      },
       ready: { ipc: true },
     });
     return new AgencyProcess(agency, port, process);

@@ -23,7 +23,16 @@ export class GatewayProcess {
       const process = await TestProcess.start({
         name: 'hub gateway',
         args: [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'gateway', ...args, '--port', String(port)],
-        env: { ...globalThis.process.env, ...TEST_SECRETS, ...TEST_GATEWAY_SETTINGS, GATEWAY_HOST: '127.0.0.1', LOG_LEVEL: 'warn', HUB_DATA_DIR: ownDir, SCHEMA_REGISTRY_DIR: join(ownDir, 'registry'), ...env },
+        env: {
+          ...globalThis.process.env,
+          ...TEST_SECRETS,
+          ...TEST_GATEWAY_SETTINGS,
+          GATEWAY_HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          HUB_DATA_DIR: ownDir,
+          SCHEMA_REGISTRY_DIR: join(ownDir, 'registry'),
+          ...env,
+        },
         ready: { output: /gateway ready/ },
       });
       return new GatewayProcess(process, `http://127.0.0.1:${port}/graphql`, ownDir);

@@ -22,7 +22,12 @@ export const TEST_GATEWAY_SETTINGS = { RATE_LIMIT_PER_MINUTE: '1000000' };
 
 /** A development token for a consumer, signed with the test hubs' secret. */
 export function tokenFor(consumer: string, purpose?: string, roles?: string[]): Promise<string> {
-  return signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, { consumer, ttlSeconds: 3600, ...(purpose ? { purpose } : {}), ...(roles ? { roles } : {}) });
+  return signDevelopmentToken(TEST_SECRETS.HUB_JWT_SECRET, {
+    consumer,
+    ttlSeconds: 3600,
+    ...(purpose ? { purpose } : {}),
+    ...(roles ? { roles } : {}),
+  });
 }
 
 /** Headers of the hub's operators (`hub-operations`, role hub-operator): what /metrics and the detail of /readyz take. */
@@ -38,7 +43,9 @@ export async function gatewayMetrics(gateway: string): Promise<string> {
 }
 
 /** A gateway's `/readyz` with the detail operators see (subgraphs, circuits, cache); `gateway` is its GraphQL URL or its origin. */
-export async function gatewayReadiness<Body = Record<string, any>>(gateway: string): Promise<{ status: number; body: Body }> {
+export async function gatewayReadiness<Body = Record<string, any>>(
+  gateway: string,
+): Promise<{ status: number; body: Body }> {
   const response = await fetch(new URL('/readyz', gateway), { headers: await asOperator() });
   return { status: response.status, body: (await response.json()) as Body };
 }
@@ -84,13 +91,33 @@ export class HubProcess {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cdo-hub-e2e-'));
     return startOnFreePorts(async () => {
       const ports: Record<string, number> = { gateway: await freePort() };
-      const env: NodeJS.ProcessEnv = { ...globalThis.process.env, ...TEST_SECRETS, ...TEST_GATEWAY_SETTINGS, HUB_DATA_DIR: dataDir, SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'), GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', ...options.env };
+      const env: NodeJS.ProcessEnv = {
+        ...globalThis.process.env,
+        ...TEST_SECRETS,
+        ...TEST_GATEWAY_SETTINGS,
+        HUB_DATA_DIR: dataDir,
+        SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'),
+        GATEWAY_PORT: String(ports.gateway),
+        GATEWAY_HOST: '127.0.0.1',
+        ...options.env,
+      };
       for (const agency of AGENCIES) {
         ports[agency.id] = await freePort();
         env[`${agency.envPrefix}_PORT`] = String(ports[agency.id]);
       }
-      const process = await TestProcess.start({ name: 'hub start', args: [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'start'], env, ready: { output: /cdo-hub ready in/ } });
-      return new HubProcess(process, `http://127.0.0.1:${ports.gateway}/graphql`, ports, dataDir, options.dataDir === undefined);
+      const process = await TestProcess.start({
+        name: 'hub start',
+        args: [join(repoRoot(), 'scripts', 'bin', 'hub.js'), 'start'],
+        env,
+        ready: { output: /cdo-hub ready in/ },
+      });
+      return new HubProcess(
+        process,
+        `http://127.0.0.1:${ports.gateway}/graphql`,
+        ports,
+        dataDir,
+        options.dataDir === undefined,
+      );
     });
   }
 
@@ -109,13 +136,21 @@ export class HubProcess {
     return this.process.waitForOutput(pattern, timeoutMs);
   }
 
-  async query<Data = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<Data>> {
+  async query<Data = Record<string, any>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse<Data>> {
     const response = await fetch(this.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<Data>['body'] };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as GraphQLResponse<Data>['body'],
+    };
   }
 
   /**
@@ -127,11 +162,16 @@ export class HubProcess {
     if (pid === undefined) return [];
     const listed = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
     return listed
-      ? listed.split(/\s+/).map(Number).flatMap((childPid) => {
-          const script = readFileSync(`/proc/${childPid}/cmdline`, 'utf8').split('\0')[1] ?? '';
-          const name = /gateway\/dist\/main\.js$/.test(script) ? 'gateway' : /subgraphs\/([^/]+)\/dist\/main\.js$/.exec(script)?.[1];
-          return name ? [{ name, pid: childPid }] : [];
-        })
+      ? listed
+          .split(/\s+/)
+          .map(Number)
+          .flatMap((childPid) => {
+            const script = readFileSync(`/proc/${childPid}/cmdline`, 'utf8').split('\0')[1] ?? '';
+            const name = /gateway\/dist\/main\.js$/.test(script)
+              ? 'gateway'
+              : /subgraphs\/([^/]+)\/dist\/main\.js$/.exec(script)?.[1];
+            return name ? [{ name, pid: childPid }] : [];
+          })
       : [];
   }
 

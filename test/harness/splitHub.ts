@@ -24,7 +24,10 @@ export class SplitHub {
     await seedAgencyDatabases(dataDir);
     const subgraphs: Record<string, AgencyProcess> = {};
     try {
-      for (const agency of AGENCIES) subgraphs[agency.id] = await startOnFreePorts(async () => AgencyProcess.start(agency.id, await freePort(), dataDir));
+      for (const agency of AGENCIES)
+        subgraphs[agency.id] = await startOnFreePorts(async () =>
+          AgencyProcess.start(agency.id, await freePort(), dataDir),
+        );
       const gateway = await startOnFreePorts(async () =>
         GatewayProcess.start(['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')], await freePort(), {
           HUB_DATA_DIR: dataDir,

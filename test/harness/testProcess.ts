@@ -64,7 +64,10 @@ export class TestProcess {
     await until(() => pattern.test(this.log) || (exited = !this.running), timeoutMs, 50).catch(() => {
       throw new Error(`${this.options.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.log}`);
     });
-    if (exited && !pattern.test(this.log)) throw new Error(`${this.options.name} exited (${this.current.exitCode ?? this.current.signalCode}) before printing ${pattern}:\n${this.log}`);
+    if (exited && !pattern.test(this.log))
+      throw new Error(
+        `${this.options.name} exited (${this.current.exitCode ?? this.current.signalCode}) before printing ${pattern}:\n${this.log}`,
+      );
   }
 
   /** Sends a signal: SIGSTOP freezes the process, SIGCONT thaws it. */
@@ -98,9 +101,13 @@ export class TestProcess {
 
   private async launch(): Promise<void> {
     const { ready, name } = this.options;
-    const child = spawn(process.execPath, this.options.args, { env: this.options.env, stdio: ['ignore', 'pipe', 'pipe', ...('ipc' in ready ? ['ipc' as const] : [])] });
+    const child = spawn(process.execPath, this.options.args, {
+      env: this.options.env,
+      stdio: ['ignore', 'pipe', 'pipe', ...('ipc' in ready ? ['ipc' as const] : [])],
+    });
     this.current = child;
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    for (const stream of [child.stdout!, child.stderr!])
+      stream.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     const timeoutMs = this.options.readyTimeoutMs ?? 90_000;
     try {
       if ('output' in ready) await this.waitForOutput(ready.output, timeoutMs);
@@ -114,7 +121,10 @@ export class TestProcess {
   private readyMessage(child: ChildProcess, timeoutMs: number): Promise<void> {
     const { name } = this.options;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not say it was ready within ${timeoutMs} ms:\n${this.log}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${name} did not say it was ready within ${timeoutMs} ms:\n${this.log}`)),
+        timeoutMs,
+      );
       child.on('message', (message: { ready?: boolean }) => {
         if (!message?.ready) return;
         clearTimeout(timer);

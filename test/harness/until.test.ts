@@ -32,11 +32,15 @@ describe('until', () => {
 
   it('rejects after the timeout, naming what never came', async () => {
     const clock = manualClock();
-    await expect(until(() => false, 200, 50, { clock, what: 'the log lines of request r-1' })).rejects.toThrow('timed out after 200 ms waiting for the log lines of request r-1');
+    await expect(until(() => false, 200, 50, { clock, what: 'the log lines of request r-1' })).rejects.toThrow(
+      'timed out after 200 ms waiting for the log lines of request r-1',
+    );
     expect(clock.now()).toBeLessThanOrEqual(250);
   });
 
   it('passes on an error the condition throws', async () => {
-    await expect(until(() => Promise.reject(new Error('the hub exited')), 1000, 50, { clock: manualClock() })).rejects.toThrow('the hub exited');
+    await expect(
+      until(() => Promise.reject(new Error('the hub exited')), 1000, 50, { clock: manualClock() }),
+    ).rejects.toThrow('the hub exited');
   });
 });

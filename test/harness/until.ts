@@ -20,11 +20,17 @@ export interface UntilOptions {
  * long that took; rejects after `timeoutMs`, naming what never came. Tests wait for a condition
  * they can observe, never for a fixed time.
  */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, intervalMs = 50, options: UntilOptions = {}): Promise<number> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  intervalMs = 50,
+  options: UntilOptions = {},
+): Promise<number> {
   const clock = options.clock ?? realClock;
   const started = clock.now();
   while (!(await check())) {
-    if (clock.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms${options.what ? ` waiting for ${options.what}` : ''}`);
+    if (clock.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms${options.what ? ` waiting for ${options.what}` : ''}`);
     await clock.sleep(intervalMs);
   }
   return clock.now() - started;

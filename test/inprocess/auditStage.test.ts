@@ -23,16 +23,29 @@ async function trail(): Promise<AuditRecord[]> {
 }
 
 it('records an answer with data before it is sent, under the request id the client sees', async () => {
-  const answer = await hub.query('query AuditedTotals { districts(first: 2) { nodes { code schoolCount } } }', {}, await hub.as('city-analytics', 'statistics'));
+  const answer = await hub.query(
+    'query AuditedTotals { districts(first: 2) { nodes { code schoolCount } } }',
+    {},
+    await hub.as('city-analytics', 'statistics'),
+  );
   expect(answer.status).toBe(200);
   // No waiting: the record is durable before the answer leaves.
   const record = (await trail()).find((entry) => entry.requestId === answer.headers['x-request-id']);
-  expect(record).toMatchObject({ consumer: 'city-analytics', purpose: 'statistics', operationName: 'AuditedTotals', outcome: 'ok' });
+  expect(record).toMatchObject({
+    consumer: 'city-analytics',
+    purpose: 'statistics',
+    operationName: 'AuditedTotals',
+    outcome: 'ok',
+  });
   expect(Object.keys((record as { agencies: Record<string, unknown> }).agencies)).toContain('education');
 });
 
 it('records nothing for a request refused before it ran', async () => {
-  const refused = await hub.query('{ districts(first: 1) { totalCount } }', {}, { authorization: 'Bearer not-a-token' });
+  const refused = await hub.query(
+    '{ districts(first: 1) { totalCount } }',
+    {},
+    { authorization: 'Bearer not-a-token' },
+  );
   expect(refused.status).toBe(401);
   expect((await trail()).some((entry) => entry.requestId === refused.headers['x-request-id'])).toBe(false);
 });
@@ -48,8 +61,14 @@ it('records each operation of a batch under its own view', async () => {
     ],
   });
   expect(response.statusCode).toBe(200);
-  const records = (await trail()).filter((entry) => entry.requestId === response.headers['x-request-id']) as { operationName: string; agencies: Record<string, { released: string[] }> }[];
-  const released = (name: string) => Object.values(records.find((record) => record.operationName === name)!.agencies).flatMap((agency) => agency.released);
+  const records = (await trail()).filter((entry) => entry.requestId === response.headers['x-request-id']) as {
+    operationName: string;
+    agencies: Record<string, { released: string[] }>;
+  }[];
+  const released = (name: string) =>
+    Object.values(records.find((record) => record.operationName === name)!.agencies).flatMap(
+      (agency) => agency.released,
+    );
   expect(records.map((record) => record.operationName).sort()).toEqual(['Enterprises', 'Schools']);
   expect(released('Schools')).toContain('School.name');
   expect(released('Schools')).not.toContain('District.highTechEnterpriseCount');

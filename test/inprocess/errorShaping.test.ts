@@ -33,7 +33,11 @@ it('gives an unknown operation name its own code', async () => {
 });
 
 it('answers a mutation over GET with 405 METHOD_NOT_ALLOWED, and PUT on /graphql too', async () => {
-  const get = await hub.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('mutation { __typename }')}`, headers: { 'apollo-require-preflight': 'true', ...(await hub.as('city-analytics', 'statistics')) } });
+  const get = await hub.inject({
+    method: 'GET',
+    url: `/graphql?query=${encodeURIComponent('mutation { __typename }')}`,
+    headers: { 'apollo-require-preflight': 'true', ...(await hub.as('city-analytics', 'statistics')) },
+  });
   expect(get.statusCode).toBe(405);
   expect(get.json().errors[0].extensions.code).toBe('METHOD_NOT_ALLOWED');
   const put = await hub.inject({ method: 'PUT', url: '/graphql', payload: {} });

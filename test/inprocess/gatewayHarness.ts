@@ -1,4 +1,10 @@
-import { createGatewayServer, loadGatewayConfig, signDevelopmentToken, subgraphUrlVariable, type GatewayServer } from '@cdo-hub/gateway';
+import {
+  createGatewayServer,
+  loadGatewayConfig,
+  signDevelopmentToken,
+  subgraphUrlVariable,
+  type GatewayServer,
+} from '@cdo-hub/gateway';
 import { developmentReformSeedPlan, developmentReformSubgraph } from '@cdo-hub/development-reform';
 import { educationSeedPlan, educationSubgraph } from '@cdo-hub/education';
 import { scienceSeedPlan, scienceSubgraph } from '@cdo-hub/science';
@@ -29,7 +35,11 @@ export interface InProcessHub {
   /** A raw request to the gateway. */
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** A GraphQL POST to `/graphql`; `headers` as from `as()`. */
-  query<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLAnswer<Data>>;
+  query<Data = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLAnswer<Data>>;
   /** Request headers of a consumer stating a purpose, with a development token. */
   as(consumer: string, purpose?: string, roles?: string[]): Promise<Record<string, string>>;
   stop(): Promise<void>;
@@ -38,7 +48,10 @@ export interface InProcessHub {
 export interface GraphQLAnswer<Data = Record<string, any>> {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
-  body: { data?: Data | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+  body: {
+    data?: Data | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  };
 }
 
 /** The in-process hub's secrets: the subgraphs accept calls signed with the kit harness's key. */
@@ -69,16 +82,32 @@ export async function startInProcessHub(options: InProcessHubOptions = {}): Prom
         SubgraphHarness.start(developmentReformSubgraph(), developmentReformSeedPlan('small')),
         SubgraphHarness.start(scienceSubgraph(), scienceSeedPlan('small')),
       ]);
-      for (const [name, harness] of [['education', started[0]], ['development-reform', started[1]], ['science', started[2]]] as const) {
+      for (const [name, harness] of [
+        ['education', started[0]],
+        ['development-reform', started[1]],
+        ['science', started[2]],
+      ] as const) {
         agencies[name] = harness;
         urls[subgraphUrlVariable(name)] = `${await harness.app.listen({ host: '127.0.0.1', port: 0 })}/graphql`;
       }
     }
     const config = loadGatewayConfig(
-      { HUB_DATA_DIR: dataDir, SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'), GATEWAY_HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '1000000', PLAYGROUND: 'off', LOG_LEVEL: 'info', ...urls, ...options.env },
+      {
+        HUB_DATA_DIR: dataDir,
+        SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'),
+        GATEWAY_HOST: '127.0.0.1',
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        PLAYGROUND: 'off',
+        LOG_LEVEL: 'info',
+        ...urls,
+        ...options.env,
+      },
       { port: 0 },
     );
-    const logger = pino({ level: config.logLevel }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+    const logger = pino(
+      { level: config.logLevel },
+      { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+    );
     const server = await createGatewayServer({ config, secrets: IN_PROCESS_SECRETS, logger });
     const hub: InProcessHub = {
       server,
@@ -87,11 +116,21 @@ export async function startInProcessHub(options: InProcessHubOptions = {}): Prom
       logs,
       inject: (request) => server.app.inject(request),
       async query(query, variables = {}, headers = {}) {
-        const response = await server.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify({ query, variables }) });
+        const response = await server.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { 'content-type': 'application/json', ...headers },
+          payload: JSON.stringify({ query, variables }),
+        });
         return { status: response.statusCode, headers: response.headers, body: response.json() };
       },
       async as(consumer, purpose, roles) {
-        const token = await signDevelopmentToken(IN_PROCESS_SECRETS.jwtSecret, { consumer, ttlSeconds: 600, ...(purpose ? { purpose } : {}), ...(roles ? { roles } : {}) });
+        const token = await signDevelopmentToken(IN_PROCESS_SECRETS.jwtSecret, {
+          consumer,
+          ttlSeconds: 600,
+          ...(purpose ? { purpose } : {}),
+          ...(roles ? { roles } : {}),
+        });
         return { authorization: `Bearer ${token}`, ...(purpose ? { 'x-data-purpose': purpose } : {}) };
       },
       async stop() {

@@ -23,12 +23,19 @@ it('refuses a token it did not sign with 401 INVALID_TOKEN', async () => {
 
 it('refuses a purpose the consumer does not hold', async () => {
   const answer = await hub.query('{ __typename }', {}, await hub.as('city-analytics', 'no-such-purpose'));
-  expect({ status: answer.status, code: answer.body.errors![0]!.extensions!.code }).toEqual({ status: 403, code: 'PURPOSE_NOT_REGISTERED' });
+  expect({ status: answer.status, code: answer.body.errors![0]!.extensions!.code }).toEqual({
+    status: 403,
+    code: 'PURPOSE_NOT_REGISTERED',
+  });
 });
 
 it('serves a known consumer and names it on the request log line', async () => {
   const answer = await hub.query('query WhoAmI { __typename }', {}, await hub.as('city-analytics', 'statistics'));
   expect(answer.status).toBe(200);
   const line = hub.logs.find((entry) => entry.msg === 'graphql request' && entry.operationName === 'WhoAmI');
-  expect(line).toMatchObject({ consumer: 'city-analytics', purpose: 'statistics', reqId: answer.headers['x-request-id'] });
+  expect(line).toMatchObject({
+    consumer: 'city-analytics',
+    purpose: 'statistics',
+    reqId: answer.headers['x-request-id'],
+  });
 });

@@ -15,19 +15,28 @@ afterAll(async () => {
 
 it('refuses a consumer past its limit with 429 and Retry-After, and counts batch members', async () => {
   const headers = { 'content-type': 'application/json', ...(await hub.as('city-analytics', 'statistics')) };
-  const batch = await hub.inject({ method: 'POST', url: '/graphql', headers, payload: [{ query: '{ __typename }' }, { query: '{ __typename }' }] });
+  const batch = await hub.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers,
+    payload: [{ query: '{ __typename }' }, { query: '{ __typename }' }],
+  });
   expect(batch.statusCode).toBe(200);
   expect((await hub.query('{ __typename }', {}, headers)).status).toBe(200);
   const refused = await hub.query('{ __typename }', {}, headers);
   expect(refused.status).toBe(429);
   expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-  expect(refused.body.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+  expect(refused.body.errors![0]!.extensions).toMatchObject({
+    code: 'RATE_LIMITED',
+    retryAfterSeconds: expect.any(Number),
+  });
   // Another consumer has a count of its own.
   expect((await hub.query('{ __typename }', {}, await hub.as('science', 'industrial-policy'))).status).toBe(200);
 });
 
 it('counts refused identities per address too', async () => {
   const answers = [];
-  for (let i = 0; i < 4; i++) answers.push((await hub.query('{ __typename }', {}, { authorization: 'Bearer not-a-token' })).status);
+  for (let i = 0; i < 4; i++)
+    answers.push((await hub.query('{ __typename }', {}, { authorization: 'Bearer not-a-token' })).status);
   expect(answers).toEqual([401, 401, 401, 429]);
 });

@@ -6,7 +6,10 @@ import { startInProcessHub, type InProcessHub } from './gatewayHarness';
 let hub: InProcessHub;
 
 beforeAll(async () => {
-  hub = await startInProcessHub({ withoutAgencies: true, env: { LIMIT_BATCH: '2', LIMIT_DEPTH: '3', LIMIT_VARIABLES_BYTES: '64' } });
+  hub = await startInProcessHub({
+    withoutAgencies: true,
+    env: { LIMIT_BATCH: '2', LIMIT_DEPTH: '3', LIMIT_VARIABLES_BYTES: '64' },
+  });
 });
 
 afterAll(async () => {
@@ -14,7 +17,12 @@ afterAll(async () => {
 });
 
 async function post(payload: unknown) {
-  const response = await hub.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...(await hub.as('city-analytics', 'statistics')) }, payload: JSON.stringify(payload) });
+  const response = await hub.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', ...(await hub.as('city-analytics', 'statistics')) },
+    payload: JSON.stringify(payload),
+  });
   return { status: response.statusCode, body: response.json() };
 }
 
@@ -25,7 +33,9 @@ it('refuses a batch longer than LIMIT_BATCH with the limit and the length', asyn
 });
 
 it('refuses an operation deeper than LIMIT_DEPTH and variables larger than LIMIT_VARIABLES_BYTES', async () => {
-  const deep = await post({ query: '{ schools(first: 1) { nodes { district { schools(first: 1) { nodes { name } } } } } }' });
+  const deep = await post({
+    query: '{ schools(first: 1) { nodes { district { schools(first: 1) { nodes { name } } } } } }',
+  });
   expect(deep.body.errors[0].extensions).toMatchObject({ limit: 3, actual: expect.any(Number) });
   expect(deep.body.errors[0].extensions.actual).toBeGreaterThan(3);
   const variables = await post({ query: 'query ($name: String) { __typename }', variables: { name: 'x'.repeat(200) } });

@@ -18,4 +18,8 @@ export function bundledBrowser(cacheRoot: string): Promise<string>;
 export function bundledBrowserSupported(platform?: string, arch?: string): boolean;
 export function planProvisioning(machine: Machine): ProvisioningPlan;
 export function inspectMachine(): Machine;
-export function provision(inspect?: () => Machine, install?: (packages: string[]) => void, cacheRoot?: string): Promise<number>;
+export function provision(
+  inspect?: () => Machine,
+  install?: (packages: string[]) => void,
+  cacheRoot?: string,
+): Promise<number>;

@@ -15,7 +15,10 @@ const BUNDLED_BROWSER_LIBRARIES = [
 ];
 
 const SYSTEM_BROWSERS = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
-const MACOS_BROWSERS = ['/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+const MACOS_BROWSERS = [
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
 
 /** The full path of `command` on PATH, or undefined. */
 function onPath(command, path = process.env.PATH ?? '') {
@@ -52,7 +55,12 @@ function loaderLibraries() {
   for (const ldconfig of ['ldconfig', '/sbin/ldconfig', '/usr/sbin/ldconfig']) {
     try {
       const listing = execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      return new Set(listing.split('\n').map((line) => line.trim().split(' ')[0]).filter(Boolean));
+      return new Set(
+        listing
+          .split('\n')
+          .map((line) => line.trim().split(' ')[0])
+          .filter(Boolean),
+      );
     } catch {
       // try the next spelling
     }
@@ -75,12 +83,19 @@ function planProvisioning(machine) {
   }
   if (!machine.systemBrowser) {
     if (!machine.bundledBrowserSupported) {
-      missing.push('a Chromium or Chrome browser (Debian/Ubuntu: sudo apt-get install -y chromium; macOS: brew install --cask chromium)');
+      missing.push(
+        'a Chromium or Chrome browser (Debian/Ubuntu: sudo apt-get install -y chromium; macOS: brew install --cask chromium)',
+      );
     } else {
-      const absent = BUNDLED_BROWSER_LIBRARIES.filter((library) => !machine.libraries.has(library.file)).map((library) => library.debianPackage);
+      const absent = BUNDLED_BROWSER_LIBRARIES.filter((library) => !machine.libraries.has(library.file)).map(
+        (library) => library.debianPackage,
+      );
       if (absent.length > 0 && machine.libraries.size > 0) {
         if (machine.canInstall) install.push(...absent);
-        else missing.push(`the libraries the npm-shipped Chromium needs (Debian/Ubuntu: sudo apt-get install -y ${absent.join(' ')})`);
+        else
+          missing.push(
+            `the libraries the npm-shipped Chromium needs (Debian/Ubuntu: sudo apt-get install -y ${absent.join(' ')})`,
+          );
       }
     }
   }
@@ -114,8 +129,12 @@ async function bundledBrowser(cacheRoot) {
   // (setting TMPDIR here would not reach os.tmpdir() inside Jest's sandboxed process.env).
   const unpack = "require('@sparticuz/chromium').executablePath().then((path) => process.stdout.write(path))";
   await new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', unpack], { cwd: __dirname, env: { ...process.env, TMPDIR: staging } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`unpacking @sparticuz/chromium failed: ${stderr || error.message}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      ['-e', unpack],
+      { cwd: __dirname, env: { ...process.env, TMPDIR: staging } },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`unpacking @sparticuz/chromium failed: ${stderr || error.message}`)) : resolve(stdout),
     );
   });
   try {
@@ -132,7 +151,10 @@ async function bundledBrowser(cacheRoot) {
 function aptInstall(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 2, 2], env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: ['ignore', 2, 2], env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: ['ignore', 2, 2],
+    env,
+  });
 }
 
 /** Finds or installs what the tests need; returns an exit code and prints only to stderr. */
@@ -148,7 +170,9 @@ async function provision(inspect = inspectMachine, install = aptInstall, cacheRo
     try {
       install(plan.install);
     } catch (error) {
-      process.stderr.write(`npm test: apt-get could not install ${plan.install.join(' ')} (${error.message.split('\n')[0]})\n`);
+      process.stderr.write(
+        `npm test: apt-get could not install ${plan.install.join(' ')} (${error.message.split('\n')[0]})\n`,
+      );
     }
     const after = planProvisioning({ ...inspect(), canInstall: false });
     if (after.missing.length > 0) return refuse(after.missing);
@@ -163,7 +187,17 @@ function defaultCacheRoot() {
   return join(__dirname, '..', '..', 'node_modules', '.cache', 'cdo-hub-browser');
 }
 
-module.exports = { defaultCacheRoot, onPath, systemBrowser, bundledBrowser, bundledBrowserSupported, planProvisioning, inspectMachine, provision, BUNDLED_BROWSER_LIBRARIES };
+module.exports = {
+  defaultCacheRoot,
+  onPath,
+  systemBrowser,
+  bundledBrowser,
+  bundledBrowserSupported,
+  planProvisioning,
+  inspectMachine,
+  provision,
+  BUNDLED_BROWSER_LIBRARIES,
+};
 
 if (require.main === module) {
   provision().then(

@@ -4,7 +4,13 @@ import { BUNDLED_BROWSER_LIBRARIES, planProvisioning, provision, type Machine } 
 // apt-get as root, or refuse in one line naming what to install. Never a silent skip.
 
 const allLibraries = new Set(BUNDLED_BROWSER_LIBRARIES.map((library) => library.file));
-const laptop: Machine = { redisServer: '/usr/bin/redis-server', systemBrowser: '/usr/bin/chromium', bundledBrowserSupported: true, libraries: allLibraries, canInstall: false };
+const laptop: Machine = {
+  redisServer: '/usr/bin/redis-server',
+  systemBrowser: '/usr/bin/chromium',
+  bundledBrowserSupported: true,
+  libraries: allLibraries,
+  canInstall: false,
+};
 
 describe('planProvisioning', () => {
   it('asks nothing of a machine that has everything', () => {
@@ -12,7 +18,13 @@ describe('planProvisioning', () => {
   });
 
   it('installs redis-server with apt-get as root on a fresh Debian machine, and uses the npm-shipped browser', () => {
-    const fresh: Machine = { redisServer: undefined, systemBrowser: undefined, bundledBrowserSupported: true, libraries: allLibraries, canInstall: true };
+    const fresh: Machine = {
+      redisServer: undefined,
+      systemBrowser: undefined,
+      bundledBrowserSupported: true,
+      libraries: allLibraries,
+      canInstall: true,
+    };
     expect(planProvisioning(fresh)).toEqual({ install: ['redis-server'], missing: [] });
   });
 
@@ -22,10 +34,17 @@ describe('planProvisioning', () => {
   });
 
   it('refuses with one line per requirement when it cannot install', () => {
-    const plan = planProvisioning({ ...laptop, redisServer: undefined, systemBrowser: undefined, bundledBrowserSupported: false });
+    const plan = planProvisioning({
+      ...laptop,
+      redisServer: undefined,
+      systemBrowser: undefined,
+      bundledBrowserSupported: false,
+    });
     expect(plan.install).toEqual([]);
     expect(plan.missing).toHaveLength(2);
-    expect(plan.missing[0]).toMatch(/^redis-server \(Debian\/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis\)$/);
+    expect(plan.missing[0]).toMatch(
+      /^redis-server \(Debian\/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis\)$/,
+    );
     expect(plan.missing[1]).toMatch(/browser/);
   });
 });
@@ -41,15 +60,23 @@ describe('provision', () => {
 
   it('fails with the instruction when redis-server is missing and nothing can install it', async () => {
     const installed: string[][] = [];
-    const code = await provision(() => ({ ...laptop, redisServer: undefined }), (packages) => installed.push(packages));
+    const code = await provision(
+      () => ({ ...laptop, redisServer: undefined }),
+      (packages) => installed.push(packages),
+    );
     expect(code).toBe(1);
     expect(installed).toEqual([]);
-    expect(stderr).toBe('npm test needs redis-server (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis)\n');
+    expect(stderr).toBe(
+      'npm test needs redis-server (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis)\n',
+    );
   });
 
   it('installs, then checks again: an install that did not put redis-server on PATH fails', async () => {
     const installed: string[][] = [];
-    const code = await provision(() => ({ ...laptop, redisServer: undefined, canInstall: true }), (packages) => installed.push(packages));
+    const code = await provision(
+      () => ({ ...laptop, redisServer: undefined, canInstall: true }),
+      (packages) => installed.push(packages),
+    );
     expect(installed).toEqual([['redis-server']]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/installing redis-server with apt-get\nnpm test needs redis-server/);
@@ -57,7 +84,10 @@ describe('provision', () => {
 
   it('succeeds once the install put redis-server on PATH', async () => {
     let redisServer: string | undefined;
-    const code = await provision(() => ({ ...laptop, redisServer, canInstall: true }), () => (redisServer = '/usr/bin/redis-server'));
+    const code = await provision(
+      () => ({ ...laptop, redisServer, canInstall: true }),
+      () => (redisServer = '/usr/bin/redis-server'),
+    );
     expect(code).toBe(0);
   });
 });

@@ -28,27 +28,43 @@ export interface AdoptedTrail {
  * new trail vouches from the tail it finds, and the chain before it is still checked.
  * Run with the gateway stopped.
  */
-export async function adoptAuditTrail(dir: string, witness: AuditWitness, signingKey: string, decision: { by: string; reason: string }, now = new Date()): Promise<AdoptedTrail> {
+export async function adoptAuditTrail(
+  dir: string,
+  witness: AuditWitness,
+  signingKey: string,
+  decision: { by: string; reason: string },
+  now = new Date(),
+): Promise<AdoptedTrail> {
   const reason = decision.reason.trim();
   const by = decision.by.trim();
-  if (!reason) throw new Error('say why the trail is adopted (--reason): the witness keeps it, and verify shows it on every run');
-  if (reason.length > ADOPTION_REASON_MAX) throw new Error(`the reason is longer than ${ADOPTION_REASON_MAX} characters`);
+  if (!reason)
+    throw new Error('say why the trail is adopted (--reason): the witness keeps it, and verify shows it on every run');
+  if (reason.length > ADOPTION_REASON_MAX)
+    throw new Error(`the reason is longer than ${ADOPTION_REASON_MAX} characters`);
   if (!by) throw new Error('say who adopts the trail (--by)');
   const location = resolve(dir);
   const identity = readTrailIdentity(dir);
   const current = identity && !('invalid' in identity) ? identity.trailId : undefined;
   if (current && (await witness.last(current).catch(() => undefined))) {
-    throw new Error(`the trail in ${dir} (${current}) is held by the witness at ${witness.location}: there is nothing to adopt`);
+    throw new Error(
+      `the trail in ${dir} (${current}) is held by the witness at ${witness.location}: there is nothing to adopt`,
+    );
   }
   const supersedes = [...new Set([...(await witness.trailsOpenedAt(location)), ...(current ? [current] : [])])];
   if (!supersedes.length && !identity) {
-    throw new Error(`the witness at ${witness.location} knows no trail opened in ${dir}: a gateway adopts this folder by itself when it starts`);
+    throw new Error(
+      `the witness at ${witness.location} knows no trail opened in ${dir}: a gateway adopts this folder by itself when it starts`,
+    );
   }
   const { seq, hash } = trailTail(dir);
   const trailId = randomUUID();
   const time = now.toISOString();
   const adoption: TrailAdoption = { by, reason, supersedes };
-  await witness.append({ ...signCheckpoint(signingKey, seq, hash, time, trailId), trailId, opened: { location, adoption } });
+  await witness.append({
+    ...signCheckpoint(signingKey, seq, hash, time, trailId),
+    trailId,
+    opened: { location, adoption },
+  });
   // Kept for whoever investigates; out of verify's way, since they vouch for the replaced trail.
   const stamp = time.replace(/[:.]/g, '-');
   const movedAside: string[] = [];

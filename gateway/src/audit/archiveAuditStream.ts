@@ -27,13 +27,19 @@ export interface ArchiveOptions {
  * stays in the stream so the gateway's chain carries on. Safe to stop at any point and run again:
  * records already in the files are skipped by sequence number.
  */
-export async function archiveAuditStream(url: string, options: ArchiveOptions): Promise<{ archived: number; lastSeq: number }> {
+export async function archiveAuditStream(
+  url: string,
+  options: ArchiveOptions,
+): Promise<{ archived: number; lastSeq: number }> {
   const keys = auditKeys(options.instance);
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
   let log: JsonlAuditLog;
   try {
-    log = await JsonlAuditLog.open(options.dir, { signingKey: options.signingKey, ...(options.witness ? { witness: options.witness } : {}) });
+    log = await JsonlAuditLog.open(options.dir, {
+      signingKey: options.signingKey,
+      ...(options.witness ? { witness: options.witness } : {}),
+    });
   } catch (error) {
     redis.disconnect();
     await options.witness?.close();
@@ -43,7 +49,9 @@ export async function archiveAuditStream(url: string, options: ArchiveOptions): 
   try {
     const streamTrail = options.witness ? await redis.hget(keys.meta, STREAM_TRAIL_ID) : null;
     if (options.witness && streamTrail && !(await options.witness.last(streamTrail))) {
-      throw new Error(`the audit witness at ${options.witness.location} holds nothing for the stream's trail ${streamTrail}: archive with the witness its gateway wrote (AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL)`);
+      throw new Error(
+        `the audit witness at ${options.witness.location} holds nothing for the stream's trail ${streamTrail}: archive with the witness its gateway wrote (AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL)`,
+      );
     }
     for (;;) {
       // Read before the stream: whatever the witness vouches for was in the stream by then.
@@ -53,10 +61,14 @@ export async function archiveAuditStream(url: string, options: ArchiveOptions): 
       if (moved) options.onBatch?.(moved, log.lastSeq);
       if (moved >= (options.batchSize ?? 1000)) continue;
       if (witnessed && witnessed.seq > log.lastSeq) {
-        throw new Error(`the audit stream of instance ${options.instance} ends at record ${log.lastSeq}, but its witness vouches for record ${witnessed.seq} (checkpoint of ${witnessed.time}): records were cut from the stream`);
+        throw new Error(
+          `the audit stream of instance ${options.instance} ends at record ${log.lastSeq}, but its witness vouches for record ${witnessed.seq} (checkpoint of ${witnessed.time}): records were cut from the stream`,
+        );
       }
       if (witnessed && witnessed.seq === log.lastSeq && witnessed.hash !== log.lastHash) {
-        throw new Error(`record ${witnessed.seq} of the audit stream of instance ${options.instance} differs from the one its witness vouched for on ${witnessed.time}`);
+        throw new Error(
+          `record ${witnessed.seq} of the audit stream of instance ${options.instance} differs from the one its witness vouched for on ${witnessed.time}`,
+        );
       }
       if (!options.follow || options.follow.signal.aborted) break;
       await new Promise((resolve) => setTimeout(resolve, options.follow!.intervalMs ?? 500));
@@ -69,15 +81,29 @@ export async function archiveAuditStream(url: string, options: ArchiveOptions): 
   }
 }
 
-async function archiveOnce(redis: Redis, keys: ReturnType<typeof auditKeys>, log: JsonlAuditLog, batchSize: number): Promise<number> {
+async function archiveOnce(
+  redis: Redis,
+  keys: ReturnType<typeof auditKeys>,
+  log: JsonlAuditLog,
+  batchSize: number,
+): Promise<number> {
   const cursor = await redis.hget(keys.meta, 'archived-id');
-  const entries = (await redis.xrange(keys.records, cursor ? `(${cursor}` : '-', '+', 'COUNT', batchSize)) as [string, string[]][];
+  const entries = (await redis.xrange(keys.records, cursor ? `(${cursor}` : '-', '+', 'COUNT', batchSize)) as [
+    string,
+    string[],
+  ][];
   if (!entries.length) return 0;
-  const records = entries.map(([, fields]) => JSON.parse(fields[1]!) as AuditRecord).filter((record) => record.seq > log.lastSeq);
+  const records = entries
+    .map(([, fields]) => JSON.parse(fields[1]!) as AuditRecord)
+    .filter((record) => record.seq > log.lastSeq);
   if (records.length && records[0]!.seq !== log.lastSeq + 1) {
-    throw new Error(`the stream continues at record ${records[0]!.seq} but ${log.location} ends at ${log.lastSeq}: records are missing between them (archive folder of another instance?)`);
+    throw new Error(
+      `the stream continues at record ${records[0]!.seq} but ${log.location} ends at ${log.lastSeq}: records are missing between them (archive folder of another instance?)`,
+    );
   }
-  const operations = Object.values(await redis.hgetall(keys.operations)).map((text) => JSON.parse(text) as StoredOperation);
+  const operations = Object.values(await redis.hgetall(keys.operations)).map(
+    (text) => JSON.parse(text) as StoredOperation,
+  );
   log.storeOperations(operations);
   await log.appendChained(records);
   const lastId = entries[entries.length - 1]![0];

@@ -14,13 +14,24 @@ const entry = (n: number): AccessEntry => ({
   operationName: null,
   operationHash: 'abc',
   grants: ['EDU-2026-001'],
-  agencies: { education: { released: ['School.name'], masked: ['Student.name'], denied: ['Student.idNumber'], entities: 3, grants: ['EDU-2026-001'] } },
+  agencies: {
+    education: {
+      released: ['School.name'],
+      masked: ['Student.name'],
+      denied: ['Student.idNumber'],
+      entities: 3,
+      grants: ['EDU-2026-001'],
+    },
+  },
   supergraphVersion: 's1',
   policyVersion: 'p1',
   outcome: 'partial',
 });
 
-async function trail(records: number, options: { checkpointEvery?: number; maxFileBytes?: number } = {}): Promise<string> {
+async function trail(
+  records: number,
+  options: { checkpointEvery?: number; maxFileBytes?: number } = {},
+): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'audit-'));
   const log = await JsonlAuditLog.open(dir, { signingKey: key, ...options });
   await Promise.all(Array.from({ length: records }, (_, i) => log.append(entry(i))));
@@ -28,7 +39,11 @@ async function trail(records: number, options: { checkpointEvery?: number; maxFi
   return dir;
 }
 
-const auditFile = (dir: string) => join(dir, readdirSync(dir).find((f) => f.startsWith('audit-'))!);
+const auditFile = (dir: string) =>
+  join(
+    dir,
+    readdirSync(dir).find((f) => f.startsWith('audit-'))!,
+  );
 
 describe('JSONL audit trail', () => {
   it('writes a verifiable hash chain, across rotated files and reopenings', async () => {
@@ -44,7 +59,10 @@ describe('JSONL audit trail', () => {
   it('detects an edited record', async () => {
     const dir = await trail(5);
     const file = auditFile(dir);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('"consumer":"district-haidian"', '"consumer":"city-analytics"'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('"consumer":"district-haidian"', '"consumer":"city-analytics"'),
+    );
     const result = verifyAuditTrail(dir, key);
     expect(result.ok).toBe(false);
     expect(result.problems[0]!.message).toMatch(/record 1 was altered/);
@@ -55,7 +73,9 @@ describe('JSONL audit trail', () => {
     const file = auditFile(dir);
     const lines = readFileSync(file, 'utf8').split('\n');
     writeFileSync(file, [...lines.slice(0, 2), ...lines.slice(3)].join('\n'));
-    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/record 4 where 3 was expected/));
+    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(
+      expect.stringMatching(/record 4 where 3 was expected/),
+    );
   });
 
   it('detects a trail cut short below its last checkpoint, and a forged checkpoint', async () => {
@@ -63,9 +83,16 @@ describe('JSONL audit trail', () => {
     const file = auditFile(dir);
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     writeFileSync(file, lines.slice(0, 3).join('\n') + '\n');
-    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/vouches for record 5, which is missing: the trail was cut short/));
-    appendFileSync(join(dir, 'checkpoints.jsonl'), JSON.stringify({ seq: 3, hash: 'x', time: 't', signature: '00' }) + '\n');
-    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/bad signature/));
+    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(
+      expect.stringMatching(/vouches for record 5, which is missing: the trail was cut short/),
+    );
+    appendFileSync(
+      join(dir, 'checkpoints.jsonl'),
+      JSON.stringify({ seq: 3, hash: 'x', time: 't', signature: '00' }) + '\n',
+    );
+    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(
+      expect.stringMatching(/bad signature/),
+    );
   });
 
   it('cuts a torn last line (never acknowledged) when it reopens after a crash', async () => {
@@ -90,8 +117,13 @@ describe('JSONL audit trail', () => {
   it('keeps each operation text once per hash in the operation store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'audit-'));
     const log = await JsonlAuditLog.open(dir, { signingKey: key });
-    await Promise.all([1, 2, 3].map((n) => log.append(entry(n), { text: '{ schools { nodes { name } } }', name: null })));
-    await log.append({ ...entry(4), operationHash: 'def' }, { text: 'query Other { districts { name } }', name: 'Other' });
+    await Promise.all(
+      [1, 2, 3].map((n) => log.append(entry(n), { text: '{ schools { nodes { name } } }', name: null })),
+    );
+    await log.append(
+      { ...entry(4), operationHash: 'def' },
+      { text: 'query Other { districts { name } }', name: 'Other' },
+    );
     await log.close();
     const reopened = await JsonlAuditLog.open(dir, { signingKey: key });
     await reopened.append(entry(5), { text: '{ schools { nodes { name } } }', name: null });

@@ -89,7 +89,8 @@ export function auditEntry(input: {
   now: Date;
 }): AccessEntry {
   const agencies: AccessEntry['agencies'] = {};
-  const bucket = (agency: string) => (agencies[agency] ??= { released: [], masked: [], denied: [], entities: 0, grants: [] });
+  const bucket = (agency: string) =>
+    (agencies[agency] ??= { released: [], masked: [], denied: [], entities: 0, grants: [] });
   for (const [coordinate, decision] of input.view.decisions) {
     if (decision.effect === 'deny') {
       bucket(decision.agency).denied.push(coordinate);

@@ -1,5 +1,15 @@
 import { Redis } from 'ioredis';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisTestServer } from '../testing';
@@ -40,7 +50,12 @@ const fileWitness = () => new FileAuditWitness(join(temp('audit-witness-'), 'aud
  * Writes records in runs, as successive gateways would; each run ends with a graceful close (its
  * shutdown checkpoint) and closes its witness, so a Redis witness is connected anew per run.
  */
-async function writeTrail(dir: string, witness: AuditWitness | (() => Promise<AuditWitness>) | undefined, runs: number[], options: { maxFileBytes?: number } = {}): Promise<void> {
+async function writeTrail(
+  dir: string,
+  witness: AuditWitness | (() => Promise<AuditWitness>) | undefined,
+  runs: number[],
+  options: { maxFileBytes?: number } = {},
+): Promise<void> {
   let n = recordLines(dir).length;
   for (const records of runs) {
     const own = typeof witness === 'function' ? await witness() : witness;
@@ -54,7 +69,12 @@ const recordLines = (dir: string) =>
   readdirSync(dir)
     .filter((f) => f.startsWith('audit-'))
     .sort()
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((line) => ({ file: f, line })));
+    .flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => ({ file: f, line })),
+    );
 
 /** The attacker's edit: the last `count` records, and every checkpoint that covered any of them. */
 function cutTail(dir: string, count: number): { cutCheckpoints: number } {
@@ -81,14 +101,27 @@ describe('the audit witness (files)', () => {
     const log = await JsonlAuditLog.open(dir, { signingKey: key, witness });
     const identity = readTrailIdentity(dir) as TrailIdentity;
     expect(identity).toMatchObject({ openedAtSeq: 0, witness: witness.location });
-    expect(await witness.entries(identity.trailId)).toEqual([expect.objectContaining({ seq: 0, trailId: identity.trailId, opened: { location: dir } })]);
+    expect(await witness.entries(identity.trailId)).toEqual([
+      expect.objectContaining({ seq: 0, trailId: identity.trailId, opened: { location: dir } }),
+    ]);
     for (let n = 1; n <= 3; n++) await log.append(entry(n));
     await log.close();
     const entries = (await witness.entries(identity.trailId))!;
     expect(entries.map((e) => e.seq)).toEqual([0, 3]);
     // The folder's checkpoint is the witness's, under one signature that covers the trail id.
-    expect(JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8'))).toEqual({ ...entries[1], opened: undefined, trailId: identity.trailId });
-    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({ ok: true, records: 3, trailId: identity.trailId, witnessedSeq: 3, warnings: [], notes: [] });
+    expect(JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8'))).toEqual({
+      ...entries[1],
+      opened: undefined,
+      trailId: identity.trailId,
+    });
+    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({
+      ok: true,
+      records: 3,
+      trailId: identity.trailId,
+      witnessedSeq: 3,
+      warnings: [],
+      notes: [],
+    });
   });
 
   it('catches records cut from the tail together with the checkpoints that covered them', async () => {
@@ -100,7 +133,11 @@ describe('the audit witness (files)', () => {
     expect(verifyAuditTrail(dir, key)).toMatchObject({ ok: true, records: 15 });
     const result = await verifyWitnessedTrail(dir, key, witness);
     expect(result.ok).toBe(false);
-    expect(messages(result)).toEqual([expect.stringMatching(/^the trail ends at record 15, but its witness vouches for record 20 \(checkpoint of .*\): records 16–20 were cut from the tail$/)]);
+    expect(messages(result)).toEqual([
+      expect.stringMatching(
+        /^the trail ends at record 15, but its witness vouches for record 20 \(checkpoint of .*\): records 16–20 were cut from the tail$/,
+      ),
+    ]);
     expect(result.problems[0]!.file).toBe(witness.location);
   });
 
@@ -109,9 +146,18 @@ describe('the audit witness (files)', () => {
     const witness = fileWitness();
     await writeTrail(dir, witness, [10]);
     const lines = recordLines(dir);
-    writeFileSync(join(dir, lines[0]!.file), lines.slice(0, 7).map((l) => l.line + '\n').join(''));
+    writeFileSync(
+      join(dir, lines[0]!.file),
+      lines
+        .slice(0, 7)
+        .map((l) => l.line + '\n')
+        .join(''),
+    );
     const result = await verifyWitnessedTrail(dir, key, witness);
-    expect(messages(result)).toEqual([expect.stringMatching(/vouches for record 10, which is missing/), expect.stringMatching(/ends at record 7, but its witness vouches for record 10/)]);
+    expect(messages(result)).toEqual([
+      expect.stringMatching(/vouches for record 10, which is missing/),
+      expect.stringMatching(/ends at record 7, but its witness vouches for record 10/),
+    ]);
   });
 
   it('catches a trail whose last records were replaced after a cut', async () => {
@@ -124,7 +170,9 @@ describe('the audit witness (files)', () => {
     for (let n = 6; n <= 8; n++) await log.append({ ...entry(n), consumer: 'city-analytics' });
     await log.close();
     const result = await verifyWitnessedTrail(dir, key, witness);
-    expect(messages(result)).toContainEqual(expect.stringMatching(/^record 8 differs from the one the witness vouched for/));
+    expect(messages(result)).toContainEqual(
+      expect.stringMatching(/^record 8 differs from the one the witness vouched for/),
+    );
   });
 
   it('accepts the witness one checkpoint ahead when the copy to checkpoints.jsonl failed, and the next open copies it over', async () => {
@@ -148,13 +196,17 @@ describe('the audit witness (files)', () => {
 
     const afterCrash = await verifyWitnessedTrail(dir, key, witness);
     expect(afterCrash).toMatchObject({ ok: true, witnessedSeq: 7 });
-    expect(afterCrash.notes).toEqual([expect.stringMatching(/1 witnessed checkpoint\(s\) \(last at record 7\) are not in checkpoints\.jsonl/)]);
+    expect(afterCrash.notes).toEqual([
+      expect.stringMatching(/1 witnessed checkpoint\(s\) \(last at record 7\) are not in checkpoints\.jsonl/),
+    ]);
 
     // Ahead by one is accepted only while the records it vouches for are there.
     const cut = temp('audit-cut-');
     for (const f of readdirSync(dir)) writeFileSync(join(cut, f), readFileSync(join(dir, f)));
     cutTail(cut, 2);
-    expect(messages(await verifyWitnessedTrail(cut, key, witness))).toEqual([expect.stringMatching(/ends at record 5, but its witness vouches for record 7/)]);
+    expect(messages(await verifyWitnessedTrail(cut, key, witness))).toEqual([
+      expect.stringMatching(/ends at record 5, but its witness vouches for record 7/),
+    ]);
 
     const reopened = await JsonlAuditLog.open(dir, { signingKey: key, witness });
     await reopened.close();
@@ -172,7 +224,9 @@ describe('the audit witness (files)', () => {
     const lastFile = recordLines(dir).filter((l) => l.file === files.at(-1)).length;
     cutTail(dir, lastFile);
     expect(existsSync(join(dir, files.at(-1)!))).toBe(false);
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([expect.stringMatching(new RegExp(`ends at record ${24 - lastFile}, but its witness vouches for record 24`))]);
+    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([
+      expect.stringMatching(new RegExp(`ends at record ${24 - lastFile}, but its witness vouches for record 24`)),
+    ]);
   });
 
   it('adopts a trail written before trails had ids without rewriting it, and guards it from then on', async () => {
@@ -183,24 +237,40 @@ describe('the audit witness (files)', () => {
     const oldCheckpoints = readFileSync(join(dir, CHECKPOINT_FILE), 'utf8');
     // Not opened since: nothing guards its tail yet, and verify says so without failing.
     const unadopted = await verifyWitnessedTrail(dir, key, witness);
-    expect(unadopted).toMatchObject({ ok: true, warnings: [expect.stringMatching(/this trail has no id, so no witness guards its tail/)] });
+    expect(unadopted).toMatchObject({
+      ok: true,
+      warnings: [expect.stringMatching(/this trail has no id, so no witness guards its tail/)],
+    });
 
     const log = await JsonlAuditLog.open(dir, { signingKey: key, witness });
     const identity = readTrailIdentity(dir) as TrailIdentity;
     expect(identity.openedAtSeq).toBe(6);
-    expect(await witness.entries(identity.trailId)).toEqual([expect.objectContaining({ seq: 6, opened: { location: dir } })]);
+    expect(await witness.entries(identity.trailId)).toEqual([
+      expect.objectContaining({ seq: 6, opened: { location: dir } }),
+    ]);
     await log.append(entry(7));
     await log.close();
     // History untouched: the same records and the old checkpoints, byte for byte, then the new ones.
-    expect(recordLines(dir).map((l) => l.line).slice(0, 6)).toEqual(before);
+    expect(
+      recordLines(dir)
+        .map((l) => l.line)
+        .slice(0, 6),
+    ).toEqual(before);
     expect(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8').startsWith(oldCheckpoints)).toBe(true);
-    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({ ok: true, records: 7, witnessedSeq: 7, warnings: [] });
+    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({
+      ok: true,
+      records: 7,
+      witnessedSeq: 7,
+      warnings: [],
+    });
 
     // The adoption entry itself vouches for the tail it found.
     const copy = temp('audit-copy-');
     for (const f of readdirSync(dir)) writeFileSync(join(copy, f), readFileSync(join(dir, f)));
     cutTail(dir, 2);
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([expect.stringMatching(/ends at record 5, but its witness vouches for record 7/)]);
+    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([
+      expect.stringMatching(/ends at record 5, but its witness vouches for record 7/),
+    ]);
   });
 
   it('reports a trail whose id was removed or changed, and a witness that holds nothing for it', async () => {
@@ -213,33 +283,62 @@ describe('the audit witness (files)', () => {
     const elsewhere = fileWitness();
     const lost = await verifyWitnessedTrail(dir, key, elsewhere);
     expect(lost.ok).toBe(false);
-    expect(messages(lost)).toEqual([expect.stringMatching(new RegExp(`holds nothing for trail ${identity.trailId} \\(the gateway wrote it at ${witness.location}\\)`))]);
-    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness: elsewhere })).rejects.toThrow(/holds nothing for trail/);
+    expect(messages(lost)).toEqual([
+      expect.stringMatching(
+        new RegExp(`holds nothing for trail ${identity.trailId} \\(the gateway wrote it at ${witness.location}\\)`),
+      ),
+    ]);
+    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness: elsewhere })).rejects.toThrow(
+      /holds nothing for trail/,
+    );
 
     // Another id in trail.json: the signed checkpoints still name the real one.
-    writeFileSync(join(dir, TRAIL_FILE), JSON.stringify({ ...identity, trailId: '00000000-0000-4000-8000-000000000000' }));
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toContainEqual(expect.stringMatching(/belongs to trail .*, not to 00000000-/));
+    writeFileSync(
+      join(dir, TRAIL_FILE),
+      JSON.stringify({ ...identity, trailId: '00000000-0000-4000-8000-000000000000' }),
+    );
+    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toContainEqual(
+      expect.stringMatching(/belongs to trail .*, not to 00000000-/),
+    );
 
     // trail.json and every checkpoint gone, records cut: the witness knows a trail was opened here.
     unlinkSync(join(dir, TRAIL_FILE));
     cutTail(dir, 2);
     writeFileSync(join(dir, CHECKPOINT_FILE), '');
     const stripped = await verifyWitnessedTrail(dir, key, witness);
-    expect(messages(stripped)).toEqual([expect.stringMatching(new RegExp(`the trail carries no id, but the witness at .* holds trail ${identity.trailId} opened in this folder`))]);
+    expect(messages(stripped)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `the trail carries no id, but the witness at .* holds trail ${identity.trailId} opened in this folder`,
+        ),
+      ),
+    ]);
 
     // The whole folder emptied.
     for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([expect.stringMatching(/^there is no trail here, but the witness .* holds trail .* opened in this folder: the trail was removed$/)]);
+    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([
+      expect.stringMatching(
+        /^there is no trail here, but the witness .* holds trail .* opened in this folder: the trail was removed$/,
+      ),
+    ]);
     // …whereas an empty folder no trail was ever opened in is simply empty.
-    expect(await verifyWitnessedTrail(temp('audit-'), key, witness)).toMatchObject({ ok: true, records: 0, warnings: [] });
+    expect(await verifyWitnessedTrail(temp('audit-'), key, witness)).toMatchObject({
+      ok: true,
+      records: 0,
+      warnings: [],
+    });
   });
 
   it('refuses a witness folder inside the audit folder', async () => {
     const dir = temp('audit-');
     const settings = { auditDir: dir, auditRedisAllowEverysec: false };
-    await expect(openAuditWitness({ ...settings, auditWitnessDir: join(dir, 'witness') })).rejects.toThrow(/inside the audit folder/);
+    await expect(openAuditWitness({ ...settings, auditWitnessDir: join(dir, 'witness') })).rejects.toThrow(
+      /inside the audit folder/,
+    );
     await expect(openAuditWitness({ ...settings, auditWitnessDir: dir })).rejects.toThrow(/inside the audit folder/);
-    expect((await openAuditWitness({ ...settings, auditWitnessDir: `${dir}-witness` })).location).toBe(`${dir}-witness`);
+    expect((await openAuditWitness({ ...settings, auditWitnessDir: `${dir}-witness` })).location).toBe(
+      `${dir}-witness`,
+    );
   });
 
   it('keeps reading a witness file after a torn last line', async () => {
@@ -273,14 +372,20 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({ ok: false });
 
     await expect(JsonlAuditLog.open(dir, { signingKey: key, witness })).rejects.toThrow(
-      new RegExp(`carries no id \\(trail.json is missing\\), but the witness at .* holds trail ${trailId} opened in this folder.*hub audit adopt --reason`),
+      new RegExp(
+        `carries no id \\(trail.json is missing\\), but the witness at .* holds trail ${trailId} opened in this folder.*hub audit adopt --reason`,
+      ),
     );
     // Nothing was written: no new id, no new trail in the witness.
     expect(existsSync(join(dir, TRAIL_FILE))).toBe(false);
     expect(await witness.trailsOpenedAt(dir)).toEqual([trailId]);
     const after = await verifyWitnessedTrail(dir, key, witness);
     expect(after.ok).toBe(false);
-    expect(messages(after)).toEqual([expect.stringMatching(new RegExp(`the trail carries no id, but the witness .* holds trail ${trailId} opened in this folder`))]);
+    expect(messages(after)).toEqual([
+      expect.stringMatching(
+        new RegExp(`the trail carries no id, but the witness .* holds trail ${trailId} opened in this folder`),
+      ),
+    ]);
   });
 
   it('verify fails on a trail that was given a new id over an earlier one (as gateways before the fix did)', async () => {
@@ -292,14 +397,32 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     // What an older gateway did on restart: a new trail opened at the cut tail, in the same folder.
     const { seq, hash } = JSON.parse(recordLines(dir).at(-1)!.line);
     const second = '11111111-2222-4333-8444-555555555555';
-    await witness.append({ ...signCheckpoint(key, seq, hash, new Date().toISOString(), second), trailId: second, opened: { location: dir } });
-    writeFileSync(join(dir, TRAIL_FILE), JSON.stringify({ trailId: second, created: new Date().toISOString(), openedAtSeq: seq, witness: witness.location }));
+    await witness.append({
+      ...signCheckpoint(key, seq, hash, new Date().toISOString(), second),
+      trailId: second,
+      opened: { location: dir },
+    });
+    writeFileSync(
+      join(dir, TRAIL_FILE),
+      JSON.stringify({
+        trailId: second,
+        created: new Date().toISOString(),
+        openedAtSeq: seq,
+        witness: witness.location,
+      }),
+    );
     await writeTrail(dir, witness, [2]);
 
     const result = await verifyWitnessedTrail(dir, key, witness);
     expect(result.ok).toBe(false);
     expect(result.trailId).toBe(second);
-    expect(messages(result)).toEqual([expect.stringMatching(new RegExp(`the witness also holds trail ${first} \\(witnessed up to record 20\\) opened in this folder, which trail ${second} does not continue`))]);
+    expect(messages(result)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `the witness also holds trail ${first} \\(witnessed up to record 20\\) opened in this folder, which trail ${second} does not continue`,
+        ),
+      ),
+    ]);
   });
 
   it('hub audit adopt starts a new trail, recording who and why in the witness; verify reports it on every run and guards the new tail', async () => {
@@ -310,10 +433,19 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     stripAndCut(dir, 5);
 
     await expect(adoptAuditTrail(dir, witness, key, { by: 'ops-wang', reason: '  ' })).rejects.toThrow(/say why/);
-    const adopted = await adoptAuditTrail(dir, witness, key, { by: 'ops-wang', reason: 'INC-1432: disk replaced, tail lost' });
+    const adopted = await adoptAuditTrail(dir, witness, key, {
+      by: 'ops-wang',
+      reason: 'INC-1432: disk replaced, tail lost',
+    });
     expect(adopted).toMatchObject({ atSeq: 15, supersedes: [first], movedAside: [] });
     expect(await witness.entries(adopted.trailId)).toEqual([
-      expect.objectContaining({ seq: 15, opened: { location: dir, adoption: { by: 'ops-wang', reason: 'INC-1432: disk replaced, tail lost', supersedes: [first] } } }),
+      expect.objectContaining({
+        seq: 15,
+        opened: {
+          location: dir,
+          adoption: { by: 'ops-wang', reason: 'INC-1432: disk replaced, tail lost', supersedes: [first] },
+        },
+      }),
     ]);
     // Adopting again is refused: the folder's trail is whole and witnessed.
     await expect(adoptAuditTrail(dir, witness, key, { by: 'x', reason: 'y' })).rejects.toThrow(/nothing to adopt/);
@@ -322,34 +454,55 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     const result = await verifyWitnessedTrail(dir, key, witness);
     expect(result).toMatchObject({ ok: true, records: 18, trailId: adopted.trailId, witnessedSeq: 18 });
     expect(result.warnings).toEqual([
-      expect.stringMatching(new RegExp(`^trail ${adopted.trailId} was adopted at record 15 on .* by "ops-wang", replacing trail ${first}: "INC-1432: disk replaced, tail lost"`)),
+      expect.stringMatching(
+        new RegExp(
+          `^trail ${adopted.trailId} was adopted at record 15 on .* by "ops-wang", replacing trail ${first}: "INC-1432: disk replaced, tail lost"`,
+        ),
+      ),
     ]);
     // The new trail's tail is guarded like any other.
     cutTail(dir, 2);
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([expect.stringMatching(/ends at record 16, but its witness vouches for record 18/)]);
+    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([
+      expect.stringMatching(/ends at record 16, but its witness vouches for record 18/),
+    ]);
   });
 
-  it('adopt moves a replaced trail\'s checkpoints and trail.json aside (a lost witness), and refuses where there is nothing to replace', async () => {
+  it("adopt moves a replaced trail's checkpoints and trail.json aside (a lost witness), and refuses where there is nothing to replace", async () => {
     const dir = temp('audit-');
     await writeTrail(dir, fileWitness(), [4]);
     const fresh = fileWitness(); // the witness the trail was written with is lost
-    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness: fresh })).rejects.toThrow(/holds nothing for trail .*hub audit adopt --reason/);
+    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness: fresh })).rejects.toThrow(
+      /holds nothing for trail .*hub audit adopt --reason/,
+    );
     const adopted = await adoptAuditTrail(dir, fresh, key, { by: 'ops', reason: 'witness disk lost' });
-    expect(adopted.movedAside).toEqual([expect.stringMatching(/^checkpoints\.superseded-.*\.jsonl$/), expect.stringMatching(/^trail\.superseded-.*\.json$/)]);
+    expect(adopted.movedAside).toEqual([
+      expect.stringMatching(/^checkpoints\.superseded-.*\.jsonl$/),
+      expect.stringMatching(/^trail\.superseded-.*\.json$/),
+    ]);
     await writeTrail(dir, fresh, [1]);
-    expect(await verifyWitnessedTrail(dir, key, fresh)).toMatchObject({ ok: true, records: 5, warnings: [expect.stringMatching(/was adopted at record 4/)] });
+    expect(await verifyWitnessedTrail(dir, key, fresh)).toMatchObject({
+      ok: true,
+      records: 5,
+      warnings: [expect.stringMatching(/was adopted at record 4/)],
+    });
 
-    await expect(adoptAuditTrail(temp('audit-'), fresh, key, { by: 'ops', reason: 'why not' })).rejects.toThrow(/knows no trail opened in/);
+    await expect(adoptAuditTrail(temp('audit-'), fresh, key, { by: 'ops', reason: 'why not' })).rejects.toThrow(
+      /knows no trail opened in/,
+    );
   });
 
-  it('a gateway that crashed between the witness\'s first entry and trail.json resumes the same trail', async () => {
+  it("a gateway that crashed between the witness's first entry and trail.json resumes the same trail", async () => {
     const witness = fileWitness();
     // Simulated: a trail whose only witness entry is its opening at this tail, and no trail.json.
     const other = temp('audit-');
     await writeTrail(other, undefined, [2]);
     const { seq, hash } = JSON.parse(recordLines(other).at(-1)!.line);
     const opening = '22222222-3333-4444-8555-666666666666';
-    await witness.append({ ...signCheckpoint(key, seq, hash, new Date().toISOString(), opening), trailId: opening, opened: { location: other } });
+    await witness.append({
+      ...signCheckpoint(key, seq, hash, new Date().toISOString(), opening),
+      trailId: opening,
+      opened: { location: other },
+    });
     const log = await JsonlAuditLog.open(other, { signingKey: key, witness });
     expect(log.trailId).toBe(opening);
     await log.close();
@@ -361,13 +514,21 @@ describe('FileAuditWitness.last', () => {
   it('reads the last entry from the end of a large file, past a torn last line', async () => {
     const witness = fileWitness();
     const trailId = '33333333-4444-4555-8666-777777777777';
-    for (let seq = 0; seq <= 400; seq++) await witness.append({ ...signCheckpoint(key, seq, 'h'.repeat(64), new Date(0).toISOString(), trailId), trailId });
+    for (let seq = 0; seq <= 400; seq++)
+      await witness.append({
+        ...signCheckpoint(key, seq, 'h'.repeat(64), new Date(0).toISOString(), trailId),
+        trailId,
+      });
     expect((await witness.last(trailId))!.seq).toBe(400);
     appendFileSync(join(witness.location, `${trailId}.jsonl`), '{"seq":401,"ha');
     expect((await witness.last(trailId))!.seq).toBe(400);
     // One entry longer than the first window still parses.
     const long = '44444444-5555-4666-8777-888888888888';
-    await witness.append({ ...signCheckpoint(key, 1, 'h'.repeat(64), new Date(0).toISOString(), long), trailId: long, opened: { location: 'x'.repeat(40_000) } });
+    await witness.append({
+      ...signCheckpoint(key, 1, 'h'.repeat(64), new Date(0).toISOString(), long),
+      trailId: long,
+      opened: { location: 'x'.repeat(40_000) },
+    });
     expect((await witness.last(long))!.seq).toBe(1);
     expect(await witness.last('55555555-6666-4777-8888-999999999999')).toBeUndefined();
   });
@@ -392,7 +553,15 @@ describe('the audit witness on Redis (real redis-server)', () => {
     } finally {
       await lossy.stop();
     }
-    await expect(openAuditWitness({ auditDir: temp('audit-'), auditWitnessDir: temp('w-'), auditWitnessRedisUrl: `${server.url}/2`, auditRedisUrl: server.url, auditRedisAllowEverysec: false })).rejects.toThrow(/names the audit Redis itself/);
+    await expect(
+      openAuditWitness({
+        auditDir: temp('audit-'),
+        auditWitnessDir: temp('w-'),
+        auditWitnessRedisUrl: `${server.url}/2`,
+        auditRedisUrl: server.url,
+        auditRedisAllowEverysec: false,
+      }),
+    ).rejects.toThrow(/names the audit Redis itself/);
   });
 
   it('catches the same cut with the witness on Redis', async () => {
@@ -404,10 +573,14 @@ describe('the audit witness on Redis (real redis-server)', () => {
       expect((await reader.entries(trailId))!.map((e) => e.seq)).toEqual([0, 15, 18, 20]);
       expect(await verifyWitnessedTrail(dir, key, reader)).toMatchObject({ ok: true, witnessedSeq: 20 });
       cutTail(dir, 5);
-      expect(messages(await verifyWitnessedTrail(dir, key, reader))).toEqual([expect.stringMatching(/ends at record 15, but its witness vouches for record 20/)]);
+      expect(messages(await verifyWitnessedTrail(dir, key, reader))).toEqual([
+        expect.stringMatching(/ends at record 15, but its witness vouches for record 20/),
+      ]);
       unlinkSync(join(dir, TRAIL_FILE));
       writeFileSync(join(dir, CHECKPOINT_FILE), '');
-      expect(messages(await verifyWitnessedTrail(dir, key, reader))).toEqual([expect.stringMatching(/the trail carries no id, but the witness at .* holds trail/)]);
+      expect(messages(await verifyWitnessedTrail(dir, key, reader))).toEqual([
+        expect.stringMatching(/the trail carries no id, but the witness at .* holds trail/),
+      ]);
     } finally {
       await reader.close();
     }
@@ -429,17 +602,33 @@ describe('the audit witness on Redis (real redis-server)', () => {
     await admin.xdel(keys.records, ...ids.slice(7));
     await admin.del(keys.checkpoints);
     const dir = temp('audit-archive-');
-    await expect(archiveAuditStream(server.url, { instance: 'witnessed', dir, signingKey: key, witness: await RedisAuditWitness.open(server.url) })).rejects.toThrow(
-      /ends at record 7, but its witness vouches for record 10 .*: records were cut from the stream/,
-    );
+    await expect(
+      archiveAuditStream(server.url, {
+        instance: 'witnessed',
+        dir,
+        signingKey: key,
+        witness: await RedisAuditWitness.open(server.url),
+      }),
+    ).rejects.toThrow(/ends at record 7, but its witness vouches for record 10 .*: records were cut from the stream/);
   });
 
   it('archives a whole stream with its witness, and the archive folder is witnessed in turn', async () => {
-    const log = await RedisStreamAuditLog.open(server.url, { signingKey: key, instance: 'whole', witness: await RedisAuditWitness.open(server.url) });
+    const log = await RedisStreamAuditLog.open(server.url, {
+      signingKey: key,
+      instance: 'whole',
+      witness: await RedisAuditWitness.open(server.url),
+    });
     for (let n = 1; n <= 6; n++) await log.append(entry(n));
     await log.close();
     const dir = temp('audit-archive-');
-    expect(await archiveAuditStream(server.url, { instance: 'whole', dir, signingKey: key, witness: await RedisAuditWitness.open(server.url) })).toEqual({ archived: 6, lastSeq: 6 });
+    expect(
+      await archiveAuditStream(server.url, {
+        instance: 'whole',
+        dir,
+        signingKey: key,
+        witness: await RedisAuditWitness.open(server.url),
+      }),
+    ).toEqual({ archived: 6, lastSeq: 6 });
     const reader = await RedisAuditWitness.open(server.url);
     try {
       expect(await verifyWitnessedTrail(dir, key, reader)).toMatchObject({ ok: true, records: 6, witnessedSeq: 6 });

@@ -125,7 +125,9 @@ export function parseEntries(text: string, trailId: string): WitnessEntry[] {
     if (!line) return [];
     try {
       const entry = JSON.parse(line) as WitnessEntry;
-      return entry && typeof entry === 'object' && entry.trailId === trailId && Number.isInteger(entry.seq) ? [entry] : [];
+      return entry && typeof entry === 'object' && entry.trailId === trailId && Number.isInteger(entry.seq)
+        ? [entry]
+        : [];
     } catch {
       return [];
     }

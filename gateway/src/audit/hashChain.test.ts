@@ -14,16 +14,30 @@ function recursiveCanonicalJson(value: unknown): string {
 describe('canonicalJson', () => {
   it('writes the same text as the recursive definition, for any value', () => {
     fc.assert(
-      fc.property(fc.anything({ maxDepth: 5, withNullPrototype: true, withBoxedValues: false, withMap: false, withSet: false, withBigInt: false }), (value) => {
-        expect(canonicalJson(value)).toBe(recursiveCanonicalJson(value));
-      }),
+      fc.property(
+        fc.anything({
+          maxDepth: 5,
+          withNullPrototype: true,
+          withBoxedValues: false,
+          withMap: false,
+          withSet: false,
+          withBigInt: false,
+        }),
+        (value) => {
+          expect(canonicalJson(value)).toBe(recursiveCanonicalJson(value));
+        },
+      ),
       { numRuns: 2000 },
     );
-    expect(canonicalJson([1, undefined, { b: undefined, a: [null, () => 1] }, { f: () => 1 }])).toBe(recursiveCanonicalJson([1, undefined, { b: undefined, a: [null, () => 1] }, { f: () => 1 }]));
+    expect(canonicalJson([1, undefined, { b: undefined, a: [null, () => 1] }, { f: () => 1 }])).toBe(
+      recursiveCanonicalJson([1, undefined, { b: undefined, a: [null, () => 1] }, { f: () => 1 }]),
+    );
   });
 
   it('sorts object keys at every level', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('handles values nested deeper than the call stack allows (client variables)', () => {

@@ -15,7 +15,11 @@ export function chainRecord(entry: AuditEntry, seq: number, prevHash: string): A
 }
 
 /** Chains a batch after (`seq`, `hash`): the records, and where the chain then ends. */
-export function chainBatch(entries: readonly AuditEntry[], seq: number, hash: string): { records: AuditRecord[]; seq: number; hash: string } {
+export function chainBatch(
+  entries: readonly AuditEntry[],
+  seq: number,
+  hash: string,
+): { records: AuditRecord[]; seq: number; hash: string } {
   const records: AuditRecord[] = [];
   for (const entry of entries) {
     const record = chainRecord(entry, ++seq, hash);
@@ -45,12 +49,20 @@ export interface Checkpoint {
 export function signCheckpoint(key: string, seq: number, hash: string, time: string, trailId?: string): Checkpoint {
   // Without a trail id the signed text is what it always was, so older checkpoints still verify.
   const text = trailId === undefined ? `${seq}.${hash}.${time}` : `${seq}.${hash}.${time}.${trailId}`;
-  return { seq, hash, time, ...(trailId === undefined ? {} : { trailId }), signature: createHmac('sha256', key).update(text).digest('hex') };
+  return {
+    seq,
+    hash,
+    time,
+    ...(trailId === undefined ? {} : { trailId }),
+    signature: createHmac('sha256', key).update(text).digest('hex'),
+  };
 }
 
 export function checkpointValid(key: string, checkpoint: Checkpoint): boolean {
   if (typeof checkpoint.signature !== 'string') return false;
-  const expected = Buffer.from(signCheckpoint(key, checkpoint.seq, checkpoint.hash, checkpoint.time, checkpoint.trailId).signature);
+  const expected = Buffer.from(
+    signCheckpoint(key, checkpoint.seq, checkpoint.hash, checkpoint.time, checkpoint.trailId).signature,
+  );
   const given = Buffer.from(checkpoint.signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

@@ -6,10 +6,29 @@ import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
 import { writeWitnessedCheckpoint, type AuditWitness } from './auditWitness';
 import { chainBatch, GENESIS_HASH } from './hashChain';
-import { appendDurably, appendDurablyAsync, auditFiles, CHECKPOINT_FILE, fileName, lastCheckpointIn, OPERATIONS_FILE, readOperations, recoverTail, type StoredOperation } from './trailFiles';
+import {
+  appendDurably,
+  appendDurablyAsync,
+  auditFiles,
+  CHECKPOINT_FILE,
+  fileName,
+  lastCheckpointIn,
+  OPERATIONS_FILE,
+  readOperations,
+  recoverTail,
+  type StoredOperation,
+} from './trailFiles';
 import { openWitnessedTrail } from './openWitnessedTrail';
 
-export { AUDIT_FILE_PATTERN, CHECKPOINT_FILE, OPERATIONS_FILE, trailTail, lastCheckpointIn, readOperations, auditFiles } from './trailFiles';
+export {
+  AUDIT_FILE_PATTERN,
+  CHECKPOINT_FILE,
+  OPERATIONS_FILE,
+  trailTail,
+  lastCheckpointIn,
+  readOperations,
+  auditFiles,
+} from './trailFiles';
 export type { StoredOperation } from './trailFiles';
 export { ADOPT_COMMAND, readoptionRefused } from './openWitnessedTrail';
 
@@ -36,7 +55,6 @@ export interface AuditLogOptions {
   logger?: Logger;
 }
 
-
 /**
  * The embedded audit store: append-only JSONL files, hash-chained, written in batches with one
  * fsync per batch, rotated by size, with signed checkpoints guarding the tail. `append` resolves
@@ -61,7 +79,8 @@ export class JsonlAuditLog implements AuditStore {
     private seq: number,
     private hash: string,
     private readonly knownOperations: Set<string>,
-    private readonly options: Required<Omit<AuditLogOptions, 'witness' | 'logger'>> & Pick<AuditLogOptions, 'witness' | 'logger'>,
+    private readonly options: Required<Omit<AuditLogOptions, 'witness' | 'logger'>> &
+      Pick<AuditLogOptions, 'witness' | 'logger'>,
     /** The trail's id (`trail.json`), when it is witnessed. */
     readonly trailId: string | undefined,
     /** The last record a checkpoint covers. */
@@ -70,14 +89,21 @@ export class JsonlAuditLog implements AuditStore {
 
   static async open(dir: string, options: AuditLogOptions): Promise<JsonlAuditLog> {
     mkdirSync(dir, { recursive: true });
-    const settings = { maxFileBytes: 64 * 2 ** 20, flushIntervalMs: 0, checkpointEvery: 500, checkpointIntervalMs: 10_000, ...options };
+    const settings = {
+      maxFileBytes: 64 * 2 ** 20,
+      flushIntervalMs: 0,
+      checkpointEvery: 500,
+      checkpointIntervalMs: 10_000,
+      ...options,
+    };
     const files = auditFiles(dir);
     let seq = 0;
     let lastHash = GENESIS_HASH;
     let path = join(dir, fileName(1));
     if (files.length) {
       path = join(dir, files[files.length - 1]!);
-      const last = recoverTail(path) ?? (files.length > 1 ? recoverTail(join(dir, files[files.length - 2]!)) : undefined);
+      const last =
+        recoverTail(path) ?? (files.length > 1 ? recoverTail(join(dir, files[files.length - 2]!)) : undefined);
       if (last) {
         seq = last.seq;
         lastHash = last.hash;
@@ -86,13 +112,31 @@ export class JsonlAuditLog implements AuditStore {
     let lastCheckpoint = lastCheckpointIn(dir);
     let trailId: string | undefined;
     if (settings.witness) {
-      const opened = await openWitnessedTrail(dir, settings.witness, settings.signingKey, seq, lastHash, lastCheckpoint, settings.logger);
+      const opened = await openWitnessedTrail(
+        dir,
+        settings.witness,
+        settings.signingKey,
+        seq,
+        lastHash,
+        lastCheckpoint,
+        settings.logger,
+      );
       trailId = opened.trailId;
       lastCheckpoint = opened.lastCheckpoint;
     }
     const known = new Set(readOperations(dir).map((operation) => operation.hash));
     const file = await open(path, 'a');
-    const log = new JsonlAuditLog(dir, file, existsSync(path) ? statSync(path).size : 0, seq, lastHash, known, settings, trailId, Math.min(lastCheckpoint?.seq ?? 0, seq));
+    const log = new JsonlAuditLog(
+      dir,
+      file,
+      existsSync(path) ? statSync(path).size : 0,
+      seq,
+      lastHash,
+      known,
+      settings,
+      trailId,
+      Math.min(lastCheckpoint?.seq ?? 0, seq),
+    );
     // Records a crash left uncovered get their checkpoint without waiting for new ones.
     log.scheduleCheckpoint();
     return log;
@@ -107,10 +151,18 @@ export class JsonlAuditLog implements AuditStore {
     if (this.closed) return Promise.reject(new Error('the audit log is closed'));
     if (operation && entry.kind !== 'grant' && entry.operationHash && !this.knownOperations.has(entry.operationHash)) {
       this.knownOperations.add(entry.operationHash);
-      this.pendingOperations.push({ hash: entry.operationHash, name: operation.name, firstSeen: entry.time, text: operation.text });
+      this.pendingOperations.push({
+        hash: entry.operationHash,
+        name: operation.name,
+        firstSeen: entry.time,
+        text: operation.text,
+      });
     }
     const durable = new Promise<AuditRecord>((resolve, reject) => this.pending.push({ entry, resolve, reject }));
-    this.timer ??= this.options.flushIntervalMs > 0 ? setTimeout(() => void this.flush(), this.options.flushIntervalMs) : setImmediate(() => void this.flush());
+    this.timer ??=
+      this.options.flushIntervalMs > 0
+        ? setTimeout(() => void this.flush(), this.options.flushIntervalMs)
+        : setImmediate(() => void this.flush());
     return durable;
   }
 
@@ -128,11 +180,16 @@ export class JsonlAuditLog implements AuditStore {
     this.pending = [];
     this.pendingOperations = [];
     // Chained only here, at write time: a batch that fails leaves no gap in the chain.
-    const { records, seq, hash } = chainBatch(batch.map(({ entry }) => entry), this.seq, this.hash);
+    const { records, seq, hash } = chainBatch(
+      batch.map(({ entry }) => entry),
+      this.seq,
+      this.hash,
+    );
     const lines = records.map((record) => JSON.stringify(record) + '\n').join('');
     this.flushing = (async () => {
       try {
-        if (operations.length) appendDurably(join(this.dir, OPERATIONS_FILE), operations.map((op) => JSON.stringify(op) + '\n').join(''));
+        if (operations.length)
+          appendDurably(join(this.dir, OPERATIONS_FILE), operations.map((op) => JSON.stringify(op) + '\n').join(''));
         if (lines) {
           await this.file.write(lines);
           await this.file.datasync();
@@ -179,7 +236,8 @@ export class JsonlAuditLog implements AuditStore {
     let seq = this.seq;
     let hash = this.hash;
     for (const record of records) {
-      if (record.seq !== seq + 1 || record.prevHash !== hash) throw new Error(`record ${record.seq} does not follow record ${seq} of ${this.dir}`);
+      if (record.seq !== seq + 1 || record.prevHash !== hash)
+        throw new Error(`record ${record.seq} does not follow record ${seq} of ${this.dir}`);
       seq = record.seq;
       hash = record.hash;
     }
@@ -227,7 +285,10 @@ export class JsonlAuditLog implements AuditStore {
       await this.writeCheckpoint();
     } catch (error) {
       // A checkpoint that cannot be written (full disk, witness down) is written by the next run.
-      this.options.logger?.error({ err: error, witness: this.options.witness?.location }, 'the shutdown audit checkpoint could not be written');
+      this.options.logger?.error(
+        { err: error, witness: this.options.witness?.location },
+        'the shutdown audit checkpoint could not be written',
+      );
     }
     await this.file.close();
     await this.options.witness?.close();
@@ -239,7 +300,9 @@ export class JsonlAuditLog implements AuditStore {
    */
   private scheduleCheckpoint(): void {
     if (this.closed || this.checkpointRunning || this.seq <= this.checkpointedSeq) return;
-    const due = this.seq - this.checkpointedSeq >= this.options.checkpointEvery && Date.now() - this.checkpointFailedAt >= this.options.checkpointIntervalMs;
+    const due =
+      this.seq - this.checkpointedSeq >= this.options.checkpointEvery &&
+      Date.now() - this.checkpointFailedAt >= this.options.checkpointIntervalMs;
     if (due) void this.checkpoint();
     else this.checkpointTimer ??= setTimeout(() => void this.checkpoint(), this.options.checkpointIntervalMs).unref();
   }
@@ -254,7 +317,10 @@ export class JsonlAuditLog implements AuditStore {
         },
         (error: unknown) => {
           this.checkpointFailedAt = Date.now();
-          this.options.logger?.error({ err: error, witness: this.options.witness?.location }, 'audit checkpoint not written; retrying');
+          this.options.logger?.error(
+            { err: error, witness: this.options.witness?.location },
+            'audit checkpoint not written; retrying',
+          );
         },
       )
       .finally(() => {
@@ -268,8 +334,12 @@ export class JsonlAuditLog implements AuditStore {
   private async writeCheckpoint(): Promise<void> {
     const { seq, hash } = this;
     if (seq <= this.checkpointedSeq) return;
-    await writeWitnessedCheckpoint(this.options.signingKey, this.options.witness, this.trailId, { seq, hash }, (checkpoint) =>
-      appendDurablyAsync(join(this.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n'),
+    await writeWitnessedCheckpoint(
+      this.options.signingKey,
+      this.options.witness,
+      this.trailId,
+      { seq, hash },
+      (checkpoint) => appendDurablyAsync(join(this.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n'),
     );
     this.checkpointedSeq = Math.max(this.checkpointedSeq, seq);
   }

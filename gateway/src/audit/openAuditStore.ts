@@ -7,7 +7,10 @@ import { JsonlAuditLog } from './jsonlAuditLog';
 import { RedisAuditWitness } from './redisAuditWitness';
 import { RedisStreamAuditLog } from './redisStreamAuditLog';
 
-type WitnessSettings = Pick<GatewayConfig, 'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'>;
+type WitnessSettings = Pick<
+  GatewayConfig,
+  'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'
+>;
 
 /**
  * The witness the configuration names: its own Redis when `AUDIT_WITNESS_REDIS_URL` is set,
@@ -17,13 +20,17 @@ type WitnessSettings = Pick<GatewayConfig, 'auditDir' | 'auditWitnessDir' | 'aud
 export async function openAuditWitness(config: WitnessSettings): Promise<AuditWitness> {
   if (config.auditWitnessRedisUrl) {
     if (config.auditRedisUrl && sameServer(config.auditWitnessRedisUrl, config.auditRedisUrl)) {
-      throw new Error('AUDIT_WITNESS_REDIS_URL names the audit Redis itself: whoever can cut the trail there could cut its witness too; give the witness a Redis of its own');
+      throw new Error(
+        'AUDIT_WITNESS_REDIS_URL names the audit Redis itself: whoever can cut the trail there could cut its witness too; give the witness a Redis of its own',
+      );
     }
     return RedisAuditWitness.open(config.auditWitnessRedisUrl, { allowEverysec: config.auditRedisAllowEverysec });
   }
   const inside = relative(config.auditDir, config.auditWitnessDir);
   if (!inside || (!inside.startsWith('..') && !isAbsolute(inside))) {
-    throw new Error(`the audit witness folder ${config.auditWitnessDir} is inside the audit folder ${config.auditDir}: whoever can cut the trail could cut its witness with it; set AUDIT_WITNESS_DIR outside AUDIT_DIR`);
+    throw new Error(
+      `the audit witness folder ${config.auditWitnessDir} is inside the audit folder ${config.auditDir}: whoever can cut the trail could cut its witness with it; set AUDIT_WITNESS_DIR outside AUDIT_DIR`,
+    );
   }
   return new FileAuditWitness(config.auditWitnessDir);
 }
@@ -40,8 +47,20 @@ export async function openAuditStore(
   const witness = await openAuditWitness(config);
   try {
     return config.auditRedisUrl
-      ? await RedisStreamAuditLog.open(config.auditRedisUrl, { signingKey, instance: config.auditInstance, allowEverysec: config.auditRedisAllowEverysec, checkpointIntervalMs: config.auditCheckpointIntervalMs, witness, logger })
-      : await JsonlAuditLog.open(config.auditDir, { signingKey, checkpointIntervalMs: config.auditCheckpointIntervalMs, witness, logger });
+      ? await RedisStreamAuditLog.open(config.auditRedisUrl, {
+          signingKey,
+          instance: config.auditInstance,
+          allowEverysec: config.auditRedisAllowEverysec,
+          checkpointIntervalMs: config.auditCheckpointIntervalMs,
+          witness,
+          logger,
+        })
+      : await JsonlAuditLog.open(config.auditDir, {
+          signingKey,
+          checkpointIntervalMs: config.auditCheckpointIntervalMs,
+          witness,
+          logger,
+        });
   } catch (error) {
     await witness.close();
     throw error;

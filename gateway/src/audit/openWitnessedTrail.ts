@@ -22,9 +22,11 @@ export async function openWitnessedTrail(
   logger: Logger | undefined,
 ): Promise<{ trailId: string; lastCheckpoint: Checkpoint | undefined }> {
   const identity = readTrailIdentity(dir);
-  if (identity && 'invalid' in identity) throw new Error(`the audit trail in ${dir} cannot be opened: ${identity.invalid}`);
+  if (identity && 'invalid' in identity)
+    throw new Error(`the audit trail in ${dir} cannot be opened: ${identity.invalid}`);
   if (identity) {
-    if (!TRAIL_ID_PATTERN.test(identity.trailId)) throw new Error(`the audit trail in ${dir} names an invalid trail id in trail.json`);
+    if (!TRAIL_ID_PATTERN.test(identity.trailId))
+      throw new Error(`the audit trail in ${dir} names an invalid trail id in trail.json`);
     const last = await witness.last(identity.trailId);
     if (!last) {
       throw new Error(
@@ -33,7 +35,10 @@ export async function openWitnessedTrail(
       );
     }
     if (last.seq > seq) {
-      logger?.error({ trailId: identity.trailId, witnessed: last.seq, lastSeq: seq }, `the audit trail in ${dir} ends at record ${seq}, but its witness vouches for record ${last.seq}: records were cut (hub audit verify reports it)`);
+      logger?.error(
+        { trailId: identity.trailId, witnessed: last.seq, lastSeq: seq },
+        `the audit trail in ${dir} ends at record ${seq}, but its witness vouches for record ${last.seq}: records were cut (hub audit verify reports it)`,
+      );
     } else if (!last.opened && last.signature !== lastCheckpoint?.signature && last.seq >= (lastCheckpoint?.seq ?? 0)) {
       // A crash between the witness and checkpoints.jsonl: copy the witnessed checkpoint over.
       const { opened: _opened, ...checkpoint } = last;
@@ -51,7 +56,12 @@ export async function openWitnessedTrail(
     const resumed = earlier.length === 1 ? await interruptedOpening(witness, earlier[0]!, seq, hash) : undefined;
     if (!resumed) throw new Error(readoptionRefused(dir, witness.location, earlier));
     // A crash between the witness's first entry and trail.json: that id vouches for nothing more.
-    writeTrailIdentity(dir, { trailId: resumed.trailId, created: resumed.time, openedAtSeq: seq, witness: witness.location });
+    writeTrailIdentity(dir, {
+      trailId: resumed.trailId,
+      created: resumed.time,
+      openedAtSeq: seq,
+      witness: witness.location,
+    });
     return { trailId: resumed.trailId, lastCheckpoint };
   }
   const trailId = randomUUID();
@@ -74,8 +84,15 @@ export function readoptionRefused(dir: string, witnessLocation: string, earlier:
 }
 
 /** The trail whose only witness entry is its opening at exactly this tail: opened, then interrupted. */
-async function interruptedOpening(witness: AuditWitness, trailId: string, seq: number, hash: string): Promise<{ trailId: string; time: string } | undefined> {
+async function interruptedOpening(
+  witness: AuditWitness,
+  trailId: string,
+  seq: number,
+  hash: string,
+): Promise<{ trailId: string; time: string } | undefined> {
   const entries = await witness.entries(trailId);
   const only = entries?.length === 1 ? entries[0] : undefined;
-  return only?.opened && !only.opened.adoption && only.seq === seq && only.hash === hash ? { trailId, time: only.time } : undefined;
+  return only?.opened && !only.opened.adoption && only.seq === seq && only.hash === hash
+    ? { trailId, time: only.time }
+    : undefined;
 }

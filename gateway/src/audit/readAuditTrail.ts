@@ -44,7 +44,11 @@ function firstRecordTime(path: string): string | undefined {
  * record, across file rotations, polling every `intervalMs`. Starts after the last `backlog`
  * records already written. Returns a function that stops following.
  */
-export function followAuditTrail(dir: string, onRecord: (record: AuditRecord) => void, options: { backlog?: number; intervalMs?: number } = {}): () => void {
+export function followAuditTrail(
+  dir: string,
+  onRecord: (record: AuditRecord) => void,
+  options: { backlog?: number; intervalMs?: number } = {},
+): () => void {
   let file: string | undefined;
   let offset = 0;
   let partial = '';

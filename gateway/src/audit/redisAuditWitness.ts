@@ -4,7 +4,8 @@ import { redisDurabilityProblems } from '../stores';
 
 /** Redis keys of the witness: one list per trail, and where each trail was opened. */
 export function witnessKeys(trailId?: string) {
-  if (trailId !== undefined && !TRAIL_ID_PATTERN.test(trailId)) throw new Error(`not a trail id: ${JSON.stringify(trailId)}`);
+  if (trailId !== undefined && !TRAIL_ID_PATTERN.test(trailId))
+    throw new Error(`not a trail id: ${JSON.stringify(trailId)}`);
   return { entries: `cdo-hub:audit-witness:{${trailId ?? ''}}:checkpoints`, opened: 'cdo-hub:audit-witness:opened' };
 }
 
@@ -27,7 +28,10 @@ export class RedisAuditWitness implements AuditWitness {
     try {
       await redis.connect();
       const problems = await redisDurabilityProblems(redis, options.allowEverysec ?? false);
-      if (problems.length) throw new Error(`the audit witness Redis at ${redact(url)} could lose checkpoints:\n  ${problems.join('\n  ')}`);
+      if (problems.length)
+        throw new Error(
+          `the audit witness Redis at ${redact(url)} could lose checkpoints:\n  ${problems.join('\n  ')}`,
+        );
       return new RedisAuditWitness(redis, redact(url));
     } catch (error) {
       redis.disconnect();

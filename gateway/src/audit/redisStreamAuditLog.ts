@@ -11,7 +11,13 @@ import type { StoredOperation } from './jsonlAuditLog';
 /** Redis keys of one gateway's trail. Hash tags keep them in one Cluster slot. */
 export function auditKeys(instance: string) {
   const base = `cdo-hub:audit:{${instance}}`;
-  return { records: `${base}:records`, checkpoints: `${base}:checkpoints`, operations: `${base}:operations`, meta: `${base}:meta`, writer: `${base}:writer` };
+  return {
+    records: `${base}:records`,
+    checkpoints: `${base}:checkpoints`,
+    operations: `${base}:operations`,
+    meta: `${base}:meta`,
+    writer: `${base}:writer`,
+  };
 }
 
 export interface RedisAuditOptions {
@@ -46,7 +52,12 @@ const LEASE_MS = 15_000;
  * them, and trims what it archived.
  */
 export class RedisStreamAuditLog implements AuditStore {
-  private pending: { entry: AuditEntry; operation?: StoredOperation; resolve: (record: AuditRecord) => void; reject: (error: Error) => void }[] = [];
+  private pending: {
+    entry: AuditEntry;
+    operation?: StoredOperation;
+    resolve: (record: AuditRecord) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   private timer: NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
@@ -61,7 +72,8 @@ export class RedisStreamAuditLog implements AuditStore {
     private readonly leaseId: string,
     private seq: number,
     private hash: string,
-    private readonly options: Required<Omit<RedisAuditOptions, 'logger' | 'witness'>> & Pick<RedisAuditOptions, 'logger' | 'witness'>,
+    private readonly options: Required<Omit<RedisAuditOptions, 'logger' | 'witness'>> &
+      Pick<RedisAuditOptions, 'logger' | 'witness'>,
     /** The stream's trail id, when it is witnessed. */
     readonly trailId: string | undefined,
     /** The last record a checkpoint covers. */
@@ -69,30 +81,59 @@ export class RedisStreamAuditLog implements AuditStore {
   ) {}
 
   static async open(url: string, options: RedisAuditOptions): Promise<RedisStreamAuditLog> {
-    const settings = { allowEverysec: false, checkpointEvery: 500, checkpointIntervalMs: 10_000, leaseWaitMs: LEASE_MS + 1000, ...options };
+    const settings = {
+      allowEverysec: false,
+      checkpointEvery: 500,
+      checkpointIntervalMs: 10_000,
+      leaseWaitMs: LEASE_MS + 1000,
+      ...options,
+    };
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
     redis.on('error', (error) => options.logger?.warn({ err: error }, 'audit Redis connection error'));
     try {
       await redis.connect();
       const problems = await redisDurabilityProblems(redis, settings.allowEverysec);
-      if (problems.length) throw new Error(`the audit Redis at ${redact(url)} could lose records:\n  ${problems.join('\n  ')}`);
+      if (problems.length)
+        throw new Error(`the audit Redis at ${redact(url)} could lose records:\n  ${problems.join('\n  ')}`);
       const keys = auditKeys(settings.instance);
       const leaseId = randomUUID();
       const deadline = Date.now() + settings.leaseWaitMs;
       while ((await redis.set(keys.writer, leaseId, 'PX', LEASE_MS, 'NX')) !== 'OK') {
-        if (Date.now() > deadline) throw new Error(`another gateway writes the audit stream of instance "${settings.instance}"; give each gateway its own AUDIT_INSTANCE`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `another gateway writes the audit stream of instance "${settings.instance}"; give each gateway its own AUDIT_INSTANCE`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       // The stream keeps its last record even after archiving, so the chain carries on.
       const last = (await redis.xrevrange(keys.records, '+', '-', 'COUNT', 1)) as [string, string[]][];
       const record = last[0] ? (JSON.parse(last[0][1][1]!) as AuditRecord) : undefined;
-      const trailId = settings.witness ? await openWitnessedStream(redis, keys, settings.witness, settings.signingKey, record?.seq ?? 0, record?.hash ?? GENESIS_HASH) : undefined;
+      const trailId = settings.witness
+        ? await openWitnessedStream(
+            redis,
+            keys,
+            settings.witness,
+            settings.signingKey,
+            record?.seq ?? 0,
+            record?.hash ?? GENESIS_HASH,
+          )
+        : undefined;
       const lastCheckpoint = (await redis.xrevrange(keys.checkpoints, '+', '-', 'COUNT', 1)) as [string, string[]][];
       const checkpointedSeq = lastCheckpoint[0] ? (JSON.parse(lastCheckpoint[0][1][1]!) as { seq: number }).seq : 0;
-      const log = new RedisStreamAuditLog(redis, keys, leaseId, record?.seq ?? 0, record?.hash ?? GENESIS_HASH, settings, trailId, Math.min(checkpointedSeq, record?.seq ?? 0));
+      const log = new RedisStreamAuditLog(
+        redis,
+        keys,
+        leaseId,
+        record?.seq ?? 0,
+        record?.hash ?? GENESIS_HASH,
+        settings,
+        trailId,
+        Math.min(checkpointedSeq, record?.seq ?? 0),
+      );
       log.renewLease();
       // Records a crash left uncovered get their checkpoint without waiting for new ones.
-      if (log.seq > log.checkpointedSeq) log.checkpointTimer = setTimeout(() => void log.checkpoint(), settings.checkpointIntervalMs).unref();
+      if (log.seq > log.checkpointedSeq)
+        log.checkpointTimer = setTimeout(() => void log.checkpoint(), settings.checkpointIntervalMs).unref();
       return log;
     } catch (error) {
       redis.disconnect();
@@ -115,7 +156,9 @@ export class RedisStreamAuditLog implements AuditStore {
       this.knownOperations.add(entry.operationHash);
       stored = { hash: entry.operationHash, name: operation.name, firstSeen: entry.time, text: operation.text };
     }
-    const durable = new Promise<AuditRecord>((resolve, reject) => this.pending.push({ entry, ...(stored ? { operation: stored } : {}), resolve, reject }));
+    const durable = new Promise<AuditRecord>((resolve, reject) =>
+      this.pending.push({ entry, ...(stored ? { operation: stored } : {}), resolve, reject }),
+    );
     this.timer ??= setImmediate(() => void this.flush());
     return durable;
   }
@@ -127,12 +170,17 @@ export class RedisStreamAuditLog implements AuditStore {
     if (!this.pending.length) return;
     const batch = this.pending;
     this.pending = [];
-    const { records, seq, hash } = chainBatch(batch.map(({ entry }) => entry), this.seq, this.hash);
+    const { records, seq, hash } = chainBatch(
+      batch.map(({ entry }) => entry),
+      this.seq,
+      this.hash,
+    );
     this.flushing = (async () => {
       try {
         const multi = this.redis.multi();
         for (const record of records) multi.xadd(this.keys.records, '*', 'r', JSON.stringify(record));
-        for (const { operation } of batch) if (operation) multi.hsetnx(this.keys.operations, operation.hash, JSON.stringify(operation));
+        for (const { operation } of batch)
+          if (operation) multi.hsetnx(this.keys.operations, operation.hash, JSON.stringify(operation));
         const replies = await multi.exec();
         const failed = replies?.find(([error]) => error);
         if (!replies || failed) throw failed?.[0] ?? new Error('the audit Redis transaction was aborted');
@@ -141,7 +189,8 @@ export class RedisStreamAuditLog implements AuditStore {
         batch.forEach((waiter, i) => waiter.resolve(records[i]!));
         // Not awaited: a slow witness never holds the next batch back.
         if (this.seq - this.checkpointedSeq >= this.options.checkpointEvery) void this.checkpoint();
-        else this.checkpointTimer ??= setTimeout(() => void this.checkpoint(), this.options.checkpointIntervalMs).unref();
+        else
+          this.checkpointTimer ??= setTimeout(() => void this.checkpoint(), this.options.checkpointIntervalMs).unref();
       } catch (error) {
         for (const { operation } of batch) if (operation) this.knownOperations.delete(operation.hash);
         for (const waiter of batch) waiter.reject(error as Error);
@@ -160,9 +209,16 @@ export class RedisStreamAuditLog implements AuditStore {
     clearTimeout(this.checkpointTimer);
     try {
       await this.checkpointRunning;
-      await this.writeCheckpoint().catch((error) => this.options.logger?.error({ err: error }, 'the shutdown audit checkpoint could not be written'));
+      await this.writeCheckpoint().catch((error) =>
+        this.options.logger?.error({ err: error }, 'the shutdown audit checkpoint could not be written'),
+      );
       // Release the lease only if it is still ours.
-      await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, this.keys.writer, this.leaseId);
+      await this.redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        this.keys.writer,
+        this.leaseId,
+      );
     } finally {
       this.redis.disconnect();
       await this.options.witness?.close();
@@ -182,11 +238,14 @@ export class RedisStreamAuditLog implements AuditStore {
     clearTimeout(this.checkpointTimer);
     this.checkpointTimer = undefined;
     this.checkpointRunning ??= this.writeCheckpoint()
-      .catch((error: unknown) => this.options.logger?.error({ err: error }, 'audit checkpoint not written; retried with the next records'))
+      .catch((error: unknown) =>
+        this.options.logger?.error({ err: error }, 'audit checkpoint not written; retried with the next records'),
+      )
       .finally(() => {
         this.checkpointRunning = undefined;
         // Records that arrived meanwhile (or a checkpoint that failed) are covered within the interval.
-        if (!this.closed && this.seq > this.checkpointedSeq) this.checkpointTimer ??= setTimeout(() => void this.checkpoint(), this.options.checkpointIntervalMs).unref();
+        if (!this.closed && this.seq > this.checkpointedSeq)
+          this.checkpointTimer ??= setTimeout(() => void this.checkpoint(), this.options.checkpointIntervalMs).unref();
       });
     return this.checkpointRunning;
   }
@@ -195,8 +254,12 @@ export class RedisStreamAuditLog implements AuditStore {
   private async writeCheckpoint(): Promise<void> {
     const { seq, hash } = this;
     if (seq <= this.checkpointedSeq) return;
-    await writeWitnessedCheckpoint(this.options.signingKey, this.options.witness, this.trailId, { seq, hash }, (checkpoint) =>
-      this.redis.xadd(this.keys.checkpoints, '*', 'c', JSON.stringify(checkpoint)),
+    await writeWitnessedCheckpoint(
+      this.options.signingKey,
+      this.options.witness,
+      this.trailId,
+      { seq, hash },
+      (checkpoint) => this.redis.xadd(this.keys.checkpoints, '*', 'c', JSON.stringify(checkpoint)),
     );
     this.checkpointedSeq = Math.max(this.checkpointedSeq, seq);
   }
@@ -205,8 +268,18 @@ export class RedisStreamAuditLog implements AuditStore {
     this.leaseTimer = setTimeout(async () => {
       if (this.closed) return;
       try {
-        const renewed = await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0", 1, this.keys.writer, this.leaseId, LEASE_MS);
-        if (renewed !== 1) this.options.logger?.error({ instance: this.options.instance }, 'lost the audit stream lease: another gateway may write this instance');
+        const renewed = await this.redis.eval(
+          "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
+          1,
+          this.keys.writer,
+          this.leaseId,
+          LEASE_MS,
+        );
+        if (renewed !== 1)
+          this.options.logger?.error(
+            { instance: this.options.instance },
+            'lost the audit stream lease: another gateway may write this instance',
+          );
       } catch (error) {
         this.options.logger?.warn({ err: error }, 'could not renew the audit stream lease');
       }
@@ -220,16 +293,29 @@ export class RedisStreamAuditLog implements AuditStore {
  * before the id is stored, as for the files. A stream written before trails had ids is adopted
  * at its last record.
  */
-async function openWitnessedStream(redis: Redis, keys: ReturnType<typeof auditKeys>, witness: AuditWitness, signingKey: string, seq: number, hash: string): Promise<string> {
+async function openWitnessedStream(
+  redis: Redis,
+  keys: ReturnType<typeof auditKeys>,
+  witness: AuditWitness,
+  signingKey: string,
+  seq: number,
+  hash: string,
+): Promise<string> {
   const known = await redis.hget(keys.meta, STREAM_TRAIL_ID);
   if (known) {
     if (!(await witness.last(known))) {
-      throw new Error(`the audit witness at ${witness.location} holds nothing for trail ${known} of ${keys.records}: set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this stream was written with`);
+      throw new Error(
+        `the audit witness at ${witness.location} holds nothing for trail ${known} of ${keys.records}: set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this stream was written with`,
+      );
     }
     return known;
   }
   const trailId = randomUUID();
-  await witness.append({ ...signCheckpoint(signingKey, seq, hash, new Date().toISOString(), trailId), trailId, opened: { location: keys.records } });
+  await witness.append({
+    ...signCheckpoint(signingKey, seq, hash, new Date().toISOString(), trailId),
+    trailId,
+    opened: { location: keys.records },
+  });
   await redis.hset(keys.meta, STREAM_TRAIL_ID, trailId);
   return trailId;
 }

@@ -1,4 +1,16 @@
-import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, statSync, truncateSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditRecord } from './auditRecord';
@@ -76,11 +88,13 @@ export function appendDurably(path: string, text: string): void {
   try {
     // A line a crash tore was never acknowledged: begin on a fresh line so the new one parses.
     const size = fstatSync(fd).size;
-    const endsLine = size === 0 || (() => {
-      const last = Buffer.alloc(1);
-      readSync(fd, last, 0, 1, size - 1);
-      return last[0] === 0x0a;
-    })();
+    const endsLine =
+      size === 0 ||
+      (() => {
+        const last = Buffer.alloc(1);
+        readSync(fd, last, 0, 1, size - 1);
+        return last[0] === 0x0a;
+      })();
     appendFileSync(fd, endsLine ? text : `\n${text}`);
     fsyncSync(fd);
   } finally {
@@ -106,7 +120,11 @@ export function fileName(firstSeq: number): string {
 }
 
 export function auditFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => AUDIT_FILE_PATTERN.test(f)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => AUDIT_FILE_PATTERN.test(f))
+        .sort()
+    : [];
 }
 
 /** The last complete record of a file; a torn last line is cut off (it was never acknowledged). */
@@ -115,7 +133,10 @@ export function recoverTail(path: string): AuditRecord | undefined {
   const text = readFileSync(path, 'utf8');
   const end = text.lastIndexOf('\n');
   if (end + 1 < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end + 1)));
-  const lines = text.slice(0, end + 1).split('\n').filter(Boolean);
+  const lines = text
+    .slice(0, end + 1)
+    .split('\n')
+    .filter(Boolean);
   const last = lines[lines.length - 1];
   return last ? (JSON.parse(last) as AuditRecord) : undefined;
 }

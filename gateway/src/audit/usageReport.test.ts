@@ -1,7 +1,13 @@
 import type { AccessRecord as AuditRecord } from './auditRecord';
 import { buildUsageReport, formatUsageCsv, formatUsageTable, parseSince } from './usageReport';
 
-const record = (n: number, consumer: string, purpose: string | null, education: Partial<AuditRecord['agencies'][string]> | undefined, outcome: AuditRecord['outcome'] = 'ok'): AuditRecord => ({
+const record = (
+  n: number,
+  consumer: string,
+  purpose: string | null,
+  education: Partial<AuditRecord['agencies'][string]> | undefined,
+  outcome: AuditRecord['outcome'] = 'ok',
+): AuditRecord => ({
   seq: n,
   prevHash: '',
   hash: '',
@@ -13,7 +19,9 @@ const record = (n: number, consumer: string, purpose: string | null, education: 
   operationHash: 'h',
   grants: [],
   agencies: {
-    ...(education ? { education: { released: [], masked: [], denied: [], entities: 0, grants: [], ...education } } : {}),
+    ...(education
+      ? { education: { released: [], masked: [], denied: [], entities: 0, grants: [], ...education } }
+      : {}),
     science: { released: ['District.patentCount'], masked: [], denied: [], entities: 1, grants: [] },
   },
   supergraphVersion: 's',
@@ -22,8 +30,25 @@ const record = (n: number, consumer: string, purpose: string | null, education: 
 });
 
 const records = [
-  record(1, 'district-haidian', 'enrollment-planning', { released: ['School.name'], masked: ['Student.name'], denied: ['Student.idNumber'], entities: 4, grants: ['EDU-2026-001'] }, 'partial'),
-  record(2, 'district-haidian', 'enrollment-planning', { released: ['School.name'], masked: ['Student.name'], entities: 3, grants: ['EDU-2026-001'] }),
+  record(
+    1,
+    'district-haidian',
+    'enrollment-planning',
+    {
+      released: ['School.name'],
+      masked: ['Student.name'],
+      denied: ['Student.idNumber'],
+      entities: 4,
+      grants: ['EDU-2026-001'],
+    },
+    'partial',
+  ),
+  record(2, 'district-haidian', 'enrollment-planning', {
+    released: ['School.name'],
+    masked: ['Student.name'],
+    entities: 3,
+    grants: ['EDU-2026-001'],
+  }),
   record(3, 'city-analytics', 'statistics', { denied: ['Student.name'] }, 'refused'),
   record(4, 'science', 'industrial-policy', undefined),
 ];
@@ -32,7 +57,14 @@ describe('usage report', () => {
   it('counts requests, records and per-field outcomes per consumer and purpose, for one agency only', () => {
     const report = buildUsageReport(records, { agency: 'education' });
     expect(report).toMatchObject({ requests: 3, entities: 7 });
-    expect(report.usage[0]).toMatchObject({ consumer: 'district-haidian', requests: 2, entities: 7, partial: 1, refused: 0, grants: ['EDU-2026-001'] });
+    expect(report.usage[0]).toMatchObject({
+      consumer: 'district-haidian',
+      requests: 2,
+      entities: 7,
+      partial: 1,
+      refused: 0,
+      grants: ['EDU-2026-001'],
+    });
     expect(report.usage[0]!.fields).toEqual([
       { field: 'School.name', released: 2, masked: 0, denied: 0 },
       { field: 'Student.idNumber', released: 0, masked: 0, denied: 1 },
@@ -43,7 +75,9 @@ describe('usage report', () => {
   });
 
   it('filters by time and consumer', () => {
-    expect(buildUsageReport(records, { agency: 'education', since: new Date(Date.UTC(2026, 10, 27, 2)) }).requests).toBe(2);
+    expect(
+      buildUsageReport(records, { agency: 'education', since: new Date(Date.UTC(2026, 10, 27, 2)) }).requests,
+    ).toBe(2);
     expect(buildUsageReport(records, { agency: 'education', consumer: 'city-analytics' }).requests).toBe(1);
   });
 
@@ -56,9 +90,22 @@ describe('usage report', () => {
   });
 
   it('writes CSV with quoting and a table aligned for CJK text', () => {
-    const report = buildUsageReport([record(1, 'district-haidian', 'a "quoted", purpose', { released: ['School.name'] })], { agency: 'education' });
-    expect(formatUsageCsv(report)).toBe('agency,consumer,purpose,requests,records,field,released,masked,denied\r\neducation,district-haidian,"a ""quoted"", purpose",1,0,School.name,1,0,0\r\n');
-    const table = formatUsageTable(buildUsageReport([record(1, '海淀区教委', 'p', { released: ['School.name'] }), record(2, 'abc', 'p', { released: ['School.name'] })], { agency: 'education' }));
+    const report = buildUsageReport(
+      [record(1, 'district-haidian', 'a "quoted", purpose', { released: ['School.name'] })],
+      { agency: 'education' },
+    );
+    expect(formatUsageCsv(report)).toBe(
+      'agency,consumer,purpose,requests,records,field,released,masked,denied\r\neducation,district-haidian,"a ""quoted"", purpose",1,0,School.name,1,0,0\r\n',
+    );
+    const table = formatUsageTable(
+      buildUsageReport(
+        [
+          record(1, '海淀区教委', 'p', { released: ['School.name'] }),
+          record(2, 'abc', 'p', { released: ['School.name'] }),
+        ],
+        { agency: 'education' },
+      ),
+    );
     const rows = table.split('\n').filter((line) => /^(海淀区教委|abc)\s/.test(line) && line.includes('School.name'));
     // Display column of the purpose: each of the five CJK characters takes two columns.
     const columns = rows.map((row) => row.indexOf('p ') + (row.startsWith('海') ? 5 : 0));

@@ -53,8 +53,19 @@ export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQue
   const decisions = new Map<string, Omit<GrantDecisionEntry, 'kind'>>();
   for (const record of records) {
     if (record.kind === 'grant') {
-      if (record.agency !== query.agency || (since && record.time < since) || (query.consumer && record.consumer !== query.consumer)) continue;
-      const { kind: _kind, seq: _seq, prevHash: _prev, hash: _hash, ...decision } = record as GrantDecisionEntry & { seq?: number; prevHash?: string; hash?: string };
+      if (
+        record.agency !== query.agency ||
+        (since && record.time < since) ||
+        (query.consumer && record.consumer !== query.consumer)
+      )
+        continue;
+      const {
+        kind: _kind,
+        seq: _seq,
+        prevHash: _prev,
+        hash: _hash,
+        ...decision
+      } = record as GrantDecisionEntry & { seq?: number; prevHash?: string; hash?: string };
       decisions.set(record.requestId, decision); // once, even if written twice around a crash
       continue;
     }
@@ -65,7 +76,20 @@ export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQue
     const key = `${record.consumer}\u0000${record.purpose ?? ''}`;
     let group = groups.get(key);
     if (!group) {
-      group = { consumer: record.consumer, purpose: record.purpose, requests: 0, entities: 0, refused: 0, partial: 0, grants: [], firstSeen: record.time, lastSeen: record.time, fields: [], fieldMap: new Map(), grantSet: new Set() };
+      group = {
+        consumer: record.consumer,
+        purpose: record.purpose,
+        requests: 0,
+        entities: 0,
+        refused: 0,
+        partial: 0,
+        grants: [],
+        firstSeen: record.time,
+        lastSeen: record.time,
+        fields: [],
+        fieldMap: new Map(),
+        grantSet: new Set(),
+      };
       groups.set(key, group);
     }
     group.requests++;
@@ -90,7 +114,12 @@ export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQue
       grants: [...grantSet].sort(),
       fields: [...fieldMap.values()].sort((a, b) => a.field.localeCompare(b.field)),
     }))
-    .sort((a, b) => b.requests - a.requests || a.consumer.localeCompare(b.consumer) || (a.purpose ?? '').localeCompare(b.purpose ?? ''));
+    .sort(
+      (a, b) =>
+        b.requests - a.requests ||
+        a.consumer.localeCompare(b.consumer) ||
+        (a.purpose ?? '').localeCompare(b.purpose ?? ''),
+    );
   return {
     agency: query.agency,
     since: since ?? null,
@@ -123,7 +152,16 @@ export function formatUsageTable(report: UsageReport): string {
       '',
       ...textTable(
         ['time', 'grant step', 'request', 'grant', 'by', 'consumer', 'purpose', 'reason'],
-        report.decisions.map((d) => [d.time.slice(0, 19) + 'Z', d.action, d.grantRequest, d.grantId ?? '-', d.actor, d.consumer, d.purpose, d.reason ?? '']),
+        report.decisions.map((d) => [
+          d.time.slice(0, 19) + 'Z',
+          d.action,
+          d.grantRequest,
+          d.grantId ?? '-',
+          d.actor,
+          d.consumer,
+          d.purpose,
+          d.reason ?? '',
+        ]),
       ),
     );
   }
@@ -132,12 +170,30 @@ export function formatUsageTable(report: UsageReport): string {
     '',
     ...textTable(
       ['consumer', 'purpose', 'requests', 'records', 'partial', 'refused', 'grants', 'last seen'],
-      report.usage.map((u) => [u.consumer, u.purpose ?? '-', String(u.requests), String(u.entities), String(u.partial), String(u.refused), u.grants.join(' ') || '-', u.lastSeen.slice(0, 19) + 'Z']),
+      report.usage.map((u) => [
+        u.consumer,
+        u.purpose ?? '-',
+        String(u.requests),
+        String(u.entities),
+        String(u.partial),
+        String(u.refused),
+        u.grants.join(' ') || '-',
+        u.lastSeen.slice(0, 19) + 'Z',
+      ]),
     ),
     '',
     ...textTable(
       ['consumer', 'purpose', 'field', 'released', 'masked', 'denied'],
-      report.usage.flatMap((u) => u.fields.map((f) => [u.consumer, u.purpose ?? '-', f.field, String(f.released), String(f.masked), String(f.denied)])),
+      report.usage.flatMap((u) =>
+        u.fields.map((f) => [
+          u.consumer,
+          u.purpose ?? '-',
+          f.field,
+          String(f.released),
+          String(f.masked),
+          String(f.denied),
+        ]),
+      ),
     ),
   );
   return lines.join('\n');
@@ -147,7 +203,18 @@ export function formatUsageTable(report: UsageReport): string {
 export function formatUsageCsv(report: UsageReport): string {
   const rows = [['agency', 'consumer', 'purpose', 'requests', 'records', 'field', 'released', 'masked', 'denied']];
   for (const u of report.usage) {
-    for (const f of u.fields) rows.push([report.agency, u.consumer, u.purpose ?? '', String(u.requests), String(u.entities), f.field, String(f.released), String(f.masked), String(f.denied)]);
+    for (const f of u.fields)
+      rows.push([
+        report.agency,
+        u.consumer,
+        u.purpose ?? '',
+        String(u.requests),
+        String(u.entities),
+        f.field,
+        String(f.released),
+        String(f.masked),
+        String(f.denied),
+      ]);
   }
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
@@ -159,13 +226,20 @@ function csvCell(value: string): string {
 /** A plain-text table for terminals (CJK characters counted two columns wide), header underlined. */
 export function textTable(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c))))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
 /** Display width: CJK characters take two columns in a terminal. */
 function width(text: string): number {
   let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of text)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
+      ? 2
+      : 1;
   return w;
 }

@@ -47,7 +47,11 @@ export function verifyAuditTrail(dir: string, signingKey: string): TrailVerifica
  * checkpoints outside the folder — so records cut from the tail together with the checkpoints
  * that covered them are caught as long as the witness had them.
  */
-export async function verifyWitnessedTrail(dir: string, signingKey: string, witness: AuditWitness): Promise<WitnessedTrailVerification> {
+export async function verifyWitnessedTrail(
+  dir: string,
+  signingKey: string,
+  witness: AuditWitness,
+): Promise<WitnessedTrailVerification> {
   const scan = scanTrail(dir, signingKey);
   const identity = readTrailIdentity(dir);
   const { trailId, problems: identityProblems } = resolveTrailId(identity, scan.signed);
@@ -103,10 +107,25 @@ function scanTrail(dir: string, signingKey: string): TrailScan {
         return;
       }
       records++;
-      if (record.seq !== expectedSeq) problems.push({ file, line: index + 1, message: `record ${record.seq} where ${expectedSeq} was expected (records removed or reordered)` });
-      if (record.prevHash !== prevHash) problems.push({ file, line: index + 1, message: `record ${record.seq} does not follow the previous record's hash` });
+      if (record.seq !== expectedSeq)
+        problems.push({
+          file,
+          line: index + 1,
+          message: `record ${record.seq} where ${expectedSeq} was expected (records removed or reordered)`,
+        });
+      if (record.prevHash !== prevHash)
+        problems.push({
+          file,
+          line: index + 1,
+          message: `record ${record.seq} does not follow the previous record's hash`,
+        });
       const { hash, ...rest } = record;
-      if (recordHash(rest) !== hash) problems.push({ file, line: index + 1, message: `record ${record.seq} was altered (its hash does not match its content)` });
+      if (recordHash(rest) !== hash)
+        problems.push({
+          file,
+          line: index + 1,
+          message: `record ${record.seq} was altered (its hash does not match its content)`,
+        });
       hashes.set(record.seq, hash);
       expectedSeq = record.seq + 1;
       prevHash = hash;
@@ -129,12 +148,26 @@ function scanTrail(dir: string, signingKey: string): TrailScan {
           return;
         }
         if (!checkpointValid(signingKey, checkpoint)) {
-          problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: `checkpoint at record ${checkpoint.seq} has a bad signature` });
+          problems.push({
+            file: CHECKPOINT_FILE,
+            line: index + 1,
+            message: `checkpoint at record ${checkpoint.seq} has a bad signature`,
+          });
           return;
         }
         signed.push({ checkpoint, line: index + 1 });
-        if (!hashes.has(checkpoint.seq)) problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: `checkpoint vouches for record ${checkpoint.seq}, which is missing: the trail was cut short` });
-        else if (hashes.get(checkpoint.seq) !== checkpoint.hash) problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: `record ${checkpoint.seq} differs from the one the checkpoint signed` });
+        if (!hashes.has(checkpoint.seq))
+          problems.push({
+            file: CHECKPOINT_FILE,
+            line: index + 1,
+            message: `checkpoint vouches for record ${checkpoint.seq}, which is missing: the trail was cut short`,
+          });
+        else if (hashes.get(checkpoint.seq) !== checkpoint.hash)
+          problems.push({
+            file: CHECKPOINT_FILE,
+            line: index + 1,
+            message: `record ${checkpoint.seq} differs from the one the checkpoint signed`,
+          });
       });
   }
   return { ok: problems.length === 0, records, lastSeq: expectedSeq - 1, checkpoints, problems, hashes, signed };

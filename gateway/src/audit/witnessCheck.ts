@@ -15,21 +15,36 @@ export interface TrailProblem {
  * Which trail a folder holds: its `trail.json`, checked against the ids its signed checkpoints
  * name. An id found only in the checkpoints still finds the witness (trail.json deleted). Pure.
  */
-export function resolveTrailId(identity: TrailIdentity | { invalid: string } | undefined, checkpoints: readonly { checkpoint: Checkpoint; line: number }[]): { trailId?: string; problems: TrailProblem[] } {
+export function resolveTrailId(
+  identity: TrailIdentity | { invalid: string } | undefined,
+  checkpoints: readonly { checkpoint: Checkpoint; line: number }[],
+): { trailId?: string; problems: TrailProblem[] } {
   const problems: TrailProblem[] = [];
   let trailId: string | undefined;
   if (identity && 'invalid' in identity) problems.push({ file: TRAIL_FILE, message: identity.invalid });
-  else if (identity && !TRAIL_ID_PATTERN.test(identity.trailId)) problems.push({ file: TRAIL_FILE, message: `${JSON.stringify(identity.trailId)} is not a trail id` });
+  else if (identity && !TRAIL_ID_PATTERN.test(identity.trailId))
+    problems.push({ file: TRAIL_FILE, message: `${JSON.stringify(identity.trailId)} is not a trail id` });
   else if (identity) trailId = identity.trailId;
   for (const { checkpoint, line } of checkpoints) {
     if (checkpoint.trailId === undefined) continue;
     if (!TRAIL_ID_PATTERN.test(checkpoint.trailId)) {
-      problems.push({ file: CHECKPOINTS, line, message: `checkpoint at record ${checkpoint.seq} names an invalid trail id` });
+      problems.push({
+        file: CHECKPOINTS,
+        line,
+        message: `checkpoint at record ${checkpoint.seq} names an invalid trail id`,
+      });
     } else if (trailId === undefined && !identity) {
       trailId = checkpoint.trailId;
-      problems.push({ file: TRAIL_FILE, message: `${TRAIL_FILE} is missing, though the checkpoints name trail ${trailId}` });
+      problems.push({
+        file: TRAIL_FILE,
+        message: `${TRAIL_FILE} is missing, though the checkpoints name trail ${trailId}`,
+      });
     } else if (checkpoint.trailId !== trailId) {
-      problems.push({ file: CHECKPOINTS, line, message: `checkpoint at record ${checkpoint.seq} belongs to trail ${checkpoint.trailId}, not to ${trailId ?? 'this one'}` });
+      problems.push({
+        file: CHECKPOINTS,
+        line,
+        message: `checkpoint at record ${checkpoint.seq} belongs to trail ${checkpoint.trailId}, not to ${trailId ?? 'this one'}`,
+      });
     }
   }
   return { ...(trailId ? { trailId } : {}), problems };
@@ -84,7 +99,9 @@ export function compareWithWitness(input: {
             : `the trail carries no id, but the witness at ${witness.location} holds trail ${witness.openedHere.join(', ')} opened in this folder: its id and the checkpoints naming it were removed`,
       });
     } else if (input.records > 0 || input.checkpoints.length > 0) {
-      warnings.push('this trail has no id, so no witness guards its tail: it was written before checkpoints were witnessed and no gateway has opened it since (the next one to open it adopts it)');
+      warnings.push(
+        'this trail has no id, so no witness guards its tail: it was written before checkpoints were witnessed and no gateway has opened it since (the next one to open it adopts it)',
+      );
     }
     return { problems, warnings, notes };
   }
@@ -95,7 +112,11 @@ export function compareWithWitness(input: {
   const replaced = new Set(adoption?.supersedes ?? []);
   const others = witness.openedHere.filter((id) => id !== trailId && !replaced.has(id));
   if (others.length) {
-    const named = others.map((id) => (witness.lastWitnessed?.has(id) ? `${id} (witnessed up to record ${witness.lastWitnessed.get(id)})` : id)).join(', ');
+    const named = others
+      .map((id) =>
+        witness.lastWitnessed?.has(id) ? `${id} (witnessed up to record ${witness.lastWitnessed.get(id)})` : id,
+      )
+      .join(', ');
     problems.push({
       file: witness.location,
       message: `the witness also holds trail ${named} opened in this folder, which trail ${trailId} does not continue: the earlier trail's id was removed and the folder given a new one, which hides any records cut from its tail; an operator who means to start over runs hub audit adopt, which the witness records`,
@@ -108,13 +129,22 @@ export function compareWithWitness(input: {
     );
   }
   if (!witness.entries) {
-    const hint = input.identity && !('invalid' in input.identity) && input.identity.witness !== witness.location ? ` (the gateway wrote it at ${input.identity.witness})` : '';
-    problems.push({ file: witness.location, message: `the witness holds nothing for trail ${trailId}${hint}: point --witness-dir or --witness-redis-url at the witness the trail was written with; if that is where it was, the witness was lost or the trail's id was changed` });
+    const hint =
+      input.identity && !('invalid' in input.identity) && input.identity.witness !== witness.location
+        ? ` (the gateway wrote it at ${input.identity.witness})`
+        : '';
+    problems.push({
+      file: witness.location,
+      message: `the witness holds nothing for trail ${trailId}${hint}: point --witness-dir or --witness-redis-url at the witness the trail was written with; if that is where it was, the witness was lost or the trail's id was changed`,
+    });
     return { problems, warnings, notes };
   }
   const valid = witness.entries.filter((entry) => {
     if (checkpointValid(input.signingKey, entry)) return true;
-    problems.push({ file: witness.location, message: `the witness's entry for record ${entry.seq} has a bad signature` });
+    problems.push({
+      file: witness.location,
+      message: `the witness's entry for record ${entry.seq} has a bad signature`,
+    });
     return false;
   });
   const witnessedSeq = valid.reduce((max, entry) => Math.max(max, entry.seq), 0);
@@ -128,16 +158,30 @@ export function compareWithWitness(input: {
   for (const entry of valid) {
     if (entry.seq === 0 || entry.seq > lastSeq) continue;
     const hash = input.recordHash(entry.seq);
-    if (hash !== entry.hash) problems.push({ file: witness.location, message: `record ${entry.seq} differs from the one the witness vouched for on ${entry.time}` });
+    if (hash !== entry.hash)
+      problems.push({
+        file: witness.location,
+        message: `record ${entry.seq} differs from the one the witness vouched for on ${entry.time}`,
+      });
   }
   const witnessed = new Set(valid.map((entry) => entry.signature));
   for (const { checkpoint, line } of input.checkpoints) {
     if (checkpoint.trailId === trailId && !witnessed.has(checkpoint.signature)) {
-      problems.push({ file: CHECKPOINTS, line, message: `checkpoint at record ${checkpoint.seq} is not in the witness at ${witness.location}: the gateway writes the witness first, so no gateway wrote it alone (or the witness lost entries)` });
+      problems.push({
+        file: CHECKPOINTS,
+        line,
+        message: `checkpoint at record ${checkpoint.seq} is not in the witness at ${witness.location}: the gateway writes the witness first, so no gateway wrote it alone (or the witness lost entries)`,
+      });
     }
   }
   const inFolder = new Set(input.checkpoints.map(({ checkpoint }) => checkpoint.signature));
-  const lagging = valid.filter((entry) => !entry.opened && !inFolder.has(entry.signature) && entry.seq <= lastSeq && input.recordHash(entry.seq) === entry.hash);
+  const lagging = valid.filter(
+    (entry) =>
+      !entry.opened &&
+      !inFolder.has(entry.signature) &&
+      entry.seq <= lastSeq &&
+      input.recordHash(entry.seq) === entry.hash,
+  );
   if (lagging.length) {
     notes.push(
       `${lagging.length} witnessed checkpoint(s) (last at record ${lagging.at(-1)!.seq}) are not in ${CHECKPOINTS}: the witness is written first, and a crash or a failing disk stopped the copy; the records they vouch for are present`,

@@ -47,24 +47,37 @@ export { MAX_CACHE_TTL_SECONDS };
 
 export function parseCacheRules(value: unknown, source: string): CacheRules {
   const parsed = rulesSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`${source}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${source}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`,
+    );
   const rules = parsed.data;
-  const tooLong = [['defaultTtl', rules.defaultTtl] as const, ...Object.entries(rules.types).map(([type, ttl]) => [`types.${type}`, ttl] as const)].filter(([, ttl]) => ttl > MAX_CACHE_TTL_SECONDS);
+  const tooLong = [
+    ['defaultTtl', rules.defaultTtl] as const,
+    ...Object.entries(rules.types).map(([type, ttl]) => [`types.${type}`, ttl] as const),
+  ].filter(([, ttl]) => ttl > MAX_CACHE_TTL_SECONDS);
   if (tooLong.length) {
-    throw new Error(`${source}: ${tooLong.map(([where, ttl]) => `${where}: ${ttl}s is longer than the ${MAX_CACHE_TTL_SECONDS}s a cached answer may live (its cursors must still open when it is served)`).join('; ')}`);
+    throw new Error(
+      `${source}: ${tooLong.map(([where, ttl]) => `${where}: ${ttl}s is longer than the ${MAX_CACHE_TTL_SECONDS}s a cached answer may live (its cursors must still open when it is served)`).join('; ')}`,
+    );
   }
   return {
     defaultTtlSeconds: rules.defaultTtl,
     types: new Map(Object.entries(rules.types)),
     // NOT_SHARED data reaches only its own agency; it is cached like L4 data: not at all unless capped higher.
-    classCaps: { UNCONDITIONAL: rules.caps.classes.UNCONDITIONAL ?? Infinity, CONDITIONAL: rules.caps.classes.CONDITIONAL ?? Infinity, NOT_SHARED: rules.caps.classes.NOT_SHARED ?? 0 },
+    classCaps: {
+      UNCONDITIONAL: rules.caps.classes.UNCONDITIONAL ?? Infinity,
+      CONDITIONAL: rules.caps.classes.CONDITIONAL ?? Infinity,
+      NOT_SHARED: rules.caps.classes.NOT_SHARED ?? 0,
+    },
     levelCaps: rules.caps.levels,
   };
 }
 
 export function loadCacheRules(file: string): CacheRules {
   const source = readYamlSource(file);
-  if (source.syntaxErrors.length) throw new Error(`${file}:${source.syntaxErrors[0]!.line}: ${source.syntaxErrors[0]!.message}`);
+  if (source.syntaxErrors.length)
+    throw new Error(`${file}:${source.syntaxErrors[0]!.line}: ${source.syntaxErrors[0]!.message}`);
   return parseCacheRules(source.value, file);
 }
 
@@ -86,10 +99,18 @@ export interface CacheDecision {
  * class's cap and by its level's cap, as each agency resolving it classes it; grants bound it by
  * their expiry.
  */
-export function decideCaching(view: OperationView, policySet: PolicySet, rules: CacheRules, now: number, limits = cachingLimits(view, policySet, rules)): CacheDecision {
+export function decideCaching(
+  view: OperationView,
+  policySet: PolicySet,
+  rules: CacheRules,
+  now: number,
+  limits = cachingLimits(view, policySet, rules),
+): CacheDecision {
   if (!Number.isFinite(view.validUntil)) return limits;
   const untilExpiry = Math.max(0, Math.floor((view.validUntil - now) / 1000));
-  return untilExpiry < limits.ttlSeconds ? { ...limits, ttlSeconds: untilExpiry, limitedBy: 'the expiry of a grant it uses' } : limits;
+  return untilExpiry < limits.ttlSeconds
+    ? { ...limits, ttlSeconds: untilExpiry, limitedBy: 'the expiry of a grant it uses' }
+    : limits;
 }
 
 /**
@@ -134,8 +155,16 @@ export function cachingLimits(view: OperationView, policySet: PolicySet, rules: 
  * operation name and the variables (canonical JSON). Masks are not in it: they are applied after
  * the cache, per consumer.
  */
-export function responseCacheKey(parts: { supergraphVersion: string; policyVersion: string; view: OperationView; operationName: string | null | undefined; variables: Record<string, unknown> | undefined }): string {
+export function responseCacheKey(parts: {
+  supergraphVersion: string;
+  policyVersion: string;
+  view: OperationView;
+  operationName: string | null | undefined;
+  variables: Record<string, unknown> | undefined;
+}): string {
   return createHash('sha256')
-    .update(`${parts.supergraphVersion}\n${parts.policyVersion}\n${parts.view.fingerprint}\n${parts.view.queryHash}\n${parts.operationName ?? ''}\n${canonicalJson(parts.variables ?? {})}`)
+    .update(
+      `${parts.supergraphVersion}\n${parts.policyVersion}\n${parts.view.fingerprint}\n${parts.view.queryHash}\n${parts.operationName ?? ''}\n${canonicalJson(parts.variables ?? {})}`,
+    )
     .digest('hex');
 }

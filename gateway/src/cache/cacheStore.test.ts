@@ -58,7 +58,11 @@ describe.each(backends)('cache store contract: %s', (_, open) => {
     const mark = await store.mark();
     await store.set('m1', 'one', { ttlMs: 60_000, tags: ['School:1'], mark });
     await store.set('m3', 'three|with a bar', { ttlMs: 60_000, tags: ['School:3'], mark });
-    expect((await store.getMany(['m3', 'm2', 'm1'])).map((hit) => hit?.value)).toEqual(['three|with a bar', undefined, 'one']);
+    expect((await store.getMany(['m3', 'm2', 'm1'])).map((hit) => hit?.value)).toEqual([
+      'three|with a bar',
+      undefined,
+      'one',
+    ]);
     expect(await store.getMany([])).toEqual([]);
   });
 
@@ -84,7 +88,9 @@ describe.each(backends)('cache store contract: %s', (_, open) => {
     expect(await store.set('stale', 'old data', { ttlMs: 60_000, tags: ['School:1'], mark })).toBe(false); // …so its result is not kept
     expect(await store.get('stale')).toBeUndefined();
     expect(await store.set('other', 'fine', { ttlMs: 60_000, tags: ['School:2'], mark })).toBe(true);
-    expect(await store.set('again', 'new data', { ttlMs: 60_000, tags: ['School:1'], mark: await store.mark() })).toBe(true);
+    expect(await store.set('again', 'new data', { ttlMs: 60_000, tags: ['School:1'], mark: await store.mark() })).toBe(
+      true,
+    );
   });
 
   it('keeps entries written with different tags independent after overwrites', async () => {

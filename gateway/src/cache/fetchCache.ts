@@ -7,7 +7,15 @@ import type { HubMetrics } from '../metrics';
 import type { PolicySet } from '../policy';
 import type { CacheRules } from './cachePolicy';
 import type { CacheStore } from './cacheStore';
-import { entityKey, fetchCachingLimits, fetchKeyBase, fetchShape, rootFetchKey, type FetchLimits, type FetchShape } from './fetchCachePolicy';
+import {
+  entityKey,
+  fetchCachingLimits,
+  fetchKeyBase,
+  fetchShape,
+  rootFetchKey,
+  type FetchLimits,
+  type FetchShape,
+} from './fetchCachePolicy';
 import { entityTags, responseTags } from './responseTags';
 
 export type FetchLayer = 'entity' | 'root';
@@ -71,9 +79,14 @@ export class FetchCache {
     let limits = this.limits.get(key);
     if (!limits) {
       this.limits.set(key, (limits = fetchCachingLimits(shape, request.policySet, request.agency, this.rules)));
-      this.logger.debug({ agency: request.agency, fetch: shape.kind, ttlSeconds: limits.ttlSeconds, limitedBy: limits.limitedBy }, 'subgraph fetch caching limits');
+      this.logger.debug(
+        { agency: request.agency, fetch: shape.kind, ttlSeconds: limits.ttlSeconds, limitedBy: limits.limitedBy },
+        'subgraph fetch caching limits',
+      );
     }
-    const untilExpiry = Number.isFinite(request.view.validUntil) ? Math.max(0, Math.floor((request.view.validUntil - request.now) / 1000)) : Infinity;
+    const untilExpiry = Number.isFinite(request.view.validUntil)
+      ? Math.max(0, Math.floor((request.view.validUntil - request.now) / 1000))
+      : Infinity;
     return Math.min(limits.ttlSeconds, untilExpiry);
   }
 
@@ -92,7 +105,12 @@ export class FetchCache {
     if (by > 0) this.metrics?.cacheRequests.inc({ layer, result }, by);
   }
 
-  private async entities(request: SubgraphFetch, shape: Extract<FetchShape, { kind: 'entities' }>, ttlSeconds: number, fetch: Fetch): Promise<GatewayGraphQLResponse> {
+  private async entities(
+    request: SubgraphFetch,
+    shape: Extract<FetchShape, { kind: 'entities' }>,
+    ttlSeconds: number,
+    fetch: Fetch,
+  ): Promise<GatewayGraphQLResponse> {
     const representations = request.variables?.representations;
     if (!Array.isArray(representations) || representations.length === 0 || ttlSeconds <= 0) {
       this.count('entity', 'bypass', Array.isArray(representations) ? representations.length : 1);
@@ -120,7 +138,10 @@ export class FetchCache {
     const entities: unknown[] = cached.map((value) => (value === undefined ? undefined : JSON.parse(value)));
     if (missing.length === 0) return { data: { _entities: entities } };
 
-    const response = await fetch({ ...request.variables, representations: missing.map((index) => representations[index]) });
+    const response = await fetch({
+      ...request.variables,
+      representations: missing.map((index) => representations[index]),
+    });
     // Error paths point into the subset fetched; put them back at the entities' places.
     const errors = response.errors?.map((error) => atOriginalIndex(error, missing));
     const fetched = response.data?._entities;
@@ -130,7 +151,11 @@ export class FetchCache {
     }
     missing.forEach((index, position) => (entities[index] = fetched[position]));
 
-    const failed = new Set(errors?.flatMap((error) => (error.path?.[0] === '_entities' && typeof error.path[1] === 'number' ? [error.path[1]] : [])));
+    const failed = new Set(
+      errors?.flatMap((error) =>
+        error.path?.[0] === '_entities' && typeof error.path[1] === 'number' ? [error.path[1]] : [],
+      ),
+    );
     const unplaced = errors?.some((error) => !(error.path?.[0] === '_entities' && typeof error.path[1] === 'number'));
     if (!unplaced) {
       try {
@@ -139,8 +164,23 @@ export class FetchCache {
           missing.flatMap((index) => {
             const entity = entities[index];
             const representation = representations[index];
-            if (failed.has(index) || entity === null || typeof entity !== 'object' || representation === null || typeof representation !== 'object') return [];
-            const tags = entityTags(request.policySet.schema, request.policySet.ownership.keys, shape.document, shape.entities.selectionSet!, request.variables, representation as Record<string, unknown>, entity as Record<string, unknown>);
+            if (
+              failed.has(index) ||
+              entity === null ||
+              typeof entity !== 'object' ||
+              representation === null ||
+              typeof representation !== 'object'
+            )
+              return [];
+            const tags = entityTags(
+              request.policySet.schema,
+              request.policySet.ownership.keys,
+              shape.document,
+              shape.entities.selectionSet!,
+              request.variables,
+              representation as Record<string, unknown>,
+              entity as Record<string, unknown>,
+            );
             return [this.store.set(keys[index]!, JSON.stringify(entity), { ttlMs: ttlSeconds * 1000, tags, mark })];
           }),
         );
@@ -152,7 +192,12 @@ export class FetchCache {
     return { ...response, data: { ...response.data, _entities: entities }, ...(errors ? { errors } : {}) };
   }
 
-  private async root(request: SubgraphFetch, shape: Extract<FetchShape, { kind: 'root' }>, ttlSeconds: number, fetch: Fetch): Promise<GatewayGraphQLResponse> {
+  private async root(
+    request: SubgraphFetch,
+    shape: Extract<FetchShape, { kind: 'root' }>,
+    ttlSeconds: number,
+    fetch: Fetch,
+  ): Promise<GatewayGraphQLResponse> {
     if (ttlSeconds <= 0) {
       this.count('root', 'bypass');
       return fetch(request.variables);
@@ -177,7 +222,14 @@ export class FetchCache {
     const response = await fetch(request.variables);
     if (response.errors?.length || !response.data) return response;
     try {
-      const tags = responseTags(request.policySet.schema, request.policySet.ownership.keys, shape.document, undefined, request.variables, response.data);
+      const tags = responseTags(
+        request.policySet.schema,
+        request.policySet.ownership.keys,
+        shape.document,
+        undefined,
+        request.variables,
+        response.data,
+      );
       const timer = this.metrics?.cacheLatency.startTimer({ layer: 'root', operation: 'set' });
       await this.store.set(key, JSON.stringify(response.data), { ttlMs: ttlSeconds * 1000, tags, mark });
       timer?.();

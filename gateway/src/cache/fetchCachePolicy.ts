@@ -38,8 +38,11 @@ export function fetchShape(query: string | undefined): FetchShape {
   } catch {
     return { kind: 'uncacheable', reason: 'the query does not parse' };
   }
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (operations.length !== 1 || operations[0]!.operation !== 'query') return { kind: 'uncacheable', reason: 'not a query' };
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  if (operations.length !== 1 || operations[0]!.operation !== 'query')
+    return { kind: 'uncacheable', reason: 'not a query' };
   const roots = operations[0]!.selectionSet.selections;
   // The planner names each fetch after the client's operation (`Totals__education__1`): the key
   // leaves the name out, so different operations asking the same of a subgraph share entries. It
@@ -48,7 +51,10 @@ export function fetchShape(query: string | undefined): FetchShape {
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => print(d));
   const selection = [print({ ...operations[0]!, name: undefined }), ...fragments.sort()].join('\n');
   const entities = roots.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === '_entities');
-  if (entities) return roots.length === 1 ? { kind: 'entities', document, entities, selection } : { kind: 'uncacheable', reason: '_entities with other root fields' };
+  if (entities)
+    return roots.length === 1
+      ? { kind: 'entities', document, entities, selection }
+      : { kind: 'uncacheable', reason: '_entities with other root fields' };
   return { kind: 'root', document, selection };
 }
 
@@ -68,7 +74,12 @@ export interface FetchLimits {
  * subgraph) or a field of an interface, which no policy classifies, is unclassified: NOT_SHARED,
  * never cached. Pure.
  */
-export function fetchCachingLimits(shape: Extract<FetchShape, { kind: 'entities' | 'root' }>, policySet: PolicySet, agency: string, rules: CacheRules): FetchLimits {
+export function fetchCachingLimits(
+  shape: Extract<FetchShape, { kind: 'entities' | 'root' }>,
+  policySet: PolicySet,
+  agency: string,
+  rules: CacheRules,
+): FetchLimits {
   const schema = policySet.schema;
   let ttl = Infinity;
   let limitedBy = 'nothing';
@@ -79,13 +90,22 @@ export function fetchCachingLimits(shape: Extract<FetchShape, { kind: 'entities'
       limitedBy = why;
     }
   };
-  const fragments = new Map(shape.document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const fragments = new Map(
+    shape.document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
   const typeNamed = (name: string): GraphQLObjectType | GraphQLInterfaceType | undefined => {
     const type = schema.getType(name);
     return type && (isObjectType(type) || isInterfaceType(type)) ? type : undefined;
   };
 
-  const walk = (parent: GraphQLObjectType | GraphQLInterfaceType | undefined, selectionSet: SelectionSetNode, parentName: string, seen: ReadonlySet<string>) => {
+  const walk = (
+    parent: GraphQLObjectType | GraphQLInterfaceType | undefined,
+    selectionSet: SelectionSetNode,
+    parentName: string,
+    seen: ReadonlySet<string>,
+  ) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const name = selection.typeCondition?.name.value ?? parentName;
@@ -95,7 +115,12 @@ export function fetchCachingLimits(shape: Extract<FetchShape, { kind: 'entities'
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         if (!fragment || seen.has(fragment.name.value)) continue;
-        walk(typeNamed(fragment.typeCondition.name.value), fragment.selectionSet, fragment.typeCondition.name.value, new Set([...seen, fragment.name.value]));
+        walk(
+          typeNamed(fragment.typeCondition.name.value),
+          fragment.selectionSet,
+          fragment.typeCondition.name.value,
+          new Set([...seen, fragment.name.value]),
+        );
         continue;
       }
       const fieldName = selection.name.value;
@@ -114,14 +139,17 @@ export function fetchCachingLimits(shape: Extract<FetchShape, { kind: 'entities'
       const levelCap = classification.cacheable ? undefined : rules.levelCaps[classification.level];
       if (levelCap !== undefined) bound(levelCap, `${coordinate} is ${classification.level}`);
       const named = getNamedType(field.type);
-      if (selection.selectionSet && isCompositeType(named)) walk(typeNamed(named.name), selection.selectionSet, named.name, seen);
+      if (selection.selectionSet && isCompositeType(named))
+        walk(typeNamed(named.name), selection.selectionSet, named.name, seen);
     }
   };
 
   if (shape.kind === 'entities') {
     if (shape.entities.selectionSet) walk(undefined, shape.entities.selectionSet, '_Entity', new Set());
   } else {
-    const operation = shape.document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    const operation = shape.document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    )!;
     const root = schema.getQueryType();
     walk(root ?? undefined, operation.selectionSet, root?.name ?? 'Query', new Set());
   }
@@ -136,10 +164,19 @@ export function fetchCachingLimits(shape: Extract<FetchShape, { kind: 'entities'
  * sent to that subgraph. The consumer is not in it: a subgraph answers a query the same for
  * every consumer with the same row scope (its messages name the scope, never the consumer).
  */
-export function fetchKeyBase(parts: { supergraphVersion: string; policyVersion: string; agency: string; selection: string; variables: Record<string, unknown> | undefined; scope: ScopedFields | undefined }): string {
+export function fetchKeyBase(parts: {
+  supergraphVersion: string;
+  policyVersion: string;
+  agency: string;
+  selection: string;
+  variables: Record<string, unknown> | undefined;
+  scope: ScopedFields | undefined;
+}): string {
   const { representations: _representations, ...variables } = parts.variables ?? {};
   return createHash('sha256')
-    .update(`${parts.supergraphVersion}\n${parts.policyVersion}\n${parts.agency}\n${parts.selection}\n${canonicalJson(variables)}\n${canonicalJson(parts.scope ?? null)}`)
+    .update(
+      `${parts.supergraphVersion}\n${parts.policyVersion}\n${parts.agency}\n${parts.selection}\n${canonicalJson(variables)}\n${canonicalJson(parts.scope ?? null)}`,
+    )
     .digest('hex');
 }
 

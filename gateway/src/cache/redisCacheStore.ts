@@ -60,7 +60,10 @@ export class RedisCacheStore implements CacheStore {
     if (redis.status === 'ready') this.state = 'up';
   }
 
-  static connect(url: string, options: { commandTimeoutMs?: number; logger?: Logger; redis?: RedisOptions } = {}): RedisCacheStore {
+  static connect(
+    url: string,
+    options: { commandTimeoutMs?: number; logger?: Logger; redis?: RedisOptions } = {},
+  ): RedisCacheStore {
     return RedisCacheStore.open({ mode: 'single', url }, options);
   }
 
@@ -69,7 +72,10 @@ export class RedisCacheStore implements CacheStore {
    * scripts run in one slot), or a master found through Sentinels.
    */
   static open(
-    target: { mode: 'single'; url: string } | { mode: 'cluster'; urls: string[] } | { mode: 'sentinel'; sentinels: { host: string; port: number }[]; name: string },
+    target:
+      | { mode: 'single'; url: string }
+      | { mode: 'cluster'; urls: string[] }
+      | { mode: 'sentinel'; sentinels: { host: string; port: number }[]; name: string },
     options: { commandTimeoutMs?: number; logger?: Logger; redis?: RedisOptions } = {},
   ): RedisCacheStore {
     const settings: RedisOptions = {
@@ -80,10 +86,24 @@ export class RedisCacheStore implements CacheStore {
       ...options.redis,
     };
     if (target.mode === 'cluster') {
-      const nodes = target.urls.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port || 6379) }));
-      return new RedisCacheStore(new Cluster(nodes, { enableOfflineQueue: false, redisOptions: settings, clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2000) }), options.logger);
+      const nodes = target.urls.map((url) => ({
+        host: new URL(url).hostname,
+        port: Number(new URL(url).port || 6379),
+      }));
+      return new RedisCacheStore(
+        new Cluster(nodes, {
+          enableOfflineQueue: false,
+          redisOptions: settings,
+          clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+        }),
+        options.logger,
+      );
     }
-    if (target.mode === 'sentinel') return new RedisCacheStore(new Redis({ ...settings, sentinels: target.sentinels, name: target.name }), options.logger);
+    if (target.mode === 'sentinel')
+      return new RedisCacheStore(
+        new Redis({ ...settings, sentinels: target.sentinels, name: target.name }),
+        options.logger,
+      );
     return new RedisCacheStore(new Redis(target.url, settings), options.logger);
   }
 
@@ -133,7 +153,16 @@ export class RedisCacheStore implements CacheStore {
   async set(key: string, value: string, options: CacheSetOptions): Promise<boolean> {
     if (options.ttlMs <= 0) return false;
     const keys = [SEQUENCE, INVALIDATED, entryKey(key), ...options.tags.map(tagKey)];
-    const stored = await this.redis.eval(SET_SCRIPT, keys.length, ...keys, options.mark, Math.ceil(options.ttlMs), value, Date.now(), ...options.tags);
+    const stored = await this.redis.eval(
+      SET_SCRIPT,
+      keys.length,
+      ...keys,
+      options.mark,
+      Math.ceil(options.ttlMs),
+      value,
+      Date.now(),
+      ...options.tags,
+    );
     return stored === 1;
   }
 

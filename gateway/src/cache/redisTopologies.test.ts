@@ -47,7 +47,10 @@ it('works through Sentinel, finding the master by name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sentinel-'));
     dirs.push(dir);
     const port = await freeTcpPort();
-    writeFileSync(join(dir, 'sentinel.conf'), `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor cdo ${'127.0.0.1'} ${master.port} 1\n`);
+    writeFileSync(
+      join(dir, 'sentinel.conf'),
+      `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor cdo ${'127.0.0.1'} ${master.port} 1\n`,
+    );
     await startRedis([join(dir, 'sentinel.conf'), '--sentinel'], /\+monitor master cdo/);
     const store = RedisCacheStore.open({ mode: 'sentinel', sentinels: [{ host: '127.0.0.1', port }], name: 'cdo' });
     try {
@@ -65,9 +68,34 @@ it('works on a three-node Cluster', async () => {
   for (const port of ports) {
     const dir = mkdtempSync(join(tmpdir(), 'cluster-'));
     dirs.push(dir);
-    await startRedis(['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
+    await startRedis(
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      /Ready to accept connections/,
+    );
   }
-  await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+  await run('redis-cli', [
+    '--cluster',
+    'create',
+    ...ports.map((port) => `127.0.0.1:${port}`),
+    '--cluster-replicas',
+    '0',
+    '--cluster-yes',
+  ]);
   // The slots are assigned once every node agrees.
   const deadline = Date.now() + 15_000;
   while (!(await run('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'])).stdout.includes('cluster_state:ok')) {

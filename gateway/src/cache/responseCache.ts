@@ -73,7 +73,15 @@ export class ResponseCache {
   }
 
   private async lookup(
-    request: { view: OperationView; policySet: PolicySet; supergraphVersion: string; operationName: string | null | undefined; variables: Record<string, unknown> | undefined; isQuery: boolean; now: number },
+    request: {
+      view: OperationView;
+      policySet: PolicySet;
+      supergraphVersion: string;
+      operationName: string | null | undefined;
+      variables: Record<string, unknown> | undefined;
+      isQuery: boolean;
+      now: number;
+    },
     fetch: () => Promise<GatewayExecutionResult>,
     /** The invalidation tags of a fetched result (its types and entities). */
     tagsOf: (result: GatewayExecutionResult) => string[],
@@ -86,7 +94,11 @@ export class ResponseCache {
   ): Promise<{ result: GatewayExecutionResult; outcome: CacheOutcome; entities?: Record<string, number> }> {
     const uncached = async (reason: string) => {
       const result = await fetch();
-      return { result, outcome: { status: 'BYPASS' as const, reason }, ...(countsOf ? { entities: countsOf(result) } : {}) };
+      return {
+        result,
+        outcome: { status: 'BYPASS' as const, reason },
+        ...(countsOf ? { entities: countsOf(result) } : {}),
+      };
     };
     if (!this.enabled) return uncached('the response layer is off');
     if (!request.isQuery) return uncached('not a query');
@@ -94,7 +106,13 @@ export class ResponseCache {
     if (!limits) this.limits.set(request.view, (limits = cachingLimits(request.view, request.policySet, this.rules)));
     const decision = decideCaching(request.view, request.policySet, this.rules, request.now, limits);
     if (decision.ttlSeconds <= 0) return uncached(decision.limitedBy);
-    const key = responseCacheKey({ supergraphVersion: request.supergraphVersion, policyVersion: request.policySet.version, view: request.view, operationName: request.operationName, variables: request.variables });
+    const key = responseCacheKey({
+      supergraphVersion: request.supergraphVersion,
+      policyVersion: request.policySet.version,
+      view: request.view,
+      operationName: request.operationName,
+      variables: request.variables,
+    });
 
     let mark: number | undefined;
     try {
@@ -104,10 +122,18 @@ export class ResponseCache {
       if (hit) {
         const ageSeconds = Math.max(0, Math.floor((Date.now() - hit.storedAt) / 1000));
         let stored = this.parsed.get(key)?.text === hit.value ? this.parsed.get(key)!.stored : undefined;
-        if (!stored) this.parsed.set(key, { text: hit.value, stored: (stored = deepFreeze(JSON.parse(hit.value) as StoredResult)) });
+        if (!stored)
+          this.parsed.set(key, {
+            text: hit.value,
+            stored: (stored = deepFreeze(JSON.parse(hit.value) as StoredResult)),
+          });
         const result = revive(stored);
         const entities = countsOf ? (stored.entities ?? countsOf(result)) : undefined;
-        return { result, outcome: { status: 'HIT', ageSeconds, ttlSeconds: decision.ttlSeconds }, ...(entities ? { entities } : {}) };
+        return {
+          result,
+          outcome: { status: 'HIT', ageSeconds, ttlSeconds: decision.ttlSeconds },
+          ...(entities ? { entities } : {}),
+        };
       }
       mark = await this.store.mark();
     } catch (error) {
@@ -124,10 +150,22 @@ export class ResponseCache {
       const stored: StoredResult = {
         data: result.data ?? null,
         ...counted,
-        ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, ...(e.path ? { path: [...e.path] } : {}), ...(e.extensions ? { extensions: { ...e.extensions } } : {}) })) } : {}),
+        ...(result.errors?.length
+          ? {
+              errors: result.errors.map((e) => ({
+                message: e.message,
+                ...(e.path ? { path: [...e.path] } : {}),
+                ...(e.extensions ? { extensions: { ...e.extensions } } : {}),
+              })),
+            }
+          : {}),
       };
       const timer = this.metrics?.cacheLatency.startTimer({ layer: 'response', operation: 'set' });
-      await this.store.set(key, JSON.stringify(stored), { ttlMs: decision.ttlSeconds * 1000, tags: [...new Set([...decision.types.map((type) => `type:${type}`), ...tagsOf(result)])], mark });
+      await this.store.set(key, JSON.stringify(stored), {
+        ttlMs: decision.ttlSeconds * 1000,
+        tags: [...new Set([...decision.types.map((type) => `type:${type}`), ...tagsOf(result)])],
+        mark,
+      });
       timer?.();
     } catch (error) {
       this.logger.debug({ err: error }, 'cache write failed');
@@ -135,7 +173,6 @@ export class ResponseCache {
     return { result, outcome: { status: 'MISS', ttlSeconds: decision.ttlSeconds }, ...counted };
   }
 }
-
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -148,6 +185,16 @@ function deepFreeze<T>(value: T): T {
 function revive(stored: StoredResult): GatewayExecutionResult {
   return {
     data: stored.data ?? null,
-    ...(stored.errors?.length ? { errors: stored.errors.map((e) => new GraphQLError(e.message, { ...(e.path ? { path: [...e.path] } : {}), ...(e.extensions ? { extensions: { ...e.extensions } } : {}) })) } : {}),
+    ...(stored.errors?.length
+      ? {
+          errors: stored.errors.map(
+            (e) =>
+              new GraphQLError(e.message, {
+                ...(e.path ? { path: [...e.path] } : {}),
+                ...(e.extensions ? { extensions: { ...e.extensions } } : {}),
+              }),
+          ),
+        }
+      : {}),
   };
 }

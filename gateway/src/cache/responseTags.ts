@@ -1,4 +1,11 @@
-import { isObjectType, type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  isObjectType,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import { walkResponse, walkSelection } from '../enforcement';
 import type { OperationRef } from '../policy';
 
@@ -45,7 +52,11 @@ export function entityTags(
   tags.add(`type:${typeName}`);
   const keyFields = [...(keys.get(typeName) ?? [])];
   const values = keyFields.map((field) => representation[field]);
-  tags.add(keyFields.length && values.every((v) => v !== null && v !== undefined && typeof v !== 'object') ? `${typeName}:${values.map(String).join(',')}` : `unkeyed:${typeName}`);
+  tags.add(
+    keyFields.length && values.every((v) => v !== null && v !== undefined && typeof v !== 'object')
+      ? `${typeName}:${values.map(String).join(',')}`
+      : `unkeyed:${typeName}`,
+  );
   const type = schema.getType(typeName);
   if (isObjectType(type)) {
     const visit = tagVisitor(keys, tags);
@@ -64,7 +75,9 @@ function tagVisitor(keys: ReadonlyMap<string, ReadonlySet<string>>, tags: Set<st
     if (!keyFields?.size) return;
     const values: string[] = [];
     for (const keyField of keyFields) {
-      const responseKey = [...fields].find(([, nodes]) => nodes[0]!.name.value === keyField && !nodes[0]!.arguments?.length)?.[0];
+      const responseKey = [...fields].find(
+        ([, nodes]) => nodes[0]!.name.value === keyField && !nodes[0]!.arguments?.length,
+      )?.[0];
       const value = responseKey === undefined ? undefined : object[responseKey];
       if (value === null || value === undefined) {
         tags.add(`unkeyed:${type.name}`);

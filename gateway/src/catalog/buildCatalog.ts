@@ -20,7 +20,14 @@ export interface CatalogField {
   /** Arguments read like values (docs/security/arguments-and-counts.md): over which fields, or with which class. */
   arguments?: { name: string; reads: string }[];
   /** Consumers holding a grant for it now: for which purposes, until when, masked how, for which rows. */
-  grants: { id: string; consumer: string; purposes: string[]; expires: string; mask?: string; scope?: Record<string, string> }[];
+  grants: {
+    id: string;
+    consumer: string;
+    purposes: string[];
+    expires: string;
+    mask?: string;
+    scope?: Record<string, string>;
+  }[];
 }
 
 export interface CatalogType {
@@ -53,13 +60,21 @@ const HIDDEN_TYPES = /^(Query|Mutation|Subscription|PageInfo)$|Connection$|Edge$
  */
 export function buildCatalog(policySet: PolicySet, supergraphVersion: string, now: Date): Catalog {
   const schema = policySet.schema;
-  const agencyNames = new Map([...policySet.consumers.consumers.values()].flatMap((c) => (c.kind === 'AGENCY' && c.agency ? [[c.agency, c.name] as const] : [])));
+  const agencyNames = new Map(
+    [...policySet.consumers.consumers.values()].flatMap((c) =>
+      c.kind === 'AGENCY' && c.agency ? [[c.agency, c.name] as const] : [],
+    ),
+  );
   const byAgency = new Map<string, Map<string, CatalogType>>();
   const typeEntry = (agency: string, type: GraphQLNamedType, kind: CatalogType['kind']) => {
     let types = byAgency.get(agency);
     if (!types) byAgency.set(agency, (types = new Map()));
     let entry = types.get(type.name);
-    if (!entry) types.set(type.name, (entry = { name: type.name, kind, ...(type.description ? { description: type.description } : {}), fields: [] }));
+    if (!entry)
+      types.set(
+        type.name,
+        (entry = { name: type.name, kind, ...(type.description ? { description: type.description } : {}), fields: [] }),
+      );
     return entry;
   };
 
@@ -72,15 +87,23 @@ export function buildCatalog(policySet: PolicySet, supergraphVersion: string, no
         for (const agency of agencies) {
           const classification = policySet.classify(coordinate, agency);
           const grants = policySet.grants
-            .filter((g) => g.agency === agency && g.expiresAt > now.getTime() && g.fields.some((f) => f.coordinate === coordinate || (f.fieldName === '*' && f.typeName === type.name)))
+            .filter(
+              (g) =>
+                g.agency === agency &&
+                g.expiresAt > now.getTime() &&
+                g.fields.some((f) => f.coordinate === coordinate || (f.fieldName === '*' && f.typeName === type.name)),
+            )
             .map((g) => {
-              const granted = g.fields.find((f) => f.coordinate === coordinate) ?? g.fields.find((f) => f.fieldName === '*');
+              const granted =
+                g.fields.find((f) => f.coordinate === coordinate) ?? g.fields.find((f) => f.fieldName === '*');
               return {
                 id: g.id,
                 consumer: g.consumer,
                 purposes: [...g.purposes],
                 expires: g.expires,
-                ...(granted?.mask ? { mask: granted.mask.kind === 'round' ? `round(${granted.mask.step})` : granted.mask.kind } : {}),
+                ...(granted?.mask
+                  ? { mask: granted.mask.kind === 'round' ? `round(${granted.mask.step})` : granted.mask.kind }
+                  : {}),
                 ...(g.scope ? { scope: { ...g.scope } } : {}),
               };
             });
@@ -111,7 +134,11 @@ export function buildCatalog(policySet: PolicySet, supergraphVersion: string, no
     policyVersion: policySet.version,
     agencies: [...byAgency.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([id, types]) => ({ id, name: agencyNames.get(id) ?? id, types: [...types.values()].sort((a, b) => a.name.localeCompare(b.name)) })),
+      .map(([id, types]) => ({
+        id,
+        name: agencyNames.get(id) ?? id,
+        types: [...types.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      })),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Catalog, CatalogField } from './buildCatalog';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * The catalog as one plain HTML page: server-rendered, no framework, no external resource; a
@@ -15,7 +16,11 @@ export function renderCatalogPage(catalog: Catalog): string {
           .map(
             (g) =>
               `<li><strong>${escape(g.consumer)}</strong> for ${g.purposes.map(escape).join(', ')} until ${escape(g.expires)}${g.mask ? `, masked <code>${escape(g.mask)}</code>` : ''}${
-                g.scope ? `, rows ${Object.entries(g.scope).map(([k, v]) => `${escape(k)} ${escape(v)}`).join(', ')}` : ''
+                g.scope
+                  ? `, rows ${Object.entries(g.scope)
+                      .map(([k, v]) => `${escape(k)} ${escape(v)}`)
+                      .join(', ')}`
+                  : ''
               } <span class="muted">(${escape(g.id)})</span></li>`,
           )
           .join('')}</ul>`
@@ -23,7 +28,16 @@ export function renderCatalogPage(catalog: Catalog): string {
   const row = (agency: string, field: CatalogField) => {
     const id = anchored.has(field.coordinate) ? `${agency}/${field.coordinate}` : field.coordinate;
     anchored.add(field.coordinate);
-    const search = [field.coordinate, field.description ?? '', field.sharingClass, field.level, field.legalBasis ?? '', ...field.grants.map((g) => g.consumer)].join(' ').toLowerCase();
+    const search = [
+      field.coordinate,
+      field.description ?? '',
+      field.sharingClass,
+      field.level,
+      field.legalBasis ?? '',
+      ...field.grants.map((g) => g.consumer),
+    ]
+      .join(' ')
+      .toLowerCase();
     return `<tr id="${escape(id)}" data-search="${escape(search)}">
 <td><a href="#${escape(id)}"><code>${escape(field.name)}</code></a><div class="muted">${escape(field.type)}</div></td>
 <td>${escape(field.description ?? '')}</td>

@@ -8,12 +8,16 @@ import { renderCatalogPage } from './catalogPage';
  * rebuilt when either changes (grants expire, so at most a minute old otherwise). Open to
  * everyone: it describes data, never shows it.
  */
-export function registerCatalogRoutes(app: FastifyInstance, options: { policySet: () => PolicySet; supergraphVersion: () => string }): void {
+export function registerCatalogRoutes(
+  app: FastifyInstance,
+  options: { policySet: () => PolicySet; supergraphVersion: () => string },
+): void {
   let cached: { key: string; at: number; catalog: Catalog; page?: string } | undefined;
   const current = () => {
     const policySet = options.policySet();
     const key = `${policySet.version}|${options.supergraphVersion()}`;
-    if (!cached || cached.key !== key || Date.now() - cached.at > 60_000) cached = { key, at: Date.now(), catalog: buildCatalog(policySet, options.supergraphVersion(), new Date()) };
+    if (!cached || cached.key !== key || Date.now() - cached.at > 60_000)
+      cached = { key, at: Date.now(), catalog: buildCatalog(policySet, options.supergraphVersion(), new Date()) };
     return cached;
   };
   app.get('/catalog.json', async (_, reply) => reply.header('cache-control', 'no-cache').send(current().catalog));

@@ -11,7 +11,14 @@ import { roleBindingProblem, ROLE_PATTERN } from './roles';
  * over the hub itself: an agency's CDO identities (kind `CDO`, bound to their agency) and the
  * hub's operators (kind `OPERATOR`). They state no purpose, so they read no data: they decide.
  */
-export const CONSUMER_KINDS = ['AGENCY', 'DISTRICT_GOVERNMENT', 'ANALYTICS_OFFICE', 'CDO', 'OPERATOR', 'PUBLIC'] as const;
+export const CONSUMER_KINDS = [
+  'AGENCY',
+  'DISTRICT_GOVERNMENT',
+  'ANALYTICS_OFFICE',
+  'CDO',
+  'OPERATOR',
+  'PUBLIC',
+] as const;
 export type ConsumerKind = (typeof CONSUMER_KINDS)[number];
 
 const consumerSchema = z
@@ -47,36 +54,69 @@ export interface RegistryProblem {
   message: string;
 }
 
-export function parseConsumerRegistry(source: YamlSource): { registry?: ConsumerRegistry; problems: RegistryProblem[] } {
+export function parseConsumerRegistry(source: YamlSource): {
+  registry?: ConsumerRegistry;
+  problems: RegistryProblem[];
+} {
   if (source.syntaxErrors.length) {
-    return { problems: source.syntaxErrors.map((error) => ({ location: { file: source.file, line: error.line }, message: `YAML: ${error.message}` })) };
+    return {
+      problems: source.syntaxErrors.map((error) => ({
+        location: { file: source.file, line: error.line },
+        message: `YAML: ${error.message}`,
+      })),
+    };
   }
   const parsed = registrySchema.safeParse(source.value);
   if (!parsed.success) {
-    return { problems: parsed.error.issues.map((issue) => ({ location: source.locate(issue.path as PropertyKey[]), message: `${issue.path.join('.')}: ${issue.message}` })) };
+    return {
+      problems: parsed.error.issues.map((issue) => ({
+        location: source.locate(issue.path as PropertyKey[]),
+        message: `${issue.path.join('.')}: ${issue.message}`,
+      })),
+    };
   }
   const problems: RegistryProblem[] = [];
   const consumers = new Map<string, Consumer>();
   parsed.data.consumers.forEach((consumer, index) => {
     const location = source.locate(['consumers', index]);
-    if (consumers.has(consumer.id)) problems.push({ location, message: `consumer "${consumer.id}" is registered twice` });
-    if ((consumer.kind === 'AGENCY' || consumer.kind === 'CDO') && !consumer.agency) problems.push({ location, message: `consumer "${consumer.id}" is ${consumer.kind === 'AGENCY' ? 'an AGENCY' : 'a CDO identity'} but names no agency` });
-    if (consumer.kind === 'OPERATOR' && consumer.agency) problems.push({ location, message: `consumer "${consumer.id}" is an OPERATOR: it runs the hub for every agency and names none (remove agency: ${consumer.agency})` });
+    if (consumers.has(consumer.id))
+      problems.push({ location, message: `consumer "${consumer.id}" is registered twice` });
+    if ((consumer.kind === 'AGENCY' || consumer.kind === 'CDO') && !consumer.agency)
+      problems.push({
+        location,
+        message: `consumer "${consumer.id}" is ${consumer.kind === 'AGENCY' ? 'an AGENCY' : 'a CDO identity'} but names no agency`,
+      });
+    if (consumer.kind === 'OPERATOR' && consumer.agency)
+      problems.push({
+        location,
+        message: `consumer "${consumer.id}" is an OPERATOR: it runs the hub for every agency and names none (remove agency: ${consumer.agency})`,
+      });
     // Authority and reading are kept apart: whoever decides on grants or runs the hub reads no data as such.
     if ((consumer.kind === 'CDO' || consumer.kind === 'OPERATOR') && consumer.purposes.length) {
-      problems.push({ location: source.locate(['consumers', index, 'purposes']), message: `consumer "${consumer.id}" is ${consumer.kind === 'CDO' ? 'a CDO identity' : 'an OPERATOR'}: it states no purpose and reads no data (register the department it reads for as a consumer of its own)` });
+      problems.push({
+        location: source.locate(['consumers', index, 'purposes']),
+        message: `consumer "${consumer.id}" is ${consumer.kind === 'CDO' ? 'a CDO identity' : 'an OPERATOR'}: it states no purpose and reads no data (register the department it reads for as a consumer of its own)`,
+      });
     }
     consumer.roles.forEach((role, roleIndex) => {
       const problem = roleBindingProblem(consumer, role);
-      if (problem) problems.push({ location: source.locate(['consumers', index, 'roles', roleIndex]), message: problem });
+      if (problem)
+        problems.push({ location: source.locate(['consumers', index, 'roles', roleIndex]), message: problem });
     });
     consumers.set(consumer.id, { ...consumer, source: location });
   });
-  if (!consumers.has(PUBLIC_CONSUMER_ID)) problems.push({ location: source.locate([]), message: `the registry must hold the "${PUBLIC_CONSUMER_ID}" consumer (requests without a token)` });
+  if (!consumers.has(PUBLIC_CONSUMER_ID))
+    problems.push({
+      location: source.locate([]),
+      message: `the registry must hold the "${PUBLIC_CONSUMER_ID}" consumer (requests without a token)`,
+    });
   return { registry: { consumers, file: source.file }, problems };
 }
 
-export function loadConsumerRegistry(file: string, displayName = file): { registry?: ConsumerRegistry; problems: RegistryProblem[] } {
+export function loadConsumerRegistry(
+  file: string,
+  displayName = file,
+): { registry?: ConsumerRegistry; problems: RegistryProblem[] } {
   return parseConsumerRegistry(readYamlSource(file, displayName));
 }
 

@@ -35,7 +35,8 @@ beforeEach(() => {
   received = [];
 });
 
-const json = (status: number, body: unknown) => (response: ServerResponse) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const json = (status: number, body: unknown) => (response: ServerResponse) =>
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 function call(source: AgencyDataSource, operation: 'query' | 'mutation') {
   const options = {
@@ -76,10 +77,21 @@ describe('AgencyDataSource', () => {
 
   it('stops sending once the circuit is open, and says so', async () => {
     answer = (response) => response.writeHead(503).end();
-    const source = new AgencyDataSource('education', url, 1000, 'key', undefined, new SubgraphFaults({ failureThreshold: 2, coolDownMs: 60_000 }));
+    const source = new AgencyDataSource(
+      'education',
+      url,
+      1000,
+      'key',
+      undefined,
+      new SubgraphFaults({ failureThreshold: 2, coolDownMs: 60_000 }),
+    );
     for (let i = 0; i < 2; i++) expect((await failure(call(source, 'query'))).extensions.reason).toBe('http-503');
     const refused = await failure(call(source, 'mutation'));
-    expect(refused.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'education', reason: 'circuit-open' });
+    expect(refused.extensions).toMatchObject({
+      code: 'SUBGRAPH_UNAVAILABLE',
+      agency: 'education',
+      reason: 'circuit-open',
+    });
     expect(received).toHaveLength(2);
   });
 

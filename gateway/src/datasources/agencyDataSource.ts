@@ -44,9 +44,16 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const identity = context?.identity;
     const decided = 'incomingRequestContext' in options ? this.runOf(options.context)?.decided : undefined;
     const scope = decided?.view.scopes[this.agency];
-    const claims = identity && context.requestId
-      ? { consumer: identity.consumer.id, ...(ownAgencyOf(identity.consumer) ? { agency: ownAgencyOf(identity.consumer)! } : {}), requestId: context.requestId, ...(identity.purpose ? { purpose: identity.purpose } : {}), ...(scope ? { scope } : {}) }
-      : undefined;
+    const claims =
+      identity && context.requestId
+        ? {
+            consumer: identity.consumer.id,
+            ...(ownAgencyOf(identity.consumer) ? { agency: ownAgencyOf(identity.consumer)! } : {}),
+            requestId: context.requestId,
+            ...(identity.purpose ? { purpose: identity.purpose } : {}),
+            ...(scope ? { scope } : {}),
+          }
+        : undefined;
     const headers = signedSubgraphHeaders(this.signingKey, this.agency, request, claims);
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
   }
@@ -60,7 +67,15 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (!inQuery || !run?.decided) return this.fetch(options);
     const { policySet, view, decidedAt } = run.decided;
     return this.fetchCache.execute(
-      { agency: this.agency, query: options.request.query, variables: options.request.variables, supergraphVersion: run.supergraphVersion, policySet, view, now: decidedAt },
+      {
+        agency: this.agency,
+        query: options.request.query,
+        variables: options.request.variables,
+        supergraphVersion: run.supergraphVersion,
+        policySet,
+        view,
+        now: decidedAt,
+      },
       (variables) => this.fetch({ ...options, request: { ...options.request, variables } }),
     );
   }
@@ -77,7 +92,10 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       call?.settle(failure);
       if (failure.graphqlBody) return failure.graphqlBody;
       // The cause (addresses, socket errors) goes to the log, not to the consumer.
-      options.context?.logger?.warn({ agency: this.agency, reason: failure.reason, err: error }, 'subgraph fetch failed');
+      options.context?.logger?.warn(
+        { agency: this.agency, reason: failure.reason, err: error },
+        'subgraph fetch failed',
+      );
       throw this.unavailable(failure.reason);
     }
   }

@@ -14,7 +14,14 @@ const schema = buildSchema(`
 `);
 
 const allow = { effect: 'allow', rulings: [], grants: [], validUntil: Infinity } as FieldDecision;
-const deny = { effect: 'deny', code: 'FIELD_NOT_SHARED', agency: 'test', rulings: [], grants: [], validUntil: Infinity } as FieldDecision;
+const deny = {
+  effect: 'deny',
+  code: 'FIELD_NOT_SHARED',
+  agency: 'test',
+  rulings: [],
+  grants: [],
+  validUntil: Infinity,
+} as FieldDecision;
 const decisions = new Map<string, FieldDecision>([
   ['Query.holders', allow],
   ['Query.parties', allow],
@@ -35,7 +42,13 @@ describe('interfaces and unions', () => {
   });
 
   it('drops denied fields inside union spreads', () => {
-    const rewritten = print(removeDeniedFields(schema, parse('{ parties { ... on Person { id nickname } ... on Firm { id secret } } }'), decisions));
+    const rewritten = print(
+      removeDeniedFields(
+        schema,
+        parse('{ parties { ... on Person { id nickname } ... on Firm { id secret } } }'),
+        decisions,
+      ),
+    );
     expect(rewritten).not.toMatch(/nickname|secret/);
   });
 
@@ -49,7 +62,13 @@ describe('interfaces and unions', () => {
       parties: [{ [TYPENAME_ALIAS]: 'Person' }, { [TYPENAME_ALIAS]: 'Firm' }],
     };
     const shaped = shapeResponse(schema, parse(query), undefined, {}, decisions, fetched, mask);
-    expect(shaped.data).toEqual({ holders: [{ id: '1', secret: 'p-secret' }, { id: '2', secret: null }], parties: [{ nickname: null }, { secret: null }] });
+    expect(shaped.data).toEqual({
+      holders: [
+        { id: '1', secret: 'p-secret' },
+        { id: '2', secret: null },
+      ],
+      parties: [{ nickname: null }, { secret: null }],
+    });
     expect(shaped.withheld.map((w) => w.coordinate).sort()).toEqual(['Firm.secret', 'Person.nickname']);
   });
 });

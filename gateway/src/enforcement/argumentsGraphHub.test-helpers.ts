@@ -51,28 +51,51 @@ type Order = 'NAME' | 'GRADE' | 'ID_NUMBER';
 const ORDER_KEY: Record<Order, keyof Pupil> = { NAME: 'name', GRADE: 'grade', ID_NUMBER: 'idNumber' };
 
 function page(pupils: readonly Pupil[], first = 10) {
-  return { nodes: pupils.slice(0, first), totalCount: pupils.length, pageInfo: { hasNextPage: pupils.length > first, endCursor: null } };
+  return {
+    nodes: pupils.slice(0, first),
+    totalCount: pupils.length,
+    pageInfo: { hasNextPage: pupils.length > first, endCursor: null },
+  };
 }
 
 const resolvers = {
   Query: {
-    studentByIdNumber: (_: unknown, { idNumber }: { idNumber: string }) => PUPILS.find((p) => p.idNumber === idNumber) ?? null,
-    students: (_: unknown, args: { orderBy?: Order; healthStatus?: string; grade?: number; schoolCode?: string; first?: number }) => {
-      let pupils = PUPILS.filter((p) => (args.healthStatus === undefined || args.healthStatus === null || p.healthStatus === args.healthStatus) && (args.grade == null || p.grade === args.grade) && (args.schoolCode == null || p.schoolCode === args.schoolCode));
+    studentByIdNumber: (_: unknown, { idNumber }: { idNumber: string }) =>
+      PUPILS.find((p) => p.idNumber === idNumber) ?? null,
+    students: (
+      _: unknown,
+      args: { orderBy?: Order; healthStatus?: string; grade?: number; schoolCode?: string; first?: number },
+    ) => {
+      let pupils = PUPILS.filter(
+        (p) =>
+          (args.healthStatus === undefined || args.healthStatus === null || p.healthStatus === args.healthStatus) &&
+          (args.grade == null || p.grade === args.grade) &&
+          (args.schoolCode == null || p.schoolCode === args.schoolCode),
+      );
       if (args.orderBy) {
         const key = ORDER_KEY[args.orderBy];
         pupils = [...pupils].sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0));
       }
       return page(pupils, args.first);
     },
-    seniorStudents: (_: unknown, args: { fromGrade: number; first?: number }) => page(PUPILS.filter((p) => p.grade >= args.fromGrade), args.first),
+    seniorStudents: (_: unknown, args: { fromGrade: number; first?: number }) =>
+      page(
+        PUPILS.filter((p) => p.grade >= args.fromGrade),
+        args.first,
+      ),
     school: (_: unknown, { code }: { code: string }) => SCHOOLS.find((s) => s.code === code) ?? null,
     schools: () => SCHOOLS,
   },
   School: {
     __resolveReference: ({ code }: { code: string }) => SCHOOLS.find((s) => s.code === code) ?? null,
     studentCount: (school: { code: string }) => PUPILS.filter((p) => p.schoolCode === school.code).length,
-    students: (school: { code: string }, args: { healthStatus?: string; first?: number }) => page(PUPILS.filter((p) => p.schoolCode === school.code && (args.healthStatus == null || p.healthStatus === args.healthStatus)), args.first),
+    students: (school: { code: string }, args: { healthStatus?: string; first?: number }) =>
+      page(
+        PUPILS.filter(
+          (p) => p.schoolCode === school.code && (args.healthStatus == null || p.healthStatus === args.healthStatus),
+        ),
+        args.first,
+      ),
   },
   Student: {
     school: (pupil: Pupil) => SCHOOLS.find((s) => s.code === pupil.schoolCode),
@@ -85,7 +108,16 @@ export interface ArgumentsGraphHub {
   dataDir: string;
   /** Every operation the subgraph was sent, with its variables, as text: what the agency saw. */
   received: string[];
-  ask(consumer: string | undefined, purpose: string | undefined, query: string, variables?: Record<string, unknown>): Promise<{ status: number; headers: Headers; body: { data?: any; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] } }>;
+  ask(
+    consumer: string | undefined,
+    purpose: string | undefined,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{
+    status: number;
+    headers: Headers;
+    body: { data?: any; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+  }>;
   stop(): Promise<void>;
 }
 
@@ -101,19 +133,38 @@ export async function startArgumentsGraphHub(): Promise<ArgumentsGraphHub> {
   const received: string[] = [];
   const subgraph = new ApolloServer({
     schema: buildSubgraphSchema([{ typeDefs: parse(TEST_SUBGRAPH_SDL), resolvers: resolvers as never }]),
-    plugins: [ApolloServerPluginInlineTraceDisabled(), { requestDidStart: async ({ request }) => void received.push(`${request.query ?? ''}\n${JSON.stringify(request.variables ?? {})}`) }],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        requestDidStart: async ({ request }) =>
+          void received.push(`${request.query ?? ''}\n${JSON.stringify(request.variables ?? {})}`),
+      },
+    ],
   });
   const { url: subgraphUrl } = await startStandaloneServer(subgraph, { listen: { port: 0, host: '127.0.0.1' } });
   const dir = mkdtempSync(join(tmpdir(), 'cdo-hub-arguments-'));
   mkdirSync(join(dir, 'policies'));
   writeFileSync(join(dir, 'policies', 'education.yaml'), TEST_POLICY_YAML);
   const config = loadGatewayConfig(
-    { HUB_DATA_DIR: dir, POLICY_DIR: join(dir, 'policies'), SCHEMA_REGISTRY_DIR: join(dir, 'registry'), GATEWAY_HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '1000000', PLAYGROUND: 'off', LOG_LEVEL: 'silent' },
+    {
+      HUB_DATA_DIR: dir,
+      POLICY_DIR: join(dir, 'policies'),
+      SCHEMA_REGISTRY_DIR: join(dir, 'registry'),
+      GATEWAY_HOST: '127.0.0.1',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      PLAYGROUND: 'off',
+      LOG_LEVEL: 'silent',
+    },
     { port: 0 },
   );
   let gateway: GatewayServer;
   try {
-    gateway = await startGatewayServer({ config, supergraph: composeTestSupergraph(subgraphUrl), secrets: SECRETS, logger: pino({ level: 'silent' }) });
+    gateway = await startGatewayServer({
+      config,
+      supergraph: composeTestSupergraph(subgraphUrl),
+      secrets: SECRETS,
+      logger: pino({ level: 'silent' }),
+    });
   } catch (error) {
     await subgraph.stop();
     throw error;
@@ -124,9 +175,14 @@ export async function startArgumentsGraphHub(): Promise<ArgumentsGraphHub> {
     received,
     async ask(consumer, purpose, query, variables = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (consumer) headers.authorization = `Bearer ${await signDevelopmentToken(SECRETS.jwtSecret, { consumer, ttlSeconds: 600 })}`;
+      if (consumer)
+        headers.authorization = `Bearer ${await signDevelopmentToken(SECRETS.jwtSecret, { consumer, ttlSeconds: 600 })}`;
       if (purpose) headers['x-data-purpose'] = purpose;
-      const response = await fetch(gateway.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       return { status: response.status, headers: response.headers, body: (await response.json()) as never };
     },
     async stop() {

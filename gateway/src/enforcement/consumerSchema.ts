@@ -55,25 +55,33 @@ export function buildConsumerSchema(policySet: PolicySet, identity: Identity, no
       }
       if (!usable) continue;
       readable.add(coordinate);
-      if (decision.effect === 'mask') masked.set(coordinate, decision.mask.kind === 'round' ? `rounded to ${decision.mask.step}` : `masked (${decision.mask.kind})`);
+      if (decision.effect === 'mask')
+        masked.set(
+          coordinate,
+          decision.mask.kind === 'round' ? `rounded to ${decision.mask.step}` : `masked (${decision.mask.kind})`,
+        );
       if (decision.minCount !== undefined) thresholds.set(coordinate, decision.minCount);
     }
   }
   // Drop fields until stable: a field whose type lost every field goes too.
-  const objectTypes = new Set(Object.values(api.getTypeMap()).filter((t) => isObjectType(t) && !t.name.startsWith('__')).map((t) => t.name));
+  const objectTypes = new Set(
+    Object.values(api.getTypeMap())
+      .filter((t) => isObjectType(t) && !t.name.startsWith('__'))
+      .map((t) => t.name),
+  );
   const remaining = new Map<string, Set<string>>();
   for (const coordinate of readable) {
     const [typeName, fieldName] = coordinate.split('.') as [string, string];
     remaining.set(typeName, (remaining.get(typeName) ?? new Set()).add(fieldName));
   }
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [typeName, fields] of remaining) {
       const type = api.getType(typeName);
       if (!isObjectType(type)) continue;
       for (const fieldName of [...fields]) {
         const target = getNamedType(type.getFields()[fieldName]!.type).name;
-        if (objectTypes.has(target) && !(remaining.get(target)?.size)) {
+        if (objectTypes.has(target) && !remaining.get(target)?.size) {
           fields.delete(fieldName);
           changed = true;
         }
@@ -93,17 +101,24 @@ export function buildConsumerSchema(policySet: PolicySet, identity: Identity, no
       .filter((field) => keep?.has(field.name.value))
       .map((field): FieldDefinitionNode => {
         const coordinate = `${definition.name.value}.${field.name.value}`;
-        const args = field.arguments?.filter((argument) => !hiddenArguments.has(`${coordinate}(${argument.name.value})`));
+        const args = field.arguments?.filter(
+          (argument) => !hiddenArguments.has(`${coordinate}(${argument.name.value})`),
+        );
         const how = masked.get(coordinate);
         const minCount = thresholds.get(coordinate);
         const notes = [
           ...(how ? [`For you, this value is ${how} by its agency's policy.`] : []),
-          ...(minCount !== undefined ? [`A count below ${minCount} (other than 0) is withheld by its agency's policy (SMALL_COUNT_WITHHELD).`] : []),
+          ...(minCount !== undefined
+            ? [`A count below ${minCount} (other than 0) is withheld by its agency's policy (SMALL_COUNT_WITHHELD).`]
+            : []),
         ];
         const withArguments = args && args.length !== field.arguments?.length ? { ...field, arguments: args } : field;
         if (!notes.length) return withArguments;
         const note = notes.join(' ');
-        return { ...withArguments, description: { kind: Kind.STRING, value: field.description ? `${field.description.value}\n\n${note}` : note } };
+        return {
+          ...withArguments,
+          description: { kind: Kind.STRING, value: field.description ? `${field.description.value}\n\n${note}` : note },
+        };
       });
     if (definition.name.value === queryName && fields.length === 0) fields.push(placeholderField());
     if (fields.length === 0) continue;

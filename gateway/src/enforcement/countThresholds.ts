@@ -41,7 +41,15 @@ export function smallCountDenial(decision: FieldDecision & { minCount: number })
     code: 'SMALL_COUNT_WITHHELD',
     agency,
     minCount: decision.minCount,
-    rulings: [{ agency, effect: 'deny', code: 'SMALL_COUNT_WITHHELD', because: `a count below ${decision.minCount} (the minimum cell size) is not released`, ...(setter?.classification ? { classification: setter.classification } : {}) }],
+    rulings: [
+      {
+        agency,
+        effect: 'deny',
+        code: 'SMALL_COUNT_WITHHELD',
+        because: `a count below ${decision.minCount} (the minimum cell size) is not released`,
+        ...(setter?.classification ? { classification: setter.classification } : {}),
+      },
+    ],
     grants: [],
     validUntil: Infinity,
   };
@@ -61,8 +69,16 @@ export function probesCount(schema: GraphQLSchema, coordinate: string, decision:
  * describes the field): a selection of a connection field with a minimum cell size also asks its
  * `totalCount` under `COUNT_PROBE_ALIAS`. Part of the one rewrite of a view's document.
  */
-export function countProbeOnLeave(schema: GraphQLSchema, typeInfo: TypeInfo, decisions: ReadonlyMap<string, FieldDecision>): (node: FieldNode) => FieldNode | undefined {
-  const probe: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: COUNT_PROBE_ALIAS }, name: { kind: Kind.NAME, value: 'totalCount' } };
+export function countProbeOnLeave(
+  schema: GraphQLSchema,
+  typeInfo: TypeInfo,
+  decisions: ReadonlyMap<string, FieldDecision>,
+): (node: FieldNode) => FieldNode | undefined {
+  const probe: FieldNode = {
+    kind: Kind.FIELD,
+    alias: { kind: Kind.NAME, value: COUNT_PROBE_ALIAS },
+    name: { kind: Kind.NAME, value: 'totalCount' },
+  };
   const thresholded = (typeName: string, fieldName: string) => {
     const decision = decisions.get(`${typeName}.${fieldName}`);
     return decision !== undefined && decision.effect !== 'deny' && decision.minCount !== undefined;
@@ -75,7 +91,10 @@ export function countProbeOnLeave(schema: GraphQLSchema, typeInfo: TypeInfo, dec
     if (!isObjectType(named) || !named.getFields().totalCount) return undefined;
     const concrete = isAbstractType(parent) ? schema.getPossibleTypes(parent).map((t) => t.name) : [parent.name];
     if (!concrete.some((typeName) => thresholded(typeName, node.name.value))) return undefined;
-    const selectionSet: SelectionSetNode = { ...node.selectionSet, selections: [...node.selectionSet.selections, probe] };
+    const selectionSet: SelectionSetNode = {
+      ...node.selectionSet,
+      selections: [...node.selectionSet.selections, probe],
+    };
     return { ...node, selectionSet };
   };
 }

@@ -9,7 +9,8 @@ import type { Withheld } from './shapeResponse';
  */
 export function denialErrors(withheld: readonly Withheld[]): GraphQLError[] {
   return withheld.map(({ coordinate, decision, paths, firstPath }) => {
-    const ruling = decision.rulings.find((r) => r.effect === 'deny' && r.agency === decision.agency) ?? decision.rulings[0];
+    const ruling =
+      decision.rulings.find((r) => r.effect === 'deny' && r.agency === decision.agency) ?? decision.rulings[0];
     // Arguments and small counts are new kinds of denial: their errors also carry the legal basis
     // and the threshold (fields keep theirs in the message, as before).
     const legalBasis = decision.code === 'ARGUMENT_NOT_SHARED' ? ruling?.classification?.legalBasis : undefined;
@@ -50,6 +51,8 @@ export function groupScopeErrors(errors: readonly GraphQLError[]): GraphQLError[
   }
   return [
     ...others,
-    ...[...grouped.values()].map(({ first, paths }) => hubError('OUT_OF_SCOPE', first.message, { ...first.extensions, paths }, first.path)),
+    ...[...grouped.values()].map(({ first, paths }) =>
+      hubError('OUT_OF_SCOPE', first.message, { ...first.extensions, paths }, first.path),
+    ),
   ];
 }

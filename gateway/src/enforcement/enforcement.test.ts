@@ -7,8 +7,14 @@ import { shapeResponse } from './shapeResponse';
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
 const policySet = compileYaml(fixturePolicies(), now).policySet!;
-const as = (id: string, purpose?: string): Identity => ({ consumer: consumer(id), purpose, roles: [], anonymous: id === 'public' });
-const view = (identity: Identity, query: string, operationName?: string) => compileOperationView(policySet, identity, parse(query), operationName, 'hash-of-original', now);
+const as = (id: string, purpose?: string): Identity => ({
+  consumer: consumer(id),
+  purpose,
+  roles: [],
+  anonymous: id === 'public',
+});
+const view = (identity: Identity, query: string, operationName?: string) =>
+  compileOperationView(policySet, identity, parse(query), operationName, 'hash-of-original', now);
 const mask = { hashKey: 'k', consumerId: 'x' };
 
 describe('compileOperationView', () => {
@@ -30,18 +36,27 @@ describe('compileOperationView', () => {
     expect(text).toMatch(/grade/);
     expect(v.queryHash).not.toBe('hash-of-original');
     expect(v.grants.map((g) => g.id)).toEqual(['EDU-2026-001']);
-    expect(v.scopes).toEqual({ education: { scope: { districtCode: '110108' }, fields: ['School.students', 'Student.name', 'Student.grade'] } });
+    expect(v.scopes).toEqual({
+      education: { scope: { districtCode: '110108' }, fields: ['School.students', 'Student.name', 'Student.grade'] },
+    });
   });
 
   it('keeps an aliased __typename where every field of a selection was removed', () => {
-    const v = view(as('science', 'industrial-policy'), '{ school(code: "2111000017") { students { nodes { idNumber } } } }');
+    const v = view(
+      as('science', 'industrial-policy'),
+      '{ school(code: "2111000017") { students { nodes { idNumber } } } }',
+    );
     expect(print(v.document)).toContain(`${PLACEHOLDER_ALIAS}: __typename`);
   });
 
   it('gives identical decisions the same fingerprint and different ones different fingerprints', () => {
     const query = '{ school(code: "2111000017") { name students { nodes { name } } } }';
-    expect(view(as('science', 'industrial-policy'), query).fingerprint).toBe(view(as('development-reform', 'planning'), query).fingerprint);
-    expect(view(as('district-haidian', 'enrollment-planning'), query).fingerprint).not.toBe(view(as('science', 'industrial-policy'), query).fingerprint);
+    expect(view(as('science', 'industrial-policy'), query).fingerprint).toBe(
+      view(as('development-reform', 'planning'), query).fingerprint,
+    );
+    expect(view(as('district-haidian', 'enrollment-planning'), query).fingerprint).not.toBe(
+      view(as('science', 'industrial-policy'), query).fingerprint,
+    );
   });
 });
 
@@ -51,19 +66,58 @@ describe('shapeResponse', () => {
   it('masks at every path, nulls withheld fields and groups errors per coordinate', () => {
     const v = view(as('district-haidian', 'enrollment-planning'), query);
     // The view asks each thresholded roster's count under the probe alias; the agencies' answer carries it.
-    const fetched = { s: { name: '第一小学', students: { hubCount__totalCount: 30, nodes: [{ n: '张晓明', grade: 3 }, { n: '欧阳娜娜', grade: 4 }] } } };
-    const shaped = shapeResponse(supergraph.apiSchema, parse(query), undefined, { x: true }, v.decisions, fetched, mask);
+    const fetched = {
+      s: {
+        name: '第一小学',
+        students: {
+          hubCount__totalCount: 30,
+          nodes: [
+            { n: '张晓明', grade: 3 },
+            { n: '欧阳娜娜', grade: 4 },
+          ],
+        },
+      },
+    };
+    const shaped = shapeResponse(
+      supergraph.apiSchema,
+      parse(query),
+      undefined,
+      { x: true },
+      v.decisions,
+      fetched,
+      mask,
+    );
     expect(shaped.data).toEqual({
-      s: { name: '第一小学', students: { nodes: [{ n: '张**', grade: 3, idNumber: null, again: null }, { n: '欧阳**', grade: 4, idNumber: null, again: null }] } },
+      s: {
+        name: '第一小学',
+        students: {
+          nodes: [
+            { n: '张**', grade: 3, idNumber: null, again: null },
+            { n: '欧阳**', grade: 4, idNumber: null, again: null },
+          ],
+        },
+      },
     });
     expect(shaped.withheld).toHaveLength(1);
-    expect(shaped.withheld[0]).toMatchObject({ coordinate: 'Student.idNumber', paths: ['s.students.nodes.idNumber', 's.students.nodes.again'], firstPath: ['s', 'students', 'nodes', 0, 'idNumber'] });
+    expect(shaped.withheld[0]).toMatchObject({
+      coordinate: 'Student.idNumber',
+      paths: ['s.students.nodes.idNumber', 's.students.nodes.again'],
+      firstPath: ['s', 'students', 'nodes', 0, 'idNumber'],
+    });
   });
 
   it('respects @skip/@include when reporting withheld fields', () => {
     const v = view(as('district-haidian', 'enrollment-planning'), query);
     const fetched = { s: { name: 'x', students: { hubCount__totalCount: 30, nodes: [{ n: '李雷', grade: 1 }] } } };
-    const shaped = shapeResponse(supergraph.apiSchema, parse(query), undefined, { x: false }, v.decisions, fetched, mask);
+    const shaped = shapeResponse(
+      supergraph.apiSchema,
+      parse(query),
+      undefined,
+      { x: false },
+      v.decisions,
+      fetched,
+      mask,
+    );
     expect(shaped.data).toEqual({ s: { name: 'x', students: { nodes: [{ n: '李*', grade: 1, idNumber: null }] } } });
     expect(shaped.withheld[0]!.paths).toEqual(['s.students.nodes.idNumber']);
   });
@@ -73,7 +127,15 @@ describe('shapeResponse', () => {
     // which nulls the non-null list item, the list, and up to the nullable connection.
     const q = '{ technologyContract(registrationNumber: "x") { registrationNumber type } }';
     const v = view(as('public'), q);
-    const shaped = shapeResponse(supergraph.apiSchema, parse(q), undefined, {}, v.decisions, { technologyContract: { registrationNumber: 'x' } }, mask);
+    const shaped = shapeResponse(
+      supergraph.apiSchema,
+      parse(q),
+      undefined,
+      {},
+      v.decisions,
+      { technologyContract: { registrationNumber: 'x' } },
+      mask,
+    );
     expect(shaped.data).toEqual({ technologyContract: null });
   });
 });
@@ -85,7 +147,9 @@ describe('buildConsumerSchema', () => {
     expect(fields.sort()).toEqual(['grade', 'name']);
     const science = buildConsumerSchema(policySet, as('science', 'industrial-policy'), now).schema;
     expect(science.getType('Student')).toBeUndefined();
-    expect(Object.keys((science.getType('School') as import('graphql').GraphQLObjectType).getFields())).not.toContain('students');
+    expect(Object.keys((science.getType('School') as import('graphql').GraphQLObjectType).getFields())).not.toContain(
+      'students',
+    );
   });
 
   it('gives a consumer who may read nothing a valid schema', () => {

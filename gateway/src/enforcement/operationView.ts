@@ -18,7 +18,16 @@ import {
 } from 'graphql';
 import type { Identity } from '../consumers';
 import type { ScopedFields } from '../signing';
-import { analyseOperation, decideArgument, decideField, type ArgumentRule, type FieldDecision, type Grant, type OperationRef, type PolicySet } from '../policy';
+import {
+  analyseOperation,
+  decideArgument,
+  decideField,
+  type ArgumentRule,
+  type FieldDecision,
+  type Grant,
+  type OperationRef,
+  type PolicySet,
+} from '../policy';
 import { refusingArgument } from './argumentRefusal';
 import { countProbeOnLeave, probesCount } from './countThresholds';
 
@@ -59,17 +68,32 @@ export const PLACEHOLDER_ALIAS = 'hubPlaceholder__typename';
 /** Alias of the `__typename` added to selections on interfaces and unions, to reshape by concrete type. */
 export const TYPENAME_ALIAS = 'hubConcreteType__typename';
 
-export function compileOperationView(policySet: PolicySet, identity: Identity, document: DocumentNode, operation: OperationRef, queryHash: string, now: number): OperationView {
+export function compileOperationView(
+  policySet: PolicySet,
+  identity: Identity,
+  document: DocumentNode,
+  operation: OperationRef,
+  queryHash: string,
+  now: number,
+): OperationView {
   const decisions = new Map<string, FieldDecision>();
   for (const selection of analyseOperation(policySet.schema, document, operation)) {
-    if (!decisions.has(selection.coordinate)) decisions.set(selection.coordinate, decideField(policySet, identity.consumer, identity.purpose, selection.coordinate, now));
+    if (!decisions.has(selection.coordinate))
+      decisions.set(
+        selection.coordinate,
+        decideField(policySet, identity.consumer, identity.purpose, selection.coordinate, now),
+      );
     // The arguments this use of the field reads: those given (literal or variable alike) and those
     // left to a default that compares. Arguments nobody gives are not decided, so the audit lists
     // only arguments the operation used.
     for (const rule of policySet.decisiveArguments(selection.coordinate)) {
       if (decisions.has(rule.coordinate)) continue;
       const given = selection.node.arguments?.some((argument) => argument.name.value === rule.argument) ?? false;
-      if (given || rule.readsDefault) decisions.set(rule.coordinate, decideArgument(policySet, identity.consumer, identity.purpose, rule.coordinate, now));
+      if (given || rule.readsDefault)
+        decisions.set(
+          rule.coordinate,
+          decideArgument(policySet, identity.consumer, identity.purpose, rule.coordinate, now),
+        );
     }
   }
   const grants = [...new Map([...decisions.values()].flatMap((d) => d.grants).map((g) => [g.id, g])).values()];
@@ -89,11 +113,18 @@ export function compileOperationView(policySet: PolicySet, identity: Identity, d
   }
   const unrestricted = !anyDenied && !anyMasked && !thresholds;
   const argumentsOf = (fieldCoordinate: string) => policySet.decisiveArguments(fieldCoordinate);
-  const rewritten = anyDenied || probeCounts ? rewriteForView(policySet.schema, document, decisions, { argumentsOf, probeCounts }) : document;
+  const rewritten =
+    anyDenied || probeCounts
+      ? rewriteForView(policySet.schema, document, decisions, { argumentsOf, probeCounts })
+      : document;
   const fingerprint = createHash('sha256')
     .update(
       JSON.stringify(
-        [...decisions.entries()].map(([coordinate, d]) => [coordinate, d.effect, d.effect === 'mask' ? d.mask : d.effect === 'deny' ? d.code : '']),
+        [...decisions.entries()].map(([coordinate, d]) => [
+          coordinate,
+          d.effect,
+          d.effect === 'mask' ? d.mask : d.effect === 'deny' ? d.code : '',
+        ]),
       ),
     )
     .update(JSON.stringify(scopesOf(decisions)))
@@ -148,7 +179,11 @@ function typenameField(alias: string): FieldNode {
  * not others is split into inline fragments on the allowed types. A selection set left empty keeps
  * an aliased `__typename`, which the response never shows.
  */
-export function removeDeniedFields(schema: GraphQLSchema, document: DocumentNode, decisions: ReadonlyMap<string, FieldDecision>): DocumentNode {
+export function removeDeniedFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  decisions: ReadonlyMap<string, FieldDecision>,
+): DocumentNode {
   return rewriteForView(schema, document, decisions, { argumentsOf: () => [], probeCounts: false });
 }
 
@@ -168,7 +203,10 @@ export function rewriteForView(
   const probe = options.probeCounts ? countProbeOnLeave(schema, typeInfo, decisions) : undefined;
   const denied = (typeName: string, node: FieldNode) => {
     const coordinate = `${typeName}.${node.name.value}`;
-    return decisions.get(coordinate)?.effect === 'deny' || refusingArgument(decisions, argumentsOf(coordinate), node) !== undefined;
+    return (
+      decisions.get(coordinate)?.effect === 'deny' ||
+      refusingArgument(decisions, argumentsOf(coordinate), node) !== undefined
+    );
   };
   const rewritten = visit(
     document,
@@ -187,13 +225,11 @@ export function rewriteForView(
             kind: Kind.INLINE_FRAGMENT,
             selectionSet: {
               kind: Kind.SELECTION_SET,
-              selections: allowed.map(
-                (typeName): InlineFragmentNode => ({
-                  kind: Kind.INLINE_FRAGMENT,
-                  typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: typeName } },
-                  selectionSet: { kind: Kind.SELECTION_SET, selections: [node] },
-                }),
-              ),
+              selections: allowed.map((typeName): InlineFragmentNode => ({
+                kind: Kind.INLINE_FRAGMENT,
+                typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: typeName } },
+                selectionSet: { kind: Kind.SELECTION_SET, selections: [node] },
+              })),
             },
           } as InlineFragmentNode;
         },
@@ -203,7 +239,11 @@ export function rewriteForView(
         leave(node): SelectionSetNode | undefined {
           const named = typeInfo.getParentType();
           let selections: readonly SelectionNode[] = node.selections;
-          if (named && isAbstractType(named) && !selections.some((s) => s.kind === Kind.FIELD && s.alias?.value === TYPENAME_ALIAS)) {
+          if (
+            named &&
+            isAbstractType(named) &&
+            !selections.some((s) => s.kind === Kind.FIELD && s.alias?.value === TYPENAME_ALIAS)
+          ) {
             selections = [...selections, typenameField(TYPENAME_ALIAS)];
           }
           if (selections.length === 0) selections = [typenameField(PLACEHOLDER_ALIAS)];

@@ -4,8 +4,12 @@ import { reservedAliasIn } from './reservedAliases';
 describe('reservedAliasIn', () => {
   it('finds a reserved alias anywhere: nested, in inline fragments, in fragment definitions', () => {
     expect(reservedAliasIn(parse('{ a { b { hubCount__totalCount: __typename } } }'))).toBe('hubCount__totalCount');
-    expect(reservedAliasIn(parse('{ a { ... on A { hubConcreteType__typename: __typename } } }'))).toBe('hubConcreteType__typename');
-    expect(reservedAliasIn(parse('{ a { ...F } } fragment F on A { x: b { hubPlaceholder__typename: c } }'))).toBe('hubPlaceholder__typename');
+    expect(reservedAliasIn(parse('{ a { ... on A { hubConcreteType__typename: __typename } } }'))).toBe(
+      'hubConcreteType__typename',
+    );
+    expect(reservedAliasIn(parse('{ a { ...F } } fragment F on A { x: b { hubPlaceholder__typename: c } }'))).toBe(
+      'hubPlaceholder__typename',
+    );
     expect(reservedAliasIn(parse('{ hubAnythingNew__x: a }'))).toBe('hubAnythingNew__x');
   });
 

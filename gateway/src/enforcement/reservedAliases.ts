@@ -24,7 +24,8 @@ export function reservedAliasIn(document: DocumentNode): string | undefined {
   // Iterative: a document's nesting is bounded by the limits gate, but no recursion is needed here.
   const pending: SelectionSetNode[] = [];
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) pending.push(definition.selectionSet);
+    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION)
+      pending.push(definition.selectionSet);
   }
   while (pending.length && found === null) {
     const selectionSet = pending.pop()!;

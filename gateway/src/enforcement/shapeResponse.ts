@@ -87,7 +87,11 @@ export function shapeResponse(
   const root = operation ? schema.getRootType(operation.operation) : undefined;
   const context: ShapeContext = {
     schema,
-    fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
+    fragments: new Map(
+      document.definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((d) => [d.name.value, d]),
+    ),
     variables: variables ?? {},
     decisions,
     argumentsOf,
@@ -96,9 +100,15 @@ export function shapeResponse(
     masked: new Set(),
     entities: {},
   };
-  if (!operation || !root || data === null || data === undefined) return { data: data ?? null, withheld: [], masked: new Set(), entities: {} };
+  if (!operation || !root || data === null || data === undefined)
+    return { data: data ?? null, withheld: [], masked: new Set(), entities: {} };
   const shaped = shapeObject(context, root, operation.selectionSet, data, [], []);
-  return { data: shaped === NULL_UPWARD ? null : shaped, withheld: [...context.withheld.values()], masked: context.masked, entities: context.entities };
+  return {
+    data: shaped === NULL_UPWARD ? null : shaped,
+    withheld: [...context.withheld.values()],
+    masked: context.masked,
+    entities: context.entities,
+  };
 }
 
 /**
@@ -138,10 +148,19 @@ export function walkSelection(
   walkObject(walkContext(schema, document, variables, new Map()), type, selectionSet, object, visit, true);
 }
 
-function walkContext(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, decisions: ReadonlyMap<string, FieldDecision>): ShapeContext {
+function walkContext(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  decisions: ReadonlyMap<string, FieldDecision>,
+): ShapeContext {
   return {
     schema,
-    fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
+    fragments: new Map(
+      document.definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((d) => [d.name.value, d]),
+    ),
     variables: variables ?? {},
     decisions,
     argumentsOf: () => [],
@@ -167,7 +186,10 @@ function walkObject(
     const field = type.getFields()[nodes[0]!.name.value];
     const named = field && namedTypeOf(field);
     if (!named || isLeafType(named)) continue;
-    const selections: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []) };
+    const selections: SelectionSetNode = {
+      kind: Kind.SELECTION_SET,
+      selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
+    };
     const visitValue = (value: unknown): void => {
       if (value === null || typeof value !== 'object') return;
       if (Array.isArray(value)) return value.forEach(visitValue);
@@ -202,7 +224,15 @@ export function countEntities(
 ): Record<string, number> {
   const entities: Record<string, number> = {};
   const context = { decisions, entities } as unknown as ShapeContext;
-  walkResponse(schema, document, operationOrName, variables, data, (type, fields, object) => tally(context, type, fields, object), decisions);
+  walkResponse(
+    schema,
+    document,
+    operationOrName,
+    variables,
+    data,
+    (type, fields, object) => tally(context, type, fields, object),
+    decisions,
+  );
   return entities;
 }
 
@@ -217,7 +247,12 @@ function namedTypeOf(field: GraphQLField<unknown, unknown>): GraphQLNamedType {
 }
 
 /** Counts one record for every agency that released a non-null scalar of this object. */
-function tally(context: ShapeContext, type: GraphQLObjectType, fields: Map<string, FieldNode[]>, values: Record<string, unknown>): void {
+function tally(
+  context: ShapeContext,
+  type: GraphQLObjectType,
+  fields: Map<string, FieldNode[]>,
+  values: Record<string, unknown>,
+): void {
   if (RELAY_WRAPPER.test(type.name)) return;
   let agencies: Set<string> | undefined;
   for (const [responseKey, nodes] of fields) {
@@ -261,7 +296,10 @@ function shapeObject(
     const fieldPath = [...path, responseKey];
     const fieldTemplate = [...template, responseKey];
     let value: unknown;
-    const refused = decision?.effect === 'deny' ? undefined : refusingArgument(context.decisions, context.argumentsOf(coordinate), nodes[0]!);
+    const refused =
+      decision?.effect === 'deny'
+        ? undefined
+        : refusingArgument(context.decisions, context.argumentsOf(coordinate), nodes[0]!);
     const raw = source[responseKey];
     if (decision?.effect === 'deny') {
       recordWithheld(context, coordinate, decision, fieldPath, fieldTemplate);
@@ -270,10 +308,28 @@ function shapeObject(
       recordWithheld(context, refused.coordinate, refused.decision, fieldPath, fieldTemplate);
       value = isNonNullType(field.type) ? NULL_UPWARD : null;
     } else if (decision?.minCount !== undefined && isSmallCount(field, raw, decision.minCount)) {
-      recordWithheld(context, coordinate, smallCountDenial({ ...decision, minCount: decision.minCount }), fieldPath, fieldTemplate);
+      recordWithheld(
+        context,
+        coordinate,
+        smallCountDenial({ ...decision, minCount: decision.minCount }),
+        fieldPath,
+        fieldTemplate,
+      );
       value = isNonNullType(field.type) ? NULL_UPWARD : null;
     } else {
-      value = raw === undefined ? null : completeValue(context, field.type, nodes, raw, fieldPath, fieldTemplate, decision?.effect === 'mask' ? decision : undefined, coordinate);
+      value =
+        raw === undefined
+          ? null
+          : completeValue(
+              context,
+              field.type,
+              nodes,
+              raw,
+              fieldPath,
+              fieldTemplate,
+              decision?.effect === 'mask' ? decision : undefined,
+              coordinate,
+            );
     }
     if (value === NULL_UPWARD) {
       if (isNonNullType(field.type)) return NULL_UPWARD;
@@ -324,11 +380,20 @@ function completeValue(
     concrete = candidate && isObjectType(candidate) ? candidate : undefined;
   }
   if (!concrete) return null;
-  const selections: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []) };
+  const selections: SelectionSetNode = {
+    kind: Kind.SELECTION_SET,
+    selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
+  };
   return shapeObject(context, concrete, selections, object, path, template);
 }
 
-function recordWithheld(context: ShapeContext, coordinate: string, decision: Extract<FieldDecision, { effect: 'deny' }>, path: (string | number)[], template: string[]): void {
+function recordWithheld(
+  context: ShapeContext,
+  coordinate: string,
+  decision: Extract<FieldDecision, { effect: 'deny' }>,
+  path: (string | number)[],
+  template: string[],
+): void {
   const key = template.join('.');
   const existing = context.withheld.get(coordinate);
   if (existing) {
@@ -339,7 +404,13 @@ function recordWithheld(context: ShapeContext, coordinate: string, decision: Ext
 }
 
 /** Fields of a selection set that apply to a concrete type, grouped by response key, in order (GraphQL spec, CollectFields). */
-function collectFields(context: ShapeContext, type: GraphQLObjectType, selectionSet: SelectionSetNode, into = new Map<string, FieldNode[]>(), visited = new Set<string>()): Map<string, FieldNode[]> {
+function collectFields(
+  context: ShapeContext,
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  into = new Map<string, FieldNode[]>(),
+  visited = new Set<string>(),
+): Map<string, FieldNode[]> {
   for (const selection of selectionSet.selections) {
     if (!included(context, selection)) continue;
     switch (selection.kind) {
@@ -349,7 +420,8 @@ function collectFields(context: ShapeContext, type: GraphQLObjectType, selection
         break;
       }
       case Kind.INLINE_FRAGMENT:
-        if (!selection.typeCondition || applies(context, selection.typeCondition.name.value, type)) collectFields(context, type, selection.selectionSet, into, visited);
+        if (!selection.typeCondition || applies(context, selection.typeCondition.name.value, type))
+          collectFields(context, type, selection.selectionSet, into, visited);
         break;
       case Kind.FRAGMENT_SPREAD: {
         const name = selection.name.value;

@@ -41,10 +41,14 @@ export function shapeError(error: GraphQLFormattedError, options: ErrorShapingOp
   // Apollo's gateway codes an uncoded subgraph error DOWNSTREAM_SERVICE_ERROR; a subgraph's own
   // Apollo Server codes it INTERNAL_SERVER_ERROR (masked or not) before it leaves the agency.
   if (typeof serviceName === 'string') {
-    const original = options.production ? {} : { ...extensions, ...(code !== undefined && code !== 'DOWNSTREAM_SERVICE_ERROR' ? { originalCode: code } : {}) };
+    const original = options.production
+      ? {}
+      : { ...extensions, ...(code !== undefined && code !== 'DOWNSTREAM_SERVICE_ERROR' ? { originalCode: code } : {}) };
     return {
       ...error,
-      message: options.production ? `The ${serviceName} agency's subgraph failed here; quote the request id when reporting it.` : error.message,
+      message: options.production
+        ? `The ${serviceName} agency's subgraph failed here; quote the request id when reporting it.`
+        : error.message,
       extensions: { ...original, code: 'DOWNSTREAM_SERVICE_ERROR', agency: serviceName, requestId: options.requestId },
     };
   }

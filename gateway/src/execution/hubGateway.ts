@@ -8,11 +8,30 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import { execute, getVariableValues, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  execute,
+  getVariableValues,
+  Kind,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { Logger } from 'pino';
 import { subgraphTimeoutVariable, subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
-import { buildConsumerSchema, compileOperationView, countEntities, denialErrors, groupScopeErrors, reservedAliasIn, shapeResponse, ViewCache, type ConsumerSchema, type OperationView } from '../enforcement';
+import {
+  buildConsumerSchema,
+  compileOperationView,
+  countEntities,
+  denialErrors,
+  groupScopeErrors,
+  reservedAliasIn,
+  shapeResponse,
+  ViewCache,
+  type ConsumerSchema,
+  type OperationView,
+} from '../enforcement';
 import { hubError } from '../errors';
 import type { SubgraphFaults } from '../faults';
 import type { Identity } from '../consumers';
@@ -79,7 +98,8 @@ interface Generation {
 }
 
 /** What a supergraph switch did. */
-export type SwitchOutcome = { applied: true; version: string; milliseconds: number } | { applied: false; version: string; reason: string };
+export type SwitchOutcome =
+  { applied: true; version: string; milliseconds: number } | { applied: false; version: string; reason: string };
 
 export class HubGateway implements GatewayInterface {
   private current: Generation | undefined;
@@ -121,7 +141,11 @@ export class HubGateway implements GatewayInterface {
     this.loadOptions = options;
     const generation = await this.generation(this.options.supergraph);
     this.serve(generation);
-    return { executor: refusingInvalidCursors(this.executorAround(), (requestContext) => this.forgetEntities(requestContext.context as GatewayContext)) };
+    return {
+      executor: refusingInvalidCursors(this.executorAround(), (requestContext) =>
+        this.forgetEntities(requestContext.context as GatewayContext),
+      ),
+    };
   }
 
   private loadOptions: Parameters<GatewayInterface['load']>[0] | undefined;
@@ -150,12 +174,16 @@ export class HubGateway implements GatewayInterface {
 
   private async switchNow(supergraph: Supergraph): Promise<SwitchOutcome> {
     const started = performance.now();
-    if (supergraph.version === this.supergraph.version) return { applied: true, version: supergraph.version, milliseconds: 0 };
+    if (supergraph.version === this.supergraph.version)
+      return { applied: true, version: supergraph.version, milliseconds: 0 };
     let next: Generation;
     try {
       next = await this.generation(supergraph);
     } catch (error) {
-      this.options.logger.error({ err: error, version: supergraph.version }, 'supergraph refused: it does not load; the current one keeps serving');
+      this.options.logger.error(
+        { err: error, version: supergraph.version },
+        'supergraph refused: it does not load; the current one keeps serving',
+      );
       return { applied: false, version: supergraph.version, reason: (error as Error).message };
     }
     const policies = this.options.policies;
@@ -163,7 +191,10 @@ export class HubGateway implements GatewayInterface {
     const reloaded = policies?.reload({ supergraph });
     if (reloaded && !reloaded.applied) {
       await next.inner.stop().catch(() => undefined);
-      const reason = `the sharing policies do not compile against it: ${reloaded.problems.filter((p) => p.severity === 'error').map((p) => p.message).join('; ')}`;
+      const reason = `the sharing policies do not compile against it: ${reloaded.problems
+        .filter((p) => p.severity === 'error')
+        .map((p) => p.message)
+        .join('; ')}`;
       this.options.logger.error({ version: supergraph.version }, `supergraph refused: ${reason}`);
       return { applied: false, version: supergraph.version, reason };
     }
@@ -178,7 +209,10 @@ export class HubGateway implements GatewayInterface {
       retire.unref();
     }
     const milliseconds = Math.round(performance.now() - started);
-    this.options.logger.info({ version: supergraph.version, previous: previous?.supergraph.version, milliseconds }, 'now serving a new supergraph');
+    this.options.logger.info(
+      { version: supergraph.version, previous: previous?.supergraph.version, milliseconds },
+      'now serving a new supergraph',
+    );
     return { applied: true, version: supergraph.version, milliseconds };
   }
 
@@ -190,7 +224,15 @@ export class HubGateway implements GatewayInterface {
       __exposeQueryPlanExperimental: false,
       supergraphSdl: async () => ({ supergraphSdl: supergraph.sdl }),
       buildService: ({ name, url }) =>
-        new AgencyDataSource(name, this.routingUrl(name, url), this.timeoutFor(name), this.options.subgraphSigningKey, this.options.fetchCache, this.options.faults, (context) => this.runOf(context)),
+        new AgencyDataSource(
+          name,
+          this.routingUrl(name, url),
+          this.timeoutFor(name),
+          this.options.subgraphSigningKey,
+          this.options.fetchCache,
+          this.options.faults,
+          (context) => this.runOf(context),
+        ),
     });
     let apiSchema: GraphQLSchema | undefined;
     const unsubscribe = inner.onSchemaLoadOrUpdate(({ apiSchema: schema }) => (apiSchema = schema));
@@ -204,7 +246,8 @@ export class HubGateway implements GatewayInterface {
   private serve(generation: Generation): void {
     this.generations.set(generation.apiSchema, generation);
     this.current = generation;
-    for (const listener of this.schemaListeners) listener({ apiSchema: generation.apiSchema, coreSupergraphSdl: generation.supergraph.sdl });
+    for (const listener of this.schemaListeners)
+      listener({ apiSchema: generation.apiSchema, coreSupergraphSdl: generation.supergraph.sdl });
   }
 
   async stop(): Promise<void> {
@@ -215,7 +258,8 @@ export class HubGateway implements GatewayInterface {
   /** The URL to call for a subgraph: `<NAME>_URL` from the environment, or the supergraph's. */
   routingUrl(name: string, supergraphUrl: string | undefined): string {
     const url = this.options.subgraphUrls?.[subgraphUrlVariable(name)] ?? supergraphUrl;
-    if (!url) throw new Error(`subgraph "${name}" has no URL in the supergraph and ${subgraphUrlVariable(name)} is not set`);
+    if (!url)
+      throw new Error(`subgraph "${name}" has no URL in the supergraph and ${subgraphUrlVariable(name)} is not set`);
     return url;
   }
 
@@ -235,7 +279,16 @@ export class HubGateway implements GatewayInterface {
       // An operationName the document does not define: the client's mistake, said as such.
       if (!requestContext.operation) {
         const named = requestContext.operationName ?? requestContext.request.operationName;
-        return { errors: [hubError('OPERATION_RESOLUTION_FAILURE', named ? `The document defines no operation named "${named}".` : 'The document has several operations: name the one to run in operationName.')] };
+        return {
+          errors: [
+            hubError(
+              'OPERATION_RESOLUTION_FAILURE',
+              named
+                ? `The document defines no operation named "${named}".`
+                : 'The document has several operations: name the one to run in operationName.',
+            ),
+          ],
+        };
       }
       const policies = this.options.policies;
       if (!policies) return plan(requestContext);
@@ -245,13 +298,29 @@ export class HubGateway implements GatewayInterface {
       const now = this.now();
       const { document, operationName, queryHash } = requestContext;
       const reserved = reservedAliasIn(document);
-      if (reserved) return { errors: [hubError('RESERVED_ALIAS', `The alias "${reserved}" is reserved for the gateway's own fields (aliases starting hub…__); choose another.`, { alias: reserved })] };
+      if (reserved)
+        return {
+          errors: [
+            hubError(
+              'RESERVED_ALIAS',
+              `The alias "${reserved}" is reserved for the gateway's own fields (aliases starting hub…__); choose another.`,
+              { alias: reserved },
+            ),
+          ],
+        };
 
       // The operation Apollo Server resolved is the one every stage reads: never picked again from the document.
       const { operation } = requestContext;
       const introspection = introspectionRoots(document, operation);
       if (introspection === 'mixed') {
-        return { errors: [hubError('INTROSPECTION_NOT_ALONE', 'Send introspection (__schema, __type) in an operation of its own: it is answered from your own view of the schema.')] };
+        return {
+          errors: [
+            hubError(
+              'INTROSPECTION_NOT_ALONE',
+              'Send introspection (__schema, __type) in an operation of its own: it is answered from your own view of the schema.',
+            ),
+          ],
+        };
       }
       if (introspection === 'only') return this.introspect(policySet, identity, requestContext, now);
 
@@ -269,30 +338,57 @@ export class HubGateway implements GatewayInterface {
       record({});
       // Variables as execution sees them (defaults filled in, values coerced): @include/@skip
       // are decided on these when responses are reshaped, counted and tagged.
-      const coerced = getVariableValues(policySet.schema, operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+      const coerced = getVariableValues(
+        policySet.schema,
+        operation.variableDefinitions ?? [],
+        requestContext.request.variables ?? {},
+      );
       if (coerced.errors) return { errors: coerced.errors.map((error) => hubError('BAD_USER_INPUT', error.message)) };
       const variables = coerced.coerced;
       // The cache key takes the variables the operation declares, as sent: extra ones change nothing.
       const declaredVariables = Object.fromEntries(
         (operation.variableDefinitions ?? []).flatMap((definition) => {
           const name = definition.variable.name.value;
-          return requestContext.request.variables && Object.hasOwn(requestContext.request.variables, name) ? [[name, requestContext.request.variables[name]]] : [];
+          return requestContext.request.variables && Object.hasOwn(requestContext.request.variables, name)
+            ? [[name, requestContext.request.variables[name]]]
+            : [];
         }),
       );
       // What the audit counts for a view served as fetched (the reshaping path counts as it goes).
-      const countsOf = view.unrestricted ? (result: GatewayExecutionResult) => countEntities(policySet.schema, document, operation, variables, view!.decisions, result.data) : undefined;
+      const countsOf = view.unrestricted
+        ? (result: GatewayExecutionResult) =>
+            countEntities(policySet.schema, document, operation, variables, view!.decisions, result.data)
+        : undefined;
       // The agencies' answer for this view: from the cache, or fetched (and cached when allowed).
-      const fetchView = async (request: GatewayGraphQLRequestContext): Promise<{ result: GatewayExecutionResult; entities?: Record<string, number> }> => {
+      const fetchView = async (
+        request: GatewayGraphQLRequestContext,
+      ): Promise<{ result: GatewayExecutionResult; entities?: Record<string, number> }> => {
         const cache = this.options.cache;
         if (!cache) {
           const result = await plan(request);
           return { result, ...(countsOf ? { entities: countsOf(result) } : {}) };
         }
         const { result, outcome, entities } = await cache.execute(
-          { view: view!, policySet, supergraphVersion: supergraph.version, operationName, variables: declaredVariables, isQuery: operation.operation === 'query', now },
+          {
+            view: view!,
+            policySet,
+            supergraphVersion: supergraph.version,
+            operationName,
+            variables: declaredVariables,
+            isQuery: operation.operation === 'query',
+            now,
+          },
           () => plan(request),
           // The fetched document is the view's (rewritten when fields were removed): its operation of the same name.
-          (result) => responseTags(policySet.schema, supergraph.ownership.keys, request.document, operationName, variables, result.data),
+          (result) =>
+            responseTags(
+              policySet.schema,
+              supergraph.ownership.keys,
+              request.document,
+              operationName,
+              variables,
+              result.data,
+            ),
           countsOf,
         );
         record({ cache: outcome });
@@ -309,26 +405,48 @@ export class HubGateway implements GatewayInterface {
         if (denied.length) {
           return {
             errors: [
-              hubError('OPERATION_DENIED', `The operation reads ${denied.length} field(s) ${identity.consumer.id} may not read for purpose ${identity.purpose ?? '(none)'}.`, {
-                denied: denied.map(([coordinate, d]) => ({ coordinate, code: d.effect === 'deny' ? d.code : undefined, agency: d.effect === 'deny' ? d.agency : undefined })),
-              }),
+              hubError(
+                'OPERATION_DENIED',
+                `The operation reads ${denied.length} field(s) ${identity.consumer.id} may not read for purpose ${identity.purpose ?? '(none)'}.`,
+                {
+                  denied: denied.map(([coordinate, d]) => ({
+                    coordinate,
+                    code: d.effect === 'deny' ? d.code : undefined,
+                    agency: d.effect === 'deny' ? d.agency : undefined,
+                  })),
+                },
+              ),
             ],
           };
         }
       }
 
       const { result } = await fetchView({ ...requestContext, document: view.document, queryHash: view.queryHash });
-      const shaped = shapeResponse(policySet.schema, document, operation, variables, view.decisions, result.data, {
-        hashKey: this.options.maskHashKey,
-        consumerId: identity.consumer.id,
-      }, view.argumentsOf);
+      const shaped = shapeResponse(
+        policySet.schema,
+        document,
+        operation,
+        variables,
+        view.decisions,
+        result.data,
+        {
+          hashKey: this.options.maskHashKey,
+          consumerId: identity.consumer.id,
+        },
+        view.argumentsOf,
+      );
       record({ entities: shaped.entities });
       const errors = [...groupScopeErrors(result.errors ?? []), ...denialErrors(shaped.withheld)];
       return { ...result, data: shaped.data, ...(errors.length ? { errors } : {}) };
     };
   }
 
-  private introspect(policySet: PolicySet, identity: Identity, requestContext: GatewayGraphQLRequestContext, now: number): GatewayExecutionResult {
+  private introspect(
+    policySet: PolicySet,
+    identity: Identity,
+    requestContext: GatewayGraphQLRequestContext,
+    now: number,
+  ): GatewayExecutionResult {
     const key = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}`;
     let consumerSchema = this.consumerSchemas.get(key, now);
     if (!consumerSchema) {
@@ -350,7 +468,11 @@ function withGroupedScopeErrors(result: GatewayExecutionResult): GatewayExecutio
 
 /** Whether the operation's root selections are introspection only, data only, or a mix. */
 function introspectionRoots(document: DocumentNode, operation: OperationDefinitionNode): 'only' | 'none' | 'mixed' {
-  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
+  const fragments = new Map(
+    document.definitions.flatMap((d) =>
+      d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [],
+    ),
+  );
   let introspection = false;
   let data = false;
   const walk = (selectionSet: SelectionSetNode, seen: Set<string>) => {
@@ -360,7 +482,8 @@ function introspectionRoots(document: DocumentNode, operation: OperationDefiniti
         if (name === '__schema' || name === '__type') introspection = true;
         else if (name !== '__typename') data = true;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet, seen);
-      else if (!seen.has(selection.name.value) && fragments.has(selection.name.value)) walk(fragments.get(selection.name.value)!, new Set([...seen, selection.name.value]));
+      else if (!seen.has(selection.name.value) && fragments.has(selection.name.value))
+        walk(fragments.get(selection.name.value)!, new Set([...seen, selection.name.value]));
     }
   };
   walk(operation.selectionSet, new Set());

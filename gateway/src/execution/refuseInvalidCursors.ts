@@ -1,4 +1,8 @@
-import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type {
+  GatewayExecutionResult,
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+} from '@apollo/server-gateway-interface';
 
 /**
  * A cursor the agency does not accept — forged, altered, truncated, expired, or issued for another
@@ -18,7 +22,10 @@ export function refuseOnInvalidCursor(result: GatewayExecutionResult): GatewayEx
  * hears of an answer refused that way (nothing of it reaches the client: the audit counts no
  * records for it).
  */
-export function refusingInvalidCursors(executor: GatewayExecutor, onRefused: (requestContext: GatewayGraphQLRequestContext) => void): GatewayExecutor {
+export function refusingInvalidCursors(
+  executor: GatewayExecutor,
+  onRefused: (requestContext: GatewayGraphQLRequestContext) => void,
+): GatewayExecutor {
   return async (requestContext) => {
     const result = refuseOnInvalidCursor(await executor(requestContext));
     if (result.data === undefined) onRefused(requestContext);

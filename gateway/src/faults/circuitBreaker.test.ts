@@ -25,7 +25,10 @@ describe('closed', () => {
   });
 
   it('opens at once with a threshold of 1', () => {
-    expect(settleCall(CLOSED, 'failure', false, 7, { ...settings, failureThreshold: 1 })).toMatchObject({ state: 'open', openedAt: 7 });
+    expect(settleCall(CLOSED, 'failure', false, 7, { ...settings, failureThreshold: 1 })).toMatchObject({
+      state: 'open',
+      openedAt: 7,
+    });
   });
 });
 
@@ -38,7 +41,11 @@ describe('open', () => {
   });
 
   it('lets one trial through once the cool-down is over, and goes half-open', () => {
-    expect(admitCall(open, 2000, settings)).toEqual({ admitted: true, trial: true, next: { state: 'half-open', trialStartedAt: 2000, consecutiveFailures: 3 } });
+    expect(admitCall(open, 2000, settings)).toEqual({
+      admitted: true,
+      trial: true,
+      next: { state: 'half-open', trialStartedAt: 2000, consecutiveFailures: 3 },
+    });
   });
 
   it('ignores late outcomes of calls admitted before it opened', () => {
@@ -72,6 +79,10 @@ describe('half-open', () => {
   });
 
   it('lets another trial through when the first was never settled', () => {
-    expect(admitCall(halfOpen, 1000 + settings.trialDeadlineMs, settings)).toMatchObject({ admitted: true, trial: true, next: { state: 'half-open', trialStartedAt: 6000 } });
+    expect(admitCall(halfOpen, 1000 + settings.trialDeadlineMs, settings)).toMatchObject({
+      admitted: true,
+      trial: true,
+      next: { state: 'half-open', trialStartedAt: 6000 },
+    });
   });
 });

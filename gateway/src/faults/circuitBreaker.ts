@@ -34,7 +34,8 @@ export interface CircuitSettings {
 export const CLOSED: CircuitState = { state: 'closed', consecutiveFailures: 0 };
 
 /** Whether a call may be sent now; `trial` marks the one call a half-open circuit lets through. */
-export type Admission = { admitted: true; trial: boolean; next: CircuitState } | { admitted: false; retryInMs: number; next: CircuitState };
+export type Admission =
+  { admitted: true; trial: boolean; next: CircuitState } | { admitted: false; retryInMs: number; next: CircuitState };
 
 export function admitCall(circuit: CircuitState, now: number, settings: CircuitSettings): Admission {
   switch (circuit.state) {
@@ -42,12 +43,18 @@ export function admitCall(circuit: CircuitState, now: number, settings: CircuitS
       return { admitted: true, trial: false, next: circuit };
     case 'open': {
       const waited = now - circuit.openedAt;
-      if (waited < settings.coolDownMs) return { admitted: false, retryInMs: settings.coolDownMs - waited, next: circuit };
-      return { admitted: true, trial: true, next: { state: 'half-open', trialStartedAt: now, consecutiveFailures: circuit.consecutiveFailures } };
+      if (waited < settings.coolDownMs)
+        return { admitted: false, retryInMs: settings.coolDownMs - waited, next: circuit };
+      return {
+        admitted: true,
+        trial: true,
+        next: { state: 'half-open', trialStartedAt: now, consecutiveFailures: circuit.consecutiveFailures },
+      };
     }
     case 'half-open': {
       const waited = now - circuit.trialStartedAt;
-      if (waited < settings.trialDeadlineMs) return { admitted: false, retryInMs: settings.trialDeadlineMs - waited, next: circuit };
+      if (waited < settings.trialDeadlineMs)
+        return { admitted: false, retryInMs: settings.trialDeadlineMs - waited, next: circuit };
       return { admitted: true, trial: true, next: { ...circuit, trialStartedAt: now } };
     }
     default:
@@ -60,7 +67,13 @@ export function admitCall(circuit: CircuitState, now: number, settings: CircuitS
  * before the circuit opened that settles while it is open changes nothing (a late success does
  * not close it, a late failure does not extend the cool-down).
  */
-export function settleCall(circuit: CircuitState, outcome: 'success' | 'failure', trial: boolean, now: number, settings: CircuitSettings): CircuitState {
+export function settleCall(
+  circuit: CircuitState,
+  outcome: 'success' | 'failure',
+  trial: boolean,
+  now: number,
+  settings: CircuitSettings,
+): CircuitState {
   switch (circuit.state) {
     case 'closed':
       if (outcome === 'success') return circuit.consecutiveFailures === 0 ? circuit : CLOSED;
@@ -71,7 +84,9 @@ export function settleCall(circuit: CircuitState, outcome: 'success' | 'failure'
       return circuit;
     case 'half-open':
       if (!trial) return circuit;
-      return outcome === 'success' ? CLOSED : { state: 'open', openedAt: now, consecutiveFailures: circuit.consecutiveFailures + 1 };
+      return outcome === 'success'
+        ? CLOSED
+        : { state: 'open', openedAt: now, consecutiveFailures: circuit.consecutiveFailures + 1 };
     default:
       return assertNever(circuit);
   }

@@ -24,7 +24,12 @@ export interface SubgraphFailure {
  * the circuit; a 4xx is the call's problem (an unsigned or refused call), not the subgraph's health.
  */
 export function classifySubgraphFailure(error: unknown): SubgraphFailure {
-  const failure = error as { name?: string; type?: string; message?: string; extensions?: { response?: { status?: unknown; body?: unknown } } };
+  const failure = error as {
+    name?: string;
+    type?: string;
+    message?: string;
+    extensions?: { response?: { status?: unknown; body?: unknown } };
+  };
   const response = failure?.extensions?.response;
   if (response && typeof response.status === 'number') {
     const body = response.body;
@@ -32,8 +37,16 @@ export function classifySubgraphFailure(error: unknown): SubgraphFailure {
       body && typeof body === 'object' && Array.isArray((body as GatewayGraphQLResponse).errors)
         ? { data: (body as GatewayGraphQLResponse).data ?? null, errors: (body as GatewayGraphQLResponse).errors! }
         : undefined;
-    return { reason: `http-${response.status}`, tripsCircuit: response.status >= 500, ...(graphqlBody ? { graphqlBody } : {}) };
+    return {
+      reason: `http-${response.status}`,
+      tripsCircuit: response.status >= 500,
+      ...(graphqlBody ? { graphqlBody } : {}),
+    };
   }
-  const timedOut = failure?.type === 'request-timeout' || failure?.type === 'body-timeout' || failure?.name === 'TimeoutError' || failure?.name === 'AbortError';
+  const timedOut =
+    failure?.type === 'request-timeout' ||
+    failure?.type === 'body-timeout' ||
+    failure?.name === 'TimeoutError' ||
+    failure?.name === 'AbortError';
   return { reason: timedOut ? 'timeout' : 'unreachable', tripsCircuit: true };
 }

@@ -18,7 +18,8 @@ export function reportFaults(metrics: HubMetrics, logger: Logger): SubgraphFault
       if (from === undefined) return;
       metrics.subgraphCircuitTransitions.inc({ subgraph, state: to });
       const line = { agency: subgraph, from, to, cause };
-      if (to === 'open') logger.warn(line, 'subgraph circuit opened: calls to it fail fast until a trial call succeeds');
+      if (to === 'open')
+        logger.warn(line, 'subgraph circuit opened: calls to it fail fast until a trial call succeeds');
       else logger.info(line, `subgraph circuit ${to}`);
     },
   };

@@ -6,7 +6,8 @@ function setup() {
   let now = 0;
   const events: string[] = [];
   const observer: SubgraphFaultObserver = {
-    callSettled: (subgraph, seconds, failure) => events.push(`settled ${subgraph} ${seconds}s ${failure?.reason ?? 'ok'}`),
+    callSettled: (subgraph, seconds, failure) =>
+      events.push(`settled ${subgraph} ${seconds}s ${failure?.reason ?? 'ok'}`),
     callRefused: (subgraph) => events.push(`refused ${subgraph}`),
     circuitChanged: (subgraph, from, to, cause) => events.push(`${subgraph} ${from ?? '-'} → ${to} (${cause})`),
   };
@@ -32,7 +33,12 @@ describe('SubgraphFaults', () => {
     }
     expect(faults.admit('science')).toEqual({ admitted: false, retryInMs: 1000 });
     expect(faults.admit('education').admitted).toBe(true);
-    expect(faults.report('science')).toMatchObject({ circuit: 'open', consecutiveFailures: 2, openedAt: new Date(1000).toISOString(), lastCall: { latencyMs: 500, ok: false } });
+    expect(faults.report('science')).toMatchObject({
+      circuit: 'open',
+      consecutiveFailures: 2,
+      openedAt: new Date(1000).toISOString(),
+      lastCall: { latencyMs: 500, ok: false },
+    });
     expect(faults.report('science').recentFailures).toEqual([
       { at: new Date(1000).toISOString(), reason: 'timeout' },
       { at: new Date(500).toISOString(), reason: 'timeout' },
@@ -43,7 +49,11 @@ describe('SubgraphFaults', () => {
     expect(faults.admit('science').admitted).toBe(false);
     advance(20);
     trial.settle();
-    expect(faults.report('science')).toMatchObject({ circuit: 'closed', consecutiveFailures: 0, lastCall: { latencyMs: 20, ok: true } });
+    expect(faults.report('science')).toMatchObject({
+      circuit: 'closed',
+      consecutiveFailures: 0,
+      lastCall: { latencyMs: 20, ok: true },
+    });
     expect(faults.report('science').openedAt).toBeUndefined();
     expect(events).toEqual([
       'science - → closed (tracked)',

@@ -1,4 +1,11 @@
-import { admitCall, CLOSED, settleCall, type CircuitSettings, type CircuitState, type CircuitStateName } from './circuitBreaker';
+import {
+  admitCall,
+  CLOSED,
+  settleCall,
+  type CircuitSettings,
+  type CircuitState,
+  type CircuitStateName,
+} from './circuitBreaker';
 import type { FailureReason, SubgraphFailure } from './classifyFailure';
 
 export interface SubgraphFaultSettings {
@@ -15,7 +22,12 @@ export interface SubgraphFaultObserver {
   /** A call was not sent because the circuit is open. */
   callRefused?(subgraph: string): void;
   /** A circuit changed state; `from` is absent when the subgraph is first tracked (closed). */
-  circuitChanged?(subgraph: string, from: CircuitStateName | undefined, to: CircuitStateName, cause: CircuitChangeCause): void;
+  circuitChanged?(
+    subgraph: string,
+    from: CircuitStateName | undefined,
+    to: CircuitStateName,
+    cause: CircuitChangeCause,
+  ): void;
 }
 
 /** What moved a circuit: a failure (by reason), a trial's success, a cool-down over, or a subgraph first tracked. */
@@ -66,7 +78,10 @@ export class SubgraphFaults {
 
   /** Starts tracking a subgraph (its circuit closed) or updates its call deadline; idempotent. */
   track(subgraph: string, timeoutMs: number): void {
-    const settings: CircuitSettings = { ...this.settings, trialDeadlineMs: Math.max(this.settings.coolDownMs, timeoutMs) };
+    const settings: CircuitSettings = {
+      ...this.settings,
+      trialDeadlineMs: Math.max(this.settings.coolDownMs, timeoutMs),
+    };
     const known = this.tracked.get(subgraph);
     if (known) {
       known.settings = settings;
@@ -94,10 +109,19 @@ export class SubgraphFaults {
         settled = true;
         const now = this.now();
         entry.lastCall = { at: now, latencyMs: now - started, ok: !failure };
-        if (failure) entry.recentFailures = [{ at: now, reason: failure.reason }, ...entry.recentFailures].slice(0, RECENT_FAILURES);
+        if (failure)
+          entry.recentFailures = [{ at: now, reason: failure.reason }, ...entry.recentFailures].slice(
+            0,
+            RECENT_FAILURES,
+          );
         this.observer.callSettled?.(subgraph, (now - started) / 1000, failure);
         const outcome = failure?.tripsCircuit ? 'failure' : 'success';
-        this.move(subgraph, entry, settleCall(entry.circuit, outcome, admission.trial, now, entry.settings), failure?.reason ?? 'trial-succeeded');
+        this.move(
+          subgraph,
+          entry,
+          settleCall(entry.circuit, outcome, admission.trial, now, entry.settings),
+          failure?.reason ?? 'trial-succeeded',
+        );
       },
     };
   }
@@ -107,7 +131,9 @@ export class SubgraphFaults {
     return {
       circuit: entry.circuit.state,
       consecutiveFailures: entry.circuit.consecutiveFailures,
-      ...(entry.openedAt !== undefined && entry.circuit.state !== 'closed' ? { openedAt: new Date(entry.openedAt).toISOString() } : {}),
+      ...(entry.openedAt !== undefined && entry.circuit.state !== 'closed'
+        ? { openedAt: new Date(entry.openedAt).toISOString() }
+        : {}),
       ...(entry.lastCall ? { lastCall: { ...entry.lastCall, at: new Date(entry.lastCall.at).toISOString() } } : {}),
       recentFailures: entry.recentFailures.map(({ at, reason }) => ({ at: new Date(at).toISOString(), reason })),
     };

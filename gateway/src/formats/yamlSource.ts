@@ -29,7 +29,10 @@ export function readYamlSource(file: string, displayName = file): YamlSource {
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntaxErrors = doc.errors.map((error) => ({ line: lineCounter.linePos(error.pos[0]).line, message: error.message.split('\n')[0]! }));
+  const syntaxErrors = doc.errors.map((error) => ({
+    line: lineCounter.linePos(error.pos[0]).line,
+    message: error.message.split('\n')[0]!,
+  }));
   return {
     file,
     value: syntaxErrors.length ? undefined : doc.toJS({ maxAliasCount: 50 }),

@@ -21,12 +21,19 @@ import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { beijingDate, type WorkCalendar } from './workingDays';
 
 /** Whether a candidate store grant would be in force, and what the policy compiler says of it. */
-export type GrantChecker = (candidate: RuntimeGrantInput, others: readonly RuntimeGrantInput[]) => { inForce: boolean; problems: string[] };
+export type GrantChecker = (
+  candidate: RuntimeGrantInput,
+  others: readonly RuntimeGrantInput[],
+) => { inForce: boolean; problems: string[] };
 
 /** Checks a store grant by compiling the policies with it, exactly as a gateway will. */
 export function policyGrantChecker(sources: PolicySources, supergraph: Supergraph | (() => Supergraph)): GrantChecker {
   return (candidate, others) => {
-    const { policySet, problems } = loadPolicySet(sources, typeof supergraph === 'function' ? supergraph() : supergraph, { runtimeGrants: [...others, candidate] });
+    const { policySet, problems } = loadPolicySet(
+      sources,
+      typeof supergraph === 'function' ? supergraph() : supergraph,
+      { runtimeGrants: [...others, candidate] },
+    );
     const id = (candidate.grant as { id: string }).id;
     return {
       inForce: policySet?.grants.some((g) => g.id === id && g.origin === 'grant-store') ?? false,
@@ -65,8 +72,15 @@ export class GrantService {
       // The grant must hold against the policies now (mask fits the field type, nothing NOT_SHARED…).
       const inputs = runtimeGrantInputs(step.state, this.options.store.location);
       const candidate = inputs.find((g) => (g.grant as { id: string }).id === step.result.id)!;
-      const check = this.options.checkGrant(candidate, inputs.filter((g) => g !== candidate));
-      if (!check.inForce) throw new GrantWorkflowError('GRANT_REQUEST_INVALID', `the grant would not be in force:\n${check.problems.join('\n') || 'the policies do not load'}`);
+      const check = this.options.checkGrant(
+        candidate,
+        inputs.filter((g) => g !== candidate),
+      );
+      if (!check.inForce)
+        throw new GrantWorkflowError(
+          'GRANT_REQUEST_INVALID',
+          `the grant would not be in force:\n${check.problems.join('\n') || 'the policies do not load'}`,
+        );
       return { ...step, warnings: [...step.warnings, ...check.problems] };
     });
   }
@@ -79,12 +93,18 @@ export class GrantService {
     return this.step((state, context) => revokeGrant(state, context, grantId, input));
   }
 
-  async list(filter: { agency?: string; consumer?: string; status?: 'pending' | 'overdue' | 'all' }): Promise<ListedRequest[]> {
+  async list(filter: {
+    agency?: string;
+    consumer?: string;
+    status?: 'pending' | 'overdue' | 'all';
+  }): Promise<ListedRequest[]> {
     return listRequests(await this.options.store.read(), filter, beijingDate(this.now()), this.options.calendar);
   }
 
   async grants(filter: { agency?: string; consumer?: string }): Promise<StoredGrant[]> {
-    return (await this.options.store.read()).grants.filter((g) => (!filter.agency || g.agency === filter.agency) && (!filter.consumer || g.consumer === filter.consumer));
+    return (await this.options.store.read()).grants.filter(
+      (g) => (!filter.agency || g.agency === filter.agency) && (!filter.consumer || g.consumer === filter.consumer),
+    );
   }
 
   async exportYaml(agency: string): Promise<string> {
@@ -95,10 +115,16 @@ export class GrantService {
     return this.options.now?.() ?? new Date();
   }
 
-  private async step<T>(run: (state: GrantStoreState, context: WorkflowContext) => WorkflowStep<T>): Promise<WorkflowStep<T>> {
+  private async step<T>(
+    run: (state: GrantStoreState, context: WorkflowContext) => WorkflowStep<T>,
+  ): Promise<WorkflowStep<T>> {
     let outcome: WorkflowStep<T> | undefined;
     await this.options.store.update((state) => {
-      outcome = run(state, { policySet: this.options.policySet(state), calendar: this.options.calendar, now: this.now() });
+      outcome = run(state, {
+        policySet: this.options.policySet(state),
+        calendar: this.options.calendar,
+        now: this.now(),
+      });
       return { state: outcome.state, result: undefined };
     });
     return outcome!;

@@ -28,7 +28,11 @@ const backends: [string, () => Promise<[GrantStore, GrantStore, (text: string) =
     'file',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'grant-store-'));
-      return [new FileGrantStore(dir), new FileGrantStore(dir), async (text) => writeFileSync(join(dir, GRANT_STORE_FILE), text)];
+      return [
+        new FileGrantStore(dir),
+        new FileGrantStore(dir),
+        async (text) => writeFileSync(join(dir, GRANT_STORE_FILE), text),
+      ];
     },
   ],
   [
@@ -48,7 +52,21 @@ const backends: [string, () => Promise<[GrantStore, GrantStore, (text: string) =
 
 const addRequest = (state: GrantStoreState, id: string): GrantStoreState => ({
   ...state,
-  requests: [...state.requests, { id, agency: 'education', consumer: 'city-analytics', fields: ['Student.name'], purpose: 'statistics', reason: 'r', requestedAt: 't', requestedBy: 'b', deadline: '2026-12-11', status: 'pending' }],
+  requests: [
+    ...state.requests,
+    {
+      id,
+      agency: 'education',
+      consumer: 'city-analytics',
+      fields: ['Student.name'],
+      purpose: 'statistics',
+      reason: 'r',
+      requestedAt: 't',
+      requestedBy: 'b',
+      deadline: '2026-12-11',
+      status: 'pending',
+    },
+  ],
 });
 
 describe.each(backends)('grant store contract: %s', (_, open) => {
@@ -56,7 +74,11 @@ describe.each(backends)('grant store contract: %s', (_, open) => {
     const [a, b] = await open();
     opened.push(a, b);
     expect(await a.read()).toMatchObject({ revision: 0, requests: [] });
-    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).update((state) => ({ state: addRequest(state, `REQ-${i}`), result: i }))));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? a : b).update((state) => ({ state: addRequest(state, `REQ-${i}`), result: i })),
+      ),
+    );
     const state = await b.read();
     expect(state.revision).toBe(10);
     expect(state.requests.map((r) => r.id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `REQ-${i}`).sort());
@@ -66,7 +88,11 @@ describe.each(backends)('grant store contract: %s', (_, open) => {
     const [a, b] = await open();
     opened.push(a, b);
     await a.update((state) => ({ state: addRequest(state, 'REQ-1'), result: undefined }));
-    await expect(a.update(() => { throw new Error('refused'); })).rejects.toThrow('refused');
+    await expect(
+      a.update(() => {
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
     expect(await a.update((state) => ({ state, result: 'same' }))).toBe('same');
     expect((await a.read()).revision).toBe(1);
   });

@@ -13,7 +13,10 @@ export const GRANT_STORE_FILE = 'grants.json';
 /** Validates a stored state; a malformed store is an error, never an empty one. */
 export function parseGrantStoreState(value: unknown, location: string): GrantStoreState {
   const parsed = grantStoreStateSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`grant store ${location} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `grant store ${location} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 

@@ -33,7 +33,9 @@ export class GrantSync {
 
   /** Applies a state (serialised: one sync at a time, in order). */
   sync(state?: GrantStoreState): Promise<void> {
-    this.queue = this.queue.then(async () => this.apply(state ?? (await this.store.read()))).catch((error: unknown) => this.logger.error({ err: error }, 'grant store sync failed'));
+    this.queue = this.queue
+      .then(async () => this.apply(state ?? (await this.store.read())))
+      .catch((error: unknown) => this.logger.error({ err: error }, 'grant store sync failed'));
     return this.queue;
   }
 

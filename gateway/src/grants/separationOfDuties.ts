@@ -7,12 +7,18 @@
  *
  * Names compare trimmed and case-insensitively: `City-Analytics` is not another person.
  */
-export function dutiesConflict(request: { id: string; consumer: string; requestedBy: string }, acting: readonly string[], step: 'approve' | 'refuse' | 'revoke'): string | undefined {
+export function dutiesConflict(
+  request: { id: string; consumer: string; requestedBy: string },
+  acting: readonly string[],
+  step: 'approve' | 'refuse' | 'revoke',
+): string | undefined {
   const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
   for (const name of acting) {
     if (!name.trim()) continue;
-    if (same(name, request.consumer)) return `${name.trim()} may not ${step} ${request.id}: it is the request's consumer (nobody decides on data for themselves)`;
-    if (same(name, request.requestedBy)) return `${name.trim()} may not ${step} ${request.id}: ${name.trim()} filed it (whoever files a request does not decide it)`;
+    if (same(name, request.consumer))
+      return `${name.trim()} may not ${step} ${request.id}: it is the request's consumer (nobody decides on data for themselves)`;
+    if (same(name, request.requestedBy))
+      return `${name.trim()} may not ${step} ${request.id}: ${name.trim()} filed it (whoever files a request does not decide it)`;
   }
   return undefined;
 }

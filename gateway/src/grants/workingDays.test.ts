@@ -27,7 +27,14 @@ describe('the committed calendar', () => {
     expect([...cal2026.years]).toEqual([2026]);
     expect(cal2026.source).toBe(COMMITTED);
     expect(cal2026.holidays.size).toBe(33);
-    expect([...cal2026.workdays].sort()).toEqual(['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']);
+    expect([...cal2026.workdays].sort()).toEqual([
+      '2026-01-04',
+      '2026-02-14',
+      '2026-02-28',
+      '2026-05-09',
+      '2026-09-20',
+      '2026-10-10',
+    ]);
     expect(uncoveredYears('2026-12-20', '2027-01-10', cal2026)).toEqual([2027]);
     expect(uncoveredYears('2026-01-01', '2026-12-31', cal2026)).toEqual([]);
     expect(uncoveredYears('2025-12-31', '2027-01-01', cal2026)).toEqual([2025, 2027]);
@@ -126,7 +133,9 @@ describe('workingDaysBetween', () => {
   it('is the inverse of addWorkingDays (property, 2025–2027)', () => {
     const first = Date.UTC(2025, 0, 1);
     const span = (Date.UTC(2028, 0, 1) - first) / 86_400_000;
-    const date = fc.integer({ min: 0, max: span - 1 }).map((offset) => new Date(first + offset * 86_400_000).toISOString().slice(0, 10));
+    const date = fc
+      .integer({ min: 0, max: span - 1 })
+      .map((offset) => new Date(first + offset * 86_400_000).toISOString().slice(0, 10));
     fc.assert(
       fc.property(date, fc.integer({ min: 0, max: 40 }), (start, n) => {
         const end = addWorkingDays(start, n, cal2026);
@@ -186,8 +195,12 @@ describe('parseWorkCalendar problems', () => {
   });
 
   it('reports shape errors, unknown keys and YAML syntax errors with the source', () => {
-    expect(problemsOf('years:\n  2026:\n    holidays: [20260101]\n')).toEqual([expect.stringMatching(/^cal\.yaml: years\.2026\.holidays\[0\] 20260101: /)]);
-    expect(problemsOf('years:\n  2026:\n    holiday: ["2026-01-01"]\n')).toEqual([expect.stringMatching(/^cal\.yaml: years\.2026/)]);
+    expect(problemsOf('years:\n  2026:\n    holidays: [20260101]\n')).toEqual([
+      expect.stringMatching(/^cal\.yaml: years\.2026\.holidays\[0\] 20260101: /),
+    ]);
+    expect(problemsOf('years:\n  2026:\n    holiday: ["2026-01-01"]\n')).toEqual([
+      expect.stringMatching(/^cal\.yaml: years\.2026/),
+    ]);
     expect(problemsOf('years: [\n')[0]).toMatch(/^cal\.yaml: YAML: /);
     expect(problemsOf('years: {}\n')).toEqual(['cal.yaml: years: the calendar lists no year']);
   });

@@ -32,11 +32,14 @@ const calendarSchema = z
 /** Parses and validates a YAML work calendar; `calendar` is set only when there are no problems. */
 export function parseWorkCalendar(text: string, source: string): { calendar?: WorkCalendar; problems: string[] } {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) return { problems: doc.errors.map((error) => `${source}: YAML: ${error.message.split('\n')[0]}`) };
+  if (doc.errors.length)
+    return { problems: doc.errors.map((error) => `${source}: YAML: ${error.message.split('\n')[0]}`) };
   const raw: unknown = doc.toJS();
   const parsed = calendarSchema.safeParse(raw);
   if (!parsed.success) {
-    return { problems: parsed.error.issues.map((issue) => `${source}: ${describe(issue.path, raw)}: ${issue.message}`) };
+    return {
+      problems: parsed.error.issues.map((issue) => `${source}: ${describe(issue.path, raw)}: ${issue.message}`),
+    };
   }
 
   const problems: string[] = [];
@@ -52,10 +55,13 @@ export function parseWorkCalendar(text: string, source: string): { calendar?: Wo
           problems.push(`${source}: ${where}: not a real calendar date`);
           continue;
         }
-        if (date.slice(0, 4) !== yearKey) problems.push(`${source}: ${where}: listed under year ${yearKey}, but it is in ${date.slice(0, 4)}`);
+        if (date.slice(0, 4) !== yearKey)
+          problems.push(`${source}: ${where}: listed under year ${yearKey}, but it is in ${date.slice(0, 4)}`);
         const weekday = weekdayOf(day);
         if (kind === 'workdays' && weekday !== 0 && weekday !== 6) {
-          problems.push(`${source}: ${where}: a make-up workday must be a Saturday or Sunday, this is a ${WEEKDAY_NAMES[weekday]}`);
+          problems.push(
+            `${source}: ${where}: a make-up workday must be a Saturday or Sunday, this is a ${WEEKDAY_NAMES[weekday]}`,
+          );
         }
         const earlier = listed[kind].get(date);
         if (earlier) problems.push(`${source}: ${where}: already listed as ${earlier}`);
@@ -66,7 +72,10 @@ export function parseWorkCalendar(text: string, source: string): { calendar?: Wo
   if (years.size === 0) problems.push(`${source}: years: the calendar lists no year`);
   for (const [date, workdayAt] of listed.workdays) {
     const holidayAt = listed.holidays.get(date);
-    if (holidayAt) problems.push(`${source}: "${date}" is listed both as a holiday (${holidayAt}) and as a make-up workday (${workdayAt})`);
+    if (holidayAt)
+      problems.push(
+        `${source}: "${date}" is listed both as a holiday (${holidayAt}) and as a make-up workday (${workdayAt})`,
+      );
   }
   if (problems.length) return { problems };
   return {
@@ -95,9 +104,10 @@ export function isWorkingDay(date: string, calendar: WorkCalendar): boolean {
 
 /** The date `days` working days after `start` (start itself never counts). E.g. 10 working days from a Friday with no holidays is the Friday two weeks later. */
 export function addWorkingDays(start: string, days: number, calendar: WorkCalendar): string {
-  if (!Number.isSafeInteger(days) || days < 0) throw new RangeError(`working days must be a non-negative integer, got ${days}`);
+  if (!Number.isSafeInteger(days) || days < 0)
+    throw new RangeError(`working days must be a non-negative integer, got ${days}`);
   let day = dayOf(start);
-  for (let remaining = days; remaining > 0; ) {
+  for (let remaining = days; remaining > 0;) {
     day += 1;
     if (workingDay(day, calendar)) remaining -= 1;
   }
@@ -142,7 +152,8 @@ function toDay(date: string): number | undefined {
   if (!match) return undefined;
   const [year, month, dayOfMonth] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const utc = new Date(Date.UTC(year, month - 1, dayOfMonth));
-  if (utc.getUTCFullYear() !== year || utc.getUTCMonth() !== month - 1 || utc.getUTCDate() !== dayOfMonth) return undefined;
+  if (utc.getUTCFullYear() !== year || utc.getUTCMonth() !== month - 1 || utc.getUTCDate() !== dayOfMonth)
+    return undefined;
   return utc.getTime() / DAY_MS;
 }
 
@@ -165,6 +176,7 @@ function describe(path: readonly PropertyKey[], raw: unknown): string {
   if (path.length === 0) return '(document)';
   const text = path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join('');
   let value: unknown = raw;
-  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   return typeof value === 'string' || typeof value === 'number' ? `${text} ${JSON.stringify(value)}` : text;
 }

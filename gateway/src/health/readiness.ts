@@ -29,7 +29,11 @@ export interface Readiness {
   subgraphs: SubgraphReadiness[];
 }
 
-export function assessReadiness(supergraph: Supergraph | undefined, probes: SubgraphProbe[], faults?: (subgraph: string) => SubgraphFaultReport): Readiness {
+export function assessReadiness(
+  supergraph: Supergraph | undefined,
+  probes: SubgraphProbe[],
+  faults?: (subgraph: string) => SubgraphFaultReport,
+): Readiness {
   const subgraphs: SubgraphReadiness[] = probes.map((probe) => ({ ...probe, ...faults?.(probe.name) }));
   const down = subgraphs.filter((subgraph) => !subgraph.reachable || subgraph.circuit === 'open').length;
   const status: ReadinessStatus =
@@ -41,7 +45,9 @@ export function assessReadiness(supergraph: Supergraph | undefined, probes: Subg
   return {
     status,
     ready: status !== 'unready',
-    supergraph: supergraph ? { loaded: true, version: supergraph.version, source: supergraph.source } : { loaded: false },
+    supergraph: supergraph
+      ? { loaded: true, version: supergraph.version, source: supergraph.source }
+      : { loaded: false },
     subgraphs,
   };
 }
@@ -50,23 +56,40 @@ export function assessReadiness(supergraph: Supergraph | undefined, probes: Subg
  * Asks a subgraph for `{ __typename }`, the cheapest operation every GraphQL server answers, so
  * readiness works for any subgraph, not only ours.
  */
-export async function probeSubgraph(name: string, url: string, timeoutMs: number, signingKey: string): Promise<SubgraphProbe> {
+export async function probeSubgraph(
+  name: string,
+  url: string,
+  timeoutMs: number,
+  signingKey: string,
+): Promise<SubgraphProbe> {
   const started = performance.now();
   const probe = { query: 'query __HubReadiness { __typename }' };
   try {
     const response = await fetch(url, {
       method: 'POST',
       // Signed like the gateway's own fetches: our subgraphs refuse unsigned calls (others ignore it).
-      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...signedSubgraphHeaders(signingKey, name, probe) },
+      headers: {
+        'content-type': 'application/json',
+        'apollo-require-preflight': 'true',
+        ...signedSubgraphHeaders(signingKey, name, probe),
+      },
       body: JSON.stringify(probe),
       signal: AbortSignal.timeout(timeoutMs),
     });
     const latencyMs = Math.round(performance.now() - started);
     if (!response.ok) return { name, url, reachable: false, latencyMs, error: `HTTP ${response.status}` };
     const body = (await response.json()) as { data?: { __typename?: string } };
-    return body.data?.__typename ? { name, url, reachable: true, latencyMs } : { name, url, reachable: false, latencyMs, error: 'no data' };
+    return body.data?.__typename
+      ? { name, url, reachable: true, latencyMs }
+      : { name, url, reachable: false, latencyMs, error: 'no data' };
   } catch (error) {
-    return { name, url, reachable: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).name === 'TimeoutError' ? 'timeout' : (error as Error).message };
+    return {
+      name,
+      url,
+      reachable: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: (error as Error).name === 'TimeoutError' ? 'timeout' : (error as Error).message,
+    };
   }
 }
 
@@ -75,6 +98,9 @@ export async function probeSubgraph(name: string, url: string, timeoutMs: number
  * are down, their latencies, circuits and failures, the supergraph's version and the cache's state
  * are for operators (a `hub-operator` token, or the METRICS_PORT listener).
  */
-export function readinessSummary(readiness: Pick<Readiness, 'status' | 'ready'>): { status: ReadinessStatus; ready: boolean } {
+export function readinessSummary(readiness: Pick<Readiness, 'status' | 'ready'>): {
+  status: ReadinessStatus;
+  ready: boolean;
+} {
   return { status: readiness.status, ready: readiness.ready };
 }

@@ -9,7 +9,18 @@ import type { PolicyRuntime } from '../policy';
 
 const requestBody = z
   .object({
-    fields: z.union([z.array(z.string().min(1)).min(1), z.string().min(1).transform((s) => s.split(',').map((f) => f.trim()).filter(Boolean))]),
+    fields: z.union([
+      z.array(z.string().min(1)).min(1),
+      z
+        .string()
+        .min(1)
+        .transform((s) =>
+          s
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean),
+        ),
+    ]),
     purpose: z.string().min(1).optional(),
     reason: z.string().min(1),
     scope: z.record(z.string(), z.string()).optional(),
@@ -17,16 +28,28 @@ const requestBody = z
     agency: z.string().optional(),
   })
   .strict();
-const approveBody = z.object({ by: z.string().min(1).optional(), masks: z.record(z.string(), z.string()).optional(), expires: z.string().optional() }).strict();
+const approveBody = z
+  .object({
+    by: z.string().min(1).optional(),
+    masks: z.record(z.string(), z.string()).optional(),
+    expires: z.string().optional(),
+  })
+  .strict();
 const reasonBody = z.object({ by: z.string().min(1).optional(), reason: z.string().min(1) }).strict();
-const listQuery = z.object({ agency: z.string().optional(), status: z.enum(['pending', 'overdue', 'all']).default('all') });
+const listQuery = z.object({
+  agency: z.string().optional(),
+  status: z.enum(['pending', 'overdue', 'all']).default('all'),
+});
 
 /**
  * Who calls an admin route: a registered consumer's verified token (no purpose needed). identify()
  * has refused any token claiming a role its consumer does not hold (ROLE_NOT_HELD), so the roles
  * read here are the registry's.
  */
-async function adminIdentity(request: FastifyRequest, deps: { policies: PolicyRuntime; verify: TokenVerifier }): Promise<Identity> {
+async function adminIdentity(
+  request: FastifyRequest,
+  deps: { policies: PolicyRuntime; verify: TokenVerifier },
+): Promise<Identity> {
   const purpose = request.headers['x-data-purpose'];
   const result = await identify(
     { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
@@ -38,7 +61,11 @@ async function adminIdentity(request: FastifyRequest, deps: { policies: PolicyRu
 
 function parseBody<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T {
   const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw new AdminError(code, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new AdminError(
+      code,
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   return parsed.data;
 }
 
@@ -48,9 +75,12 @@ function handle(run: (request: FastifyRequest, reply: FastifyReply) => Promise<u
     try {
       return await run(request, reply);
     } catch (error) {
-      const code: ErrorCode | undefined = error instanceof AdminError || error instanceof GrantWorkflowError ? error.code : undefined;
+      const code: ErrorCode | undefined =
+        error instanceof AdminError || error instanceof GrantWorkflowError ? error.code : undefined;
       if (!code) throw error;
-      return reply.code(ERROR_CATALOGUE[code].httpStatus).send({ errors: [{ message: (error as Error).message, extensions: { code } }] });
+      return reply
+        .code(ERROR_CATALOGUE[code].httpStatus)
+        .send({ errors: [{ message: (error as Error).message, extensions: { code } }] });
     }
   };
 }
@@ -62,10 +92,14 @@ function handle(run: (request: FastifyRequest, reply: FastifyReply) => Promise<u
  * duties). Errors use the GraphQL error shape and the one catalogue. A decision taken here is
  * applied to this gateway's policies before the response is sent.
  */
-export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantService; sync: GrantSync; policies: PolicyRuntime; verify: TokenVerifier }): void {
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  deps: { grants: GrantService; sync: GrantSync; policies: PolicyRuntime; verify: TokenVerifier },
+): void {
   const who = (request: FastifyRequest) => adminIdentity(request, deps);
   const cdoOf = (identity: Identity) => identity.roles.flatMap((role) => cdoAgency(role) ?? []);
-  const actor = (identity: Identity, by: string | undefined) => (by ? `${by} (${identity.consumer.id})` : identity.consumer.id);
+  const actor = (identity: Identity, by: string | undefined) =>
+    by ? `${by} (${identity.consumer.id})` : identity.consumer.id;
   // Separation of duties compares every name the caller acts under with the request's filer and consumer.
   const actingAs = (identity: Identity, by: string | undefined) => [identity.consumer.id, ...(by ? [by] : [])];
   const parse = <T>(schema: z.ZodType<T>, value: unknown) => parseBody(schema, value, 'GRANT_REQUEST_INVALID');
@@ -77,10 +111,17 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
       const body = parse(requestBody, request.body);
       // A token's purpose claim binds here too: a token issued for one purpose files no request for another.
       if (identity.purposeBound && body.purpose !== undefined && body.purpose !== identity.purpose) {
-        throw new AdminError('PURPOSE_MISMATCH', `The token was issued for purpose "${identity.purpose}" and binds it; this request names "${body.purpose}".`);
+        throw new AdminError(
+          'PURPOSE_MISMATCH',
+          `The token was issued for purpose "${identity.purpose}" and binds it; this request names "${body.purpose}".`,
+        );
       }
       const purpose = body.purpose ?? identity.purpose;
-      if (!purpose) throw new AdminError('GRANT_REQUEST_INVALID', 'state the purpose the data is for (`purpose` in the body or the x-data-purpose header)');
+      if (!purpose)
+        throw new AdminError(
+          'GRANT_REQUEST_INVALID',
+          'state the purpose the data is for (`purpose` in the body or the x-data-purpose header)',
+        );
       const step = await deps.grants.request({
         consumer: identity.consumer.id,
         fields: body.fields,
@@ -102,7 +143,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
       const identity = await who(request);
       const query = parse(listQuery, request.query);
       const agencies = cdoOf(identity);
-      if (query.agency && !agencies.includes(query.agency)) throw new AdminError('FORBIDDEN', `listing ${query.agency}'s requests takes the role ${cdoRole(query.agency)}`);
+      if (query.agency && !agencies.includes(query.agency))
+        throw new AdminError('FORBIDDEN', `listing ${query.agency}'s requests takes the role ${cdoRole(query.agency)}`);
       // A CDO sees the agency's requests; anyone else sees its own.
       const filter = query.agency ? { agency: query.agency } : { consumer: identity.consumer.id };
       return { requests: await deps.grants.list({ ...filter, status: query.status }) };
@@ -131,7 +173,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
     handle(async (request) => {
       const identity = await who(request);
       const body = parse(reasonBody, request.body);
-      const step = await deps.grants.refuse((request.params as { id: string }).id, { by: actor(identity, body.by), reason: body.reason, actingFor: cdoOf(identity), actingAs: actingAs(identity, body.by) });
+      const step = await deps.grants.refuse((request.params as { id: string }).id, {
+        by: actor(identity, body.by),
+        reason: body.reason,
+        actingFor: cdoOf(identity),
+        actingAs: actingAs(identity, body.by),
+      });
       await deps.sync.sync();
       return { request: step.result };
     }),
@@ -142,7 +189,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
     handle(async (request) => {
       const identity = await who(request);
       const body = parse(reasonBody, request.body);
-      const step = await deps.grants.revoke((request.params as { id: string }).id, { by: actor(identity, body.by), reason: body.reason, actingFor: cdoOf(identity), actingAs: actingAs(identity, body.by) });
+      const step = await deps.grants.revoke((request.params as { id: string }).id, {
+        by: actor(identity, body.by),
+        reason: body.reason,
+        actingFor: cdoOf(identity),
+        actingAs: actingAs(identity, body.by),
+      });
       await deps.sync.sync();
       return { grant: step.result };
     }),
@@ -153,12 +205,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { grants: GrantS
     handle(async (request) => {
       const identity = await who(request);
       const query = parse(listQuery, request.query);
-      if (query.agency && !cdoOf(identity).includes(query.agency)) throw new AdminError('FORBIDDEN', `listing ${query.agency}'s grants takes the role ${cdoRole(query.agency)}`);
-      return { grants: await deps.grants.grants(query.agency ? { agency: query.agency } : { consumer: identity.consumer.id }) };
+      if (query.agency && !cdoOf(identity).includes(query.agency))
+        throw new AdminError('FORBIDDEN', `listing ${query.agency}'s grants takes the role ${cdoRole(query.agency)}`);
+      return {
+        grants: await deps.grants.grants(query.agency ? { agency: query.agency } : { consumer: identity.consumer.id }),
+      };
     }),
   );
 }
-
 
 const invalidateBody = z
   .object({
@@ -172,7 +226,10 @@ const invalidateBody = z
  * (or, without a key, any entity of the type). Takes the role `hub-operator`, or `cdo:<agency>` of
  * an agency that resolves the type. `hub cache invalidate` calls it.
  */
-export function registerCacheAdminRoutes(app: FastifyInstance, deps: { cache: ResponseCache; policies: PolicyRuntime; verify: TokenVerifier }): void {
+export function registerCacheAdminRoutes(
+  app: FastifyInstance,
+  deps: { cache: ResponseCache; policies: PolicyRuntime; verify: TokenVerifier },
+): void {
   app.post(
     '/admin/cache/invalidate',
     handle(async (request) => {
@@ -180,9 +237,16 @@ export function registerCacheAdminRoutes(app: FastifyInstance, deps: { cache: Re
       const { type, key } = parseBody(invalidateBody, request.body, 'ADMIN_REQUEST_INVALID');
       const policySet = deps.policies.current();
       const owners = policySet.ownership.types.get(type);
-      if (!owners || !policySet.schema.getType(type)) throw new AdminError('ADMIN_REQUEST_INVALID', `unknown type "${type}"`);
-      if (!identity.roles.includes(HUB_OPERATOR_ROLE) && !owners.some((agency) => identity.roles.includes(cdoRole(agency)))) {
-        throw new AdminError('FORBIDDEN', `invalidating ${type} takes the role ${HUB_OPERATOR_ROLE} or ${owners.map(cdoRole).join(' / ')}`);
+      if (!owners || !policySet.schema.getType(type))
+        throw new AdminError('ADMIN_REQUEST_INVALID', `unknown type "${type}"`);
+      if (
+        !identity.roles.includes(HUB_OPERATOR_ROLE) &&
+        !owners.some((agency) => identity.roles.includes(cdoRole(agency)))
+      ) {
+        throw new AdminError(
+          'FORBIDDEN',
+          `invalidating ${type} takes the role ${HUB_OPERATOR_ROLE} or ${owners.map(cdoRole).join(' / ')}`,
+        );
       }
       const removed = await deps.cache.invalidate([{ type, ...(key ? { key } : {}) }]);
       return { removed, type, ...(key ? { key } : {}) };

@@ -28,8 +28,12 @@ export function installAllowList(app: FastifyInstance, allowList: AllowList): vo
  * refusal when the operation is not on the list. The operation is a POST body or batch member, or
  * a GET's query string (whose `extensions` is JSON text).
  */
-export function substituteRegistered(allowList: AllowList, operation: Record<string, unknown>): { code: ErrorCode; message: string } | undefined {
-  const extensions = typeof operation.extensions === 'string' ? parseJsonOrUndefined(operation.extensions) : operation.extensions;
+export function substituteRegistered(
+  allowList: AllowList,
+  operation: Record<string, unknown>,
+): { code: ErrorCode; message: string } | undefined {
+  const extensions =
+    typeof operation.extensions === 'string' ? parseJsonOrUndefined(operation.extensions) : operation.extensions;
   if (typeof operation.extensions === 'string' && extensions === undefined) return undefined; // malformed: Apollo Server refuses it
   const verdict = allowList.resolve(operation.query, extensions);
   if (!verdict.ok) return verdict;

@@ -10,7 +10,12 @@ import { recodeHttpRefusal } from './errorShaping';
 import { APOLLO_FORGETFUL_APQ } from './scopedApqHook';
 
 /** Apollo Server over the hub's gateway, with the request path's Apollo plugins (`plugins`). */
-export function createApolloServer(options: { config: GatewayConfig; gateway: HubGateway; logger: Logger; plugins: ApolloServerPlugin<GatewayContext>[] }): ApolloServer<GatewayContext> {
+export function createApolloServer(options: {
+  config: GatewayConfig;
+  gateway: HubGateway;
+  logger: Logger;
+  plugins: ApolloServerPlugin<GatewayContext>[];
+}): ApolloServer<GatewayContext> {
   const { config } = options;
   return new ApolloServer<GatewayContext>({
     gateway: options.gateway,

@@ -12,7 +12,11 @@ import type { ResponseStage } from './responseStages';
  * policies. A record not durable within `AUDIT_WAIT_MS` is logged; with `AUDIT_FAIL_CLOSED` the
  * data is then withheld (`AUDIT_UNAVAILABLE`, never stored by a cache).
  */
-export function auditStage(options: { audit: AuditStore; gateway: HubGateway; config: Pick<GatewayConfig, 'auditWaitMs' | 'auditFailClosed'> }): ResponseStage {
+export function auditStage(options: {
+  audit: AuditStore;
+  gateway: HubGateway;
+  config: Pick<GatewayConfig, 'auditWaitMs' | 'auditFailClosed'>;
+}): ResponseStage {
   const { audit, gateway, config } = options;
   return {
     async willSendResponse(requestContext) {
@@ -35,13 +39,23 @@ export function auditStage(options: { audit: AuditStore; gateway: HubGateway; co
         now: new Date(),
       });
       const recorded = await Promise.race([
-        audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined).then(() => true, () => false),
+        audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined).then(
+          () => true,
+          () => false,
+        ),
         new Promise<false>((resolve) => setTimeout(() => resolve(false), config.auditWaitMs).unref()),
       ]);
       if (recorded) return;
       context.logger.error({ requestId: context.requestId }, 'audit record not durable in time');
       if (!config.auditFailClosed) return;
-      body.singleResult = { errors: [{ message: 'The audit trail could not record this request; its data is not served.', extensions: { code: 'AUDIT_UNAVAILABLE' } }] };
+      body.singleResult = {
+        errors: [
+          {
+            message: 'The audit trail could not record this request; its data is not served.',
+            extensions: { code: 'AUDIT_UNAVAILABLE' },
+          },
+        ],
+      };
       response.http.status = ERROR_CATALOGUE.AUDIT_UNAVAILABLE.httpStatus;
       forbidStoring(response.http, 'the audit trail could not record it');
     },

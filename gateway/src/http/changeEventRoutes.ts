@@ -9,17 +9,34 @@ import { CHANGE_SIGNATURE_HEADER, CHANGES_CHANNEL, verifyChangeEvent, type Chang
  * `POST /internal/changes`, and — with Redis — the changes channel (the Redis is the trust
  * boundary there). Returns the subscription to close, if any.
  */
-export function installChangeEvents(app: FastifyInstance, options: { cache: ResponseCache; signingKey: string; redisUrl: string | undefined; logger: Logger }): { close(): void } {
+export function installChangeEvents(
+  app: FastifyInstance,
+  options: { cache: ResponseCache; signingKey: string; redisUrl: string | undefined; logger: Logger },
+): { close(): void } {
   const { cache } = options;
   app.post('/internal/changes', async (request, reply) => {
-    const verified = verifyChangeEvent(options.signingKey, JSON.stringify(request.body ?? null), request.headers[CHANGE_SIGNATURE_HEADER] as string | undefined);
-    if (!verified.ok) return reply.code(401).send({ errors: [{ message: `change event refused: ${verified.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });
+    const verified = verifyChangeEvent(
+      options.signingKey,
+      JSON.stringify(request.body ?? null),
+      request.headers[CHANGE_SIGNATURE_HEADER] as string | undefined,
+    );
+    if (!verified.ok)
+      return reply
+        .code(401)
+        .send({
+          errors: [{ message: `change event refused: ${verified.reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
+        });
     const removed = await applyChangeEvent(cache, verified.event);
-    request.log.info({ agency: verified.event.agency, changes: verified.event.changes.length, removed }, 'change event');
+    request.log.info(
+      { agency: verified.event.agency, changes: verified.event.changes.length, removed },
+      'change event',
+    );
     return { removed };
   });
   // Pub/sub reaches every node of a Cluster; the first node given will do.
-  const subscriber = options.redisUrl ? subscribeToChanges(options.redisUrl.split(',')[0]!, cache, options.logger) : undefined;
+  const subscriber = options.redisUrl
+    ? subscribeToChanges(options.redisUrl.split(',')[0]!, cache, options.logger)
+    : undefined;
   return { close: () => subscriber?.disconnect() };
 }
 
@@ -36,7 +53,9 @@ function subscribeToChanges(url: string, cache: ResponseCache, logger: Logger): 
     try {
       const event = JSON.parse(message) as ChangeEvent;
       if (!Array.isArray(event.changes)) return;
-      void applyChangeEvent(cache, event).catch((error: unknown) => logger.warn({ err: error }, 'change event not applied'));
+      void applyChangeEvent(cache, event).catch((error: unknown) =>
+        logger.warn({ err: error }, 'change event not applied'),
+      );
     } catch {
       logger.warn('malformed change event on Redis');
     }

@@ -7,7 +7,15 @@ export async function installCors(app: FastifyInstance, origins: readonly string
   await app.register(fastifyCors, {
     origin: origins.includes('*') ? true : [...origins],
     methods: ['GET', 'POST'],
-    allowedHeaders: ['authorization', 'content-type', 'accept', 'x-data-purpose', 'x-request-id', 'apollo-require-preflight', 'x-apollo-operation-name'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'accept',
+      'x-data-purpose',
+      'x-request-id',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+    ],
     exposedHeaders: ['x-request-id', 'x-cache', 'age', 'retry-after'],
     maxAge: 600,
   });

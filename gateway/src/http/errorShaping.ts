@@ -17,11 +17,19 @@ export function errorShapingStage(config: Pick<GatewayConfig, 'production'>): Re
       const clientError = status !== undefined && status >= 400 && status < 500;
       body.singleResult.errors = body.singleResult.errors.map((error) => {
         const shaped = shapeError(error, { production: config.production, requestId: context.requestId, clientError });
-        return shaped.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? { ...shaped, message: shaped.message.replace(/ Did you mean .*\?$/, '') } : shaped;
+        return shaped.extensions?.code === 'GRAPHQL_VALIDATION_FAILED'
+          ? { ...shaped, message: shaped.message.replace(/ Did you mean .*\?$/, '') }
+          : shaped;
       });
-      const refusal = body.singleResult.data == null ? body.singleResult.errors.map((e) => e.extensions?.code).find((code) => isErrorCode(code) && ERROR_CATALOGUE[code].httpStatus !== 200) : undefined;
+      const refusal =
+        body.singleResult.data == null
+          ? body.singleResult.errors
+              .map((e) => e.extensions?.code)
+              .find((code) => isErrorCode(code) && ERROR_CATALOGUE[code].httpStatus !== 200)
+          : undefined;
       // Apollo Server answers a data-less result with 200 or 400; a catalogued refusal knows better.
-      if (refusal && isErrorCode(refusal) && [undefined, 200, 400].includes(response.http.status)) response.http.status = ERROR_CATALOGUE[refusal].httpStatus;
+      if (refusal && isErrorCode(refusal) && [undefined, 200, 400].includes(response.http.status))
+        response.http.status = ERROR_CATALOGUE[refusal].httpStatus;
     },
   };
 }

@@ -85,7 +85,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     config,
     gateway,
     logger,
-    plugins: [...httpCachingPlugins({ cors, runOf }), responseStagesPlugin([...(audit ? [auditStage({ audit, gateway, config })] : []), errorShapingStage(config), requestLogStage(metrics, runOf)])],
+    plugins: [
+      ...httpCachingPlugins({ cors, runOf }),
+      responseStagesPlugin([
+        ...(audit ? [auditStage({ audit, gateway, config })] : []),
+        errorShapingStage(config),
+        requestLogStage(metrics, runOf),
+      ]),
+    ],
   });
   await apollo.start();
   const unfollowRegistry = await services.followRegistry();
@@ -93,14 +100,31 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const drain = installDrain(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   await installSideRoutes(app, services, { draining: () => drain.draining });
-  const changeEvents = services.cache ? installChangeEvents(app, { cache: services.cache, signingKey: services.secrets.subgraphSigningKey, redisUrl: config.redisUrl, logger }) : undefined;
+  const changeEvents = services.cache
+    ? installChangeEvents(app, {
+        cache: services.cache,
+        signingKey: services.secrets.subgraphSigningKey,
+        redisUrl: config.redisUrl,
+        logger,
+      })
+    : undefined;
   await installCors(app, config.corsOrigins);
   refuseOtherGraphqlMethods(app);
-  const identify = policies && verify ? requestIdentifier({ policies, verify, requireToken: config.requireToken }) : undefined;
-  if (config.persistedOperations === 'apq') installScopedApq(app, { store: services.cacheStore, ttlSeconds: config.apqTtlSeconds, maxBatch: config.requestLimits.maxBatch, ...(identify ? { identify } : {}) });
+  const identify =
+    policies && verify ? requestIdentifier({ policies, verify, requireToken: config.requireToken }) : undefined;
+  if (config.persistedOperations === 'apq')
+    installScopedApq(app, {
+      store: services.cacheStore,
+      ttlSeconds: config.apqTtlSeconds,
+      maxBatch: config.requestLimits.maxBatch,
+      ...(identify ? { identify } : {}),
+    });
   if (config.persistedOperations === 'only') {
     const allowList = new AllowList(loadOperationManifest(config.persistedOperationsFile));
-    logger.info({ operations: allowList.size, file: config.persistedOperationsFile }, 'serving registered operations only');
+    logger.info(
+      { operations: allowList.size, file: config.persistedOperationsFile },
+      'serving registered operations only',
+    );
     installAllowList(app, allowList);
   }
   installRequestGate(app, createRequestGate(config.limits, config.requestLimits, config.maxTokens));

@@ -11,7 +11,10 @@ import type { RequestRateLimit } from './rateLimit';
  * token or purpose with its code) and counts the request against its rate limit first. Without
  * `identify` (`--open` mode) every request is unidentified, counted per address.
  */
-export function graphqlContext(options: { identify?: RequestIdentifier | undefined; rateLimit: RequestRateLimit }): (request: FastifyRequest) => Promise<GatewayContext> {
+export function graphqlContext(options: {
+  identify?: RequestIdentifier | undefined;
+  rateLimit: RequestRateLimit;
+}): (request: FastifyRequest) => Promise<GatewayContext> {
   return async (request) => {
     const clientRequestId = request.headers['x-request-id'];
     const base = {

@@ -8,7 +8,12 @@ export function refuseOtherGraphqlMethods(app: FastifyInstance): void {
     url: '/graphql',
     handler: async (request, reply) => {
       reply.header('allow', 'GET, POST');
-      return sendRefusal(request, reply, 'METHOD_NOT_ALLOWED', `${request.method} is not a GraphQL request method: send queries with GET or POST, mutations with POST.`);
+      return sendRefusal(
+        request,
+        reply,
+        'METHOD_NOT_ALLOWED',
+        `${request.method} is not a GraphQL request method: send queries with GET or POST, mutations with POST.`,
+      );
     },
   });
 }

@@ -10,6 +10,10 @@ export function graphqlOperationsOf(request: FastifyRequest): unknown[] {
  * stage that substitutes the operation's text puts the substitution there.
  */
 export function putQueryInUrl(request: FastifyRequest): void {
-  const search = new URLSearchParams(Object.entries(request.query as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const search = new URLSearchParams(
+    Object.entries(request.query as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
   request.raw.url = `${request.url.split('?')[0]}?${search.toString()}`;
 }

@@ -57,7 +57,9 @@ export interface HttpCaching {
   reason?: string;
 }
 
-const LEVEL_RANK: Readonly<Record<Level, number>> = Object.fromEntries(LEVELS.map((level, rank) => [level, rank])) as Record<Level, number>;
+const LEVEL_RANK: Readonly<Record<Level, number>> = Object.fromEntries(
+  LEVELS.map((level, rank) => [level, rank]),
+) as Record<Level, number>;
 /** L3 (sensitive personal or commercial) and above never rests in any cache outside the gateway. */
 const FIRST_UNSTORABLE_LEVEL: Level = 'L3';
 
@@ -90,10 +92,12 @@ export function decideHttpCaching(facts: AnswerFacts): HttpCaching {
     ...(facts.cache?.status === 'HIT' ? { ageSeconds: facts.cache.ageSeconds ?? 0 } : {}),
   };
   const noStore = (reason: string): HttpCaching => ({ directive: 'no-store', reason, ...cacheFacts });
-  if (facts.operationType !== 'query') return noStore(facts.operationType ? `a ${facts.operationType}` : 'no operation ran');
+  if (facts.operationType !== 'query')
+    return noStore(facts.operationType ? `a ${facts.operationType}` : 'no operation ran');
   if (facts.hasErrors) return noStore('the answer has errors');
   if (!facts.exposure) return noStore('no view classifies what the answer carries');
-  if (LEVEL_RANK[facts.exposure.highestLevel] >= LEVEL_RANK[FIRST_UNSTORABLE_LEVEL]) return noStore(`it carries ${facts.exposure.highestLevel} data`);
+  if (LEVEL_RANK[facts.exposure.highestLevel] >= LEVEL_RANK[FIRST_UNSTORABLE_LEVEL])
+    return noStore(`it carries ${facts.exposure.highestLevel} data`);
   const ttl = facts.cache?.status === 'BYPASS' ? 0 : (facts.cache?.ttlSeconds ?? 0);
   if (ttl <= 0) return noStore('the gateway gives it no lifetime');
   const maxAgeSeconds = Math.max(0, ttl - (facts.cache?.ageSeconds ?? 0));
@@ -118,7 +122,9 @@ export function combineHttpCaching(a: HttpCaching, b: HttpCaching): HttpCaching 
     directive,
     ...(directive !== 'no-store' && maxAges.length ? { maxAgeSeconds: Math.min(...maxAges) } : {}),
     ...(ages.length ? { ageSeconds: Math.max(...ages) } : {}),
-    ...(statuses.length ? { cacheStatus: statuses.reduce((x, y) => (STATUS_WEIGHT[x] >= STATUS_WEIGHT[y] ? x : y)) } : {}),
+    ...(statuses.length
+      ? { cacheStatus: statuses.reduce((x, y) => (STATUS_WEIGHT[x] >= STATUS_WEIGHT[y] ? x : y)) }
+      : {}),
     ...(directive === 'no-store' && reason ? { reason } : {}),
   };
 }
@@ -131,12 +137,25 @@ export function combineHttpCaching(a: HttpCaching, b: HttpCaching): HttpCaching 
  * is not a header a cache sees: answers it changes are never `public` (see `namedByScopedHash`).
  */
 export function varyHeader(options: { cors: boolean }): string {
-  return ['Accept', 'Authorization', 'X-Data-Purpose', 'Content-Type', 'Apollo-Require-Preflight', 'X-Apollo-Operation-Name', ...(options.cors ? ['Origin'] : [])].join(', ');
+  return [
+    'Accept',
+    'Authorization',
+    'X-Data-Purpose',
+    'Content-Type',
+    'Apollo-Require-Preflight',
+    'X-Apollo-Operation-Name',
+    ...(options.cors ? ['Origin'] : []),
+  ].join(', ');
 }
 
 /** The response headers of a decision (`Vary` aside: it is the same for every answer). */
 export function httpCachingHeaders(caching: HttpCaching): [name: string, value: string][] {
-  const headers: [string, string][] = [['cache-control', caching.directive === 'no-store' ? 'no-store' : `${caching.directive}, max-age=${caching.maxAgeSeconds ?? 0}`]];
+  const headers: [string, string][] = [
+    [
+      'cache-control',
+      caching.directive === 'no-store' ? 'no-store' : `${caching.directive}, max-age=${caching.maxAgeSeconds ?? 0}`,
+    ],
+  ];
   if (caching.cacheStatus) headers.push(['x-cache', caching.cacheStatus]);
   if (caching.ageSeconds !== undefined) headers.push(['age', String(caching.ageSeconds)]);
   return headers;

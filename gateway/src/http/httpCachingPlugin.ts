@@ -4,7 +4,15 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import type { OperationView } from '../enforcement';
 import type { GatewayContext, OperationRun } from '../requestState';
 import type { PolicySet } from '../policy';
-import { combineHttpCaching, decideHttpCaching, httpCachingHeaders, varyHeader, viewExposure, type HttpCaching, type ViewExposure } from './httpCaching';
+import {
+  combineHttpCaching,
+  decideHttpCaching,
+  httpCachingHeaders,
+  varyHeader,
+  viewExposure,
+  type HttpCaching,
+  type ViewExposure,
+} from './httpCaching';
 
 /**
  * The members of a batch share one HTTP head: each merges its decision into what the others
@@ -17,7 +25,10 @@ const decided = new WeakMap<HTTPGraphQLHead, HttpCaching>();
  * `httpCaching.ts`. Apollo Server's own cache-control header is turned off: it knows nothing of
  * sharing classes, and it would overwrite ours.
  */
-export function httpCachingPlugins(options: { cors: boolean; runOf: (context: GatewayContext) => OperationRun | undefined }): ApolloServerPlugin<GatewayContext>[] {
+export function httpCachingPlugins(options: {
+  cors: boolean;
+  runOf: (context: GatewayContext) => OperationRun | undefined;
+}): ApolloServerPlugin<GatewayContext>[] {
   const vary = varyHeader(options);
   // Views are compiled once per policy version and reused: so is what they expose.
   const exposures = new WeakMap<OperationView, ViewExposure | undefined>();

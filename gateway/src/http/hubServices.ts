@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { FETCH_LAYERS, FetchCache, loadCacheRules, MemoryCacheStore, RedisCacheStore, ResponseCache, type CacheStore } from '../cache';
+import {
+  FETCH_LAYERS,
+  FetchCache,
+  loadCacheRules,
+  MemoryCacheStore,
+  RedisCacheStore,
+  ResponseCache,
+  type CacheStore,
+} from '../cache';
 import { checkpointKey, openAuditStore, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
 import { HubGateway } from '../execution';
@@ -50,7 +58,12 @@ export interface HubServices {
   close(): Promise<void>;
 }
 
-export async function openHubServices(options: { config: GatewayConfig; logger: Logger; supergraph?: Supergraph | undefined; secrets?: HubSecrets | undefined }): Promise<HubServices> {
+export async function openHubServices(options: {
+  config: GatewayConfig;
+  logger: Logger;
+  supergraph?: Supergraph | undefined;
+  secrets?: HubSecrets | undefined;
+}): Promise<HubServices> {
   const { config, logger } = options;
   // The supergraph: given, or the schema registry's served one (followed from then on), or the file.
   const registry = !options.supergraph && config.followRegistry ? await openSchemaRegistry(config) : undefined;
@@ -61,7 +74,9 @@ export async function openHubServices(options: { config: GatewayConfig; logger: 
   let verify: TokenVerifier | undefined;
   const grantStore = config.open ? undefined : await openGrantStore(config);
   if (!grantStore) {
-    logger.warn('OPEN MODE: no sharing policy is enforced; every consumer reads every field. For local subgraph development and compliance testing only.');
+    logger.warn(
+      'OPEN MODE: no sharing policy is enforced; every consumer reads every field. For local subgraph development and compliance testing only.',
+    );
   } else {
     // Grants approved at run time count from the first request: a malformed store stops the start.
     const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
@@ -71,7 +86,10 @@ export async function openHubServices(options: { config: GatewayConfig; logger: 
     } catch (error) {
       // Publishing refuses such a supergraph; should one be served anyway, start on the file rather than not at all.
       if (!registered || supergraph !== registered) throw error;
-      logger.error({ err: error, version: registered.version }, "the sharing policies do not compile against the schema registry's supergraph: serving the supergraph file until one they compile against is published");
+      logger.error(
+        { err: error, version: registered.version },
+        "the sharing policies do not compile against the schema registry's supergraph: serving the supergraph file until one they compile against is published",
+      );
       supergraph = loadSupergraphFile(config.supergraphFile);
       policies = new PolicyRuntime(sources, supergraph, logger, runtimeGrants);
     }
@@ -95,16 +113,22 @@ export async function openHubServices(options: { config: GatewayConfig; logger: 
   // Per-consumer request rates: counted in this process, or shared by every gateway on the cache's Redis.
   // Always there: a consumer's own limit in the registry holds even when RATE_LIMIT_PER_MINUTE is 0.
   const rateLimiter: RateLimiter =
-    cacheStore instanceof RedisCacheStore ? new RedisRateLimiter(cacheStore.client, RATE_WINDOW_MS, logger, () => cacheStore.health === 'up') : new MemoryRateLimiter(RATE_WINDOW_MS);
+    cacheStore instanceof RedisCacheStore
+      ? new RedisRateLimiter(cacheStore.client, RATE_WINDOW_MS, logger, () => cacheStore.health === 'up')
+      : new MemoryRateLimiter(RATE_WINDOW_MS);
   const cacheRules = cacheStore ? loadCacheRules(config.cacheRulesFile) : undefined;
   // The response cache is also the handle for invalidations (admin, change events): both layers share the store and its tags.
-  const cache = cacheStore ? new ResponseCache(cacheStore, cacheRules!, logger, metrics, config.cacheLayers.has('response')) : undefined;
+  const cache = cacheStore
+    ? new ResponseCache(cacheStore, cacheRules!, logger, metrics, config.cacheLayers.has('response'))
+    : undefined;
   const fetchLayers = new Set(FETCH_LAYERS.filter((layer) => config.cacheLayers.has(layer)));
-  const fetchCache = cacheStore && fetchLayers.size ? new FetchCache(cacheStore, cacheRules!, fetchLayers, logger, metrics) : undefined;
+  const fetchCache =
+    cacheStore && fetchLayers.size ? new FetchCache(cacheStore, cacheRules!, fetchLayers, logger, metrics) : undefined;
   const health = (): 'up' | 'down' => (cacheStore instanceof RedisCacheStore ? cacheStore.health : 'up');
   if (cacheStore) {
     metrics.cacheUp.set({ backend: cacheStore.backend }, health() === 'up' ? 1 : 0);
-    if (cacheStore instanceof RedisCacheStore) cacheStore.onHealthChange((state) => metrics.cacheUp.set({ backend: 'redis' }, state === 'up' ? 1 : 0));
+    if (cacheStore instanceof RedisCacheStore)
+      cacheStore.onHealthChange((state) => metrics.cacheUp.set({ backend: 'redis' }, state === 'up' ? 1 : 0));
   }
   // One circuit per subgraph for the gateway's lifetime: a supergraph switch keeps what is known.
   const faults = new SubgraphFaults(config.circuit, reportFaults(metrics, logger));
@@ -165,12 +189,17 @@ async function openCacheStore(config: GatewayConfig, logger: Logger): Promise<Ca
   if (config.cache !== 'redis') return new MemoryCacheStore({ maxBytes: config.cacheMaxBytes });
   const target =
     config.redisMode === 'sentinel'
-      ? { mode: 'sentinel' as const, sentinels: config.redisSentinels ?? [], name: config.redisSentinelName ?? 'mymaster' }
+      ? {
+          mode: 'sentinel' as const,
+          sentinels: config.redisSentinels ?? [],
+          name: config.redisSentinelName ?? 'mymaster',
+        }
       : config.redisMode === 'cluster'
         ? { mode: 'cluster' as const, urls: config.redisUrl!.split(',') }
         : { mode: 'single' as const, url: config.redisUrl! };
   const redisStore = RedisCacheStore.open(target, { commandTimeoutMs: config.cacheTimeoutMs, logger });
   // A short wait at start so the first requests can use a Redis that is there; a Redis that is not does not hold the start up.
-  if ((await redisStore.waitUntilUp(2000)) === 'down') logger.warn('cache Redis not reachable at start: answering from the subgraphs until it is');
+  if ((await redisStore.waitUntilUp(2000)) === 'down')
+    logger.warn('cache Redis not reachable at start: answering from the subgraphs until it is');
   return redisStore;
 }

@@ -11,7 +11,11 @@ export type RequestIdentifier = (request: FastifyRequest) => Promise<IdentityRes
  * in force. One identification per request: the scoped-APQ step needs the consumer before Apollo
  * Server runs, and the GraphQL context reuses it rather than verifying the token twice.
  */
-export function requestIdentifier(options: { policies: PolicyRuntime; verify: TokenVerifier; requireToken: boolean }): RequestIdentifier {
+export function requestIdentifier(options: {
+  policies: PolicyRuntime;
+  verify: TokenVerifier;
+  requireToken: boolean;
+}): RequestIdentifier {
   return oncePerRequest((request) => {
     const purpose = request.headers['x-data-purpose'];
     return identify(

@@ -5,7 +5,9 @@ import type { FastifyRequest } from 'fastify';
  * consumer before Apollo Server runs, and the GraphQL context reuses that identification rather
  * than verifying the token twice.
  */
-export function oncePerRequest<T>(compute: (request: FastifyRequest) => Promise<T>): (request: FastifyRequest) => Promise<T> {
+export function oncePerRequest<T>(
+  compute: (request: FastifyRequest) => Promise<T>,
+): (request: FastifyRequest) => Promise<T> {
   const results = new WeakMap<FastifyRequest, Promise<T>>();
   return (request) => {
     let result = results.get(request);

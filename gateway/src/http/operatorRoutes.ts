@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config';
 import { codedErrorResponse, errorContentType, installHttpErrorHandlers } from '../errors';
@@ -49,7 +55,14 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
   const assess = async () => {
     const current = deps.gateway.supergraph;
     const probes = await Promise.all(
-      current.subgraphs.map(({ name, url }) => probeSubgraph(name, deps.gateway.routingUrl(name, url), deps.config.readinessTimeoutMs, deps.subgraphSigningKey)),
+      current.subgraphs.map(({ name, url }) =>
+        probeSubgraph(
+          name,
+          deps.gateway.routingUrl(name, url),
+          deps.config.readinessTimeoutMs,
+          deps.subgraphSigningKey,
+        ),
+      ),
     );
     // Degraded (some agencies down) still answers 200: partial answers are answers. The cache is
     // an optimisation: down, it shows here but the gateway stays ready.
@@ -62,17 +75,30 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
     const presented = authorization?.trim()
       ? await identify(
           { authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
-          { registry: deps.policies.current().consumers, verify: deps.verify, requireToken: true, purposeRequired: false },
+          {
+            registry: deps.policies.current().consumers,
+            verify: deps.verify,
+            requireToken: true,
+            purposeRequired: false,
+          },
         )
       : undefined;
     return operatorAccess(presented, what);
   };
-  const sendMetrics = async (reply: FastifyReply) => reply.header('cache-control', 'no-store').type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  const sendMetrics = async (reply: FastifyReply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .type(deps.metrics.registry.contentType)
+      .send(await deps.metrics.registry.metrics());
   const sendReadiness = async (reply: FastifyReply, detail: boolean, withheld?: string) => {
-    if (deps.draining()) return reply.code(503).header('cache-control', 'no-store').send({ ready: false, status: 'draining' });
+    if (deps.draining())
+      return reply.code(503).header('cache-control', 'no-store').send({ ready: false, status: 'draining' });
     const readiness = await assess();
     const body = detail ? readiness : { ...readinessSummary(readiness), ...(withheld ? { detail: withheld } : {}) };
-    return reply.code(readiness.ready ? 200 : 503).header('cache-control', 'no-store').send(body);
+    return reply
+      .code(readiness.ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(body);
   };
 
   const separate = deps.config.metricsPort !== undefined;
@@ -81,7 +107,9 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
     // Without credentials (a load balancer, a probe) nothing is checked: the answer is the summary.
     if (deps.policies && !request.headers.authorization?.trim()) return sendReadiness(reply, false);
     const access = await operator(request, 'the detail of /readyz');
-    return access.ok ? sendReadiness(reply, true) : sendReadiness(reply, false, `withheld: ${access.code}: ${access.message}`);
+    return access.ok
+      ? sendReadiness(reply, true)
+      : sendReadiness(reply, false, `withheld: ${access.code}: ${access.message}`);
   });
   if (!separate) {
     app.get('/metrics', async (request, reply) => {
@@ -89,13 +117,20 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       if (access.ok) return sendMetrics(reply);
       const refusal = codedErrorResponse(access.code, access.message);
       if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="cdo-hub"');
-      return reply.code(refusal.status).header('cache-control', 'no-store').type(errorContentType(request.headers.accept)).send(refusal.body);
+      return reply
+        .code(refusal.status)
+        .header('cache-control', 'no-store')
+        .type(errorContentType(request.headers.accept))
+        .send(refusal.body);
     });
     return;
   }
 
   // The separate listener: whoever reaches it is an operator (the network decides).
-  const listener = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  const listener = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   installHttpErrorHandlers(listener, deps.logger);
   listener.get('/metrics', async (_, reply) => sendMetrics(reply));
   listener.get('/readyz', async (_, reply) => sendReadiness(reply, true));
@@ -103,7 +138,10 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
   // Up with the gateway (a port that cannot be bound stops the start), down with it.
   app.addHook('onReady', async () => {
     await listener.listen({ host: deps.config.metricsHost, port: deps.config.metricsPort! });
-    deps.logger.info({ url: `http://${deps.config.metricsHost}:${deps.config.metricsPort}` }, 'operator endpoints (/metrics, /readyz with detail) on their own listener');
+    deps.logger.info(
+      { url: `http://${deps.config.metricsHost}:${deps.config.metricsPort}` },
+      'operator endpoints (/metrics, /readyz with detail) on their own listener',
+    );
   });
   app.addHook('onClose', async () => {
     await listener.close();

@@ -7,7 +7,10 @@ import type { GatewayServer } from './gatewayServer';
  * longer than `shutdownTimeoutMs` exits 1. Under a parent (`hub start`, the benchmark harness)
  * it reports readiness over IPC and drains when the parent goes away.
  */
-export function runUntilSignalled(server: GatewayServer, config: Pick<GatewayConfig, 'port' | 'shutdownDelayMs' | 'shutdownTimeoutMs'>): void {
+export function runUntilSignalled(
+  server: GatewayServer,
+  config: Pick<GatewayConfig, 'port' | 'shutdownDelayMs' | 'shutdownTimeoutMs'>,
+): void {
   let stopping = false;
   const stop = async (reason: string) => {
     if (stopping) return;
@@ -15,7 +18,10 @@ export function runUntilSignalled(server: GatewayServer, config: Pick<GatewayCon
     server.logger.info({ reason, delayMs: config.shutdownDelayMs }, 'draining');
     // A request that never ends must not keep the process from stopping.
     setTimeout(() => {
-      server.logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'drain did not finish in time: exiting with requests still open');
+      server.logger.error(
+        { timeoutMs: config.shutdownTimeoutMs },
+        'drain did not finish in time: exiting with requests still open',
+      );
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
     try {

@@ -11,6 +11,7 @@ export function installRequestGate(app: FastifyInstance, gate: RequestGate): voi
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.url !== '/graphql') return;
     const breach = gate(request.method, request.body, request.query);
-    if (breach) return sendRefusal(request, reply, breach.code, breach.message, { limit: breach.limit, actual: breach.actual });
+    if (breach)
+      return sendRefusal(request, reply, breach.code, breach.message, { limit: breach.limit, actual: breach.actual });
   });
 }

@@ -9,7 +9,10 @@ import type { ResponseStage } from './responseStages';
  * request's logger — which names the consumer and purpose — and the per-consumer request count
  * and latency in the metrics. Never a data value.
  */
-export function requestLogStage(metrics: HubMetrics, runOf: (context: GatewayContext) => OperationRun | undefined): ResponseStage {
+export function requestLogStage(
+  metrics: HubMetrics,
+  runOf: (context: GatewayContext) => OperationRun | undefined,
+): ResponseStage {
   return {
     willSendResponse(requestContext, startedAt) {
       const { response, request, contextValue: context, operationName } = requestContext;

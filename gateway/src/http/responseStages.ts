@@ -7,7 +7,10 @@ export interface ResponseStage {
    * `startedAt` is `performance.now()` when Apollo Server began the operation. A stage may
    * rewrite the answer (body and HTTP head); the next stage sees what it left.
    */
-  willSendResponse(requestContext: GraphQLRequestContextWillSendResponse<GatewayContext>, startedAt: number): Promise<void> | void;
+  willSendResponse(
+    requestContext: GraphQLRequestContextWillSendResponse<GatewayContext>,
+    startedAt: number,
+  ): Promise<void> | void;
 }
 
 /**

@@ -41,7 +41,10 @@ export interface ScopedApqOptions {
  * registers nothing). Install before the request gate, so the gate checks substituted texts.
  */
 export function installScopedApq(app: FastifyInstance, options: ScopedApqOptions): void {
-  const registrations = new ScopedQueryRegistrations(options.store ?? new MemoryCacheStore({ maxBytes: OWN_STORE_BYTES }), options.ttlSeconds);
+  const registrations = new ScopedQueryRegistrations(
+    options.store ?? new MemoryCacheStore({ maxBytes: OWN_STORE_BYTES }),
+    options.ttlSeconds,
+  );
   const pending = new WeakMap<FastifyRequest, { scope: RegistrationScope; texts: { hash: string; query: string }[] }>();
 
   const scopeOf = async (request: FastifyRequest): Promise<RegistrationScope | undefined> => {
@@ -55,15 +58,25 @@ export function installScopedApq(app: FastifyInstance, options: ScopedApqOptions
     if (request.routeOptions.url !== '/graphql' || (request.method !== 'GET' && request.method !== 'POST')) return;
     const operations = graphqlOperationsOf(request);
     if (operations.length > options.maxBatch) return; // BATCH_TOO_LARGE from the request gate; nothing looked up
-    const asked = operations.map((operation) => ({ operation: operation as Record<string, unknown>, persisted: readPersistedQuery(operation) }));
-    const lookups = asked.flatMap(({ operation, persisted }) => (persisted.kind === 'lookup' ? [{ operation, hash: persisted.hash }] : []));
-    const texts = asked.flatMap(({ persisted }) => (persisted.kind === 'register' ? [{ hash: persisted.hash, query: persisted.query }] : []));
+    const asked = operations.map((operation) => ({
+      operation: operation as Record<string, unknown>,
+      persisted: readPersistedQuery(operation),
+    }));
+    const lookups = asked.flatMap(({ operation, persisted }) =>
+      persisted.kind === 'lookup' ? [{ operation, hash: persisted.hash }] : [],
+    );
+    const texts = asked.flatMap(({ persisted }) =>
+      persisted.kind === 'register' ? [{ hash: persisted.hash, query: persisted.query }] : [],
+    );
     if (!lookups.length && !texts.length) return;
     const scope = await scopeOf(request);
     if (!scope) return;
     if (texts.length) pending.set(request, { scope, texts });
     if (!lookups.length) return;
-    const found = await registrations.lookup(scope, lookups.map((lookup) => lookup.hash));
+    const found = await registrations.lookup(
+      scope,
+      lookups.map((lookup) => lookup.hash),
+    );
     lookups.forEach(({ operation }, index) => {
       if (found[index] !== undefined) operation.query = found[index];
     });

@@ -10,7 +10,11 @@ import { registerOperatorRoutes } from './operatorRoutes';
  * The routes beside `/graphql`: the operators' `/readyz` and `/metrics` (operatorRoutes.ts), the
  * data catalogue, the playground, and the grant and cache administration API (adminRoutes.ts).
  */
-export async function installSideRoutes(app: FastifyInstance, services: HubServices, options: { draining: () => boolean }): Promise<void> {
+export async function installSideRoutes(
+  app: FastifyInstance,
+  services: HubServices,
+  options: { draining: () => boolean },
+): Promise<void> {
   const { config, gateway, policies, verify, grantStore, grantSync, cache, secrets } = services;
   registerOperatorRoutes(app, {
     config,
@@ -24,7 +28,11 @@ export async function installSideRoutes(app: FastifyInstance, services: HubServi
     policies,
     verify,
   });
-  if (policies) registerCatalogRoutes(app, { policySet: () => policies.current(), supergraphVersion: () => gateway.supergraph.version });
+  if (policies)
+    registerCatalogRoutes(app, {
+      policySet: () => policies.current(),
+      supergraphVersion: () => gateway.supergraph.version,
+    });
   if (config.playground) {
     // Development tokens only with the development secret: never in production, never beside an identity provider.
     const development = !config.production && !config.jwksUrl && !config.jwtPublicKeyFile && policies;
@@ -39,7 +47,10 @@ export async function installSideRoutes(app: FastifyInstance, services: HubServi
       store: grantStore,
       policySet: () => policies.current(),
       calendar: loadWorkCalendar(config.calendarFile),
-      checkGrant: policyGrantChecker({ policyDir: config.policyDir, consumersFile: config.consumersFile }, () => gateway.supergraph),
+      checkGrant: policyGrantChecker(
+        { policyDir: config.policyDir, consumersFile: config.consumersFile },
+        () => gateway.supergraph,
+      ),
     });
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
     if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });

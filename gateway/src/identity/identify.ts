@@ -6,10 +6,18 @@ import { TokenLifetimeError, type TokenClaims, type TokenVerifier } from './toke
 
 export type IdentityRefusalCode = Extract<
   ErrorCode,
-  'UNAUTHENTICATED' | 'INVALID_TOKEN' | 'TOKEN_LIFETIME_TOO_LONG' | 'UNKNOWN_CONSUMER' | 'ROLE_NOT_HELD' | 'PURPOSE_MISMATCH' | 'PURPOSE_REQUIRED' | 'PURPOSE_NOT_REGISTERED'
+  | 'UNAUTHENTICATED'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_LIFETIME_TOO_LONG'
+  | 'UNKNOWN_CONSUMER'
+  | 'ROLE_NOT_HELD'
+  | 'PURPOSE_MISMATCH'
+  | 'PURPOSE_REQUIRED'
+  | 'PURPOSE_NOT_REGISTERED'
 >;
 
-export type IdentityResult = { ok: true; identity: Identity } | { ok: false; code: IdentityRefusalCode; message: string };
+export type IdentityResult =
+  { ok: true; identity: Identity } | { ok: false; code: IdentityRefusalCode; message: string };
 
 export interface IdentifyOptions {
   registry: ConsumerRegistry;
@@ -26,24 +34,38 @@ export interface IdentifyOptions {
  * catalogued code; a token claiming a role its consumer does not hold is refused here, so no route
  * ever sees such a role.
  */
-export async function identify(headers: { authorization?: string | undefined; purpose?: string | undefined }, options: IdentifyOptions): Promise<IdentityResult> {
+export async function identify(
+  headers: { authorization?: string | undefined; purpose?: string | undefined },
+  options: IdentifyOptions,
+): Promise<IdentityResult> {
   const header = headers.authorization?.trim();
   if (!header) {
-    if (options.requireToken) return { ok: false, code: 'UNAUTHENTICATED', message: 'This hub requires a bearer token.' };
+    if (options.requireToken)
+      return { ok: false, code: 'UNAUTHENTICATED', message: 'This hub requires a bearer token.' };
     const publicConsumer = options.registry.consumers.get(PUBLIC_CONSUMER_ID)!;
-    return { ok: true, identity: { consumer: publicConsumer, purpose: headers.purpose?.trim() || undefined, roles: [], anonymous: true } };
+    return {
+      ok: true,
+      identity: { consumer: publicConsumer, purpose: headers.purpose?.trim() || undefined, roles: [], anonymous: true },
+    };
   }
   const match = /^Bearer\s+([A-Za-z0-9_\-.]+)$/i.exec(header);
-  if (!match) return { ok: false, code: 'INVALID_TOKEN', message: 'The Authorization header must be `Bearer <token>`.' };
+  if (!match)
+    return { ok: false, code: 'INVALID_TOKEN', message: 'The Authorization header must be `Bearer <token>`.' };
   let claims: TokenClaims;
   try {
     claims = await options.verify(match[1]!);
   } catch (error) {
-    if (error instanceof TokenLifetimeError) return { ok: false, code: error.code, message: `The token was refused: ${error.message}.` };
+    if (error instanceof TokenLifetimeError)
+      return { ok: false, code: error.code, message: `The token was refused: ${error.message}.` };
     return { ok: false, code: 'INVALID_TOKEN', message: `The token was refused: ${describeTokenError(error)}.` };
   }
   const consumer = options.registry.consumers.get(claims.consumer);
-  if (!consumer || consumer.kind === 'PUBLIC') return { ok: false, code: 'UNKNOWN_CONSUMER', message: `The token names consumer "${claims.consumer}", which is not registered.` };
+  if (!consumer || consumer.kind === 'PUBLIC')
+    return {
+      ok: false,
+      code: 'UNKNOWN_CONSUMER',
+      message: `The token names consumer "${claims.consumer}", which is not registered.`,
+    };
   const roleRefusal = refuseRolesNotHeld(consumer, claims.roles);
   if (roleRefusal) return { ok: false, ...roleRefusal };
   const stated = statedPurpose(headers.purpose, claims.purpose);
@@ -51,9 +73,18 @@ export async function identify(headers: { authorization?: string | undefined; pu
   const { purpose, boundByToken } = stated;
   const known = { consumer, roles: claims.roles, anonymous: false, ...(boundByToken ? { purposeBound: true } : {}) };
   if (!purpose && options.purposeRequired === false) return { ok: true, identity: { ...known, purpose: undefined } };
-  if (!purpose) return { ok: false, code: 'PURPOSE_REQUIRED', message: `State the purpose of this request in the x-data-purpose header (${consumer.id} may state: ${consumer.purposes.join(', ') || 'none: it reads no data'}).` };
+  if (!purpose)
+    return {
+      ok: false,
+      code: 'PURPOSE_REQUIRED',
+      message: `State the purpose of this request in the x-data-purpose header (${consumer.id} may state: ${consumer.purposes.join(', ') || 'none: it reads no data'}).`,
+    };
   if (!consumer.purposes.includes(purpose)) {
-    return { ok: false, code: 'PURPOSE_NOT_REGISTERED', message: `${consumer.id} may not state purpose "${purpose}"; registered purposes: ${consumer.purposes.join(', ') || 'none'}.` };
+    return {
+      ok: false,
+      code: 'PURPOSE_NOT_REGISTERED',
+      message: `${consumer.id} may not state purpose "${purpose}"; registered purposes: ${consumer.purposes.join(', ') || 'none'}.`,
+    };
   }
   return { ok: true, identity: { ...known, purpose } };
 }

@@ -12,7 +12,10 @@ export interface RoleRefusal {
  * presented (GraphQL, the admin API, operator endpoints, `hub token`, the playground's development
  * tokens): a claim the registry does not back is a forged or mistaken token, not a lesser one.
  */
-export function refuseRolesNotHeld(consumer: Pick<Consumer, 'id' | 'roles'>, presented: readonly string[]): RoleRefusal | undefined {
+export function refuseRolesNotHeld(
+  consumer: Pick<Consumer, 'id' | 'roles'>,
+  presented: readonly string[],
+): RoleRefusal | undefined {
   const held = consumer.roles ?? [];
   const notHeld = [...new Set(presented.filter((role) => !held.includes(role)))];
   if (!notHeld.length) return undefined;

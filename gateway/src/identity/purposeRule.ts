@@ -1,5 +1,9 @@
 export type StatedPurpose =
-  | { ok: true; purpose: string | undefined; /** The token's `purpose` claim decided it: nothing else may restate it. */ boundByToken: boolean }
+  | {
+      ok: true;
+      purpose: string | undefined;
+      /** The token's `purpose` claim decided it: nothing else may restate it. */ boundByToken: boolean;
+    }
   | { ok: false; code: 'PURPOSE_MISMATCH'; message: string };
 
 /**
@@ -13,7 +17,11 @@ export function statedPurpose(header: string | undefined, claim: string | undefi
   const fromToken = claim?.trim() || undefined;
   if (fromToken === undefined) return { ok: true, purpose: fromHeader, boundByToken: false };
   if (fromHeader !== undefined && fromHeader !== fromToken) {
-    return { ok: false, code: 'PURPOSE_MISMATCH', message: `The token was issued for purpose "${fromToken}" and binds it; the x-data-purpose header states "${fromHeader}". Send the token's purpose (or none), or a token issued for "${fromHeader}".` };
+    return {
+      ok: false,
+      code: 'PURPOSE_MISMATCH',
+      message: `The token was issued for purpose "${fromToken}" and binds it; the x-data-purpose header states "${fromHeader}". Send the token's purpose (or none), or a token issued for "${fromHeader}".`,
+    };
   }
   return { ok: true, purpose: fromToken, boundByToken: true };
 }

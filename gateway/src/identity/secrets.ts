@@ -19,7 +19,11 @@ export interface HubSecrets {
 
 export const DEFAULT_SECRETS_FILE = resolve(__dirname, '..', '..', '..', '.hub', 'secrets.json');
 
-const fileSchema = z.object({ jwtSecret: z.string().min(32), subgraphSigningKey: z.string().min(32), maskHashKey: z.string().min(32) });
+const fileSchema = z.object({
+  jwtSecret: z.string().min(32),
+  subgraphSigningKey: z.string().min(32),
+  maskHashKey: z.string().min(32),
+});
 
 const VARIABLES = {
   jwtSecret: 'HUB_JWT_SECRET',
@@ -36,21 +40,37 @@ function fromEnvironment(env: NodeJS.ProcessEnv, name: string): string | undefin
 
 export function loadSecrets(options: { production: boolean; env?: NodeJS.ProcessEnv; file?: string }): HubSecrets {
   const env = options.env ?? process.env;
-  const given = Object.fromEntries(Object.entries(VARIABLES).map(([key, name]) => [key, fromEnvironment(env, name)])) as Record<keyof typeof VARIABLES, string | undefined>;
+  const given = Object.fromEntries(
+    Object.entries(VARIABLES).map(([key, name]) => [key, fromEnvironment(env, name)]),
+  ) as Record<keyof typeof VARIABLES, string | undefined>;
   if (given.jwtSecret && given.subgraphSigningKey && given.maskHashKey) {
     for (const [key, value] of Object.entries(given)) {
-      if (value!.length < 32) throw new Error(`${VARIABLES[key as keyof typeof VARIABLES]} must be at least 32 characters`);
+      if (value!.length < 32)
+        throw new Error(`${VARIABLES[key as keyof typeof VARIABLES]} must be at least 32 characters`);
     }
-    return { jwtSecret: given.jwtSecret, subgraphSigningKey: given.subgraphSigningKey, maskHashKey: given.maskHashKey, origin: 'environment' };
+    return {
+      jwtSecret: given.jwtSecret,
+      subgraphSigningKey: given.subgraphSigningKey,
+      maskHashKey: given.maskHashKey,
+      origin: 'environment',
+    };
   }
   if (options.production) {
-    const missing = Object.entries(VARIABLES).filter(([key]) => !given[key as keyof typeof VARIABLES]).map(([, name]) => name);
-    throw new Error(`in production the hub's secrets come from the environment: set ${missing.join(', ')} (or ${missing.map((n) => `${n}_FILE`).join(', ')})`);
+    const missing = Object.entries(VARIABLES)
+      .filter(([key]) => !given[key as keyof typeof VARIABLES])
+      .map(([, name]) => name);
+    throw new Error(
+      `in production the hub's secrets come from the environment: set ${missing.join(', ')} (or ${missing.map((n) => `${n}_FILE`).join(', ')})`,
+    );
   }
   const file = options.file ?? env.HUB_SECRETS_FILE ?? DEFAULT_SECRETS_FILE;
   const stored = existsSync(file) ? fileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
   if (stored?.success) return { ...stored.data, ...stripUndefined(given), origin: 'development-file' };
-  const generated = { jwtSecret: randomBytes(32).toString('base64url'), subgraphSigningKey: randomBytes(32).toString('base64url'), maskHashKey: randomBytes(32).toString('base64url') };
+  const generated = {
+    jwtSecret: randomBytes(32).toString('base64url'),
+    subgraphSigningKey: randomBytes(32).toString('base64url'),
+    maskHashKey: randomBytes(32).toString('base64url'),
+  };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(generated, null, 2) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
@@ -58,5 +78,7 @@ export function loadSecrets(options: { production: boolean; env?: NodeJS.Process
 }
 
 function stripUndefined<T extends Record<string, string | undefined>>(values: T): Partial<Record<keyof T, string>> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<Record<keyof T, string>>;
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<
+    Record<keyof T, string>
+  >;
 }

@@ -24,7 +24,10 @@ export function tokenLifetimeProblem(times: TokenTimes, nowMs: number, maxSecond
   const remaining = times.expiresAt - nowMs;
   const excess = Math.max(declared ?? -Infinity, remaining);
   if (excess <= limitMs) return undefined;
-  const what = declared !== undefined && declared >= remaining ? `it lives ${describeSeconds(declared / 1000)} (exp − iat)` : `it expires in ${describeSeconds(remaining / 1000)}`;
+  const what =
+    declared !== undefined && declared >= remaining
+      ? `it lives ${describeSeconds(declared / 1000)} (exp − iat)`
+      : `it expires in ${describeSeconds(remaining / 1000)}`;
   return `${what}, longer than the ${describeSeconds(maxSeconds)} this hub accepts (TOKEN_MAX_TTL)`;
 }
 

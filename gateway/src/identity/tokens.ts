@@ -1,4 +1,12 @@
-import { createRemoteJWKSet, importSPKI, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  importSPKI,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../config';
 import { tokenLifetimeProblem } from './tokenLifetime';
@@ -14,9 +22,7 @@ export const TOKEN_ISSUER = 'cdo-hub';
 export const TOKEN_AUDIENCE = 'cdo-hub-gateway';
 
 export type TokenVerification =
-  | { kind: 'hs256'; secret: string }
-  | { kind: 'rs256-jwks'; url: string }
-  | { kind: 'rs256-key'; publicKeyPem: string };
+  { kind: 'hs256'; secret: string } | { kind: 'rs256-jwks'; url: string } | { kind: 'rs256-key'; publicKeyPem: string };
 
 export interface TokenClaims {
   consumer: string;
@@ -36,7 +42,12 @@ export type TokenVerifier = (token: string) => Promise<TokenClaims>;
 
 export function createTokenVerifier(
   verification: TokenVerification,
-  options: { issuer?: string; audience?: string; cacheSize?: number; /** `TOKEN_MAX_TTL` in seconds (default 24 h). */ maxLifetimeSeconds?: number } = {},
+  options: {
+    issuer?: string;
+    audience?: string;
+    cacheSize?: number;
+    /** `TOKEN_MAX_TTL` in seconds (default 24 h). */ maxLifetimeSeconds?: number;
+  } = {},
 ): TokenVerifier {
   const issuer = options.issuer ?? TOKEN_ISSUER;
   const maxLifetimeSeconds = options.maxLifetimeSeconds ?? DEFAULT_TOKEN_MAX_TTL_SECONDS;
@@ -72,7 +83,12 @@ export function createTokenVerifier(
     if (known) verified.delete(token);
     const resolved = await key;
     // `exp` is checked by the lifetime rule below, which says why a token without one is refused.
-    const { payload } = await jwtVerify(token, resolved as KeyObject, { algorithms, issuer, audience, requiredClaims: ['sub'] });
+    const { payload } = await jwtVerify(token, resolved as KeyObject, {
+      algorithms,
+      issuer,
+      audience,
+      requiredClaims: ['sub'],
+    });
     const claims = toClaims(payload);
     const tooLong = tokenLifetimeProblem(claims, Date.now(), maxLifetimeSeconds);
     if (tooLong) throw new TokenLifetimeError(tooLong);
@@ -95,8 +111,14 @@ function toClaims(payload: JWTPayload): TokenClaims {
 }
 
 /** A development token signed with the hub's HS256 secret (`hub token`). */
-export async function signDevelopmentToken(secret: string, claims: { consumer: string; purpose?: string; roles?: string[]; ttlSeconds: number }): Promise<string> {
-  return new SignJWT({ ...(claims.purpose ? { purpose: claims.purpose } : {}), ...(claims.roles?.length ? { roles: claims.roles } : {}) })
+export async function signDevelopmentToken(
+  secret: string,
+  claims: { consumer: string; purpose?: string; roles?: string[]; ttlSeconds: number },
+): Promise<string> {
+  return new SignJWT({
+    ...(claims.purpose ? { purpose: claims.purpose } : {}),
+    ...(claims.roles?.length ? { roles: claims.roles } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.consumer)
     .setIssuer(TOKEN_ISSUER)

@@ -44,7 +44,8 @@ export function createRequestGate(limits: OperationLimits, requestLimits: Reques
     if (requestBreach) return requestBreach;
     const operations = method === 'GET' ? [query] : Array.isArray(body) ? body : [body];
     for (const operation of operations) {
-      const breach = operation && typeof operation === 'object' ? shapeBreach((operation as { query?: unknown }).query) : undefined;
+      const breach =
+        operation && typeof operation === 'object' ? shapeBreach((operation as { query?: unknown }).query) : undefined;
       if (breach) return breach;
     }
     return undefined;

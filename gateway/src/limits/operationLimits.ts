@@ -1,12 +1,32 @@
 import type { OperationLimits } from '../config';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
 
-export const DEFAULT_OPERATION_LIMITS: OperationLimits = { maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxFields: 2000, maxIntrospectionDepth: 15, maxListSize: 100 };
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
+  maxDepth: 15,
+  maxAliases: 30,
+  maxRootFields: 20,
+  maxFields: 2000,
+  maxIntrospectionDepth: 15,
+  maxListSize: 100,
+};
 
 /** Arguments that size a list, whatever field carries them. */
 export const LIST_SIZE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'last']);
 
-export type LimitCode = 'OPERATION_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'TOO_MANY_ROOT_FIELDS' | 'TOO_MANY_FIELDS' | 'INTROSPECTION_TOO_DEEP' | 'LIST_TOO_LONG';
+export type LimitCode =
+  | 'OPERATION_TOO_DEEP'
+  | 'TOO_MANY_ALIASES'
+  | 'TOO_MANY_ROOT_FIELDS'
+  | 'TOO_MANY_FIELDS'
+  | 'INTROSPECTION_TOO_DEEP'
+  | 'LIST_TOO_LONG';
 
 export interface LimitBreach {
   code: LimitCode;
@@ -41,8 +61,16 @@ export function checkDocumentLimits(document: DocumentNode, limits: OperationLim
  * without being expanded. Introspection fields (`__schema`, `__type`) are left out: introspection
  * is answered from the consumer's own schema, not planned.
  */
-export function checkOperationLimits(document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): LimitBreach | undefined {
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+export function checkOperationLimits(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  limits: OperationLimits,
+): LimitBreach | undefined {
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
   const measured = new Map<string, Shape>();
   const measure = (selectionSet: SelectionSetNode, visiting: ReadonlySet<string>): Shape => {
     let depth = 0;
@@ -52,13 +80,20 @@ export function checkOperationLimits(document: DocumentNode, operation: Operatio
     for (const selection of selectionSet.selections) {
       let inner: Shape;
       if (selection.kind === Kind.FIELD) {
-        const below = selection.selectionSet ? measure(selection.selectionSet, visiting) : { depth: 0, aliases: 0, fields: 0, introspectionDepth: 0 };
+        const below = selection.selectionSet
+          ? measure(selection.selectionSet, visiting)
+          : { depth: 0, aliases: 0, fields: 0, introspectionDepth: 0 };
         if (isIntrospectionRoot(selection.name.value)) {
           // Introspection is answered from the consumer's schema, not planned: only its own depth counts.
           introspectionDepth = Math.max(introspectionDepth, below.depth + 1);
           continue;
         }
-        inner = { depth: below.depth + 1, aliases: below.aliases + (selection.alias ? 1 : 0), fields: below.fields + 1, introspectionDepth: below.introspectionDepth };
+        inner = {
+          depth: below.depth + 1,
+          aliases: below.aliases + (selection.alias ? 1 : 0),
+          fields: below.fields + 1,
+          introspectionDepth: below.introspectionDepth,
+        };
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         inner = measure(selection.selectionSet, visiting);
       } else {
@@ -86,19 +121,31 @@ export function checkOperationLimits(document: DocumentNode, operation: Operatio
     ['INTROSPECTION_TOO_DEEP', limits.maxIntrospectionDepth, shape.introspectionDepth, 'levels of introspection'],
   ];
   for (const [code, limit, actual, what] of checks) {
-    if (actual > limit) return { code, limit, actual, message: `The operation has ${actual} ${what}; this hub accepts at most ${limit}.` };
+    if (actual > limit)
+      return {
+        code,
+        limit,
+        actual,
+        message: `The operation has ${actual} ${what}; this hub accepts at most ${limit}.`,
+      };
   }
   return undefined;
 }
 
-function rootFieldCount(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, visiting: ReadonlySet<string>): number {
+function rootFieldCount(
+  selectionSet: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  visiting: ReadonlySet<string>,
+): number {
   let count = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) count += isIntrospectionRoot(selection.name.value) ? 0 : 1;
-    else if (selection.kind === Kind.INLINE_FRAGMENT) count += rootFieldCount(selection.selectionSet, fragments, visiting);
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      count += rootFieldCount(selection.selectionSet, fragments, visiting);
     else {
       const fragment = fragments.get(selection.name.value);
-      if (fragment && !visiting.has(fragment.name.value)) count += rootFieldCount(fragment.selectionSet, fragments, new Set([...visiting, fragment.name.value]));
+      if (fragment && !visiting.has(fragment.name.value))
+        count += rootFieldCount(fragment.selectionSet, fragments, new Set([...visiting, fragment.name.value]));
     }
   }
   return count;
@@ -115,8 +162,17 @@ export function checkListSizes(
   variables: Readonly<Record<string, unknown>> | undefined,
   maxListSize: number,
 ): LimitBreach | undefined {
-  const defaults = new Map((operation.variableDefinitions ?? []).map((definition) => [definition.variable.name.value, definition.defaultValue]));
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const defaults = new Map(
+    (operation.variableDefinitions ?? []).map((definition) => [
+      definition.variable.name.value,
+      definition.defaultValue,
+    ]),
+  );
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
   const sizeOf = (value: ValueNode): number | undefined => {
     if (value.kind === Kind.INT) return Number(value.value);
     if (value.kind !== Kind.VARIABLE) return undefined;
@@ -135,7 +191,12 @@ export function checkListSizes(
           const size = sizeOf(argument.value);
           if (size !== undefined && size > maxListSize) {
             const field = selection.alias ? `${selection.alias.value}: ${selection.name.value}` : selection.name.value;
-            return { code: 'LIST_TOO_LONG', limit: maxListSize, actual: size, message: `${field}(${argument.name.value}: ${size}) asks for more items than this hub returns in one page (at most ${maxListSize}); page through with after.` };
+            return {
+              code: 'LIST_TOO_LONG',
+              limit: maxListSize,
+              actual: size,
+              message: `${field}(${argument.name.value}: ${size}) asks for more items than this hub returns in one page (at most ${maxListSize}); page through with after.`,
+            };
           }
         }
         const below = selection.selectionSet ? walk(selection.selectionSet) : undefined;

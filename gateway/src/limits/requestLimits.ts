@@ -13,7 +13,12 @@ export type RequestLimitBreach = Omit<LimitBreach, 'code'> & { code: RequestLimi
  * `variables` is still JSON text. Shapes that are not GraphQL requests pass: Apollo Server
  * refuses them with its own coded errors.
  */
-export function checkRequestLimits(method: string, body: unknown, query: unknown, limits: RequestLimits): RequestLimitBreach | undefined {
+export function checkRequestLimits(
+  method: string,
+  body: unknown,
+  query: unknown,
+  limits: RequestLimits,
+): RequestLimitBreach | undefined {
   if (method === 'GET') {
     const variables = (query as { variables?: unknown } | null | undefined)?.variables;
     if (typeof variables !== 'string') return undefined;
@@ -21,7 +26,12 @@ export function checkRequestLimits(method: string, body: unknown, query: unknown
   }
   if (Array.isArray(body)) {
     if (body.length > limits.maxBatch) {
-      return { code: 'BATCH_TOO_LARGE', limit: limits.maxBatch, actual: body.length, message: `The batch holds ${body.length} operations; this hub accepts at most ${limits.maxBatch} in one request.` };
+      return {
+        code: 'BATCH_TOO_LARGE',
+        limit: limits.maxBatch,
+        actual: body.length,
+        message: `The batch holds ${body.length} operations; this hub accepts at most ${limits.maxBatch} in one request.`,
+      };
     }
     for (const operation of body) {
       const breach = operationVariablesBreach(operation, limits);
@@ -49,7 +59,12 @@ function operationVariablesBreach(operation: unknown, limits: RequestLimits): Re
 function depthBreach(variables: unknown): RequestLimitBreach | undefined {
   const depth = nestingDepth(variables, MAX_VARIABLES_DEPTH + 1);
   if (depth <= MAX_VARIABLES_DEPTH) return undefined;
-  return { code: 'VARIABLES_TOO_LARGE', limit: MAX_VARIABLES_DEPTH, actual: depth, message: `The variables nest more than ${MAX_VARIABLES_DEPTH} levels deep; this hub accepts at most ${MAX_VARIABLES_DEPTH}.` };
+  return {
+    code: 'VARIABLES_TOO_LARGE',
+    limit: MAX_VARIABLES_DEPTH,
+    actual: depth,
+    message: `The variables nest more than ${MAX_VARIABLES_DEPTH} levels deep; this hub accepts at most ${MAX_VARIABLES_DEPTH}.`,
+  };
 }
 
 /** JSON text sent in a request (GET variables, extensions), or undefined when it is not JSON: Apollo Server refuses that itself. */
@@ -77,5 +92,10 @@ export function nestingDepth(value: unknown, stopAt: number): number {
 
 function variablesBreach(bytes: number, limits: RequestLimits): RequestLimitBreach | undefined {
   if (bytes <= limits.maxVariablesBytes) return undefined;
-  return { code: 'VARIABLES_TOO_LARGE', limit: limits.maxVariablesBytes, actual: bytes, message: `The variables take ${bytes} bytes of JSON; this hub accepts at most ${limits.maxVariablesBytes}.` };
+  return {
+    code: 'VARIABLES_TOO_LARGE',
+    limit: limits.maxVariablesBytes,
+    actual: bytes,
+    message: `The variables take ${bytes} bytes of JSON; this hub accepts at most ${limits.maxVariablesBytes}.`,
+  };
 }

@@ -1,5 +1,14 @@
 import { GraphQLFloat, GraphQLInt, GraphQLNonNull, GraphQLString } from 'graphql';
-import { applyMask, maskAddress, maskIdNumber, maskMobile, maskName, maskTypeProblem, parseMask, type MaskSpec } from './masks';
+import {
+  applyMask,
+  maskAddress,
+  maskIdNumber,
+  maskMobile,
+  maskName,
+  maskTypeProblem,
+  parseMask,
+  type MaskSpec,
+} from './masks';
 
 const context = { hashKey: 'test-key', consumerId: 'district-haidian' };
 const mask = (text: string) => parseMask(text) as MaskSpec;

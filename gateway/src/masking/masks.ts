@@ -16,8 +16,7 @@ import { getNamedType, isNonNullType, type GraphQLOutputType } from 'graphql';
  * Masks run on values only: the schema a consumer sees stays the same.
  */
 export type MaskSpec =
-  | { kind: 'idNumber' | 'mobile' | 'name' | 'address' | 'hash' | 'null' | 'yearOnly' }
-  | { kind: 'round'; step: number };
+  { kind: 'idNumber' | 'mobile' | 'name' | 'address' | 'hash' | 'null' | 'yearOnly' } | { kind: 'round'; step: number };
 
 export type MaskKind = MaskSpec['kind'];
 
@@ -33,7 +32,8 @@ export function parseMask(text: string): MaskSpec | { error: string } {
     const step = Number(round[1]);
     return step > 0 ? { kind: 'round', step } : { error: 'round(n) needs n > 0' };
   }
-  if (['idNumber', 'mobile', 'name', 'address', 'hash', 'null', 'yearOnly'].includes(trimmed)) return { kind: trimmed as Exclude<MaskKind, 'round'> };
+  if (['idNumber', 'mobile', 'name', 'address', 'hash', 'null', 'yearOnly'].includes(trimmed))
+    return { kind: trimmed as Exclude<MaskKind, 'round'> };
   return { error: `unknown mask "${trimmed}"; known: idNumber, mobile, name, address, hash, null, round(n), yearOnly` };
 }
 
@@ -43,13 +43,36 @@ const NUMBER_TYPES = new Set(['Int', 'Float']);
 /** Why a mask cannot apply to a field of this type, or undefined when it can. */
 export function maskTypeProblem(mask: MaskSpec, fieldType: GraphQLOutputType): string | undefined {
   const named = getNamedType(fieldType).name;
-  if (mask.kind === 'null') return isNonNullType(fieldType) ? `null cannot mask a non-null field (${String(fieldType)})` : undefined;
-  if (mask.kind === 'round') return NUMBER_TYPES.has(named) ? undefined : `round(n) applies to Int or Float fields, not ${named}`;
+  if (mask.kind === 'null')
+    return isNonNullType(fieldType) ? `null cannot mask a non-null field (${String(fieldType)})` : undefined;
+  if (mask.kind === 'round')
+    return NUMBER_TYPES.has(named) ? undefined : `round(n) applies to Int or Float fields, not ${named}`;
   return TEXT_TYPES.has(named) ? undefined : `${mask.kind} applies to String or ID fields, not ${named}`;
 }
 
 // Two-character surnames, so that 欧阳娜娜 masks to 欧阳** and not 欧***.
-const COMPOUND_SURNAMES = new Set(['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '令狐', '长孙', '宇文', '司徒', '夏侯', '轩辕', '端木', '南宫', '西门', '独孤', '百里']);
+const COMPOUND_SURNAMES = new Set([
+  '欧阳',
+  '司马',
+  '上官',
+  '诸葛',
+  '东方',
+  '皇甫',
+  '尉迟',
+  '公孙',
+  '慕容',
+  '令狐',
+  '长孙',
+  '宇文',
+  '司徒',
+  '夏侯',
+  '轩辕',
+  '端木',
+  '南宫',
+  '西门',
+  '独孤',
+  '百里',
+]);
 
 function stars(n: number): string {
   return '*'.repeat(Math.max(0, n));
@@ -85,7 +108,9 @@ export function maskYearOnly(value: string): string {
 }
 
 export function maskHash(value: string, key: string, consumerId: string): string {
-  return 'h_' + createHmac('sha256', key).update(consumerId).update('\u0000').update(value).digest('base64url').slice(0, 22);
+  return (
+    'h_' + createHmac('sha256', key).update(consumerId).update('\u0000').update(value).digest('base64url').slice(0, 22)
+  );
 }
 
 export interface MaskContext {

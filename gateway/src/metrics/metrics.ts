@@ -6,19 +6,81 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class HubMetrics {
   readonly registry = new Registry();
-  readonly cacheRequests = new Counter({ name: 'cdo_hub_cache_requests_total', help: 'Cache lookups by layer and result (hit, miss, bypass).', labelNames: ['layer', 'result'] as const, registers: [this.registry] });
-  readonly cacheInvalidations = new Counter({ name: 'cdo_hub_cache_invalidations_total', help: 'Cache invalidations by source (admin, change event), with the entries they removed in cdo_hub_cache_invalidated_entries_total.', labelNames: ['source'] as const, registers: [this.registry] });
-  readonly cacheInvalidatedEntries = new Counter({ name: 'cdo_hub_cache_invalidated_entries_total', help: 'Cached entries removed by invalidations.', registers: [this.registry] });
-  readonly cacheLatency = new Histogram({ name: 'cdo_hub_cache_operation_seconds', help: 'Time spent on cache reads and writes.', labelNames: ['layer', 'operation'] as const, buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5], registers: [this.registry] });
-  readonly cacheUp = new Gauge({ name: 'cdo_hub_cache_up', help: '1 when the cache store is reachable, 0 when the gateway answers without it.', labelNames: ['backend'] as const, registers: [this.registry] });
+  readonly cacheRequests = new Counter({
+    name: 'cdo_hub_cache_requests_total',
+    help: 'Cache lookups by layer and result (hit, miss, bypass).',
+    labelNames: ['layer', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheInvalidations = new Counter({
+    name: 'cdo_hub_cache_invalidations_total',
+    help: 'Cache invalidations by source (admin, change event), with the entries they removed in cdo_hub_cache_invalidated_entries_total.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheInvalidatedEntries = new Counter({
+    name: 'cdo_hub_cache_invalidated_entries_total',
+    help: 'Cached entries removed by invalidations.',
+    registers: [this.registry],
+  });
+  readonly cacheLatency = new Histogram({
+    name: 'cdo_hub_cache_operation_seconds',
+    help: 'Time spent on cache reads and writes.',
+    labelNames: ['layer', 'operation'] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+  readonly cacheUp = new Gauge({
+    name: 'cdo_hub_cache_up',
+    help: '1 when the cache store is reachable, 0 when the gateway answers without it.',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
   // Subgraphs are the supergraph's, consumers the registry's: both label sets are bounded.
-  readonly subgraphFetchLatency = new Histogram({ name: 'cdo_hub_subgraph_fetch_seconds', help: 'Duration of the calls sent to each subgraph, by outcome (ok: the subgraph answered, GraphQL errors included; error: it did not).', labelNames: ['subgraph', 'outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
-  readonly subgraphErrors = new Counter({ name: 'cdo_hub_subgraph_errors_total', help: 'Subgraph calls that failed or were not sent, by reason (timeout, unreachable, http-<status>, circuit-open).', labelNames: ['subgraph', 'reason'] as const, registers: [this.registry] });
-  readonly subgraphCircuitState = new Gauge({ name: 'cdo_hub_subgraph_circuit_state', help: "1 for the state each subgraph's circuit is in (closed, open, half-open), 0 for the others.", labelNames: ['subgraph', 'state'] as const, registers: [this.registry] });
-  readonly subgraphCircuitTransitions = new Counter({ name: 'cdo_hub_subgraph_circuit_transitions_total', help: "Changes of each subgraph's circuit, by the state entered.", labelNames: ['subgraph', 'state'] as const, registers: [this.registry] });
-  readonly rateLimited = new Counter({ name: 'cdo_hub_rate_limited_total', help: 'Requests refused with 429 because their consumer was over its rate limit (the public: `public`, counted per address).', labelNames: ['consumer'] as const, registers: [this.registry] });
-  readonly consumerRequests = new Counter({ name: 'cdo_hub_consumer_requests_total', help: 'GraphQL operations by consumer (from the registry; `unidentified` in open mode) and outcome: ok, partial (data with errors), refused (no data).', labelNames: ['consumer', 'outcome'] as const, registers: [this.registry] });
-  readonly consumerRequestLatency = new Histogram({ name: 'cdo_hub_consumer_request_seconds', help: 'Duration of GraphQL operations by consumer, from the start of the operation to its response.', labelNames: ['consumer'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly subgraphFetchLatency = new Histogram({
+    name: 'cdo_hub_subgraph_fetch_seconds',
+    help: 'Duration of the calls sent to each subgraph, by outcome (ok: the subgraph answered, GraphQL errors included; error: it did not).',
+    labelNames: ['subgraph', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly subgraphErrors = new Counter({
+    name: 'cdo_hub_subgraph_errors_total',
+    help: 'Subgraph calls that failed or were not sent, by reason (timeout, unreachable, http-<status>, circuit-open).',
+    labelNames: ['subgraph', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly subgraphCircuitState = new Gauge({
+    name: 'cdo_hub_subgraph_circuit_state',
+    help: "1 for the state each subgraph's circuit is in (closed, open, half-open), 0 for the others.",
+    labelNames: ['subgraph', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly subgraphCircuitTransitions = new Counter({
+    name: 'cdo_hub_subgraph_circuit_transitions_total',
+    help: "Changes of each subgraph's circuit, by the state entered.",
+    labelNames: ['subgraph', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'cdo_hub_rate_limited_total',
+    help: 'Requests refused with 429 because their consumer was over its rate limit (the public: `public`, counted per address).',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+  readonly consumerRequests = new Counter({
+    name: 'cdo_hub_consumer_requests_total',
+    help: 'GraphQL operations by consumer (from the registry; `unidentified` in open mode) and outcome: ok, partial (data with errors), refused (no data).',
+    labelNames: ['consumer', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly consumerRequestLatency = new Histogram({
+    name: 'cdo_hub_consumer_request_seconds',
+    help: 'Duration of GraphQL operations by consumer, from the start of the operation to its response.',
+    labelNames: ['consumer'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'cdo_hub_' });

@@ -37,7 +37,12 @@ const manifestSchema = z
   })
   .superRefine((manifest, ctx) => {
     manifest.operations.forEach((operation, index) => {
-      if (operationId(operation.body) !== operation.id) ctx.addIssue({ code: 'custom', path: ['operations', index, 'id'], message: `is not the SHA-256 of the body of ${operation.name}` });
+      if (operationId(operation.body) !== operation.id)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['operations', index, 'id'],
+          message: `is not the SHA-256 of the body of ${operation.name}`,
+        });
     });
   });
 
@@ -48,16 +53,25 @@ export function operationId(body: string): string {
 /** Reads and checks a manifest file; a malformed one stops the start (an allow-list that silently admits nothing is worse). */
 export function loadOperationManifest(file: string): OperationManifest {
   const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`persisted operations ${file}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `persisted operations ${file}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   return parsed.data as OperationManifest;
 }
 
 /** One manifest entry per document (`.graphql` file text): named after its operation. */
 export function manifestFromDocuments(documents: readonly string[]): OperationManifest {
   const operations = documents.map((body): PersistedOperation => {
-    const operation = parse(body).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = parse(body).definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
     if (!operation?.name) throw new Error(`every persisted document needs one named operation:\n${body.slice(0, 200)}`);
     return { id: operationId(body), name: operation.name.value, type: operation.operation, body };
   });
-  return { format: 'apollo-persisted-query-manifest', version: 1, operations: operations.sort((a, b) => a.name.localeCompare(b.name)) };
+  return {
+    format: 'apollo-persisted-query-manifest',
+    version: 1,
+    operations: operations.sort((a, b) => a.name.localeCompare(b.name)),
+  };
 }

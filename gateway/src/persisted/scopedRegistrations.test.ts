@@ -9,11 +9,18 @@ const apq = (hash: unknown, version: unknown = 1) => ({ persistedQuery: { versio
 describe('reading an operation for the APQ step', () => {
   it('looks up a hash sent alone, over POST or GET', () => {
     expect(readPersistedQuery({ extensions: apq(HASH) })).toEqual({ kind: 'lookup', hash: HASH });
-    expect(readPersistedQuery({ extensions: JSON.stringify(apq(HASH)), variables: '{}' })).toEqual({ kind: 'lookup', hash: HASH });
+    expect(readPersistedQuery({ extensions: JSON.stringify(apq(HASH)), variables: '{}' })).toEqual({
+      kind: 'lookup',
+      hash: HASH,
+    });
   });
 
   it('registers a text sent with its own hash, and nothing else', () => {
-    expect(readPersistedQuery({ query: QUERY, extensions: apq(HASH) })).toEqual({ kind: 'register', hash: HASH, query: QUERY });
+    expect(readPersistedQuery({ query: QUERY, extensions: apq(HASH) })).toEqual({
+      kind: 'register',
+      hash: HASH,
+      query: QUERY,
+    });
     // A hash of another text: Apollo Server answers "provided sha does not match query".
     expect(readPersistedQuery({ query: `${QUERY} `, extensions: apq(HASH) })).toEqual({ kind: 'none' });
   });

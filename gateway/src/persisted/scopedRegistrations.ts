@@ -18,7 +18,10 @@ import { operationId } from './manifest';
 export type RegistrationScope = `consumer:${string}` | `address:${string}`;
 
 /** A registered consumer by its id; the public (and a gateway with no identities, `--open`) by client address. */
-export function registrationScope(identity: { consumer: { id: string }; anonymous: boolean } | undefined, clientAddress: string): RegistrationScope {
+export function registrationScope(
+  identity: { consumer: { id: string }; anonymous: boolean } | undefined,
+  clientAddress: string,
+): RegistrationScope {
   return identity && !identity.anonymous ? `consumer:${identity.consumer.id}` : `address:${clientAddress}`;
 }
 
@@ -42,7 +45,10 @@ export function readPersistedQuery(operation: unknown): PersistedQueryRequest {
   if (!operation || typeof operation !== 'object') return { kind: 'none' };
   const { query, extensions: raw } = operation as { query?: unknown; extensions?: unknown };
   const extensions = typeof raw === 'string' ? parseJsonOrUndefined(raw) : raw;
-  const persisted = extensions && typeof extensions === 'object' ? (extensions as { persistedQuery?: unknown }).persistedQuery : undefined;
+  const persisted =
+    extensions && typeof extensions === 'object'
+      ? (extensions as { persistedQuery?: unknown }).persistedQuery
+      : undefined;
   if (!persisted || typeof persisted !== 'object') return { kind: 'none' };
   const { version, sha256Hash: hash } = persisted as { version?: unknown; sha256Hash?: unknown };
   // Only well-formed hashes are looked up: anything else can never have been registered.
@@ -67,7 +73,9 @@ export class ScopedQueryRegistrations {
   /** The texts registered in `scope` for each hash, in order (undefined: not registered). */
   async lookup(scope: RegistrationScope, hashes: readonly string[]): Promise<(string | undefined)[]> {
     try {
-      return (await this.store.getMany(hashes.map((hash) => registrationKey(scope, hash)))).map((entry) => entry?.value);
+      return (await this.store.getMany(hashes.map((hash) => registrationKey(scope, hash)))).map(
+        (entry) => entry?.value,
+      );
     } catch {
       return hashes.map(() => undefined);
     }
@@ -77,7 +85,11 @@ export class ScopedQueryRegistrations {
     if (!registrations.length) return;
     try {
       const mark = await this.store.mark();
-      await Promise.all(registrations.map(({ hash, query }) => this.store.set(registrationKey(scope, hash), query, { ttlMs: this.ttlSeconds * 1000, tags: [], mark })));
+      await Promise.all(
+        registrations.map(({ hash, query }) =>
+          this.store.set(registrationKey(scope, hash), query, { ttlMs: this.ttlSeconds * 1000, tags: [], mark }),
+        ),
+      );
     } catch {
       // Not registered: the next request by hash is "not found" and the client resends the text.
     }

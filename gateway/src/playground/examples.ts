@@ -28,11 +28,25 @@ export function loadExamples(dir = EXAMPLES_DIR): ExampleOperation[] {
     .sort()
     .map((file) => {
       const text = readFileSync(join(dir, file), 'utf8');
-      const comments = text.split('\n').filter((line) => line.startsWith('#')).map((line) => line.replace(/^#\s?/, ''));
-      const query = text.split('\n').filter((line) => !line.startsWith('#')).join('\n').trim();
+      const comments = text
+        .split('\n')
+        .filter((line) => line.startsWith('#'))
+        .map((line) => line.replace(/^#\s?/, ''));
+      const query = text
+        .split('\n')
+        .filter((line) => !line.startsWith('#'))
+        .join('\n')
+        .trim();
       const asLine = comments.find((line) => line.startsWith('as: '));
       const as = asLine ? /^as: ([a-z0-9-]+)(?: \(([a-z0-9-]+)\))?$/.exec(asLine) : null;
       const notes = comments.slice(1).filter((line) => line !== asLine);
-      return { file, title: comments[0] ?? file, note: notes.join(' '), ...(as?.[1] ? { consumer: as[1] } : {}), ...(as?.[2] ? { purpose: as[2] } : {}), query };
+      return {
+        file,
+        title: comments[0] ?? file,
+        note: notes.join(' '),
+        ...(as?.[1] ? { consumer: as[1] } : {}),
+        ...(as?.[2] ? { purpose: as[2] } : {}),
+        query,
+      };
     });
 }

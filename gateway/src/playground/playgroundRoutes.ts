@@ -32,7 +32,12 @@ export async function registerPlaygroundRoutes(app: FastifyInstance, options: Pl
   if (!existsSync(join(PLAYGROUND_ASSETS_DIR, 'playground.js'))) {
     app.log.warn(`the playground bundle is missing from ${PLAYGROUND_ASSETS_DIR}: run npm run build`);
   }
-  await app.register(fastifyStatic, { root: PLAYGROUND_ASSETS_DIR, prefix: '/playground/assets/', decorateReply: false, maxAge: '1h' });
+  await app.register(fastifyStatic, {
+    root: PLAYGROUND_ASSETS_DIR,
+    prefix: '/playground/assets/',
+    decorateReply: false,
+    maxAge: '1h',
+  });
   const examples = loadExamples();
 
   app.get('/', async (_, reply) => reply.redirect('/playground'));
@@ -44,26 +49,49 @@ export async function registerPlaygroundRoutes(app: FastifyInstance, options: Pl
       assets: '/playground/assets',
       devTokens: development,
       devTokenUrl: '/playground/dev-token',
-      consumers: development ? [...options.consumers().consumers.values()].filter((c) => readsData(c.kind)).map((c) => ({ id: c.id, name: c.name, purposes: [...c.purposes] })) : [],
-      examples: examples.map((e) => ({ title: e.title, query: `# ${e.title}\n${e.consumer ? `# as: ${e.consumer}${e.purpose ? ` (${e.purpose})` : ''}\n` : ''}${e.query}\n`, ...(e.consumer ? { consumer: e.consumer } : {}), ...(e.purpose ? { purpose: e.purpose } : {}) })),
+      consumers: development
+        ? [...options.consumers().consumers.values()]
+            .filter((c) => readsData(c.kind))
+            .map((c) => ({ id: c.id, name: c.name, purposes: [...c.purposes] }))
+        : [],
+      examples: examples.map((e) => ({
+        title: e.title,
+        query: `# ${e.title}\n${e.consumer ? `# as: ${e.consumer}${e.purpose ? ` (${e.purpose})` : ''}\n` : ''}${e.query}\n`,
+        ...(e.consumer ? { consumer: e.consumer } : {}),
+        ...(e.purpose ? { purpose: e.purpose } : {}),
+      })),
     };
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(playgroundPage(config));
   });
-  app.get<{ Querystring: { consumer?: string; role?: string | string[] } }>('/playground/dev-token', async (request, reply) => {
-    if (!options.developmentSecret) return reply.code(404).send({ error: 'development tokens are off (production, or tokens from an identity provider)' });
-    const consumer = options.consumers().consumers.get(request.query.consumer ?? '');
-    if (!consumer || !readsData(consumer.kind)) return reply.code(400).send({ error: `unknown consumer "${request.query.consumer ?? ''}"` });
-    // This route answers anyone who can reach the page, without credentials: it signs data-reading
-    // tokens only. A role (a CDO's decisions, an operator's endpoints) comes from `hub token`, run
-    // by someone with the hub's secret in hand.
-    const roles = [request.query.role ?? []].flat().filter((role): role is string => typeof role === 'string' && role !== '');
-    if (roles.length) {
-      const message = `The playground's development tokens carry no roles; mint one with \`hub token --consumer ${consumer.id} --role ${roles[0]}\`.`;
-      return reply.code(403).header('cache-control', 'no-store').send({ errors: [{ message, extensions: { code: 'ROLE_NOT_HELD' } }] });
-    }
-    const ttlSeconds = Math.min(3600, options.maxTokenLifetimeSeconds ?? DEFAULT_TOKEN_MAX_TTL_SECONDS);
-    return reply.header('cache-control', 'no-store').send({ token: await signDevelopmentToken(options.developmentSecret, { consumer: consumer.id, ttlSeconds }) });
-  });
+  app.get<{ Querystring: { consumer?: string; role?: string | string[] } }>(
+    '/playground/dev-token',
+    async (request, reply) => {
+      if (!options.developmentSecret)
+        return reply
+          .code(404)
+          .send({ error: 'development tokens are off (production, or tokens from an identity provider)' });
+      const consumer = options.consumers().consumers.get(request.query.consumer ?? '');
+      if (!consumer || !readsData(consumer.kind))
+        return reply.code(400).send({ error: `unknown consumer "${request.query.consumer ?? ''}"` });
+      // This route answers anyone who can reach the page, without credentials: it signs data-reading
+      // tokens only. A role (a CDO's decisions, an operator's endpoints) comes from `hub token`, run
+      // by someone with the hub's secret in hand.
+      const roles = [request.query.role ?? []]
+        .flat()
+        .filter((role): role is string => typeof role === 'string' && role !== '');
+      if (roles.length) {
+        const message = `The playground's development tokens carry no roles; mint one with \`hub token --consumer ${consumer.id} --role ${roles[0]}\`.`;
+        return reply
+          .code(403)
+          .header('cache-control', 'no-store')
+          .send({ errors: [{ message, extensions: { code: 'ROLE_NOT_HELD' } }] });
+      }
+      const ttlSeconds = Math.min(3600, options.maxTokenLifetimeSeconds ?? DEFAULT_TOKEN_MAX_TTL_SECONDS);
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ token: await signDevelopmentToken(options.developmentSecret, { consumer: consumer.id, ttlSeconds }) });
+    },
+  );
 }
 
 function playgroundPage(config: unknown): string {

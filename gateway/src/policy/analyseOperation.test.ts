@@ -3,7 +3,9 @@ import { analyseOperation, resolveOperation } from './analyseOperation';
 import { supergraph } from './policyFixtures.test-helpers';
 
 const analyse = (query: string, operationName?: string) =>
-  analyseOperation(supergraph.apiSchema, parse(query), operationName).map((s) => `${s.coordinate} @ ${s.path.join('.')}`);
+  analyseOperation(supergraph.apiSchema, parse(query), operationName).map(
+    (s) => `${s.coordinate} @ ${s.path.join('.')}`,
+  );
 
 describe('analyseOperation', () => {
   it('follows aliases, named and inline fragments to every coordinate read', () => {
@@ -28,12 +30,17 @@ describe('analyseOperation', () => {
   });
 
   it('counts fields under @skip/@include as read (the decision must not depend on variables)', () => {
-    expect(analyse('query ($x: Boolean!) { school(code: "1") { students @include(if: $x) { totalCount } } }')).toContain('StudentConnection.totalCount @ school.students.totalCount');
+    expect(
+      analyse('query ($x: Boolean!) { school(code: "1") { students @include(if: $x) { totalCount } } }'),
+    ).toContain('StudentConnection.totalCount @ school.students.totalCount');
   });
 
   it('leaves introspection to its own stage and picks the named operation', () => {
     expect(analyse('{ __typename __schema { types { name } } }')).toEqual([]);
-    expect(analyse('query A { districts { totalCount } } query B { schools { totalCount } }', 'B')).toEqual(['Query.schools @ schools', 'SchoolConnection.totalCount @ schools.totalCount']);
+    expect(analyse('query A { districts { totalCount } } query B { schools { totalCount } }', 'B')).toEqual([
+      'Query.schools @ schools',
+      'SchoolConnection.totalCount @ schools.totalCount',
+    ]);
   });
 });
 

@@ -42,17 +42,28 @@ export function resolveOperation(document: DocumentNode, operation: OperationRef
  * concrete type it can be, so every decision is made on a concrete `Type.field`. Introspection
  * fields (`__typename`, `__schema`, `__type`) are left to the introspection stage.
  */
-export function analyseOperation(schema: GraphQLSchema, document: DocumentNode, operationOrName?: OperationRef): FieldSelection[] {
+export function analyseOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationOrName?: OperationRef,
+): FieldSelection[] {
   const operation = resolveOperation(document, operationOrName);
   if (!operation) return [];
   const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
   );
   const root = schema.getRootType(operation.operation);
   if (!root) return [];
   const selections: FieldSelection[] = [];
 
-  const visit = (selectionSet: SelectionSetNode, types: readonly GraphQLObjectType[], path: readonly string[], seenFragments: ReadonlySet<string>) => {
+  const visit = (
+    selectionSet: SelectionSetNode,
+    types: readonly GraphQLObjectType[],
+    path: readonly string[],
+    seenFragments: ReadonlySet<string>,
+  ) => {
     for (const selection of selectionSet.selections) {
       switch (selection.kind) {
         case Kind.FIELD: {
@@ -63,7 +74,13 @@ export function analyseOperation(schema: GraphQLSchema, document: DocumentNode, 
             const field = type.getFields()[name];
             if (!field) continue;
             selections.push({ coordinate: `${type.name}.${name}`, path: responsePath, node: selection });
-            if (selection.selectionSet) visit(selection.selectionSet, concreteTypes(schema, getNamedType(field.type) as GraphQLCompositeType), responsePath, seenFragments);
+            if (selection.selectionSet)
+              visit(
+                selection.selectionSet,
+                concreteTypes(schema, getNamedType(field.type) as GraphQLCompositeType),
+                responsePath,
+                seenFragments,
+              );
           }
           break;
         }
@@ -75,7 +92,12 @@ export function analyseOperation(schema: GraphQLSchema, document: DocumentNode, 
         case Kind.FRAGMENT_SPREAD: {
           const fragment = fragments.get(selection.name.value);
           if (!fragment || seenFragments.has(fragment.name.value)) break;
-          visit(fragment.selectionSet, narrow(schema, types, fragment.typeCondition.name.value), path, new Set([...seenFragments, fragment.name.value]));
+          visit(
+            fragment.selectionSet,
+            narrow(schema, types, fragment.typeCondition.name.value),
+            path,
+            new Set([...seenFragments, fragment.name.value]),
+          );
           break;
         }
         default:

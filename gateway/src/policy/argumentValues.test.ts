@@ -1,5 +1,11 @@
 import { buildSchema, type GraphQLObjectType } from 'graphql';
-import { argumentRule, connectionNodeType, inferArgument, inferArgumentValue, parseArgumentCoordinate } from './argumentValues';
+import {
+  argumentRule,
+  connectionNodeType,
+  inferArgument,
+  inferArgumentValue,
+  parseArgumentCoordinate,
+} from './argumentValues';
 
 // How an argument no policy classes is read from the schema alone.
 const schema = buildSchema(`
@@ -36,7 +42,11 @@ const schema = buildSchema(`
 const query = schema.getQueryType()!;
 const infer = (fieldName: string, argument: string, type: GraphQLObjectType = query) => {
   const field = type.getFields()[fieldName]!;
-  return inferArgumentValue(field, field.args.find((a) => a.name === argument)!, type.name);
+  return inferArgumentValue(
+    field,
+    field.args.find((a) => a.name === argument)!,
+    type.name,
+  );
 };
 
 describe('inferArgumentValue', () => {
@@ -46,12 +56,20 @@ describe('inferArgumentValue', () => {
   });
 
   it('reads an enum of sort keys or sides as every field its values name', () => {
-    expect(infer('pupils', 'orderBy')).toEqual({ kind: 'over', over: ['Pupil.name', 'Pupil.birthDate'], origin: 'inferred' });
+    expect(infer('pupils', 'orderBy')).toEqual({
+      kind: 'over',
+      over: ['Pupil.name', 'Pupil.birthDate'],
+      origin: 'inferred',
+    });
     expect(infer('pupils', 'side')).toEqual({ kind: 'over', over: ['Pupil.name'], origin: 'inferred' });
   });
 
   it('reads an input object as every field its fields name', () => {
-    expect(infer('pupils', 'where')).toEqual({ kind: 'over', over: ['Pupil.name', 'Pupil.idNumber'], origin: 'inferred' });
+    expect(infer('pupils', 'where')).toEqual({
+      kind: 'over',
+      over: ['Pupil.name', 'Pupil.idNumber'],
+      origin: 'inferred',
+    });
   });
 
   it('exempts paging and sealed cursors on connections, and only there', () => {
@@ -74,13 +92,20 @@ describe('inferArgumentValue', () => {
 describe('inferArgument: the shapes an argument over a field takes', () => {
   const sorted = (argument: string) => {
     const field = query.getFields().sorted!;
-    return inferArgument(field, field.args.find((a) => a.name === argument)!, 'Query');
+    return inferArgument(
+      field,
+      field.args.find((a) => a.name === argument)!,
+      'Query',
+    );
   };
   const over = (...fields: string[]) => ({ value: { kind: 'over', over: fields, origin: 'inferred' }, unplaced: [] });
 
   it('reads enum values with a direction or comparison word before or after a field name', () => {
     // ASC alone compares nothing; BORN_DESC names no field, so it is left unplaced.
-    expect(sorted('sort')).toEqual({ value: { kind: 'over', over: ['Pupil.name', 'Pupil.birthDate', 'Pupil.idNumber'], origin: 'inferred' }, unplaced: ['PupilSort.BORN_DESC'] });
+    expect(sorted('sort')).toEqual({
+      value: { kind: 'over', over: ['Pupil.name', 'Pupil.birthDate', 'Pupil.idNumber'], origin: 'inferred' },
+      unplaced: ['PupilSort.BORN_DESC'],
+    });
   });
 
   it('reads sort keys given as input objects { field, direction }', () => {
@@ -107,12 +132,25 @@ describe('inferArgument: the shapes an argument over a field takes', () => {
   });
 
   it('reads nested input objects: logic over the same records, relations, ranges; and terminates on recursive inputs', () => {
-    expect(sorted('where')).toEqual({ value: { kind: 'over', over: ['Pupil.school', 'School.district', 'District.code', 'School.pupils', 'Pupil.birthDate'], origin: 'inferred' }, unplaced: ['where.school.pupils.bornAfter', 'where.bornAfter'] });
+    expect(sorted('where')).toEqual({
+      value: {
+        kind: 'over',
+        over: ['Pupil.school', 'School.district', 'District.code', 'School.pupils', 'Pupil.birthDate'],
+        origin: 'inferred',
+      },
+      unplaced: ['where.school.pupils.bornAfter', 'where.bornAfter'],
+    });
   });
 
   it('places an argument of a field returning an interface on every type it may be', () => {
     const holders = query.getFields().holders!;
-    const read = (argument: string) => inferArgument(holders, holders.args.find((a) => a.name === argument)!, 'Query', schema);
+    const read = (argument: string) =>
+      inferArgument(
+        holders,
+        holders.args.find((a) => a.name === argument)!,
+        'Query',
+        schema,
+      );
     expect(read('secret')).toEqual(over('Person.secret', 'Firm.secret'));
     expect(read('name')).toEqual(over('Person.name'));
     // Without the schema the possible types are unknown: nothing is placed, and it says so.
@@ -121,9 +159,27 @@ describe('inferArgument: the shapes an argument over a field takes', () => {
 
   it('reports what it could not place, also beside what it could', () => {
     const pupils = query.getFields().pupils!;
-    expect(inferArgument(pupils, pupils.args.find((a) => a.name === 'orderBy')!, 'Query').unplaced).toEqual(['PupilOrder.SHOE_SIZE']);
-    expect(inferArgument(pupils, pupils.args.find((a) => a.name === 'where')!, 'Query').unplaced).toEqual(['where.favouriteColour']);
-    expect(inferArgument(pupils, pupils.args.find((a) => a.name === 'side')!, 'Query').unplaced).toEqual([]);
+    expect(
+      inferArgument(
+        pupils,
+        pupils.args.find((a) => a.name === 'orderBy')!,
+        'Query',
+      ).unplaced,
+    ).toEqual(['PupilOrder.SHOE_SIZE']);
+    expect(
+      inferArgument(
+        pupils,
+        pupils.args.find((a) => a.name === 'where')!,
+        'Query',
+      ).unplaced,
+    ).toEqual(['where.favouriteColour']);
+    expect(
+      inferArgument(
+        pupils,
+        pupils.args.find((a) => a.name === 'side')!,
+        'Query',
+      ).unplaced,
+    ).toEqual([]);
   });
 });
 
@@ -135,7 +191,12 @@ describe('argumentRule', () => {
   };
 
   it('reads a compared default unless the policy says it compares nothing', () => {
-    expect(rule('pupils', 'side')).toMatchObject({ coordinate: 'Query.pupils(side)', field: 'Query.pupils', readsDefault: true, required: false });
+    expect(rule('pupils', 'side')).toMatchObject({
+      coordinate: 'Query.pupils(side)',
+      field: 'Query.pupils',
+      readsDefault: true,
+      required: false,
+    });
     expect(rule('pupils', 'side', false).readsDefault).toBe(false);
     // A default on an argument with nothing to decide is no read.
     expect(rule('pupils', 'first').readsDefault).toBe(false);
@@ -151,7 +212,11 @@ describe('helpers', () => {
   it('recognises connections and argument coordinates', () => {
     expect(connectionNodeType(schema.getType('PupilConnection'))?.name).toBe('Pupil');
     expect(connectionNodeType(schema.getType('Pupil'))).toBeUndefined();
-    expect(parseArgumentCoordinate('Query.pupil(idNumber)')).toEqual({ typeName: 'Query', fieldName: 'pupil', argument: 'idNumber' });
+    expect(parseArgumentCoordinate('Query.pupil(idNumber)')).toEqual({
+      typeName: 'Query',
+      fieldName: 'pupil',
+      argument: 'idNumber',
+    });
     expect(parseArgumentCoordinate('Query.pupil')).toBeUndefined();
   });
 });

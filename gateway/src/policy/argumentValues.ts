@@ -26,14 +26,76 @@ const CURSOR_ARGUMENTS = new Set(['after', 'before']);
  * removed may name a field.
  */
 const COMPARISON_WORDS = new Set([
-  'asc', 'desc', 'ascending', 'descending', 'by', 'nulls', 'first', 'last',
-  'eq', 'ne', 'neq', 'not', 'is', 'equals', 'exact', 'exactly', 'only',
-  'gt', 'gte', 'ge', 'lt', 'lte', 'le', 'min', 'max', 'least', 'most', 'greater', 'less', 'than', 'or', 'equal',
-  'from', 'to', 'before', 'after', 'since', 'until', 'above', 'below', 'over', 'under', 'between', 'range', 'earliest', 'latest',
-  'in', 'nin', 'contains', 'like', 'starts', 'ends', 'with', 'prefix', 'suffix',
+  'asc',
+  'desc',
+  'ascending',
+  'descending',
+  'by',
+  'nulls',
+  'first',
+  'last',
+  'eq',
+  'ne',
+  'neq',
+  'not',
+  'is',
+  'equals',
+  'exact',
+  'exactly',
+  'only',
+  'gt',
+  'gte',
+  'ge',
+  'lt',
+  'lte',
+  'le',
+  'min',
+  'max',
+  'least',
+  'most',
+  'greater',
+  'less',
+  'than',
+  'or',
+  'equal',
+  'from',
+  'to',
+  'before',
+  'after',
+  'since',
+  'until',
+  'above',
+  'below',
+  'over',
+  'under',
+  'between',
+  'range',
+  'earliest',
+  'latest',
+  'in',
+  'nin',
+  'contains',
+  'like',
+  'starts',
+  'ends',
+  'with',
+  'prefix',
+  'suffix',
 ]);
 /** Enum values made only of these compare against nothing: a direction (`ASC`), `ANY`, `ALL`. */
-const NO_VALUE_WORDS = new Set(['asc', 'desc', 'ascending', 'descending', 'nulls', 'first', 'last', 'any', 'all', 'none', 'default']);
+const NO_VALUE_WORDS = new Set([
+  'asc',
+  'desc',
+  'ascending',
+  'descending',
+  'nulls',
+  'first',
+  'last',
+  'any',
+  'all',
+  'none',
+  'default',
+]);
 /** How far a name may walk relations (`schoolDistrictCode` → `Student.school`, `School.district`, `District.code`), and how deep input objects nest. */
 const MAX_RELATION_DEPTH = 3;
 const MAX_INPUT_DEPTH = 5;
@@ -96,20 +158,35 @@ export interface InferredArgument {
  * field it is on. Paging and cursor arguments of a connection are exempt. Runs once per argument
  * when the policies compile, never per request.
  */
-export function inferArgument(field: GraphQLField<unknown, unknown>, argument: GraphQLArgument, typeName: string, schema?: GraphQLSchema): InferredArgument {
+export function inferArgument(
+  field: GraphQLField<unknown, unknown>,
+  argument: GraphQLArgument,
+  typeName: string,
+  schema?: GraphQLSchema,
+): InferredArgument {
   const returned = getNamedType(field.type);
   const node = connectionNodeType(returned);
-  if (node && CURSOR_ARGUMENTS.has(argument.name)) return { value: { kind: 'exempt', because: 'a cursor, sealed by the agency that issued it' }, unplaced: [] };
-  if (node && PAGING_ARGUMENTS.has(argument.name)) return { value: { kind: 'exempt', because: 'a page size' }, unplaced: [] };
+  if (node && CURSOR_ARGUMENTS.has(argument.name))
+    return { value: { kind: 'exempt', because: 'a cursor, sealed by the agency that issued it' }, unplaced: [] };
+  if (node && PAGING_ARGUMENTS.has(argument.name))
+    return { value: { kind: 'exempt', because: 'a page size' }, unplaced: [] };
   const found: Found = { over: new Set(), unplaced: [] };
   readValue(argument.type, argument.name, argument.name, returnedRecords(field, schema), found, 0, new Set());
   // An argument over the field it is on (a self-reference) says nothing more than the field.
   found.over.delete(`${typeName}.${field.name}`);
-  return { value: found.over.size ? { kind: 'over', over: [...found.over], origin: 'inferred' } : { kind: 'field' }, unplaced: found.unplaced };
+  return {
+    value: found.over.size ? { kind: 'over', over: [...found.over], origin: 'inferred' } : { kind: 'field' },
+    unplaced: found.unplaced,
+  };
 }
 
 /** `inferArgument`'s value alone. */
-export function inferArgumentValue(field: GraphQLField<unknown, unknown>, argument: GraphQLArgument, typeName: string, schema?: GraphQLSchema): ArgumentValue {
+export function inferArgumentValue(
+  field: GraphQLField<unknown, unknown>,
+  argument: GraphQLArgument,
+  typeName: string,
+  schema?: GraphQLSchema,
+): ArgumentValue {
   return inferArgument(field, argument, typeName, schema).value;
 }
 
@@ -122,14 +199,23 @@ interface Found {
  * Reads one named value (an argument or an input field) of `type` against `records`: its name
  * first; where the name places nothing, what its type's values or fields place.
  */
-function readValue(type: GraphQLInputType, name: string, path: string, records: readonly GraphQLObjectType[], found: Found, depth: number, seen: Set<string>): void {
+function readValue(
+  type: GraphQLInputType,
+  name: string,
+  path: string,
+  records: readonly GraphQLObjectType[],
+  found: Found,
+  depth: number,
+  seen: Set<string>,
+): void {
   const named = getNamedType(type);
   const placements = placeName(wordsOf(name), records, isListValue(type));
   if (placements.length) {
     for (const placed of placements) for (const coordinate of placed.coordinates) found.over.add(coordinate);
     if (isEnumType(named)) {
       // Every match counts: a value naming another field (`side: Side { ANY NAME }`) adds it.
-      for (const value of named.getValues()) for (const coordinate of placeEnumValue(value.name, records) ?? []) found.over.add(coordinate);
+      for (const value of named.getValues())
+        for (const coordinate of placeEnumValue(value.name, records) ?? []) found.over.add(coordinate);
     } else if (isInputObjectType(named)) {
       // A relation named (`student: { idNumber }`): the nested input compares the related
       // records, and what it leaves unplaced counts. A value named (`grade: { gte }`): its fields
@@ -154,7 +240,14 @@ function readValue(type: GraphQLInputType, name: string, path: string, records: 
   }
 }
 
-function readInput(type: GraphQLInputObjectType, path: string, records: readonly GraphQLObjectType[], found: Found, depth: number, seen: Set<string>): void {
+function readInput(
+  type: GraphQLInputObjectType,
+  path: string,
+  records: readonly GraphQLObjectType[],
+  found: Found,
+  depth: number,
+  seen: Set<string>,
+): void {
   const key = `${type.name}@${records.map((r) => r.name).join(',')}`;
   // A recursive input (`AND: [StudentFilter!]`) is read once per set of records; too deep is unplaced.
   if (seen.has(key)) return;
@@ -163,7 +256,8 @@ function readInput(type: GraphQLInputObjectType, path: string, records: readonly
     return;
   }
   seen.add(key);
-  for (const field of Object.values(type.getFields())) readValue(field.type, field.name, `${path}.${field.name}`, records, found, depth, seen);
+  for (const field of Object.values(type.getFields()))
+    readValue(field.type, field.name, `${path}.${field.name}`, records, found, depth, seen);
 }
 
 /** The fields an enum value names (`ID_NUMBER_DESC` → `idNumber`); `[]` when it compares nothing (`ASC`, `ANY`); undefined when unplaced. */
@@ -176,7 +270,10 @@ function placeEnumValue(value: string, records: readonly GraphQLObjectType[]): s
 
 /** `ID_NUMBER_DESC`, `idNumberDesc`, `ownerUSCC` → lower-case words (`id`, `number`, `desc`). */
 function wordsOf(name: string): string[] {
-  return name.split('_').flatMap((part) => part.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []).map((word) => word.toLowerCase());
+  return name
+    .split('_')
+    .flatMap((part) => part.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? [])
+    .map((word) => word.toLowerCase());
 }
 
 function isListValue(type: GraphQLInputType): boolean {
@@ -216,10 +313,21 @@ function* cores(words: readonly string[]): Generator<readonly string[]> {
 }
 
 /** A field of `record` the words name, or a relation the first words name followed by what the rest name on its records. */
-function placeWords(words: readonly string[], record: GraphQLObjectType, list: boolean, depth: number): Placement | undefined {
+function placeWords(
+  words: readonly string[],
+  record: GraphQLObjectType,
+  list: boolean,
+  depth: number,
+): Placement | undefined {
   const fields = fieldIndex(record);
   const whole = words.join('');
-  const name = fields.get(whole) ?? (list ? singulars(whole).map((s) => fields.get(s)).find((f) => f !== undefined) : undefined);
+  const name =
+    fields.get(whole) ??
+    (list
+      ? singulars(whole)
+          .map((s) => fields.get(s))
+          .find((f) => f !== undefined)
+      : undefined);
   if (name) {
     const related = relatedRecords(record.getFields()[name]!);
     return { coordinates: [`${record.name}.${name}`], ...(related ? { related } : {}) };
@@ -256,14 +364,21 @@ function fieldIndex(record: GraphQLObjectType): Map<string, string> {
   let index = fieldIndexes.get(record);
   if (!index) {
     index = new Map();
-    for (const name of Object.keys(record.getFields())) if (!index.has(name.toLowerCase())) index.set(name.toLowerCase(), name);
+    for (const name of Object.keys(record.getFields()))
+      if (!index.has(name.toLowerCase())) index.set(name.toLowerCase(), name);
     fieldIndexes.set(record, index);
   }
   return index;
 }
 
 /** Builds the compiled rule of one argument from its value (explicit or inferred) and its schema definition. */
-export function argumentRule(typeName: string, field: GraphQLField<unknown, unknown>, argument: GraphQLArgument, value: ArgumentValue, defaultCompares: boolean | undefined): ArgumentRule {
+export function argumentRule(
+  typeName: string,
+  field: GraphQLField<unknown, unknown>,
+  argument: GraphQLArgument,
+  value: ArgumentValue,
+  defaultCompares: boolean | undefined,
+): ArgumentRule {
   const hasDefault = argument.defaultValue !== undefined && argument.defaultValue !== null;
   const decisive = value.kind === 'classed' || value.kind === 'over';
   return {
@@ -277,7 +392,9 @@ export function argumentRule(typeName: string, field: GraphQLField<unknown, unkn
 }
 
 /** `Type.field(arg)` → its parts; undefined for anything else. */
-export function parseArgumentCoordinate(coordinate: string): { typeName: string; fieldName: string; argument: string } | undefined {
+export function parseArgumentCoordinate(
+  coordinate: string,
+): { typeName: string; fieldName: string; argument: string } | undefined {
   const match = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)\(([A-Za-z_]\w*)\)$/.exec(coordinate);
   return match ? { typeName: match[1]!, fieldName: match[2]!, argument: match[3]! } : undefined;
 }

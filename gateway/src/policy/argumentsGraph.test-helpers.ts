@@ -197,7 +197,17 @@ export function testSupergraph(): Supergraph {
 }
 
 /** Compiles policy YAML (the test policy by default) against the test supergraph, or one composed from a variant of its SDL. */
-export function compileTestPolicies(yaml = TEST_POLICY_YAML, now = TEST_NOW, sdl?: string): { policySet?: PolicySet; problems: PolicyProblem[] } {
+export function compileTestPolicies(
+  yaml = TEST_POLICY_YAML,
+  now = TEST_NOW,
+  sdl?: string,
+): { policySet?: PolicySet; problems: PolicyProblem[] } {
   const graph = sdl === undefined ? testSupergraph() : composeTestSupergraph(undefined, sdl);
-  return compilePolicies({ policies: [parseYamlSource(yaml, 'education.yaml')], consumers, schema: graph.apiSchema, ownership: graph.ownership, now });
+  return compilePolicies({
+    policies: [parseYamlSource(yaml, 'education.yaml')],
+    consumers,
+    schema: graph.apiSchema,
+    ownership: graph.ownership,
+    now,
+  });
 }

@@ -1,5 +1,3 @@
-
-
 /** The candidate nearest to a misspelt name (for "did you mean" hints), if any is near enough. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;

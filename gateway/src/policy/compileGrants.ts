@@ -21,11 +21,14 @@ export function compileRuntimeGrant(
   const problems: PolicyProblem[] = [];
   const id = typeof (runtime.grant as { id?: unknown })?.id === 'string' ? (runtime.grant as { id: string }).id : '?';
   const location: SourceLocation = { file: `${runtime.store}#${id}`, line: 1 };
-  const error = (_: SourceLocation, message: string, hint?: string) => problems.push({ severity: 'error', location, message, ...(hint ? { hint } : {}) });
-  const warn = (_: SourceLocation, message: string, hint?: string) => problems.push({ severity: 'warning', location, message, ...(hint ? { hint } : {}) });
+  const error = (_: SourceLocation, message: string, hint?: string) =>
+    problems.push({ severity: 'error', location, message, ...(hint ? { hint } : {}) });
+  const warn = (_: SourceLocation, message: string, hint?: string) =>
+    problems.push({ severity: 'warning', location, message, ...(hint ? { hint } : {}) });
   const parsed = grantSchema.safeParse(runtime.grant);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) error(location, `grant ${id}: ${issue.path.join('.') || 'grant'}: ${issue.message}`);
+    for (const issue of parsed.error.issues)
+      error(location, `grant ${id}: ${issue.path.join('.') || 'grant'}: ${issue.message}`);
     return { problems };
   }
   if (!inputs.ownership.agencies.includes(runtime.agency)) {
@@ -38,12 +41,21 @@ export function compileRuntimeGrant(
   for (const field of compiled.fields) {
     if (field.argument) {
       const problem = argumentGrantProblem(argumentRules.rules.get(field.coordinate), runtime.agency, field.coordinate);
-      if (problem) (problem.severity === 'error' ? error : warn)(location, `grant ${id} names ${field.coordinate}: ${problem.message}`, problem.hint);
+      if (problem)
+        (problem.severity === 'error' ? error : warn)(
+          location,
+          `grant ${id} names ${field.coordinate}: ${problem.message}`,
+          problem.hint,
+        );
       continue;
     }
-    const classification = field.fieldName === '*' ? undefined : classifications.get(`${runtime.agency}|${field.coordinate}`);
+    const classification =
+      field.fieldName === '*' ? undefined : classifications.get(`${runtime.agency}|${field.coordinate}`);
     if (classification?.sharingClass === 'NOT_SHARED' || (field.fieldName !== '*' && !classification)) {
-      error(location, `grant ${id} releases ${field.coordinate}, which ${runtime.agency} classes NOT_SHARED (${classification?.legalBasis ?? 'not classed: secure default'})`);
+      error(
+        location,
+        `grant ${id} releases ${field.coordinate}, which ${runtime.agency} classes NOT_SHARED (${classification?.legalBasis ?? 'not classed: secure default'})`,
+      );
     }
   }
   if (problems.some((p) => p.severity === 'error')) return { problems };
@@ -64,37 +76,61 @@ export function compileGrant(
   const { schema, ownership, consumers } = inputs;
   let ok = true;
   if (grantIds.has(grant.id)) {
-    error(source.locate([...path, 'id']), `grant id "${grant.id}" is used twice (also ${formatLocation(grantIds.get(grant.id)!)})`);
+    error(
+      source.locate([...path, 'id']),
+      `grant id "${grant.id}" is used twice (also ${formatLocation(grantIds.get(grant.id)!)})`,
+    );
     ok = false;
   }
   grantIds.set(grant.id, location);
   const consumer = consumers.consumers.get(grant.consumer);
   if (!consumer) {
     const guess = closest(grant.consumer, consumers.consumers.keys());
-    error(source.locate([...path, 'consumer']), `grant "${grant.id}" is for unknown consumer "${grant.consumer}"`, guess ? `did you mean "${guess}"?` : `register it in ${consumers.file}`);
+    error(
+      source.locate([...path, 'consumer']),
+      `grant "${grant.id}" is for unknown consumer "${grant.consumer}"`,
+      guess ? `did you mean "${guess}"?` : `register it in ${consumers.file}`,
+    );
     ok = false;
   } else {
-    if (consumer.agency === agency) warn(source.locate([...path, 'consumer']), `grant "${grant.id}" is for ${agency}'s own consumer, who reads ${agency}'s data in full anyway`);
+    if (consumer.agency === agency)
+      warn(
+        source.locate([...path, 'consumer']),
+        `grant "${grant.id}" is for ${agency}'s own consumer, who reads ${agency}'s data in full anyway`,
+      );
     grant.purposes.forEach((purpose, i) => {
       if (!consumer.purposes.includes(purpose)) {
-        error(source.locate([...path, 'purposes', i]), `consumer "${consumer.id}" may not state purpose "${purpose}"`, `its purposes: ${consumer.purposes.join(', ') || 'none'} (${consumers.file})`);
+        error(
+          source.locate([...path, 'purposes', i]),
+          `consumer "${consumer.id}" may not state purpose "${purpose}"`,
+          `its purposes: ${consumer.purposes.join(', ') || 'none'} (${consumers.file})`,
+        );
         ok = false;
       }
     });
   }
   for (const dimension of Object.keys(grant.scope ?? {})) {
     if (!(SCOPE_DIMENSIONS as readonly string[]).includes(dimension)) {
-      error(source.locate([...path, 'scope', dimension]), `unknown scope "${dimension}"`, `scopes the subgraphs apply: ${SCOPE_DIMENSIONS.join(', ')}`);
+      error(
+        source.locate([...path, 'scope', dimension]),
+        `unknown scope "${dimension}"`,
+        `scopes the subgraphs apply: ${SCOPE_DIMENSIONS.join(', ')}`,
+      );
       ok = false;
     }
   }
   const fields: GrantedField[] = [];
   grant.fields.forEach((entry, i) => {
     const fieldLocation = source.locate([...path, 'fields', i]);
-    const [coordinate, maskText] = typeof entry === 'string' ? [entry, undefined] : (Object.entries(entry)[0] as [string, string]);
+    const [coordinate, maskText] =
+      typeof entry === 'string' ? [entry, undefined] : (Object.entries(entry)[0] as [string, string]);
     const match = /^([A-Za-z_]\w*)\.(\*|[A-Za-z_]\w*)(?:\(([A-Za-z_]\w*)\))?$/.exec(coordinate);
     if (!match || (match[2] === '*' && match[3])) {
-      error(fieldLocation, `"${coordinate}" is not a field coordinate`, 'write Type.field, Type.* or Type.field(argument)');
+      error(
+        fieldLocation,
+        `"${coordinate}" is not a field coordinate`,
+        'write Type.field, Type.* or Type.field(argument)',
+      );
       ok = false;
       return;
     }
@@ -120,25 +156,45 @@ export function compileGrant(
     const field = type.getFields()[fieldName];
     if (!field) {
       const guess = closest(fieldName, Object.keys(type.getFields()));
-      error(fieldLocation, `grant "${grant.id}" names unknown field "${coordinate}"`, guess ? `did you mean "${typeName}.${guess}"?` : undefined);
+      error(
+        fieldLocation,
+        `grant "${grant.id}" names unknown field "${coordinate}"`,
+        guess ? `did you mean "${typeName}.${guess}"?` : undefined,
+      );
       ok = false;
       return;
     }
     const fieldCoordinate = `${typeName}.${fieldName}`;
     if (!(ownership.resolvers.get(fieldCoordinate) ?? []).includes(agency)) {
-      error(fieldLocation, `only the agency that resolves ${fieldCoordinate} (${(ownership.resolvers.get(fieldCoordinate) ?? []).join(', ')}) can grant it, not ${agency}`);
+      error(
+        fieldLocation,
+        `only the agency that resolves ${fieldCoordinate} (${(ownership.resolvers.get(fieldCoordinate) ?? []).join(', ')}) can grant it, not ${agency}`,
+      );
       ok = false;
       return;
     }
     if (argumentName !== undefined) {
       if (!field.args.some((a) => a.name === argumentName)) {
-        const guess = closest(argumentName, field.args.map((a) => a.name));
-        error(fieldLocation, `grant "${grant.id}" names unknown argument "${coordinate}"`, guess ? `did you mean "${fieldCoordinate}(${guess})"?` : `${fieldCoordinate} takes ${field.args.map((a) => a.name).join(', ') || 'no arguments'}`);
+        const guess = closest(
+          argumentName,
+          field.args.map((a) => a.name),
+        );
+        error(
+          fieldLocation,
+          `grant "${grant.id}" names unknown argument "${coordinate}"`,
+          guess
+            ? `did you mean "${fieldCoordinate}(${guess})"?`
+            : `${fieldCoordinate} takes ${field.args.map((a) => a.name).join(', ') || 'no arguments'}`,
+        );
         ok = false;
         return;
       }
       if (maskText !== undefined) {
-        error(fieldLocation, `${coordinate} is an argument: it compares values in clear and cannot be masked`, 'grant it plainly, or not at all');
+        error(
+          fieldLocation,
+          `${coordinate} is an argument: it compares values in clear and cannot be masked`,
+          'grant it plainly, or not at all',
+        );
         ok = false;
         return;
       }
@@ -155,7 +211,11 @@ export function compileGrant(
       }
       const problem = maskTypeProblem(parsed, field.type);
       if (problem) {
-        error(fieldLocation, `${coordinate}: ${problem}`, `${coordinate} is ${String(field.type)} (${getNamedType(field.type).name})`);
+        error(
+          fieldLocation,
+          `${coordinate}: ${problem}`,
+          `${coordinate} is ${String(field.type)} (${getNamedType(field.type).name})`,
+        );
         ok = false;
         return;
       }

@@ -7,10 +7,15 @@ import { closest } from './closestName';
 import type { PolicyInputs, PolicyProblem } from './policyInputs';
 import { toClassification } from './fieldClassification';
 import { compileGrant, compileRuntimeGrant } from './compileGrants';
-import { argumentGrantProblem, compileArgumentRule, compileArgumentRules, NO_ARGUMENTS, refuseUnplacedArguments } from './compileArgumentRules';
+import {
+  argumentGrantProblem,
+  compileArgumentRule,
+  compileArgumentRules,
+  NO_ARGUMENTS,
+  refuseUnplacedArguments,
+} from './compileArgumentRules';
 
 export * from './policyInputs';
-
 
 /**
  * Validates every policy against the supergraph and the consumer registry and compiles them.
@@ -19,8 +24,10 @@ export * from './policyInputs';
  */
 export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
-  const error = (location: SourceLocation, message: string, hint?: string) => problems.push({ severity: 'error', location, message, ...(hint ? { hint } : {}) });
-  const warn = (location: SourceLocation, message: string, hint?: string) => problems.push({ severity: 'warning', location, message, ...(hint ? { hint } : {}) });
+  const error = (location: SourceLocation, message: string, hint?: string) =>
+    problems.push({ severity: 'error', location, message, ...(hint ? { hint } : {}) });
+  const warn = (location: SourceLocation, message: string, hint?: string) =>
+    problems.push({ severity: 'warning', location, message, ...(hint ? { hint } : {}) });
   const { schema, ownership, consumers } = inputs;
 
   const classifications = new Map<string, FieldClassification>();
@@ -29,21 +36,32 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
   const grants: Grant[] = [];
   const grantIds = new Map<string, SourceLocation>();
   /** Arguments the policies class, per `Type.field(arg)`: one entry per agency that does. */
-  const explicitArguments = new Map<string, { agency: string; location: SourceLocation; value: ArgumentValue; defaultCompares?: boolean }[]>();
+  const explicitArguments = new Map<
+    string,
+    { agency: string; location: SourceLocation; value: ArgumentValue; defaultCompares?: boolean }[]
+  >();
 
   for (const source of inputs.policies) {
-    for (const syntax of source.syntaxErrors) error({ file: source.file, line: syntax.line }, `YAML: ${syntax.message}`);
+    for (const syntax of source.syntaxErrors)
+      error({ file: source.file, line: syntax.line }, `YAML: ${syntax.message}`);
     if (source.syntaxErrors.length) continue;
     const parsed = policyFileSchema.safeParse(source.value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) error(source.locate(issue.path as PropertyKey[]), `${issue.path.join('.') || 'file'}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        error(source.locate(issue.path as PropertyKey[]), `${issue.path.join('.') || 'file'}: ${issue.message}`);
       continue;
     }
     const policy = parsed.data;
     const agency = policy.agency;
     const top = source.locate(['agency']);
     if (!ownership.agencies.includes(agency)) {
-      error(top, `agency "${agency}" publishes no subgraph in the supergraph`, closest(agency, ownership.agencies) ? `did you mean "${closest(agency, ownership.agencies)}"?` : `agencies: ${ownership.agencies.join(', ')}`);
+      error(
+        top,
+        `agency "${agency}" publishes no subgraph in the supergraph`,
+        closest(agency, ownership.agencies)
+          ? `did you mean "${closest(agency, ownership.agencies)}"?`
+          : `agencies: ${ownership.agencies.join(', ')}`,
+      );
       continue;
     }
     if (files.has(agency)) {
@@ -57,11 +75,24 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
       const typeLocation = source.locate(['types', typeName]);
       const type = schema.getType(typeName);
       if (!type || !isObjectType(type)) {
-        error(typeLocation, `unknown type "${typeName}"`, closest(typeName, Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__'))) ? `did you mean "${closest(typeName, Object.keys(schema.getTypeMap()))}"?` : undefined);
+        error(
+          typeLocation,
+          `unknown type "${typeName}"`,
+          closest(
+            typeName,
+            Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__')),
+          )
+            ? `did you mean "${closest(typeName, Object.keys(schema.getTypeMap()))}"?`
+            : undefined,
+        );
         continue;
       }
       if (!(ownership.types.get(typeName) ?? []).includes(agency)) {
-        error(typeLocation, `${agency} resolves no field of ${typeName}`, `${typeName} is resolved by ${(ownership.types.get(typeName) ?? []).join(', ') || 'no agency'}; a policy governs only its own agency's fields`);
+        error(
+          typeLocation,
+          `${agency} resolves no field of ${typeName}`,
+          `${typeName} is resolved by ${(ownership.types.get(typeName) ?? []).join(', ') || 'no agency'}; a policy governs only its own agency's fields`,
+        );
         continue;
       }
       const fields = type.getFields();
@@ -75,27 +106,57 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
         }
         const resolvers = ownership.resolvers.get(coordinate) ?? [];
         if (!resolvers.includes(agency)) {
-          error(location, `${coordinate} is resolved by ${resolvers.join(', ') || 'no agency'}, not ${agency}`, 'a field an agency adds to another agency\'s entity belongs to the agency that adds it');
+          error(
+            location,
+            `${coordinate} is resolved by ${resolvers.join(', ') || 'no agency'}, not ${agency}`,
+            "a field an agency adds to another agency's entity belongs to the agency that adds it",
+          );
           continue;
         }
         // A field rule stands alone: it inherits nothing from the type default, so a field made
         // CONDITIONAL under an OPEN default is not open to the public by accident.
-        if (rule.minCount !== undefined && !countThresholdProblem(fields[fieldName]!, coordinate, location, error)) continue;
+        if (rule.minCount !== undefined && !countThresholdProblem(fields[fieldName]!, coordinate, location, error))
+          continue;
         const classification = toClassification(agency, rule, 'field', location, coordinate, error);
         if (classification) classifications.set(`${agency}|${coordinate}`, classification);
       }
       for (const [key, rule] of Object.entries(typeRule.arguments ?? {})) {
-        const compiled = compileArgumentRule(agency, type, key, rule, source.locate(['types', typeName, 'arguments', key]), inputs, error, warn);
-        if (compiled) explicitArguments.set(compiled.coordinate, [...(explicitArguments.get(compiled.coordinate) ?? []), compiled.entry]);
+        const compiled = compileArgumentRule(
+          agency,
+          type,
+          key,
+          rule,
+          source.locate(['types', typeName, 'arguments', key]),
+          inputs,
+          error,
+          warn,
+        );
+        if (compiled)
+          explicitArguments.set(compiled.coordinate, [
+            ...(explicitArguments.get(compiled.coordinate) ?? []),
+            compiled.entry,
+          ]);
       }
       if (typeRule.default) {
         const location = source.locate(['types', typeName, 'default']);
-        if (typeRule.default.minCount !== undefined) error(location, `${typeName} (default) sets minCount`, 'set minCount on each count field (or connection field) it applies to');
+        if (typeRule.default.minCount !== undefined)
+          error(
+            location,
+            `${typeName} (default) sets minCount`,
+            'set minCount on each count field (or connection field) it applies to',
+          );
         for (const fieldName of Object.keys(fields)) {
           const coordinate = `${typeName}.${fieldName}`;
           if (classifications.has(`${agency}|${coordinate}`) || typeRule.fields?.[fieldName]) continue;
           if (!(ownership.resolvers.get(coordinate) ?? []).includes(agency)) continue;
-          const classification = toClassification(agency, typeRule.default, 'type-default', location, `${typeName} (default)`, error);
+          const classification = toClassification(
+            agency,
+            typeRule.default,
+            'type-default',
+            location,
+            `${typeName} (default)`,
+            error,
+          );
           if (!classification) break;
           classifications.set(`${agency}|${coordinate}`, classification);
         }
@@ -113,7 +174,12 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
   for (const runtime of inputs.runtimeGrants ?? []) {
     const compiled = compileRuntimeGrant(runtime, inputs, classifications, argumentRules, grantIds);
     if (compiled.grant) grants.push(compiled.grant);
-    for (const problem of compiled.problems) warn(problem.location, problem.severity === 'error' ? `${problem.message} — the grant is not in force` : problem.message, problem.hint);
+    for (const problem of compiled.problems)
+      warn(
+        problem.location,
+        problem.severity === 'error' ? `${problem.message} — the grant is not in force` : problem.message,
+        problem.hint,
+      );
   }
 
   // Secure by default: every field an agency resolves and does not class is NOT_SHARED.
@@ -127,14 +193,30 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
       const key = `${agency}|${coordinate}`;
       if (!classifications.has(key)) {
         const file = files.get(agency) ?? `schema/policies/${agency}.yaml`;
-        classifications.set(key, { agency, sharingClass: 'NOT_SHARED', level: 'L4', open: 'CLOSED', origin: 'unclassified', source: { file, line: 1 }, legalBasis: 'not classed by its agency (secure default)' });
+        classifications.set(key, {
+          agency,
+          sharingClass: 'NOT_SHARED',
+          level: 'L4',
+          open: 'CLOSED',
+          origin: 'unclassified',
+          source: { file, line: 1 },
+          legalBasis: 'not classed by its agency (secure default)',
+        });
         const list = unclassifiedByType.get(key.split('|')[0] + '|' + typeName) ?? [];
         list.push(coordinate.slice(typeName.length + 1));
         unclassifiedByType.set(key.split('|')[0] + '|' + typeName, list);
       }
       const classification = classifications.get(key)!;
-      if (classification.sharingClass !== 'UNCONDITIONAL' && classification.origin !== 'unclassified' && field.type.toString().endsWith('!')) {
-        warn(classification.source, `${coordinate} is non-null but ${classification.sharingClass}: a consumer denied it loses its nearest nullable parent too`, 'make the field nullable in the SDL, or class it UNCONDITIONAL');
+      if (
+        classification.sharingClass !== 'UNCONDITIONAL' &&
+        classification.origin !== 'unclassified' &&
+        field.type.toString().endsWith('!')
+      ) {
+        warn(
+          classification.source,
+          `${coordinate} is non-null but ${classification.sharingClass}: a consumer denied it loses its nearest nullable parent too`,
+          'make the field nullable in the SDL, or class it UNCONDITIONAL',
+        );
       }
     }
   }
@@ -142,25 +224,47 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     const [agency, typeName] = key.split('|') as [string, string];
     const file = files.get(agency);
     const location = file ? { file, line: 1 } : { file: `schema/policies/${agency}.yaml`, line: 1 };
-    warn(location, `${agency} resolves ${typeName}.{${fields.join(', ')}} with no sharing class: NOT_SHARED until classed`, `add them under types.${typeName} (or a default for the type)`);
+    warn(
+      location,
+      `${agency} resolves ${typeName}.{${fields.join(', ')}} with no sharing class: NOT_SHARED until classed`,
+      `add them under types.${typeName} (or a default for the type)`,
+    );
   }
   refuseUnplacedArguments(argumentRules, inputs, sources, classifications, error);
 
   for (const grant of grants) {
     if (grant.origin === 'grant-store') continue; // checked on its own by compileRuntimeGrant
-    if (grant.expiresAt <= inputs.now) warn(grant.source, `grant "${grant.id}" expired on ${grant.expires}; it no longer releases anything`, 'renew it (new expiry, approved again) or remove it');
+    if (grant.expiresAt <= inputs.now)
+      warn(
+        grant.source,
+        `grant "${grant.id}" expired on ${grant.expires}; it no longer releases anything`,
+        'renew it (new expiry, approved again) or remove it',
+      );
     for (const field of grant.fields) {
       if (field.fieldName === '*') continue;
       if (field.argument) {
         const problem = argumentGrantProblem(argumentRules.rules.get(field.coordinate), grant.agency, field.coordinate);
-        if (problem) (problem.severity === 'error' ? error : warn)(field.source, `grant "${grant.id}" names ${field.coordinate}: ${problem.message}`, problem.hint);
+        if (problem)
+          (problem.severity === 'error' ? error : warn)(
+            field.source,
+            `grant "${grant.id}" names ${field.coordinate}: ${problem.message}`,
+            problem.hint,
+          );
         continue;
       }
       const classification = classifications.get(`${grant.agency}|${field.coordinate}`);
       if (classification?.sharingClass === 'NOT_SHARED') {
-        error(field.source, `grant "${grant.id}" releases ${field.coordinate}, which ${grant.agency} classes NOT_SHARED (${classification.legalBasis ?? 'no legal basis recorded'})`, 'NOT_SHARED data is never released; re-class it CONDITIONAL if the law allows');
+        error(
+          field.source,
+          `grant "${grant.id}" releases ${field.coordinate}, which ${grant.agency} classes NOT_SHARED (${classification.legalBasis ?? 'no legal basis recorded'})`,
+          'NOT_SHARED data is never released; re-class it CONDITIONAL if the law allows',
+        );
       } else if (classification?.sharingClass === 'UNCONDITIONAL' && !field.mask) {
-        warn(field.source, `grant "${grant.id}" names ${field.coordinate}, which is UNCONDITIONAL already`, 'drop it from the grant');
+        warn(
+          field.source,
+          `grant "${grant.id}" names ${field.coordinate}, which is UNCONDITIONAL already`,
+          'drop it from the grant',
+        );
       }
     }
   }
@@ -168,7 +272,8 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
   if (problems.some((p) => p.severity === 'error')) return { problems };
 
   const grantsByConsumer = new Map<string, Grant[]>();
-  for (const grant of grants) grantsByConsumer.set(grant.consumer, [...(grantsByConsumer.get(grant.consumer) ?? []), grant]);
+  for (const grant of grants)
+    grantsByConsumer.set(grant.consumer, [...(grantsByConsumer.get(grant.consumer) ?? []), grant]);
   const version = policyVersion([
     ...(inputs.versionParts ?? []),
     ...inputs.policies.map((source) => `${source.file}\n${JSON.stringify(source.value)}`),
@@ -183,12 +288,25 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     files,
     grants,
     classify: (coordinate, agency) =>
-      classifications.get(`${agency}|${coordinate}`) ?? { agency, sharingClass: 'NOT_SHARED', level: 'L4', open: 'CLOSED', origin: 'unclassified', source: { file: files.get(agency) ?? `schema/policies/${agency}.yaml`, line: 1 } },
+      classifications.get(`${agency}|${coordinate}`) ?? {
+        agency,
+        sharingClass: 'NOT_SHARED',
+        level: 'L4',
+        open: 'CLOSED',
+        origin: 'unclassified',
+        source: { file: files.get(agency) ?? `schema/policies/${agency}.yaml`, line: 1 },
+      },
     grantsFor: (consumerId, coordinate) => {
       const typeName = coordinate.slice(0, coordinate.indexOf('.'));
       // `Type.*` grants the type's fields, never its arguments: an argument is granted by name.
       const wildcardApplies = !coordinate.includes('(');
-      return (grantsByConsumer.get(consumerId) ?? []).filter((grant) => grant.fields.some((field) => field.coordinate === coordinate || (wildcardApplies && field.fieldName === '*' && field.typeName === typeName)));
+      return (grantsByConsumer.get(consumerId) ?? []).filter((grant) =>
+        grant.fields.some(
+          (field) =>
+            field.coordinate === coordinate ||
+            (wildcardApplies && field.fieldName === '*' && field.typeName === typeName),
+        ),
+      );
     },
     argumentRules: argumentRules.rules,
     decisiveArguments: (fieldCoordinate) => argumentRules.decisive.get(fieldCoordinate) ?? NO_ARGUMENTS,
@@ -201,15 +319,28 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
  * returning a connection (then its `totalCount`). A non-null count could only be withheld by
  * nulling its parent — a whole school for one small figure — so it is refused. True when fine.
  */
-function countThresholdProblem(field: GraphQLField<unknown, unknown>, coordinate: string, location: SourceLocation, error: (location: SourceLocation, message: string, hint?: string) => void): boolean {
+function countThresholdProblem(
+  field: GraphQLField<unknown, unknown>,
+  coordinate: string,
+  location: SourceLocation,
+  error: (location: SourceLocation, message: string, hint?: string) => void,
+): boolean {
   const named = getNamedType(field.type);
   const connection = connectionNodeType(named);
   if (named.name !== 'Int' && !(connection && isObjectType(named) && named.getFields().totalCount)) {
-    error(location, `${coordinate} sets minCount but is neither a count (Int) nor a connection with totalCount`, 'set minCount on a count field, or on a field returning a connection (it then applies to its totalCount)');
+    error(
+      location,
+      `${coordinate} sets minCount but is neither a count (Int) nor a connection with totalCount`,
+      'set minCount on a count field, or on a field returning a connection (it then applies to its totalCount)',
+    );
     return false;
   }
   if (isNonNullType(field.type)) {
-    error(location, `${coordinate} sets minCount but is non-null: withholding a small count would null its parent`, 'make the field nullable in its subgraph\'s SDL first');
+    error(
+      location,
+      `${coordinate} sets minCount but is non-null: withholding a small count would null its parent`,
+      "make the field nullable in its subgraph's SDL first",
+    );
     return false;
   }
   return true;

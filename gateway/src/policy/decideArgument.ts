@@ -18,23 +18,37 @@ import type { PolicySet } from './policySet';
  * (a comparison runs over every row, in scope or not). Both deny the argument. A denied argument
  * is always `ARGUMENT_NOT_SHARED`; the ruling says the underlying reason.
  */
-export function decideArgument(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, now: number): FieldDecision {
+export function decideArgument(
+  policySet: PolicySet,
+  consumer: Consumer,
+  purpose: string | undefined,
+  coordinate: string,
+  now: number,
+): FieldDecision {
   const rule = policySet.argumentRules.get(coordinate);
   let rulings: AgencyRuling[];
   if (!rule) {
-    rulings = [{ agency: 'none', effect: 'deny', code: 'ARGUMENT_NOT_SHARED', because: 'no such argument in the supergraph the policies were checked against' }];
+    rulings = [
+      {
+        agency: 'none',
+        effect: 'deny',
+        code: 'ARGUMENT_NOT_SHARED',
+        because: 'no such argument in the supergraph the policies were checked against',
+      },
+    ];
   } else if (rule.value.kind === 'classed') {
-    rulings = rule.value.classifications.map((classification) => ruleOn(policySet, consumer, purpose, coordinate, classification, now));
+    rulings = rule.value.classifications.map((classification) =>
+      ruleOn(policySet, consumer, purpose, coordinate, classification, now),
+    );
   } else if (rule.value.kind === 'over') {
     rulings = rule.value.over.flatMap((over) =>
-      decideField(policySet, consumer, purpose, over, now).rulings.map(
-        (ruling): AgencyRuling => ({
-          ...ruling,
-          because: `compares against ${over}: ${ruling.because}`,
-          // The value's class, also where its own agency reads it in full: the caches bound their TTL by it.
-          classification: ruling.classification ?? (ruling.agency === 'none' ? undefined : policySet.classify(over, ruling.agency)),
-        }),
-      ),
+      decideField(policySet, consumer, purpose, over, now).rulings.map((ruling): AgencyRuling => ({
+        ...ruling,
+        because: `compares against ${over}: ${ruling.because}`,
+        // The value's class, also where its own agency reads it in full: the caches bound their TTL by it.
+        classification:
+          ruling.classification ?? (ruling.agency === 'none' ? undefined : policySet.classify(over, ruling.agency)),
+      })),
     );
   } else {
     return { effect: 'allow', rulings: [], grants: [], validUntil: Infinity };
@@ -43,7 +57,14 @@ export function decideArgument(policySet: PolicySet, consumer: Consumer, purpose
   const denials = rulings.filter((r) => r.effect === 'deny');
   if (denials.length) {
     const worst = denials.sort((a, b) => DENIAL_ORDER.indexOf(a.code!) - DENIAL_ORDER.indexOf(b.code!))[0]!;
-    return { effect: 'deny', code: 'ARGUMENT_NOT_SHARED', agency: worst.agency, rulings, grants: [], validUntil: Infinity };
+    return {
+      effect: 'deny',
+      code: 'ARGUMENT_NOT_SHARED',
+      agency: worst.agency,
+      rulings,
+      grants: [],
+      validUntil: Infinity,
+    };
   }
   const grants = rulings.flatMap((r) => (r.grant ? [r.grant] : []));
   return { effect: 'allow', rulings, grants, validUntil: Math.min(Infinity, ...grants.map((g) => g.expiresAt)) };
@@ -52,10 +73,20 @@ export function decideArgument(policySet: PolicySet, consumer: Consumer, purpose
 function releasedInClearOnly(ruling: AgencyRuling): AgencyRuling {
   if (ruling.effect === 'mask') {
     const { mask: _mask, ...rest } = ruling;
-    return { ...rest, effect: 'deny', code: 'ARGUMENT_NOT_SHARED', because: `${ruling.because}; a comparison reads the value in clear, so a masked grant does not release it` };
+    return {
+      ...rest,
+      effect: 'deny',
+      code: 'ARGUMENT_NOT_SHARED',
+      because: `${ruling.because}; a comparison reads the value in clear, so a masked grant does not release it`,
+    };
   }
   if (ruling.effect === 'allow' && ruling.grant?.scope) {
-    return { ...ruling, effect: 'deny', code: 'ARGUMENT_NOT_SHARED', because: `${ruling.because}, for rows in ${JSON.stringify(ruling.grant.scope)} only; a comparison runs over every row` };
+    return {
+      ...ruling,
+      effect: 'deny',
+      code: 'ARGUMENT_NOT_SHARED',
+      because: `${ruling.because}, for rows in ${JSON.stringify(ruling.grant.scope)} only; a comparison runs over every row`,
+    };
   }
   return ruling;
 }

@@ -3,7 +3,8 @@ import { compileYaml, consumer, fixturePolicies } from './policyFixtures.test-he
 
 const now = Date.parse('2026-11-27T12:00:00+08:00');
 const policySet = compileYaml(fixturePolicies(), now).policySet!;
-const decide = (consumerId: string, purpose: string | undefined, coordinate: string, at = now) => decideField(policySet, consumer(consumerId), purpose, coordinate, at);
+const decide = (consumerId: string, purpose: string | undefined, coordinate: string, at = now) =>
+  decideField(policySet, consumer(consumerId), purpose, coordinate, at);
 
 describe('decideField', () => {
   it('releases UNCONDITIONAL fields to every department', () => {
@@ -24,11 +25,17 @@ describe('decideField', () => {
 
   it("does not let an agency's CDO identity read the agency's data as its owner: a CDO decides, the agency's department reads", () => {
     const cdo = { ...consumer('education'), id: 'education-cdo', kind: 'CDO' as const };
-    expect(decideField(policySet, cdo, 'operations', 'Student.idNumber', now)).toMatchObject({ effect: 'deny', code: 'FIELD_NOT_SHARED' });
+    expect(decideField(policySet, cdo, 'operations', 'Student.idNumber', now)).toMatchObject({
+      effect: 'deny',
+      code: 'FIELD_NOT_SHARED',
+    });
   });
 
   it('releases CONDITIONAL fields under a live grant for the stated purpose, masked as granted', () => {
-    expect(decide('district-haidian', 'enrollment-planning', 'Student.name')).toMatchObject({ effect: 'mask', mask: { kind: 'name' } });
+    expect(decide('district-haidian', 'enrollment-planning', 'Student.name')).toMatchObject({
+      effect: 'mask',
+      mask: { kind: 'name' },
+    });
     expect(decide('district-haidian', 'enrollment-planning', 'Student.grade')).toMatchObject({ effect: 'allow' });
     const decision = decide('district-haidian', 'enrollment-planning', 'School.students');
     expect(decision.grants.map((g) => g.id)).toEqual(['EDU-2026-001']);
@@ -36,17 +43,31 @@ describe('decideField', () => {
   });
 
   it('says why a CONDITIONAL field is withheld: no grant, wrong purpose, expired grant', () => {
-    expect(decide('science', 'industrial-policy', 'Student.name')).toMatchObject({ effect: 'deny', code: 'GRANT_REQUIRED' });
-    expect(decide('district-haidian', 'planning', 'Student.name')).toMatchObject({ effect: 'deny', code: 'PURPOSE_NOT_GRANTED' });
+    expect(decide('science', 'industrial-policy', 'Student.name')).toMatchObject({
+      effect: 'deny',
+      code: 'GRANT_REQUIRED',
+    });
+    expect(decide('district-haidian', 'planning', 'Student.name')).toMatchObject({
+      effect: 'deny',
+      code: 'PURPOSE_NOT_GRANTED',
+    });
     const later = Date.parse('2027-09-01T00:00:01+08:00');
-    expect(decide('district-haidian', 'enrollment-planning', 'Student.name', later)).toMatchObject({ effect: 'deny', code: 'GRANT_EXPIRED' });
+    expect(decide('district-haidian', 'enrollment-planning', 'Student.name', later)).toMatchObject({
+      effect: 'deny',
+      code: 'GRANT_EXPIRED',
+    });
     // The grant runs through its last day, Beijing time.
-    expect(decide('district-haidian', 'enrollment-planning', 'Student.name', Date.parse('2027-08-31T23:59:59+08:00')).effect).toBe('mask');
+    expect(
+      decide('district-haidian', 'enrollment-planning', 'Student.name', Date.parse('2027-08-31T23:59:59+08:00')).effect,
+    ).toBe('mask');
   });
 
   it('shows the public only open UNCONDITIONAL data', () => {
     expect(decide('public', undefined, 'School.name').effect).toBe('allow');
-    expect(decide('public', undefined, 'TechnologyContract.type')).toMatchObject({ effect: 'deny', code: 'FIELD_NOT_SHARED' });
+    expect(decide('public', undefined, 'TechnologyContract.type')).toMatchObject({
+      effect: 'deny',
+      code: 'FIELD_NOT_SHARED',
+    });
     expect(decide('public', undefined, 'Student.name')).toMatchObject({ effect: 'deny', code: 'FIELD_NOT_SHARED' });
   });
 
@@ -68,6 +89,9 @@ describe('decideField', () => {
 
   it('treats a field no agency classes as NOT_SHARED', () => {
     const bare = compileYaml({ 'education.yaml': 'agency: education\ntypes: {}\n' }).policySet!;
-    expect(decideField(bare, consumer('science'), 'industrial-policy', 'School.name', now)).toMatchObject({ effect: 'deny', code: 'FIELD_NOT_SHARED' });
+    expect(decideField(bare, consumer('science'), 'industrial-policy', 'School.name', now)).toMatchObject({
+      effect: 'deny',
+      code: 'FIELD_NOT_SHARED',
+    });
   });
 });

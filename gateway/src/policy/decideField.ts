@@ -3,9 +3,16 @@ import { ownAgencyOf, type Consumer } from '../consumers';
 import type { MaskSpec } from '../masking';
 import type { FieldClassification, Grant, PolicySet } from './policySet';
 
-
 /** Why a field is withheld; each is a catalogued error code. */
-export type DenialCode = Extract<ErrorCode, 'FIELD_NOT_SHARED' | 'GRANT_REQUIRED' | 'GRANT_EXPIRED' | 'PURPOSE_NOT_GRANTED' | 'ARGUMENT_NOT_SHARED' | 'SMALL_COUNT_WITHHELD'>;
+export type DenialCode = Extract<
+  ErrorCode,
+  | 'FIELD_NOT_SHARED'
+  | 'GRANT_REQUIRED'
+  | 'GRANT_EXPIRED'
+  | 'PURPOSE_NOT_GRANTED'
+  | 'ARGUMENT_NOT_SHARED'
+  | 'SMALL_COUNT_WITHHELD'
+>;
 
 /** What one agency's policy says about one field for this consumer and purpose. */
 export interface AgencyRuling {
@@ -26,10 +33,25 @@ export interface AgencyRuling {
 export type FieldDecision =
   | { effect: 'allow'; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number; minCount?: number }
   | { effect: 'mask'; mask: MaskSpec; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number; minCount?: number }
-  | { effect: 'deny'; code: DenialCode; agency: string; rulings: AgencyRuling[]; grants: Grant[]; validUntil: number; minCount?: number };
+  | {
+      effect: 'deny';
+      code: DenialCode;
+      agency: string;
+      rulings: AgencyRuling[];
+      grants: Grant[];
+      validUntil: number;
+      minCount?: number;
+    };
 
 // When agencies disagree the stricter ruling wins; among denials, the most final reason is given.
-export const DENIAL_ORDER: readonly DenialCode[] = ['FIELD_NOT_SHARED', 'ARGUMENT_NOT_SHARED', 'GRANT_EXPIRED', 'PURPOSE_NOT_GRANTED', 'GRANT_REQUIRED', 'SMALL_COUNT_WITHHELD'];
+export const DENIAL_ORDER: readonly DenialCode[] = [
+  'FIELD_NOT_SHARED',
+  'ARGUMENT_NOT_SHARED',
+  'GRANT_EXPIRED',
+  'PURPOSE_NOT_GRANTED',
+  'GRANT_REQUIRED',
+  'SMALL_COUNT_WITHHELD',
+];
 
 /**
  * The decision for one field coordinate, for one consumer stating one purpose, at time `now`.
@@ -44,13 +66,24 @@ export const DENIAL_ORDER: readonly DenialCode[] = ['FIELD_NOT_SHARED', 'ARGUMEN
  *   that has not expired.
  * The strictest ruling across agencies wins.
  */
-export function decideField(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, now: number): FieldDecision {
+export function decideField(
+  policySet: PolicySet,
+  consumer: Consumer,
+  purpose: string | undefined,
+  coordinate: string,
+  now: number,
+): FieldDecision {
   const agencies = policySet.ownership.resolvers.get(coordinate) ?? [];
   const rulings = agencies.map((agency) => ruleFor(policySet, consumer, purpose, coordinate, agency, now));
   if (rulings.length === 0) {
     // A field no agency resolves (e.g. one the supergraph gained after the policy was checked):
     // nobody has classed it, so it is not shared.
-    rulings.push({ agency: 'none', effect: 'deny', code: 'FIELD_NOT_SHARED', because: 'no agency resolves this field' });
+    rulings.push({
+      agency: 'none',
+      effect: 'deny',
+      code: 'FIELD_NOT_SHARED',
+      because: 'no agency resolves this field',
+    });
   }
   const grants = rulings.flatMap((r) => (r.grant && r.effect !== 'deny' ? [r.grant] : []));
   const validUntil = Math.min(Infinity, ...grants.map((g) => g.expiresAt));
@@ -63,13 +96,23 @@ export function decideField(policySet: PolicySet, consumer: Consumer, purpose: s
   let minCount = 0;
   for (const ruling of rulings) minCount = Math.max(minCount, ruling.classification?.minCount ?? 0);
   const masked = rulings.find((r) => r.effect === 'mask');
-  const decision: FieldDecision = masked ? { effect: 'mask', mask: masked.mask!, rulings, grants, validUntil } : { effect: 'allow', rulings, grants, validUntil };
+  const decision: FieldDecision = masked
+    ? { effect: 'mask', mask: masked.mask!, rulings, grants, validUntil }
+    : { effect: 'allow', rulings, grants, validUntil };
   if (minCount > 0) decision.minCount = minCount;
   return decision;
 }
 
-function ruleFor(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, agency: string, now: number): AgencyRuling {
-  if (ownAgencyOf(consumer) === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full` };
+function ruleFor(
+  policySet: PolicySet,
+  consumer: Consumer,
+  purpose: string | undefined,
+  coordinate: string,
+  agency: string,
+  now: number,
+): AgencyRuling {
+  if (ownAgencyOf(consumer) === agency)
+    return { agency, effect: 'allow', because: `${agency} reads its own data in full` };
   return ruleOn(policySet, consumer, purpose, coordinate, policySet.classify(coordinate, agency), now);
 }
 
@@ -78,13 +121,27 @@ function ruleFor(policySet: PolicySet, consumer: Consumer, purpose: string | und
  * own — for a consumer that is not that agency: open data to the public, UNCONDITIONAL to every
  * department, CONDITIONAL under a live grant naming the coordinate for the stated purpose.
  */
-export function ruleOn(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, coordinate: string, classification: FieldClassification, now: number): AgencyRuling {
+export function ruleOn(
+  policySet: PolicySet,
+  consumer: Consumer,
+  purpose: string | undefined,
+  coordinate: string,
+  classification: FieldClassification,
+  now: number,
+): AgencyRuling {
   const agency = classification.agency;
-  if (ownAgencyOf(consumer) === agency) return { agency, effect: 'allow', because: `${agency} reads its own data in full`, classification };
+  if (ownAgencyOf(consumer) === agency)
+    return { agency, effect: 'allow', because: `${agency} reads its own data in full`, classification };
   if (consumer.kind === 'PUBLIC') {
     return classification.open === 'OPEN' && classification.sharingClass === 'UNCONDITIONAL'
       ? { agency, effect: 'allow', because: 'open data', classification }
-      : { agency, effect: 'deny', code: 'FIELD_NOT_SHARED', because: `not open to the public (open-data attribute ${classification.open})`, classification };
+      : {
+          agency,
+          effect: 'deny',
+          code: 'FIELD_NOT_SHARED',
+          because: `not open to the public (open-data attribute ${classification.open})`,
+          classification,
+        };
   }
   switch (classification.sharingClass) {
     case 'UNCONDITIONAL':
@@ -94,7 +151,10 @@ export function ruleOn(policySet: PolicySet, consumer: Consumer, purpose: string
         agency,
         effect: 'deny',
         code: 'FIELD_NOT_SHARED',
-        because: classification.origin === 'unclassified' ? 'not classed by its agency: NOT_SHARED by default' : `NOT_SHARED (${classification.legalBasis})`,
+        because:
+          classification.origin === 'unclassified'
+            ? 'not classed by its agency: NOT_SHARED by default'
+            : `NOT_SHARED (${classification.legalBasis})`,
         classification,
       };
     case 'CONDITIONAL': {
@@ -106,12 +166,32 @@ export function ruleOn(policySet: PolicySet, consumer: Consumer, purpose: string
         const withMask = active.map((grant) => ({ grant, mask: maskIn(grant, coordinate) }));
         const best = withMask.find((g) => !g.mask) ?? withMask[0]!;
         return best.mask
-          ? { agency, effect: 'mask', mask: best.mask, grant: best.grant, because: `CONDITIONAL, granted masked by ${best.grant.id}`, classification }
-          : { agency, effect: 'allow', grant: best.grant, because: `CONDITIONAL, granted by ${best.grant.id}`, classification };
+          ? {
+              agency,
+              effect: 'mask',
+              mask: best.mask,
+              grant: best.grant,
+              because: `CONDITIONAL, granted masked by ${best.grant.id}`,
+              classification,
+            }
+          : {
+              agency,
+              effect: 'allow',
+              grant: best.grant,
+              because: `CONDITIONAL, granted by ${best.grant.id}`,
+              classification,
+            };
       }
       if (forPurpose.length) {
         const latest = forPurpose.sort((a, b) => b.expiresAt - a.expiresAt)[0]!;
-        return { agency, effect: 'deny', code: 'GRANT_EXPIRED', grant: latest, because: `CONDITIONAL; grant ${latest.id} expired on ${latest.expires}`, classification };
+        return {
+          agency,
+          effect: 'deny',
+          code: 'GRANT_EXPIRED',
+          grant: latest,
+          because: `CONDITIONAL; grant ${latest.id} expired on ${latest.expires}`,
+          classification,
+        };
       }
       if (held.length) {
         return {
@@ -123,7 +203,13 @@ export function ruleOn(policySet: PolicySet, consumer: Consumer, purpose: string
           classification,
         };
       }
-      return { agency, effect: 'deny', code: 'GRANT_REQUIRED', because: `CONDITIONAL; ${consumer.id} holds no grant for it`, classification };
+      return {
+        agency,
+        effect: 'deny',
+        code: 'GRANT_REQUIRED',
+        because: `CONDITIONAL; ${consumer.id} holds no grant for it`,
+        classification,
+      };
     }
     default: {
       const unreachable: never = classification.sharingClass;

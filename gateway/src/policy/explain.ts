@@ -17,7 +17,13 @@ export interface ExplainedField {
  * Each field an operation reads, once per coordinate, with the decision for this consumer and
  * purpose and the rules behind it — what `hub policy explain` prints.
  */
-export function explainOperation(policySet: PolicySet, consumer: Consumer, purpose: string | undefined, query: string, now: number): ExplainedField[] | { errors: readonly GraphQLError[] } {
+export function explainOperation(
+  policySet: PolicySet,
+  consumer: Consumer,
+  purpose: string | undefined,
+  query: string,
+  now: number,
+): ExplainedField[] | { errors: readonly GraphQLError[] } {
   let document;
   try {
     document = parse(query);
@@ -33,7 +39,11 @@ export function explainOperation(policySet: PolicySet, consumer: Consumer, purpo
     if (existing) {
       if (!existing.paths.includes(path)) existing.paths.push(path);
     } else {
-      byCoordinate.set(selection.coordinate, { coordinate: selection.coordinate, paths: [path], decision: decideField(policySet, consumer, purpose, selection.coordinate, now) });
+      byCoordinate.set(selection.coordinate, {
+        coordinate: selection.coordinate,
+        paths: [path],
+        decision: decideField(policySet, consumer, purpose, selection.coordinate, now),
+      });
     }
     // The arguments this use reads (given, or left to a default that compares), as the gateway decides them.
     for (const rule of policySet.decisiveArguments(selection.coordinate)) {
@@ -43,7 +53,11 @@ export function explainOperation(policySet: PolicySet, consumer: Consumer, purpo
       if (entry) {
         if (!entry.paths.includes(path)) entry.paths.push(path);
       } else {
-        byCoordinate.set(rule.coordinate, { coordinate: rule.coordinate, paths: [path], decision: decideArgument(policySet, consumer, purpose, rule.coordinate, now) });
+        byCoordinate.set(rule.coordinate, {
+          coordinate: rule.coordinate,
+          paths: [path],
+          decision: decideArgument(policySet, consumer, purpose, rule.coordinate, now),
+        });
       }
     }
   }
@@ -53,11 +67,21 @@ export function explainOperation(policySet: PolicySet, consumer: Consumer, purpo
 export function formatExplanation(fields: readonly ExplainedField[]): string {
   const lines: string[] = [];
   for (const { coordinate, paths, decision } of fields) {
-    const base = decision.effect === 'allow' ? 'ALLOW' : decision.effect === 'mask' ? `MASK ${formatMask(decision.mask)}` : `DENY ${decision.code}`;
-    const verdict = decision.effect !== 'deny' && decision.minCount !== undefined ? `${base} (minCount ${decision.minCount})` : base;
+    const base =
+      decision.effect === 'allow'
+        ? 'ALLOW'
+        : decision.effect === 'mask'
+          ? `MASK ${formatMask(decision.mask)}`
+          : `DENY ${decision.code}`;
+    const verdict =
+      decision.effect !== 'deny' && decision.minCount !== undefined ? `${base} (minCount ${decision.minCount})` : base;
     lines.push(`${verdict.padEnd(26)} ${coordinate}   (at ${paths.join(', ')})`);
     for (const ruling of decision.rulings) {
-      const where = ruling.grant ? formatLocation(ruling.grant.source) : ruling.classification ? formatLocation(ruling.classification.source) : '';
+      const where = ruling.grant
+        ? formatLocation(ruling.grant.source)
+        : ruling.classification
+          ? formatLocation(ruling.classification.source)
+          : '';
       lines.push(`${''.padEnd(26)}   ${ruling.agency}: ${ruling.because}${where ? `  [${where}]` : ''}`);
     }
   }

@@ -16,15 +16,27 @@ export function toClassification(
     return undefined;
   }
   if (!rule.level) {
-    error(location, `${what} has no level`, 'level: L1 (public) | L2 (internal) | L3 (sensitive) | L4 (sensitive personal / minors)');
+    error(
+      location,
+      `${what} has no level`,
+      'level: L1 (public) | L2 (internal) | L3 (sensitive) | L4 (sensitive personal / minors)',
+    );
     return undefined;
   }
   if (rule.class === 'NOT_SHARED' && !rule.legalBasis) {
-    error(location, `${what} is NOT_SHARED without a legal basis`, 'legalBasis: the law or regulation that forbids sharing it');
+    error(
+      location,
+      `${what} is NOT_SHARED without a legal basis`,
+      'legalBasis: the law or regulation that forbids sharing it',
+    );
     return undefined;
   }
   if (rule.open && rule.open !== 'CLOSED' && rule.class !== 'UNCONDITIONAL') {
-    error(location, `${what} is ${rule.class} but open to the public (${rule.open})`, 'only UNCONDITIONAL data can be open data; drop `open` or re-class the field');
+    error(
+      location,
+      `${what} is ${rule.class} but open to the public (${rule.open})`,
+      'only UNCONDITIONAL data can be open data; drop `open` or re-class the field',
+    );
     return undefined;
   }
   return {

@@ -20,10 +20,20 @@ export function loadPolicySet(
 ): { policySet?: PolicySet; problems: PolicyProblem[] } {
   const display = (file: string) => relative(process.cwd(), file) || file;
   const registry = loadConsumerRegistry(sources.consumersFile, display(sources.consumersFile));
-  const registryProblems: PolicyProblem[] = registry.problems.map((p) => ({ severity: 'error', location: p.location, message: p.message }));
+  const registryProblems: PolicyProblem[] = registry.problems.map((p) => ({
+    severity: 'error',
+    location: p.location,
+    message: p.message,
+  }));
   if (!registry.registry) return { problems: registryProblems };
-  const files = existsSync(sources.policyDir) ? readdirSync(sources.policyDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-  const policies = files.map((file) => readYamlSource(join(sources.policyDir, file), display(join(sources.policyDir, file))));
+  const files = existsSync(sources.policyDir)
+    ? readdirSync(sources.policyDir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+    : [];
+  const policies = files.map((file) =>
+    readYamlSource(join(sources.policyDir, file), display(join(sources.policyDir, file))),
+  );
   const compiled = compilePolicies({
     policies,
     consumers: registry.registry,

@@ -83,7 +83,12 @@ const expirySchema = z.union([z.string(), z.date()]).transform((value, ctx) => {
 });
 
 /** A granted field: `Type.field`, or `Type.*` for every field of the type; optionally with a mask; or an argument, `Type.field(arg)`. */
-const grantFieldSchema = z.union([z.string(), z.record(z.string(), z.string()).refine((entry) => Object.keys(entry).length === 1, 'a masked field is written `Type.field: mask`')]);
+const grantFieldSchema = z.union([
+  z.string(),
+  z
+    .record(z.string(), z.string())
+    .refine((entry) => Object.keys(entry).length === 1, 'a masked field is written `Type.field: mask`'),
+]);
 
 export const grantSchema = z
   .object({

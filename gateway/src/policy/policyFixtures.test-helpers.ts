@@ -9,7 +9,9 @@ import { parseYamlSource, readYamlSource } from '../formats';
 
 /** The committed supergraph and consumer registry: policies are tested against the real graph. */
 export const supergraph: Supergraph = loadSupergraphFile(DEFAULT_SUPERGRAPH_FILE);
-export const consumers: ConsumerRegistry = parseConsumerRegistry(readYamlSource(DEFAULT_CONSUMERS_FILE, 'schema/consumers.yaml')).registry!;
+export const consumers: ConsumerRegistry = parseConsumerRegistry(
+  readYamlSource(DEFAULT_CONSUMERS_FILE, 'schema/consumers.yaml'),
+).registry!;
 
 export function consumer(id: string): Consumer {
   const found = consumers.consumers.get(id);
@@ -18,7 +20,10 @@ export function consumer(id: string): Consumer {
 }
 
 /** Compiles policies given as YAML text, keyed by file name. */
-export function compileYaml(files: Record<string, string>, now = Date.parse('2026-11-27T12:00:00+08:00')): { policySet?: PolicySet; problems: PolicyProblem[] } {
+export function compileYaml(
+  files: Record<string, string>,
+  now = Date.parse('2026-11-27T12:00:00+08:00'),
+): { policySet?: PolicySet; problems: PolicyProblem[] } {
   return compilePolicies({
     policies: Object.entries(files).map(([file, text]) => parseYamlSource(text, file)),
     consumers,
@@ -29,7 +34,8 @@ export function compileYaml(files: Record<string, string>, now = Date.parse('202
 }
 
 const AGENCY_POLICY_FILES = ['education.yaml', 'development-reform.yaml', 'science.yaml'];
-const readPolicies = (dir: string) => Object.fromEntries(AGENCY_POLICY_FILES.map((file) => [file, readFileSync(join(dir, file), 'utf8')]));
+const readPolicies = (dir: string) =>
+  Object.fromEntries(AGENCY_POLICY_FILES.map((file) => [file, readFileSync(join(dir, file), 'utf8')]));
 
 /**
  * The unit tests' own policies (copies of the shipped ones, in fixtures/): what the tests decide

@@ -32,7 +32,13 @@ export class PolicyRuntime {
   ) {
     const { policySet, problems } = loadPolicySet(sources, supergraph, { runtimeGrants });
     for (const problem of problems.filter((p) => p.severity === 'warning')) logger.warn(formatProblem(problem));
-    if (!policySet) throw new Error(`the sharing policies do not load:\n${problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n')}`);
+    if (!policySet)
+      throw new Error(
+        `the sharing policies do not load:\n${problems
+          .filter((p) => p.severity === 'error')
+          .map(formatProblem)
+          .join('\n')}`,
+      );
     this.policySet = policySet;
   }
 
@@ -54,10 +60,17 @@ export class PolicyRuntime {
     try {
       result = loadPolicySet(this.sources, supergraph, { runtimeGrants });
     } catch (error) {
-      result = { problems: [{ severity: 'error', location: { file: this.sources.policyDir, line: 1 }, message: (error as Error).message }] };
+      result = {
+        problems: [
+          { severity: 'error', location: { file: this.sources.policyDir, line: 1 }, message: (error as Error).message },
+        ],
+      };
     }
     if (!result.policySet) {
-      this.logger.error({ problems: result.problems.filter((p) => p.severity === 'error').map(formatProblem) }, 'policy reload refused; the last good policies stay in force');
+      this.logger.error(
+        { problems: result.problems.filter((p) => p.severity === 'error').map(formatProblem) },
+        'policy reload refused; the last good policies stay in force',
+      );
       return { applied: false, version: this.policySet.version, problems: result.problems };
     }
     this.supergraph = supergraph;

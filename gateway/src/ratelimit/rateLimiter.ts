@@ -26,7 +26,11 @@ export class MemoryRateLimiter implements RateLimiter {
     this.sweep(start);
     const entry = this.windows.get(key);
     const counts: WindowCounts =
-      entry?.start === start ? { current: entry.current, previous: entry.previous } : entry?.start === start - this.windowMs ? { current: 0, previous: entry.current } : { current: 0, previous: 0 };
+      entry?.start === start
+        ? { current: entry.current, previous: entry.previous }
+        : entry?.start === start - this.windowMs
+          ? { current: 0, previous: entry.current }
+          : { current: 0, previous: 0 };
     const decision = decide(counts, elapsed, weight, limit, this.windowMs);
     if (decision.allowed) this.windows.set(key, { start, current: counts.current + weight, previous: counts.previous });
     else if (entry?.start !== start) this.windows.set(key, { start, ...counts });
@@ -56,7 +60,16 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {1, current + weight, previous}
 `;
 
-type RateRedis = (Redis | Cluster) & { cdoHubRateTake?(current: string, previous: string, weight: number, limit: number, elapsed: number, expiryMs: number): Promise<[number, number, number]> };
+type RateRedis = (Redis | Cluster) & {
+  cdoHubRateTake?(
+    current: string,
+    previous: string,
+    weight: number,
+    limit: number,
+    elapsed: number,
+    expiryMs: number,
+  ): Promise<[number, number, number]>;
+};
 
 /**
  * Counts shared by every gateway on one Redis (the cache's). When Redis does not answer, the
@@ -85,7 +98,14 @@ export class RedisRateLimiter implements RateLimiter {
     const prefix = `cdo-hub:rate:{${key}}`;
     if (!this.isUp()) return this.local.takeNow(key, weight, limit, now);
     try {
-      const [allowed, current, previous] = await this.redis.cdoHubRateTake!(`${prefix}:${start}`, `${prefix}:${start - this.windowMs}`, weight, limit, elapsed, 2 * this.windowMs);
+      const [allowed, current, previous] = await this.redis.cdoHubRateTake!(
+        `${prefix}:${start}`,
+        `${prefix}:${start - this.windowMs}`,
+        weight,
+        limit,
+        elapsed,
+        2 * this.windowMs,
+      );
       if (this.degraded) {
         this.degraded = false;
         this.logger?.info('rate limits shared through Redis again');

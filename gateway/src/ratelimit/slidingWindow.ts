@@ -26,7 +26,13 @@ export function windowPosition(now: number, windowMs: number): { start: number; 
 }
 
 /** Pure: may a request of `weight` pass, given the counts and how far into the window `now` is? */
-export function decide(counts: WindowCounts, elapsed: number, weight: number, limit: number, windowMs: number): RateDecision {
+export function decide(
+  counts: WindowCounts,
+  elapsed: number,
+  weight: number,
+  limit: number,
+  windowMs: number,
+): RateDecision {
   const estimate = counts.previous * (1 - elapsed) + counts.current;
   if (estimate + weight <= limit) return { allowed: true, estimate: estimate + weight, retryAfterMs: 0 };
   return { allowed: false, estimate, retryAfterMs: retryAfter(counts, elapsed, weight, limit, windowMs) };

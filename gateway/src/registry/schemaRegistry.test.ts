@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisTestServer } from '../testing';
 import type { RegistryState } from './model';
-import { currentSupergraph, currentVersions, emptyRegistry, FileSchemaRegistry, openSchemaRegistry, publishVersion, RegistryError, rollbackTarget, seedRegistry, type PublishInput } from './schemaRegistry';
+import {
+  currentSupergraph,
+  currentVersions,
+  emptyRegistry,
+  FileSchemaRegistry,
+  openSchemaRegistry,
+  publishVersion,
+  RegistryError,
+  rollbackTarget,
+  seedRegistry,
+  type PublishInput,
+} from './schemaRegistry';
 
 const now = new Date('2026-11-27T10:00:00Z');
 const seeded = (): RegistryState =>
@@ -16,13 +27,26 @@ const seeded = (): RegistryState =>
     now,
   });
 const change = (state: RegistryState, sdl: string, supergraph: string, extra: Partial<PublishInput> = {}) =>
-  publishVersion(state, { agency: 'education', sdl, author: 'cdo', reason: 'r', source: 'file', supergraph: { version: supergraph, sdl: `supergraph ${supergraph}` }, basedOn: state.current, now, ...extra });
+  publishVersion(state, {
+    agency: 'education',
+    sdl,
+    author: 'cdo',
+    reason: 'r',
+    source: 'file',
+    supergraph: { version: supergraph, sdl: `supergraph ${supergraph}` },
+    basedOn: state.current,
+    now,
+    ...extra,
+  });
 
 describe('schema registry rules', () => {
   it('seeds version 1 of every agency and serves their supergraph, once', () => {
     const state = seeded();
     expect(state.current).toBe('s1');
-    expect([...currentVersions(state).values()].map((v) => `${v.agency} v${v.version} ${v.source}`)).toEqual(['education v1 seed', 'science v1 seed']);
+    expect([...currentVersions(state).values()].map((v) => `${v.agency} v${v.version} ${v.source}`)).toEqual([
+      'education v1 seed',
+      'science v1 seed',
+    ]);
     expect(seedRegistry(state, { sources: [], supergraph: { version: 's9', sdl: '' }, now })).toBe(state);
   });
 
@@ -37,7 +61,9 @@ describe('schema registry rules', () => {
   it('refuses an unchanged SDL, and a publish checked against a supergraph no longer served', () => {
     const state = seeded();
     expect(() => change(state, 'type Query { a: Int }', 's2')).toThrow(RegistryError);
-    expect(() => change(state, 'type Query { a: Int, z: Int }', 's2', { basedOn: 'an older one' })).toThrow(/another schema went live/);
+    expect(() => change(state, 'type Query { a: Int, z: Int }', 's2', { basedOn: 'an older one' })).toThrow(
+      /another schema went live/,
+    );
   });
 
   it('rolls back to the version before the served one, or to the one named', () => {
@@ -73,7 +99,14 @@ describe.each(['file', 'redis'] as const)('schema registry store: %s', (backend)
     const seen: string[] = [];
     const stop = reader.watch((state) => seen.push(state.current ?? ''));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await writer.update((state) => ({ state: seedRegistry(state, { sources: [{ agency: 'education', sdl: 'type Query { a: Int }' }], supergraph: { version: 's1', sdl: 'x' }, now }), result: undefined }));
+    await writer.update((state) => ({
+      state: seedRegistry(state, {
+        sources: [{ agency: 'education', sdl: 'type Query { a: Int }' }],
+        supergraph: { version: 's1', sdl: 'x' },
+        now,
+      }),
+      result: undefined,
+    }));
     await writer.update((state) => change(state, 'type Query { a: Int, b: Int }', 's2'));
     const deadline = Date.now() + 5000;
     while (!seen.includes('s2') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));

@@ -15,7 +15,10 @@ export const SCHEMA_REGISTRY_FILE = 'registry.json';
 
 export function parseRegistryState(value: unknown, location: string): RegistryState {
   const parsed = registryStateSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`schema registry ${location} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `schema registry ${location} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -40,9 +43,15 @@ export class FileSchemaRegistry extends FileDocumentStore<RegistryState> {
 }
 
 /** The registry the configuration names: Redis when `SCHEMA_REGISTRY_REDIS_URL` is set, else the folder. */
-export async function openSchemaRegistry(config: { schemaRegistryDir: string; schemaRegistryRedisUrl?: string; auditRedisAllowEverysec?: boolean }): Promise<SchemaRegistry> {
+export async function openSchemaRegistry(config: {
+  schemaRegistryDir: string;
+  schemaRegistryRedisUrl?: string;
+  auditRedisAllowEverysec?: boolean;
+}): Promise<SchemaRegistry> {
   if (!config.schemaRegistryRedisUrl) return new FileSchemaRegistry(config.schemaRegistryDir);
-  return RedisDocumentStore.open(config.schemaRegistryRedisUrl, SCHEMA_REGISTRY_KIND, { allowEverysec: config.auditRedisAllowEverysec ?? false });
+  return RedisDocumentStore.open(config.schemaRegistryRedisUrl, SCHEMA_REGISTRY_KIND, {
+    allowEverysec: config.auditRedisAllowEverysec ?? false,
+  });
 }
 
 /** A registry step refused, with a reason meant for the CDO. */
@@ -79,14 +88,23 @@ export function findVersion(state: RegistryState, agency: string, version: numbe
 }
 
 export function agencyVersions(state: RegistryState, agency?: string): SchemaVersion[] {
-  return state.versions.filter((v) => agency === undefined || v.agency === agency).sort((a, b) => a.agency.localeCompare(b.agency) || a.version - b.version);
+  return state.versions
+    .filter((v) => agency === undefined || v.agency === agency)
+    .sort((a, b) => a.agency.localeCompare(b.agency) || a.version - b.version);
 }
 
 /**
  * First use: version 1 of every agency from the committed SDLs, and the supergraph composed from
  * them as the one served. A registry already in use is returned unchanged.
  */
-export function seedRegistry(state: RegistryState, input: { sources: readonly { agency: string; sdl: string }[]; supergraph: { version: string; sdl: string }; now: Date }): RegistryState {
+export function seedRegistry(
+  state: RegistryState,
+  input: {
+    sources: readonly { agency: string; sdl: string }[];
+    supergraph: { version: string; sdl: string };
+    now: Date;
+  },
+): RegistryState {
   if (state.versions.length) return state;
   const publishedAt = input.now.toISOString();
   const versions: SchemaVersion[] = input.sources.map((source) => ({
@@ -103,7 +121,14 @@ export function seedRegistry(state: RegistryState, input: { sources: readonly { 
   return {
     ...state,
     versions,
-    supergraphs: [{ version: input.supergraph.version, sdl: input.supergraph.sdl, composedAt: publishedAt, agencies: Object.fromEntries(input.sources.map((s) => [s.agency, 1])) }],
+    supergraphs: [
+      {
+        version: input.supergraph.version,
+        sdl: input.supergraph.sdl,
+        composedAt: publishedAt,
+        agencies: Object.fromEntries(input.sources.map((s) => [s.agency, 1])),
+      },
+    ],
     current: input.supergraph.version,
   };
 }
@@ -124,14 +149,24 @@ export interface PublishInput {
 }
 
 /** A new version of one agency's schema, and the supergraph it makes, now served. Pure. */
-export function publishVersion(state: RegistryState, input: PublishInput): { state: RegistryState; result: SchemaVersion } {
+export function publishVersion(
+  state: RegistryState,
+  input: PublishInput,
+): { state: RegistryState; result: SchemaVersion } {
   if (!state.current) throw new RegistryError('NOT_SEEDED', 'the schema registry has not been seeded yet');
   if (state.current !== input.basedOn) {
-    throw new RegistryError('REGISTRY_CHANGED', `another schema went live while this one was checked (now serving ${state.current}): check and publish again`);
+    throw new RegistryError(
+      'REGISTRY_CHANGED',
+      `another schema went live while this one was checked (now serving ${state.current}): check and publish again`,
+    );
   }
   const current = currentVersions(state).get(input.agency);
   const hash = sdlHash(input.sdl);
-  if (current && current.sdlHash === hash) throw new RegistryError('NOTHING_TO_PUBLISH', `${input.agency} v${current.version} already has this SDL: nothing to publish`);
+  if (current && current.sdlHash === hash)
+    throw new RegistryError(
+      'NOTHING_TO_PUBLISH',
+      `${input.agency} v${current.version} already has this SDL: nothing to publish`,
+    );
   const number = Math.max(0, ...state.versions.filter((v) => v.agency === input.agency).map((v) => v.version)) + 1;
   const publishedAt = input.now.toISOString();
   const version: SchemaVersion = {
@@ -148,8 +183,14 @@ export function publishVersion(state: RegistryState, input: PublishInput): { sta
     ...(input.restores !== undefined ? { restores: input.restores } : {}),
   };
   const agencies = { ...(currentSupergraph(state)?.agencies ?? {}), [input.agency]: number };
-  const supergraphs = [...state.supergraphs.filter((s) => s.version !== input.supergraph.version), { version: input.supergraph.version, sdl: input.supergraph.sdl, composedAt: publishedAt, agencies }];
-  return { state: { ...state, versions: [...state.versions, version], supergraphs, current: input.supergraph.version }, result: version };
+  const supergraphs = [
+    ...state.supergraphs.filter((s) => s.version !== input.supergraph.version),
+    { version: input.supergraph.version, sdl: input.supergraph.sdl, composedAt: publishedAt, agencies },
+  ];
+  return {
+    state: { ...state, versions: [...state.versions, version], supergraphs, current: input.supergraph.version },
+    result: version,
+  };
 }
 
 /** The version a rollback restores: the one named, or the one before the agency's current one. */
@@ -162,8 +203,14 @@ export function rollbackTarget(state: RegistryState, agency: string, version?: n
     return named;
   }
   // The version served before the current one: what the current one replaced.
-  const earlier = agencyVersions(state, agency).filter((v) => v.version < current.version && v.sdlHash !== current.sdlHash);
+  const earlier = agencyVersions(state, agency).filter(
+    (v) => v.version < current.version && v.sdlHash !== current.sdlHash,
+  );
   const previous = earlier[earlier.length - 1];
-  if (!previous) throw new RegistryError('UNKNOWN_VERSION', `${agency} v${current.version} is its first version: nothing to roll back to`);
+  if (!previous)
+    throw new RegistryError(
+      'UNKNOWN_VERSION',
+      `${agency} v${current.version} is its first version: nothing to roll back to`,
+    );
   return previous;
 }

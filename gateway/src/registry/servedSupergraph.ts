@@ -11,7 +11,10 @@ export function registrySupergraph(state: RegistryState, logger?: Logger): Super
   try {
     return parseSupergraph(served.sdl, `schema registry (supergraph ${served.version})`);
   } catch (error) {
-    logger?.error({ err: error, version: served.version }, 'the schema registry serves a supergraph that does not parse');
+    logger?.error(
+      { err: error, version: served.version },
+      'the schema registry serves a supergraph that does not parse',
+    );
     return undefined;
   }
 }
@@ -21,7 +24,12 @@ export function registrySupergraph(state: RegistryState, logger?: Logger): Super
  * (unless SUPERGRAPH_FILE names a file), else the supergraph file — for the CLI's checks (policies,
  * grants) to run against what is live.
  */
-export async function loadServedSupergraph(config: Pick<GatewayConfig, 'followRegistry' | 'supergraphFile' | 'schemaRegistryDir' | 'schemaRegistryRedisUrl' | 'auditRedisAllowEverysec'>): Promise<Supergraph> {
+export async function loadServedSupergraph(
+  config: Pick<
+    GatewayConfig,
+    'followRegistry' | 'supergraphFile' | 'schemaRegistryDir' | 'schemaRegistryRedisUrl' | 'auditRedisAllowEverysec'
+  >,
+): Promise<Supergraph> {
   if (config.followRegistry) {
     const registry = await openSchemaRegistry(config);
     try {

@@ -1,4 +1,18 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unwatchFile, watch, watchFile, writeSync, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unwatchFile,
+  watch,
+  watchFile,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
 import { join } from 'node:path';
 import { lock } from 'proper-lockfile';
 
@@ -77,7 +91,11 @@ export class FileDocumentStore<S extends Revisioned> implements DocumentStore<S>
 
   async update<T>(change: (state: S) => { state: S; result: T }): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
-    const release = await lock(this.dir, { lockfilePath: join(this.dir, this.kind.lockFile), retries: { retries: 50, minTimeout: 20, maxTimeout: 200 }, stale: 10_000 });
+    const release = await lock(this.dir, {
+      lockfilePath: join(this.dir, this.kind.lockFile),
+      retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },
+      stale: 10_000,
+    });
     try {
       const current = this.readNow();
       const { state, result } = change(current);

@@ -21,7 +21,11 @@ export class RedisDocumentStore<S extends Revisioned> implements DocumentStore<S
   ) {}
 
   /** Connects and refuses a Redis that could lose the document (eviction, no or lax persistence). */
-  static async connect<S extends Revisioned>(url: string, kind: DocumentKind<S>, options: { allowEverysec?: boolean } = {}): Promise<Redis> {
+  static async connect<S extends Revisioned>(
+    url: string,
+    kind: DocumentKind<S>,
+    options: { allowEverysec?: boolean } = {},
+  ): Promise<Redis> {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
     try {
       await redis.connect();
@@ -34,7 +38,11 @@ export class RedisDocumentStore<S extends Revisioned> implements DocumentStore<S
     }
   }
 
-  static async open<S extends Revisioned>(url: string, kind: DocumentKind<S>, options: { allowEverysec?: boolean } = {}): Promise<RedisDocumentStore<S>> {
+  static async open<S extends Revisioned>(
+    url: string,
+    kind: DocumentKind<S>,
+    options: { allowEverysec?: boolean } = {},
+  ): Promise<RedisDocumentStore<S>> {
     return new RedisDocumentStore(await RedisDocumentStore.connect(url, kind, options), url, kind);
   }
 
@@ -70,7 +78,11 @@ export class RedisDocumentStore<S extends Revisioned> implements DocumentStore<S
         return outcome.result;
       }
       const next = { ...outcome.state, revision: current.revision + 1 };
-      const committed = await this.redis.multi().set(this.kind.redisKey, JSON.stringify(next)).publish(this.kind.redisChannel, String(next.revision)).exec();
+      const committed = await this.redis
+        .multi()
+        .set(this.kind.redisKey, JSON.stringify(next))
+        .publish(this.kind.redisChannel, String(next.revision))
+        .exec();
       if (committed) return outcome.result; // null: another writer changed the state first; try again
     }
     throw new Error(`the ${this.kind.name} is too busy: gave up after 50 concurrent changes`);

@@ -8,11 +8,17 @@ import type { Redis } from 'ioredis';
 export function durableRedisProblems(settings: Record<string, string | undefined>, allowEverysec: boolean): string[] {
   const problems: string[] = [];
   const policy = settings['maxmemory-policy'];
-  if (policy !== 'noeviction') problems.push(`maxmemory-policy is "${policy ?? 'unknown'}": Redis may evict audit records under memory pressure; set it to noeviction`);
-  if (settings.appendonly !== 'yes') problems.push('appendonly is off: audit records would be lost when Redis restarts; set appendonly yes');
+  if (policy !== 'noeviction')
+    problems.push(
+      `maxmemory-policy is "${policy ?? 'unknown'}": Redis may evict audit records under memory pressure; set it to noeviction`,
+    );
+  if (settings.appendonly !== 'yes')
+    problems.push('appendonly is off: audit records would be lost when Redis restarts; set appendonly yes');
   const fsync = settings.appendfsync;
   if (fsync !== 'always' && !(allowEverysec && fsync === 'everysec')) {
-    problems.push(`appendfsync is "${fsync ?? 'unknown'}": acknowledged records could be lost on a crash; set appendfsync always${fsync === 'everysec' ? ' (or accept losing up to a second with AUDIT_REDIS_ALLOW_EVERYSEC=true)' : ''}`);
+    problems.push(
+      `appendfsync is "${fsync ?? 'unknown'}": acknowledged records could be lost on a crash; set appendfsync always${fsync === 'everysec' ? ' (or accept losing up to a second with AUDIT_REDIS_ALLOW_EVERYSEC=true)' : ''}`,
+    );
   }
   return problems;
 }

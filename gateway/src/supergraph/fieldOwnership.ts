@@ -1,4 +1,11 @@
-import { Kind, parse, type ConstDirectiveNode, type DocumentNode, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type ObjectTypeDefinitionNode,
+  type ObjectTypeExtensionNode,
+} from 'graphql';
 
 /**
  * Which agency resolves which field, read from the supergraph's join directives: a field with
@@ -42,7 +49,8 @@ export function fieldOwnership(supergraphSdl: string | DocumentNode): FieldOwner
   const types = new Map<string, string[]>();
   const keys = new Map<string, Set<string>>();
   const objects = document.definitions.filter(
-    (d): d is ObjectTypeDefinitionNode | ObjectTypeExtensionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION,
+    (d): d is ObjectTypeDefinitionNode | ObjectTypeExtensionNode =>
+      d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION,
   );
   for (const type of objects) {
     const typeName = type.name.value;
@@ -63,7 +71,9 @@ export function fieldOwnership(supergraphSdl: string | DocumentNode): FieldOwner
     for (const field of type.fields ?? []) {
       const joins = (field.directives ?? []).filter((d) => d.name.value === 'join__field');
       const graphs = joins.length
-        ? joins.filter((d) => argument(d, 'external') !== true && argument(d, 'graph') !== undefined).map((d) => graphNames.get(String(argument(d, 'graph')))!)
+        ? joins
+            .filter((d) => argument(d, 'external') !== true && argument(d, 'graph') !== undefined)
+            .map((d) => graphNames.get(String(argument(d, 'graph')))!)
         : typeGraphs;
       resolvers.set(`${typeName}.${field.name.value}`, [...new Set(graphs)].sort());
     }

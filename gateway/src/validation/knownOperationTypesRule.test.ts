@@ -11,6 +11,8 @@ describe('KnownOperationTypesRule', () => {
 
   it('refuses an operation of a type the schema lacks', () => {
     expect(errors('subscription S { a }')).toEqual(['The schema has no subscription operations.']);
-    expect(validate(buildSchema('type Query { a: Int }'), parse('mutation { b }'), [KnownOperationTypesRule])[0]?.message).toBe('The schema has no mutation operations.');
+    expect(
+      validate(buildSchema('type Query { a: Int }'), parse('mutation { b }'), [KnownOperationTypesRule])[0]?.message,
+    ).toBe('The schema has no mutation operations.');
   });
 });

@@ -47,7 +47,9 @@ interface Summary {
 }
 
 function summarize(result: unknown): Summary {
-  const errors = ((result as { errors?: { message: string; extensions?: { code?: string } }[] })?.errors ?? []).map((e) => ({ code: e.extensions?.code ?? 'ERROR', message: e.message }));
+  const errors = ((result as { errors?: { message: string; extensions?: { code?: string } }[] })?.errors ?? []).map(
+    (e) => ({ code: e.extensions?.code ?? 'ERROR', message: e.message }),
+  );
   return { withheld: errors, ok: errors.length === 0 };
 }
 
@@ -58,7 +60,9 @@ function summarize(result: unknown): Summary {
 function withCurrentOperationName<T extends { query: string; operationName?: string | null }>(params: T): T {
   let names: string[];
   try {
-    names = parse(params.query).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? ''] : []));
+    names = parse(params.query).definitions.flatMap((d) =>
+      d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? ''] : [],
+    );
   } catch {
     return params; // the gateway answers a syntax error itself
   }
@@ -94,13 +98,21 @@ function Playground() {
 
   const fetcher = useMemo<Fetcher>(
     () => async (params) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+      };
       if (identity?.token) headers.authorization = `Bearer ${identity.token}`;
       if (identity?.purpose) headers['x-data-purpose'] = identity.purpose;
-      const response = await fetch(config.endpoint, { method: 'POST', headers, body: JSON.stringify(withCurrentOperationName(params)) });
+      const response = await fetch(config.endpoint, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(withCurrentOperationName(params)),
+      });
       const result = (await response.json()) as Record<string, unknown>;
       // Introspection runs on every identity change; only the analyst's own operations are summarised.
-      if (!(params as { operationName?: string }).operationName?.startsWith('IntrospectionQuery')) setSummary(summarize(result));
+      if (!(params as { operationName?: string }).operationName?.startsWith('IntrospectionQuery'))
+        setSummary(summarize(result));
       return result;
     },
     [identity],
@@ -124,11 +136,24 @@ function Playground() {
         )}
         <label>
           {config.devTokens ? 'or token' : 'Token'}
-          <input name="token" type="password" value={token} onChange={(e) => setToken(e.target.value)} placeholder="Bearer token" autoComplete="off" />
+          <input
+            name="token"
+            type="password"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            placeholder="Bearer token"
+            autoComplete="off"
+          />
         </label>
         <label>
           Purpose
-          <input name="purpose" list="hub-purposes" value={purpose} onChange={(e) => setPurpose(e.target.value)} placeholder="e.g. planning" />
+          <input
+            name="purpose"
+            list="hub-purposes"
+            value={purpose}
+            onChange={(e) => setPurpose(e.target.value)}
+            placeholder="e.g. planning"
+          />
           <datalist id="hub-purposes">
             {purposes.map((p) => (
               <option key={p} value={p} />
@@ -137,7 +162,9 @@ function Playground() {
         </label>
         <button type="submit">Use</button>
         <span className="hub-who" role="status">
-          {identity ? `asking as ${identity.label}${identity.purpose ? ` for ${identity.purpose}` : ''}` : 'not signed in: answers show what the public may read'}
+          {identity
+            ? `asking as ${identity.label}${identity.purpose ? ` for ${identity.purpose}` : ''}`
+            : 'not signed in: answers show what the public may read'}
         </span>
         {problem && <span className="hub-problem">{problem}</span>}
       </form>

@@ -1,22 +1,44 @@
 import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { hostname, userInfo } from 'node:os';
-import { adoptAuditTrail, buildUsageReport, followAuditTrail, formatRecordLine, formatUsageCsv, formatUsageTable, openAuditWitness, parseSince, readAuditTrail, verifyWitnessedTrail, type AuditRecord, type GatewayConfig } from '@cdo-hub/gateway';
+import {
+  adoptAuditTrail,
+  buildUsageReport,
+  followAuditTrail,
+  formatRecordLine,
+  formatUsageCsv,
+  formatUsageTable,
+  openAuditWitness,
+  parseSince,
+  readAuditTrail,
+  verifyWitnessedTrail,
+  type AuditRecord,
+  type GatewayConfig,
+} from '@cdo-hub/gateway';
 import { REPORT_FORMATS, type ReportFormat } from './reportFormats';
 
 export { REPORT_FORMATS, type ReportFormat };
 
 function knownAgency(agency: string): void {
-  if (!AGENCIES.some((a) => a.id === agency)) throw new Error(`unknown agency "${agency}" (agencies: ${AGENCIES.map((a) => a.id).join(', ')})`);
+  if (!AGENCIES.some((a) => a.id === agency))
+    throw new Error(`unknown agency "${agency}" (agencies: ${AGENCIES.map((a) => a.id).join(', ')})`);
 }
 
 /** `hub audit report`: the CDO's usage table from the trail in `dir`. */
-export async function auditReport(dir: string, options: { agency: string; since?: string; consumer?: string; format: ReportFormat; now?: Date }): Promise<string> {
+export async function auditReport(
+  dir: string,
+  options: { agency: string; since?: string; consumer?: string; format: ReportFormat; now?: Date },
+): Promise<string> {
   knownAgency(options.agency);
   const since = options.since === undefined ? undefined : parseSince(options.since, options.now ?? new Date());
-  if (options.since !== undefined && !since) throw new Error(`--since "${options.since}" is neither a duration (30m, 24h, 7d, 2w) nor a date`);
+  if (options.since !== undefined && !since)
+    throw new Error(`--since "${options.since}" is neither a duration (30m, 24h, 7d, 2w) nor a date`);
   const records: AuditRecord[] = [];
   for await (const record of readAuditTrail(dir, since ? { since } : {})) records.push(record);
-  const report = buildUsageReport(records, { agency: options.agency, ...(since ? { since } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) });
+  const report = buildUsageReport(records, {
+    agency: options.agency,
+    ...(since ? { since } : {}),
+    ...(options.consumer ? { consumer: options.consumer } : {}),
+  });
   switch (options.format) {
     case 'json':
       return JSON.stringify(report, null, 2);
@@ -28,12 +50,20 @@ export async function auditReport(dir: string, options: { agency: string; since?
 }
 
 /** `hub audit tail`: prints records as the gateway writes them, until stopped. */
-export function auditTail(dir: string, options: { agency?: string; consumer?: string; json?: boolean; backlog: number }, print: (line: string) => void): () => void {
+export function auditTail(
+  dir: string,
+  options: { agency?: string; consumer?: string; json?: boolean; backlog: number },
+  print: (line: string) => void,
+): () => void {
   if (options.agency) knownAgency(options.agency);
   return followAuditTrail(
     dir,
     (record) => {
-      if (options.agency && (record.kind === 'grant' ? record.agency !== options.agency : !record.agencies?.[options.agency])) return;
+      if (
+        options.agency &&
+        (record.kind === 'grant' ? record.agency !== options.agency : !record.agencies?.[options.agency])
+      )
+        return;
       if (options.consumer && record.consumer !== options.consumer) return;
       print(options.json ? JSON.stringify(record) : formatRecordLine(record));
     },
@@ -48,18 +78,25 @@ export function auditTail(dir: string, options: { agency?: string; consumer?: st
  * below a checkpoint the witness holds — and 0 otherwise, warnings included.
  */
 export async function auditVerify(
-  config: Pick<GatewayConfig, 'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'>,
+  config: Pick<
+    GatewayConfig,
+    'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'
+  >,
   signingKey: string,
 ): Promise<{ lines: string[]; exitCode: number }> {
   const witness = await openAuditWitness(config);
   try {
     const result = await verifyWitnessedTrail(config.auditDir, signingKey, witness);
     const lines = [
-      ...result.problems.map((problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`),
+      ...result.problems.map(
+        (problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`,
+      ),
       ...result.warnings.map((warning) => `warning: ${warning}`),
       ...result.notes.map((note) => `note: ${note}`),
     ];
-    const witnessed = result.trailId ? `; trail ${result.trailId}, witnessed up to record ${result.witnessedSeq ?? 0} in ${result.witness}` : '';
+    const witnessed = result.trailId
+      ? `; trail ${result.trailId}, witnessed up to record ${result.witnessedSeq ?? 0} in ${result.witness}`
+      : '';
     lines.push(
       result.ok
         ? `audit trail OK: ${result.records} records (last ${result.lastSeq}), ${result.checkpoints} signed checkpoints, in ${config.auditDir}${witnessed}`
@@ -82,7 +119,10 @@ export function defaultOperator(): string {
  * the witness first; `hub audit verify` then reports it, as a warning, on every run.
  */
 export async function auditAdopt(
-  config: Pick<GatewayConfig, 'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'>,
+  config: Pick<
+    GatewayConfig,
+    'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'
+  >,
   signingKey: string,
   decision: { by: string; reason: string },
 ): Promise<string[]> {

@@ -16,11 +16,14 @@ async function main(): Promise<void> {
     new RemoteGraphQLDataSource({
       ...(url ? { url } : {}),
       willSendRequest: ({ request }) => {
-        for (const [name, value] of Object.entries(signedSubgraphHeaders(key, subgraph, request))) request.http?.headers.set(name, value);
+        for (const [name, value] of Object.entries(signedSubgraphHeaders(key, subgraph, request)))
+          request.http?.headers.set(name, value);
       },
     });
   const server = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl, buildService }) });
-  const { url } = await startStandaloneServer(server, { listen: { port: Number(process.env.GATEWAY_PORT), host: '127.0.0.1' } });
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: Number(process.env.GATEWAY_PORT), host: '127.0.0.1' },
+  });
   process.send?.({ ready: true, url });
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));

@@ -71,7 +71,14 @@ export async function runLoad(options: {
               path: new URL(options.url).pathname,
               headers,
               body: request.body,
-              ...(sign ? { setupRequest: (sent: autocannon.Request) => ({ ...sent, headers: { ...headers, ...sign(request.body) } }) } : {}),
+              ...(sign
+                ? {
+                    setupRequest: (sent: autocannon.Request) => ({
+                      ...sent,
+                      headers: { ...headers, ...sign(request.body) },
+                    }),
+                  }
+                : {}),
             };
           }),
           verifyBody: verify as never,
@@ -86,7 +93,11 @@ export async function runLoad(options: {
       p50: result.latency.p50,
       p99: result.latency.p99,
       total: result.requests.total,
-      failures: result.non2xx + result.errors + result.timeouts + ((result as unknown as { mismatches?: number }).mismatches ?? 0),
+      failures:
+        result.non2xx +
+        result.errors +
+        result.timeouts +
+        ((result as unknown as { mismatches?: number }).mismatches ?? 0),
       ...(firstFailure ? { firstFailure } : {}),
       peakRssMb: Math.round(peakRss),
     };

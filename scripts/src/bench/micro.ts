@@ -1,4 +1,18 @@
-import { applyMask, compileOperationView, entityKey, fetchKeyBase, JsonlAuditLog, responseCacheKey, loadGatewayConfig, loadPolicySet, loadSupergraphFile, ViewCache, type AccessEntry, type Identity, type OperationView } from '@cdo-hub/gateway';
+import {
+  applyMask,
+  compileOperationView,
+  entityKey,
+  fetchKeyBase,
+  JsonlAuditLog,
+  responseCacheKey,
+  loadGatewayConfig,
+  loadPolicySet,
+  loadSupergraphFile,
+  ViewCache,
+  type AccessEntry,
+  type Identity,
+  type OperationView,
+} from '@cdo-hub/gateway';
 import { listIdentity, PLAIN_CURSORS, SubgraphCursors } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +34,8 @@ function measure(name: string, iterations: number, work: (i: number) => void): M
     samples.push(Number(process.hrtime.bigint() - started) / 1000);
   }
   samples.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]! * 10) / 10;
+  const at = (q: number) =>
+    Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]! * 10) / 10;
   return { name, p50Micros: at(0.5), p99Micros: at(0.99), iterations };
 }
 
@@ -33,17 +48,30 @@ export function runMicroBenchmarks(queries: readonly string[], quick: boolean): 
   const supergraph = loadSupergraphFile(config.supergraphFile);
   const { policySet } = loadPolicySet({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph);
   if (!policySet) throw new Error('the policies do not load');
-  const identity: Identity = { consumer: policySet.consumers.consumers.get('district-haidian')!, purpose: 'enrollment-planning', roles: [], anonymous: false };
+  const identity: Identity = {
+    consumer: policySet.consumers.consumers.get('district-haidian')!,
+    purpose: 'enrollment-planning',
+    roles: [],
+    anonymous: false,
+  };
   const iterations = quick ? 500 : 3000;
   const now = Date.now();
   const cache = new ViewCache<OperationView>();
-  queries.forEach((query, i) => cache.set(`k${i}`, compileOperationView(policySet, identity, parse(query), undefined, `h${i}`, now)));
+  queries.forEach((query, i) =>
+    cache.set(`k${i}`, compileOperationView(policySet, identity, parse(query), undefined, `h${i}`, now)),
+  );
   const names = Array.from({ length: 1000 }, (_, i) => `欧阳${String.fromCharCode(0x4e00 + (i % 500))}明`);
   // A roster's cursors as the education subgraph issues them: 16-hex-digit roster keys, sealed
   // for the list and Haidian's row scope (keys derived once, as at the subgraph's start).
-  const cursors = new SubgraphCursors('education', { signingKey: 'bench-signing-key-0123456789abcdefghij' }, { sealing: true, ttlMs: 86_400_000 }).forCall({ districtCode: '110108' });
+  const cursors = new SubgraphCursors(
+    'education',
+    { signingKey: 'bench-signing-key-0123456789abcdefghij' },
+    { sealing: true, ttlMs: 86_400_000 },
+  ).forCall({ districtCode: '110108' });
   const roster = listIdentity('School.students');
-  const rosterKeys = Array.from({ length: 1000 }, (_, i) => (0x8f3a91c2d4e5 * (i + 1)).toString(16).padStart(16, '0').slice(-16));
+  const rosterKeys = Array.from({ length: 1000 }, (_, i) =>
+    (0x8f3a91c2d4e5 * (i + 1)).toString(16).padStart(16, '0').slice(-16),
+  );
   const sealed = rosterKeys.map((key) => cursors.issue(roster, key));
   const plain = rosterKeys.map((key) => PLAIN_CURSORS.issue(roster, key));
   return [
@@ -65,15 +93,32 @@ export function runMicroBenchmarks(queries: readonly string[], quick: boolean): 
     measure('cursor open (AES-256-GCM, bound to list and row scope), per cursor', iterations * 10, (i) => {
       cursors.read(sealed[i % sealed.length]!, roster);
     }),
-    measure('plain cursor encode + decode (HUB_CURSOR_SEALING=off, for comparison), per cursor', iterations * 10, (i) => {
-      PLAIN_CURSORS.issue(roster, rosterKeys[i % rosterKeys.length]!);
-      PLAIN_CURSORS.read(plain[i % plain.length]!, roster);
-    }),
+    measure(
+      'plain cursor encode + decode (HUB_CURSOR_SEALING=off, for comparison), per cursor',
+      iterations * 10,
+      (i) => {
+        PLAIN_CURSORS.issue(roster, rosterKeys[i % rosterKeys.length]!);
+        PLAIN_CURSORS.read(plain[i % plain.length]!, roster);
+      },
+    ),
     // What a request costs the caches before any lookup: its response key, and the keys of an entity fetch of 20.
     measure('cache keys: one response key + an entity fetch of 20 keys', iterations, (i) => {
       const view = cache.get(`k${i % queries.length}`, now)!;
-      responseCacheKey({ supergraphVersion: supergraph.version, policyVersion: policySet.version, view, operationName: null, variables: { first: i } });
-      const base = fetchKeyBase({ supergraphVersion: supergraph.version, policyVersion: policySet.version, agency: 'education', selection: '{_entities(representations:$representations){...on District{schoolCount studentCount}}}', variables: {}, scope: undefined });
+      responseCacheKey({
+        supergraphVersion: supergraph.version,
+        policyVersion: policySet.version,
+        view,
+        operationName: null,
+        variables: { first: i },
+      });
+      const base = fetchKeyBase({
+        supergraphVersion: supergraph.version,
+        policyVersion: policySet.version,
+        agency: 'education',
+        selection: '{_entities(representations:$representations){...on District{schoolCount studentCount}}}',
+        variables: {},
+        scope: undefined,
+      });
       for (let k = 0; k < 20; k++) entityKey(base, { __typename: 'District', code: String(110100 + k) });
     }),
   ];
@@ -93,7 +138,15 @@ export async function runAuditMicroBenchmarks(dataDir: string, quick: boolean): 
     operationName: 'Bench',
     operationHash: 'bench',
     grants: ['EDU-2026-001'],
-    agencies: { education: { released: ['School.name', 'Query.schools'], masked: ['Student.name'], denied: ['Student.idNumber'], entities: 12, grants: ['EDU-2026-001'] } },
+    agencies: {
+      education: {
+        released: ['School.name', 'Query.schools'],
+        masked: ['Student.name'],
+        denied: ['Student.idNumber'],
+        entities: 12,
+        grants: ['EDU-2026-001'],
+      },
+    },
     supergraphVersion: 'bench',
     policyVersion: 'bench',
     outcome: 'partial',
@@ -120,7 +173,12 @@ export async function runAuditMicroBenchmarks(dataDir: string, quick: boolean): 
     rmSync(dir, { recursive: true, force: true });
     samples.sort((a, b) => a - b);
     const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!);
-    results.push({ name: `audit record durable (JSONL + fsync), ${inFlight} in flight: ${Math.round(total / seconds)} records/s`, p50Micros: at(0.5), p99Micros: at(0.99), iterations: total });
+    results.push({
+      name: `audit record durable (JSONL + fsync), ${inFlight} in flight: ${Math.round(total / seconds)} records/s`,
+      p50Micros: at(0.5),
+      p99Micros: at(0.99),
+      iterations: total,
+    });
   }
   return results;
 }

@@ -19,9 +19,24 @@ export function ensureHiveGateway(log: (line: string) => void): string | undefin
   mkdirSync(dir, { recursive: true });
   log(`installing @graphql-hive/gateway@${HIVE_GATEWAY_VERSION} into ${dir} for row (b) (first run only)`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const installed = spawnSync(npm, ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `@graphql-hive/gateway@${HIVE_GATEWAY_VERSION}`], { encoding: 'utf8', timeout: 10 * 60_000 });
+  const installed = spawnSync(
+    npm,
+    [
+      'install',
+      '--prefix',
+      dir,
+      '--no-audit',
+      '--no-fund',
+      '--no-save',
+      '--loglevel=error',
+      `@graphql-hive/gateway@${HIVE_GATEWAY_VERSION}`,
+    ],
+    { encoding: 'utf8', timeout: 10 * 60_000 },
+  );
   if (installed.status !== 0 || !existsSync(bin)) {
-    log(`row (b) skipped: @graphql-hive/gateway could not be installed (${(installed.stderr || installed.error?.message || 'unknown error').trim().split('\n').pop()})`);
+    log(
+      `row (b) skipped: @graphql-hive/gateway could not be installed (${(installed.stderr || installed.error?.message || 'unknown error').trim().split('\n').pop()})`,
+    );
     return undefined;
   }
   return bin;

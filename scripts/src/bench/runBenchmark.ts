@@ -40,7 +40,15 @@ export interface BenchReport {
 
 const BASE_PORT = 14_100;
 /** Each row's gateway port; the phases run one after the other on the same ports. */
-const ROW_PORTS = { a: BASE_PORT + 10, b: BASE_PORT + 16, c: BASE_PORT + 11, d: BASE_PORT + 12, e: BASE_PORT + 13, f: BASE_PORT + 14, g: BASE_PORT + 15 } as const;
+const ROW_PORTS = {
+  a: BASE_PORT + 10,
+  b: BASE_PORT + 16,
+  c: BASE_PORT + 11,
+  d: BASE_PORT + 12,
+  e: BASE_PORT + 13,
+  f: BASE_PORT + 14,
+  g: BASE_PORT + 15,
+} as const;
 const DEMO_POLICY_DIR = join(repoRoot(), 'scripts', 'bench', 'demo', 'policies');
 const DEMO_CONSUMERS_FILE = join(repoRoot(), 'scripts', 'bench', 'demo', 'consumers.yaml');
 /** Row (b)'s config: a plugin that signs each subgraph fetch, as row (a) and our gateways do. */
@@ -90,14 +98,32 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   const ports = AGENCY_PACKAGES.map((_, i) => BASE_PORT + 1 + i);
   AGENCY_PACKAGES.forEach((agency, i) => (env[`${agency.envPrefix}_PORT`] = String(ports[i])));
   const demoPorts = DEMO_SUBGRAPH_NAMES.map((_, i) => BASE_PORT + 40 + i);
-  for (const port of [...ports, ...demoPorts, ...Object.values(ROW_PORTS), BASE_PORT + 20]) await assertPortFree(port, 'benchmark');
+  for (const port of [...ports, ...demoPorts, ...Object.values(ROW_PORTS), BASE_PORT + 20])
+    await assertPortFree(port, 'benchmark');
 
   const work = mkdtempSync(join(tmpdir(), 'cdo-hub-bench-'));
   // Each enforcing gateway keeps its own audit trail (one writer per chain), on the data disk.
   const ownTrail = (row: string) => ({ AUDIT_DIR: join(dataDir, `audit-bench-${row}`) });
   // Row (f)'s Redis: a throwaway server, no persistence, evicting like a cache should.
   const redis = commandExists('redis-server')
-    ? spawn('redis-server', ['--port', String(BASE_PORT + 20), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '512mb', '--maxmemory-policy', 'allkeys-lru'], { stdio: 'ignore' })
+    ? spawn(
+        'redis-server',
+        [
+          '--port',
+          String(BASE_PORT + 20),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--maxmemory',
+          '512mb',
+          '--maxmemory-policy',
+          'allkeys-lru',
+        ],
+        { stdio: 'ignore' },
+      )
     : undefined;
   if (!redis) log('redis-server is not installed: row (f) is skipped');
   const quiet = (line: string) => (/"level":(40|50|60)/.test(line) && !/OPEN MODE/.test(line) ? log(line) : undefined);
@@ -109,25 +135,96 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   /** Every gateway row on one supergraph; `ours` is what our gateways need beyond the common environment. */
   const startRows = (supergraphFile: string, ours: NodeJS.ProcessEnv): Row[] => {
     const gateway = (name: string, row: string, port: number, extra: NodeJS.ProcessEnv, args: string[] = []) =>
-      new ManagedProcess(name, hub, { ...env, ...ours, ...ownTrail(row), GATEWAY_HOST: '127.0.0.1', ...extra }, quiet, ['gateway', ...args, '--supergraph', supergraphFile, '--port', String(port)]);
-    const rows: Row[] = [{ id: 'a', label: '(a) @apollo/gateway, bare', url: `http://127.0.0.1:${ROW_PORTS.a}/`, process: new ManagedProcess('bare', join(__dirname, 'bareGateway.js'), { ...env, SUPERGRAPH_FILE: supergraphFile, GATEWAY_PORT: String(ROW_PORTS.a) }, quiet) }];
+      new ManagedProcess(name, hub, { ...env, ...ours, ...ownTrail(row), GATEWAY_HOST: '127.0.0.1', ...extra }, quiet, [
+        'gateway',
+        ...args,
+        '--supergraph',
+        supergraphFile,
+        '--port',
+        String(port),
+      ]);
+    const rows: Row[] = [
+      {
+        id: 'a',
+        label: '(a) @apollo/gateway, bare',
+        url: `http://127.0.0.1:${ROW_PORTS.a}/`,
+        process: new ManagedProcess(
+          'bare',
+          join(__dirname, 'bareGateway.js'),
+          { ...env, SUPERGRAPH_FILE: supergraphFile, GATEWAY_PORT: String(ROW_PORTS.a) },
+          quiet,
+        ),
+      },
+    ];
     if (hive) {
       const url = `http://127.0.0.1:${ROW_PORTS.b}/graphql`;
       // One process, as every other row: no worker forks.
-      rows.push({ id: 'b', label: `(b) Hive Gateway ${HIVE_GATEWAY_VERSION}`, url, process: new ManagedProcess('hive', hive, { ...env, NODE_ENV: 'production', FORK: '1', BENCH_SUPERGRAPH_FILE: supergraphFile }, quiet, ['supergraph', supergraphFile, '--config-path', HIVE_GATEWAY_CONFIG, '--port', String(ROW_PORTS.b), '--host', '127.0.0.1'], `http://127.0.0.1:${ROW_PORTS.b}/healthcheck`) });
+      rows.push({
+        id: 'b',
+        label: `(b) Hive Gateway ${HIVE_GATEWAY_VERSION}`,
+        url,
+        process: new ManagedProcess(
+          'hive',
+          hive,
+          { ...env, NODE_ENV: 'production', FORK: '1', BENCH_SUPERGRAPH_FILE: supergraphFile },
+          quiet,
+          [
+            'supergraph',
+            supergraphFile,
+            '--config-path',
+            HIVE_GATEWAY_CONFIG,
+            '--port',
+            String(ROW_PORTS.b),
+            '--host',
+            '127.0.0.1',
+          ],
+          `http://127.0.0.1:${ROW_PORTS.b}/healthcheck`,
+        ),
+      });
     }
     rows.push(
-      { id: 'c', label: '(c) cdo-hub --open', url: `http://127.0.0.1:${ROW_PORTS.c}/graphql`, process: gateway('open', 'c', ROW_PORTS.c, {}, ['--open']) },
-      { id: 'd', label: '(d) cdo-hub, policies enforced, no cache', url: `http://127.0.0.1:${ROW_PORTS.d}/graphql`, process: gateway('enforced', 'd', ROW_PORTS.d, { CACHE: 'off' }) },
-      { id: 'e', label: '(e) cdo-hub, in-memory cache warm', url: `http://127.0.0.1:${ROW_PORTS.e}/graphql`, process: gateway('memory-cache', 'e', ROW_PORTS.e, {}) },
+      {
+        id: 'c',
+        label: '(c) cdo-hub --open',
+        url: `http://127.0.0.1:${ROW_PORTS.c}/graphql`,
+        process: gateway('open', 'c', ROW_PORTS.c, {}, ['--open']),
+      },
+      {
+        id: 'd',
+        label: '(d) cdo-hub, policies enforced, no cache',
+        url: `http://127.0.0.1:${ROW_PORTS.d}/graphql`,
+        process: gateway('enforced', 'd', ROW_PORTS.d, { CACHE: 'off' }),
+      },
+      {
+        id: 'e',
+        label: '(e) cdo-hub, in-memory cache warm',
+        url: `http://127.0.0.1:${ROW_PORTS.e}/graphql`,
+        process: gateway('memory-cache', 'e', ROW_PORTS.e, {}),
+      },
     );
-    if (redis) rows.push({ id: 'f', label: '(f) cdo-hub, Redis cache warm', url: `http://127.0.0.1:${ROW_PORTS.f}/graphql`, process: gateway('redis-cache', 'f', ROW_PORTS.f, { REDIS_URL: `redis://127.0.0.1:${BASE_PORT + 20}` }) });
-    rows.push({ id: 'g', label: '(g) cdo-hub, fetch cache only (entities, root fields) warm', url: `http://127.0.0.1:${ROW_PORTS.g}/graphql`, process: gateway('fetch-cache', 'g', ROW_PORTS.g, { CACHE_LAYERS: 'entity,root' }) });
+    if (redis)
+      rows.push({
+        id: 'f',
+        label: '(f) cdo-hub, Redis cache warm',
+        url: `http://127.0.0.1:${ROW_PORTS.f}/graphql`,
+        process: gateway('redis-cache', 'f', ROW_PORTS.f, { REDIS_URL: `redis://127.0.0.1:${BASE_PORT + 20}` }),
+      });
+    rows.push({
+      id: 'g',
+      label: '(g) cdo-hub, fetch cache only (entities, root fields) warm',
+      url: `http://127.0.0.1:${ROW_PORTS.g}/graphql`,
+      process: gateway('fetch-cache', 'g', ROW_PORTS.g, { CACHE_LAYERS: 'entity,root' }),
+    });
     return rows;
   };
 
   /** Rounds over the rows, alternating their order; `direct` joins the workloads it names. */
-  const runRounds = async (rows: Row[], workloads: Workload[], toLoad: (workload: Workload) => LoadRequest[], direct?: { row: Row; workload: string; load: LoadRequest[] }) => {
+  const runRounds = async (
+    rows: Row[],
+    workloads: Workload[],
+    toLoad: (workload: Workload) => LoadRequest[],
+    direct?: { row: Row; workload: string; load: LoadRequest[] },
+  ) => {
     allWorkloads.push(...workloads);
     for (let round = 0; round < rounds; round++) {
       const order = rows.map((_, i) => rows[(i + round) % rows.length]!);
@@ -136,13 +233,29 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         for (const row of targets) {
           const load = row === direct?.row ? direct.load : toLoad(workload);
           const pid = row.process?.child.pid;
-          await runLoad({ url: row.url, requests: load, connections, durationSeconds: warmupSeconds, verify: workload.verify, ...(pid ? { pid } : {}) });
-          const result = await runLoad({ url: row.url, requests: load, connections, durationSeconds, verify: workload.verify, ...(pid ? { pid } : {}) });
+          await runLoad({
+            url: row.url,
+            requests: load,
+            connections,
+            durationSeconds: warmupSeconds,
+            verify: workload.verify,
+            ...(pid ? { pid } : {}),
+          });
+          const result = await runLoad({
+            url: row.url,
+            requests: load,
+            connections,
+            durationSeconds,
+            verify: workload.verify,
+            ...(pid ? { pid } : {}),
+          });
           const key = `${workload.name}|${row.id}`;
           const entry = results.get(key) ?? { workload: workload.name, row: row.id, label: row.label, rounds: [] };
           entry.rounds.push(result);
           results.set(key, entry);
-          log(`round ${round + 1}/${rounds}  ${workload.name.padEnd(14)} ${row.label.padEnd(42)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  failures ${result.failures}  rss ${result.peakRssMb} MB`);
+          log(
+            `round ${round + 1}/${rounds}  ${workload.name.padEnd(14)} ${row.label.padEnd(42)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  failures ${result.failures}  rss ${result.peakRssMb} MB`,
+          );
           if (result.firstFailure) log(`    first failed response: ${result.firstFailure}`);
         }
       }
@@ -154,7 +267,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
 
   try {
     // Phase one: the three agencies on the bench dataset.
-    const composed = composeSupergraph(agencySubgraphSources().map((source) => ({ ...source, url: agencyUrl(findAgency(source.name), env) })));
+    const composed = composeSupergraph(
+      agencySubgraphSources().map((source) => ({ ...source, url: agencyUrl(findAgency(source.name), env) })),
+    );
     if (!composed.ok) throw new Error(composed.errors.join('\n'));
     const supergraphFile = join(work, 'supergraph.graphql');
     writeFileSync(supergraphFile, composed.supergraphSdl);
@@ -167,45 +282,88 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
 
     const databases = {
       education: new AgencyDatabase(agencyDatabaseFile(findAgency('education'), env), { readonly: true }),
-      developmentReform: new AgencyDatabase(agencyDatabaseFile(findAgency('development-reform'), env), { readonly: true }),
+      developmentReform: new AgencyDatabase(agencyDatabaseFile(findAgency('development-reform'), env), {
+        readonly: true,
+      }),
     };
     const workloads = benchWorkloads(databases);
     databases.education.close();
     databases.developmentReform.close();
     const tokens = new Map<string, string>();
-    for (const consumer of new Set(workloads.flatMap((w) => w.requests.flatMap((r) => (r.consumer ? [r.consumer] : []))))) {
+    for (const consumer of new Set(
+      workloads.flatMap((w) => w.requests.flatMap((r) => (r.consumer ? [r.consumer] : []))),
+    )) {
       tokens.set(consumer, await issueDevelopmentToken({ consumer, ttl: '2h' }, env));
     }
     const toLoad = (workload: Workload): LoadRequest[] =>
       workload.requests.map((request): LoadRequest => ({
         body: JSON.stringify({ query: request.query }),
-        headers: request.consumer ? { authorization: `Bearer ${tokens.get(request.consumer)}`, 'x-data-purpose': request.purpose ?? '' } : ({} as Record<string, string>),
+        headers: request.consumer
+          ? { authorization: `Bearer ${tokens.get(request.consumer)}`, 'x-data-purpose': request.purpose ?? '' }
+          : ({} as Record<string, string>),
       }));
-    const ceiling: Row = { id: 'ceiling', label: 'direct subgraph call (ceiling)', url: agencyUrl(findAgency('education'), env), process: agencyProcesses[0]! };
+    const ceiling: Row = {
+      id: 'ceiling',
+      label: 'direct subgraph call (ceiling)',
+      url: agencyUrl(findAgency('education'), env),
+      process: agencyProcesses[0]!,
+    };
     // Signed per request, as the gateway signs its fetches: subgraphs refuse unsigned calls.
-    const signed = (request: LoadRequest): LoadRequest => ({ ...request, sign: (body) => signedSubgraphHeaders(secrets.subgraphSigningKey, 'education', JSON.parse(body) as { query: string }) });
-    await runRounds(rows, workloads, toLoad, { row: ceiling, workload: 'single-agency', load: toLoad(directSubgraphWorkload(workloads)).map(signed) });
+    const signed = (request: LoadRequest): LoadRequest => ({
+      ...request,
+      sign: (body) =>
+        signedSubgraphHeaders(secrets.subgraphSigningKey, 'education', JSON.parse(body) as { query: string }),
+    });
+    await runRounds(rows, workloads, toLoad, {
+      row: ceiling,
+      workload: 'single-agency',
+      load: toLoad(directSubgraphWorkload(workloads)).map(signed),
+    });
     const queries = workloads.find((w) => w.name === 'cross-agency')!.requests.map((r) => r.query);
     await stopAll();
 
     // Phase two: the four-subgraph demo, everything UNCONDITIONAL, asked anonymously.
-    const demo = composeSupergraph(DEMO_SUBGRAPH_NAMES.map((name, i) => ({ name, sdl: DEMO_SUBGRAPHS[name].sdl, url: `http://127.0.0.1:${demoPorts[i]}/graphql` })));
+    const demo = composeSupergraph(
+      DEMO_SUBGRAPH_NAMES.map((name, i) => ({
+        name,
+        sdl: DEMO_SUBGRAPHS[name].sdl,
+        url: `http://127.0.0.1:${demoPorts[i]}/graphql`,
+      })),
+    );
     if (!demo.ok) throw new Error(demo.errors.join('\n'));
     const demoFile = join(work, 'demo-supergraph.graphql');
     writeFileSync(demoFile, demo.supergraphSdl);
-    processes.push(new ManagedProcess('demo-subgraphs', join(__dirname, 'demo', 'demoSubgraphs.js'), { ...env, DEMO_PORTS: demoPorts.join(',') }, quiet));
-    const demoRows = startRows(demoFile, { POLICY_DIR: DEMO_POLICY_DIR, CONSUMERS_FILE: DEMO_CONSUMERS_FILE, GRANT_STORE_DIR: join(work, 'demo-grants') });
+    processes.push(
+      new ManagedProcess(
+        'demo-subgraphs',
+        join(__dirname, 'demo', 'demoSubgraphs.js'),
+        { ...env, DEMO_PORTS: demoPorts.join(',') },
+        quiet,
+      ),
+    );
+    const demoRows = startRows(demoFile, {
+      POLICY_DIR: DEMO_POLICY_DIR,
+      CONSUMERS_FILE: DEMO_CONSUMERS_FILE,
+      GRANT_STORE_DIR: join(work, 'demo-grants'),
+    });
     processes.push(...demoRows.map((row) => row.process!));
     await Promise.all(processes.map((p) => p.listening));
     log('demo subgraphs and gateways up');
-    await runRounds(demoRows, [demoWorkload()], (workload) => workload.requests.map((request) => ({ body: JSON.stringify({ query: request.query }), headers: {} })));
+    await runRounds(demoRows, [demoWorkload()], (workload) =>
+      workload.requests.map((request) => ({ body: JSON.stringify({ query: request.query }), headers: {} })),
+    );
     await stopAll();
 
     const micro = [...runMicroBenchmarks(queries, quick), ...(await runAuditMicroBenchmarks(dataDir, quick))];
     return {
       date: new Date().toISOString(),
       command: `npm run bench${quick ? ' -- --quick' : ''}`,
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? 'unknown',
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
       settings: { rounds, durationSeconds, warmupSeconds, connections, dataset: 'bench' },
       workloads: allWorkloads.map(({ name, description }) => ({ name, description })),
       results: [...results.values()],

@@ -10,7 +10,13 @@ export interface Workload {
   verify(body: string): boolean;
 }
 
-const POLICY_CODES = new Set(['FIELD_NOT_SHARED', 'GRANT_REQUIRED', 'GRANT_EXPIRED', 'PURPOSE_NOT_GRANTED', 'OUT_OF_SCOPE']);
+const POLICY_CODES = new Set([
+  'FIELD_NOT_SHARED',
+  'GRANT_REQUIRED',
+  'GRANT_EXPIRED',
+  'PURPOSE_NOT_GRANTED',
+  'OUT_OF_SCOPE',
+]);
 
 function parse(body: string): { data?: unknown; errors?: { extensions?: { code?: string } }[] } | undefined {
   try {
@@ -35,9 +41,15 @@ const dataWithPolicyErrorsOnly = (body: string) => {
  * is several consumers with different views, as a real day looks.
  */
 export function benchWorkloads(db: { education: AgencyDatabase; developmentReform: AgencyDatabase }): Workload[] {
-  const school = db.education.get<{ code: string }>("SELECT code FROM schools WHERE district_code = '110108' AND type = 'PRIMARY' ORDER BY enrolment DESC LIMIT 1")!;
-  const university = db.education.get<{ uscc: string }>("SELECT uscc FROM schools WHERE type = 'HIGHER_EDUCATION' ORDER BY code LIMIT 1")!;
-  const project = db.developmentReform.get<{ code: string }>('SELECT code FROM investment_projects WHERE school_code IS NOT NULL ORDER BY code LIMIT 1')!;
+  const school = db.education.get<{ code: string }>(
+    "SELECT code FROM schools WHERE district_code = '110108' AND type = 'PRIMARY' ORDER BY enrolment DESC LIMIT 1",
+  )!;
+  const university = db.education.get<{ uscc: string }>(
+    "SELECT uscc FROM schools WHERE type = 'HIGHER_EDUCATION' ORDER BY code LIMIT 1",
+  )!;
+  const project = db.developmentReform.get<{ code: string }>(
+    'SELECT code FROM investment_projects WHERE school_code IS NOT NULL ORDER BY code LIMIT 1',
+  )!;
   const singleAgency = `query SingleAgency { school(code: "${school.code}") { name type enrolment classCount students(first: 10) { totalCount nodes { grade gender } } } }`;
   const crossAgency = [
     `query HighTechProjects { investmentProjects(districtCode: "110108", first: 20) { nodes { code name totalInvestment district { name } owner { name highTechCertificate { certificateNumber validUntil } } } } }`,
@@ -48,22 +60,28 @@ export function benchWorkloads(db: { education: AgencyDatabase; developmentRefor
   return [
     {
       name: 'single-agency',
-      description: "one school with ten students (education only), as the education commission",
+      description: 'one school with ten students (education only), as the education commission',
       requests: [{ query: singleAgency, consumer: 'education', purpose: 'operations' }],
       verify: noErrors,
     },
     {
       name: 'cross-agency',
-      description: 'the four cross-agency questions of the domain reference, in turn, as the development and reform commission',
+      description:
+        'the four cross-agency questions of the domain reference, in turn, as the development and reform commission',
       requests: crossAgency.map((query) => ({ query, consumer: 'development-reform', purpose: 'planning' })),
       verify: noErrors,
     },
     {
       name: 'mixed-views',
-      description: 'cross-agency and roster queries from five consumers with different grants (some fields withheld or masked)',
+      description:
+        'cross-agency and roster queries from five consumers with different grants (some fields withheld or masked)',
       requests: [
         { query: crossAgency[0]!, consumer: 'science', purpose: 'industrial-policy' },
-        { query: `{ school(code: "${school.code}") { name students(first: 10) { nodes { name grade idNumber } } } }`, consumer: 'district-haidian', purpose: 'enrollment-planning' },
+        {
+          query: `{ school(code: "${school.code}") { name students(first: 10) { nodes { name grade idNumber } } } }`,
+          consumer: 'district-haidian',
+          purpose: 'enrollment-planning',
+        },
         { query: crossAgency[3]!, consumer: 'city-analytics', purpose: 'statistics' },
         { query: crossAgency[2]!, consumer: 'development-reform', purpose: 'planning' },
         { query: crossAgency[1]! },
@@ -76,7 +94,11 @@ export function benchWorkloads(db: { education: AgencyDatabase; developmentRefor
 /** The single-agency query sent straight to the education subgraph: the ceiling for a gateway hop. */
 export function directSubgraphWorkload(workloads: readonly Workload[]): Workload {
   const single = workloads.find((w) => w.name === 'single-agency')!;
-  return { ...single, name: 'single-agency (direct subgraph call)', requests: single.requests.map(({ query }) => ({ query })) };
+  return {
+    ...single,
+    name: 'single-agency (direct subgraph call)',
+    requests: single.requests.map(({ query }) => ({ query })),
+  };
 }
 
 /**
@@ -86,7 +108,8 @@ export function directSubgraphWorkload(workloads: readonly Workload[]): Workload
 export function demoWorkload(): Workload {
   return {
     name: 'demo',
-    description: 'the four-subgraph demo (accounts, products, inventory with @requires, reviews): users → reviews → product → reviews → author → reviews → product, as the public gateway benchmarks ask it',
+    description:
+      'the four-subgraph demo (accounts, products, inventory with @requires, reviews): users → reviews → product → reviews → author → reviews → product, as the public gateway benchmarks ask it',
     requests: [{ query: DEMO_QUERY }],
     verify: (body) => noErrors(body) && body.includes('"shippingEstimate"'),
   };

@@ -13,7 +13,12 @@ const codegenBin = join(repoRoot(), 'node_modules', '@graphql-codegen', 'cli', '
 describe.each(AGENCY_PACKAGES.map((agency) => [agency.id]))('generated resolver types of %s', (id) => {
   it('match a fresh generation from schema.graphql', async () => {
     const cwd = join(repoRoot(), 'subgraphs', id);
-    const result = await run(process.execPath, [codegenBin, '--config', 'codegen.ts', '--check'], { cwd }).catch((error: { code: number; stdout: string; stderr: string }) => error);
-    expect({ exitCode: 'code' in result ? result.code : 0, output: result.stdout + result.stderr }).toEqual({ exitCode: 0, output: expect.not.stringContaining('stale') });
+    const result = await run(process.execPath, [codegenBin, '--config', 'codegen.ts', '--check'], { cwd }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect({ exitCode: 'code' in result ? result.code : 0, output: result.stdout + result.stderr }).toEqual({
+      exitCode: 0,
+      output: expect.not.stringContaining('stale'),
+    });
   });
 });

@@ -18,12 +18,18 @@ export interface SubgraphSource {
 
 /** The committed agency SDLs with their default local URLs (the gateway overrides URLs by environment). */
 export function agencySubgraphSources(): SubgraphSource[] {
-  return AGENCY_PACKAGES.map((agency) => ({ name: agency.id, sdl: readFileSync(agency.sdlFile, 'utf8'), url: agencyUrl(agency, {}) }));
+  return AGENCY_PACKAGES.map((agency) => ({
+    name: agency.id,
+    sdl: readFileSync(agency.sdlFile, 'utf8'),
+    url: agencyUrl(agency, {}),
+  }));
 }
 
 /** Composes subgraph SDLs into a supergraph with Apollo's composition rules. */
 export function composeSupergraph(sources: readonly SubgraphSource[]): CompositionResult {
-  const result = composeServices(sources.map((source) => ({ name: source.name, url: source.url, typeDefs: parse(source.sdl) })));
+  const result = composeServices(
+    sources.map((source) => ({ name: source.name, url: source.url, typeDefs: parse(source.sdl) })),
+  );
   if (result.errors) return { ok: false, errors: result.errors.map((error) => error.message) };
   return { ok: true, supergraphSdl: result.supergraphSdl };
 }

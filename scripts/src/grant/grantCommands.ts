@@ -21,7 +21,10 @@ import { AGENCIES } from '@cdo-hub/subgraph-kit';
  * watches. Whoever runs it acts with the CDO's authority (file access to the store is the
  * boundary); apps use the gateway's admin API, where roles are checked.
  */
-export async function grantService(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): Promise<GrantService> {
+export async function grantService(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<GatewayConfig> = {},
+): Promise<GrantService> {
   const config = loadGatewayConfig(env, overrides);
   const supergraph = await loadServedSupergraph(config);
   const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
@@ -29,8 +32,16 @@ export async function grantService(env: NodeJS.ProcessEnv = process.env, overrid
   return new GrantService({
     store,
     policySet: (state) => {
-      const { policySet, problems } = loadPolicySet(sources, supergraph, { runtimeGrants: runtimeGrantInputs(state, store.location) });
-      if (!policySet) throw new Error(`the policies do not load:\n${problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n')}`);
+      const { policySet, problems } = loadPolicySet(sources, supergraph, {
+        runtimeGrants: runtimeGrantInputs(state, store.location),
+      });
+      if (!policySet)
+        throw new Error(
+          `the policies do not load:\n${problems
+            .filter((p) => p.severity === 'error')
+            .map(formatProblem)
+            .join('\n')}`,
+        );
       return policySet;
     },
     calendar: loadWorkCalendar(config.calendarFile),
@@ -39,7 +50,8 @@ export async function grantService(env: NodeJS.ProcessEnv = process.env, overrid
 }
 
 export function knownAgency(agency: string): string {
-  if (!AGENCIES.some((a) => a.id === agency)) throw new Error(`unknown agency "${agency}" (agencies: ${AGENCIES.map((a) => a.id).join(', ')})`);
+  if (!AGENCIES.some((a) => a.id === agency))
+    throw new Error(`unknown agency "${agency}" (agencies: ${AGENCIES.map((a) => a.id).join(', ')})`);
   return agency;
 }
 
@@ -56,14 +68,25 @@ export function pairs(values: readonly string[] | undefined, what: string): Reco
 
 export function describeRequest(request: GrantRequest): string {
   const head = `${request.id} ${request.status.toUpperCase()}: ${request.consumer} asks ${request.agency} for ${request.fields.join(', ')} (purpose ${request.purpose})`;
-  if (request.status === 'pending') return `${head}\n  answer due by ${request.deadline} (${10} working days); the ${request.agency} CDO decides with \`hub grant approve|refuse ${request.id}\``;
+  if (request.status === 'pending')
+    return `${head}\n  answer due by ${request.deadline} (${10} working days); the ${request.agency} CDO decides with \`hub grant approve|refuse ${request.id}\``;
   return `${head}\n  ${request.status} by ${request.decision?.by} on ${request.decision?.at.slice(0, 10)}${request.decision?.reason ? `: ${request.decision.reason}` : ''}${request.decision?.grantId ? ` → ${request.decision.grantId}` : ''}`;
 }
 
 export function describeGrant(grant: StoredGrant): string {
-  const fields = grant.fields.map((f) => (typeof f === 'string' ? f : Object.entries(f).map(([c, m]) => `${c} (masked: ${m})`)[0])).join(', ');
-  const state = grant.revoked ? `REVOKED on ${grant.revoked.at.slice(0, 10)} by ${grant.revoked.by}: ${grant.revoked.reason}` : `in force until ${grant.expires}`;
-  return `${grant.id} ${state}\n  ${grant.consumer} may read ${fields} of ${grant.agency} for ${grant.purposes.join(', ')}${grant.scope ? `, scoped to ${Object.entries(grant.scope).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}; approved by ${grant.approvedBy} on request ${grant.requestId}`;
+  const fields = grant.fields
+    .map((f) => (typeof f === 'string' ? f : Object.entries(f).map(([c, m]) => `${c} (masked: ${m})`)[0]))
+    .join(', ');
+  const state = grant.revoked
+    ? `REVOKED on ${grant.revoked.at.slice(0, 10)} by ${grant.revoked.by}: ${grant.revoked.reason}`
+    : `in force until ${grant.expires}`;
+  return `${grant.id} ${state}\n  ${grant.consumer} may read ${fields} of ${grant.agency} for ${grant.purposes.join(', ')}${
+    grant.scope
+      ? `, scoped to ${Object.entries(grant.scope)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`
+      : ''
+  }; approved by ${grant.approvedBy} on request ${grant.requestId}`;
 }
 
 /** `hub grant list` as a table. */
@@ -77,7 +100,11 @@ export function formatRequestTable(requests: readonly ListedRequest[]): string {
     r.fields.join(' '),
     r.requestedAt.slice(0, 10),
     r.deadline,
-    r.status === 'pending' ? (r.overdue ? `${-r.workingDaysLeft!} working day(s) late` : `${r.workingDaysLeft} working day(s) left`) : `${r.decision?.by ?? ''}${r.decision?.grantId ? ` → ${r.decision.grantId}` : ''}`,
+    r.status === 'pending'
+      ? r.overdue
+        ? `${-r.workingDaysLeft!} working day(s) late`
+        : `${r.workingDaysLeft} working day(s) left`
+      : `${r.decision?.by ?? ''}${r.decision?.grantId ? ` → ${r.decision.grantId}` : ''}`,
   ]);
   const header = ['request', 'status', 'consumer', 'purpose', 'fields', 'filed', 'due', 'answer'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

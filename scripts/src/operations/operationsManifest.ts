@@ -8,7 +8,11 @@ export function renderOperationsManifest(): string {
 }
 
 /** Writes the manifest (or, with `check`, only says whether the committed one is stale). */
-export function updateOperationsManifest(options: { check: boolean; file?: string }): { changed: boolean; file: string; operations: number } {
+export function updateOperationsManifest(options: { check: boolean; file?: string }): {
+  changed: boolean;
+  file: string;
+  operations: number;
+} {
   const file = options.file ?? DEFAULT_OPERATIONS_FILE;
   const text = renderOperationsManifest();
   const changed = !existsSync(file) || readFileSync(file, 'utf8') !== text;

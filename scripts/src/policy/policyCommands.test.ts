@@ -21,10 +21,20 @@ describe('hub policy check', () => {
       const file = join(dir, 'education.yaml');
       const text = readFileSync(file, 'utf8');
       const line = text.split('\n').findIndex((l) => l === '      grade: { class: CONDITIONAL, level: L3 }') + 1;
-      writeFileSync(file, text.replace('      grade: { class: CONDITIONAL, level: L3 }', '      grades: { class: CONDITIONAL, level: L3 }'));
+      writeFileSync(
+        file,
+        text.replace(
+          '      grade: { class: CONDITIONAL, level: L3 }',
+          '      grades: { class: CONDITIONAL, level: L3 }',
+        ),
+      );
       const report = await checkPolicies({ ...HERMETIC, POLICY_DIR: dir });
       expect(report.errors).toBeGreaterThan(0);
-      expect(formatCheckReport(report)).toMatch(new RegExp(`education\\.yaml:${line}: error: unknown field "Student\\.grades"\n    hint: did you mean "Student\\.grade"\\?`));
+      expect(formatCheckReport(report)).toMatch(
+        new RegExp(
+          `education\\.yaml:${line}: error: unknown field "Student\\.grades"\n    hint: did you mean "Student\\.grade"\\?`,
+        ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -33,13 +43,20 @@ describe('hub policy check', () => {
 
 describe('hub policy explain', () => {
   it('prints each decision with the rule behind it', async () => {
-    const text = await explainPolicies('district-haidian', 'enrollment-planning', '{ school(code: "2111000017") { students { nodes { name idNumber } } } }', HERMETIC);
+    const text = await explainPolicies(
+      'district-haidian',
+      'enrollment-planning',
+      '{ school(code: "2111000017") { students { nodes { name idNumber } } } }',
+      HERMETIC,
+    );
     expect(text).toMatch(/MASK name\s+Student\.name/);
     expect(text).toMatch(/DENY FIELD_NOT_SHARED\s+Student\.idNumber/);
     expect(text).toMatch(/granted masked by EDU-2026-001 {2}\[.*education\.yaml:\d+\]/);
   });
 
   it('refuses a purpose the consumer may not state', async () => {
-    await expect(explainPolicies('city-analytics', 'planning', '{ districts { totalCount } }', HERMETIC)).rejects.toThrow(/may not state purpose "planning"/);
+    await expect(
+      explainPolicies('city-analytics', 'planning', '{ districts { totalCount } }', HERMETIC),
+    ).rejects.toThrow(/may not state purpose "planning"/);
   });
 });

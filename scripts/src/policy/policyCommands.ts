@@ -19,7 +19,10 @@ export interface PolicyCheckReport {
 export async function checkPolicies(env: NodeJS.ProcessEnv = process.env): Promise<PolicyCheckReport> {
   const config = loadGatewayConfig(env);
   const supergraph = await loadServedSupergraph(config);
-  const { policySet, problems } = loadPolicySet({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph);
+  const { policySet, problems } = loadPolicySet(
+    { policyDir: config.policyDir, consumersFile: config.consumersFile },
+    supergraph,
+  );
   return {
     problems,
     errors: problems.filter((p) => p.severity === 'error').length,
@@ -39,13 +42,30 @@ export function formatCheckReport(report: PolicyCheckReport): string {
 }
 
 /** `hub policy explain`: each field of an operation, its decision and the rule behind it. */
-export async function explainPolicies(consumerId: string, purpose: string | undefined, query: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function explainPolicies(
+  consumerId: string,
+  purpose: string | undefined,
+  query: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const config = loadGatewayConfig(env);
   const supergraph = await loadServedSupergraph(config);
-  const { policySet, problems } = loadPolicySet({ policyDir: config.policyDir, consumersFile: config.consumersFile }, supergraph);
-  if (!policySet) throw new Error(`the policies do not load:\n${problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n')}`);
+  const { policySet, problems } = loadPolicySet(
+    { policyDir: config.policyDir, consumersFile: config.consumersFile },
+    supergraph,
+  );
+  if (!policySet)
+    throw new Error(
+      `the policies do not load:\n${problems
+        .filter((p) => p.severity === 'error')
+        .map(formatProblem)
+        .join('\n')}`,
+    );
   const consumer = policySet.consumers.consumers.get(consumerId);
-  if (!consumer) throw new Error(`unknown consumer "${consumerId}"; registered: ${[...policySet.consumers.consumers.keys()].join(', ')}`);
+  if (!consumer)
+    throw new Error(
+      `unknown consumer "${consumerId}"; registered: ${[...policySet.consumers.consumers.keys()].join(', ')}`,
+    );
   if (purpose !== undefined && consumer.kind !== 'PUBLIC' && !consumer.purposes.includes(purpose)) {
     throw new Error(`${consumerId} may not state purpose "${purpose}"; its purposes: ${consumer.purposes.join(', ')}`);
   }

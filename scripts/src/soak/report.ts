@@ -16,7 +16,11 @@ export function renderSoak(report: SoakReport): string {
   // RSS once the caches have filled (the first minute), against the end: the figure a leak moves.
   const settled = samples.find((s) => s.atSeconds >= 60) ?? samples[0];
   const end = samples[samples.length - 1];
-  const statusList = (statuses: Record<string, number>) => Object.entries(statuses).sort(([a], [b]) => a.localeCompare(b)).map(([status, n]) => `${status}: ${n}`).join(', ') || '—';
+  const statusList = (statuses: Record<string, number>) =>
+    Object.entries(statuses)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([status, n]) => `${status}: ${n}`)
+      .join(', ') || '—';
   const lines = [
     '# Soak results',
     '',
@@ -41,14 +45,19 @@ export function renderSoak(report: SoakReport): string {
     '## Gateway RSS over time',
     '',
     '```',
-    ...samples.map((s) => `${String(s.atSeconds).padStart(5)} s ${String(s.rssMb).padStart(5)} MB |${'#'.repeat(Math.round((s.rssMb / peak) * BAR_WIDTH))}`),
+    ...samples.map(
+      (s) =>
+        `${String(s.atSeconds).padStart(5)} s ${String(s.rssMb).padStart(5)} MB |${'#'.repeat(Math.round((s.rssMb / peak) * BAR_WIDTH))}`,
+    ),
     '```',
     '',
     '## Samples',
     '',
     '| time s | RSS MB | heap used MB | req/s | statuses since the sample before |',
     '| --- | --- | --- | --- | --- |',
-    ...samples.map((s) => `| ${s.atSeconds} | ${s.rssMb} | ${s.heapUsedMb} | ${s.requestsPerSecond} | ${statusList(s.statuses)} |`),
+    ...samples.map(
+      (s) => `| ${s.atSeconds} | ${s.rssMb} | ${s.heapUsedMb} | ${s.requestsPerSecond} | ${statusList(s.statuses)} |`,
+    ),
     '',
   ];
   return lines.join('\n');

@@ -33,7 +33,13 @@ export interface SoakReport {
   settings: { minutes: number; connections: number; sampleSeconds: number; dataset: string; cache: string };
   mix: { name: string; kind: string; share: number }[];
   samples: SoakSample[];
-  totals: { requests: number; requestsPerSecond: number; statuses: Record<string, number>; failures: number; firstFailure?: string };
+  totals: {
+    requests: number;
+    requestsPerSecond: number;
+    statuses: Record<string, number>;
+    failures: number;
+    firstFailure?: string;
+  };
 }
 
 const BASE_PORT = 14_300;
@@ -50,7 +56,12 @@ function residentMb(pid: number): number {
 /** The gateway's V8 heap in use, from its own Prometheus metrics (read as the hub's operators). */
 async function heapUsedMb(gatewayUrl: string, operatorToken: string): Promise<number> {
   try {
-    const metrics = await (await fetch(new URL('/metrics', gatewayUrl), { headers: { authorization: `Bearer ${operatorToken}` }, signal: AbortSignal.timeout(5_000) })).text();
+    const metrics = await (
+      await fetch(new URL('/metrics', gatewayUrl), {
+        headers: { authorization: `Bearer ${operatorToken}` },
+        signal: AbortSignal.timeout(5_000),
+      })
+    ).text();
     return Number(/^cdo_hub_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0) / 2 ** 20;
   } catch {
     return 0;
@@ -81,7 +92,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   for (const name of ['REDIS_URL', 'AUDIT_REDIS_URL', 'REDIS_SENTINELS', 'REDIS_MODE']) delete env[name];
   AGENCY_PACKAGES.forEach((agency, i) => (env[`${agency.envPrefix}_PORT`] = String(BASE_PORT + 1 + i)));
   const secrets = loadSecrets({ production: false, env });
-  Object.assign(env, { HUB_JWT_SECRET: secrets.jwtSecret, HUB_SUBGRAPH_SIGNING_KEY: secrets.subgraphSigningKey, HUB_MASK_HASH_KEY: secrets.maskHashKey });
+  Object.assign(env, {
+    HUB_JWT_SECRET: secrets.jwtSecret,
+    HUB_SUBGRAPH_SIGNING_KEY: secrets.subgraphSigningKey,
+    HUB_MASK_HASH_KEY: secrets.maskHashKey,
+  });
   // A fresh audit trail each run: ten minutes of load writes a few hundred MB of it.
   rmSync(join(dataDir, 'audit'), { recursive: true, force: true });
 
@@ -90,15 +105,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const gatewayPid = hub.processes.find((p) => p.name === 'gateway')!.child.pid!;
     const databases = {
       education: new AgencyDatabase(agencyDatabaseFile(findAgency('education'), env), { readonly: true }),
-      developmentReform: new AgencyDatabase(agencyDatabaseFile(findAgency('development-reform'), env), { readonly: true }),
+      developmentReform: new AgencyDatabase(agencyDatabaseFile(findAgency('development-reform'), env), {
+        readonly: true,
+      }),
     };
     const tokens = new Map<string, string>();
-    for (const consumer of ['science', 'district-haidian', 'city-analytics', 'development-reform', 'education']) tokens.set(consumer, await issueDevelopmentToken({ consumer, ttl: '2h' }, env));
-    const operatorToken = await issueDevelopmentToken({ consumer: 'hub-operations', roles: ['hub-operator'], ttl: '2h' }, env);
+    for (const consumer of ['science', 'district-haidian', 'city-analytics', 'development-reform', 'education'])
+      tokens.set(consumer, await issueDevelopmentToken({ consumer, ttl: '2h' }, env));
+    const operatorToken = await issueDevelopmentToken(
+      { consumer: 'hub-operations', roles: ['hub-operator'], ttl: '2h' },
+      env,
+    );
     const mix = soakMix(databases, (consumer) => tokens.get(consumer)!);
     databases.education.close();
     databases.developmentReform.close();
-    log(`hub up in ${(hub.readyAfterMs / 1000).toFixed(1)} s; soaking ${hub.gatewayUrl} for ${minutes} min with ${connections} connections`);
+    log(
+      `hub up in ${(hub.readyAfterMs / 1000).toFixed(1)} s; soaking ${hub.gatewayUrl} for ${minutes} min with ${connections} connections`,
+    );
 
     const samples: SoakSample[] = [];
     let interval: Record<string, number> = {};
@@ -119,8 +142,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       };
       last = now;
       samples.push(taken);
-      const codes = Object.entries(statuses).map(([status, n]) => `${status}×${n}`).join(' ');
-      log(`${String(taken.atSeconds).padStart(5)} s  RSS ${String(taken.rssMb).padStart(4)} MB  heap ${String(taken.heapUsedMb).padStart(4)} MB  ${String(taken.requestsPerSecond).padStart(5)} req/s  ${codes}`);
+      const codes = Object.entries(statuses)
+        .map(([status, n]) => `${status}×${n}`)
+        .join(' ');
+      log(
+        `${String(taken.atSeconds).padStart(5)} s  RSS ${String(taken.rssMb).padStart(4)} MB  heap ${String(taken.heapUsedMb).padStart(4)} MB  ${String(taken.requestsPerSecond).padStart(5)} req/s  ${codes}`,
+      );
     };
     await sample();
     const sampler = setInterval(() => void sample(), sampleSeconds * 1000);
@@ -136,7 +163,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         verify: (body) => {
           try {
             const parsed = JSON.parse(body) as { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
-            return (parsed.data !== undefined || !!parsed.errors?.length) && (parsed.errors ?? []).every((error) => isErrorCode(error.extensions?.code));
+            return (
+              (parsed.data !== undefined || !!parsed.errors?.length) &&
+              (parsed.errors ?? []).every((error) => isErrorCode(error.extensions?.code))
+            );
           } catch {
             return false;
           }
@@ -153,11 +183,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const gone = hub.processes.filter((p) => !p.running).map((p) => p.name);
     if (gone.length) log(`exited during the soak: ${gone.join(', ')}`);
     // Failures: connection errors, timeouts and bodies that failed the check; refusals (4xx) are expected.
-    const non2xxExpected = Object.entries(total).filter(([status]) => !status.startsWith('2')).reduce((sum, [, n]) => sum + n, 0);
+    const non2xxExpected = Object.entries(total)
+      .filter(([status]) => !status.startsWith('2'))
+      .reduce((sum, [, n]) => sum + n, 0);
     return {
       date: new Date().toISOString(),
       command: `npm run -s hub -- soak --minutes ${minutes} --connections ${connections}`,
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? 'unknown',
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
       settings: { minutes, connections, sampleSeconds, dataset: 'small', cache: 'memory (Redis off)' },
       mix: summarise(mix),
       samples,
@@ -165,7 +202,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         requests: result.total,
         requestsPerSecond: Math.round(result.requestsPerSecond),
         statuses: total,
-        failures: result.failures - non2xxExpected + Object.entries(total).filter(([status]) => status.startsWith('5')).reduce((sum, [, n]) => sum + n, 0),
+        failures:
+          result.failures -
+          non2xxExpected +
+          Object.entries(total)
+            .filter(([status]) => status.startsWith('5'))
+            .reduce((sum, [, n]) => sum + n, 0),
         ...(result.firstFailure ? { firstFailure: result.firstFailure } : {}),
       },
     };
@@ -176,6 +218,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
 function summarise(mix: ReturnType<typeof soakMix>): SoakReport['mix'] {
   const counts = new Map<string, { kind: string; n: number }>();
-  for (const request of mix) counts.set(request.name, { kind: request.kind, n: (counts.get(request.name)?.n ?? 0) + 1 });
+  for (const request of mix)
+    counts.set(request.name, { kind: request.kind, n: (counts.get(request.name)?.n ?? 0) + 1 });
   return [...counts].map(([name, { kind, n }]) => ({ name, kind, share: Math.round((n / mix.length) * 1000) / 10 }));
 }

@@ -39,7 +39,10 @@ export class ManagedProcess {
       if (readyUrl) {
         const poll = async () => {
           while (!this.exited) {
-            const ok = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.status < 500, () => false);
+            const ok = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) }).then(
+              (r) => r.status < 500,
+              () => false,
+            );
             if (ok) return resolve();
             await new Promise((wait) => setTimeout(wait, 100));
           }
@@ -72,7 +75,15 @@ export class ManagedProcess {
 /** Polls `url` until it answers 200, the process exits, or the timeout passes. */
 export async function waitUntilReady(url: string, process: ManagedProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  await Promise.race([process.listening, new Promise((_, reject) => setTimeout(() => reject(new Error(`${process.name} did not start listening within ${timeoutMs / 1000} s`)), timeoutMs).unref())]);
+  await Promise.race([
+    process.listening,
+    new Promise((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${process.name} did not start listening within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      ).unref(),
+    ),
+  ]);
   while (Date.now() < deadline) {
     if (!process.running) throw new Error(`${process.name} exited before it was ready`);
     try {
@@ -91,7 +102,13 @@ export async function assertPortFree(port: number, owner: string): Promise<void>
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'EADDRINUSE' ? `port ${port} (${owner}) is already in use: is another hub running? Stop it, or set ${owner} to a free port.` : error.message)),
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} (${owner}) is already in use: is another hub running? Stop it, or set ${owner} to a free port.`
+            : error.message,
+        ),
+      ),
     );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });

@@ -42,7 +42,11 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
   }
   // The gateway and the subgraphs share the hub's secrets (generated once in development).
   const secrets = loadSecrets({ production: env.NODE_ENV === 'production', env });
-  Object.assign(env, { HUB_JWT_SECRET: secrets.jwtSecret, HUB_SUBGRAPH_SIGNING_KEY: secrets.subgraphSigningKey, HUB_MASK_HASH_KEY: secrets.maskHashKey });
+  Object.assign(env, {
+    HUB_JWT_SECRET: secrets.jwtSecret,
+    HUB_SUBGRAPH_SIGNING_KEY: secrets.subgraphSigningKey,
+    HUB_MASK_HASH_KEY: secrets.maskHashKey,
+  });
 
   const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
   const gatewayHost = env.GATEWAY_HOST ?? 'localhost';
@@ -79,7 +83,9 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
     await Promise.race([
       aborted,
       Promise.all([
-        ...subgraphs.map(({ agency, process }) => waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process)),
+        ...subgraphs.map(({ agency, process }) =>
+          waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process),
+        ),
         waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway),
       ]),
     ]);

@@ -18,13 +18,28 @@ export class TokenRefusal extends Error {}
  * decision, refuseRolesNotHeld), a purpose it is not registered for, and a lifetime past
  * `TOKEN_MAX_TTL` (the default 8 h shortens to fit it).
  */
-export async function issueDevelopmentToken(options: { consumer: string; purpose?: string; roles?: string[]; ttl?: string }, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function issueDevelopmentToken(
+  options: { consumer: string; purpose?: string; roles?: string[]; ttl?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const config = loadGatewayConfig(env);
   const { registry, problems } = loadConsumerRegistry(config.consumersFile);
-  if (!registry) throw new TokenRefusal(`the consumer registry ${config.consumersFile} does not load:\n${problems.map((p) => `${p.location.file}:${p.location.line}: ${p.message}`).join('\n')}`);
+  if (!registry)
+    throw new TokenRefusal(
+      `the consumer registry ${config.consumersFile} does not load:\n${problems.map((p) => `${p.location.file}:${p.location.line}: ${p.message}`).join('\n')}`,
+    );
   const consumer = registry.consumers.get(options.consumer);
-  if (!consumer || consumer.kind === 'PUBLIC') throw new TokenRefusal(`unknown consumer "${options.consumer}"; registered: ${[...registry.consumers.values()].filter((c) => c.kind !== 'PUBLIC').map((c) => c.id).join(', ')}`);
-  if (options.purpose && !consumer.purposes.includes(options.purpose)) throw new TokenRefusal(`${consumer.id} may not state purpose "${options.purpose}"; its purposes: ${consumer.purposes.join(', ') || 'none (it reads no data)'}`);
+  if (!consumer || consumer.kind === 'PUBLIC')
+    throw new TokenRefusal(
+      `unknown consumer "${options.consumer}"; registered: ${[...registry.consumers.values()]
+        .filter((c) => c.kind !== 'PUBLIC')
+        .map((c) => c.id)
+        .join(', ')}`,
+    );
+  if (options.purpose && !consumer.purposes.includes(options.purpose))
+    throw new TokenRefusal(
+      `${consumer.id} may not state purpose "${options.purpose}"; its purposes: ${consumer.purposes.join(', ') || 'none (it reads no data)'}`,
+    );
   const roles = options.roles ?? [];
   const notHeld = refuseRolesNotHeld(consumer, roles);
   if (notHeld) throw new TokenRefusal(`${notHeld.code}: ${notHeld.message}`);
@@ -38,8 +53,16 @@ export async function issueDevelopmentToken(options: { consumer: string; purpose
       throw new TokenRefusal((error as Error).message);
     }
     if (ttlSeconds <= 0) throw new TokenRefusal(`--ttl ${options.ttl}: a token must live a while`);
-    if (ttlSeconds > config.tokenMaxTtlSeconds) throw new TokenRefusal(`TOKEN_LIFETIME_TOO_LONG: --ttl ${options.ttl} is longer than the ${describeSeconds(config.tokenMaxTtlSeconds)} the hub accepts (TOKEN_MAX_TTL); the gateway would refuse this token`);
+    if (ttlSeconds > config.tokenMaxTtlSeconds)
+      throw new TokenRefusal(
+        `TOKEN_LIFETIME_TOO_LONG: --ttl ${options.ttl} is longer than the ${describeSeconds(config.tokenMaxTtlSeconds)} the hub accepts (TOKEN_MAX_TTL); the gateway would refuse this token`,
+      );
   }
   const secrets = loadSecrets({ production: config.production, env });
-  return signDevelopmentToken(secrets.jwtSecret, { consumer: consumer.id, ttlSeconds, ...(options.purpose ? { purpose: options.purpose } : {}), ...(roles.length ? { roles } : {}) });
+  return signDevelopmentToken(secrets.jwtSecret, {
+    consumer: consumer.id,
+    ttlSeconds,
+    ...(options.purpose ? { purpose: options.purpose } : {}),
+    ...(roles.length ? { roles } : {}),
+  });
 }

@@ -10,7 +10,12 @@ export { developmentReformSeedPlan } from './seed/seedDevelopmentReform';
 export const DEVELOPMENT_REFORM_SDL_FILE = join(__dirname, '..', 'schema.graphql');
 
 export function developmentReformSubgraph(): SubgraphDefinition {
-  return { name: 'development-reform', typeDefs: parse(readFileSync(DEVELOPMENT_REFORM_SDL_FILE, 'utf8')), resolvers: resolvers as SubgraphDefinition['resolvers'] , changes: DEVELOPMENT_REFORM_CHANGES };
+  return {
+    name: 'development-reform',
+    typeDefs: parse(readFileSync(DEVELOPMENT_REFORM_SDL_FILE, 'utf8')),
+    resolvers: resolvers as SubgraphDefinition['resolvers'],
+    changes: DEVELOPMENT_REFORM_CHANGES,
+  };
 }
 
 /**
@@ -29,5 +34,8 @@ export const DEVELOPMENT_REFORM_CHANGES: NonNullable<SubgraphDefinition['changes
       { type: 'School', keyColumn: 'school_code' },
     ],
   },
-  { table: 'price_observations', refs: [{ type: 'PriceObservation' }, { type: 'District', keyColumn: 'district_code' }] },
+  {
+    table: 'price_observations',
+    refs: [{ type: 'PriceObservation' }, { type: 'District', keyColumn: 'district_code' }],
+  },
 ];

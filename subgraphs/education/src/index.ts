@@ -12,7 +12,13 @@ export { migrateEducationDatabase } from './database/migrate';
 export const EDUCATION_SDL_FILE = join(__dirname, '..', 'schema.graphql');
 
 export function educationSubgraph(): SubgraphDefinition {
-  return { name: 'education', typeDefs: parse(readFileSync(EDUCATION_SDL_FILE, 'utf8')), resolvers: resolvers as SubgraphDefinition['resolvers'], changes: EDUCATION_CHANGES, migrate: migrateEducationDatabase };
+  return {
+    name: 'education',
+    typeDefs: parse(readFileSync(EDUCATION_SDL_FILE, 'utf8')),
+    resolvers: resolvers as SubgraphDefinition['resolvers'],
+    changes: EDUCATION_CHANGES,
+    migrate: migrateEducationDatabase,
+  };
 }
 
 /**
@@ -20,8 +26,27 @@ export function educationSubgraph(): SubgraphDefinition {
  * count it; a pupil or teacher, their school (rosters, counts) and — for pupils — its district.
  */
 export const EDUCATION_CHANGES: NonNullable<SubgraphDefinition['changes']> = [
-  { table: 'schools', refs: [{ type: 'School', keyColumn: 'code' }, { type: 'District', keyColumn: 'district_code' }] },
-  { table: 'students', refs: [{ type: 'School', keyColumn: 'school_code' }, { type: 'Student' }, { type: 'District', keySql: '(SELECT district_code FROM schools WHERE code = {row}.school_code)' }] },
+  {
+    table: 'schools',
+    refs: [
+      { type: 'School', keyColumn: 'code' },
+      { type: 'District', keyColumn: 'district_code' },
+    ],
+  },
+  {
+    table: 'students',
+    refs: [
+      { type: 'School', keyColumn: 'school_code' },
+      { type: 'Student' },
+      { type: 'District', keySql: '(SELECT district_code FROM schools WHERE code = {row}.school_code)' },
+    ],
+  },
   { table: 'teachers', refs: [{ type: 'School', keyColumn: 'school_code' }, { type: 'Teacher' }] },
-  { table: 'school_construction', refs: [{ type: 'InvestmentProject', keyColumn: 'project_code' }, { type: 'School', keyColumn: 'school_code' }] },
+  {
+    table: 'school_construction',
+    refs: [
+      { type: 'InvestmentProject', keyColumn: 'project_code' },
+      { type: 'School', keyColumn: 'school_code' },
+    ],
+  },
 ];

@@ -13,9 +13,27 @@ export interface AgencyInfo {
 }
 
 export const AGENCIES: readonly AgencyInfo[] = [
-  { id: 'education', title: 'Municipal Education Commission', titleZh: '北京市教育委员会', defaultPort: 4001, envPrefix: 'EDUCATION' },
-  { id: 'development-reform', title: 'Municipal Development and Reform Commission', titleZh: '北京市发展和改革委员会', defaultPort: 4002, envPrefix: 'DEVELOPMENT_REFORM' },
-  { id: 'science', title: 'Municipal Science and Technology Commission', titleZh: '北京市科学技术委员会', defaultPort: 4003, envPrefix: 'SCIENCE' },
+  {
+    id: 'education',
+    title: 'Municipal Education Commission',
+    titleZh: '北京市教育委员会',
+    defaultPort: 4001,
+    envPrefix: 'EDUCATION',
+  },
+  {
+    id: 'development-reform',
+    title: 'Municipal Development and Reform Commission',
+    titleZh: '北京市发展和改革委员会',
+    defaultPort: 4002,
+    envPrefix: 'DEVELOPMENT_REFORM',
+  },
+  {
+    id: 'science',
+    title: 'Municipal Science and Technology Commission',
+    titleZh: '北京市科学技术委员会',
+    defaultPort: 4003,
+    envPrefix: 'SCIENCE',
+  },
 ];
 
 export function findAgency(id: string): AgencyInfo {

@@ -20,10 +20,20 @@ export interface ScienceSubgraphOptions {
 export function scienceSubgraph(options: ScienceSubgraphOptions = {}): SubgraphDefinition {
   const fixed = options.today;
   const today = fixed === undefined ? beijingDate : () => fixed;
-  return { name: 'science', typeDefs: parse(readFileSync(SCIENCE_SDL_FILE, 'utf8')), resolvers: scienceResolvers({ today }) as SubgraphDefinition['resolvers'], changes: SCIENCE_CHANGES };
+  return {
+    name: 'science',
+    typeDefs: parse(readFileSync(SCIENCE_SDL_FILE, 'utf8')),
+    resolvers: scienceResolvers({ today }) as SubgraphDefinition['resolvers'],
+    changes: SCIENCE_CHANGES,
+  };
 }
 
-const beijingDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+const beijingDateFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 function beijingDate(): string {
   return beijingDateFormat.format(new Date());
@@ -34,11 +44,30 @@ function beijingDate(): string {
  * it names and the district whose totals count it.
  */
 export const SCIENCE_CHANGES: NonNullable<SubgraphDefinition['changes']> = [
-  { table: 'high_tech_enterprises', refs: [{ type: 'HighTechEnterprise' }, { type: 'Organization', keyColumn: 'uscc' }, { type: 'District', keyColumn: 'district_code' }] },
-  { table: 'research_projects', refs: [{ type: 'ResearchProject' }, { type: 'Organization', keyColumn: 'lead_uscc' }, { type: 'District', keyColumn: 'lead_district_code' }] },
+  {
+    table: 'high_tech_enterprises',
+    refs: [
+      { type: 'HighTechEnterprise' },
+      { type: 'Organization', keyColumn: 'uscc' },
+      { type: 'District', keyColumn: 'district_code' },
+    ],
+  },
+  {
+    table: 'research_projects',
+    refs: [
+      { type: 'ResearchProject' },
+      { type: 'Organization', keyColumn: 'lead_uscc' },
+      { type: 'District', keyColumn: 'lead_district_code' },
+    ],
+  },
   { table: 'key_labs', refs: [{ type: 'KeyLab' }, { type: 'Organization', keyColumn: 'host_uscc' }] },
   {
     table: 'technology_contracts',
-    refs: [{ type: 'TechnologyContract' }, { type: 'Organization', keyColumn: 'seller_uscc' }, { type: 'Organization', keyColumn: 'buyer_uscc' }, { type: 'District', keyColumn: 'district_code' }],
+    refs: [
+      { type: 'TechnologyContract' },
+      { type: 'Organization', keyColumn: 'seller_uscc' },
+      { type: 'Organization', keyColumn: 'buyer_uscc' },
+      { type: 'District', keyColumn: 'district_code' },
+    ],
   },
 ];

@@ -1,4 +1,12 @@
-import { AgencyDatabase, BEIJING_DISTRICTS, buildWorld, isValidResidentId, isValidUscc, seedDatabase, usccRegistryCode } from '@cdo-hub/subgraph-kit';
+import {
+  AgencyDatabase,
+  BEIJING_DISTRICTS,
+  buildWorld,
+  isValidResidentId,
+  isValidUscc,
+  seedDatabase,
+  usccRegistryCode,
+} from '@cdo-hub/subgraph-kit';
 import { SubgraphHarness } from '@cdo-hub/subgraph-kit/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +37,7 @@ const CURRENT_IN_FORCE = `h.issued_on <= @today AND h.valid_until > @today AND N
 describe('science seed', () => {
   const world = buildWorld('small');
 
-  it('has the planned size, with about a third of the world\'s enterprises certified', () => {
+  it("has the planned size, with about a third of the world's enterprises certified", () => {
     const count = (table: string) => harness.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)!.n;
     expect(count('research_projects')).toBe(150);
     expect(count('key_labs')).toBe(20);
@@ -57,12 +65,16 @@ describe('science seed', () => {
       if (reference.role === 'certified' || reference.role === 'buyer') expect(organization!.role).toBe('ENTERPRISE');
       if (reference.role === 'host') expect(['UNIVERSITY', 'RESEARCH_INSTITUTE']).toContain(organization!.role);
     }
-    const selfDealing = harness.db.all('SELECT registration_number FROM technology_contracts WHERE seller_uscc = buyer_uscc');
+    const selfDealing = harness.db.all(
+      'SELECT registration_number FROM technology_contracts WHERE seller_uscc = buyer_uscc',
+    );
     expect(selfDealing).toEqual([]);
   });
 
   it('gives every principal investigator a valid resident ID number, born 1960-1992, and a mobile number', () => {
-    const rows = harness.db.all<{ pi_id_number: string; pi_phone: string }>('SELECT pi_id_number, pi_phone FROM research_projects');
+    const rows = harness.db.all<{ pi_id_number: string; pi_phone: string }>(
+      'SELECT pi_id_number, pi_phone FROM research_projects',
+    );
     for (const row of rows) {
       expect(isValidResidentId(row.pi_id_number)).toBe(true);
       const birthYear = Number(row.pi_id_number.slice(6, 10));
@@ -73,7 +85,9 @@ describe('science seed', () => {
   });
 
   it('makes certificates valid for three years from issue, some of them lapsed by the seed date', () => {
-    const rows = harness.db.all<{ certificate_number: string; issued_on: string; valid_until: string }>('SELECT certificate_number, issued_on, valid_until FROM high_tech_enterprises');
+    const rows = harness.db.all<{ certificate_number: string; issued_on: string; valid_until: string }>(
+      'SELECT certificate_number, issued_on, valid_until FROM high_tech_enterprises',
+    );
     for (const row of rows) {
       const [year, month, day] = row.issued_on.split('-');
       expect(row.valid_until).toBe(`${Number(year) + 3}-${month}-${day}`);
@@ -86,10 +100,14 @@ describe('science seed', () => {
   });
 
   it('numbers contracts by year of signing and seller district, projects by start year', () => {
-    for (const row of harness.db.all<{ registration_number: string; signed_on: string; district_code: string }>('SELECT registration_number, signed_on, district_code FROM technology_contracts')) {
+    for (const row of harness.db.all<{ registration_number: string; signed_on: string; district_code: string }>(
+      'SELECT registration_number, signed_on, district_code FROM technology_contracts',
+    )) {
       expect(row.registration_number).toMatch(new RegExp(`^${row.signed_on.slice(0, 4)}${row.district_code}\\d{6}$`));
     }
-    for (const row of harness.db.all<{ project_number: string; start_date: string; end_date: string }>('SELECT project_number, start_date, end_date FROM research_projects')) {
+    for (const row of harness.db.all<{ project_number: string; start_date: string; end_date: string }>(
+      'SELECT project_number, start_date, end_date FROM research_projects',
+    )) {
       expect(row.project_number).toMatch(new RegExp(`^[A-Z]${row.start_date.slice(2, 4)}1100\\d{6}$`));
       expect(row.end_date > row.start_date).toBe(true);
     }
@@ -101,7 +119,10 @@ describe('science seed', () => {
     seedDatabase(file, scienceSeedPlan('small'));
     const again = new AgencyDatabase(file);
     try {
-      for (const table of TABLES) expect(again.all(`SELECT * FROM ${table} ORDER BY 1`)).toEqual(harness.db.all(`SELECT * FROM ${table} ORDER BY 1`));
+      for (const table of TABLES)
+        expect(again.all(`SELECT * FROM ${table} ORDER BY 1`)).toEqual(
+          harness.db.all(`SELECT * FROM ${table} ORDER BY 1`),
+        );
     } finally {
       again.close();
       rmSync(dir, { recursive: true, force: true });
@@ -121,25 +142,45 @@ describe('science subgraph', () => {
       { today: TODAY },
     );
     const nodes = [...first.data!.highTechEnterprises.nodes, ...second.data!.highTechEnterprises.nodes];
-    expect(nodes).toEqual(expected.slice(0, 6).map((row) => ({ certificateNumber: row.certificate_number, valid: true, district: { code: '110108' }, organization: { uscc: row.uscc } })));
+    expect(nodes).toEqual(
+      expected
+        .slice(0, 6)
+        .map((row) => ({
+          certificateNumber: row.certificate_number,
+          valid: true,
+          district: { code: '110108' },
+          organization: { uscc: row.uscc },
+        })),
+    );
     expect(first.data!.highTechEnterprises.totalCount).toBe(expected.length);
     expect(second.data!.highTechEnterprises.pageInfo.hasNextPage).toBe(expected.length > 6);
   });
 
   it('includes lapsed certificates when validOnly is false', async () => {
-    const result = await harness.query('{ all: highTechEnterprises(validOnly: false, first: 100) { nodes { valid } totalCount } valid: highTechEnterprises { totalCount } }');
+    const result = await harness.query(
+      '{ all: highTechEnterprises(validOnly: false, first: 100) { nodes { valid } totalCount } valid: highTechEnterprises { totalCount } }',
+    );
     expect(result.errors).toBeUndefined();
     const total = harness.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM high_tech_enterprises')!.n;
-    const certifiedFirms = harness.db.get<{ n: number }>(`SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE ${CURRENT_IN_FORCE}`, { today: TODAY })!.n;
+    const certifiedFirms = harness.db.get<{ n: number }>(
+      `SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE ${CURRENT_IN_FORCE}`,
+      { today: TODAY },
+    )!.n;
     expect(result.data!.all.totalCount).toBe(total);
     expect(result.data!.valid.totalCount).toBe(certifiedFirms);
     expect(result.data!.all.nodes.some((node: { valid: boolean }) => !node.valid)).toBe(true);
   });
 
   it('looks up a certificate, a project and a contract by number, and null for unknown numbers', async () => {
-    const certificate = harness.db.get<Record<string, any>>('SELECT * FROM high_tech_enterprises ORDER BY certificate_number LIMIT 1 OFFSET 7')!;
-    const project = harness.db.get<Record<string, any>>('SELECT * FROM research_projects ORDER BY project_number LIMIT 1 OFFSET 3')!;
-    const contract = harness.db.get<Record<string, any>>('SELECT * FROM technology_contracts ORDER BY registration_number LIMIT 1 OFFSET 11')!;
+    const certificate = harness.db.get<Record<string, any>>(
+      'SELECT * FROM high_tech_enterprises ORDER BY certificate_number LIMIT 1 OFFSET 7',
+    )!;
+    const project = harness.db.get<Record<string, any>>(
+      'SELECT * FROM research_projects ORDER BY project_number LIMIT 1 OFFSET 3',
+    )!;
+    const contract = harness.db.get<Record<string, any>>(
+      'SELECT * FROM technology_contracts ORDER BY registration_number LIMIT 1 OFFSET 11',
+    )!;
     const result = await harness.query(
       `query ($certificate: ID!, $project: ID!, $contract: ID!) {
         highTechEnterprise(certificateNumber: $certificate) { certificateNumber organization { uscc } district { code } issuedOn validUntil valid technologyField rdExpenseRatio revenue }
@@ -149,23 +190,45 @@ describe('science subgraph', () => {
         noProject: researchProject(projectNumber: "Z191100999999") { title }
         noContract: technologyContract(registrationNumber: "2019110101999999") { amount }
       }`,
-      { certificate: certificate.certificate_number, project: project.project_number, contract: contract.registration_number },
+      {
+        certificate: certificate.certificate_number,
+        project: project.project_number,
+        contract: contract.registration_number,
+      },
     );
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
       highTechEnterprise: {
-        certificateNumber: certificate.certificate_number, organization: { uscc: certificate.uscc }, district: { code: certificate.district_code },
-        issuedOn: certificate.issued_on, validUntil: certificate.valid_until, valid: certificate.valid_until > TODAY,
-        technologyField: certificate.technology_field, rdExpenseRatio: certificate.rd_expense_ratio, revenue: certificate.revenue,
+        certificateNumber: certificate.certificate_number,
+        organization: { uscc: certificate.uscc },
+        district: { code: certificate.district_code },
+        issuedOn: certificate.issued_on,
+        validUntil: certificate.valid_until,
+        valid: certificate.valid_until > TODAY,
+        technologyField: certificate.technology_field,
+        rdExpenseRatio: certificate.rd_expense_ratio,
+        revenue: certificate.revenue,
       },
       researchProject: {
-        projectNumber: project.project_number, title: project.title, programme: project.programme, leadOrganization: { uscc: project.lead_uscc },
-        funding: project.funding, startDate: project.start_date, endDate: project.end_date, principalInvestigatorName: project.pi_name,
-        principalInvestigatorIdNumber: project.pi_id_number, principalInvestigatorPhone: project.pi_phone,
+        projectNumber: project.project_number,
+        title: project.title,
+        programme: project.programme,
+        leadOrganization: { uscc: project.lead_uscc },
+        funding: project.funding,
+        startDate: project.start_date,
+        endDate: project.end_date,
+        principalInvestigatorName: project.pi_name,
+        principalInvestigatorIdNumber: project.pi_id_number,
+        principalInvestigatorPhone: project.pi_phone,
       },
       technologyContract: {
-        registrationNumber: contract.registration_number, seller: { uscc: contract.seller_uscc }, buyer: { uscc: contract.buyer_uscc },
-        type: contract.type, amount: contract.amount, signedOn: contract.signed_on, district: { code: contract.district_code },
+        registrationNumber: contract.registration_number,
+        seller: { uscc: contract.seller_uscc },
+        buyer: { uscc: contract.buyer_uscc },
+        type: contract.type,
+        amount: contract.amount,
+        signedOn: contract.signed_on,
+        district: { code: contract.district_code },
       },
       noCertificate: null,
       noProject: null,
@@ -178,9 +241,19 @@ describe('science subgraph', () => {
     const first = await harness.query(query);
     expect(first.errors).toBeUndefined();
     const second = await harness.query(query, { after: first.data!.keyLabs.pageInfo.endCursor });
-    const expected = harness.db.all<{ code: string; name: string; field: string; host_uscc: string }>("SELECT code, name, field, host_uscc FROM key_labs WHERE level = 'MUNICIPAL' ORDER BY code");
+    const expected = harness.db.all<{ code: string; name: string; field: string; host_uscc: string }>(
+      "SELECT code, name, field, host_uscc FROM key_labs WHERE level = 'MUNICIPAL' ORDER BY code",
+    );
     expect([...first.data!.keyLabs.nodes, ...second.data!.keyLabs.nodes]).toEqual(
-      expected.slice(0, 8).map((row) => ({ code: row.code, name: row.name, field: row.field, level: 'MUNICIPAL', host: { uscc: row.host_uscc } })),
+      expected
+        .slice(0, 8)
+        .map((row) => ({
+          code: row.code,
+          name: row.name,
+          field: row.field,
+          level: 'MUNICIPAL',
+          host: { uscc: row.host_uscc },
+        })),
     );
     expect(first.data!.keyLabs.totalCount).toBe(expected.length);
   });
@@ -207,31 +280,55 @@ describe('science subgraph', () => {
   it('refuses a cursor issued by another list or under other filters', async () => {
     const labs = await harness.query('{ keyLabs(level: MUNICIPAL, first: 1) { pageInfo { endCursor } } }');
     const labCursor = labs.data!.keyLabs.pageInfo.endCursor;
-    expect((await harness.query('query ($after: String) { keyLabs(level: MUNICIPAL, after: $after) { totalCount } }', { after: labCursor })).errors).toBeUndefined();
-    const otherLevel = await harness.query('query ($after: String) { keyLabs(level: NATIONAL, after: $after) { totalCount } }', { after: labCursor });
+    expect(
+      (
+        await harness.query('query ($after: String) { keyLabs(level: MUNICIPAL, after: $after) { totalCount } }', {
+          after: labCursor,
+        })
+      ).errors,
+    ).toBeUndefined();
+    const otherLevel = await harness.query(
+      'query ($after: String) { keyLabs(level: NATIONAL, after: $after) { totalCount } }',
+      { after: labCursor },
+    );
     expect(otherLevel.errors?.[0]?.extensions?.code).toBe('INVALID_CURSOR');
 
     const certificates = await harness.query('{ highTechEnterprises(first: 1) { pageInfo { endCursor } } }');
-    const lapsedToo = await harness.query('query ($after: String) { highTechEnterprises(validOnly: false, after: $after) { totalCount } }', {
-      after: certificates.data!.highTechEnterprises.pageInfo.endCursor,
-    });
+    const lapsedToo = await harness.query(
+      'query ($after: String) { highTechEnterprises(validOnly: false, after: $after) { totalCount } }',
+      {
+        after: certificates.data!.highTechEnterprises.pageInfo.endCursor,
+      },
+    );
     expect(lapsedToo.errors?.[0]?.extensions?.code).toBe('INVALID_CURSOR');
 
-    const seller = harness.db.get<{ seller_uscc: string }>('SELECT seller_uscc FROM technology_contracts GROUP BY seller_uscc ORDER BY COUNT(*) DESC, seller_uscc LIMIT 1')!.seller_uscc;
+    const seller = harness.db.get<{ seller_uscc: string }>(
+      'SELECT seller_uscc FROM technology_contracts GROUP BY seller_uscc ORDER BY COUNT(*) DESC, seller_uscc LIMIT 1',
+    )!.seller_uscc;
     const contracts = `query ($reps: [_Any!]!, $role: ContractRole, $after: String) { _entities(representations: $reps) { ... on Organization {
       technologyContracts(role: $role, first: 1, after: $after) { pageInfo { endCursor } } researchProjects(after: $after) { totalCount } } } }`;
     const reps = [{ __typename: 'Organization', uscc: seller }];
     const sold = await harness.query(contracts, { reps, role: 'SELLER' });
     const after = sold.data!._entities[0].technologyContracts.pageInfo.endCursor;
     const [asBuyer] = (await harness.query(contracts, { reps, role: 'BUYER', after })).errors!;
-    expect(asBuyer).toMatchObject({ path: ['_entities', 0, 'technologyContracts'], extensions: { code: 'INVALID_CURSOR' } });
+    expect(asBuyer).toMatchObject({
+      path: ['_entities', 0, 'technologyContracts'],
+      extensions: { code: 'INVALID_CURSOR' },
+    });
     const asSellerAgain = await harness.query(contracts, { reps, role: 'SELLER', after });
     expect(asSellerAgain.errors?.map((e) => e.path)).toEqual([['_entities', 0, 'researchProjects']]);
   });
 
   it('answers the other root fields when one of them fails', async () => {
-    const result = await harness.query('{ keyLabs(first: 1000) { totalCount } highTechEnterprises(first: 1) { totalCount } }');
-    expect(result.errors).toEqual([expect.objectContaining({ path: ['keyLabs'], extensions: expect.objectContaining({ code: 'PAGE_SIZE_OUT_OF_RANGE' }) })]);
+    const result = await harness.query(
+      '{ keyLabs(first: 1000) { totalCount } highTechEnterprises(first: 1) { totalCount } }',
+    );
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['keyLabs'],
+        extensions: expect.objectContaining({ code: 'PAGE_SIZE_OUT_OF_RANGE' }),
+      }),
+    ]);
     expect(result.data).toEqual({ keyLabs: null, highTechEnterprises: { totalCount: expect.any(Number) } });
   });
 });
@@ -256,19 +353,38 @@ describe('renewed and future certificates', () => {
     for (const firm of firms) {
       const result = await harness.query(firmQuery, {
         district: firm.district_code,
-        reps: [{ __typename: 'District', code: firm.district_code }, { __typename: 'Organization', uscc: firm.uscc }],
+        reps: [
+          { __typename: 'District', code: firm.district_code },
+          { __typename: 'Organization', uscc: firm.uscc },
+        ],
       });
       expect(result.errors).toBeUndefined();
-      const listed = result.data!.highTechEnterprises.nodes as { certificateNumber: string; organization: { uscc: string } }[];
-      expect(listed.filter((node) => node.organization.uscc === firm.uscc).map((node) => node.certificateNumber)).toEqual([firm.newer]);
+      const listed = result.data!.highTechEnterprises.nodes as {
+        certificateNumber: string;
+        organization: { uscc: string };
+      }[];
+      expect(
+        listed.filter((node) => node.organization.uscc === firm.uscc).map((node) => node.certificateNumber),
+      ).toEqual([firm.newer]);
       expect(new Set(listed.map((node) => node.organization.uscc)).size).toBe(listed.length);
-      const validity = new Map((result.data!.all.nodes as { certificateNumber: string; valid: boolean }[]).map((node) => [node.certificateNumber, node.valid]));
+      const validity = new Map(
+        (result.data!.all.nodes as { certificateNumber: string; valid: boolean }[]).map((node) => [
+          node.certificateNumber,
+          node.valid,
+        ]),
+      );
       expect([validity.get(firm.older), validity.get(firm.newer)]).toEqual([false, true]);
-      const firmsInForce = harness.db.get<{ n: number }>(`SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE district_code = @district AND ${CURRENT_IN_FORCE}`, {
-        district: firm.district_code,
-        today: TODAY,
-      })!.n;
-      expect(result.data!._entities).toEqual([{ highTechEnterpriseCount: firmsInForce }, { highTechCertificate: { certificateNumber: firm.newer, valid: true } }]);
+      const firmsInForce = harness.db.get<{ n: number }>(
+        `SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE district_code = @district AND ${CURRENT_IN_FORCE}`,
+        {
+          district: firm.district_code,
+          today: TODAY,
+        },
+      )!.n;
+      expect(result.data!._entities).toEqual([
+        { highTechEnterpriseCount: firmsInForce },
+        { highTechCertificate: { certificateNumber: firm.newer, valid: true } },
+      ]);
       expect(result.data!.highTechEnterprises.totalCount).toBe(firmsInForce);
     }
   });
@@ -280,18 +396,37 @@ describe('renewed and future certificates', () => {
     try {
       const result = await earlier.query(firmQuery, {
         district: firm.district_code,
-        reps: [{ __typename: 'District', code: firm.district_code }, { __typename: 'Organization', uscc: firm.uscc }],
+        reps: [
+          { __typename: 'District', code: firm.district_code },
+          { __typename: 'Organization', uscc: firm.uscc },
+        ],
       });
       expect(result.errors).toBeUndefined();
-      const listed = result.data!.highTechEnterprises.nodes as { certificateNumber: string; organization: { uscc: string } }[];
-      expect(listed.filter((node) => node.organization.uscc === firm.uscc).map((node) => node.certificateNumber)).toEqual([firm.older]);
-      const validity = new Map((result.data!.all.nodes as { certificateNumber: string; valid: boolean }[]).map((node) => [node.certificateNumber, node.valid]));
+      const listed = result.data!.highTechEnterprises.nodes as {
+        certificateNumber: string;
+        organization: { uscc: string };
+      }[];
+      expect(
+        listed.filter((node) => node.organization.uscc === firm.uscc).map((node) => node.certificateNumber),
+      ).toEqual([firm.older]);
+      const validity = new Map(
+        (result.data!.all.nodes as { certificateNumber: string; valid: boolean }[]).map((node) => [
+          node.certificateNumber,
+          node.valid,
+        ]),
+      );
       expect([validity.get(firm.older), validity.get(firm.newer)]).toEqual([true, false]);
-      const firmsInForce = earlier.db.get<{ n: number }>(`SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE district_code = @district AND ${CURRENT_IN_FORCE}`, {
-        district: firm.district_code,
-        today: dayBefore,
-      })!.n;
-      expect(result.data!._entities).toEqual([{ highTechEnterpriseCount: firmsInForce }, { highTechCertificate: { certificateNumber: firm.older, valid: true } }]);
+      const firmsInForce = earlier.db.get<{ n: number }>(
+        `SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE district_code = @district AND ${CURRENT_IN_FORCE}`,
+        {
+          district: firm.district_code,
+          today: dayBefore,
+        },
+      )!.n;
+      expect(result.data!._entities).toEqual([
+        { highTechEnterpriseCount: firmsInForce },
+        { highTechCertificate: { certificateNumber: firm.older, valid: true } },
+      ]);
     } finally {
       await earlier.stop();
     }
@@ -313,18 +448,35 @@ describe('entity references', () => {
        WHERE EXISTS (SELECT 1 FROM technology_contracts WHERE seller_uscc = h.uscc) AND EXISTS (SELECT 1 FROM technology_contracts WHERE buyer_uscc = h.uscc)
        GROUP BY uscc ORDER BY COUNT(*) DESC, uscc LIMIT 1`,
     )!;
-    const latest = harness.db.get<{ certificate_number: string; issued_on: string }>('SELECT certificate_number, issued_on FROM high_tech_enterprises WHERE uscc = ? ORDER BY issued_on DESC LIMIT 1', [firm.uscc])!;
-    const any = harness.db.all<{ registration_number: string }>('SELECT registration_number FROM technology_contracts WHERE seller_uscc = ? OR buyer_uscc = ? ORDER BY registration_number', [firm.uscc, firm.uscc]);
-    const count = (column: string) => harness.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM technology_contracts WHERE ${column} = ?`, [firm.uscc])!.n;
+    const latest = harness.db.get<{ certificate_number: string; issued_on: string }>(
+      'SELECT certificate_number, issued_on FROM high_tech_enterprises WHERE uscc = ? ORDER BY issued_on DESC LIMIT 1',
+      [firm.uscc],
+    )!;
+    const any = harness.db.all<{ registration_number: string }>(
+      'SELECT registration_number FROM technology_contracts WHERE seller_uscc = ? OR buyer_uscc = ? ORDER BY registration_number',
+      [firm.uscc, firm.uscc],
+    );
+    const count = (column: string) =>
+      harness.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM technology_contracts WHERE ${column} = ?`, [firm.uscc])!
+        .n;
     const reps = [{ __typename: 'Organization', uscc: firm.uscc }];
 
     const first = await harness.query(organizationQuery, { reps });
     expect(first.errors).toBeUndefined();
     const organization = first.data!._entities[0];
-    expect(organization.highTechCertificate).toEqual({ certificateNumber: latest.certificate_number, issuedOn: latest.issued_on });
+    expect(organization.highTechCertificate).toEqual({
+      certificateNumber: latest.certificate_number,
+      issuedOn: latest.issued_on,
+    });
     expect(organization.technologyContracts.totalCount).toBe(any.length);
-    const second = await harness.query(organizationQuery, { reps, after: organization.technologyContracts.pageInfo.endCursor });
-    const seen = [...organization.technologyContracts.nodes, ...second.data!._entities[0].technologyContracts.nodes].map((n: { registrationNumber: string }) => n.registrationNumber);
+    const second = await harness.query(organizationQuery, {
+      reps,
+      after: organization.technologyContracts.pageInfo.endCursor,
+    });
+    const seen = [
+      ...organization.technologyContracts.nodes,
+      ...second.data!._entities[0].technologyContracts.nodes,
+    ].map((n: { registrationNumber: string }) => n.registrationNumber);
     expect(seen).toEqual(any.slice(0, 6).map((row) => row.registration_number));
 
     const seller = await harness.query(organizationQuery, { reps, role: 'SELLER' });
@@ -335,16 +487,31 @@ describe('entity references', () => {
   });
 
   it('gives a research organisation its projects and labs, and an unknown one empty lists', async () => {
-    const host = harness.db.get<{ host_uscc: string }>('SELECT host_uscc FROM key_labs GROUP BY host_uscc ORDER BY COUNT(*) DESC, host_uscc LIMIT 1')!.host_uscc;
-    const projects = harness.db.all<{ project_number: string }>('SELECT project_number FROM research_projects WHERE lead_uscc = ? ORDER BY project_number', [host]);
-    const labs = harness.db.all<{ code: string }>('SELECT code FROM key_labs WHERE host_uscc = ? ORDER BY code', [host]);
+    const host = harness.db.get<{ host_uscc: string }>(
+      'SELECT host_uscc FROM key_labs GROUP BY host_uscc ORDER BY COUNT(*) DESC, host_uscc LIMIT 1',
+    )!.host_uscc;
+    const projects = harness.db.all<{ project_number: string }>(
+      'SELECT project_number FROM research_projects WHERE lead_uscc = ? ORDER BY project_number',
+      [host],
+    );
+    const labs = harness.db.all<{ code: string }>('SELECT code FROM key_labs WHERE host_uscc = ? ORDER BY code', [
+      host,
+    ]);
     const school = buildWorld('small').schools.find((s) => s.type !== 'HIGHER_EDUCATION')!.uscc;
-    const result = await harness.query(organizationQuery, { reps: [{ __typename: 'Organization', uscc: host }, { __typename: 'Organization', uscc: school }] });
+    const result = await harness.query(organizationQuery, {
+      reps: [
+        { __typename: 'Organization', uscc: host },
+        { __typename: 'Organization', uscc: school },
+      ],
+    });
     expect(result.errors).toBeUndefined();
     const [research, unrelated] = result.data!._entities;
     expect(research.uscc).toBe(host);
     expect(research.highTechCertificate).toBeNull();
-    expect(research.researchProjects).toEqual({ nodes: projects.slice(0, 3).map((p) => ({ projectNumber: p.project_number })), totalCount: projects.length });
+    expect(research.researchProjects).toEqual({
+      nodes: projects.slice(0, 3).map((p) => ({ projectNumber: p.project_number })),
+      totalCount: projects.length,
+    });
     expect(research.keyLabs).toEqual(labs.map((lab) => ({ code: lab.code })));
     expect(labs.length).toBeGreaterThan(0);
     expect(unrelated).toEqual({
@@ -363,12 +530,21 @@ describe('entity references', () => {
     );
     expect(result.errors).toBeUndefined();
     for (const district of result.data!._entities) {
-      const highTech = harness.db.get<{ n: number }>(`SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE substr(uscc, 3, 6) = @district AND ${CURRENT_IN_FORCE}`, {
-        district: district.code,
-        today: TODAY,
-      })!.n;
-      const contracts = harness.db.get<{ n: number; amount: number | null }>('SELECT COUNT(*) AS n, SUM(amount) AS amount FROM technology_contracts WHERE substr(seller_uscc, 3, 6) = ?', [district.code])!;
-      const funding = harness.db.get<{ funding: number | null }>('SELECT SUM(funding) AS funding FROM research_projects WHERE substr(lead_uscc, 3, 6) = ?', [district.code])!.funding;
+      const highTech = harness.db.get<{ n: number }>(
+        `SELECT COUNT(DISTINCT uscc) AS n FROM high_tech_enterprises AS h WHERE substr(uscc, 3, 6) = @district AND ${CURRENT_IN_FORCE}`,
+        {
+          district: district.code,
+          today: TODAY,
+        },
+      )!.n;
+      const contracts = harness.db.get<{ n: number; amount: number | null }>(
+        'SELECT COUNT(*) AS n, SUM(amount) AS amount FROM technology_contracts WHERE substr(seller_uscc, 3, 6) = ?',
+        [district.code],
+      )!;
+      const funding = harness.db.get<{ funding: number | null }>(
+        'SELECT SUM(funding) AS funding FROM research_projects WHERE substr(lead_uscc, 3, 6) = ?',
+        [district.code],
+      )!.funding;
       expect(district.highTechEnterpriseCount).toBe(highTech);
       expect(district.technologyContractCount).toBe(contracts.n);
       expect(district.technologyContractAmount).toBeCloseTo(contracts.amount ?? 0, 2);
@@ -390,9 +566,11 @@ describe('batching', () => {
     district { highTechEnterpriseCount technologyContractAmount researchFunding } } } }`;
 
   it('resolves 3 or 60 organisations with all their science lists in a constant number of statements', async () => {
-    const usccs = harness.db.all<{ uscc: string }>(
-      'SELECT uscc FROM (SELECT seller_uscc AS uscc FROM technology_contracts UNION SELECT lead_uscc FROM research_projects UNION SELECT host_uscc FROM key_labs) ORDER BY uscc LIMIT 60',
-    ).map((row) => row.uscc);
+    const usccs = harness.db
+      .all<{ uscc: string }>(
+        'SELECT uscc FROM (SELECT seller_uscc AS uscc FROM technology_contracts UNION SELECT lead_uscc FROM research_projects UNION SELECT host_uscc FROM key_labs) ORDER BY uscc LIMIT 60',
+      )
+      .map((row) => row.uscc);
     const reps = (n: number) => usccs.slice(0, n).map((uscc) => ({ __typename: 'Organization', uscc }));
     const few = await harness.countStatements(organizations, { reps: reps(3) });
     const many = await harness.countStatements(organizations, { reps: reps(60) });

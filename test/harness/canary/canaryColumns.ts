@@ -17,7 +17,8 @@
  * value went out unmasked.
  */
 
-export type CanaryForm = { kind: 'text' } | { kind: 'date' } | { kind: 'int'; family: number } | { kind: 'float'; family: number };
+export type CanaryForm =
+  { kind: 'text' } | { kind: 'date' } | { kind: 'int'; family: number } | { kind: 'float'; family: number };
 
 export interface CanaryColumn {
   coordinate: string;
@@ -46,7 +47,13 @@ export const CANARY_TABLES: readonly CanaryTable[] = [
     districtSql: '(SELECT district_code FROM schools WHERE code = r.school_code)',
     columns: [
       // The student number is `G` + the resident ID number (and is the roster's sort key).
-      { coordinate: 'Student.idNumber', column: 'id_number', tag: 'sid', form: text, derived: [{ column: 'student_number', coordinate: 'Student.studentNumber', from: (canary) => `G${canary}` }] },
+      {
+        coordinate: 'Student.idNumber',
+        column: 'id_number',
+        tag: 'sid',
+        form: text,
+        derived: [{ column: 'student_number', coordinate: 'Student.studentNumber', from: (canary) => `G${canary}` }],
+      },
       { coordinate: 'Student.name', column: 'name', tag: 'snm', form: text },
       { coordinate: 'Student.birthDate', column: 'birth_date', tag: 'sbd', form: { kind: 'date' } },
       { coordinate: 'Student.grade', column: 'grade', tag: 'sgr', form: { kind: 'int', family: 11 } },
@@ -76,7 +83,12 @@ export const CANARY_TABLES: readonly CanaryTable[] = [
       { coordinate: 'InvestmentProject.contactName', column: 'contact_name', tag: 'pcn', form: text },
       { coordinate: 'InvestmentProject.contactIdNumber', column: 'contact_id_number', tag: 'pci', form: text },
       { coordinate: 'InvestmentProject.contactMobile', column: 'contact_mobile', tag: 'pcm', form: text },
-      { coordinate: 'InvestmentProject.costAuditAmount', column: 'cost_audit_amount', tag: 'pca', form: { kind: 'float', family: 21 } },
+      {
+        coordinate: 'InvestmentProject.costAuditAmount',
+        column: 'cost_audit_amount',
+        tag: 'pca',
+        form: { kind: 'float', family: 21 },
+      },
     ],
   },
   {
@@ -94,7 +106,12 @@ export const CANARY_TABLES: readonly CanaryTable[] = [
     table: 'high_tech_enterprises',
     districtSql: 'r.district_code',
     columns: [
-      { coordinate: 'HighTechEnterprise.rdExpenseRatio', column: 'rd_expense_ratio', tag: 'hrd', form: { kind: 'float', family: 23 } },
+      {
+        coordinate: 'HighTechEnterprise.rdExpenseRatio',
+        column: 'rd_expense_ratio',
+        tag: 'hrd',
+        form: { kind: 'float', family: 23 },
+      },
       { coordinate: 'HighTechEnterprise.revenue', column: 'revenue', tag: 'hrv', form: { kind: 'float', family: 25 } },
     ],
   },
@@ -102,7 +119,9 @@ export const CANARY_TABLES: readonly CanaryTable[] = [
     agency: 'science',
     table: 'technology_contracts',
     districtSql: 'r.district_code',
-    columns: [{ coordinate: 'TechnologyContract.amount', column: 'amount', tag: 'cam', form: { kind: 'float', family: 27 } }],
+    columns: [
+      { coordinate: 'TechnologyContract.amount', column: 'amount', tag: 'cam', form: { kind: 'float', family: 27 } },
+    ],
   },
 ];
 
@@ -111,9 +130,30 @@ export const CANARY_TABLES: readonly CanaryTable[] = [
  * a canary too (only the owning agency may see it). Seeded only where the column exists — the
  * surrogate ordering column of rosters, which plain cursors would carry.
  */
-export const INTERNAL_ROW_KEYS: readonly { agency: string; table: string; column: string; label: string; tag: string; family: number }[] = [
-  { agency: 'education', table: 'students', column: 'roster_key', label: 'Student row key (students.roster_key)', tag: 'srk', family: 13 },
-  { agency: 'education', table: 'teachers', column: 'roster_key', label: 'Teacher row key (teachers.roster_key)', tag: 'trk', family: 15 },
+export const INTERNAL_ROW_KEYS: readonly {
+  agency: string;
+  table: string;
+  column: string;
+  label: string;
+  tag: string;
+  family: number;
+}[] = [
+  {
+    agency: 'education',
+    table: 'students',
+    column: 'roster_key',
+    label: 'Student row key (students.roster_key)',
+    tag: 'srk',
+    family: 13,
+  },
+  {
+    agency: 'education',
+    table: 'teachers',
+    column: 'roster_key',
+    label: 'Teacher row key (teachers.roster_key)',
+    tag: 'trk',
+    family: 15,
+  },
 ];
 
 /** Protected leaf fields no canary fits, with the reason; the structural check covers them (a withheld one must be null). */
@@ -126,5 +166,7 @@ export const NOT_SEEDABLE: Readonly<Record<string, string>> = {
 
 /** Every coordinate the map seeds (derived columns included). */
 export function seededCoordinates(): string[] {
-  return CANARY_TABLES.flatMap((table) => table.columns.flatMap((column) => [column.coordinate, ...(column.derived ?? []).map((d) => d.coordinate)]));
+  return CANARY_TABLES.flatMap((table) =>
+    table.columns.flatMap((column) => [column.coordinate, ...(column.derived ?? []).map((d) => d.coordinate)]),
+  );
 }

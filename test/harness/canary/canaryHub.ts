@@ -13,7 +13,12 @@ export interface Exchange {
   status: number;
   headers: Headers;
   bodyText: string;
-  body: { data?: Record<string, any> | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] } | undefined;
+  body:
+    | {
+        data?: Record<string, any> | null;
+        errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+      }
+    | undefined;
   findings: Finding[];
 }
 
@@ -74,7 +79,12 @@ export class CanaryHub {
   }
 
   /** A GraphQL request as `view` (POST, or GET with the CSRF-safe header), judged by the oracle. */
-  async graphql(view: View, query: string, variables: Record<string, unknown> = {}, method: 'POST' | 'GET' = 'POST'): Promise<Exchange> {
+  async graphql(
+    view: View,
+    query: string,
+    variables: Record<string, unknown> = {},
+    method: 'POST' | 'GET' = 'POST',
+  ): Promise<Exchange> {
     const headers = await this.headersFor(view);
     const url = new URL(this.hub.gatewayUrl);
     let init: RequestInit;
@@ -83,7 +93,11 @@ export class CanaryHub {
       if (Object.keys(variables).length) url.searchParams.set('variables', JSON.stringify(variables));
       init = { method, headers: { ...headers, 'apollo-require-preflight': 'true' } };
     } else {
-      init = { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) };
+      init = {
+        method,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      };
     }
     const label = `${method} /graphql as ${view.id}: ${squash(query)}${Object.keys(variables).length ? ` variables ${JSON.stringify(variables)}` : ''}`;
     return this.exchange(view, url, init, label, `graphql ${method}`, query);
@@ -92,7 +106,13 @@ export class CanaryHub {
   /** Any other route the gateway serves (`/catalog.json`, `/metrics`…), as `view`, judged by the oracle. */
   async route(view: View, path: string, init: RequestInit = {}): Promise<Exchange> {
     const headers = await this.headersFor(view);
-    return this.exchange(view, new URL(path, this.origin), { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } }, `${init.method ?? 'GET'} ${path} as ${view.id}`, 'route');
+    return this.exchange(
+      view,
+      new URL(path, this.origin),
+      { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } },
+      `${init.method ?? 'GET'} ${path} as ${view.id}`,
+      'route',
+    );
   }
 
   /** The hub's own output (gateway and subgraph logs): no view may read a canary there. */
@@ -109,7 +129,14 @@ export class CanaryHub {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  private async exchange(view: View, url: URL, init: RequestInit, label: string, kind: string, query?: string): Promise<Exchange> {
+  private async exchange(
+    view: View,
+    url: URL,
+    init: RequestInit,
+    label: string,
+    kind: string,
+    query?: string,
+  ): Promise<Exchange> {
     const response = await fetch(url, { ...init, redirect: 'manual' });
     const count = (key: string) => this.responses.set(key, (this.responses.get(key) ?? 0) + 1);
     count(`${kind} ${response.status}`);
@@ -117,7 +144,12 @@ export class CanaryHub {
     if (response.headers.has('x-cache')) count(`x-cache ${response.headers.get('x-cache')}`);
     const bodyText = await response.text();
     const received = { status: response.status, statusText: response.statusText, headers: response.headers, bodyText };
-    const findings = this.oracle.inspectResponse(view, label, received, query === undefined ? undefined : { document: query });
+    const findings = this.oracle.inspectResponse(
+      view,
+      label,
+      received,
+      query === undefined ? undefined : { document: query },
+    );
     this.findings.push(...findings);
     let body: Exchange['body'];
     try {

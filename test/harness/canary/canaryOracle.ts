@@ -48,18 +48,28 @@ export class CanaryOracle {
 
   /** Why `view` may not hold `canary`, or undefined when it may. */
   judge(view: View, canary: Canary): string | undefined {
-    if (canary.internal) return view.agency === canary.agency ? undefined : `an internal row key of ${canary.agency} — no other view may see it`;
+    if (canary.internal)
+      return view.agency === canary.agency
+        ? undefined
+        : `an internal row key of ${canary.agency} — no other view may see it`;
     const access = this.access(view, canary.coordinate);
     if (access.read === 'none') return `${view.id} may not read ${canary.coordinate} (${access.because})`;
-    if (access.read === 'masked') return `${view.id} may read ${canary.coordinate} only masked (${access.mask}), and the clear value went out`;
+    if (access.read === 'masked')
+      return `${view.id} may read ${canary.coordinate} only masked (${access.mask}), and the clear value went out`;
     for (const [attribute, allowed] of Object.entries(access.scope ?? {})) {
-      if (canary.scope[attribute] !== allowed) return `${view.id} may read ${canary.coordinate} only where ${attribute} = ${allowed}; this row has ${canary.scope[attribute]}`;
+      if (canary.scope[attribute] !== allowed)
+        return `${view.id} may read ${canary.coordinate} only where ${attribute} = ${allowed}; this row has ${canary.scope[attribute]}`;
     }
     return undefined;
   }
 
   /** Findings in one HTTP response received by `view`; `operation` adds the structural check of its `data`. */
-  inspectResponse(view: View, request: string, response: ReceivedResponse, operation?: { document: DocumentNode | string }): Finding[] {
+  inspectResponse(
+    view: View,
+    request: string,
+    response: ReceivedResponse,
+    operation?: { document: DocumentNode | string },
+  ): Finding[] {
     const findings = this.judgeSightings(view, request, scanResponse(this.registry, response));
     if (operation) {
       let data: unknown;
@@ -75,7 +85,12 @@ export class CanaryOracle {
         document = undefined;
       }
       if (document && data) {
-        for (const present of withheldButPresent(this.schema, document, data, (coordinate) => this.access(view, coordinate).read === 'none')) {
+        for (const present of withheldButPresent(
+          this.schema,
+          document,
+          data,
+          (coordinate) => this.access(view, coordinate).read === 'none',
+        )) {
           findings.push({
             view: view.id,
             channel: `structural data.${present.path}`,
@@ -141,7 +156,8 @@ export function formatFindings(findings: readonly Finding[], first = 8): string 
     totals.set(key, entry);
   }
   const lines = [`${findings.length} finding(s):`];
-  for (const [key, { count, canaries }] of [...totals].sort((a, b) => b[1].count - a[1].count)) lines.push(`  ${key}: ${count} sighting(s) of ${canaries.size} distinct value(s)`);
+  for (const [key, { count, canaries }] of [...totals].sort((a, b) => b[1].count - a[1].count))
+    lines.push(`  ${key}: ${count} sighting(s) of ${canaries.size} distinct value(s)`);
   lines.push(`first ${Math.min(first, findings.length)}:`);
   for (const f of findings.slice(0, first)) {
     lines.push(

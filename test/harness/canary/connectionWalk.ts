@@ -1,4 +1,12 @@
-import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isLeafType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import type { View } from './policyViews';
 
 /**
@@ -51,7 +59,11 @@ function hasRequiredArgs(field: GraphQLField<unknown, unknown>): boolean {
   return field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined);
 }
 
-export function connectionPaths(schema: GraphQLSchema, roots: readonly WalkRoot[], options: WalkOptions): ConnectionPath[] {
+export function connectionPaths(
+  schema: GraphQLSchema,
+  roots: readonly WalkRoot[],
+  options: WalkOptions,
+): ConnectionPath[] {
   const query = schema.getQueryType()!;
   const found = new Map<string, ConnectionPath[]>();
   const usedRoots = new Map<string, Set<number>>();
@@ -69,10 +81,20 @@ export function connectionPaths(schema: GraphQLSchema, roots: readonly WalkRoot[
     if (paths.length >= options.pathsPerConnection || roots.has(root)) return;
     roots.add(root);
     usedRoots.set(coordinate, roots);
-    paths.push({ coordinate, steps, nodeType, label: steps.map((s) => `${s.field}${s.args ? `(${s.args})` : ''}${s.connection ? ' › nodes' : ''}`).join(' › ') });
+    paths.push({
+      coordinate,
+      steps,
+      nodeType,
+      label: steps.map((s) => `${s.field}${s.args ? `(${s.args})` : ''}${s.connection ? ' › nodes' : ''}`).join(' › '),
+    });
     found.set(coordinate, paths);
   };
-  const follow = (parent: GraphQLObjectType, field: GraphQLField<unknown, unknown>, args: string, from: Omit<Item, 'type'>) => {
+  const follow = (
+    parent: GraphQLObjectType,
+    field: GraphQLField<unknown, unknown>,
+    args: string,
+    from: Omit<Item, 'type'>,
+  ) => {
     const named = getNamedType(field.type);
     if (!isObjectType(named)) return;
     const coordinate = `${parent.name}.${field.name}`;
@@ -80,9 +102,22 @@ export function connectionPaths(schema: GraphQLSchema, roots: readonly WalkRoot[
       const nodeType = getNamedType(named.getFields().nodes!.type) as GraphQLObjectType;
       const steps = [...from.steps, { field: field.name, args, connection: true }];
       record(coordinate, steps, nodeType, from.root);
-      if (from.depth + 1 < options.maxDepth && !from.seen.has(nodeType.name)) queue.push({ type: nodeType, steps, root: from.root, depth: from.depth + 1, seen: new Set([...from.seen, nodeType.name]) });
+      if (from.depth + 1 < options.maxDepth && !from.seen.has(nodeType.name))
+        queue.push({
+          type: nodeType,
+          steps,
+          root: from.root,
+          depth: from.depth + 1,
+          seen: new Set([...from.seen, nodeType.name]),
+        });
     } else if (from.depth + 1 < options.maxDepth && !from.seen.has(named.name)) {
-      queue.push({ type: named, steps: [...from.steps, { field: field.name, args, connection: false }], root: from.root, depth: from.depth + 1, seen: new Set([...from.seen, named.name]) });
+      queue.push({
+        type: named,
+        steps: [...from.steps, { field: field.name, args, connection: false }],
+        root: from.root,
+        depth: from.depth + 1,
+        seen: new Set([...from.seen, named.name]),
+      });
     }
   };
   roots.forEach((root, index) => {
@@ -118,7 +153,10 @@ export function connectionOperation(path: ConnectionPath, sizes: { parentFirst: 
 }
 
 /** The `pageInfo` of every occurrence of the walked connection in an answer. */
-export function pageInfosIn(path: ConnectionPath, data: unknown): { hasNextPage?: boolean; endCursor?: string | null }[] {
+export function pageInfosIn(
+  path: ConnectionPath,
+  data: unknown,
+): { hasNextPage?: boolean; endCursor?: string | null }[] {
   let level: unknown[] = [data];
   path.steps.forEach((step, index) => {
     const next: unknown[] = [];
@@ -126,24 +164,38 @@ export function pageInfosIn(path: ConnectionPath, data: unknown): { hasNextPage?
       const child = value && typeof value === 'object' ? (value as Record<string, unknown>)[step.field] : undefined;
       if (child === null || child === undefined) continue;
       const last = index === path.steps.length - 1;
-      if (step.connection && !last) next.push(...(((child as Record<string, unknown>).nodes as unknown[] | null) ?? []));
+      if (step.connection && !last)
+        next.push(...(((child as Record<string, unknown>).nodes as unknown[] | null) ?? []));
       else next.push(child);
     }
     level = next;
   });
-  return level.map((connection) => ((connection as Record<string, unknown>).pageInfo ?? {}) as { hasNextPage?: boolean; endCursor?: string | null });
+  return level.map(
+    (connection) =>
+      ((connection as Record<string, unknown>).pageInfo ?? {}) as { hasNextPage?: boolean; endCursor?: string | null },
+  );
 }
 
 /** What walking needs of the hub: a GraphQL request as a view, judged by the oracle. */
 export interface WalkingHub {
-  graphql(view: View, query: string, variables?: Record<string, unknown>, method?: 'POST' | 'GET'): Promise<{ body: { data?: Record<string, any> | null } | undefined }>;
+  graphql(
+    view: View,
+    query: string,
+    variables?: Record<string, unknown>,
+    method?: 'POST' | 'GET',
+  ): Promise<{ body: { data?: Record<string, any> | null } | undefined }>;
 }
 
 /**
  * Walks one connection as `view`: the first page three times (again, where the answer may come
  * from the cache, and over GET), then up to `pages - 1` more by endCursor. Returns the requests made.
  */
-export async function walkConnection(hub: WalkingHub, view: View, path: ConnectionPath, options: { pages: number; parentFirst: number; first: number }): Promise<number> {
+export async function walkConnection(
+  hub: WalkingHub,
+  view: View,
+  path: ConnectionPath,
+  options: { pages: number; parentFirst: number; first: number },
+): Promise<number> {
   const query = connectionOperation(path, options);
   let requests = 0;
   let after: string | null = null;

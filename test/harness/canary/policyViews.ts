@@ -101,7 +101,13 @@ export class PolicyViews {
 
   /** Leaf field coordinates some resolving agency classes CONDITIONAL or NOT_SHARED. */
   protectedLeafCoordinates(): string[] {
-    return [...this.leafCoordinates].filter((coordinate) => (this.resolvers.get(coordinate) ?? []).some((agency) => this.classify(coordinate, agency).sharingClass !== 'UNCONDITIONAL')).sort();
+    return [...this.leafCoordinates]
+      .filter((coordinate) =>
+        (this.resolvers.get(coordinate) ?? []).some(
+          (agency) => this.classify(coordinate, agency).sharingClass !== 'UNCONDITIONAL',
+        ),
+      )
+      .sort();
   }
 
   /** What `view` may do with `coordinate` at time `now`; strictest ruling across the agencies that resolve it. */
@@ -120,18 +126,32 @@ export class PolicyViews {
   private ruling(view: View, coordinate: string, agency: string, now: number): FieldAccess {
     if (view.agency === agency) return { read: 'clear', because: `${agency} reads its own data` };
     const rule = this.classify(coordinate, agency);
-    if (view.isPublic) return rule.open && rule.sharingClass === 'UNCONDITIONAL' ? { read: 'clear', because: 'open data' } : { read: 'none', because: `${agency}: not open data` };
+    if (view.isPublic)
+      return rule.open && rule.sharingClass === 'UNCONDITIONAL'
+        ? { read: 'clear', because: 'open data' }
+        : { read: 'none', because: `${agency}: not open data` };
     if (rule.sharingClass === 'UNCONDITIONAL') return { read: 'clear', because: `${agency}: UNCONDITIONAL` };
     if (rule.sharingClass === 'NOT_SHARED') return { read: 'none', because: `${agency}: NOT_SHARED` };
     const [typeName] = coordinate.split('.') as [string, string];
     const live = this.grants.filter(
-      (g) => g.agency === agency && g.consumer === view.consumer && view.purpose !== undefined && g.purposes.includes(view.purpose) && g.endsAt > now && (g.fields.has(coordinate) || g.fields.has(`${typeName}.*`)),
+      (g) =>
+        g.agency === agency &&
+        g.consumer === view.consumer &&
+        view.purpose !== undefined &&
+        g.purposes.includes(view.purpose) &&
+        g.endsAt > now &&
+        (g.fields.has(coordinate) || g.fields.has(`${typeName}.*`)),
     );
     if (!live.length) return { read: 'none', because: `${agency}: CONDITIONAL, no live grant for ${view.id}` };
-    const maskOf = (g: GrantRule) => (g.fields.has(coordinate) ? g.fields.get(coordinate) : g.fields.get(`${typeName}.*`));
+    const maskOf = (g: GrantRule) =>
+      g.fields.has(coordinate) ? g.fields.get(coordinate) : g.fields.get(`${typeName}.*`);
     const best = live.find((g) => maskOf(g) === undefined) ?? live[0]!;
     const mask = maskOf(best);
-    return { ...(mask === undefined ? { read: 'clear' as const } : { read: 'masked' as const, mask }), ...(best.scope ? { scope: best.scope } : {}), because: `${agency}: CONDITIONAL, grant ${best.id}` };
+    return {
+      ...(mask === undefined ? { read: 'clear' as const } : { read: 'masked' as const, mask }),
+      ...(best.scope ? { scope: best.scope } : {}),
+      because: `${agency}: CONDITIONAL, grant ${best.id}`,
+    };
   }
 
   private readSupergraph(sdl: string): void {
@@ -140,25 +160,35 @@ export class PolicyViews {
     for (const definition of document.definitions) {
       if (definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'join__Graph') {
         for (const value of definition.values ?? []) {
-          const name = argumentOf(value.directives?.find((d) => d.name.value === 'join__graph'), 'name');
+          const name = argumentOf(
+            value.directives?.find((d) => d.name.value === 'join__graph'),
+            'name',
+          );
           if (name) graphNames.set(value.name.value, name);
         }
       }
     }
     const leafTypes = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
     for (const definition of document.definitions) {
-      if (definition.kind === Kind.SCALAR_TYPE_DEFINITION || definition.kind === Kind.ENUM_TYPE_DEFINITION) leafTypes.add(definition.name.value);
+      if (definition.kind === Kind.SCALAR_TYPE_DEFINITION || definition.kind === Kind.ENUM_TYPE_DEFINITION)
+        leafTypes.add(definition.name.value);
     }
     for (const definition of document.definitions) {
       if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
       const type = definition as ObjectTypeDefinitionNode | ObjectTypeExtensionNode;
-      const typeGraphs = (type.directives ?? []).filter((d) => d.name.value === 'join__type').map((d) => graphNames.get(argumentOf(d, 'graph') ?? '')!);
+      const typeGraphs = (type.directives ?? [])
+        .filter((d) => d.name.value === 'join__type')
+        .map((d) => graphNames.get(argumentOf(d, 'graph') ?? '')!);
       if (!typeGraphs.length) continue; // federation's own types (join__, link__)
       for (const field of type.fields ?? []) {
         const coordinate = `${type.name.value}.${field.name.value}`;
         const joins = (field.directives ?? []).filter((d) => d.name.value === 'join__field');
         // No @join__field: every graph that has the type resolves it. External fields are only read from elsewhere.
-        const graphs = joins.length ? joins.filter((d) => argumentOf(d, 'external') !== 'true' && argumentOf(d, 'graph')).map((d) => graphNames.get(argumentOf(d, 'graph')!)!) : typeGraphs;
+        const graphs = joins.length
+          ? joins
+              .filter((d) => argumentOf(d, 'external') !== 'true' && argumentOf(d, 'graph'))
+              .map((d) => graphNames.get(argumentOf(d, 'graph')!)!)
+          : typeGraphs;
         this.resolvers.set(coordinate, [...new Set(graphs)]);
         let named = field.type;
         while (named.kind !== Kind.NAMED_TYPE) named = named.type;
@@ -173,13 +203,16 @@ export class PolicyViews {
     this.rules.set(agency, rules);
     for (const [typeName, type] of Object.entries<Record<string, any>>(policy.types ?? {})) {
       if (type?.default) rules.defaults.set(typeName, fieldRule(type.default));
-      for (const [fieldName, rule] of Object.entries<Record<string, any>>(type?.fields ?? {})) rules.fields.set(`${typeName}.${fieldName}`, fieldRule(rule));
+      for (const [fieldName, rule] of Object.entries<Record<string, any>>(type?.fields ?? {}))
+        rules.fields.set(`${typeName}.${fieldName}`, fieldRule(rule));
     }
     for (const grant of (policy.grants ?? []) as Record<string, any>[]) {
       const fields = new Map<string, string | undefined>();
       for (const entry of grant.fields ?? []) {
         if (typeof entry === 'string') fields.set(entry, undefined);
-        else for (const [coordinate, mask] of Object.entries(entry as Record<string, unknown>)) fields.set(coordinate, mask == null ? undefined : String(mask));
+        else
+          for (const [coordinate, mask] of Object.entries(entry as Record<string, unknown>))
+            fields.set(coordinate, mask == null ? undefined : String(mask));
       }
       this.grants.push({
         id: String(grant.id),
@@ -187,7 +220,9 @@ export class PolicyViews {
         consumer: String(grant.consumer),
         purposes: (grant.purposes ?? []).map(String),
         fields,
-        ...(grant.scope ? { scope: Object.fromEntries(Object.entries(grant.scope).map(([k, v]) => [k, String(v)])) } : {}),
+        ...(grant.scope
+          ? { scope: Object.fromEntries(Object.entries(grant.scope).map(([k, v]) => [k, String(v)])) }
+          : {}),
         endsAt: endOfBeijingDay(grant.expires),
       });
     }
@@ -208,7 +243,11 @@ function argumentOf(directive: DirectiveNode | undefined, name: string): string 
   const argument = directive?.arguments?.find((a) => a.name.value === name);
   if (!argument) return undefined;
   const value = argument.value;
-  return value.kind === Kind.STRING || value.kind === Kind.ENUM ? value.value : value.kind === Kind.BOOLEAN ? String(value.value) : undefined;
+  return value.kind === Kind.STRING || value.kind === Kind.ENUM
+    ? value.value
+    : value.kind === Kind.BOOLEAN
+      ? String(value.value)
+      : undefined;
 }
 
 function readViews(registry: Record<string, any>): View[] {
@@ -218,7 +257,9 @@ function readViews(registry: Record<string, any>): View[] {
     const isPublic = consumer.kind === 'PUBLIC';
     const agency = consumer.agency ? String(consumer.agency) : undefined;
     if (isPublic) views.push({ id, consumer: id, isPublic });
-    else for (const purpose of (consumer.purposes ?? []) as string[]) views.push({ id: `${id}/${purpose}`, consumer: id, purpose, ...(agency ? { agency } : {}), isPublic });
+    else
+      for (const purpose of (consumer.purposes ?? []) as string[])
+        views.push({ id: `${id}/${purpose}`, consumer: id, purpose, ...(agency ? { agency } : {}), isPublic });
   }
   return views;
 }

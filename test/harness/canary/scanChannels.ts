@@ -22,11 +22,20 @@ const BASE64_RUN = /[A-Za-z0-9+/_-]{12,}={0,2}/g;
 const HEX_RUN = /(?:[0-9a-fA-F]{2}){8,}/g;
 
 /** Canaries in `text` and in everything encoded in it, down to `maxDepth` decodings. */
-export function scanText(registry: CanaryRegistry, text: string, channel: string, maxDepth = MAX_DECODE_DEPTH): Sighting[] {
-  const sightings: Sighting[] = registry.find(text).map(({ canary, index }) => ({ canary, channel, excerpt: excerptAround(text, index, canary.mark.length) }));
+export function scanText(
+  registry: CanaryRegistry,
+  text: string,
+  channel: string,
+  maxDepth = MAX_DECODE_DEPTH,
+): Sighting[] {
+  const sightings: Sighting[] = registry
+    .find(text)
+    .map(({ canary, index }) => ({ canary, channel, excerpt: excerptAround(text, index, canary.mark.length) }));
   if (maxDepth <= 0) return sightings;
   for (const decoded of decodings(text)) {
-    sightings.push(...scanText(registry, decoded.text, `${channel} (${decoded.how} "${clip(decoded.source, 32)}")`, maxDepth - 1));
+    sightings.push(
+      ...scanText(registry, decoded.text, `${channel} (${decoded.how} "${clip(decoded.source, 32)}")`, maxDepth - 1),
+    );
   }
   return sightings;
 }
@@ -36,7 +45,10 @@ function decodings(text: string): { how: string; source: string; text: string }[
   const found: { how: string; source: string; text: string }[] = [];
   const seen = new Set<string>();
   const add = (how: string, source: string, bytes: Buffer) => {
-    for (const [label, plain] of [[how, bytes], ...decompressed(bytes).map(([kind, b]) => [`${how}, ${kind}`, b] as const)] as const) {
+    for (const [label, plain] of [
+      [how, bytes],
+      ...decompressed(bytes).map(([kind, b]) => [`${how}, ${kind}`, b] as const),
+    ] as const) {
       const decodedText = (plain as Buffer).toString('utf8');
       if (decodedText.length < 4 || seen.has(decodedText)) continue;
       seen.add(decodedText);
@@ -47,10 +59,16 @@ function decodings(text: string): { how: string; source: string; text: string }[
     const run = match[0].replace(/=+$/, '');
     const how = /[-_]/.test(run) ? 'base64url-decoded' : 'base64-decoded';
     // A run may begin inside the encoded text (a prefix glued on): try each alignment.
-    for (let offset = 0; offset < 4 && run.length - offset >= 8; offset++) add(how, run, Buffer.from(run.slice(offset).replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+    for (let offset = 0; offset < 4 && run.length - offset >= 8; offset++)
+      add(how, run, Buffer.from(run.slice(offset).replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
   }
   for (const match of text.matchAll(HEX_RUN)) {
-    for (let offset = 0; offset < 2; offset++) add('hex-decoded', match[0], Buffer.from(match[0].slice(offset, match[0].length - ((match[0].length - offset) % 2)), 'hex'));
+    for (let offset = 0; offset < 2; offset++)
+      add(
+        'hex-decoded',
+        match[0],
+        Buffer.from(match[0].slice(offset, match[0].length - ((match[0].length - offset) % 2)), 'hex'),
+      );
   }
   if (/%[0-9a-fA-F]{2}/.test(text)) {
     try {
@@ -101,15 +119,22 @@ export function scanResponse(registry: CanaryRegistry, response: ReceivedRespons
   sightings.push(...inValues);
   // The raw text too: what lies outside the JSON values (keys) as it is, a body that is not JSON decoded as well.
   const alreadySeen = new Set(inValues.map((s) => s.canary.mark));
-  sightings.push(...scanText(registry, response.bodyText, 'body', json === undefined ? MAX_DECODE_DEPTH : 0).filter((s) => !alreadySeen.has(s.canary.mark)));
+  sightings.push(
+    ...scanText(registry, response.bodyText, 'body', json === undefined ? MAX_DECODE_DEPTH : 0).filter(
+      (s) => !alreadySeen.has(s.canary.mark),
+    ),
+  );
   return sightings;
 }
 
 function scanJson(registry: CanaryRegistry, value: unknown, path: (string | number)[]): Sighting[] {
   if (value === null || value === undefined || typeof value === 'boolean') return [];
-  if (typeof value === 'string' || typeof value === 'number') return scanText(registry, typeof value === 'string' ? value : JSON.stringify(value), jsonChannel(path));
+  if (typeof value === 'string' || typeof value === 'number')
+    return scanText(registry, typeof value === 'string' ? value : JSON.stringify(value), jsonChannel(path));
   if (Array.isArray(value)) return value.flatMap((item, index) => scanJson(registry, item, [...path, index]));
-  return Object.entries(value as Record<string, unknown>).flatMap(([key, item]) => scanJson(registry, item, [...path, key]));
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, item]) =>
+    scanJson(registry, item, [...path, key]),
+  );
 }
 
 /** `cursor …` for cursors, `errors …` / `extensions …` / `data …` otherwise, with the JSON path. */
@@ -124,7 +149,11 @@ function jsonChannel(path: (string | number)[]): string {
 
 function excerptAround(text: string, index: number, length: number): string {
   const start = Math.max(0, index - 30);
-  return (start > 0 ? '…' : '') + text.slice(start, index + length + 30).replace(/\s+/g, ' ') + (index + length + 30 < text.length ? '…' : '');
+  return (
+    (start > 0 ? '…' : '') +
+    text.slice(start, index + length + 30).replace(/\s+/g, ' ') +
+    (index + length + 30 < text.length ? '…' : '')
+  );
 }
 
 function clip(text: string, length: number): string {

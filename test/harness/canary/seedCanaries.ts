@@ -56,7 +56,12 @@ export class CanaryRegistry {
 
 const ROW_DIGITS = 5;
 
-export function canaryValue(form: CanaryForm, tag: string, row: number, original: unknown): { value: string | number; mark: string } {
+export function canaryValue(
+  form: CanaryForm,
+  tag: string,
+  row: number,
+  original: unknown,
+): { value: string | number; mark: string } {
   const padded = String(row).padStart(ROW_DIGITS, '0');
   switch (form.kind) {
     case 'text':
@@ -69,7 +74,8 @@ export function canaryValue(form: CanaryForm, tag: string, row: number, original
     case 'int':
     case 'float': {
       // 7 FF RRRR 7: the trailing 7 keeps every round(10^k) step from leaving an Int canary as it was.
-      if (row >= 10_000) throw new Error(`numeric canaries number rows with 4 digits; row ${row} is too many (seed the small dataset)`);
+      if (row >= 10_000)
+        throw new Error(`numeric canaries number rows with 4 digits; row ${row} is too many (seed the small dataset)`);
       const whole = 70_000_000 + form.family * 100_000 + row * 10 + 7;
       const value = form.kind === 'int' ? whole : whole + 0.25;
       return { value, mark: JSON.stringify(value) };
@@ -97,15 +103,25 @@ export function writeCanaries(dataDir: string): CanaryRegistry {
     try {
       db.transaction(() => {
         for (const table of CANARY_TABLES.filter((t) => t.agency === agency)) {
-          const declaredTypes = new Map(db.all<{ name: string; type: string }>(`PRAGMA table_info(${table.table})`).map((c) => [c.name, c.type.toUpperCase()]));
-          const internal = INTERNAL_ROW_KEYS.filter((k) => k.agency === agency && k.table === table.table && declaredTypes.has(k.column));
+          const declaredTypes = new Map(
+            db
+              .all<{ name: string; type: string }>(`PRAGMA table_info(${table.table})`)
+              .map((c) => [c.name, c.type.toUpperCase()]),
+          );
+          const internal = INTERNAL_ROW_KEYS.filter(
+            (k) => k.agency === agency && k.table === table.table && declaredTypes.has(k.column),
+          );
           const originals = table.columns.map((c) => c.column);
           const rows = db.all<Record<string, unknown> & { rowid: number; district: string }>(
             `SELECT r.rowid AS rowid, ${table.districtSql} AS district, ${originals.map((c) => `r.${c}`).join(', ')} FROM ${table.table} r ORDER BY r.rowid`,
           );
-          if (rows.length >= 10 ** ROW_DIGITS) throw new Error(`${table.table} has ${rows.length} rows: canaries number rows with ${ROW_DIGITS} digits (seed the small dataset)`);
+          if (rows.length >= 10 ** ROW_DIGITS)
+            throw new Error(
+              `${table.table} has ${rows.length} rows: canaries number rows with ${ROW_DIGITS} digits (seed the small dataset)`,
+            );
           const assignments: string[] = [];
-          for (const column of table.columns) assignments.push(column.column, ...(column.derived ?? []).map((d) => d.column));
+          for (const column of table.columns)
+            assignments.push(column.column, ...(column.derived ?? []).map((d) => d.column));
           for (const key of internal) assignments.push(key.column);
           const update = `UPDATE ${table.table} SET ${assignments.map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`;
           rows.forEach((original, index) => {
@@ -117,14 +133,34 @@ export function writeCanaries(dataDir: string): CanaryRegistry {
               values.push(value);
               const derived = (column.derived ?? []).map((d) => ({ ...d, value: d.from(String(value)) }));
               values.push(...derived.map((d) => d.value));
-              registry.add({ mark, coordinate: column.coordinate, alsoIn: derived.map((d) => d.coordinate), agency, table: table.table, row, scope, internal: false });
+              registry.add({
+                mark,
+                coordinate: column.coordinate,
+                alsoIn: derived.map((d) => d.coordinate),
+                agency,
+                table: table.table,
+                row,
+                scope,
+                internal: false,
+              });
             }
             for (const key of internal) {
               // Same storage class as the column declares, so the subgraph reads it as it would its own.
-              const form: CanaryForm = /INT/.test(declaredTypes.get(key.column) ?? '') ? { kind: 'int', family: key.family } : { kind: 'text' };
+              const form: CanaryForm = /INT/.test(declaredTypes.get(key.column) ?? '')
+                ? { kind: 'int', family: key.family }
+                : { kind: 'text' };
               const { value, mark } = canaryValue(form, key.tag, row, undefined);
               values.push(value);
-              registry.add({ mark, coordinate: key.label, alsoIn: [], agency, table: table.table, row, scope, internal: true });
+              registry.add({
+                mark,
+                coordinate: key.label,
+                alsoIn: [],
+                agency,
+                table: table.table,
+                row,
+                scope,
+                internal: true,
+              });
             }
             db.run(update, [...values, original.rowid]);
           });
@@ -148,8 +184,13 @@ export function checkInternalKeysKept(dataDir: string, registry: CanaryRegistry)
     try {
       if (!db.all<{ name: string }>(`PRAGMA table_info(${key.table})`).some((c) => c.name === key.column)) continue;
       const values = db.all<{ value: unknown }>(`SELECT ${key.column} AS value FROM ${key.table}`);
-      const unknown = values.filter((v) => !registry.byMark.has(typeof v.value === 'number' ? JSON.stringify(v.value) : String(v.value)));
-      if (unknown.length) problems.push(`${key.table}.${key.column}: ${unknown.length} of ${values.length} values are not canaries (e.g. ${String(unknown[0]!.value)}) — rewritten after seeding?`);
+      const unknown = values.filter(
+        (v) => !registry.byMark.has(typeof v.value === 'number' ? JSON.stringify(v.value) : String(v.value)),
+      );
+      if (unknown.length)
+        problems.push(
+          `${key.table}.${key.column}: ${unknown.length} of ${values.length} values are not canaries (e.g. ${String(unknown[0]!.value)}) — rewritten after seeding?`,
+        );
     } finally {
       db.close();
     }

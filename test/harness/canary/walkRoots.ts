@@ -10,12 +10,26 @@ export function walkRoots(hub: HubProcess): WalkRoot[] {
   const drc = hub.database('development-reform');
   const science = hub.database('science');
   try {
-    const school = (where: string) => education.get<{ code: string; uscc: string }>(`SELECT code, uscc FROM schools WHERE ${where} AND enrolment > 5 ORDER BY code`)!;
-    const project = (where: string) => drc.get<{ code: string; owner_uscc: string }>(`SELECT code, owner_uscc FROM investment_projects WHERE ${where} ORDER BY code`)!;
-    const firm = science.get<{ seller_uscc: string }>('SELECT seller_uscc FROM technology_contracts GROUP BY seller_uscc ORDER BY COUNT(*) DESC, seller_uscc')!;
-    const certificate = science.get<{ certificate_number: string }>('SELECT certificate_number FROM high_tech_enterprises ORDER BY certificate_number')!;
-    const research = science.get<{ project_number: string }>('SELECT project_number FROM research_projects ORDER BY project_number')!;
-    const contract = science.get<{ registration_number: string }>('SELECT registration_number FROM technology_contracts ORDER BY registration_number')!;
+    const school = (where: string) =>
+      education.get<{ code: string; uscc: string }>(
+        `SELECT code, uscc FROM schools WHERE ${where} AND enrolment > 5 ORDER BY code`,
+      )!;
+    const project = (where: string) =>
+      drc.get<{ code: string; owner_uscc: string }>(
+        `SELECT code, owner_uscc FROM investment_projects WHERE ${where} ORDER BY code`,
+      )!;
+    const firm = science.get<{ seller_uscc: string }>(
+      'SELECT seller_uscc FROM technology_contracts GROUP BY seller_uscc ORDER BY COUNT(*) DESC, seller_uscc',
+    )!;
+    const certificate = science.get<{ certificate_number: string }>(
+      'SELECT certificate_number FROM high_tech_enterprises ORDER BY certificate_number',
+    )!;
+    const research = science.get<{ project_number: string }>(
+      'SELECT project_number FROM research_projects ORDER BY project_number',
+    )!;
+    const contract = science.get<{ registration_number: string }>(
+      'SELECT registration_number FROM technology_contracts ORDER BY registration_number',
+    )!;
     return [
       { field: 'schools' },
       { field: 'schools', args: { districtCode: '110108' } },

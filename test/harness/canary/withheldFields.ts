@@ -21,16 +21,33 @@ export interface WithheldButPresent {
   value: unknown;
 }
 
-export function withheldButPresent(schema: GraphQLSchema, document: DocumentNode, data: unknown, isWithheld: (coordinate: string) => boolean): WithheldButPresent[] {
+export function withheldButPresent(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  data: unknown,
+  isWithheld: (coordinate: string) => boolean,
+): WithheldButPresent[] {
   const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION || data === null || typeof data !== 'object') return [];
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION || data === null || typeof data !== 'object')
+    return [];
+  const root =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   if (!root) return [];
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const found: WithheldButPresent[] = [];
 
-  const walk = (type: GraphQLObjectType, selectionSet: SelectionSetNode, value: Record<string, unknown>, path: string, depth: number) => {
+  const walk = (
+    type: GraphQLObjectType,
+    selectionSet: SelectionSetNode,
+    value: Record<string, unknown>,
+    path: string,
+    depth: number,
+  ) => {
     if (depth > 32) return;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT || selection.kind === Kind.FRAGMENT_SPREAD) {
@@ -55,7 +72,8 @@ export function withheldButPresent(schema: GraphQLSchema, document: DocumentNode
       if (!selection.selectionSet || !isObjectType(named)) continue;
       const visit = (element: unknown, at: string): void => {
         if (Array.isArray(element)) element.forEach((inner, index) => visit(inner, `${at}.${index}`));
-        else if (element && typeof element === 'object') walk(named, selection.selectionSet!, element as Record<string, unknown>, at, depth + 1);
+        else if (element && typeof element === 'object')
+          walk(named, selection.selectionSet!, element as Record<string, unknown>, at, depth + 1);
       };
       visit(item, here);
     }

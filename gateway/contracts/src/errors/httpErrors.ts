@@ -23,12 +23,22 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 export function httpErrorResponse(statusCode: number | undefined, message: string): HttpErrorResponse {
   const status = statusCode && statusCode >= 400 && statusCode < 500 ? statusCode : 500;
   const code: ErrorCode = status >= 500 ? 'INTERNAL_SERVER_ERROR' : (STATUS_CODES[status] ?? 'BAD_REQUEST');
-  return { status: ERROR_CATALOGUE[code].httpStatus, body: { errors: [{ message: status < 500 ? message : 'Unexpected error.', extensions: { code } }] } };
+  return {
+    status: ERROR_CATALOGUE[code].httpStatus,
+    body: { errors: [{ message: status < 500 ? message : 'Unexpected error.', extensions: { code } }] },
+  };
 }
 
 /** A refusal with a catalogued code, its status taken from the catalogue. */
-export function codedErrorResponse(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): { status: number; body: { errors: { message: string; extensions: Record<string, unknown> }[] } } {
-  return { status: ERROR_CATALOGUE[code].httpStatus, body: { errors: [{ message, extensions: { ...extensions, code } }] } };
+export function codedErrorResponse(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): { status: number; body: { errors: { message: string; extensions: Record<string, unknown> }[] } } {
+  return {
+    status: ERROR_CATALOGUE[code].httpStatus,
+    body: { errors: [{ message, extensions: { ...extensions, code } }] },
+  };
 }
 
 /**
@@ -40,7 +50,9 @@ export function errorContentType(accept: string | undefined): string {
   const graphqlResponse = /application\/graphql-response\+json\s*(;\s*q=([\d.]+))?/i.exec(accept);
   const json = /application\/json\s*(;\s*q=([\d.]+))?/i.exec(accept);
   const weight = (match: RegExpExecArray | null) => (match ? Number(match[2] ?? 1) : -1);
-  return weight(graphqlResponse) > weight(json) ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
+  return weight(graphqlResponse) > weight(json)
+    ? 'application/graphql-response+json; charset=utf-8'
+    : 'application/json; charset=utf-8';
 }
 
 /**
@@ -49,22 +61,36 @@ export function errorContentType(accept: string | undefined): string {
  * same coded body as every other refusal, then the connection is closed. For Fastify's
  * `clientErrorHandler`.
  */
-export function answerClientError(error: Error & { code?: string }, socket: { destroyed: boolean; writable: boolean; write(data: string): unknown; destroy(error?: Error): unknown }): void {
+export function answerClientError(
+  error: Error & { code?: string },
+  socket: { destroyed: boolean; writable: boolean; write(data: string): unknown; destroy(error?: Error): unknown },
+): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, label, code, message]: [number, string, ErrorCode, string] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'The request headers are larger than this server reads.']
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          'HEADERS_TOO_LARGE',
+          'The request headers are larger than this server reads.',
+        ]
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'The request did not arrive in time.']
         : [400, 'Bad Request', 'BAD_REQUEST', 'The request is not valid HTTP.'];
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${label}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${label}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
   socket.destroy(error);
 }
 
 /** The answer to a route that does not exist. */
 export function notFoundResponse(method: string, url: string): HttpErrorResponse {
-  return { status: 404, body: { errors: [{ message: `No route ${method} ${url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] } };
+  return {
+    status: 404,
+    body: { errors: [{ message: `No route ${method} ${url.split('?')[0]}.`, extensions: { code: 'NOT_FOUND' } }] },
+  };
 }
 
 type Reply = { code(status: number): { type(contentType: string): { send(body: unknown): unknown } } };
@@ -75,8 +101,19 @@ type Reply = { code(status: number): { type(contentType: string): { send(body: u
  */
 export function installHttpErrorHandlers(
   app: {
-    setErrorHandler(handler: (error: { statusCode?: number; message: string }, request: { headers: { accept?: string | undefined } }, reply: Reply) => unknown): unknown;
-    setNotFoundHandler(handler: (request: { method: string; url: string; headers: { accept?: string | undefined } }, reply: Reply) => unknown): unknown;
+    setErrorHandler(
+      handler: (
+        error: { statusCode?: number; message: string },
+        request: { headers: { accept?: string | undefined } },
+        reply: Reply,
+      ) => unknown,
+    ): unknown;
+    setNotFoundHandler(
+      handler: (
+        request: { method: string; url: string; headers: { accept?: string | undefined } },
+        reply: Reply,
+      ) => unknown,
+    ): unknown;
   },
   logger: { error(details: object, message: string): void },
 ): void {

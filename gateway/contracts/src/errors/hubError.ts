@@ -6,7 +6,12 @@ import { ERROR_CATALOGUE, type ErrorCode } from './catalogue';
  * the data that could be served, so it never sets an HTTP status. Decision code returns these
  * as values; only the boundary throws them.
  */
-export function hubError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, path?: readonly (string | number)[]): GraphQLError {
+export function hubError(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  path?: readonly (string | number)[],
+): GraphQLError {
   return new GraphQLError(message, { ...(path ? { path } : {}), extensions: { ...extensions, code } });
 }
 
@@ -15,5 +20,7 @@ export function hubError(code: ErrorCode, message: string, extensions: Record<st
  * catalogue's HTTP status, which Apollo Server uses for the response.
  */
 export function requestError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code, http: { status: ERROR_CATALOGUE[code].httpStatus } } });
+  return new GraphQLError(message, {
+    extensions: { ...extensions, code, http: { status: ERROR_CATALOGUE[code].httpStatus } },
+  });
 }

@@ -22,12 +22,24 @@ function mac(key: string, timestamp: number, body: string): string {
 }
 
 /** The body to send and the header that vouches for it. */
-export function signChangeEvent(key: string, event: ChangeEvent, now = Date.now()): { body: string; headers: Record<string, string> } {
+export function signChangeEvent(
+  key: string,
+  event: ChangeEvent,
+  now = Date.now(),
+): { body: string; headers: Record<string, string> } {
   const body = JSON.stringify(event);
-  return { body, headers: { 'content-type': 'application/json', [CHANGE_SIGNATURE_HEADER]: `t=${now},v1=${mac(key, now, body)}` } };
+  return {
+    body,
+    headers: { 'content-type': 'application/json', [CHANGE_SIGNATURE_HEADER]: `t=${now},v1=${mac(key, now, body)}` },
+  };
 }
 
-export function verifyChangeEvent(key: string, rawBody: string, header: string | undefined, now = Date.now()): { ok: true; event: ChangeEvent } | { ok: false; reason: string } {
+export function verifyChangeEvent(
+  key: string,
+  rawBody: string,
+  header: string | undefined,
+  now = Date.now(),
+): { ok: true; event: ChangeEvent } | { ok: false; reason: string } {
   const match = header && /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
   if (!match) return { ok: false, reason: 'missing or malformed signature' };
   const timestamp = Number(match[1]);
@@ -37,7 +49,8 @@ export function verifyChangeEvent(key: string, rawBody: string, header: string |
   if (!timingSafeEqual(expected, given)) return { ok: false, reason: 'bad signature' };
   try {
     const event = JSON.parse(rawBody) as ChangeEvent;
-    if (typeof event.agency !== 'string' || !Array.isArray(event.changes)) return { ok: false, reason: 'not a change event' };
+    if (typeof event.agency !== 'string' || !Array.isArray(event.changes))
+      return { ok: false, reason: 'not a change event' };
     return { ok: true, event };
   } catch {
     return { ok: false, reason: 'not JSON' };

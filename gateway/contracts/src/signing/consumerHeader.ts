@@ -68,7 +68,13 @@ function mac(key: string, audience: string, timestamp: number, nonce: string, he
  * readiness probe, `hub schema check --url`, the benchmark, tests) signs through this one function;
  * sign every request anew — a signature is good for one call.
  */
-export function signedSubgraphHeaders(key: string, audience: string, body: SignedBody, claims?: ConsumerClaims, options: { now?: number; nonce?: string } = {}): Record<string, string> {
+export function signedSubgraphHeaders(
+  key: string,
+  audience: string,
+  body: SignedBody,
+  claims?: ConsumerClaims,
+  options: { now?: number; nonce?: string } = {},
+): Record<string, string> {
   const now = options.now ?? Date.now();
   const nonce = options.nonce ?? randomBytes(16).toString('base64url');
   const header = claims ? Buffer.from(JSON.stringify(claims)).toString('base64url') : '';
@@ -106,7 +112,13 @@ const SIGNATURE_FORMAT = /^t=(\d{1,16}),n=([A-Za-z0-9_-]{16,64}),v1=([A-Za-z0-9_
  * clock. The MAC is checked before the clock, so a forged call learns nothing about timing. Whether
  * the nonce was seen before is the nonce store's part (`admitSignedCall`).
  */
-export function verifySubgraphSignature(key: string, audience: string, headers: { consumer?: string | undefined; signature?: string | undefined }, body: SignedBody, options: FreshnessOptions = {}): SignatureVerification {
+export function verifySubgraphSignature(
+  key: string,
+  audience: string,
+  headers: { consumer?: string | undefined; signature?: string | undefined },
+  body: SignedBody,
+  options: FreshnessOptions = {},
+): SignatureVerification {
   if (!headers.signature) return { ok: false, reason: 'missing' };
   const match = SIGNATURE_FORMAT.exec(headers.signature);
   if (!match) return { ok: false, reason: 'malformed' };
@@ -115,13 +127,20 @@ export function verifySubgraphSignature(key: string, audience: string, headers: 
   const header = headers.consumer ?? '';
   const expected = Buffer.from(mac(key, audience, timestamp, nonce, header, bodyDigest(body)));
   const given = Buffer.from(match[3]!);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { ok: false, reason: 'bad-signature' };
   const now = options.now ?? Date.now();
-  if (now - timestamp > (options.maxAgeMs ?? DEFAULT_SIGNATURE_MAX_AGE_MS) || timestamp - now > (options.clockSkewMs ?? DEFAULT_SIGNATURE_CLOCK_SKEW_MS)) return { ok: false, reason: 'stale' };
+  if (
+    now - timestamp > (options.maxAgeMs ?? DEFAULT_SIGNATURE_MAX_AGE_MS) ||
+    timestamp - now > (options.clockSkewMs ?? DEFAULT_SIGNATURE_CLOCK_SKEW_MS)
+  )
+    return { ok: false, reason: 'stale' };
   if (!header) return { ok: true, timestamp, nonce };
   try {
     const claims = claimsSchema.safeParse(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')));
-    return claims.success ? { ok: true, claims: claims.data as ConsumerClaims, timestamp, nonce } : { ok: false, reason: 'malformed' };
+    return claims.success
+      ? { ok: true, claims: claims.data as ConsumerClaims, timestamp, nonce }
+      : { ok: false, reason: 'malformed' };
   } catch {
     return { ok: false, reason: 'malformed' };
   }
@@ -193,7 +212,11 @@ export async function admitSignedCall(
   const now = options.now ?? Date.now();
   const verification = verifySubgraphSignature(key, audience, headers, body, { ...options, now });
   if (!verification.ok) return verification;
-  const seen = await store.claim(verification.nonce, verification.timestamp + (options.maxAgeMs ?? DEFAULT_SIGNATURE_MAX_AGE_MS), now);
+  const seen = await store.claim(
+    verification.nonce,
+    verification.timestamp + (options.maxAgeMs ?? DEFAULT_SIGNATURE_MAX_AGE_MS),
+    now,
+  );
   if (seen !== 'fresh') return { ok: false, reason: seen };
   return verification.claims ? { ok: true, claims: verification.claims } : { ok: true };
 }

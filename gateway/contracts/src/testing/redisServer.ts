@@ -40,7 +40,16 @@ export class RedisTestServer {
     for (let attempt = 1; ; attempt++) {
       const port = await freeTcpPort();
       const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
-      const options = { port: String(port), bind: '127.0.0.1', dir, save: '', appendonly: 'yes', appendfsync: 'always', 'maxmemory-policy': 'noeviction', ...settings };
+      const options = {
+        port: String(port),
+        bind: '127.0.0.1',
+        dir,
+        save: '',
+        appendonly: 'yes',
+        appendfsync: 'always',
+        'maxmemory-policy': 'noeviction',
+        ...settings,
+      };
       const args = Object.entries(options).flatMap(([key, value]) => [`--${key}`, value]);
       try {
         return new RedisTestServer(await RedisTestServer.spawn(args), port, dir, args);
@@ -58,7 +67,9 @@ export class RedisTestServer {
     child.on('error', (error: NodeJS.ErrnoException) => {
       missing =
         error.code === 'ENOENT'
-          ? new Error('redis-server is not on PATH: run the tests with `npm test` from the repository root (as root on Debian/Ubuntu it installs it), or install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis)')
+          ? new Error(
+              'redis-server is not on PATH: run the tests with `npm test` from the repository root (as root on Debian/Ubuntu it installs it), or install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis)',
+            )
           : error;
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -30,12 +30,28 @@ interface Review {
 }
 
 // Small, as in the public benchmark: its cost is the plan's depth and fan-out, not the data.
-const USERS: User[] = Array.from({ length: 5 }, (_, i) => ({ id: String(i + 1), name: `User ${i + 1}`, username: `user${i + 1}`, birthday: 1_000_000 + i * 86_400 }));
-const PRODUCTS: Product[] = Array.from({ length: 5 }, (_, i) => ({ upc: String(i + 1), name: `Product ${i + 1}`, price: 100 + i * 37, weight: 50 + i * 11 }));
-const REVIEWS: Review[] = Array.from({ length: 10 }, (_, i) => ({ id: String(i + 1), body: `Review ${i + 1}: ${'well made, '.repeat(1 + (i % 3))}would buy again`, authorId: USERS[i % USERS.length]!.id, upc: PRODUCTS[(i * 3) % PRODUCTS.length]!.upc }));
+const USERS: User[] = Array.from({ length: 5 }, (_, i) => ({
+  id: String(i + 1),
+  name: `User ${i + 1}`,
+  username: `user${i + 1}`,
+  birthday: 1_000_000 + i * 86_400,
+}));
+const PRODUCTS: Product[] = Array.from({ length: 5 }, (_, i) => ({
+  upc: String(i + 1),
+  name: `Product ${i + 1}`,
+  price: 100 + i * 37,
+  weight: 50 + i * 11,
+}));
+const REVIEWS: Review[] = Array.from({ length: 10 }, (_, i) => ({
+  id: String(i + 1),
+  body: `Review ${i + 1}: ${'well made, '.repeat(1 + (i % 3))}would buy again`,
+  authorId: USERS[i % USERS.length]!.id,
+  upc: PRODUCTS[(i * 3) % PRODUCTS.length]!.upc,
+}));
 const IN_STOCK = new Set(PRODUCTS.filter((_, i) => i % 3 !== 0).map((p) => p.upc));
 
-const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
+const FEDERATION =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
 
 export const DEMO_SUBGRAPHS = {
   accounts: {
@@ -43,7 +59,11 @@ export const DEMO_SUBGRAPHS = {
 type Query { me: User users: [User] user(id: ID!): User }
 type User @key(fields: "id") { id: ID! name: String username: String @shareable birthday: Int }`,
     resolvers: {
-      Query: { me: () => USERS[0], users: () => USERS, user: (_: unknown, { id }: { id: string }) => USERS.find((u) => u.id === id) },
+      Query: {
+        me: () => USERS[0],
+        users: () => USERS,
+        user: (_: unknown, { id }: { id: string }) => USERS.find((u) => u.id === id),
+      },
       User: { __resolveReference: (ref: { id: string }) => USERS.find((u) => u.id === ref.id) },
     },
   },
@@ -64,7 +84,8 @@ type Product @key(fields: "upc") { upc: String! weight: Int @external price: Int
         __resolveReference: (ref: { upc: string; price?: number; weight?: number }) => ref,
         inStock: (product: { upc: string }) => IN_STOCK.has(product.upc),
         // Free above 1000; otherwise half the weight, as the classic demo reckons it.
-        shippingEstimate: (product: { price: number; weight: number }) => (product.price > 1000 ? 0 : Math.round(product.weight * 0.5)),
+        shippingEstimate: (product: { price: number; weight: number }) =>
+          product.price > 1000 ? 0 : Math.round(product.weight * 0.5),
       },
     },
   },
@@ -76,7 +97,11 @@ type Product @key(fields: "upc") { upc: String! reviews: [Review] }`,
     resolvers: {
       Review: {
         __resolveReference: (ref: { id: string }) => REVIEWS.find((r) => r.id === ref.id),
-        author: (review: Review) => ({ __typename: 'User', id: review.authorId, username: USERS.find((u) => u.id === review.authorId)?.username }),
+        author: (review: Review) => ({
+          __typename: 'User',
+          id: review.authorId,
+          username: USERS.find((u) => u.id === review.authorId)?.username,
+        }),
         product: (review: Review) => ({ __typename: 'Product', upc: review.upc }),
       },
       User: { reviews: (user: { id: string }) => REVIEWS.filter((r) => r.authorId === user.id) },
@@ -100,11 +125,14 @@ query DemoQuery {
 
 async function main(): Promise<void> {
   const ports = (process.env.DEMO_PORTS ?? '').split(',').map(Number);
-  if (ports.length !== DEMO_SUBGRAPH_NAMES.length || ports.some((p) => !Number.isInteger(p) || p <= 0)) throw new Error('DEMO_PORTS must list four ports');
+  if (ports.length !== DEMO_SUBGRAPH_NAMES.length || ports.some((p) => !Number.isInteger(p) || p <= 0))
+    throw new Error('DEMO_PORTS must list four ports');
   const servers = await Promise.all(
     DEMO_SUBGRAPH_NAMES.map(async (name, i) => {
       const { sdl, resolvers } = DEMO_SUBGRAPHS[name];
-      const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never }) });
+      const server = new ApolloServer({
+        schema: buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never }),
+      });
       await startStandaloneServer(server, { listen: { port: ports[i]!, host: '127.0.0.1' } });
       return server;
     }),

@@ -63,15 +63,27 @@ interface SectorPlan {
 
 /** Per registration industry: the guiding department and the kinds of project such owners build. */
 const SECTORS: Readonly<Record<string, SectorPlan>> = {
-  软件和信息技术服务业: { department: '02', works: ['研发中心建设项目', '数据中心建设项目', '总部基地建设项目', '云计算平台建设项目'] },
-  科技推广和应用服务业: { department: '03', works: ['科技成果转化基地建设项目', '研发中心建设项目', '中试基地建设项目'] },
+  软件和信息技术服务业: {
+    department: '02',
+    works: ['研发中心建设项目', '数据中心建设项目', '总部基地建设项目', '云计算平台建设项目'],
+  },
+  科技推广和应用服务业: {
+    department: '03',
+    works: ['科技成果转化基地建设项目', '研发中心建设项目', '中试基地建设项目'],
+  },
   医药制造业: { department: '02', works: ['生物医药产业化基地建设项目', 'GMP车间改造项目', '创新药研发中心建设项目'] },
-  '计算机、通信和其他电子设备制造业': { department: '02', works: ['集成电路封装测试线建设项目', '智能终端生产线技术改造项目', '研发中心建设项目'] },
+  '计算机、通信和其他电子设备制造业': {
+    department: '02',
+    works: ['集成电路封装测试线建设项目', '智能终端生产线技术改造项目', '研发中心建设项目'],
+  },
   专用设备制造业: { department: '02', works: ['智能制造产业化项目', '生产线技术改造项目', '高端装备生产基地建设项目'] },
   新材料: { department: '02', works: ['新材料中试基地建设项目', '生产线扩建项目'] },
   房屋建筑业: { department: '05', works: ['保障性租赁住房项目', '商品住宅项目', '综合办公楼建设项目'] },
   批发业: { department: '06', works: ['物流配送中心建设项目', '冷链仓储设施建设项目'] },
-  生态保护和环境治理业: { department: '07', works: ['污水处理厂提标改造工程', '生活垃圾资源化利用项目', '生态修复工程'] },
+  生态保护和环境治理业: {
+    department: '07',
+    works: ['污水处理厂提标改造工程', '生活垃圾资源化利用项目', '生态修复工程'],
+  },
   文化艺术业: { department: '08', works: ['文化产业园建设项目', '演艺中心改造项目'] },
   道路运输业: { department: '09', works: ['物流园区建设项目', '新能源汽车充换电站建设项目'] },
   '电力、热力生产和供应业': { department: '01', works: ['分布式光伏发电项目', '储能电站建设项目', '供热管网改造工程'] },
@@ -82,7 +94,18 @@ const PHASES = ['', '（二期）', '（三期）', '（四期）'];
 
 /** Address codes of contact persons' ID numbers: Beijing districts (the zone issues none), or elsewhere. */
 const BIRTH_DISTRICT_CODES = BEIJING_DISTRICTS.filter((d) => d.code !== DEVELOPMENT_ZONE).map((d) => d.code);
-const OUTSIDE_ADDRESS_CODES = ['130102', '130602', '370102', '410105', '420106', '510104', '440524', '230103', '140105', '210102'];
+const OUTSIDE_ADDRESS_CODES = [
+  '130102',
+  '130602',
+  '370102',
+  '410105',
+  '420106',
+  '510104',
+  '440524',
+  '230103',
+  '140105',
+  '210102',
+];
 
 interface Commodity {
   name: string;
@@ -113,7 +136,23 @@ const FOOD = COMMODITIES.filter((c) => !c.fuel);
 const FUEL = COMMODITIES.filter((c) => c.fuel);
 
 const SUPERMARKETS = ['物美', '京客隆', '超市发', '华联', '永辉', '家乐福'];
-const LOCALITIES = ['中心', '西站', '东关', '北苑', '南湖', '新城', '花园', '长青', '光明', '建设', '文化', '育才', '康居', '滨河', '振兴'];
+const LOCALITIES = [
+  '中心',
+  '西站',
+  '东关',
+  '北苑',
+  '南湖',
+  '新城',
+  '花园',
+  '长青',
+  '光明',
+  '建设',
+  '文化',
+  '育才',
+  '康居',
+  '滨河',
+  '振兴',
+];
 /** Supermarkets sell a little above, wholesale markets a little below the typical price. */
 const POINT_PRICE_FACTOR = { SUPERMARKET: 1.06, MARKET: 0.9, STATION: 1 } as const;
 /** A Monday: readings are taken weekly from it on. */
@@ -146,12 +185,42 @@ function fillDevelopmentReform(db: AgencyDatabase, size: SeedSize, progress?: Se
   const world = buildWorld(size);
   const random = SeededRandom.forStream(WORLD_SEED, `development-reform:${size}`);
   const districts = new TableWriter(db, 'districts', ['code', 'name', 'name_en', 'kind'], progress);
-  const organizations = new TableWriter(db, 'organizations', ['uscc', 'name', 'kind', 'district_code', 'registered_on', 'industry', 'legal_representative'], progress);
-  const projects = new TableWriter(db, 'investment_projects', [
-    'code', 'name', 'approval_mode', 'status', 'total_investment', 'industry', 'district_code', 'owner_uscc', 'school_code', 'start_date',
-    'planned_completion_date', 'feasibility_summary', 'budget_detail', 'contact_name', 'contact_id_number', 'contact_mobile', 'cost_audit_amount',
-  ], progress);
-  const prices = new TableWriter(db, 'price_observations', ['id', 'commodity', 'unit', 'monitoring_point', 'district_code', 'price', 'observed_on'], progress);
+  const organizations = new TableWriter(
+    db,
+    'organizations',
+    ['uscc', 'name', 'kind', 'district_code', 'registered_on', 'industry', 'legal_representative'],
+    progress,
+  );
+  const projects = new TableWriter(
+    db,
+    'investment_projects',
+    [
+      'code',
+      'name',
+      'approval_mode',
+      'status',
+      'total_investment',
+      'industry',
+      'district_code',
+      'owner_uscc',
+      'school_code',
+      'start_date',
+      'planned_completion_date',
+      'feasibility_summary',
+      'budget_detail',
+      'contact_name',
+      'contact_id_number',
+      'contact_mobile',
+      'cost_audit_amount',
+    ],
+    progress,
+  );
+  const prices = new TableWriter(
+    db,
+    'price_observations',
+    ['id', 'commodity', 'unit', 'monitoring_point', 'district_code', 'price', 'observed_on'],
+    progress,
+  );
 
   for (const district of BEIJING_DISTRICTS) {
     districts.write({ code: district.code, name: district.name, name_en: district.nameEn, kind: district.kind });
@@ -172,7 +241,13 @@ function fillDevelopmentReform(db: AgencyDatabase, size: SeedSize, progress?: Se
   const schoolByCode = new Map(world.schools.map((school) => [school.code, school]));
   const districtByCode = new Map(BEIJING_DISTRICTS.map((d) => [d.code, d]));
   for (const planned of world.schoolConstructionProjects) {
-    projects.write(projectRow(random, planned.code, schoolProject(random, planned, schoolByCode.get(planned.schoolCode)!, bureauOf, districtByCode)));
+    projects.write(
+      projectRow(
+        random,
+        planned.code,
+        schoolProject(random, planned, schoolByCode.get(planned.schoolCode)!, bureauOf, districtByCode),
+      ),
+    );
   }
 
   // The school-construction projects hold their serials already; every other project takes the
@@ -186,12 +261,23 @@ function fillDevelopmentReform(db: AgencyDatabase, size: SeedSize, progress?: Se
     while (reservedSerials.has(serial));
     const owner = random.chance(RESEARCH_PROJECT_SHARE) ? random.pick(researchOwners) : random.pick(world.enterprises);
     const basics = ownedProject(random, owner, worksByOwner, districtByCode);
-    projects.write(projectRow(random, `${basics.year}-${basics.districtCode}-${basics.department}-${PROJECT_TYPE[basics.approvalMode]}-${String(serial).padStart(6, '0')}`, basics));
+    projects.write(
+      projectRow(
+        random,
+        `${basics.year}-${basics.districtCode}-${basics.department}-${PROJECT_TYPE[basics.approvalMode]}-${String(serial).padStart(6, '0')}`,
+        basics,
+      ),
+    );
   }
 
   for (const observation of priceObservations(random, PRICE_OBSERVATIONS[size])) prices.write(observation);
 
-  return { districts: districts.rows, organizations: organizations.rows, investment_projects: projects.rows, price_observations: prices.rows };
+  return {
+    districts: districts.rows,
+    organizations: organizations.rows,
+    investment_projects: projects.rows,
+    price_observations: prices.rows,
+  };
 }
 
 /** What sets one project apart; `projectRow` adds what every project has (dates, budget, contact). */
@@ -234,8 +320,12 @@ function schoolProject(
     // How many places the works add is the Education Commission's record (InvestmentProject.schoolPlacesAdded).
     feasibilitySummary:
       `项目拟在${school.name}现有校园内实施${work.replace(/工程$/, '')}，总建筑面积约${area}平方米` +
-      (planned.addsPlaces ? `，建成后新增学位，缓解${districtByCode.get(school.districtCode)!.name}学位供给压力。` : '，改善办学条件和校园安全水平。'),
-    funding: random.chance(0.6) ? '区级财政资金全额安排' : `市级财政资金${random.int(3, 7) * 10}%，其余由区级财政资金安排`,
+      (planned.addsPlaces
+        ? `，建成后新增学位，缓解${districtByCode.get(school.districtCode)!.name}学位供给压力。`
+        : '，改善办学条件和校园安全水平。'),
+    funding: random.chance(0.6)
+      ? '区级财政资金全额安排'
+      : `市级财政资金${random.int(3, 7) * 10}%，其余由区级财政资金安排`,
     enterprise: false,
   };
 }
@@ -246,7 +336,12 @@ interface OwnedProjectBasics extends ProjectBasics {
   department: string;
 }
 
-function ownedProject(random: SeededRandom, owner: WorldOrganization, worksByOwner: Map<string, number>, districtByCode: ReadonlyMap<string, DistrictRecord>): OwnedProjectBasics {
+function ownedProject(
+  random: SeededRandom,
+  owner: WorldOrganization,
+  worksByOwner: Map<string, number>,
+  districtByCode: ReadonlyMap<string, DistrictRecord>,
+): OwnedProjectBasics {
   const sector = SECTORS[owner.industry];
   if (!sector) throw new Error(`no investment sector for industry "${owner.industry}"`);
   const work = random.pick(sector.works);
@@ -269,7 +364,13 @@ function ownedProject(random: SeededRandom, owner: WorldOrganization, worksByOwn
     year: random.int(FIRST_PROJECT_YEAR, LAST_PROJECT_YEAR),
     name: owner.name + work.replace(/(项目|工程)$/, `${PHASES[Math.min(phase, PHASES.length - 1)]}$1`),
     // Public institutions spend government money (审批); firms file, or seek confirmation for catalogued projects.
-    approvalMode: enterprise ? random.weighted([['FILING', 85], ['CONFIRMATION', 12], ['APPROVAL', 3]] as const) : 'APPROVAL',
+    approvalMode: enterprise
+      ? random.weighted([
+          ['FILING', 85],
+          ['CONFIRMATION', 12],
+          ['APPROVAL', 3],
+        ] as const)
+      : 'APPROVAL',
     department: sector.department,
     totalInvestment,
     industry: owner.industry,
@@ -291,13 +392,21 @@ function ownedProject(random: SeededRandom, owner: WorldOrganization, worksByOwn
  */
 function projectRow(random: SeededRandom, code: string, basics: ProjectBasics): InvestmentProjectRow {
   const year = basics.year;
-  const registered = random.int(dayNumber(`${year}-01-01`), year === LAST_PROJECT_YEAR ? AS_OF_DAY : dayNumber(`${year}-12-31`));
+  const registered = random.int(
+    dayNumber(`${year}-01-01`),
+    year === LAST_PROJECT_YEAR ? AS_OF_DAY : dayNumber(`${year}-12-31`),
+  );
   const plannedStart = registered + random.int(30, 180);
   const plannedCompletion = plannedStart + random.int(6, 48) * 30;
   let status: ProjectStatus;
   if (plannedStart > AS_OF_DAY) status = random.chance(0.4) ? 'PLANNED' : 'APPROVED';
   else if (random.chance(0.04)) status = 'APPROVED';
-  else if (plannedCompletion <= AS_OF_DAY) status = random.weighted([['COMPLETED', 85], ['UNDER_CONSTRUCTION', 10], ['SUSPENDED', 5]] as const);
+  else if (plannedCompletion <= AS_OF_DAY)
+    status = random.weighted([
+      ['COMPLETED', 85],
+      ['UNDER_CONSTRUCTION', 10],
+      ['SUSPENDED', 5],
+    ] as const);
   else status = random.chance(0.93) ? 'UNDER_CONSTRUCTION' : 'SUSPENDED';
   const started = status === 'UNDER_CONSTRUCTION' || status === 'COMPLETED' || status === 'SUSPENDED';
 
@@ -328,7 +437,10 @@ function projectRow(random: SeededRandom, code: string, basics: ProjectBasics): 
     contact_id_number: buildResidentId({ addressCode, birthDate, sequence }),
     contact_mobile: mobileNumber(random),
     // Only enterprise projects that have been built carry a cost audit, and not all of them yet.
-    cost_audit_amount: basics.enterprise && status === 'COMPLETED' && random.chance(0.7) ? round2(total * (0.86 + random.float() * 0.19)) : null,
+    cost_audit_amount:
+      basics.enterprise && status === 'COMPLETED' && random.chance(0.7)
+        ? round2(total * (0.86 + random.float() * 0.19))
+        : null,
   };
 }
 
@@ -363,7 +475,13 @@ function priceObservations(random: SeededRandom, count: number): PriceObservatio
       observed_on: isoDate(FIRST_MONITORING_DAY + week * 7),
     });
   }
-  observations.sort((a, b) => compare(a.observed_on, b.observed_on) || compare(a.district_code, b.district_code) || compare(a.monitoring_point, b.monitoring_point) || compare(a.commodity, b.commodity));
+  observations.sort(
+    (a, b) =>
+      compare(a.observed_on, b.observed_on) ||
+      compare(a.district_code, b.district_code) ||
+      compare(a.monitoring_point, b.monitoring_point) ||
+      compare(a.commodity, b.commodity),
+  );
   observations.forEach((observation, i) => (observation.id = `PO${String(i + 1).padStart(8, '0')}`));
   return observations;
 }
@@ -374,8 +492,16 @@ function monitoringPoints(random: SeededRandom, district: DistrictRecord): Monit
   const second = random.pick(LOCALITIES.filter((locality) => locality !== first));
   return [
     { name: `${place}${first}农产品市场`, districtCode: district.code, type: 'MARKET' },
-    { name: `${random.pick(SUPERMARKETS)}超市（${place}${first}店）`, districtCode: district.code, type: 'SUPERMARKET' },
-    { name: `${random.pick(SUPERMARKETS)}超市（${place}${second}店）`, districtCode: district.code, type: 'SUPERMARKET' },
+    {
+      name: `${random.pick(SUPERMARKETS)}超市（${place}${first}店）`,
+      districtCode: district.code,
+      type: 'SUPERMARKET',
+    },
+    {
+      name: `${random.pick(SUPERMARKETS)}超市（${place}${second}店）`,
+      districtCode: district.code,
+      type: 'SUPERMARKET',
+    },
     { name: `中国石化${place}${second}加油站`, districtCode: district.code, type: 'STATION' },
   ];
 }

@@ -25,7 +25,18 @@ const STUDENTS_PER_SCHOOL: Readonly<Record<SeedSize, readonly [number, number]>>
 const SCHOOL_YEAR = 2026;
 
 /** Provinces migrant students' ID numbers come from (their address codes). */
-const MIGRANT_ADDRESS_CODES = ['130102', '130602', '370102', '410105', '420106', '510104', '440524', '230103', '140105', '210102'];
+const MIGRANT_ADDRESS_CODES = [
+  '130102',
+  '130602',
+  '370102',
+  '410105',
+  '420106',
+  '510104',
+  '440524',
+  '230103',
+  '140105',
+  '210102',
+];
 
 const GRADES: Readonly<Record<WorldSchool['type'], readonly [number, number]>> = {
   KINDERGARTEN: [0, 0],
@@ -37,7 +48,21 @@ const GRADES: Readonly<Record<WorldSchool['type'], readonly [number, number]>> =
   HIGHER_EDUCATION: [13, 16],
 };
 
-const SUBJECTS = ['语文', '数学', '英语', '物理', '化学', '生物', '历史', '地理', '道德与法治', '体育与健康', '音乐', '美术', '信息科技'];
+const SUBJECTS = [
+  '语文',
+  '数学',
+  '英语',
+  '物理',
+  '化学',
+  '生物',
+  '历史',
+  '地理',
+  '道德与法治',
+  '体育与健康',
+  '音乐',
+  '美术',
+  '信息科技',
+];
 const QUALIFICATION: Readonly<Record<WorldSchool['type'], string>> = {
   KINDERGARTEN: '幼儿园教师资格',
   PRIMARY: '小学教师资格',
@@ -75,15 +100,62 @@ function rosterKeys(random: SeededRandom): () => string {
 }
 
 export function educationSeedPlan(size: SeedSize): SeedPlan {
-  return { agency: 'education', size, ddl: EDUCATION_DDL, generatorVersion: GENERATOR_VERSION, fill: (db, progress) => fillEducation(db, size, progress) };
+  return {
+    agency: 'education',
+    size,
+    ddl: EDUCATION_DDL,
+    generatorVersion: GENERATOR_VERSION,
+    fill: (db, progress) => fillEducation(db, size, progress),
+  };
 }
 
 function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress): Record<string, number> {
   const world = buildWorld(size);
   const random = SeededRandom.forStream(WORLD_SEED, `education:${size}`);
-  const schools = new TableWriter(db, 'schools', ['code', 'uscc', 'name', 'type', 'ownership', 'district_code', 'founded_year', 'address', 'enrolment', 'class_count', 'teacher_count'], progress);
-  const students = new TableWriter(db, 'students', ['student_number', 'school_code', 'name', 'id_number', 'gender', 'birth_date', 'grade', 'guardian_name', 'guardian_phone', 'health_status', 'financial_aid', 'migrant', 'roster_key'], progress);
-  const teachers = new TableWriter(db, 'teachers', ['staff_number', 'school_code', 'name', 'subject', 'qualification', 'title', 'roster_key'], progress);
+  const schools = new TableWriter(
+    db,
+    'schools',
+    [
+      'code',
+      'uscc',
+      'name',
+      'type',
+      'ownership',
+      'district_code',
+      'founded_year',
+      'address',
+      'enrolment',
+      'class_count',
+      'teacher_count',
+    ],
+    progress,
+  );
+  const students = new TableWriter(
+    db,
+    'students',
+    [
+      'student_number',
+      'school_code',
+      'name',
+      'id_number',
+      'gender',
+      'birth_date',
+      'grade',
+      'guardian_name',
+      'guardian_phone',
+      'health_status',
+      'financial_aid',
+      'migrant',
+      'roster_key',
+    ],
+    progress,
+  );
+  const teachers = new TableWriter(
+    db,
+    'teachers',
+    ['staff_number', 'school_code', 'name', 'subject', 'qualification', 'title', 'roster_key'],
+    progress,
+  );
   const rosterKey = rosterKeys(SeededRandom.forStream(WORLD_SEED, `education:${size}:roster-keys`));
   const usedIds = new Set<string>();
   const [fewest, most] = STUDENTS_PER_SCHOOL[size];
@@ -111,7 +183,11 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
       const migrant = random.chance(0.18);
       const birthYear = SCHOOL_YEAR - 6 - grade + (grade === 0 ? random.int(1, 3) : 0) - (random.chance(0.25) ? 1 : 0);
       const birthDate = random.date(`${birthYear}-01-01`, `${birthYear}-12-31`);
-      let addressCode = migrant ? random.pick(MIGRANT_ADDRESS_CODES) : random.chance(0.8) ? school.districtCode : random.pick(world.districts.filter((d) => d.kind === 'DISTRICT')).code;
+      let addressCode = migrant
+        ? random.pick(MIGRANT_ADDRESS_CODES)
+        : random.chance(0.8)
+          ? school.districtCode
+          : random.pick(world.districts.filter((d) => d.kind === 'DISTRICT')).code;
       // Children born before the 2010 merger may carry the retired Chongwen/Xuanwu codes.
       if (birthYear < 2010 && (addressCode === '110101' || addressCode === '110102') && random.chance(0.5)) {
         addressCode = addressCode === '110101' ? '110103' : '110104';
@@ -136,7 +212,11 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
         grade,
         guardian_name: guardianName,
         guardian_phone: mobileNumber(random),
-        health_status: random.weighted([['HEALTHY', 88], ['FOLLOW_UP', 9], ['CHRONIC_CONDITION', 3]] as const),
+        health_status: random.weighted([
+          ['HEALTHY', 88],
+          ['FOLLOW_UP', 9],
+          ['CHRONIC_CONDITION', 3],
+        ] as const),
         financial_aid: random.chance(0.07) ? 1 : 0,
         migrant: migrant ? 1 : 0,
         roster_key: rosterKey(),
@@ -149,7 +229,10 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
         staff_number: `T${school.code}${String(i).padStart(4, '0')}`,
         school_code: school.code,
         name: personName(random, gender),
-        subject: school.type === 'HIGHER_EDUCATION' ? random.pick(['计算机科学', '机械工程', '经济学', '化学', '数学', '外国语言文学', '材料科学']) : random.pick(SUBJECTS),
+        subject:
+          school.type === 'HIGHER_EDUCATION'
+            ? random.pick(['计算机科学', '机械工程', '经济学', '化学', '数学', '外国语言文学', '材料科学'])
+            : random.pick(SUBJECTS),
         qualification: QUALIFICATION[school.type],
         title: random.pick(school.type === 'HIGHER_EDUCATION' ? UNIVERSITY_TITLES : SCHOOL_TITLES),
         roster_key: rosterKey(),
@@ -157,7 +240,12 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
     }
   }
 
-  const construction = new TableWriter(db, 'school_construction', ['project_code', 'school_code', 'places_added', 'planned_opening_year'], progress);
+  const construction = new TableWriter(
+    db,
+    'school_construction',
+    ['project_code', 'school_code', 'places_added', 'planned_opening_year'],
+    progress,
+  );
   // A stream of its own, so these draws never shift the schools', students' and teachers'.
   const planning = SeededRandom.forStream(WORLD_SEED, `education:${size}:school-construction`);
   for (const project of world.schoolConstructionProjects) {
@@ -170,5 +258,10 @@ function fillEducation(db: AgencyDatabase, size: SeedSize, progress?: SeedProgre
       planned_opening_year: project.year + planning.int(1, 3),
     });
   }
-  return { schools: schools.rows, students: students.rows, teachers: teachers.rows, school_construction: construction.rows };
+  return {
+    schools: schools.rows,
+    students: students.rows,
+    teachers: teachers.rows,
+    school_construction: construction.rows,
+  };
 }

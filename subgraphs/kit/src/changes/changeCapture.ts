@@ -20,19 +20,32 @@ const CHANGES_TABLE = 'hub_changes';
  * Idempotent; triggers are replaced when the rules change.
  */
 export function installChangeCapture(db: AgencyDatabase, rules: readonly ChangeRule[]): void {
-  db.raw.exec(`CREATE TABLE IF NOT EXISTS ${CHANGES_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, key TEXT, at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+  db.raw
+    .exec(`CREATE TABLE IF NOT EXISTS ${CHANGES_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, key TEXT, at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
 CREATE TABLE IF NOT EXISTS hub_change_cursor (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);`);
   db.transaction(() => {
-    for (const { name } of db.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hub_capture_%'`)) db.raw.exec(`DROP TRIGGER "${name}"`);
+    for (const { name } of db.all<{ name: string }>(
+      `SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'hub_capture_%'`,
+    ))
+      db.raw.exec(`DROP TRIGGER "${name}"`);
     for (const rule of rules) {
       if (!/^\w+$/.test(rule.table)) throw new Error(`not a table name: ${rule.table}`);
       const inserts = (row: 'NEW' | 'OLD') =>
         rule.refs
-          .map((ref) => `INSERT INTO ${CHANGES_TABLE} (type, key) VALUES ('${ref.type.replace(/'/g, "''")}', ${ref.keyColumn ? `${row}."${ref.keyColumn}"` : ref.keySql ? ref.keySql.replaceAll('{row}', row) : 'NULL'});`)
+          .map(
+            (ref) =>
+              `INSERT INTO ${CHANGES_TABLE} (type, key) VALUES ('${ref.type.replace(/'/g, "''")}', ${ref.keyColumn ? `${row}."${ref.keyColumn}"` : ref.keySql ? ref.keySql.replaceAll('{row}', row) : 'NULL'});`,
+          )
           .join('\n  ');
-      db.raw.exec(`CREATE TRIGGER hub_capture_${rule.table}_insert AFTER INSERT ON ${rule.table} BEGIN\n  ${inserts('NEW')}\nEND;`);
-      db.raw.exec(`CREATE TRIGGER hub_capture_${rule.table}_update AFTER UPDATE ON ${rule.table} BEGIN\n  ${inserts('NEW')}\n  ${inserts('OLD')}\nEND;`);
-      db.raw.exec(`CREATE TRIGGER hub_capture_${rule.table}_delete AFTER DELETE ON ${rule.table} BEGIN\n  ${inserts('OLD')}\nEND;`);
+      db.raw.exec(
+        `CREATE TRIGGER hub_capture_${rule.table}_insert AFTER INSERT ON ${rule.table} BEGIN\n  ${inserts('NEW')}\nEND;`,
+      );
+      db.raw.exec(
+        `CREATE TRIGGER hub_capture_${rule.table}_update AFTER UPDATE ON ${rule.table} BEGIN\n  ${inserts('NEW')}\n  ${inserts('OLD')}\nEND;`,
+      );
+      db.raw.exec(
+        `CREATE TRIGGER hub_capture_${rule.table}_delete AFTER DELETE ON ${rule.table} BEGIN\n  ${inserts('OLD')}\nEND;`,
+      );
     }
   });
 }
@@ -45,14 +58,21 @@ export interface CapturedChange {
 
 /** Changes after the published cursor, oldest first. */
 export function pendingChanges(db: AgencyDatabase, limit = 1000): CapturedChange[] {
-  const cursor = db.get<{ last_id: number }>(`SELECT last_id FROM hub_change_cursor WHERE name = 'published'`)?.last_id ?? 0;
-  return db.all<CapturedChange>(`SELECT id, type, key FROM ${CHANGES_TABLE} WHERE id > ? ORDER BY id LIMIT ?`, [cursor, limit]);
+  const cursor =
+    db.get<{ last_id: number }>(`SELECT last_id FROM hub_change_cursor WHERE name = 'published'`)?.last_id ?? 0;
+  return db.all<CapturedChange>(`SELECT id, type, key FROM ${CHANGES_TABLE} WHERE id > ? ORDER BY id LIMIT ?`, [
+    cursor,
+    limit,
+  ]);
 }
 
 /** Records that changes up to `lastId` reached the gateways, and forgets them. */
 export function markPublished(db: AgencyDatabase, lastId: number): void {
   db.transaction(() => {
-    db.run(`INSERT INTO hub_change_cursor (name, last_id) VALUES ('published', ?) ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id`, [lastId]);
+    db.run(
+      `INSERT INTO hub_change_cursor (name, last_id) VALUES ('published', ?) ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id`,
+      [lastId],
+    );
     db.run(`DELETE FROM ${CHANGES_TABLE} WHERE id <= ?`, [lastId]);
   });
 }

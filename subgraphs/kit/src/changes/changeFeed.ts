@@ -22,7 +22,12 @@ export class HttpChangePublisher implements ChangePublisher {
     await Promise.all(
       this.gatewayUrls.map(async (url) => {
         const { body, headers } = signChangeEvent(this.signingKey, event);
-        const response = await fetch(`${url.replace(/\/(graphql)?$/, '')}/internal/changes`, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+        const response = await fetch(`${url.replace(/\/(graphql)?$/, '')}/internal/changes`, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
         if (!response.ok) throw new Error(`${url} refused the change event: ${response.status}`);
       }),
     );
@@ -72,7 +77,11 @@ export class ChangeFeed {
     const changes = pendingChanges(this.db);
     if (!changes.length) return;
     const refs = new Map<string, { type: string; key?: string }>();
-    for (const change of changes) refs.set(`${change.type}|${change.key ?? ''}`, { type: change.type, ...(change.key !== null ? { key: change.key } : {}) });
+    for (const change of changes)
+      refs.set(`${change.type}|${change.key ?? ''}`, {
+        type: change.type,
+        ...(change.key !== null ? { key: change.key } : {}),
+      });
     try {
       await this.publisher.publish({ agency: this.agency, changes: [...refs.values()] });
       markPublished(this.db, changes[changes.length - 1]!.id);

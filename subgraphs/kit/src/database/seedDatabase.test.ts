@@ -30,7 +30,13 @@ describe('seed metadata', () => {
     const before = new Date().toISOString();
     seedDatabase(file, plan);
     const info = readSeedInfo(file)!;
-    expect(info).toEqual({ agency: 'education', size: 'small', worldSeed: WORLD_SEED, schemaHash: seedPlanHash(plan), seededAt: expect.any(String) });
+    expect(info).toEqual({
+      agency: 'education',
+      size: 'small',
+      worldSeed: WORLD_SEED,
+      schemaHash: seedPlanHash(plan),
+      seededAt: expect.any(String),
+    });
     expect(info.seededAt >= before && info.seededAt <= new Date().toISOString()).toBe(true);
     expect(seededSize(file)).toBe('small');
   });
@@ -41,17 +47,29 @@ describe('seed metadata', () => {
     const bench: SeedPlan = { ...plan, size: 'bench' };
     expect(seedPlanHash(bench)).toBe(hash);
     expect(seedPlanHash({ ...plan, generatorVersion: '4' })).not.toBe(hash);
-    expect(seedPlanHash({ ...plan, ddl: plan.ddl + '\nCREATE INDEX schools_by_code ON schools (code);' })).not.toBe(hash);
+    expect(seedPlanHash({ ...plan, ddl: plan.ddl + '\nCREATE INDEX schools_by_code ON schools (code);' })).not.toBe(
+      hash,
+    );
     // The parts are kept apart: moving text from the DDL into the version changes the hash.
-    expect(seedPlanHash({ ddl: 'CREATE TABLE a (b TEXT);3', generatorVersion: '' })).not.toBe(seedPlanHash({ ddl: 'CREATE TABLE a (b TEXT);', generatorVersion: '3' }));
+    expect(seedPlanHash({ ddl: 'CREATE TABLE a (b TEXT);3', generatorVersion: '' })).not.toBe(
+      seedPlanHash({ ddl: 'CREATE TABLE a (b TEXT);', generatorVersion: '3' }),
+    );
   });
 
   it('reads a database seeded before the world seed and hash were recorded as one with neither', () => {
     const file = join(dir, 'old.sqlite');
     const db = new Database(file);
-    db.exec("CREATE TABLE seed_info (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO seed_info VALUES ('agency', 'science'), ('size', 'bench'), ('seeded_at', '2026-01-01T00:00:00.000Z')");
+    db.exec(
+      "CREATE TABLE seed_info (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO seed_info VALUES ('agency', 'science'), ('size', 'bench'), ('seeded_at', '2026-01-01T00:00:00.000Z')",
+    );
     db.close();
-    expect(readSeedInfo(file)).toEqual({ agency: 'science', size: 'bench', worldSeed: undefined, schemaHash: undefined, seededAt: '2026-01-01T00:00:00.000Z' });
+    expect(readSeedInfo(file)).toEqual({
+      agency: 'science',
+      size: 'bench',
+      worldSeed: undefined,
+      schemaHash: undefined,
+      seededAt: '2026-01-01T00:00:00.000Z',
+    });
   });
 
   it('knows nothing of a missing file, a file that is not SQLite, or a database the hub did not seed', () => {

@@ -17,7 +17,9 @@ export class TableWriter {
     private readonly columns: readonly string[],
     private readonly progress?: SeedProgress,
   ) {
-    this.insert = db.raw.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`);
+    this.insert = db.raw.prepare(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`,
+    );
   }
 
   write(row: Record<string, unknown>): void {
@@ -92,7 +94,11 @@ export function seedDatabase(file: string, plan: SeedPlan, progress?: SeedProgre
  * the database predates a change to the agency's tables or seed and should be seeded again.
  */
 export function seedPlanHash(plan: Pick<SeedPlan, 'ddl' | 'generatorVersion'>): string {
-  return createHash('sha256').update(plan.ddl, 'utf8').update('\0generator ', 'utf8').update(plan.generatorVersion, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(plan.ddl, 'utf8')
+    .update('\0generator ', 'utf8')
+    .update(plan.generatorVersion, 'utf8')
+    .digest('hex');
 }
 
 /** What `seedDatabase` recorded about how a database was seeded. */
@@ -112,7 +118,9 @@ export function readSeedInfo(file: string): SeedInfo | undefined {
   let db: AgencyDatabase | undefined;
   try {
     db = new AgencyDatabase(file, { readonly: true });
-    const values = new Map(db.all<{ key: string; value: string }>('SELECT key, value FROM seed_info').map((row) => [row.key, row.value]));
+    const values = new Map(
+      db.all<{ key: string; value: string }>('SELECT key, value FROM seed_info').map((row) => [row.key, row.value]),
+    );
     const agency = values.get('agency');
     const size = values.get('size');
     const seededAt = values.get('seeded_at');

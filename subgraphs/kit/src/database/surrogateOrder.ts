@@ -29,7 +29,8 @@ function randomOrderKey(): string {
  * (only a missing index is added). Returns the number of rows keyed. Needs a rowid table.
  */
 export function addSurrogateOrderColumn(db: AgencyDatabase, spec: SurrogateOrderColumn): number {
-  for (const name of [spec.table, spec.parentColumn, spec.column, spec.index]) if (!NAME.test(name)) throw new Error(`not an SQL name: ${name}`);
+  for (const name of [spec.table, spec.parentColumn, spec.column, spec.index])
+    if (!NAME.test(name)) throw new Error(`not an SQL name: ${name}`);
   const { table, parentColumn, column, index } = spec;
   const columns = db.all<{ name: string }>(`SELECT name FROM pragma_table_info(?)`, [table]).map((c) => c.name);
   if (!columns.length) throw new Error(`no table ${table} to add ${column} to`);
@@ -38,7 +39,10 @@ export function addSurrogateOrderColumn(db: AgencyDatabase, spec: SurrogateOrder
     return 0;
   }
   return db.transaction(() => {
-    const triggers = db.all<{ name: string; sql: string }>(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`, [table]);
+    const triggers = db.all<{ name: string; sql: string }>(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`,
+      [table],
+    );
     for (const trigger of triggers) db.raw.exec(`DROP TRIGGER "${trigger.name.replace(/"/g, '""')}"`);
     db.raw.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
     const rowids = db.all<{ id: number }>(`SELECT rowid AS id FROM ${table}`);

@@ -30,7 +30,12 @@ export const BEIJING_DISTRICTS: readonly DistrictRecord[] = [
   { code: '110117', name: '平谷区', nameEn: 'Pinggu', kind: 'DISTRICT' },
   { code: '110118', name: '密云区', nameEn: 'Miyun', kind: 'DISTRICT' },
   { code: '110119', name: '延庆区', nameEn: 'Yanqing', kind: 'DISTRICT' },
-  { code: '110302', name: '北京经济技术开发区', nameEn: 'Beijing Economic-Technological Development Area', kind: 'FUNCTIONAL_ZONE' },
+  {
+    code: '110302',
+    name: '北京经济技术开发区',
+    nameEn: 'Beijing Economic-Technological Development Area',
+    kind: 'FUNCTIONAL_ZONE',
+  },
 ];
 
 /** Codes merged away in 2010 (崇文 into 东城, 宣武 into 西城). Old ID numbers still carry them. */

@@ -57,12 +57,17 @@ describe('USCC', () => {
   it('detects every single-character substitution', () => {
     const symbol = fc.constantFrom(...USCC_ALPHABET.split(''));
     fc.assert(
-      fc.property(fc.constantFrom(...VALID_USCC), fc.integer({ min: 0, max: 17 }), symbol, (code, position, replacement) => {
-        fc.pre(code[position] !== replacement);
-        const changed = code.slice(0, position) + replacement + code.slice(position + 1);
-        // Positions 3-8 must stay digits to match the pattern; any change is still invalid.
-        expect(isValidUscc(changed)).toBe(false);
-      }),
+      fc.property(
+        fc.constantFrom(...VALID_USCC),
+        fc.integer({ min: 0, max: 17 }),
+        symbol,
+        (code, position, replacement) => {
+          fc.pre(code[position] !== replacement);
+          const changed = code.slice(0, position) + replacement + code.slice(position + 1);
+          // Positions 3-8 must stay digits to match the pattern; any change is still invalid.
+          expect(isValidUscc(changed)).toBe(false);
+        },
+      ),
     );
   });
 });

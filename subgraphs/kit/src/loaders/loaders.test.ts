@@ -17,7 +17,11 @@ beforeAll(() => {
 afterAll(() => db.close());
 
 type Lab = { code: string; host: string; name: string; level: string };
-const cursors = new SubgraphCursors('test-agency', { signingKey: 'loaders-test-signing-key-0123456789abcdef' }, { sealing: true, ttlMs: 3_600_000 }).forCall();
+const cursors = new SubgraphCursors(
+  'test-agency',
+  { signingKey: 'loaders-test-signing-key-0123456789abcdef' },
+  { sealing: true, ttlMs: 3_600_000 },
+).forCall();
 
 describe('request loaders', () => {
   it('keeps lists that differ only in their order apart', async () => {
@@ -45,16 +49,43 @@ describe('request loaders', () => {
 
   it('keeps lists and counts that differ only in their condition apart, and batches siblings', async () => {
     const loaders = new RequestLoaders(db);
-    const municipal: ChildListSpec = { table: 'labs', parentColumn: 'host', sortColumn: 'code', where: "level = 'MUNICIPAL'" };
+    const municipal: ChildListSpec = {
+      table: 'labs',
+      parentColumn: 'host',
+      sortColumn: 'code',
+      where: "level = 'MUNICIPAL'",
+    };
     const all: ChildListSpec = { table: 'labs', parentColumn: 'host', sortColumn: 'code' };
     const before = db.statementCount;
     const [h1Municipal, h2Municipal, h1All] = await Promise.all([
-      childConnection<Lab, string>(loaders, municipal, toPage({}, listIdentity('Host.labs', { level: 'MUNICIPAL' }), cursors), 'h1', (lab) => lab.code),
-      childConnection<Lab, string>(loaders, municipal, toPage({}, listIdentity('Host.labs', { level: 'MUNICIPAL' }), cursors), 'h2', (lab) => lab.code),
-      childConnection<Lab, string>(loaders, all, toPage({}, listIdentity('Host.labs'), cursors), 'h1', (lab) => lab.code),
+      childConnection<Lab, string>(
+        loaders,
+        municipal,
+        toPage({}, listIdentity('Host.labs', { level: 'MUNICIPAL' }), cursors),
+        'h1',
+        (lab) => lab.code,
+      ),
+      childConnection<Lab, string>(
+        loaders,
+        municipal,
+        toPage({}, listIdentity('Host.labs', { level: 'MUNICIPAL' }), cursors),
+        'h2',
+        (lab) => lab.code,
+      ),
+      childConnection<Lab, string>(
+        loaders,
+        all,
+        toPage({}, listIdentity('Host.labs'), cursors),
+        'h1',
+        (lab) => lab.code,
+      ),
     ]);
     expect(db.statementCount - before).toBe(2);
-    expect([h1Municipal.nodes, h2Municipal.nodes, h1All.nodes]).toEqual([['BZ01', 'BZ03'], ['BZ04'], ['BZ01', 'BZ02', 'BZ03']]);
+    expect([h1Municipal.nodes, h2Municipal.nodes, h1All.nodes]).toEqual([
+      ['BZ01', 'BZ03'],
+      ['BZ04'],
+      ['BZ01', 'BZ02', 'BZ03'],
+    ]);
     expect(await Promise.all([h1Municipal.totalCount(), h1All.totalCount()])).toEqual([2, 3]);
   });
 });

@@ -28,10 +28,9 @@ export class RequestLoaders {
    */
   rowsByKey<Row extends Record<string, unknown>>(table: string, keyColumn: string): DataLoader<string, Row | null> {
     return this.get<Row | null>(loaderName('rowsByKey', [table, keyColumn]), async (keys) => {
-      const rows = this.db.all<Row>(
-        `SELECT * FROM ${table} WHERE ${keyColumn} IN (SELECT value FROM json_each(?))`,
-        [JSON.stringify(keys)],
-      );
+      const rows = this.db.all<Row>(`SELECT * FROM ${table} WHERE ${keyColumn} IN (SELECT value FROM json_each(?))`, [
+        JSON.stringify(keys),
+      ]);
       const byKey = new Map(rows.map((row) => [String(row[keyColumn]), row]));
       return keys.map((key) => byKey.get(key) ?? null);
     });
@@ -42,7 +41,13 @@ export class RequestLoaders {
    * `sql` must filter with `IN (SELECT value FROM json_each(?))` — the first parameter, the keys —
    * and select the key as `keyColumn`; `params` follow it. Keys with no row get `empty(key)`.
    */
-  figuresByKey<Row extends Record<string, unknown>>(name: string, keyColumn: string, sql: string, empty: (key: string) => Row, params: readonly unknown[] = []): DataLoader<string, Row> {
+  figuresByKey<Row extends Record<string, unknown>>(
+    name: string,
+    keyColumn: string,
+    sql: string,
+    empty: (key: string) => Row,
+    params: readonly unknown[] = [],
+  ): DataLoader<string, Row> {
     return this.get<Row>(`figuresByKey:${name}:${JSON.stringify(params)}`, async (keys) => {
       const rows = this.db.all<Row>(sql, [JSON.stringify(keys), ...params]);
       const byKey = new Map(rows.map((row) => [String(row[keyColumn]), row]));
@@ -53,7 +58,12 @@ export class RequestLoaders {
   /**
    * All rows per parent key, unpaged (for short lists such as a firm's key labs), in sort order.
    */
-  rowsByParent<Row extends Record<string, unknown>>(table: string, parentColumn: string, orderBy: string, where = '1 = 1'): DataLoader<string, Row[]> {
+  rowsByParent<Row extends Record<string, unknown>>(
+    table: string,
+    parentColumn: string,
+    orderBy: string,
+    where = '1 = 1',
+  ): DataLoader<string, Row[]> {
     return this.get<Row[]>(loaderName('rowsByParent', [table, parentColumn, orderBy, where]), async (keys) => {
       const rows = this.db.all<Row>(
         `SELECT * FROM ${table} WHERE ${parentColumn} IN (SELECT value FROM json_each(?)) AND (${where}) ORDER BY ${orderBy}`,
@@ -74,20 +84,23 @@ export class RequestLoaders {
    */
   childPages<Row extends Record<string, unknown>>(spec: ChildListSpec, page: Page): DataLoader<string, Row[]> {
     const where = spec.where ?? '1 = 1';
-    return this.get<Row[]>(loaderName('childPages', [...specParts(spec), page.first, page.afterKey, page.listId]), async (keys) => {
-      const rows = this.db.all<Row>(
-        `SELECT t.* FROM json_each(?) AS parent
+    return this.get<Row[]>(
+      loaderName('childPages', [...specParts(spec), page.first, page.afterKey, page.listId]),
+      async (keys) => {
+        const rows = this.db.all<Row>(
+          `SELECT t.* FROM json_each(?) AS parent
          JOIN ${spec.table} AS t ON t.${spec.parentColumn} = parent.value AND t.${spec.sortColumn} IN (
            SELECT c.${spec.sortColumn} FROM ${spec.table} AS c
            WHERE c.${spec.parentColumn} = parent.value AND (? IS NULL OR c.${spec.sortColumn} > ?) AND (${where})
            ORDER BY c.${spec.sortColumn} LIMIT ?)
          ORDER BY t.${spec.parentColumn}, t.${spec.sortColumn}`,
-        [JSON.stringify(keys), page.afterKey, page.afterKey, page.first + 1],
-      );
-      const byParent = new Map<string, Row[]>(keys.map((key) => [key, []]));
-      for (const row of rows) byParent.get(String(row[spec.parentColumn]))?.push(row);
-      return keys.map((key) => byParent.get(key)!);
-    });
+          [JSON.stringify(keys), page.afterKey, page.afterKey, page.first + 1],
+        );
+        const byParent = new Map<string, Row[]>(keys.map((key) => [key, []]));
+        for (const row of rows) byParent.get(String(row[spec.parentColumn]))?.push(row);
+        return keys.map((key) => byParent.get(key)!);
+      },
+    );
   }
 
   /** Number of children per parent, in one grouped statement. */
@@ -163,8 +176,14 @@ export function rootConnection<Row extends Record<string, unknown>, Node>(
     [...spec.params, page.afterKey, page.afterKey, page.first + 1],
   );
   let count: number | undefined;
-  return toConnection(rows, page, (row) => String(row[spec.sortColumn]), toNode, () => {
-    count ??= db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${spec.table} WHERE (${spec.where})`, spec.params)!.n;
-    return count;
-  });
+  return toConnection(
+    rows,
+    page,
+    (row) => String(row[spec.sortColumn]),
+    toNode,
+    () => {
+      count ??= db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${spec.table} WHERE (${spec.where})`, spec.params)!.n;
+      return count;
+    },
+  );
 }

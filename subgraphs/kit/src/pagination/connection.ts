@@ -90,7 +90,10 @@ export function toConnection<Row, Node>(
   const last = pageRows[pageRows.length - 1];
   return {
     nodes: pageRows.map(toNode),
-    pageInfo: { hasNextPage: rows.length > page.first, endCursor: last === undefined ? null : page.cursors.issue(page.listId, sortKey(last)) },
+    pageInfo: {
+      hasNextPage: rows.length > page.first,
+      endCursor: last === undefined ? null : page.cursors.issue(page.listId, sortKey(last)),
+    },
     totalCount,
   };
 }

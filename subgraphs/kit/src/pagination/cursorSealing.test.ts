@@ -1,4 +1,12 @@
-import { canonicalRowScope, cursorKeyring, MAX_CURSOR_LENGTH, MAX_SORT_KEY_BYTES, openCursor, sealCursor, type CursorBinding } from './cursorSealing';
+import {
+  canonicalRowScope,
+  cursorKeyring,
+  MAX_CURSOR_LENGTH,
+  MAX_SORT_KEY_BYTES,
+  openCursor,
+  sealCursor,
+  type CursorBinding,
+} from './cursorSealing';
 
 const SECRET = 'sealing-test-signing-key-0123456789abcdefgh';
 const NEXT_SECRET = 'sealing-test-signing-key-after-rotation-0123';
@@ -34,8 +42,12 @@ describe('sealed cursors', () => {
       expect(cursor).not.toContain('110108');
     }
     // Keys of 1 to 9 bytes fill the same block: their cursors are the same length.
-    expect(new Set(['1', '12345', '123456789'].map((key) => sealCursor(keyring, roster, key, NOW).length)).size).toBe(1);
-    expect(sealCursor(keyring, roster, 'x'.repeat(MAX_SORT_KEY_BYTES), NOW).length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
+    expect(new Set(['1', '12345', '123456789'].map((key) => sealCursor(keyring, roster, key, NOW).length)).size).toBe(
+      1,
+    );
+    expect(sealCursor(keyring, roster, 'x'.repeat(MAX_SORT_KEY_BYTES), NOW).length).toBeLessThanOrEqual(
+      MAX_CURSOR_LENGTH,
+    );
   });
 
   it('refuse every altered byte and every truncation, without throwing', () => {
@@ -55,8 +67,23 @@ describe('sealed cursors', () => {
 
   it('refuse text that is no sealed cursor', () => {
     const plain = Buffer.from(`k2:abcdefghij:${ID_NUMBER_KEY}`).toString('base64url');
-    const forged = Buffer.concat([Buffer.of(1), keyring.current.id, Buffer.alloc(12), Buffer.alloc(32), Buffer.alloc(16)]).toString('base64url');
-    for (const cursor of ['', 'garbage', 'bm90LWEtY3Vyc29y', plain, '!!!!', 'a'.repeat(MAX_CURSOR_LENGTH + 1), forged, forged + '=']) {
+    const forged = Buffer.concat([
+      Buffer.of(1),
+      keyring.current.id,
+      Buffer.alloc(12),
+      Buffer.alloc(32),
+      Buffer.alloc(16),
+    ]).toString('base64url');
+    for (const cursor of [
+      '',
+      'garbage',
+      'bm90LWEtY3Vyc29y',
+      plain,
+      '!!!!',
+      'a'.repeat(MAX_CURSOR_LENGTH + 1),
+      forged,
+      forged + '=',
+    ]) {
       expect(['malformed', 'unknown-key', 'not-authentic']).toContain(reasonOf(cursor));
     }
     expect(reasonOf(forged)).toBe('not-authentic');
@@ -68,7 +95,9 @@ describe('sealed cursors', () => {
     expect(reasonOf(cursor, { listId: 'School.teachers', rowScope: roster.rowScope })).toBe('not-authentic');
     expect(reasonOf(cursor, { listId: 'School.students', rowScope: { districtCode: '110105' } })).toBe('not-authentic');
     expect(reasonOf(cursor, { listId: 'School.students' })).toBe('not-authentic');
-    expect(reasonOf(cursor, { listId: 'School.students', rowScope: { districtCode: '110108', type: 'PRIMARY' } })).toBe('not-authentic');
+    expect(reasonOf(cursor, { listId: 'School.students', rowScope: { districtCode: '110108', type: 'PRIMARY' } })).toBe(
+      'not-authentic',
+    );
     // The same secret gives every agency its own key.
     expect(reasonOf(cursor, roster, cursorKeyring('science', SECRET))).toBe('unknown-key');
     // A row scope is the same whatever order its entries were written in; none is none, however written.

@@ -29,7 +29,9 @@ const MIN_SEALED_BYTES = HEADER_LENGTH + IV_LENGTH + BLOCK + TAG_LENGTH;
 /** Sort keys are short identifiers; a longer one is a bug, refused before anything is sealed. */
 export const MAX_SORT_KEY_BYTES = 512;
 /** Anything longer than the longest cursor this module can issue is refused unread. */
-export const MAX_CURSOR_LENGTH = Math.ceil(((HEADER_LENGTH + IV_LENGTH + EXPIRY_LENGTH + MAX_SORT_KEY_BYTES + BLOCK + TAG_LENGTH) * 4) / 3);
+export const MAX_CURSOR_LENGTH = Math.ceil(
+  ((HEADER_LENGTH + IV_LENGTH + EXPIRY_LENGTH + MAX_SORT_KEY_BYTES + BLOCK + TAG_LENGTH) * 4) / 3,
+);
 
 const HKDF_SALT = 'cdo-hub/cursor-sealing/v1';
 
@@ -47,7 +49,15 @@ export interface CursorKeyring {
 }
 
 function deriveKey(secret: string, agency: string): CursorKey {
-  const key = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.from(HKDF_SALT, 'utf8'), Buffer.from(`agency:${agency}`, 'utf8'), 32));
+  const key = Buffer.from(
+    hkdfSync(
+      'sha256',
+      Buffer.from(secret, 'utf8'),
+      Buffer.from(HKDF_SALT, 'utf8'),
+      Buffer.from(`agency:${agency}`, 'utf8'),
+      32,
+    ),
+  );
   const id = createHash('sha256').update('cdo-hub cursor key id\0').update(key).digest().subarray(0, KEY_ID_LENGTH);
   return { id, key };
 }
@@ -57,7 +67,7 @@ function deriveKey(secret: string, agency: string): CursorKey {
  * Derived once at start: sealing costs one AES-GCM pass per cursor, not a key derivation.
  */
 export function cursorKeyring(agency: string, secret: string, previousSecrets: readonly string[] = []): CursorKeyring {
-  if (!secret) throw new Error('cursor sealing needs the hub\'s subgraph signing key');
+  if (!secret) throw new Error("cursor sealing needs the hub's subgraph signing key");
   const current = deriveKey(secret, agency);
   const previous = previousSecrets.filter((s) => s && s !== secret).map((s) => deriveKey(s, agency));
   return { agency, current, previous };
@@ -78,13 +88,23 @@ export function canonicalRowScope(rowScope: Readonly<Record<string, string>> | u
 }
 
 function additionalData(header: Buffer, agency: string, binding: CursorBinding): Buffer {
-  return Buffer.concat([header, Buffer.from(`\0${agency}\0${binding.listId}\0${canonicalRowScope(binding.rowScope)}`, 'utf8')]);
+  return Buffer.concat([
+    header,
+    Buffer.from(`\0${agency}\0${binding.listId}\0${canonicalRowScope(binding.rowScope)}`, 'utf8'),
+  ]);
 }
 
 /** Seals `sortKey` for `binding`, good until `expiresAt` (ms since the epoch). */
-export function sealCursor(keyring: CursorKeyring, binding: CursorBinding, sortKey: string, expiresAt: number, iv: Buffer = randomBytes(IV_LENGTH)): string {
+export function sealCursor(
+  keyring: CursorKeyring,
+  binding: CursorBinding,
+  sortKey: string,
+  expiresAt: number,
+  iv: Buffer = randomBytes(IV_LENGTH),
+): string {
   const key = Buffer.from(sortKey, 'utf8');
-  if (key.length > MAX_SORT_KEY_BYTES) throw new RangeError(`a sort key of ${key.length} bytes is longer than a cursor carries (${MAX_SORT_KEY_BYTES})`);
+  if (key.length > MAX_SORT_KEY_BYTES)
+    throw new RangeError(`a sort key of ${key.length} bytes is longer than a cursor carries (${MAX_SORT_KEY_BYTES})`);
   if (iv.length !== IV_LENGTH) throw new RangeError(`an AES-GCM IV here is ${IV_LENGTH} bytes`);
   const unpadded = EXPIRY_LENGTH + key.length + 1;
   const plaintext = Buffer.alloc(Math.ceil(unpadded / BLOCK) * BLOCK);
@@ -113,11 +133,17 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Opens a cursor sealed for `binding` by this agency, at `now` (ms since the epoch). */
 export function openCursor(keyring: CursorKeyring, binding: CursorBinding, cursor: string, now: number): CursorOpening {
-  if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) return { ok: false, reason: 'malformed' };
+  if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor))
+    return { ok: false, reason: 'malformed' };
   const bytes = Buffer.from(cursor, 'base64url');
   // Only the canonical encoding: base64 decoders ignore stray bits, so two texts could be one cursor.
   if (bytes.toString('base64url') !== cursor) return { ok: false, reason: 'malformed' };
-  if (bytes.length < MIN_SEALED_BYTES || (bytes.length - HEADER_LENGTH - IV_LENGTH - TAG_LENGTH) % BLOCK !== 0 || bytes[0] !== SEALED_CURSOR_VERSION) return { ok: false, reason: 'malformed' };
+  if (
+    bytes.length < MIN_SEALED_BYTES ||
+    (bytes.length - HEADER_LENGTH - IV_LENGTH - TAG_LENGTH) % BLOCK !== 0 ||
+    bytes[0] !== SEALED_CURSOR_VERSION
+  )
+    return { ok: false, reason: 'malformed' };
   const header = bytes.subarray(0, HEADER_LENGTH);
   const keyId = header.subarray(1);
   const candidates = [keyring.current, ...keyring.previous].filter((candidate) => candidate.id.equals(keyId));
@@ -138,7 +164,8 @@ export function openCursor(keyring: CursorKeyring, binding: CursorBinding, curso
     }
     const end = plaintext.lastIndexOf(0x80);
     // Authentic text this module did not write (no padding marker, zeros missing) is refused all the same.
-    if (end < EXPIRY_LENGTH || plaintext.subarray(end + 1).some((byte) => byte !== 0)) return { ok: false, reason: 'malformed' };
+    if (end < EXPIRY_LENGTH || plaintext.subarray(end + 1).some((byte) => byte !== 0))
+      return { ok: false, reason: 'malformed' };
     let sortKey: string;
     try {
       sortKey = strictUtf8.decode(plaintext.subarray(EXPIRY_LENGTH, end));

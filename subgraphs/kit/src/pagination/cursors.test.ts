@@ -28,7 +28,8 @@ describe('the cursors of a subgraph call', () => {
 
   it('round-trip a sort key through the list and row scope that issued them', () => {
     const codec = education.forCall(HAIDIAN);
-    for (const key of ['8f3a91c2d4e5b6a7', '2111000001', '猪肉']) expect(codec.read(codec.issue(ROSTER, key), ROSTER)).toBe(key);
+    for (const key of ['8f3a91c2d4e5b6a7', '2111000001', '猪肉'])
+      expect(codec.read(codec.issue(ROSTER, key), ROSTER)).toBe(key);
     // Another call under the same row scope (another consumer, a cached page) opens it too.
     expect(education.forCall({ districtCode: '110108' }).read(codec.issue(ROSTER, 'k'), ROSTER)).toBe('k');
   });
@@ -48,19 +49,28 @@ describe('the cursors of a subgraph call', () => {
       'very long': 'A'.repeat(100_000),
       'not base64url': cursor.replace(/.$/, '+'),
     };
-    for (const [kind, text] of Object.entries(bad)) expect([kind, refusal(() => codec.read(text, ROSTER))]).toEqual([kind, notIssuedHere]);
+    for (const [kind, text] of Object.entries(bad))
+      expect([kind, refusal(() => codec.read(text, ROSTER))]).toEqual([kind, notIssuedHere]);
   });
 
   it('refuse a cursor of another list, another filter, another row scope or another agency', () => {
     const cursor = education.forCall(HAIDIAN).issue(ROSTER, '8f3a91c2d4e5b6a7');
-    expect(refusal(() => education.forCall(HAIDIAN).read(cursor, listIdentity('School.teachers')))).toEqual(notIssuedHere);
+    expect(refusal(() => education.forCall(HAIDIAN).read(cursor, listIdentity('School.teachers')))).toEqual(
+      notIssuedHere,
+    );
     const schools = education.forCall().issue(listIdentity('Query.schools', { districtCode: '110108' }), '2111000001');
-    expect(refusal(() => education.forCall().read(schools, listIdentity('Query.schools', { districtCode: '110105' })))).toEqual(notIssuedHere);
+    expect(
+      refusal(() => education.forCall().read(schools, listIdentity('Query.schools', { districtCode: '110105' }))),
+    ).toEqual(notIssuedHere);
     expect(refusal(() => education.forCall().read(schools, listIdentity('Query.schools')))).toEqual(notIssuedHere);
     // Row scope: another district, or none at all (a consumer whose grant is not scoped).
     expect(refusal(() => education.forCall({ districtCode: '110105' }).read(cursor, ROSTER))).toEqual(notIssuedHere);
     expect(refusal(() => education.forCall().read(cursor, ROSTER))).toEqual(notIssuedHere);
-    expect(refusal(() => education.forCall(HAIDIAN).read(schools, listIdentity('Query.schools', { districtCode: '110108' })))).toEqual(notIssuedHere);
+    expect(
+      refusal(() =>
+        education.forCall(HAIDIAN).read(schools, listIdentity('Query.schools', { districtCode: '110108' })),
+      ),
+    ).toEqual(notIssuedHere);
     const science = new SubgraphCursors('science', { signingKey: SECRET }, SEALED, () => clock);
     expect(refusal(() => science.forCall(HAIDIAN).read(cursor, ROSTER))).toEqual(notIssuedHere);
   });
@@ -71,7 +81,10 @@ describe('the cursors of a subgraph call', () => {
     clock = issuedAt + SEALED.ttlMs;
     expect(education.forCall().read(cursor, ROSTER)).toBe('k');
     clock = issuedAt + SEALED.ttlMs + 1;
-    expect(refusal(() => education.forCall().read(cursor, ROSTER))).toEqual({ code: 'INVALID_CURSOR', reason: 'expired' });
+    expect(refusal(() => education.forCall().read(cursor, ROSTER))).toEqual({
+      code: 'INVALID_CURSOR',
+      reason: 'expired',
+    });
     // A forged cursor is not told apart as expired: only an authentic one is.
     expect(refusal(() => education.forCall().read(cursor, listIdentity('School.teachers')))).toEqual(notIssuedHere);
     clock = issuedAt;
@@ -79,7 +92,12 @@ describe('the cursors of a subgraph call', () => {
 
   it('open after a key rotation while the previous key is configured, and not once it is removed', () => {
     const before = education.forCall(HAIDIAN).issue(ROSTER, 'k');
-    const rotated = new SubgraphCursors('education', { signingKey: NEXT_SECRET, previousSigningKeys: [SECRET] }, SEALED, () => clock);
+    const rotated = new SubgraphCursors(
+      'education',
+      { signingKey: NEXT_SECRET, previousSigningKeys: [SECRET] },
+      SEALED,
+      () => clock,
+    );
     expect(rotated.forCall(HAIDIAN).read(before, ROSTER)).toBe('k');
     const after = rotated.forCall(HAIDIAN).issue(ROSTER, 'k');
     const graceOver = new SubgraphCursors('education', { signingKey: NEXT_SECRET }, SEALED, () => clock);
@@ -90,13 +108,20 @@ describe('the cursors of a subgraph call', () => {
   });
 
   it('with HUB_CURSOR_SEALING=off, issue and accept the old plain cursors (readable, bound to the list only)', () => {
-    const plain = new SubgraphCursors('education', { signingKey: SECRET }, { sealing: false, ttlMs: SEALED.ttlMs }, () => clock);
+    const plain = new SubgraphCursors(
+      'education',
+      { signingKey: SECRET },
+      { sealing: false, ttlMs: SEALED.ttlMs },
+      () => clock,
+    );
     const cursor = plain.forCall(HAIDIAN).issue(ROSTER, '8f3a91c2d4e5b6a7');
     expect(Buffer.from(cursor, 'base64url').toString('utf8')).toMatch(/^k2:[\w-]{10}:8f3a91c2d4e5b6a7$/);
     expect(plain.forCall().read(cursor, ROSTER)).toBe('8f3a91c2d4e5b6a7');
     expect(refusal(() => plain.forCall().read(cursor, listIdentity('School.teachers')))).toEqual(notIssuedHere);
     // The two kinds never mix: a sealed subgraph refuses a plain cursor and the other way round.
     expect(refusal(() => education.forCall(HAIDIAN).read(cursor, ROSTER))).toEqual(notIssuedHere);
-    expect(refusal(() => plain.forCall(HAIDIAN).read(education.forCall(HAIDIAN).issue(ROSTER, 'k'), ROSTER))).toEqual(notIssuedHere);
+    expect(refusal(() => plain.forCall(HAIDIAN).read(education.forCall(HAIDIAN).issue(ROSTER, 'k'), ROSTER))).toEqual(
+      notIssuedHere,
+    );
   });
 });

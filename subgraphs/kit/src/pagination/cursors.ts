@@ -30,9 +30,16 @@ export interface CursorSecrets {
 }
 
 function invalidCursor(reason: CursorRefusal | 'plain'): GraphQLError {
-  if (reason === 'expired') return hubError('INVALID_CURSOR', 'This cursor has expired; page again from the start (without `after`).', { reason: 'expired' });
+  if (reason === 'expired')
+    return hubError('INVALID_CURSOR', 'This cursor has expired; page again from the start (without `after`).', {
+      reason: 'expired',
+    });
   // One message for every other reason: telling a forgery from a foreign cursor would help nobody but a forger.
-  return hubError('INVALID_CURSOR', 'This is not a cursor this list issued for this row scope; page again from the start (without `after`).', { reason: 'not-issued-here' });
+  return hubError(
+    'INVALID_CURSOR',
+    'This is not a cursor this list issued for this row scope; page again from the start (without `after`).',
+    { reason: 'not-issued-here' },
+  );
 }
 
 /**

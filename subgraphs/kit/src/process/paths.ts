@@ -28,7 +28,8 @@ export function agencyPort(agency: AgencyInfo, env: NodeJS.ProcessEnv = process.
   const raw = env[`${agency.envPrefix}_PORT`];
   if (raw === undefined || raw === '') return agency.defaultPort;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${agency.envPrefix}_PORT must be a port number; got "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${agency.envPrefix}_PORT must be a port number; got "${raw}"`);
   return port;
 }
 

@@ -58,7 +58,12 @@ beforeEach(() => {
 });
 
 function env(port: number): NodeJS.ProcessEnv {
-  return { EDUCATION_DB: databaseFile, EDUCATION_PORT: String(port), HOST: '127.0.0.1', HUB_SUBGRAPH_SIGNING_KEY: 'process-test-signing-key-0123456789abcdef' };
+  return {
+    EDUCATION_DB: databaseFile,
+    EDUCATION_PORT: String(port),
+    HOST: '127.0.0.1',
+    HUB_SUBGRAPH_SIGNING_KEY: 'process-test-signing-key-0123456789abcdef',
+  };
 }
 
 async function occupiedPort(): Promise<{ server: Server; port: number }> {
@@ -76,7 +81,13 @@ describe('runSubgraphProcess', () => {
       const host = new FakeProcess(env(port), { ipc: true });
       await expect(runSubgraphProcess(definition, { host, logger })).resolves.toBeUndefined();
       expect(await host.exited).toBe(1);
-      expect(lines).toContainEqual(expect.objectContaining({ level: 60, msg: 'education subgraph failed to start', err: expect.objectContaining({ code: 'EADDRINUSE' }) }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 60,
+          msg: 'education subgraph failed to start',
+          err: expect.objectContaining({ code: 'EADDRINUSE' }),
+        }),
+      );
       expect(host.sent).toEqual([]);
     } finally {
       server.close();
@@ -137,7 +148,13 @@ describe('runSubgraphProcess', () => {
     await runSubgraphProcess(definition, { host, logger });
     expect(await host.exited).toBe(1);
     expect(host.sent).toEqual([]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 60, msg: 'education subgraph failed to start', err: expect.objectContaining({ message: expect.stringContaining('HUB_SUBGRAPH_SIGNING_KEY') }) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 60,
+        msg: 'education subgraph failed to start',
+        err: expect.objectContaining({ message: expect.stringContaining('HUB_SUBGRAPH_SIGNING_KEY') }),
+      }),
+    );
   });
 
   it('refuses to start with plain cursors in production, and warns loudly about them elsewhere', async () => {
@@ -145,7 +162,12 @@ describe('runSubgraphProcess', () => {
     await runSubgraphProcess(definition, { host: production, logger });
     expect(await production.exited).toBe(1);
     expect(production.sent).toEqual([]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 60, err: expect.objectContaining({ message: expect.stringContaining('HUB_CURSOR_SEALING=off is for tests only') }) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 60,
+        err: expect.objectContaining({ message: expect.stringContaining('HUB_CURSOR_SEALING=off is for tests only') }),
+      }),
+    );
 
     lines = [];
     const testing = new FakeProcess({ ...env(0), HUB_CURSOR_SEALING: 'off' }, { ipc: true });
@@ -160,13 +182,20 @@ describe('runSubgraphProcess', () => {
     const host = new FakeProcess({ ...env(0), CURSOR_TTL: '30m' }, { ipc: true });
     await runSubgraphProcess(definition, { host, logger });
     expect(await host.exited).toBe(1);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 60, err: expect.objectContaining({ message: expect.stringContaining('CURSOR_TTL must lie between 2h and 30d') }) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 60,
+        err: expect.objectContaining({ message: expect.stringContaining('CURSOR_TTL must lie between 2h and 30d') }),
+      }),
+    );
   });
 
   it('exits 1 when its database does not exist', async () => {
     const host = new FakeProcess({ ...env(0), EDUCATION_DB: join(dir, 'missing.sqlite') });
     await runSubgraphProcess(definition, { host, logger });
     expect(await host.exited).toBe(1);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 60, msg: expect.stringContaining('database not found') }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 60, msg: expect.stringContaining('database not found') }),
+    );
   });
 });

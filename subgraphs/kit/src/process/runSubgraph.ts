@@ -39,7 +39,10 @@ export interface SubgraphProcessOptions {
  * spawned it with an IPC channel goes away. Never rejects: a failed start is logged as fatal and
  * exits with status 1, so the agencies' `main.ts` stay one line.
  */
-export async function runSubgraphProcess(definition: SubgraphDefinition, options: SubgraphProcessOptions = {}): Promise<void> {
+export async function runSubgraphProcess(
+  definition: SubgraphDefinition,
+  options: SubgraphProcessOptions = {},
+): Promise<void> {
   const host = options.host ?? process;
   const logger = options.logger ?? pino({ name: definition.name, level: host.env.LOG_LEVEL ?? 'info' });
   try {
@@ -50,7 +53,12 @@ export async function runSubgraphProcess(definition: SubgraphDefinition, options
   }
 }
 
-async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: SubgraphProcessHost, logger: Logger): Promise<void> {
+async function serve(
+  definition: SubgraphDefinition,
+  agency: AgencyInfo,
+  host: SubgraphProcessHost,
+  logger: Logger,
+): Promise<void> {
   const file = agencyDatabaseFile(agency, host.env);
   if (!existsSync(file)) {
     logger.fatal({ file }, 'database not found; run `npm run hub -- seed` first');
@@ -65,7 +73,17 @@ async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: S
   const port = agencyPort(agency, host.env);
   const nonceStore = await openNonceStore(host.env, logger);
   const db = new AgencyDatabase(file);
-  const server = await startSubgraphServer({ definition, db, logger, port, host: host.env.HOST ?? '127.0.0.1', signingKey, nonceStore, cursors, ...(signatureMaxAgeMs !== undefined ? { signatureMaxAgeMs } : {}) }).catch(async (error: unknown) => {
+  const server = await startSubgraphServer({
+    definition,
+    db,
+    logger,
+    port,
+    host: host.env.HOST ?? '127.0.0.1',
+    signingKey,
+    nonceStore,
+    cursors,
+    ...(signatureMaxAgeMs !== undefined ? { signatureMaxAgeMs } : {}),
+  }).catch(async (error: unknown) => {
     db.close();
     await nonceStore.close?.();
     throw error;
@@ -107,8 +125,13 @@ async function serve(definition: SubgraphDefinition, agency: AgencyInfo, host: S
  * passes it). Without one the subgraph does not start: it would have to serve data unsigned.
  */
 function subgraphSigningKey(env: NodeJS.ProcessEnv): string {
-  const key = env.HUB_SUBGRAPH_SIGNING_KEY || (env.HUB_SUBGRAPH_SIGNING_KEY_FILE ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_FILE, 'utf8').trim() : '');
-  if (!key) throw new Error('HUB_SUBGRAPH_SIGNING_KEY (or HUB_SUBGRAPH_SIGNING_KEY_FILE) is not set: a subgraph serves only calls signed with the hub key (`npm start` passes it)');
+  const key =
+    env.HUB_SUBGRAPH_SIGNING_KEY ||
+    (env.HUB_SUBGRAPH_SIGNING_KEY_FILE ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_FILE, 'utf8').trim() : '');
+  if (!key)
+    throw new Error(
+      'HUB_SUBGRAPH_SIGNING_KEY (or HUB_SUBGRAPH_SIGNING_KEY_FILE) is not set: a subgraph serves only calls signed with the hub key (`npm start` passes it)',
+    );
   return key;
 }
 
@@ -118,7 +141,11 @@ function subgraphSigningKey(env: NodeJS.ProcessEnv): string {
  * rotation, when every such cursor has expired); new cursors are sealed under the current key.
  */
 function previousSigningKeys(env: NodeJS.ProcessEnv): string[] {
-  const key = env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS || (env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE, 'utf8').trim() : '');
+  const key =
+    env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS ||
+    (env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE
+      ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE, 'utf8').trim()
+      : '');
   return key ? [key] : [];
 }
 
@@ -126,7 +153,10 @@ function previousSigningKeys(env: NodeJS.ProcessEnv): string[] {
 function signatureWindow(env: NodeJS.ProcessEnv): number | undefined {
   if (!env.HUB_SIGNATURE_MAX_AGE_MS) return undefined;
   const ms = Number(env.HUB_SIGNATURE_MAX_AGE_MS);
-  if (!Number.isInteger(ms) || ms < 1_000 || ms > 300_000) throw new Error(`HUB_SIGNATURE_MAX_AGE_MS must be a whole number of milliseconds from 1000 to 300000, not ${env.HUB_SIGNATURE_MAX_AGE_MS}`);
+  if (!Number.isInteger(ms) || ms < 1_000 || ms > 300_000)
+    throw new Error(
+      `HUB_SIGNATURE_MAX_AGE_MS must be a whole number of milliseconds from 1000 to 300000, not ${env.HUB_SIGNATURE_MAX_AGE_MS}`,
+    );
   return ms;
 }
 
@@ -139,7 +169,14 @@ function signatureWindow(env: NodeJS.ProcessEnv): number | undefined {
 async function openNonceStore(env: NodeJS.ProcessEnv, logger: Logger): Promise<NonceStore> {
   if (!env.HUB_NONCE_REDIS_URL) return new MemoryNonceStore();
   const store = new RedisNonceStore(env.HUB_NONCE_REDIS_URL);
-  await store.connect().catch((error: unknown) => logger.warn({ err: error }, 'nonce Redis (HUB_NONCE_REDIS_URL) not reachable: calls are refused until it answers'));
+  await store
+    .connect()
+    .catch((error: unknown) =>
+      logger.warn(
+        { err: error },
+        'nonce Redis (HUB_NONCE_REDIS_URL) not reachable: calls are refused until it answers',
+      ),
+    );
   return store;
 }
 
@@ -148,11 +185,24 @@ async function openNonceStore(env: NodeJS.ProcessEnv, logger: Logger): Promise<N
  * over HTTP to `HUB_GATEWAY_URL` (comma-separated for several gateways), signed with the hub's
  * subgraph signing key. Without either, changes are still captured and sent once one is set.
  */
-function startChangeFeed(definition: SubgraphDefinition, agency: AgencyInfo, db: AgencyDatabase, env: NodeJS.ProcessEnv, logger: Logger): ChangeFeed | undefined {
+function startChangeFeed(
+  definition: SubgraphDefinition,
+  agency: AgencyInfo,
+  db: AgencyDatabase,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): ChangeFeed | undefined {
   if (!definition.changes?.length) return undefined;
   installChangeCapture(db, definition.changes);
-  const gateways = (env.HUB_GATEWAY_URL ?? '').split(',').map((url) => url.trim()).filter(Boolean);
-  const publisher = env.REDIS_URL ? new RedisChangePublisher(env.REDIS_URL.split(',')[0]!) : gateways.length && env.HUB_SUBGRAPH_SIGNING_KEY ? new HttpChangePublisher(gateways, env.HUB_SUBGRAPH_SIGNING_KEY) : undefined;
+  const gateways = (env.HUB_GATEWAY_URL ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  const publisher = env.REDIS_URL
+    ? new RedisChangePublisher(env.REDIS_URL.split(',')[0]!)
+    : gateways.length && env.HUB_SUBGRAPH_SIGNING_KEY
+      ? new HttpChangePublisher(gateways, env.HUB_SUBGRAPH_SIGNING_KEY)
+      : undefined;
   if (!publisher) {
     logger.info('change events are captured but not published (set HUB_GATEWAY_URL or REDIS_URL)');
     return undefined;

@@ -16,7 +16,9 @@ const key = 'call-signature-test-key-0123456789abcdef';
 const definition: SubgraphDefinition = {
   name: 'education',
   typeDefs: parse('type Query { whoAsked: String }'),
-  resolvers: { Query: { whoAsked: (_: unknown, __: unknown, context: SubgraphContext) => context.consumer?.consumer ?? null } },
+  resolvers: {
+    Query: { whoAsked: (_: unknown, __: unknown, context: SubgraphContext) => context.consumer?.consumer ?? null },
+  },
 };
 const query = '{ whoAsked }';
 
@@ -39,19 +41,31 @@ async function app(nonceStore?: NonceStore): Promise<FastifyInstance> {
 }
 
 function post(target: FastifyInstance, headers: Record<string, string>, body: object = { query }) {
-  return target.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+  return target.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: JSON.stringify(body),
+  });
 }
 
 describe('signed calls to a subgraph', () => {
   it('refuses a subgraph app without a key', async () => {
-    await expect(createSubgraphApp({ definition, db, logger, signingKey: '' })).rejects.toThrow(/HUB_SUBGRAPH_SIGNING_KEY/);
+    await expect(createSubgraphApp({ definition, db, logger, signingKey: '' })).rejects.toThrow(
+      /HUB_SUBGRAPH_SIGNING_KEY/,
+    );
   });
 
   it('answers a signed call once, with its consumer; refuses it unsigned, forged or replayed; /healthz stays open', async () => {
     const subgraph = await app();
     try {
       lines = [];
-      const headers = signedSubgraphHeaders(key, 'education', { query }, { consumer: 'district-haidian', requestId: 'r1' });
+      const headers = signedSubgraphHeaders(
+        key,
+        'education',
+        { query },
+        { consumer: 'district-haidian', requestId: 'r1' },
+      );
       const first = await post(subgraph, headers);
       expect(first.statusCode).toBe(200);
       expect(first.json()).toEqual({ data: { whoAsked: 'district-haidian' } });
@@ -59,16 +73,32 @@ describe('signed calls to a subgraph', () => {
         [await post(subgraph, headers), 'replayed'],
         [await post(subgraph, {}), 'missing'],
         [await post(subgraph, { [SIGNATURE_HEADER]: 'v1=nonsense' }), 'malformed'],
-        [await post(subgraph, signedSubgraphHeaders('another-key-another-key-another-key', 'education', { query })), 'bad-signature'],
-        [await post(subgraph, signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() - 31_000 })), 'stale'],
-        [await post(subgraph, signedSubgraphHeaders(key, 'education', { query: '{ __typename }' }), { query }), 'bad-signature'],
+        [
+          await post(subgraph, signedSubgraphHeaders('another-key-another-key-another-key', 'education', { query })),
+          'bad-signature',
+        ],
+        [
+          await post(
+            subgraph,
+            signedSubgraphHeaders(key, 'education', { query }, undefined, { now: Date.now() - 31_000 }),
+          ),
+          'stale',
+        ],
+        [
+          await post(subgraph, signedSubgraphHeaders(key, 'education', { query: '{ __typename }' }), { query }),
+          'bad-signature',
+        ],
       ] as const;
       for (const [response, reason] of refusals) {
         expect(response.statusCode).toBe(401);
-        expect(response.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'SUBGRAPH_CALL_REFUSED', reason } }] });
+        expect(response.json()).toEqual({
+          errors: [{ message: expect.any(String), extensions: { code: 'SUBGRAPH_CALL_REFUSED', reason } }],
+        });
       }
       // Logged with the reason, never the header or the operation.
-      expect(lines.filter((line) => line.msg === 'subgraph call refused').map((line) => line.reason)).toEqual(refusals.map(([, reason]) => reason));
+      expect(lines.filter((line) => line.msg === 'subgraph call refused').map((line) => line.reason)).toEqual(
+        refusals.map(([, reason]) => reason),
+      );
       expect(JSON.stringify(lines)).not.toContain(headers[CONSUMER_HEADER]);
       expect((await subgraph.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {
@@ -81,7 +111,8 @@ describe('signed calls to a subgraph', () => {
     try {
       const variables = { unused: 1 };
       const url = `/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify(variables))}`;
-      const get = (headers: Record<string, string>) => subgraph.inject({ method: 'GET', url, headers: { 'apollo-require-preflight': 'true', ...headers } });
+      const get = (headers: Record<string, string>) =>
+        subgraph.inject({ method: 'GET', url, headers: { 'apollo-require-preflight': 'true', ...headers } });
       expect((await get({})).statusCode).toBe(401);
       const signed = await get(signedSubgraphHeaders(key, 'education', { query, variables }));
       expect(signed.statusCode).toBe(200);
@@ -96,7 +127,10 @@ describe('signed calls to a subgraph', () => {
     try {
       const response = await post(subgraph, signedSubgraphHeaders(key, 'education', { query }));
       expect(response.statusCode).toBe(503);
-      expect(response.json().errors[0].extensions).toEqual({ code: 'SUBGRAPH_CALL_REFUSED', reason: 'replay-check-unavailable' });
+      expect(response.json().errors[0].extensions).toEqual({
+        code: 'SUBGRAPH_CALL_REFUSED',
+        reason: 'replay-check-unavailable',
+      });
     } finally {
       await subgraph.close();
     }

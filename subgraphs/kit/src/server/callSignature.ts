@@ -1,4 +1,14 @@
-import { admitSignedCall, ERROR_CATALOGUE, CONSUMER_HEADER, SIGNATURE_HEADER, type CallAdmission, type ConsumerClaims, type FreshnessOptions, type NonceStore, type RefusalReason } from '@cdo-hub/contracts';
+import {
+  admitSignedCall,
+  ERROR_CATALOGUE,
+  CONSUMER_HEADER,
+  SIGNATURE_HEADER,
+  type CallAdmission,
+  type ConsumerClaims,
+  type FreshnessOptions,
+  type NonceStore,
+  type RefusalReason,
+} from '@cdo-hub/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Why a call was refused: a reason of the signature, or a nonce store that could not answer. */
@@ -18,7 +28,10 @@ const REFUSALS: Record<CallRefusalReason, string> = {
  * SUBGRAPH_CALL_REFUSED, or 503 (same code) when the shared nonce store could not be asked —
  * the call is refused rather than let through unchecked, and may be retried.
  */
-export function callRefusal(reason: CallRefusalReason): { status: number; body: { errors: { message: string; extensions: { code: 'SUBGRAPH_CALL_REFUSED'; reason: CallRefusalReason } }[] } } {
+export function callRefusal(reason: CallRefusalReason): {
+  status: number;
+  body: { errors: { message: string; extensions: { code: 'SUBGRAPH_CALL_REFUSED'; reason: CallRefusalReason } }[] };
+} {
   return {
     status: reason === 'replay-check-unavailable' ? 503 : ERROR_CATALOGUE.SUBGRAPH_CALL_REFUSED.httpStatus,
     body: { errors: [{ message: REFUSALS[reason], extensions: { code: 'SUBGRAPH_CALL_REFUSED', reason } }] },
@@ -46,22 +59,40 @@ export function callerOf(request: FastifyRequest): ConsumerClaims | undefined {
  * Refusals are logged with their reason only: no header, no variables.
  */
 export function requireSignedCalls(app: FastifyInstance, options: CallSignatureOptions): void {
-  const freshness: FreshnessOptions = { ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}), ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}) };
+  const freshness: FreshnessOptions = {
+    ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+    ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
+  };
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+    const header = (name: string) =>
+      typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined;
     const body = signedPartsOf(request.method === 'GET' ? request.query : request.body);
     let admission: CallAdmission;
     try {
-      admission = await admitSignedCall(options.signingKey, options.audience, { consumer: header(CONSUMER_HEADER), signature: header(SIGNATURE_HEADER) }, body, options.nonceStore, freshness);
+      admission = await admitSignedCall(
+        options.signingKey,
+        options.audience,
+        { consumer: header(CONSUMER_HEADER), signature: header(SIGNATURE_HEADER) },
+        body,
+        options.nonceStore,
+        freshness,
+      );
     } catch (error) {
-      request.log.error({ err: error, reason: 'replay-check-unavailable' }, 'subgraph call refused: the nonce store did not answer');
+      request.log.error(
+        { err: error, reason: 'replay-check-unavailable' },
+        'subgraph call refused: the nonce store did not answer',
+      );
       const refusal = callRefusal('replay-check-unavailable');
       return reply.code(refusal.status).send(refusal.body);
     }
     if (admission.ok) {
       callers.set(request, admission.claims);
       // Every line this call logs names who asked and why, beside the gateway's request id.
-      if (admission.claims) request.log = request.log.child({ consumer: admission.claims.consumer, ...(admission.claims.purpose ? { purpose: admission.claims.purpose } : {}) });
+      if (admission.claims)
+        request.log = request.log.child({
+          consumer: admission.claims.consumer,
+          ...(admission.claims.purpose ? { purpose: admission.claims.purpose } : {}),
+        });
       const operationName = (request.body as { operationName?: unknown } | undefined)?.operationName;
       request.log.debug({ operationName: typeof operationName === 'string' ? operationName : null }, 'subgraph call');
       return;

@@ -19,7 +19,12 @@ export class RedisNonceStore implements NonceStore {
     options: { commandTimeoutMs?: number } = {},
     private readonly prefix = 'cdo-hub:subgraph-nonce:',
   ) {
-    this.redis = new Redis(url, { lazyConnect: true, commandTimeout: options.commandTimeoutMs ?? 500, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.redis = new Redis(url, {
+      lazyConnect: true,
+      commandTimeout: options.commandTimeoutMs ?? 500,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     this.redis.on('error', () => undefined); // surfaced as refused calls, logged there
   }
 

@@ -1,9 +1,19 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import fastifyApollo from '@as-integrations/fastify';
-import { hubError, installHttpErrorHandlers, isErrorCode, MemoryNonceStore, type ConsumerClaims, type NonceStore } from '@cdo-hub/contracts';
+import {
+  hubError,
+  installHttpErrorHandlers,
+  isErrorCode,
+  MemoryNonceStore,
+  type ConsumerClaims,
+  type NonceStore,
+} from '@cdo-hub/contracts';
 import type { ChangeRule } from '../changes';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
@@ -34,14 +44,21 @@ export interface SubgraphContext {
  */
 export function assertOwner(context: SubgraphContext, agency: string, operation: string): void {
   if (context.consumer?.agency === agency) return;
-  throw hubError('FORBIDDEN', `${operation} changes ${agency}'s records: only ${agency}'s own consumers may call it${context.consumer ? `, not ${context.consumer.consumer}` : ''}.`);
+  throw hubError(
+    'FORBIDDEN',
+    `${operation} changes ${agency}'s records: only ${agency}'s own consumers may call it${context.consumer ? `, not ${context.consumer.consumer}` : ''}.`,
+  );
 }
 
 /**
  * True when a grant's row scope excludes this row from `coordinate`: the gateway released the
  * field under a grant limited to, say, one district, and the row lies in another.
  */
-export function outOfScope(context: SubgraphContext, coordinate: string, row: { districtCode?: string | null }): boolean {
+export function outOfScope(
+  context: SubgraphContext,
+  coordinate: string,
+  row: { districtCode?: string | null },
+): boolean {
   const scoped = context.consumer?.scope;
   if (!scoped || !scoped.fields.includes(coordinate)) return false;
   const district = scoped.scope.districtCode;
@@ -52,14 +69,24 @@ export function outOfScope(context: SubgraphContext, coordinate: string, row: { 
  * Resolvers of scoped fields call this first: for a row outside the grant's scope the field
  * resolves to null with an OUT_OF_SCOPE error, so the data never leaves the agency.
  */
-export function assertInScope(context: SubgraphContext, coordinate: string, row: { districtCode?: string | null }): void {
+export function assertInScope(
+  context: SubgraphContext,
+  coordinate: string,
+  row: { districtCode?: string | null },
+): void {
   if (!outOfScope(context, coordinate, row)) return;
   // The message names the scope, never the consumer: the gateway caches answers per view and
   // consumers with identical views share them.
-  throw hubError('OUT_OF_SCOPE', `${coordinate} is released under this grant only for rows with ${Object.entries(context.consumer!.scope!.scope).map(([k, v]) => `${k} ${v}`).join(', ')}.`, {
-    coordinate,
-    scope: context.consumer!.scope!.scope,
-  });
+  throw hubError(
+    'OUT_OF_SCOPE',
+    `${coordinate} is released under this grant only for rows with ${Object.entries(context.consumer!.scope!.scope)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+    {
+      coordinate,
+      scope: context.consumer!.scope!.scope,
+    },
+  );
 }
 
 export interface SubgraphDefinition {
@@ -113,7 +140,10 @@ export interface RunningSubgraph {
  */
 export async function createSubgraphApp(options: SubgraphServerOptions): Promise<FastifyInstance> {
   const { definition, db } = options;
-  if (!options.signingKey) throw new Error(`the ${definition.name} subgraph needs the hub's signing key (HUB_SUBGRAPH_SIGNING_KEY) to verify calls: it serves no data unsigned`);
+  if (!options.signingKey)
+    throw new Error(
+      `the ${definition.name} subgraph needs the hub's signing key (HUB_SUBGRAPH_SIGNING_KEY) to verify calls: it serves no data unsigned`,
+    );
   const logger = options.logger ?? pino({ name: definition.name, level: process.env.LOG_LEVEL ?? 'info' });
   definition.migrate?.(db);
   const cursors = new SubgraphCursors(
@@ -132,7 +162,9 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     },
   });
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
+    schema: buildSubgraphSchema([
+      { typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> },
+    ]),
     // No drain plugin: `app.close()` already waits for in-flight requests, then stops Apollo below.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), logUnexpectedErrors()],
     logger,
@@ -142,7 +174,8 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     // SIGTERM handler would call `stop()` concurrently, and a second `stop()` during the first one
     // waits on a barrier Apollo never resolves on success: `app.close()` would hang for good.
     stopOnTerminationSignals: false,
-    formatError: (formatted) => formatSubgraphError(formatted, options.maskUnexpectedErrors ?? process.env.NODE_ENV === 'production'),
+    formatError: (formatted) =>
+      formatSubgraphError(formatted, options.maskUnexpectedErrors ?? process.env.NODE_ENV === 'production'),
   });
   await apollo.start();
   installHttpErrorHandlers(app, logger);
@@ -150,13 +183,25 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   const nonceStore: NonceStore = options.nonceStore ?? new MemoryNonceStore();
   await app.register(async (graphql) => {
     // Scoped to the GraphQL route: /healthz stays open.
-    requireSignedCalls(graphql, { signingKey: options.signingKey, audience: definition.name, nonceStore, ...(options.signatureMaxAgeMs !== undefined ? { maxAgeMs: options.signatureMaxAgeMs } : {}) });
+    requireSignedCalls(graphql, {
+      signingKey: options.signingKey,
+      audience: definition.name,
+      nonceStore,
+      ...(options.signatureMaxAgeMs !== undefined ? { maxAgeMs: options.signatureMaxAgeMs } : {}),
+    });
     await graphql.register(fastifyApollo(apollo), {
       context: async (request): Promise<SubgraphContext> => {
         const consumer = callerOf(request);
         // Cursors are bound to the row scope, not the consumer: the gateway's caches share a
         // page between consumers with the same row scope, and its cursors must open for each.
-        return { db, loaders: new RequestLoaders(db), requestId: String(request.id), logger: request.log as unknown as Logger, cursors: cursors.forCall(consumer?.scope?.scope), ...(consumer ? { consumer } : {}) };
+        return {
+          db,
+          loaders: new RequestLoaders(db),
+          requestId: String(request.id),
+          logger: request.log as unknown as Logger,
+          cursors: cursors.forCall(consumer?.scope?.scope),
+          ...(consumer ? { consumer } : {}),
+        };
       },
     });
   });
@@ -168,7 +213,9 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
 }
 
 /** Creates the app and listens; the URL is that of its GraphQL endpoint. */
-export async function startSubgraphServer(options: SubgraphServerOptions & { port: number; host?: string }): Promise<RunningSubgraph> {
+export async function startSubgraphServer(
+  options: SubgraphServerOptions & { port: number; host?: string },
+): Promise<RunningSubgraph> {
   const app = await createSubgraphApp(options);
   try {
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
@@ -199,7 +246,10 @@ function logUnexpectedErrors(): ApolloServerPlugin<SubgraphContext> {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (isErrorCode(error.extensions?.code)) continue;
-            (contextValue.logger ?? defaultLogger).error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
+            (contextValue.logger ?? defaultLogger).error(
+              { err: error.originalError ?? error, path: error.path },
+              'resolver failed',
+            );
           }
         },
       };

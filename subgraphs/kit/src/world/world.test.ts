@@ -18,7 +18,10 @@ describe.each(SEED_SIZES)('the %s world’s school-construction projects', (size
     const [first, last] = INVESTMENT_PROJECT_YEARS;
     const misfits = projects.filter(
       (project) =>
-        !isInvestmentProjectCode(project.code) || !project.code.startsWith(`${project.year}-${project.districtCode}-04-01-`) || project.year < first || project.year > last,
+        !isInvestmentProjectCode(project.code) ||
+        !project.code.startsWith(`${project.year}-${project.districtCode}-04-01-`) ||
+        project.year < first ||
+        project.year > last,
     );
     expect(misfits).toEqual([]);
   });
@@ -26,9 +29,17 @@ describe.each(SEED_SIZES)('the %s world’s school-construction projects', (size
   it('build public schools below university level, in the school’s own district', () => {
     const misfits = projects.filter((project) => {
       const school = schools.get(project.schoolCode);
-      return school?.ownership !== 'PUBLIC' || school.type === 'HIGHER_EDUCATION' || school.districtCode !== project.districtCode;
+      return (
+        school?.ownership !== 'PUBLIC' ||
+        school.type === 'HIGHER_EDUCATION' ||
+        school.districtCode !== project.districtCode
+      );
     });
     expect(misfits).toEqual([]);
-    expect(projects.filter((project) => project.addsPlaces !== ['教学楼改扩建工程', '综合楼新建工程'].includes(project.works))).toEqual([]);
+    expect(
+      projects.filter(
+        (project) => project.addsPlaces !== ['教学楼改扩建工程', '综合楼新建工程'].includes(project.works),
+      ),
+    ).toEqual([]);
   });
 });

@@ -58,7 +58,14 @@ export interface WorldSchool {
 }
 
 /** Works a school-construction project may carry out; the first two add school places (学位). */
-export const SCHOOL_WORKS = ['教学楼改扩建工程', '综合楼新建工程', '体育馆建设工程', '校舍抗震加固工程', '食堂改造工程', '操场及附属设施改造工程'] as const;
+export const SCHOOL_WORKS = [
+  '教学楼改扩建工程',
+  '综合楼新建工程',
+  '体育馆建设工程',
+  '校舍抗震加固工程',
+  '食堂改造工程',
+  '操场及附属设施改造工程',
+] as const;
 export type SchoolWorks = (typeof SCHOOL_WORKS)[number];
 const WORKS_ADDING_PLACES: ReadonlySet<SchoolWorks> = new Set(['教学楼改扩建工程', '综合楼新建工程']);
 
@@ -123,7 +130,8 @@ const GOVERNMENT_FUNDED_TYPE = '01';
 
 export const WORLD_SEED = 20_261_127;
 
-const TRADE_NAMES = '华中京北科信达恒泰瑞安康联创新远博智云天宏鼎盛通源正和美德嘉兴启明星光辉煌海蓝金石银河长城燕山永定潮白'.split('');
+const TRADE_NAMES =
+  '华中京北科信达恒泰瑞安康联创新远博智云天宏鼎盛通源正和美德嘉兴启明星光辉煌海蓝金石银河长城燕山永定潮白'.split('');
 const INDUSTRIES: readonly (readonly [string, string, number])[] = [
   ['软件和信息技术服务业', '信息技术', 18],
   ['科技推广和应用服务业', '科技', 14],
@@ -138,9 +146,18 @@ const INDUSTRIES: readonly (readonly [string, string, number])[] = [
   ['道路运输业', '物流', 4],
   ['电力、热力生产和供应业', '能源', 4],
 ];
-const STREETS = '中关村大街,学院路,知春路,长安街,建国路,朝阳北路,复兴路,西直门外大街,丰台路,京开路,通惠河北路,新华大街,府前街,荣华南路,科创街,顺义大街,昌平路,黄村西大街,青春路,滨河路'.split(',');
-const UNIVERSITY_WORDS = '理工,信息科技,工商,建筑,林业,交通,师范,农学,中医药,外国语,化工,电子科技,联合,城市,石油,体育,传媒,印刷,服装,物资'.split(',');
-const INSTITUTE_FIELDS = '人工智能,集成电路,生命科学,新能源,先进材料,量子信息,空天技术,智能网联汽车,区块链,环境工程,城市规划,农业科学'.split(',');
+const STREETS =
+  '中关村大街,学院路,知春路,长安街,建国路,朝阳北路,复兴路,西直门外大街,丰台路,京开路,通惠河北路,新华大街,府前街,荣华南路,科创街,顺义大街,昌平路,黄村西大街,青春路,滨河路'.split(
+    ',',
+  );
+const UNIVERSITY_WORDS =
+  '理工,信息科技,工商,建筑,林业,交通,师范,农学,中医药,外国语,化工,电子科技,联合,城市,石油,体育,传媒,印刷,服装,物资'.split(
+    ',',
+  );
+const INSTITUTE_FIELDS =
+  '人工智能,集成电路,生命科学,新能源,先进材料,量子信息,空天技术,智能网联汽车,区块链,环境工程,城市规划,农业科学'.split(
+    ',',
+  );
 
 const cache = new Map<SeedSize, World>();
 
@@ -160,11 +177,29 @@ function generate(size: SeedSize, shape: WorldShape): World {
   const ordinaryDistricts = districts.filter((d) => d.kind === 'DISTRICT');
 
   // Firms cluster where the economy is: Haidian, Chaoyang and the development zone lead.
-  const firmWeights = districts.map((d) => [d.code, { '110108': 6, '110105': 5, [DEVELOPMENT_ZONE]: 4, '110102': 3, '110101': 2, '110106': 2, '110114': 2, '110115': 2 }[d.code] ?? 1] as const);
+  const firmWeights = districts.map(
+    (d) =>
+      [
+        d.code,
+        {
+          '110108': 6,
+          '110105': 5,
+          [DEVELOPMENT_ZONE]: 4,
+          '110102': 3,
+          '110101': 2,
+          '110106': 2,
+          '110114': 2,
+          '110115': 2,
+        }[d.code] ?? 1,
+      ] as const,
+  );
 
   function newUscc(registrationType: string, registryCode: string): string {
     for (;;) {
-      const body = registrationType.startsWith('9') && random.chance(0.7) ? 'MA' + random.chars(USCC_ALPHABET, 6) : random.chars('0123456789', 8);
+      const body =
+        registrationType.startsWith('9') && random.chance(0.7)
+          ? 'MA' + random.chars(USCC_ALPHABET, 6)
+          : random.chars('0123456789', 8);
       const uscc = buildUscc({ registrationType, registryCode, organizationCodeBody: body });
       if (!usedUscc.has(uscc)) {
         usedUscc.add(uscc);
@@ -192,8 +227,12 @@ function generate(size: SeedSize, shape: WorldShape): World {
   const enterprises: WorldOrganization[] = [];
   for (let i = 0; i < shape.enterprises; i++) {
     const districtCode = random.weighted(firmWeights);
-    const [industry, word] = random.weighted(INDUSTRIES.map(([full, short, weight]) => [[full, short] as const, weight] as const));
-    const name = uniqueName(() => `北京${random.chars(TRADE_NAMES.join(''), 2)}${word}${random.chance(0.15) ? '股份' : ''}有限公司`);
+    const [industry, word] = random.weighted(
+      INDUSTRIES.map(([full, short, weight]) => [[full, short] as const, weight] as const),
+    );
+    const name = uniqueName(
+      () => `北京${random.chars(TRADE_NAMES.join(''), 2)}${word}${random.chance(0.15) ? '股份' : ''}有限公司`,
+    );
     enterprises.push({
       uscc: newUscc('91', districtCode),
       name,
@@ -225,11 +264,21 @@ function generate(size: SeedSize, shape: WorldShape): World {
     return `${prefix}11${String(serial).padStart(6, '0')}`;
   }
   const schoolTypes: readonly (readonly [SchoolType, number])[] = [
-    ['PRIMARY', 40], ['JUNIOR_SECONDARY', 18], ['SENIOR_SECONDARY', 14], ['KINDERGARTEN', 16], ['SECONDARY_VOCATIONAL', 6], ['SPECIAL_EDUCATION', 2],
+    ['PRIMARY', 40],
+    ['JUNIOR_SECONDARY', 18],
+    ['SENIOR_SECONDARY', 14],
+    ['KINDERGARTEN', 16],
+    ['SECONDARY_VOCATIONAL', 6],
+    ['SPECIAL_EDUCATION', 2],
   ];
   const typeSuffix: Record<SchoolType, string> = {
-    KINDERGARTEN: '幼儿园', PRIMARY: '小学', JUNIOR_SECONDARY: '初级中学', SENIOR_SECONDARY: '高级中学',
-    SECONDARY_VOCATIONAL: '职业学校', HIGHER_EDUCATION: '大学', SPECIAL_EDUCATION: '特殊教育学校',
+    KINDERGARTEN: '幼儿园',
+    PRIMARY: '小学',
+    JUNIOR_SECONDARY: '初级中学',
+    SENIOR_SECONDARY: '高级中学',
+    SECONDARY_VOCATIONAL: '职业学校',
+    HIGHER_EDUCATION: '大学',
+    SPECIAL_EDUCATION: '特殊教育学校',
   };
   const ordinal = (n: number) => {
     const digits = '〇一二三四五六七八九';
@@ -252,38 +301,81 @@ function generate(size: SeedSize, shape: WorldShape): World {
     );
     const uscc = newUscc(ownership === 'PUBLIC' ? '12' : '52', district.code);
     schools.push({
-      code: schoolCode(type), uscc, name, type, ownership, districtCode: district.code,
+      code: schoolCode(type),
+      uscc,
+      name,
+      type,
+      ownership,
+      districtCode: district.code,
       foundedYear: random.int(1950, 2020),
       address: `北京市${district.name}${random.pick(STREETS)}${random.int(1, 300)}号`,
     });
     schoolOrgs.push({
-      uscc, name, kind: ownership === 'PUBLIC' ? 'PUBLIC_INSTITUTION' : 'PRIVATE_NON_ENTERPRISE', role: 'SCHOOL',
-      districtCode: district.code, registeredOn: random.date('1996-01-01', '2020-12-31'), industry: '教育',
+      uscc,
+      name,
+      kind: ownership === 'PUBLIC' ? 'PUBLIC_INSTITUTION' : 'PRIVATE_NON_ENTERPRISE',
+      role: 'SCHOOL',
+      districtCode: district.code,
+      registeredOn: random.date('1996-01-01', '2020-12-31'),
+      industry: '教育',
     });
   }
 
   const universities: WorldOrganization[] = [];
   for (let i = 0; i < shape.universities; i++) {
-    const district = random.weighted(firmWeights.filter(([code]) => code !== DEVELOPMENT_ZONE).map(([code, w]) => [districts.find((d) => d.code === code)!, w] as const));
+    const district = random.weighted(
+      firmWeights
+        .filter(([code]) => code !== DEVELOPMENT_ZONE)
+        .map(([code, w]) => [districts.find((d) => d.code === code)!, w] as const),
+    );
     const name = uniqueName(() => `北京${random.pick(UNIVERSITY_WORDS)}大学`);
     const uscc = newUscc('12', district.code);
-    universities.push({ uscc, name, kind: 'PUBLIC_INSTITUTION', role: 'UNIVERSITY', districtCode: district.code, registeredOn: random.date('1996-01-01', '2005-12-31'), industry: '高等教育' });
+    universities.push({
+      uscc,
+      name,
+      kind: 'PUBLIC_INSTITUTION',
+      role: 'UNIVERSITY',
+      districtCode: district.code,
+      registeredOn: random.date('1996-01-01', '2005-12-31'),
+      industry: '高等教育',
+    });
     schools.push({
-      code: schoolCode('HIGHER_EDUCATION'), uscc, name, type: 'HIGHER_EDUCATION', ownership: 'PUBLIC', districtCode: district.code,
-      foundedYear: random.int(1950, 2000), address: `北京市${district.name}${random.pick(STREETS)}${random.int(1, 300)}号`,
+      code: schoolCode('HIGHER_EDUCATION'),
+      uscc,
+      name,
+      type: 'HIGHER_EDUCATION',
+      ownership: 'PUBLIC',
+      districtCode: district.code,
+      foundedYear: random.int(1950, 2000),
+      address: `北京市${district.name}${random.pick(STREETS)}${random.int(1, 300)}号`,
     });
   }
 
   const researchInstitutes: WorldOrganization[] = [];
   for (let i = 0; i < shape.researchInstitutes; i++) {
     const districtCode = random.weighted(firmWeights);
-    const name = uniqueName(() => `北京${random.pick(INSTITUTE_FIELDS)}${random.pick(['研究院', '研究所', '创新中心'])}`);
-    researchInstitutes.push({ uscc: newUscc('12', districtCode), name, kind: 'PUBLIC_INSTITUTION', role: 'RESEARCH_INSTITUTE', districtCode, registeredOn: random.date('1998-01-01', '2022-12-31'), industry: '研究和试验发展' });
+    const name = uniqueName(
+      () => `北京${random.pick(INSTITUTE_FIELDS)}${random.pick(['研究院', '研究所', '创新中心'])}`,
+    );
+    researchInstitutes.push({
+      uscc: newUscc('12', districtCode),
+      name,
+      kind: 'PUBLIC_INSTITUTION',
+      role: 'RESEARCH_INSTITUTE',
+      districtCode,
+      registeredOn: random.date('1998-01-01', '2022-12-31'),
+      industry: '研究和试验发展',
+    });
   }
 
   // A stream of its own, so the register's draws never shift the organisations' and schools'.
   const registerRandom = SeededRandom.forStream(WORLD_SEED, `world:${size}:investment-register`);
-  const schoolConstructionProjects = planSchoolConstruction(registerRandom, shape.investmentProjects, schools, educationBureaus);
+  const schoolConstructionProjects = planSchoolConstruction(
+    registerRandom,
+    shape.investmentProjects,
+    schools,
+    educationBureaus,
+  );
 
   return {
     size,
@@ -313,7 +405,10 @@ function planSchoolConstruction(
 ): WorldSchoolConstructionProject[] {
   const bureauDistricts = new Set(educationBureaus.map((bureau) => bureau.districtCode));
   // Education bureaus build for the schools they run: public schools below university level.
-  const buildable = schools.filter((school) => school.ownership === 'PUBLIC' && school.type !== 'HIGHER_EDUCATION' && bureauDistricts.has(school.districtCode));
+  const buildable = schools.filter(
+    (school) =>
+      school.ownership === 'PUBLIC' && school.type !== 'HIGHER_EDUCATION' && bureauDistricts.has(school.districtCode),
+  );
   const [firstYear, lastYear] = INVESTMENT_PROJECT_YEARS;
   const projects: WorldSchoolConstructionProject[] = [];
   let serial = 0;

@@ -1,5 +1,13 @@
 import { hubError } from '@cdo-hub/contracts';
-import { childConnection, isDistrictCode, listIdentity, rootConnection, toPage, type ChildListSpec, type RequestLoaders } from '@cdo-hub/subgraph-kit';
+import {
+  childConnection,
+  isDistrictCode,
+  listIdentity,
+  rootConnection,
+  toPage,
+  type ChildListSpec,
+  type RequestLoaders,
+} from '@cdo-hub/subgraph-kit';
 import type { ContractRole, Resolvers } from '../generated/resolvers';
 import type { HighTechEnterpriseRow, KeyLabRow, ResearchProjectRow, TechnologyContractRow } from '../model';
 
@@ -10,7 +18,11 @@ export const PROJECT_NUMBER_PATTERN = /^[A-Z]\d{2}1100\d{6}$/;
 /** Year of signing + the seller's district code + 6-digit serial; the district part is checked separately. */
 export const REGISTRATION_NUMBER_PATTERN = /^20\d{2}(\d{6})\d{6}$/;
 
-const PROJECTS_OF_LEAD: ChildListSpec = { table: 'research_projects', parentColumn: 'lead_uscc', sortColumn: 'project_number' };
+const PROJECTS_OF_LEAD: ChildListSpec = {
+  table: 'research_projects',
+  parentColumn: 'lead_uscc',
+  sortColumn: 'project_number',
+};
 const CONTRACTS_BY_ROLE: Readonly<Record<ContractRole, ChildListSpec>> = {
   SELLER: { table: 'technology_contracts', parentColumn: 'seller_uscc', sortColumn: 'registration_number' },
   BUYER: { table: 'technology_contracts', parentColumn: 'buyer_uscc', sortColumn: 'registration_number' },
@@ -58,20 +70,29 @@ interface ResearchFigures {
 }
 
 function requireDistrictCode(code: string): string {
-  if (!isDistrictCode(code)) throw hubError('INVALID_IDENTIFIER', `"${code}" is not a Beijing district code.`, { identifier: 'DISTRICT_CODE' });
+  if (!isDistrictCode(code))
+    throw hubError('INVALID_IDENTIFIER', `"${code}" is not a Beijing district code.`, { identifier: 'DISTRICT_CODE' });
   return code;
 }
 
 function requireCertificateNumber(number: string): string {
   if (!CERTIFICATE_NUMBER_PATTERN.test(number)) {
-    throw hubError('INVALID_IDENTIFIER', `"${number}" is not a Beijing high-tech enterprise certificate number (GR + year + 11 + 6 digits).`, { identifier: 'HIGH_TECH_CERTIFICATE_NUMBER' });
+    throw hubError(
+      'INVALID_IDENTIFIER',
+      `"${number}" is not a Beijing high-tech enterprise certificate number (GR + year + 11 + 6 digits).`,
+      { identifier: 'HIGH_TECH_CERTIFICATE_NUMBER' },
+    );
   }
   return number;
 }
 
 function requireProjectNumber(number: string): string {
   if (!PROJECT_NUMBER_PATTERN.test(number)) {
-    throw hubError('INVALID_IDENTIFIER', `"${number}" is not a research project number (letter + year + 1100 + 6 digits).`, { identifier: 'RESEARCH_PROJECT_NUMBER' });
+    throw hubError(
+      'INVALID_IDENTIFIER',
+      `"${number}" is not a research project number (letter + year + 1100 + 6 digits).`,
+      { identifier: 'RESEARCH_PROJECT_NUMBER' },
+    );
   }
   return number;
 }
@@ -79,7 +100,11 @@ function requireProjectNumber(number: string): string {
 function requireRegistrationNumber(number: string): string {
   const district = REGISTRATION_NUMBER_PATTERN.exec(number)?.[1];
   if (district === undefined || !isDistrictCode(district)) {
-    throw hubError('INVALID_IDENTIFIER', `"${number}" is not a technology contract registration number (year + district code + 6 digits).`, { identifier: 'TECHNOLOGY_CONTRACT_NUMBER' });
+    throw hubError(
+      'INVALID_IDENTIFIER',
+      `"${number}" is not a technology contract registration number (year + district code + 6 digits).`,
+      { identifier: 'TECHNOLOGY_CONTRACT_NUMBER' },
+    );
   }
   return number;
 }
@@ -100,21 +125,40 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
         const currentOnly = validOnly !== false;
         if (currentOnly) {
           const day = today();
-          conditions.push('valid_until > ?', `certificate_number = ${currentCertificateNumber('high_tech_enterprises.uscc')}`);
+          conditions.push(
+            'valid_until > ?',
+            `certificate_number = ${currentCertificateNumber('high_tech_enterprises.uscc')}`,
+          );
           params.push(day, day);
         }
         return rootConnection<HighTechEnterpriseRow, HighTechEnterpriseRow>(
           db,
-          { table: 'high_tech_enterprises', sortColumn: 'certificate_number', where: conditions.join(' AND ') || '1 = 1', params },
-          toPage({ first, after }, listIdentity('Query.highTechEnterprises', { districtCode: district, validOnly: currentOnly }), cursors),
+          {
+            table: 'high_tech_enterprises',
+            sortColumn: 'certificate_number',
+            where: conditions.join(' AND ') || '1 = 1',
+            params,
+          },
+          toPage(
+            { first, after },
+            listIdentity('Query.highTechEnterprises', { districtCode: district, validOnly: currentOnly }),
+            cursors,
+          ),
           (row) => row,
         );
       },
       highTechEnterprise: (_, { certificateNumber }, { loaders }) =>
-        loaders.rowsByKey<HighTechEnterpriseRow>('high_tech_enterprises', 'certificate_number').load(requireCertificateNumber(certificateNumber)),
-      researchProject: (_, { projectNumber }, { loaders }) => loaders.rowsByKey<ResearchProjectRow>('research_projects', 'project_number').load(requireProjectNumber(projectNumber)),
+        loaders
+          .rowsByKey<HighTechEnterpriseRow>('high_tech_enterprises', 'certificate_number')
+          .load(requireCertificateNumber(certificateNumber)),
+      researchProject: (_, { projectNumber }, { loaders }) =>
+        loaders
+          .rowsByKey<ResearchProjectRow>('research_projects', 'project_number')
+          .load(requireProjectNumber(projectNumber)),
       technologyContract: (_, { registrationNumber }, { loaders }) =>
-        loaders.rowsByKey<TechnologyContractRow>('technology_contracts', 'registration_number').load(requireRegistrationNumber(registrationNumber)),
+        loaders
+          .rowsByKey<TechnologyContractRow>('technology_contracts', 'registration_number')
+          .load(requireRegistrationNumber(registrationNumber)),
       keyLabs: (_, { level, first, after }, { db, cursors }) =>
         rootConnection<KeyLabRow, KeyLabRow>(
           db,
@@ -134,7 +178,10 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
         const day = today();
         // Most certificates are settled by their own dates; only one in force needs its firm's current certificate.
         if (certificate.issued_on > day || certificate.valid_until <= day) return false;
-        return (await currentCertificate(loaders, day, certificate.uscc))?.certificate_number === certificate.certificate_number;
+        return (
+          (await currentCertificate(loaders, day, certificate.uscc))?.certificate_number ===
+          certificate.certificate_number
+        );
       },
       technologyField: (certificate) => certificate.technology_field,
       rdExpenseRatio: (certificate) => certificate.rd_expense_ratio,
@@ -164,10 +211,14 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
 
     District: {
       __resolveReference: (reference) => ({ code: reference.code }),
-      highTechEnterpriseCount: async (district, _, { loaders }) => (await highTechFigures(loaders, today(), district.code)).high_tech_count,
-      technologyContractCount: async (district, _, { loaders }) => (await contractFigures(loaders, district.code)).contract_count,
-      technologyContractAmount: async (district, _, { loaders }) => (await contractFigures(loaders, district.code)).contract_amount,
-      researchFunding: async (district, _, { loaders }) => (await researchFigures(loaders, district.code)).research_funding,
+      highTechEnterpriseCount: async (district, _, { loaders }) =>
+        (await highTechFigures(loaders, today(), district.code)).high_tech_count,
+      technologyContractCount: async (district, _, { loaders }) =>
+        (await contractFigures(loaders, district.code)).contract_count,
+      technologyContractAmount: async (district, _, { loaders }) =>
+        (await contractFigures(loaders, district.code)).contract_amount,
+      researchFunding: async (district, _, { loaders }) =>
+        (await researchFigures(loaders, district.code)).research_funding,
     },
 
     Organization: {
@@ -175,7 +226,13 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
       __resolveReference: (reference) => ({ uscc: reference.uscc }),
       highTechCertificate: (organization, _, { loaders }) => currentCertificate(loaders, today(), organization.uscc),
       researchProjects: (organization, args, { loaders, cursors }) =>
-        childConnection<ResearchProjectRow, ResearchProjectRow>(loaders, PROJECTS_OF_LEAD, toPage(args, listIdentity('Organization.researchProjects'), cursors), organization.uscc, (row) => row),
+        childConnection<ResearchProjectRow, ResearchProjectRow>(
+          loaders,
+          PROJECTS_OF_LEAD,
+          toPage(args, listIdentity('Organization.researchProjects'), cursors),
+          organization.uscc,
+          (row) => row,
+        ),
       technologyContracts: (organization, { role, ...args }, { loaders, cursors }) => {
         const side = role ?? 'ANY';
         return childConnection<TechnologyContractRow, TechnologyContractRow>(
@@ -186,7 +243,8 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
           (row) => row,
         );
       },
-      keyLabs: (organization, _, { loaders }) => loaders.rowsByParent<KeyLabRow>('key_labs', 'host_uscc', 'code').load(organization.uscc),
+      keyLabs: (organization, _, { loaders }) =>
+        loaders.rowsByParent<KeyLabRow>('key_labs', 'host_uscc', 'code').load(organization.uscc),
     },
   };
 }
@@ -196,25 +254,51 @@ export function scienceResolvers({ today }: ScienceResolverOptions): Resolvers {
  * request for every requested district, and only runs when one of its fields is selected.
  */
 async function highTechFigures(loaders: RequestLoaders, today: string, code: string): Promise<HighTechFigures> {
-  return loaders.figuresByKey<HighTechFigures>('districtHighTechFigures', 'district_code', `SELECT h.district_code, COUNT(*) AS high_tech_count
+  return loaders
+    .figuresByKey<HighTechFigures>(
+      'districtHighTechFigures',
+      'district_code',
+      `SELECT h.district_code, COUNT(*) AS high_tech_count
        FROM high_tech_enterprises AS h
        WHERE h.district_code IN (SELECT value FROM json_each(?)) AND h.valid_until > ? AND h.certificate_number = ${currentCertificateNumber('h.uscc')}
-       GROUP BY h.district_code`, (key) => ({ district_code: key, high_tech_count: 0 }), [today, today]).load(code);
+       GROUP BY h.district_code`,
+      (key) => ({ district_code: key, high_tech_count: 0 }),
+      [today, today],
+    )
+    .load(code);
 }
 
 async function contractFigures(loaders: RequestLoaders, code: string): Promise<ContractFigures> {
   // Amounts are stored to two decimals (100 yuan); rounding the sum there drops float summation noise.
-  return loaders.figuresByKey<ContractFigures>('districtContractFigures', 'district_code', `SELECT district_code, COUNT(*) AS contract_count, ROUND(SUM(amount), 2) AS contract_amount
-       FROM technology_contracts WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`, (key) => ({ district_code: key, contract_count: 0, contract_amount: 0 })).load(code);
+  return loaders
+    .figuresByKey<ContractFigures>(
+      'districtContractFigures',
+      'district_code',
+      `SELECT district_code, COUNT(*) AS contract_count, ROUND(SUM(amount), 2) AS contract_amount
+       FROM technology_contracts WHERE district_code IN (SELECT value FROM json_each(?)) GROUP BY district_code`,
+      (key) => ({ district_code: key, contract_count: 0, contract_amount: 0 }),
+    )
+    .load(code);
 }
 
 async function researchFigures(loaders: RequestLoaders, code: string): Promise<ResearchFigures> {
-  return loaders.figuresByKey<ResearchFigures>('districtResearchFigures', 'district_code', `SELECT lead_district_code AS district_code, ROUND(SUM(funding), 2) AS research_funding
-       FROM research_projects WHERE lead_district_code IN (SELECT value FROM json_each(?)) GROUP BY lead_district_code`, (key) => ({ district_code: key, research_funding: 0 })).load(code);
+  return loaders
+    .figuresByKey<ResearchFigures>(
+      'districtResearchFigures',
+      'district_code',
+      `SELECT lead_district_code AS district_code, ROUND(SUM(funding), 2) AS research_funding
+       FROM research_projects WHERE lead_district_code IN (SELECT value FROM json_each(?)) GROUP BY lead_district_code`,
+      (key) => ({ district_code: key, research_funding: 0 }),
+    )
+    .load(code);
 }
 
 /** Each firm's current certificate (in force or lapsed), one statement for every firm asked about in a request. */
-function currentCertificate(loaders: RequestLoaders, today: string, uscc: string): Promise<HighTechEnterpriseRow | null> {
+function currentCertificate(
+  loaders: RequestLoaders,
+  today: string,
+  uscc: string,
+): Promise<HighTechEnterpriseRow | null> {
   const loader = loaders.get<HighTechEnterpriseRow | null>(`currentCertificate:${today}`, async (usccs) => {
     const rows = loaders.db.all<HighTechEnterpriseRow>(
       `SELECT h.* FROM json_each(?) AS firm

@@ -40,16 +40,38 @@ const RENEWAL_CHANCE = 0.7;
 
 /** The State-supported high-technology fields a firm of each world industry is typically certified in. */
 const FIELDS_BY_INDUSTRY: Readonly<Record<string, readonly (readonly [string, number])[]>> = {
-  软件和信息技术服务业: [['电子信息', 8], ['高技术服务', 2]],
-  科技推广和应用服务业: [['高技术服务', 6], ['电子信息', 2], ['资源与环境', 1]],
+  软件和信息技术服务业: [
+    ['电子信息', 8],
+    ['高技术服务', 2],
+  ],
+  科技推广和应用服务业: [
+    ['高技术服务', 6],
+    ['电子信息', 2],
+    ['资源与环境', 1],
+  ],
   医药制造业: [['生物与新医药', 1]],
-  '计算机、通信和其他电子设备制造业': [['电子信息', 7], ['先进制造与自动化', 2], ['航空航天', 1]],
-  专用设备制造业: [['先进制造与自动化', 6], ['航空航天', 2], ['新能源与节能', 1]],
+  '计算机、通信和其他电子设备制造业': [
+    ['电子信息', 7],
+    ['先进制造与自动化', 2],
+    ['航空航天', 1],
+  ],
+  专用设备制造业: [
+    ['先进制造与自动化', 6],
+    ['航空航天', 2],
+    ['新能源与节能', 1],
+  ],
   新材料: [['新材料', 1]],
-  生态保护和环境治理业: [['资源与环境', 3], ['新能源与节能', 1]],
+  生态保护和环境治理业: [
+    ['资源与环境', 3],
+    ['新能源与节能', 1],
+  ],
   '电力、热力生产和供应业': [['新能源与节能', 1]],
 };
-const FIELDS_OF_OTHER_INDUSTRIES: readonly (readonly [string, number])[] = [['高技术服务', 3], ['电子信息', 1], ['先进制造与自动化', 1]];
+const FIELDS_OF_OTHER_INDUSTRIES: readonly (readonly [string, number])[] = [
+  ['高技术服务', 3],
+  ['电子信息', 1],
+  ['先进制造与自动化', 1],
+];
 
 interface Programme {
   name: string;
@@ -68,7 +90,10 @@ const PROGRAMMES: readonly Programme[] = [
   { name: '北京市科技新星计划', letter: 'X', weight: 10, funding: [20, 60], years: [3, 3] },
 ];
 
-const RESEARCH_TOPICS = '大模型推理加速,多源感知融合,高比能锂电池正极材料,肿瘤早期筛查,城市内涝预警,量子精密测量,碳化硅功率器件,脑机接口,基因编辑递送,工业互联网安全,氢能储运,低空飞行器导航,中药质量控制,固态电池,高端数控机床,遥感影像解译,新型疫苗佐剂,京津冀大气污染溯源,高温超导材料,类脑芯片,自动驾驶决策,细胞治疗,光刻胶,区块链可信存证'.split(',');
+const RESEARCH_TOPICS =
+  '大模型推理加速,多源感知融合,高比能锂电池正极材料,肿瘤早期筛查,城市内涝预警,量子精密测量,碳化硅功率器件,脑机接口,基因编辑递送,工业互联网安全,氢能储运,低空飞行器导航,中药质量控制,固态电池,高端数控机床,遥感影像解译,新型疫苗佐剂,京津冀大气污染溯源,高温超导材料,类脑芯片,自动驾驶决策,细胞治疗,光刻胶,区块链可信存证'.split(
+    ',',
+  );
 const TITLE_PATTERNS: readonly ((topic: string) => string)[] = [
   (topic) => `${topic}关键技术研究`,
   (topic) => `${topic}的机理与方法研究`,
@@ -78,28 +103,83 @@ const TITLE_PATTERNS: readonly ((topic: string) => string)[] = [
 ];
 
 /** Where investigators' ID numbers were issued: mostly Beijing, the rest came for study or work. */
-const OTHER_ADDRESS_CODES = ['130102', '370102', '410105', '420106', '510104', '320106', '330106', '610113', '220104', '430104'];
+const OTHER_ADDRESS_CODES = [
+  '130102',
+  '370102',
+  '410105',
+  '420106',
+  '510104',
+  '320106',
+  '330106',
+  '610113',
+  '220104',
+  '430104',
+];
 
 const LAB_SUBJECTS: readonly (readonly [string, string])[] = [
-  ['先进光电材料', '材料科学'], ['网络空间安全', '信息科学'], ['智能机器人', '工程与技术科学'], ['神经退行性疾病', '医学'],
-  ['纳米生物技术', '生命科学'], ['新型储能', '能源科学'], ['智能感知', '信息科学'], ['环境污染控制', '地球科学'],
-  ['分子药物', '化学'], ['计算数学', '数学与物理'], ['作物分子育种', '农业科学'], ['城市地下空间', '工程与技术科学'],
-  ['光电子器件', '信息科学'], ['干细胞与再生医学', '生命科学'], ['低碳能源', '能源科学'], ['精准医学', '医学'],
-  ['高分子材料', '材料科学'], ['空天信息', '地球科学'], ['量子调控', '数学与物理'], ['绿色化工', '化学'],
-  ['智能交通', '工程与技术科学'], ['生物医学工程', '生命科学'], ['集成电路设计', '信息科学'], ['水资源安全', '地球科学'],
-  ['食品质量安全', '农业科学'], ['中医药防治', '医学'], ['先进制造', '工程与技术科学'], ['催化化学', '化学'],
-  ['数据科学', '信息科学'], ['高能物理探测', '数学与物理'],
+  ['先进光电材料', '材料科学'],
+  ['网络空间安全', '信息科学'],
+  ['智能机器人', '工程与技术科学'],
+  ['神经退行性疾病', '医学'],
+  ['纳米生物技术', '生命科学'],
+  ['新型储能', '能源科学'],
+  ['智能感知', '信息科学'],
+  ['环境污染控制', '地球科学'],
+  ['分子药物', '化学'],
+  ['计算数学', '数学与物理'],
+  ['作物分子育种', '农业科学'],
+  ['城市地下空间', '工程与技术科学'],
+  ['光电子器件', '信息科学'],
+  ['干细胞与再生医学', '生命科学'],
+  ['低碳能源', '能源科学'],
+  ['精准医学', '医学'],
+  ['高分子材料', '材料科学'],
+  ['空天信息', '地球科学'],
+  ['量子调控', '数学与物理'],
+  ['绿色化工', '化学'],
+  ['智能交通', '工程与技术科学'],
+  ['生物医学工程', '生命科学'],
+  ['集成电路设计', '信息科学'],
+  ['水资源安全', '地球科学'],
+  ['食品质量安全', '农业科学'],
+  ['中医药防治', '医学'],
+  ['先进制造', '工程与技术科学'],
+  ['催化化学', '化学'],
+  ['数据科学', '信息科学'],
+  ['高能物理探测', '数学与物理'],
 ];
-const LAB_ASPECTS = ['', '与应用', '与器件', '基础研究', '与系统', '技术', '工程技术', '理论与方法', '与智能计算', '创新'];
+const LAB_ASPECTS = [
+  '',
+  '与应用',
+  '与器件',
+  '基础研究',
+  '与系统',
+  '技术',
+  '工程技术',
+  '理论与方法',
+  '与智能计算',
+  '创新',
+];
 const LAB_SUFFIX: Readonly<Record<KeyLabLevel, string>> = { NATIONAL: '全国重点实验室', MUNICIPAL: '北京市重点实验室' };
 
-const CONTRACT_TYPES: readonly (readonly [ContractType, number])[] = [['DEVELOPMENT', 40], ['SERVICE', 30], ['CONSULTING', 20], ['TRANSFER', 10]];
+const CONTRACT_TYPES: readonly (readonly [ContractType, number])[] = [
+  ['DEVELOPMENT', 40],
+  ['SERVICE', 30],
+  ['CONSULTING', 20],
+  ['TRANSFER', 10],
+];
 
 /** Bump when the generator writes other rows. */
 const GENERATOR_VERSION = '1';
 
 export function scienceSeedPlan(size: SeedSize): SeedPlan {
-  return { agency: 'science', size, ddl: SCIENCE_DDL, generatorVersion: GENERATOR_VERSION, fill: (db, progress) => fillScience(db, size, progress) };
+  return {
+    agency: 'science',
+    size,
+    ddl: SCIENCE_DDL,
+    generatorVersion: GENERATOR_VERSION,
+    fill: (db, progress) => fillScience(db, size, progress),
+  };
 }
 
 function fillScience(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress): Record<string, number> {
@@ -108,7 +188,21 @@ function fillScience(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress
   const random = SeededRandom.forStream(WORLD_SEED, `science:${size}`);
   const academic = [...world.universities, ...world.researchInstitutes];
 
-  const certificates = new TableWriter(db, 'high_tech_enterprises', ['certificate_number', 'uscc', 'district_code', 'issued_on', 'valid_until', 'technology_field', 'rd_expense_ratio', 'revenue'], progress);
+  const certificates = new TableWriter(
+    db,
+    'high_tech_enterprises',
+    [
+      'certificate_number',
+      'uscc',
+      'district_code',
+      'issued_on',
+      'valid_until',
+      'technology_field',
+      'rd_expense_ratio',
+      'revenue',
+    ],
+    progress,
+  );
   const certificateSerials = new SerialCounter();
   const highTechFirms: WorldOrganization[] = [];
   for (const firm of world.enterprises) {
@@ -135,9 +229,29 @@ function fillScience(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress
     }
   }
 
-  const projects = new TableWriter(db, 'research_projects', ['project_number', 'title', 'programme', 'lead_uscc', 'lead_district_code', 'funding', 'start_date', 'end_date', 'pi_name', 'pi_id_number', 'pi_phone'], progress);
+  const projects = new TableWriter(
+    db,
+    'research_projects',
+    [
+      'project_number',
+      'title',
+      'programme',
+      'lead_uscc',
+      'lead_district_code',
+      'funding',
+      'start_date',
+      'end_date',
+      'pi_name',
+      'pi_id_number',
+      'pi_phone',
+    ],
+    progress,
+  );
   const projectSerials = new SerialCounter();
-  const investigators = new InvestigatorPool(random, world.districts.filter((d) => d.kind === 'DISTRICT').map((d) => d.code));
+  const investigators = new InvestigatorPool(
+    random,
+    world.districts.filter((d) => d.kind === 'DISTRICT').map((d) => d.code),
+  );
   for (let i = 0; i < shape.researchProjects; i++) {
     const lead = random.chance(0.8) || highTechFirms.length === 0 ? random.pick(academic) : random.pick(highTechFirms);
     const programme = random.weighted(PROGRAMMES.map((p) => [p, p.weight] as const));
@@ -175,12 +289,27 @@ function fillScience(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress
     if (labNames.has(name)) name = `${name}（${host.name}）`;
     labNames.add(name);
     const prefix = level === 'NATIONAL' ? 'SKL' : 'BZ';
-    labs.write({ code: prefix + labSerials.next(prefix, random).padStart(4, '0'), name, host_uscc: host.uscc, field: subject[1], level });
+    labs.write({
+      code: prefix + labSerials.next(prefix, random).padStart(4, '0'),
+      name,
+      host_uscc: host.uscc,
+      field: subject[1],
+      level,
+    });
   }
 
-  const contracts = new TableWriter(db, 'technology_contracts', ['registration_number', 'seller_uscc', 'buyer_uscc', 'type', 'amount', 'signed_on', 'district_code'], progress);
+  const contracts = new TableWriter(
+    db,
+    'technology_contracts',
+    ['registration_number', 'seller_uscc', 'buyer_uscc', 'type', 'amount', 'signed_on', 'district_code'],
+    progress,
+  );
   const contractSerials = new SerialCounter();
-  const sellerPools = [[world.universities, 35], [world.researchInstitutes, 25], [highTechFirms, 40]] as const;
+  const sellerPools = [
+    [world.universities, 35],
+    [world.researchInstitutes, 25],
+    [highTechFirms, 40],
+  ] as const;
   for (let i = 0; i < shape.technologyContracts; i++) {
     const seller = random.pick(random.weighted(sellerPools.filter(([pool]) => pool.length > 0)));
     let buyer = random.pick(world.enterprises);
@@ -200,7 +329,12 @@ function fillScience(db: AgencyDatabase, size: SeedSize, progress?: SeedProgress
     });
   }
 
-  return { high_tech_enterprises: certificates.rows, research_projects: projects.rows, key_labs: labs.rows, technology_contracts: contracts.rows };
+  return {
+    high_tech_enterprises: certificates.rows,
+    research_projects: projects.rows,
+    key_labs: labs.rows,
+    technology_contracts: contracts.rows,
+  };
 }
 
 /** Increasing serials per scope, with gaps as real registers have (withdrawn applications). */
