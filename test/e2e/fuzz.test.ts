@@ -763,14 +763,12 @@ function fieldArbitrary(field: GraphQLField<unknown, unknown>, depth: number, in
 /** A selection set on `type`: fields, __typename, inline and named fragments; now and then a field the type lacks. */
 function selectionArbitrary(type: GraphQLNamedType, depth: number, index: number): fc.Arbitrary<Generated> {
   if (isUnionType(type)) {
-    return fc
-      .constantFrom(...type.getTypes())
-      .chain((member) =>
-        selectionArbitrary(member, depth, index).map((s) => ({
-          ...s,
-          text: `__typename ... on ${member.name} { ${s.text} }`,
-        })),
-      );
+    return fc.constantFrom(...type.getTypes()).chain((member) =>
+      selectionArbitrary(member, depth, index).map((s) => ({
+        ...s,
+        text: `__typename ... on ${member.name} { ${s.text} }`,
+      })),
+    );
   }
   if (!isObjectType(type) && !isInterfaceType(type))
     return fc.constant({ text: '__typename', variableDefinitions: [], variables: {}, fragments: [] });

@@ -38,7 +38,7 @@ async function ask(
 function consumersWithOwnLimit(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'cdo-hub-consumers-')), 'consumers.yaml');
   const registry = readFileSync(join(repoRoot(), 'schema', 'consumers.yaml'), 'utf8');
-  writeFileSync(file, registry.replace(/(  - id: city-analytics\n)/, '$1    rateLimitPerMinute: 2\n'));
+  writeFileSync(file, registry.replace(/( {2}- id: city-analytics\n)/, '$1    rateLimitPerMinute: 2\n'));
   return file;
 }
 

@@ -100,7 +100,7 @@ export class TestProcess {
   }
 
   private async launch(): Promise<void> {
-    const { ready, name } = this.options;
+    const { ready } = this.options;
     const child = spawn(process.execPath, this.options.args, {
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe', ...('ipc' in ready ? ['ipc' as const] : [])],

@@ -90,7 +90,7 @@ export function loadWorkCalendar(file: string): WorkCalendar {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read work calendar ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read work calendar ${file}: ${(error as Error).message}`, { cause: error });
   }
   const { calendar, problems } = parseWorkCalendar(text, file);
   if (!calendar) throw new Error(`invalid work calendar ${file}:\n  ${problems.join('\n  ')}`);

@@ -21,11 +21,9 @@ export function installChangeEvents(
       request.headers[CHANGE_SIGNATURE_HEADER] as string | undefined,
     );
     if (!verified.ok)
-      return reply
-        .code(401)
-        .send({
-          errors: [{ message: `change event refused: ${verified.reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
-        });
+      return reply.code(401).send({
+        errors: [{ message: `change event refused: ${verified.reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
+      });
     const removed = await applyChangeEvent(cache, verified.event);
     request.log.info(
       { agency: verified.event.agency, changes: verified.event.changes.length, removed },

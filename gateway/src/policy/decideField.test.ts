@@ -75,7 +75,7 @@ describe('decideField', () => {
     const strict = compileYaml({
       ...fixturePolicies(),
       'development-reform.yaml': fixturePolicies()['development-reform.yaml']!.replace(
-        /  School:\n    default: \{ class: UNCONDITIONAL, level: L1, open: OPEN \}\n/,
+        / {2}School:\n {4}default: \{ class: UNCONDITIONAL, level: L1, open: OPEN \}\n/,
         '  School:\n    default: { class: UNCONDITIONAL, level: L1, open: OPEN }\n    fields:\n      code: { class: NOT_SHARED, level: L2, legalBasis: test }\n',
       ),
     }).policySet!;

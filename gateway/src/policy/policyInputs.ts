@@ -1,7 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { ConsumerRegistry } from '../consumers';
 import type { FieldOwnership } from '../supergraph';
-import type { Grant } from './policySet';
 import { formatLocation, type SourceLocation, type YamlSource } from '../formats';
 
 /** What policy compilation reads and what it reports: its inputs, problems and grant scopes. */

@@ -84,7 +84,9 @@ export class FileDocumentStore<S extends Revisioned> implements DocumentStore<S>
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new Error(`${this.kind.name} ${this.file} is not valid JSON: ${(error as Error).message}`);
+      throw new Error(`${this.kind.name} ${this.file} is not valid JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     return this.kind.parse(value, this.file);
   }

@@ -42,7 +42,7 @@ export function loadSupergraphFile(file: string): Supergraph {
   try {
     sdl = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read supergraph ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read supergraph ${file}: ${(error as Error).message}`, { cause: error });
   }
   return parseSupergraph(sdl, file);
 }

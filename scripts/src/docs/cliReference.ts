@@ -23,8 +23,10 @@ function renderCommand(command: Command): string[] {
   });
   const lines = [`### \`${[commandPath(command), ...argumentsText].join(' ')}\``, '', cell(command.description())];
   const described = command.registeredArguments.filter((argument) => argument.description);
-  if (described.length) lines.push('', ...described.map((argument) => `- \`${argument.name()}\`: ${cell(argument.description)}`));
-  if (command.options.length) lines.push('', '| option | meaning |', '| --- | --- |', ...command.options.map(optionRow));
+  if (described.length)
+    lines.push('', ...described.map((argument) => `- \`${argument.name()}\`: ${cell(argument.description)}`));
+  if (command.options.length)
+    lines.push('', '| option | meaning |', '| --- | --- |', ...command.options.map(optionRow));
   lines.push('');
   return [...lines, ...command.commands.flatMap(renderCommand)];
 }

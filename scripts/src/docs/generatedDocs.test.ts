@@ -23,7 +23,8 @@ describe('generated docs', () => {
 
   it('list every command and option of the CLI', () => {
     const reference = cliReference(program);
-    for (const command of ['hub token', 'hub audit verify', 'hub schema publish', 'hub docs']) expect(reference).toContain(`### \`${command}`);
+    for (const command of ['hub token', 'hub audit verify', 'hub schema publish', 'hub docs'])
+      expect(reference).toContain(`### \`${command}`);
     expect(reference).toContain('`--witness-redis-url <url>`');
   });
 });

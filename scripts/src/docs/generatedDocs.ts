@@ -32,7 +32,9 @@ export function staticSections(program: Command): Record<string, string> {
  * rendered from a running hub); with `check`, writes nothing. Returns the files that were (or
  * would be) changed, relative to the repository.
  */
-export function updateGeneratedDocs(options: { program: Command; check?: boolean; extra?: Record<string, string> }): { stale: string[] } {
+export function updateGeneratedDocs(options: { program: Command; check?: boolean; extra?: Record<string, string> }): {
+  stale: string[];
+} {
   const sections = { ...staticSections(options.program), ...(options.extra ?? {}) };
   const byFile = new Map<string, Record<string, string>>();
   for (const [name, text] of Object.entries(sections)) {

@@ -12,7 +12,10 @@ export function readSection(markdown: string, name: string): string {
   const from = markdown.indexOf(start);
   const to = markdown.indexOf(end);
   if (from < 0 || to < from) throw new Error(`the file lacks the ${start} … ${end} markers`);
-  return markdown.slice(from + start.length, to).replace(/^\n/, '').replace(/\n$/, '');
+  return markdown
+    .slice(from + start.length, to)
+    .replace(/^\n/, '')
+    .replace(/\n$/, '');
 }
 
 /** Replaces the text of each named section. */

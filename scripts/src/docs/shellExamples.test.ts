@@ -36,7 +36,10 @@ describe('extractShellExamples', () => {
   });
 
   it('takes the not-run comment only from the line right above the fence', () => {
-    const [example] = extractShellExamples(['<!-- not-run: too far -->', '', '```sh', 'true', '```'].join('\n'), 'README.md');
+    const [example] = extractShellExamples(
+      ['<!-- not-run: too far -->', '', '```sh', 'true', '```'].join('\n'),
+      'README.md',
+    );
     expect(example!.notRun).toBeUndefined();
   });
 });
@@ -44,9 +47,9 @@ describe('extractShellExamples', () => {
 describe('localizeScript', () => {
   it('points localhost:4000 and /tmp/ at the run’s own hub and folder', () => {
     const target = { gatewayOrigin: 'http://127.0.0.1:41234', tmpDir: '/var/run-7' };
-    expect(localizeScript("curl -s localhost:4000/graphql && cp -r .data/audit /tmp/copy\n(cd /tmp/copy) '/tmp/x'", target)).toBe(
-      "curl -s 127.0.0.1:41234/graphql && cp -r .data/audit /var/run-7/copy\n(cd /var/run-7/copy) '/var/run-7/x'",
-    );
+    expect(
+      localizeScript("curl -s localhost:4000/graphql && cp -r .data/audit /tmp/copy\n(cd /tmp/copy) '/tmp/x'", target),
+    ).toBe("curl -s 127.0.0.1:41234/graphql && cp -r .data/audit /var/run-7/copy\n(cd /var/run-7/copy) '/var/run-7/x'");
     expect(localizeScript('ls /var/tmp/x', target)).toBe('ls /var/tmp/x');
   });
 });
@@ -56,8 +59,16 @@ describe('shellExampleProblem', () => {
     expect(shellExampleProblem({ exitCode: 0, stdout: '{"data":{}}', stderr: '' })).toBeUndefined();
     expect(shellExampleProblem({ exitCode: 2, stdout: '', stderr: '' })).toBe('exited with 2');
     expect(shellExampleProblem({ exitCode: 0, stdout: '', stderr: 'hub token: refused' })).toBe('wrote to stderr');
-    expect(shellExampleProblem({ exitCode: 0, stdout: '{"errors":[{"message":"The request is not valid HTTP.","extensions":{"code":"BAD_REQUEST"}}]}', stderr: '' })).toBe('answered BAD_REQUEST');
+    expect(
+      shellExampleProblem({
+        exitCode: 0,
+        stdout: '{"errors":[{"message":"The request is not valid HTTP.","extensions":{"code":"BAD_REQUEST"}}]}',
+        stderr: '',
+      }),
+    ).toBe('answered BAD_REQUEST');
     // A refusal the text sets out to show is the example working.
-    expect(shellExampleProblem({ exitCode: 0, stdout: '{"errors":[{"extensions":{"code":"GRANT_REQUIRED"}}]}', stderr: '' })).toBeUndefined();
+    expect(
+      shellExampleProblem({ exitCode: 0, stdout: '{"errors":[{"extensions":{"code":"GRANT_REQUIRED"}}]}', stderr: '' }),
+    ).toBeUndefined();
   });
 });

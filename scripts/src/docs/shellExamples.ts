@@ -30,14 +30,23 @@ export function extractShellExamples(markdown: string, file: string): ShellExamp
     if (!open) continue;
     const [, indent, fence, language] = open as unknown as [string, string, string, string];
     let end = i + 1;
-    while (end < lines.length && !(lines[end]!.trim().startsWith(fence) && lines[end]!.trim().replaceAll(fence[0]!, '') === '')) end++;
+    while (
+      end < lines.length &&
+      !(lines[end]!.trim().startsWith(fence) && lines[end]!.trim().replaceAll(fence[0]!, '') === '')
+    )
+      end++;
     if (language === 'sh') {
       const script = lines
         .slice(i + 1, end)
         .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line.trimStart()))
         .join('\n');
       const reason = i > 0 ? NOT_RUN.exec(lines[i - 1]!)?.[1] : undefined;
-      examples.push({ file, line: i + 1, script, ...(reason !== undefined ? { notRun: reason || 'no reason given' } : {}) });
+      examples.push({
+        file,
+        line: i + 1,
+        script,
+        ...(reason !== undefined ? { notRun: reason || 'no reason given' } : {}),
+      });
     }
     i = end;
   }
@@ -60,14 +69,25 @@ export function documentationFiles(root = repoRoot()): string[] {
 
 /** Every ```sh block of the README and docs/, in reading order. */
 export function loadShellExamples(root = repoRoot()): ShellExample[] {
-  return documentationFiles(root).flatMap((path) => extractShellExamples(readFileSync(path, 'utf8'), relative(root, path)));
+  return documentationFiles(root).flatMap((path) =>
+    extractShellExamples(readFileSync(path, 'utf8'), relative(root, path)),
+  );
 }
 
 /**
  * Error codes that mean the example itself is broken — a mangled header or token, a query the
  * schema does not have, a hub that failed — not a refusal the text sets out to show.
  */
-export const BROKEN_EXAMPLE_CODES = ['BAD_REQUEST', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_TOKEN', 'UNKNOWN_CONSUMER', 'INTERNAL_SERVER_ERROR', 'SUBGRAPH_UNAVAILABLE'] as const;
+export const BROKEN_EXAMPLE_CODES = [
+  'BAD_REQUEST',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INVALID_TOKEN',
+  'UNKNOWN_CONSUMER',
+  'INTERNAL_SERVER_ERROR',
+  'SUBGRAPH_UNAVAILABLE',
+] as const;
 
 export interface ShellRun {
   exitCode: number | null;
@@ -112,7 +132,11 @@ export function localizeScript(script: string, target: Pick<ShellExampleTarget, 
 /** Runs one example with bash (`pipefail`, so a pipe's failing first stage counts). */
 export function runShellExample(example: ShellExample, target: ShellExampleTarget): Promise<ShellRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', localizeScript(example.script, target)], { cwd: target.cwd, env: target.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-o', 'pipefail', '-c', localizeScript(example.script, target)], {
+      cwd: target.cwd,
+      env: target.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

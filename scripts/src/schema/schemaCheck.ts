@@ -11,7 +11,16 @@ import {
   type Supergraph,
 } from '@cdo-hub/gateway';
 import { findAgency } from '@cdo-hub/subgraph-kit';
-import { findBreakingChanges, findDangerousChanges, isInputObjectType, isInterfaceType, isObjectType, parse, validate, type GraphQLSchema } from 'graphql';
+import {
+  findBreakingChanges,
+  findDangerousChanges,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  parse,
+  validate,
+  type GraphQLSchema,
+} from 'graphql';
 import { composeSupergraph, type SubgraphSource } from '../compose/composeSupergraph';
 import { agencyUrl } from '@cdo-hub/subgraph-kit';
 
@@ -81,7 +90,11 @@ export async function checkSchema(input: SchemaCheckInput): Promise<SchemaCheckR
     parse(input.sdl);
     proposedSdl = input.sdl;
   } catch (error) {
-    findings.push({ severity: 'error', kind: 'composition', message: `the SDL does not parse: ${(error as Error).message}` });
+    findings.push({
+      severity: 'error',
+      kind: 'composition',
+      message: `the SDL does not parse: ${(error as Error).message}`,
+    });
     return report();
   }
   const before = served ? parseSupergraph(served.sdl, `registry ${served.version}`) : undefined;
@@ -94,14 +107,29 @@ export async function checkSchema(input: SchemaCheckInput): Promise<SchemaCheckR
   const supergraph = { version: after.version, sdl: composed.supergraphSdl };
 
   if (before) {
-    for (const change of findBreakingChanges(before.apiSchema, after.apiSchema)) findings.push({ severity: 'warning', kind: 'breaking', message: `${change.type}: ${change.description}` });
-    for (const change of findDangerousChanges(before.apiSchema, after.apiSchema)) findings.push({ severity: 'warning', kind: 'dangerous', message: `${change.type}: ${change.description}` });
+    for (const change of findBreakingChanges(before.apiSchema, after.apiSchema))
+      findings.push({ severity: 'warning', kind: 'breaking', message: `${change.type}: ${change.description}` });
+    for (const change of findDangerousChanges(before.apiSchema, after.apiSchema))
+      findings.push({ severity: 'warning', kind: 'dangerous', message: `${change.type}: ${change.description}` });
   }
   findings.push(...policyFindings(input, before, after));
-  const { broken, records } = before ? await brokenOperations(input, before.apiSchema, after.apiSchema) : { broken: [], records: 0 };
+  const { broken, records } = before
+    ? await brokenOperations(input, before.apiSchema, after.apiSchema)
+    : { broken: [], records: 0 };
   // A usage check that read nothing must not pass silently.
-  if (!records) findings.push({ severity: 'warning', kind: 'usage', message: `no operations recorded since ${input.since.toISOString().slice(0, 10)} in ${input.auditDir}: consumers' usage was not checked` });
-  if (input.auditRedisUrl) findings.push({ severity: 'warning', kind: 'usage', message: 'gateways write their audit trail to Redis Streams: only records moved to the files by `hub audit archive` were read' });
+  if (!records)
+    findings.push({
+      severity: 'warning',
+      kind: 'usage',
+      message: `no operations recorded since ${input.since.toISOString().slice(0, 10)} in ${input.auditDir}: consumers' usage was not checked`,
+    });
+  if (input.auditRedisUrl)
+    findings.push({
+      severity: 'warning',
+      kind: 'usage',
+      message:
+        'gateways write their audit trail to Redis Streams: only records moved to the files by `hub audit archive` were read',
+    });
   for (const operation of broken) {
     findings.push({
       severity: 'error',
@@ -115,9 +143,14 @@ export async function checkSchema(input: SchemaCheckInput): Promise<SchemaCheckR
 /** Every agency's served SDL, the proposed one in place of the agency's, routed where the served supergraph routes. */
 function proposedSources(input: SchemaCheckInput, before: Supergraph | undefined, sdl: string): SubgraphSource[] {
   const current = currentVersions(input.state);
-  const urlOf = (agency: string) => before?.subgraphs.find((s) => s.name === agency)?.url ?? agencyUrl(findAgency(agency), {});
+  const urlOf = (agency: string) =>
+    before?.subgraphs.find((s) => s.name === agency)?.url ?? agencyUrl(findAgency(agency), {});
   const agencies = [...new Set([...current.keys(), input.agency])].sort();
-  return agencies.map((agency) => ({ name: agency, url: urlOf(agency), sdl: agency === input.agency ? sdl : current.get(agency)!.sdl }));
+  return agencies.map((agency) => ({
+    name: agency,
+    url: urlOf(agency),
+    sdl: agency === input.agency ? sdl : current.get(agency)!.sdl,
+  }));
 }
 
 /**
@@ -127,11 +160,17 @@ function proposedSources(input: SchemaCheckInput, before: Supergraph | undefined
  */
 function policyFindings(input: SchemaCheckInput, before: Supergraph | undefined, after: Supergraph): CheckFinding[] {
   const findings: CheckFinding[] = [];
-  const known = new Set(before ? loadPolicySet(input.policySources, before).problems.map((p) => `${p.severity}|${p.message}`) : []);
+  const known = new Set(
+    before ? loadPolicySet(input.policySources, before).problems.map((p) => `${p.severity}|${p.message}`) : [],
+  );
   const compiled = loadPolicySet(input.policySources, after);
   for (const problem of compiled.problems) {
     if (known.has(`${problem.severity}|${problem.message}`)) continue;
-    findings.push({ severity: problem.severity === 'error' ? 'error' : 'warning', kind: 'policy', message: formatProblem(problem) });
+    findings.push({
+      severity: problem.severity === 'error' ? 'error' : 'warning',
+      kind: 'policy',
+      message: formatProblem(problem),
+    });
   }
   if (!compiled.policySet) return findings;
   const existing = before ? coordinates(before.apiSchema) : new Set<string>();
@@ -154,7 +193,8 @@ function policyFindings(input: SchemaCheckInput, before: Supergraph | undefined,
 function coordinates(schema: GraphQLSchema): Set<string> {
   const result = new Set<string>();
   for (const type of Object.values(schema.getTypeMap())) {
-    if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) continue;
+    if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)))
+      continue;
     for (const field of Object.keys(type.getFields())) result.add(`${type.name}.${field}`);
   }
   return result;
@@ -164,7 +204,11 @@ function coordinates(schema: GraphQLSchema): Set<string> {
  * Operations recorded in the audit trail since `since` that validate against the served API
  * schema and would not against the proposed one, with how often and by whom they were sent.
  */
-async function brokenOperations(input: SchemaCheckInput, before: GraphQLSchema, after: GraphQLSchema): Promise<{ broken: BrokenOperation[]; records: number }> {
+async function brokenOperations(
+  input: SchemaCheckInput,
+  before: GraphQLSchema,
+  after: GraphQLSchema,
+): Promise<{ broken: BrokenOperation[]; records: number }> {
   const usage = new Map<string, { count: number; consumers: Set<string> }>();
   let records = 0;
   for await (const record of readAuditTrail(input.auditDir, { since: input.since })) {
@@ -189,7 +233,13 @@ async function brokenOperations(input: SchemaCheckInput, before: GraphQLSchema, 
     if (validate(before, document).length) continue; // already invalid: not this change's doing
     const errors = validate(after, document);
     if (!errors.length) continue;
-    broken.push({ hash: operation.hash, name: operation.name, count: used.count, consumers: [...used.consumers].sort(), errors: errors.map((e) => e.message) });
+    broken.push({
+      hash: operation.hash,
+      name: operation.name,
+      count: used.count,
+      consumers: [...used.consumers].sort(),
+      errors: errors.map((e) => e.message),
+    });
   }
   return { broken: broken.sort((a, b) => b.count - a.count), records };
 }

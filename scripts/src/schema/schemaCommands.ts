@@ -28,7 +28,10 @@ import { checkSchema, type SchemaCheckReport } from './schemaCheck';
  * proposal checked against what is served, and a publish applied only if nothing else went live
  * in between.
  */
-export async function withRegistry<T>(run: (registry: SchemaRegistry, config: GatewayConfig, state: RegistryState) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+export async function withRegistry<T>(
+  run: (registry: SchemaRegistry, config: GatewayConfig, state: RegistryState) => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
   const config = loadGatewayConfig(env);
   const registry = await openSchemaRegistry(config);
   try {
@@ -36,10 +39,15 @@ export async function withRegistry<T>(run: (registry: SchemaRegistry, config: Ga
     if (!state.versions.length) {
       const sources = agencySubgraphSources();
       const composed = composeSupergraph(sources);
-      if (!composed.ok) throw new Error(`the committed subgraph SDLs do not compose:\n  ${composed.errors.join('\n  ')}`);
+      if (!composed.ok)
+        throw new Error(`the committed subgraph SDLs do not compose:\n  ${composed.errors.join('\n  ')}`);
       const supergraph = parseSupergraph(composed.supergraphSdl, 'committed SDLs');
       await registry.update((current) => {
-        const next = seedRegistry(current, { sources: sources.map((s) => ({ agency: s.name, sdl: s.sdl })), supergraph: { version: supergraph.version, sdl: composed.supergraphSdl }, now: new Date() });
+        const next = seedRegistry(current, {
+          sources: sources.map((s) => ({ agency: s.name, sdl: s.sdl })),
+          supergraph: { version: supergraph.version, sdl: composed.supergraphSdl },
+          now: new Date(),
+        });
         return { state: next, result: undefined };
       });
       state = await registry.read();
@@ -54,16 +62,29 @@ export async function withRegistry<T>(run: (registry: SchemaRegistry, config: Ga
  * The proposed SDL: a file, or what a running subgraph serves (`_service { sdl }`), asked with a
  * call signed by the hub's key (`signingKey`), as subgraphs refuse unsigned calls.
  */
-export async function loadProposedSdl(options: { agency: string; sdl?: string; url?: string; signingKey: () => string }): Promise<{ sdl: string; source: 'file' | 'url'; from: string }> {
+export async function loadProposedSdl(options: {
+  agency: string;
+  sdl?: string;
+  url?: string;
+  signingKey: () => string;
+}): Promise<{ sdl: string; source: 'file' | 'url'; from: string }> {
   if (options.sdl && options.url) throw new Error('give --sdl or --url, not both');
   if (options.sdl) return { sdl: readFileSync(options.sdl, 'utf8'), source: 'file', from: options.sdl };
   if (!options.url) throw new Error('give the proposed schema: --sdl FILE or --url SUBGRAPH_URL');
   let response: Response;
   try {
     const request = { query: '{ _service { sdl } }' };
-    response = await fetch(options.url, { method: 'POST', headers: { 'content-type': 'application/json', ...signedSubgraphHeaders(options.signingKey(), options.agency, request) }, body: JSON.stringify(request), signal: AbortSignal.timeout(10_000) });
+    response = await fetch(options.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signedSubgraphHeaders(options.signingKey(), options.agency, request),
+      },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (error) {
-    throw new Error(`cannot reach ${options.url}: ${(error as Error).message}`);
+    throw new Error(`cannot reach ${options.url}: ${(error as Error).message}`, { cause: error });
   }
   const body = (await response.json().catch(() => undefined)) as { data?: { _service?: { sdl?: string } } } | undefined;
   const sdl = body?.data?._service?.sdl;
@@ -71,7 +92,13 @@ export async function loadProposedSdl(options: { agency: string; sdl?: string; u
   return { sdl, source: 'url', from: options.url };
 }
 
-export async function runCheck(registryState: RegistryState, config: GatewayConfig, agency: string, sdl: string, sinceDays: number): Promise<SchemaCheckReport> {
+export async function runCheck(
+  registryState: RegistryState,
+  config: GatewayConfig,
+  agency: string,
+  sdl: string,
+  sinceDays: number,
+): Promise<SchemaCheckReport> {
   return checkSchema({
     agency,
     sdl,
@@ -84,11 +111,18 @@ export async function runCheck(registryState: RegistryState, config: GatewayConf
 }
 
 export function formatCheck(report: SchemaCheckReport, from: string): string[] {
-  const lines = [`schema check: ${report.agency} from ${from}, against the served supergraph ${report.basedOn ?? '(none)'}`];
-  const composition = report.findings.some((f) => f.kind === 'composition') ? 'FAILED' : `ok → supergraph ${report.supergraph?.version}`;
+  const lines = [
+    `schema check: ${report.agency} from ${from}, against the served supergraph ${report.basedOn ?? '(none)'}`,
+  ];
+  const composition = report.findings.some((f) => f.kind === 'composition')
+    ? 'FAILED'
+    : `ok → supergraph ${report.supergraph?.version}`;
   lines.push(`  composition: ${composition}`);
-  for (const finding of report.findings) lines.push(`  ${finding.severity.padEnd(7)} ${finding.kind.padEnd(12)} ${finding.message}`);
-  const policyBroken = report.findings.some((f) => f.severity === 'error' && (f.kind === 'policy' || f.kind === 'composition'));
+  for (const finding of report.findings)
+    lines.push(`  ${finding.severity.padEnd(7)} ${finding.kind.padEnd(12)} ${finding.message}`);
+  const policyBroken = report.findings.some(
+    (f) => f.severity === 'error' && (f.kind === 'policy' || f.kind === 'composition'),
+  );
   lines.push(
     !report.errors
       ? `no errors, ${report.warnings} warning(s): publishable`
@@ -111,7 +145,12 @@ export interface PublishOptions {
 }
 
 /** Checks, then stores the version and makes its supergraph the served one; refuses on errors unless forced. */
-export async function publish(registry: SchemaRegistry, config: GatewayConfig, state: RegistryState, options: PublishOptions): Promise<{ report: SchemaCheckReport; version?: SchemaVersion }> {
+export async function publish(
+  registry: SchemaRegistry,
+  config: GatewayConfig,
+  state: RegistryState,
+  options: PublishOptions,
+): Promise<{ report: SchemaCheckReport; version?: SchemaVersion }> {
   const report = await runCheck(state, config, options.agency, options.sdl, options.sinceDays);
   if (!report.supergraph) return { report };
   // --force overrides what consumers' operations would lose, never a policy that no longer compiles: gateways would refuse that supergraph.
@@ -147,7 +186,10 @@ export function formatVersions(state: RegistryState, agency?: string): string[] 
     v.supergraphVersion,
     v.reason,
   ]);
-  return [...textTable(['', 'agency', 'version', 'published (UTC)', 'author', 'source', 'supergraph', 'reason'], rows), `served: supergraph ${currentSupergraph(state)?.version ?? '(none)'} (* marks each agency's served version)`];
+  return [
+    ...textTable(['', 'agency', 'version', 'published (UTC)', 'author', 'source', 'supergraph', 'reason'], rows),
+    `served: supergraph ${currentSupergraph(state)?.version ?? '(none)'} (* marks each agency's served version)`,
+  ];
 }
 
 export function diffVersions(state: RegistryState, agency: string, from: number, to: number): string {

@@ -143,14 +143,12 @@ describe('science subgraph', () => {
     );
     const nodes = [...first.data!.highTechEnterprises.nodes, ...second.data!.highTechEnterprises.nodes];
     expect(nodes).toEqual(
-      expected
-        .slice(0, 6)
-        .map((row) => ({
-          certificateNumber: row.certificate_number,
-          valid: true,
-          district: { code: '110108' },
-          organization: { uscc: row.uscc },
-        })),
+      expected.slice(0, 6).map((row) => ({
+        certificateNumber: row.certificate_number,
+        valid: true,
+        district: { code: '110108' },
+        organization: { uscc: row.uscc },
+      })),
     );
     expect(first.data!.highTechEnterprises.totalCount).toBe(expected.length);
     expect(second.data!.highTechEnterprises.pageInfo.hasNextPage).toBe(expected.length > 6);
@@ -245,15 +243,13 @@ describe('science subgraph', () => {
       "SELECT code, name, field, host_uscc FROM key_labs WHERE level = 'MUNICIPAL' ORDER BY code",
     );
     expect([...first.data!.keyLabs.nodes, ...second.data!.keyLabs.nodes]).toEqual(
-      expected
-        .slice(0, 8)
-        .map((row) => ({
-          code: row.code,
-          name: row.name,
-          field: row.field,
-          level: 'MUNICIPAL',
-          host: { uscc: row.host_uscc },
-        })),
+      expected.slice(0, 8).map((row) => ({
+        code: row.code,
+        name: row.name,
+        field: row.field,
+        level: 'MUNICIPAL',
+        host: { uscc: row.host_uscc },
+      })),
     );
     expect(first.data!.keyLabs.totalCount).toBe(expected.length);
   });
