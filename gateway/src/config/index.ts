@@ -1,2 +1,4 @@
 export * from './config';
 export * from './limitSettings';
+export * from './paths';
+export * from './settings';

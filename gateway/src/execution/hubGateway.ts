@@ -1,44 +1,23 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type {
-  GatewayExecutionResult,
   GatewayExecutor,
-  GatewayGraphQLRequestContext,
   GatewayInterface,
   GatewayLoadResult,
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import {
-  execute,
-  getVariableValues,
-  Kind,
-  type DocumentNode,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { subgraphTimeoutVariable, subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
-import {
-  buildConsumerSchema,
-  compileOperationView,
-  countEntities,
-  denialErrors,
-  groupScopeErrors,
-  reservedAliasIn,
-  shapeResponse,
-  ViewCache,
-  type ConsumerSchema,
-  type OperationView,
-} from '../enforcement';
-import { hubError } from '../errors';
+import { ViewCache, type OperationView } from '../enforcement';
 import type { SubgraphFaults } from '../faults';
-import type { Identity } from '../consumers';
 import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
-import { responseTags, type FetchCache, type ResponseCache } from '../cache';
-import { OperationRuns, type DecidedView, type GatewayContext, type OperationRun } from '../requestState';
+import type { FetchCache, ResponseCache } from '../cache';
+import { OperationRuns, type GatewayContext, type OperationRun } from '../requestState';
+import { enforcingExecutor } from './enforcingExecutor';
+import { ConsumerIntrospection } from './introspection';
 import { refusingInvalidCursors } from './refuseInvalidCursors';
 
 type GraphQLSchemaListener = GatewaySchemaLoadOrUpdateCallback;
@@ -109,7 +88,7 @@ export class HubGateway implements GatewayInterface {
   /** Switches go one at a time. */
   private switching: Promise<unknown> = Promise.resolve();
   private readonly views = new ViewCache<OperationView>();
-  private readonly consumerSchemas = new ViewCache<ConsumerSchema>(200);
+  private readonly introspection = new ConsumerIntrospection();
   private readonly now: () => number;
   /** What each operation in flight ran under: written here only, read through `runOf`. */
   private readonly runs = new OperationRuns();
@@ -142,7 +121,7 @@ export class HubGateway implements GatewayInterface {
     const generation = await this.generation(this.options.supergraph);
     this.serve(generation);
     return {
-      executor: refusingInvalidCursors(this.executorAround(), (requestContext) =>
+      executor: refusingInvalidCursors(this.enforcingExecutor(), (requestContext) =>
         this.forgetEntities(requestContext.context as GatewayContext),
       ),
     };
@@ -263,229 +242,30 @@ export class HubGateway implements GatewayInterface {
     return url;
   }
 
+  private enforcingExecutor(): GatewayExecutor {
+    return enforcingExecutor({
+      servedFor: (schema) => {
+        const generation = this.generations.get(schema) ?? this.current!;
+        const retired = generation !== this.current ? generation.policySet : undefined;
+        return {
+          supergraph: generation.supergraph,
+          executor: generation.executor,
+          ...(retired ? { retiredPolicySet: retired } : {}),
+        };
+      },
+      policies: this.options.policies,
+      onDenied: this.options.onDenied,
+      maskHashKey: this.options.maskHashKey,
+      cache: this.options.cache,
+      views: this.views,
+      introspection: this.introspection,
+      runs: this.runs,
+      now: this.now,
+    });
+  }
+
   /** The deadline of a subgraph's calls: `SUBGRAPH_TIMEOUT_MS_<NAME>`, or the default. */
   timeoutFor(name: string): number {
     return this.options.subgraphTimeouts?.[subgraphTimeoutVariable(name)] ?? this.options.subgraphTimeoutMs;
   }
-
-  private executorAround(): GatewayExecutor {
-    return async (requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
-      const context = requestContext.context as GatewayContext;
-      // The supergraph this request was validated against (a switch may have happened since).
-      const generation = this.generations.get(requestContext.schema) ?? this.current!;
-      const plan = generation.executor;
-      const supergraph = generation.supergraph;
-      this.runs.record(context, { supergraphVersion: supergraph.version });
-      // An operationName the document does not define: the client's mistake, said as such.
-      if (!requestContext.operation) {
-        const named = requestContext.operationName ?? requestContext.request.operationName;
-        return {
-          errors: [
-            hubError(
-              'OPERATION_RESOLUTION_FAILURE',
-              named
-                ? `The document defines no operation named "${named}".`
-                : 'The document has several operations: name the one to run in operationName.',
-            ),
-          ],
-        };
-      }
-      const policies = this.options.policies;
-      if (!policies) return plan(requestContext);
-      const identity = context.identity;
-      if (!identity) throw new Error('no identity on an enforced request');
-      const policySet = (generation !== this.current && generation.policySet) || policies.current();
-      const now = this.now();
-      const { document, operationName, queryHash } = requestContext;
-      const reserved = reservedAliasIn(document);
-      if (reserved)
-        return {
-          errors: [
-            hubError(
-              'RESERVED_ALIAS',
-              `The alias "${reserved}" is reserved for the gateway's own fields (aliases starting hub…__); choose another.`,
-              { alias: reserved },
-            ),
-          ],
-        };
-
-      // The operation Apollo Server resolved is the one every stage reads: never picked again from the document.
-      const { operation } = requestContext;
-      const introspection = introspectionRoots(document, operation);
-      if (introspection === 'mixed') {
-        return {
-          errors: [
-            hubError(
-              'INTROSPECTION_NOT_ALONE',
-              'Send introspection (__schema, __type) in an operation of its own: it is answered from your own view of the schema.',
-            ),
-          ],
-        };
-      }
-      if (introspection === 'only') return this.introspect(policySet, identity, requestContext, now);
-
-      const viewKey = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}|${queryHash}|${operationName ?? ''}`;
-      let view = this.views.get(viewKey, now);
-      if (!view) {
-        view = compileOperationView(policySet, identity, document, operation, queryHash, now);
-        this.views.set(viewKey, view);
-      }
-      let decided: DecidedView = { policySet, decidedAt: now, view };
-      const record = (more: Partial<Pick<DecidedView, 'entities' | 'cache'>>) => {
-        decided = { ...decided, ...more };
-        this.runs.record(context, { supergraphVersion: supergraph.version, decided });
-      };
-      record({});
-      // Variables as execution sees them (defaults filled in, values coerced): @include/@skip
-      // are decided on these when responses are reshaped, counted and tagged.
-      const coerced = getVariableValues(
-        policySet.schema,
-        operation.variableDefinitions ?? [],
-        requestContext.request.variables ?? {},
-      );
-      if (coerced.errors) return { errors: coerced.errors.map((error) => hubError('BAD_USER_INPUT', error.message)) };
-      const variables = coerced.coerced;
-      // The cache key takes the variables the operation declares, as sent: extra ones change nothing.
-      const declaredVariables = Object.fromEntries(
-        (operation.variableDefinitions ?? []).flatMap((definition) => {
-          const name = definition.variable.name.value;
-          return requestContext.request.variables && Object.hasOwn(requestContext.request.variables, name)
-            ? [[name, requestContext.request.variables[name]]]
-            : [];
-        }),
-      );
-      // What the audit counts for a view served as fetched (the reshaping path counts as it goes).
-      const countsOf = view.unrestricted
-        ? (result: GatewayExecutionResult) =>
-            countEntities(policySet.schema, document, operation, variables, view!.decisions, result.data)
-        : undefined;
-      // The agencies' answer for this view: from the cache, or fetched (and cached when allowed).
-      const fetchView = async (
-        request: GatewayGraphQLRequestContext,
-      ): Promise<{ result: GatewayExecutionResult; entities?: Record<string, number> }> => {
-        const cache = this.options.cache;
-        if (!cache) {
-          const result = await plan(request);
-          return { result, ...(countsOf ? { entities: countsOf(result) } : {}) };
-        }
-        const { result, outcome, entities } = await cache.execute(
-          {
-            view: view!,
-            policySet,
-            supergraphVersion: supergraph.version,
-            operationName,
-            variables: declaredVariables,
-            isQuery: operation.operation === 'query',
-            now,
-          },
-          () => plan(request),
-          // The fetched document is the view's (rewritten when fields were removed): its operation of the same name.
-          (result) =>
-            responseTags(
-              policySet.schema,
-              supergraph.ownership.keys,
-              request.document,
-              operationName,
-              variables,
-              result.data,
-            ),
-          countsOf,
-        );
-        record({ cache: outcome });
-        return { result, ...(entities ? { entities } : {}) };
-      };
-      if (view.unrestricted) {
-        const { result, entities } = await fetchView(requestContext);
-        if (entities) record({ entities });
-        return withGroupedScopeErrors(result);
-      }
-
-      if (this.options.onDenied === 'reject') {
-        const denied = [...view.decisions].filter(([, d]) => d.effect === 'deny');
-        if (denied.length) {
-          return {
-            errors: [
-              hubError(
-                'OPERATION_DENIED',
-                `The operation reads ${denied.length} field(s) ${identity.consumer.id} may not read for purpose ${identity.purpose ?? '(none)'}.`,
-                {
-                  denied: denied.map(([coordinate, d]) => ({
-                    coordinate,
-                    code: d.effect === 'deny' ? d.code : undefined,
-                    agency: d.effect === 'deny' ? d.agency : undefined,
-                  })),
-                },
-              ),
-            ],
-          };
-        }
-      }
-
-      const { result } = await fetchView({ ...requestContext, document: view.document, queryHash: view.queryHash });
-      const shaped = shapeResponse(
-        policySet.schema,
-        document,
-        operation,
-        variables,
-        view.decisions,
-        result.data,
-        {
-          hashKey: this.options.maskHashKey,
-          consumerId: identity.consumer.id,
-        },
-        view.argumentsOf,
-      );
-      record({ entities: shaped.entities });
-      const errors = [...groupScopeErrors(result.errors ?? []), ...denialErrors(shaped.withheld)];
-      return { ...result, data: shaped.data, ...(errors.length ? { errors } : {}) };
-    };
-  }
-
-  private introspect(
-    policySet: PolicySet,
-    identity: Identity,
-    requestContext: GatewayGraphQLRequestContext,
-    now: number,
-  ): GatewayExecutionResult {
-    const key = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}`;
-    let consumerSchema = this.consumerSchemas.get(key, now);
-    if (!consumerSchema) {
-      consumerSchema = buildConsumerSchema(policySet, identity, now);
-      this.consumerSchemas.set(key, consumerSchema);
-    }
-    return execute({
-      schema: consumerSchema.schema,
-      document: requestContext.document,
-      operationName: requestContext.operationName,
-      variableValues: requestContext.request.variables ?? {},
-    }) as GatewayExecutionResult;
-  }
-}
-
-function withGroupedScopeErrors(result: GatewayExecutionResult): GatewayExecutionResult {
-  return result.errors?.length ? { ...result, errors: groupScopeErrors(result.errors) } : result;
-}
-
-/** Whether the operation's root selections are introspection only, data only, or a mix. */
-function introspectionRoots(document: DocumentNode, operation: OperationDefinitionNode): 'only' | 'none' | 'mixed' {
-  const fragments = new Map(
-    document.definitions.flatMap((d) =>
-      d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [],
-    ),
-  );
-  let introspection = false;
-  let data = false;
-  const walk = (selectionSet: SelectionSetNode, seen: Set<string>) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const name = selection.name.value;
-        if (name === '__schema' || name === '__type') introspection = true;
-        else if (name !== '__typename') data = true;
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet, seen);
-      else if (!seen.has(selection.name.value) && fragments.has(selection.name.value))
-        walk(fragments.get(selection.name.value)!, new Set([...seen, selection.name.value]));
-    }
-  };
-  walk(operation.selectionSet, new Set());
-  return introspection ? (data ? 'mixed' : 'only') : 'none';
 }

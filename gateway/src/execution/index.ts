@@ -1,2 +1,4 @@
+export * from './enforcingExecutor';
 export * from './hubGateway';
+export * from './introspection';
 export * from './refuseInvalidCursors';

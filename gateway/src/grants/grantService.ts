@@ -1,22 +1,17 @@
 import { formatProblem, loadPolicySet, type PolicySet, type PolicySources, type RuntimeGrantInput } from '../policy';
 import type { Supergraph } from '../supergraph';
 import type { GrantStore } from './grantStore';
+import { approveRequest, refuseRequest, revokeGrant } from './grantDecisions';
+import { requestGrant } from './grantWorkflow';
 import {
-  approveRequest,
-  exportGrantsYaml,
   GrantWorkflowError,
-  listRequests,
-  refuseRequest,
-  requestGrant,
-  revokeGrant,
-  runtimeGrantInputs,
   type ApprovalInput,
   type DecisionInput,
   type GrantRequestInput,
-  type ListedRequest,
   type WorkflowContext,
   type WorkflowStep,
-} from './grantWorkflow';
+} from './workflowSteps';
+import { exportGrantsYaml, listRequests, runtimeGrantInputs, type ListedRequest } from './grantViews';
 import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { beijingDate, type WorkCalendar } from './workingDays';
 

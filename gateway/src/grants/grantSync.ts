@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AuditStore } from '../audit';
 import type { PolicyRuntime } from '../policy';
 import type { GrantStore } from './grantStore';
-import { runtimeGrantInputs } from './grantWorkflow';
+import { runtimeGrantInputs } from './grantViews';
 import type { GrantStoreState } from './model';
 
 const CURSOR = 'grant-events-cursor';

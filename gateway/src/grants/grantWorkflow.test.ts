@@ -7,16 +7,10 @@ import { FIXTURE_POLICY_DIR, consumer, fixturePolicies, supergraph } from '../po
 import { DEFAULT_CONSUMERS_FILE } from '../config';
 import { FileGrantStore, emptyGrantStore } from './grantStore';
 import { GrantService, policyGrantChecker } from './grantService';
-import {
-  approveRequest,
-  GrantWorkflowError,
-  listRequests,
-  refuseRequest,
-  requestGrant,
-  revokeGrant,
-  runtimeGrantInputs,
-  type WorkflowContext,
-} from './grantWorkflow';
+import { approveRequest, refuseRequest, revokeGrant } from './grantDecisions';
+import { requestGrant } from './grantWorkflow';
+import { GrantWorkflowError, type WorkflowContext } from './workflowSteps';
+import { listRequests, runtimeGrantInputs } from './grantViews';
 import { loadWorkCalendar } from './workingDays';
 
 const calendar = loadWorkCalendar(DEFAULT_CALENDAR_FILE);

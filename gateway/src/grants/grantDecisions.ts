@@ -1,0 +1,164 @@
+import { formatLocation } from '../formats';
+import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
+import { beijingDate } from './workingDays';
+import {
+  GrantWorkflowError,
+  invalid,
+  pendingRequest,
+  separateDuties,
+  event,
+  addEvent,
+  validDate,
+  type ApprovalInput,
+  type DecisionInput,
+  type WorkflowContext,
+  type WorkflowStep,
+} from './workflowSteps';
+
+/** A CDO's answers to a grant request (approve, refuse) and the revocation of a grant, as pure steps over the store's state. */
+
+/** Approves a pending request: the grant it creates is in force on every gateway once they reload. */
+export function approveRequest(
+  state: GrantStoreState,
+  context: WorkflowContext,
+  requestId: string,
+  input: ApprovalInput,
+): WorkflowStep<StoredGrant> {
+  const request = pendingRequest(state, requestId, input.actingFor);
+  if (!input.by.trim()) throw invalid('say who approves (--by NAME)');
+  separateDuties(request, input, 'approve');
+  const today = beijingDate(context.now);
+  const expires = input.expires ?? request.until;
+  if (!expires) throw invalid(`the request asks for no expiry: give one (--expires YYYY-MM-DD)`);
+  if (!validDate(expires) || expires <= today)
+    throw invalid(`expiry "${expires}" is not a date (YYYY-MM-DD) after today (${today})`);
+  const masks = input.masks ?? {};
+  for (const coordinate of Object.keys(masks)) {
+    if (!request.fields.includes(coordinate))
+      throw invalid(
+        `--mask ${coordinate}: the request does not name ${coordinate} (it names ${request.fields.join(', ')}); a wildcard is masked field by field, so name the field`,
+      );
+  }
+  const at = context.now.toISOString();
+  const grant: StoredGrant = {
+    id: `GRANT-${request.id.replace(/^REQ-/, '')}`,
+    agency: request.agency,
+    consumer: request.consumer,
+    purposes: [request.purpose],
+    fields: request.fields.map((coordinate) => (masks[coordinate] ? { [coordinate]: masks[coordinate]! } : coordinate)),
+    expires,
+    approvedBy: input.by.trim(),
+    approvedAt: at,
+    requestId: request.id,
+    ...(request.scope ? { scope: request.scope } : {}),
+  };
+  const decided: GrantRequest = {
+    ...request,
+    status: 'approved',
+    decision: { by: grant.approvedBy, at, grantId: grant.id },
+  };
+  const next = addEvent(
+    {
+      ...state,
+      requests: state.requests.map((r) => (r.id === request.id ? decided : r)),
+      grants: [...state.grants, grant],
+    },
+    {
+      ...event(
+        decided,
+        'approved',
+        grant.approvedBy,
+        at,
+        Object.keys(masks).length
+          ? `masked: ${Object.entries(masks)
+              .map(([f, m]) => `${f}=${m}`)
+              .join(', ')}; expires ${expires}`
+          : `expires ${expires}`,
+      ),
+      grantId: grant.id,
+    },
+  );
+  return { state: next, result: grant, warnings: [] };
+}
+
+/** Refuses a pending request; the reason goes to the consumer and the audit trail. */
+export function refuseRequest(
+  state: GrantStoreState,
+  context: WorkflowContext,
+  requestId: string,
+  input: DecisionInput,
+): WorkflowStep<GrantRequest> {
+  const request = pendingRequest(state, requestId, input.actingFor);
+  if (!input.by.trim()) throw invalid('say who refuses (--by NAME)');
+  separateDuties(request, input, 'refuse');
+  if (!input.reason.trim()) throw invalid('a refusal needs a reason (--reason TEXT)');
+  const at = context.now.toISOString();
+  const decided: GrantRequest = {
+    ...request,
+    status: 'refused',
+    decision: { by: input.by.trim(), at, reason: input.reason.trim() },
+  };
+  const next = addEvent(
+    { ...state, requests: state.requests.map((r) => (r.id === request.id ? decided : r)) },
+    event(decided, 'refused', input.by.trim(), at, input.reason.trim()),
+  );
+  return { state: next, result: decided, warnings: [] };
+}
+
+/** Revokes a grant from the store: it stops releasing data on each gateway's next reload. */
+export function revokeGrant(
+  state: GrantStoreState,
+  context: WorkflowContext,
+  grantId: string,
+  input: DecisionInput,
+): WorkflowStep<StoredGrant> {
+  const grant = state.grants.find((g) => g.id === grantId);
+  if (!grant) {
+    const inPolicy = context.policySet.grants.find((g) => g.id === grantId && g.origin === 'policy-file');
+    if (inPolicy)
+      throw new GrantWorkflowError(
+        'GRANT_CONFLICT',
+        `grant ${grantId} is written in ${formatLocation(inPolicy.source)}; the CDO revokes it by removing it there`,
+      );
+    throw new GrantWorkflowError('GRANT_NOT_FOUND', `no grant "${grantId}" in the grant store`);
+  }
+  if (input.actingFor && !input.actingFor.includes(grant.agency))
+    throw new GrantWorkflowError(
+      'FORBIDDEN',
+      `only ${grant.agency}'s CDO (role cdo:${grant.agency}) can revoke ${grantId}`,
+    );
+  if (grant.revoked)
+    throw new GrantWorkflowError(
+      'GRANT_CONFLICT',
+      `grant ${grantId} was revoked on ${grant.revoked.at} by ${grant.revoked.by}`,
+    );
+  const request = state.requests.find((r) => r.id === grant.requestId);
+  separateDuties(
+    { id: grant.id, consumer: grant.consumer, requestedBy: request?.requestedBy ?? grant.consumer },
+    input,
+    'revoke',
+  );
+  if (!input.reason.trim()) throw invalid('a revocation needs a reason (--reason TEXT)');
+  const at = context.now.toISOString();
+  const revoked: StoredGrant = {
+    ...grant,
+    revoked: { by: input.by.trim() || 'unknown', at, reason: input.reason.trim() },
+  };
+  const next = addEvent(
+    { ...state, grants: state.grants.map((g) => (g.id === grant.id ? revoked : g)) },
+    {
+      seq: 0,
+      at,
+      action: 'revoked',
+      actor: revoked.revoked!.by,
+      agency: grant.agency,
+      consumer: grant.consumer,
+      purpose: grant.purposes.join(' '),
+      fields: grant.fields.map((f) => (typeof f === 'string' ? f : Object.keys(f)[0]!)),
+      requestId: request?.id ?? grant.requestId,
+      grantId: grant.id,
+      reason: input.reason.trim(),
+    },
+  );
+  return { state: next, result: revoked, warnings: [] };
+}
