@@ -66,9 +66,14 @@ it('lets no view read a canary it may not, through any connection, page or curso
     `canary walk: ${paths.length} connection paths × ${hub.views.length} views, ${requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${hub.canaries.size} canaries; responses ${JSON.stringify(Object.fromEntries(hub.responses))}`,
   );
   failWith(hub.findings);
-  // Every kind of answer was read: POST, GET, errors.
+  // Every kind of answer was read: POST, GET, CSV exports (tables and refusals), errors.
   expect(Object.fromEntries(hub.responses)).toEqual(
-    expect.objectContaining({ 'graphql POST 200': expect.any(Number), 'graphql GET 200': expect.any(Number) }),
+    expect.objectContaining({
+      'graphql POST 200': expect.any(Number),
+      'graphql GET 200': expect.any(Number),
+      'graphql CSV 200': expect.any(Number),
+      'graphql CSV 406': expect.any(Number),
+    }),
   );
   // The oracle is exercised: owners read their own canaries, grantees theirs (in scope, in clear).
   expect(hub.oracle.entitledSightings.get('education/operations')).toBeGreaterThan(0);

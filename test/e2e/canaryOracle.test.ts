@@ -184,6 +184,16 @@ describe('the scanner', () => {
     expect(marksIn(JSON.stringify({ data: { grade: 71100127 } }))).toEqual(['71100127 @ body data.grade']);
   });
 
+  it('reads a CSV export cell by cell, quoted or not, and its x-hub-withheld header', () => {
+    expect(marksIn('\uFEFFname,grade\r\n"王, CNRYsid00012",71100127\r\n')).toEqual([
+      'CNRYsid00012 @ body',
+      '71100127 @ body',
+    ]);
+    expect(marksIn('\uFEFFgrade\r\n3\r\n', { 'x-hub-withheld': 'Student.idNumber=CNRYsid00012' })).toEqual([
+      'CNRYsid00012 @ header x-hub-withheld',
+    ]);
+  });
+
   it('does not take neighbouring numbers for a numeric canary', () => {
     expect(marksIn(JSON.stringify({ data: { a: 71100127.5, b: 171100127, c: 72700120, d: 0.71100127 } }))).toEqual([]);
   });

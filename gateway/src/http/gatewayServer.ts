@@ -15,6 +15,7 @@ import { createApolloServer } from './apolloServer';
 import { auditStage } from './auditStage';
 import { installChangeEvents } from './changeEventRoutes';
 import { installCors } from './cors';
+import { installCsvAnswers } from './csvAnswers';
 import { installDrain } from './drain';
 import { errorShapingStage } from './errorShaping';
 import { graphqlContext } from './graphqlContext';
@@ -55,7 +56,7 @@ export interface GatewayServerOptions {
 
 /**
  * The gateway's HTTP face, wired in request order: drain → scoped APQ → allow-list → request gate
- * → Apollo Server (context: identity, rate limit; executor: the hub's gateway; answer: HTTP caching,
+ * → CSV negotiation (answers turned into tables on the way out) → Apollo Server (context: identity, rate limit; executor: the hub's gateway; answer: HTTP caching,
  * then audit → error shaping → request log) → `x-request-id`, `no-store` for what nobody decided.
  * Each step is a file of this folder; docs/guides/gateway-internals.md maps them.
  */
@@ -128,6 +129,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     installAllowList(app, allowList);
   }
   installRequestGate(app, createRequestGate(config.limits, config.requestLimits, config.maxTokens));
+  installCsvAnswers(app);
   const rateLimit = requestRateLimit({ limiter: services.rateLimiter, metrics, perMinute: config.rateLimitPerMinute });
   await app.register(fastifyApollo(apollo), { context: graphqlContext({ identify, rateLimit }) });
   echoRequestId(app);

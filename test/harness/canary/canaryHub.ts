@@ -78,12 +78,12 @@ export class CanaryHub {
     return headers;
   }
 
-  /** A GraphQL request as `view` (POST, or GET with the CSRF-safe header), judged by the oracle. */
+  /** A GraphQL request as `view` (POST, GET with the CSRF-safe header, or POST asking for CSV), judged by the oracle. */
   async graphql(
     view: View,
     query: string,
     variables: Record<string, unknown> = {},
-    method: 'POST' | 'GET' = 'POST',
+    method: 'POST' | 'GET' | 'CSV' = 'POST',
   ): Promise<Exchange> {
     const headers = await this.headersFor(view);
     const url = new URL(this.hub.gatewayUrl);
@@ -94,8 +94,12 @@ export class CanaryHub {
       init = { method, headers: { ...headers, 'apollo-require-preflight': 'true' } };
     } else {
       init = {
-        method,
-        headers: { ...headers, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          ...(method === 'CSV' ? { accept: 'text/csv' } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       };
     }

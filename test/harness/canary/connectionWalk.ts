@@ -182,7 +182,7 @@ export interface WalkingHub {
     view: View,
     query: string,
     variables?: Record<string, unknown>,
-    method?: 'POST' | 'GET',
+    method?: 'POST' | 'GET' | 'CSV',
   ): Promise<{ body: { data?: Record<string, any> | null } | undefined }>;
 }
 
@@ -205,7 +205,9 @@ export async function walkConnection(
     if (page === 0) {
       await hub.graphql(view, query, {});
       await hub.graphql(view, query, {}, 'GET');
-      requests += 2;
+      // The same answer as an export: a table when the path is one list, a coded refusal otherwise.
+      await hub.graphql(view, query, {}, 'CSV');
+      requests += 3;
     }
     const next = pageInfosIn(path, exchange.body?.data).find((info) => info.hasNextPage && info.endCursor);
     if (!next?.endCursor) break;

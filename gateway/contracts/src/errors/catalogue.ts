@@ -33,7 +33,7 @@ export const ERROR_CATALOGUE = {
   NOT_ACCEPTABLE: {
     httpStatus: 406,
     description:
-      'The `Accept` header names no media type the hub answers with (`application/graphql-response+json`, `application/json`).',
+      'The `Accept` header names no media type the hub answers with (`application/graphql-response+json`, `application/json`, or `text/csv` for an answer that is one table).',
   },
   HEADERS_TOO_LARGE: {
     httpStatus: 431,
