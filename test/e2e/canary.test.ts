@@ -32,7 +32,8 @@ function failWith(findings: readonly Finding[]): void {
 }
 
 beforeAll(async () => {
-  hub = await CanaryHub.start();
+  // Small pages and a small export limit: a CSV export of a walked connection streams several pages.
+  hub = await CanaryHub.start({ env: { LIMIT_LIST_SIZE: '8', EXPORT_MAX_ROWS: '20' } });
   paths = connectionPaths(hub.schema, walkRoots(hub.hub), { maxDepth: 3, pathsPerConnection: 4 });
 }, 120_000);
 

@@ -136,6 +136,7 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
     persistedOperations: values.PERSISTED_OPERATIONS,
     persistedOperationsFile: resolve(values.PERSISTED_OPERATIONS_FILE ?? DEFAULT_OPERATIONS_FILE),
     apqTtlSeconds: values.APQ_TTL_SECONDS,
+    exportMaxRows: values.EXPORT_MAX_ROWS,
     shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     playground: values.PLAYGROUND ? values.PLAYGROUND === 'on' : values.NODE_ENV !== 'production',

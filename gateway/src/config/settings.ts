@@ -271,6 +271,11 @@ export const GATEWAY_SETTINGS = {
     '`100`',
     'the largest `first`/`last` (`LIST_TOO_LONG`)',
   ),
+  EXPORT_MAX_ROWS: setting(
+    z.coerce.number().int().positive().default(10_000),
+    '`10000`',
+    'the most rows one CSV export streams (`Accept: text/csv`, paged by the gateway); the `x-hub-export` trailer says `truncated` when reached',
+  ),
   LIMIT_BATCH: setting(
     z.coerce.number().int().positive().default(10),
     '`10`',

@@ -8,8 +8,14 @@ import type { Cell, Table } from './tabulate';
  * become a formula on an analyst's desk; numbers are written as numbers.
  */
 export function toCsv(table: Table): string {
-  const lines = [table.columns.map((name) => field(name)), ...table.rows.map((row) => row.map(field))];
-  return `\uFEFF${lines.map((cells) => cells.join(',')).join('\r\n')}\r\n`;
+  return `\uFEFF${csvRows([table.columns])}${csvRows(table.rows)}`;
+}
+
+/** Rows of CSV, each ended by CRLF: the body of a table, or a further page of it. */
+export function csvRows(rows: readonly Cell[][]): string {
+  let text = '';
+  for (const row of rows) text += `${row.map(field).join(',')}\r\n`;
+  return text;
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;

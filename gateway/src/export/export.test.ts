@@ -1,4 +1,7 @@
+import { buildSchema } from 'graphql';
 import { csvWanted } from './negotiate';
+import { exportPageInfo, pagedExportOf } from './pagedExport';
+import { listColumns } from './selection';
 import { toCsv } from './csv';
 import { tabulate, type Table } from './tabulate';
 
@@ -84,5 +87,100 @@ describe('csvWanted', () => {
     ['TEXT/CSV; charset=utf-8', true, false],
   ])('Accept %p → csv %p, JSON acceptable %p', (accept, csv, jsonAcceptable) => {
     expect(csvWanted(accept)).toEqual({ csv, jsonAcceptable });
+  });
+});
+
+describe('listColumns', () => {
+  it('takes the leaves a list’s rows select, dotted by response key, through fragments', () => {
+    const query = `query Q { schools(first: 2) { totalCount nodes { code n: name ...Where ... on School { type } } } }
+      fragment Where on School { district { name code } name }`;
+    expect(listColumns(query, 'Q', ['schools', 'nodes'])).toEqual([
+      'code',
+      'n',
+      'district.name',
+      'district.code',
+      'name',
+      'type',
+    ]);
+    expect(listColumns('{ labs { edges { cursor node { code } } } }', undefined, ['labs', 'edges'])).toEqual(['code']);
+    expect(listColumns('{ codes }', undefined, ['codes'])).toEqual(['codes']);
+    expect(listColumns('{ a } { b }', undefined, ['a'])).toBeUndefined();
+  });
+
+  it('fixes a table’s columns, so a null object still has its columns', () => {
+    const data = { schools: { nodes: [{ code: '1', district: null }] } };
+    expect(tabulate(data, ['code', 'district.name'])).toMatchObject({ table: { rows: [['1', null]] } });
+  });
+});
+
+describe('pagedExportOf', () => {
+  const schema = buildSchema(`
+    type Query { schools(first: Int, after: String): SchoolConnection, school(code: ID!): School }
+    type School { code: ID!, name: String, students(first: Int, after: String): StudentConnection }
+    type SchoolConnection { nodes: [School!]!, pageInfo: PageInfo!, totalCount: Int! }
+    type StudentConnection { nodes: [Student!]!, pageInfo: PageInfo! }
+    type Student { grade: Int }
+    type PageInfo { hasNextPage: Boolean!, endCursor: String }
+  `);
+
+  it('asks for the page info and takes after from a variable, keeping the client’s first after', () => {
+    const paged = pagedExportOf(
+      schema,
+      'query R($c: ID!, $a: String) { school(code: $c) { students(first: 5, after: $a) { nodes { grade } } } }',
+      'R',
+      { c: '1', a: 'cur' },
+      50,
+    )!;
+    expect(paged.connectionPath).toEqual(['school', 'students']);
+    expect(paged.firstAfter).toBe('cur');
+    expect(paged.query).toContain('$cdoExportAfter: String');
+    expect(paged.query).toContain('students(first: 50, after: $cdoExportAfter)');
+    expect(paged.query).toContain('cdoExportPage: pageInfo {');
+    // The client's after variable is gone (its value is the first page's), the others stay.
+    expect(paged.query).toContain('query R($c: ID!, $cdoExportAfter: String)');
+    expect(
+      exportPageInfo(
+        { school: { students: { cdoExportPage: { hasNextPage: true, endCursor: 'x' } } } },
+        paged.connectionPath,
+      ),
+    ).toEqual({ hasNextPage: true, endCursor: 'x' });
+  });
+
+  it('leaves alone what it cannot page: two connections, spreads on the way, taken names, an unknown operation, invalid rewrites', () => {
+    expect(
+      pagedExportOf(
+        schema,
+        '{ schools(first: 1) { nodes { code } } a: schools { nodes { code } } }',
+        undefined,
+        {},
+        50,
+      ),
+    ).toBeUndefined();
+    expect(
+      pagedExportOf(
+        schema,
+        '{ school(code: "1") { ...S } } fragment S on School { students { nodes { grade } } }',
+        undefined,
+        {},
+        50,
+      ),
+    ).toBeUndefined();
+    expect(
+      pagedExportOf(
+        schema,
+        'query($cdoExportAfter: String) { schools(after: $cdoExportAfter) { nodes { code } } }',
+        undefined,
+        {},
+        50,
+      ),
+    ).toBeUndefined();
+    expect(
+      pagedExportOf(schema, '{ schools { cdoExportPage: totalCount nodes { code } } }', undefined, {}, 50),
+    ).toBeUndefined();
+    expect(pagedExportOf(schema, '{ schools { nodes { code } } }', 'Missing', {}, 50)).toBeUndefined();
+    const noAfter = buildSchema(
+      'type Query { list: C } type C { nodes: [Int], pageInfo: PageInfo } type PageInfo { hasNextPage: Boolean!, endCursor: String }',
+    );
+    expect(pagedExportOf(noAfter, '{ list { nodes } }', undefined, {}, 50)).toBeUndefined();
   });
 });

@@ -1,3 +1,5 @@
 export * from './csv';
-export * from './tabulate';
 export * from './negotiate';
+export * from './pagedExport';
+export * from './selection';
+export * from './tabulate';

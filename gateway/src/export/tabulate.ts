@@ -22,7 +22,11 @@ export type Tabulation = { table: Table } | { refused: string };
 /** Separator of a list of scalars inside one cell. */
 export const LIST_SEPARATOR = '; ';
 
-export function tabulate(data: unknown): Tabulation {
+/**
+ * `columns` (from the operation, see `selection.ts`) fixes the table's columns; without them
+ * (an operation sent by hash only) they are the ones the rows hold, in order of appearance.
+ */
+export function tabulate(data: unknown, columns?: readonly string[]): Tabulation {
   if (!isObject(data)) return { refused: 'the answer holds no data' };
   const lists: { path: string[]; items: unknown[] }[] = [];
   findLists(data, [], lists);
@@ -33,7 +37,7 @@ export function tabulate(data: unknown): Tabulation {
     };
   const { path, items } = lists[0]!;
   const isEdges = path[path.length - 1] === 'edges';
-  const columns = new Map<string, number>();
+  const seen = new Map<string, number>();
   const rows: Map<string, Cell>[] = [];
   for (const item of items) {
     const row = new Map<string, Cell>();
@@ -46,16 +50,16 @@ export function tabulate(data: unknown): Tabulation {
     } else {
       row.set(path[path.length - 1]!, source === undefined ? null : (source as Cell));
     }
-    for (const column of row.keys()) if (!columns.has(column)) columns.set(column, columns.size);
+    for (const column of row.keys()) if (!seen.has(column)) seen.set(column, seen.size);
     rows.push(row);
   }
   // A null object reads as a null leaf: where other rows show its fields, its own column goes.
-  const names = [...columns.keys()].filter((name) => !hasChild(columns, name));
+  const names = columns ? [...columns] : [...seen.keys()].filter((name) => !hasChild(seen, name));
   return {
     table: {
       listPath: path.join('.'),
       columns: names,
-      rows: rows.map((row) => names.map((name) => row.get(name) ?? null)),
+      rows: rows.map((row) => names.map((name) => cellAt(row, name))),
     },
   };
 }
@@ -83,6 +87,11 @@ function flatten(value: Record<string, unknown>, path: string[], into: Map<strin
     }
   }
   return undefined;
+}
+
+/** A row's cell for a column; a column below an object that is null reads null. */
+function cellAt(row: Map<string, Cell>, column: string): Cell {
+  return row.get(column) ?? null;
 }
 
 function hasChild(columns: Map<string, number>, name: string): boolean {

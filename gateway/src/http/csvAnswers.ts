@@ -1,18 +1,64 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import { Readable } from 'node:stream';
 import { codedErrorResponse } from '../errors';
-import { csvWanted, tabulate, toCsv } from '../export';
+import {
+  csvRows,
+  csvWanted,
+  exportPageInfo,
+  EXPORT_AFTER_VARIABLE,
+  listColumns,
+  pagedExportOf,
+  tabulate,
+  toCsv,
+  type PagedExport,
+  type Tabulation,
+} from '../export';
+
+export interface CsvAnswersOptions {
+  /** The API schema new requests validate against (a paged rewrite must validate too). */
+  schema(): GraphQLSchema;
+  /** The most rows one export sends (`EXPORT_MAX_ROWS`). */
+  maxRows: number;
+  /** Rows per page the gateway asks for (the largest `first` allowed, `LIMIT_LIST_SIZE`). */
+  pageSize: number;
+  /** No rewritten operations when only registered ones may run (`PERSISTED_OPERATIONS=only`). */
+  allowListOnly: boolean;
+}
+
+interface Wanted {
+  jsonAcceptable: boolean;
+  paged?: PagedExport;
+  /** The body as asked of Apollo Server (the paged rewrite, when there is one). */
+  body?: ExportBody;
+}
+
+interface ExportBody {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: Record<string, unknown>;
+  extensions?: unknown;
+}
+
+/** Headers a page request carries over from the export's request: who asks, and for what. */
+const PAGE_HEADERS = ['authorization', 'x-data-purpose'];
 
 /**
  * `Accept: text/csv` on `/graphql`: the operation runs like any other (identity, policy, audit,
  * caches — Apollo Server is asked for JSON), then its answer becomes CSV if it is one table (see
- * `export/tabulate.ts`). Withheld fields are empty cells; their coordinates and codes go in
- * `x-hub-withheld` (`Student.name=GRANT_REQUIRED, …`), since a CSV has no place for errors. An
- * answer with any other error stays the GraphQL JSON answer, so its codes reach the client; an
- * answer that is not one table is refused with 406 NOT_ACCEPTABLE — or sent as JSON when the
- * client's `Accept` also takes JSON.
+ * `export/`). Withheld fields are empty cells; their coordinates and codes go in `x-hub-withheld`
+ * (`Student.name=GRANT_REQUIRED, …`), since a CSV has no place for errors. An answer with any
+ * other error stays the GraphQL JSON answer, so its codes reach the client; an answer that is not
+ * one table is refused with 406 NOT_ACCEPTABLE — or sent as JSON when `Accept` also takes JSON.
+ *
+ * A consumer's export of a connection is paged by the gateway (`export/pagedExport.ts`): the
+ * first page answers as above, then further pages — each an ordinary request of the consumer's,
+ * with its own audit record and rate-limit count — are streamed after it, up to `maxRows`. The
+ * trailer `x-hub-export` says how it ended: `complete`, `truncated` at the limit, or `stopped`
+ * with the code that stopped it.
  */
-export function installCsvAnswers(app: FastifyInstance): void {
-  const wanted = new WeakMap<FastifyRequest, { jsonAcceptable: boolean }>();
+export function installCsvAnswers(app: FastifyInstance, options: CsvAnswersOptions): void {
+  const wanted = new WeakMap<FastifyRequest, Wanted>();
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.url !== '/graphql') return;
     const { csv, jsonAcceptable } = csvWanted(request.headers.accept);
@@ -20,40 +66,136 @@ export function installCsvAnswers(app: FastifyInstance): void {
     wanted.set(request, { jsonAcceptable });
     request.headers.accept = 'application/json';
   });
+  app.addHook('preValidation', async (request) => {
+    const want = wanted.get(request);
+    if (!want || request.method !== 'POST') return;
+    const body = request.body as ExportBody | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string') return;
+    want.body = body;
+    // Paged only for an identified consumer's own text: a hash-only or registered operation runs as sent.
+    if (options.allowListOnly || body.extensions || !request.headers.authorization) return;
+    const variables = body.variables && typeof body.variables === 'object' ? body.variables : {};
+    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+    const paged = pagedExportOf(options.schema(), body.query, operationName, variables, options.pageSize);
+    if (!paged) return;
+    want.paged = paged;
+    want.body = { ...body, query: paged.query, variables: { ...variables, [EXPORT_AFTER_VARIABLE]: paged.firstAfter } };
+    request.body = want.body;
+  });
   app.addHook('onSend', async (request, reply, payload) => {
     const want = wanted.get(request);
     if (!want || typeof payload !== 'string') return payload;
-    return csvAnswer(request, reply, payload, want.jsonAcceptable);
+    return csvAnswer(app, request, reply, payload, want, options.maxRows);
   });
 }
 
-function csvAnswer(request: FastifyRequest, reply: FastifyReply, payload: string, jsonAcceptable: boolean): string {
-  let body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
-  try {
-    body = JSON.parse(payload) as typeof body;
-  } catch {
-    return payload;
-  }
-  // A batch, or an answer that is not GraphQL's: leave it as it is.
-  if (Array.isArray(body) || typeof body !== 'object' || body === null) return payload;
-  const errors = body.errors ?? [];
-  const withheld = errors.flatMap((error) => {
-    const { coordinate, code } = error.extensions ?? {};
-    return typeof coordinate === 'string' && typeof code === 'string' ? [`${coordinate}=${code}`] : [];
-  });
-  if (withheld.length < errors.length || body.data === undefined || body.data === null) return payload;
-  const tabulated = tabulate(body.data);
+function csvAnswer(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: string,
+  want: Wanted,
+  maxRows: number,
+): string | Readable {
+  const page = readPage(payload);
+  if (!page) return payload;
+  const operationName = typeof want.body?.operationName === 'string' ? want.body.operationName : undefined;
+  const tabulated = tabulateAnswer(page.data, want.body, operationName);
   if ('refused' in tabulated) {
-    if (jsonAcceptable) return payload;
+    if (want.jsonAcceptable) return payload;
     const refusal = codedErrorResponse('NOT_ACCEPTABLE', `This answer cannot be sent as CSV: ${tabulated.refused}.`);
     reply.code(refusal.status).header('content-type', 'application/json; charset=utf-8');
     reply.header('cache-control', 'no-store');
     return JSON.stringify(refusal.body);
   }
-  const operationName = (request.body as { operationName?: unknown } | undefined)?.operationName;
-  const fileName = typeof operationName === 'string' && /^\w{1,64}$/.test(operationName) ? operationName : 'export';
+  const fileName = operationName && /^\w{1,64}$/.test(operationName) ? operationName : 'export';
   reply.header('content-type', 'text/csv; charset=utf-8; header=present');
   reply.header('content-disposition', `attachment; filename="${fileName}.csv"`);
-  if (withheld.length) reply.header('x-hub-withheld', [...new Set(withheld)].join(', '));
-  return toCsv(tabulated.table);
+  if (page.withheld.length) reply.header('x-hub-withheld', page.withheld.join(', '));
+  const { table } = tabulated;
+  const first = toCsv({ ...table, rows: table.rows.slice(0, maxRows) });
+  const next = want.paged && exportPageInfo(page.data, want.paged.connectionPath);
+  if (!want.paged || !want.body) return first;
+
+  // A paged export: stream further pages after the first, each asked as the consumer; the trailer says how it ended.
+  const { paged, body } = want;
+  let ending = `complete; rows=${Math.min(table.rows.length, maxRows)}`;
+  reply.trailer('x-hub-export', async () => ending);
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  for (const name of PAGE_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  async function* pages(): AsyncGenerator<string> {
+    yield first;
+    let rows = table.rows.length;
+    if (rows > maxRows || (rows === maxRows && next?.hasNextPage)) {
+      ending = `truncated; rows=${maxRows}`;
+      return;
+    }
+    let after: string | null = next?.hasNextPage ? next.endCursor : null;
+    while (after) {
+      const answer = await app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers,
+        payload: { ...body, variables: { ...body.variables, [EXPORT_AFTER_VARIABLE]: after } },
+      });
+      const more = answer.statusCode === 200 ? readPage(answer.body) : undefined;
+      const moreTable = more ? tabulateAnswer(more.data, body, operationName) : undefined;
+      if (!more || !moreTable || 'refused' in moreTable) {
+        ending = `stopped; ${pageFailure(answer.body) ?? `status ${answer.statusCode}`}`;
+        return;
+      }
+      const room = maxRows - rows;
+      yield csvRows(moreTable.table.rows.slice(0, room));
+      rows += Math.min(room, moreTable.table.rows.length);
+      const info = exportPageInfo(more.data, paged.connectionPath);
+      after = info?.hasNextPage ? info.endCursor : null;
+      if (rows >= maxRows && (moreTable.table.rows.length > room || after)) {
+        ending = `truncated; rows=${rows}`;
+        return;
+      }
+    }
+    ending = `complete; rows=${rows}`;
+  }
+  return Readable.from(pages(), { objectMode: false });
+}
+
+/** An answer's data and withheld coordinates, when it is data with no error other than withheld fields. */
+function readPage(payload: string): { data: unknown; withheld: string[] } | undefined {
+  let body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
+  try {
+    body = JSON.parse(payload) as typeof body;
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(body) || typeof body !== 'object' || body === null) return undefined;
+  const errors = body.errors ?? [];
+  const withheld = errors.flatMap((error) => {
+    const { coordinate, code } = error.extensions ?? {};
+    return typeof coordinate === 'string' && typeof code === 'string' ? [`${coordinate}=${code}`] : [];
+  });
+  if (withheld.length < errors.length || body.data === undefined || body.data === null) return undefined;
+  return { data: body.data, withheld: [...new Set(withheld)] };
+}
+
+function tabulateAnswer(data: unknown, body: ExportBody | undefined, operationName: string | undefined): Tabulation {
+  const first = tabulate(data);
+  if ('refused' in first || typeof body?.query !== 'string') return first;
+  // Columns from the operation, so that every page has the same ones.
+  const columns = listColumns(body.query, operationName, first.table.listPath.split('.'));
+  return columns ? tabulate(data, columns) : first;
+}
+
+/** The code that stopped a page, for the trailer (codes only: never a message or a value). */
+function pageFailure(text: string): string | undefined {
+  try {
+    const code = (JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] }).errors?.find(
+      (e) => typeof e.extensions?.code === 'string',
+    )?.extensions?.code;
+    return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }

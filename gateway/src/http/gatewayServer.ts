@@ -129,7 +129,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     installAllowList(app, allowList);
   }
   installRequestGate(app, createRequestGate(config.limits, config.requestLimits, config.maxTokens));
-  installCsvAnswers(app);
+  installCsvAnswers(app, {
+    schema: () => gateway.supergraph.apiSchema,
+    maxRows: config.exportMaxRows,
+    pageSize: config.limits.maxListSize,
+    allowListOnly: config.persistedOperations === 'only',
+  });
   const rateLimit = requestRateLimit({ limiter: services.rateLimiter, metrics, perMinute: config.rateLimitPerMinute });
   await app.register(fastifyApollo(apollo), { context: graphqlContext({ identify, rateLimit }) });
   echoRequestId(app);
