@@ -6,7 +6,7 @@ export function registerPolicyCommands(program: Command): void {
 
   policy
     .command('check')
-    .description('validate every policy against the supergraph and the consumer registry (exit 1 on errors)')
+    .description('validate every policy against the supergraph and the consumer directory (exit 1 on errors)')
     .action(async () => {
       const { checkPolicies, formatCheckReport } = await import('./policyCommands.js');
       const report = await checkPolicies();

@@ -12,7 +12,7 @@ export function registerTokenCommands(program: Command): void {
     .option('--purpose <purpose>', 'purpose claim; it binds: a request with another x-data-purpose is refused')
     .option(
       '--role <role...>',
-      'roles claim, each one the registry lets the consumer hold (e.g. --consumer education --role cdo:education)',
+      'roles claim, each one the consumer directory lets the consumer hold (e.g. --consumer education --role cdo:education)',
     )
     .option(
       '--ttl <duration>',
