@@ -13,7 +13,8 @@ import {
   tokenFor,
   type GraphQLResponse,
 } from '../harness/hubProcess';
-import { hubCliOk } from '../harness/hubCli';
+import { CACHE_TEST_RULES, grantThroughCli } from '../harness/cacheTests';
+import { callGateway } from '../harness/gatewayCall';
 import { until } from '../harness/until';
 
 // The cache below the query planner (entity and root-field fetches), with the response cache off
@@ -23,14 +24,6 @@ import { until } from '../harness/until';
 // see each other's values in any order nor after a revocation, and a mutation's change event
 // purges the entities derived from the changed record. In memory and on Redis.
 
-const RULES = `defaultTtl: 60s
-types:
-  District: 5m
-  PriceObservation: 1s
-caps:
-  classes: { UNCONDITIONAL: 10m, CONDITIONAL: 30s, NOT_SHARED: 0s }
-  levels: { L4: 0s }
-`;
 const UNIVERSITY = '121101076969150212';
 
 describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backend) => {
@@ -42,7 +35,7 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `fetch-cache-${backend}-`));
-    writeFileSync(join(dir, 'cache.yaml'), RULES);
+    writeFileSync(join(dir, 'cache.yaml'), CACHE_TEST_RULES);
     if (backend === 'redis')
       redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
     env = {
@@ -55,22 +48,12 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     hub = await HubProcess.start({ env });
     // city-analytics reads contract amounts in clear (a store grant); development-reform reads
     // them rounded (its policy grant, round(10)): the same selection, so they share entries.
-    const cli = (...args: string[]) => hubCliOk(args, env);
-    const { stdout } = await cli(
-      'grant',
-      'request',
-      '--consumer',
-      'city-analytics',
-      '--fields',
-      'TechnologyContract.amount',
-      '--purpose',
-      'statistics',
-      '--reason',
-      'fetch cache test',
-      '--until',
-      '2027-12-31',
-    );
-    await cli('grant', 'approve', stdout.match(/REQ-\d{4}-\d{4}/)![0], '--by', 'test CDO');
+    await grantThroughCli(env, {
+      consumer: 'city-analytics',
+      fields: 'TechnologyContract.amount',
+      purpose: 'statistics',
+      reason: 'fetch cache test',
+    });
     // The truth: a gateway without any cache, on the same subgraphs and grants.
     const urls = Object.fromEntries(
       AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.ports[agency.id]}/graphql`]),
@@ -232,18 +215,12 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     const sharedHit = await delta(() => ask('analytics', contracts(6)));
     expect(sharedHit.changed['entity.hit']).toBeGreaterThan(0);
     const cdo = await tokenFor('science', undefined, ['cdo:science']);
-    const grants = await (
-      await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grants?agency=science'), {
-        headers: { authorization: `Bearer ${cdo}` },
-      })
-    ).json();
+    const grants = (await callGateway(hub.gatewayUrl, 'GET', '/admin/grants?agency=science', cdo)).body;
     const id = grants.grants.find(
       (g: { id: string; consumer: string }) => g.consumer === 'city-analytics' && g.id.startsWith('GRANT-'),
     ).id;
-    const revoked = await fetch(hub.gatewayUrl.replace('/graphql', `/admin/grants/${id}/revoke`), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${cdo}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason: 'fetch cache test' }),
+    const revoked = await callGateway(hub.gatewayUrl, 'POST', `/admin/grants/${id}/revoke`, cdo, {
+      reason: 'fetch cache test',
     });
     expect(revoked.status).toBe(200);
     const after = await ask('analytics', contracts(6));

@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { as, HubProcess, tokenFor } from '../harness/hubProcess';
+import { callGateway } from '../harness/gatewayCall';
 import { hubCli as runHub } from '../harness/hubCli';
 import { until } from '../harness/until';
 
@@ -39,19 +40,8 @@ afterAll(async () => {
 const env = () => ({ GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
 const hubCli = (...args: string[]) => runHub(args, env());
 
-async function admin(
-  method: 'GET' | 'POST',
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: any }> {
-  const response = await fetch(hub.gatewayUrl.replace('/graphql', path), {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: await response.json() };
-}
+const admin = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) =>
+  callGateway(hub.gatewayUrl, method, path, token, body);
 
 const ROSTER = '{ schools(first: 3) { nodes { code students(first: 2) { nodes { name grade } } } } }';
 async function studentNames(): Promise<{ names: (string | null)[]; codes: string[] }> {

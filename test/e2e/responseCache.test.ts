@@ -13,6 +13,8 @@ import {
   tokenFor,
   type GraphQLResponse,
 } from '../harness/hubProcess';
+import { CACHE_TEST_RULES, grantThroughCli } from '../harness/cacheTests';
+import { callGateway } from '../harness/gatewayCall';
 import { hubCliOk } from '../harness/hubCli';
 import { until } from '../harness/until';
 
@@ -20,15 +22,6 @@ import { until } from '../harness/until';
 // with a grant and without ask the same operations in every order; masks are applied after the
 // cache (per-consumer `hash` pseudonyms differ on a shared entry); a revocation takes effect on
 // the very next request; TTLs run out; hits are audited. On Redis, two gateways share entries.
-
-const RULES = `defaultTtl: 60s
-types:
-  District: 5m
-  PriceObservation: 1s
-caps:
-  classes: { UNCONDITIONAL: 10m, CONDITIONAL: 30s, NOT_SHARED: 0s }
-  levels: { L4: 0s }
-`;
 
 const TEACHERS = (alias: string) =>
   `{ ${alias}: schools(first: 3) { nodes { code name teachers(first: 2) { nodes { name subject } } } } }`;
@@ -52,7 +45,7 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `cache-${backend}-`));
-    writeFileSync(join(dir, 'cache.yaml'), RULES);
+    writeFileSync(join(dir, 'cache.yaml'), CACHE_TEST_RULES);
     if (backend === 'redis')
       redis = await RedisTestServer.start({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
     env = {
@@ -64,31 +57,14 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     hub = await HubProcess.start({ env });
     // Grants from the store: city-analytics reads teachers in clear; district-haidian and science
     // read them with names pseudonymised (hash): identical views, so they share cache entries.
-    const cli = (...args: string[]) => hubCliOk(args, env);
-    const grant = async (consumer: string, purpose: string, mask?: string) => {
-      const { stdout } = await cli(
-        'grant',
-        'request',
-        '--consumer',
+    const grant = (consumer: string, purpose: string, mask?: string) =>
+      grantThroughCli(env, {
         consumer,
-        '--fields',
-        'School.teachers,Teacher.name,Teacher.subject',
-        '--purpose',
+        fields: 'School.teachers,Teacher.name,Teacher.subject',
         purpose,
-        '--reason',
-        'cache test',
-        '--until',
-        '2027-12-31',
-      );
-      await cli(
-        'grant',
-        'approve',
-        stdout.match(/REQ-\d{4}-\d{4}/)![0],
-        '--by',
-        'test CDO',
-        ...(mask ? ['--mask', mask] : []),
-      );
-    };
+        reason: 'cache test',
+        ...(mask ? { mask } : {}),
+      });
     await grant('city-analytics', 'statistics');
     await grant('district-haidian', 'enrollment-planning', 'Teacher.name=hash');
     await grant('science', 'industrial-policy', 'Teacher.name=hash');
@@ -222,16 +198,10 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(teacherNames(before.body, alias).every((n) => n !== null)).toBe(true);
     expect((await ask('analytics', TEACHERS(alias))).headers.get('x-cache')).toBe('HIT');
     const cdo = await tokenFor('education', undefined, ['cdo:education']);
-    const grants = await (
-      await fetch(hub.gatewayUrl.replace('/graphql', '/admin/grants?agency=education'), {
-        headers: { authorization: `Bearer ${cdo}` },
-      })
-    ).json();
+    const grants = (await callGateway(hub.gatewayUrl, 'GET', '/admin/grants?agency=education', cdo)).body;
     const id = grants.grants.find((g: { consumer: string }) => g.consumer === 'city-analytics').id;
-    const revoked = await fetch(hub.gatewayUrl.replace('/graphql', `/admin/grants/${id}/revoke`), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${cdo}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason: 'cache test' }),
+    const revoked = await callGateway(hub.gatewayUrl, 'POST', `/admin/grants/${id}/revoke`, cdo, {
+      reason: 'cache test',
     });
     expect(revoked.status).toBe(200);
     const after = await ask('analytics', TEACHERS(alias));
@@ -281,20 +251,18 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     await cli('cache', 'invalidate', '--type', 'School');
     expect((await ask('drc', one(second!))).headers.get('x-cache')).toBe('MISS');
     // Only an operator or the CDO of an agency resolving the type may purge.
-    const refused = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('city-analytics')}` },
-      body: JSON.stringify({ type: 'School' }),
-    });
-    expect(refused.status).toBe(403);
-    const unknown = await fetch(hub.gatewayUrl.replace('/graphql', '/admin/cache/invalidate'), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${await tokenFor('hub-operations', undefined, ['hub-operator'])}`,
+    const refused = await callGateway(
+      hub.gatewayUrl,
+      'POST',
+      '/admin/cache/invalidate',
+      await tokenFor('city-analytics'),
+      {
+        type: 'School',
       },
-      body: JSON.stringify({ type: 'Nope' }),
-    });
+    );
+    expect(refused.status).toBe(403);
+    const operator = await tokenFor('hub-operations', undefined, ['hub-operator']);
+    const unknown = await callGateway(hub.gatewayUrl, 'POST', '/admin/cache/invalidate', operator, { type: 'Nope' });
     expect(unknown.status).toBe(400);
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { asOperator, HubProcess, TEST_SECRETS, tokenFor } from '../harness/hubProcess';
+import { callGateway } from '../harness/gatewayCall';
 import { hubCli as runHub } from '../harness/hubCli';
 
 // Roles bound to agencies, separation of duties, token lifetime and purpose, and the operators'
@@ -26,35 +27,16 @@ afterAll(async () => {
   for (const dir of [grantDir, auditDir]) rmSync(dir, { recursive: true, force: true });
 });
 
-const origin = () => hub.gatewayUrl.replace('/graphql', '');
 const hubCli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
   runHub(args, { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir, ...extraEnv });
 
-async function call(
+const call = (
   method: 'GET' | 'POST',
   path: string,
   token: string | undefined,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Headers; body: any; text: string }> {
-  const response = await fetch(`${origin()}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, headers: response.headers, body: parsed, text };
-}
+) => callGateway(hub.gatewayUrl, method, path, token, body, headers);
 
 const code = (response: { body: any }) => response.body?.errors?.[0]?.extensions?.code;
 const NAMES = '{ schools(first: 2) { nodes { students(first: 2) { nodes { name } } } } }';
@@ -104,7 +86,7 @@ describe('roles are bound to agencies', () => {
       await tokenFor('education', undefined, ['cdo:science']),
     );
     expect([crossAgency.status, code(crossAgency)]).toEqual([403, 'ROLE_NOT_HELD']);
-    // What the registry grants works: the agency's own consumer, its named CDO identity, the operators.
+    // What the consumer directory grants works: the agency's own consumer, its named CDO identity, the operators.
     expect(
       (
         await call(
@@ -298,7 +280,7 @@ describe('hub token (the CLI as a child process)', () => {
     expect(claims.exp - claims.iat).toBe(1800);
   });
 
-  it('mints what the registry allows, and the gateway accepts it', async () => {
+  it('mints what the consumer directory allows, and the gateway accepts it', async () => {
     const minted = await hubCli(['token', '--consumer', 'education', '--role', 'cdo:education', '--ttl', '24h']);
     expect(minted).toMatchObject({ code: 0, stderr: '' });
     expect((await call('GET', '/admin/grant-requests?agency=education', minted.stdout.trim())).status).toBe(200);

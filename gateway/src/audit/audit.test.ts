@@ -1,39 +1,35 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, appendFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AccessEntry } from './auditRecord';
+import { accessEntry, AUDIT_TEST_KEY } from './auditFixtures.test-helpers';
 import { JsonlAuditLog, readOperations } from './jsonlAuditLog';
 import { verifyAuditTrail } from './verifyAuditTrail';
 
-const key = 'audit-checkpoint-key-0123456789abcdef';
-const entry = (n: number): AccessEntry => ({
-  time: new Date(Date.UTC(2026, 10, 27, 0, 0, n)).toISOString(),
-  requestId: `r${n}`,
-  consumer: 'district-haidian',
-  purpose: 'enrollment-planning',
-  operationName: null,
-  operationHash: 'abc',
-  grants: ['EDU-2026-001'],
-  agencies: {
-    education: {
-      released: ['School.name'],
-      masked: ['Student.name'],
-      denied: ['Student.idNumber'],
-      entities: 3,
+const entry = (n: number) =>
+  accessEntry(
+    n,
+    {
       grants: ['EDU-2026-001'],
+      agencies: {
+        education: {
+          released: ['School.name'],
+          masked: ['Student.name'],
+          denied: ['Student.idNumber'],
+          entities: 3,
+          grants: ['EDU-2026-001'],
+        },
+      },
+      outcome: 'partial',
     },
-  },
-  supergraphVersion: 's1',
-  policyVersion: 'p1',
-  outcome: 'partial',
-});
+    Date.UTC(2026, 10, 27),
+  );
 
 async function trail(
   records: number,
   options: { checkpointEvery?: number; maxFileBytes?: number } = {},
 ): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'audit-'));
-  const log = await JsonlAuditLog.open(dir, { signingKey: key, ...options });
+  const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, ...options });
   await Promise.all(Array.from({ length: records }, (_, i) => log.append(entry(i))));
   await log.close();
   return dir;
@@ -49,11 +45,11 @@ describe('JSONL audit trail', () => {
   it('writes a verifiable hash chain, across rotated files and reopenings', async () => {
     const dir = await trail(40, { maxFileBytes: 4000, checkpointEvery: 10 });
     expect(readdirSync(dir).filter((f) => f.startsWith('audit-')).length).toBeGreaterThan(1);
-    const reopened = await JsonlAuditLog.open(dir, { signingKey: key });
+    const reopened = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY });
     const record = await reopened.append(entry(99));
     await reopened.close();
     expect(record.seq).toBe(41);
-    expect(verifyAuditTrail(dir, key)).toMatchObject({ ok: true, records: 41, lastSeq: 41 });
+    expect(verifyAuditTrail(dir, AUDIT_TEST_KEY)).toMatchObject({ ok: true, records: 41, lastSeq: 41 });
   });
 
   it('detects an edited record', async () => {
@@ -63,7 +59,7 @@ describe('JSONL audit trail', () => {
       file,
       readFileSync(file, 'utf8').replace('"consumer":"district-haidian"', '"consumer":"city-analytics"'),
     );
-    const result = verifyAuditTrail(dir, key);
+    const result = verifyAuditTrail(dir, AUDIT_TEST_KEY);
     expect(result.ok).toBe(false);
     expect(result.problems[0]!.message).toMatch(/record 1 was altered/);
   });
@@ -73,7 +69,7 @@ describe('JSONL audit trail', () => {
     const file = auditFile(dir);
     const lines = readFileSync(file, 'utf8').split('\n');
     writeFileSync(file, [...lines.slice(0, 2), ...lines.slice(3)].join('\n'));
-    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(
+    expect(verifyAuditTrail(dir, AUDIT_TEST_KEY).problems.map((p) => p.message)).toContainEqual(
       expect.stringMatching(/record 4 where 3 was expected/),
     );
   });
@@ -83,14 +79,14 @@ describe('JSONL audit trail', () => {
     const file = auditFile(dir);
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     writeFileSync(file, lines.slice(0, 3).join('\n') + '\n');
-    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(
+    expect(verifyAuditTrail(dir, AUDIT_TEST_KEY).problems.map((p) => p.message)).toContainEqual(
       expect.stringMatching(/vouches for record 5, which is missing: the trail was cut short/),
     );
     appendFileSync(
       join(dir, 'checkpoints.jsonl'),
       JSON.stringify({ seq: 3, hash: 'x', time: 't', signature: '00' }) + '\n',
     );
-    expect(verifyAuditTrail(dir, key).problems.map((p) => p.message)).toContainEqual(
+    expect(verifyAuditTrail(dir, AUDIT_TEST_KEY).problems.map((p) => p.message)).toContainEqual(
       expect.stringMatching(/bad signature/),
     );
   });
@@ -98,15 +94,15 @@ describe('JSONL audit trail', () => {
   it('cuts a torn last line (never acknowledged) when it reopens after a crash', async () => {
     const dir = await trail(3);
     appendFileSync(auditFile(dir), '{"seq":4,"time":"2026-11-27T00:');
-    const log = await JsonlAuditLog.open(dir, { signingKey: key });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY });
     expect((await log.append(entry(4))).seq).toBe(4);
     await log.close();
-    expect(verifyAuditTrail(dir, key)).toMatchObject({ ok: true, records: 4 });
+    expect(verifyAuditTrail(dir, AUDIT_TEST_KEY)).toMatchObject({ ok: true, records: 4 });
   });
 
   it('acknowledges a record only once it is on disk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'audit-'));
-    const log = await JsonlAuditLog.open(dir, { signingKey: key, flushIntervalMs: 50 });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, flushIntervalMs: 50 });
     const pending = log.append(entry(1));
     expect(readFileSync(auditFile(dir), 'utf8')).toBe('');
     await pending;
@@ -116,7 +112,7 @@ describe('JSONL audit trail', () => {
 
   it('keeps each operation text once per hash in the operation store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'audit-'));
-    const log = await JsonlAuditLog.open(dir, { signingKey: key });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY });
     await Promise.all(
       [1, 2, 3].map((n) => log.append(entry(n), { text: '{ schools { nodes { name } } }', name: null })),
     );
@@ -125,7 +121,7 @@ describe('JSONL audit trail', () => {
       { text: 'query Other { districts { name } }', name: 'Other' },
     );
     await log.close();
-    const reopened = await JsonlAuditLog.open(dir, { signingKey: key });
+    const reopened = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY });
     await reopened.append(entry(5), { text: '{ schools { nodes { name } } }', name: null });
     await reopened.close();
     expect(readOperations(dir).map((op) => [op.hash, op.name])).toEqual([
@@ -138,7 +134,7 @@ describe('JSONL audit trail', () => {
     const dir = mkdtempSync(join(tmpdir(), 'audit-'));
     // /dev/full answers every write with ENOSPC, like a full disk.
     symlinkSync('/dev/full', join(dir, 'audit-000000000001.jsonl'));
-    const log = await JsonlAuditLog.open(dir, { signingKey: key });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY });
     await expect(log.append(entry(1))).rejects.toThrow(/ENOSPC/);
     await expect(log.append(entry(2))).rejects.toThrow(/ENOSPC/);
     expect(log.lastSeq).toBe(0);
@@ -147,11 +143,11 @@ describe('JSONL audit trail', () => {
 
   it('signs a checkpoint a while after records were written, without waiting for more', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'audit-'));
-    const log = await JsonlAuditLog.open(dir, { signingKey: key, checkpointIntervalMs: 100 });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, checkpointIntervalMs: 100 });
     await log.append(entry(1));
     await log.append(entry(2));
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(verifyAuditTrail(dir, key)).toMatchObject({ ok: true, records: 2, checkpoints: 1 });
+    expect(verifyAuditTrail(dir, AUDIT_TEST_KEY)).toMatchObject({ ok: true, records: 2, checkpoints: 1 });
     await log.close();
   });
 });

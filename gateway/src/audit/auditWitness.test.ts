@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisTestServer } from '../testing';
 import { archiveAuditStream } from './archiveAuditStream';
-import type { AccessEntry } from './auditRecord';
+import { accessEntry, AUDIT_TEST_KEY } from './auditFixtures.test-helpers';
 import { adoptAuditTrail } from './adoptAuditTrail';
 import { FileAuditWitness, type AuditWitness } from './auditWitness';
 import { signCheckpoint } from './hashChain';
@@ -28,20 +28,7 @@ import { verifyAuditTrail, verifyWitnessedTrail } from './verifyAuditTrail';
 // The attack this guards against: whoever can edit AUDIT_DIR removes the last records together with
 // the checkpoints that covered them. The folder alone then looks whole; its witness does not.
 
-const key = 'audit-checkpoint-key-0123456789abcdef';
-const entry = (n: number): AccessEntry => ({
-  time: new Date(Date.UTC(2026, 11, 4, 0, 0, n)).toISOString(),
-  requestId: `r${n}`,
-  consumer: 'district-haidian',
-  purpose: 'enrollment-planning',
-  operationName: null,
-  operationHash: 'abc',
-  grants: [],
-  agencies: { education: { released: ['School.name'], masked: [], denied: [], entities: 1, grants: [] } },
-  supergraphVersion: 's1',
-  policyVersion: 'p1',
-  outcome: 'ok',
-});
+const entry = (n: number) => accessEntry(n);
 
 const temp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 const fileWitness = () => new FileAuditWitness(join(temp('audit-witness-'), 'audit-witness'));
@@ -59,7 +46,11 @@ async function writeTrail(
   let n = recordLines(dir).length;
   for (const records of runs) {
     const own = typeof witness === 'function' ? await witness() : witness;
-    const log = await JsonlAuditLog.open(dir, { signingKey: key, ...(own ? { witness: own } : {}), ...options });
+    const log = await JsonlAuditLog.open(dir, {
+      signingKey: AUDIT_TEST_KEY,
+      ...(own ? { witness: own } : {}),
+      ...options,
+    });
     for (let i = 0; i < records; i++) await log.append(entry(++n));
     await log.close();
   }
@@ -98,7 +89,7 @@ describe('the audit witness (files)', () => {
   it('gives a fresh trail its id before the first record, and witnesses every checkpoint, the shutdown one too', async () => {
     const dir = temp('audit-');
     const witness = fileWitness();
-    const log = await JsonlAuditLog.open(dir, { signingKey: key, witness });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness });
     const identity = readTrailIdentity(dir) as TrailIdentity;
     expect(identity).toMatchObject({ openedAtSeq: 0, witness: witness.location });
     expect(await witness.entries(identity.trailId)).toEqual([
@@ -114,7 +105,7 @@ describe('the audit witness (files)', () => {
       opened: undefined,
       trailId: identity.trailId,
     });
-    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({
+    expect(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness)).toMatchObject({
       ok: true,
       records: 3,
       trailId: identity.trailId,
@@ -130,8 +121,8 @@ describe('the audit witness (files)', () => {
     await writeTrail(dir, witness, [15, 3, 2]); // checkpoints at 15, 18 and 20
     expect(cutTail(dir, 5)).toEqual({ cutCheckpoints: 2 });
     // The folder alone: the chain is whole and every checkpoint left matches — the attack works.
-    expect(verifyAuditTrail(dir, key)).toMatchObject({ ok: true, records: 15 });
-    const result = await verifyWitnessedTrail(dir, key, witness);
+    expect(verifyAuditTrail(dir, AUDIT_TEST_KEY)).toMatchObject({ ok: true, records: 15 });
+    const result = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(result.ok).toBe(false);
     expect(messages(result)).toEqual([
       expect.stringMatching(
@@ -153,7 +144,7 @@ describe('the audit witness (files)', () => {
         .map((l) => l.line + '\n')
         .join(''),
     );
-    const result = await verifyWitnessedTrail(dir, key, witness);
+    const result = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(messages(result)).toEqual([
       expect.stringMatching(/vouches for record 10, which is missing/),
       expect.stringMatching(/ends at record 7, but its witness vouches for record 10/),
@@ -166,10 +157,10 @@ describe('the audit witness (files)', () => {
     await writeTrail(dir, witness, [8]);
     cutTail(dir, 3);
     // A gateway opens the cut trail and carries on: the same numbers, other records.
-    const log = await JsonlAuditLog.open(dir, { signingKey: key, witness });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness });
     for (let n = 6; n <= 8; n++) await log.append({ ...entry(n), consumer: 'city-analytics' });
     await log.close();
-    const result = await verifyWitnessedTrail(dir, key, witness);
+    const result = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(messages(result)).toContainEqual(
       expect.stringMatching(/^record 8 differs from the one the witness vouched for/),
     );
@@ -183,7 +174,7 @@ describe('the audit witness (files)', () => {
     const saved = readFileSync(checkpoints);
     // Records 6 and 7, then the shutdown checkpoint: the witness takes it, the folder's disk is full
     // (/dev/full answers ENOSPC) — what a crash between the two writes leaves too.
-    const log = await JsonlAuditLog.open(dir, { signingKey: key, witness });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness });
     await log.append(entry(6));
     await log.append(entry(7));
     unlinkSync(checkpoints);
@@ -194,7 +185,7 @@ describe('the audit witness (files)', () => {
     const { trailId } = readTrailIdentity(dir) as TrailIdentity;
     expect((await witness.entries(trailId))!.map((e) => e.seq)).toEqual([0, 5, 7]);
 
-    const afterCrash = await verifyWitnessedTrail(dir, key, witness);
+    const afterCrash = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(afterCrash).toMatchObject({ ok: true, witnessedSeq: 7 });
     expect(afterCrash.notes).toEqual([
       expect.stringMatching(/1 witnessed checkpoint\(s\) \(last at record 7\) are not in checkpoints\.jsonl/),
@@ -204,14 +195,18 @@ describe('the audit witness (files)', () => {
     const cut = temp('audit-cut-');
     for (const f of readdirSync(dir)) writeFileSync(join(cut, f), readFileSync(join(dir, f)));
     cutTail(cut, 2);
-    expect(messages(await verifyWitnessedTrail(cut, key, witness))).toEqual([
+    expect(messages(await verifyWitnessedTrail(cut, AUDIT_TEST_KEY, witness))).toEqual([
       expect.stringMatching(/ends at record 5, but its witness vouches for record 7/),
     ]);
 
-    const reopened = await JsonlAuditLog.open(dir, { signingKey: key, witness });
+    const reopened = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness });
     await reopened.close();
     expect(readFileSync(checkpoints, 'utf8')).toContain('"seq":7');
-    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({ ok: true, witnessedSeq: 7, notes: [] });
+    expect(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness)).toMatchObject({
+      ok: true,
+      witnessedSeq: 7,
+      notes: [],
+    });
   });
 
   it('follows the trail across rotated files, and catches a whole file cut off the end', async () => {
@@ -220,11 +215,15 @@ describe('the audit witness (files)', () => {
     await writeTrail(dir, witness, [12, 12], { maxFileBytes: 2500 });
     const files = [...new Set(recordLines(dir).map((l) => l.file))];
     expect(files.length).toBeGreaterThan(2);
-    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({ ok: true, records: 24, witnessedSeq: 24 });
+    expect(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness)).toMatchObject({
+      ok: true,
+      records: 24,
+      witnessedSeq: 24,
+    });
     const lastFile = recordLines(dir).filter((l) => l.file === files.at(-1)).length;
     cutTail(dir, lastFile);
     expect(existsSync(join(dir, files.at(-1)!))).toBe(false);
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([
+    expect(messages(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness))).toEqual([
       expect.stringMatching(new RegExp(`ends at record ${24 - lastFile}, but its witness vouches for record 24`)),
     ]);
   });
@@ -236,13 +235,13 @@ describe('the audit witness (files)', () => {
     const before = recordLines(dir).map((l) => l.line);
     const oldCheckpoints = readFileSync(join(dir, CHECKPOINT_FILE), 'utf8');
     // Not opened since: nothing guards its tail yet, and verify says so without failing.
-    const unadopted = await verifyWitnessedTrail(dir, key, witness);
+    const unadopted = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(unadopted).toMatchObject({
       ok: true,
       warnings: [expect.stringMatching(/this trail has no id, so no witness guards its tail/)],
     });
 
-    const log = await JsonlAuditLog.open(dir, { signingKey: key, witness });
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness });
     const identity = readTrailIdentity(dir) as TrailIdentity;
     expect(identity.openedAtSeq).toBe(6);
     expect(await witness.entries(identity.trailId)).toEqual([
@@ -257,7 +256,7 @@ describe('the audit witness (files)', () => {
         .slice(0, 6),
     ).toEqual(before);
     expect(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8').startsWith(oldCheckpoints)).toBe(true);
-    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({
+    expect(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness)).toMatchObject({
       ok: true,
       records: 7,
       witnessedSeq: 7,
@@ -268,7 +267,7 @@ describe('the audit witness (files)', () => {
     const copy = temp('audit-copy-');
     for (const f of readdirSync(dir)) writeFileSync(join(copy, f), readFileSync(join(dir, f)));
     cutTail(dir, 2);
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([
+    expect(messages(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness))).toEqual([
       expect.stringMatching(/ends at record 5, but its witness vouches for record 7/),
     ]);
   });
@@ -281,14 +280,14 @@ describe('the audit witness (files)', () => {
 
     // Pointed at another (empty) witness: an error, naming where the gateway wrote it.
     const elsewhere = fileWitness();
-    const lost = await verifyWitnessedTrail(dir, key, elsewhere);
+    const lost = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, elsewhere);
     expect(lost.ok).toBe(false);
     expect(messages(lost)).toEqual([
       expect.stringMatching(
         new RegExp(`holds nothing for trail ${identity.trailId} \\(the gateway wrote it at ${witness.location}\\)`),
       ),
     ]);
-    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness: elsewhere })).rejects.toThrow(
+    await expect(JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness: elsewhere })).rejects.toThrow(
       /holds nothing for trail/,
     );
 
@@ -297,7 +296,7 @@ describe('the audit witness (files)', () => {
       join(dir, TRAIL_FILE),
       JSON.stringify({ ...identity, trailId: '00000000-0000-4000-8000-000000000000' }),
     );
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toContainEqual(
+    expect(messages(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness))).toContainEqual(
       expect.stringMatching(/belongs to trail .*, not to 00000000-/),
     );
 
@@ -305,7 +304,7 @@ describe('the audit witness (files)', () => {
     unlinkSync(join(dir, TRAIL_FILE));
     cutTail(dir, 2);
     writeFileSync(join(dir, CHECKPOINT_FILE), '');
-    const stripped = await verifyWitnessedTrail(dir, key, witness);
+    const stripped = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(messages(stripped)).toEqual([
       expect.stringMatching(
         new RegExp(
@@ -316,13 +315,13 @@ describe('the audit witness (files)', () => {
 
     // The whole folder emptied.
     for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([
+    expect(messages(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness))).toEqual([
       expect.stringMatching(
         /^there is no trail here, but the witness .* holds trail .* opened in this folder: the trail was removed$/,
       ),
     ]);
     // …whereas an empty folder no trail was ever opened in is simply empty.
-    expect(await verifyWitnessedTrail(temp('audit-'), key, witness)).toMatchObject({
+    expect(await verifyWitnessedTrail(temp('audit-'), AUDIT_TEST_KEY, witness)).toMatchObject({
       ok: true,
       records: 0,
       warnings: [],
@@ -369,9 +368,9 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     await writeTrail(dir, witness, [20]);
     const { trailId } = readTrailIdentity(dir) as TrailIdentity;
     stripAndCut(dir, 5);
-    expect(await verifyWitnessedTrail(dir, key, witness)).toMatchObject({ ok: false });
+    expect(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness)).toMatchObject({ ok: false });
 
-    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness })).rejects.toThrow(
+    await expect(JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness })).rejects.toThrow(
       new RegExp(
         `carries no id \\(trail.json is missing\\), but the witness at .* holds trail ${trailId} opened in this folder.*hub audit adopt --reason`,
       ),
@@ -379,7 +378,7 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     // Nothing was written: no new id, no new trail in the witness.
     expect(existsSync(join(dir, TRAIL_FILE))).toBe(false);
     expect(await witness.trailsOpenedAt(dir)).toEqual([trailId]);
-    const after = await verifyWitnessedTrail(dir, key, witness);
+    const after = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(after.ok).toBe(false);
     expect(messages(after)).toEqual([
       expect.stringMatching(
@@ -398,7 +397,7 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     const { seq, hash } = JSON.parse(recordLines(dir).at(-1)!.line);
     const second = '11111111-2222-4333-8444-555555555555';
     await witness.append({
-      ...signCheckpoint(key, seq, hash, new Date().toISOString(), second),
+      ...signCheckpoint(AUDIT_TEST_KEY, seq, hash, new Date().toISOString(), second),
       trailId: second,
       opened: { location: dir },
     });
@@ -413,7 +412,7 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     );
     await writeTrail(dir, witness, [2]);
 
-    const result = await verifyWitnessedTrail(dir, key, witness);
+    const result = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(result.ok).toBe(false);
     expect(result.trailId).toBe(second);
     expect(messages(result)).toEqual([
@@ -432,8 +431,10 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     const { trailId: first } = readTrailIdentity(dir) as TrailIdentity;
     stripAndCut(dir, 5);
 
-    await expect(adoptAuditTrail(dir, witness, key, { by: 'ops-wang', reason: '  ' })).rejects.toThrow(/say why/);
-    const adopted = await adoptAuditTrail(dir, witness, key, {
+    await expect(adoptAuditTrail(dir, witness, AUDIT_TEST_KEY, { by: 'ops-wang', reason: '  ' })).rejects.toThrow(
+      /say why/,
+    );
+    const adopted = await adoptAuditTrail(dir, witness, AUDIT_TEST_KEY, {
       by: 'ops-wang',
       reason: 'INC-1432: disk replaced, tail lost',
     });
@@ -448,10 +449,12 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
       }),
     ]);
     // Adopting again is refused: the folder's trail is whole and witnessed.
-    await expect(adoptAuditTrail(dir, witness, key, { by: 'x', reason: 'y' })).rejects.toThrow(/nothing to adopt/);
+    await expect(adoptAuditTrail(dir, witness, AUDIT_TEST_KEY, { by: 'x', reason: 'y' })).rejects.toThrow(
+      /nothing to adopt/,
+    );
 
     await writeTrail(dir, witness, [3]); // the gateway starts again
-    const result = await verifyWitnessedTrail(dir, key, witness);
+    const result = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(result).toMatchObject({ ok: true, records: 18, trailId: adopted.trailId, witnessedSeq: 18 });
     expect(result.warnings).toEqual([
       expect.stringMatching(
@@ -462,7 +465,7 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     ]);
     // The new trail's tail is guarded like any other.
     cutTail(dir, 2);
-    expect(messages(await verifyWitnessedTrail(dir, key, witness))).toEqual([
+    expect(messages(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness))).toEqual([
       expect.stringMatching(/ends at record 16, but its witness vouches for record 18/),
     ]);
   });
@@ -471,24 +474,24 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     const dir = temp('audit-');
     await writeTrail(dir, fileWitness(), [4]);
     const fresh = fileWitness(); // the witness the trail was written with is lost
-    await expect(JsonlAuditLog.open(dir, { signingKey: key, witness: fresh })).rejects.toThrow(
+    await expect(JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness: fresh })).rejects.toThrow(
       /holds nothing for trail .*hub audit adopt --reason/,
     );
-    const adopted = await adoptAuditTrail(dir, fresh, key, { by: 'ops', reason: 'witness disk lost' });
+    const adopted = await adoptAuditTrail(dir, fresh, AUDIT_TEST_KEY, { by: 'ops', reason: 'witness disk lost' });
     expect(adopted.movedAside).toEqual([
       expect.stringMatching(/^checkpoints\.superseded-.*\.jsonl$/),
       expect.stringMatching(/^trail\.superseded-.*\.json$/),
     ]);
     await writeTrail(dir, fresh, [1]);
-    expect(await verifyWitnessedTrail(dir, key, fresh)).toMatchObject({
+    expect(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, fresh)).toMatchObject({
       ok: true,
       records: 5,
       warnings: [expect.stringMatching(/was adopted at record 4/)],
     });
 
-    await expect(adoptAuditTrail(temp('audit-'), fresh, key, { by: 'ops', reason: 'why not' })).rejects.toThrow(
-      /knows no trail opened in/,
-    );
+    await expect(
+      adoptAuditTrail(temp('audit-'), fresh, AUDIT_TEST_KEY, { by: 'ops', reason: 'why not' }),
+    ).rejects.toThrow(/knows no trail opened in/);
   });
 
   it("a gateway that crashed between the witness's first entry and trail.json resumes the same trail", async () => {
@@ -499,14 +502,18 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     const { seq, hash } = JSON.parse(recordLines(other).at(-1)!.line);
     const opening = '22222222-3333-4444-8555-666666666666';
     await witness.append({
-      ...signCheckpoint(key, seq, hash, new Date().toISOString(), opening),
+      ...signCheckpoint(AUDIT_TEST_KEY, seq, hash, new Date().toISOString(), opening),
       trailId: opening,
       opened: { location: other },
     });
-    const log = await JsonlAuditLog.open(other, { signingKey: key, witness });
+    const log = await JsonlAuditLog.open(other, { signingKey: AUDIT_TEST_KEY, witness });
     expect(log.trailId).toBe(opening);
     await log.close();
-    expect(await verifyWitnessedTrail(other, key, witness)).toMatchObject({ ok: true, trailId: opening, warnings: [] });
+    expect(await verifyWitnessedTrail(other, AUDIT_TEST_KEY, witness)).toMatchObject({
+      ok: true,
+      trailId: opening,
+      warnings: [],
+    });
   });
 });
 
@@ -516,7 +523,7 @@ describe('FileAuditWitness.last', () => {
     const trailId = '33333333-4444-4555-8666-777777777777';
     for (let seq = 0; seq <= 400; seq++)
       await witness.append({
-        ...signCheckpoint(key, seq, 'h'.repeat(64), new Date(0).toISOString(), trailId),
+        ...signCheckpoint(AUDIT_TEST_KEY, seq, 'h'.repeat(64), new Date(0).toISOString(), trailId),
         trailId,
       });
     expect((await witness.last(trailId))!.seq).toBe(400);
@@ -525,7 +532,7 @@ describe('FileAuditWitness.last', () => {
     // One entry longer than the first window still parses.
     const long = '44444444-5555-4666-8777-888888888888';
     await witness.append({
-      ...signCheckpoint(key, 1, 'h'.repeat(64), new Date(0).toISOString(), long),
+      ...signCheckpoint(AUDIT_TEST_KEY, 1, 'h'.repeat(64), new Date(0).toISOString(), long),
       trailId: long,
       opened: { location: 'x'.repeat(40_000) },
     });
@@ -571,14 +578,14 @@ describe('the audit witness on Redis (real redis-server)', () => {
     const reader = await RedisAuditWitness.open(server.url);
     try {
       expect((await reader.entries(trailId))!.map((e) => e.seq)).toEqual([0, 15, 18, 20]);
-      expect(await verifyWitnessedTrail(dir, key, reader)).toMatchObject({ ok: true, witnessedSeq: 20 });
+      expect(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, reader)).toMatchObject({ ok: true, witnessedSeq: 20 });
       cutTail(dir, 5);
-      expect(messages(await verifyWitnessedTrail(dir, key, reader))).toEqual([
+      expect(messages(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, reader))).toEqual([
         expect.stringMatching(/ends at record 15, but its witness vouches for record 20/),
       ]);
       unlinkSync(join(dir, TRAIL_FILE));
       writeFileSync(join(dir, CHECKPOINT_FILE), '');
-      expect(messages(await verifyWitnessedTrail(dir, key, reader))).toEqual([
+      expect(messages(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, reader))).toEqual([
         expect.stringMatching(/the trail carries no id, but the witness at .* holds trail/),
       ]);
     } finally {
@@ -588,7 +595,11 @@ describe('the audit witness on Redis (real redis-server)', () => {
 
   it('witnesses the Redis Stream trail: archiving refuses a stream cut below its witnessed checkpoint', async () => {
     const witness = await RedisAuditWitness.open(server.url);
-    const log = await RedisStreamAuditLog.open(server.url, { signingKey: key, instance: 'witnessed', witness });
+    const log = await RedisStreamAuditLog.open(server.url, {
+      signingKey: AUDIT_TEST_KEY,
+      instance: 'witnessed',
+      witness,
+    });
     expect(log.trailId).toMatch(/^[0-9a-f-]{36}$/);
     for (let n = 1; n <= 10; n++) await log.append(entry(n));
     await log.close();
@@ -606,7 +617,7 @@ describe('the audit witness on Redis (real redis-server)', () => {
       archiveAuditStream(server.url, {
         instance: 'witnessed',
         dir,
-        signingKey: key,
+        signingKey: AUDIT_TEST_KEY,
         witness: await RedisAuditWitness.open(server.url),
       }),
     ).rejects.toThrow(/ends at record 7, but its witness vouches for record 10 .*: records were cut from the stream/);
@@ -614,7 +625,7 @@ describe('the audit witness on Redis (real redis-server)', () => {
 
   it('archives a whole stream with its witness, and the archive folder is witnessed in turn', async () => {
     const log = await RedisStreamAuditLog.open(server.url, {
-      signingKey: key,
+      signingKey: AUDIT_TEST_KEY,
       instance: 'whole',
       witness: await RedisAuditWitness.open(server.url),
     });
@@ -625,13 +636,17 @@ describe('the audit witness on Redis (real redis-server)', () => {
       await archiveAuditStream(server.url, {
         instance: 'whole',
         dir,
-        signingKey: key,
+        signingKey: AUDIT_TEST_KEY,
         witness: await RedisAuditWitness.open(server.url),
       }),
     ).toEqual({ archived: 6, lastSeq: 6 });
     const reader = await RedisAuditWitness.open(server.url);
     try {
-      expect(await verifyWitnessedTrail(dir, key, reader)).toMatchObject({ ok: true, records: 6, witnessedSeq: 6 });
+      expect(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, reader)).toMatchObject({
+        ok: true,
+        records: 6,
+        witnessedSeq: 6,
+      });
     } finally {
       await reader.close();
     }

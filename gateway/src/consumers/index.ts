@@ -1,3 +1,3 @@
-export * from './registry';
+export * from './consumerDirectory';
 export * from './roles';
 export * from './identity';

@@ -1,8 +1,8 @@
 /**
- * The roles a token may carry, and which registry entries may hold each. A role is authority over
+ * The roles a token may carry, and which consumer directory entries may hold each. A role is authority over
  * something other than data: deciding on an agency's grants (`cdo:<agency>`) or reading how the
- * hub runs (`hub-operator`). Who may hold a role is written in the registry (`roles:` of an entry)
- * and checked here when the registry loads, so that a registry granting an agency's CDO role to
+ * hub runs (`hub-operator`). Who may hold a role is written in the consumer directory (`roles:` of an entry)
+ * and checked here when the directory loads, so that a directory granting an agency's CDO role to
  * another department never loads.
  */
 
@@ -19,10 +19,10 @@ export function cdoAgency(role: string): string | undefined {
   return role.startsWith(CDO_PREFIX) ? role.slice(CDO_PREFIX.length) : undefined;
 }
 
-/** The roles the hub knows, as the registry writes them. */
+/** The roles the hub knows, as the consumer directory writes them. */
 export const ROLE_PATTERN = /^(cdo:[a-z][a-z0-9-]*|hub-operator)$/;
 
-/** What of a registry entry decides which roles it may hold. */
+/** What of a directory entry decides which roles it may hold. */
 export interface RoleHolder {
   id: string;
   kind: string;

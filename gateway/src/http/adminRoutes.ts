@@ -53,7 +53,7 @@ async function adminIdentity(
   const purpose = request.headers['x-data-purpose'];
   const result = await identify(
     { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
-    { registry: deps.policies.current().consumers, verify: deps.verify, requireToken: true, purposeRequired: false },
+    { directory: deps.policies.current().consumers, verify: deps.verify, requireToken: true, purposeRequired: false },
   );
   if (!result.ok) throw new AdminError(result.code, result.message);
   return result.identity;

@@ -111,7 +111,7 @@ export async function openHubServices(options: {
   const cacheStore = policies ? await openCacheStore(config, logger) : undefined;
   const metrics = new HubMetrics();
   // Per-consumer request rates: counted in this process, or shared by every gateway on the cache's Redis.
-  // Always there: a consumer's own limit in the registry holds even when RATE_LIMIT_PER_MINUTE is 0.
+  // Always there: a consumer's own limit in the consumer directory holds even when RATE_LIMIT_PER_MINUTE is 0.
   const rateLimiter: RateLimiter =
     cacheStore instanceof RedisCacheStore
       ? new RedisRateLimiter(cacheStore.client, RATE_WINDOW_MS, logger, () => cacheStore.health === 'up')

@@ -7,7 +7,7 @@ import { oncePerRequest } from './oncePerRequest';
 export type RequestIdentifier = (request: FastifyRequest) => Promise<IdentityResult>;
 
 /**
- * The asker's identity from `Authorization` and `x-data-purpose`, against the consumer registry
+ * The asker's identity from `Authorization` and `x-data-purpose`, against the consumer directory
  * in force. One identification per request: the scoped-APQ step needs the consumer before Apollo
  * Server runs, and the GraphQL context reuses it rather than verifying the token twice.
  */
@@ -20,7 +20,7 @@ export function requestIdentifier(options: {
     const purpose = request.headers['x-data-purpose'];
     return identify(
       { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
-      { registry: options.policies.current().consumers, verify: options.verify, requireToken: options.requireToken },
+      { directory: options.policies.current().consumers, verify: options.verify, requireToken: options.requireToken },
     );
   });
 }

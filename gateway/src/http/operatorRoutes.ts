@@ -27,12 +27,12 @@ export interface OperatorRouteDeps {
   cache: () => { backend: string; state?: 'up' | 'down' };
   /** True once the gateway drains for a restart: readiness fails first. */
   draining: () => boolean;
-  /** The registry and token check operators are identified by; absent in `--open` mode (no registry). */
+  /** The consumer directory and token check operators are identified by; absent in `--open` mode (no directory). */
   policies?: PolicyRuntime | undefined;
   verify?: TokenVerifier | undefined;
 }
 
-/** Open mode has no registry to know an operator by; it serves everything to everyone, this too. */
+/** Open mode has no consumer directory to know an operator by; it serves everything to everyone, this too. */
 const OPEN_MODE: OperatorAccess = { ok: true, operator: 'open mode' };
 
 /**
@@ -76,7 +76,7 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       ? await identify(
           { authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
           {
-            registry: deps.policies.current().consumers,
+            directory: deps.policies.current().consumers,
             verify: deps.verify,
             requireToken: true,
             purposeRequired: false,
@@ -88,8 +88,8 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
   const sendMetrics = async (reply: FastifyReply) =>
     reply
       .header('cache-control', 'no-store')
-      .type(deps.metrics.registry.contentType)
-      .send(await deps.metrics.registry.metrics());
+      .type(deps.metrics.contentType)
+      .send(await deps.metrics.exposition());
   const sendReadiness = async (reply: FastifyReply, detail: boolean, withheld?: string) => {
     if (deps.draining())
       return reply.code(503).header('cache-control', 'no-store').send({ ready: false, status: 'draining' });

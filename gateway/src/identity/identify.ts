@@ -1,4 +1,4 @@
-import { PUBLIC_CONSUMER_ID, type ConsumerRegistry, type Identity } from '../consumers';
+import { PUBLIC_CONSUMER_ID, type ConsumerDirectory, type Identity } from '../consumers';
 import type { ErrorCode } from '../errors';
 import { refuseRolesNotHeld } from './presentedRoles';
 import { statedPurpose } from './purposeRule';
@@ -20,7 +20,7 @@ export type IdentityResult =
   { ok: true; identity: Identity } | { ok: false; code: IdentityRefusalCode; message: string };
 
 export interface IdentifyOptions {
-  registry: ConsumerRegistry;
+  directory: ConsumerDirectory;
   verify: TokenVerifier;
   /** Refuse requests without a token instead of treating them as the public. */
   requireToken: boolean;
@@ -42,7 +42,7 @@ export async function identify(
   if (!header) {
     if (options.requireToken)
       return { ok: false, code: 'UNAUTHENTICATED', message: 'This hub requires a bearer token.' };
-    const publicConsumer = options.registry.consumers.get(PUBLIC_CONSUMER_ID)!;
+    const publicConsumer = options.directory.consumers.get(PUBLIC_CONSUMER_ID)!;
     return {
       ok: true,
       identity: { consumer: publicConsumer, purpose: headers.purpose?.trim() || undefined, roles: [], anonymous: true },
@@ -59,7 +59,7 @@ export async function identify(
       return { ok: false, code: error.code, message: `The token was refused: ${error.message}.` };
     return { ok: false, code: 'INVALID_TOKEN', message: `The token was refused: ${describeTokenError(error)}.` };
   }
-  const consumer = options.registry.consumers.get(claims.consumer);
+  const consumer = options.directory.consumers.get(claims.consumer);
   if (!consumer || consumer.kind === 'PUBLIC')
     return {
       ok: false,

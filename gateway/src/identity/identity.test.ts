@@ -15,7 +15,7 @@ import { createTokenVerifier, signDevelopmentToken, TOKEN_AUDIENCE, TOKEN_ISSUER
 
 const secret = 'a-development-secret-of-at-least-32-chars';
 const verify = createTokenVerifier({ kind: 'hs256', secret });
-const options = { registry: consumers, verify, requireToken: false };
+const options = { directory: consumers, verify, requireToken: false };
 
 describe('tokens', () => {
   it('accepts a token signed with the hub secret', async () => {
@@ -173,7 +173,7 @@ describe('identify', () => {
         ok: false,
         code: 'ROLE_NOT_HELD',
         message: expect.stringMatching(
-          /city-analytics does not hold the role cdo:education \(roles it may hold, per the consumer registry: none\)/,
+          /city-analytics does not hold the role cdo:education \(roles it may hold, per the consumer directory: none\)/,
         ),
       });
     }
@@ -337,7 +337,7 @@ describe('purpose rule (pure)', () => {
 });
 
 describe('roles presented (pure)', () => {
-  it('accepts the roles the registry lets the consumer hold, and nothing else', () => {
+  it('accepts the roles the consumer directory lets the consumer hold, and nothing else', () => {
     expect(refuseRolesNotHeld({ id: 'education', roles: ['cdo:education'] }, [])).toBeUndefined();
     expect(
       refuseRolesNotHeld({ id: 'education', roles: ['cdo:education'] }, ['cdo:education', 'cdo:education']),

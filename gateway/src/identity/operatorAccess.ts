@@ -12,7 +12,7 @@ export type OperatorAccess =
 
 /**
  * Whether a caller may read how the hub runs (`/metrics`, the detail of `/readyz`): only with a
- * token carrying `hub-operator`, a role only the registry's operators hold. `presented` is what
+ * token carrying `hub-operator`, a role only the consumer directory's operators hold. `presented` is what
  * identify() made of the caller's token, or undefined when it sent none.
  */
 export function operatorAccess(presented: IdentityResult | undefined, what: string): OperatorAccess {

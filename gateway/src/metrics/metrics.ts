@@ -5,7 +5,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * several servers in one process never share counters.
  */
 export class HubMetrics {
-  readonly registry = new Registry();
+  // prom-client's registry stays in this folder: elsewhere "registry" is the schema registry.
+  private readonly registry = new Registry();
   readonly cacheRequests = new Counter({
     name: 'cdo_hub_cache_requests_total',
     help: 'Cache lookups by layer and result (hit, miss, bypass).',
@@ -84,5 +85,15 @@ export class HubMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'cdo_hub_' });
+  }
+
+  /** The content type of the Prometheus text exposition `exposition()` writes. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every metric, in the Prometheus text exposition format (`GET /metrics`). */
+  exposition(): Promise<string> {
+    return this.registry.metrics();
   }
 }

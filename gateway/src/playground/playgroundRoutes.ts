@@ -2,7 +2,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConsumerRegistry } from '../consumers';
+import type { ConsumerDirectory } from '../consumers';
 import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../config';
 import { signDevelopmentToken } from '../identity';
 import { loadExamples } from './examples';
@@ -11,8 +11,8 @@ import { loadExamples } from './examples';
 export const PLAYGROUND_ASSETS_DIR = join(__dirname, '..', 'web');
 
 export interface PlaygroundOptions {
-  /** The consumer registry in force (the development picker lists it). */
-  consumers: () => ConsumerRegistry;
+  /** The consumer directory in force (the development picker lists it). */
+  consumers: () => ConsumerDirectory;
   /** Set in development with the HS256 secret: the page may ask the gateway for short-lived tokens. */
   developmentSecret?: string;
   /** `TOKEN_MAX_TTL`: development tokens live an hour, or less when the hub accepts less. */

@@ -18,7 +18,7 @@ import {
 export * from './policyInputs';
 
 /**
- * Validates every policy against the supergraph and the consumer registry and compiles them.
+ * Validates every policy against the supergraph and the consumer directory and compiles them.
  * Returns every problem found (errors and warnings, each with file and line); the policy set is
  * returned only when there are no errors — an invalid policy is never enforced half-way.
  */

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadConsumerRegistry } from '../consumers';
+import { loadConsumerDirectory } from '../consumers';
 import type { Supergraph } from '../supergraph';
 import { compilePolicies, type PolicyProblem, type RuntimeGrantInput } from './compilePolicies';
 import type { PolicySet } from './policySet';
@@ -12,20 +12,20 @@ export interface PolicySources {
   consumersFile: string;
 }
 
-/** Reads the policy files and the consumer registry and compiles them against a supergraph. */
+/** Reads the policy files and the consumer directory and compiles them against a supergraph. */
 export function loadPolicySet(
   sources: PolicySources,
   supergraph: Supergraph,
   options: { runtimeGrants?: readonly RuntimeGrantInput[]; now?: number } = {},
 ): { policySet?: PolicySet; problems: PolicyProblem[] } {
   const display = (file: string) => relative(process.cwd(), file) || file;
-  const registry = loadConsumerRegistry(sources.consumersFile, display(sources.consumersFile));
-  const registryProblems: PolicyProblem[] = registry.problems.map((p) => ({
+  const directory = loadConsumerDirectory(sources.consumersFile, display(sources.consumersFile));
+  const directoryProblems: PolicyProblem[] = directory.problems.map((p) => ({
     severity: 'error',
     location: p.location,
     message: p.message,
   }));
-  if (!registry.registry) return { problems: registryProblems };
+  if (!directory.directory) return { problems: directoryProblems };
   const files = existsSync(sources.policyDir)
     ? readdirSync(sources.policyDir)
         .filter((f) => /\.ya?ml$/.test(f))
@@ -36,14 +36,14 @@ export function loadPolicySet(
   );
   const compiled = compilePolicies({
     policies,
-    consumers: registry.registry,
+    consumers: directory.directory,
     schema: supergraph.apiSchema,
     ownership: supergraph.ownership,
     ...(options.runtimeGrants ? { runtimeGrants: options.runtimeGrants } : {}),
     versionParts: [supergraph.version],
     now: options.now ?? Date.now(),
   });
-  const problems = [...registryProblems, ...compiled.problems];
-  if (registryProblems.length) return { problems };
+  const problems = [...directoryProblems, ...compiled.problems];
+  if (directoryProblems.length) return { problems };
   return compiled.policySet ? { policySet: compiled.policySet, problems } : { problems };
 }

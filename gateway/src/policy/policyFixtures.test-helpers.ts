@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConsumerRegistry, type Consumer, type ConsumerRegistry } from '../consumers';
+import { parseConsumerDirectory, type Consumer, type ConsumerDirectory } from '../consumers';
 import { DEFAULT_CONSUMERS_FILE, DEFAULT_SUPERGRAPH_FILE } from '../config';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
 import { compilePolicies, type PolicyProblem } from './compilePolicies';
 import type { PolicySet } from './policySet';
 import { parseYamlSource, readYamlSource } from '../formats';
 
-/** The committed supergraph and consumer registry: policies are tested against the real graph. */
+/** The committed supergraph and consumer directory: policies are tested against the real graph. */
 export const supergraph: Supergraph = loadSupergraphFile(DEFAULT_SUPERGRAPH_FILE);
-export const consumers: ConsumerRegistry = parseConsumerRegistry(
+export const consumers: ConsumerDirectory = parseConsumerDirectory(
   readYamlSource(DEFAULT_CONSUMERS_FILE, 'schema/consumers.yaml'),
-).registry!;
+).directory!;
 
 export function consumer(id: string): Consumer {
   const found = consumers.consumers.get(id);

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import type { ConsumerRegistry } from '../consumers';
+import type { ConsumerDirectory } from '../consumers';
 import type { FieldOwnership } from '../supergraph';
 import { formatLocation, type SourceLocation, type YamlSource } from '../formats';
 
@@ -20,7 +20,7 @@ export function formatProblem(problem: PolicyProblem): string {
 export interface PolicyInputs {
   /** One parsed YAML source per policy file. */
   policies: readonly YamlSource[];
-  consumers: ConsumerRegistry;
+  consumers: ConsumerDirectory;
   schema: GraphQLSchema;
   ownership: FieldOwnership;
   /**

@@ -14,7 +14,7 @@ export interface ReloadOutcome {
 
 /**
  * The policies in force. Loaded at start (an invalid policy stops the gateway from starting),
- * then reloaded when a policy file, the consumer registry or the grant store changes: a new
+ * then reloaded when a policy file, the consumer directory or the grant store changes: a new
  * version replaces the old one atomically for the next request; an invalid one is refused and
  * logged, and the last good version stays in force.
  */
@@ -83,7 +83,7 @@ export class PolicyRuntime {
     return { applied: true, version: this.policySet.version, problems: result.problems };
   }
 
-  /** Reloads shortly after the policy folder or the consumer registry changes on disk. */
+  /** Reloads shortly after the policy folder or the consumer directory changes on disk. */
   watch(debounceMs = 150): void {
     const schedule = () => {
       clearTimeout(this.debounce);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
-import type { ConsumerRegistry } from '../consumers';
+import type { ConsumerDirectory } from '../consumers';
 import type { MaskSpec } from '../masking';
 import type { FieldOwnership } from '../supergraph';
 import type { Level, OpenData, SharingClass } from './model';
@@ -78,14 +78,14 @@ export interface Grant {
 }
 
 /**
- * Every CDO's policy compiled into lookups, with the supergraph and consumer registry it was
+ * Every CDO's policy compiled into lookups, with the supergraph and consumer directory it was
  * checked against. Immutable: a reload builds a new one with a new `version`.
  */
 export interface PolicySet {
   version: string;
   schema: GraphQLSchema;
   ownership: FieldOwnership;
-  consumers: ConsumerRegistry;
+  consumers: ConsumerDirectory;
   /** Agency → its policy file (agencies without one class nothing: all NOT_SHARED). */
   files: ReadonlyMap<string, string>;
   classify(coordinate: string, agency: string): FieldClassification;

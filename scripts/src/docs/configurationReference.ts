@@ -1,4 +1,5 @@
 import { GATEWAY_SETTINGS } from '@cdo-hub/gateway';
+import { AGENCIES, AGENCY_SETTINGS, SUBGRAPH_SETTINGS, type SubgraphSetting } from '@cdo-hub/subgraph-kit';
 
 interface DocumentedVariable {
   variable: string;
@@ -7,21 +8,11 @@ interface DocumentedVariable {
 }
 
 /**
- * Variables read outside the gateway's settings table: by the subgraphs (`subgraphs/kit`), by the
- * secrets loader (`gateway/src/identity/secrets.ts`), and families named after each subgraph.
+ * Variables the gateway reads outside its settings table: the secrets loader
+ * (`gateway/src/identity/secrets.ts`) and the per-subgraph deadlines. The subgraphs' variables are
+ * declared in the kit (`SUBGRAPH_SETTINGS`, `AGENCY_SETTINGS`) and listed from there.
  */
-const OTHER_VARIABLES: readonly DocumentedVariable[] = [
-  {
-    variable: '`EDUCATION_PORT`, `DEVELOPMENT_REFORM_PORT`, `SCIENCE_PORT`',
-    default: '`4001`, `4002`, `4003`',
-    meaning: '(subgraphs) where each subgraph listens',
-  },
-  {
-    variable: '`EDUCATION_URL`, `DEVELOPMENT_REFORM_URL`, `SCIENCE_URL`',
-    default: "the supergraph's URLs",
-    meaning: 'where the gateway calls each subgraph (`<NAME>_URL` for any subgraph)',
-  },
-  { variable: '`EDUCATION_DB`, …', default: '`<HUB_DATA_DIR>/<agency>.sqlite`', meaning: "one agency's database file" },
+const OTHER_GATEWAY_VARIABLES: readonly DocumentedVariable[] = [
   {
     variable: '`SUBGRAPH_TIMEOUT_MS_<NAME>`',
     default: '`SUBGRAPH_TIMEOUT_MS`',
@@ -32,65 +23,51 @@ const OTHER_VARIABLES: readonly DocumentedVariable[] = [
     default: 'generated into `.hub/secrets.json` in development',
     meaning: "the hub's secrets, at least 32 characters each; required in production",
   },
-  {
-    variable: '`HUB_SIGNATURE_MAX_AGE_MS`',
-    default: '`30000`',
-    meaning:
-      "(subgraphs) how old a call's signature may be, 1000–300000; each subgraph requires `HUB_SUBGRAPH_SIGNING_KEY` to start",
-  },
-  {
-    variable: '`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS` (or `…_FILE`)',
-    default: '—',
-    meaning:
-      '(subgraphs) the signing key before a rotation: cursors sealed under it still open; remove it `CURSOR_TTL` after the rotation',
-  },
-  {
-    variable: '`CURSOR_TTL`',
-    default: '`24h`',
-    meaning:
-      '(subgraphs) how long a cursor opens after it was issued, `2h`–`30d` (it must outlive any cached page, kept at most 1 h)',
-  },
-  {
-    variable: '`HUB_CURSOR_SEALING`',
-    default: '`on`',
-    meaning:
-      '(subgraphs) `off`: plain, readable cursors, for tests only (logged as a warning; refused with `NODE_ENV=production`)',
-  },
-  {
-    variable: '`HUB_NONCE_REDIS_URL`',
-    default: '—',
-    meaning:
-      "(subgraphs) keep the nonces of accepted calls in this Redis, shared by an agency's replicas (must not evict); without it each subgraph remembers its own",
-  },
-  {
-    variable: '`HUB_GATEWAY_URL`',
-    default: 'set by `hub start`',
-    meaning:
-      '(subgraphs) where a subgraph posts its change events (comma-separated for several gateways) when no `REDIS_URL` carries them',
-  },
 ];
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
 
-/** The configuration reference: the gateway's settings table, then the other variables. */
+const row = (entry: DocumentedVariable) =>
+  `| ${cell(entry.variable)} | ${cell(entry.default)} | ${cell(entry.meaning)} |`;
+const code = (name: string) => `\`${name}\``;
+
+/** The subgraphs' variables, as the kit declares them: the fixed names, then one family per agency. */
+function subgraphVariables(): DocumentedVariable[] {
+  const fixed = Object.entries(SUBGRAPH_SETTINGS as Record<string, SubgraphSetting>).map(([name, setting]) => ({
+    variable: `${code(name)}${setting.fromFile ? ' (or `…_FILE`)' : ''}`,
+    default: setting.default,
+    meaning: setting.meaning,
+  }));
+  const perAgency = Object.values(AGENCY_SETTINGS).map((setting) => ({
+    variable: AGENCIES.map((agency) => code(`${agency.envPrefix}_${setting.suffix}`)).join(', '),
+    default: [...new Set(AGENCIES.map((agency) => setting.default(agency)))].join(', '),
+    meaning: setting.meaning,
+  }));
+  return [...perAgency, ...fixed];
+}
+
+/** The configuration reference: the gateway's settings table, the subgraphs', then the gateway's other variables. */
 export function configurationReference(): string {
   const gatewayRows = Object.entries(GATEWAY_SETTINGS).map(
     ([name, setting]) => `| \`${name}\` | ${cell(setting.default)} | ${cell(setting.meaning)} |`,
   );
-  const otherRows = OTHER_VARIABLES.map(
-    (entry) => `| ${cell(entry.variable)} | ${cell(entry.default)} | ${cell(entry.meaning)} |`,
-  );
+  const header = ['| variable | default | meaning |', '| --- | --- | --- |'];
   return [
     '### The gateway',
     '',
-    '| variable | default | meaning |',
-    '| --- | --- | --- |',
+    ...header,
     ...gatewayRows,
     '',
-    '### Subgraphs, secrets and per-subgraph variables',
+    '### The subgraphs',
     '',
-    '| variable | default | meaning |',
-    '| --- | --- | --- |',
-    ...otherRows,
+    "Read by every agency's subgraph process (`subgraphs/kit`, `SUBGRAPH_SETTINGS` and `AGENCY_SETTINGS`).",
+    '',
+    ...header,
+    ...subgraphVariables().map(row),
+    '',
+    '### Secrets and per-subgraph gateway variables',
+    '',
+    ...header,
+    ...OTHER_GATEWAY_VARIABLES.map(row),
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { ERROR_CATALOGUE } from '@cdo-hub/gateway/errors';
 import { GATEWAY_SETTINGS } from '@cdo-hub/gateway';
+import { AGENCIES, AGENCY_SETTINGS, SUBGRAPH_SETTINGS } from '@cdo-hub/subgraph-kit';
 import { program } from '../cli';
 import { configurationReference } from './configurationReference';
 import { cliReference } from './cliReference';
@@ -19,6 +20,13 @@ describe('generated docs', () => {
   it('list every environment variable the gateway reads', () => {
     const reference = configurationReference();
     for (const variable of Object.keys(GATEWAY_SETTINGS)) expect(reference).toContain(`| \`${variable}\` |`);
+  });
+
+  it('list every environment variable the subgraphs read, as the kit declares them', () => {
+    const reference = configurationReference();
+    for (const variable of Object.keys(SUBGRAPH_SETTINGS)) expect(reference).toContain(`| \`${variable}\``);
+    for (const { suffix } of Object.values(AGENCY_SETTINGS))
+      for (const { envPrefix } of AGENCIES) expect(reference).toContain(`\`${envPrefix}_${suffix}\``);
   });
 
   it('list every command and option of the CLI', () => {

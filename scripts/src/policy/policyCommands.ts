@@ -15,7 +15,7 @@ export interface PolicyCheckReport {
   version?: string;
 }
 
-/** `hub policy check`: every policy against the current supergraph and consumer registry. */
+/** `hub policy check`: every policy against the current supergraph and consumer directory. */
 export async function checkPolicies(env: NodeJS.ProcessEnv = process.env): Promise<PolicyCheckReport> {
   const config = loadGatewayConfig(env);
   const supergraph = await loadServedSupergraph(config);

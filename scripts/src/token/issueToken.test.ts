@@ -23,7 +23,7 @@ describe('hub token', () => {
   it('refuses a role the consumer does not hold, and a lifetime past TOKEN_MAX_TTL', async () => {
     await expect(issueDevelopmentToken({ consumer: 'city-analytics', roles: ['cdo:education'] }, env)).rejects.toThrow(
       new TokenRefusal(
-        'ROLE_NOT_HELD: city-analytics does not hold the role cdo:education (roles it may hold, per the consumer registry: none).',
+        'ROLE_NOT_HELD: city-analytics does not hold the role cdo:education (roles it may hold, per the consumer directory: none).',
       ),
     );
     await expect(issueDevelopmentToken({ consumer: 'education', roles: ['hub-operator'] }, env)).rejects.toThrow(

@@ -1,6 +1,6 @@
 // The gateway's folders, not its index: `hub token` must not load Apollo and Fastify to sign a token.
 import { loadGatewayConfig } from '@cdo-hub/gateway/config';
-import { loadConsumerRegistry } from '@cdo-hub/gateway/consumers';
+import { loadConsumerDirectory } from '@cdo-hub/gateway/consumers';
 import { parseDuration } from '@cdo-hub/gateway/formats';
 import { describeSeconds, loadSecrets, refuseRolesNotHeld, signDevelopmentToken } from '@cdo-hub/gateway/identity';
 
@@ -23,15 +23,15 @@ export async function issueDevelopmentToken(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
   const config = loadGatewayConfig(env);
-  const { registry, problems } = loadConsumerRegistry(config.consumersFile);
-  if (!registry)
+  const { directory, problems } = loadConsumerDirectory(config.consumersFile);
+  if (!directory)
     throw new TokenRefusal(
-      `the consumer registry ${config.consumersFile} does not load:\n${problems.map((p) => `${p.location.file}:${p.location.line}: ${p.message}`).join('\n')}`,
+      `the consumer directory ${config.consumersFile} does not load:\n${problems.map((p) => `${p.location.file}:${p.location.line}: ${p.message}`).join('\n')}`,
     );
-  const consumer = registry.consumers.get(options.consumer);
+  const consumer = directory.consumers.get(options.consumer);
   if (!consumer || consumer.kind === 'PUBLIC')
     throw new TokenRefusal(
-      `unknown consumer "${options.consumer}"; registered: ${[...registry.consumers.values()]
+      `unknown consumer "${options.consumer}"; registered: ${[...directory.consumers.values()]
         .filter((c) => c.kind !== 'PUBLIC')
         .map((c) => c.id)
         .join(', ')}`,

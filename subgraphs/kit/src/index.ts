@@ -9,3 +9,4 @@ export * from './random';
 export * from './server';
 export * from './world';
 export * from './process';
+export * from './settings';

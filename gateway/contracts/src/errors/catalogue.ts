@@ -90,12 +90,12 @@ export const ERROR_CATALOGUE = {
   },
   UNKNOWN_CONSUMER: {
     httpStatus: 403,
-    description: 'The token names a consumer that is not in the consumer registry.',
+    description: 'The token names a consumer that is not in the consumer directory.',
   },
   ROLE_NOT_HELD: {
     httpStatus: 403,
     description:
-      "The token claims a role its consumer does not hold in the consumer registry (`cdo:<agency>` only for that agency's own consumer or its CDO identities, `hub-operator` only for operators); the token is refused wherever it is presented.",
+      "The token claims a role its consumer does not hold in the consumer directory (`cdo:<agency>` only for that agency's own consumer or its CDO identities, `hub-operator` only for operators); the token is refused wherever it is presented.",
   },
   PURPOSE_MISMATCH: {
     httpStatus: 403,

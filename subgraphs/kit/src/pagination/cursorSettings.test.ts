@@ -1,5 +1,6 @@
 import { MAX_CACHE_TTL_SECONDS } from '@cdo-hub/contracts';
-import { cursorSettingsFromEnv, DEFAULT_CURSOR_TTL_MS, MIN_CURSOR_TTL_MS } from './cursorSettings';
+import { DEFAULT_CURSOR_TTL_MS, MIN_CURSOR_TTL_MS } from './cursorLifetime';
+import { cursorSettingsFromEnv } from './cursorSettings';
 
 describe('cursor settings', () => {
   it('seal by default, for 24 h', () => {

@@ -1,5 +1,6 @@
 export * from './connection';
 export * from './cursors';
 export * from './cursorSealing';
+export * from './cursorLifetime';
 export * from './cursorSettings';
 export * from './plainCursors';

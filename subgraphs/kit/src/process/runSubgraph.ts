@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { findAgency, type AgencyInfo } from '../agencies';
 import { AgencyDatabase } from '../database';
@@ -6,6 +6,7 @@ import { ChangeFeed, HttpChangePublisher, installChangeCapture, RedisChangePubli
 import { MemoryNonceStore, type NonceStore } from '@cdo-hub/contracts';
 import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '../server';
 import { cursorSettingsFromEnv } from '../pagination';
+import { SUBGRAPH_SETTINGS } from '../settings';
 import { agencyDatabaseFile, agencyPort } from './paths';
 
 /**
@@ -44,7 +45,7 @@ export async function runSubgraphProcess(
   options: SubgraphProcessOptions = {},
 ): Promise<void> {
   const host = options.host ?? process;
-  const logger = options.logger ?? pino({ name: definition.name, level: host.env.LOG_LEVEL ?? 'info' });
+  const logger = options.logger ?? pino({ name: definition.name, level: SUBGRAPH_SETTINGS.LOG_LEVEL.read(host.env) });
   try {
     await serve(definition, findAgency(definition.name), host, logger);
   } catch (error) {
@@ -65,11 +66,16 @@ async function serve(
     host.exit(1);
     return;
   }
-  const signingKey = subgraphSigningKey(host.env);
-  const signatureMaxAgeMs = signatureWindow(host.env);
+  // Every variable is read through the kit's settings declaration (settings/subgraphSettings.ts),
+  // which says what each means and throws, naming it, on a value the subgraph cannot start with.
+  const signingKey = SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY.read(host.env);
+  const signatureMaxAgeMs = SUBGRAPH_SETTINGS.HUB_SIGNATURE_MAX_AGE_MS.read(host.env);
   const cursorSetup = cursorSettingsFromEnv(host.env);
   if (cursorSetup.warning) logger.warn(cursorSetup.warning);
-  const cursors = { settings: cursorSetup.settings, previousSigningKeys: previousSigningKeys(host.env) };
+  const cursors = {
+    settings: cursorSetup.settings,
+    previousSigningKeys: SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS.read(host.env),
+  };
   const port = agencyPort(agency, host.env);
   const nonceStore = await openNonceStore(host.env, logger);
   const db = new AgencyDatabase(file);
@@ -78,7 +84,7 @@ async function serve(
     db,
     logger,
     port,
-    host: host.env.HOST ?? '127.0.0.1',
+    host: SUBGRAPH_SETTINGS.HOST.read(host.env),
     signingKey,
     nonceStore,
     cursors,
@@ -89,7 +95,7 @@ async function serve(
     throw error;
   });
   logger.info({ url: server.url, database: file }, `${agency.title} subgraph ready`);
-  const feed = startChangeFeed(definition, agency, db, host.env, logger);
+  const feed = startChangeFeed(definition, agency, db, host.env, signingKey, logger);
 
   let stopping = false;
   const stop = async (reason: string) => {
@@ -121,54 +127,15 @@ async function serve(
 }
 
 /**
- * The hub's key every call must be signed with (`HUB_SUBGRAPH_SIGNING_KEY` or `…_FILE`; `hub start`
- * passes it). Without one the subgraph does not start: it would have to serve data unsigned.
- */
-function subgraphSigningKey(env: NodeJS.ProcessEnv): string {
-  const key =
-    env.HUB_SUBGRAPH_SIGNING_KEY ||
-    (env.HUB_SUBGRAPH_SIGNING_KEY_FILE ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_FILE, 'utf8').trim() : '');
-  if (!key)
-    throw new Error(
-      'HUB_SUBGRAPH_SIGNING_KEY (or HUB_SUBGRAPH_SIGNING_KEY_FILE) is not set: a subgraph serves only calls signed with the hub key (`npm start` passes it)',
-    );
-  return key;
-}
-
-/**
- * `HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS` (or `…_FILE`): the signing key before the last rotation.
- * Cursors sealed under it keep opening until it is removed (at the latest `CURSOR_TTL` after the
- * rotation, when every such cursor has expired); new cursors are sealed under the current key.
- */
-function previousSigningKeys(env: NodeJS.ProcessEnv): string[] {
-  const key =
-    env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS ||
-    (env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE
-      ? readFileSync(env.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE, 'utf8').trim()
-      : '');
-  return key ? [key] : [];
-}
-
-/** `HUB_SIGNATURE_MAX_AGE_MS`: how old a call's signature may be; unset, the default (30 s). */
-function signatureWindow(env: NodeJS.ProcessEnv): number | undefined {
-  if (!env.HUB_SIGNATURE_MAX_AGE_MS) return undefined;
-  const ms = Number(env.HUB_SIGNATURE_MAX_AGE_MS);
-  if (!Number.isInteger(ms) || ms < 1_000 || ms > 300_000)
-    throw new Error(
-      `HUB_SIGNATURE_MAX_AGE_MS must be a whole number of milliseconds from 1000 to 300000, not ${env.HUB_SIGNATURE_MAX_AGE_MS}`,
-    );
-  return ms;
-}
-
-/**
  * Nonces of accepted calls: in Redis when `HUB_NONCE_REDIS_URL` is set, so replicas refuse each
  * other's replays; else in this process's memory. Not the cache's `REDIS_URL`: that Redis may
  * evict and may go away without harm, and a replay check can afford neither — with its own Redis
  * unreachable, calls are refused (503) until it answers, also at start.
  */
 async function openNonceStore(env: NodeJS.ProcessEnv, logger: Logger): Promise<NonceStore> {
-  if (!env.HUB_NONCE_REDIS_URL) return new MemoryNonceStore();
-  const store = new RedisNonceStore(env.HUB_NONCE_REDIS_URL);
+  const url = SUBGRAPH_SETTINGS.HUB_NONCE_REDIS_URL.read(env);
+  if (!url) return new MemoryNonceStore();
+  const store = new RedisNonceStore(url);
   await store
     .connect()
     .catch((error: unknown) =>
@@ -190,18 +157,17 @@ function startChangeFeed(
   agency: AgencyInfo,
   db: AgencyDatabase,
   env: NodeJS.ProcessEnv,
+  signingKey: string,
   logger: Logger,
 ): ChangeFeed | undefined {
   if (!definition.changes?.length) return undefined;
   installChangeCapture(db, definition.changes);
-  const gateways = (env.HUB_GATEWAY_URL ?? '')
-    .split(',')
-    .map((url) => url.trim())
-    .filter(Boolean);
-  const publisher = env.REDIS_URL
-    ? new RedisChangePublisher(env.REDIS_URL.split(',')[0]!)
-    : gateways.length && env.HUB_SUBGRAPH_SIGNING_KEY
-      ? new HttpChangePublisher(gateways, env.HUB_SUBGRAPH_SIGNING_KEY)
+  const redisUrl = SUBGRAPH_SETTINGS.REDIS_URL.read(env);
+  const gateways = SUBGRAPH_SETTINGS.HUB_GATEWAY_URL.read(env);
+  const publisher = redisUrl
+    ? new RedisChangePublisher(redisUrl)
+    : gateways.length
+      ? new HttpChangePublisher(gateways, signingKey)
       : undefined;
   if (!publisher) {
     logger.info('change events are captured but not published (set HUB_GATEWAY_URL or REDIS_URL)');

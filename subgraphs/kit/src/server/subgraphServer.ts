@@ -22,6 +22,7 @@ import pino, { type Logger } from 'pino';
 import type { AgencyDatabase } from '../database';
 import { RequestLoaders } from '../loaders';
 import { DEFAULT_CURSOR_TTL_MS, SubgraphCursors, type CursorCodec, type CursorSettings } from '../pagination';
+import { SUBGRAPH_SETTINGS } from '../settings';
 import { callerOf, requireSignedCalls } from './callSignature';
 
 /** What every resolver of every agency gets. */
@@ -144,7 +145,8 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     throw new Error(
       `the ${definition.name} subgraph needs the hub's signing key (HUB_SUBGRAPH_SIGNING_KEY) to verify calls: it serves no data unsigned`,
     );
-  const logger = options.logger ?? pino({ name: definition.name, level: process.env.LOG_LEVEL ?? 'info' });
+  const logger =
+    options.logger ?? pino({ name: definition.name, level: SUBGRAPH_SETTINGS.LOG_LEVEL.read(process.env) });
   definition.migrate?.(db);
   const cursors = new SubgraphCursors(
     definition.name,
@@ -175,7 +177,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     // waits on a barrier Apollo never resolves on success: `app.close()` would hang for good.
     stopOnTerminationSignals: false,
     formatError: (formatted) =>
-      formatSubgraphError(formatted, options.maskUnexpectedErrors ?? process.env.NODE_ENV === 'production'),
+      formatSubgraphError(formatted, options.maskUnexpectedErrors ?? SUBGRAPH_SETTINGS.NODE_ENV.read(process.env)),
   });
   await apollo.start();
   installHttpErrorHandlers(app, logger);

@@ -1,5 +1,6 @@
 import { isInvestmentProjectCode } from '../identifiers';
-import { buildWorld, INVESTMENT_PROJECT_YEARS, SEED_SIZES } from './world';
+import { buildWorld } from './world';
+import { INVESTMENT_PROJECT_YEARS, SEED_SIZES } from './worldModel';
 
 describe.each(SEED_SIZES)('the %s world’s school-construction projects', (size) => {
   const world = buildWorld(size);

@@ -1,6 +1,6 @@
 import { DEFAULT_CONSUMERS_FILE } from '../config';
 import { parseYamlSource } from '../formats';
-import { loadConsumerRegistry, parseConsumerRegistry } from './registry';
+import { loadConsumerDirectory, parseConsumerDirectory } from './consumerDirectory';
 import { roleBindingProblem } from './roles';
 
 const PUBLIC = `
@@ -9,30 +9,30 @@ const PUBLIC = `
     kind: PUBLIC
 `;
 const load = (entries: string) =>
-  parseConsumerRegistry(parseYamlSource(`consumers:\n${entries}${PUBLIC}`, 'consumers.yaml'));
+  parseConsumerDirectory(parseYamlSource(`consumers:\n${entries}${PUBLIC}`, 'consumers.yaml'));
 const messages = (entries: string) =>
   load(entries).problems.map((p) => `${p.location.file}:${p.location.line}: ${p.message}`);
 
-describe('consumer registry: roles', () => {
-  it('loads the shipped registry: agencies hold their own CDO role, a named CDO identity and the operators theirs', () => {
-    const { registry, problems } = loadConsumerRegistry(DEFAULT_CONSUMERS_FILE);
+describe('consumer directory: roles', () => {
+  it('loads the shipped consumer directory: agencies hold their own CDO role, a named CDO identity and the operators theirs', () => {
+    const { directory, problems } = loadConsumerDirectory(DEFAULT_CONSUMERS_FILE);
     expect(problems).toEqual([]);
-    expect(registry!.consumers.get('education')!.roles).toEqual(['cdo:education']);
-    expect(registry!.consumers.get('education-cdo')).toMatchObject({
+    expect(directory!.consumers.get('education')!.roles).toEqual(['cdo:education']);
+    expect(directory!.consumers.get('education-cdo')).toMatchObject({
       kind: 'CDO',
       agency: 'education',
       roles: ['cdo:education'],
       purposes: [],
     });
-    expect(registry!.consumers.get('hub-operations')).toMatchObject({
+    expect(directory!.consumers.get('hub-operations')).toMatchObject({
       kind: 'OPERATOR',
       roles: ['hub-operator'],
       purposes: [],
     });
-    expect(registry!.consumers.get('city-analytics')!.roles).toEqual([]);
+    expect(directory!.consumers.get('city-analytics')!.roles).toEqual([]);
   });
 
-  it("refuses to load a registry granting an agency's CDO role to another department, with the line and who may hold it", () => {
+  it("refuses to load a directory granting an agency's CDO role to another department, with the line and who may hold it", () => {
     expect(
       messages(`
   - id: city-analytics

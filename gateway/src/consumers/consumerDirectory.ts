@@ -3,11 +3,11 @@ import { readYamlSource, type SourceLocation, type YamlSource } from '../formats
 import { roleBindingProblem, ROLE_PATTERN } from './roles';
 
 /**
- * The consumer registry (`schema/consumers.yaml`): every department that may call the hub, the
+ * The consumer directory (`schema/consumers.yaml`): every department that may call the hub, the
  * agency it belongs to (if any), the purposes it may state and the roles it may hold. A request
  * names its consumer in its token (`sub`) and its purpose in `x-data-purpose` or the token.
  *
- * Besides departments that read data, the registry names the people and teams with authority
+ * Besides departments that read data, the directory names the people and teams with authority
  * over the hub itself: an agency's CDO identities (kind `CDO`, bound to their agency) and the
  * hub's operators (kind `OPERATOR`). They state no purpose, so they read no data: they decide.
  */
@@ -35,7 +35,7 @@ const consumerSchema = z
   })
   .strict();
 
-const registrySchema = z.object({ consumers: z.array(consumerSchema).min(1) }).strict();
+const directorySchema = z.object({ consumers: z.array(consumerSchema).min(1) }).strict();
 
 export interface Consumer extends z.infer<typeof consumerSchema> {
   source: SourceLocation;
@@ -44,19 +44,19 @@ export interface Consumer extends z.infer<typeof consumerSchema> {
 /** The one consumer a request without a token is: it may read only fields open to the public. */
 export const PUBLIC_CONSUMER_ID = 'public';
 
-export interface ConsumerRegistry {
+export interface ConsumerDirectory {
   consumers: ReadonlyMap<string, Consumer>;
   file: string;
 }
 
-export interface RegistryProblem {
+export interface ConsumerDirectoryProblem {
   location: SourceLocation;
   message: string;
 }
 
-export function parseConsumerRegistry(source: YamlSource): {
-  registry?: ConsumerRegistry;
-  problems: RegistryProblem[];
+export function parseConsumerDirectory(source: YamlSource): {
+  directory?: ConsumerDirectory;
+  problems: ConsumerDirectoryProblem[];
 } {
   if (source.syntaxErrors.length) {
     return {
@@ -66,7 +66,7 @@ export function parseConsumerRegistry(source: YamlSource): {
       })),
     };
   }
-  const parsed = registrySchema.safeParse(source.value);
+  const parsed = directorySchema.safeParse(source.value);
   if (!parsed.success) {
     return {
       problems: parsed.error.issues.map((issue) => ({
@@ -75,7 +75,7 @@ export function parseConsumerRegistry(source: YamlSource): {
       })),
     };
   }
-  const problems: RegistryProblem[] = [];
+  const problems: ConsumerDirectoryProblem[] = [];
   const consumers = new Map<string, Consumer>();
   parsed.data.consumers.forEach((consumer, index) => {
     const location = source.locate(['consumers', index]);
@@ -108,16 +108,16 @@ export function parseConsumerRegistry(source: YamlSource): {
   if (!consumers.has(PUBLIC_CONSUMER_ID))
     problems.push({
       location: source.locate([]),
-      message: `the registry must hold the "${PUBLIC_CONSUMER_ID}" consumer (requests without a token)`,
+      message: `the consumer directory must hold the "${PUBLIC_CONSUMER_ID}" consumer (requests without a token)`,
     });
-  return { registry: { consumers, file: source.file }, problems };
+  return { directory: { consumers, file: source.file }, problems };
 }
 
-export function loadConsumerRegistry(
+export function loadConsumerDirectory(
   file: string,
   displayName = file,
-): { registry?: ConsumerRegistry; problems: RegistryProblem[] } {
-  return parseConsumerRegistry(readYamlSource(file, displayName));
+): { directory?: ConsumerDirectory; problems: ConsumerDirectoryProblem[] } {
+  return parseConsumerDirectory(readYamlSource(file, displayName));
 }
 
 /**

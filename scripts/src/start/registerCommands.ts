@@ -1,0 +1,65 @@
+import type { SeedSize } from '@cdo-hub/subgraph-kit';
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { SEED_SIZES, portNumber } from '../commandLine/arguments';
+
+/** `hub start` (the whole hub) and `hub gateway` (the gateway alone). */
+export function registerStartCommands(program: Command): void {
+  program
+    .command('start')
+    .description('seed missing databases, start the three agency subgraphs and the gateway, stop them all on Ctrl-C')
+    .addOption(new Option('--size <size>', 'size for databases that do not exist yet').choices([...SEED_SIZES]))
+    .action(async (options: { size?: SeedSize }) => {
+      const { startHub } = await import('./startHub.js');
+      // Signals are handled from the first moment: Ctrl-C during seeding or start-up stops what was started.
+      const interrupted = new AbortController();
+      let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+      let stopping = false;
+      const stop = async (reason: string, code: number) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`\n${reason}; stopping the hub…`);
+        interrupted.abort();
+        await hub?.stop();
+        process.exit(code);
+      };
+      process.on('SIGINT', () => void stop('SIGINT', hub ? 0 : 130));
+      process.on('SIGTERM', () => void stop('SIGTERM', hub ? 0 : 143));
+      try {
+        hub = await startHub({ signal: interrupted.signal, ...(options.size ? { seedSize: options.size } : {}) });
+      } catch (error) {
+        if (stopping) return;
+        throw error;
+      }
+      console.log('');
+      console.log(`cdo-hub ready in ${(hub.readyAfterMs / 1000).toFixed(1)} s`);
+      console.log(`  gateway     ${hub.gatewayUrl}`);
+      for (const { agency, url } of hub.subgraphUrls) console.log(`  ${agency.padEnd(19)} ${url}`);
+      console.log('Press Ctrl-C to stop.');
+      const crashed = await hub.firstExit;
+      await stop(`${crashed} exited unexpectedly`, 1);
+    });
+
+  program
+    .command('gateway')
+    .description('run only the gateway, from any supergraph file')
+    .option('--supergraph <file>', 'supergraph SDL file (default: schema/supergraph.graphql)')
+    .option('--port <n>', 'port to listen on (default: GATEWAY_PORT or 4000)', portNumber)
+    .option(
+      '--open',
+      'serve everything with no sharing policy (local subgraph development and compliance testing only)',
+    )
+    .action(async (options: { supergraph?: string; port?: number; open?: boolean }) => {
+      const { loadGatewayConfig, runUntilSignalled, startGatewayServer } = await import('@cdo-hub/gateway');
+      const config = loadGatewayConfig(process.env, {
+        ...(options.supergraph ? { supergraphFile: resolve(options.supergraph), followRegistry: false } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.open ? { open: true } : {}),
+      });
+      // Without --supergraph the server serves the schema registry's supergraph when it has one.
+      const server = await startGatewayServer({ config });
+      const supergraph = server.gateway.supergraph;
+      console.log(`gateway ready at ${server.url} (supergraph ${supergraph.version} from ${supergraph.source})`);
+      runUntilSignalled(server, config);
+    });
+}

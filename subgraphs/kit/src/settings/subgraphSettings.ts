@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AgencyInfo } from '../agencies';
+import {
+  DEFAULT_CURSOR_TTL_MS,
+  MAX_CURSOR_TTL_MS,
+  MIN_CURSOR_TTL_MS,
+  parseCursorTtlMs,
+} from '../pagination/cursorLifetime';
+import { repoRoot } from '../process/repoRoot';
+
+type Environment = NodeJS.ProcessEnv;
+
+/**
+ * One environment variable a subgraph process reads: how it is read, and what the configuration
+ * reference says of it. `read` throws on a value the subgraph cannot start with, naming the variable.
+ */
+export interface SubgraphSetting<Value = unknown> {
+  /** The default as the reference shows it (`read` holds the value itself). */
+  default: string;
+  meaning: string;
+  /** Also read from the file that `<NAME>_FILE` names (secrets mounted as files). */
+  fromFile?: true;
+  read(env: Environment): Value;
+}
+
+/** A family of variables, one per agency: `<PREFIX>_PORT` is `EDUCATION_PORT`, `SCIENCE_PORT`, … */
+export interface AgencySetting<Value = unknown> {
+  /** What follows the agency's prefix (`AgencyInfo.envPrefix`) and an underscore. */
+  suffix: string;
+  default(agency: AgencyInfo): string;
+  meaning: string;
+  read(agency: AgencyInfo, env: Environment): Value;
+}
+
+function setting<Value>(
+  defaultText: string,
+  meaning: string,
+  read: (env: Environment) => Value,
+  options: { fromFile?: true } = {},
+): SubgraphSetting<Value> {
+  return { default: defaultText, meaning, read, ...options };
+}
+
+/** `<NAME>`, or the contents of the file `<NAME>_FILE` names (trimmed); '' when neither is set. */
+function valueOrFile(env: Environment, name: string): string {
+  const file = env[`${name}_FILE`];
+  return env[name] || (file ? readFileSync(file, 'utf8').trim() : '');
+}
+
+/**
+ * Every fixed-name environment variable a subgraph process reads, declared once: the kit reads the
+ * environment through these entries and `hub docs` writes the subgraphs' part of
+ * docs/reference/configuration.md from this table (and from `AGENCY_SETTINGS`).
+ */
+export const SUBGRAPH_SETTINGS = {
+  HOST: setting('`127.0.0.1`', 'the address each subgraph listens on', (env) => env.HOST ?? '127.0.0.1'),
+  HUB_DATA_DIR: setting(
+    '`.data/`',
+    'folder of the agency databases (`<agency>.sqlite`) unless `<PREFIX>_DB` names the file',
+    (env) => resolve(env.HUB_DATA_DIR ?? join(repoRoot(), '.data')),
+  ),
+  LOG_LEVEL: setting('`info` (`warn` under `hub start`)', 'pino log level', (env) => env.LOG_LEVEL ?? 'info'),
+  NODE_ENV: setting(
+    '—',
+    '`production` hides unexpected error messages and refuses `HUB_CURSOR_SEALING=off`',
+    (env): boolean => env.NODE_ENV === 'production',
+  ),
+  /**
+   * The hub's key every call must be signed with (`hub start` passes it). Without one the subgraph
+   * does not start: it would have to serve data unsigned.
+   */
+  HUB_SUBGRAPH_SIGNING_KEY: setting(
+    'set by `hub start` (the hub secret of the same name)',
+    'the key every call to a subgraph must be signed with; a subgraph does not start without it',
+    (env) => {
+      const key = valueOrFile(env, 'HUB_SUBGRAPH_SIGNING_KEY');
+      if (!key)
+        throw new Error(
+          'HUB_SUBGRAPH_SIGNING_KEY (or HUB_SUBGRAPH_SIGNING_KEY_FILE) is not set: a subgraph serves only calls signed with the hub key (`npm start` passes it)',
+        );
+      return key;
+    },
+    { fromFile: true },
+  ),
+  /**
+   * The signing key before the last rotation. Cursors sealed under it keep opening until it is
+   * removed (at the latest `CURSOR_TTL` after the rotation, when every such cursor has expired);
+   * new cursors are sealed under the current key.
+   */
+  HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS: setting(
+    '—',
+    'the signing key before a rotation: cursors sealed under it still open; remove it `CURSOR_TTL` after the rotation',
+    (env): string[] => {
+      const key = valueOrFile(env, 'HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS');
+      return key ? [key] : [];
+    },
+    { fromFile: true },
+  ),
+  HUB_SIGNATURE_MAX_AGE_MS: setting(
+    '`30000`',
+    "how old a call's signature may be, 1000–300000",
+    // Unset: undefined, and the signature check keeps its own default (30 s).
+    (env): number | undefined => {
+      if (!env.HUB_SIGNATURE_MAX_AGE_MS) return undefined;
+      const ms = Number(env.HUB_SIGNATURE_MAX_AGE_MS);
+      if (!Number.isInteger(ms) || ms < 1_000 || ms > 300_000)
+        throw new Error(
+          `HUB_SIGNATURE_MAX_AGE_MS must be a whole number of milliseconds from 1000 to 300000, not ${env.HUB_SIGNATURE_MAX_AGE_MS}`,
+        );
+      return ms;
+    },
+  ),
+  CURSOR_TTL: setting(
+    '`24h`',
+    'how long a cursor opens after it was issued, `2h`–`30d` (it must outlive any cached page, kept at most 1 h)',
+    (env): number => {
+      const ttlMs = env.CURSOR_TTL ? parseCursorTtlMs(env.CURSOR_TTL) : DEFAULT_CURSOR_TTL_MS;
+      if (ttlMs === undefined)
+        throw new Error(`CURSOR_TTL must be a duration such as 24h, 90m or 7d, not ${env.CURSOR_TTL}`);
+      if (ttlMs < MIN_CURSOR_TTL_MS || ttlMs > MAX_CURSOR_TTL_MS) {
+        throw new Error(
+          `CURSOR_TTL must lie between 2h and 30d, not ${env.CURSOR_TTL}: a cursor must outlive every cached page that carries it (the gateway caches for at most 1h)`,
+        );
+      }
+      return ttlMs;
+    },
+  ),
+  HUB_CURSOR_SEALING: setting(
+    '`on`',
+    '`off`: plain, readable cursors, for tests only (logged as a warning; refused with `NODE_ENV=production`)',
+    (env): boolean => {
+      const sealing = (env.HUB_CURSOR_SEALING ?? 'on').trim().toLowerCase();
+      if (sealing !== 'on' && sealing !== 'off')
+        throw new Error(`HUB_CURSOR_SEALING must be on or off, not ${env.HUB_CURSOR_SEALING}`);
+      return sealing === 'on';
+    },
+  ),
+  /**
+   * Not the cache's `REDIS_URL`: that Redis may evict and may go away without harm, and a replay
+   * check can afford neither.
+   */
+  HUB_NONCE_REDIS_URL: setting(
+    '—',
+    "keep the nonces of accepted calls in this Redis, shared by an agency's replicas (must not evict); without it each subgraph remembers its own",
+    (env): string | undefined => env.HUB_NONCE_REDIS_URL || undefined,
+  ),
+  REDIS_URL: setting(
+    '—',
+    "publish the agency's change events on this Redis (the gateways' cache Redis; the first URL when several)",
+    (env): string | undefined => (env.REDIS_URL ? env.REDIS_URL.split(',')[0] : undefined),
+  ),
+  HUB_GATEWAY_URL: setting(
+    'set by `hub start`',
+    'where a subgraph posts its change events (comma-separated for several gateways) when no `REDIS_URL` carries them',
+    (env): string[] =>
+      (env.HUB_GATEWAY_URL ?? '')
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+  ),
+} satisfies Record<string, SubgraphSetting>;
+
+/** The variables each agency has one of, named after its prefix. */
+export const AGENCY_SETTINGS = {
+  PORT: {
+    suffix: 'PORT',
+    default: (agency) => `\`${agency.defaultPort}\``,
+    meaning: 'where the subgraph listens',
+    read: (agency, env): number => {
+      const raw = env[`${agency.envPrefix}_PORT`];
+      if (raw === undefined || raw === '') return agency.defaultPort;
+      const port = Number(raw);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`${agency.envPrefix}_PORT must be a port number; got "${raw}"`);
+      return port;
+    },
+  },
+  URL: {
+    suffix: 'URL',
+    default: () => "`http://127.0.0.1:<port>/graphql`; for the gateway, the supergraph's URLs",
+    meaning: 'where the gateway, `hub start` and `hub compose` call the subgraph (`<NAME>_URL` for any subgraph)',
+    read: (agency, env): string =>
+      env[`${agency.envPrefix}_URL`] ?? `http://127.0.0.1:${AGENCY_SETTINGS.PORT.read(agency, env)}/graphql`,
+  },
+  DB: {
+    suffix: 'DB',
+    default: () => '`<HUB_DATA_DIR>/<agency>.sqlite`',
+    meaning: "the agency's database file",
+    read: (agency, env): string =>
+      resolve(env[`${agency.envPrefix}_DB`] ?? join(SUBGRAPH_SETTINGS.HUB_DATA_DIR.read(env), `${agency.id}.sqlite`)),
+  },
+} satisfies Record<string, AgencySetting>;
