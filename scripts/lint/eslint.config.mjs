@@ -51,6 +51,12 @@ export default tseslint.config(
     },
   },
   {
+    // One concept per file: past 400 lines a file holds several (tests and generated code aside).
+    files: ['gateway/src/**/*.{ts,tsx}', 'subgraphs/*/src/**/*.{ts,tsx}', 'scripts/src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/src/generated/**'],
+    rules: { 'max-lines': ['error', { max: 400 }] },
+  },
+  {
     // Tests assert on GraphQL JSON bodies by shape; typing every body would add noise, not safety.
     files: ['**/*.test.ts', '**/*.test-helpers.ts', 'test/**/*.ts', '**/src/testing/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

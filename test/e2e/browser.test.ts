@@ -40,7 +40,8 @@ describe('playground and catalog in a browser', () => {
   };
   const signIn = async (page: Page, consumer: string, purpose: string) => {
     await page.selectOption('select[name=consumer]', consumer);
-    await page.fill('input[name=purpose]', purpose);
+    // A development consumer's purposes are its registered ones, offered as a list.
+    await page.selectOption('select[name=purpose]', purpose);
     await page.click('button[type=submit]');
     await page.getByText(`asking as ${consumer} for ${purpose}`).waitFor();
   };

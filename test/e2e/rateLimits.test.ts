@@ -8,7 +8,7 @@ import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, gatewayMetrics } from '../harness/hubProcess';
 
 // Per-consumer rate limits on running gateways: the default from RATE_LIMIT_PER_MINUTE, a
-// consumer's own from the registry, the public counted per address, and the count shared by two
+// consumer's own from the consumer directory, the public counted per address, and the count shared by two
 // gateways on one Redis. `{ __typename }` is answered by the gateway itself, so no subgraph runs.
 
 type Answer = {
@@ -34,11 +34,11 @@ async function ask(
   };
 }
 
-/** The registry with one consumer given a limit of its own. */
+/** The consumer directory with one consumer given a limit of its own. */
 function consumersWithOwnLimit(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'cdo-hub-consumers-')), 'consumers.yaml');
-  const registry = readFileSync(join(repoRoot(), 'schema', 'consumers.yaml'), 'utf8');
-  writeFileSync(file, registry.replace(/( {2}- id: city-analytics\n)/, '$1    rateLimitPerMinute: 2\n'));
+  const directory = readFileSync(join(repoRoot(), 'schema', 'consumers.yaml'), 'utf8');
+  writeFileSync(file, directory.replace(/( {2}- id: city-analytics\n)/, '$1    rateLimitPerMinute: 2\n'));
   return file;
 }
 
@@ -75,7 +75,7 @@ describe('rate limits', () => {
     expect((await ask(gateway.url, await as('education', 'operations'))).status).toBe(200);
   });
 
-  it("takes a consumer's own limit from the registry, and counts each operation of a batch", async () => {
+  it("takes a consumer's own limit from the consumer directory, and counts each operation of a batch", async () => {
     const analytics = await as('city-analytics', 'statistics');
     const batch = await ask(gateway.url, analytics, [{ query: '{ __typename }' }, { query: '{ __typename }' }]);
     expect(batch.status).toBe(200);

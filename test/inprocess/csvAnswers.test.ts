@@ -117,7 +117,7 @@ it('streams a consumer’s connection page by page up to EXPORT_MAX_ROWS, each p
     const nodes: any[] = [];
     let after: string | null = null;
     do {
-      const page = await limited.query(
+      const page: Awaited<ReturnType<typeof limited.query<any>>> = await limited.query(
         'query($after: String) { schools(first: 3, after: $after) { pageInfo { hasNextPage endCursor } nodes { code name district { name } } } }',
         { after },
         headers,

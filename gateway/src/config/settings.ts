@@ -65,7 +65,7 @@ export const GATEWAY_SETTINGS = {
     '`schema/policies/`',
     'the sharing policies, one `<agency>.yaml` per agency',
   ),
-  CONSUMERS_FILE: setting(z.string().min(1).optional(), '`schema/consumers.yaml`', 'the consumer registry'),
+  CONSUMERS_FILE: setting(z.string().min(1).optional(), '`schema/consumers.yaml`', 'the consumer directory'),
   HUB_ON_DENIED: setting(
     z.enum(['null', 'reject']).default('null'),
     '`null`',
@@ -337,7 +337,7 @@ export const GATEWAY_SETTINGS = {
   RATE_LIMIT_PER_MINUTE: setting(
     z.coerce.number().int().nonnegative().default(1200),
     '`1200`',
-    "requests per consumer per minute (sliding window; the public per address); a consumer's `rateLimitPerMinute` in the registry overrides it; `0`: no limit",
+    "requests per consumer per minute (sliding window; the public per address); a consumer's `rateLimitPerMinute` in the consumer directory overrides it; `0`: no limit",
   ),
   CORS_ORIGINS: setting(
     z

@@ -9,6 +9,7 @@ import {
   EXPORT_AFTER_VARIABLE,
   listColumns,
   pagedExportOf,
+  parseOperation,
   tabulate,
   toCsv,
   type PagedExport,
@@ -108,7 +109,13 @@ function csvAnswer(
     reply.header('cache-control', 'no-store');
     return JSON.stringify(refusal.body);
   }
-  const fileName = operationName && /^\w{1,64}$/.test(operationName) ? operationName : 'export';
+  // Named after the operation: the one asked for, or the document's only one.
+  const named =
+    operationName ??
+    (typeof want.body?.query === 'string'
+      ? parseOperation(want.body.query, undefined)?.operation.name?.value
+      : undefined);
+  const fileName = named && /^\w{1,64}$/.test(named) ? named : 'export';
   reply.header('content-type', 'text/csv; charset=utf-8; header=present');
   reply.header('content-disposition', `attachment; filename="${fileName}.csv"`);
   if (page.withheld.length) reply.header('x-hub-withheld', page.withheld.join(', '));

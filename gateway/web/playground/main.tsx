@@ -1,3 +1,4 @@
+import { ToolbarButton, useGraphiQL, type TabsState } from '@graphiql/react';
 import type { Fetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import { Kind, parse } from 'graphql';
@@ -11,7 +12,9 @@ import './playground.css';
  * (nothing from a CDN), behind a small bar where the analyst says who is asking and for what —
  * a token (or, in development, a registered consumer) and a purpose. Each identity gets its own
  * fetcher, and GraphiQL introspects again through it: the docs explorer shows that consumer's own
- * schema.
+ * schema. Nothing is chosen while signed out; a consumer's purposes are its registered ones; an
+ * example tab says whom it was written for and can switch to that identity; "Download CSV" asks
+ * the gateway for the current tab's answer as a table (`Accept: text/csv`).
  */
 
 interface PlaygroundConfig {
@@ -70,30 +73,89 @@ function withCurrentOperationName<T extends { query: string; operationName?: str
   return { ...params, operationName: names[0] || null };
 }
 
+const purposesOf = (consumer: string) => config.consumers.find((c) => c.id === consumer)?.purposes ?? [];
+
+/** A tab's query and variables as the editors hold them now. */
+interface Current {
+  query: string;
+  variables: string;
+}
+
 function Playground() {
-  const firstExample = config.examples[0];
-  const [consumer, setConsumer] = useState(firstExample?.consumer ?? config.consumers[0]?.id ?? '');
+  const [consumer, setConsumerState] = useState('');
   const [token, setToken] = useState('');
-  const [purpose, setPurpose] = useState(firstExample?.purpose ?? '');
+  const [purpose, setPurpose] = useState('');
   const [identity, setIdentity] = useState<Identity | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
   const [summary, setSummary] = useState<Summary | undefined>();
-  const purposes = config.consumers.find((c) => c.id === consumer)?.purposes ?? [];
+  const [current, setCurrent] = useState<Current>({ query: config.examples[0]?.query ?? '', variables: '' });
+  const purposes = purposesOf(consumer);
+  // A consumer's purposes are its registered ones: choosing a consumer chooses its first purpose.
+  const setConsumer = (id: string) => {
+    setConsumerState(id);
+    setPurpose(purposesOf(id)[0] ?? '');
+  };
 
-  const apply = async (event: FormEvent) => {
-    event.preventDefault();
+  const signIn = async (as: { consumer: string; purpose: string; token: string }) => {
     setProblem(undefined);
-    let bearer = token.trim();
+    let bearer = as.token.trim();
     let label = 'token';
     if (config.devTokens && !bearer) {
-      const response = await fetch(`${config.devTokenUrl}?consumer=${encodeURIComponent(consumer)}`);
+      if (!as.consumer) return setProblem('choose a consumer, or paste a token');
+      const response = await fetch(`${config.devTokenUrl}?consumer=${encodeURIComponent(as.consumer)}`);
       const body = (await response.json()) as { token?: string; error?: string };
       if (!body.token) return setProblem(body.error ?? 'no development token');
       bearer = body.token;
-      label = consumer;
+      label = as.consumer;
     }
     setSummary(undefined);
-    setIdentity({ token: bearer, purpose: purpose.trim(), label });
+    setIdentity({ token: bearer, purpose: as.purpose.trim(), label });
+  };
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    void signIn({ consumer, purpose, token });
+  };
+
+  // The example the current tab shows, while unchanged: whom it was written for.
+  const example = config.examples.find((e) => e.query.trim() === current.query.trim() && e.consumer);
+  const exampleIdentityDiffers =
+    example && (identity?.label !== example.consumer || (identity?.purpose ?? '') !== (example.purpose ?? ''));
+  const askAsExample = () => {
+    if (!example?.consumer) return;
+    setConsumerState(example.consumer);
+    setPurpose(example.purpose ?? '');
+    setToken('');
+    void signIn({ consumer: example.consumer, purpose: example.purpose ?? '', token: '' });
+  };
+
+  const downloadCsv = async (query: string, variablesText: string) => {
+    setProblem(undefined);
+    let variables: unknown;
+    try {
+      variables = variablesText.trim() ? JSON.parse(variablesText) : {};
+    } catch {
+      return setProblem('the variables are not valid JSON');
+    }
+    const params = withCurrentOperationName({ query, variables, operationName: null });
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/csv' };
+    if (identity?.token) headers.authorization = `Bearer ${identity.token}`;
+    if (identity?.purpose) headers['x-data-purpose'] = identity.purpose;
+    const response = await fetch(config.endpoint, { method: 'POST', headers, body: JSON.stringify(params) });
+    if (!response.headers.get('content-type')?.startsWith('text/csv')) {
+      const body = (await response.json().catch(() => ({}))) as { errors?: { message: string }[] };
+      return setProblem(`no CSV: ${body.errors?.[0]?.message ?? `status ${response.status}`}`);
+    }
+    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'export.csv';
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  };
+
+  const onTabChange = (tabs: TabsState) => {
+    const tab = tabs.tabs[tabs.activeTabIndex];
+    if (tab) setCurrent({ query: tab.query ?? '', variables: tab.variables ?? '' });
   };
 
   const fetcher = useMemo<Fetcher>(
@@ -126,6 +188,7 @@ function Playground() {
           <label>
             Consumer (development)
             <select name="consumer" value={consumer} onChange={(e) => setConsumer(e.target.value)}>
+              <option value="">— choose —</option>
               {config.consumers.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.id} — {c.name}
@@ -147,18 +210,22 @@ function Playground() {
         </label>
         <label>
           Purpose
-          <input
-            name="purpose"
-            list="hub-purposes"
-            value={purpose}
-            onChange={(e) => setPurpose(e.target.value)}
-            placeholder="e.g. planning"
-          />
-          <datalist id="hub-purposes">
-            {purposes.map((p) => (
-              <option key={p} value={p} />
-            ))}
-          </datalist>
+          {config.devTokens && consumer && !token.trim() ? (
+            <select name="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+              {purposes.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              name="purpose"
+              value={purpose}
+              onChange={(e) => setPurpose(e.target.value)}
+              placeholder="the token's purpose"
+            />
+          )}
         </label>
         <button type="submit">Use</button>
         <span className="hub-who" role="status">
@@ -168,6 +235,21 @@ function Playground() {
         </span>
         {problem && <span className="hub-problem">{problem}</span>}
       </form>
+      {example && exampleIdentityDiffers && (
+        <div className="hub-example-identity" role="note" aria-label="Written for">
+          This example is written for <strong>{example.consumer}</strong>
+          {example.purpose ? (
+            <>
+              {' '}
+              asking for <strong>{example.purpose}</strong>
+            </>
+          ) : null}
+          .{' '}
+          <button type="button" onClick={askAsExample}>
+            Ask as {example.consumer}
+          </button>
+        </div>
+      )}
       {summary && !summary.ok && (
         <div className="hub-summary" role="region" aria-label="Withheld in the last answer">
           <strong>Withheld or refused in the last answer:</strong>
@@ -185,9 +267,39 @@ function Playground() {
           fetcher={fetcher}
           defaultTabs={config.examples.map((e) => ({ query: e.query }))}
           defaultEditorToolsVisibility={false}
-        />
+          onTabChange={onTabChange}
+          onEditQuery={(query) => setCurrent((c) => ({ ...c, query }))}
+          onEditVariables={(variables) => setCurrent((c) => ({ ...c, variables }))}
+        >
+          <GraphiQL.Toolbar>
+            {({ prettify, merge, copy }) => (
+              <>
+                {prettify}
+                {merge}
+                {copy}
+                <DownloadCsvButton download={(query, variables) => void downloadCsv(query, variables)} />
+              </>
+            )}
+          </GraphiQL.Toolbar>
+        </GraphiQL>
       </div>
     </div>
+  );
+}
+
+/** In GraphiQL's toolbar: reads the editors as they are at the click (their text, not a copy kept on the side). */
+function DownloadCsvButton({ download }: { download: (query: string, variables: string) => void }) {
+  const queryEditor = useGraphiQL((state) => state.queryEditor);
+  const variableEditor = useGraphiQL((state) => state.variableEditor);
+  return (
+    <ToolbarButton
+      label="Download CSV"
+      onClick={() => download(queryEditor?.getValue() ?? '', variableEditor?.getValue() ?? '')}
+    >
+      <span className="hub-csv-icon" aria-hidden="true">
+        CSV
+      </span>
+    </ToolbarButton>
   );
 }
 
