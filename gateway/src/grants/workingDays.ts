@@ -102,7 +102,10 @@ export function isWorkingDay(date: string, calendar: WorkCalendar): boolean {
   return workingDay(dayOf(date), calendar);
 }
 
-/** The date `days` working days after `start` (start itself never counts). E.g. 10 working days from a Friday with no holidays is the Friday two weeks later. */
+/**
+ * The date `days` working days after `start` (start itself never counts). E.g. 10 working days
+ * from a Friday with no holidays is the Friday two weeks later.
+ */
 export function addWorkingDays(start: string, days: number, calendar: WorkCalendar): string {
   if (!Number.isSafeInteger(days) || days < 0)
     throw new RangeError(`working days must be a non-negative integer, got ${days}`);

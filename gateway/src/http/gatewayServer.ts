@@ -56,8 +56,9 @@ export interface GatewayServerOptions {
 
 /**
  * The gateway's HTTP face, wired in request order: drain → scoped APQ → allow-list → request gate
- * → CSV negotiation (answers turned into tables on the way out) → Apollo Server (context: identity, rate limit; executor: the hub's gateway; answer: HTTP caching,
- * then audit → error shaping → request log) → `x-request-id`, `no-store` for what nobody decided.
+ * → CSV negotiation (answers turned into tables on the way out) → Apollo Server (context: identity,
+ * rate limit; executor: the hub's gateway; answer: HTTP caching, then audit → error shaping →
+ * request log) → `x-request-id`, `no-store` for what nobody decided.
  * Each step is a file of this folder; docs/guides/gateway-internals.md maps them.
  */
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
