@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { REPORT_FORMATS, type ReportFormat } from './audit/reportFormats';
 import { DEFAULT_DEVELOPMENT_TTL } from './token/tokenLifetime';
+import { APPROVE_HELP, type ApproveOptions } from './grant/approveCommand';
+import { sinceDaysOption } from './policy/sinceDaysOption';
 
 // Each command imports its code when it runs (`await import` in its action), not at start-up: the
 // gateway and the agencies pull in Apollo, Fastify and SQLite, most of a second of loading, and a
@@ -395,6 +397,22 @@ policy
     console.log(await explainPolicies(options.consumer, options.purpose, query));
   });
 
+policy
+  .command('impact')
+  .description(
+    "compare the policy in force with a changed policy file over consumers' recent operations, before it is applied",
+  )
+  .requiredOption('--agency <id>', 'the agency whose policy changes')
+  .requiredOption('--file <changed.yaml>', "the changed policy file (the agency's file is left as it is)")
+  .addOption(sinceDaysOption())
+  .action(async (options: { agency: string; file: string; sinceDays: number }) => {
+    const { knownAgency } = await import('./grant/grantCommands.js');
+    const { policyFileImpact } = await import('./policy/impactCommands.js');
+    const { lines, refused } = await policyFileImpact(knownAgency(options.agency), resolve(options.file), options);
+    for (const line of lines) console.log(line);
+    process.exitCode = refused ? 1 : 0;
+  });
+
 const cache = program.command('cache').description("the gateway's response cache");
 
 cache
@@ -511,19 +529,13 @@ grant
   .description('approve a pending request: the grant is in force on every gateway within seconds')
   .argument('<request-id>')
   .requiredOption('--by <name>', 'the CDO who approves')
-  .option('--mask <field=mask>', 'release a field masked, e.g. Student.name=name (repeatable)', collect)
+  .option('--mask <field=mask>', 'release a field masked, e.g. Student.name=name (repeatable; masks below)', collect)
   .option('--expires <date>', 'last day of validity (default: the date the request asked for)')
-  .action(async (id: string, options: { by: string; mask?: string[]; expires?: string }) => {
-    const { describeGrant, pairs, withGrants } = await import('./grant/grantCommands.js');
-    const step = await withGrants((service) =>
-      service.approve(id, {
-        by: options.by,
-        masks: pairs(options.mask, '--mask'),
-        ...(options.expires ? { expires: options.expires } : {}),
-      }),
-    );
-    for (const warning of step.warnings) console.log(`warning: ${warning}`);
-    console.log(describeGrant(step.result));
+  .option('--dry-run', 'print the masks that fit and the impact preview, and approve nothing')
+  .addOption(sinceDaysOption())
+  .addHelpText('after', APPROVE_HELP)
+  .action(async (id: string, options: ApproveOptions) => {
+    await (await import('./grant/approveCommand.js')).approve(id, options, (line) => console.log(line));
   });
 
 grant

@@ -37,7 +37,7 @@ export function blankedPositions(schema: GraphQLSchema, fieldCoordinate: string)
 }
 
 /** Whether some position of `type` (the item or a list around it, or the field itself) is nullable. */
-function nullableAboveItem(type: GraphQLOutputType): boolean {
+export function nullableAboveItem(type: GraphQLOutputType): boolean {
   let at: GraphQLOutputType = type;
   for (;;) {
     if (!isNonNullType(at)) return true;

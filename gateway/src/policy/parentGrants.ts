@@ -1,7 +1,8 @@
 import { getNamedType, isAbstractType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { Consumer } from '../consumers';
 import { decideField } from './decideField';
-import type { PolicySet } from './policySet';
+import type { Grant, PolicySet } from './policySet';
+import type { SourceLocation } from '../formats';
 import type { PolicyProblem } from './policyInputs';
 
 /**
@@ -72,43 +73,74 @@ function objectTypes(schema: GraphQLSchema, name: string): string[] {
   return [];
 }
 
+/** A grant (or part of it) its consumer cannot use: no path to the granted type without `missing`. */
+export interface UnreachableGrant {
+  grant: string;
+  origin: Grant['origin'];
+  source: SourceLocation;
+  consumer: string;
+  purpose: string;
+  typeName: string;
+  /** The granted coordinates of that type. */
+  coordinates: readonly string[];
+  /** The parent fields to grant too; undefined when no grant could open a path. */
+  missing?: readonly string[];
+}
+
+export function unreachableGrantFields(
+  policySet: PolicySet,
+  grants: readonly Grant[],
+  now: number,
+): UnreachableGrant[] {
+  const found: UnreachableGrant[] = [];
+  const cache = new Map<string, ReadonlyMap<string, TypeReach>>();
+  for (const grant of grants) {
+    if (grant.expiresAt <= now) continue;
+    const consumer = policySet.consumers.consumers.get(grant.consumer);
+    if (!consumer) continue;
+    const purpose = grant.purposes[0]!;
+    const key = `${consumer.id}\u0000${purpose}`;
+    const reach = cache.get(key) ?? reachTypes(policySet, consumer, purpose, now);
+    cache.set(key, reach);
+    const typeNames = [...new Set(grant.fields.map((f) => f.typeName))];
+    for (const typeName of typeNames) {
+      const typeReach = reach.get(typeName);
+      if (typeReach && !typeReach.missing.length) continue;
+      found.push({
+        grant: grant.id,
+        origin: grant.origin,
+        source: grant.source,
+        consumer: grant.consumer,
+        purpose,
+        typeName,
+        coordinates: grant.fields.filter((f) => f.typeName === typeName).map((f) => f.coordinate),
+        ...(typeReach ? { missing: typeReach.missing } : {}),
+      });
+    }
+  }
+  return found;
+}
+
 /**
  * Warnings for grants that release fields their consumer cannot reach: each names the missing
  * parent grant(s) and how to ask for them. Store grants point at the store (`store#id`).
  */
 export function unreachableGrantProblems(policySet: PolicySet, now: number): PolicyProblem[] {
-  const problems: PolicyProblem[] = [];
-  const cache = new Map<string, ReadonlyMap<string, TypeReach>>();
-  for (const grant of policySet.grants) {
-    if (grant.expiresAt <= now) continue;
-    const consumer = policySet.consumers.consumers.get(grant.consumer);
-    if (!consumer) continue;
-    const purpose = grant.purposes[0];
-    const key = `${consumer.id}\u0000${purpose}`;
-    const reach = cache.get(key) ?? reachTypes(policySet, consumer, purpose, now);
-    cache.set(key, reach);
-    const missingByType = new Map<string, readonly string[] | undefined>();
-    for (const field of grant.fields) {
-      if (missingByType.has(field.typeName)) continue;
-      const typeReach = reach.get(field.typeName);
-      if (typeReach && !typeReach.missing.length) continue;
-      missingByType.set(field.typeName, typeReach?.missing);
-    }
-    for (const [typeName, missing] of missingByType) {
-      const named = grant.fields.filter((f) => f.typeName === typeName).map((f) => f.coordinate);
-      problems.push({
-        severity: 'warning',
-        location: grant.source,
-        message: missing
-          ? `grant "${grant.id}" releases ${named.join(', ')} to ${grant.consumer}, who cannot reach a ${typeName} without ${missing.join(' and ')}: the grant cannot be used`
-          : `grant "${grant.id}" releases ${named.join(', ')} to ${grant.consumer}, who cannot reach a ${typeName} by any path it could be granted`,
-        ...(missing
-          ? {
-              hint: `grant ${missing.join(', ')} too: hub grant request --consumer ${grant.consumer} --fields ${missing.join(',')} --purpose ${purpose} --reason "…"${grant.origin === 'policy-file' ? ` (or add them to the grant's fields)` : ''}`,
-            }
-          : {}),
-      });
-    }
-  }
-  return problems;
+  return unreachableGrantFields(policySet, policySet.grants, now).map((u) => ({
+    severity: 'warning',
+    location: u.source,
+    message: describeUnreachableGrant(u),
+    ...(u.missing ? { hint: parentGrantCommand(u) } : {}),
+  }));
+}
+
+export function describeUnreachableGrant(u: UnreachableGrant): string {
+  return u.missing
+    ? `grant "${u.grant}" releases ${u.coordinates.join(', ')} to ${u.consumer}, who cannot reach a ${u.typeName} without ${u.missing.join(' and ')}: the grant cannot be used`
+    : `grant "${u.grant}" releases ${u.coordinates.join(', ')} to ${u.consumer}, who cannot reach a ${u.typeName} by any path it could be granted`;
+}
+
+/** The command that asks for the missing parent grants. */
+export function parentGrantCommand(u: UnreachableGrant): string {
+  return `grant ${u.missing!.join(', ')} too: hub grant request --consumer ${u.consumer} --fields ${u.missing!.join(',')} --purpose ${u.purpose} --reason "…"${u.origin === 'policy-file' ? ` (or add them to the grant's fields)` : ''}`;
 }
