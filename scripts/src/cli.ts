@@ -5,6 +5,7 @@ import { REPORT_FORMATS, type ReportFormat } from './audit/reportFormats';
 import { DEFAULT_DEVELOPMENT_TTL } from './token/tokenLifetime';
 import { APPROVE_HELP, type ApproveOptions } from './grant/approveCommand';
 import { sinceDaysOption } from './policy/sinceDaysOption';
+import type { PublishCommandOptions } from './schema/publishCommand';
 
 // Each command imports its code when it runs (`await import` in its action), not at start-up: the
 // gateway and the agencies pull in Apollo, Fastify and SQLite, most of a second of loading, and a
@@ -623,42 +624,22 @@ schema
   .requiredOption('--reason <text>', 'why the schema changes (kept with the version)')
   .option('--author <name>', 'who publishes (default: $USER)')
   .option('--force', 'publish despite errors (they are recorded with the version)')
+  .option(
+    '--wait <seconds>',
+    "wait up to this long for the agency's running subgraph to serve the new fields (default: ask once)",
+    (v) => Number(v),
+  )
+  .option(
+    '--before-deploy',
+    'publish although the running subgraph does not serve it yet (queries naming the new fields fail until it does)',
+  )
   .addOption(sinceOption())
-  .action(
-    async (options: {
-      agency: string;
-      sdl?: string;
-      url?: string;
-      reason: string;
-      author?: string;
-      force?: boolean;
-      sinceDays: number;
-    }) => {
-      const { knownAgency } = await import('./grant/grantCommands.js');
-      const { formatCheck, loadProposedSdl, publish, withRegistry } = await import('./schema/schemaCommands.js');
-      const proposed = await loadProposedSdl({ ...options, signingKey: await subgraphSigningKey() });
-      const { report, version } = await withRegistry((registry, config, state) =>
-        publish(registry, config, state, {
-          agency: knownAgency(options.agency),
-          sdl: proposed.sdl,
-          source: proposed.source,
-          author: options.author ?? operator(),
-          reason: options.reason,
-          force: options.force ?? false,
-          sinceDays: options.sinceDays,
-        }),
-      );
-      for (const line of formatCheck(report, proposed.from)) console.log(line);
-      if (!version) {
-        console.log('not published: the registry is unchanged');
-        process.exitCode = 1;
-        return;
-      }
-      console.log(
-        `published ${version.agency} v${version.version}${version.forced ? ' (forced over the errors above)' : ''}: gateways now serve supergraph ${version.supergraphVersion}`,
-      );
-    },
-  );
+  .action(async (options: PublishCommandOptions) => {
+    const { publishCommand } = await import('./schema/publishCommand.js');
+    process.exitCode = await publishCommand(options, await subgraphSigningKey(), operator(), (line) =>
+      console.log(line),
+    );
+  });
 
 schema
   .command('list')
@@ -718,7 +699,11 @@ schema
         sinceDays: 30,
       });
     });
-    for (const line of formatCheck(report, `${agency} v${published?.restores ?? version ?? '?'} (rollback)`))
+    for (const line of formatCheck(
+      report,
+      `${agency} v${published?.restores ?? version ?? '?'} (rollback)`,
+      published ? 'rolled back' : undefined,
+    ))
       console.log(line);
     if (!published) {
       console.log('not rolled back: the registry is unchanged');
