@@ -142,5 +142,5 @@ export function describeUnreachableGrant(u: UnreachableGrant): string {
 
 /** The command that asks for the missing parent grants. */
 export function parentGrantCommand(u: UnreachableGrant): string {
-  return `grant ${u.missing!.join(', ')} too: hub grant request --consumer ${u.consumer} --fields ${u.missing!.join(',')} --purpose ${u.purpose} --reason "…"${u.origin === 'policy-file' ? ` (or add them to the grant's fields)` : ''}`;
+  return `also grant ${u.missing!.join(', ')}: hub grant request --consumer ${u.consumer} --fields ${u.missing!.join(',')} --purpose ${u.purpose} --reason "…"${u.origin === 'policy-file' ? ` (or add them to the grant's fields)` : ''}`;
 }

@@ -35,7 +35,7 @@ export function formatImpact(impact: PolicyImpact, heading: string): string[] {
   if (impact.unusableGrants.length) {
     lines.push('grants that could not be used:');
     for (const u of impact.unusableGrants)
-      lines.push(`  ${describeUnreachableGrant(u)}${u.missing ? `\n    add: ${parentGrantCommand(u)}` : ''}`);
+      lines.push(`  ${describeUnreachableGrant(u)}${u.missing ? `\n    ${parentGrantCommand(u)}` : ''}`);
   }
   for (const s of impact.skipped) lines.push(`  (not judged: ${s.name ?? s.hash.slice(0, 12)}: ${s.reason})`);
   return lines;
