@@ -2,6 +2,7 @@ import { loadPolicySet, type PolicySet, type PolicySources, type RuntimeGrantInp
 import type { Supergraph } from '../supergraph';
 import type { GrantStore } from './grantStore';
 import { approveRequest, refuseRequest, revokeGrant } from './grantDecisions';
+import { unreachableRequestWarnings } from './requestReach';
 import { requestGrant } from './grantWorkflow';
 import {
   GrantWorkflowError,
@@ -61,7 +62,11 @@ export class GrantService {
   }
 
   request(input: GrantRequestInput): Promise<WorkflowStep<GrantRequest>> {
-    return this.step((state, context) => requestGrant(state, context, input));
+    return this.step((state, context) => {
+      const step = requestGrant(state, context, input);
+      const unreachable = unreachableRequestWarnings(context.policySet, step.result, context.now.getTime());
+      return { ...step, warnings: [...step.warnings, ...unreachable] };
+    });
   }
 
   approve(requestId: string, input: ApprovalInput): Promise<WorkflowStep<StoredGrant>> {

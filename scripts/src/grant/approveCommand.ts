@@ -38,13 +38,16 @@ export async function approve(id: string, options: ApproveOptions, print: (line:
     print('masks that fit the requested fields:');
     for (const choice of maskChoices(after.schema, fields))
       print(`  ${choice.coordinate.padEnd(28)} ${choice.masks.join(', ') || '(none: release it in clear or refuse)'}`);
-    for (const line of await approvalImpact(service, id, input, { sinceDays: options.sinceDays })) print(line);
+    const preview = await approvalImpact(service, id, input, { sinceDays: options.sinceDays });
+    for (const line of preview) print(line);
     if (options.dryRun) {
       print(`dry run: ${id} is still pending`);
       return;
     }
     const step = await service.approve(id, input);
-    for (const warning of step.warnings) print(`warning: ${warning}`);
+    // A warning the preview already showed (a grant that cannot be used) is not repeated.
+    for (const warning of step.warnings)
+      if (!preview.some((line) => line.trim() && warning.startsWith(line.trim()))) print(`warning: ${warning}`);
     print(describeGrant(step.result));
   });
 }
