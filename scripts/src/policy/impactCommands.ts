@@ -1,4 +1,5 @@
 import {
+  describeUnreachableGrant,
   formatProblem,
   loadGatewayConfig,
   loadPolicySet,
@@ -61,8 +62,11 @@ export async function policyFileImpact(
   const config = loadGatewayConfig(env);
   const supergraph = await loadServedSupergraph(config);
   const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
-  const named = (readYamlSource(file).value as { agency?: unknown } | undefined)?.agency;
-  if (named !== agency) throw new Error(`${file} is the policy of "${String(named)}", not of ${agency}`);
+  const changedSource = readYamlSource(file);
+  const named = (changedSource.value as { agency?: unknown } | undefined)?.agency;
+  // A file that does not parse is reported below with its lines, like any policy the gateway would refuse.
+  if (!changedSource.syntaxErrors.length && named !== agency)
+    throw new Error(`${file} is the policy of "${String(named)}", not of ${agency}`);
   const store = await openGrantStore(config);
   let runtimeGrants;
   try {
@@ -85,7 +89,11 @@ export async function policyFileImpact(
     };
   }
   const { impact, heading, notes } = await replay(config, current.policySet, changed.policySet, window);
-  const warnings = changed.problems.filter((p) => p.severity === 'warning' && own(p)).map(formatProblem);
+  // Unusable grants are listed by the preview itself, with the command that fixes them.
+  const listed = new Set(impact.unusableGrants.map(describeUnreachableGrant));
+  const warnings = changed.problems
+    .filter((p) => p.severity === 'warning' && own(p) && !listed.has(p.message))
+    .map(formatProblem);
   return { lines: [...warnings, ...notes, ...formatImpact(impact, `${agency}: ${file} — ${heading}`)], refused: false };
 }
 
