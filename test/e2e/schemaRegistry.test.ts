@@ -51,7 +51,12 @@ describe('schema registry', () => {
 
   beforeAll(async () => {
     hub = await HubProcess.start();
-    env = { HUB_DATA_DIR: hub.dataDir, SCHEMA_REGISTRY_DIR: join(hub.dataDir, 'registry') };
+    // EDUCATION_PORT: where `hub schema publish` finds the running subgraph, as `hub start` placed it.
+    env = {
+      HUB_DATA_DIR: hub.dataDir,
+      SCHEMA_REGISTRY_DIR: join(hub.dataDir, 'registry'),
+      EDUCATION_PORT: String(hub.ports.education),
+    };
     for (const [name, sdl] of Object.entries({ withoutEnrolment, withoutGrade, withMotto, notComposing })) {
       files[name] = join(hub.dataDir, `${name}.graphql`);
       writeFileSync(files[name]!, sdl);
@@ -141,6 +146,23 @@ describe('schema registry', () => {
     expect(readFileSync(registryFile, 'utf8')).toBe(before);
   });
 
+  it('refuses to publish fields the running subgraph does not serve, at once or after --wait', async () => {
+    const registryFile = join(hub.dataDir, 'registry', 'registry.json');
+    const before = readFileSync(registryFile, 'utf8');
+    const args = ['schema', 'publish', '--agency', 'education', '--sdl', files.withMotto!, '--reason', 'motto'];
+    const refused = await hubCli(args);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/no errors, \d+ warning\(s\): publishable/);
+    expect(refused.stdout).toContain(
+      `not published: the running subgraph at http://127.0.0.1:${hub.ports.education}/graphql does not serve School.motto; the registry is unchanged`,
+    );
+    const waited = await hubCli([...args, '--wait', '1']);
+    expect(waited.code).toBe(1);
+    expect(waited.stdout).toMatch(/does not serve School\.motto \(after waiting 1 s\); the registry is unchanged/);
+    expect(readFileSync(registryFile, 'utf8')).toBe(before);
+    expect(await schoolFields(hub.gatewayUrl)).not.toContain('motto');
+  });
+
   it('publishes to the running gateway within seconds, with zero failed requests under load; diff and rollback', async () => {
     expect(await schoolFields(hub.gatewayUrl)).not.toContain('motto');
     let stop = false;
@@ -176,6 +198,7 @@ describe('schema registry', () => {
       'schools publish their motto',
       '--author',
       'test CDO',
+      '--before-deploy',
     ]);
     expect(published.code).toBe(0);
     expect(published.stdout).toMatch(
@@ -208,6 +231,7 @@ describe('schema registry', () => {
     const rollback = await hubCli(['schema', 'rollback', 'education', '--author', 'test CDO']);
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toMatch(/rolled education back to v1 as v3/);
+    expect(rollback.stdout).not.toMatch(/not publishable/);
     await until(async () => !(await schoolFields(hub.gatewayUrl)).includes('motto'), 15_000, 25);
     expect((await hubCli(['schema', 'list', '--agency', 'education'])).stdout).toMatch(
       /\* +education +v3 .*rollback of v1/,
@@ -243,6 +267,7 @@ describe('schema registry', () => {
           'motto, on the shared registry',
           '--author',
           'test CDO',
+          '--before-deploy',
         ],
         shared,
       );

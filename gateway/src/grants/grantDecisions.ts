@@ -1,4 +1,5 @@
 import { formatLocation } from '../formats';
+import { maskProblem } from './maskChoice';
 import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { beijingDate } from './workingDays';
 import {
@@ -33,11 +34,13 @@ export function approveRequest(
   if (!validDate(expires) || expires <= today)
     throw invalid(`expiry "${expires}" is not a date (YYYY-MM-DD) after today (${today})`);
   const masks = input.masks ?? {};
-  for (const coordinate of Object.keys(masks)) {
+  for (const [coordinate, mask] of Object.entries(masks)) {
     if (!request.fields.includes(coordinate))
       throw invalid(
         `--mask ${coordinate}: the request does not name ${coordinate} (it names ${request.fields.join(', ')}); a wildcard is masked field by field, so name the field`,
       );
+    const problem = maskProblem(context.policySet.schema, coordinate, mask);
+    if (problem) throw invalid(`--mask ${coordinate}=${mask}: ${problem}`);
   }
   const at = context.now.toISOString();
   const grant: StoredGrant = {

@@ -1,7 +1,8 @@
-import { formatProblem, loadPolicySet, type PolicySet, type PolicySources, type RuntimeGrantInput } from '../policy';
+import { loadPolicySet, type PolicySet, type PolicySources, type RuntimeGrantInput } from '../policy';
 import type { Supergraph } from '../supergraph';
 import type { GrantStore } from './grantStore';
 import { approveRequest, refuseRequest, revokeGrant } from './grantDecisions';
+import { unreachableRequestWarnings } from './requestReach';
 import { requestGrant } from './grantWorkflow';
 import {
   GrantWorkflowError,
@@ -32,7 +33,10 @@ export function policyGrantChecker(sources: PolicySources, supergraph: Supergrap
     const id = (candidate.grant as { id: string }).id;
     return {
       inForce: policySet?.grants.some((g) => g.id === id && g.origin === 'grant-store') ?? false,
-      problems: problems.filter((p) => p.location.file === `${candidate.store}#${id}`).map(formatProblem),
+      // Said of the grant being decided, not of a place in the store it is not written to yet.
+      problems: problems
+        .filter((p) => p.location.file === `${candidate.store}#${id}`)
+        .map((p) => `${p.message.replace(/ — the grant is not in force$/, '')}${p.hint ? ` (${p.hint})` : ''}`),
     };
   };
 }
@@ -58,7 +62,11 @@ export class GrantService {
   }
 
   request(input: GrantRequestInput): Promise<WorkflowStep<GrantRequest>> {
-    return this.step((state, context) => requestGrant(state, context, input));
+    return this.step((state, context) => {
+      const step = requestGrant(state, context, input);
+      const unreachable = unreachableRequestWarnings(context.policySet, step.result, context.now.getTime());
+      return { ...step, warnings: [...step.warnings, ...unreachable] };
+    });
   }
 
   approve(requestId: string, input: ApprovalInput): Promise<WorkflowStep<StoredGrant>> {
@@ -78,6 +86,25 @@ export class GrantService {
         );
       return { ...step, warnings: [...step.warnings, ...check.problems] };
     });
+  }
+
+  /**
+   * The approval as it would be, without storing it: the grant, and the policies in force before
+   * and after it (for an impact preview). Throws what `approve` would throw for the request.
+   */
+  async previewApproval(
+    requestId: string,
+    input: ApprovalInput,
+  ): Promise<{ grant: StoredGrant; before: PolicySet; after: PolicySet }> {
+    const state = await this.options.store.read();
+    const before = this.options.policySet(state);
+    const step = approveRequest(
+      state,
+      { policySet: before, calendar: this.options.calendar, now: this.now() },
+      requestId,
+      input,
+    );
+    return { grant: step.result, before, after: this.options.policySet(step.state) };
   }
 
   refuse(requestId: string, input: DecisionInput): Promise<WorkflowStep<GrantRequest>> {

@@ -308,7 +308,9 @@ describe('file grant store', () => {
     await service.request({ ...teachers, fields: ['Student.grade'] });
     await expect(
       service.approve('REQ-2026-0001', { by: '王丽', masks: { 'Student.grade': 'idNumber' } }),
-    ).rejects.toThrow(/would not be in force/);
+    ).rejects.toThrow(
+      '--mask Student.grade=idNumber: idNumber applies to String or ID fields, not Int; masks that fit Student.grade (Int): null, round(n)',
+    );
     expect((await new FileGrantStore(dir).read()).requests[0]!.status).toBe('pending');
   });
 });

@@ -18,3 +18,4 @@ export * from './grantSync';
 export * from './redisGrantStore';
 export * from './openGrantStore';
 export * from './separationOfDuties';
+export * from './maskChoice';

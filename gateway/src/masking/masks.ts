@@ -37,6 +37,17 @@ export function parseMask(text: string): MaskSpec | { error: string } {
   return { error: `unknown mask "${trimmed}"; known: idNumber, mobile, name, address, hash, null, round(n), yearOnly` };
 }
 
+/** Every mask, as written in a grant (`round(n)` with the step to round to). */
+export const MASK_NAMES = ['idNumber', 'mobile', 'name', 'address', 'hash', 'yearOnly', 'null', 'round(n)'] as const;
+
+/** The masks that can apply to a field of this type, for help texts and "masks that fit" hints. */
+export function masksThatFit(fieldType: GraphQLOutputType): string[] {
+  return MASK_NAMES.filter((name) => {
+    const parsed = parseMask(name === 'round(n)' ? 'round(1)' : name);
+    return !('error' in parsed) && !maskTypeProblem(parsed, fieldType);
+  });
+}
+
 const TEXT_TYPES = new Set(['String', 'ID']);
 const NUMBER_TYPES = new Set(['Int', 'Float']);
 

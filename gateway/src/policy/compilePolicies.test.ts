@@ -140,13 +140,12 @@ describe('policy problems, each with its file and line', () => {
     ).toBe('unknown scope "street"');
   });
 
-  it('warns about expired grants, unclassified fields and non-null fields that are not UNCONDITIONAL', () => {
+  it('warns about expired grants and unclassified fields', () => {
     const warnings = warningsOf({
-      'e.yaml': `${base}  School:\n    fields:\n      name: { class: CONDITIONAL, level: L2 }\ngrants:\n  - id: OLD\n    consumer: city-analytics\n    purposes: [statistics]\n    fields: [School.name]\n    expires: 2020-01-01\n    approvedBy: CDO\n`,
+      'e.yaml': `${base}  School:\n    fields:\n      name: { class: CONDITIONAL, level: L2, allowBlanking: true }\ngrants:\n  - id: OLD\n    consumer: city-analytics\n    purposes: [statistics]\n    fields: [School.name]\n    expires: 2020-01-01\n    approvedBy: CDO\n`,
     });
     const messages = warnings.map((w) => w.message);
     expect(messages).toContainEqual(expect.stringMatching(/^grant "OLD" expired on 2020-01-01/));
-    expect(messages).toContainEqual(expect.stringMatching(/^School.name is non-null but CONDITIONAL/));
     expect(messages).toContainEqual(
       expect.stringMatching(
         /^education resolves Student\.\{.*idNumber.*\} with no sharing class: NOT_SHARED until classed/,

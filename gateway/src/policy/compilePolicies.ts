@@ -4,6 +4,9 @@ import { policyFileSchema } from './model';
 import { policyVersion, type ArgumentValue, type FieldClassification, type Grant, type PolicySet } from './policySet';
 import type { SourceLocation, YamlSource } from '../formats';
 import { closest } from './closestName';
+import { describeFileIssue } from './describeFileIssue';
+import { blankingMessage } from './blankedObjects';
+import { unreachableGrantProblems } from './parentGrants';
 import type { PolicyInputs, PolicyProblem } from './policyInputs';
 import { toClassification } from './fieldClassification';
 import { compileGrant, compileRuntimeGrant } from './compileGrants';
@@ -35,6 +38,8 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
   const sources = new Map<string, YamlSource>();
   const grants: Grant[] = [];
   const grantIds = new Map<string, SourceLocation>();
+  /** Agencies whose policy file did not parse: no cascade of warnings about their fields and grants. */
+  const unreadable = new Set<string>();
   /** Arguments the policies class, per `Type.field(arg)`: one entry per agency that does. */
   const explicitArguments = new Map<
     string,
@@ -48,7 +53,11 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     const parsed = policyFileSchema.safeParse(source.value);
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
-        error(source.locate(issue.path as PropertyKey[]), `${issue.path.join('.') || 'file'}: ${issue.message}`);
+        for (const described of describeFileIssue(issue, source.value))
+          error(source.locate(described.path), described.message, described.hint);
+      // The file is refused as a whole; its fields are not "unclassed" because of a typo.
+      const named = (source.value as { agency?: unknown } | null)?.agency;
+      if (typeof named === 'string') unreadable.add(named);
       continue;
     }
     const policy = parsed.data;
@@ -172,6 +181,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
   const argumentRules = compileArgumentRules(schema, explicitArguments, error);
 
   for (const runtime of inputs.runtimeGrants ?? []) {
+    if (unreadable.has(runtime.agency)) continue;
     const compiled = compileRuntimeGrant(runtime, inputs, classifications, argumentRules, grantIds);
     if (compiled.grant) grants.push(compiled.grant);
     for (const problem of compiled.problems)
@@ -184,12 +194,14 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
 
   // Secure by default: every field an agency resolves and does not class is NOT_SHARED.
   const unclassifiedByType = new Map<string, string[]>();
+  const blanking: { coordinate: string; classification: FieldClassification }[] = [];
   for (const [coordinate, agencies] of ownership.resolvers) {
     const typeName = coordinate.slice(0, coordinate.indexOf('.'));
     if (!schema.getType(typeName)) continue; // not in the API schema (federation internals)
     const field = (schema.getType(typeName) as GraphQLObjectType).getFields()[coordinate.slice(typeName.length + 1)];
     if (!field) continue;
     for (const agency of agencies) {
+      if (unreadable.has(agency)) continue;
       const key = `${agency}|${coordinate}`;
       if (!classifications.has(key)) {
         const file = files.get(agency) ?? `schema/policies/${agency}.yaml`;
@@ -212,14 +224,17 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
         classification.origin !== 'unclassified' &&
         field.type.toString().endsWith('!')
       ) {
-        warn(
-          classification.source,
-          `${coordinate} is non-null but ${classification.sharingClass}: a consumer denied it loses its nearest nullable parent too`,
-          'make the field nullable in the SDL, or class it UNCONDITIONAL',
-        );
+        if (!classification.allowBlanking) blanking.push({ coordinate, classification });
       }
     }
   }
+  // Refused unless the CDO confirmed it next to the field: withholding a non-null field blanks whole objects.
+  for (const { coordinate, classification } of blanking)
+    error(
+      classification.source,
+      blankingMessage(inputs, grants, coordinate, classification),
+      'make the field nullable in the SDL, class it UNCONDITIONAL, or confirm with `allowBlanking: true` next to its class',
+    );
   for (const [key, fields] of unclassifiedByType) {
     const [agency, typeName] = key.split('|') as [string, string];
     const file = files.get(agency);
@@ -311,6 +326,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     argumentRules: argumentRules.rules,
     decisiveArguments: (fieldCoordinate) => argumentRules.decisive.get(fieldCoordinate) ?? NO_ARGUMENTS,
   };
+  problems.push(...unreachableGrantProblems(policySet, inputs.now));
   return { policySet, problems };
 }
 

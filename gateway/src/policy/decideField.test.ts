@@ -76,7 +76,7 @@ describe('decideField', () => {
       ...fixturePolicies(),
       'development-reform.yaml': fixturePolicies()['development-reform.yaml']!.replace(
         / {2}School:\n {4}default: \{ class: UNCONDITIONAL, level: L1, open: OPEN \}\n/,
-        '  School:\n    default: { class: UNCONDITIONAL, level: L1, open: OPEN }\n    fields:\n      code: { class: NOT_SHARED, level: L2, legalBasis: test }\n',
+        '  School:\n    default: { class: UNCONDITIONAL, level: L1, open: OPEN }\n    fields:\n      code: { class: NOT_SHARED, level: L2, legalBasis: test, allowBlanking: true }\n',
       ),
     }).policySet!;
     const decision = decideField(strict, consumer('science'), 'industrial-policy', 'School.code', now);

@@ -47,6 +47,7 @@ export function toClassification(
     ...(rule.legalBasis ? { legalBasis: rule.legalBasis } : {}),
     ...(rule.cacheable ? { cacheable: true } : {}),
     ...(rule.minCount !== undefined ? { minCount: rule.minCount } : {}),
+    ...(rule.allowBlanking ? { allowBlanking: true } : {}),
     origin,
     source: location,
   };

@@ -8,3 +8,6 @@ export * from './loadPolicySet';
 export * from './model';
 export * from './policySet';
 export * from './policyRuntime';
+export * from './policyImpact';
+export * from './parentGrants';
+export * from './blankedObjects';

@@ -16,7 +16,12 @@ export interface PolicySources {
 export function loadPolicySet(
   sources: PolicySources,
   supergraph: Supergraph,
-  options: { runtimeGrants?: readonly RuntimeGrantInput[]; now?: number } = {},
+  options: {
+    runtimeGrants?: readonly RuntimeGrantInput[];
+    now?: number;
+    /** A changed policy file for one agency, in place of its file in the folder (an impact preview). */
+    replace?: { agency: string; file: string };
+  } = {},
 ): { policySet?: PolicySet; problems: PolicyProblem[] } {
   const display = (file: string) => relative(process.cwd(), file) || file;
   const directory = loadConsumerDirectory(sources.consumersFile, display(sources.consumersFile));
@@ -31,9 +36,16 @@ export function loadPolicySet(
         .filter((f) => /\.ya?ml$/.test(f))
         .sort()
     : [];
-  const policies = files.map((file) =>
+  const read = files.map((file) =>
     readYamlSource(join(sources.policyDir, file), display(join(sources.policyDir, file))),
   );
+  const replace = options.replace;
+  const policies = replace
+    ? [
+        ...read.filter((source) => (source.value as { agency?: unknown } | undefined)?.agency !== replace.agency),
+        readYamlSource(replace.file, display(replace.file)),
+      ]
+    : read;
   const compiled = compilePolicies({
     policies,
     consumers: directory.directory,

@@ -31,6 +31,11 @@ const fieldRuleSchema = z
      * agency itself (statistical disclosure control).
      */
     minCount: z.number().int().min(2).optional(),
+    /**
+     * The CDO confirms that withholding this non-null field nulls its parent object for every
+     * consumer denied it (see compilePolicies' blanking guard): without it such a class is refused.
+     */
+    allowBlanking: z.boolean().optional(),
     note: z.string().optional(),
   })
   .strict();
@@ -103,6 +108,15 @@ export const grantSchema = z
   })
   .strict();
 export type GrantInput = z.infer<typeof grantSchema>;
+
+/** The keys each part of a policy file allows, for "allowed here:" hints on a misspelt key. */
+export const POLICY_KEYS = {
+  file: ['agency', 'types', 'grants'],
+  type: ['default', 'fields', 'arguments'],
+  field: Object.keys(fieldRuleSchema.shape),
+  argument: Object.keys(argumentRuleSchema.shape),
+  grant: Object.keys(grantSchema.shape),
+} as const;
 
 export const policyFileSchema = z
   .object({

@@ -17,6 +17,8 @@ export interface FieldClassification {
   cacheable?: boolean;
   /** Minimum cell size of this count (or of this connection's `totalCount`). */
   minCount?: number;
+  /** The CDO confirmed that withholding this non-null field may null its parent objects. */
+  allowBlanking?: boolean;
   origin: 'field' | 'type-default' | 'unclassified';
   source: SourceLocation;
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { collect, operator } from '../commandLine/arguments';
+import { sinceDaysOption } from '../policy/sinceDaysOption';
+import { APPROVE_HELP, type ApproveOptions } from './approveCommand';
 
 /** `hub grant …`: the grant workflow. */
 export function registerGrantCommands(program: Command): void {
@@ -98,19 +100,13 @@ export function registerGrantCommands(program: Command): void {
     .description('approve a pending request: the grant is in force on every gateway within seconds')
     .argument('<request-id>')
     .requiredOption('--by <name>', 'the CDO who approves')
-    .option('--mask <field=mask>', 'release a field masked, e.g. Student.name=name (repeatable)', collect)
+    .option('--mask <field=mask>', 'release a field masked, e.g. Student.name=name (repeatable; masks below)', collect)
     .option('--expires <date>', 'last day of validity (default: the date the request asked for)')
-    .action(async (id: string, options: { by: string; mask?: string[]; expires?: string }) => {
-      const { describeGrant, pairs, withGrants } = await import('./grantCommands.js');
-      const step = await withGrants((service) =>
-        service.approve(id, {
-          by: options.by,
-          masks: pairs(options.mask, '--mask'),
-          ...(options.expires ? { expires: options.expires } : {}),
-        }),
-      );
-      for (const warning of step.warnings) console.log(`warning: ${warning}`);
-      console.log(describeGrant(step.result));
+    .option('--dry-run', 'print the masks that fit and the impact preview, and approve nothing')
+    .addOption(sinceDaysOption())
+    .addHelpText('after', APPROVE_HELP)
+    .action(async (id: string, options: ApproveOptions) => {
+      await (await import('./approveCommand.js')).approve(id, options, (line) => console.log(line));
     });
 
   grant

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { operator } from '../commandLine/arguments';
+import type { PublishCommandOptions } from './publishCommand';
 
 const sinceOption = () =>
   new Option('--since-days <n>', 'operations sent within this many days count as in use')
@@ -52,42 +53,22 @@ export function registerSchemaCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why the schema changes (kept with the version)')
     .option('--author <name>', 'who publishes (default: $USER)')
     .option('--force', 'publish despite errors (they are recorded with the version)')
+    .option(
+      '--wait <seconds>',
+      "wait up to this long for the agency's running subgraph to serve the new fields (default: ask once)",
+      (v) => Number(v),
+    )
+    .option(
+      '--before-deploy',
+      'publish although the running subgraph does not serve it yet (queries naming the new fields fail until it does)',
+    )
     .addOption(sinceOption())
-    .action(
-      async (options: {
-        agency: string;
-        sdl?: string;
-        url?: string;
-        reason: string;
-        author?: string;
-        force?: boolean;
-        sinceDays: number;
-      }) => {
-        const { knownAgency } = await import('../grant/grantCommands.js');
-        const { formatCheck, loadProposedSdl, publish, withRegistry } = await import('./schemaCommands.js');
-        const proposed = await loadProposedSdl({ ...options, signingKey: await subgraphSigningKey() });
-        const { report, version } = await withRegistry((registry, config, state) =>
-          publish(registry, config, state, {
-            agency: knownAgency(options.agency),
-            sdl: proposed.sdl,
-            source: proposed.source,
-            author: options.author ?? operator(),
-            reason: options.reason,
-            force: options.force ?? false,
-            sinceDays: options.sinceDays,
-          }),
-        );
-        for (const line of formatCheck(report, proposed.from)) console.log(line);
-        if (!version) {
-          console.log('not published: the registry is unchanged');
-          process.exitCode = 1;
-          return;
-        }
-        console.log(
-          `published ${version.agency} v${version.version}${version.forced ? ' (forced over the errors above)' : ''}: gateways now serve supergraph ${version.supergraphVersion}`,
-        );
-      },
-    );
+    .action(async (options: PublishCommandOptions) => {
+      const { publishCommand } = await import('./publishCommand.js');
+      process.exitCode = await publishCommand(options, await subgraphSigningKey(), operator(), (line) =>
+        console.log(line),
+      );
+    });
 
   schema
     .command('list')
@@ -147,7 +128,11 @@ export function registerSchemaCommands(program: Command): void {
           sinceDays: 30,
         });
       });
-      for (const line of formatCheck(report, `${agency} v${published?.restores ?? version ?? '?'} (rollback)`))
+      for (const line of formatCheck(
+        report,
+        `${agency} v${published?.restores ?? version ?? '?'} (rollback)`,
+        published ? 'rolled back' : undefined,
+      ))
         console.log(line);
       if (!published) {
         console.log('not rolled back: the registry is unchanged');

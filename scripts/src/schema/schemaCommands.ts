@@ -10,6 +10,7 @@ import {
   RegistryError,
   rollbackTarget,
   seedRegistry,
+  subgraphUrlVariable,
   type GatewayConfig,
   type RegistryState,
   type SchemaRegistry,
@@ -21,6 +22,8 @@ import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { agencySubgraphSources, composeSupergraph } from '../compose/composeSupergraph';
 import { checkSchema, type SchemaCheckReport } from './schemaCheck';
+import type { ServingOutcome } from './servedCheck';
+import { agencyUrl, findAgency } from '@cdo-hub/subgraph-kit';
 
 /**
  * The CDO's schema workflow behind `hub schema check|publish|list|diff|rollback`: the registry
@@ -71,25 +74,48 @@ export async function loadProposedSdl(options: {
   if (options.sdl && options.url) throw new Error('give --sdl or --url, not both');
   if (options.sdl) return { sdl: readFileSync(options.sdl, 'utf8'), source: 'file', from: options.sdl };
   if (!options.url) throw new Error('give the proposed schema: --sdl FILE or --url SUBGRAPH_URL');
+  return {
+    sdl: await fetchSubgraphSdl(options.url, options.agency, options.signingKey),
+    source: 'url',
+    from: options.url,
+  };
+}
+
+/** What a running subgraph serves (`_service { sdl }`), asked with a call signed by the hub's key. */
+export async function fetchSubgraphSdl(url: string, agency: string, signingKey: () => string): Promise<string> {
   let response: Response;
   try {
     const request = { query: '{ _service { sdl } }' };
-    response = await fetch(options.url, {
+    response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        ...signedSubgraphHeaders(options.signingKey(), options.agency, request),
+        ...signedSubgraphHeaders(signingKey(), agency, request),
       },
       body: JSON.stringify(request),
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new Error(`cannot reach ${options.url}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot reach ${url}: ${(error as Error).message}`, { cause: error });
   }
   const body = (await response.json().catch(() => undefined)) as { data?: { _service?: { sdl?: string } } } | undefined;
   const sdl = body?.data?._service?.sdl;
-  if (!sdl) throw new Error(`${options.url} did not answer { _service { sdl } } (HTTP ${response.status})`);
-  return { sdl, source: 'url', from: options.url };
+  if (!sdl) throw new Error(`${url} did not answer { _service { sdl } } (HTTP ${response.status})`);
+  return sdl;
+}
+
+/**
+ * Where the agency's running subgraph is: `<AGENCY>_URL` or `<AGENCY>_PORT` when set (as
+ * `hub start` and the gateway read them), else the served supergraph's routing URL.
+ */
+export function runningSubgraphUrl(state: RegistryState, agency: string, env: NodeJS.ProcessEnv = process.env): string {
+  const info = findAgency(agency);
+  if (env[subgraphUrlVariable(agency)] || env[`${info.envPrefix}_PORT`]) return agencyUrl(info, env);
+  const served = currentSupergraph(state);
+  const routed = served
+    ? parseSupergraph(served.sdl, 'served').subgraphs.find((s) => s.name === agency)?.url
+    : undefined;
+  return routed ?? agencyUrl(info, env);
 }
 
 export async function runCheck(
@@ -110,7 +136,11 @@ export async function runCheck(
   });
 }
 
-export function formatCheck(report: SchemaCheckReport, from: string): string[] {
+/**
+ * The check as the CDO reads it. `applied` says what the command then did (publish --force, a
+ * rollback), so the last line agrees with it instead of calling applied errors "not publishable".
+ */
+export function formatCheck(report: SchemaCheckReport, from: string, applied?: 'published' | 'rolled back'): string[] {
   const lines = [
     `schema check: ${report.agency} from ${from}, against the served supergraph ${report.basedOn ?? '(none)'}`,
   ];
@@ -123,6 +153,14 @@ export function formatCheck(report: SchemaCheckReport, from: string): string[] {
   const policyBroken = report.findings.some(
     (f) => f.severity === 'error' && (f.kind === 'policy' || f.kind === 'composition'),
   );
+  if (applied) {
+    lines.push(
+      report.errors
+        ? `${report.errors} error(s), ${report.warnings} warning(s): ${applied} over them (${applied === 'rolled back' ? 'a rollback restores what was served; only composition and the policies block it' : 'forced'}; the errors are recorded with the version)`
+        : `no errors, ${report.warnings} warning(s)`,
+    );
+    return lines;
+  }
   lines.push(
     !report.errors
       ? `no errors, ${report.warnings} warning(s): publishable`
@@ -142,6 +180,8 @@ export interface PublishOptions {
   force: boolean;
   sinceDays: number;
   restores?: number;
+  /** Asked after the check passes, before anything is stored: does the running subgraph serve the SDL? */
+  ensureServed?: () => Promise<ServingOutcome>;
 }
 
 /** Checks, then stores the version and makes its supergraph the served one; refuses on errors unless forced. */
@@ -150,12 +190,14 @@ export async function publish(
   config: GatewayConfig,
   state: RegistryState,
   options: PublishOptions,
-): Promise<{ report: SchemaCheckReport; version?: SchemaVersion }> {
+): Promise<{ report: SchemaCheckReport; version?: SchemaVersion; unserved?: string }> {
   const report = await runCheck(state, config, options.agency, options.sdl, options.sinceDays);
   if (!report.supergraph) return { report };
   // --force overrides what consumers' operations would lose, never a policy that no longer compiles: gateways would refuse that supergraph.
   if (report.findings.some((f) => f.severity === 'error' && f.kind === 'policy')) return { report };
   if (report.errors && !options.force) return { report };
+  const serving = await options.ensureServed?.();
+  if (serving && !serving.served) return { report, unserved: serving.reason };
   const errors = report.findings.filter((f) => f.severity === 'error').map((f) => f.message);
   const version = await registry.update((current) =>
     publishVersion(current, {

@@ -1,0 +1,53 @@
+/**
+ * `hub grant approve`: the masks a CDO may choose (in `--help`, without loading anything), then
+ * — before the approval is stored — the masks that fit each requested field and the impact
+ * preview; `--dry-run` stops after the preview.
+ */
+export const APPROVE_HELP = `
+Masks (--mask FIELD=MASK), by the type of the field they apply to:
+  String or ID fields   idNumber (110101********1234), mobile (138****5678), name (张*),
+                        address (北京市海淀区******), hash (pseudonym per consumer), yearOnly (2019)
+  Int or Float fields   round(n), e.g. round(10000)
+  nullable fields       null (the value withheld)
+\`hub grant approve REQ-… --by NAME --dry-run\` lists the masks that fit each field the request names
+and previews the approval's impact on consumers' recent operations, without approving.`;
+
+/** The masks named in APPROVE_HELP (a unit test keeps it in step with the masking module). */
+export const MASKS_IN_HELP = ['idNumber', 'mobile', 'name', 'address', 'hash', 'yearOnly', 'round(n)', 'null'];
+
+export interface ApproveOptions {
+  by: string;
+  mask?: string[];
+  expires?: string;
+  dryRun?: boolean;
+  sinceDays: number;
+}
+
+export async function approve(id: string, options: ApproveOptions, print: (line: string) => void): Promise<void> {
+  const { maskChoices } = await import('@cdo-hub/gateway');
+  const { describeGrant, pairs, withGrants } = await import('./grantCommands.js');
+  const { approvalImpact } = await import('../policy/impactCommands.js');
+  const input = {
+    by: options.by,
+    masks: pairs(options.mask, '--mask'),
+    ...(options.expires ? { expires: options.expires } : {}),
+  };
+  await withGrants(async (service) => {
+    const { grant, after } = await service.previewApproval(id, input);
+    const fields = grant.fields.map((f) => (typeof f === 'string' ? f : Object.keys(f)[0]!));
+    print('masks that fit the requested fields:');
+    for (const choice of maskChoices(after.schema, fields))
+      print(`  ${choice.coordinate.padEnd(28)} ${choice.masks.join(', ') || '(none: release it in clear or refuse)'}`);
+    const preview = await approvalImpact(service, id, input, { sinceDays: options.sinceDays });
+    for (const line of preview) print(line);
+    if (options.dryRun) {
+      print(`dry run: ${id} is still pending`);
+      return;
+    }
+    const step = await service.approve(id, input);
+    // A warning the preview already showed (a grant that cannot be used) is not repeated.
+    for (const warning of step.warnings)
+      if (!preview.some((line) => line.trim() && warning.startsWith(line.trim()))) print(`warning: ${warning}`);
+    print(describeGrant(step.result));
+  });
+}

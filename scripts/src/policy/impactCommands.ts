@@ -1,0 +1,112 @@
+import {
+  describeUnreachableGrant,
+  formatProblem,
+  loadGatewayConfig,
+  loadPolicySet,
+  loadServedSupergraph,
+  openGrantStore,
+  policyImpact,
+  readYamlSource,
+  recentOperations,
+  runtimeGrantInputs,
+  type ApprovalInput,
+  type GatewayConfig,
+  type GrantService,
+  type PolicyImpact,
+  type PolicySet,
+} from '@cdo-hub/gateway';
+import { formatImpact } from './impactReport';
+
+/** How far back a preview reads consumers' operations, and where from. */
+export interface ImpactWindow {
+  sinceDays: number;
+}
+
+/** The recent operations of the trail, and a note when the trail cannot be read in full. */
+async function replay(
+  config: GatewayConfig,
+  before: PolicySet,
+  after: PolicySet,
+  window: ImpactWindow,
+): Promise<{ impact: PolicyImpact; heading: string; notes: string[] }> {
+  const since = new Date(Date.now() - window.sinceDays * 86_400_000);
+  const { operations, records } = await recentOperations(config.auditDir, since);
+  const impact = policyImpact(before, after, operations, Date.now());
+  const notes: string[] = [];
+  if (!records)
+    notes.push(
+      `warning: no operations recorded since ${since.toISOString().slice(0, 10)} in ${config.auditDir}: consumers' usage was not checked`,
+    );
+  if (config.auditRedisUrl)
+    notes.push(
+      'warning: gateways write their audit trail to Redis Streams: only records moved to the files by `hub audit archive` were read',
+    );
+  return {
+    impact,
+    heading: `impact on ${operations.length} operation(s) consumers sent since ${since.toISOString().slice(0, 10)} (${records} audit record(s))`,
+    notes,
+  };
+}
+
+/**
+ * `hub policy impact --agency A --file CHANGED.yaml`: the policies in force (files and grant
+ * store) against the same with A's file replaced, over consumers' recent operations. A file the
+ * gateway would refuse is reported as such (exit 1), with the problems.
+ */
+export async function policyFileImpact(
+  agency: string,
+  file: string,
+  window: ImpactWindow,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ lines: string[]; refused: boolean }> {
+  const config = loadGatewayConfig(env);
+  const supergraph = await loadServedSupergraph(config);
+  const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
+  const changedSource = readYamlSource(file);
+  const named = (changedSource.value as { agency?: unknown } | undefined)?.agency;
+  // A file that does not parse is reported below with its lines, like any policy the gateway would refuse.
+  if (!changedSource.syntaxErrors.length && named !== agency)
+    throw new Error(`${file} is the policy of "${String(named)}", not of ${agency}`);
+  const store = await openGrantStore(config);
+  let runtimeGrants;
+  try {
+    runtimeGrants = runtimeGrantInputs(await store.read(), store.location);
+  } finally {
+    await store.close();
+  }
+  const current = loadPolicySet(sources, supergraph, { runtimeGrants });
+  if (!current.policySet) throw new Error('the policies in force do not load: run `hub policy check`');
+  const changed = loadPolicySet(sources, supergraph, { runtimeGrants, replace: { agency, file } });
+  const own = (p: { location: { file: string } }) => p.location.file.endsWith(file.replace(/^.*[\\/]/, ''));
+  if (!changed.policySet) {
+    const errors = changed.problems.filter((p) => p.severity === 'error');
+    return {
+      lines: [
+        ...errors.map(formatProblem),
+        `${errors.length} error(s): the gateway would refuse ${file}; no impact computed`,
+      ],
+      refused: true,
+    };
+  }
+  const { impact, heading, notes } = await replay(config, current.policySet, changed.policySet, window);
+  // Unusable grants are listed by the preview itself, with the command that fixes them.
+  const listed = new Set(impact.unusableGrants.map(describeUnreachableGrant));
+  const warnings = changed.problems
+    .filter((p) => p.severity === 'warning' && own(p) && !listed.has(p.message))
+    .map(formatProblem);
+  return { lines: [...warnings, ...notes, ...formatImpact(impact, `${agency}: ${file} — ${heading}`)], refused: false };
+}
+
+/** The preview `hub grant approve` prints before it applies the approval. */
+export async function approvalImpact(
+  service: GrantService,
+  requestId: string,
+  input: ApprovalInput,
+  window: ImpactWindow,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string[]> {
+  const config = loadGatewayConfig(env);
+  const { grant, before, after } = await service.previewApproval(requestId, input);
+  const { impact, heading, notes } = await replay(config, before, after, window);
+  return [...notes, ...formatImpact(impact, `approving ${requestId} as ${grant.id} — ${heading}`)];
+}
