@@ -1,3 +1,5 @@
 export * from './buildCatalog';
 export * from './catalogPage';
 export * from './catalogRoutes';
+export * from './loadCatalogMetadata';
+export * from './metadataModel';
