@@ -4,11 +4,10 @@
  * codes wrap: nothing scrolls sideways on a phone.
  */
 export const CATALOG_PAGE_STYLE = `
-body { font: 15px/1.5 system-ui, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 0 auto; max-width: 1280px; padding: 1rem 1.5rem 4rem; color: #1d2433; }
+body { font: 15px/1.5 system-ui, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; margin: 0 auto; max-width: 1280px; padding: 1rem 1.5rem 4rem; color: #1d2433; }
 header { border-bottom: 1px solid #d5d9e2; margin-bottom: 1rem; position: relative; }
 h1 { font-size: 1.6rem; margin: .5rem 0; } h2 { margin-top: 2.5rem; } h3 { margin: 1.5rem 0 .3rem; }
-code { overflow-wrap: anywhere; }
-p, td, h2, h3 { overflow-wrap: anywhere; }
+p, td, h2, h3 { overflow-wrap: break-word; }
 .language { position: absolute; right: 0; top: .7rem; }
 .muted { color: #5c6477; font-weight: normal; font-size: .85em; }
 .flag { color: #8a4b00; background: #fff3d6; font-size: .8em; padding: .05rem .3rem; border-radius: 3px; display: inline-block; }
@@ -35,6 +34,7 @@ dialog input, dialog textarea { font: inherit; width: 100%; box-sizing: border-b
   tr { border: 1px solid #d5d9e2; border-radius: 6px; margin: .6rem 0; padding: .3rem .2rem; }
   td { border: none; padding: .2rem .5rem; }
   td:empty { display: none; }
+  code, p, td, h2, h3 { overflow-wrap: anywhere; }
   td[data-label]:not(:first-child)::before { content: attr(data-label); display: block; font-size: .75rem; color: #5c6477; }
 }
 `;
