@@ -77,7 +77,7 @@ it('fits a 390 px phone screen: every row a card, nothing wider than the screen'
   });
   const overflow = await page.evaluate(() => {
     const width = document.documentElement.clientWidth;
-    const wider = [...document.querySelectorAll('body *')]
+    const wider = Array.from(document.querySelectorAll('body *'))
       .filter((element) => {
         const box = element.getBoundingClientRect();
         return box.width > 0 && (box.right > width + 0.5 || box.left < -0.5);

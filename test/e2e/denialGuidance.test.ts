@@ -176,8 +176,8 @@ it('offers no grant request where none can help', async () => {
     {},
     await as('district-haidian', 'enrollment-planning'),
   );
-  const denial = body.errors.find((e: any) => e.extensions?.coordinate === 'Student.idNumber');
-  expect(denial.extensions.code).toBe('FIELD_NOT_SHARED');
+  const denial: any = (body.errors ?? []).find((e: any) => e.extensions?.coordinate === 'Student.idNumber');
+  expect(denial?.extensions?.code).toBe('FIELD_NOT_SHARED');
   expect(denial.extensions.catalog).toBeUndefined();
   expect(denial.extensions.requestAccess).toBeUndefined();
 });
