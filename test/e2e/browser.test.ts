@@ -112,7 +112,7 @@ describe('playground and catalog in a browser', () => {
   });
 
   it('finds a field in the catalog by search, with its class, legal basis and grants', async () => {
-    const page = await open('/catalog');
+    const page = await open('/catalog?lang=en');
     await page.fill('#catalog-search', 'guardianPhone');
     const row = page.locator('tr[id="Student.guardianPhone"]');
     await row.waitFor();

@@ -108,6 +108,42 @@ it('lets no view read a canary through any other route the gateway serves', asyn
   failWith(hub.findings.slice(before));
 });
 
+it('keeps every canary out of the catalog: any language, any search, any reader, the owning agencies too', async () => {
+  // The catalog describes fields (names, classes, stewards, sources) and never holds a value: judged
+  // as a reader entitled to nothing, so even a canary its own agency may read would be a finding.
+  const nobody: View = { id: 'catalog reader entitled to nothing', consumer: 'nobody', isPublic: false };
+  const findings: Finding[] = [];
+  const searches = ['', '监护人', 'idNumber', '不予共享', 'CONDITIONAL', 'district-haidian', '110108'];
+  let read = 0;
+  for (const view of hub.views) {
+    for (const [path, language] of searches.flatMap((q) =>
+      ['/catalog', '/catalog.json'].flatMap((route) =>
+        (['zh-CN,zh;q=0.9', 'en-US,en;q=0.9'] as const).map(
+          (lang) => [`${route}${q ? `?q=${encodeURIComponent(q)}` : ''}`, lang] as const,
+        ),
+      ),
+    )) {
+      const exchange = await hub.route(view, path, { headers: { 'accept-language': language } });
+      expect(exchange.status).toBe(200);
+      read++;
+      const headers: string[] = [];
+      exchange.headers.forEach((value, name) => headers.push(`${name}: ${value}`));
+      findings.push(
+        ...hub.oracle.inspectText(nobody, `GET ${path} (${language}) as ${view.id}`, exchange.bodyText, 'catalog body'),
+        ...hub.oracle.inspectText(
+          nobody,
+          `GET ${path} (${language}) as ${view.id}`,
+          headers.join('\n'),
+          'catalog headers',
+        ),
+      );
+    }
+  }
+  console.log(`canary catalog: ${read} catalog responses read, ${hub.canaries.size} canaries looked for`);
+  failWith([...findings, ...hub.findings]);
+  expect(hub.canaries.size).toBeGreaterThan(0);
+});
+
 it('keeps every canary out of the audit trail and the logs', () => {
   // Nobody may read a value there: judged as a view with no agency, no purpose and no grant.
   const nobody: View = { id: 'operator reading logs', consumer: 'nobody', isPublic: false };

@@ -127,8 +127,9 @@ it('request (API) → approve with a mask (CLI) → read masked → revoke (API)
     status: 200,
     body: { grant: { id: grantId, revoked: { reason: 'study finished early' } } },
   });
-  // The very next request is denied: the admin API applies the revocation before it answers.
-  expect(await studentNames()).toMatchObject({ codes: ['GRANT_REQUIRED'] });
+  // The very next request is denied: the admin API applies the revocation before it answers, and
+  // the denial says the grant was revoked (GRANT_REVOKED), not that none was ever held.
+  expect(await studentNames()).toMatchObject({ codes: ['GRANT_REVOKED'] });
   expect((await admin('POST', `/admin/grants/${grantId}/revoke`, cdo, { reason: 'again' })).status).toBe(409);
 
   // Every step is an audit record, and the CDO's report lists them.

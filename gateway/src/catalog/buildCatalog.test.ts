@@ -65,13 +65,13 @@ describe('data catalog', () => {
     expect(field('education', 'District.schools')?.arguments).toEqual([
       { name: 'type', reads: 'compares against School.type (inferred)' },
     ]);
-    const page = renderCatalogPage(catalog);
+    const page = renderCatalogPage(catalog, { lang: 'en' });
     expect(page).toContain('counts below 5 withheld');
     expect(page).toContain('<code>role</code>: compares against TechnologyContract.seller, TechnologyContract.buyer');
   });
 
   it('renders a page with one anchor per field, escaping what the schema says', () => {
-    const page = renderCatalogPage(catalog);
+    const page = renderCatalogPage(catalog, { lang: 'en' });
     expect(page).toContain('<tr id="Student.guardianPhone"');
     expect(page).not.toMatch(/<script[^>]+src=/); // nothing loaded from elsewhere
     expect(renderCatalogPage({ ...catalog, agencies: [{ id: 'x', name: '<b>x</b>', types: [] }] })).toContain(

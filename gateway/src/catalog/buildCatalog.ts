@@ -1,5 +1,7 @@
 import { getNamedType, isEnumType, isInterfaceType, isObjectType, isUnionType, type GraphQLNamedType } from 'graphql';
 import type { PolicySet } from '../policy';
+import { NO_CATALOG_METADATA, type CatalogMetadata } from './loadCatalogMetadata';
+import type { FieldMetadata } from './metadataModel';
 
 /** One field of the city's data resource directory: what it is and how its agency shares it — never a value. */
 export interface CatalogField {
@@ -19,6 +21,14 @@ export interface CatalogField {
   minCount?: number;
   /** Arguments read like values (docs/security/arguments-and-counts.md): over which fields, or with which class. */
   arguments?: { name: string; reads: string }[];
+  /** Chinese name, description, steward, update frequency and source system from `schema/catalog/<agency>.yaml`. */
+  nameZh?: string;
+  descriptionZh?: string;
+  steward?: FieldMetadata['steward'];
+  updateFrequency?: FieldMetadata['updateFrequency'];
+  sourceSystem?: string;
+  /** Set when the agency's metadata file does not name the field: it is shown by its English name. */
+  metadataMissing?: true;
   /** Consumers holding a grant for it now: for which purposes, until when, masked how, for which rows. */
   grants: {
     id: string;
@@ -32,14 +42,17 @@ export interface CatalogField {
 
 export interface CatalogType {
   name: string;
+  nameZh?: string;
   kind: 'object' | 'interface' | 'union' | 'enum';
   description?: string;
+  descriptionZh?: string;
   fields: CatalogField[];
 }
 
 export interface CatalogAgency {
   id: string;
   name: string;
+  nameZh?: string;
   types: CatalogType[];
 }
 
@@ -58,7 +71,12 @@ const HIDDEN_TYPES = /^(Query|Mutation|Subscription|PageInfo)$|Connection$|Edge$
  * openness, legal basis, and the grants in force for it. Keys several agencies resolve appear
  * under each. Root and Relay wrapper types are left out (they hold no data of their own). Pure.
  */
-export function buildCatalog(policySet: PolicySet, supergraphVersion: string, now: Date): Catalog {
+export function buildCatalog(
+  policySet: PolicySet,
+  supergraphVersion: string,
+  now: Date,
+  metadata: CatalogMetadata = NO_CATALOG_METADATA,
+): Catalog {
   const schema = policySet.schema;
   const agencyNames = new Map(
     [...policySet.consumers.consumers.values()].flatMap((c) =>
@@ -70,11 +88,18 @@ export function buildCatalog(policySet: PolicySet, supergraphVersion: string, no
     let types = byAgency.get(agency);
     if (!types) byAgency.set(agency, (types = new Map()));
     let entry = types.get(type.name);
-    if (!entry)
-      types.set(
-        type.name,
-        (entry = { name: type.name, kind, ...(type.description ? { description: type.description } : {}), fields: [] }),
-      );
+    if (!entry) {
+      const named = metadata.agencies.get(agency)?.types.get(type.name);
+      entry = {
+        name: type.name,
+        ...(named ? { nameZh: named.nameZh } : {}),
+        kind,
+        ...(type.description ? { description: type.description } : {}),
+        ...(named?.descriptionZh ? { descriptionZh: named.descriptionZh } : {}),
+        fields: [],
+      };
+      types.set(type.name, entry);
+    }
     return entry;
   };
 
@@ -112,6 +137,7 @@ export function buildCatalog(policySet: PolicySet, supergraphVersion: string, no
             name: field.name,
             type: String(field.type),
             ...(field.description ? { description: field.description } : {}),
+            ...metadataOf(metadata, agency, coordinate),
             sharingClass: classification.sharingClass,
             level: classification.level,
             open: classification.open,
@@ -137,8 +163,22 @@ export function buildCatalog(policySet: PolicySet, supergraphVersion: string, no
       .map(([id, types]) => ({
         id,
         name: agencyNames.get(id) ?? id,
+        ...(metadata.agencies.get(id) ? { nameZh: metadata.agencies.get(id)!.nameZh } : {}),
         types: [...types.values()].sort((a, b) => a.name.localeCompare(b.name)),
       })),
+  };
+}
+
+/** What the agency's metadata file says of a field; only public words (names, steward, source), never a value. */
+function metadataOf(metadata: CatalogMetadata, agency: string, coordinate: string): Partial<CatalogField> {
+  const entry = metadata.agencies.get(agency)?.fields.get(coordinate);
+  if (!entry) return { metadataMissing: true };
+  return {
+    nameZh: entry.nameZh,
+    ...(entry.descriptionZh ? { descriptionZh: entry.descriptionZh } : {}),
+    steward: entry.steward,
+    updateFrequency: entry.updateFrequency,
+    sourceSystem: entry.sourceSystem,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   DEFAULT_CONSUMERS_FILE,
   DEFAULT_OPERATIONS_FILE,
   DEFAULT_POLICY_DIR,
+  DEFAULT_CATALOG_DIR,
   DEFAULT_SUPERGRAPH_FILE,
   SCHEMA_DIR,
 } from './paths';
@@ -68,6 +69,7 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
     readinessTimeoutMs: values.READINESS_TIMEOUT_MS,
     policyDir: resolve(values.POLICY_DIR ?? DEFAULT_POLICY_DIR),
     consumersFile: resolve(values.CONSUMERS_FILE ?? DEFAULT_CONSUMERS_FILE),
+    catalogDir: resolve(values.CATALOG_DIR ?? DEFAULT_CATALOG_DIR),
     /** Serve everything with no policy (`hub gateway --open`): local subgraph development only. */
     open: false as boolean,
     onDenied: values.HUB_ON_DENIED,

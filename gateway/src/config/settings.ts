@@ -66,6 +66,11 @@ export const GATEWAY_SETTINGS = {
     'the sharing policies, one `<agency>.yaml` per agency',
   ),
   CONSUMERS_FILE: setting(z.string().min(1).optional(), '`schema/consumers.yaml`', 'the consumer directory'),
+  CATALOG_DIR: setting(
+    z.string().min(1).optional(),
+    '`schema/catalog/`',
+    'the catalog metadata, one `<agency>.yaml` per agency: Chinese names, data stewards, update frequencies, source systems (`/catalog`)',
+  ),
   HUB_ON_DENIED: setting(
     z.enum(['null', 'reject']).default('null'),
     '`null`',

@@ -1,11 +1,13 @@
 import type { GraphQLError } from 'graphql';
 import { hubError } from '../errors';
+import { denialGuidance } from './denialGuidance';
 import type { Withheld } from './shapeResponse';
 
 /**
  * One error per withheld field coordinate (not one per list item), saying which agency withholds
  * it and why, with every response path where it was withheld. A field refused by an argument is
- * reported once under the argument's coordinate `Type.field(arg)`.
+ * reported once under the argument's coordinate `Type.field(arg)`. A denial a grant would answer
+ * also says where the field is described and how to apply for it (denialGuidance.ts).
  */
 export function denialErrors(withheld: readonly Withheld[]): GraphQLError[] {
   return withheld.map(({ coordinate, decision, paths, firstPath }) => {
@@ -25,6 +27,8 @@ export function denialErrors(withheld: readonly Withheld[]): GraphQLError[] {
         ...(ruling?.grant && decision.code !== 'GRANT_REQUIRED' ? { grant: ruling.grant.id } : {}),
         ...(legalBasis ? { legalBasis } : {}),
         ...(decision.minCount !== undefined ? { minCount: decision.minCount } : {}),
+        // What to do about it: the catalog entry and the grant request to file (docs/guides/app-developers.md).
+        ...denialGuidance(coordinate, decision),
       },
       firstPath,
     );

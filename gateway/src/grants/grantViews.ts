@@ -36,24 +36,26 @@ export function listRequests(
     .reverse();
 }
 
-/** The store's grants in force, as the policy compiler reads them (revoked ones excluded). */
+/**
+ * The store's grants as the policy compiler reads them: revoked ones marked so, which releases
+ * nothing and only lets a denial say the grant was revoked.
+ */
 export function runtimeGrantInputs(state: GrantStoreState, store: string): RuntimeGrantInput[] {
-  return state.grants
-    .filter((grant) => !grant.revoked)
-    .map((grant) => ({
-      agency: grant.agency,
-      store,
-      grant: {
-        id: grant.id,
-        consumer: grant.consumer,
-        purposes: grant.purposes,
-        fields: grant.fields,
-        expires: grant.expires,
-        approvedBy: grant.approvedBy,
-        ...(grant.scope ? { scope: grant.scope } : {}),
-        note: `approved ${grant.approvedAt} on request ${grant.requestId}`,
-      },
-    }));
+  return state.grants.map((grant) => ({
+    agency: grant.agency,
+    store,
+    ...(grant.revoked ? { revoked: { at: grant.revoked.at, by: grant.revoked.by } } : {}),
+    grant: {
+      id: grant.id,
+      consumer: grant.consumer,
+      purposes: grant.purposes,
+      fields: grant.fields,
+      expires: grant.expires,
+      approvedBy: grant.approvedBy,
+      ...(grant.scope ? { scope: grant.scope } : {}),
+      note: `approved ${grant.approvedAt} on request ${grant.requestId}`,
+    },
+  }));
 }
 
 /** `hub grant export`: an agency's store grants in force, in the policy file's `grants:` format, for review beside it. */

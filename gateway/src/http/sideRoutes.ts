@@ -32,6 +32,8 @@ export async function installSideRoutes(
     registerCatalogRoutes(app, {
       policySet: () => policies.current(),
       supergraphVersion: () => gateway.supergraph.version,
+      catalogDir: config.catalogDir,
+      logger: services.logger,
     });
   if (config.playground) {
     // Development tokens only with the development secret: never in production, never beside an identity provider.

@@ -10,6 +10,7 @@ import { unreachableGrantProblems } from './parentGrants';
 import type { PolicyInputs, PolicyProblem } from './policyInputs';
 import { toClassification } from './fieldClassification';
 import { compileGrant, compileRuntimeGrant } from './compileGrants';
+import { grantIndex } from './grantIndex';
 import {
   argumentGrantProblem,
   compileArgumentRule,
@@ -180,7 +181,16 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
 
   const argumentRules = compileArgumentRules(schema, explicitArguments, error);
 
-  for (const runtime of inputs.runtimeGrants ?? []) {
+  // Revoked store grants release nothing: compiled on the side (no problems reported, their ids
+  // kept apart) only so that a denial can say GRANT_REVOKED.
+  const revokedGrants: Grant[] = [];
+  const revokedIds = new Map<string, SourceLocation>();
+  for (const runtime of (inputs.runtimeGrants ?? []).filter((r) => r.revoked)) {
+    if (unreadable.has(runtime.agency)) continue;
+    const compiled = compileRuntimeGrant(runtime, inputs, classifications, argumentRules, revokedIds);
+    if (compiled.grant) revokedGrants.push({ ...compiled.grant, revoked: runtime.revoked! });
+  }
+  for (const runtime of (inputs.runtimeGrants ?? []).filter((r) => !r.revoked)) {
     if (unreadable.has(runtime.agency)) continue;
     const compiled = compileRuntimeGrant(runtime, inputs, classifications, argumentRules, grantIds);
     if (compiled.grant) grants.push(compiled.grant);
@@ -286,9 +296,8 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
 
   if (problems.some((p) => p.severity === 'error')) return { problems };
 
-  const grantsByConsumer = new Map<string, Grant[]>();
-  for (const grant of grants)
-    grantsByConsumer.set(grant.consumer, [...(grantsByConsumer.get(grant.consumer) ?? []), grant]);
+  const grantsNaming = grantIndex(grants);
+  const revokedNaming = grantIndex(revokedGrants);
   const version = policyVersion([
     ...(inputs.versionParts ?? []),
     ...inputs.policies.map((source) => `${source.file}\n${JSON.stringify(source.value)}`),
@@ -311,18 +320,8 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
         origin: 'unclassified',
         source: { file: files.get(agency) ?? `schema/policies/${agency}.yaml`, line: 1 },
       },
-    grantsFor: (consumerId, coordinate) => {
-      const typeName = coordinate.slice(0, coordinate.indexOf('.'));
-      // `Type.*` grants the type's fields, never its arguments: an argument is granted by name.
-      const wildcardApplies = !coordinate.includes('(');
-      return (grantsByConsumer.get(consumerId) ?? []).filter((grant) =>
-        grant.fields.some(
-          (field) =>
-            field.coordinate === coordinate ||
-            (wildcardApplies && field.fieldName === '*' && field.typeName === typeName),
-        ),
-      );
-    },
+    grantsFor: grantsNaming,
+    revokedGrantsFor: revokedNaming,
     argumentRules: argumentRules.rules,
     decisiveArguments: (fieldCoordinate) => argumentRules.decisive.get(fieldCoordinate) ?? NO_ARGUMENTS,
   };

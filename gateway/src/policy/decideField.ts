@@ -9,6 +9,7 @@ export type DenialCode = Extract<
   | 'FIELD_NOT_SHARED'
   | 'GRANT_REQUIRED'
   | 'GRANT_EXPIRED'
+  | 'GRANT_REVOKED'
   | 'PURPOSE_NOT_GRANTED'
   | 'ARGUMENT_NOT_SHARED'
   | 'SMALL_COUNT_WITHHELD'
@@ -37,6 +38,8 @@ export type FieldDecision =
       effect: 'deny';
       code: DenialCode;
       agency: string;
+      /** The purpose the request stated: a denial's `requestAccess` asks for exactly this one. */
+      purpose?: string;
       rulings: AgencyRuling[];
       grants: Grant[];
       validUntil: number;
@@ -47,6 +50,7 @@ export type FieldDecision =
 export const DENIAL_ORDER: readonly DenialCode[] = [
   'FIELD_NOT_SHARED',
   'ARGUMENT_NOT_SHARED',
+  'GRANT_REVOKED',
   'GRANT_EXPIRED',
   'PURPOSE_NOT_GRANTED',
   'GRANT_REQUIRED',
@@ -63,7 +67,8 @@ export const DENIAL_ORDER: readonly DenialCode[] = [
  * - the public reads only fields whose open-data attribute is OPEN;
  * - UNCONDITIONAL: released; NOT_SHARED: never released;
  * - CONDITIONAL: released (in clear or masked) only under a grant for this consumer and purpose
- *   that has not expired.
+ *   that has not expired; withheld as GRANT_REVOKED, GRANT_EXPIRED, PURPOSE_NOT_GRANTED or
+ *   GRANT_REQUIRED otherwise (most final first).
  * The strictest ruling across agencies wins.
  */
 export function decideField(
@@ -90,7 +95,15 @@ export function decideField(
   const denials = rulings.filter((r) => r.effect === 'deny');
   if (denials.length) {
     const worst = denials.sort((a, b) => DENIAL_ORDER.indexOf(a.code!) - DENIAL_ORDER.indexOf(b.code!))[0]!;
-    return { effect: 'deny', code: worst.code!, agency: worst.agency, rulings, grants: [], validUntil: Infinity };
+    return {
+      effect: 'deny',
+      code: worst.code!,
+      agency: worst.agency,
+      ...(purpose !== undefined ? { purpose } : {}),
+      rulings,
+      grants: [],
+      validUntil: Infinity,
+    };
   }
   // A minimum cell size binds everyone but the agency that set it (whose ruling has no classification).
   let minCount = 0;
@@ -181,6 +194,21 @@ export function ruleOn(
               because: `CONDITIONAL, granted by ${best.grant.id}`,
               classification,
             };
+      }
+      // A grant a CDO revoked is the most recent word on this field and purpose: said as such.
+      const revoked = policySet
+        .revokedGrantsFor(consumer.id, coordinate)
+        .filter((grant) => grant.agency === agency && purpose !== undefined && grant.purposes.includes(purpose));
+      if (revoked.length) {
+        const last = revoked.sort((a, b) => b.revoked!.at.localeCompare(a.revoked!.at))[0]!;
+        return {
+          agency,
+          effect: 'deny',
+          code: 'GRANT_REVOKED',
+          grant: last,
+          because: `CONDITIONAL; grant ${last.id} was revoked on ${last.revoked!.at.slice(0, 10)}`,
+          classification,
+        };
       }
       if (forPurpose.length) {
         const latest = forPurpose.sort((a, b) => b.expiresAt - a.expiresAt)[0]!;

@@ -40,6 +40,11 @@ export interface RuntimeGrantInput {
   grant: unknown;
   /** Where it is kept, for messages (e.g. `.data/grants/grants.json`). */
   store: string;
+  /**
+   * Set when a CDO revoked it: it releases nothing, but a consumer asking for a field it covered is
+   * told the grant was revoked (GRANT_REVOKED) rather than that it never held one.
+   */
+  revoked?: { at: string; by: string };
 }
 
 /** Grant scopes the subgraphs know how to apply. */

@@ -77,6 +77,8 @@ export interface Grant {
   scope?: Readonly<Record<string, string>>;
   origin: 'policy-file' | 'grant-store';
   source: SourceLocation;
+  /** Only on a revoked store grant (`PolicySet.revokedGrantsFor`): when and by whom. */
+  revoked?: { at: string; by: string };
 }
 
 /**
@@ -93,6 +95,8 @@ export interface PolicySet {
   classify(coordinate: string, agency: string): FieldClassification;
   /** Grants held by a consumer that name this field (exactly or through `Type.*`), or this argument (by name only). */
   grantsFor(consumerId: string, coordinate: string): readonly Grant[];
+  /** Store grants a CDO revoked that named this field for this consumer: they release nothing (GRANT_REVOKED). */
+  revokedGrantsFor(consumerId: string, coordinate: string): readonly Grant[];
   /** Every argument of every field, compiled (`Type.field(arg)` → rule). */
   argumentRules: ReadonlyMap<string, ArgumentRule>;
   /** The arguments of a field that are decided on their own (`classed` or `over`), in schema order. */

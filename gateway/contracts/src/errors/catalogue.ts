@@ -124,6 +124,11 @@ export const ERROR_CATALOGUE = {
     description: 'The field is CONDITIONAL and the consumer holds no grant for it; apply to the owning agency.',
   },
   GRANT_EXPIRED: { httpStatus: 200, description: "The consumer's grant for this field and purpose has expired." },
+  GRANT_REVOKED: {
+    httpStatus: 200,
+    description:
+      "The consumer held a grant for this field and purpose, and the owning agency's CDO revoked it (`extensions.grant` names it); apply again if the duty still needs the data.",
+  },
   PURPOSE_NOT_GRANTED: {
     httpStatus: 200,
     description: 'The consumer holds a grant for the field, but not for the purpose stated in this request.',
