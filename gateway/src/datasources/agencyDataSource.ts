@@ -1,13 +1,12 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetchCache } from '../cache';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher } from '@apollo/utils.fetcher';
-import makeFetchHappen from 'make-fetch-happen';
 import { hubError } from '../errors';
 import { ownAgencyOf } from '../consumers';
 import type { GatewayContext, OperationRun } from '../requestState';
 import { classifySubgraphFailure, type FailureReason, type SubgraphFaults } from '../faults';
 import { signedSubgraphHeaders } from '../signing';
+import { keepAliveFetcher } from './subgraphTransport';
 
 /**
  * How the gateway talks to one agency's subgraph. It forwards the request id so the agency's
@@ -33,7 +32,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     /** What the calling operation ran under (its view's row scopes, policies, supergraph), from the executor that owns it. */
     private readonly runOf: (context: GatewayContext) => OperationRun | undefined = () => undefined,
   ) {
-    super({ url, fetcher: timedFetcher(timeoutMs) });
+    super({ url, fetcher: keepAliveFetcher(timeoutMs) });
     faults?.track(agency, timeoutMs);
   }
 
@@ -111,12 +110,4 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
             : `answered ${reason.replace('http-', 'HTTP ')}`;
     return hubError('SUBGRAPH_UNAVAILABLE', `The ${this.agency} subgraph ${why}.`, { agency: this.agency, reason });
   }
-}
-
-/**
- * The transport `RemoteGraphQLDataSource` uses by default (make-fetch-happen: keep-alive, no
- * retries — a mutation must never be retried), with a deadline per subgraph call.
- */
-function timedFetcher(timeoutMs: number): Fetcher {
-  return makeFetchHappen.defaults({ maxSockets: Infinity, retry: false, timeout: timeoutMs }) as unknown as Fetcher;
 }
