@@ -104,3 +104,84 @@ describe('AgencyDataSource', () => {
     expect(faults.report('education')).toMatchObject({ circuit: 'closed', consecutiveFailures: 0, recentFailures: [] });
   });
 });
+
+describe('identical calls in flight together', () => {
+  /** Answers held until `release()`, then every call at once. */
+  let held: ServerResponse[];
+  let released: boolean;
+  let arrived = () => {};
+  const holdAnswers = () => {
+    held = [];
+    released = false;
+    answer = (response) => {
+      if (released) reply(response);
+      else held.push(response);
+      arrived();
+    };
+  };
+  const reply = json(200, { data: { _entities: [{ __typename: 'School', name: '一中' }] } });
+  const release = () => {
+    released = true;
+    for (const response of held.splice(0)) reply(response);
+  };
+  /** Resolves once the server has received `n` calls. */
+  const receivedCalls = (n: number) =>
+    new Promise<void>((resolve) => {
+      arrived = () => received.length >= n && resolve();
+      arrived();
+    });
+  const entities = (requestId: string, operation: 'query' | 'mutation' = 'query', consumer = 'district-haidian') =>
+    ({
+      kind: 'incoming operation',
+      request: {
+        query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on School { name } } }',
+        variables: { r: [{ __typename: 'School', code: '1' }] },
+      },
+      context: {
+        requestId,
+        identity: { consumer: { id: consumer, kind: 'DISTRICT' }, purpose: 'enrollment-planning' },
+      },
+      incomingRequestContext: { operation: { operation } },
+    }) as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+
+  it('sends one call for the same query, variables and consumer, and gives each request its own answer', async () => {
+    holdAnswers();
+    const source = new AgencyDataSource('education', url, 1000, 'key');
+    const first = source.process(entities('r1'));
+    const second = source.process(entities('r2'));
+    // Another query, sent after both: once it has arrived, the first two were sent or shared.
+    const other = call(source, 'query');
+    await receivedCalls(2);
+    release();
+    const [a, b] = await Promise.all([first, second, other]);
+    expect(received.filter((body) => body.includes('_entities'))).toHaveLength(1);
+    expect(b.data).toEqual(a.data);
+    (a.data as { _entities: { name: string }[] })._entities[0]!.name = 'written by the first request';
+    expect((b.data as { _entities: { name: string }[] })._entities[0]!.name).toBe('一中');
+  });
+
+  it('sends every call of a mutation, and each consumer its own', async () => {
+    holdAnswers();
+    const source = new AgencyDataSource('education', url, 1000, 'key');
+    const calls = [
+      source.process(entities('r1', 'mutation')),
+      source.process(entities('r2', 'mutation')),
+      source.process(entities('r3', 'query', 'district-haidian')),
+      source.process(entities('r4', 'query', 'city-analytics')),
+    ];
+    await receivedCalls(4);
+    release();
+    await Promise.all(calls);
+    expect(received).toHaveLength(4);
+  });
+
+  it('sends each call when sharing is off', async () => {
+    holdAnswers();
+    const source = new AgencyDataSource('education', url, 1000, 'key', undefined, undefined, undefined, false);
+    const calls = [source.process(entities('r1')), source.process(entities('r2'))];
+    await receivedCalls(2);
+    release();
+    await Promise.all(calls);
+    expect(received).toHaveLength(2);
+  });
+});

@@ -1,13 +1,16 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetchCache } from '../cache';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher } from '@apollo/utils.fetcher';
-import makeFetchHappen from 'make-fetch-happen';
 import { hubError } from '../errors';
 import { ownAgencyOf } from '../consumers';
 import type { GatewayContext, OperationRun } from '../requestState';
-import { classifySubgraphFailure, type FailureReason, type SubgraphFaults } from '../faults';
-import { signedSubgraphHeaders } from '../signing';
+import { classifySubgraphFailure, type FailureReason, type SubgraphFailure, type SubgraphFaults } from '../faults';
+import { signedSubgraphHeaders, type ConsumerClaims } from '../signing';
+import { CallsInFlight } from './callsInFlight';
+import { keepAliveFetcher } from './subgraphTransport';
+
+/** How one subgraph call ended: its answer, or why it failed (and what was thrown, for the log). */
+type CallOutcome = { response: GatewayGraphQLResponse } | { failure: SubgraphFailure; error?: unknown };
 
 /**
  * How the gateway talks to one agency's subgraph. It forwards the request id so the agency's
@@ -19,6 +22,9 @@ import { signedSubgraphHeaders } from '../signing';
  * consumer is waiting for).
  * Every call carries the signed consumer header: who asked, for what, and the row scopes of the
  * grants used, which the agency applies where the data lives.
+ * Identical calls of queries in flight at the same moment — same query, variables and signed
+ * claims but the request id — are sent once and their answer copied to each request
+ * (`callsInFlight.ts`); a mutation's calls, and those that follow it, are always sent.
  */
 export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -32,30 +38,49 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly faults?: SubgraphFaults,
     /** What the calling operation ran under (its view's row scopes, policies, supergraph), from the executor that owns it. */
     private readonly runOf: (context: GatewayContext) => OperationRun | undefined = () => undefined,
+    /** Identical query calls in flight together are sent once (default); false sends every call. */
+    private readonly shareCallsInFlight = true,
   ) {
-    super({ url, fetcher: timedFetcher(timeoutMs) });
+    super({ url, fetcher: keepAliveFetcher(timeoutMs) });
     faults?.track(agency, timeoutMs);
   }
+
+  private readonly inFlight = new CallsInFlight<CallOutcome>();
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const { request, context } = options;
     // Every call is signed, a consumer's or not: subgraphs refuse unsigned calls.
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    const headers = signedSubgraphHeaders(this.signingKey, this.agency, request, this.claimsOf(options));
+    for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
+  }
+
+  /** Who asked, for what, and the row scopes of this agency: what the signed consumer header says. */
+  private claimsOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): ConsumerClaims | undefined {
+    const { context } = options;
     const identity = context?.identity;
+    if (!identity || !context.requestId) return undefined;
     const decided = 'incomingRequestContext' in options ? this.runOf(options.context)?.decided : undefined;
     const scope = decided?.view.scopes[this.agency];
-    const claims =
-      identity && context.requestId
-        ? {
-            consumer: identity.consumer.id,
-            ...(ownAgencyOf(identity.consumer) ? { agency: ownAgencyOf(identity.consumer)! } : {}),
-            requestId: context.requestId,
-            ...(identity.purpose ? { purpose: identity.purpose } : {}),
-            ...(scope ? { scope } : {}),
-          }
-        : undefined;
-    const headers = signedSubgraphHeaders(this.signingKey, this.agency, request, claims);
-    for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
+    return {
+      consumer: identity.consumer.id,
+      ...(ownAgencyOf(identity.consumer) ? { agency: ownAgencyOf(identity.consumer)! } : {}),
+      requestId: context.requestId,
+      ...(identity.purpose ? { purpose: identity.purpose } : {}),
+      ...(scope ? { scope } : {}),
+    };
+  }
+
+  /**
+   * What makes two calls the same call: everything the agency's answer depends on — the query,
+   * its variables, and the signed claims but the request id. Only the calls of a query: a
+   * mutation is never shared, nor the entity fetches that follow it, which must see its effect.
+   */
+  private sharingKeyOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): string | undefined {
+    if (!this.shareCallsInFlight || !('incomingRequestContext' in options)) return undefined;
+    if (options.incomingRequestContext.operation?.operation !== 'query') return undefined;
+    const { requestId: _requestId, ...claims } = this.claimsOf(options) ?? { requestId: '' };
+    return JSON.stringify([options.request.query, options.request.variables ?? null, claims]);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -81,22 +106,37 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   private async fetch(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const call = this.faults?.admit(this.agency);
-    if (call && !call.admitted) throw this.unavailable('circuit-open');
-    try {
-      const response = await super.process(options);
-      call?.settle();
-      return response;
-    } catch (error) {
-      const failure = classifySubgraphFailure(error);
-      call?.settle(failure);
-      if (failure.graphqlBody) return failure.graphqlBody;
-      // The cause (addresses, socket errors) goes to the log, not to the consumer.
+    const key = this.sharingKeyOf(options);
+    const { result, joined } = key
+      ? this.inFlight.run(key, () => this.send(options), copyOutcome)
+      : { result: this.send(options), joined: false };
+    const outcome = await result;
+    if (joined)
+      options.context?.logger?.debug({ agency: this.agency }, 'subgraph call shared with a request in flight');
+    if ('response' in outcome) return outcome.response;
+    const { failure, error } = outcome;
+    if (failure.graphqlBody) return failure.graphqlBody;
+    // The cause (addresses, socket errors) goes to the log, not to the consumer.
+    if (error !== undefined)
       options.context?.logger?.warn(
         { agency: this.agency, reason: failure.reason, err: error },
         'subgraph fetch failed',
       );
-      throw this.unavailable(failure.reason);
+    throw this.unavailable(failure.reason);
+  }
+
+  /** One call through the circuit breaker, sent once; never rejects: a failure is an outcome. */
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<CallOutcome> {
+    const call = this.faults?.admit(this.agency);
+    if (call && !call.admitted) return { failure: { reason: 'circuit-open', tripsCircuit: false } };
+    try {
+      const response = await super.process(options);
+      call?.settle();
+      return { response };
+    } catch (error) {
+      const failure = classifySubgraphFailure(error);
+      call?.settle(failure);
+      return { failure, error };
     }
   }
 
@@ -114,9 +154,21 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 }
 
 /**
- * The transport `RemoteGraphQLDataSource` uses by default (make-fetch-happen: keep-alive, no
- * retries — a mutation must never be retried), with a deadline per subgraph call.
+ * A request's own copy of a shared answer: the data and errors it may write into. The HTTP
+ * response is shared as it is (only its headers are read, for cache hints).
  */
-function timedFetcher(timeoutMs: number): Fetcher {
-  return makeFetchHappen.defaults({ maxSockets: Infinity, retry: false, timeout: timeoutMs }) as unknown as Fetcher;
+function copyOutcome(outcome: CallOutcome): CallOutcome {
+  if ('response' in outcome) {
+    const { data, errors, extensions } = outcome.response;
+    return {
+      response: {
+        ...outcome.response,
+        ...(data !== undefined ? { data: structuredClone(data) } : {}),
+        ...(errors !== undefined ? { errors: structuredClone(errors) } : {}),
+        ...(extensions !== undefined ? { extensions: structuredClone(extensions) } : {}),
+      },
+    };
+  }
+  const body = outcome.failure.graphqlBody;
+  return body ? { ...outcome, failure: { ...outcome.failure, graphqlBody: structuredClone(body) } } : outcome;
 }

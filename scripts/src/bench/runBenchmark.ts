@@ -102,8 +102,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     await assertPortFree(port, 'benchmark');
 
   const work = mkdtempSync(join(tmpdir(), 'cdo-hub-bench-'));
-  // Each enforcing gateway keeps its own audit trail (one writer per chain), on the data disk.
-  const ownTrail = (row: string) => ({ AUDIT_DIR: join(dataDir, `audit-bench-${row}`) });
+  // Each enforcing gateway keeps its own audit trail (one writer per chain), on the data disk, with
+  // a witness of its own: both are removed after the run, and a witness that outlived its trail
+  // would refuse to let the next run open a new one there (ADR 0010).
+  const ownTrail = (row: string) => ({
+    AUDIT_DIR: join(dataDir, `audit-bench-${row}`),
+    AUDIT_WITNESS_DIR: join(dataDir, `audit-bench-${row}-witness`),
+  });
   // Row (f)'s Redis: a throwaway server, no persistence, evicting like a cache should.
   const redis = commandExists('redis-server')
     ? spawn(
@@ -373,7 +378,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     await stopAll();
     redis?.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
-    for (const row of ['c', 'd', 'e', 'f', 'g']) rmSync(ownTrail(row).AUDIT_DIR, { recursive: true, force: true });
+    for (const row of ['c', 'd', 'e', 'f', 'g'])
+      for (const dir of Object.values(ownTrail(row))) rmSync(dir, { recursive: true, force: true });
   }
 }
 
