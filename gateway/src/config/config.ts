@@ -81,6 +81,7 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
     // Loopback unless named: a listener without credentials is never exposed by following the gateway's bind address.
     metricsHost: values.METRICS_HOST ?? '127.0.0.1',
     subgraphTimeoutMs: values.SUBGRAPH_TIMEOUT_MS,
+    shareSubgraphCallsInFlight: values.SUBGRAPH_SHARE_CALLS_IN_FLIGHT === 'true',
     /** Deadlines of one subgraph's calls, by variable name (`SUBGRAPH_TIMEOUT_MS_SCIENCE`…): see `subgraphTimeoutVariable`. */
     subgraphTimeouts,
     circuit: { failureThreshold: values.SUBGRAPH_CIRCUIT_FAILURES, coolDownMs: values.SUBGRAPH_CIRCUIT_COOL_DOWN_MS },

@@ -124,6 +124,11 @@ export const GATEWAY_SETTINGS = {
     '`10000`',
     'deadline of each subgraph call (`SUBGRAPH_TIMEOUT_MS_<NAME>` for one subgraph)',
   ),
+  SUBGRAPH_SHARE_CALLS_IN_FLIGHT: setting(
+    trueFalse.default('true'),
+    '`true`',
+    'identical subgraph calls in flight at the same moment (same query, variables, consumer, purpose and row scope) are sent once and their answer copied to each request; nothing outlives the call (not a cache); `false` sends every call',
+  ),
   SUBGRAPH_CIRCUIT_FAILURES: setting(
     z.coerce.number().int().positive().default(5),
     '`5`',

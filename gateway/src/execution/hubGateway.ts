@@ -45,6 +45,8 @@ export interface HubGatewayOptions {
   cache?: ResponseCache;
   /** How long a replaced supergraph keeps serving the requests validated against it. */
   retireAfterMs?: number;
+  /** Identical subgraph calls in flight at once are sent once (`SUBGRAPH_SHARE_CALLS_IN_FLIGHT`, default true). */
+  shareCallsInFlight?: boolean;
   /** The subgraph fetch cache (entities, root fields); absent when caching is off. */
   fetchCache?: FetchCache;
   now?: () => number;
@@ -211,6 +213,7 @@ export class HubGateway implements GatewayInterface {
           this.options.fetchCache,
           this.options.faults,
           (context) => this.runOf(context),
+          this.options.shareCallsInFlight ?? true,
         ),
     });
     let apiSchema: GraphQLSchema | undefined;

@@ -145,6 +145,7 @@ export async function openHubServices(options: {
     subgraphSigningKey: secrets.subgraphSigningKey,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     subgraphTimeouts: config.subgraphTimeouts,
+    shareCallsInFlight: config.shareSubgraphCallsInFlight,
   });
   return {
     config,
