@@ -13,3 +13,4 @@ export * from './trailIdentity';
 export * from './witnessCheck';
 export * from './openAuditStore';
 export * from './adoptAuditTrail';
+export * from './auditChains';

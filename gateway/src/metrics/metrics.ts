@@ -82,7 +82,22 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  private source: () => Promise<{ contentType: string; text: string }> = async () => ({
+    contentType: this.registry.contentType,
+    text: await this.registry.metrics(),
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'cdo_hub_' });
+  }
+
+  /** What `GET /metrics` serves: this registry, or — in a worker of several — the whole gateway's. */
+  exposition(): Promise<{ contentType: string; text: string }> {
+    return this.source();
+  }
+
+  /** Serve another exposition (a worker's: every worker's registry summed by the primary). */
+  exposeWith(source: () => Promise<{ contentType: string; text: string }>): void {
+    this.source = source;
   }
 }
