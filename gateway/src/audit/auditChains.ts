@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AuditRecord } from './auditRecord';
+import { readAuditTrail } from './readAuditTrail';
 import { auditFiles } from './trailFiles';
 import { TRAIL_FILE } from './trailIdentity';
 
@@ -36,4 +38,9 @@ export function auditChainDirs(dir: string): string[] {
         .map((name) => join(dir, name))
     : [];
   return own || !workers.length ? [dir, ...workers] : workers;
+}
+
+/** Every record of every chain in `dir` (`readAuditTrail` per chain, chain after chain: in order within each). */
+export async function* readAuditChains(dir: string, options: { since?: Date } = {}): AsyncGenerator<AuditRecord> {
+  for (const chain of auditChainDirs(dir)) yield* readAuditTrail(chain, options);
 }

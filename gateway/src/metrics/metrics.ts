@@ -34,6 +34,8 @@ export class HubMetrics {
     name: 'cdo_hub_cache_up',
     help: '1 when the cache store is reachable, 0 when the gateway answers without it.',
     labelNames: ['backend'] as const,
+    // Summed over a gateway's workers (GATEWAY_WORKERS), a 1 per worker would mean nothing: up only if up in every worker.
+    aggregator: 'min',
     registers: [this.registry],
   });
   // Subgraphs are the supergraph's, consumers the registry's: both label sets are bounded.
@@ -54,6 +56,8 @@ export class HubMetrics {
     name: 'cdo_hub_subgraph_circuit_state',
     help: "1 for the state each subgraph's circuit is in (closed, open, half-open), 0 for the others.",
     labelNames: ['subgraph', 'state'] as const,
+    // Over a gateway's workers: 1 when the circuit is in that state in any of them.
+    aggregator: 'max',
     registers: [this.registry],
   });
   readonly subgraphCircuitTransitions = new Counter({

@@ -69,7 +69,8 @@ export function runGatewayPrimary(
     if (slot.worker !== worker) return;
     slot.worker = undefined;
     if (stopping) {
-      if (code !== 0) failed = true;
+      // One still starting has nothing in flight: a signal may end it before it could drain.
+      if (code !== 0 && slot.ready) failed = true;
       if (!live().length) finish();
       return;
     }
