@@ -10,7 +10,8 @@ import { currentGatewayWorker } from './workers/workerCount';
  * each worker runs the gateway below on the shared port.
  */
 async function main(): Promise<void> {
-  const config = loadGatewayConfig();
+  // `--open` as `hub gateway --open` has it (no policy: local subgraph development and comparisons); workers inherit the argument.
+  const config = loadGatewayConfig(process.env, process.argv.includes('--open') ? { open: true } : {});
   if (cluster.isPrimary && config.workers > 1) {
     // The primary loads none of the request path: it forks, supervises and relays.
     const { runGatewayPrimary } = await import('./workers/gatewayPrimary.js');
