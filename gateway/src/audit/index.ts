@@ -14,3 +14,4 @@ export * from './witnessCheck';
 export * from './openAuditStore';
 export * from './adoptAuditTrail';
 export * from './recentOperations';
+export * from './auditChains';

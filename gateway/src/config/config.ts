@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -58,6 +59,8 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
   return {
     host: values.GATEWAY_HOST,
     port: values.GATEWAY_PORT,
+    /** Gateway processes on the one port: 1 unless set, the cores available in production. */
+    workers: values.GATEWAY_WORKERS ?? (values.NODE_ENV === 'production' ? availableParallelism() : 1),
     supergraphFile: resolve(values.SUPERGRAPH_FILE ?? DEFAULT_SUPERGRAPH_FILE),
     /** Serve the schema registry's supergraph when it has one, and follow its publishes (unless SUPERGRAPH_FILE names a file). */
     followRegistry: !values.SUPERGRAPH_FILE,

@@ -35,6 +35,11 @@ function setting<Schema extends z.ZodType>(
 export const GATEWAY_SETTINGS = {
   GATEWAY_HOST: setting(z.string().min(1).default('localhost'), '`localhost`', 'the address the gateway listens on'),
   GATEWAY_PORT: setting(port.default(4000), '`4000`', 'the port the gateway listens on'),
+  GATEWAY_WORKERS: setting(
+    z.coerce.number().int().min(1).max(256).optional(),
+    '`1` (`NODE_ENV=production`: the cores available)',
+    "gateway processes serving the one port (a primary forks and restarts them); the operators' guide says what they share",
+  ),
   SUPERGRAPH_FILE: setting(
     z.string().min(1).optional(),
     '`schema/supergraph.graphql`',

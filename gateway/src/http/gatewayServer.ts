@@ -10,6 +10,7 @@ import { createRequestGate } from '../limits';
 import { createLogger } from '../logging';
 import { AllowList, loadOperationManifest } from '../persisted';
 import type { Supergraph } from '../supergraph';
+import type { WorkerServices } from '../workers';
 import { installAllowList } from './allowListHook';
 import { createApolloServer } from './apolloServer';
 import { auditStage } from './auditStage';
@@ -52,6 +53,8 @@ export interface GatewayServerOptions {
   supergraph?: Supergraph;
   /** Use these secrets instead of loading them (tests). */
   secrets?: HubSecrets;
+  /** In a worker of a multi-process gateway (`GATEWAY_WORKERS`): what it shares through the primary. */
+  worker?: WorkerServices;
 }
 
 /**
@@ -64,7 +67,7 @@ export interface GatewayServerOptions {
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const services = await openHubServices({ config, logger, supergraph: options.supergraph, secrets: options.secrets });
+  const services = await openHubServices({ ...options, logger });
   const { gateway, policies, verify, audit, metrics } = services;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,

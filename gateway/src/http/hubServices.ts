@@ -20,6 +20,7 @@ import { PolicyRuntime } from '../policy';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../ratelimit';
 import { openSchemaRegistry, registrySupergraph, type RegistryState, type SchemaRegistry } from '../registry';
 import { loadSupergraphFile, type Supergraph } from '../supergraph';
+import type { WorkerServices } from '../workers';
 
 /** The per-consumer rate window: limits are stated per minute. */
 export const RATE_WINDOW_MS = 60_000;
@@ -63,8 +64,10 @@ export async function openHubServices(options: {
   logger: Logger;
   supergraph?: Supergraph | undefined;
   secrets?: HubSecrets | undefined;
+  /** In a worker of a multi-process gateway: what it shares with the others through the primary. */
+  worker?: WorkerServices | undefined;
 }): Promise<HubServices> {
-  const { config, logger } = options;
+  const { config, logger, worker } = options;
   // The supergraph: given, or the schema registry's served one (followed from then on), or the file.
   const registry = !options.supergraph && config.followRegistry ? await openSchemaRegistry(config) : undefined;
   const registered = registry ? registrySupergraph(await registry.read(), logger) : undefined;
@@ -106,16 +109,23 @@ export async function openHubServices(options: {
   // Every request that touches agency data leaves a durable record before its response goes out.
   const audit = policies ? await openAuditStore(config, checkpointKey(secrets.subgraphSigningKey), logger) : undefined;
   // Approvals and revocations from the CLI, the admin API or another gateway reach this one's policies and audit trail.
-  const grantSync = policies && grantStore ? new GrantSync(grantStore, policies, audit, logger) : undefined;
+  // Every worker applies them; the first alone records the workflow's steps, so each step is audited once.
+  const grantAudit = !worker || worker.worker.slot === 1 ? audit : undefined;
+  const grantSync = policies && grantStore ? new GrantSync(grantStore, policies, grantAudit, logger) : undefined;
   await grantSync?.start();
-  const cacheStore = policies ? await openCacheStore(config, logger) : undefined;
+  const ownCacheStore = policies ? await openCacheStore(config, logger) : undefined;
+  const cacheStore = ownCacheStore && worker ? worker.cacheStore(ownCacheStore) : ownCacheStore;
   const metrics = new HubMetrics();
-  // Per-consumer request rates: counted in this process, or shared by every gateway on the cache's Redis.
-  // Always there: a consumer's own limit in the consumer directory holds even when RATE_LIMIT_PER_MINUTE is 0.
+  worker?.shareMetrics(metrics);
+  // Per-consumer request rates: shared by every gateway on the cache's Redis, else by this gateway's
+  // workers in their primary, else counted in this process. Always there: a consumer's own limit in
+  // the consumer directory holds even when RATE_LIMIT_PER_MINUTE is 0.
   const rateLimiter: RateLimiter =
     cacheStore instanceof RedisCacheStore
       ? new RedisRateLimiter(cacheStore.client, RATE_WINDOW_MS, logger, () => cacheStore.health === 'up')
-      : new MemoryRateLimiter(RATE_WINDOW_MS);
+      : worker
+        ? worker.rateLimiter(RATE_WINDOW_MS, logger)
+        : new MemoryRateLimiter(RATE_WINDOW_MS);
   const cacheRules = cacheStore ? loadCacheRules(config.cacheRulesFile) : undefined;
   // The response cache is also the handle for invalidations (admin, change events): both layers share the store and its tags.
   const cache = cacheStore

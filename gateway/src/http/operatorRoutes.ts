@@ -85,11 +85,10 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       : undefined;
     return operatorAccess(presented, what);
   };
-  const sendMetrics = async (reply: FastifyReply) =>
-    reply
-      .header('cache-control', 'no-store')
-      .type(deps.metrics.contentType)
-      .send(await deps.metrics.exposition());
+  const sendMetrics = async (reply: FastifyReply) => {
+    const { contentType, text } = await deps.metrics.exposition();
+    return reply.header('cache-control', 'no-store').type(contentType).send(text);
+  };
   const sendReadiness = async (reply: FastifyReply, detail: boolean, withheld?: string) => {
     if (deps.draining())
       return reply.code(503).header('cache-control', 'no-store').send({ ready: false, status: 'draining' });

@@ -35,9 +35,11 @@ export class HubMetrics {
     name: 'cdo_hub_cache_up',
     help: '1 when the cache store is reachable, 0 when the gateway answers without it.',
     labelNames: ['backend'] as const,
+    // Summed over a gateway's workers (GATEWAY_WORKERS), a 1 per worker would mean nothing: up only if up in every worker.
+    aggregator: 'min',
     registers: [this.registry],
   });
-  // Subgraphs are the supergraph's, consumers the registry's: both label sets are bounded.
+  // Subgraphs are the supergraph's, consumers the consumer directory's: both label sets are bounded.
   readonly subgraphFetchLatency = new Histogram({
     name: 'cdo_hub_subgraph_fetch_seconds',
     help: 'Duration of the calls sent to each subgraph, by outcome (ok: the subgraph answered, GraphQL errors included; error: it did not).',
@@ -55,6 +57,8 @@ export class HubMetrics {
     name: 'cdo_hub_subgraph_circuit_state',
     help: "1 for the state each subgraph's circuit is in (closed, open, half-open), 0 for the others.",
     labelNames: ['subgraph', 'state'] as const,
+    // Over a gateway's workers: 1 when the circuit is in that state in any of them.
+    aggregator: 'max',
     registers: [this.registry],
   });
   readonly subgraphCircuitTransitions = new Counter({
@@ -71,7 +75,7 @@ export class HubMetrics {
   });
   readonly consumerRequests = new Counter({
     name: 'cdo_hub_consumer_requests_total',
-    help: 'GraphQL operations by consumer (from the registry; `unidentified` in open mode) and outcome: ok, partial (data with errors), refused (no data).',
+    help: 'GraphQL operations by consumer (from the consumer directory; `unidentified` in open mode) and outcome: ok, partial (data with errors), refused (no data).',
     labelNames: ['consumer', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -83,17 +87,27 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  private source: () => Promise<{ contentType: string; text: string }> = async () => ({
+    contentType: this.registry.contentType,
+    text: await this.registry.metrics(),
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'cdo_hub_' });
   }
 
-  /** The content type of the Prometheus text exposition `exposition()` writes. */
-  get contentType(): string {
-    return this.registry.contentType;
+  /** What `GET /metrics` serves: this registry, or — in a worker of several — the whole gateway's. */
+  exposition(): Promise<{ contentType: string; text: string }> {
+    return this.source();
   }
 
-  /** Every metric, in the Prometheus text exposition format (`GET /metrics`). */
-  exposition(): Promise<string> {
-    return this.registry.metrics();
+  /** prom-client's registry itself, for the workers' aggregation across processes only (`workers/`). */
+  get promRegistry(): Registry {
+    return this.registry;
+  }
+
+  /** Serve another exposition (a worker's: every worker's registry summed by the primary). */
+  exposeWith(source: () => Promise<{ contentType: string; text: string }>): void {
+    this.source = source;
   }
 }

@@ -2,6 +2,8 @@ import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { hostname, userInfo } from 'node:os';
 import {
   adoptAuditTrail,
+  auditChainDirs,
+  readAuditChains,
   buildUsageReport,
   followAuditTrail,
   formatRecordLine,
@@ -9,7 +11,6 @@ import {
   formatUsageTable,
   openAuditWitness,
   parseSince,
-  readAuditTrail,
   verifyWitnessedTrail,
   type AuditRecord,
   type GatewayConfig,
@@ -33,7 +34,8 @@ export async function auditReport(
   if (options.since !== undefined && !since)
     throw new Error(`--since "${options.since}" is neither a duration (30m, 24h, 7d, 2w) nor a date`);
   const records: AuditRecord[] = [];
-  for await (const record of readAuditTrail(dir, since ? { since } : {})) records.push(record);
+  // Every chain: a gateway of several workers keeps one per worker.
+  for await (const record of readAuditChains(dir, since ? { since } : {})) records.push(record);
   const report = buildUsageReport(records, {
     agency: options.agency,
     ...(since ? { since } : {}),
@@ -49,13 +51,25 @@ export async function auditReport(
   }
 }
 
-/** `hub audit tail`: prints records as the gateway writes them, until stopped. */
+/**
+ * `hub audit tail`: prints records as the gateway writes them, until stopped — every worker's
+ * chain (those there when it starts), each followed on its own.
+ */
 export function auditTail(
   dir: string,
   options: { agency?: string; consumer?: string; json?: boolean; backlog: number },
   print: (line: string) => void,
 ): () => void {
   if (options.agency) knownAgency(options.agency);
+  const stops = auditChainDirs(dir).map((chain) => followChain(chain, options, print));
+  return () => stops.forEach((stop) => stop());
+}
+
+function followChain(
+  dir: string,
+  options: { agency?: string; consumer?: string; json?: boolean; backlog: number },
+  print: (line: string) => void,
+): () => void {
   return followAuditTrail(
     dir,
     (record) => {
@@ -72,10 +86,11 @@ export function auditTail(
 }
 
 /**
- * `hub audit verify`: the trail's chain and checkpoints, then the trail against its witness (the
- * configured one: a trail never chooses where it is checked). The answer, line by line, and the
- * exit code: 1 when anything is wrong — a record edited, removed or reordered, or the tail cut
- * below a checkpoint the witness holds — and 0 otherwise, warnings included.
+ * `hub audit verify`: each chain's records and checkpoints, then each chain against its witness
+ * (the configured one: a trail never chooses where it is checked) — one chain, or one per worker
+ * of a gateway run with `GATEWAY_WORKERS`. The answer, line by line, and the exit code: 1 when
+ * anything is wrong in any chain — a record edited, removed or reordered, or the tail cut below a
+ * checkpoint the witness holds — and 0 otherwise, warnings included.
  */
 export async function auditVerify(
   config: Pick<
@@ -86,23 +101,28 @@ export async function auditVerify(
 ): Promise<{ lines: string[]; exitCode: number }> {
   const witness = await openAuditWitness(config);
   try {
-    const result = await verifyWitnessedTrail(config.auditDir, signingKey, witness);
-    const lines = [
-      ...result.problems.map(
-        (problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`,
-      ),
-      ...result.warnings.map((warning) => `warning: ${warning}`),
-      ...result.notes.map((note) => `note: ${note}`),
-    ];
-    const witnessed = result.trailId
-      ? `; trail ${result.trailId}, witnessed up to record ${result.witnessedSeq ?? 0} in ${result.witness}`
-      : '';
-    lines.push(
-      result.ok
-        ? `audit trail OK: ${result.records} records (last ${result.lastSeq}), ${result.checkpoints} signed checkpoints, in ${config.auditDir}${witnessed}`
-        : `audit trail BROKEN: ${result.problems.length} problem(s) in ${config.auditDir}`,
-    );
-    return { lines, exitCode: result.ok ? 0 : 1 };
+    const lines: string[] = [];
+    let exitCode = 0;
+    for (const chain of auditChainDirs(config.auditDir)) {
+      const result = await verifyWitnessedTrail(chain, signingKey, witness);
+      lines.push(
+        ...result.problems.map(
+          (problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`,
+        ),
+        ...result.warnings.map((warning) => `warning: ${warning}`),
+        ...result.notes.map((note) => `note: ${note}`),
+      );
+      const witnessed = result.trailId
+        ? `; trail ${result.trailId}, witnessed up to record ${result.witnessedSeq ?? 0} in ${result.witness}`
+        : '';
+      lines.push(
+        result.ok
+          ? `audit trail OK: ${result.records} records (last ${result.lastSeq}), ${result.checkpoints} signed checkpoints, in ${chain}${witnessed}`
+          : `audit trail BROKEN: ${result.problems.length} problem(s) in ${chain}`,
+      );
+      if (!result.ok) exitCode = 1;
+    }
+    return { lines, exitCode };
   } finally {
     await witness.close();
   }

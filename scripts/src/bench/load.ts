@@ -36,14 +36,17 @@ export async function runLoad(options: {
   onResponse?: (statusCode: number) => void;
 }): Promise<LoadResult> {
   let peakRss = 0;
+  // The largest single process: the target, or one of its children (a primary's workers), never a sum.
   const sample = () => {
     if (!options.pid) return;
-    try {
-      const status = readFileSync(`/proc/${options.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      peakRss = Math.max(peakRss, kb / 1024);
-    } catch {
-      // process gone: reported by the failures
+    for (const pid of [options.pid, ...childrenOf(options.pid)]) {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        peakRss = Math.max(peakRss, kb / 1024);
+      } catch {
+        // process gone: reported by the failures
+      }
     }
   };
   let firstFailure: string | undefined;
@@ -103,5 +106,15 @@ export async function runLoad(options: {
     };
   } finally {
     clearInterval(sampler);
+  }
+}
+
+/** A process's children (Linux), e.g. the workers a gateway primary forked; none if it is gone. */
+function childrenOf(pid: number): number[] {
+  try {
+    const listed = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return listed ? listed.split(/\s+/).map(Number) : [];
+  } catch {
+    return [];
   }
 }

@@ -14,6 +14,7 @@ import { runLoad, type LoadRequest, type LoadResult } from './load';
 import { runAuditMicroBenchmarks, runMicroBenchmarks, type MicroResult } from './micro';
 import { DEMO_SUBGRAPH_NAMES, DEMO_SUBGRAPHS } from './demo/demoSubgraphs';
 import { ensureHiveGateway, HIVE_GATEWAY_VERSION } from './peerGateways';
+import { pinRow, WORKER_PORTS, workerRows } from './workerRows';
 import { benchWorkloads, demoWorkload, directSubgraphWorkload, type Workload } from './workloads';
 
 export interface BenchOptions {
@@ -98,7 +99,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   const ports = AGENCY_PACKAGES.map((_, i) => BASE_PORT + 1 + i);
   AGENCY_PACKAGES.forEach((agency, i) => (env[`${agency.envPrefix}_PORT`] = String(ports[i])));
   const demoPorts = DEMO_SUBGRAPH_NAMES.map((_, i) => BASE_PORT + 40 + i);
-  for (const port of [...ports, ...demoPorts, ...Object.values(ROW_PORTS), BASE_PORT + 20])
+  for (const port of [...ports, ...demoPorts, ...Object.values(ROW_PORTS), ...WORKER_PORTS, BASE_PORT + 20])
     await assertPortFree(port, 'benchmark');
 
   const work = mkdtempSync(join(tmpdir(), 'cdo-hub-bench-'));
@@ -220,6 +221,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       url: `http://127.0.0.1:${ROW_PORTS.g}/graphql`,
       process: gateway('fetch-cache', 'g', ROW_PORTS.g, { CACHE_LAYERS: 'entity,root' }),
     });
+    // Several processes per gateway (ours and Hive's), in workerRows.ts.
+    rows.push(...workerRows({ supergraphFile, env, ours, hive, hiveConfig: HIVE_GATEWAY_CONFIG, output: quiet }));
     return rows;
   };
 
@@ -283,6 +286,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     const rows = startRows(supergraphFile, {});
     processes.push(...rows.map((row) => row.process!));
     await Promise.all(processes.map((p) => p.listening));
+    rows.forEach(pinRow);
     log(`subgraphs and gateways up; dataset bench in ${dataDir}`);
 
     const databases = {
@@ -353,6 +357,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     });
     processes.push(...demoRows.map((row) => row.process!));
     await Promise.all(processes.map((p) => p.listening));
+    demoRows.forEach(pinRow);
     log('demo subgraphs and gateways up');
     await runRounds(demoRows, [demoWorkload()], (workload) =>
       workload.requests.map((request) => ({ body: JSON.stringify({ query: request.query }), headers: {} })),

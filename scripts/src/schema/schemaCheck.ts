@@ -4,7 +4,8 @@ import {
   formatProblem,
   loadPolicySet,
   parseSupergraph,
-  readAuditTrail,
+  auditChainDirs,
+  readAuditChains,
   readOperations,
   type PolicySources,
   type RegistryState,
@@ -211,7 +212,7 @@ async function brokenOperations(
 ): Promise<{ broken: BrokenOperation[]; records: number }> {
   const usage = new Map<string, { count: number; consumers: Set<string> }>();
   let records = 0;
-  for await (const record of readAuditTrail(input.auditDir, { since: input.since })) {
+  for await (const record of readAuditChains(input.auditDir, { since: input.since })) {
     if (!('operationHash' in record) || !record.operationHash || record.time < input.since.toISOString()) continue;
     records++;
     const entry = usage.get(record.operationHash) ?? { count: 0, consumers: new Set<string>() };
@@ -220,7 +221,8 @@ async function brokenOperations(
     usage.set(record.operationHash, entry);
   }
   const broken: BrokenOperation[] = [];
-  for (const operation of readOperations(input.auditDir)) {
+  // A gateway of several workers keeps one chain, and one operation store, per worker.
+  for (const operation of auditChainDirs(input.auditDir).flatMap((chain) => readOperations(chain))) {
     const used = usage.get(operation.hash);
     if (!used) continue;
     usage.delete(operation.hash); // an operation stored twice (after a crash) counts once

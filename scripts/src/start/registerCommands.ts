@@ -1,7 +1,14 @@
 import type { SeedSize } from '@cdo-hub/subgraph-kit';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { SEED_SIZES, portNumber } from '../commandLine/arguments';
+
+function workerCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 256)
+    throw new InvalidArgumentError('a whole number from 1 to 256');
+  return count;
+}
 
 /** `hub start` (the whole hub) and `hub gateway` (the gateway alone). */
 export function registerStartCommands(program: Command): void {
@@ -9,7 +16,12 @@ export function registerStartCommands(program: Command): void {
     .command('start')
     .description('seed missing databases, start the three agency subgraphs and the gateway, stop them all on Ctrl-C')
     .addOption(new Option('--size <size>', 'size for databases that do not exist yet').choices([...SEED_SIZES]))
-    .action(async (options: { size?: SeedSize }) => {
+    .option(
+      '--workers <n>',
+      'gateway processes on the gateway port (default: GATEWAY_WORKERS, else 1; in production the cores)',
+      workerCount,
+    )
+    .action(async (options: { size?: SeedSize; workers?: number }) => {
       const { startHub } = await import('./startHub.js');
       // Signals are handled from the first moment: Ctrl-C during seeding or start-up stops what was started.
       const interrupted = new AbortController();
@@ -26,7 +38,11 @@ export function registerStartCommands(program: Command): void {
       process.on('SIGINT', () => void stop('SIGINT', hub ? 0 : 130));
       process.on('SIGTERM', () => void stop('SIGTERM', hub ? 0 : 143));
       try {
-        hub = await startHub({ signal: interrupted.signal, ...(options.size ? { seedSize: options.size } : {}) });
+        hub = await startHub({
+          signal: interrupted.signal,
+          ...(options.size ? { seedSize: options.size } : {}),
+          ...(options.workers ? { workers: options.workers } : {}),
+        });
       } catch (error) {
         if (stopping) return;
         throw error;

@@ -20,6 +20,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Size for databases that do not exist yet (default: the existing ones' size, else small). */
   seedSize?: SeedSize;
+  /** Gateway processes on the gateway port (`--workers`; else `GATEWAY_WORKERS`, else 1, the cores in production). */
+  workers?: number;
   /** Aborting (Ctrl-C during start-up) stops whatever was started. */
   signal?: AbortSignal;
 }
@@ -76,7 +78,10 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
       processes.push(process);
       return { agency, process };
     });
-    const gatewayEnv: NodeJS.ProcessEnv = { ...env };
+    const gatewayEnv: NodeJS.ProcessEnv = {
+      ...env,
+      ...(options.workers ? { GATEWAY_WORKERS: String(options.workers) } : {}),
+    };
     for (const agency of AGENCY_PACKAGES) gatewayEnv[`${agency.envPrefix}_URL`] = agencyUrl(agency, env);
     const gateway = new ManagedProcess('gateway', join(repoRoot(), 'gateway', 'dist', 'main.js'), gatewayEnv, log);
     processes.push(gateway);

@@ -1,0 +1,3 @@
+export * from './workerCount';
+export * from './workerServices';
+export * from './restartPolicy';

@@ -1,0 +1,154 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { as } from '../harness/hubProcess';
+import { hubCli, hubCliOk, spawnHubCli } from '../harness/hubCli';
+import { until } from '../harness/until';
+import { onFreshConnection, WorkersHub } from '../harness/workersHub';
+
+// The audit trail of a gateway of two workers: one hash chain per worker (AUDIT_DIR/worker-N),
+// each with the one-process guarantee — a response never leaves before its record is durable,
+// `kill -9` of a worker included — and `hub audit verify`, `report` and `tail` read every chain.
+
+let hub: WorkersHub;
+let auditDir: string;
+
+beforeAll(async () => {
+  hub = await WorkersHub.start(2, { LOG_LEVEL: 'warn' });
+  auditDir = join(hub.dataDir, 'audit');
+}, 180_000);
+
+afterAll(async () => {
+  await hub?.stop();
+});
+
+/** Request ids of every record in one chain folder, read straight from its files. */
+function chainRequestIds(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('audit-'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line).requestId as string];
+      } catch {
+        return []; // the torn line the kill may leave behind
+      }
+    });
+}
+
+it('loses no acknowledged record when a worker is killed with SIGKILL under load; the restarted worker carries its chain on', async () => {
+  const consumers: [string, string][] = [
+    ['district-haidian', 'enrollment-planning'],
+    ['city-analytics', 'statistics'],
+    ['science', 'industrial-policy'],
+    ['development-reform', 'investment-review'],
+  ];
+  const headers = await Promise.all(consumers.map(([consumer, purpose]) => as(consumer, purpose)));
+  const answered: string[] = [];
+  let cut = 0;
+  let running = true;
+  const client = async (n: number) => {
+    while (running) {
+      try {
+        const response = await fetch(hub.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers[n % headers.length] },
+          body: JSON.stringify({
+            query: '{ schools(first: 3) { nodes { name students(first: 2) { nodes { name grade } } } } }',
+          }),
+        });
+        const body = await response.text();
+        if (response.status === 200 && body.includes('"data"')) answered.push(response.headers.get('x-request-id')!);
+      } catch {
+        cut++; // connections of the killed worker
+      }
+    }
+  };
+  // Twelve clients on twelve connections: the cluster spreads them over both workers.
+  const clients = Array.from({ length: 12 }, (_, n) => client(n));
+  const chainLength = (slot: number) => chainRequestIds(join(auditDir, `worker-${slot}`)).length;
+  try {
+    await until(() => answered.length >= 100, 60_000, 20, { what: 'a hundred answered requests' });
+    const [victim] = hub.workerPids();
+    process.kill(victim!, 'SIGKILL');
+    const atKill = answered.length;
+    await until(() => answered.length >= atKill + 50, 30_000, 20, { what: 'answers after the kill' });
+    await until(() => (hub.gateway.log.match(/worker exited unexpectedly/g) ?? []).length === 1, 10_000);
+  } finally {
+    running = false;
+    await Promise.all(clients);
+  }
+  // The restarted worker carries its chain on: new connections reach it once it listens.
+  const atRestart = [chainLength(1), chainLength(2)];
+  const consumer = headers[0]!;
+  await until(
+    async () => {
+      const answer = await onFreshConnection(hub.url, {
+        headers: consumer,
+        body: { query: '{ schools(first: 1) { nodes { name } } }' },
+      });
+      if (answer.status === 200) answered.push(String(answer.headers['x-request-id']));
+      return chainLength(1) > atRestart[0]! && chainLength(2) > atRestart[1]!;
+    },
+    60_000,
+    50,
+    { what: 'both workers answering after the restart' },
+  );
+
+  const chains = [1, 2].map((slot) => chainRequestIds(join(auditDir, `worker-${slot}`)));
+  expect(chains.every((ids) => ids.length > 20)).toBe(true);
+  // Nothing in AUDIT_DIR itself: every record went to a worker's chain.
+  expect(chainRequestIds(auditDir)).toEqual([]);
+  const trail = new Set(chains.flat());
+  const lost = answered.filter((id) => !trail.has(id));
+  console.log(
+    `kill -9 of one of two workers under load: ${answered.length} responses, ${trail.size} records (${chains.map((c) => c.length).join(' + ')}), ${lost.length} acknowledged records lost, ${cut} requests cut`,
+  );
+  expect(lost).toEqual([]);
+  // No record in two chains.
+  expect(trail.size).toBe(chains[0]!.length + chains[1]!.length);
+}, 240_000);
+
+it('hub audit verify checks every chain against the witness; report and tail read them all', async () => {
+  // Drained, each worker writes its chain's last checkpoint to the witness.
+  const code = await hub.gateway.stop();
+  if (code !== 0) console.log(hub.gateway.log.slice(-6000));
+  expect(code).toBe(0);
+  const env = { HUB_DATA_DIR: hub.dataDir };
+  const verified = await hubCliOk(['audit', 'verify', '--dir', auditDir], env);
+  const ok = verified.stdout.split('\n').filter((line) => line.startsWith('audit trail OK'));
+  expect(ok).toHaveLength(2);
+  expect(ok[0]).toContain(join(auditDir, 'worker-1'));
+  expect(ok[1]).toContain(join(auditDir, 'worker-2'));
+  expect(ok.every((line) => /witnessed up to record [1-9]/.test(line))).toBe(true);
+
+  const chains = [1, 2].map((slot) => chainRequestIds(join(auditDir, `worker-${slot}`)));
+  const report = JSON.parse(
+    (await hubCliOk(['audit', 'report', '--agency', 'education', '--format', 'json', '--dir', auditDir], env)).stdout,
+  ) as { requests: number };
+  // Every request of the load read education's schools: the report counts both workers' records.
+  expect(report.requests).toBe(chains[0]!.length + chains[1]!.length);
+
+  const tail = spawnHubCli(['audit', 'tail', '--json', '--backlog', '5', '--dir', auditDir], env);
+  let printed = '';
+  tail.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  try {
+    const lastOf = chains.map((ids) => ids[ids.length - 1]!);
+    await until(() => lastOf.every((id) => printed.includes(id)), 20_000, 50, {
+      what: "the last record of each worker's chain in the tail",
+    });
+  } finally {
+    tail.kill('SIGTERM');
+  }
+}, 120_000);
+
+it('breaks verify when a record of one worker’s chain is edited', async () => {
+  const file = join(auditDir, 'worker-2', 'audit-000000000001.jsonl');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines[3] = lines[3]!.replace(/"consumer":"[^"]+"/, '"consumer":"someone-else"');
+  writeFileSync(file, lines.join('\n'));
+  const result = await hubCli(['audit', 'verify', '--dir', auditDir], { HUB_DATA_DIR: hub.dataDir });
+  expect(result.code).toBe(1);
+  expect(result.stdout).toMatch(/audit trail OK: .* in .*worker-1/);
+  expect(result.stdout).toMatch(/audit trail BROKEN: .* in .*worker-2/);
+}, 60_000);
