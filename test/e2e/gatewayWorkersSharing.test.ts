@@ -112,7 +112,7 @@ it('stops serving a revoked grant from every worker within a second', async () =
       [...(await fromEachWorker(analytics, TEACHERS)).values()].every(
         (a) =>
           teacherNames(a).every((name) => name === null) &&
-          a.body.errors?.some((e: { extensions: { code: string } }) => e.extensions.code === 'GRANT_REQUIRED'),
+          a.body.errors?.some((e: { extensions: { code: string } }) => e.extensions.code === 'GRANT_REVOKED'),
       ),
     1000,
     10,
