@@ -1,5 +1,6 @@
 // Bundles the playground (GraphiQL, React, the Monaco editor workers, styles and fonts) into
-// dist/web with esbuild, so the gateway serves it with no request leaving the host.
+// dist/web with esbuild, and the CDOs' console beside it, so the gateway serves both with no request
+// leaving the host.
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -27,6 +28,14 @@ await build({
   assetNames: '[name]-[hash]',
   define: { 'process.env.NODE_ENV': '"production"' },
 });
+// The CDOs' console: React and its own code only (no GraphiQL, no editor), so it stays small.
+await build({
+  ...common,
+  entryPoints: { console: join(here, 'console', 'main.tsx') },
+  outdir,
+  jsx: 'automatic',
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
 await build({
   ...common,
   entryPoints: {
@@ -36,4 +45,4 @@ await build({
   },
   outdir,
 });
-console.log(`playground bundled into ${outdir} in ${Math.round(performance.now() - started)} ms`);
+console.log(`playground and console bundled into ${outdir} in ${Math.round(performance.now() - started)} ms`);

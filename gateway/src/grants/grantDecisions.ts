@@ -1,4 +1,5 @@
 import { formatLocation } from '../formats';
+import { SCOPE_DIMENSIONS } from '../policy';
 import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { beijingDate } from './workingDays';
 import {
@@ -39,6 +40,11 @@ export function approveRequest(
         `--mask ${coordinate}: the request does not name ${coordinate} (it names ${request.fields.join(', ')}); a wildcard is masked field by field, so name the field`,
       );
   }
+  const scope = input.scope ?? request.scope ?? {};
+  for (const dimension of Object.keys(scope)) {
+    if (!(SCOPE_DIMENSIONS as readonly string[]).includes(dimension))
+      throw invalid(`unknown scope "${dimension}" (scopes the agencies apply: ${SCOPE_DIMENSIONS.join(', ')})`);
+  }
   const at = context.now.toISOString();
   const grant: StoredGrant = {
     id: `GRANT-${request.id.replace(/^REQ-/, '')}`,
@@ -50,7 +56,7 @@ export function approveRequest(
     approvedBy: input.by.trim(),
     approvedAt: at,
     requestId: request.id,
-    ...(request.scope ? { scope: request.scope } : {}),
+    ...(Object.keys(scope).length ? { scope: { ...scope } } : {}),
   };
   const decided: GrantRequest = {
     ...request,
