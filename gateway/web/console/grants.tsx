@@ -52,7 +52,7 @@ export function GrantsView({ t, token, agency }: { t: Messages; token: string; a
                 <strong>{grant.id}</strong>
               </td>
               <td>
-                {grant.source === 'policy-file' ? t.sourcePolicy : t.sourceStore}
+                <span className="source">{grant.source === 'policy-file' ? t.sourcePolicy : t.sourceStore}</span>
                 <br />
                 <small>{grant.location}</small>
               </td>
