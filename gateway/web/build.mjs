@@ -2,6 +2,7 @@
 // dist/web with esbuild, and the CDOs' console beside it, so the gateway serves both with no request
 // leaving the host.
 import { build } from 'esbuild';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,4 +46,7 @@ await build({
   },
   outdir,
 });
-console.log(`playground and console bundled into ${outdir} in ${Math.round(performance.now() - started)} ms`);
+const kib = (file) => `${Math.round(statSync(join(outdir, file)).size / 1024)} KiB`;
+console.log(
+  `playground (${kib('playground.js')}) and console (${kib('console.js')}) bundled into ${outdir} in ${Math.round(performance.now() - started)} ms`,
+);

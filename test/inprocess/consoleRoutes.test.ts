@@ -149,3 +149,18 @@ it("shows another agency's CDO none of education's requests or grants", async ()
     code: 'ADMIN_REQUEST_INVALID',
   });
 });
+
+it('in production serves the page (a production tool) but names no identities and no commands', async () => {
+  const production = await startInProcessHub({ withoutAgencies: true, env: { NODE_ENV: 'production' } });
+  try {
+    const page = await production.inject({ method: 'GET', url: '/console' });
+    expect(page.statusCode).toBe(200);
+    const config = JSON.parse(/<script id="console-config"[^>]*>(.*?)<\/script>/s.exec(page.body)![1]!);
+    expect(config).toMatchObject({ development: false, cdoIdentities: [] });
+    expect(page.body).not.toContain('hub -- token');
+    // The playground, off in production, is not what serves it.
+    expect((await production.inject({ method: 'GET', url: '/playground' })).statusCode).toBe(404);
+  } finally {
+    await production.stop();
+  }
+});
