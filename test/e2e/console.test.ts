@@ -82,12 +82,14 @@ describe('the CDO console in a browser', () => {
     await mask.selectOption('name');
     const expires = row.locator('input[name=expires]');
     expect(await expires.inputValue()).toBe('2027-06-30');
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-approve.png'), fullPage: true });
     // A refusal by the API reads in plain words, its code and message kept beneath.
     await expires.fill('2020-01-01');
     await row.getByRole('button', { name: '确认批准' }).click();
     await row.locator('[role=alert][data-code=GRANT_REQUEST_INVALID]').getByText('输入不符合要求').waitFor();
     await expires.fill('2027-06-30');
-    await page.screenshot({ path: join(SCREENSHOTS, 'console-approve.png'), fullPage: true });
+    // Correcting the input clears the refusal.
+    await row.locator('[role=alert]').waitFor({ state: 'detached' });
     await row.getByRole('button', { name: '确认批准' }).click();
     await page
       .getByRole('status')

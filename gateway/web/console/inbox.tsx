@@ -175,6 +175,7 @@ function ApproveForm(props: {
   }, [token, request.id]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setError(undefined);
     const chosen = Object.fromEntries(
       Object.entries(masks)
         .filter(([, mask]) => mask !== '')
@@ -189,7 +190,16 @@ function ApproveForm(props: {
     <form className="decision" onSubmit={submit} aria-label={`${t.approve} ${request.id}`}>
       <label>
         {t.expires}
-        <input type="date" name="expires" required value={expires} onChange={(e) => setExpires(e.target.value)} />
+        <input
+          type="date"
+          name="expires"
+          required
+          value={expires}
+          onChange={(e) => {
+            setExpires(e.target.value);
+            setError(undefined);
+          }}
+        />
       </label>
       {choices.scopeDimensions.includes('districtCode') && (
         <label>
@@ -264,7 +274,9 @@ export function ReasonForm(props: {
   const [problem, setProblem] = useState<string>();
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setError(undefined);
     if (!reason.trim()) return setProblem(t.reasonNeeded);
+    setProblem(undefined);
     props.run(reason.trim()).then(props.onDone, setError);
   };
   return (
