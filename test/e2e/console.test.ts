@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
@@ -12,6 +13,19 @@ import { as, HubProcess, tokenFor } from '../harness/hubProcess';
 // the host. Screenshots of each page are written to gateway/web/screenshots/ (committed).
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'gateway', 'web', 'screenshots');
+// A request filed in October and never answered: past its deadline, so first in the inbox.
+const OVERDUE = {
+  id: 'REQ-2026-0900',
+  agency: 'education',
+  consumer: 'district-haidian',
+  fields: ['Student.gender'],
+  purpose: 'enrollment-planning',
+  reason: '按性别规划寄宿学位',
+  requestedAt: '2026-10-09T02:00:00.000Z',
+  requestedBy: 'district-haidian',
+  deadline: '2026-10-23',
+  status: 'pending',
+};
 const ROSTER = '{ schools(first: 3) { nodes { code students(first: 2) { nodes { name grade } } } } }';
 
 describe('the CDO console in a browser', () => {
@@ -19,6 +33,7 @@ describe('the CDO console in a browser', () => {
   let browser: Browser;
   let origin: string;
   let page: Page;
+  let dataDir: string;
   const outside: string[] = [];
   const admin = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) =>
     callGateway(hub.gatewayUrl, method, path, token, body);
@@ -29,7 +44,26 @@ describe('the CDO console in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    hub = await HubProcess.start();
+    dataDir = mkdtempSync(join(tmpdir(), 'cdo-hub-console-'));
+    mkdirSync(join(dataDir, 'grants'));
+    const { id, agency, consumer, purpose, fields, requestedAt: at, requestedBy: actor, reason } = OVERDUE;
+    const requested = {
+      seq: 1,
+      at,
+      action: 'requested',
+      actor,
+      agency,
+      consumer,
+      purpose,
+      fields,
+      requestId: id,
+      reason,
+    };
+    writeFileSync(
+      join(dataDir, 'grants', 'grants.json'),
+      JSON.stringify({ storeId: 'console-e2e', revision: 1, requests: [OVERDUE], grants: [], events: [requested] }),
+    );
+    hub = await HubProcess.start({ dataDir });
     origin = new URL(hub.gatewayUrl).origin;
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
@@ -41,6 +75,7 @@ describe('the CDO console in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('approves a request in Chinese with a mask, and the consumer reads the field masked', async () => {
@@ -67,6 +102,13 @@ describe('the CDO console in a browser', () => {
     const row = page.locator(`li[data-request="${requestId}"]`);
     await row.waitFor();
     await row.getByText(/剩 \d+ 个工作日/).waitFor();
+    // Overdue first, with the working days it is late by.
+    const pending = page.locator('ul.requests:not(.decided) > li');
+    expect(await pending.first().getAttribute('data-request')).toBe(OVERDUE.id);
+    await pending
+      .first()
+      .getByText(/已逾期 \d+ 个工作日/)
+      .waitFor();
     await row.getByText('年级与年龄错配研究').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-inbox.png'), fullPage: true });
 
