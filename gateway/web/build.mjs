@@ -1,6 +1,8 @@
 // Bundles the playground (GraphiQL, React, the Monaco editor workers, styles and fonts) into
-// dist/web with esbuild, so the gateway serves it with no request leaving the host.
+// dist/web with esbuild, and the CDOs' console beside it, so the gateway serves both with no request
+// leaving the host.
 import { build } from 'esbuild';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,14 @@ await build({
   assetNames: '[name]-[hash]',
   define: { 'process.env.NODE_ENV': '"production"' },
 });
+// The CDOs' console: React and its own code only (no GraphiQL, no editor), so it stays small.
+await build({
+  ...common,
+  entryPoints: { console: join(here, 'console', 'main.tsx') },
+  outdir,
+  jsx: 'automatic',
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
 await build({
   ...common,
   entryPoints: {
@@ -36,4 +46,7 @@ await build({
   },
   outdir,
 });
-console.log(`playground bundled into ${outdir} in ${Math.round(performance.now() - started)} ms`);
+const kib = (file) => `${Math.round(statSync(join(outdir, file)).size / 1024)} KiB`;
+console.log(
+  `playground (${kib('playground.js')}) and console (${kib('console.js')}) bundled into ${outdir} in ${Math.round(performance.now() - started)} ms`,
+);

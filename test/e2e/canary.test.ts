@@ -96,6 +96,9 @@ it('lets no view read a canary through any other route the gateway serves', asyn
       '/metrics',
       '/admin/grants',
       '/admin/grant-requests?status=all',
+      // The CDOs' console: its page, and its admin route (another agency's register is refused).
+      '/console',
+      `/admin/grant-register?agency=${view.agency ?? 'education'}`,
     ]) {
       await hub.route(view, route);
     }

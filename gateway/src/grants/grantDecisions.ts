@@ -1,4 +1,5 @@
 import { formatLocation } from '../formats';
+import { SCOPE_DIMENSIONS } from '../policy';
 import { maskProblem } from './maskChoice';
 import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { beijingDate } from './workingDays';
@@ -42,6 +43,11 @@ export function approveRequest(
     const problem = maskProblem(context.policySet.schema, coordinate, mask);
     if (problem) throw invalid(`--mask ${coordinate}=${mask}: ${problem}`);
   }
+  const scope = input.scope ?? request.scope ?? {};
+  for (const dimension of Object.keys(scope)) {
+    if (!(SCOPE_DIMENSIONS as readonly string[]).includes(dimension))
+      throw invalid(`unknown scope "${dimension}" (scopes the agencies apply: ${SCOPE_DIMENSIONS.join(', ')})`);
+  }
   const at = context.now.toISOString();
   const grant: StoredGrant = {
     id: `GRANT-${request.id.replace(/^REQ-/, '')}`,
@@ -53,7 +59,7 @@ export function approveRequest(
     approvedBy: input.by.trim(),
     approvedAt: at,
     requestId: request.id,
-    ...(request.scope ? { scope: request.scope } : {}),
+    ...(Object.keys(scope).length ? { scope: { ...scope } } : {}),
   };
   const decided: GrantRequest = {
     ...request,

@@ -55,6 +55,8 @@ export interface ApprovalInput {
   masks?: Readonly<Record<string, string>>;
   /** Last day of validity; defaults to the `until` the consumer asked for. */
   expires?: string;
+  /** Row scope of the grant (dimension → value), replacing the one requested; `{}` grants all rows. */
+  scope?: Readonly<Record<string, string>>;
   /** When set, the approver acts for this agency only (the admin API passes the token's CDO roles). */
   actingFor?: readonly string[];
   /** Every name the approver acts under (default: `by`); see separationOfDuties.ts. */

@@ -33,6 +33,8 @@ const approveBody = z
     by: z.string().min(1).optional(),
     masks: z.record(z.string(), z.string()).optional(),
     expires: z.string().optional(),
+    /** The row scope the grant carries, replacing the one requested (`{}`: none). */
+    scope: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 const reasonBody = z.object({ by: z.string().min(1).optional(), reason: z.string().min(1) }).strict();
@@ -46,7 +48,7 @@ const listQuery = z.object({
  * has refused any token claiming a role its consumer does not hold (ROLE_NOT_HELD), so the roles
  * read here are the registry's.
  */
-async function adminIdentity(
+export async function adminIdentity(
   request: FastifyRequest,
   deps: { policies: PolicyRuntime; verify: TokenVerifier },
 ): Promise<Identity> {
@@ -70,7 +72,7 @@ function parseBody<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T 
 }
 
 /** Runs an admin route; a refusal (ours or the grant workflow's) becomes a catalogued error response. */
-function handle(run: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
+export function handle(run: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       return await run(request, reply);
@@ -162,6 +164,7 @@ export function registerAdminRoutes(
         actingAs: actingAs(identity, body.by),
         ...(body.masks ? { masks: body.masks } : {}),
         ...(body.expires ? { expires: body.expires } : {}),
+        ...(body.scope ? { scope: body.scope } : {}),
       });
       await deps.sync.sync();
       return { grant: step.result, warnings: step.warnings };
@@ -254,7 +257,7 @@ export function registerCacheAdminRoutes(
   );
 }
 
-class AdminError extends Error {
+export class AdminError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCatalogRoutes } from '../catalog';
+import { registerConsoleRoutes } from '../console';
 import { GrantService, loadWorkCalendar, policyGrantChecker } from '../grants';
 import { registerPlaygroundRoutes } from '../playground';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
+import { registerConsoleAdminRoutes } from './consoleAdminRoutes';
 import type { HubServices } from './hubServices';
 import { registerOperatorRoutes } from './operatorRoutes';
 
 /**
  * The routes beside `/graphql`: the operators' `/readyz` and `/metrics` (operatorRoutes.ts), the
- * data catalogue, the playground, and the grant and cache administration API (adminRoutes.ts).
+ * data catalogue, the playground, the CDOs' console, and the grant and cache administration API (adminRoutes.ts).
  */
 export async function installSideRoutes(
   app: FastifyInstance,
@@ -35,9 +37,9 @@ export async function installSideRoutes(
       catalogDir: config.catalogDir,
       logger: services.logger,
     });
+  // Development tokens only with the development secret: never in production, never beside an identity provider.
+  const development = !config.production && !config.jwksUrl && !config.jwtPublicKeyFile && policies;
   if (config.playground) {
-    // Development tokens only with the development secret: never in production, never beside an identity provider.
-    const development = !config.production && !config.jwksUrl && !config.jwtPublicKeyFile && policies;
     await registerPlaygroundRoutes(app, {
       consumers: () => policies?.current().consumers ?? { consumers: new Map(), file: '' },
       ...(development ? { developmentSecret: secrets.jwtSecret } : {}),
@@ -55,6 +57,12 @@ export async function installSideRoutes(
       ),
     });
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
+    // The CDOs' desk is a production tool (unlike the playground): it holds nothing, the admin API decides.
+    await registerConsoleRoutes(app, {
+      consumers: () => policies.current().consumers,
+      development: Boolean(development),
+    });
+    registerConsoleAdminRoutes(app, { grants, policies, verify });
     if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
   }
 }

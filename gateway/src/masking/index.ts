@@ -1,1 +1,2 @@
 export * from './masks';
+export * from './fittingMasks';

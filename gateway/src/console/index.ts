@@ -1,0 +1,3 @@
+export * from './consoleRoutes';
+export * from './grantOptions';
+export * from './grantRegister';

@@ -1,0 +1,135 @@
+/**
+ * The console's only way out: same-origin calls to the gateway's admin API with the CDO's token
+ * as a bearer token (no cookies). A refusal comes back as `ApiError` with the catalogue's code.
+ */
+
+export interface ListedRequest {
+  id: string;
+  agency: string;
+  consumer: string;
+  fields: string[];
+  purpose: string;
+  reason: string;
+  scope?: Record<string, string>;
+  until?: string;
+  requestedAt: string;
+  requestedBy: string;
+  deadline: string;
+  status: 'pending' | 'approved' | 'refused';
+  decision?: { by: string; at: string; reason?: string; grantId?: string };
+  overdue: boolean;
+  workingDaysLeft?: number;
+}
+
+export interface ApprovalChoices {
+  requestId: string;
+  fields: { coordinate: string; type?: string; sharingClass?: string; level?: string; masks: string[] }[];
+  scopeDimensions: string[];
+}
+
+export interface RegisteredGrant {
+  id: string;
+  source: 'policy-file' | 'grant-store';
+  location: string;
+  consumer: string;
+  purposes: string[];
+  fields: { coordinate: string; mask?: string }[];
+  scope?: Record<string, string>;
+  expires: string;
+  approvedBy: string;
+  status: 'in-force' | 'revoked' | 'expired';
+  history: { action: string; at?: string; actor?: string; reason?: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = 'cdo-console.token';
+
+export const session = {
+  token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  save: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** What the token says of itself (unverified: only to label the page; the gateway decides). */
+export function readToken(token: string): { consumer: string; agencies: string[] } | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const json = atob(parts[1]!.replace(/-/g, '+').replace(/_/g, '/'));
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as {
+      sub?: string;
+      roles?: unknown;
+    };
+    const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+    return {
+      consumer: claims.sub ?? '?',
+      agencies: roles.filter((r) => r.startsWith('cdo:')).map((r) => r.slice(4)),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function call<T>(token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'omit',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new ApiError('NETWORK', String(error));
+  }
+  const parsed = (await response.json().catch(() => undefined)) as
+    { errors?: { message: string; extensions?: { code?: string } }[] } | undefined;
+  if (!response.ok) {
+    const first = parsed?.errors?.[0];
+    throw new ApiError(first?.extensions?.code ?? 'UNKNOWN', first?.message ?? `HTTP ${response.status}`);
+  }
+  return parsed as T;
+}
+
+export const api = {
+  requests: (token: string, agency: string) =>
+    call<{ requests: ListedRequest[] }>(token, 'GET', `/admin/grant-requests?agency=${encodeURIComponent(agency)}`),
+  choices: (token: string, id: string) =>
+    call<ApprovalChoices>(token, 'GET', `/admin/grant-requests/${encodeURIComponent(id)}/choices`),
+  approve: (
+    token: string,
+    id: string,
+    body: { expires: string; masks: Record<string, string>; scope: Record<string, string> },
+  ) => call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
+  refuse: (token: string, id: string, reason: string) =>
+    call<unknown>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/refuse`, { reason }),
+  revoke: (token: string, id: string, reason: string) =>
+    call<unknown>(token, 'POST', `/admin/grants/${encodeURIComponent(id)}/revoke`, { reason }),
+  register: (token: string, agency: string) =>
+    call<{ grants: RegisteredGrant[] }>(token, 'GET', `/admin/grant-register?agency=${encodeURIComponent(agency)}`),
+};
+
+/** Pending first — overdue ones, then by deadline — then the decided ones, newest first. */
+export function inboxOrder(requests: readonly ListedRequest[]): { pending: ListedRequest[]; decided: ListedRequest[] } {
+  const pending = requests
+    .filter((r) => r.status === 'pending')
+    .sort(
+      (a, b) =>
+        Number(b.overdue) - Number(a.overdue) || a.deadline.localeCompare(b.deadline) || a.id.localeCompare(b.id),
+    );
+  const decided = requests
+    .filter((r) => r.status !== 'pending')
+    .sort((a, b) => (b.decision?.at ?? '').localeCompare(a.decision?.at ?? ''));
+  return { pending, decided };
+}
