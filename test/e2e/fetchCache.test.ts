@@ -225,7 +225,8 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     expect(revoked.status).toBe(200);
     const after = await ask('analytics', contracts(6));
     expect((after.data as Contracts).organization.technologyContracts.nodes.every((n) => n.amount === null)).toBe(true);
-    expect(after.errors?.map((e) => e.extensions?.code)).toContain('GRANT_REQUIRED');
+    // Refused again, with the code that says why: the grant was revoked.
+    expect(after.errors?.map((e) => e.extensions?.code)).toContain('GRANT_REVOKED');
   });
 
   it('purges the entities derived from a changed record (a school’s enrolment → its district’s totals)', async () => {

@@ -206,7 +206,8 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     expect(revoked.status).toBe(200);
     const after = await ask('analytics', TEACHERS(alias));
     expect(after.body.data![alias]!.nodes.every((s) => s.teachers === null)).toBe(true);
-    expect(after.body.errors?.map((e) => e.extensions?.code)).toContain('GRANT_REQUIRED');
+    // The field is refused again, with the code that says why: the grant was revoked.
+    expect(after.body.errors?.map((e) => e.extensions?.code)).toContain('GRANT_REVOKED');
   });
 
   it('audits cache hits like any other read, with the records they returned', async () => {
