@@ -49,6 +49,8 @@ export function onFreshConnection(
       },
     );
     call.on('error', reject);
+    // Never wait forever: a connection handed to a worker as it dies may never be answered.
+    call.setTimeout(10_000, () => call.destroy(new Error(`no answer from ${url} within 10 s`)));
     call.end(body);
   });
 }
