@@ -196,6 +196,9 @@ describe('the scanner', () => {
 
   it('does not take neighbouring numbers for a numeric canary', () => {
     expect(marksIn(JSON.stringify({ data: { a: 71100127.5, b: 171100127, c: 72700120, d: 0.71100127 } }))).toEqual([]);
+    // Nor eight digits a hash happens to hold; a short run with letters next to it is still read.
+    expect(marksIn(JSON.stringify({ hash: '0e80f4514fd2f71100127d8c5fc766d92b13939c50c904978dc' }))).toEqual([]);
+    expect(marksIn(JSON.stringify({ id: 'v71100127x' }))).toEqual(['71100127 @ body id']);
   });
 });
 

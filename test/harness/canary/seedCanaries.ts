@@ -42,7 +42,12 @@ export class CanaryRegistry {
     for (const pattern of [TEXT_MARK, NUMBER_MARK]) {
       for (const match of text.matchAll(pattern)) {
         const canary = this.byMark.get(match[0]);
-        if (canary) found.push({ canary, index: match.index! });
+        if (!canary) continue;
+        // Eight digits inside a long hex run (a SHA-256 in the audit chain, an ETag) are chance,
+        // not a value: with 29,582 canaries and thousands of hashes they turn up every few runs.
+        // Hex runs are decoded and scanned on their own (scanChannels.ts), so an encoded value is still found.
+        if (pattern === NUMBER_MARK && insideHexRun(text, match.index!, match[0].length)) continue;
+        found.push({ canary, index: match.index! });
       }
     }
     return found;
@@ -52,6 +57,16 @@ export class CanaryRegistry {
   of(coordinate: string): Canary[] {
     return [...this.byMark.values()].filter((c) => c.coordinate === coordinate);
   }
+}
+
+/** Whether text[index, index+length) lies in a run of 16 or more hex characters holding a letter. */
+function insideHexRun(text: string, index: number, length: number): boolean {
+  const isHex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c);
+  let start = index;
+  let end = index + length;
+  while (isHex(text[start - 1])) start--;
+  while (isHex(text[end])) end++;
+  return end - start >= 16 && /[a-fA-F]/.test(text.slice(start, end));
 }
 
 const ROW_DIGITS = 5;
