@@ -1,4 +1,5 @@
 import { readAuditTrail } from '@cdo-hub/gateway';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import type { AgencyProcess } from '../harness/agencyProcess';
 import type { GatewayProcess } from '../harness/gatewayProcess';
@@ -75,6 +76,27 @@ it('drains on SIGTERM under load: no request cut, no audit record without its an
   await until(async () => outcomes.filter((o) => o.complete).length >= 30, 20_000);
   // Hold requests in flight: science stops answering, so each request waits on it.
   subgraphs.science!.signal('SIGSTOP');
+  // One more client asks once on a kept-alive connection and then stays silent with it open: its
+  // connection must not hold the drain for the keep-alive timeout (72 s, past SHUTDOWN_TIMEOUT_MS).
+  const quietAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const quiet = new Promise<{ status?: number; connection?: string; requestId?: string; body: string }>(
+    (resolve, reject) => {
+      const call = request(gateway.url, { method: 'POST', agent: quietAgent, headers }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode,
+            connection: response.headers.connection,
+            requestId: response.headers['x-request-id'] as string,
+            body,
+          }),
+        );
+      });
+      call.on('error', reject);
+      call.end(JSON.stringify({ query: QUERY }));
+    },
+  );
   await until(
     () => open.size === CLIENTS && [...open].every((o) => performance.now() - o.startedAt > 200),
     20_000,
@@ -99,10 +121,17 @@ it('drains on SIGTERM under load: no request cut, no audit record without its an
   );
   subgraphs.science!.signal('SIGCONT');
   const code = await exited;
+  const drainMs = performance.now() - signalledAt;
   running = false;
   await Promise.all(clients);
+  const quietAnswer = await quiet;
+  quietAgent.destroy();
 
   expect(code).toBe(0);
+  // The held answer was the quiet connection's last, and the drain did not wait for the client to hang up.
+  expect(quietAnswer.status).toBe(200);
+  expect(quietAnswer.connection).toBe('close');
+  expect(drainMs).toBeLessThan(15_000);
   // Every request that had started before the signal and was still open then got its full answer.
   const inFlight = outcomes.filter((o) => o.startedAt < signalledAt && o.endedAt > signalledAt);
   expect(inFlight.length).toBeGreaterThanOrEqual(CLIENTS - 1);
@@ -116,7 +145,7 @@ it('drains on SIGTERM under load: no request cut, no audit record without its an
     );
   }
   // Nothing the gateway processed was lost: each audit record's request reached its client.
-  const answered = new Set(outcomes.filter((o) => o.complete).map((o) => o.requestId));
+  const answered = new Set([...outcomes.filter((o) => o.complete).map((o) => o.requestId), quietAnswer.requestId]);
   const records: string[] = [];
   for await (const record of readAuditTrail(join(hub.dataDir, 'audit'))) records.push(record.requestId);
   expect(records.length).toBe(answered.size);

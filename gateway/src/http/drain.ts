@@ -8,10 +8,15 @@ export interface Drain {
   /**
    * Serves on for `delayMs` while readiness fails, then refuses new requests with 503
    * SHUTTING_DOWN and closes the server, which waits for the requests in flight (its `onClose`
-   * hooks then stop Apollo Server and flush the audit trail).
+   * hooks then stop Apollo Server and flush the audit trail). Answers sent while closing end their
+   * connection, and kept-alive connections that fall idle are closed as they do: a client that
+   * keeps its connection open after its last answer must not hold the drain for the keep-alive
+   * timeout (72 s in Fastify), past `SHUTDOWN_TIMEOUT_MS`.
    */
   drain(delayMs: number): Promise<void>;
 }
+
+const IDLE_SWEEP_MS = 100;
 
 /** Installs the refusal of requests that arrive while the server closes; the caller starts the drain. */
 export function installDrain(app: FastifyInstance): Drain {
@@ -23,6 +28,11 @@ export function installDrain(app: FastifyInstance): Drain {
     reply.header('connection', 'close').header('retry-after', '1');
     return sendRefusal(request, reply, 'SHUTTING_DOWN', 'This gateway is restarting and takes no new requests; retry.');
   });
+  // A request in flight when the close began: its answer is the connection's last.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   return {
     get draining() {
       return draining;
@@ -32,7 +42,14 @@ export function installDrain(app: FastifyInstance): Drain {
       // The listening server keeps the process up meanwhile; the wait alone does not.
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
       closing = true;
-      await app.close();
+      // Answers that were already under way (streamed CSV) cannot carry the header: their
+      // connections are closed once idle. Node's server.close() closes the idle ones only once.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
     },
   };
 }
