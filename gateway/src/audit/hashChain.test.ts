@@ -34,6 +34,21 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('writes the same text where the walk switches from recursion to its own stack (past 48 levels)', () => {
+    fc.assert(
+      fc.property(
+        fc.anything({ maxDepth: 4, withBoxedValues: false, withMap: false, withSet: false, withBigInt: false }),
+        fc.integer({ min: 40, max: 60 }),
+        (value, levels) => {
+          let deep: unknown = value;
+          for (let i = 0; i < levels; i++) deep = i % 3 ? [deep, i] : { z: deep, a: i, u: undefined };
+          expect(canonicalJson(deep)).toBe(recursiveCanonicalJson(deep));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('sorts object keys at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: 'x' } })).toBe(
       '{"a":{"c":"x","d":[{"y":2,"z":1}]},"b":1}',

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
 import { writeWitnessedCheckpoint, type AuditWitness } from './auditWitness';
+import { DurableAppendFile } from './durableAppendFile';
 import { chainBatch, GENESIS_HASH } from './hashChain';
 import {
   appendDurably,
@@ -74,7 +74,7 @@ export class JsonlAuditLog implements AuditStore {
 
   private constructor(
     readonly dir: string,
-    private file: FileHandle,
+    private file: DurableAppendFile,
     private fileBytes: number,
     private seq: number,
     private hash: string,
@@ -125,7 +125,7 @@ export class JsonlAuditLog implements AuditStore {
       lastCheckpoint = opened.lastCheckpoint;
     }
     const known = new Set(readOperations(dir).map((operation) => operation.hash));
-    const file = await open(path, 'a');
+    const file = await DurableAppendFile.open(path);
     const log = new JsonlAuditLog(
       dir,
       file,
@@ -191,8 +191,7 @@ export class JsonlAuditLog implements AuditStore {
         if (operations.length)
           appendDurably(join(this.dir, OPERATIONS_FILE), operations.map((op) => JSON.stringify(op) + '\n').join(''));
         if (lines) {
-          await this.file.write(lines);
-          await this.file.datasync();
+          await this.file.append(lines);
         }
         this.fileBytes += Buffer.byteLength(lines);
         this.seq = seq;
@@ -243,8 +242,7 @@ export class JsonlAuditLog implements AuditStore {
     }
     const lines = records.map((record) => JSON.stringify(record) + '\n').join('');
     try {
-      await this.file.write(lines);
-      await this.file.datasync();
+      await this.file.append(lines);
     } catch (error) {
       await this.file.truncate(this.fileBytes).catch(() => undefined);
       throw error;
@@ -346,7 +344,7 @@ export class JsonlAuditLog implements AuditStore {
 
   private async rotate(): Promise<void> {
     await this.file.close();
-    this.file = await open(join(this.dir, fileName(this.seq + 1)), 'a');
+    this.file = await DurableAppendFile.open(join(this.dir, fileName(this.seq + 1)));
     this.fileBytes = 0;
   }
 }
