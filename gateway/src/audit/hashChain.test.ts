@@ -49,6 +49,19 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('writes strings and keys as JSON.stringify does: control characters, quotes, lone surrogates', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string());
+    fc.assert(
+      fc.property(fc.dictionary(text, fc.oneof(text, fc.array(text), fc.double(), fc.boolean())), (value) => {
+        expect(canonicalJson(value)).toBe(recursiveCanonicalJson(value));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(canonicalJson({ '\ud800"': ['\u0000\\', '\udc00x', -0, NaN] })).toBe(
+      recursiveCanonicalJson({ '\ud800"': ['\u0000\\', '\udc00x', -0, NaN] }),
+    );
+  });
+
   it('sorts object keys at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: 'x' } })).toBe(
       '{"a":{"c":"x","d":[{"y":2,"z":1}]},"b":1}',

@@ -31,12 +31,50 @@ export interface CollectContext {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
+  /**
+   * Filled as one walk goes (its variables are fixed): the fields per selection set and concrete
+   * type, and the merged selection below each group of field nodes. A list's items share them
+   * instead of collecting the same fields once per item.
+   */
+  collected?: WeakMap<SelectionSetNode, Map<GraphQLObjectType, Map<string, FieldNode[]>>>;
+  merged?: WeakMap<readonly FieldNode[], SelectionSetNode>;
 }
 
 /** What counting records needs: the view's decisions, and the counts so far. */
 export interface TallyContext {
   decisions: ReadonlyMap<string, FieldDecision>;
   entities: Record<string, number>;
+  /** Per collected field map (one type's), the response keys that count and for which agency. */
+  tallyPlans?: WeakMap<Map<string, FieldNode[]>, readonly (readonly [string, string])[]>;
+}
+
+/** `collectFields`, once per selection set and type in a walk; the map is shared, not to be changed. */
+export function fieldsOf(
+  context: CollectContext,
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+): Map<string, FieldNode[]> {
+  const collected = (context.collected ??= new WeakMap());
+  let byType = collected.get(selectionSet);
+  if (!byType) collected.set(selectionSet, (byType = new Map()));
+  let fields = byType.get(type);
+  if (!fields) byType.set(type, (fields = collectFields(context, type, selectionSet)));
+  return fields;
+}
+
+/** The selection below a group of field nodes (one response key), merged once per walk. */
+export function subSelection(context: CollectContext, nodes: readonly FieldNode[]): SelectionSetNode {
+  const merged = (context.merged ??= new WeakMap());
+  let selection = merged.get(nodes);
+  if (!selection)
+    merged.set(
+      nodes,
+      (selection = {
+        kind: Kind.SELECTION_SET,
+        selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
+      }),
+    );
+  return selection;
 }
 
 /**
@@ -100,16 +138,13 @@ function walkObject(
   visitSelf: boolean,
 ): void {
   const { schema } = context;
-  const fields = collectFields(context, type, selectionSet);
+  const fields = fieldsOf(context, type, selectionSet);
   if (visitSelf) visit(type, fields, source);
   for (const [responseKey, nodes] of fields) {
     const field = type.getFields()[nodes[0]!.name.value];
     const named = field && namedTypeOf(field);
     if (!named || isLeafType(named)) continue;
-    const selections: SelectionSetNode = {
-      kind: Kind.SELECTION_SET,
-      selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
-    };
+    const selections = subSelection(context, nodes);
     const visitValue = (value: unknown): void => {
       if (value === null || typeof value !== 'object') return;
       if (Array.isArray(value)) return value.forEach(visitValue);
@@ -167,20 +202,35 @@ export function tally(
   fields: Map<string, FieldNode[]>,
   values: Record<string, unknown>,
 ): void {
-  if (RELAY_WRAPPER.test(type.name)) return;
+  const plans = (context.tallyPlans ??= new WeakMap());
+  let plan = plans.get(fields);
+  if (!plan) plans.set(fields, (plan = tallyPlan(context.decisions, type, fields)));
   let agencies: Set<string> | undefined;
+  for (const [responseKey, agency] of plan)
+    if (values[responseKey] !== null && values[responseKey] !== undefined) (agencies ??= new Set()).add(agency);
+  if (agencies) for (const agency of agencies) context.entities[agency] = (context.entities[agency] ?? 0) + 1;
+}
+
+/** Which of a type's collected fields count a record if non-null, and for which agency. */
+function tallyPlan(
+  decisions: ReadonlyMap<string, FieldDecision>,
+  type: GraphQLObjectType,
+  fields: Map<string, FieldNode[]>,
+): (readonly [string, string])[] {
+  if (RELAY_WRAPPER.test(type.name)) return [];
+  const plan: (readonly [string, string])[] = [];
   for (const [responseKey, nodes] of fields) {
     const fieldName = nodes[0]!.name.value;
-    if (fieldName.startsWith('__') || values[responseKey] === null || values[responseKey] === undefined) continue;
+    if (fieldName.startsWith('__')) continue;
     const field = type.getFields()[fieldName];
     if (!field || !isLeafType(namedTypeOf(field))) continue;
-    const decision = context.decisions.get(`${type.name}.${fieldName}`);
+    const decision = decisions.get(`${type.name}.${fieldName}`);
     // Keys several agencies resolve say nothing about whose data was read.
     if (!decision || decision.effect === 'deny' || decision.rulings.length !== 1) continue;
     const agency = decision.rulings[0]!.agency;
-    if (agency !== 'none') (agencies ??= new Set()).add(agency);
+    if (agency !== 'none') plan.push([responseKey, agency]);
   }
-  if (agencies) for (const agency of agencies) context.entities[agency] = (context.entities[agency] ?? 0) + 1;
+  return plan;
 }
 
 /** Fields of a selection set that apply to a concrete type, grouped by response key, in order (GraphQL spec, CollectFields). */

@@ -19,7 +19,7 @@ import { resolveOperation, type ArgumentRule, type FieldDecision, type Operation
 import { refusingArgument } from './argumentRefusal';
 import { isSmallCount, smallCountDenial } from './countThresholds';
 import { TYPENAME_ALIAS } from './operationView';
-import { collectFields, tally, type CollectContext, type TallyContext } from './responseWalk';
+import { fieldsOf, subSelection, tally, type CollectContext, type TallyContext } from './responseWalk';
 
 /**
  * A field withheld from this response, once per coordinate with every place it was withheld: the
@@ -110,7 +110,7 @@ function shapeObject(
   template: string[],
 ): Record<string, unknown> | typeof NULL_UPWARD {
   const result: Record<string, unknown> = {};
-  const fields = collectFields(context, type, selectionSet);
+  const fields = fieldsOf(context, type, selectionSet);
   for (const [responseKey, nodes] of fields) {
     const fieldName = nodes[0]!.name.value;
     if (fieldName === '__typename') {
@@ -212,11 +212,7 @@ function completeValue(
     concrete = candidate && isObjectType(candidate) ? candidate : undefined;
   }
   if (!concrete) return null;
-  const selections: SelectionSetNode = {
-    kind: Kind.SELECTION_SET,
-    selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
-  };
-  return shapeObject(context, concrete, selections, object, path, template);
+  return shapeObject(context, concrete, subSelection(context, nodes), object, path, template);
 }
 
 function recordWithheld(

@@ -13,8 +13,20 @@ export function canonicalJson(value: unknown): string {
   return written(value, 0, false);
 }
 
+/** Characters JSON.stringify escapes in a string (lone surrogates included, so any surrogate). */
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON.stringify writes it, without calling it for the common plain string. */
+function quoted(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"';
+}
+
 /** One value's text; `undefined` and functions as the recursive definition writes them (see below). */
 function written(value: unknown, depth: number, inObject: boolean): string {
+  if (typeof value === 'string') return quoted(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value === null || typeof value !== 'object') {
     // Top level: whatever JSON.stringify says (`undefined` included); inside, what a template
     // literal (object member) or Array#join (array item) makes of `undefined`.
@@ -35,7 +47,7 @@ function written(value: unknown, depth: number, inObject: boolean): string {
   for (const key of keys) {
     const member = object[key];
     if (member === undefined) continue;
-    text += (first ? '' : ',') + JSON.stringify(key) + ':' + written(member, depth + 1, true);
+    text += (first ? '' : ',') + quoted(key) + ':' + written(member, depth + 1, true);
     first = false;
   }
   return text + '}';

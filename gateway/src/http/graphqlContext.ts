@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { requestError } from '../errors';
-import type { GatewayContext } from '../requestState';
+import { lazyChildLogger, type GatewayContext } from '../requestState';
 import type { RequestIdentifier } from './identifyRequest';
 import type { RequestRateLimit } from './rateLimit';
 
@@ -31,8 +31,11 @@ export function graphqlContext(options: {
       throw requestError(result.code, result.message);
     }
     const { identity } = result;
-    request.log = request.log.child({ consumer: identity.consumer.id, purpose: identity.purpose });
     await options.rateLimit(request, identity);
-    return { ...base, identity, logger: request.log as unknown as Logger };
+    const logger = lazyChildLogger(request.log as unknown as Logger, {
+      consumer: identity.consumer.id,
+      purpose: identity.purpose,
+    });
+    return { ...base, identity, logger };
   };
 }

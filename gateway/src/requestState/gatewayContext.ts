@@ -1,5 +1,5 @@
-import type { Logger } from 'pino';
 import type { Identity } from '../consumers';
+import type { RequestLogger } from './requestLogger';
 
 /**
  * Apollo Server's context: what is known of the HTTP request before any operation runs, written
@@ -13,7 +13,7 @@ export interface GatewayContext {
   /** The client's own `x-request-id`, kept for correlation but never trusted as ours. */
   readonly clientRequestId?: string;
   /** The request's logger, naming the consumer and purpose once identified. */
-  readonly logger: Logger;
+  readonly logger: RequestLogger;
   /** Who is asking and for what; absent only in `--open` mode. */
   readonly identity?: Identity;
 }

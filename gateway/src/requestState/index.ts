@@ -1,2 +1,3 @@
 export * from './gatewayContext';
 export * from './operationRuns';
+export * from './requestLogger';
