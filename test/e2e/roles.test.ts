@@ -306,6 +306,10 @@ describe('operator endpoints on the gateway port', () => {
     expect(operator.headers.get('cache-control')).toBe('no-store');
     // What the public must not see: request counts per consumer (district-haidian asked above).
     expect(operator.text).toMatch(/cdo_hub_consumer_requests_total\{consumer="district-haidian",outcome="ok"\} [1-9]/);
+    // The audit's price on the answers, and the durable writes behind it (those answers were audited).
+    expect(operator.text).toMatch(/^cdo_hub_audit_wait_seconds_count [1-9]/m);
+    expect(operator.text).toMatch(/^cdo_hub_audit_batch_seconds_count [1-9]/m);
+    expect(operator.text).toMatch(/^cdo_hub_audit_batch_records_sum [1-9]/m);
   });
 
   it('answers /readyz to anyone with the status only; the per-subgraph detail to operators', async () => {

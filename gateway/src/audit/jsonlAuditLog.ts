@@ -53,6 +53,8 @@ export interface AuditLogOptions {
   witness?: AuditWitness;
   /** Where a checkpoint that could not be written is reported (it is retried). */
   logger?: Logger;
+  /** Told of every batch made durable: its records and how long its write took (the metrics). */
+  onBatchDurable?: (records: number, seconds: number) => void;
 }
 
 /**
@@ -79,8 +81,8 @@ export class JsonlAuditLog implements AuditStore {
     private seq: number,
     private hash: string,
     private readonly knownOperations: Set<string>,
-    private readonly options: Required<Omit<AuditLogOptions, 'witness' | 'logger'>> &
-      Pick<AuditLogOptions, 'witness' | 'logger'>,
+    private readonly options: Required<Omit<AuditLogOptions, 'witness' | 'logger' | 'onBatchDurable'>> &
+      Pick<AuditLogOptions, 'witness' | 'logger' | 'onBatchDurable'>,
     /** The trail's id (`trail.json`), when it is witnessed. */
     readonly trailId: string | undefined,
     /** The last record a checkpoint covers. */
@@ -191,7 +193,9 @@ export class JsonlAuditLog implements AuditStore {
         if (operations.length)
           appendDurably(join(this.dir, OPERATIONS_FILE), operations.map((op) => JSON.stringify(op) + '\n').join(''));
         if (lines) {
+          const startedAt = performance.now();
           await this.file.append(lines);
+          this.options.onBatchDurable?.(batch.length, (performance.now() - startedAt) / 1000);
         }
         this.fileBytes += Buffer.byteLength(lines);
         this.seq = seq;

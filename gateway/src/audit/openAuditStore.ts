@@ -43,6 +43,8 @@ export async function openAuditStore(
   config: WitnessSettings & Pick<GatewayConfig, 'auditInstance' | 'auditCheckpointIntervalMs'>,
   signingKey: string,
   logger: Logger,
+  /** Told of every durable batch (the metrics). */
+  onBatchDurable?: (records: number, seconds: number) => void,
 ): Promise<AuditStore> {
   const witness = await openAuditWitness(config);
   try {
@@ -54,12 +56,14 @@ export async function openAuditStore(
           checkpointIntervalMs: config.auditCheckpointIntervalMs,
           witness,
           logger,
+          ...(onBatchDurable ? { onBatchDurable } : {}),
         })
       : await JsonlAuditLog.open(config.auditDir, {
           signingKey,
           checkpointIntervalMs: config.auditCheckpointIntervalMs,
           witness,
           logger,
+          ...(onBatchDurable ? { onBatchDurable } : {}),
         });
   } catch (error) {
     await witness.close();

@@ -36,6 +36,8 @@ export interface RedisAuditOptions {
    */
   witness?: AuditWitness;
   logger?: Logger;
+  /** Told of every batch made durable: its records and how long its transaction took (the metrics). */
+  onBatchDurable?: (records: number, seconds: number) => void;
 }
 
 /** The meta field holding the stream's trail id (its witness's key). */
@@ -72,8 +74,8 @@ export class RedisStreamAuditLog implements AuditStore {
     private readonly leaseId: string,
     private seq: number,
     private hash: string,
-    private readonly options: Required<Omit<RedisAuditOptions, 'logger' | 'witness'>> &
-      Pick<RedisAuditOptions, 'logger' | 'witness'>,
+    private readonly options: Required<Omit<RedisAuditOptions, 'logger' | 'witness' | 'onBatchDurable'>> &
+      Pick<RedisAuditOptions, 'logger' | 'witness' | 'onBatchDurable'>,
     /** The stream's trail id, when it is witnessed. */
     readonly trailId: string | undefined,
     /** The last record a checkpoint covers. */
@@ -181,9 +183,11 @@ export class RedisStreamAuditLog implements AuditStore {
         for (const record of records) multi.xadd(this.keys.records, '*', 'r', JSON.stringify(record));
         for (const { operation } of batch)
           if (operation) multi.hsetnx(this.keys.operations, operation.hash, JSON.stringify(operation));
+        const startedAt = performance.now();
         const replies = await multi.exec();
         const failed = replies?.find(([error]) => error);
         if (!replies || failed) throw failed?.[0] ?? new Error('the audit Redis transaction was aborted');
+        this.options.onBatchDurable?.(batch.length, (performance.now() - startedAt) / 1000);
         this.seq = seq;
         this.hash = hash;
         batch.forEach((waiter, i) => waiter.resolve(records[i]!));

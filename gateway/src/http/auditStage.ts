@@ -2,6 +2,7 @@ import { auditEntry, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
 import { ERROR_CATALOGUE } from '../errors';
 import type { HubGateway } from '../execution';
+import type { HubMetrics } from '../metrics';
 import { forbidStoring } from './httpCachingPlugin';
 import { requestOutcome } from './requestOutcome';
 import type { ResponseStage } from './responseStages';
@@ -16,8 +17,9 @@ export function auditStage(options: {
   audit: AuditStore;
   gateway: HubGateway;
   config: Pick<GatewayConfig, 'auditWaitMs' | 'auditFailClosed'>;
+  metrics?: HubMetrics;
 }): ResponseStage {
-  const { audit, gateway, config } = options;
+  const { audit, gateway, config, metrics } = options;
   return {
     async willSendResponse(requestContext) {
       const { response, contextValue: context, queryHash, operationName, source } = requestContext;
@@ -38,14 +40,21 @@ export function auditStage(options: {
         ...(decided.cache ? { cache: decided.cache.status } : {}),
         now: new Date(),
       });
+      const startedAt = performance.now();
+      let deadline: NodeJS.Timeout | undefined;
       const recorded = await Promise.race([
         audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined).then(
           () => true,
           () => false,
         ),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), config.auditWaitMs).unref()),
+        new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), config.auditWaitMs).unref())),
       ]);
-      if (recorded) return;
+      // Cleared, not left to fire: thousands of requests a second would otherwise each keep a timer for AUDIT_WAIT_MS.
+      clearTimeout(deadline);
+      if (recorded) {
+        metrics?.auditWait.observe((performance.now() - startedAt) / 1000);
+        return;
+      }
       context.logger.error({ requestId: context.requestId }, 'audit record not durable in time');
       if (!config.auditFailClosed) return;
       body.singleResult = {

@@ -93,7 +93,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     plugins: [
       ...httpCachingPlugins({ cors, runOf }),
       responseStagesPlugin([
-        ...(audit ? [auditStage({ audit, gateway, config })] : []),
+        ...(audit ? [auditStage({ audit, gateway, config, metrics })] : []),
         errorShapingStage(config),
         requestLogStage(metrics, runOf),
       ]),

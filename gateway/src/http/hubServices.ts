@@ -106,8 +106,14 @@ export async function openHubServices(options: {
       { maxLifetimeSeconds: config.tokenMaxTtlSeconds },
     );
   }
+  const metrics = new HubMetrics();
   // Every request that touches agency data leaves a durable record before its response goes out.
-  const audit = policies ? await openAuditStore(config, checkpointKey(secrets.subgraphSigningKey), logger) : undefined;
+  const audit = policies
+    ? await openAuditStore(config, checkpointKey(secrets.subgraphSigningKey), logger, (records, seconds) => {
+        metrics.auditBatchWrite.observe(seconds);
+        metrics.auditBatchRecords.observe(records);
+      })
+    : undefined;
   // Approvals and revocations from the CLI, the admin API or another gateway reach this one's policies and audit trail.
   // Every worker applies them; the first alone records the workflow's steps, so each step is audited once.
   const grantAudit = !worker || worker.worker.slot === 1 ? audit : undefined;
@@ -115,7 +121,6 @@ export async function openHubServices(options: {
   await grantSync?.start();
   const ownCacheStore = policies ? await openCacheStore(config, logger) : undefined;
   const cacheStore = ownCacheStore && worker ? worker.cacheStore(ownCacheStore) : ownCacheStore;
-  const metrics = new HubMetrics();
   worker?.shareMetrics(metrics);
   // Per-consumer request rates: shared by every gateway on the cache's Redis, else by this gateway's
   // workers in their primary, else counted in this process. Always there: a consumer's own limit in

@@ -87,6 +87,25 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly auditWait = new Histogram({
+    name: 'cdo_hub_audit_wait_seconds',
+    help: 'How long an answer waited for its audit record to be durable (responses never leave before it is).',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
+    registers: [this.registry],
+  });
+  readonly auditBatchWrite = new Histogram({
+    name: 'cdo_hub_audit_batch_seconds',
+    help: 'Durable writes of the audit store: each batch of records (one write and its sync, or one Redis transaction).',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
+    registers: [this.registry],
+  });
+  readonly auditBatchRecords = new Histogram({
+    name: 'cdo_hub_audit_batch_records',
+    help: 'Records per durable write of the audit store (group commit: records arriving during a write share the next).',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 512],
+    registers: [this.registry],
+  });
+
   private source: () => Promise<{ contentType: string; text: string }> = async () => ({
     contentType: this.registry.contentType,
     text: await this.registry.metrics(),

@@ -230,6 +230,7 @@ async function main(): Promise<void> {
     log(
       `row (${options.row}) ${workload.name} under load (10 connections, ${options.seconds} s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failures ${result.failures}`,
     );
+    if (options.row === 'd') await logAuditFigures(url, env, result.total, log);
     if (counters) {
       // Requests still in flight when the load stopped are counted by the proxies, not by autocannon: a small overcount.
       const calls = counters.reduce((sum, c) => sum + c.calls, 0);
@@ -244,6 +245,25 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
     if (options.profile.length) log(`profiles in ${options.out}`);
   }
+}
+
+/** Row (d): how long its answers waited for their audit records, from the gateway's own metrics. */
+async function logAuditFigures(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  requests: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const token = await issueDevelopmentToken({ consumer: 'hub-operations', roles: ['hub-operator'], ttl: '5m' }, env);
+  const text = await (await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${token}` } })).text();
+  const figure = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const waits = figure('cdo_hub_audit_wait_seconds_count');
+  const batches = figure('cdo_hub_audit_batch_seconds_count');
+  log(
+    `  audit: ${((figure('cdo_hub_audit_wait_seconds_sum') / waits) * 1000).toFixed(2)} ms mean wait per answer, ` +
+      `${((figure('cdo_hub_audit_batch_seconds_sum') / batches) * 1000).toFixed(2)} ms per durable write, ` +
+      `${(figure('cdo_hub_audit_batch_records_sum') / batches).toFixed(1)} records per write (${waits} answers audited, ${requests} in the measured load)`,
+  );
 }
 
 async function loadRequests(workload: Workload, env: NodeJS.ProcessEnv): Promise<LoadRequest[]> {
