@@ -61,6 +61,8 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
     port: values.GATEWAY_PORT,
     /** Gateway processes on the one port: 1 unless set, the cores available in production. */
     workers: values.GATEWAY_WORKERS ?? (values.NODE_ENV === 'production' ? availableParallelism() : 1),
+    /** V8's heap growing factor for gateway processes, in percent over the live heap (0: V8's own). */
+    heapGrowthPercent: values.GATEWAY_HEAP_GROWTH_PERCENT,
     supergraphFile: resolve(values.SUPERGRAPH_FILE ?? DEFAULT_SUPERGRAPH_FILE),
     /** Serve the schema registry's supergraph when it has one, and follow its publishes (unless SUPERGRAPH_FILE names a file). */
     followRegistry: !values.SUPERGRAPH_FILE,

@@ -40,6 +40,11 @@ export const GATEWAY_SETTINGS = {
     '`1` (`NODE_ENV=production`: the cores available)',
     "gateway processes serving the one port (a primary forks and restarts them); the operators' guide says what they share",
   ),
+  GATEWAY_HEAP_GROWTH_PERCENT: setting(
+    z.coerce.number().int().min(0).max(1000).default(100),
+    '`100`',
+    "how far V8 lets the gateway's heap grow past what the last full collection kept, in percent, before collecting again (`0`: V8's own choice, which let a gateway with a 55 MB live heap reach 320 MB)",
+  ),
   SUPERGRAPH_FILE: setting(
     z.string().min(1).optional(),
     '`schema/supergraph.graphql`',

@@ -18,6 +18,7 @@ import { installChangeEvents } from './changeEventRoutes';
 import { installCors } from './cors';
 import { installCsvAnswers } from './csvAnswers';
 import { installDrain } from './drain';
+import { limitHeapGrowth } from '../runtime';
 import { errorShapingStage } from './errorShaping';
 import { graphqlContext } from './graphqlContext';
 import { refuseOtherGraphqlMethods } from './graphqlMethods';
@@ -155,6 +156,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
 /** Creates the server and listens on the configured host and port. */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  // A process of its own serving the gateway: its memory is the gateway's to bound.
+  limitHeapGrowth(options.config.heapGrowthPercent);
   const server = await createGatewayServer(options);
   await server.app.listen({ host: options.config.host, port: options.config.port });
   const address = server.app.server.address();

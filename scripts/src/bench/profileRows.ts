@@ -1,6 +1,6 @@
 import { loadSecrets } from '@cdo-hub/gateway';
 import { AgencyDatabase, agencyDatabaseFile, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,10 @@ interface Options {
   out: string;
   /** Row (b)'s config file (default: the bench's, scripts/bench/hive-gateway.config.mjs). */
   hiveConfig: string;
+  /** Write a heap snapshot of the gateway (after a full GC: its live objects) once the load ends. */
+  heapSnapshot: boolean;
+  /** Extra Node/V8 flags for the gateway, to try one before shipping it (the bench itself never takes any). */
+  gatewayFlags: string[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -57,6 +61,8 @@ function parseOptions(argv: readonly string[]): Options {
     seconds: Number(value('seconds') ?? 10),
     out: value('out') ?? mkdtempSync(join(tmpdir(), 'cdo-hub-profile-')),
     hiveConfig: value('hive-config') ?? join(repoRoot(), 'scripts', 'bench', 'hive-gateway.config.mjs'),
+    heapSnapshot: argv.includes('--heap-snapshot'),
+    gatewayFlags: (value('gateway-flags') ?? '').split(' ').filter(Boolean),
   };
 }
 
@@ -129,10 +135,19 @@ async function main(): Promise<void> {
    * The process's script, behind `--cpu-prof` when it is profiled (Node refuses the flag in
    * NODE_OPTIONS, so it goes before the script); the profile is written when the process exits.
    */
-  const run = (name: string, script: string): [string, string[]] =>
-    options.profile.includes(name)
-      ? ['--cpu-prof', [`--cpu-prof-dir=${join(options.out, name)}`, '--cpu-prof-interval=250', script]]
-      : [script, []];
+  const run = (name: string, script: string): [string, string[]] => {
+    const flags = [
+      ...(options.profile.includes(name)
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.out, name)}`, '--cpu-prof-interval=250']
+        : []),
+      // SIGUSR2 then writes a snapshot into the process's working directory, the profile folder.
+      ...(options.heapSnapshot && name === 'gateway'
+        ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.out}`]
+        : []),
+      ...(name === 'gateway' ? options.gatewayFlags : []),
+    ];
+    return flags.length ? [flags[0]!, [...flags.slice(1), script]] : [script, []];
+  };
   const ports = AGENCY_PACKAGES.map((_, i) => BASE_PORT + 1 + i);
   const proxyPorts = AGENCY_PACKAGES.map((_, i) => BASE_PORT + 31 + i);
   AGENCY_PACKAGES.forEach((agency, i) => (env[`${agency.envPrefix}_PORT`] = String(ports[i])));
@@ -226,11 +241,13 @@ async function main(): Promise<void> {
       connections: 10,
       durationSeconds: options.seconds,
       verify: workload.verify,
+      pid: processes[processes.length - 1]!.child.pid,
     });
     log(
-      `row (${options.row}) ${workload.name} under load (10 connections, ${options.seconds} s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failures ${result.failures}`,
+      `row (${options.row}) ${workload.name} under load (10 connections, ${options.seconds} s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failures ${result.failures}, gateway peak RSS ${result.peakRssMb} MB`,
     );
     if (options.row === 'd') await logAuditFigures(url, env, result.total, log);
+    if (options.heapSnapshot) await takeHeapSnapshot(processes[processes.length - 1]!.child.pid!, options.out, log);
     if (counters) {
       // Requests still in flight when the load stopped are counted by the proxies, not by autocannon: a small overcount.
       const calls = counters.reduce((sum, c) => sum + c.calls, 0);
@@ -244,6 +261,29 @@ async function main(): Promise<void> {
     for (const counter of counters ?? []) counter.server.close();
     rmSync(work, { recursive: true, force: true });
     if (options.profile.length) log(`profiles in ${options.out}`);
+  }
+}
+
+/** Signals the gateway to write its heap snapshot and waits until the file is complete. */
+async function takeHeapSnapshot(pid: number, dir: string, log: (line: string) => void): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const written = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    // The file is complete once its size stops changing.
+    if (written) {
+      const size = () => statSync(join(dir, written)).size;
+      let last = -1;
+      while (size() === 0 || size() !== last) {
+        last = size();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+      log(`  heap snapshot: ${join(dir, written)} (${Math.round(last / 2 ** 20)} MB)`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error('the gateway wrote no heap snapshot within 120 s');
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
@@ -263,6 +303,10 @@ async function logAuditFigures(
     `  audit: ${((figure('cdo_hub_audit_wait_seconds_sum') / waits) * 1000).toFixed(2)} ms mean wait per answer, ` +
       `${((figure('cdo_hub_audit_batch_seconds_sum') / batches) * 1000).toFixed(2)} ms per durable write, ` +
       `${(figure('cdo_hub_audit_batch_records_sum') / batches).toFixed(1)} records per write (${waits} answers audited, ${requests} in the measured load)`,
+  );
+  const mb = (name: string) => Math.round(figure(name) / 2 ** 20);
+  log(
+    `  memory after the load: heap used ${mb('cdo_hub_nodejs_heap_size_used_bytes')} MB of ${mb('cdo_hub_nodejs_heap_size_total_bytes')} MB, external ${mb('cdo_hub_nodejs_external_memory_bytes')} MB, RSS ${mb('cdo_hub_process_resident_memory_bytes')} MB`,
   );
 }
 
