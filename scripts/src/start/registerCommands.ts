@@ -59,19 +59,32 @@ export function registerStartCommands(program: Command): void {
   program
     .command('gateway')
     .description('run only the gateway, from any supergraph file')
-    .option('--supergraph <file>', 'supergraph SDL file (default: schema/supergraph.graphql)')
+    .option(
+      '--supergraph <file>',
+      "supergraph SDL file (default: the schema registry's current supergraph when it has one, and its later publishes; else SUPERGRAPH_FILE or schema/supergraph.graphql)",
+    )
     .option('--port <n>', 'port to listen on (default: GATEWAY_PORT or 4000)', portNumber)
+    .option(
+      '--workers <n>',
+      'gateway processes on the port (default: GATEWAY_WORKERS, else 1; in production the cores)',
+      workerCount,
+    )
     .option(
       '--open',
       'serve everything with no sharing policy (local subgraph development and compliance testing only)',
     )
-    .action(async (options: { supergraph?: string; port?: number; open?: boolean }) => {
+    .action(async (options: { supergraph?: string; port?: number; workers?: number; open?: boolean }) => {
       const { loadGatewayConfig, runUntilSignalled, startGatewayServer } = await import('@cdo-hub/gateway');
       const config = loadGatewayConfig(process.env, {
         ...(options.supergraph ? { supergraphFile: resolve(options.supergraph), followRegistry: false } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.workers !== undefined ? { workers: options.workers } : {}),
         ...(options.open ? { open: true } : {}),
       });
+      if (config.workers > 1) {
+        const { runGatewayWorkers } = await import('./gatewayWorkers.js');
+        return runGatewayWorkers({ ...options, workers: config.workers, host: config.host, port: config.port });
+      }
       // Without --supergraph the server serves the schema registry's supergraph when it has one.
       const server = await startGatewayServer({ config });
       const supergraph = server.gateway.supergraph;
