@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { as } from '../harness/hubProcess';
 import { hubCli, hubCliOk, spawnHubCli } from '../harness/hubCli';
@@ -154,4 +154,12 @@ it('breaks verify when a record of one worker’s chain is edited', async () => 
   expect(result.code).toBe(1);
   expect(result.stdout).toMatch(/audit trail OK: .* in .*worker-1/);
   expect(result.stdout).toMatch(/audit trail BROKEN: .* in .*worker-2/);
+}, 60_000);
+
+it('reports a worker’s whole chain removed: the witness still names the trail opened there', async () => {
+  rmSync(join(auditDir, 'worker-2'), { recursive: true, force: true });
+  const result = await hubCli(['audit', 'verify', '--dir', auditDir], { HUB_DATA_DIR: hub.dataDir });
+  expect(result.code).toBe(1);
+  expect(result.stdout).toMatch(/audit trail OK: .* in .*worker-1/);
+  expect(result.stdout).toMatch(/audit trail MISSING: .*worker-2: the witness holds trail [0-9a-f-]{36} opened there/);
 }, 60_000);

@@ -39,6 +39,8 @@ export interface AuditWitness {
   last(trailId: string): Promise<WitnessEntry | undefined>;
   /** Ids of the trails that were opened at `location` (an audit folder or a stream). */
   trailsOpenedAt(location: string): Promise<string[]>;
+  /** Every trail the witness was given, with where it was opened: a whole chain removed shows as missing. */
+  openedTrails(): Promise<{ trailId: string; location: string }[]>;
   close(): Promise<void>;
 }
 
@@ -104,11 +106,17 @@ export class FileAuditWitness implements AuditWitness {
   }
 
   async trailsOpenedAt(location: string): Promise<string[]> {
+    return (await this.openedTrails()).filter((trail) => trail.location === location).map((trail) => trail.trailId);
+  }
+
+  async openedTrails(): Promise<{ trailId: string; location: string }[]> {
     if (!existsSync(this.dir)) return [];
     return readdirSync(this.dir)
       .filter((name) => name.endsWith('.jsonl') && TRAIL_ID_PATTERN.test(name.slice(0, -'.jsonl'.length)))
-      .filter((name) => firstEntry(join(this.dir, name))?.opened?.location === location)
-      .map((name) => name.slice(0, -'.jsonl'.length));
+      .flatMap((name) => {
+        const location = firstEntry(join(this.dir, name))?.opened?.location;
+        return location === undefined ? [] : [{ trailId: name.slice(0, -'.jsonl'.length), location }];
+      });
   }
 
   async close(): Promise<void> {}

@@ -65,6 +65,11 @@ export class RedisAuditWitness implements AuditWitness {
       .map(([trailId]) => trailId);
   }
 
+  async openedTrails(): Promise<{ trailId: string; location: string }[]> {
+    const opened = await this.redis.hgetall(witnessKeys().opened);
+    return Object.entries(opened).map(([trailId, location]) => ({ trailId, location }));
+  }
+
   async close(): Promise<void> {
     this.redis.disconnect();
   }

@@ -12,9 +12,13 @@ import {
   openAuditWitness,
   parseSince,
   verifyWitnessedTrail,
+  WORKER_CHAIN_PATTERN,
   type AuditRecord,
+  type AuditWitness,
   type GatewayConfig,
 } from '@cdo-hub/gateway';
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { REPORT_FORMATS, type ReportFormat } from './reportFormats';
 
 export { REPORT_FORMATS, type ReportFormat };
@@ -122,10 +126,29 @@ export async function auditVerify(
       );
       if (!result.ok) exitCode = 1;
     }
+    // A worker's whole chain removed leaves nothing to verify above: the witness still names it.
+    for (const missing of await missingWorkerChains(config.auditDir, witness)) {
+      lines.push(
+        `audit trail MISSING: ${missing.location}: the witness holds trail ${missing.trailId} opened there, and the folder is gone`,
+      );
+      exitCode = 1;
+    }
     return { lines, exitCode };
   } finally {
     await witness.close();
   }
+}
+
+/** Worker chains (`AUDIT_DIR/worker-N`) the witness saw opened whose folder no longer exists. */
+async function missingWorkerChains(
+  auditDir: string,
+  witness: AuditWitness,
+): Promise<{ trailId: string; location: string }[]> {
+  const root = resolve(auditDir);
+  return (await witness.openedTrails()).filter(({ location }) => {
+    const where = resolve(location);
+    return dirname(where) === root && WORKER_CHAIN_PATTERN.test(basename(where)) && !existsSync(where);
+  });
 }
 
 /** Who runs a command, when `--by` does not say: the account and the machine. */
