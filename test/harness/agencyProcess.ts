@@ -19,9 +19,15 @@ export class AgencyProcess {
     readonly agency: AgencyInfo,
     readonly port: number,
     private readonly process: TestProcess,
+    private readonly scheme: 'http' | 'https' = 'http',
   ) {}
 
-  static async start(agencyId: string, port: number, dataDir: string): Promise<AgencyProcess> {
+  static async start(
+    agencyId: string,
+    port: number,
+    dataDir: string,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<AgencyProcess> {
     const agency = findAgency(agencyId);
     const process = await TestProcess.start({
       name: agency.id,
@@ -33,14 +39,15 @@ export class AgencyProcess {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         [`${agency.envPrefix}_PORT`]: String(port),
+        ...env,
       },
       ready: { ipc: true },
     });
-    return new AgencyProcess(agency, port, process);
+    return new AgencyProcess(agency, port, process, env[`${agency.envPrefix}_TLS_CERT_FILE`] ? 'https' : 'http');
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/graphql`;
+    return `${this.scheme}://127.0.0.1:${this.port}/graphql`;
   }
 
   get log(): string {

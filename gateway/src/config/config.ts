@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { ServerTlsFiles } from '@cdo-hub/contracts';
 import {
   DEFAULT_CACHE_RULES_FILE,
   DEFAULT_CALENDAR_FILE,
@@ -37,6 +38,24 @@ const SUBGRAPH_TIMEOUT_PREFIX = 'SUBGRAPH_TIMEOUT_MS_';
  * `GatewayConfig` is this function's result, so a setting is declared in the table and read here,
  * nowhere else.
  */
+function serverTlsFiles(values: z.infer<typeof environment>): ServerTlsFiles | undefined {
+  const { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile, TLS_CLIENT_CA_FILE: clientCaFile } = values;
+  if (!certFile && !keyFile) {
+    if (clientCaFile)
+      throw new Error('invalid gateway configuration: TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE');
+    return undefined;
+  }
+  if (!certFile || !keyFile)
+    throw new Error(
+      'invalid gateway configuration: TLS_CERT_FILE and TLS_KEY_FILE go together (one is set, not the other)',
+    );
+  return {
+    certFile: resolve(certFile),
+    keyFile: resolve(keyFile),
+    ...(clientCaFile ? { clientCaFile: resolve(clientCaFile) } : {}),
+  };
+}
+
 function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.ProcessEnv) {
   // Per-subgraph deadlines: a malformed one stops the start, like every other setting.
   const subgraphTimeouts: Record<string, number> = {};
@@ -141,6 +160,10 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
     corsOrigins: values.CORS_ORIGINS,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     trustProxy: values.TRUST_PROXY,
+    /** HTTPS on the gateway port (TLS_CERT_FILE and TLS_KEY_FILE, both or neither); mTLS with a clients' CA. */
+    tls: serverTlsFiles(values),
+    /** Extra CAs trusted for https:// subgraph URLs. */
+    subgraphCaFile: values.SUBGRAPH_CA_FILE,
     persistedOperations: values.PERSISTED_OPERATIONS,
     persistedOperationsFile: resolve(values.PERSISTED_OPERATIONS_FILE ?? DEFAULT_OPERATIONS_FILE),
     apqTtlSeconds: values.APQ_TTL_SECONDS,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from './limitSettings';
 import { parseDuration } from '../formats';
+import { setting } from './setting';
+import { TLS_SETTINGS } from './tlsSettings';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL');
@@ -12,21 +14,7 @@ const commaList = (value: string) =>
     .map((entry) => entry.trim())
     .filter(Boolean);
 
-/** One environment variable: how it is parsed, and what the configuration reference says of it. */
-export interface GatewaySetting<Schema extends z.ZodType = z.ZodType> {
-  schema: Schema;
-  /** The default as the reference shows it (the schema holds the value itself). */
-  default: string;
-  meaning: string;
-}
-
-function setting<Schema extends z.ZodType>(
-  schema: Schema,
-  defaultText: string,
-  meaning: string,
-): GatewaySetting<Schema> {
-  return { schema, default: defaultText, meaning };
-}
+export type { GatewaySetting } from './setting';
 
 /**
  * Every environment variable the gateway reads, declared once: the loader parses the environment
@@ -324,6 +312,7 @@ export const GATEWAY_SETTINGS = {
     '`50000`',
     'lexical tokens per document (`GRAPHQL_PARSE_FAILED`)',
   ),
+  ...TLS_SETTINGS,
   TRUST_PROXY: setting(
     z.string().default('').transform(commaList),
     '—',

@@ -7,6 +7,7 @@ import type { GatewayContext, OperationRun } from '../requestState';
 import { classifySubgraphFailure, type FailureReason, type SubgraphFailure, type SubgraphFaults } from '../faults';
 import { signedSubgraphHeaders, type ConsumerClaims } from '../signing';
 import { CallsInFlight } from './callsInFlight';
+import type { Dispatcher } from 'undici';
 import { keepAliveFetcher } from './subgraphTransport';
 
 /** How one subgraph call ended: its answer, or why it failed (and what was thrown, for the log). */
@@ -40,8 +41,10 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly runOf: (context: GatewayContext) => OperationRun | undefined = () => undefined,
     /** Identical query calls in flight together are sent once (default); false sends every call. */
     private readonly shareCallsInFlight = true,
+    /** The connections to the agencies (trusted CAs included); absent, a keep-alive pool of its own. */
+    transport?: Dispatcher,
   ) {
-    super({ url, fetcher: keepAliveFetcher(timeoutMs) });
+    super({ url, fetcher: keepAliveFetcher(timeoutMs, transport) });
     faults?.track(agency, timeoutMs);
   }
 

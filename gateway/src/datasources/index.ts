@@ -1,1 +1,2 @@
 export * from './agencyDataSource';
+export { subgraphTransport } from './subgraphTransport';

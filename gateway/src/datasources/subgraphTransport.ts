@@ -1,5 +1,7 @@
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { rootCertificates } from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 
 /**
@@ -26,6 +28,16 @@ export function keepAliveFetcher(timeoutMs: number, dispatcher: Dispatcher = new
     });
     return new SubgraphAnswer(url, answer);
   };
+}
+
+/**
+ * The gateway's connections to the agencies: one keep-alive pool shared by every supergraph it
+ * serves. For `https://` subgraph URLs it trusts Node's certificate authorities plus those of
+ * `SUBGRAPH_CA_FILE` (an agency's own CA), and checks each agency's certificate and name as usual.
+ */
+export function subgraphTransport(caFile?: string): Dispatcher {
+  if (!caFile) return new Agent();
+  return new Agent({ connect: { ca: [...rootCertificates, readFileSync(caFile, 'utf8')] } });
 }
 
 /** The part of a fetch `Response` that `RemoteGraphQLDataSource` reads: status, headers, the body once. */

@@ -8,6 +8,7 @@ import type {
 } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import { subgraphTimeoutVariable, subgraphUrlVariable } from '../config';
 import { AgencyDataSource } from '../datasources';
 import { ViewCache, type OperationView } from '../enforcement';
@@ -49,6 +50,8 @@ export interface HubGatewayOptions {
   shareCallsInFlight?: boolean;
   /** The subgraph fetch cache (entities, root fields); absent when caching is off. */
   fetchCache?: FetchCache;
+  /** The connections to the agencies, shared by every supergraph served (`subgraphTransport.ts`). */
+  subgraphTransport?: Dispatcher;
   now?: () => number;
 }
 
@@ -214,6 +217,7 @@ export class HubGateway implements GatewayInterface {
           this.options.faults,
           (context) => this.runOf(context),
           this.options.shareCallsInFlight ?? true,
+          this.options.subgraphTransport,
         ),
     });
     let apiSchema: GraphQLSchema | undefined;

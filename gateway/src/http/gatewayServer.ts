@@ -18,6 +18,7 @@ import { installChangeEvents } from './changeEventRoutes';
 import { installCors } from './cors';
 import { installCsvAnswers } from './csvAnswers';
 import { installDrain } from './drain';
+import { followCertificates, httpsOption } from './httpsListener';
 import { limitHeapGrowth } from '../runtime';
 import { errorShapingStage } from './errorShaping';
 import { graphqlContext } from './graphqlContext';
@@ -82,7 +83,10 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(config.trustProxy.length ? { trustProxy: config.trustProxy } : {}),
     // Requests Node's parser refuses (oversized headers, broken HTTP): a coded answer, not a bare status line.
     clientErrorHandler: answerClientError,
+    // HTTPS when the operator gives a certificate (TLS_CERT_FILE), followed as it is renewed.
+    ...httpsOption(config.tls),
   });
+  followCertificates(app, config.tls, logger);
   // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
   installHttpErrorHandlers(app, logger);
   const cors = config.corsOrigins.length > 0;
@@ -162,6 +166,6 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   await server.app.listen({ host: options.config.host, port: options.config.port });
   const address = server.app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.config.port;
-  server.url = `http://${options.config.host}:${port}/graphql`;
+  server.url = `${options.config.tls ? 'https' : 'http'}://${options.config.host}:${port}/graphql`;
   return server;
 }

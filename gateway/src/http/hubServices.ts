@@ -11,6 +11,7 @@ import {
 } from '../cache';
 import { checkpointKey, openAuditStore, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
+import { subgraphTransport } from '../datasources';
 import { HubGateway } from '../execution';
 import { reportFaults, SubgraphFaults } from '../faults';
 import { GrantSync, openGrantStore, runtimeGrantInputs, type GrantStore } from '../grants';
@@ -161,6 +162,7 @@ export async function openHubServices(options: {
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     subgraphTimeouts: config.subgraphTimeouts,
     shareCallsInFlight: config.shareSubgraphCallsInFlight,
+    subgraphTransport: subgraphTransport(config.subgraphCaFile),
   });
   return {
     config,

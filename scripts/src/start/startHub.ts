@@ -1,4 +1,4 @@
-import { agencyPort, agencyUrl, repoRoot, type SeedSize } from '@cdo-hub/subgraph-kit';
+import { agencyPort, agencyTls, agencyUrl, repoRoot, type SeedSize } from '@cdo-hub/subgraph-kit';
 import { join } from 'node:path';
 import { AGENCY_PACKAGES } from '../agencies';
 import { loadSecrets } from '@cdo-hub/gateway';
@@ -52,8 +52,10 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
 
   const gatewayPort = Number(env.GATEWAY_PORT ?? 4000);
   const gatewayHost = env.GATEWAY_HOST ?? 'localhost';
+  // TLS_CERT_FILE: the gateway serves HTTPS on its port (its certificate need not be one this process trusts).
+  const gatewayScheme = env.TLS_CERT_FILE ? 'https' : 'http';
   // Where the agencies send change events (cache invalidation) when no Redis carries them.
-  env.HUB_GATEWAY_URL ??= `http://${gatewayHost === 'localhost' ? '127.0.0.1' : gatewayHost}:${gatewayPort}`;
+  env.HUB_GATEWAY_URL ??= `${gatewayScheme}://${gatewayHost === 'localhost' ? '127.0.0.1' : gatewayHost}:${gatewayPort}`;
   await assertPortFree(gatewayPort, 'GATEWAY_PORT');
   for (const agency of AGENCY_PACKAGES) await assertPortFree(agencyPort(agency, env), `${agency.envPrefix}_PORT`);
 
@@ -88,15 +90,20 @@ export async function startHub(options: StartOptions = {}): Promise<RunningHub> 
     await Promise.race([
       aborted,
       Promise.all([
+        // Over TLS this process may not trust the certificate (or hold a client's): the process's own report then.
         ...subgraphs.map(({ agency, process }) =>
-          waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process),
+          agencyTls(agency, env)
+            ? process.listening
+            : waitUntilReady(`http://127.0.0.1:${agencyPort(agency, env)}/healthz`, process),
         ),
-        waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway),
+        gatewayScheme === 'https'
+          ? gateway.listening
+          : waitUntilReady(`http://127.0.0.1:${gatewayPort}/readyz`, gateway),
       ]),
     ]);
 
     return {
-      gatewayUrl: `http://${gatewayHost}:${gatewayPort}/graphql`,
+      gatewayUrl: `${gatewayScheme}://${gatewayHost}:${gatewayPort}/graphql`,
       subgraphUrls: AGENCY_PACKAGES.map((agency) => ({ agency: agency.id, url: agencyUrl(agency, env) })),
       readyAfterMs: Math.round(performance.now() - started),
       processes,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { AgencyInfo } from '../agencies';
 import { AGENCY_SETTINGS, SUBGRAPH_SETTINGS } from '../settings/subgraphSettings';
 
@@ -22,4 +23,19 @@ export function agencyPort(agency: AgencyInfo, env: NodeJS.ProcessEnv = process.
 /** The URL the gateway calls: `<PREFIX>_URL`, or the local default. */
 export function agencyUrl(agency: AgencyInfo, env: NodeJS.ProcessEnv = process.env): string {
   return AGENCY_SETTINGS.URL.read(agency, env);
+}
+
+/** An agency's HTTPS files (`<PREFIX>_TLS_CERT_FILE` and `_TLS_KEY_FILE`), or undefined for plain HTTP; one without the other is refused. */
+export function agencyTls(
+  agency: AgencyInfo,
+  env: NodeJS.ProcessEnv = process.env,
+): { certFile: string; keyFile: string } | undefined {
+  const certFile = AGENCY_SETTINGS.TLS_CERT_FILE.read(agency, env);
+  const keyFile = AGENCY_SETTINGS.TLS_KEY_FILE.read(agency, env);
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile)
+    throw new Error(
+      `${agency.envPrefix}_TLS_CERT_FILE and ${agency.envPrefix}_TLS_KEY_FILE go together (one is set, not the other)`,
+    );
+  return { certFile: resolve(certFile), keyFile: resolve(keyFile) };
 }

@@ -7,7 +7,7 @@ import { MemoryNonceStore, type NonceStore } from '@cdo-hub/contracts';
 import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '../server';
 import { cursorSettingsFromEnv } from '../pagination';
 import { SUBGRAPH_SETTINGS } from '../settings';
-import { agencyDatabaseFile, agencyPort } from './paths';
+import { agencyDatabaseFile, agencyPort, agencyTls } from './paths';
 
 /**
  * Sent to the parent over the IPC channel once the subgraph listens. A parent that only polled
@@ -77,6 +77,7 @@ async function serve(
     previousSigningKeys: SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS.read(host.env),
   };
   const port = agencyPort(agency, host.env);
+  const tls = agencyTls(agency, host.env);
   const nonceStore = await openNonceStore(host.env, logger);
   const db = new AgencyDatabase(file);
   const server = await startSubgraphServer({
@@ -89,6 +90,7 @@ async function serve(
     nonceStore,
     cursors,
     ...(signatureMaxAgeMs !== undefined ? { signatureMaxAgeMs } : {}),
+    ...(tls ? { tls } : {}),
   }).catch(async (error: unknown) => {
     db.close();
     await nonceStore.close?.();

@@ -11,13 +11,17 @@ import {
   installHttpErrorHandlers,
   isErrorCode,
   MemoryNonceStore,
+  followServerTls,
+  readServerTls,
   type ConsumerClaims,
   type NonceStore,
+  type ServerTlsFiles,
 } from '@cdo-hub/contracts';
 import type { ChangeRule } from '../changes';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
+import type { Server as TlsServer } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import type { AgencyDatabase } from '../database';
 import { RequestLoaders } from '../loaders';
@@ -124,6 +128,8 @@ export interface SubgraphServerOptions {
    * a rotation of the signing key (`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS`); `now` is for tests.
    */
   cursors?: { settings?: CursorSettings; previousSigningKeys?: readonly string[]; now?: () => number };
+  /** Serve HTTPS with these files (followed as they are renewed); absent, plain HTTP. */
+  tls?: ServerTlsFiles;
 }
 
 export interface RunningSubgraph {
@@ -162,7 +168,9 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
       const header = req.headers['x-request-id'];
       return typeof header === 'string' && header.length <= 128 ? header : randomUUID();
     },
+    ...(options.tls ? { https: readServerTls(options.tls) } : {}),
   });
+  if (options.tls) followAgencyCertificates(app, options.tls, logger);
   const apollo = new ApolloServer<SubgraphContext>({
     schema: buildSubgraphSchema([
       { typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> },
@@ -214,6 +222,16 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   return app;
 }
 
+/** A renewed certificate is used from the next connection on; following stops with the server. */
+function followAgencyCertificates(app: FastifyInstance, tls: ServerTlsFiles, logger: Logger): void {
+  const stop = followServerTls(app.server as unknown as TlsServer, tls, {
+    onReload: () => logger.info({ certFile: tls.certFile }, 'TLS certificate reloaded'),
+    onError: (error) =>
+      logger.warn({ err: error }, 'TLS files changed but do not load: still serving the previous pair'),
+  });
+  app.addHook('onClose', async () => stop());
+}
+
 /** Creates the app and listens; the URL is that of its GraphQL endpoint. */
 export async function startSubgraphServer(
   options: SubgraphServerOptions & { port: number; host?: string },
@@ -230,7 +248,7 @@ export async function startSubgraphServer(
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
     app,
-    url: `http://${options.host ?? '127.0.0.1'}:${port}/graphql`,
+    url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}/graphql`,
     port,
     close: () => app.close(),
   };

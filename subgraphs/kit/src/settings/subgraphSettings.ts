@@ -178,10 +178,25 @@ export const AGENCY_SETTINGS = {
   },
   URL: {
     suffix: 'URL',
-    default: () => "`http://127.0.0.1:<port>/graphql`; for the gateway, the supergraph's URLs",
+    default: () =>
+      "`http://127.0.0.1:<port>/graphql` (`https://` with `<NAME>_TLS_CERT_FILE`); for the gateway, the supergraph's URLs",
     meaning: 'where the gateway, `hub start` and `hub compose` call the subgraph (`<NAME>_URL` for any subgraph)',
     read: (agency, env): string =>
-      env[`${agency.envPrefix}_URL`] ?? `http://127.0.0.1:${AGENCY_SETTINGS.PORT.read(agency, env)}/graphql`,
+      env[`${agency.envPrefix}_URL`] ??
+      `${env[`${agency.envPrefix}_TLS_CERT_FILE`] ? 'https' : 'http'}://127.0.0.1:${AGENCY_SETTINGS.PORT.read(agency, env)}/graphql`,
+  },
+  TLS_CERT_FILE: {
+    suffix: 'TLS_CERT_FILE',
+    default: () => '—',
+    meaning:
+      'serve the subgraph over HTTPS with this certificate chain (PEM; with `<NAME>_TLS_KEY_FILE`); the gateway then calls it at an `https://` `<NAME>_URL` and trusts its CA through `SUBGRAPH_CA_FILE`',
+    read: (agency, env): string | undefined => env[`${agency.envPrefix}_TLS_CERT_FILE`] || undefined,
+  },
+  TLS_KEY_FILE: {
+    suffix: 'TLS_KEY_FILE',
+    default: () => '—',
+    meaning: 'the private key of `<NAME>_TLS_CERT_FILE` (PEM)',
+    read: (agency, env): string | undefined => env[`${agency.envPrefix}_TLS_KEY_FILE`] || undefined,
   },
   DB: {
     suffix: 'DB',
