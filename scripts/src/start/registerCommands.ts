@@ -10,7 +10,7 @@ function workerCount(value: string): number {
   return count;
 }
 
-/** `hub start` (the whole hub) and `hub gateway` (the gateway alone). */
+/** `hub start` (the whole hub), `hub gateway` (the gateway alone) and `hub subgraph` (one agency alone). */
 export function registerStartCommands(program: Command): void {
   program
     .command('start')
@@ -90,5 +90,17 @@ export function registerStartCommands(program: Command): void {
       const supergraph = server.gateway.supergraph;
       console.log(`gateway ready at ${server.url} (supergraph ${supergraph.version} from ${supergraph.source})`);
       runUntilSignalled(server, config);
+    });
+
+  program
+    .command('subgraph')
+    .description("run one agency's subgraph alone, as an agency hosting its own does (seeds its database if missing)")
+    .argument('<agency>', 'the agency: education, development-reform or science (unknown ones are refused)')
+    .option('--port <n>', "port to listen on (default: the agency's <NAME>_PORT, else its own: 4001-4003)", portNumber)
+    .option('--db <file>', "the agency's database file (default: <NAME>_DB, else <HUB_DATA_DIR>/<agency>.sqlite)")
+    .addOption(new Option('--size <size>', 'size of the database if it has to be seeded').choices([...SEED_SIZES]))
+    .action(async (agency: string, options: { port?: number; db?: string; size?: SeedSize }) => {
+      const { runAgency } = await import('./runAgency.js');
+      runAgency(agency, options);
     });
 }
