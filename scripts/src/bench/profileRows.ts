@@ -1,6 +1,7 @@
 import { loadSecrets } from '@cdo-hub/gateway';
 import { AgencyDatabase, agencyDatabaseFile, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,13 @@ import { AGENCY_PACKAGES } from '../agencies';
 import { agencySubgraphSources, composeSupergraph } from '../compose/composeSupergraph';
 import { assertPortFree, ManagedProcess } from '../start/processes';
 import { issueDevelopmentToken } from '../token/issueToken';
+import {
+  logAuditFigures,
+  measureCapacity,
+  redisCommandsProcessed,
+  startCapacityRedis,
+  takeHeapSnapshot,
+} from './rowDiagnostics';
 import { runLoad, type LoadRequest } from './load';
 import { ensureHiveGateway } from './peerGateways';
 import { benchWorkloads, type Workload } from './workloads';
@@ -30,6 +38,7 @@ import { benchWorkloads, type Workload } from './workloads';
 
 const BASE_PORT = 14_200;
 const ROW_PORT = BASE_PORT + 10;
+const REDIS_PORT = BASE_PORT + 25;
 
 interface Options {
   row: string;
@@ -45,6 +54,11 @@ interface Options {
   heapSnapshot: boolean;
   /** Extra Node/V8 flags for the gateway, to try one before shipping it (the bench itself never takes any). */
   gatewayFlags: string[];
+  /**
+   * Measure row (d) for `hub capacity` and write the figures here: the gateway as production runs
+   * it with `REDIS_URL` (cache and rate limits on a Redis of the run's own), its audit trail on disk.
+   */
+  capacity: string | undefined;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -53,7 +67,7 @@ function parseOptions(argv: readonly string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   return {
-    row: value('row') ?? 'c',
+    row: value('row') ?? (argv.includes('--capacity') ? 'd' : 'c'),
     workload: value('workload') ?? 'cross-agency',
     count: argv.includes('--count'),
     profile: (value('profile') ?? '').split(',').filter(Boolean),
@@ -63,6 +77,7 @@ function parseOptions(argv: readonly string[]): Options {
     hiveConfig: value('hive-config') ?? join(repoRoot(), 'scripts', 'bench', 'hive-gateway.config.mjs'),
     heapSnapshot: argv.includes('--heap-snapshot'),
     gatewayFlags: (value('gateway-flags') ?? '').split(' ').filter(Boolean),
+    capacity: value('capacity'),
   };
 }
 
@@ -186,6 +201,7 @@ async function main(): Promise<void> {
       String(ROW_PORT),
     ]);
   let url = `http://127.0.0.1:${ROW_PORT}/graphql`;
+  let capacityRedis: ChildProcess | undefined;
   if (options.row === 'a') {
     url = `http://127.0.0.1:${ROW_PORT}/`;
     processes.push(
@@ -216,7 +232,11 @@ async function main(): Promise<void> {
       ),
     );
   } else if (options.row === 'c') processes.push(ours({}, ['--open']));
-  else if (options.row === 'd') processes.push(ours({ CACHE: 'off' }, []));
+  else if (options.row === 'd' && options.capacity) {
+    capacityRedis = startCapacityRedis(REDIS_PORT);
+    // Rate limits counted (on Redis) but never reached: the commands they cost are part of the plan.
+    processes.push(ours({ REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, RATE_LIMIT_PER_MINUTE: '100000000' }, []));
+  } else if (options.row === 'd') processes.push(ours({ CACHE: 'off' }, []));
   else throw new Error(`--row is one of a, b, c, d (got ${options.row})`);
 
   try {
@@ -235,6 +255,7 @@ async function main(): Promise<void> {
     if (counters) await countCalls(options, workload, load, url, counters, log);
     await runLoad({ url, requests: load, connections: 10, durationSeconds: 3, verify: workload.verify });
     for (const counter of counters ?? []) reset(counter);
+    const redisBefore = options.capacity ? redisCommandsProcessed(REDIS_PORT) : 0;
     const result = await runLoad({
       url,
       requests: load,
@@ -247,6 +268,15 @@ async function main(): Promise<void> {
       `row (${options.row}) ${workload.name} under load (10 connections, ${options.seconds} s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failures ${result.failures}, gateway peak RSS ${result.peakRssMb} MB`,
     );
     if (options.row === 'd') await logAuditFigures(url, env, result.total, log);
+    if (options.capacity)
+      measureCapacity({
+        file: options.capacity,
+        workload: workload.name,
+        requests: result.total,
+        redisCommands: redisCommandsProcessed(REDIS_PORT) - redisBefore,
+        auditDir: join(work, 'audit'),
+        log,
+      });
     if (options.heapSnapshot) await takeHeapSnapshot(processes[processes.length - 1]!.child.pid!, options.out, log);
     if (counters) {
       // Requests still in flight when the load stopped are counted by the proxies, not by autocannon: a small overcount.
@@ -258,56 +288,11 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const process of processes.reverse()) await process.stop();
+    capacityRedis?.kill('SIGTERM');
     for (const counter of counters ?? []) counter.server.close();
     rmSync(work, { recursive: true, force: true });
     if (options.profile.length) log(`profiles in ${options.out}`);
   }
-}
-
-/** Signals the gateway to write its heap snapshot and waits until the file is complete. */
-async function takeHeapSnapshot(pid: number, dir: string, log: (line: string) => void): Promise<void> {
-  const before = new Set(readdirSync(dir));
-  process.kill(pid, 'SIGUSR2');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const written = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
-    // The file is complete once its size stops changing.
-    if (written) {
-      const size = () => statSync(join(dir, written)).size;
-      let last = -1;
-      while (size() === 0 || size() !== last) {
-        last = size();
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-      }
-      log(`  heap snapshot: ${join(dir, written)} (${Math.round(last / 2 ** 20)} MB)`);
-      return;
-    }
-    if (Date.now() > deadline) throw new Error('the gateway wrote no heap snapshot within 120 s');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-/** Row (d): how long its answers waited for their audit records, from the gateway's own metrics. */
-async function logAuditFigures(
-  url: string,
-  env: NodeJS.ProcessEnv,
-  requests: number,
-  log: (line: string) => void,
-): Promise<void> {
-  const token = await issueDevelopmentToken({ consumer: 'hub-operations', roles: ['hub-operator'], ttl: '5m' }, env);
-  const text = await (await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${token}` } })).text();
-  const figure = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  const waits = figure('cdo_hub_audit_wait_seconds_count');
-  const batches = figure('cdo_hub_audit_batch_seconds_count');
-  log(
-    `  audit: ${((figure('cdo_hub_audit_wait_seconds_sum') / waits) * 1000).toFixed(2)} ms mean wait per answer, ` +
-      `${((figure('cdo_hub_audit_batch_seconds_sum') / batches) * 1000).toFixed(2)} ms per durable write, ` +
-      `${(figure('cdo_hub_audit_batch_records_sum') / batches).toFixed(1)} records per write (${waits} answers audited, ${requests} in the measured load)`,
-  );
-  const mb = (name: string) => Math.round(figure(name) / 2 ** 20);
-  log(
-    `  memory after the load: heap used ${mb('cdo_hub_nodejs_heap_size_used_bytes')} MB of ${mb('cdo_hub_nodejs_heap_size_total_bytes')} MB, external ${mb('cdo_hub_nodejs_external_memory_bytes')} MB, RSS ${mb('cdo_hub_process_resident_memory_bytes')} MB`,
-  );
 }
 
 async function loadRequests(workload: Workload, env: NodeJS.ProcessEnv): Promise<LoadRequest[]> {
