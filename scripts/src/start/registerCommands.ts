@@ -101,6 +101,6 @@ export function registerStartCommands(program: Command): void {
     .addOption(new Option('--size <size>', 'size of the database if it has to be seeded').choices([...SEED_SIZES]))
     .action(async (agency: string, options: { port?: number; db?: string; size?: SeedSize }) => {
       const { runAgency } = await import('./runAgency.js');
-      runAgency(agency, options);
+      await runAgency(agency, options);
     });
 }

@@ -12,7 +12,10 @@ import { seedAgencies } from '../seed/seedAgencies';
  * JSON and reports ready over IPC under a supervisor. A missing database is seeded first (as
  * `hub start` does), with progress on stderr; an existing one is never touched.
  */
-export function runAgency(agencyId: string, options: { port?: number; db?: string; size?: SeedSize }): void {
+export async function runAgency(
+  agencyId: string,
+  options: { port?: number; db?: string; size?: SeedSize },
+): Promise<void> {
   const agency = AGENCY_PACKAGES.find((candidate) => candidate.id === agencyId);
   if (!agency) throw new Error(`unknown agency "${agencyId}"; one of: ${AGENCY_PACKAGES.map((a) => a.id).join(', ')}`);
   const env = process.env;
@@ -23,5 +26,5 @@ export function runAgency(agencyId: string, options: { port?: number; db?: strin
   if (!existsSync(agencyDatabaseFile(agency, env)))
     seedAgencies({ size: options.size ?? 'small', agencies: [agency.id], env, log: (line) => console.error(line) });
   // The agency's own entry point: it reads the environment set above and runs until signalled.
-  require(agency.mainFile);
+  await import(agency.mainFile);
 }
