@@ -1,7 +1,7 @@
 import { buildSchema } from 'graphql';
 import { csvWanted } from './negotiate';
 import { exportPageInfo, pagedExportOf } from './pagedExport';
-import { listColumns } from './selection';
+import { listColumns, listColumnsOf } from './selection';
 import { toCsv } from './csv';
 import { tabulate, type Table } from './tabulate';
 
@@ -110,6 +110,24 @@ describe('listColumns', () => {
   it('fixes a table’s columns, so a null object still has its columns', () => {
     const data = { schools: { nodes: [{ code: '1', district: null }] } };
     expect(tabulate(data, ['code', 'district.name'])).toMatchObject({ table: { rows: [['1', null]] } });
+  });
+
+  it('reads an export’s columns once for all its pages, asked with the list each page holds', () => {
+    const columnsOf = listColumnsOf('query Q { schools { nodes { code district { name } } } }', 'Q');
+    const asked: (readonly string[])[] = [];
+    const columns = (listPath: readonly string[]) => (asked.push(listPath), columnsOf(listPath));
+    const page = (code: string) => ({ schools: { nodes: [{ code, district: null }] } });
+    expect(tabulate(page('1'), columns)).toMatchObject({
+      table: { columns: ['code', 'district.name'], rows: [['1', null]] },
+    });
+    expect(tabulate(page('2'), columns)).toMatchObject({ table: { rows: [['2', null]] } });
+    expect(asked).toEqual([
+      ['schools', 'nodes'],
+      ['schools', 'nodes'],
+    ]);
+    // The second page's columns are the first's, not worked out again.
+    expect(columnsOf(['schools', 'nodes'])).toBe(columnsOf(['schools', 'nodes']));
+    expect(listColumnsOf('{ a } { b }', undefined)(['a'])).toBeUndefined();
   });
 });
 

@@ -78,12 +78,41 @@ function subSelection(fields: readonly FieldNode[]): SelectionSetNode | undefine
 export function listColumns(
   query: string,
   operationName: string | undefined,
-  listPath: string[],
+  listPath: readonly string[],
 ): string[] | undefined {
-  const parsed = parseOperation(query, operationName);
-  if (!parsed) return undefined;
-  const fragments = fragmentsOf(parsed.document);
-  let selection: SelectionSetNode | undefined = parsed.operation.selectionSet;
+  return listColumnsOf(query, operationName)(listPath);
+}
+
+/**
+ * `listColumns` for every page of one export: the operation is parsed when first asked, and each
+ * list's columns are worked out once (an export's pages all hold the same list).
+ */
+export function listColumnsOf(
+  query: string,
+  operationName: string | undefined,
+): (listPath: readonly string[]) => string[] | undefined {
+  let operation:
+    { operation: OperationDefinitionNode; fragments: Map<string, FragmentDefinitionNode> } | null | undefined;
+  const known = new Map<string, string[] | undefined>();
+  return (listPath) => {
+    const key = listPath.join('.');
+    if (known.has(key)) return known.get(key);
+    if (operation === undefined) {
+      const parsed = parseOperation(query, operationName);
+      operation = parsed ? { operation: parsed.operation, fragments: fragmentsOf(parsed.document) } : null;
+    }
+    const columns = operation ? columnsAt(operation.operation, operation.fragments, listPath) : undefined;
+    known.set(key, columns);
+    return columns;
+  };
+}
+
+function columnsAt(
+  operation: OperationDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  listPath: readonly string[],
+): string[] | undefined {
+  let selection: SelectionSetNode | undefined = operation.selectionSet;
   const path = listPath[listPath.length - 1] === 'edges' ? [...listPath, 'node'] : listPath;
   for (const key of path) {
     const fields: FieldNode[] | undefined = selection && fieldsByKey(selection, fragments).get(key);
