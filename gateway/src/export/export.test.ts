@@ -165,36 +165,13 @@ describe('pagedExportOf', () => {
   });
 
   it('leaves alone what it cannot page: two connections, spreads on the way, taken names, an unknown operation, invalid rewrites', () => {
-    expect(
-      pagedExportOf(
-        schema,
-        '{ schools(first: 1) { nodes { code } } a: schools { nodes { code } } }',
-        undefined,
-        {},
-        50,
-      ),
-    ).toBeUndefined();
-    expect(
-      pagedExportOf(
-        schema,
-        '{ school(code: "1") { ...S } } fragment S on School { students { nodes { grade } } }',
-        undefined,
-        {},
-        50,
-      ),
-    ).toBeUndefined();
-    expect(
-      pagedExportOf(
-        schema,
-        'query($cdoExportAfter: String) { schools(after: $cdoExportAfter) { nodes { code } } }',
-        undefined,
-        {},
-        50,
-      ),
-    ).toBeUndefined();
-    expect(
-      pagedExportOf(schema, '{ schools { cdoExportPage: totalCount nodes { code } } }', undefined, {}, 50),
-    ).toBeUndefined();
+    for (const query of [
+      '{ schools(first: 1) { nodes { code } } a: schools { nodes { code } } }',
+      '{ school(code: "1") { ...S } } fragment S on School { students { nodes { grade } } }',
+      'query($cdoExportAfter: String) { schools(after: $cdoExportAfter) { nodes { code } } }',
+      '{ schools { cdoExportPage: totalCount nodes { code } } }',
+    ])
+      expect(pagedExportOf(schema, query, undefined, {}, 50)).toBeUndefined();
     expect(pagedExportOf(schema, '{ schools { nodes { code } } }', 'Missing', {}, 50)).toBeUndefined();
     const noAfter = buildSchema(
       'type Query { list: C } type C { nodes: [Int], pageInfo: PageInfo } type PageInfo { hasNextPage: Boolean!, endCursor: String }',
