@@ -6,7 +6,6 @@ import {
   isAbstractType,
   isLeafType,
   isObjectType,
-  Kind,
   type DirectiveNode,
   type DocumentNode,
   type FieldNode,
@@ -18,7 +17,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { resolveOperation, type FieldDecision, type OperationRef } from '../policy';
-import { fieldsByResponseKey, fragmentsOf } from '../selections';
+import { fieldsByResponseKey, fragmentsOf, mergedSelection } from '../selections';
 import { TYPENAME_ALIAS } from './operationView';
 
 /**
@@ -67,14 +66,7 @@ export function fieldsOf(
 export function subSelection(context: CollectContext, nodes: readonly FieldNode[]): SelectionSetNode {
   const merged = (context.merged ??= new WeakMap());
   let selection = merged.get(nodes);
-  if (!selection)
-    merged.set(
-      nodes,
-      (selection = {
-        kind: Kind.SELECTION_SET,
-        selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
-      }),
-    );
+  if (!selection) merged.set(nodes, (selection = mergedSelection(nodes)));
   return selection;
 }
 

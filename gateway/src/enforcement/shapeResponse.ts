@@ -5,7 +5,6 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
-  Kind,
   type DocumentNode,
   type FieldNode,
   type GraphQLObjectType,

@@ -7,7 +7,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { fieldsByResponseKey, fragmentsOf } from '../selections';
+import { fieldsByResponseKey, fragmentsOf, mergedSelection } from '../selections';
 
 /**
  * Reading an export's operation without the schema: which operation runs, and a list's columns —
@@ -40,8 +40,8 @@ export function parseOperation(
 
 /** The merged sub-selection of the fields at one response key. */
 function subSelection(fields: readonly FieldNode[]): SelectionSetNode | undefined {
-  const selections = fields.flatMap((f) => f.selectionSet?.selections ?? []);
-  return selections.length ? { kind: Kind.SELECTION_SET, selections } : undefined;
+  const merged = mergedSelection(fields);
+  return merged.selections.length ? merged : undefined;
 }
 
 /**

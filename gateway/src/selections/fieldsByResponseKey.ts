@@ -62,3 +62,8 @@ export function fieldsByResponseKey(
   }
   return into;
 }
+
+/** The selection below the fields at one response key: their selection sets, merged in order. */
+export function mergedSelection(fields: readonly FieldNode[]): SelectionSetNode {
+  return { kind: Kind.SELECTION_SET, selections: fields.flatMap((field) => field.selectionSet?.selections ?? []) };
+}
