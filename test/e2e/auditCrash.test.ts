@@ -1,7 +1,8 @@
 import { AGENCIES } from '@cdo-hub/subgraph-kit';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditRequestIds, startAuditedLoad } from '../harness/auditedLoad';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, HubProcess } from '../harness/hubProcess';
@@ -47,61 +48,20 @@ afterEach(async () => {
   await Promise.all(gateways.splice(0).map((g) => g.stop()));
 });
 
-const trailRequestIds = () =>
-  new Set(
-    readdirSync(auditDir)
-      .filter((f) => f.startsWith('audit-'))
-      .flatMap((f) => readFileSync(join(auditDir, f), 'utf8').split('\n'))
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line).requestId as string];
-        } catch {
-          return []; // the torn line the kill may leave behind
-        }
-      }),
-  );
-
 it('loses no acknowledged record when the gateway is killed with SIGKILL under load', async () => {
   const gw = await gateway();
-  const consumers: [string, string][] = [
-    ['district-haidian', 'enrollment-planning'],
-    ['city-analytics', 'statistics'],
-    ['science', 'industrial-policy'],
-    ['development-reform', 'investment-review'],
-  ];
-  const headers = await Promise.all(consumers.map(([consumer, purpose]) => as(consumer, purpose)));
-  const answered: string[] = [];
-  let failures = 0;
-  let running = true;
-  const worker = async (n: number) => {
-    while (running) {
-      try {
-        const response = await fetch(gw.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers[n % headers.length] },
-          body: JSON.stringify({
-            query: '{ schools(first: 3) { nodes { name students(first: 2) { nodes { name grade } } } } }',
-          }),
-        });
-        const body = await response.text();
-        if (response.status === 200 && body.includes('"data"')) answered.push(response.headers.get('x-request-id')!);
-      } catch {
-        failures++; // connections cut by the kill
-        return;
-      }
-    }
-  };
-  const workers = Array.from({ length: 12 }, (_, n) => worker(n));
+  // Twelve clients; each stops at its first cut request (the one gateway is gone).
+  const load = await startAuditedLoad(gw.url, { clients: 12, afterCut: 'stop' });
+  const { answered, headers } = load;
   // Killed mid-load, once well over the fifty answers checked below have been acknowledged.
   await until(() => answered.length >= 100, 60_000, 20, { what: 'a hundred answered requests' });
   gw.child.kill('SIGKILL');
-  running = false;
-  await Promise.all(workers);
+  await load.stop();
 
-  const trail = trailRequestIds();
+  const trail = new Set(auditRequestIds(auditDir));
   const lost = answered.filter((id) => !trail.has(id));
   console.log(
-    `kill -9 under load: ${answered.length} responses, ${trail.size} records, ${lost.length} acknowledged records lost, ${failures} requests cut`,
+    `kill -9 under load: ${answered.length} responses, ${trail.size} records, ${lost.length} acknowledged records lost, ${load.cut} requests cut`,
   );
   expect(answered.length).toBeGreaterThan(50);
   expect(lost).toEqual([]);

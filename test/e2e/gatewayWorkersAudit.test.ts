@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { as } from '../harness/hubProcess';
+import { auditRequestIds, startAuditedLoad } from '../harness/auditedLoad';
 import { hubCli, hubCliOk, spawnHubCli } from '../harness/hubCli';
 import { until } from '../harness/until';
 import { onFreshConnection, WorkersHub } from '../harness/workersHub';
@@ -21,54 +21,11 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-/** Request ids of every record in one chain folder, read straight from its files. */
-function chainRequestIds(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.startsWith('audit-'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line).requestId as string];
-      } catch {
-        return []; // the torn line the kill may leave behind
-      }
-    });
-}
-
 it('loses no acknowledged record when a worker is killed with SIGKILL under load; the restarted worker carries its chain on', async () => {
-  const consumers: [string, string][] = [
-    ['district-haidian', 'enrollment-planning'],
-    ['city-analytics', 'statistics'],
-    ['science', 'industrial-policy'],
-    ['development-reform', 'investment-review'],
-  ];
-  const headers = await Promise.all(consumers.map(([consumer, purpose]) => as(consumer, purpose)));
-  const answered: string[] = [];
-  let cut = 0;
-  let running = true;
-  const client = async (n: number) => {
-    while (running) {
-      try {
-        const response = await fetch(hub.url, {
-          method: 'POST',
-          // A connection handed to the worker as it was killed may never be answered: it counts as cut.
-          signal: AbortSignal.timeout(10_000),
-          headers: { 'content-type': 'application/json', ...headers[n % headers.length] },
-          body: JSON.stringify({
-            query: '{ schools(first: 3) { nodes { name students(first: 2) { nodes { name grade } } } } }',
-          }),
-        });
-        const body = await response.text();
-        if (response.status === 200 && body.includes('"data"')) answered.push(response.headers.get('x-request-id')!);
-      } catch {
-        cut++; // connections of the killed worker
-      }
-    }
-  };
   // Twelve clients on twelve connections: the cluster spreads them over both workers.
-  const clients = Array.from({ length: 12 }, (_, n) => client(n));
-  const chainLength = (slot: number) => chainRequestIds(join(auditDir, `worker-${slot}`)).length;
+  const load = await startAuditedLoad(hub.url, { clients: 12, afterCut: 'retry' });
+  const { answered, headers } = load;
+  const chainLength = (slot: number) => auditRequestIds(join(auditDir, `worker-${slot}`)).length;
   try {
     await until(() => answered.length >= 100, 60_000, 20, { what: 'a hundred answered requests' });
     const [victim] = hub.workerPids();
@@ -77,8 +34,7 @@ it('loses no acknowledged record when a worker is killed with SIGKILL under load
     await until(() => answered.length >= atKill + 50, 30_000, 20, { what: 'answers after the kill' });
     await until(() => (hub.gateway.log.match(/worker exited unexpectedly/g) ?? []).length === 1, 10_000);
   } finally {
-    running = false;
-    await Promise.all(clients);
+    await load.stop();
   }
   // The restarted worker carries its chain on: new connections reach it once it listens.
   const atRestart = [chainLength(1), chainLength(2)];
@@ -98,14 +54,14 @@ it('loses no acknowledged record when a worker is killed with SIGKILL under load
     { what: 'both workers answering after the restart' },
   );
 
-  const chains = [1, 2].map((slot) => chainRequestIds(join(auditDir, `worker-${slot}`)));
+  const chains = [1, 2].map((slot) => auditRequestIds(join(auditDir, `worker-${slot}`)));
   expect(chains.every((ids) => ids.length > 20)).toBe(true);
   // Nothing in AUDIT_DIR itself: every record went to a worker's chain.
-  expect(chainRequestIds(auditDir)).toEqual([]);
+  expect(auditRequestIds(auditDir)).toEqual([]);
   const trail = new Set(chains.flat());
   const lost = answered.filter((id) => !trail.has(id));
   console.log(
-    `kill -9 of one of two workers under load: ${answered.length} responses, ${trail.size} records (${chains.map((c) => c.length).join(' + ')}), ${lost.length} acknowledged records lost, ${cut} requests cut`,
+    `kill -9 of one of two workers under load: ${answered.length} responses, ${trail.size} records (${chains.map((c) => c.length).join(' + ')}), ${lost.length} acknowledged records lost, ${load.cut} requests cut`,
   );
   expect(lost).toEqual([]);
   // No record in two chains.
@@ -125,7 +81,7 @@ it('hub audit verify checks every chain against the witness; report and tail rea
   expect(ok[1]).toContain(join(auditDir, 'worker-2'));
   expect(ok.every((line) => /witnessed up to record [1-9]/.test(line))).toBe(true);
 
-  const chains = [1, 2].map((slot) => chainRequestIds(join(auditDir, `worker-${slot}`)));
+  const chains = [1, 2].map((slot) => auditRequestIds(join(auditDir, `worker-${slot}`)));
   const report = JSON.parse(
     (await hubCliOk(['audit', 'report', '--agency', 'education', '--format', 'json', '--dir', auditDir], env)).stdout,
   ) as { requests: number };

@@ -6,7 +6,6 @@ import {
   isAbstractType,
   isLeafType,
   isObjectType,
-  Kind,
   type DirectiveNode,
   type DocumentNode,
   type FieldNode,
@@ -18,6 +17,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { resolveOperation, type FieldDecision, type OperationRef } from '../policy';
+import { fieldsByResponseKey, fragmentsOf, mergedSelection } from '../selections';
 import { TYPENAME_ALIAS } from './operationView';
 
 /**
@@ -66,14 +66,7 @@ export function fieldsOf(
 export function subSelection(context: CollectContext, nodes: readonly FieldNode[]): SelectionSetNode {
   const merged = (context.merged ??= new WeakMap());
   let selection = merged.get(nodes);
-  if (!selection)
-    merged.set(
-      nodes,
-      (selection = {
-        kind: Kind.SELECTION_SET,
-        selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
-      }),
-    );
+  if (!selection) merged.set(nodes, (selection = mergedSelection(nodes)));
   return selection;
 }
 
@@ -120,11 +113,7 @@ function walkContext(
 ): CollectContext {
   return {
     schema,
-    fragments: new Map(
-      document.definitions
-        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-        .map((d) => [d.name.value, d]),
-    ),
+    fragments: fragmentsOf(document),
     variables: variables ?? {},
   };
 }
@@ -238,33 +227,13 @@ export function collectFields(
   context: CollectContext,
   type: GraphQLObjectType,
   selectionSet: SelectionSetNode,
-  into = new Map<string, FieldNode[]>(),
-  visited = new Set<string>(),
 ): Map<string, FieldNode[]> {
-  for (const selection of selectionSet.selections) {
-    if (!included(context, selection)) continue;
-    switch (selection.kind) {
-      case Kind.FIELD: {
-        const key = selection.alias?.value ?? selection.name.value;
-        into.set(key, [...(into.get(key) ?? []), selection]);
-        break;
-      }
-      case Kind.INLINE_FRAGMENT:
-        if (!selection.typeCondition || applies(context, selection.typeCondition.name.value, type))
-          collectFields(context, type, selection.selectionSet, into, visited);
-        break;
-      case Kind.FRAGMENT_SPREAD: {
-        const name = selection.name.value;
-        const fragment = context.fragments.get(name);
-        if (!fragment || visited.has(name) || !applies(context, fragment.typeCondition.name.value, type)) break;
-        visited.add(name);
-        collectFields(context, type, fragment.selectionSet, into, visited);
-        break;
-      }
-      default:
-    }
-  }
-  return into;
+  return fieldsByResponseKey(
+    selectionSet,
+    context.fragments,
+    (selection, typeCondition) =>
+      included(context, selection) && (typeCondition === undefined || applies(context, typeCondition, type)),
+  );
 }
 
 function included(context: CollectContext, node: { directives?: readonly DirectiveNode[] }): boolean {

@@ -5,10 +5,8 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
-  Kind,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -16,6 +14,7 @@ import {
 } from 'graphql';
 import { applyMask, type MaskContext } from '../masking';
 import { resolveOperation, type ArgumentRule, type FieldDecision, type OperationRef } from '../policy';
+import { fragmentsOf } from '../selections';
 import { refusingArgument } from './argumentRefusal';
 import { isSmallCount, smallCountDenial } from './countThresholds';
 import { TYPENAME_ALIAS } from './operationView';
@@ -77,11 +76,7 @@ export function shapeResponse(
   const root = operation ? schema.getRootType(operation.operation) : undefined;
   const context: ShapeContext = {
     schema,
-    fragments: new Map(
-      document.definitions
-        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-        .map((d) => [d.name.value, d]),
-    ),
+    fragments: fragmentsOf(document),
     variables: variables ?? {},
     decisions,
     argumentsOf,

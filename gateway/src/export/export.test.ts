@@ -1,7 +1,7 @@
 import { buildSchema } from 'graphql';
 import { csvWanted } from './negotiate';
 import { exportPageInfo, pagedExportOf } from './pagedExport';
-import { listColumns } from './selection';
+import { listColumns, listColumnsOf } from './selection';
 import { toCsv } from './csv';
 import { tabulate, type Table } from './tabulate';
 
@@ -111,6 +111,24 @@ describe('listColumns', () => {
     const data = { schools: { nodes: [{ code: '1', district: null }] } };
     expect(tabulate(data, ['code', 'district.name'])).toMatchObject({ table: { rows: [['1', null]] } });
   });
+
+  it('reads an export’s columns once for all its pages, asked with the list each page holds', () => {
+    const columnsOf = listColumnsOf('query Q { schools { nodes { code district { name } } } }', 'Q');
+    const asked: (readonly string[])[] = [];
+    const columns = (listPath: readonly string[]) => (asked.push(listPath), columnsOf(listPath));
+    const page = (code: string) => ({ schools: { nodes: [{ code, district: null }] } });
+    expect(tabulate(page('1'), columns)).toMatchObject({
+      table: { columns: ['code', 'district.name'], rows: [['1', null]] },
+    });
+    expect(tabulate(page('2'), columns)).toMatchObject({ table: { rows: [['2', null]] } });
+    expect(asked).toEqual([
+      ['schools', 'nodes'],
+      ['schools', 'nodes'],
+    ]);
+    // The second page's columns are the first's, not worked out again.
+    expect(columnsOf(['schools', 'nodes'])).toBe(columnsOf(['schools', 'nodes']));
+    expect(listColumnsOf('{ a } { b }', undefined)(['a'])).toBeUndefined();
+  });
 });
 
 describe('pagedExportOf', () => {
@@ -147,36 +165,13 @@ describe('pagedExportOf', () => {
   });
 
   it('leaves alone what it cannot page: two connections, spreads on the way, taken names, an unknown operation, invalid rewrites', () => {
-    expect(
-      pagedExportOf(
-        schema,
-        '{ schools(first: 1) { nodes { code } } a: schools { nodes { code } } }',
-        undefined,
-        {},
-        50,
-      ),
-    ).toBeUndefined();
-    expect(
-      pagedExportOf(
-        schema,
-        '{ school(code: "1") { ...S } } fragment S on School { students { nodes { grade } } }',
-        undefined,
-        {},
-        50,
-      ),
-    ).toBeUndefined();
-    expect(
-      pagedExportOf(
-        schema,
-        'query($cdoExportAfter: String) { schools(after: $cdoExportAfter) { nodes { code } } }',
-        undefined,
-        {},
-        50,
-      ),
-    ).toBeUndefined();
-    expect(
-      pagedExportOf(schema, '{ schools { cdoExportPage: totalCount nodes { code } } }', undefined, {}, 50),
-    ).toBeUndefined();
+    for (const query of [
+      '{ schools(first: 1) { nodes { code } } a: schools { nodes { code } } }',
+      '{ school(code: "1") { ...S } } fragment S on School { students { nodes { grade } } }',
+      'query($cdoExportAfter: String) { schools(after: $cdoExportAfter) { nodes { code } } }',
+      '{ schools { cdoExportPage: totalCount nodes { code } } }',
+    ])
+      expect(pagedExportOf(schema, query, undefined, {}, 50)).toBeUndefined();
     expect(pagedExportOf(schema, '{ schools { nodes { code } } }', 'Missing', {}, 50)).toBeUndefined();
     const noAfter = buildSchema(
       'type Query { list: C } type C { nodes: [Int], pageInfo: PageInfo } type PageInfo { hasNextPage: Boolean!, endCursor: String }',

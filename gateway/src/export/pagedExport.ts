@@ -9,7 +9,8 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import { fieldsByKey, fragmentsOf, parseOperation } from './selection';
+import { fieldsByResponseKey, fragmentsOf } from '../selections';
+import { parseOperation } from './selection';
 
 /**
  * Server-side paging of an export: an operation whose one list is a connection is asked page
@@ -65,7 +66,7 @@ export function pagedExportOf(
       }
       if (!selection.selectionSet) continue;
       const key = selection.alias?.value ?? selection.name.value;
-      const below = fieldsByKey(selection.selectionSet, fragments);
+      const below = fieldsByResponseKey(selection.selectionSet, fragments);
       const isConnection = [...below.values()].some((fields) =>
         fields.some((f) => f.name.value === 'nodes' || f.name.value === 'edges'),
       );
@@ -76,7 +77,7 @@ export function pagedExportOf(
   find(operation.selectionSet, []);
   if (connections.length !== 1 || throughSpread) return undefined;
   const { field: connection, path } = connections[0]!;
-  if (fieldsByKey(connection.selectionSet!, fragments).has(EXPORT_PAGE_ALIAS)) return undefined;
+  if (fieldsByResponseKey(connection.selectionSet!, fragments).has(EXPORT_PAGE_ALIAS)) return undefined;
 
   const given = connection.arguments?.find((a) => a.name.value === 'after');
   let firstAfter: unknown = null;

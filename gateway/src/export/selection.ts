@@ -7,11 +7,12 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { fieldsByResponseKey, fragmentsOf, mergedSelection } from '../selections';
 
 /**
- * Reading an export's operation without the schema: which operation runs, the fields a response
- * key stands for (through inline fragments and fragment spreads), and a list's columns — the
- * leaves its rows select, dotted by response key, in the operation's order. Columns come from the
+ * Reading an export's operation without the schema: which operation runs, and a list's columns —
+ * the leaves its rows select (through inline fragments and fragment spreads, type conditions
+ * ignored), dotted by response key, in the operation's order. Columns come from the
  * operation, not from the data, so every page of an export has the same ones and an object that
  * is null in every row still has its columns.
  */
@@ -37,38 +38,10 @@ export function parseOperation(
   return operation ? { document, operation } : undefined;
 }
 
-export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
-  return new Map(
-    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-  );
-}
-
-/** The fields of a selection set by response key, in order, fragments flattened (type conditions ignored). */
-export function fieldsByKey(
-  selectionSet: SelectionSetNode,
-  fragments: Map<string, FragmentDefinitionNode>,
-  into = new Map<string, FieldNode[]>(),
-  seen = new Set<string>(),
-): Map<string, FieldNode[]> {
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      const key = selection.alias?.value ?? selection.name.value;
-      into.set(key, [...(into.get(key) ?? []), selection]);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      fieldsByKey(selection.selectionSet, fragments, into, seen);
-    } else if (!seen.has(selection.name.value)) {
-      seen.add(selection.name.value);
-      const fragment = fragments.get(selection.name.value);
-      if (fragment) fieldsByKey(fragment.selectionSet, fragments, into, seen);
-    }
-  }
-  return into;
-}
-
 /** The merged sub-selection of the fields at one response key. */
 function subSelection(fields: readonly FieldNode[]): SelectionSetNode | undefined {
-  const selections = fields.flatMap((f) => f.selectionSet?.selections ?? []);
-  return selections.length ? { kind: Kind.SELECTION_SET, selections } : undefined;
+  const merged = mergedSelection(fields);
+  return merged.selections.length ? merged : undefined;
 }
 
 /**
@@ -78,22 +51,51 @@ function subSelection(fields: readonly FieldNode[]): SelectionSetNode | undefine
 export function listColumns(
   query: string,
   operationName: string | undefined,
-  listPath: string[],
+  listPath: readonly string[],
 ): string[] | undefined {
-  const parsed = parseOperation(query, operationName);
-  if (!parsed) return undefined;
-  const fragments = fragmentsOf(parsed.document);
-  let selection: SelectionSetNode | undefined = parsed.operation.selectionSet;
+  return listColumnsOf(query, operationName)(listPath);
+}
+
+/**
+ * `listColumns` for every page of one export: the operation is parsed when first asked, and each
+ * list's columns are worked out once (an export's pages all hold the same list).
+ */
+export function listColumnsOf(
+  query: string,
+  operationName: string | undefined,
+): (listPath: readonly string[]) => string[] | undefined {
+  let operation:
+    { operation: OperationDefinitionNode; fragments: Map<string, FragmentDefinitionNode> } | null | undefined;
+  const known = new Map<string, string[] | undefined>();
+  return (listPath) => {
+    const key = listPath.join('.');
+    if (known.has(key)) return known.get(key);
+    if (operation === undefined) {
+      const parsed = parseOperation(query, operationName);
+      operation = parsed ? { operation: parsed.operation, fragments: fragmentsOf(parsed.document) } : null;
+    }
+    const columns = operation ? columnsAt(operation.operation, operation.fragments, listPath) : undefined;
+    known.set(key, columns);
+    return columns;
+  };
+}
+
+function columnsAt(
+  operation: OperationDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  listPath: readonly string[],
+): string[] | undefined {
+  let selection: SelectionSetNode | undefined = operation.selectionSet;
   const path = listPath[listPath.length - 1] === 'edges' ? [...listPath, 'node'] : listPath;
   for (const key of path) {
-    const fields: FieldNode[] | undefined = selection && fieldsByKey(selection, fragments).get(key);
+    const fields: FieldNode[] | undefined = selection && fieldsByResponseKey(selection, fragments).get(key);
     if (!fields) return undefined;
     selection = subSelection(fields);
   }
   if (!selection) return [listPath[listPath.length - 1]!];
   const columns: string[] = [];
   const collect = (set: SelectionSetNode, prefix: string[]) => {
-    for (const [key, fields] of fieldsByKey(set, fragments)) {
+    for (const [key, fields] of fieldsByResponseKey(set, fragments)) {
       const below = subSelection(fields);
       if (below) collect(below, [...prefix, key]);
       else columns.push([...prefix, key].join('.'));

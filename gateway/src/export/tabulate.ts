@@ -22,11 +22,15 @@ export type Tabulation = { table: Table } | { refused: string };
 /** Separator of a list of scalars inside one cell. */
 export const LIST_SEPARATOR = '; ';
 
+/** The columns of the list found at a path (response keys), or undefined when unknown. */
+export type ColumnsOfList = (listPath: readonly string[]) => readonly string[] | undefined;
+
 /**
- * `columns` (from the operation, see `selection.ts`) fixes the table's columns; without them
- * (an operation sent by hash only) they are the ones the rows hold, in order of appearance.
+ * `columns` (from the operation, see `selection.ts`: given, or asked for the list found) fixes the
+ * table's columns; without them (an operation sent by hash only) they are the ones the rows hold,
+ * in order of appearance.
  */
-export function tabulate(data: unknown, columns?: readonly string[]): Tabulation {
+export function tabulate(data: unknown, columns?: readonly string[] | ColumnsOfList): Tabulation {
   if (!isObject(data)) return { refused: 'the answer holds no data' };
   const lists: { path: string[]; items: unknown[] }[] = [];
   findLists(data, [], lists);
@@ -54,7 +58,8 @@ export function tabulate(data: unknown, columns?: readonly string[]): Tabulation
     rows.push(row);
   }
   // A null object reads as a null leaf: where other rows show its fields, its own column goes.
-  const names = columns ? [...columns] : [...seen.keys()].filter((name) => !hasChild(seen, name));
+  const fixed = typeof columns === 'function' ? columns(path) : columns;
+  const names = fixed ? [...fixed] : [...seen.keys()].filter((name) => !hasChild(seen, name));
   return {
     table: {
       listPath: path.join('.'),

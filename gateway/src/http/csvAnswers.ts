@@ -7,13 +7,12 @@ import {
   csvWanted,
   exportPageInfo,
   EXPORT_AFTER_VARIABLE,
-  listColumns,
+  listColumnsOf,
   pagedExportOf,
   parseOperation,
   tabulate,
   toCsv,
   type PagedExport,
-  type Tabulation,
 } from '../export';
 
 export interface CsvAnswersOptions {
@@ -101,7 +100,9 @@ function csvAnswer(
   const page = readPage(payload);
   if (!page) return payload;
   const operationName = typeof want.body?.operationName === 'string' ? want.body.operationName : undefined;
-  const tabulated = tabulateAnswer(page.data, want.body, operationName);
+  // Columns from the operation, so that every page has the same ones; read once for the whole export.
+  const columns = typeof want.body?.query === 'string' ? listColumnsOf(want.body.query, operationName) : undefined;
+  const tabulated = tabulate(page.data, columns);
   if ('refused' in tabulated) {
     if (want.jsonAcceptable) return payload;
     const refusal = codedErrorResponse('NOT_ACCEPTABLE', `This answer cannot be sent as CSV: ${tabulated.refused}.`);
@@ -149,7 +150,7 @@ function csvAnswer(
         payload: { ...body, variables: { ...body.variables, [EXPORT_AFTER_VARIABLE]: after } },
       });
       const more = answer.statusCode === 200 ? readPage(answer.body) : undefined;
-      const moreTable = more ? tabulateAnswer(more.data, body, operationName) : undefined;
+      const moreTable = more ? tabulate(more.data, columns) : undefined;
       if (!more || !moreTable || 'refused' in moreTable) {
         ending = `stopped; ${pageFailure(answer.body) ?? `status ${answer.statusCode}`}`;
         return;
@@ -185,14 +186,6 @@ function readPage(payload: string): { data: unknown; withheld: string[] } | unde
   });
   if (withheld.length < errors.length || body.data === undefined || body.data === null) return undefined;
   return { data: body.data, withheld: [...new Set(withheld)] };
-}
-
-function tabulateAnswer(data: unknown, body: ExportBody | undefined, operationName: string | undefined): Tabulation {
-  const first = tabulate(data);
-  if ('refused' in first || typeof body?.query !== 'string') return first;
-  // Columns from the operation, so that every page has the same ones.
-  const columns = listColumns(body.query, operationName, first.table.listPath.split('.'));
-  return columns ? tabulate(data, columns) : first;
 }
 
 /** The code that stopped a page, for the trailer (codes only: never a message or a value). */
