@@ -6,6 +6,7 @@ module.exports = require('../jest.preset.js')(__dirname, {
     '<rootDir>/inprocess/**/*.test.ts',
     '<rootDir>/provision/**/*.test.ts',
     '<rootDir>/harness/**/*.test.ts',
+    '<rootDir>/deploy/**/*.test.ts',
   ],
   // Hooks and tests start real processes: on a busy machine (two runs on two cores) a start takes
   // tens of seconds, so the limit is for hangs, not for speed.

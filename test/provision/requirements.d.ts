@@ -1,6 +1,8 @@
 /** Types of requirements.js (plain CommonJS, run by `npm test` before anything is built). */
 export interface Machine {
   redisServer: string | undefined;
+  promtool: string | undefined;
+  kubectl: string | undefined;
   systemBrowser: string | undefined;
   bundledBrowserSupported: boolean;
   libraries: Set<string>;

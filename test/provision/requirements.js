@@ -70,8 +70,8 @@ function loaderLibraries() {
 
 /**
  * The decision, pure: given what this machine has, which Debian packages to install and which
- * requirements are missing with no way to install them. `machine` holds: redisServer (path or
- * undefined), systemBrowser (path or undefined), bundledBrowserSupported, libraries (Set of file
+ * requirements are missing with no way to install them. `machine` holds: redisServer, promtool,
+ * kubectl (paths or undefined), systemBrowser (path or undefined), bundledBrowserSupported, libraries (Set of file
  * names), canInstall (root with apt-get).
  */
 function planProvisioning(machine) {
@@ -99,6 +99,17 @@ function planProvisioning(machine) {
       }
     }
   }
+  // The deployment checks (test/deploy): promtool checks the alert rules; kubectl renders the
+  // kustomize manifests offline. Debian's kubernetes-client (1.20) bundles kustomize 2, which
+  // predates the fields deploy/kubernetes uses, so kubectl is not installed from there.
+  if (!machine.promtool) {
+    if (machine.canInstall) install.push('prometheus');
+    else missing.push('promtool (Debian/Ubuntu: sudo apt-get install -y prometheus; macOS: brew install prometheus)');
+  }
+  if (!machine.kubectl)
+    missing.push(
+      'kubectl 1.27 or later, for `kubectl kustomize` (a kustomize 5 inside; see kubernetes.io/docs/tasks/tools)',
+    );
   return { install, missing };
 }
 
@@ -107,6 +118,8 @@ function inspectMachine() {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   return {
     redisServer: onPath('redis-server'),
+    promtool: onPath('promtool'),
+    kubectl: onPath('kubectl'),
     systemBrowser: systemBrowser(),
     bundledBrowserSupported: bundledBrowserSupported(),
     libraries: process.platform === 'linux' ? loaderLibraries() : new Set(),

@@ -6,6 +6,8 @@ import { BUNDLED_BROWSER_LIBRARIES, planProvisioning, provision, type Machine } 
 const allLibraries = new Set(BUNDLED_BROWSER_LIBRARIES.map((library) => library.file));
 const laptop: Machine = {
   redisServer: '/usr/bin/redis-server',
+  promtool: '/usr/bin/promtool',
+  kubectl: '/usr/bin/kubectl',
   systemBrowser: '/usr/bin/chromium',
   bundledBrowserSupported: true,
   libraries: allLibraries,
@@ -19,6 +21,7 @@ describe('planProvisioning', () => {
 
   it('installs redis-server with apt-get as root on a fresh Debian machine, and uses the npm-shipped browser', () => {
     const fresh: Machine = {
+      ...laptop,
       redisServer: undefined,
       systemBrowser: undefined,
       bundledBrowserSupported: true,
@@ -46,6 +49,19 @@ describe('planProvisioning', () => {
       /^redis-server \(Debian\/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis\)$/,
     );
     expect(plan.missing[1]).toMatch(/browser/);
+  });
+
+  it('installs promtool (Debian: prometheus) for the alert-rule checks, and names kubectl when it is missing', () => {
+    expect(planProvisioning({ ...laptop, promtool: undefined, canInstall: true })).toEqual({
+      install: ['prometheus'],
+      missing: [],
+    });
+    const plan = planProvisioning({ ...laptop, promtool: undefined, kubectl: undefined });
+    expect(plan.install).toEqual([]);
+    expect(plan.missing).toEqual([
+      expect.stringMatching(/^promtool \(Debian\/Ubuntu: sudo apt-get install -y prometheus/),
+      expect.stringMatching(/^kubectl 1\.27 or later/),
+    ]);
   });
 });
 
