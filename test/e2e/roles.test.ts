@@ -310,6 +310,9 @@ describe('operator endpoints on the gateway port', () => {
     expect(operator.text).toMatch(/^cdo_hub_audit_wait_seconds_count [1-9]/m);
     expect(operator.text).toMatch(/^cdo_hub_audit_batch_seconds_count [1-9]/m);
     expect(operator.text).toMatch(/^cdo_hub_audit_batch_records_sum [1-9]/m);
+    // The gateway's own answers by status class: the refusals above were 401s and 403s.
+    expect(operator.text).toMatch(/^cdo_hub_http_responses_total\{status_class="2xx"\} [1-9]/m);
+    expect(operator.text).toMatch(/^cdo_hub_http_responses_total\{status_class="4xx"\} [1-9]/m);
   });
 
   it('answers /readyz to anyone with the status only; the per-subgraph detail to operators', async () => {

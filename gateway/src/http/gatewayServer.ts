@@ -27,7 +27,7 @@ import { httpCachingPlugins, storeNothingUndecided } from './httpCachingPlugin';
 import { openHubServices } from './hubServices';
 import { requestIdentifier } from './identifyRequest';
 import { requestRateLimit } from './rateLimit';
-import { echoRequestId, requestLogStage } from './requestLog';
+import { countResponses, echoRequestId, requestLogStage } from './requestLog';
 import { installRequestGate } from './requestGateHook';
 import { responseStagesPlugin } from './responseStages';
 import { installScopedApq } from './scopedApqHook';
@@ -147,6 +147,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const rateLimit = requestRateLimit({ limiter: services.rateLimiter, metrics, perMinute: config.rateLimitPerMinute });
   await app.register(fastifyApollo(apollo), { context: graphqlContext({ identify, rateLimit }) });
   echoRequestId(app);
+  countResponses(app, metrics);
   storeNothingUndecided(app, { cors });
   app.addHook('onClose', async () => {
     unfollowRegistry();

@@ -36,6 +36,13 @@ export function requestLogStage(
   };
 }
 
+/** Every HTTP answer counted by status class (`cdo_hub_http_responses_total`): the gateway's own 5xx rate. */
+export function countResponses(app: FastifyInstance, metrics: HubMetrics): void {
+  app.addHook('onResponse', async (_request, reply) => {
+    metrics.httpResponses.inc({ status_class: `${Math.floor(reply.statusCode / 100)}xx` });
+  });
+}
+
 /**
  * Every answer names the gateway's own request id (`x-request-id`): the key of its audit record
  * and of its log lines in the gateway and the agencies. A client's own id is never echoed as ours.

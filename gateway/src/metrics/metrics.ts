@@ -87,6 +87,12 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly httpResponses = new Counter({
+    name: 'cdo_hub_http_responses_total',
+    help: "The gateway's HTTP answers by status class (2xx, 3xx, 4xx, 5xx), every route included.",
+    labelNames: ['status_class'] as const,
+    registers: [this.registry],
+  });
   readonly auditWait = new Histogram({
     name: 'cdo_hub_audit_wait_seconds',
     help: 'How long an answer waited for its audit record to be durable (responses never leave before it is).',
