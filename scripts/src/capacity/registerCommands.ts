@@ -31,16 +31,8 @@ export function registerCapacityCommands(program: Command): void {
         .choices(['single-agency', 'cross-agency', 'mixed-views', 'demo'])
         .default('cross-agency'),
     )
-    .option(
-      '--results <file>',
-      'benchmark results (default: scripts/bench/results.json)',
-      join(BENCH_DIR, 'results.json'),
-    )
-    .option(
-      '--measured <file>',
-      'per-answer measurement (default: scripts/bench/capacity.json)',
-      join(BENCH_DIR, 'capacity.json'),
-    )
+    .option('--results <file>', 'benchmark results (default: scripts/bench/results.json)')
+    .option('--measured <file>', 'per-answer measurement (default: scripts/bench/capacity.json)')
     .action(
       async (options: {
         agencies: number;
@@ -52,8 +44,8 @@ export function registerCapacityCommands(program: Command): void {
         auditDays: number;
         redisCommands: number;
         workload: string;
-        results: string;
-        measured: string;
+        results?: string;
+        measured?: string;
       }) => {
         const { planCapacity } = await import('./capacityPlan.js');
         const { readFigures } = await import('./capacityFigures.js');
@@ -68,7 +60,11 @@ export function registerCapacityCommands(program: Command): void {
             auditRetentionDays: options.auditDays,
             redisCommandsPerInstance: options.redisCommands,
           },
-          readFigures(options.results, options.measured, options.workload),
+          readFigures(
+            options.results ?? join(BENCH_DIR, 'results.json'),
+            options.measured ?? join(BENCH_DIR, 'capacity.json'),
+            options.workload,
+          ),
         );
         console.log(plan.lines.join('\n'));
       },
