@@ -1,3 +1,4 @@
 export * from './consoleRoutes';
 export * from './grantOptions';
 export * from './grantRegister';
+export * from './decisionPreview';

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCatalogRoutes } from '../catalog';
 import { registerConsoleRoutes } from '../console';
-import { GrantService, loadWorkCalendar, policyGrantChecker } from '../grants';
+import { GrantService, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
+import { loadPolicySet } from '../policy';
 import { registerPlaygroundRoutes } from '../playground';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { registerConsoleAdminRoutes } from './consoleAdminRoutes';
+import { registerDecisionImpactRoutes } from './decisionImpactRoutes';
 import type { HubServices } from './hubServices';
 import { registerOperatorRoutes } from './operatorRoutes';
 
@@ -47,14 +49,20 @@ export async function installSideRoutes(
     });
   }
   if (policies && grantStore && grantSync && verify) {
+    const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
     const grants = new GrantService({
       store: grantStore,
       policySet: () => policies.current(),
+      // A preview compiles the policies with the store's grants as the decision would leave them.
+      previewPolicySet: (state) => {
+        const compiled = loadPolicySet(sources, gateway.supergraph, {
+          runtimeGrants: runtimeGrantInputs(state, grantStore.location),
+        });
+        if (!compiled.policySet) throw new Error('the policies in force do not compile with the grant store');
+        return compiled.policySet;
+      },
       calendar: loadWorkCalendar(config.calendarFile),
-      checkGrant: policyGrantChecker(
-        { policyDir: config.policyDir, consumersFile: config.consumersFile },
-        () => gateway.supergraph,
-      ),
+      checkGrant: policyGrantChecker(sources, () => gateway.supergraph),
     });
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
     // The CDOs' desk is a production tool (unlike the playground): it holds nothing, the admin API decides.
@@ -63,6 +71,13 @@ export async function installSideRoutes(
       development: Boolean(development),
     });
     registerConsoleAdminRoutes(app, { grants, policies, verify });
+    registerDecisionImpactRoutes(app, {
+      grants,
+      policies,
+      verify,
+      auditDir: config.auditDir,
+      auditFromRedis: Boolean(config.auditRedisUrl),
+    });
     if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
   }
 }

@@ -41,6 +41,54 @@ export interface RegisteredGrant {
   history: { action: string; at?: string; actor?: string; reason?: string }[];
 }
 
+/** The impact preview of a decision (gateway/src/console/decisionPreview.ts). */
+export interface DecisionPreview {
+  decision: 'approve' | 'refuse' | 'revoke';
+  target: string;
+  agency: string;
+  consumer: string;
+  grantId?: string;
+  since: string;
+  records: number;
+  operations: number;
+  notJudged: number;
+  auditFromRedis: boolean;
+  changes: {
+    consumer: string;
+    purpose: string | null;
+    operation: { hash: string; name: string | null };
+    count: number;
+    coordinate: string;
+    before: string;
+    after: string;
+    change: string;
+    paths: string[];
+  }[];
+  blanked: {
+    consumer: string;
+    purpose: string | null;
+    operation: { hash: string; name: string | null };
+    coordinate: string;
+    nulled: string[];
+  }[];
+  unreachable: {
+    consumer: string;
+    purpose: string | null;
+    operation: { hash: string; name: string | null };
+    coordinate: string;
+    missing: string[];
+  }[];
+  parentFields: { typeName: string; coordinates: string[]; missing?: string[]; addable: string[] }[];
+}
+
+/** What an approval sends (and its preview asks about). */
+export interface ApprovalBody {
+  expires: string;
+  masks: Record<string, string>;
+  scope: Record<string, string>;
+  addFields: string[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly code: string,
@@ -107,11 +155,19 @@ export const api = {
     call<{ requests: ListedRequest[] }>(token, 'GET', `/admin/grant-requests?agency=${encodeURIComponent(agency)}`),
   choices: (token: string, id: string) =>
     call<ApprovalChoices>(token, 'GET', `/admin/grant-requests/${encodeURIComponent(id)}/choices`),
-  approve: (
-    token: string,
-    id: string,
-    body: { expires: string; masks: Record<string, string>; scope: Record<string, string> },
-  ) => call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
+  approve: (token: string, id: string, body: ApprovalBody) =>
+    call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
+  approvalImpact: (token: string, id: string, body: ApprovalBody) =>
+    call<DecisionPreview>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/impact`, {
+      decision: 'approve',
+      ...body,
+    }),
+  refusalImpact: (token: string, id: string) =>
+    call<DecisionPreview>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/impact`, {
+      decision: 'refuse',
+    }),
+  revocationImpact: (token: string, id: string) =>
+    call<DecisionPreview>(token, 'POST', `/admin/grants/${encodeURIComponent(id)}/impact`, {}),
   refuse: (token: string, id: string, reason: string) =>
     call<unknown>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/refuse`, { reason }),
   revoke: (token: string, id: string, reason: string) =>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type RegisteredGrant } from './api';
-import { ReasonForm } from './inbox';
+import { ReasonForm } from './reasonForm';
 import type { Messages } from './messages';
 import { beijingTime, Problem, Status } from './shared';
 
@@ -104,6 +104,7 @@ export function GrantsView({ t, token, agency }: { t: Messages; token: string; a
                         label={t.revokeReason}
                         confirm={t.confirmRevoke}
                         run={(reason) => api.revoke(token, grant.id, reason)}
+                        impact={() => api.revocationImpact(token, grant.id)}
                         onCancel={() => setRevoking(undefined)}
                         onDone={() => {
                           setRevoking(undefined);
