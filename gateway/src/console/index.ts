@@ -2,3 +2,4 @@ export * from './consoleRoutes';
 export * from './grantOptions';
 export * from './grantRegister';
 export * from './decisionPreview';
+export * from './usageView';

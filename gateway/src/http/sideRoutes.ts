@@ -9,6 +9,7 @@ import { registerConsoleAdminRoutes } from './consoleAdminRoutes';
 import { registerDecisionImpactRoutes } from './decisionImpactRoutes';
 import type { HubServices } from './hubServices';
 import { registerOperatorRoutes } from './operatorRoutes';
+import { registerUsageRoutes } from './supervisionRoutes';
 
 /**
  * The routes beside `/graphql`: the operators' `/readyz` and `/metrics` (operatorRoutes.ts), the
@@ -71,13 +72,9 @@ export async function installSideRoutes(
       development: Boolean(development),
     });
     registerConsoleAdminRoutes(app, { grants, policies, verify });
-    registerDecisionImpactRoutes(app, {
-      grants,
-      policies,
-      verify,
-      auditDir: config.auditDir,
-      auditFromRedis: Boolean(config.auditRedisUrl),
-    });
+    const audit = { auditDir: config.auditDir, auditFromRedis: Boolean(config.auditRedisUrl) };
+    registerDecisionImpactRoutes(app, { grants, policies, verify, ...audit });
+    registerUsageRoutes(app, { policies, verify, ...audit });
     if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
   }
 }

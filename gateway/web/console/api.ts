@@ -89,6 +89,40 @@ export interface ApprovalBody {
   addFields: string[];
 }
 
+/** The usage page's data (gateway/src/console/usageView.ts); times in Beijing time. */
+export interface UsageView {
+  agency: string;
+  window: string;
+  timeZone: string;
+  since: string;
+  until: string;
+  bucket: 'hour' | 'day';
+  buckets: string[];
+  requests: number;
+  entities: number;
+  auditFromRedis: boolean;
+  usage: {
+    consumer: string;
+    purpose: string | null;
+    requests: number;
+    entities: number;
+    partial: number;
+    refused: number;
+    grants: string[];
+    firstSeen: string;
+    lastSeen: string;
+    perBucket: number[];
+    fields: FieldCount[];
+    plumbing: FieldCount[];
+  }[];
+}
+export interface FieldCount {
+  field: string;
+  released: number;
+  masked: number;
+  denied: number;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly code: string,
@@ -172,6 +206,12 @@ export const api = {
     call<unknown>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/refuse`, { reason }),
   revoke: (token: string, id: string, reason: string) =>
     call<unknown>(token, 'POST', `/admin/grants/${encodeURIComponent(id)}/revoke`, { reason }),
+  usage: (token: string, agency: string, window: string) =>
+    call<UsageView>(
+      token,
+      'GET',
+      `/admin/usage?agency=${encodeURIComponent(agency)}&since=${encodeURIComponent(window)}`,
+    ),
   register: (token: string, agency: string) =>
     call<{ grants: RegisteredGrant[] }>(token, 'GET', `/admin/grant-register?agency=${encodeURIComponent(agency)}`),
 };

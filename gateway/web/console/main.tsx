@@ -3,12 +3,13 @@ import { createRoot } from 'react-dom/client';
 import { readToken, session } from './api';
 import { GrantsView } from './grants';
 import { InboxView } from './inbox';
+import { UsageView } from './usage';
 import { MESSAGES, type Lang, type Messages } from './messages';
 import './console.css';
 
 /**
- * The CDOs' desk: an inbox of the agency's grant requests and the register of its grants, over
- * the admin API. Chinese by default, English on request (kept for the tab's session). The page
+ * The CDOs' desk: an inbox of the agency's grant requests, the register of its grants and the
+ * usage of its data, over the admin API. Chinese by default, English on request (kept for the tab's session). The page
  * holds no data of its own: signed out it shows only the sign-in.
  */
 
@@ -20,6 +21,9 @@ interface ConsoleConfig {
 
 const config = JSON.parse(document.getElementById('console-config')!.textContent!) as ConsoleConfig;
 const LANG_KEY = 'cdo-console.lang';
+const PAGES = ['inbox', 'grants', 'usage'] as const;
+type Page = (typeof PAGES)[number];
+const PAGE_TITLES = { inbox: 'inbox', grants: 'grants', usage: 'usageNav' } as const;
 
 function SignIn({ t, onToken }: { t: Messages; onToken: (token: string) => void }) {
   const [text, setText] = useState('');
@@ -70,7 +74,7 @@ function SignIn({ t, onToken }: { t: Messages; onToken: (token: string) => void 
 function App() {
   const [lang, setLang] = useState<Lang>(sessionStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh');
   const [token, setToken] = useState(session.token());
-  const [view, setView] = useState<'inbox' | 'grants'>('inbox');
+  const [view, setView] = useState<Page>('inbox');
   const t = MESSAGES[lang];
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
@@ -89,12 +93,11 @@ function App() {
         <h1>{t.title}</h1>
         {token && agency && (
           <nav aria-label={t.title}>
-            <button aria-pressed={view === 'inbox'} onClick={() => setView('inbox')}>
-              {t.inbox}
-            </button>
-            <button aria-pressed={view === 'grants'} onClick={() => setView('grants')}>
-              {t.grants}
-            </button>
+            {PAGES.map((page) => (
+              <button key={page} aria-pressed={view === page} onClick={() => setView(page)}>
+                {t[PAGE_TITLES[page]]}
+              </button>
+            ))}
           </nav>
         )}
         <div className="who">
@@ -122,8 +125,10 @@ function App() {
           />
         ) : view === 'inbox' ? (
           <InboxView t={t} lang={lang} token={token} agency={agency} />
-        ) : (
+        ) : view === 'grants' ? (
           <GrantsView t={t} token={token} agency={agency} />
+        ) : (
+          <UsageView t={t} token={token} agency={agency} />
         )}
       </main>
     </>

@@ -2,9 +2,12 @@
  * The console's words in both languages. Chinese is the default (the CDOs are officials of a
  * Beijing agency); every key exists in both tables, which the type checker enforces.
  */
+import { supervisionEn, supervisionZh } from './supervisionMessages';
+
 export type Lang = 'zh' | 'en';
 
 const zh = {
+  ...supervisionZh,
   title: '首席数据官工作台',
   switchLang: 'English',
   signInTitle: '登录',
@@ -19,6 +22,8 @@ const zh = {
   agency: '机构',
   inbox: '待办申请',
   grants: '生效授权',
+  usageNav: '使用情况',
+  auditNav: '审计与模式',
   loading: '加载中…',
   refresh: '刷新',
   noPending: '没有待处理的申请。',
@@ -143,6 +148,7 @@ const zh = {
 export type Messages = typeof zh;
 
 const en: Messages = {
+  ...supervisionEn,
   title: 'CDO desk',
   switchLang: '中文',
   signInTitle: 'Sign in',
@@ -158,6 +164,8 @@ const en: Messages = {
   agency: 'Agency',
   inbox: 'Inbox',
   grants: 'Grants',
+  usageNav: 'Usage',
+  auditNav: 'Audit & schema',
   loading: 'Loading…',
   refresh: 'Refresh',
   noPending: 'No requests waiting.',

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type Page } from 'playwright-core';
+import { launchBrowser } from '../harness/browser';
+import { callGateway } from '../harness/gatewayCall';
+import { as, HubProcess, tokenFor } from '../harness/hubProcess';
+
+// The console's supervision pages in a real browser, in Chinese: the usage page draws the audit
+// trail as charts and tables in Beijing time, with the connection plumbing folded away, and its
+// CSV download holds the table cell by cell. No request leaves the host. Screenshots go to
+// gateway/web/screenshots/ (committed).
+
+const SCREENSHOTS = join(__dirname, '..', '..', 'gateway', 'web', 'screenshots');
+const ROSTER =
+  'query GradeRoster { schools(first: 3) { nodes { code students(first: 3) { nodes { grade gender idNumber } pageInfo { endCursor } } } } }';
+
+/** RFC 4180 rows (quoted cells with doubled quotes, CRLF), as the console writes them. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted && ch === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (ch === '"') {
+      quoted = !quoted;
+    } else if (!quoted && ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (!quoted && ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else {
+      cell += ch;
+    }
+  }
+  return rows;
+}
+
+describe("the console's supervision pages in a browser", () => {
+  let hub: HubProcess;
+  let browser: Browser;
+  let origin: string;
+  let page: Page;
+  const outside: string[] = [];
+
+  beforeAll(async () => {
+    hub = await HubProcess.start();
+    origin = new URL(hub.gatewayUrl).origin;
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ acceptDownloads: true, locale: 'zh-CN' })).newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+    });
+    await page.goto(`${origin}/console`);
+    await page.fill('textarea[name=token]', await tokenFor('education-cdo', undefined, ['cdo:education']));
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('heading', { name: /待办申请/ }).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  it('draws usage in Beijing time, folds the plumbing away, and downloads the same table as CSV', async () => {
+    for (const [consumer, purpose, times] of [
+      ['city-analytics', 'statistics', 3],
+      ['district-haidian', 'enrollment-planning', 1],
+    ] as const)
+      for (let i = 0; i < times; i++)
+        expect((await hub.query(ROSTER, {}, await as(consumer, purpose))).status).toBe(200);
+
+    await page.getByRole('button', { name: '使用情况' }).click();
+    await page.getByText('所有时间均为北京时间（Asia/Shanghai，UTC+8）。').waitFor();
+    await page.locator('select[name=window]').selectOption('24h');
+    const consumers = page.locator('table.usage-consumers');
+    await consumers.locator('tr[data-consumer=city-analytics]').getByText('city-analytics（statistics）').waitFor();
+    const analytics = consumers.locator('tr[data-consumer=city-analytics] td');
+    expect(await analytics.nth(1).innerText()).toBe('3');
+    // Last seen, in Beijing time: this hour there.
+    const beijingHour = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 13).replace('T', ' ');
+    expect(await analytics.nth(7).innerText()).toMatch(new RegExp(`^${beijingHour}:\\d\\d$`));
+    // Both charts are drawn, each request a bar segment: 3 + 1 requests in this hour's bar.
+    await page.locator('figure.chart svg[aria-label^="按使用方和用途的每小时请求量"]').waitFor();
+    const segments = await page
+      .locator('figure.chart svg rect title')
+      .evaluateAll((titles) => titles.map((t) => t.textContent ?? ''));
+    expect(segments).toContainEqual(`${beijingHour}:00 · city-analytics（statistics）: 3`);
+    expect(segments).toContainEqual(`${beijingHour}:00 · district-haidian（enrollment-planning）: 1`);
+    // Data fields only: the plumbing is folded apart.
+    const fields = page.locator('table.usage-fields');
+    await fields.getByText('Student.idNumber').first().waitFor();
+    expect(await fields.innerText()).not.toMatch(/PageInfo|Connection\./);
+    await page
+      .locator('details.plumbing summary')
+      .getByText(/已折叠 \d+ 个连接结构字段/)
+      .waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-usage.png'), fullPage: true });
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '下载 CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('usage-education-24h.csv');
+    const text = readFileSync((await download.path())!, 'utf8');
+    expect(text.startsWith('\ufeff')).toBe(true);
+    const csv = parseCsv(text.slice(1));
+    expect(csv[0]).toEqual([
+      '机构',
+      '使用方',
+      '用途',
+      '字段',
+      '放行',
+      '脱敏',
+      '扣留',
+      '请求',
+      '记录',
+      '最近（北京时间）',
+    ]);
+    // Cell by cell: the CSV is the table on the page, with the agency in front…
+    const shown = await fields
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    expect(csv.slice(1)).toEqual(shown.map((cells) => ['education', ...cells]));
+    // …and the table is the gateway's report.
+    const api = await callGateway(
+      hub.gatewayUrl,
+      'GET',
+      '/admin/usage?agency=education&since=24h',
+      await tokenFor('education-cdo', undefined, ['cdo:education']),
+    );
+    const reported = api.body.usage.flatMap((u: any) =>
+      u.fields.map((f: any) => [
+        'education',
+        u.consumer,
+        u.purpose,
+        f.field,
+        String(f.released),
+        String(f.masked),
+        String(f.denied),
+        String(u.requests),
+        String(u.entities),
+        u.lastSeen,
+      ]),
+    );
+    expect(csv.slice(1)).toEqual(reported);
+    const idNumber = csv.find((row) => row[1] === 'city-analytics' && row[3] === 'Student.idNumber')!;
+    expect(idNumber.slice(4, 8)).toEqual(['0', '0', '3', '3']);
+    expect(outside).toEqual([]);
+  });
+});
