@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
 import { callGateway } from '../harness/gatewayCall';
+import { hubCliOk } from '../harness/hubCli';
 import { as, HubProcess, tokenFor } from '../harness/hubProcess';
+import { until } from '../harness/until';
 
 // The console's supervision pages in a real browser, in Chinese: the usage page draws the audit
 // trail as charts and tables in Beijing time, with the connection plumbing folded away, and its
-// CSV download holds the table cell by cell. No request leaves the host. Screenshots go to
+// CSV download holds the table cell by cell; the audit-and-schema page shows the trail's state,
+// verifies it on request and lists the agency's schema versions from the registry. No request leaves the host. Screenshots go to
 // gateway/web/screenshots/ (committed).
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'gateway', 'web', 'screenshots');
@@ -51,7 +54,8 @@ describe("the console's supervision pages in a browser", () => {
   const outside: string[] = [];
 
   beforeAll(async () => {
-    hub = await HubProcess.start();
+    // Checkpoints soon after a record, so the audit page has one to show.
+    hub = await HubProcess.start({ env: { AUDIT_CHECKPOINT_INTERVAL_MS: '200' } });
     origin = new URL(hub.gatewayUrl).origin;
     browser = await launchBrowser();
     page = await (await browser.newContext({ acceptDownloads: true, locale: 'zh-CN' })).newPage();
@@ -154,6 +158,39 @@ describe("the console's supervision pages in a browser", () => {
     expect(csv.slice(1)).toEqual(reported);
     const idNumber = csv.find((row) => row[1] === 'city-analytics' && row[3] === 'Student.idNumber')!;
     expect(idNumber.slice(4, 8)).toEqual(['0', '0', '3', '3']);
+    expect(outside).toEqual([]);
+  });
+
+  it("shows the audit trail's state, verifies it on request, and lists the schema versions", async () => {
+    // The first schema command seeds the registry the gateway follows: version 1 of each agency.
+    await hubCliOk(['schema', 'list', '--agency', 'education'], {
+      HUB_DATA_DIR: hub.dataDir,
+      SCHEMA_REGISTRY_DIR: join(hub.dataDir, 'registry'),
+    });
+    const cdo = await tokenFor('education-cdo', undefined, ['cdo:education']);
+    await until(
+      async () =>
+        (await callGateway(hub.gatewayUrl, 'GET', '/admin/audit-state?agency=education', cdo)).body.chains?.[0]
+          ?.lastCheckpoint !== undefined,
+      10_000,
+      100,
+      { what: 'a signed checkpoint of the trail' },
+    );
+    await page.getByRole('button', { name: '审计与模式' }).click();
+    const chains = page.locator('table.audit-chains');
+    // The last checkpoint and what the witness holds, in Beijing time.
+    await chains.getByText(/第 \d+ 条记录，\d{4}-\d\d-\d\d \d\d:\d\d（北京时间）$/).waitFor();
+    await chains.getByText(/见证到第 [1-9]\d* 条记录/).waitFor();
+    await page.getByText('本网关启动以来尚未校验').waitFor();
+    await page.getByRole('button', { name: '立即校验' }).click();
+    const verified = page.locator('[data-verified=ok]');
+    await verified.getByText(/完好：\d+ 条记录，[1-9]\d* 个签名检查点/).waitFor();
+    await verified.getByText(/（北京时间），由 education-cdo 发起/).waitFor();
+    const seeded = page.locator('table.schema-versions tr[data-version="1"]');
+    await seeded.getByText('已提交的 SDL').waitFor();
+    await seeded.getByText('当前生效').waitFor();
+    await seeded.getByText('检查通过').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-audit.png'), fullPage: true });
     expect(outside).toEqual([]);
   });
 });

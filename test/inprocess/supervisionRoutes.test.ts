@@ -1,8 +1,12 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startInProcessHub, type InProcessHub } from './gatewayHarness';
 
 // http/supervisionRoutes.ts: the console's usage page reads the audit trail through
 // /admin/usage — requests per consumer and purpose over time, fields released, masked and
-// withheld with the connection plumbing folded apart, in Beijing time — for the agency's CDO only.
+// withheld with the connection plumbing folded apart, in Beijing time — and its audit-and-schema
+// page the trail's checkpoints, witness and verification, and the schema versions; each for the
+// agency's CDO only.
 
 let hub: InProcessHub;
 let educationCdo: Record<string, string>;
@@ -23,6 +27,15 @@ afterAll(async () => {
   await hub?.stop();
 });
 
+const post = async (url: string, headers: Record<string, string>) => {
+  const response = await hub.inject({
+    method: 'POST',
+    url,
+    headers: { ...headers, 'content-type': 'application/json' },
+    payload: '{}',
+  });
+  return { status: response.statusCode, body: response.json(), code: response.json().errors?.[0]?.extensions?.code };
+};
 const get = async (url: string, headers: Record<string, string> = {}) => {
   const response = await hub.inject({ method: 'GET', url, headers });
   return { status: response.statusCode, body: response.json(), code: response.json().errors?.[0]?.extensions?.code };
@@ -60,4 +73,54 @@ it("answers only the agency's CDO, and only known windows", async () => {
   expect(own).toMatchObject({ status: 200, body: { bucket: 'day' } });
   // Its own agency's records only: nothing of education's students.
   expect(JSON.stringify(own.body)).not.toMatch(/Student\./);
+});
+
+it("shows the audit trail's checkpoints and witness, verifies it on request, and reports a record edited since", async () => {
+  expect((await hub.query(ROSTER, {}, analyst)).status).toBe(200);
+  const state = await get('/admin/audit-state?agency=education', educationCdo);
+  expect(state.status).toBe(200);
+  expect(state.body.chains).toEqual([expect.objectContaining({ chain: '.', trailId: expect.any(String) })]);
+  expect(state.body.witness).toBe(join(hub.dataDir, 'audit-witness'));
+  expect(state.body.lastVerification).toBeUndefined();
+
+  const verified = await post('/admin/audit-state/verify?agency=education', educationCdo);
+  expect(verified.status).toBe(200);
+  expect(verified.body.lastVerification).toMatchObject({
+    by: 'education-cdo',
+    chains: [{ chain: '.', ok: true, problems: [], records: expect.any(Number) }],
+  });
+  expect(verified.body.lastVerification.at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+  expect((await get('/admin/audit-state?agency=education', educationCdo)).body.lastVerification).toEqual(
+    verified.body.lastVerification,
+  );
+
+  // Someone edits a record in place: the next verification says the trail is broken, and where.
+  const dir = join(hub.dataDir, 'audit');
+  const file = join(
+    dir,
+    readdirSync(dir).find((f) => /^audit-.*\.jsonl$/.test(f))!,
+  );
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"consumer":"city-analytics"', '"consumer":"city-analytica"'));
+  const broken = await post('/admin/audit-state/verify?agency=education', educationCdo);
+  expect(broken.body.lastVerification.chains[0]).toMatchObject({ ok: false });
+  expect(broken.body.lastVerification.chains[0].problems.join('\n')).toMatch(/audit-.*\.jsonl:\d+: /);
+
+  expect(await get('/admin/audit-state?agency=education', reformCdo)).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  expect(await post('/admin/audit-state/verify?agency=education', analyst)).toMatchObject({
+    status: 403,
+    code: 'FORBIDDEN',
+  });
+});
+
+it('says when the schema registry holds no version yet, to the CDO only', async () => {
+  const versions = await get('/admin/schema-versions?agency=education', educationCdo);
+  expect(versions).toMatchObject({
+    status: 200,
+    body: { agency: 'education', registry: 'unused', versions: [], servedSupergraph: expect.any(String) },
+  });
+  expect(await get('/admin/schema-versions?agency=education', reformCdo)).toMatchObject({ status: 403 });
+  expect(await get('/admin/schema-versions', educationCdo)).toMatchObject({
+    status: 400,
+    code: 'ADMIN_REQUEST_INVALID',
+  });
 });

@@ -16,3 +16,4 @@ export * from './adoptAuditTrail';
 export * from './recentOperations';
 export * from './auditChains';
 export * from './impactReplay';
+export * from './trailState';

@@ -3,3 +3,4 @@ export * from './grantOptions';
 export * from './grantRegister';
 export * from './decisionPreview';
 export * from './usageView';
+export * from './schemaVersionsView';

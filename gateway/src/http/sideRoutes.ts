@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { checkpointKey } from '../audit';
 import { registerCatalogRoutes } from '../catalog';
 import { registerConsoleRoutes } from '../console';
 import { GrantService, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
@@ -9,7 +10,7 @@ import { registerConsoleAdminRoutes } from './consoleAdminRoutes';
 import { registerDecisionImpactRoutes } from './decisionImpactRoutes';
 import type { HubServices } from './hubServices';
 import { registerOperatorRoutes } from './operatorRoutes';
-import { registerUsageRoutes } from './supervisionRoutes';
+import { registerAuditStateRoutes, registerSchemaVersionRoutes, registerUsageRoutes } from './supervisionRoutes';
 
 /**
  * The routes beside `/graphql`: the operators' `/readyz` and `/metrics` (operatorRoutes.ts), the
@@ -72,9 +73,24 @@ export async function installSideRoutes(
       development: Boolean(development),
     });
     registerConsoleAdminRoutes(app, { grants, policies, verify });
-    const audit = { auditDir: config.auditDir, auditFromRedis: Boolean(config.auditRedisUrl) };
+    // The whole trail: every worker's chain, not only this process's.
+    const audit = { auditDir: config.auditTrailDir, auditFromRedis: Boolean(config.auditRedisUrl) };
     registerDecisionImpactRoutes(app, { grants, policies, verify, ...audit });
     registerUsageRoutes(app, { policies, verify, ...audit });
+    registerAuditStateRoutes(app, {
+      policies,
+      verify,
+      ...audit,
+      witness: { ...config, auditDir: config.auditTrailDir },
+      signingKey: checkpointKey(secrets.subgraphSigningKey),
+    });
+    registerSchemaVersionRoutes(app, {
+      policies,
+      verify,
+      registry: services.registry,
+      servedSupergraph: () => gateway.supergraph.version,
+      supergraphFile: config.supergraphFile,
+    });
     if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
   }
 }

@@ -123,6 +123,56 @@ export interface FieldCount {
   denied: number;
 }
 
+/** The audit trail's state (gateway/src/audit/trailState.ts); times in Beijing time. */
+export interface AuditState {
+  chains: {
+    chain: string;
+    trailId?: string;
+    lastCheckpoint?: { seq: number; time: string };
+    witnessed?: { seq: number; time: string };
+  }[];
+  witness: string;
+  auditFromRedis: boolean;
+  lastVerification?: Verification;
+}
+export interface Verification {
+  at: string;
+  by: string;
+  chains: {
+    chain: string;
+    ok: boolean;
+    records: number;
+    lastSeq: number;
+    checkpoints: number;
+    problems: string[];
+    warnings: string[];
+    notes: string[];
+    trailId?: string;
+    witness: string;
+    witnessedSeq?: number;
+  }[];
+}
+
+/** An agency's schema versions (gateway/src/console/schemaVersionsView.ts). */
+export interface SchemaVersions {
+  agency: string;
+  registry: 'in-use' | 'unused' | 'off';
+  servedSupergraph: string;
+  supergraphFile?: string;
+  versions: {
+    version: number;
+    author: string;
+    publishedAt: string;
+    reason: string;
+    source: string;
+    sdlHash: string;
+    supergraphVersion: string;
+    served: boolean;
+    checks: { passed: true } | { passed: false; errors: string[] };
+    restores?: number;
+  }[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly code: string,
@@ -212,6 +262,17 @@ export const api = {
       'GET',
       `/admin/usage?agency=${encodeURIComponent(agency)}&since=${encodeURIComponent(window)}`,
     ),
+  auditState: (token: string, agency: string) =>
+    call<AuditState>(token, 'GET', `/admin/audit-state?agency=${encodeURIComponent(agency)}`),
+  verifyAudit: (token: string, agency: string) =>
+    call<{ lastVerification: Verification }>(
+      token,
+      'POST',
+      `/admin/audit-state/verify?agency=${encodeURIComponent(agency)}`,
+      {},
+    ),
+  schemaVersions: (token: string, agency: string) =>
+    call<SchemaVersions>(token, 'GET', `/admin/schema-versions?agency=${encodeURIComponent(agency)}`),
   register: (token: string, agency: string) =>
     call<{ grants: RegisteredGrant[] }>(token, 'GET', `/admin/grant-register?agency=${encodeURIComponent(agency)}`),
 };

@@ -1,6 +1,7 @@
 import { StrictMode, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
 import { readToken, session } from './api';
+import { AuditView } from './audit';
 import { GrantsView } from './grants';
 import { InboxView } from './inbox';
 import { UsageView } from './usage';
@@ -8,9 +9,10 @@ import { MESSAGES, type Lang, type Messages } from './messages';
 import './console.css';
 
 /**
- * The CDOs' desk: an inbox of the agency's grant requests, the register of its grants and the
- * usage of its data, over the admin API. Chinese by default, English on request (kept for the tab's session). The page
- * holds no data of its own: signed out it shows only the sign-in.
+ * The CDOs' desk: an inbox of the agency's grant requests, the register of its grants, the usage
+ * of its data, the audit trail's state and its schema versions, over the admin API. Chinese by
+ * default, English on request (kept for the tab's session). The page holds no data of its own:
+ * signed out it shows only the sign-in.
  */
 
 interface ConsoleConfig {
@@ -21,9 +23,9 @@ interface ConsoleConfig {
 
 const config = JSON.parse(document.getElementById('console-config')!.textContent!) as ConsoleConfig;
 const LANG_KEY = 'cdo-console.lang';
-const PAGES = ['inbox', 'grants', 'usage'] as const;
+const PAGES = ['inbox', 'grants', 'usage', 'audit'] as const;
 type Page = (typeof PAGES)[number];
-const PAGE_TITLES = { inbox: 'inbox', grants: 'grants', usage: 'usageNav' } as const;
+const PAGE_TITLES = { inbox: 'inbox', grants: 'grants', usage: 'usageNav', audit: 'auditNav' } as const;
 
 function SignIn({ t, onToken }: { t: Messages; onToken: (token: string) => void }) {
   const [text, setText] = useState('');
@@ -127,8 +129,10 @@ function App() {
           <InboxView t={t} lang={lang} token={token} agency={agency} />
         ) : view === 'grants' ? (
           <GrantsView t={t} token={token} agency={agency} />
-        ) : (
+        ) : view === 'usage' ? (
           <UsageView t={t} token={token} agency={agency} />
+        ) : (
+          <AuditView t={t} token={token} agency={agency} />
         )}
       </main>
     </>
