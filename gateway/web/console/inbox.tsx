@@ -10,7 +10,7 @@ import {
 import { ImpactPreview } from './impact';
 import { ReasonForm } from './reasonForm';
 import { DISTRICTS, type Lang, type Messages } from './messages';
-import { beijingTime, Problem, Status } from './shared';
+import { beijingTime, PageHeading, Problem, Status } from './shared';
 
 interface Props {
   t: Messages;
@@ -45,17 +45,7 @@ export function InboxView({ t, lang, token, agency }: Props) {
   const { pending, decided } = inboxOrder(requests);
   return (
     <section aria-labelledby="inbox-title">
-      <h2 id="inbox-title">
-        {t.inbox} <span className="count">{pending.length}</span>
-        <button className="quiet" onClick={load}>
-          {t.refresh}
-        </button>
-      </h2>
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
+      <PageHeading id="inbox-title" t={t} title={t.inbox} count={pending.length} onRefresh={load} notice={notice} />
       {pending.length === 0 && <p>{t.noPending}</p>}
       <ul className="requests">
         {pending.map((request) => (
