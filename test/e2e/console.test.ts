@@ -9,8 +9,10 @@ import { as, HubProcess, tokenFor } from '../harness/hubProcess';
 // The CDOs' console in a real browser: the education CDO signs in with a pasted token, sees a
 // consumer's grant request in the Chinese inbox, approves it with a mask, and the consumer's next
 // request reads the field masked; a refusal needs and records a reason; the English switch
-// relabels the page; the grants register lists policy-file and store grants. No request leaves
-// the host. Screenshots of each page are written to gateway/web/screenshots/ (committed).
+// relabels the page; the grants register lists policy-file and store grants; before each
+// decision the impact preview says what it would change (a revocation names the consumer whose
+// operation breaks). No request leaves the host. Screenshots of each page are written to
+// gateway/web/screenshots/ (committed; the inbox in both languages).
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'gateway', 'web', 'screenshots');
 // A request filed in October and never answered: past its deadline, so first in the inbox.
@@ -204,6 +206,8 @@ describe('the CDO console in a browser', () => {
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.getByRole('heading', { name: /Inbox/ }).waitFor();
+    await page.getByText(/overdue by \d+ working days?/).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-inbox-en.png'), fullPage: true });
     await page.getByRole('button', { name: 'Grants' }).click();
     const table = page.locator('table.grants');
     await table.waitFor();

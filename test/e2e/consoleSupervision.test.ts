@@ -193,4 +193,43 @@ describe("the console's supervision pages in a browser", () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'console-audit.png'), fullPage: true });
     expect(outside).toEqual([]);
   });
+
+  it('offers the parent field a requested field cannot be reached without, and approves it too', async () => {
+    const analyst = await as('city-analytics', 'statistics');
+    const staff = 'query StaffList { schools(first: 2) { nodes { code teachers(first: 2) { nodes { name } } } } }';
+    const teacherNames = async () =>
+      ((await hub.query(staff, {}, analyst)).body.data?.schools?.nodes ?? []).flatMap((s: any) =>
+        (s.teachers?.nodes ?? []).map((t: any) => t.name),
+      );
+    expect(await teacherNames()).toEqual([]);
+    const filed = await callGateway(hub.gatewayUrl, 'POST', '/admin/grant-requests', await tokenFor('city-analytics'), {
+      fields: ['Teacher.name'],
+      purpose: 'statistics',
+      reason: '教师资格的区级分布',
+      until: '2027-06-30',
+    });
+    expect(filed.status).toBe(201);
+    await page.getByRole('button', { name: '待办申请' }).click();
+    const row = page.locator(`li[data-request="${filed.body.request.id}"]`);
+    await row.getByRole('button', { name: '批准' }).click();
+    const parents = row.locator('section.impact .parents');
+    await parents.getByText('Teacher.name：没有 School.teachers 就取不到任何 Teacher。').waitFor();
+    await row
+      .locator('section.impact')
+      .getByText(/StaffList: Teacher\.name 位于 School\.teachers 之下/)
+      .waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-impact-parent.png'), fullPage: true });
+    await parents.getByRole('button', { name: '一并授权上级字段 School.teachers' }).click();
+    await row.locator('p.added').getByText('School.teachers').waitFor();
+    // The preview is asked again with the parent: nothing is left unreachable.
+    await parents.waitFor({ state: 'detached' });
+    await row.getByRole('button', { name: '确认批准' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/已批准，授权编号 GRANT-/)
+      .waitFor();
+    const names = await teacherNames();
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((name: unknown) => typeof name === 'string')).toBe(true);
+  });
 });
