@@ -12,7 +12,7 @@ function outcome(t: Messages, text: string): string {
 }
 
 const who = (t: Messages, row: { consumer: string; purpose: string | null; operation: { name: string | null } }) =>
-  `${row.consumer}${row.purpose ? `（${row.purpose}）` : ''} · ${row.operation.name ?? t.impact.anonymous}`;
+  `${t.consumerPurpose(row.consumer, row.purpose)} · ${row.operation.name ?? t.impact.anonymous}`;
 
 /**
  * What a decision would do before it is confirmed: consumers' recent operations whose outcome

@@ -77,7 +77,7 @@ export function UsageView({ t, token, agency }: { t: Messages; token: string; ag
       </section>
     );
   if (!view) return <p>{t.loading}</p>;
-  const label = (x: { consumer: string; purpose: string | null }) => `${x.consumer}（${x.purpose ?? u.noPurpose}）`;
+  const label = (x: { consumer: string; purpose: string | null }) => t.consumerPurpose(x.consumer, x.purpose);
   const byField = new Map<string, { field: string; released: number; masked: number; denied: number }>();
   for (const f of view.usage.flatMap((x) => x.fields)) {
     const sum = byField.get(f.field) ?? { field: f.field, released: 0, masked: 0, denied: 0 };
