@@ -63,7 +63,8 @@ export async function adminIdentity(
   return result.identity;
 }
 
-function parseBody<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T {
+/** A body or query checked against its schema; what does not fit is refused with `code`, naming each problem. */
+export function parseBody<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success)
     throw new AdminError(

@@ -6,7 +6,7 @@ import { cdoAgency, type Identity } from '../consumers';
 import type { GrantService } from '../grants';
 import type { TokenVerifier } from '../identity';
 import type { PolicyRuntime, PolicySet } from '../policy';
-import { AdminError, adminIdentity, handle } from './adminRoutes';
+import { AdminError, adminIdentity, handle, parseBody } from './adminRoutes';
 
 const sinceDays = z.number().int().min(1).max(366).default(30);
 const requestImpactBody = z
@@ -50,15 +50,8 @@ export function registerDecisionImpactRoutes(
     actingFor: cdoOf(identity),
     actingAs: [identity.consumer.id],
   });
-  const parse = <T>(schema: z.ZodType<T>, request: FastifyRequest): T => {
-    const parsed = schema.safeParse(request.body ?? {});
-    if (!parsed.success)
-      throw new AdminError(
-        'GRANT_REQUEST_INVALID',
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-      );
-    return parsed.data;
-  };
+  const parse = <T>(schema: z.ZodType<T>, request: FastifyRequest): T =>
+    parseBody(schema, request.body, 'GRANT_REQUEST_INVALID');
 
   app.post<{ Params: { id: string } }>(
     '/admin/grant-requests/:id/impact',

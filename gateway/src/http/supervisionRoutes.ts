@@ -16,7 +16,7 @@ import type { SchemaRegistry } from '../registry';
 import { cdoAgency, cdoRole } from '../consumers';
 import type { TokenVerifier } from '../identity';
 import type { PolicyRuntime } from '../policy';
-import { AdminError, adminIdentity, handle } from './adminRoutes';
+import { AdminError, adminIdentity, handle, parseBody } from './adminRoutes';
 
 const usageQuery = z
   .object({ agency: z.string().min(1), since: z.enum(['24h', '7d', '30d', '90d']).default('7d') })
@@ -37,16 +37,11 @@ export async function supervisedAgency<T extends { agency: string }>(
   route: string,
 ): Promise<T> {
   const identity = await adminIdentity(request, deps);
-  const parsed = schema.safeParse(request.query ?? {});
-  if (!parsed.success)
-    throw new AdminError(
-      'ADMIN_REQUEST_INVALID',
-      `${route}?agency=AGENCY: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')}`,
-    );
-  const agency = parsed.data.agency;
+  const query = parseBody(schema, request.query, 'ADMIN_REQUEST_INVALID');
+  const agency = query.agency;
   if (!identity.roles.some((role) => cdoAgency(role) === agency))
     throw new AdminError('FORBIDDEN', `${route} for ${agency} takes the role ${cdoRole(agency)}`);
-  return parsed.data;
+  return query;
 }
 
 /**
