@@ -12,6 +12,7 @@ import {
   type Finding,
   type View,
 } from '../harness/canary';
+import { tokenFor } from '../harness/hubProcess';
 
 // The canary oracle over every channel: every protected column of the three agencies holds a
 // recognisable canary; for each view (consumer × purpose, and the public) every connection with
@@ -20,6 +21,18 @@ import {
 // encoded substring, decoded — is scanned for a canary that view may not read, judged from the
 // policy files themselves. Generated operations go through the same oracle in
 // noLeak.property.test.ts; canarySealingOff.test.ts shows the oracle catching plain cursors.
+
+/** The console's POST routes: impact previews of a refusal and a revocation, and a verification of the trail. */
+const CONSOLE_POSTS = (
+  agency: string,
+  requestId = 'REQ-2026-0001',
+  grantId = 'GRANT-2026-0001',
+): [string, string][] => [
+  [`/admin/grant-requests/${requestId}/impact`, JSON.stringify({ decision: 'refuse' })],
+  [`/admin/grant-requests/${requestId}/impact`, JSON.stringify({ decision: 'approve', expires: '2099-12-31' })],
+  [`/admin/grants/${grantId}/impact`, '{}'],
+  [`/admin/audit-state/verify?agency=${agency}`, '{}'],
+];
 
 const WALK = { pages: Number(process.env.CANARY_PAGES ?? 4), parentFirst: 8, first: 3 };
 
@@ -96,12 +109,17 @@ it('lets no view read a canary through any other route the gateway serves', asyn
       '/metrics',
       '/admin/grants',
       '/admin/grant-requests?status=all',
-      // The CDOs' console: its page, and its admin route (another agency's register is refused).
+      // The CDOs' console: its page, and its admin routes (refused: no view holds a CDO role).
       '/console',
       `/admin/grant-register?agency=${view.agency ?? 'education'}`,
+      `/admin/usage?agency=${view.agency ?? 'education'}`,
+      `/admin/audit-state?agency=${view.agency ?? 'education'}`,
+      `/admin/schema-versions?agency=${view.agency ?? 'education'}`,
     ]) {
       await hub.route(view, route);
     }
+    for (const [route, body] of CONSOLE_POSTS(view.agency ?? 'education'))
+      await hub.route(view, route, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     // Introspection answers from the view's own schema: descriptions and types, never values.
     await hub.graphql(view, 'query { __schema { types { name description fields { name description } } } }');
   }
@@ -109,6 +127,72 @@ it('lets no view read a canary through any other route the gateway serves', asyn
     `canary routes: responses ${JSON.stringify(Object.fromEntries([...hub.responses].filter(([kind]) => kind.startsWith('route'))))}`,
   );
   failWith(hub.findings.slice(before));
+});
+
+it("keeps every canary out of the console's admin routes, read as each agency's CDO", async () => {
+  // What the console shows a CDO — usage counts, impact previews, the trail's state, schema
+  // versions — names fields, consumers and operations, never a value: judged as a reader entitled
+  // to nothing, so even a canary the CDO's own agency may read would be a finding.
+  const nobody: View = { id: 'console reader entitled to nothing', consumer: 'nobody', isPublic: false };
+  const analyst = { authorization: `Bearer ${await tokenFor('city-analytics')}`, 'content-type': 'application/json' };
+  const education = `Bearer ${await tokenFor('education-cdo', undefined, ['cdo:education'])}`;
+  const pending = await hub.route(nobody, '/admin/grant-requests', {
+    method: 'POST',
+    headers: analyst,
+    body: JSON.stringify({ fields: ['Student.name'], purpose: 'statistics', reason: 'canary: preview a refusal' }),
+  });
+  const approved = await hub.route(nobody, '/admin/grant-requests', {
+    method: 'POST',
+    headers: analyst,
+    body: JSON.stringify({ fields: ['Teacher.name'], purpose: 'statistics', reason: 'canary: preview a revocation' }),
+  });
+  const grant = await hub.route(nobody, `/admin/grant-requests/${(approved.body as any)?.request?.id}/approve`, {
+    method: 'POST',
+    headers: { authorization: education, 'content-type': 'application/json' },
+    body: JSON.stringify({ expires: '2099-12-31', addFields: ['School.teachers'] }),
+  });
+  expect([pending.status, approved.status, grant.status]).toEqual([201, 201, 200]);
+  const before = hub.findings.length;
+  const statuses = new Map<string, number>();
+  for (const [consumer, agency] of [
+    ['education-cdo', 'education'],
+    ['development-reform', 'development-reform'],
+    ['science', 'science'],
+  ] as const) {
+    const cdo = { authorization: `Bearer ${await tokenFor(consumer, undefined, [`cdo:${agency}`])}` };
+    const reads: [string, RequestInit][] = [
+      ...['usage?since=90d&', 'audit-state?', 'schema-versions?', 'grant-register?'].map(
+        (route): [string, RequestInit] => [`/admin/${route}agency=${agency}`, { headers: cdo }],
+      ),
+      ...CONSOLE_POSTS(agency, (pending.body as any)?.request?.id, (grant.body as any)?.grant?.id).map(
+        ([route, body]): [string, RequestInit] => [
+          route,
+          { method: 'POST', headers: { ...cdo, 'content-type': 'application/json' }, body },
+        ],
+      ),
+    ];
+    for (const [route, init] of reads) {
+      const exchange = await hub.route(nobody, route, init);
+      statuses.set(`${agency} ${route.replace(/\?.*$/, '')}`, exchange.status);
+    }
+  }
+  // The oracle reads the policy files only: the store grant goes again before any other walk.
+  const revoked = await hub.route(nobody, `/admin/grants/${(grant.body as any)?.grant?.id}/revoke`, {
+    method: 'POST',
+    headers: { authorization: education, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'canary test done' }),
+  });
+  expect(revoked.status).toBe(200);
+  failWith(hub.findings.slice(before));
+  // The owning CDO is answered (the previews included); another agency's CDO is refused.
+  expect(Object.fromEntries(statuses)).toMatchObject({
+    'education /admin/usage': 200,
+    'education /admin/audit-state/verify': 200,
+    [`education /admin/grant-requests/${(pending.body as any)?.request?.id}/impact`]: 200,
+    [`education /admin/grants/${(grant.body as any)?.grant?.id}/impact`]: 200,
+    [`science /admin/grants/${(grant.body as any)?.grant?.id}/impact`]: 404,
+    'science /admin/usage': 200,
+  });
 });
 
 it('keeps every canary out of the catalog: any language, any search, any reader, the owning agencies too', async () => {

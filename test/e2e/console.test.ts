@@ -9,8 +9,10 @@ import { as, HubProcess, tokenFor } from '../harness/hubProcess';
 // The CDOs' console in a real browser: the education CDO signs in with a pasted token, sees a
 // consumer's grant request in the Chinese inbox, approves it with a mask, and the consumer's next
 // request reads the field masked; a refusal needs and records a reason; the English switch
-// relabels the page; the grants register lists policy-file and store grants. No request leaves
-// the host. Screenshots of each page are written to gateway/web/screenshots/ (committed).
+// relabels the page; the grants register lists policy-file and store grants; before each
+// decision the impact preview says what it would change (a revocation names the consumer whose
+// operation breaks). No request leaves the host. Screenshots of each page are written to
+// gateway/web/screenshots/ (committed; the inbox in both languages).
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'gateway', 'web', 'screenshots');
 // A request filed in October and never answered: past its deadline, so first in the inbox.
@@ -26,7 +28,7 @@ const OVERDUE = {
   deadline: '2026-10-23',
   status: 'pending',
 };
-const ROSTER = '{ schools(first: 3) { nodes { code students(first: 2) { nodes { name grade } } } } }';
+const ROSTER = 'query ClassRoster { schools(first: 3) { nodes { code students(first: 2) { nodes { name grade } } } } }';
 
 describe('the CDO console in a browser', () => {
   let hub: HubProcess;
@@ -124,11 +126,18 @@ describe('the CDO console in a browser', () => {
     await mask.selectOption('name');
     const expires = row.locator('input[name=expires]');
     expect(await expires.inputValue()).toBe('2027-06-30');
+    // Impact before confirming: the analyst's roster read the name withheld; approved, it reads it masked.
+    const preview = row.locator('section.impact');
+    const released = preview.locator('tr', { hasText: 'Student.name' });
+    await released.getByText('将被放行').waitFor();
+    await released.getByText('city-analytics（statistics） · ClassRoster').waitFor();
+    await released.getByText('扣留（GRANT_REQUIRED） → 脱敏（姓名（保留姓））').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-approve.png'), fullPage: true });
-    // A refusal by the API reads in plain words, its code and message kept beneath.
+    // A refusal by the API reads in plain words, its code and message kept beneath — shown by the
+    // preview, before anything is confirmed.
     await expires.fill('2020-01-01');
-    await row.getByRole('button', { name: '确认批准' }).click();
     await row.locator('[role=alert][data-code=GRANT_REQUEST_INVALID]').getByText('输入不符合要求').waitFor();
+    expect(await row.getByRole('button', { name: '确认批准' }).isDisabled()).toBe(true);
     await expires.fill('2027-06-30');
     // Correcting the input clears the refusal.
     await row.locator('[role=alert]').waitFor({ state: 'detached' });
@@ -173,10 +182,32 @@ describe('the CDO console in a browser', () => {
     });
   });
 
+  it('previews a revocation in Chinese, naming the consumer whose recent operation would break', async () => {
+    // The analyst reads the roster under the new grant: the operation a revocation would break.
+    expect((await studentNames()).length).toBeGreaterThan(0);
+    await page.getByRole('button', { name: '生效授权' }).click();
+    const stored = page.locator('table.grants tr[data-grant^="GRANT-"]');
+    await stored.getByRole('button', { name: '撤销' }).click();
+    const preview = stored.locator('section.impact[data-decision=revoke]');
+    const broken = preview.locator('tr', { hasText: 'Student.name' });
+    await broken.getByText('city-analytics（statistics） · ClassRoster').waitFor();
+    await broken.getByText('将被扣留').waitFor();
+    await broken.getByText('脱敏（姓名（保留姓）） → 扣留（GRANT_REVOKED）').waitFor();
+    expect(Number(await broken.locator('td').nth(1).innerText())).toBeGreaterThanOrEqual(2);
+    await preview.getByText(/依据 .* 以来 \d+ 条审计记录中的 \d+ 个不同操作/).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-impact.png'), fullPage: true });
+    // Previewing decided nothing: the analyst still reads the names, masked.
+    for (const name of await studentNames()) expect(name).toMatch(/^\p{Script=Han}{1,2}\*+$/u);
+    await stored.getByRole('button', { name: '取消' }).click();
+    await page.getByRole('button', { name: '待办申请' }).click();
+  });
+
   it('switches to English and lists every grant in force with its source and history', async () => {
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.getByRole('heading', { name: /Inbox/ }).waitFor();
+    await page.getByText(/overdue by \d+ working days?/).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-inbox-en.png'), fullPage: true });
     await page.getByRole('button', { name: 'Grants' }).click();
     const table = page.locator('table.grants');
     await table.waitFor();

@@ -15,3 +15,5 @@ export * from './openAuditStore';
 export * from './adoptAuditTrail';
 export * from './recentOperations';
 export * from './auditChains';
+export * from './impactReplay';
+export * from './trailState';

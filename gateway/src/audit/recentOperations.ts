@@ -1,5 +1,5 @@
 import type { RecentOperation } from '../policy';
-import { readAuditTrail } from './readAuditTrail';
+import { auditChainDirs, readAuditChains } from './auditChains';
 import { readOperations } from './trailFiles';
 
 /**
@@ -14,7 +14,8 @@ export async function recentOperations(
   const senders = new Map<string, Map<string, { consumer: string; purpose: string | null; count: number }>>();
   let records = 0;
   const from = since.toISOString();
-  for await (const record of readAuditTrail(auditDir, { since })) {
+  // Every chain: a gateway of several workers keeps one per worker, each with its operation store.
+  for await (const record of readAuditChains(auditDir, { since })) {
     if (record.kind === 'grant' || !record.operationHash || record.time < from) continue;
     records++;
     const byOperation = senders.get(record.operationHash) ?? new Map();
@@ -25,7 +26,7 @@ export async function recentOperations(
     byOperation.set(key, entry);
   }
   const operations: RecentOperation[] = [];
-  for (const stored of readOperations(auditDir)) {
+  for (const stored of auditChainDirs(auditDir).flatMap(readOperations)) {
     const sent = senders.get(stored.hash);
     if (!sent) continue;
     senders.delete(stored.hash); // an operation stored twice (after a crash) counts once

@@ -111,6 +111,11 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
     circuit: { failureThreshold: values.SUBGRAPH_CIRCUIT_FAILURES, coolDownMs: values.SUBGRAPH_CIRCUIT_COOL_DOWN_MS },
     debugErrors: values.HUB_DEBUG_ERRORS === 'true' && values.NODE_ENV !== 'production',
     auditDir: resolve(values.AUDIT_DIR ?? join(dataDir, 'audit')),
+    /**
+     * The folder of every chain (AUDIT_DIR): a worker writes its own chain inside it (`auditDir` is
+     * then `worker-N`), while what reads the whole trail (the console's usage, impact, audit state) reads here.
+     */
+    auditTrailDir: resolve(values.AUDIT_DIR ?? join(dataDir, 'audit')),
     auditFailClosed: values.AUDIT_FAIL_CLOSED === 'true',
     auditWaitMs: values.AUDIT_WAIT_MS,
     ...(values.AUDIT_REDIS_URL ? { auditRedisUrl: values.AUDIT_REDIS_URL } : {}),

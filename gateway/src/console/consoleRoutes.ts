@@ -1,11 +1,6 @@
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { cdoAgency, type ConsumerDirectory } from '../consumers';
-
-/** Where the build put the bundle (`gateway/web/build.mjs` → `gateway/dist/web`), shared with the playground. */
-export const CONSOLE_ASSETS_DIR = join(__dirname, '..', 'web');
+import { serveWebBundle } from '../webBundle';
 
 export interface ConsoleOptions {
   /** The consumer directory in force (in development the sign-in names the CDO identities in it). */
@@ -25,15 +20,7 @@ export interface ConsoleOptions {
  * docs/security/identity-and-roles.md). In development the sign-in shows the command to mint one.
  */
 export async function registerConsoleRoutes(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
-  if (!existsSync(join(CONSOLE_ASSETS_DIR, 'console.js'))) {
-    app.log.warn(`the console bundle is missing from ${CONSOLE_ASSETS_DIR}: run npm run build`);
-  }
-  await app.register(fastifyStatic, {
-    root: CONSOLE_ASSETS_DIR,
-    prefix: '/console/assets/',
-    decorateReply: false,
-    maxAge: '1h',
-  });
+  await serveWebBundle(app, { name: 'console', entry: 'console.js', prefix: '/console/assets/' });
   app.get('/console', async (_, reply) => {
     const config = {
       assets: '/console/assets',

@@ -1,3 +1,6 @@
 export * from './consoleRoutes';
 export * from './grantOptions';
 export * from './grantRegister';
+export * from './decisionPreview';
+export * from './usageView';
+export * from './schemaVersionsView';

@@ -174,7 +174,8 @@ export function countEntities(
   return entities;
 }
 
-const RELAY_WRAPPER = /(Connection|Edge)$|^PageInfo$/;
+/** Relay plumbing: connection, edge and page-info types carry no agency data of their own. */
+export const RELAY_WRAPPER = /(Connection|Edge)$|^PageInfo$/;
 
 /** A field's named type, unwrapped once per field: walks of large responses ask it per object. */
 const namedTypes = new WeakMap<GraphQLField<unknown, unknown>, GraphQLNamedType>();

@@ -1,6 +1,7 @@
 import { formatLocation } from '../formats';
 import { SCOPE_DIMENSIONS } from '../policy';
 import { maskProblem } from './maskChoice';
+import { missingParents } from './requestReach';
 import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { beijingDate } from './workingDays';
 import {
@@ -10,6 +11,7 @@ import {
   separateDuties,
   event,
   addEvent,
+  fieldOwners,
   validDate,
   type ApprovalInput,
   type DecisionInput,
@@ -34,9 +36,11 @@ export function approveRequest(
   if (!expires) throw invalid(`the request asks for no expiry: give one (--expires YYYY-MM-DD)`);
   if (!validDate(expires) || expires <= today)
     throw invalid(`expiry "${expires}" is not a date (YYYY-MM-DD) after today (${today})`);
+  const added = parentFieldsToAdd(context, request, input.addFields ?? []);
+  const fields = [...request.fields, ...added];
   const masks = input.masks ?? {};
   for (const [coordinate, mask] of Object.entries(masks)) {
-    if (!request.fields.includes(coordinate))
+    if (!fields.includes(coordinate))
       throw invalid(
         `--mask ${coordinate}: the request does not name ${coordinate} (it names ${request.fields.join(', ')}); a wildcard is masked field by field, so name the field`,
       );
@@ -54,7 +58,7 @@ export function approveRequest(
     agency: request.agency,
     consumer: request.consumer,
     purposes: [request.purpose],
-    fields: request.fields.map((coordinate) => (masks[coordinate] ? { [coordinate]: masks[coordinate]! } : coordinate)),
+    fields: fields.map((coordinate) => (masks[coordinate] ? { [coordinate]: masks[coordinate]! } : coordinate)),
     expires,
     approvedBy: input.by.trim(),
     approvedAt: at,
@@ -73,21 +77,50 @@ export function approveRequest(
       grants: [...state.grants, grant],
     },
     {
+      // The audit trail records what was granted: the requested fields and any parent added.
       ...event(
-        decided,
+        { ...decided, fields },
         'approved',
         grant.approvedBy,
         at,
-        Object.keys(masks).length
-          ? `masked: ${Object.entries(masks)
-              .map(([f, m]) => `${f}=${m}`)
-              .join(', ')}; expires ${expires}`
-          : `expires ${expires}`,
+        [
+          ...(added.length ? [`parent fields added: ${added.join(', ')}`] : []),
+          ...(Object.keys(masks).length
+            ? [
+                `masked: ${Object.entries(masks)
+                  .map(([f, m]) => `${f}=${m}`)
+                  .join(', ')}`,
+              ]
+            : []),
+          `expires ${expires}`,
+        ].join('; '),
       ),
       grantId: grant.id,
     },
   );
   return { state: next, result: grant, warnings: [] };
+}
+
+/**
+ * The parent fields an approval adds (the console's "add the parent field too"): each must be one
+ * the request lacks a path through and its agency owns — an approval never becomes a way to grant
+ * what nobody asked for and the request does not need.
+ */
+function parentFieldsToAdd(context: WorkflowContext, request: GrantRequest, addFields: readonly string[]): string[] {
+  if (!addFields.length) return [];
+  const needed = new Set(
+    missingParents(context.policySet, request, context.now.getTime()).flatMap((p) => p.missing ?? []),
+  );
+  const added = [...new Set(addFields)].filter((coordinate) => !request.fields.includes(coordinate));
+  for (const coordinate of added) {
+    if (!needed.has(coordinate))
+      throw invalid(
+        `${coordinate} is not a parent field ${request.consumer} lacks to reach the requested fields (${[...needed].join(', ') || 'none is missing'})`,
+      );
+    if (!fieldOwners(context.policySet, coordinate).includes(request.agency))
+      throw invalid(`${coordinate} is not ${request.agency}'s to grant: ask its agency's CDO`);
+  }
+  return added;
 }
 
 /** Refuses a pending request; the reason goes to the consumer and the audit trail. */

@@ -53,6 +53,12 @@ export class GrantService {
       policySet: (state: GrantStoreState) => PolicySet;
       calendar: WorkCalendar;
       checkGrant: GrantChecker;
+      /**
+       * The policies compiled with the grants of a given state, for previews (before and after a
+       * decision); defaults to `policySet`. A gateway decides against the policies in force but
+       * previews against a compilation, as the decision is not in force yet.
+       */
+      previewPolicySet?: (state: GrantStoreState) => PolicySet;
       now?: () => Date;
     },
   ) {}
@@ -97,14 +103,44 @@ export class GrantService {
     input: ApprovalInput,
   ): Promise<{ grant: StoredGrant; before: PolicySet; after: PolicySet }> {
     const state = await this.options.store.read();
-    const before = this.options.policySet(state);
+    const compile = this.options.previewPolicySet ?? this.options.policySet;
+    const before = compile(state);
     const step = approveRequest(
       state,
       { policySet: before, calendar: this.options.calendar, now: this.now() },
       requestId,
       input,
     );
-    return { grant: step.result, before, after: this.options.policySet(step.state) };
+    return { grant: step.result, before, after: compile(step.state) };
+  }
+
+  /**
+   * The revocation as it would be, without storing it: the policies in force before and after it.
+   * Throws what `revoke` would throw (another agency's grant, a policy-file grant, one revoked).
+   */
+  async previewRevocation(
+    grantId: string,
+    input: DecisionInput,
+  ): Promise<{ grant: StoredGrant; before: PolicySet; after: PolicySet }> {
+    const state = await this.options.store.read();
+    const compile = this.options.previewPolicySet ?? this.options.policySet;
+    const before = compile(state);
+    const step = revokeGrant(
+      state,
+      { policySet: before, calendar: this.options.calendar, now: this.now() },
+      grantId,
+      input,
+    );
+    return { grant: step.result, before, after: compile(step.state) };
+  }
+
+  /** A refusal changes no grant in force: the policies as they are, after the refusal's own checks. */
+  async previewRefusal(requestId: string, input: DecisionInput): Promise<{ before: PolicySet; after: PolicySet }> {
+    const state = await this.options.store.read();
+    const compile = this.options.previewPolicySet ?? this.options.policySet;
+    const policySet = compile(state);
+    refuseRequest(state, { policySet, calendar: this.options.calendar, now: this.now() }, requestId, input);
+    return { before: policySet, after: policySet };
   }
 
   refuse(requestId: string, input: DecisionInput): Promise<WorkflowStep<GrantRequest>> {

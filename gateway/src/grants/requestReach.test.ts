@@ -52,4 +52,19 @@ describe('requests and approvals for fields under a withheld parent', () => {
       ),
     ]);
   });
+
+  it('approves with the missing parent added, and nothing else the request did not name', async () => {
+    const grants = service();
+    const { result } = await grants.request(ask(['Teacher.name']));
+    await expect(grants.approve(result.id, { by: '王丽', addFields: ['Student.idNumber'] })).rejects.toThrow(
+      /Student\.idNumber is not a parent field city-analytics lacks to reach the requested fields \(School\.teachers\)/,
+    );
+    const approved = await grants.approve(result.id, { by: '王丽', addFields: ['School.teachers'] });
+    expect(approved.result.fields).toEqual(['Teacher.name', 'School.teachers']);
+    expect(approved.warnings).toEqual([]);
+    // The audit trail's approval names both fields and says the parent was added.
+    const event = (await grants.store.read()).events.at(-1)!;
+    expect(event).toMatchObject({ action: 'approved', fields: ['Teacher.name', 'School.teachers'] });
+    expect(event.reason).toMatch(/^parent fields added: School\.teachers; expires 2027-06-30$/);
+  });
 });

@@ -57,6 +57,11 @@ export interface ApprovalInput {
   expires?: string;
   /** Row scope of the grant (dimension → value), replacing the one requested; `{}` grants all rows. */
   scope?: Readonly<Record<string, string>>;
+  /**
+   * Parent fields granted beside the requested ones, so that those can be used (`School.teachers`
+   * for a request of `Teacher.name`): only fields the request lacks a path through, of its agency.
+   */
+  addFields?: readonly string[];
   /** When set, the approver acts for this agency only (the admin API passes the token's CDO roles). */
   actingFor?: readonly string[];
   /** Every name the approver acts under (default: `by`); see separationOfDuties.ts. */

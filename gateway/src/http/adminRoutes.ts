@@ -35,6 +35,8 @@ const approveBody = z
     expires: z.string().optional(),
     /** The row scope the grant carries, replacing the one requested (`{}`: none). */
     scope: z.record(z.string(), z.string()).optional(),
+    /** Parent fields granted too, so the requested ones can be reached (the console's impact preview offers them). */
+    addFields: z.array(z.string().min(1)).optional(),
   })
   .strict();
 const reasonBody = z.object({ by: z.string().min(1).optional(), reason: z.string().min(1) }).strict();
@@ -61,7 +63,8 @@ export async function adminIdentity(
   return result.identity;
 }
 
-function parseBody<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T {
+/** A body or query checked against its schema; what does not fit is refused with `code`, naming each problem. */
+export function parseBody<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success)
     throw new AdminError(
@@ -165,6 +168,7 @@ export function registerAdminRoutes(
         ...(body.masks ? { masks: body.masks } : {}),
         ...(body.expires ? { expires: body.expires } : {}),
         ...(body.scope ? { scope: body.scope } : {}),
+        ...(body.addFields ? { addFields: body.addFields } : {}),
       });
       await deps.sync.sync();
       return { grant: step.result, warnings: step.warnings };

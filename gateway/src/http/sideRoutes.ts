@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import { checkpointKey } from '../audit';
 import { registerCatalogRoutes } from '../catalog';
 import { registerConsoleRoutes } from '../console';
-import { GrantService, loadWorkCalendar, policyGrantChecker } from '../grants';
+import { GrantService, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
+import { loadPolicySet } from '../policy';
 import { registerPlaygroundRoutes } from '../playground';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { registerConsoleAdminRoutes } from './consoleAdminRoutes';
+import { registerDecisionImpactRoutes } from './decisionImpactRoutes';
 import type { HubServices } from './hubServices';
 import { registerOperatorRoutes } from './operatorRoutes';
+import { registerAuditStateRoutes, registerSchemaVersionRoutes, registerUsageRoutes } from './supervisionRoutes';
 
 /**
  * The routes beside `/graphql`: the operators' `/readyz` and `/metrics` (operatorRoutes.ts), the
@@ -47,14 +51,20 @@ export async function installSideRoutes(
     });
   }
   if (policies && grantStore && grantSync && verify) {
+    const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
     const grants = new GrantService({
       store: grantStore,
       policySet: () => policies.current(),
+      // A preview compiles the policies with the store's grants as the decision would leave them.
+      previewPolicySet: (state) => {
+        const compiled = loadPolicySet(sources, gateway.supergraph, {
+          runtimeGrants: runtimeGrantInputs(state, grantStore.location),
+        });
+        if (!compiled.policySet) throw new Error('the policies in force do not compile with the grant store');
+        return compiled.policySet;
+      },
       calendar: loadWorkCalendar(config.calendarFile),
-      checkGrant: policyGrantChecker(
-        { policyDir: config.policyDir, consumersFile: config.consumersFile },
-        () => gateway.supergraph,
-      ),
+      checkGrant: policyGrantChecker(sources, () => gateway.supergraph),
     });
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
     // The CDOs' desk is a production tool (unlike the playground): it holds nothing, the admin API decides.
@@ -63,6 +73,24 @@ export async function installSideRoutes(
       development: Boolean(development),
     });
     registerConsoleAdminRoutes(app, { grants, policies, verify });
+    // The whole trail: every worker's chain, not only this process's.
+    const audit = { auditDir: config.auditTrailDir, auditFromRedis: Boolean(config.auditRedisUrl) };
+    registerDecisionImpactRoutes(app, { grants, policies, verify, ...audit });
+    registerUsageRoutes(app, { policies, verify, ...audit });
+    registerAuditStateRoutes(app, {
+      policies,
+      verify,
+      ...audit,
+      witness: { ...config, auditDir: config.auditTrailDir },
+      signingKey: checkpointKey(secrets.subgraphSigningKey),
+    });
+    registerSchemaVersionRoutes(app, {
+      policies,
+      verify,
+      registry: services.registry,
+      servedSupergraph: () => gateway.supergraph.version,
+      supergraphFile: config.supergraphFile,
+    });
     if (cache) registerCacheAdminRoutes(app, { cache, policies, verify });
   }
 }

@@ -1,14 +1,9 @@
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ConsumerDirectory } from '../consumers';
 import { DEFAULT_TOKEN_MAX_TTL_SECONDS } from '../config';
 import { signDevelopmentToken } from '../identity';
+import { serveWebBundle } from '../webBundle';
 import { loadExamples } from './examples';
-
-/** Where the build put the bundle (`gateway/web/build.mjs` → `gateway/dist/web`). */
-export const PLAYGROUND_ASSETS_DIR = join(__dirname, '..', 'web');
 
 export interface PlaygroundOptions {
   /** The consumer directory in force (the development picker lists it). */
@@ -29,15 +24,7 @@ const readsData = (kind: string) => kind !== 'PUBLIC' && kind !== 'CDO' && kind 
  * It never signs a role (`&role=` is refused with 403 ROLE_NOT_HELD): roles come from `hub token`.
  */
 export async function registerPlaygroundRoutes(app: FastifyInstance, options: PlaygroundOptions): Promise<void> {
-  if (!existsSync(join(PLAYGROUND_ASSETS_DIR, 'playground.js'))) {
-    app.log.warn(`the playground bundle is missing from ${PLAYGROUND_ASSETS_DIR}: run npm run build`);
-  }
-  await app.register(fastifyStatic, {
-    root: PLAYGROUND_ASSETS_DIR,
-    prefix: '/playground/assets/',
-    decorateReply: false,
-    maxAge: '1h',
-  });
+  await serveWebBundle(app, { name: 'playground', entry: 'playground.js', prefix: '/playground/assets/' });
   const examples = loadExamples();
 
   app.get('/', async (_, reply) => reply.redirect('/playground'));

@@ -41,6 +41,138 @@ export interface RegisteredGrant {
   history: { action: string; at?: string; actor?: string; reason?: string }[];
 }
 
+/** The impact preview of a decision (gateway/src/console/decisionPreview.ts). */
+export interface DecisionPreview {
+  decision: 'approve' | 'refuse' | 'revoke';
+  target: string;
+  agency: string;
+  consumer: string;
+  grantId?: string;
+  since: string;
+  records: number;
+  operations: number;
+  notJudged: number;
+  auditFromRedis: boolean;
+  changes: {
+    consumer: string;
+    purpose: string | null;
+    operation: { hash: string; name: string | null };
+    count: number;
+    coordinate: string;
+    before: string;
+    after: string;
+    change: string;
+    paths: string[];
+  }[];
+  blanked: {
+    consumer: string;
+    purpose: string | null;
+    operation: { hash: string; name: string | null };
+    coordinate: string;
+    nulled: string[];
+  }[];
+  unreachable: {
+    consumer: string;
+    purpose: string | null;
+    operation: { hash: string; name: string | null };
+    coordinate: string;
+    missing: string[];
+  }[];
+  parentFields: { typeName: string; coordinates: string[]; missing?: string[]; addable: string[] }[];
+}
+
+/** What an approval sends (and its preview asks about). */
+export interface ApprovalBody {
+  expires: string;
+  masks: Record<string, string>;
+  scope: Record<string, string>;
+  addFields: string[];
+}
+
+/** The usage page's data (gateway/src/console/usageView.ts); times in Beijing time. */
+export interface UsageView {
+  agency: string;
+  window: string;
+  timeZone: string;
+  since: string;
+  until: string;
+  bucket: 'hour' | 'day';
+  buckets: string[];
+  requests: number;
+  entities: number;
+  auditFromRedis: boolean;
+  usage: {
+    consumer: string;
+    purpose: string | null;
+    requests: number;
+    entities: number;
+    partial: number;
+    refused: number;
+    grants: string[];
+    firstSeen: string;
+    lastSeen: string;
+    perBucket: number[];
+    fields: FieldCount[];
+    plumbing: FieldCount[];
+  }[];
+}
+export interface FieldCount {
+  field: string;
+  released: number;
+  masked: number;
+  denied: number;
+}
+
+/** The audit trail's state (gateway/src/audit/trailState.ts); times in Beijing time. */
+export interface AuditState {
+  chains: {
+    chain: string;
+    trailId?: string;
+    lastCheckpoint?: { seq: number; time: string };
+    witnessed?: { seq: number; time: string };
+  }[];
+  witness: string;
+  auditFromRedis: boolean;
+  lastVerification?: Verification;
+}
+export interface Verification {
+  at: string;
+  by: string;
+  chains: {
+    chain: string;
+    ok: boolean;
+    records: number;
+    lastSeq: number;
+    checkpoints: number;
+    problems: string[];
+    warnings: string[];
+    notes: string[];
+    trailId?: string;
+    witness: string;
+    witnessedSeq?: number;
+  }[];
+}
+
+/** An agency's schema versions (gateway/src/console/schemaVersionsView.ts). */
+export interface SchemaVersions {
+  agency: string;
+  registry: 'in-use' | 'unused' | 'off';
+  servedSupergraph: string;
+  supergraphFile?: string;
+  versions: {
+    version: number;
+    author: string;
+    publishedAt: string;
+    reason: string;
+    source: string;
+    sdlHash: string;
+    supergraphVersion: string;
+    served: boolean;
+    checks: { passed: true } | { passed: false; errors: string[] };
+    restores?: number;
+  }[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly code: string,
@@ -107,15 +239,40 @@ export const api = {
     call<{ requests: ListedRequest[] }>(token, 'GET', `/admin/grant-requests?agency=${encodeURIComponent(agency)}`),
   choices: (token: string, id: string) =>
     call<ApprovalChoices>(token, 'GET', `/admin/grant-requests/${encodeURIComponent(id)}/choices`),
-  approve: (
-    token: string,
-    id: string,
-    body: { expires: string; masks: Record<string, string>; scope: Record<string, string> },
-  ) => call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
+  approve: (token: string, id: string, body: ApprovalBody) =>
+    call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
+  approvalImpact: (token: string, id: string, body: ApprovalBody) =>
+    call<DecisionPreview>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/impact`, {
+      decision: 'approve',
+      ...body,
+    }),
+  refusalImpact: (token: string, id: string) =>
+    call<DecisionPreview>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/impact`, {
+      decision: 'refuse',
+    }),
+  revocationImpact: (token: string, id: string) =>
+    call<DecisionPreview>(token, 'POST', `/admin/grants/${encodeURIComponent(id)}/impact`, {}),
   refuse: (token: string, id: string, reason: string) =>
     call<unknown>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/refuse`, { reason }),
   revoke: (token: string, id: string, reason: string) =>
     call<unknown>(token, 'POST', `/admin/grants/${encodeURIComponent(id)}/revoke`, { reason }),
+  usage: (token: string, agency: string, window: string) =>
+    call<UsageView>(
+      token,
+      'GET',
+      `/admin/usage?agency=${encodeURIComponent(agency)}&since=${encodeURIComponent(window)}`,
+    ),
+  auditState: (token: string, agency: string) =>
+    call<AuditState>(token, 'GET', `/admin/audit-state?agency=${encodeURIComponent(agency)}`),
+  verifyAudit: (token: string, agency: string) =>
+    call<{ lastVerification: Verification }>(
+      token,
+      'POST',
+      `/admin/audit-state/verify?agency=${encodeURIComponent(agency)}`,
+      {},
+    ),
+  schemaVersions: (token: string, agency: string) =>
+    call<SchemaVersions>(token, 'GET', `/admin/schema-versions?agency=${encodeURIComponent(agency)}`),
   register: (token: string, agency: string) =>
     call<{ grants: RegisteredGrant[] }>(token, 'GET', `/admin/grant-register?agency=${encodeURIComponent(agency)}`),
 };

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type RegisteredGrant } from './api';
-import { ReasonForm } from './inbox';
+import { ReasonForm } from './reasonForm';
 import type { Messages } from './messages';
-import { beijingTime, Problem, Status } from './shared';
+import { beijingTime, PageHeading, Problem, Status } from './shared';
 
 /** Every grant of the agency — policy file and grant store — with its status and history; store grants revocable here. */
 export function GrantsView({ t, token, agency }: { t: Messages; token: string; agency: string }) {
@@ -21,17 +21,14 @@ export function GrantsView({ t, token, agency }: { t: Messages; token: string; a
   if (!grants) return <p>{t.loading}</p>;
   return (
     <section aria-labelledby="grants-title">
-      <h2 id="grants-title">
-        {t.grants} <span className="count">{grants.filter((g) => g.status === 'in-force').length}</span>
-        <button className="quiet" onClick={load}>
-          {t.refresh}
-        </button>
-      </h2>
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
+      <PageHeading
+        id="grants-title"
+        t={t}
+        title={t.grants}
+        count={grants.filter((g) => g.status === 'in-force').length}
+        onRefresh={load}
+        notice={notice}
+      />
       {grants.length === 0 && <p>{t.noGrants}</p>}
       <table className="grants">
         <thead>
@@ -104,6 +101,7 @@ export function GrantsView({ t, token, agency }: { t: Messages; token: string; a
                         label={t.revokeReason}
                         confirm={t.confirmRevoke}
                         run={(reason) => api.revoke(token, grant.id, reason)}
+                        impact={() => api.revocationImpact(token, grant.id)}
                         onCancel={() => setRevoking(undefined)}
                         onDone={() => {
                           setRevoking(undefined);

@@ -1,7 +1,16 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, inboxOrder, type ApprovalChoices, type ListedRequest } from './api';
+import {
+  api,
+  inboxOrder,
+  type ApprovalBody,
+  type ApprovalChoices,
+  type DecisionPreview,
+  type ListedRequest,
+} from './api';
+import { ImpactPreview } from './impact';
+import { ReasonForm } from './reasonForm';
 import { DISTRICTS, type Lang, type Messages } from './messages';
-import { beijingTime, Problem, Status } from './shared';
+import { beijingTime, PageHeading, Problem, Status } from './shared';
 
 interface Props {
   t: Messages;
@@ -36,17 +45,7 @@ export function InboxView({ t, lang, token, agency }: Props) {
   const { pending, decided } = inboxOrder(requests);
   return (
     <section aria-labelledby="inbox-title">
-      <h2 id="inbox-title">
-        {t.inbox} <span className="count">{pending.length}</span>
-        <button className="quiet" onClick={load}>
-          {t.refresh}
-        </button>
-      </h2>
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
+      <PageHeading id="inbox-title" t={t} title={t.inbox} count={pending.length} onRefresh={load} notice={notice} />
       {pending.length === 0 && <p>{t.noPending}</p>}
       <ul className="requests">
         {pending.map((request) => (
@@ -71,6 +70,7 @@ export function InboxView({ t, lang, token, agency }: Props) {
                   label={t.refuseReason}
                   confirm={t.confirmRefuse}
                   run={(reason) => api.refuse(token, request.id, reason)}
+                  impact={() => api.refusalImpact(token, request.id)}
                   onCancel={() => setOpen(undefined)}
                   onDone={() => done(t.refused(request.id))}
                 />
@@ -169,21 +169,41 @@ function ApproveForm(props: {
   const [district, setDistrict] = useState(request.scope?.districtCode ?? '');
   const [masks, setMasks] = useState<Record<string, string>>({});
   const [steps, setSteps] = useState<Record<string, string>>({});
+  const [addFields, setAddFields] = useState<string[]>([]);
   const [error, setError] = useState<unknown>();
+  const [preview, setPreview] = useState<{ for: string; impact?: DecisionPreview; error?: unknown }>();
   useEffect(() => {
     api.choices(token, request.id).then(setChoices, setError);
   }, [token, request.id]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
-    const chosen = Object.fromEntries(
+  const body: ApprovalBody = {
+    expires,
+    masks: Object.fromEntries(
       Object.entries(masks)
         .filter(([, mask]) => mask !== '')
         .map(([field, mask]) => [field, mask === 'round(n)' ? `round(${steps[field] || '10000'})` : mask]),
+    ),
+    scope: district ? { districtCode: district } : {},
+    addFields,
+  };
+  const asked = JSON.stringify(body);
+  // The impact of exactly what would be approved: asked again whenever a choice changes.
+  useEffect(() => {
+    let current = true;
+    setPreview({ for: asked });
+    api.approvalImpact(token, request.id, JSON.parse(asked) as ApprovalBody).then(
+      (impact) => current && setPreview({ for: asked, impact }),
+      (e: unknown) => current && setPreview({ for: asked, error: e }),
     );
-    api
-      .approve(token, request.id, { expires, masks: chosen, scope: district ? { districtCode: district } : {} })
-      .then((answer) => props.onDone(answer.grant.id), setError);
+    return () => {
+      current = false;
+    };
+  }, [token, request.id, asked]);
+  const previewed = preview?.for === asked && preview.impact !== undefined;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    if (!previewed) return;
+    api.approve(token, request.id, body).then((answer) => props.onDone(answer.grant.id), setError);
   };
   if (!choices) return error ? <Problem t={t} error={error} /> : <p>{t.loading}</p>;
   return (
@@ -248,48 +268,32 @@ function ApproveForm(props: {
           </div>
         ))}
       </fieldset>
+      {addFields.length > 0 && (
+        <p className="added">
+          {t.impact.added}:{' '}
+          {addFields.map((field) => (
+            <code key={field}>{field}</code>
+          ))}{' '}
+          <button type="button" className="quiet" onClick={() => setAddFields([])}>
+            {t.impact.remove}
+          </button>
+        </p>
+      )}
+      {preview?.error !== undefined ? (
+        <Problem t={t} error={preview.error} />
+      ) : preview?.impact ? (
+        <ImpactPreview
+          t={t}
+          preview={preview.impact}
+          onAdd={(fields) => setAddFields([...new Set([...addFields, ...fields])])}
+        />
+      ) : (
+        <p className="hint">{t.impact.loading}</p>
+      )}
       {error !== undefined && <Problem t={t} error={error} />}
       <div className="actions">
-        <button type="submit">{t.confirmApprove}</button>
-        <button type="button" className="quiet" onClick={props.onCancel}>
-          {t.cancel}
-        </button>
-      </div>
-    </form>
-  );
-}
-
-/** A refusal or revocation: a reason is required (it goes to the consumer and the audit trail). */
-export function ReasonForm(props: {
-  t: Messages;
-  label: string;
-  confirm: string;
-  run: (reason: string) => Promise<unknown>;
-  onCancel: () => void;
-  onDone: () => void;
-}) {
-  const { t } = props;
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [problem, setProblem] = useState<string>();
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
-    if (!reason.trim()) return setProblem(t.reasonNeeded);
-    setProblem(undefined);
-    props.run(reason.trim()).then(props.onDone, setError);
-  };
-  return (
-    <form className="decision" onSubmit={submit} aria-label={props.confirm}>
-      <label>
-        {props.label}
-        <textarea name="reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
-      </label>
-      {problem && <p className="problem">{problem}</p>}
-      {error !== undefined && <Problem t={t} error={error} />}
-      <div className="actions">
-        <button type="submit" className="danger">
-          {props.confirm}
+        <button type="submit" disabled={!previewed} title={previewed ? undefined : t.previewFirst}>
+          {t.confirmApprove}
         </button>
         <button type="button" className="quiet" onClick={props.onCancel}>
           {t.cancel}

@@ -1,15 +1,18 @@
 import { StrictMode, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
 import { readToken, session } from './api';
+import { AuditView } from './audit';
 import { GrantsView } from './grants';
 import { InboxView } from './inbox';
+import { UsageView } from './usage';
 import { MESSAGES, type Lang, type Messages } from './messages';
 import './console.css';
 
 /**
- * The CDOs' desk: an inbox of the agency's grant requests and the register of its grants, over
- * the admin API. Chinese by default, English on request (kept for the tab's session). The page
- * holds no data of its own: signed out it shows only the sign-in.
+ * The CDOs' desk: an inbox of the agency's grant requests, the register of its grants, the usage
+ * of its data, the audit trail's state and its schema versions, over the admin API. Chinese by
+ * default, English on request (kept for the tab's session). The page holds no data of its own:
+ * signed out it shows only the sign-in.
  */
 
 interface ConsoleConfig {
@@ -20,6 +23,9 @@ interface ConsoleConfig {
 
 const config = JSON.parse(document.getElementById('console-config')!.textContent!) as ConsoleConfig;
 const LANG_KEY = 'cdo-console.lang';
+const PAGES = ['inbox', 'grants', 'usage', 'audit'] as const;
+type Page = (typeof PAGES)[number];
+const PAGE_TITLES = { inbox: 'inbox', grants: 'grants', usage: 'usageNav', audit: 'auditNav' } as const;
 
 function SignIn({ t, onToken }: { t: Messages; onToken: (token: string) => void }) {
   const [text, setText] = useState('');
@@ -70,7 +76,7 @@ function SignIn({ t, onToken }: { t: Messages; onToken: (token: string) => void 
 function App() {
   const [lang, setLang] = useState<Lang>(sessionStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh');
   const [token, setToken] = useState(session.token());
-  const [view, setView] = useState<'inbox' | 'grants'>('inbox');
+  const [view, setView] = useState<Page>('inbox');
   const t = MESSAGES[lang];
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
@@ -89,12 +95,11 @@ function App() {
         <h1>{t.title}</h1>
         {token && agency && (
           <nav aria-label={t.title}>
-            <button aria-pressed={view === 'inbox'} onClick={() => setView('inbox')}>
-              {t.inbox}
-            </button>
-            <button aria-pressed={view === 'grants'} onClick={() => setView('grants')}>
-              {t.grants}
-            </button>
+            {PAGES.map((page) => (
+              <button key={page} aria-pressed={view === page} onClick={() => setView(page)}>
+                {t[PAGE_TITLES[page]]}
+              </button>
+            ))}
           </nav>
         )}
         <div className="who">
@@ -122,8 +127,12 @@ function App() {
           />
         ) : view === 'inbox' ? (
           <InboxView t={t} lang={lang} token={token} agency={agency} />
-        ) : (
+        ) : view === 'grants' ? (
           <GrantsView t={t} token={token} agency={agency} />
+        ) : view === 'usage' ? (
+          <UsageView t={t} token={token} agency={agency} />
+        ) : (
+          <AuditView t={t} token={token} agency={agency} />
         )}
       </main>
     </>

@@ -2,9 +2,12 @@
  * The console's words in both languages. Chinese is the default (the CDOs are officials of a
  * Beijing agency); every key exists in both tables, which the type checker enforces.
  */
+import { supervisionEn, supervisionZh } from './supervisionMessages';
+
 export type Lang = 'zh' | 'en';
 
 const zh = {
+  ...supervisionZh,
   title: '首席数据官工作台',
   switchLang: 'English',
   signInTitle: '登录',
@@ -19,6 +22,9 @@ const zh = {
   agency: '机构',
   inbox: '待办申请',
   grants: '生效授权',
+  usageNav: '使用情况',
+  consumerPurpose: (consumer: string, purpose: string | null) => `${consumer}（${purpose ?? '未声明用途'}）`,
+  auditNav: '审计与模式',
   loading: '加载中…',
   refresh: '刷新',
   noPending: '没有待处理的申请。',
@@ -39,6 +45,7 @@ const zh = {
   revoke: '撤销',
   cancel: '取消',
   confirmApprove: '确认批准',
+  previewFirst: '请先查看影响预览。',
   confirmRefuse: '确认拒绝',
   confirmRevoke: '确认撤销',
   expires: '有效期至',
@@ -97,11 +104,52 @@ const zh = {
     UNKNOWN: '操作失败。',
   } as Record<string, string>,
   detail: '详情',
+  impact: {
+    title: '影响预览',
+    loading: '正在根据审计记录计算影响…',
+    basis: (operations: number, records: number, since: string) =>
+      `依据 ${since} 以来 ${records} 条审计记录中的 ${operations} 个不同操作。`,
+    noRecords: '该时段内没有记录到任何操作：未能核对使用方的实际用法。',
+    fromRedis: '网关把审计记录写入 Redis：只读取了已归档到文件的记录。',
+    notJudged: (n: number) => `另有 ${n} 个操作已不符合现行模式，未作判断。`,
+    refuseNote: '拒绝不改变任何生效的授权：使用方目前能读到的数据保持不变。',
+    changes: '近期操作中结果将改变的字段',
+    noChanges: '近期操作的结果都不会改变。',
+    operation: '操作',
+    times: '次数',
+    field: '字段',
+    change: '变化',
+    blanked: '将因非空字段被扣留而整体变为 null 的对象',
+    blankedLine: (coordinate: string, nulled: string) => `${coordinate} 被扣留 → ${nulled} 变为 null`,
+    unreachable: '申请的字段缺少上级授权，取不到',
+    unreachableLine: (coordinate: string, missing: string) => `${coordinate} 位于 ${missing} 之下，而后者未授权`,
+    parents: '授权后仍无法使用的字段',
+    parentLine: (coordinates: string, typeName: string, missing: string) =>
+      `${coordinates}：没有 ${missing} 就取不到任何 ${typeName}。`,
+    noPath: (coordinates: string, typeName: string) => `${coordinates}：没有任何可授权的路径能取到 ${typeName}。`,
+    addParents: (fields: string) => `一并授权上级字段 ${fields}`,
+    askElsewhere: (fields: string) => `${fields} 不属于本机构，需向其所属机构申请。`,
+    added: '已加入批准的上级字段',
+    remove: '移除',
+    anonymous: '（未命名操作）',
+    changeNames: {
+      withheld: '将被扣留',
+      masked: '将被脱敏',
+      released: '将被放行',
+      unmasked: '将取消脱敏',
+      'mask changed': '脱敏方式改变',
+      'reason changed': '扣留原因改变',
+    } as Record<string, string>,
+    allow: '放行',
+    maskOutcome: (mask: string) => `脱敏（${mask}）`,
+    denyOutcome: (code: string) => `扣留（${code}）`,
+  },
 };
 
 export type Messages = typeof zh;
 
 const en: Messages = {
+  ...supervisionEn,
   title: 'CDO desk',
   switchLang: '中文',
   signInTitle: 'Sign in',
@@ -117,6 +165,9 @@ const en: Messages = {
   agency: 'Agency',
   inbox: 'Inbox',
   grants: 'Grants',
+  usageNav: 'Usage',
+  consumerPurpose: (consumer: string, purpose: string | null) => `${consumer} (${purpose ?? 'no purpose stated'})`,
+  auditNav: 'Audit & schema',
   loading: 'Loading…',
   refresh: 'Refresh',
   noPending: 'No requests waiting.',
@@ -137,6 +188,7 @@ const en: Messages = {
   revoke: 'Revoke',
   cancel: 'Cancel',
   confirmApprove: 'Confirm approval',
+  previewFirst: 'Read the impact preview first.',
   confirmRefuse: 'Confirm refusal',
   confirmRevoke: 'Confirm revocation',
   expires: 'Valid until',
@@ -195,6 +247,48 @@ const en: Messages = {
     UNKNOWN: 'The action failed.',
   },
   detail: 'Detail',
+  impact: {
+    title: 'Impact preview',
+    loading: 'Working out the impact from the audit trail…',
+    basis: (operations: number, records: number, since: string) =>
+      `From ${operations} distinct operation(s) in ${records} audit record(s) since ${since}.`,
+    noRecords: 'No operations were recorded in this window: consumers’ actual usage could not be checked.',
+    fromRedis: 'The gateways write the audit trail to Redis: only records archived to the files were read.',
+    notJudged: (n: number) => `${n} more operation(s) no longer fit the schema and were not judged.`,
+    refuseNote: 'A refusal changes no grant in force: what consumers read today stays as it is.',
+    changes: 'Fields whose outcome changes in recent operations',
+    noChanges: 'No recent operation would change outcome.',
+    operation: 'Operation',
+    times: 'Times',
+    field: 'Field',
+    change: 'Change',
+    blanked: 'Objects that would become null through a withheld non-null field',
+    blankedLine: (coordinate: string, nulled: string) => `${coordinate} withheld → ${nulled} becomes null`,
+    unreachable: 'Requested fields unreachable without a parent grant',
+    unreachableLine: (coordinate: string, missing: string) =>
+      `${coordinate} sits under ${missing}, which is not granted`,
+    parents: 'Fields the grant releases that still cannot be used',
+    parentLine: (coordinates: string, typeName: string, missing: string) =>
+      `${coordinates}: no ${typeName} can be reached without ${missing}.`,
+    noPath: (coordinates: string, typeName: string) =>
+      `${coordinates}: no path a grant could open reaches a ${typeName}.`,
+    addParents: (fields: string) => `Add the parent field too: ${fields}`,
+    askElsewhere: (fields: string) => `${fields} belongs to another agency: ask its CDO.`,
+    added: 'Parent fields added to the approval',
+    remove: 'Remove',
+    anonymous: '(unnamed operation)',
+    changeNames: {
+      withheld: 'withheld',
+      masked: 'masked',
+      released: 'released',
+      unmasked: 'unmasked',
+      'mask changed': 'mask changed',
+      'reason changed': 'reason changed',
+    },
+    allow: 'released',
+    maskOutcome: (mask: string) => `masked (${mask})`,
+    denyOutcome: (code: string) => `withheld (${code})`,
+  },
 };
 
 export const MESSAGES: Record<Lang, Messages> = { zh, en };

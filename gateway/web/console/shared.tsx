@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { ApiError } from './api';
 import type { Messages } from './messages';
 
@@ -27,4 +28,36 @@ export function beijingTime(iso: string): string {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
   return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/**
+ * A page's heading — its title, an optional count badge and the refresh button — and the notice
+ * of the last action taken on it, the same on every page of the console.
+ */
+export function PageHeading(props: {
+  id: string;
+  t: Messages;
+  title: string;
+  count?: number;
+  onRefresh: () => void;
+  notice?: string | undefined;
+  children?: ReactNode;
+}) {
+  const { t } = props;
+  return (
+    <>
+      <h2 id={props.id}>
+        {props.title} {props.count !== undefined && <span className="count">{props.count}</span>}
+        <button className="quiet" onClick={props.onRefresh}>
+          {t.refresh}
+        </button>
+        {props.children}
+      </h2>
+      {props.notice && (
+        <p role="status" className="notice">
+          {props.notice}
+        </p>
+      )}
+    </>
+  );
 }

@@ -11,7 +11,7 @@ import {
   formatUsageTable,
   openAuditWitness,
   parseSince,
-  verifyWitnessedTrail,
+  verifyAuditChains,
   WORKER_CHAIN_PATTERN,
   type AuditRecord,
   type AuditWitness,
@@ -107,12 +107,9 @@ export async function auditVerify(
   try {
     const lines: string[] = [];
     let exitCode = 0;
-    for (const chain of auditChainDirs(config.auditDir)) {
-      const result = await verifyWitnessedTrail(chain, signingKey, witness);
+    for (const result of await verifyAuditChains(config.auditDir, signingKey, witness)) {
       lines.push(
-        ...result.problems.map(
-          (problem) => `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`,
-        ),
+        ...result.problems,
         ...result.warnings.map((warning) => `warning: ${warning}`),
         ...result.notes.map((note) => `note: ${note}`),
       );
@@ -121,8 +118,8 @@ export async function auditVerify(
         : '';
       lines.push(
         result.ok
-          ? `audit trail OK: ${result.records} records (last ${result.lastSeq}), ${result.checkpoints} signed checkpoints, in ${chain}${witnessed}`
-          : `audit trail BROKEN: ${result.problems.length} problem(s) in ${chain}`,
+          ? `audit trail OK: ${result.records} records (last ${result.lastSeq}), ${result.checkpoints} signed checkpoints, in ${result.dir}${witnessed}`
+          : `audit trail BROKEN: ${result.problems.length} problem(s) in ${result.dir}`,
       );
       if (!result.ok) exitCode = 1;
     }

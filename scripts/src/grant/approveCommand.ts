@@ -10,7 +10,9 @@ Masks (--mask FIELD=MASK), by the type of the field they apply to:
   Int or Float fields   round(n), e.g. round(10000)
   nullable fields       null (the value withheld)
 \`hub grant approve REQ-… --by NAME --dry-run\` lists the masks that fit each field the request names
-and previews the approval's impact on consumers' recent operations, without approving.`;
+and previews the approval's impact on consumers' recent operations, without approving. A field the
+preview says cannot be used without a parent (School.teachers for Teacher.name) is granted with its
+parent by --add-field School.teachers (only parents the request lacks, of the same agency).`;
 
 /** The masks named in APPROVE_HELP (a unit test keeps it in step with the masking module). */
 export const MASKS_IN_HELP = ['idNumber', 'mobile', 'name', 'address', 'hash', 'yearOnly', 'round(n)', 'null'];
@@ -19,6 +21,8 @@ export interface ApproveOptions {
   by: string;
   mask?: string[];
   expires?: string;
+  /** Parent fields granted too (`--add-field`), as the preview's "could not be used" lines name them. */
+  addField?: string[];
   dryRun?: boolean;
   sinceDays: number;
 }
@@ -31,6 +35,7 @@ export async function approve(id: string, options: ApproveOptions, print: (line:
     by: options.by,
     masks: pairs(options.mask, '--mask'),
     ...(options.expires ? { expires: options.expires } : {}),
+    ...(options.addField?.length ? { addFields: options.addField } : {}),
   };
   await withGrants(async (service) => {
     const { grant, after } = await service.previewApproval(id, input);

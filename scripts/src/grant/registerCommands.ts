@@ -102,6 +102,11 @@ export function registerGrantCommands(program: Command): void {
     .requiredOption('--by <name>', 'the CDO who approves')
     .option('--mask <field=mask>', 'release a field masked, e.g. Student.name=name (repeatable; masks below)', collect)
     .option('--expires <date>', 'last day of validity (default: the date the request asked for)')
+    .option(
+      '--add-field <field>',
+      'grant a parent field the request lacks a path through too, e.g. School.teachers (repeatable)',
+      collect,
+    )
     .option('--dry-run', 'print the masks that fit and the impact preview, and approve nothing')
     .addOption(sinceDaysOption())
     .addHelpText('after', APPROVE_HELP)

@@ -5,22 +5,17 @@ import {
   loadPolicySet,
   loadServedSupergraph,
   openGrantStore,
-  policyImpact,
   readYamlSource,
-  recentOperations,
+  replayImpact,
   runtimeGrantInputs,
   type ApprovalInput,
   type GatewayConfig,
   type GrantService,
+  type ImpactWindow,
   type PolicyImpact,
   type PolicySet,
 } from '@cdo-hub/gateway';
 import { formatImpact } from './impactReport';
-
-/** How far back a preview reads consumers' operations, and where from. */
-export interface ImpactWindow {
-  sinceDays: number;
-}
 
 /** The recent operations of the trail, and a note when the trail cannot be read in full. */
 async function replay(
@@ -29,21 +24,18 @@ async function replay(
   after: PolicySet,
   window: ImpactWindow,
 ): Promise<{ impact: PolicyImpact; heading: string; notes: string[] }> {
-  const since = new Date(Date.now() - window.sinceDays * 86_400_000);
-  const { operations, records } = await recentOperations(config.auditDir, since);
-  const impact = policyImpact(before, after, operations, Date.now());
+  const { impact, since, records } = await replayImpact(config.auditDir, before, after, window);
+  const day = since.slice(0, 10);
   const notes: string[] = [];
   if (!records)
-    notes.push(
-      `warning: no operations recorded since ${since.toISOString().slice(0, 10)} in ${config.auditDir}: consumers' usage was not checked`,
-    );
+    notes.push(`warning: no operations recorded since ${day} in ${config.auditDir}: consumers' usage was not checked`);
   if (config.auditRedisUrl)
     notes.push(
       'warning: gateways write their audit trail to Redis Streams: only records moved to the files by `hub audit archive` were read',
     );
   return {
     impact,
-    heading: `impact on ${operations.length} operation(s) consumers sent since ${since.toISOString().slice(0, 10)} (${records} audit record(s))`,
+    heading: `impact on ${impact.operations} operation(s) consumers sent since ${day} (${records} audit record(s))`,
     notes,
   };
 }
