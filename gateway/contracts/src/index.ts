@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './signing';
 export * from './caching';
+export * from './tracing';

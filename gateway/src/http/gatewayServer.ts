@@ -31,6 +31,7 @@ import { installRequestGate } from './requestGateHook';
 import { responseStagesPlugin } from './responseStages';
 import { installScopedApq } from './scopedApqHook';
 import { installSideRoutes } from './sideRoutes';
+import { installRequestTracing } from '../tracing';
 
 export interface GatewayServer {
   app: FastifyInstance;
@@ -83,6 +84,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     // Requests Node's parser refuses (oversized headers, broken HTTP): a coded answer, not a bare status line.
     clientErrorHandler: answerClientError,
   });
+  installRequestTracing(app);
   // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
   installHttpErrorHandlers(app, logger);
   const cors = config.corsOrigins.length > 0;
