@@ -112,7 +112,7 @@ it('continues the signed trace: the call under the gateway span, its batch and s
 it('refuses a call whose traceparent was changed, added or stripped, and traces none of them', async () => {
   const signed = signedSubgraphHeaders(key, 'education', body, undefined, { traceparent: formatTraceparent(parent) });
   const unsigned = signedSubgraphHeaders(key, 'education', body);
-  const attempts = [
+  const attempts: Record<string, string>[] = [
     { ...signed, [TRACEPARENT_HEADER]: formatTraceparent({ ...parent, traceId: 'f'.repeat(32) }) },
     { ...signed, [TRACEPARENT_HEADER]: formatTraceparent({ ...parent, flags: 0 }) },
     { ...unsigned, [TRACEPARENT_HEADER]: formatTraceparent(parent) },
