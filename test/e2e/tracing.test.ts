@@ -1,5 +1,8 @@
-import { AGENCIES } from '@cdo-hub/subgraph-kit';
+import { AGENCIES, repoRoot } from '@cdo-hub/subgraph-kit';
+import { join } from 'node:path';
 import { CanaryHub, connectionPaths, walkConnection, walkRoots, type WalkingHub } from '../harness/canary';
+import { freePort } from '../harness/freePort';
+import { GatewayProcess } from '../harness/gatewayProcess';
 import { as, asOperator } from '../harness/hubProcess';
 import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from '../harness/otlpReceiver';
 import { until } from '../harness/until';
@@ -253,4 +256,48 @@ it('traces no probe: /healthz, /readyz and /metrics, nor the readiness calls to 
   // /readyz asked every agency (signed, without a traceparent): no agency span is left without a parent.
   const agencyRoots = receiver.spans.filter((span) => span.service !== 'cdo-hub-gateway' && !span.parentSpanId);
   expect(agencyRoots).toEqual([]);
+});
+
+it('traces `hub gateway` run alone too: OTLP/JSON, its own service name, the agencies joining its trace', async () => {
+  const gateway = await GatewayProcess.start(
+    ['--supergraph', join(repoRoot(), 'schema', 'supergraph.graphql')],
+    await freePort(),
+    {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'cdo-hub-gateway-alone',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      ...Object.fromEntries(
+        AGENCIES.map((agency) => [`${agency.envPrefix}_URL`, `http://127.0.0.1:${hub.hub.ports[agency.id]}/graphql`]),
+      ),
+    },
+  );
+  try {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { ...(await as('city-analytics', 'statistics')), 'content-type': 'application/json' },
+      body: JSON.stringify({ query: CROSS_AGENCY }),
+    });
+    expect(response.status).toBe(200);
+    const fetchesOf = () =>
+      receiver.spans.filter((span) => span.service === 'cdo-hub-gateway-alone' && span.name === 'hub.subgraph_fetch');
+    await until(() => fetchesOf().length === AGENCIES.length, 15_000, 50, { what: "the lone gateway's fetch spans" });
+    const traceId = fetchesOf()[0]!.traceId;
+    // Its spans came as JSON; the agencies', in the same trace, as protobuf.
+    expect(receiver.exports.some((e) => e.contentType.startsWith('application/json') && e.spans.length > 0)).toBe(true);
+    await until(
+      () => AGENCIES.every((agency) => receiver.trace(traceId).some((span) => span.service === `cdo-hub-${agency.id}`)),
+      15_000,
+      50,
+      { what: "the agencies joining the lone gateway's trace" },
+    );
+    const fetchIds = new Set(fetchesOf().map((span) => span.spanId));
+    const calls = receiver
+      .trace(traceId)
+      .filter((span) => span.service !== 'cdo-hub-gateway-alone' && span.kind === SPAN_KIND.server);
+    expect(calls.length).toBeGreaterThanOrEqual(AGENCIES.length);
+    for (const call of calls) expect(fetchIds.has(call.parentSpanId!)).toBe(true);
+  } finally {
+    await gateway.stop();
+  }
 });
