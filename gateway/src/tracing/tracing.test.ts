@@ -119,3 +119,23 @@ it('makes each request a root server span named by its route, never by its path 
   });
   expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain('CNRY');
 });
+
+it("keeps Apollo Gateway's plan span and drops its others, whose children hang from the hub's span above", async () => {
+  const apollo = trace.getTracer('apollo/gateway-js', '2.14.4');
+  inSpan('POST /graphql', () =>
+    apollo.startActiveSpan('gateway.request', (request) => {
+      apollo.startActiveSpan('gateway.plan', { attributes: { 'graphql.operation.name': 'Q' } }, (plan) => plan.end());
+      apollo.startActiveSpan('gateway.fetch', { attributes: { service: 'education' } }, (fetch) => {
+        inSpan('hub.subgraph_fetch', () => undefined);
+        fetch.end();
+      });
+      request.end();
+    }),
+  );
+  const spans = await finished();
+  const byName = new Map(spans.map((span) => [span.name, span]));
+  expect([...byName.keys()].sort()).toEqual(['POST /graphql', 'gateway.plan', 'hub.subgraph_fetch']);
+  const root = byName.get('POST /graphql')!.spanContext().spanId;
+  expect(byName.get('gateway.plan')!.parentSpanContext?.spanId).toBe(root);
+  expect(byName.get('hub.subgraph_fetch')!.parentSpanContext?.spanId).toBe(root);
+});

@@ -1,6 +1,7 @@
-import type { Tracer } from '@opentelemetry/api';
+import { context, trace, type Tracer } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { tracingPlan, type OtlpProtocol } from '@cdo-hub/contracts';
+import { HubTracerProvider } from './apolloSpans';
 
 /** What a started tracing setup tells its process (for the start-up line) and lets it do. */
 export interface RunningTracing {
@@ -33,7 +34,8 @@ export async function flushTracing(): Promise<void> {
  * exporter (protobuf or JSON) behind a batching processor, the resource named `defaultServiceName`
  * unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say otherwise, and the async-local context
  * that lets a span started deep in the request path find its parent. It also becomes the global
- * tracer provider, so Apollo Gateway's own spans (plan, execute, fetch) join the same traces.
+ * tracer provider, so Apollo Gateway's query-plan span joins the same traces (its other spans are
+ * dropped: apolloSpans.ts).
  * Undefined when tracing is off: then nothing below is even loaded. `exporter` replaces the OTLP
  * exporter (tests). Once per process.
  */
@@ -45,8 +47,15 @@ export async function startTracing(
   if (running) return running;
   const plan = tracingPlan(env);
   if (!plan.enabled && !options.exporter) return undefined;
-  const [{ NodeTracerProvider }, { BatchSpanProcessor }, resources, { ATTR_SERVICE_NAME }] = await Promise.all([
+  const [
+    { NodeTracerProvider },
+    { AsyncLocalStorageContextManager },
+    { BatchSpanProcessor },
+    resources,
+    { ATTR_SERVICE_NAME },
+  ] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/context-async-hooks'),
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/semantic-conventions'),
@@ -64,8 +73,11 @@ export async function startTracing(
         ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ url: plan.tracesUrl })
         : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter({ url: plan.tracesUrl });
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter!)] });
-  // Our own traceparent goes out signed (datasources/); no global propagator, so no baggage either.
-  provider.register({ propagator: null });
+  // Registered by hand rather than `provider.register()`: Apollo's tracer is thinned on the way
+  // (apolloSpans.ts), and no global propagator is set — our own traceparent goes out signed
+  // (datasources/), and no baggage goes anywhere.
+  trace.setGlobalTracerProvider(new HubTracerProvider(provider));
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   tracer = provider.getTracer('cdo-hub');
   running = {
     serviceName: String(resource.attributes[ATTR_SERVICE_NAME]),
