@@ -8,6 +8,7 @@ const workspaceSources = {
   '@cdo-hub/contracts/errors': 'gateway/contracts/src/errors',
   '@cdo-hub/contracts/signing': 'gateway/contracts/src/signing',
   '@cdo-hub/contracts/caching': 'gateway/contracts/src/caching',
+  '@cdo-hub/contracts/tracing': 'gateway/contracts/src/tracing',
   '@cdo-hub/contracts/testing': 'gateway/contracts/src/testing',
   '@cdo-hub/contracts': 'gateway/contracts/src',
   '@cdo-hub/gateway/errors': 'gateway/src/errors',

@@ -24,3 +24,4 @@ export * from './limits';
 export * from './ratelimit';
 export * from './faults';
 export * from './persisted';
+export { startTracing, type RunningTracing } from './tracing';

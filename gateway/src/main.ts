@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { loadGatewayConfig } from './config';
 import { createLogger } from './logging';
+import { startTracing } from './tracing';
 import { currentGatewayWorker } from './workers/workerCount';
 
 /**
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     const { runGatewayPrimary } = await import('./workers/gatewayPrimary.js');
     return runGatewayPrimary(config, createLogger(config.logLevel, 'gateway-primary'));
   }
+  // Before anything logs or serves: log lines carry trace ids, and requests start spans (tracing/).
+  const tracing = await startTracing(process.env, 'cdo-hub-gateway');
   const { runUntilSignalled, startGatewayServer } = await import('./http/index.js');
   const worker = currentGatewayWorker();
   if (!worker) {
@@ -26,6 +29,9 @@ async function main(): Promise<void> {
         url: server.url,
         supergraph: server.gateway.supergraph.version,
         policies: server.gateway.policies?.current().version ?? 'OPEN',
+        ...(tracing
+          ? { tracing: { service: tracing.serviceName, to: tracing.tracesUrl, protocol: tracing.protocol } }
+          : {}),
       },
       'gateway ready',
     );

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './signing';
 export * from './caching';
 export * from './tls';
+export * from './tracing';

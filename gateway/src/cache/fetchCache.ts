@@ -17,6 +17,7 @@ import {
   type FetchShape,
 } from './fetchCachePolicy';
 import { entityTags, responseTags } from './responseTags';
+import { markFetchCache } from '../tracing';
 
 export type FetchLayer = 'entity' | 'root';
 export const FETCH_LAYERS: readonly FetchLayer[] = ['entity', 'root'];
@@ -103,6 +104,7 @@ export class FetchCache {
 
   private count(layer: FetchLayer, result: 'hit' | 'miss' | 'bypass', by = 1): void {
     if (by > 0) this.metrics?.cacheRequests.inc({ layer, result }, by);
+    if (by > 0) markFetchCache(layer, result, by);
   }
 
   private async entities(

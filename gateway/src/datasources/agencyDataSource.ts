@@ -6,6 +6,7 @@ import { ownAgencyOf } from '../consumers';
 import type { GatewayContext, OperationRun } from '../requestState';
 import { classifySubgraphFailure, type FailureReason, type SubgraphFailure, type SubgraphFaults } from '../faults';
 import { signedSubgraphHeaders, type ConsumerClaims } from '../signing';
+import { markSharedCall, outgoingTraceContext, traceSubgraphFetch } from '../tracing';
 import { CallsInFlight } from './callsInFlight';
 import type { Dispatcher } from 'undici';
 import { keepAliveFetcher } from './subgraphTransport';
@@ -54,7 +55,13 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const { request, context } = options;
     // Every call is signed, a consumer's or not: subgraphs refuse unsigned calls.
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
-    const headers = signedSubgraphHeaders(this.signingKey, this.agency, request, this.claimsOf(options));
+    const headers = signedSubgraphHeaders(
+      this.signingKey,
+      this.agency,
+      request,
+      this.claimsOf(options),
+      outgoingTraceContext(),
+    );
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
   }
 
@@ -86,7 +93,13 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     return JSON.stringify([options.request.query, options.request.variables ?? null, claims]);
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    return traceSubgraphFetch(this.agency, () => this.fetchThroughCache(options));
+  }
+
+  private async fetchThroughCache(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<GatewayGraphQLResponse> {
     if (!this.fetchCache || !('incomingRequestContext' in options) || !options.context) return this.fetch(options);
     // Only the fetches of a query: the entity fetches that follow a mutation must see its effect.
     const inQuery = options.incomingRequestContext.operation?.operation === 'query';
@@ -113,6 +126,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const { result, joined } = key
       ? this.inFlight.run(key, () => this.send(options), copyOutcome)
       : { result: this.send(options), joined: false };
+    markSharedCall(joined);
     const outcome = await result;
     if (joined)
       options.context?.logger?.debug({ agency: this.agency }, 'subgraph call shared with a request in flight');

@@ -19,6 +19,7 @@ import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
 import { responseTags, type ResponseCache } from '../cache';
 import type { DecidedView, GatewayContext, OperationRuns } from '../requestState';
+import { traceOperationView, traceShaping } from '../tracing';
 import { introspectionRoots, type ConsumerIntrospection } from './introspection';
 
 /** The supergraph a request was validated against, as the executor needs it. */
@@ -106,11 +107,11 @@ export function enforcingExecutor(deps: EnforcingExecutorDeps): GatewayExecutor 
     if (introspection === 'only') return deps.introspection.answer(policySet, identity, requestContext, now);
 
     const viewKey = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}|${queryHash}|${operationName ?? ''}`;
-    let view = deps.views.get(viewKey, now);
-    if (!view) {
-      view = compileOperationView(policySet, identity, document, operation, queryHash, now);
-      deps.views.set(viewKey, view);
-    }
+    const view = traceOperationView(deps.views.get(viewKey, now), () => {
+      const compiled = compileOperationView(policySet, identity, document, operation, queryHash, now);
+      deps.views.set(viewKey, compiled);
+      return compiled;
+    });
     let decided: DecidedView = { policySet, decidedAt: now, view };
     const record = (more: Partial<Pick<DecidedView, 'entities' | 'cache'>>) => {
       decided = { ...decided, ...more };
@@ -138,7 +139,7 @@ export function enforcingExecutor(deps: EnforcingExecutorDeps): GatewayExecutor 
     // What the audit counts for a view served as fetched (the reshaping path counts as it goes).
     const countsOf = view.unrestricted
       ? (result: GatewayExecutionResult) =>
-          countEntities(policySet.schema, document, operation, variables, view!.decisions, result.data)
+          countEntities(policySet.schema, document, operation, variables, view.decisions, result.data)
       : undefined;
     // The agencies' answer for this view: from the cache, or fetched (and cached when allowed).
     const fetchView = async (
@@ -151,7 +152,7 @@ export function enforcingExecutor(deps: EnforcingExecutorDeps): GatewayExecutor 
       }
       const { result, outcome, entities } = await cache.execute(
         {
-          view: view!,
+          view,
           policySet,
           supergraphVersion: supergraph.version,
           operationName,
@@ -203,18 +204,20 @@ export function enforcingExecutor(deps: EnforcingExecutorDeps): GatewayExecutor 
     }
 
     const { result } = await fetchView({ ...requestContext, document: view.document, queryHash: view.queryHash });
-    const shaped = shapeResponse(
-      policySet.schema,
-      document,
-      operation,
-      variables,
-      view.decisions,
-      result.data,
-      {
-        hashKey: deps.maskHashKey,
-        consumerId: identity.consumer.id,
-      },
-      view.argumentsOf,
+    const shaped = traceShaping(() =>
+      shapeResponse(
+        policySet.schema,
+        document,
+        operation,
+        variables,
+        view.decisions,
+        result.data,
+        {
+          hashKey: deps.maskHashKey,
+          consumerId: identity.consumer.id,
+        },
+        view.argumentsOf,
+      ),
     );
     record({ entities: shaped.entities });
     const errors = [...groupScopeErrors(result.errors ?? []), ...denialErrors(shaped.withheld)];

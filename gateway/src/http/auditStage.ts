@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config';
 import { ERROR_CATALOGUE } from '../errors';
 import type { HubGateway } from '../execution';
 import type { HubMetrics } from '../metrics';
+import { traceAuditWrite } from '../tracing';
 import { forbidStoring } from './httpCachingPlugin';
 import { requestOutcome } from './requestOutcome';
 import type { ResponseStage } from './responseStages';
@@ -43,7 +44,10 @@ export function auditStage(options: {
       const startedAt = performance.now();
       let deadline: NodeJS.Timeout | undefined;
       const recorded = await Promise.race([
-        audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined).then(
+        traceAuditWrite(
+          () => audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined),
+          decided,
+        ).then(
           () => true,
           () => false,
         ),

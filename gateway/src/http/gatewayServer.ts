@@ -32,6 +32,7 @@ import { installRequestGate } from './requestGateHook';
 import { responseStagesPlugin } from './responseStages';
 import { installScopedApq } from './scopedApqHook';
 import { installSideRoutes } from './sideRoutes';
+import { installRequestTracing } from '../tracing';
 
 export interface GatewayServer {
   app: FastifyInstance;
@@ -87,6 +88,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...httpsOption(config.tls),
   });
   followCertificates(app, config.tls, logger);
+  installRequestTracing(app);
   // HTTP-level refusals (bad JSON, wrong content type, unknown route) in the same GraphQL error shape and catalogue.
   installHttpErrorHandlers(app, logger);
   const cors = config.corsOrigins.length > 0;

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { identify, type IdentityResult, type TokenVerifier } from '../identity';
 import type { PolicyRuntime } from '../policy';
+import { traceIdentity } from '../tracing';
 import { oncePerRequest } from './oncePerRequest';
 
 /** Who is asking, from a request's headers: at most once per request, whichever stage asks first. */
@@ -18,9 +19,11 @@ export function requestIdentifier(options: {
 }): RequestIdentifier {
   return oncePerRequest((request) => {
     const purpose = request.headers['x-data-purpose'];
-    return identify(
-      { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
-      { directory: options.policies.current().consumers, verify: options.verify, requireToken: options.requireToken },
+    return traceIdentity(() =>
+      identify(
+        { authorization: request.headers.authorization, purpose: typeof purpose === 'string' ? purpose : undefined },
+        { directory: options.policies.current().consumers, verify: options.verify, requireToken: options.requireToken },
+      ),
     );
   });
 }

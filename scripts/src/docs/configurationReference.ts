@@ -1,3 +1,4 @@
+import { TRACING_VARIABLES } from '@cdo-hub/contracts';
 import { GATEWAY_SETTINGS } from '@cdo-hub/gateway';
 import { AGENCIES, AGENCY_SETTINGS, SUBGRAPH_SETTINGS, type SubgraphSetting } from '@cdo-hub/subgraph-kit';
 
@@ -46,7 +47,10 @@ function subgraphVariables(): DocumentedVariable[] {
   return [...perAgency, ...fixed];
 }
 
-/** The configuration reference: the gateway's settings table, the subgraphs', then the gateway's other variables. */
+/**
+ * The configuration reference: the gateway's settings table, the subgraphs', the gateway's other
+ * variables, then the OpenTelemetry variables both read (declared in @cdo-hub/contracts).
+ */
 export function configurationReference(): string {
   const gatewayRows = Object.entries(GATEWAY_SETTINGS).map(
     ([name, setting]) => `| \`${name}\` | ${cell(setting.default)} | ${cell(setting.meaning)} |`,
@@ -69,5 +73,12 @@ export function configurationReference(): string {
     '',
     ...header,
     ...OTHER_GATEWAY_VARIABLES.map(row),
+    '',
+    '### Tracing (the gateway and every subgraph)',
+    '',
+    "The standard OpenTelemetry variables, read by the gateway and by each agency's subgraph ([tracing](../operations/tracing.md)).",
+    '',
+    ...header,
+    ...TRACING_VARIABLES.map(row),
   ].join('\n');
 }

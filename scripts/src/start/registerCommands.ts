@@ -74,7 +74,8 @@ export function registerStartCommands(program: Command): void {
       'serve everything with no sharing policy (local subgraph development and compliance testing only)',
     )
     .action(async (options: { supergraph?: string; port?: number; workers?: number; open?: boolean }) => {
-      const { loadGatewayConfig, runUntilSignalled, startGatewayServer } = await import('@cdo-hub/gateway');
+      const { loadGatewayConfig, runUntilSignalled, startGatewayServer, startTracing } =
+        await import('@cdo-hub/gateway');
       const config = loadGatewayConfig(process.env, {
         ...(options.supergraph ? { supergraphFile: resolve(options.supergraph), followRegistry: false } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
@@ -85,6 +86,8 @@ export function registerStartCommands(program: Command): void {
         const { runGatewayWorkers } = await import('./gatewayWorkers.js');
         return runGatewayWorkers({ ...options, workers: config.workers, host: config.host, port: config.port });
       }
+      // Before the server's logger exists: with OTEL_EXPORTER_OTLP_ENDPOINT set, its lines carry trace ids.
+      await startTracing(process.env, 'cdo-hub-gateway');
       // Without --supergraph the server serves the schema registry's supergraph when it has one.
       const server = await startGatewayServer({ config });
       const supergraph = server.gateway.supergraph;

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { parseTraceparent, TRACEPARENT_HEADER } from '../tracing/traceparent';
 
 /**
  * The signature every call to an agency's subgraph carries, and the signed header naming who
@@ -14,6 +15,12 @@ import { z } from 'zod';
  * the nonce makes every call unique so a subgraph can refuse a captured call sent again, and the
  * header and body digest tie it to this consumer and this operation. An absent consumer header is
  * signed as the empty string, so it cannot be stripped from, or added to, a signed call.
+ *
+ * A call made while tracing also carries the W3C `traceparent` (`../tracing/traceparent.ts`), and
+ * then the MAC covers it too, after the rest (`….bodyDigest.traceparent`): the agency joins its
+ * spans to the trace the header names only because the hub signed it, and a changed, added or
+ * stripped `traceparent` fails the signature like any other tampering. A call without one signs
+ * exactly what calls signed before tracing existed.
  *
  * It needs only node:crypto and zod, as all of @cdo-hub/contracts must: every agency installs it
  * (docs/adr/0002-contracts-package.md).
@@ -58,28 +65,55 @@ export function bodyDigest(body: SignedBody): string {
     .digest('base64url');
 }
 
-function mac(key: string, audience: string, timestamp: number, nonce: string, header: string, digest: string): string {
-  return createHmac('sha256', key).update(`${audience}.${timestamp}.${nonce}.${header}.${digest}`).digest('base64url');
+function mac(
+  key: string,
+  audience: string,
+  timestamp: number,
+  nonce: string,
+  header: string,
+  digest: string,
+  traceparent: string | undefined,
+): string {
+  // No part contains a dot (base64url, decimal, the traceparent's hex and dashes): the parts cannot shift.
+  const traced = traceparent === undefined ? '' : `.${traceparent}`;
+  return createHmac('sha256', key)
+    .update(`${audience}.${timestamp}.${nonce}.${header}.${digest}${traced}`)
+    .digest('base64url');
 }
 
 /**
  * The headers that let a call through to a subgraph: the signature, and the consumer header when
  * the call is made for a consumer. Every legitimate direct caller (the gateway's fetches and
  * readiness probe, `hub schema check --url`, the benchmark, tests) signs through this one function;
- * sign every request anew — a signature is good for one call.
+ * sign every request anew — a signature is good for one call. `traceparent`, when the caller is
+ * tracing, is signed and sent with the call.
  */
 export function signedSubgraphHeaders(
   key: string,
   audience: string,
   body: SignedBody,
   claims?: ConsumerClaims,
-  options: { now?: number; nonce?: string } = {},
+  options: { now?: number; nonce?: string; traceparent?: string | undefined } = {},
 ): Record<string, string> {
   const now = options.now ?? Date.now();
   const nonce = options.nonce ?? randomBytes(16).toString('base64url');
   const header = claims ? Buffer.from(JSON.stringify(claims)).toString('base64url') : '';
-  const signature = `t=${now},n=${nonce},v1=${mac(key, audience, now, nonce, header, bodyDigest(body))}`;
-  return claims ? { [CONSUMER_HEADER]: header, [SIGNATURE_HEADER]: signature } : { [SIGNATURE_HEADER]: signature };
+  const { traceparent } = options;
+  if (traceparent !== undefined && !parseTraceparent(traceparent))
+    throw new Error(`not a W3C traceparent: ${traceparent}`);
+  const signature = `t=${now},n=${nonce},v1=${mac(key, audience, now, nonce, header, bodyDigest(body), traceparent)}`;
+  const headers: Record<string, string> = claims
+    ? { [CONSUMER_HEADER]: header, [SIGNATURE_HEADER]: signature }
+    : { [SIGNATURE_HEADER]: signature };
+  if (traceparent !== undefined) headers[TRACEPARENT_HEADER] = traceparent;
+  return headers;
+}
+
+/** The headers of a call a subgraph checks: the consumer header, the signature and the trace context. */
+export interface SignedCallHeaders {
+  consumer?: string | undefined;
+  signature?: string | undefined;
+  traceparent?: string | undefined;
 }
 
 /** Why a subgraph refuses a call; `replayed` is decided with a nonce store (`admitSignedCall`). */
@@ -115,7 +149,7 @@ const SIGNATURE_FORMAT = /^t=(\d{1,16}),n=([A-Za-z0-9_-]{16,64}),v1=([A-Za-z0-9_
 export function verifySubgraphSignature(
   key: string,
   audience: string,
-  headers: { consumer?: string | undefined; signature?: string | undefined },
+  headers: SignedCallHeaders,
   body: SignedBody,
   options: FreshnessOptions = {},
 ): SignatureVerification {
@@ -125,7 +159,10 @@ export function verifySubgraphSignature(
   const timestamp = Number(match[1]);
   const nonce = match[2]!;
   const header = headers.consumer ?? '';
-  const expected = Buffer.from(mac(key, audience, timestamp, nonce, header, bodyDigest(body)));
+  // A traceparent the hub would not have written was not signed by it: no MAC is worth computing.
+  if (headers.traceparent !== undefined && !parseTraceparent(headers.traceparent))
+    return { ok: false, reason: 'malformed' };
+  const expected = Buffer.from(mac(key, audience, timestamp, nonce, header, bodyDigest(body), headers.traceparent));
   const given = Buffer.from(match[3]!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given))
     return { ok: false, reason: 'bad-signature' };
@@ -204,7 +241,7 @@ export type CallAdmission = { ok: true; claims?: ConsumerClaims } | { ok: false;
 export async function admitSignedCall(
   key: string,
   audience: string,
-  headers: { consumer?: string | undefined; signature?: string | undefined },
+  headers: SignedCallHeaders,
   body: SignedBody,
   store: NonceStore,
   options: FreshnessOptions = {},

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { tracedStatement } from '../tracing';
 
 export type SqlParams = readonly unknown[] | Record<string, unknown>;
 
@@ -28,17 +29,17 @@ export class AgencyDatabase {
 
   all<Row>(sql: string, params: SqlParams = []): Row[] {
     this.executed++;
-    return this.prepare(sql).all(params as never) as Row[];
+    return tracedStatement(sql, () => this.prepare(sql).all(params as never) as Row[]);
   }
 
   get<Row>(sql: string, params: SqlParams = []): Row | undefined {
     this.executed++;
-    return this.prepare(sql).get(params as never) as Row | undefined;
+    return tracedStatement(sql, () => this.prepare(sql).get(params as never) as Row | undefined);
   }
 
   run(sql: string, params: SqlParams = []): Database.RunResult {
     this.executed++;
-    return this.prepare(sql).run(params as never);
+    return tracedStatement(sql, () => this.prepare(sql).run(params as never));
   }
 
   transaction<T>(work: () => T): T {

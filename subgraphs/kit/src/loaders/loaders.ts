@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { AgencyDatabase } from '../database';
+import { tracedBatch } from '../tracing';
 import { type Connection, type Page, toConnection } from '../pagination';
 
 /**
@@ -16,7 +17,7 @@ export class RequestLoaders {
   get<V>(name: string, batch: (keys: readonly string[]) => Promise<readonly (V | Error)[]>): DataLoader<string, V> {
     let loader = this.loaders.get(name);
     if (!loader) {
-      loader = new DataLoader<string, unknown>(batch, { maxBatchSize: 1000 });
+      loader = new DataLoader<string, unknown>(tracedBatch(name, batch), { maxBatchSize: 1000 });
       this.loaders.set(name, loader);
     }
     return loader as DataLoader<string, V>;

@@ -7,6 +7,7 @@ import { MemoryNonceStore, type NonceStore } from '@cdo-hub/contracts';
 import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '../server';
 import { cursorSettingsFromEnv } from '../pagination';
 import { SUBGRAPH_SETTINGS } from '../settings';
+import { startTracing } from '../tracing';
 import { agencyDatabaseFile, agencyPort, agencyTls } from './paths';
 
 /**
@@ -60,6 +61,9 @@ async function serve(
   host: SubgraphProcessHost,
   logger: Logger,
 ): Promise<void> {
+  const tracing = await startTracing(host.env, `cdo-hub-${agency.id}`);
+  if (tracing)
+    logger.info({ service: tracing.serviceName, to: tracing.tracesUrl, protocol: tracing.protocol }, 'tracing on');
   const file = agencyDatabaseFile(agency, host.env);
   if (!existsSync(file)) {
     logger.fatal({ file }, 'database not found; run `npm run hub -- seed` first');

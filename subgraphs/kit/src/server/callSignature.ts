@@ -3,6 +3,7 @@ import {
   ERROR_CATALOGUE,
   CONSUMER_HEADER,
   SIGNATURE_HEADER,
+  TRACEPARENT_HEADER,
   type CallAdmission,
   type ConsumerClaims,
   type FreshnessOptions,
@@ -10,6 +11,7 @@ import {
   type RefusalReason,
 } from '@cdo-hub/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { startCallSpan } from '../tracing';
 
 /** Why a call was refused: a reason of the signature, or a nonce store that could not answer. */
 export type CallRefusalReason = RefusalReason | 'replay-check-unavailable';
@@ -72,7 +74,11 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
       admission = await admitSignedCall(
         options.signingKey,
         options.audience,
-        { consumer: header(CONSUMER_HEADER), signature: header(SIGNATURE_HEADER) },
+        {
+          consumer: header(CONSUMER_HEADER),
+          signature: header(SIGNATURE_HEADER),
+          traceparent: header(TRACEPARENT_HEADER),
+        },
         body,
         options.nonceStore,
         freshness,
@@ -87,11 +93,14 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
     }
     if (admission.ok) {
       callers.set(request, admission.claims);
-      // Every line this call logs names who asked and why, beside the gateway's request id.
-      if (admission.claims)
+      // The call's span, in the trace its signed traceparent names (tracing/callSpans.ts).
+      const trace = startCallSpan(request, options.audience, header(TRACEPARENT_HEADER));
+      // Every line this call logs names who asked and why, beside the gateway's request id (and its trace).
+      if (admission.claims || trace)
         request.log = request.log.child({
-          consumer: admission.claims.consumer,
-          ...(admission.claims.purpose ? { purpose: admission.claims.purpose } : {}),
+          ...(admission.claims ? { consumer: admission.claims.consumer } : {}),
+          ...(admission.claims?.purpose ? { purpose: admission.claims.purpose } : {}),
+          ...trace,
         });
       const operationName = (request.body as { operationName?: unknown } | undefined)?.operationName;
       request.log.debug({ operationName: typeof operationName === 'string' ? operationName : null }, 'subgraph call');

@@ -28,6 +28,7 @@ import { RequestLoaders } from '../loaders';
 import { DEFAULT_CURSOR_TTL_MS, SubgraphCursors, type CursorCodec, type CursorSettings } from '../pagination';
 import { SUBGRAPH_SETTINGS } from '../settings';
 import { callerOf, requireSignedCalls } from './callSignature';
+import { traceSignedCalls } from '../tracing';
 
 /** What every resolver of every agency gets. */
 export interface SubgraphContext {
@@ -199,6 +200,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
       nonceStore,
       ...(options.signatureMaxAgeMs !== undefined ? { maxAgeMs: options.signatureMaxAgeMs } : {}),
     });
+    traceSignedCalls(graphql);
     await graphql.register(fastifyApollo(apollo), {
       context: async (request): Promise<SubgraphContext> => {
         const consumer = callerOf(request);

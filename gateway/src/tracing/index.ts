@@ -1,0 +1,6 @@
+export * from './tracingRuntime';
+export * from './spanAttributes';
+export * from './requestSpans';
+export * from './stageSpans';
+export * from './fetchSpans';
+export * from './logTraceIds';

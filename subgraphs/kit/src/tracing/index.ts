@@ -1,0 +1,3 @@
+export * from './tracingRuntime';
+export * from './callSpans';
+export * from './sqlSpans';
