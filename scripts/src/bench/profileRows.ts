@@ -1,4 +1,3 @@
-import { loadSecrets } from '@cdo-hub/gateway';
 import { AgencyDatabase, agencyDatabaseFile, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,13 +8,8 @@ import { AGENCY_PACKAGES } from '../agencies';
 import { agencySubgraphSources, composeSupergraph } from '../compose/composeSupergraph';
 import { assertPortFree, ManagedProcess } from '../start/processes';
 import { issueDevelopmentToken } from '../token/issueToken';
-import {
-  logAuditFigures,
-  measureCapacity,
-  redisCommandsProcessed,
-  startCapacityRedis,
-  takeHeapSnapshot,
-} from './rowDiagnostics';
+import { logAuditFigures, measureCapacity, redisCommandsProcessed, takeHeapSnapshot } from './rowDiagnostics';
+import { benchEnvironment, startThrowawayRedis } from './benchEnvironment';
 import { runLoad, type LoadRequest } from './load';
 import { ensureHiveGateway } from './peerGateways';
 import { benchWorkloads, type Workload } from './workloads';
@@ -134,18 +128,8 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const log = (line: string) => console.log(line);
   const dataDir = join(repoRoot(), '.data', 'bench');
-  const secrets = loadSecrets({ production: false });
   const work = mkdtempSync(join(tmpdir(), 'cdo-hub-profile-run-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HUB_DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    HUB_JWT_SECRET: secrets.jwtSecret,
-    HUB_SUBGRAPH_SIGNING_KEY: secrets.subgraphSigningKey,
-    HUB_MASK_HASH_KEY: secrets.maskHashKey,
-    SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'),
-    RATE_LIMIT_PER_MINUTE: '0',
-  };
+  const env = benchEnvironment(dataDir);
   /**
    * The process's script, behind `--cpu-prof` when it is profiled (Node refuses the flag in
    * NODE_OPTIONS, so it goes before the script); the profile is written when the process exits.
@@ -233,7 +217,7 @@ async function main(): Promise<void> {
     );
   } else if (options.row === 'c') processes.push(ours({}, ['--open']));
   else if (options.row === 'd' && options.capacity) {
-    capacityRedis = startCapacityRedis(REDIS_PORT);
+    capacityRedis = startThrowawayRedis(REDIS_PORT);
     // Rate limits counted (on Redis) but never reached: the commands they cost are part of the plan.
     processes.push(ours({ REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, RATE_LIMIT_PER_MINUTE: '100000000' }, []));
   } else if (options.row === 'd') processes.push(ours({ CACHE: 'off' }, []));

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueDevelopmentToken } from '../token/issueToken';
@@ -49,31 +49,6 @@ export async function logAuditFigures(
   const mb = (name: string) => Math.round(figure(name) / 2 ** 20);
   log(
     `  memory after the load: heap used ${mb('cdo_hub_nodejs_heap_size_used_bytes')} MB of ${mb('cdo_hub_nodejs_heap_size_total_bytes')} MB, external ${mb('cdo_hub_nodejs_external_memory_bytes')} MB, RSS ${mb('cdo_hub_process_resident_memory_bytes')} MB`,
-  );
-}
-
-/**
- * `--capacity`: a throwaway Redis (no persistence, evicting like a cache) that the measured gateway
- * uses for its cache and rate limits, as a production gateway with `REDIS_URL` does.
- */
-export function startCapacityRedis(port: number): ChildProcess {
-  return spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory',
-      '512mb',
-      '--maxmemory-policy',
-      'allkeys-lru',
-    ],
-    { stdio: 'ignore' },
   );
 }
 

@@ -1,7 +1,6 @@
-import { loadSecrets } from '@cdo-hub/gateway';
 import { signedSubgraphHeaders } from '@cdo-hub/gateway/signing';
 import { AgencyDatabase, agencyDatabaseFile, agencyUrl, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { agencySubgraphSources, composeSupergraph } from '../compose/composeSupe
 import { issueDevelopmentToken } from '../token/issueToken';
 import { planStartSeeding, seedAgencies } from '../seed/seedAgencies';
 import { assertPortFree, ManagedProcess } from '../start/processes';
+import { benchEnvironment, startThrowawayRedis } from './benchEnvironment';
 import { runLoad, type LoadRequest, type LoadResult } from './load';
 import { runAuditMicroBenchmarks, runMicroBenchmarks, type MicroResult } from './micro';
 import { DEMO_SUBGRAPH_NAMES, DEMO_SUBGRAPHS } from './demo/demoSubgraphs';
@@ -78,19 +78,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   const warmupSeconds = quick ? 2 : 3;
   const connections = 10;
   const dataDir = join(repoRoot(), '.data', 'bench');
-  const secrets = loadSecrets({ production: false });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HUB_DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    HUB_JWT_SECRET: secrets.jwtSecret,
-    HUB_SUBGRAPH_SIGNING_KEY: secrets.subgraphSigningKey,
-    HUB_MASK_HASH_KEY: secrets.maskHashKey,
-    // A registry of its own: a developer's schema/registry must not change what is measured.
-    SCHEMA_REGISTRY_DIR: join(dataDir, 'registry'),
-    // One consumer at thousands of requests a second: throughput is measured, not the rate limit.
-    RATE_LIMIT_PER_MINUTE: '0',
-  };
+  const env = benchEnvironment(dataDir);
 
   const seeding = planStartSeeding('bench', env);
   for (const { agency } of seeding.reseed) seedAgencies({ size: 'bench', agencies: [agency.id], env, log });
@@ -111,26 +99,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     AUDIT_WITNESS_DIR: join(dataDir, `audit-bench-${row}-witness`),
   });
   // Row (f)'s Redis: a throwaway server, no persistence, evicting like a cache should.
-  const redis = commandExists('redis-server')
-    ? spawn(
-        'redis-server',
-        [
-          '--port',
-          String(BASE_PORT + 20),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--maxmemory',
-          '512mb',
-          '--maxmemory-policy',
-          'allkeys-lru',
-        ],
-        { stdio: 'ignore' },
-      )
-    : undefined;
+  const redis = commandExists('redis-server') ? startThrowawayRedis(BASE_PORT + 20) : undefined;
   if (!redis) log('redis-server is not installed: row (f) is skipped');
   const quiet = (line: string) => (/"level":(40|50|60)/.test(line) && !/OPEN MODE/.test(line) ? log(line) : undefined);
   const hub = join(repoRoot(), 'scripts', 'bin', 'hub.js');
@@ -321,7 +290,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     const signed = (request: LoadRequest): LoadRequest => ({
       ...request,
       sign: (body) =>
-        signedSubgraphHeaders(secrets.subgraphSigningKey, 'education', JSON.parse(body) as { query: string }),
+        signedSubgraphHeaders(env.HUB_SUBGRAPH_SIGNING_KEY!, 'education', JSON.parse(body) as { query: string }),
     });
     await runRounds(rows, workloads, toLoad, {
       row: ceiling,
