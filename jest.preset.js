@@ -39,9 +39,12 @@ module.exports = (packageDir, overrides = {}) => ({
   },
   // jose and cookie (via light-my-request) ship ESM only; let swc turn them into CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(jose|cookie)/)'],
-  moduleNameMapper: Object.fromEntries(
-    Object.entries(workspaceSources).map(([name, dir]) => [`^${name}$`, path.join(root, dir)]),
-  ),
+  moduleNameMapper: {
+    ...Object.fromEntries(Object.entries(workspaceSources).map(([name, dir]) => [`^${name}$`, path.join(root, dir)])),
+    // Any other folder of the gateway by its own path (`@cdo-hub/gateway/grants`), as package.json's `./*` export.
+    '^@cdo-hub/gateway/([a-zA-Z]+)$': path.join(root, 'gateway/src/$1'),
+    '^@cdo-hub/subgraph-kit/([a-zA-Z]+)$': path.join(root, 'subgraphs/kit/src/$1'),
+  },
   testTimeout: 30_000,
   ...overrides,
 });

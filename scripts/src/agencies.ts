@@ -1,7 +1,10 @@
 import { developmentReformSeedPlan, DEVELOPMENT_REFORM_SDL_FILE } from '@cdo-hub/development-reform';
 import { educationSeedPlan, EDUCATION_SDL_FILE } from '@cdo-hub/education';
 import { scienceSeedPlan, SCIENCE_SDL_FILE } from '@cdo-hub/science';
-import { AGENCIES, repoRoot, type AgencyInfo, type SeedPlan, type SeedSize } from '@cdo-hub/subgraph-kit';
+import { AGENCIES, type AgencyInfo } from '@cdo-hub/subgraph-kit/agencies';
+import { repoRoot } from '@cdo-hub/subgraph-kit/paths';
+import { type SeedPlan } from '@cdo-hub/subgraph-kit/database';
+import { type SeedSize } from '@cdo-hub/subgraph-kit/world';
 import { join } from 'node:path';
 
 /** What the operator tools need of each agency: its SDL, its seed and its process entry point. */

@@ -1,4 +1,4 @@
-import { AGENCIES } from '@cdo-hub/subgraph-kit';
+import { AGENCIES } from '@cdo-hub/subgraph-kit/agencies';
 import { hostname, userInfo } from 'node:os';
 import {
   adoptAuditTrail,
@@ -15,8 +15,8 @@ import {
   WORKER_CHAIN_PATTERN,
   type AuditRecord,
   type AuditWitness,
-  type GatewayConfig,
-} from '@cdo-hub/gateway';
+} from '@cdo-hub/gateway/audit';
+import { type GatewayConfig } from '@cdo-hub/gateway/config';
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { REPORT_FORMATS, type ReportFormat } from './reportFormats';

@@ -1,4 +1,4 @@
-import { loadSecrets } from '@cdo-hub/gateway';
+import { loadSecrets } from '@cdo-hub/gateway/identity';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 

@@ -1,19 +1,12 @@
-import {
-  applyMask,
-  compileOperationView,
-  entityKey,
-  fetchKeyBase,
-  JsonlAuditLog,
-  responseCacheKey,
-  loadGatewayConfig,
-  loadPolicySet,
-  loadSupergraphFile,
-  ViewCache,
-  type AccessEntry,
-  type Identity,
-  type OperationView,
-} from '@cdo-hub/gateway';
-import { listIdentity, PLAIN_CURSORS, SubgraphCursors } from '@cdo-hub/subgraph-kit';
+import { applyMask } from '@cdo-hub/gateway/masking';
+import { compileOperationView, ViewCache, type OperationView } from '@cdo-hub/gateway/enforcement';
+import { entityKey, fetchKeyBase, responseCacheKey } from '@cdo-hub/gateway/cache';
+import { JsonlAuditLog, type AccessEntry } from '@cdo-hub/gateway/audit';
+import { loadGatewayConfig } from '@cdo-hub/gateway/config';
+import { loadPolicySet } from '@cdo-hub/gateway/policy';
+import { loadSupergraphFile } from '@cdo-hub/gateway/supergraph';
+import { type Identity } from '@cdo-hub/gateway/consumers';
+import { listIdentity, PLAIN_CURSORS, SubgraphCursors } from '@cdo-hub/subgraph-kit/pagination';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';

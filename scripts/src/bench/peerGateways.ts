@@ -1,4 +1,4 @@
-import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { repoRoot } from '@cdo-hub/subgraph-kit/paths';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

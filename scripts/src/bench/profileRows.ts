@@ -1,4 +1,6 @@
-import { AgencyDatabase, agencyDatabaseFile, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
+import { AgencyDatabase } from '@cdo-hub/subgraph-kit/database';
+import { agencyDatabaseFile, repoRoot } from '@cdo-hub/subgraph-kit/paths';
+import { findAgency } from '@cdo-hub/subgraph-kit/agencies';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';

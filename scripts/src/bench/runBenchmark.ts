@@ -1,5 +1,7 @@
 import { signedSubgraphHeaders } from '@cdo-hub/gateway/signing';
-import { AgencyDatabase, agencyDatabaseFile, agencyUrl, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
+import { AgencyDatabase } from '@cdo-hub/subgraph-kit/database';
+import { agencyDatabaseFile, agencyUrl, repoRoot } from '@cdo-hub/subgraph-kit/paths';
+import { findAgency } from '@cdo-hub/subgraph-kit/agencies';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';

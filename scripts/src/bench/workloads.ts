@@ -1,4 +1,4 @@
-import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
+import type { AgencyDatabase } from '@cdo-hub/subgraph-kit/database';
 import { DEMO_QUERY } from './demo/demoSubgraphs';
 
 /** One benchmark workload: the operations it sends, as which consumers, and how a good answer looks. */

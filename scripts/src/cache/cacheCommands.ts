@@ -1,4 +1,6 @@
-import { loadGatewayConfig, loadSecrets, loadSupergraphFile, signDevelopmentToken } from '@cdo-hub/gateway';
+import { loadGatewayConfig } from '@cdo-hub/gateway/config';
+import { loadSecrets, signDevelopmentToken } from '@cdo-hub/gateway/identity';
+import { loadSupergraphFile } from '@cdo-hub/gateway/supergraph';
 
 /**
  * `hub cache invalidate`: asks a running gateway to purge every cached response holding an entity

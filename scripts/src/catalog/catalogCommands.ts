@@ -1,14 +1,7 @@
-import {
-  buildCatalog,
-  catalogFields,
-  fieldsWithoutMetadata,
-  formatProblem,
-  loadCatalogMetadata,
-  loadGatewayConfig,
-  loadPolicySet,
-  loadServedSupergraph,
-  type PolicyProblem,
-} from '@cdo-hub/gateway';
+import { buildCatalog, catalogFields, fieldsWithoutMetadata, loadCatalogMetadata } from '@cdo-hub/gateway/catalog';
+import { formatProblem, loadPolicySet, type PolicyProblem } from '@cdo-hub/gateway/policy';
+import { loadGatewayConfig } from '@cdo-hub/gateway/config';
+import { loadServedSupergraph } from '@cdo-hub/gateway/registry';
 
 export interface CatalogCheckReport {
   /** Problems in the metadata files (file:line), as the gateway would log them. */

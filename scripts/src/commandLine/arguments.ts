@@ -1,4 +1,4 @@
-import type { SeedSize } from '@cdo-hub/subgraph-kit';
+import type { SeedSize } from '@cdo-hub/subgraph-kit/world';
 import { InvalidArgumentError, Option } from 'commander';
 
 // Argument parsing that more than one command group shares. Like the registration files, this

@@ -1,9 +1,9 @@
 import { composeServices } from '@apollo/composition';
-import { agencyUrl } from '@cdo-hub/subgraph-kit';
+import { agencyUrl } from '@cdo-hub/subgraph-kit/paths';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { repoRoot } from '@cdo-hub/subgraph-kit/paths';
 import { AGENCY_PACKAGES } from '../agencies';
 
 export const SUPERGRAPH_FILE = join(repoRoot(), 'schema', 'supergraph.graphql');

@@ -1,6 +1,7 @@
 import { TRACING_VARIABLES } from '@cdo-hub/contracts';
-import { GATEWAY_SETTINGS } from '@cdo-hub/gateway';
-import { AGENCIES, AGENCY_SETTINGS, SUBGRAPH_SETTINGS, type SubgraphSetting } from '@cdo-hub/subgraph-kit';
+import { GATEWAY_SETTINGS } from '@cdo-hub/gateway/config';
+import { AGENCIES } from '@cdo-hub/subgraph-kit/agencies';
+import { AGENCY_SETTINGS, SUBGRAPH_SETTINGS, type SubgraphSetting } from '@cdo-hub/subgraph-kit/settings';
 
 interface DocumentedVariable {
   variable: string;

@@ -1,4 +1,4 @@
-import { loadExamples, type ExampleOperation } from '@cdo-hub/gateway';
+import { loadExamples, type ExampleOperation } from '@cdo-hub/gateway/playground';
 
 export { loadExamples, type ExampleOperation };
 

@@ -1,4 +1,4 @@
-import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { repoRoot } from '@cdo-hub/subgraph-kit/paths';
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -1,4 +1,4 @@
-import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { repoRoot } from '@cdo-hub/subgraph-kit/paths';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -1,20 +1,18 @@
+import { formatProblem, loadPolicySet } from '@cdo-hub/gateway/policy';
 import {
-  formatProblem,
   openGrantStore,
   GrantService,
   GrantWorkflowError,
-  loadGatewayConfig,
-  loadPolicySet,
-  loadServedSupergraph,
   loadWorkCalendar,
   policyGrantChecker,
   runtimeGrantInputs,
-  type GatewayConfig,
   type GrantRequest,
   type ListedRequest,
   type StoredGrant,
-} from '@cdo-hub/gateway';
-import { AGENCIES } from '@cdo-hub/subgraph-kit';
+} from '@cdo-hub/gateway/grants';
+import { loadGatewayConfig, type GatewayConfig } from '@cdo-hub/gateway/config';
+import { loadServedSupergraph } from '@cdo-hub/gateway/registry';
+import { AGENCIES } from '@cdo-hub/subgraph-kit/agencies';
 
 /**
  * `hub grant …`: the grant workflow from the operator's shell, on the same store every gateway

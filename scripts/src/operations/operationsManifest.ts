@@ -1,4 +1,6 @@
-import { DEFAULT_OPERATIONS_FILE, loadExamples, manifestFromDocuments } from '@cdo-hub/gateway';
+import { DEFAULT_OPERATIONS_FILE } from '@cdo-hub/gateway/config';
+import { loadExamples } from '@cdo-hub/gateway/playground';
+import { manifestFromDocuments } from '@cdo-hub/gateway/persisted';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 

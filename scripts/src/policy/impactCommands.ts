@@ -1,20 +1,15 @@
 import {
   describeUnreachableGrant,
   formatProblem,
-  loadGatewayConfig,
   loadPolicySet,
-  loadServedSupergraph,
-  openGrantStore,
-  readYamlSource,
-  replayImpact,
-  runtimeGrantInputs,
-  type ApprovalInput,
-  type GatewayConfig,
-  type GrantService,
-  type ImpactWindow,
   type PolicyImpact,
   type PolicySet,
-} from '@cdo-hub/gateway';
+} from '@cdo-hub/gateway/policy';
+import { loadGatewayConfig, type GatewayConfig } from '@cdo-hub/gateway/config';
+import { loadServedSupergraph } from '@cdo-hub/gateway/registry';
+import { openGrantStore, runtimeGrantInputs, type ApprovalInput, type GrantService } from '@cdo-hub/gateway/grants';
+import { readYamlSource } from '@cdo-hub/gateway/formats';
+import { replayImpact, type ImpactWindow } from '@cdo-hub/gateway/audit';
 import { formatImpact } from './impactReport';
 
 /** The recent operations of the trail, and a note when the trail cannot be read in full. */

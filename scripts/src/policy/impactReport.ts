@@ -1,4 +1,4 @@
-import { parentGrantCommand, describeUnreachableGrant, type PolicyImpact } from '@cdo-hub/gateway';
+import { parentGrantCommand, describeUnreachableGrant, type PolicyImpact } from '@cdo-hub/gateway/policy';
 
 /**
  * An impact preview as the CDO reads it in a terminal: per consumer, what its recent operations

@@ -2,11 +2,11 @@ import {
   explainOperation,
   formatExplanation,
   formatProblem,
-  loadGatewayConfig,
   loadPolicySet,
-  loadServedSupergraph,
   type PolicyProblem,
-} from '@cdo-hub/gateway';
+} from '@cdo-hub/gateway/policy';
+import { loadGatewayConfig } from '@cdo-hub/gateway/config';
+import { loadServedSupergraph } from '@cdo-hub/gateway/registry';
 
 export interface PolicyCheckReport {
   problems: PolicyProblem[];

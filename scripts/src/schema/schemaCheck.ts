@@ -1,17 +1,8 @@
-import {
-  currentSupergraph,
-  currentVersions,
-  formatProblem,
-  loadPolicySet,
-  parseSupergraph,
-  auditChainDirs,
-  readAuditChains,
-  readOperations,
-  type PolicySources,
-  type RegistryState,
-  type Supergraph,
-} from '@cdo-hub/gateway';
-import { findAgency } from '@cdo-hub/subgraph-kit';
+import { currentSupergraph, currentVersions, type RegistryState } from '@cdo-hub/gateway/registry';
+import { formatProblem, loadPolicySet, type PolicySources } from '@cdo-hub/gateway/policy';
+import { parseSupergraph, type Supergraph } from '@cdo-hub/gateway/supergraph';
+import { auditChainDirs, readAuditChains, readOperations } from '@cdo-hub/gateway/audit';
+import { findAgency } from '@cdo-hub/subgraph-kit/agencies';
 import {
   findBreakingChanges,
   findDangerousChanges,
@@ -23,7 +14,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { composeSupergraph, type SubgraphSource } from '../compose/composeSupergraph';
-import { agencyUrl } from '@cdo-hub/subgraph-kit';
+import { agencyUrl } from '@cdo-hub/subgraph-kit/paths';
 
 /**
  * What `hub schema check` finds in a proposed subgraph schema, each with a message for the CDO.

@@ -3,27 +3,26 @@ import {
   currentSupergraph,
   currentVersions,
   findVersion,
-  loadGatewayConfig,
   openSchemaRegistry,
-  parseSupergraph,
   publishVersion,
   RegistryError,
   rollbackTarget,
   seedRegistry,
-  subgraphUrlVariable,
-  type GatewayConfig,
   type RegistryState,
   type SchemaRegistry,
   type SchemaVersion,
-  textTable,
-} from '@cdo-hub/gateway';
+} from '@cdo-hub/gateway/registry';
+import { loadGatewayConfig, subgraphUrlVariable, type GatewayConfig } from '@cdo-hub/gateway/config';
+import { parseSupergraph } from '@cdo-hub/gateway/supergraph';
+import { textTable } from '@cdo-hub/gateway/audit';
 import { signedSubgraphHeaders } from '@cdo-hub/gateway/signing';
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { agencySubgraphSources, composeSupergraph } from '../compose/composeSupergraph';
 import { checkSchema, type SchemaCheckReport } from './schemaCheck';
 import type { ServingOutcome } from './servedCheck';
-import { agencyUrl, findAgency } from '@cdo-hub/subgraph-kit';
+import { agencyUrl } from '@cdo-hub/subgraph-kit/paths';
+import { findAgency } from '@cdo-hub/subgraph-kit/agencies';
 
 /**
  * The CDO's schema workflow behind `hub schema check|publish|list|diff|rollback`: the registry

@@ -1,4 +1,5 @@
-import { AgencyDatabase, agencyDatabaseFile } from '@cdo-hub/subgraph-kit';
+import { AgencyDatabase } from '@cdo-hub/subgraph-kit/database';
+import { agencyDatabaseFile } from '@cdo-hub/subgraph-kit/paths';
 import { existsSync } from 'node:fs';
 import { selectAgencies } from './seedAgencies';
 

@@ -1,4 +1,4 @@
-import type { SeedSize } from '@cdo-hub/subgraph-kit';
+import type { SeedSize } from '@cdo-hub/subgraph-kit/world';
 import type { Command } from 'commander';
 import { sizeOption } from '../commandLine/arguments';
 

@@ -1,11 +1,6 @@
-import {
-  agencyDatabaseFile,
-  readSeedInfo,
-  seedDatabase,
-  seedPlanHash,
-  WORLD_SEED,
-  type SeedSize,
-} from '@cdo-hub/subgraph-kit';
+import { agencyDatabaseFile } from '@cdo-hub/subgraph-kit/paths';
+import { readSeedInfo, seedDatabase, seedPlanHash } from '@cdo-hub/subgraph-kit/database';
+import { WORLD_SEED, type SeedSize } from '@cdo-hub/subgraph-kit/world';
 import { existsSync } from 'node:fs';
 import { AGENCY_PACKAGES, type AgencyPackage } from '../agencies';
 

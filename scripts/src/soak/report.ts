@@ -1,4 +1,4 @@
-import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { repoRoot } from '@cdo-hub/subgraph-kit/paths';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SoakReport } from './runSoak';

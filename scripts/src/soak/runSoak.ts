@@ -1,5 +1,8 @@
-import { isErrorCode, loadSecrets } from '@cdo-hub/gateway';
-import { AgencyDatabase, agencyDatabaseFile, findAgency, repoRoot } from '@cdo-hub/subgraph-kit';
+import { isErrorCode } from '@cdo-hub/gateway/errors';
+import { loadSecrets } from '@cdo-hub/gateway/identity';
+import { AgencyDatabase } from '@cdo-hub/subgraph-kit/database';
+import { agencyDatabaseFile, repoRoot } from '@cdo-hub/subgraph-kit/paths';
+import { findAgency } from '@cdo-hub/subgraph-kit/agencies';
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
+import type { AgencyDatabase } from '@cdo-hub/subgraph-kit/database';
 import { benchWorkloads } from '../bench/workloads';
 import type { LoadRequest } from '../bench/load';
 

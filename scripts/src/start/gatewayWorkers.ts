@@ -1,4 +1,4 @@
-import { repoRoot } from '@cdo-hub/subgraph-kit';
+import { repoRoot } from '@cdo-hub/subgraph-kit/paths';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 

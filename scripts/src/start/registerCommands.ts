@@ -1,4 +1,4 @@
-import type { SeedSize } from '@cdo-hub/subgraph-kit';
+import type { SeedSize } from '@cdo-hub/subgraph-kit/world';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { SEED_SIZES, portNumber } from '../commandLine/arguments';

@@ -1,5 +1,6 @@
-import { loadSecrets } from '@cdo-hub/gateway';
-import { agencyDatabaseFile, type SeedSize } from '@cdo-hub/subgraph-kit';
+import { loadSecrets } from '@cdo-hub/gateway/identity';
+import { agencyDatabaseFile } from '@cdo-hub/subgraph-kit/paths';
+import { type SeedSize } from '@cdo-hub/subgraph-kit/world';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AGENCY_PACKAGES } from '../agencies';

@@ -1,7 +1,8 @@
-import { agencyPort, agencyTls, agencyUrl, repoRoot, type SeedSize } from '@cdo-hub/subgraph-kit';
+import { agencyPort, agencyTls, agencyUrl, repoRoot } from '@cdo-hub/subgraph-kit/paths';
+import { type SeedSize } from '@cdo-hub/subgraph-kit/world';
 import { join } from 'node:path';
 import { AGENCY_PACKAGES } from '../agencies';
-import { loadSecrets } from '@cdo-hub/gateway';
+import { loadSecrets } from '@cdo-hub/gateway/identity';
 import { planStartSeeding, seedAgencies } from '../seed/seedAgencies';
 import { assertPortFree, ManagedProcess, waitUntilReady } from './processes';
 

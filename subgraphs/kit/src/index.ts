@@ -8,5 +8,6 @@ export * from './pagination';
 export * from './random';
 export * from './server';
 export * from './world';
+export * from './paths';
 export * from './process';
 export * from './settings';

@@ -1,3 +1,1 @@
-export * from './paths';
-export * from './repoRoot';
 export * from './runSubgraph';

@@ -8,7 +8,7 @@ import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '.
 import { cursorSettingsFromEnv } from '../pagination';
 import { SUBGRAPH_SETTINGS } from '../settings';
 import { startTracing } from '../tracing';
-import { agencyDatabaseFile, agencyPort, agencyTls } from './paths';
+import { agencyDatabaseFile, agencyPort, agencyTls } from '../paths';
 
 /**
  * Sent to the parent over the IPC channel once the subgraph listens. A parent that only polled

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { findAgency } from '../agencies';
-import { repoRoot } from '../process/repoRoot';
+import { repoRoot } from '../paths/repoRoot';
 import { AGENCY_SETTINGS, SUBGRAPH_SETTINGS } from './subgraphSettings';
 
 /** Every non-test TypeScript file under `dir`. */

@@ -7,7 +7,7 @@ import {
   MIN_CURSOR_TTL_MS,
   parseCursorTtlMs,
 } from '../pagination/cursorLifetime';
-import { repoRoot } from '../process/repoRoot';
+import { repoRoot } from '../paths/repoRoot';
 
 type Environment = NodeJS.ProcessEnv;
 

@@ -1,0 +1,2 @@
+export * from './agencyPaths';
+export * from './repoRoot';
