@@ -16,6 +16,7 @@ import {
   type AuditRecord,
   type AuditWitness,
   type GatewayConfig,
+  type SigningKeys,
 } from '@cdo-hub/gateway';
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -101,7 +102,7 @@ export async function auditVerify(
     GatewayConfig,
     'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'
   >,
-  signingKey: string,
+  signingKey: SigningKeys,
 ): Promise<{ lines: string[]; exitCode: number }> {
   const witness = await openAuditWitness(config);
   try {
