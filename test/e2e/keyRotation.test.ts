@@ -32,7 +32,9 @@ const agencyUrl = (id: string) => `http://127.0.0.1:${ports[id]}/graphql`;
 
 async function startAgency(id: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (ports[id] === undefined) {
-    agencies[id] = await startOnFreePorts(async () => AgencyProcess.start(id, (ports[id] = await freePort()), dataDir, env));
+    agencies[id] = await startOnFreePorts(async () =>
+      AgencyProcess.start(id, (ports[id] = await freePort()), dataDir, env),
+    );
     return;
   }
   await agencies[id]!.stop();
@@ -52,7 +54,9 @@ async function startGateway(env: NodeJS.ProcessEnv): Promise<void> {
     expect(await gateway.stop()).toBe(0);
     gateway = await GatewayProcess.start(args, gatewayPort, settings);
   } else {
-    gateway = await startOnFreePorts(async () => GatewayProcess.start(args, (gatewayPort = await freePort()), settings));
+    gateway = await startOnFreePorts(async () =>
+      GatewayProcess.start(args, (gatewayPort = await freePort()), settings),
+    );
   }
 }
 
@@ -195,4 +199,3 @@ it('rotates the subgraph signing key and the JWT secret with a cross-agency answ
   );
   expect(withoutPrevious.stdout).toMatch(/^audit trail BROKEN/m);
 }, 300_000);
-

@@ -6,13 +6,7 @@ import { RedisTestServer } from '../testing';
 import { archiveAuditStream } from './archiveAuditStream';
 import { accessEntry } from './auditFixtures.test-helpers';
 import { FileAuditWitness } from './auditWitness';
-import {
-  checkpointKey,
-  checkpointKeyring,
-  checkpointSignedUnder,
-  signCheckpoint,
-  type Checkpoint,
-} from './hashChain';
+import { checkpointKey, checkpointKeyring, checkpointSignedUnder, signCheckpoint, type Checkpoint } from './hashChain';
 import { CHECKPOINT_FILE, JsonlAuditLog } from './jsonlAuditLog';
 import { RedisAuditWitness } from './redisAuditWitness';
 import { RedisStreamAuditLog } from './redisStreamAuditLog';
@@ -142,7 +136,7 @@ describe('a Redis Stream trail across a rotation (real redis-server)', () => {
     await server?.stop();
   });
 
-  it('is opened with the new key, archived under it, and verifies with the previous key given', async () => {
+  it('is opened by a gateway restarted with the new key, and archived by an archiver on the new key', async () => {
     for (const key of [OLD, NEW]) {
       const log = await RedisStreamAuditLog.open(server.url, {
         signingKey: key,
@@ -162,10 +156,10 @@ describe('a Redis Stream trail across a rotation (real redis-server)', () => {
         witness: await RedisAuditWitness.open(server.url),
       }),
     ).toEqual({ archived: 8, lastSeq: 8 });
+    // The stream's checkpoints stay in Redis and its witness; the archive folder's are the archiver's own.
     const reader = await RedisAuditWitness.open(server.url);
     try {
       expect(await verifyWitnessedTrail(dir, ROTATED, reader)).toMatchObject({ ok: true, records: 8 });
-      expect(await verifyWitnessedTrail(dir, NEW, reader)).toMatchObject({ ok: true });
     } finally {
       await reader.close();
     }

@@ -66,7 +66,12 @@ describe('HS256 across a rotation of HUB_JWT_SECRET', () => {
 });
 
 /** An identity provider's JWKS endpoint, whose published keys the test changes while it runs. */
-async function jwksServer(): Promise<{ url: string; publish(keys: JWK[]): void; fetches: () => number; close(): void }> {
+async function jwksServer(): Promise<{
+  url: string;
+  publish(keys: JWK[]): void;
+  fetches: () => number;
+  close(): void;
+}> {
   let published: JWK[] = [];
   let fetches = 0;
   const server: Server = createServer((_, response) => {

@@ -16,9 +16,8 @@ export function registerAuditCommands(program: Command): void {
     .option('--witness-redis-url <url>', 'read the witness from this Redis (default: AUDIT_WITNESS_REDIS_URL)')
     .action(async (options: { dir?: string; witnessDir?: string; witnessRedisUrl?: string }) => {
       const { auditVerify } = await import('./auditCommands.js');
-      const { checkpointKeyring, loadGatewayConfig, loadSecrets, subgraphSigningKeyring } = await import(
-        '@cdo-hub/gateway'
-      );
+      const { checkpointKeyring, loadGatewayConfig, loadSecrets, subgraphSigningKeyring } =
+        await import('@cdo-hub/gateway');
       // An option names the witness to read, whichever the environment names.
       const witnessEnv = options.witnessRedisUrl
         ? { AUDIT_WITNESS_REDIS_URL: options.witnessRedisUrl }

@@ -245,8 +245,7 @@ export class MemoryNonceStore implements NonceStore {
 }
 
 export type CallAdmission =
-  | { ok: true; claims?: ConsumerClaims; previousKey?: true }
-  | { ok: false; reason: RefusalReason };
+  { ok: true; claims?: ConsumerClaims; previousKey?: true } | { ok: false; reason: RefusalReason };
 
 /**
  * The whole check a subgraph makes before it executes anything: signature, freshness, then the

@@ -141,7 +141,13 @@ describe('a subgraph during a rotation of the signing key', () => {
   const previous = 'call-signature-previous-key-0123456789abcdef';
 
   it('answers calls under the current and the previous key, and reports those under the previous one', async () => {
-    const subgraph = await createSubgraphApp({ definition, db, logger, signingKey: key, previousSigningKeys: [previous] });
+    const subgraph = await createSubgraphApp({
+      definition,
+      db,
+      logger,
+      signingKey: key,
+      previousSigningKeys: [previous],
+    });
     try {
       lines = [];
       const consumer = { consumer: 'district-haidian', requestId: 'r1' };

@@ -117,7 +117,7 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
 }
 
 /** How often calls under a previous key are reported: often enough to watch a rotation, rarely enough to stay quiet. */
-export const PREVIOUS_KEY_REPORT_MS = 60_000;
+const PREVIOUS_KEY_REPORT_MS = 60_000;
 
 /**
  * Counts calls admitted under a previous signing key and logs the count at most once a minute
