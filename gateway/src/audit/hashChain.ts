@@ -1,3 +1,4 @@
+import { keyringOf, type SigningKeyring, type SigningKeys } from '@cdo-hub/contracts';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../formats';
 import type { AuditEntry, AuditRecord } from './auditRecord';
@@ -67,7 +68,33 @@ export function checkpointValid(key: string, checkpoint: Checkpoint): boolean {
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/**
+ * Which of the keys signed a checkpoint: the current one, one the hub used before (a checkpoint
+ * written before a rotation of the signing key), or none (`undefined`: forged or altered — or
+ * signed under a previous key nobody gave). The current key is tried first.
+ */
+export function checkpointSignedUnder(keys: SigningKeys, checkpoint: Checkpoint): 'current' | 'previous' | undefined {
+  const keyring = keyringOf(keys);
+  if (checkpointValid(keyring.current, checkpoint)) return 'current';
+  return keyring.previous.some((key) => checkpointValid(key, checkpoint)) ? 'previous' : undefined;
+}
+
+/**
+ * What to set when a checkpoint verifies under no key given: its signature names no variable, but
+ * the likeliest honest cause is a rotation whose previous key was not passed on.
+ */
+export const PREVIOUS_CHECKPOINT_KEYS_HINT =
+  'if HUB_SUBGRAPH_SIGNING_KEY was rotated since it was written, set HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS to the key(s) it replaced';
+
 /** The checkpoint key, derived from the hub's subgraph signing key so no new secret is needed. */
 export function checkpointKey(subgraphSigningKey: string): string {
   return createHmac('sha256', subgraphSigningKey).update('cdo-hub audit checkpoints').digest('hex');
+}
+
+/**
+ * The checkpoint keys of a subgraph signing keyring: new checkpoints are signed under the current
+ * one; those written before a rotation verify under the previous ones.
+ */
+export function checkpointKeyring(signing: SigningKeyring): SigningKeyring {
+  return { current: checkpointKey(signing.current), previous: signing.previous.map(checkpointKey) };
 }

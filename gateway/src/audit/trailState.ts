@@ -1,3 +1,4 @@
+import type { SigningKeys } from '@cdo-hub/contracts';
 import { relative } from 'node:path';
 import { auditChainDirs } from './auditChains';
 import type { AuditWitness } from './auditWitness';
@@ -41,6 +42,8 @@ export interface ChainVerification {
   records: number;
   lastSeq: number;
   checkpoints: number;
+  /** The checkpoints verified under a previous signing key (written before a rotation), if any. */
+  previousKeyCheckpoints?: { count: number; fromSeq: number; toSeq: number };
   /** `file:line: message`, as verify prints them. */
   problems: string[];
   warnings: string[];
@@ -56,7 +59,7 @@ export interface ChainVerification {
  */
 export async function verifyAuditChains(
   auditDir: string,
-  signingKey: string,
+  signingKey: SigningKeys,
   witness: AuditWitness,
 ): Promise<ChainVerification[]> {
   const verified: ChainVerification[] = [];
@@ -68,6 +71,7 @@ export async function verifyAuditChains(
       records: result.records,
       lastSeq: result.lastSeq,
       checkpoints: result.checkpoints,
+      ...(result.previousKeyCheckpoints ? { previousKeyCheckpoints: result.previousKeyCheckpoints } : {}),
       problems: result.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`),
       warnings: result.warnings,
       notes: result.notes,

@@ -2,7 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AuditRecord } from './auditRecord';
 import type { AuditWitness } from './auditWitness';
-import { checkpointValid, GENESIS_HASH, recordHash, type Checkpoint } from './hashChain';
+import type { SigningKeys } from '@cdo-hub/contracts';
+import {
+  checkpointSignedUnder,
+  GENESIS_HASH,
+  PREVIOUS_CHECKPOINT_KEYS_HINT,
+  recordHash,
+  type Checkpoint,
+} from './hashChain';
 import { auditFiles, CHECKPOINT_FILE } from './jsonlAuditLog';
 import { readTrailIdentity } from './trailIdentity';
 import { compareWithWitness, resolveTrailId, type TrailProblem } from './witnessCheck';
@@ -12,7 +19,23 @@ export interface TrailVerification {
   records: number;
   lastSeq: number;
   checkpoints: number;
+  /**
+   * The checkpoints that verified under a key the hub used before (`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS`),
+   * written before a rotation: how many, and the records they vouch for. Absent when none did.
+   */
+  previousKeyCheckpoints?: PreviousKeyCheckpoints;
   problems: TrailProblem[];
+}
+
+export interface PreviousKeyCheckpoints {
+  count: number;
+  fromSeq: number;
+  toSeq: number;
+}
+
+/** What verify says of the checkpoints a previous key vouched for. */
+export function describePreviousKeyCheckpoints(found: PreviousKeyCheckpoints): string {
+  return `${found.count} checkpoint(s), at records ${found.fromSeq}–${found.toSeq}, verified under a previous signing key (HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS): written before the key was rotated; keep that key for as long as this trail must verify`;
 }
 
 export interface WitnessedTrailVerification extends TrailVerification {
@@ -37,7 +60,7 @@ interface TrailScan extends TrailVerification {
  * a trail cut short below its last checkpoint is caught too. Cuts that take the checkpoints with
  * them need the witness: `verifyWitnessedTrail`.
  */
-export function verifyAuditTrail(dir: string, signingKey: string): TrailVerification {
+export function verifyAuditTrail(dir: string, signingKey: SigningKeys): TrailVerification {
   const { hashes: _hashes, signed: _signed, ...verification } = scanTrail(dir, signingKey);
   return verification;
 }
@@ -49,7 +72,7 @@ export function verifyAuditTrail(dir: string, signingKey: string): TrailVerifica
  */
 export async function verifyWitnessedTrail(
   dir: string,
-  signingKey: string,
+  signingKey: SigningKeys,
   witness: AuditWitness,
 ): Promise<WitnessedTrailVerification> {
   const scan = scanTrail(dir, signingKey);
@@ -80,16 +103,20 @@ export async function verifyWitnessedTrail(
     records: scan.records,
     lastSeq: scan.lastSeq,
     checkpoints: scan.checkpoints,
+    ...(scan.previousKeyCheckpoints ? { previousKeyCheckpoints: scan.previousKeyCheckpoints } : {}),
     problems,
     ...(trailId ? { trailId } : {}),
     witness: witness.location,
     ...(comparison.witnessedSeq !== undefined ? { witnessedSeq: comparison.witnessedSeq } : {}),
     warnings: comparison.warnings,
-    notes: comparison.notes,
+    notes: [
+      ...comparison.notes,
+      ...(scan.previousKeyCheckpoints ? [describePreviousKeyCheckpoints(scan.previousKeyCheckpoints)] : []),
+    ],
   };
 }
 
-function scanTrail(dir: string, signingKey: string): TrailScan {
+function scanTrail(dir: string, signingKey: SigningKeys): TrailScan {
   const problems: TrailProblem[] = [];
   const hashes = new Map<number, string>();
   let expectedSeq = 1;
@@ -132,6 +159,7 @@ function scanTrail(dir: string, signingKey: string): TrailScan {
     });
   }
   let checkpoints = 0;
+  let previousKeyCheckpoints: PreviousKeyCheckpoints | undefined;
   const signed: TrailScan['signed'] = [];
   const checkpointPath = join(dir, CHECKPOINT_FILE);
   if (existsSync(checkpointPath)) {
@@ -147,14 +175,21 @@ function scanTrail(dir: string, signingKey: string): TrailScan {
           problems.push({ file: CHECKPOINT_FILE, line: index + 1, message: 'not a JSON checkpoint' });
           return;
         }
-        if (!checkpointValid(signingKey, checkpoint)) {
+        const signedUnder = checkpointSignedUnder(signingKey, checkpoint);
+        if (!signedUnder) {
           problems.push({
             file: CHECKPOINT_FILE,
             line: index + 1,
-            message: `checkpoint at record ${checkpoint.seq} has a bad signature`,
+            message: `checkpoint at record ${checkpoint.seq} has a bad signature (${PREVIOUS_CHECKPOINT_KEYS_HINT})`,
           });
           return;
         }
+        if (signedUnder === 'previous')
+          previousKeyCheckpoints = {
+            count: (previousKeyCheckpoints?.count ?? 0) + 1,
+            fromSeq: Math.min(previousKeyCheckpoints?.fromSeq ?? checkpoint.seq, checkpoint.seq),
+            toSeq: Math.max(previousKeyCheckpoints?.toSeq ?? checkpoint.seq, checkpoint.seq),
+          };
         signed.push({ checkpoint, line: index + 1 });
         if (!hashes.has(checkpoint.seq))
           problems.push({
@@ -170,5 +205,14 @@ function scanTrail(dir: string, signingKey: string): TrailScan {
           });
       });
   }
-  return { ok: problems.length === 0, records, lastSeq: expectedSeq - 1, checkpoints, problems, hashes, signed };
+  return {
+    ok: problems.length === 0,
+    records,
+    lastSeq: expectedSeq - 1,
+    checkpoints,
+    ...(previousKeyCheckpoints ? { previousKeyCheckpoints } : {}),
+    problems,
+    hashes,
+    signed,
+  };
 }

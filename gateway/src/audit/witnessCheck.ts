@@ -1,5 +1,6 @@
 import { TRAIL_ID_PATTERN, type WitnessEntry } from './auditWitness';
-import { checkpointValid, type Checkpoint } from './hashChain';
+import type { SigningKeys } from '@cdo-hub/contracts';
+import { checkpointSignedUnder, PREVIOUS_CHECKPOINT_KEYS_HINT, type Checkpoint } from './hashChain';
 import { CHECKPOINT_FILE as CHECKPOINTS } from './jsonlAuditLog';
 import { TRAIL_FILE, type TrailIdentity } from './trailIdentity';
 
@@ -69,7 +70,8 @@ export interface WitnessComparison {
  * written by a gateway. Pure: the caller reads the files and the witness.
  */
 export function compareWithWitness(input: {
-  signingKey: string;
+  /** The checkpoint keys: the current one, and those used before a rotation. */
+  signingKey: SigningKeys;
   trailId: string | undefined;
   identity: TrailIdentity | { invalid: string } | undefined;
   records: number;
@@ -140,10 +142,10 @@ export function compareWithWitness(input: {
     return { problems, warnings, notes };
   }
   const valid = witness.entries.filter((entry) => {
-    if (checkpointValid(input.signingKey, entry)) return true;
+    if (checkpointSignedUnder(input.signingKey, entry)) return true;
     problems.push({
       file: witness.location,
-      message: `the witness's entry for record ${entry.seq} has a bad signature`,
+      message: `the witness's entry for record ${entry.seq} has a bad signature (${PREVIOUS_CHECKPOINT_KEYS_HINT})`,
     });
     return false;
   });

@@ -103,7 +103,7 @@ export async function openHubServices(options: {
         ? { kind: 'rs256-jwks', url: config.jwksUrl }
         : config.jwtPublicKeyFile
           ? { kind: 'rs256-key', publicKeyPem: readFileSync(config.jwtPublicKeyFile, 'utf8') }
-          : { kind: 'hs256', secret: secrets.jwtSecret },
+          : { kind: 'hs256', secret: secrets.jwtSecret, previousSecrets: secrets.previousJwtSecrets ?? [] },
       { maxLifetimeSeconds: config.tokenMaxTtlSeconds },
     );
   }

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { checkpointKey } from '../audit';
+import { checkpointKeyring } from '../audit';
 import { registerCatalogRoutes } from '../catalog';
 import { registerConsoleRoutes } from '../console';
 import { GrantService, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
+import { subgraphSigningKeyring } from '../identity';
 import { loadPolicySet } from '../policy';
 import { registerPlaygroundRoutes } from '../playground';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
@@ -82,7 +83,7 @@ export async function installSideRoutes(
       verify,
       ...audit,
       witness: { ...config, auditDir: config.auditTrailDir },
-      signingKey: checkpointKey(secrets.subgraphSigningKey),
+      signingKey: checkpointKeyring(subgraphSigningKeyring(secrets)),
     });
     registerSchemaVersionRoutes(app, {
       policies,

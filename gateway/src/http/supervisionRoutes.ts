@@ -1,3 +1,4 @@
+import type { SigningKeys } from '@cdo-hub/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { relative } from 'node:path';
@@ -90,7 +91,8 @@ export function registerAuditStateRoutes(
   app: FastifyInstance,
   deps: SupervisionDeps & {
     witness: Parameters<typeof openAuditWitness>[0];
-    signingKey: string;
+    /** The checkpoint keys: the current one, and those used before a rotation of the signing key. */
+    signingKey: SigningKeys;
   },
 ): void {
   let last: LastVerification | undefined;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parsePreviousKeys, signingKeyring, type SigningKeyring } from '@cdo-hub/contracts';
 import { z } from 'zod';
 
 /**
@@ -13,6 +14,15 @@ export interface HubSecrets {
   jwtSecret: string;
   subgraphSigningKey: string;
   maskHashKey: string;
+  /**
+   * Keys the hub used before, during a rotation (docs/operations/key-rotation.md): tokens signed
+   * under an earlier JWT secret verify until they expire (`HUB_JWT_SECRET_PREVIOUS`); checkpoints
+   * of the audit trail signed under an earlier subgraph signing key still verify
+   * (`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS`). Nothing new is signed with them. The mask key has none:
+   * a value must have one pseudonym.
+   */
+  previousJwtSecrets?: readonly string[];
+  previousSubgraphSigningKeys?: readonly string[];
   /** Where they came from, for the start-up log (never the values). */
   origin: 'environment' | 'development-file';
 }
@@ -31,6 +41,36 @@ const VARIABLES = {
   maskHashKey: 'HUB_MASK_HASH_KEY',
 } as const;
 
+/** The variables of the keys the hub used before, by the secret they precede. */
+const PREVIOUS_VARIABLES = {
+  previousJwtSecrets: 'HUB_JWT_SECRET_PREVIOUS',
+  previousSubgraphSigningKeys: 'HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS',
+} as const;
+
+/**
+ * The secrets' variables as the configuration reference lists them (`hub docs`): the hub's
+ * secrets, then the keys it used before, which only a rotation sets.
+ */
+export const SECRET_VARIABLES: readonly { variable: string; default: string; meaning: string }[] = [
+  {
+    variable: `\`${Object.values(VARIABLES).join('`, `')}\` (or \`…_FILE\`)`,
+    default: 'generated into `.hub/secrets.json` in development',
+    meaning: "the hub's secrets, at least 32 characters each; required in production",
+  },
+  {
+    variable: '`HUB_JWT_SECRET_PREVIOUS` (or `…_FILE`)',
+    default: '—',
+    meaning:
+      'HS256 secrets the hub signed tokens with before `HUB_JWT_SECRET`, one per line: their tokens verify until they expire (at most `TOKEN_MAX_TTL`); nothing new is signed with them',
+  },
+  {
+    variable: '`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS` (or `…_FILE`)',
+    default: '—',
+    meaning:
+      'for the gateway and `hub audit verify`: subgraph signing keys the hub used before the current one, one per line: audit checkpoints signed under them still verify (keep them as long as the trail must verify); nothing new is signed with them',
+  },
+];
+
 function fromEnvironment(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const direct = env[name];
   if (direct) return direct;
@@ -38,11 +78,24 @@ function fromEnvironment(env: NodeJS.ProcessEnv, name: string): string | undefin
   return file ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
+/** The keys the hub used before, from the environment only (a rotation is an operator's act); each as long as a secret. */
+function previousKeys(env: NodeJS.ProcessEnv): Pick<HubSecrets, keyof typeof PREVIOUS_VARIABLES> {
+  const found: Partial<Record<keyof typeof PREVIOUS_VARIABLES, string[]>> = {};
+  for (const [key, name] of Object.entries(PREVIOUS_VARIABLES) as [keyof typeof PREVIOUS_VARIABLES, string][]) {
+    const keys = parsePreviousKeys(fromEnvironment(env, name));
+    if (keys.some((previous) => previous.length < 32))
+      throw new Error(`every key in ${name} must be at least 32 characters, as the secret it preceded`);
+    if (keys.length) found[key] = keys;
+  }
+  return found;
+}
+
 export function loadSecrets(options: { production: boolean; env?: NodeJS.ProcessEnv; file?: string }): HubSecrets {
   const env = options.env ?? process.env;
   const given = Object.fromEntries(
     Object.entries(VARIABLES).map(([key, name]) => [key, fromEnvironment(env, name)]),
   ) as Record<keyof typeof VARIABLES, string | undefined>;
+  const previous = previousKeys(env);
   if (given.jwtSecret && given.subgraphSigningKey && given.maskHashKey) {
     for (const [key, value] of Object.entries(given)) {
       if (value!.length < 32)
@@ -52,6 +105,7 @@ export function loadSecrets(options: { production: boolean; env?: NodeJS.Process
       jwtSecret: given.jwtSecret,
       subgraphSigningKey: given.subgraphSigningKey,
       maskHashKey: given.maskHashKey,
+      ...previous,
       origin: 'environment',
     };
   }
@@ -65,7 +119,7 @@ export function loadSecrets(options: { production: boolean; env?: NodeJS.Process
   }
   const file = options.file ?? env.HUB_SECRETS_FILE ?? DEFAULT_SECRETS_FILE;
   const stored = existsSync(file) ? fileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
-  if (stored?.success) return { ...stored.data, ...stripUndefined(given), origin: 'development-file' };
+  if (stored?.success) return { ...stored.data, ...stripUndefined(given), ...previous, origin: 'development-file' };
   const generated = {
     jwtSecret: randomBytes(32).toString('base64url'),
     subgraphSigningKey: randomBytes(32).toString('base64url'),
@@ -74,11 +128,16 @@ export function loadSecrets(options: { production: boolean; env?: NodeJS.Process
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(generated, null, 2) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
-  return { ...generated, ...stripUndefined(given), origin: 'development-file' };
+  return { ...generated, ...stripUndefined(given), ...previous, origin: 'development-file' };
 }
 
 function stripUndefined<T extends Record<string, string | undefined>>(values: T): Partial<Record<keyof T, string>> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<
     Record<keyof T, string>
   >;
+}
+
+/** The subgraph signing key with the keys it replaced: what checks the audit trail's checkpoints. */
+export function subgraphSigningKeyring(secrets: HubSecrets): SigningKeyring {
+  return signingKeyring(secrets.subgraphSigningKey, secrets.previousSubgraphSigningKeys ?? []);
 }

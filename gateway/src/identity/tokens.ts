@@ -2,6 +2,7 @@ import {
   createRemoteJWKSet,
   importSPKI,
   jwtVerify,
+  errors,
   SignJWT,
   type CryptoKey,
   type JWTPayload,
@@ -21,8 +22,16 @@ import { tokenLifetimeProblem } from './tokenLifetime';
 export const TOKEN_ISSUER = 'cdo-hub';
 export const TOKEN_AUDIENCE = 'cdo-hub-gateway';
 
+/**
+ * How tokens are verified. HS256 may name the secrets used before `secret` (`HUB_JWT_SECRET_PREVIOUS`):
+ * their tokens keep verifying until they expire, so a rotation logs nobody out. A JWKS rotates by
+ * itself: jose fetches the set again when a token names a key id it does not hold (at most every
+ * 30 s) and when its copy is 10 minutes old.
+ */
 export type TokenVerification =
-  { kind: 'hs256'; secret: string } | { kind: 'rs256-jwks'; url: string } | { kind: 'rs256-key'; publicKeyPem: string };
+  | { kind: 'hs256'; secret: string; previousSecrets?: readonly string[] }
+  | { kind: 'rs256-jwks'; url: string }
+  | { kind: 'rs256-key'; publicKeyPem: string };
 
 export interface TokenClaims {
   consumer: string;
@@ -52,20 +61,25 @@ export function createTokenVerifier(
   const issuer = options.issuer ?? TOKEN_ISSUER;
   const maxLifetimeSeconds = options.maxLifetimeSeconds ?? DEFAULT_TOKEN_MAX_TTL_SECONDS;
   const audience = options.audience ?? TOKEN_AUDIENCE;
-  let key: Promise<KeyObject | CryptoKey | JWTVerifyGetKey>;
+  // Tried in order: the current key first; the next only when a signature does not verify under it.
+  let keys: Promise<(KeyObject | CryptoKey | JWTVerifyGetKey)[]>;
   let algorithms: string[];
   switch (verification.kind) {
     case 'hs256':
-      // A KeyObject made once: jose would otherwise import the raw secret on every verification.
-      key = Promise.resolve(createSecretKey(Buffer.from(verification.secret)));
+      // KeyObjects made once: jose would otherwise import the raw secret on every verification.
+      keys = Promise.resolve(
+        [verification.secret, ...(verification.previousSecrets ?? [])].map((secret) =>
+          createSecretKey(Buffer.from(secret)),
+        ),
+      );
       algorithms = ['HS256'];
       break;
     case 'rs256-jwks':
-      key = Promise.resolve(createRemoteJWKSet(new URL(verification.url)));
+      keys = Promise.resolve([createRemoteJWKSet(new URL(verification.url))]);
       algorithms = ['RS256'];
       break;
     case 'rs256-key':
-      key = importSPKI(verification.publicKeyPem, 'RS256');
+      keys = importSPKI(verification.publicKeyPem, 'RS256').then((key) => [key]);
       algorithms = ['RS256'];
       break;
     default: {
@@ -81,14 +95,7 @@ export function createTokenVerifier(
     const known = verified.get(token);
     if (known && (known.expiresAt ?? 0) > Date.now()) return known;
     if (known) verified.delete(token);
-    const resolved = await key;
-    // `exp` is checked by the lifetime rule below, which says why a token without one is refused.
-    const { payload } = await jwtVerify(token, resolved as KeyObject, {
-      algorithms,
-      issuer,
-      audience,
-      requiredClaims: ['sub'],
-    });
+    const payload = await verifiedPayload(token, await keys, { algorithms, issuer, audience });
     const claims = toClaims(payload);
     const tooLong = tokenLifetimeProblem(claims, Date.now(), maxLifetimeSeconds);
     if (tooLong) throw new TokenLifetimeError(tooLong);
@@ -96,6 +103,28 @@ export function createTokenVerifier(
     verified.set(token, claims);
     return claims;
   };
+}
+
+/**
+ * The payload of a token whose signature verifies under one of `keys`, tried in order. Only a
+ * signature that does not verify moves on to the next key; any other refusal (expired, another
+ * issuer, another algorithm) is final, whichever key it came from.
+ */
+async function verifiedPayload(
+  token: string,
+  keys: readonly (KeyObject | CryptoKey | JWTVerifyGetKey)[],
+  options: { algorithms: string[]; issuer: string; audience: string },
+): Promise<JWTPayload> {
+  for (const [index, key] of keys.entries()) {
+    try {
+      // `exp` is checked by the lifetime rule after this, which says why a token without one is refused.
+      const { payload } = await jwtVerify(token, key as KeyObject, { ...options, requiredClaims: ['sub'] });
+      return payload;
+    } catch (error) {
+      if (!(error instanceof errors.JWSSignatureVerificationFailed) || index === keys.length - 1) throw error;
+    }
+  }
+  throw new Error('no key to verify tokens with');
 }
 
 function toClaims(payload: JWTPayload): TokenClaims {

@@ -17,6 +17,7 @@ import {
   type AuditWitness,
 } from '@cdo-hub/gateway/audit';
 import { type GatewayConfig } from '@cdo-hub/gateway/config';
+import type { SigningKeys } from '@cdo-hub/contracts/signing';
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { REPORT_FORMATS, type ReportFormat } from './reportFormats';
@@ -101,7 +102,7 @@ export async function auditVerify(
     GatewayConfig,
     'auditDir' | 'auditWitnessDir' | 'auditWitnessRedisUrl' | 'auditRedisUrl' | 'auditRedisAllowEverysec'
   >,
-  signingKey: string,
+  signingKey: SigningKeys,
 ): Promise<{ lines: string[]; exitCode: number }> {
   const witness = await openAuditWitness(config);
   try {

@@ -16,7 +16,8 @@ export function registerAuditCommands(program: Command): void {
     .option('--witness-redis-url <url>', 'read the witness from this Redis (default: AUDIT_WITNESS_REDIS_URL)')
     .action(async (options: { dir?: string; witnessDir?: string; witnessRedisUrl?: string }) => {
       const { auditVerify } = await import('./auditCommands.js');
-      const { checkpointKey, loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
+      const { checkpointKeyring, loadGatewayConfig, loadSecrets, subgraphSigningKeyring } =
+        await import('@cdo-hub/gateway');
       // An option names the witness to read, whichever the environment names.
       const witnessEnv = options.witnessRedisUrl
         ? { AUDIT_WITNESS_REDIS_URL: options.witnessRedisUrl }
@@ -28,7 +29,8 @@ export function registerAuditCommands(program: Command): void {
         options.dir ? { auditDir: resolve(options.dir) } : {},
       );
       const secrets = loadSecrets({ production: config.production });
-      const { lines, exitCode } = await auditVerify(config, checkpointKey(secrets.subgraphSigningKey));
+      // Checkpoints written before a rotation of the signing key verify under the keys it replaced.
+      const { lines, exitCode } = await auditVerify(config, checkpointKeyring(subgraphSigningKeyring(secrets)));
       for (const line of lines) console.log(line);
       process.exitCode = exitCode;
     });

@@ -1,5 +1,6 @@
 import { TRACING_VARIABLES } from '@cdo-hub/contracts';
 import { GATEWAY_SETTINGS } from '@cdo-hub/gateway/config';
+import { SECRET_VARIABLES } from '@cdo-hub/gateway/identity';
 import { AGENCIES } from '@cdo-hub/subgraph-kit/agencies';
 import { AGENCY_SETTINGS, SUBGRAPH_SETTINGS, type SubgraphSetting } from '@cdo-hub/subgraph-kit/settings';
 
@@ -10,9 +11,10 @@ interface DocumentedVariable {
 }
 
 /**
- * Variables the gateway reads outside its settings table: the secrets loader
- * (`gateway/src/identity/secrets.ts`) and the per-subgraph deadlines. The subgraphs' variables are
- * declared in the kit (`SUBGRAPH_SETTINGS`, `AGENCY_SETTINGS`) and listed from there.
+ * Variables the gateway reads outside its settings table: the per-subgraph deadlines, then the
+ * secrets as their loader declares them (`SECRET_VARIABLES`, `gateway/src/identity/secrets.ts`).
+ * The subgraphs' variables are declared in the kit (`SUBGRAPH_SETTINGS`, `AGENCY_SETTINGS`) and
+ * listed from there.
  */
 const OTHER_GATEWAY_VARIABLES: readonly DocumentedVariable[] = [
   {
@@ -20,11 +22,7 @@ const OTHER_GATEWAY_VARIABLES: readonly DocumentedVariable[] = [
     default: '`SUBGRAPH_TIMEOUT_MS`',
     meaning: "deadline of one subgraph's calls (`SUBGRAPH_TIMEOUT_MS_SCIENCE`, `…_DEVELOPMENT_REFORM`)",
   },
-  {
-    variable: '`HUB_JWT_SECRET`, `HUB_SUBGRAPH_SIGNING_KEY`, `HUB_MASK_HASH_KEY` (or `…_FILE`)',
-    default: 'generated into `.hub/secrets.json` in development',
-    meaning: "the hub's secrets, at least 32 characters each; required in production",
-  },
+  ...SECRET_VARIABLES,
 ];
 
 const cell = (text: string) => text.replaceAll('|', '\\|');

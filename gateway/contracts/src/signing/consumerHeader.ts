@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { parseTraceparent, TRACEPARENT_HEADER } from '../tracing/traceparent';
+import { keyringOf, type SigningKeys } from './signingKeyring';
 
 /**
  * The signature every call to an agency's subgraph carries, and the signed header naming who
@@ -119,8 +120,12 @@ export interface SignedCallHeaders {
 /** Why a subgraph refuses a call; `replayed` is decided with a nonce store (`admitSignedCall`). */
 export type RefusalReason = 'missing' | 'malformed' | 'bad-signature' | 'stale' | 'replayed';
 
+/**
+ * A verified signature; `previousKey` is set when it was made under a key the hub used before
+ * (`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS`): a gateway that has not moved to the current key yet.
+ */
 export type SignatureVerification =
-  | { ok: true; claims?: ConsumerClaims; timestamp: number; nonce: string }
+  | { ok: true; claims?: ConsumerClaims; timestamp: number; nonce: string; previousKey?: true }
   | { ok: false; reason: Exclude<RefusalReason, 'replayed'> };
 
 export interface FreshnessOptions {
@@ -142,12 +147,14 @@ const claimsSchema = z.object({
 const SIGNATURE_FORMAT = /^t=(\d{1,16}),n=([A-Za-z0-9_-]{16,64}),v1=([A-Za-z0-9_-]{43})$/;
 
 /**
- * Checks a call's signature and freshness: a pure function of the headers, the body and the
- * clock. The MAC is checked before the clock, so a forged call learns nothing about timing. Whether
- * the nonce was seen before is the nonce store's part (`admitSignedCall`).
+ * Checks a call's signature and freshness: a pure function of the keys, the headers, the body and
+ * the clock. The MAC is checked before the clock, so a forged call learns nothing about timing.
+ * The current key is tried first; a previous key only when it fails, so a call costs one more
+ * HMAC only while a rotation lasts and only for gateways still on the old key. Whether the nonce
+ * was seen before is the nonce store's part (`admitSignedCall`).
  */
 export function verifySubgraphSignature(
-  key: string,
+  keys: SigningKeys,
   audience: string,
   headers: SignedCallHeaders,
   body: SignedBody,
@@ -162,21 +169,27 @@ export function verifySubgraphSignature(
   // A traceparent the hub would not have written was not signed by it: no MAC is worth computing.
   if (headers.traceparent !== undefined && !parseTraceparent(headers.traceparent))
     return { ok: false, reason: 'malformed' };
-  const expected = Buffer.from(mac(key, audience, timestamp, nonce, header, bodyDigest(body), headers.traceparent));
+  const keyring = keyringOf(keys);
+  const digest = bodyDigest(body);
   const given = Buffer.from(match[3]!);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given))
-    return { ok: false, reason: 'bad-signature' };
+  const signedUnder = (key: string) => {
+    const expected = Buffer.from(mac(key, audience, timestamp, nonce, header, digest, headers.traceparent));
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  };
+  const underCurrent = signedUnder(keyring.current);
+  if (!underCurrent && !keyring.previous.some(signedUnder)) return { ok: false, reason: 'bad-signature' };
+  const previousKey = underCurrent ? {} : { previousKey: true as const };
   const now = options.now ?? Date.now();
   if (
     now - timestamp > (options.maxAgeMs ?? DEFAULT_SIGNATURE_MAX_AGE_MS) ||
     timestamp - now > (options.clockSkewMs ?? DEFAULT_SIGNATURE_CLOCK_SKEW_MS)
   )
     return { ok: false, reason: 'stale' };
-  if (!header) return { ok: true, timestamp, nonce };
+  if (!header) return { ok: true, timestamp, nonce, ...previousKey };
   try {
     const claims = claimsSchema.safeParse(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')));
     return claims.success
-      ? { ok: true, claims: claims.data as ConsumerClaims, timestamp, nonce }
+      ? { ok: true, claims: claims.data as ConsumerClaims, timestamp, nonce, ...previousKey }
       : { ok: false, reason: 'malformed' };
   } catch {
     return { ok: false, reason: 'malformed' };
@@ -231,7 +244,8 @@ export class MemoryNonceStore implements NonceStore {
   }
 }
 
-export type CallAdmission = { ok: true; claims?: ConsumerClaims } | { ok: false; reason: RefusalReason };
+export type CallAdmission =
+  { ok: true; claims?: ConsumerClaims; previousKey?: true } | { ok: false; reason: RefusalReason };
 
 /**
  * The whole check a subgraph makes before it executes anything: signature, freshness, then the
@@ -239,7 +253,7 @@ export type CallAdmission = { ok: true; claims?: ConsumerClaims } | { ok: false;
  * Rejects when the nonce store cannot answer.
  */
 export async function admitSignedCall(
-  key: string,
+  keys: SigningKeys,
   audience: string,
   headers: SignedCallHeaders,
   body: SignedBody,
@@ -247,7 +261,7 @@ export async function admitSignedCall(
   options: FreshnessOptions = {},
 ): Promise<CallAdmission> {
   const now = options.now ?? Date.now();
-  const verification = verifySubgraphSignature(key, audience, headers, body, { ...options, now });
+  const verification = verifySubgraphSignature(keys, audience, headers, body, { ...options, now });
   if (!verification.ok) return verification;
   const seen = await store.claim(
     verification.nonce,
@@ -255,5 +269,9 @@ export async function admitSignedCall(
     now,
   );
   if (seen !== 'fresh') return { ok: false, reason: seen };
-  return verification.claims ? { ok: true, claims: verification.claims } : { ok: true };
+  return {
+    ok: true,
+    ...(verification.claims ? { claims: verification.claims } : {}),
+    ...(verification.previousKey ? { previousKey: true as const } : {}),
+  };
 }

@@ -1,2 +1,3 @@
 export * from './consumerHeader';
 export * from './changeEvents';
+export * from './signingKeyring';

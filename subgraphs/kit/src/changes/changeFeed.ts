@@ -1,4 +1,4 @@
-import { CHANGES_CHANNEL, signChangeEvent, type ChangeEvent } from '@cdo-hub/contracts';
+import { CHANGES_CHANNEL, signChangeEvent, type ChangeEvent, type SigningKeys } from '@cdo-hub/contracts';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AgencyDatabase } from '../database';
@@ -10,18 +10,21 @@ export interface ChangePublisher {
   close(): Promise<void>;
 }
 
-/** Posts each event to every gateway URL, signed; an event counts as sent once all accepted it. */
+/**
+ * Posts each event to every gateway URL, signed under every key the agency holds (a gateway on the
+ * old key accepts it during a rotation); an event counts as sent once all accepted it.
+ */
 export class HttpChangePublisher implements ChangePublisher {
   constructor(
     private readonly gatewayUrls: readonly string[],
-    private readonly signingKey: string,
+    private readonly signingKeys: SigningKeys,
     private readonly timeoutMs = 2000,
   ) {}
 
   async publish(event: ChangeEvent): Promise<void> {
     await Promise.all(
       this.gatewayUrls.map(async (url) => {
-        const { body, headers } = signChangeEvent(this.signingKey, event);
+        const { body, headers } = signChangeEvent(this.signingKeys, event);
         const response = await fetch(`${url.replace(/\/(graphql)?$/, '')}/internal/changes`, {
           method: 'POST',
           headers,

@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { findAgency, type AgencyInfo } from '../agencies';
 import { AgencyDatabase } from '../database';
 import { ChangeFeed, HttpChangePublisher, installChangeCapture, RedisChangePublisher } from '../changes';
-import { MemoryNonceStore, type NonceStore } from '@cdo-hub/contracts';
+import { MemoryNonceStore, signingKeyring, type NonceStore, type SigningKeyring } from '@cdo-hub/contracts';
 import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '../server';
 import { cursorSettingsFromEnv } from '../pagination';
 import { SUBGRAPH_SETTINGS } from '../settings';
@@ -76,10 +76,13 @@ async function serve(
   const signatureMaxAgeMs = SUBGRAPH_SETTINGS.HUB_SIGNATURE_MAX_AGE_MS.read(host.env);
   const cursorSetup = cursorSettingsFromEnv(host.env);
   if (cursorSetup.warning) logger.warn(cursorSetup.warning);
-  const cursors = {
-    settings: cursorSetup.settings,
-    previousSigningKeys: SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS.read(host.env),
-  };
+  const cursors = { settings: cursorSetup.settings };
+  const previousSigningKeys = SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS.read(host.env);
+  if (previousSigningKeys.length)
+    logger.info(
+      { previousKeys: previousSigningKeys.length },
+      'signing key rotation: calls and cursors under the previous key(s) are still accepted (HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS)',
+    );
   const port = agencyPort(agency, host.env);
   const tls = agencyTls(agency, host.env);
   const nonceStore = await openNonceStore(host.env, logger);
@@ -91,6 +94,7 @@ async function serve(
     port,
     host: SUBGRAPH_SETTINGS.HOST.read(host.env),
     signingKey,
+    previousSigningKeys,
     nonceStore,
     cursors,
     ...(signatureMaxAgeMs !== undefined ? { signatureMaxAgeMs } : {}),
@@ -101,7 +105,14 @@ async function serve(
     throw error;
   });
   logger.info({ url: server.url, database: file }, `${agency.title} subgraph ready`);
-  const feed = startChangeFeed(definition, agency, db, host.env, signingKey, logger);
+  const feed = startChangeFeed(
+    definition,
+    agency,
+    db,
+    host.env,
+    signingKeyring(signingKey, previousSigningKeys),
+    logger,
+  );
 
   let stopping = false;
   const stop = async (reason: string) => {
@@ -156,14 +167,15 @@ async function openNonceStore(env: NodeJS.ProcessEnv, logger: Logger): Promise<N
 /**
  * Publishes the agency's changes to the gateways: over Redis pub/sub when `REDIS_URL` is set, else
  * over HTTP to `HUB_GATEWAY_URL` (comma-separated for several gateways), signed with the hub's
- * subgraph signing key. Without either, changes are still captured and sent once one is set.
+ * subgraph signing key (and, during a rotation, the previous ones too, so gateways not yet moved
+ * still accept them). Without either, changes are still captured and sent once one is set.
  */
 function startChangeFeed(
   definition: SubgraphDefinition,
   agency: AgencyInfo,
   db: AgencyDatabase,
   env: NodeJS.ProcessEnv,
-  signingKey: string,
+  signingKeys: SigningKeyring,
   logger: Logger,
 ): ChangeFeed | undefined {
   if (!definition.changes?.length) return undefined;
@@ -173,7 +185,7 @@ function startChangeFeed(
   const publisher = redisUrl
     ? new RedisChangePublisher(redisUrl)
     : gateways.length
-      ? new HttpChangePublisher(gateways, signingKey)
+      ? new HttpChangePublisher(gateways, signingKeys)
       : undefined;
   if (!publisher) {
     logger.info('change events are captured but not published (set HUB_GATEWAY_URL or REDIS_URL)');

@@ -137,6 +137,50 @@ describe('signed calls to a subgraph', () => {
   });
 });
 
+describe('a subgraph during a rotation of the signing key', () => {
+  const previous = 'call-signature-previous-key-0123456789abcdef';
+
+  it('answers calls under the current and the previous key, and reports those under the previous one', async () => {
+    const subgraph = await createSubgraphApp({
+      definition,
+      db,
+      logger,
+      signingKey: key,
+      previousSigningKeys: [previous],
+    });
+    try {
+      lines = [];
+      const consumer = { consumer: 'district-haidian', requestId: 'r1' };
+      for (const signer of [key, previous, previous]) {
+        const response = await post(subgraph, signedSubgraphHeaders(signer, 'education', { query }, consumer));
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toEqual({ data: { whoAsked: 'district-haidian' } });
+      }
+      // The first call under the previous key is reported at once; the next ones within the minute are counted.
+      expect(lines.filter((line) => /previous signing key/.test(line.msg))).toEqual([
+        expect.objectContaining({
+          level: 40,
+          calls: 1,
+          msg: 'calls signed under a previous signing key (HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS): a gateway still signs with the old key',
+        }),
+      ]);
+    } finally {
+      await subgraph.close();
+    }
+  });
+
+  it('refuses a call under the previous key once it is dropped', async () => {
+    const subgraph = await app();
+    try {
+      const response = await post(subgraph, signedSubgraphHeaders(previous, 'education', { query }));
+      expect(response.statusCode).toBe(401);
+      expect(response.json().errors[0].extensions.reason).toBe('bad-signature');
+    } finally {
+      await subgraph.close();
+    }
+  });
+});
+
 describe('RedisNonceStore (real redis-server)', () => {
   let redis: RedisTestServer;
   beforeAll(async () => {

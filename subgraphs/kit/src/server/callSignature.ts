@@ -9,6 +9,7 @@ import {
   type FreshnessOptions,
   type NonceStore,
   type RefusalReason,
+  type SigningKeyring,
 } from '@cdo-hub/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { startCallSpan } from '../tracing';
@@ -41,7 +42,8 @@ export function callRefusal(reason: CallRefusalReason): {
 }
 
 export interface CallSignatureOptions extends Omit<FreshnessOptions, 'now'> {
-  signingKey: string;
+  /** The hub's signing key, and during a rotation the keys it signed with before. */
+  signingKeys: SigningKeyring;
   /** This subgraph's name: calls signed for another agency are refused. */
   audience: string;
   nonceStore: NonceStore;
@@ -65,6 +67,7 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
     ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
     ...(options.clockSkewMs !== undefined ? { clockSkewMs: options.clockSkewMs } : {}),
   };
+  const previousKeyCalls = previousKeyReport(app.log);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const header = (name: string) =>
       typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined;
@@ -72,7 +75,7 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
     let admission: CallAdmission;
     try {
       admission = await admitSignedCall(
-        options.signingKey,
+        options.signingKeys,
         options.audience,
         {
           consumer: header(CONSUMER_HEADER),
@@ -92,6 +95,7 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
       return reply.code(refusal.status).send(refusal.body);
     }
     if (admission.ok) {
+      if (admission.previousKey) previousKeyCalls();
       callers.set(request, admission.claims);
       // The call's span, in the trace its signed traceparent names (tracing/callSpans.ts).
       const trace = startCallSpan(request, options.audience, header(TRACEPARENT_HEADER));
@@ -110,6 +114,29 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
     const refusal = callRefusal(admission.reason);
     return reply.code(refusal.status).send(refusal.body);
   });
+}
+
+/** How often calls under a previous key are reported: often enough to watch a rotation, rarely enough to stay quiet. */
+const PREVIOUS_KEY_REPORT_MS = 60_000;
+
+/**
+ * Counts calls admitted under a previous signing key and logs the count at most once a minute
+ * (the first at once): while the lines keep coming, some gateway still signs with the old key and
+ * the agency must keep it (docs/operations/key-rotation.md).
+ */
+function previousKeyReport(log: FastifyInstance['log'], now: () => number = Date.now): () => void {
+  let unreported = 0;
+  let reportedAt = -Infinity;
+  return () => {
+    unreported++;
+    if (now() - reportedAt < PREVIOUS_KEY_REPORT_MS) return;
+    log.warn(
+      { calls: unreported },
+      'calls signed under a previous signing key (HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS): a gateway still signs with the old key',
+    );
+    unreported = 0;
+    reportedAt = now();
+  };
 }
 
 /** The query and variables of a GraphQL request, as the signer digested them. */

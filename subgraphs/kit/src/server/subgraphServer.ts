@@ -13,6 +13,7 @@ import {
   MemoryNonceStore,
   followServerTls,
   readServerTls,
+  signingKeyring,
   type ConsumerClaims,
   type NonceStore,
   type ServerTlsFiles,
@@ -120,15 +121,17 @@ export interface SubgraphServerOptions {
    * refused. Required: a subgraph never serves its agency's data to unsigned callers.
    */
   signingKey: string;
+  /**
+   * Keys the hub signed with before `signingKey` (`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS`): during a
+   * rotation, calls signed and cursors sealed under them are still accepted.
+   */
+  previousSigningKeys?: readonly string[];
   /** Where nonces of accepted calls are remembered; default: this process's memory. */
   nonceStore?: NonceStore;
   /** How old a call's signature may be (default 30 s, `HUB_SIGNATURE_MAX_AGE_MS`). */
   signatureMaxAgeMs?: number;
-  /**
-   * Cursor sealing (default: sealed, 24 h). `previousSigningKeys` still open cursors sealed before
-   * a rotation of the signing key (`HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS`); `now` is for tests.
-   */
-  cursors?: { settings?: CursorSettings; previousSigningKeys?: readonly string[]; now?: () => number };
+  /** Cursor sealing (default: sealed, 24 h); `now` is for tests. */
+  cursors?: { settings?: CursorSettings; now?: () => number };
   /** Serve HTTPS with these files (followed as they are renewed); absent, plain HTTP. */
   tls?: ServerTlsFiles;
 }
@@ -157,7 +160,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   definition.migrate?.(db);
   const cursors = new SubgraphCursors(
     definition.name,
-    { signingKey: options.signingKey, previousSigningKeys: options.cursors?.previousSigningKeys ?? [] },
+    { signingKey: options.signingKey, previousSigningKeys: options.previousSigningKeys ?? [] },
     options.cursors?.settings ?? { sealing: true, ttlMs: DEFAULT_CURSOR_TTL_MS },
     options.cursors?.now,
   );
@@ -195,7 +198,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
   await app.register(async (graphql) => {
     // Scoped to the GraphQL route: /healthz stays open.
     requireSignedCalls(graphql, {
-      signingKey: options.signingKey,
+      signingKeys: signingKeyring(options.signingKey, options.previousSigningKeys),
       audience: definition.name,
       nonceStore,
       ...(options.signatureMaxAgeMs !== undefined ? { maxAgeMs: options.signatureMaxAgeMs } : {}),

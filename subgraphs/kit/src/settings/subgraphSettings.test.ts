@@ -43,6 +43,16 @@ describe('the subgraph settings', () => {
       );
       expect(() => SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY.read({})).toThrow(/HUB_SUBGRAPH_SIGNING_KEY/);
       expect(SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS.read({})).toEqual([]);
+      // Previous keys one per line: the file may list several (two rotations within one CURSOR_TTL).
+      writeFileSync(join(dir, 'previous'), `${'p'.repeat(40)}\n${'q'.repeat(40)}\n`);
+      expect(
+        SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS.read({
+          HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS_FILE: join(dir, 'previous'),
+        }),
+      ).toEqual(['p'.repeat(40), 'q'.repeat(40)]);
+      expect(
+        SUBGRAPH_SETTINGS.HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS.read({ HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS: 'r'.repeat(40) }),
+      ).toEqual(['r'.repeat(40)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

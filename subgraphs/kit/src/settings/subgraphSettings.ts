@@ -1,3 +1,4 @@
+import { parsePreviousKeys } from '@cdo-hub/contracts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AgencyInfo } from '../agencies';
@@ -84,17 +85,15 @@ export const SUBGRAPH_SETTINGS = {
     { fromFile: true },
   ),
   /**
-   * The signing key before the last rotation. Cursors sealed under it keep opening until it is
-   * removed (at the latest `CURSOR_TTL` after the rotation, when every such cursor has expired);
-   * new cursors are sealed under the current key.
+   * The keys the hub signed with before the current one. Calls signed under them are still
+   * admitted (gateways not yet moved to the current key) and cursors sealed under them still open;
+   * everything new is signed and sealed under the current key. Removed once every gateway signs
+   * with the current key and `CURSOR_TTL` has passed (docs/operations/key-rotation.md).
    */
   HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS: setting(
     '—',
-    'the signing key before a rotation: cursors sealed under it still open; remove it `CURSOR_TTL` after the rotation',
-    (env): string[] => {
-      const key = valueOrFile(env, 'HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS');
-      return key ? [key] : [];
-    },
+    'keys the hub signed with before the current one, one per line: calls signed and cursors sealed under them are still accepted during a rotation; remove them once every gateway signs with the current key and `CURSOR_TTL` has passed',
+    (env): string[] => parsePreviousKeys(valueOrFile(env, 'HUB_SUBGRAPH_SIGNING_KEY_PREVIOUS')),
     { fromFile: true },
   ),
   HUB_SIGNATURE_MAX_AGE_MS: setting(
