@@ -143,6 +143,27 @@ describe('hub backup of a live trail', () => {
     expect(live).toMatchObject({ ok: true, records: 14 });
   });
 
+  it("copies every worker's chain, and the copy of each verifies", async () => {
+    const hub = hubFolders();
+    for (const worker of [1, 2])
+      await gatewayRun({ ...hub, auditDir: join(hub.auditDir, `worker-${worker}`) }, 2 + worker);
+    const to = join(hub.root, 'backup');
+    const { manifest, lines } = await takeBackup(hub, to);
+    expect(manifest.stores.audit?.chains?.map((c) => [c.chain, c.lastSeq])).toEqual([
+      ['worker-1', 3],
+      ['worker-2', 4],
+    ]);
+    expect(lines[0]).toMatch(/^audit trail: worker-1 to record 3, worker-2 to record 4; 6 files, /);
+    expect(lines[1]).toMatch(/^audit witness: 2 trail\(s\)/);
+    const restored = hubFolders();
+    const { exitCode, lines: restoredLines } = await restoreBackup(restored, { from: to, signingKey: KEY });
+    expect(exitCode).toBe(0);
+    expect(restoredLines.filter((line) => line.startsWith('audit trail OK: '))).toEqual([
+      expect.stringMatching(/^audit trail OK: 3 records .* in .*\/audit\/worker-1; /),
+      expect.stringMatching(/^audit trail OK: 4 records .* in .*\/audit\/worker-2; /),
+    ]);
+  });
+
   it('refuses a folder that is not empty', async () => {
     const hub = hubFolders();
     const to = join(hub.root, 'backup');
