@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from './audit/registerCommands';
+import { registerBackupCommands } from './backup/registerCommands';
 import { registerBenchCommands } from './bench/registerCommands';
 import { registerCacheCommands } from './cache/registerCommands';
 import { registerCapacityCommands } from './capacity/registerCommands';
@@ -36,6 +37,7 @@ registerBenchCommands(program);
 registerSoakCommands(program);
 registerCapacityCommands(program);
 registerAuditCommands(program);
+registerBackupCommands(program);
 registerPolicyCommands(program);
 registerCatalogCommands(program);
 registerCacheCommands(program);

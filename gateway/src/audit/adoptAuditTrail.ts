@@ -21,7 +21,8 @@ export interface AdoptedTrail {
 
 /**
  * `hub audit adopt`: starts a new trail in a folder where the witness knows an earlier one — after
- * its id was removed, or its witness lost — which a gateway refuses to do by itself. The decision
+ * its id was removed, its witness lost, or records its witness vouches for lost (a cut tail, a
+ * trail restored from an older backup) — which a gateway refuses to do by itself. The decision
  * goes to the witness first, as the new trail's opening entry naming who, why and the trails it
  * replaces, so verify can report it on every run; then the replaced trail's `trail.json` and
  * `checkpoints.jsonl` are moved aside and the new id is written. Records are kept as they are: the
@@ -45,7 +46,11 @@ export async function adoptAuditTrail(
   const location = resolve(dir);
   const identity = readTrailIdentity(dir);
   const current = identity && !('invalid' in identity) ? identity.trailId : undefined;
-  if (current && (await witness.last(current).catch(() => undefined))) {
+  const { seq, hash } = trailTail(dir);
+  // A trail its witness holds is adopted only when the witness vouches for records it no longer
+  // has (its tail cut, or lost and restored from an older backup): the gateway refuses to go on there.
+  const witnessed = current ? await witness.last(current).catch(() => undefined) : undefined;
+  if (witnessed && witnessed.seq <= seq) {
     throw new Error(
       `the trail in ${dir} (${current}) is held by the witness at ${witness.location}: there is nothing to adopt`,
     );
@@ -56,7 +61,6 @@ export async function adoptAuditTrail(
       `the witness at ${witness.location} knows no trail opened in ${dir}: a gateway adopts this folder by itself when it starts`,
     );
   }
-  const { seq, hash } = trailTail(dir);
   const trailId = randomUUID();
   const time = now.toISOString();
   const adoption: TrailAdoption = { by, reason, supersedes };

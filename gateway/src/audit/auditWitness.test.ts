@@ -17,7 +17,7 @@ import { archiveAuditStream } from './archiveAuditStream';
 import { accessEntry, AUDIT_TEST_KEY } from './auditFixtures.test-helpers';
 import { adoptAuditTrail } from './adoptAuditTrail';
 import { FileAuditWitness, type AuditWitness } from './auditWitness';
-import { signCheckpoint } from './hashChain';
+import { chainBatch, signCheckpoint } from './hashChain';
 import { CHECKPOINT_FILE, JsonlAuditLog } from './jsonlAuditLog';
 import { openAuditWitness } from './openAuditStore';
 import { RedisAuditWitness } from './redisAuditWitness';
@@ -151,15 +151,23 @@ describe('the audit witness (files)', () => {
     ]);
   });
 
-  it('catches a trail whose last records were replaced after a cut', async () => {
+  it('refuses to write on a trail cut below its witness, and catches one whose last records were replaced after a cut', async () => {
     const dir = temp('audit-');
     const witness = fileWitness();
     await writeTrail(dir, witness, [8]);
     cutTail(dir, 3);
-    // A gateway opens the cut trail and carries on: the same numbers, other records.
-    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness });
-    for (let n = 6; n <= 8; n++) await log.append({ ...entry(n), consumer: 'city-analytics' });
-    await log.close();
+    // A gateway will not carry on: its new records would take the numbers of the missing ones.
+    await expect(JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness })).rejects.toThrow(
+      /ends at record 5, but its witness at .* vouches for record 8 \(checkpoint of .*\): records 6–8 are missing .*hub audit adopt --reason/,
+    );
+    // Records chained on by hand (or by a gateway older than that refusal): the same numbers, other records.
+    const { seq, hash } = JSON.parse(recordLines(dir).at(-1)!.line) as { seq: number; hash: string };
+    const { records } = chainBatch(
+      [6, 7, 8].map((n) => ({ ...entry(n), consumer: 'city-analytics' })),
+      seq,
+      hash,
+    );
+    appendFileSync(join(dir, recordLines(dir).at(-1)!.file), records.map((r) => JSON.stringify(r) + '\n').join(''));
     const result = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
     expect(messages(result)).toContainEqual(
       expect.stringMatching(/^record 8 differs from the one the witness vouched for/),
@@ -467,6 +475,35 @@ describe('a folder the witness knows never gets a new trail id by itself', () =>
     cutTail(dir, 2);
     expect(messages(await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness))).toEqual([
       expect.stringMatching(/ends at record 16, but its witness vouches for record 18/),
+    ]);
+  });
+
+  it('adopts a trail restored from an older backup (its witness vouches for records it lacks), and verify names the lost records', async () => {
+    const dir = temp('audit-');
+    const witness = fileWitness();
+    await writeTrail(dir, witness, [15]);
+    const backup = temp('audit-backup-');
+    for (const f of readdirSync(dir)) writeFileSync(join(backup, f), readFileSync(join(dir, f)));
+    await writeTrail(dir, witness, [5]); // served after the backup, then the disk is lost
+    for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
+    for (const f of readdirSync(backup)) writeFileSync(join(dir, f), readFileSync(join(backup, f)));
+    const { trailId: first } = readTrailIdentity(dir) as TrailIdentity;
+
+    await expect(JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, witness })).rejects.toThrow(
+      /records 16–20 are missing — cut, or lost with a disk and the trail restored from an older backup/,
+    );
+    const adopted = await adoptAuditTrail(dir, witness, AUDIT_TEST_KEY, { by: 'ops', reason: 'INC-9: disk lost' });
+    expect(adopted).toMatchObject({ atSeq: 15, supersedes: [first] });
+    expect(adopted.movedAside).toHaveLength(2);
+    await writeTrail(dir, witness, [2]);
+    const result = await verifyWitnessedTrail(dir, AUDIT_TEST_KEY, witness);
+    expect(result).toMatchObject({ ok: true, records: 17, trailId: adopted.trailId, witnessedSeq: 17 });
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `was adopted at record 15 .* replacing trail ${first}: "INC-9: disk lost" — .*; records 16–20 of trail ${first}, vouched for by its witness, are lost \\(the new trail numbers its own records from 16\\)$`,
+        ),
+      ),
     ]);
   });
 

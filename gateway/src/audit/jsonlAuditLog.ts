@@ -121,7 +121,6 @@ export class JsonlAuditLog implements AuditStore {
         seq,
         lastHash,
         lastCheckpoint,
-        settings.logger,
       );
       trailId = opened.trailId;
       lastCheckpoint = opened.lastCheckpoint;

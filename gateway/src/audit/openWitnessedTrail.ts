@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { Logger } from 'pino';
 import { TRAIL_ID_PATTERN, type AuditWitness } from './auditWitness';
 import { signCheckpoint, type Checkpoint } from './hashChain';
 import { readTrailIdentity, writeTrailIdentity } from './trailIdentity';
@@ -18,7 +17,6 @@ export async function openWitnessedTrail(
   seq: number,
   hash: string,
   lastCheckpoint: Checkpoint | undefined,
-  logger: Logger | undefined,
 ): Promise<{ trailId: string; lastCheckpoint: Checkpoint | undefined }> {
   const identity = readTrailIdentity(dir);
   if (identity && 'invalid' in identity)
@@ -33,12 +31,11 @@ export async function openWitnessedTrail(
           `set AUDIT_WITNESS_DIR or AUDIT_WITNESS_REDIS_URL to the witness this trail was written with. A lost witness cannot be recreated; to go on with a new trail here, stop and run ${ADOPT_COMMAND} (the witness keeps who and why)`,
       );
     }
-    if (last.seq > seq) {
-      logger?.error(
-        { trailId: identity.trailId, witnessed: last.seq, lastSeq: seq },
-        `the audit trail in ${dir} ends at record ${seq}, but its witness vouches for record ${last.seq}: records were cut (hub audit verify reports it)`,
-      );
-    } else if (!last.opened && last.signature !== lastCheckpoint?.signature && last.seq >= (lastCheckpoint?.seq ?? 0)) {
+    // Records the witness vouches for are missing: cut, or lost with a disk and the trail restored
+    // from an older backup. Writing on would give new records their numbers and bury the loss, so
+    // only an operator may go on (`hub audit adopt`), and the witness keeps that decision.
+    if (last.seq > seq) throw new Error(tailMissing(dir, witness.location, seq, last));
+    if (!last.opened && last.signature !== lastCheckpoint?.signature && last.seq >= (lastCheckpoint?.seq ?? 0)) {
       // A crash between the witness and checkpoints.jsonl: copy the witnessed checkpoint over.
       const { opened: _opened, ...checkpoint } = last;
       appendDurably(join(dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');
@@ -68,6 +65,21 @@ export async function openWitnessedTrail(
   await witness.append({ ...signCheckpoint(signingKey, seq, hash, time, trailId), trailId, opened: { location } });
   writeTrailIdentity(dir, { trailId, created: time, openedAtSeq: seq, witness: witness.location });
   return { trailId, lastCheckpoint };
+}
+
+/** Why a gateway will not write on a trail that ends before the last record its witness vouches for. */
+export function tailMissing(
+  dir: string,
+  witnessLocation: string,
+  seq: number,
+  witnessed: { seq: number; time: string },
+): string {
+  const missing = witnessed.seq - seq > 1 ? `records ${seq + 1}–${witnessed.seq} are` : `record ${witnessed.seq} is`;
+  return (
+    `the audit trail in ${dir} ends at record ${seq}, but its witness at ${witnessLocation} vouches for record ${witnessed.seq} (checkpoint of ${witnessed.time}): ${missing} missing — cut, or lost with a disk and the trail restored from an older backup. ` +
+    'New records here would take their numbers and bury the loss, so the gateway will not write on this trail. Put the missing records back if a copy holds them; ' +
+    `otherwise stop the gateway and run ${ADOPT_COMMAND}: the witness keeps who did it and why, and hub audit verify reports the lost records on every run`
+  );
 }
 
 /** The command that lets an operator start a new trail where the witness knows an earlier one. */

@@ -83,7 +83,9 @@ export async function verifyWitnessedTrail(
   // predecessor in the witness, and the predecessor is where a cut shows.
   const openedHere = await witness.trailsOpenedAt(resolve(dir));
   const lastWitnessed = new Map<string, number>();
-  for (const id of openedHere) {
+  // …and the trails an adoption replaced, wherever they were opened: how far they reached is what was lost.
+  const superseded = entries?.find((entry) => entry.opened)?.opened?.adoption?.supersedes ?? [];
+  for (const id of new Set([...openedHere, ...superseded])) {
     const last = id === trailId ? undefined : await witness.last(id);
     if (last) lastWitnessed.set(id, last.seq);
   }

@@ -126,8 +126,20 @@ export function compareWithWitness(input: {
   }
   if (adoption) {
     const opening = witness.entries!.find((entry) => entry.opened)!;
+    // What the replaced trails' witness vouched for beyond the adoption: records lost for good.
+    const lost = adoption.supersedes.flatMap((id) => {
+      const reached = witness.lastWitnessed?.get(id) ?? 0;
+      if (reached <= opening.seq) return [];
+      const range =
+        reached - opening.seq > 1
+          ? `records ${opening.seq + 1}–${reached} of trail ${id}`
+          : `record ${reached} of trail ${id}`;
+      return [
+        `; ${range}, vouched for by its witness, ${reached - opening.seq > 1 ? 'are' : 'is'} lost (the new trail numbers its own records from ${opening.seq + 1})`,
+      ];
+    });
     warnings.push(
-      `trail ${trailId} was adopted at record ${opening.seq} on ${opening.time} by ${JSON.stringify(adoption.by)}, replacing trail ${adoption.supersedes.join(', ') || '(none)'}: ${JSON.stringify(adoption.reason)} — records before it are checked by their chain only, not against the replaced trail's witness`,
+      `trail ${trailId} was adopted at record ${opening.seq} on ${opening.time} by ${JSON.stringify(adoption.by)}, replacing trail ${adoption.supersedes.join(', ') || '(none)'}: ${JSON.stringify(adoption.reason)} — records before it are checked by their chain only, not against the replaced trail's witness${lost.join('')}`,
     );
   }
   if (!witness.entries) {

@@ -5,7 +5,11 @@ import type { GrantStore } from './grantStore';
 import { runtimeGrantInputs } from './grantViews';
 import type { GrantStoreState } from './model';
 
-const CURSOR = 'grant-events-cursor';
+/**
+ * The trail's note of the last workflow step it holds (`{storeId, seq}`, kept with each chain: the
+ * file `grant-events-cursor.meta` of a JSONL trail). `hub restore` moves it to a restored store.
+ */
+export const GRANT_EVENTS_CURSOR = 'grant-events-cursor';
 
 /**
  * Keeps a gateway in step with the grant store: on every change (this gateway's admin API, the
@@ -73,12 +77,15 @@ export class GrantSync {
         }),
       ),
     );
-    await this.audit.setMeta(CURSOR, JSON.stringify({ storeId: state.storeId, seq: pending[pending.length - 1]!.seq }));
+    await this.audit.setMeta(
+      GRANT_EVENTS_CURSOR,
+      JSON.stringify({ storeId: state.storeId, seq: pending[pending.length - 1]!.seq }),
+    );
   }
 
   private async readCursor(): Promise<{ storeId: string; seq: number }> {
     try {
-      const text = await this.audit!.getMeta(CURSOR);
+      const text = await this.audit!.getMeta(GRANT_EVENTS_CURSOR);
       return text ? (JSON.parse(text) as { storeId: string; seq: number }) : { storeId: '', seq: 0 };
     } catch {
       return { storeId: '', seq: 0 }; // audited again; the report counts each step once
