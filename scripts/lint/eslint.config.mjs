@@ -62,6 +62,23 @@ export default tseslint.config(
     rules: { 'max-lines': ['error', { max: 400 }] },
   },
   {
+    // The CLI answers in well under a second only if each command loads the folders it uses: the
+    // packages' roots load the whole gateway or kit (about a second of module loading each).
+    files: ['scripts/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['@cdo-hub/gateway', '@cdo-hub/subgraph-kit'].map((name) => ({
+            name,
+            message: `import the folder you use, e.g. '${name}/config': the root loads the whole package`,
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Tests assert on GraphQL JSON bodies by shape; typing every body would add noise, not safety.
     files: ['**/*.test.ts', '**/*.test-helpers.ts', 'test/**/*.ts', '**/src/testing/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -5,7 +5,7 @@ import {
   readTrailIdentity,
   TRAIL_FILE,
   trailTail,
-} from '@cdo-hub/gateway';
+} from '@cdo-hub/gateway/audit';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { copyWhole, copyWholeLines, type CopiedFile } from './backupFiles';

@@ -1,15 +1,7 @@
-import {
-  GRANT_STORE,
-  openGrantStore,
-  openSchemaRegistry,
-  SCHEMA_REGISTRY_KIND,
-  type DocumentKind,
-  type DocumentStore,
-  type GatewayConfig,
-  type GrantStoreState,
-  type RegistryState,
-  type Revisioned,
-} from '@cdo-hub/gateway';
+import { GRANT_STORE, openGrantStore, type GrantStoreState } from '@cdo-hub/gateway/grants';
+import { openSchemaRegistry, SCHEMA_REGISTRY_KIND, type RegistryState } from '@cdo-hub/gateway/registry';
+import { type DocumentKind, type DocumentStore, type Revisioned } from '@cdo-hub/gateway/stores';
+import { type GatewayConfig } from '@cdo-hub/gateway/config';
 
 /** The settings that say where the durable stores are: the gateway's own. */
 export type StoreSettings = Pick<

@@ -1,4 +1,5 @@
-import type { GrantStoreState, Revisioned } from '@cdo-hub/gateway';
+import type { GrantStoreState } from '@cdo-hub/gateway/grants';
+import type { Revisioned } from '@cdo-hub/gateway/stores';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { auditVerify } from '../audit/auditCommands';

@@ -1,4 +1,5 @@
-import { auditChainDirs, GRANT_EVENTS_CURSOR, readAuditChains, type GrantStoreState } from '@cdo-hub/gateway';
+import { auditChainDirs, readAuditChains } from '@cdo-hub/gateway/audit';
+import { GRANT_EVENTS_CURSOR, type GrantStoreState } from '@cdo-hub/gateway/grants';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';

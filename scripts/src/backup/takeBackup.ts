@@ -1,4 +1,4 @@
-import type { Revisioned } from '@cdo-hub/gateway';
+import type { Revisioned } from '@cdo-hub/gateway/stores';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
