@@ -12,6 +12,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fsyncDirectory } from '@cdo-hub/gateway/audit';
 
 /** A file as it stands in a backup: its length and SHA-256 there. */
 export interface CopiedFile {
@@ -110,15 +111,6 @@ export function fsyncTree(root: string): void {
   for (const entry of readdirSync(root, { withFileTypes: true }))
     if (entry.isDirectory()) fsyncTree(join(root, entry.name));
   fsyncDirectory(root);
-}
-
-export function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function writeNewFile(target: string, fill: (write: (bytes: Buffer) => void) => void): CopiedFile {
