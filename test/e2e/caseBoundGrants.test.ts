@@ -23,7 +23,16 @@ const QUERY = '{ investmentProjects(first: 3) { nodes { code name budgetDetail }
 beforeAll(async () => {
   grantDir = mkdtempSync(join(tmpdir(), 'case-grants-e2e-'));
   auditDir = mkdtempSync(join(tmpdir(), 'case-audit-e2e-'));
-  hub = await HubProcess.start({ env: { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, LOG_LEVEL: 'debug' } });
+  // Small pages and a small export limit: a CSV export streams several pages, each asked anew.
+  hub = await HubProcess.start({
+    env: {
+      GRANT_STORE_DIR: grantDir,
+      AUDIT_DIR: auditDir,
+      LOG_LEVEL: 'debug',
+      LIMIT_LIST_SIZE: '8',
+      EXPORT_MAX_ROWS: '20',
+    },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -36,7 +45,11 @@ const hubCli = (...args: string[]) =>
 
 /** The analysts' query, with `x-case-id` when given. */
 async function ask(caseId?: string, consumer = 'city-analytics', purpose = 'statistics'): Promise<GraphQLResponse> {
-  return hub.query(QUERY, {}, { ...(await as(consumer, purpose)), ...(caseId !== undefined ? { 'x-case-id': caseId } : {}) });
+  return hub.query(
+    QUERY,
+    {},
+    { ...(await as(consumer, purpose)), ...(caseId !== undefined ? { 'x-case-id': caseId } : {}) },
+  );
 }
 
 const budgets = (response: GraphQLResponse) =>
@@ -69,9 +82,20 @@ it('approves a case-bound grant from the CLI, refusing a format that does not co
   const requestId: string = filed.body.request.id;
 
   // A pattern that does not compile, or a catastrophic one, is refused with the reason; nothing is stored.
-  const bad = await hubCli('grant', 'approve', requestId, '--by', '李强 (CDO)', '--require-case', '--case-pattern', '(FGW-\\d+');
+  const bad = await hubCli(
+    'grant',
+    'approve',
+    requestId,
+    '--by',
+    '李强 (CDO)',
+    '--require-case',
+    '--case-pattern',
+    '(FGW-\\d+',
+  );
   expect(bad.code).not.toBe(0);
-  expect(bad.stderr + bad.stdout).toMatch(/GRANT_REQUEST_INVALID: case pattern "\(FGW-\\\\d\+": a group that is not closed/);
+  expect(bad.stderr + bad.stdout).toMatch(
+    /GRANT_REQUEST_INVALID: case pattern "\(FGW-\\\\d\+": a group that is not closed/,
+  );
   const cdo = await tokenFor('development-reform', undefined, ['cdo:development-reform']);
   const unsupported = await callGateway(hub.gatewayUrl, 'POST', `/admin/grant-requests/${requestId}/approve`, cdo, {
     requireCase: true,
@@ -79,7 +103,11 @@ it('approves a case-bound grant from the CLI, refusing a format that does not co
   });
   expect(unsupported).toMatchObject({
     status: 400,
-    body: { errors: [{ extensions: { code: 'GRANT_REQUEST_INVALID' }, message: expect.stringContaining('"\\1" is not supported') }] },
+    body: {
+      errors: [
+        { extensions: { code: 'GRANT_REQUEST_INVALID' }, message: expect.stringContaining('"\\1" is not supported') },
+      ],
+    },
   });
   // A pattern longer than the cap is refused before it is compiled.
   const long = await callGateway(hub.gatewayUrl, 'POST', `/admin/grant-requests/${requestId}/approve`, cdo, {
@@ -89,8 +117,16 @@ it('approves a case-bound grant from the CLI, refusing a format that does not co
   expect(long.status).toBe(400);
 
   const approved = await hubCli(
-    'grant', 'approve', requestId, '--by', '李强 (CDO, Municipal Development and Reform Commission)',
-    '--require-case', '--case-pattern', FORMAT, '--retain-days', '30',
+    'grant',
+    'approve',
+    requestId,
+    '--by',
+    '李强 (CDO, Municipal Development and Reform Commission)',
+    '--require-case',
+    '--case-pattern',
+    FORMAT,
+    '--retain-days',
+    '30',
   );
   expect(approved.code).toBe(0);
   expect(approved.stdout).toContain(`requests under it must name their case (x-case-id matching ${FORMAT})`);
@@ -193,7 +229,37 @@ it('checks and audits the case on every cache hit: a cached answer never skips t
   expect(recordOf(without)!.agencies['development-reform'].denied).toContain('InvestmentProject.budgetDetail');
 });
 
-it("tells a consumer that does not hold the grant nothing of it: neither the grant nor its format", async () => {
+it('carries the case to every page of a CSV export, each checked anew', async () => {
+  const exportAs = async (caseId?: string) => {
+    const response = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: {
+        ...(await as('city-analytics', 'statistics')),
+        'content-type': 'application/json',
+        accept: 'text/csv',
+        ...(caseId ? { 'x-case-id': caseId } : {}),
+      },
+      body: JSON.stringify({ query: '{ investmentProjects(first: 8) { nodes { code budgetDetail } } }' }),
+    });
+    const rows = (await response.text()).trim().split('\r\n');
+    return {
+      status: response.status,
+      withheld: response.headers.get('x-hub-withheld'),
+      header: rows[0],
+      rows: rows.slice(1),
+    };
+  };
+  const withCase = await exportAs('FGW-2026-000300');
+  expect(withCase).toMatchObject({ status: 200, withheld: null, header: 'code,budgetDetail' });
+  // Rows past the first page come from pages the gateway asked itself: with the case, budgets in them too.
+  expect(withCase.rows.length).toBeGreaterThan(8);
+  expect(withCase.rows.slice(8).some((row) => !row.endsWith(','))).toBe(true);
+  const withoutCase = await exportAs();
+  expect(withoutCase.withheld).toContain('InvestmentProject.budgetDetail=CASE_REQUIRED');
+  expect(withoutCase.rows.every((row) => row.endsWith(','))).toBe(true);
+});
+
+it('tells a consumer that does not hold the grant nothing of it: neither the grant nor its format', async () => {
   const response = await ask('FGW-2026-000123', 'district-haidian', 'planning');
   expect(errorOn(response, 'InvestmentProject.budgetDetail')?.extensions?.code).toBe('GRANT_REQUIRED');
   expect(JSON.stringify(response.body)).not.toContain(grantId);

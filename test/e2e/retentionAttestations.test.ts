@@ -103,7 +103,9 @@ it('makes an attestation due when a grant with retainDays is revoked, by the rev
   expect(listed.code).toBe(0);
   const row = listed.stdout.split('\n').find((line) => line.startsWith(revokedToday))!;
   expect(row).toMatch(
-    new RegExp(`^${revokedToday}\\s+due\\s+city-analytics\\s+education\\s+revoked ${today()}\\s+30\\s+${plusDays(today(), 30)}\\s+-$`),
+    new RegExp(
+      `^${revokedToday}\\s+due\\s+city-analytics\\s+education\\s+revoked ${today()}\\s+30\\s+${plusDays(today(), 30)}\\s+-$`,
+    ),
   );
   // The same grant on a clock 31 days on: overdue, with nothing else changed.
   const later = await serviceAt(`${plusDays(today(), 31)}T10:00:00+08:00`).attestations({ agency: 'education' });
@@ -126,10 +128,15 @@ it('lists a grant that ended in the past as overdue, to the CDO and in the usage
 
   const overdue = await hubCli('grant', 'attestations', '--agency', 'education', '--overdue');
   expect(overdue.stdout).toMatch(
-    new RegExp(`^${endedLongAgo}\\s+OVERDUE\\s+district-haidian\\s+education\\s+expired 2026-10-31\\s+10\\s+2026-11-10\\s+-$`, 'm'),
+    new RegExp(
+      `^${endedLongAgo}\\s+OVERDUE\\s+district-haidian\\s+education\\s+expired 2026-10-31\\s+10\\s+2026-11-10\\s+-$`,
+      'm',
+    ),
   );
   expect(overdue.stdout).not.toContain(revokedToday);
-  const json = JSON.parse((await hubCli('grant', 'attestations', '--agency', 'education', '--json')).stdout) as AttestationDue[];
+  const json = JSON.parse(
+    (await hubCli('grant', 'attestations', '--agency', 'education', '--json')).stdout,
+  ) as AttestationDue[];
   expect(json.map((a) => [a.id, a.status])).toEqual([
     [endedLongAgo, 'overdue'],
     [revokedToday, 'due'],
@@ -138,7 +145,9 @@ it('lists a grant that ended in the past as overdue, to the CDO and in the usage
   const report = await hubCli('audit', 'report', '--agency', 'education', '--dir', auditDir);
   expect(report.code).toBe(0);
   expect(report.stdout).toContain('deletion attestations overdue: 1 (hub grant attestations --agency education)');
-  expect(report.stdout).toMatch(new RegExp(`${endedLongAgo}\\s+district-haidian\\s+expired 2026-10-31\\s+10\\s+2026-11-10`));
+  expect(report.stdout).toMatch(
+    new RegExp(`${endedLongAgo}\\s+district-haidian\\s+expired 2026-10-31\\s+10\\s+2026-11-10`),
+  );
   const reportJson = JSON.parse(
     (await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', auditDir)).stdout,
   );
@@ -165,13 +174,22 @@ it('clears an overdue attestation when the consumer attests deletion, once, and 
   expect(wrong.stderr).toContain(`GRANT_NOT_FOUND: no grant "${endedLongAgo}" held by city-analytics`);
 
   const attested = await hubCli(
-    'grant', 'attest-deletion', '--grant', endedLongAgo, '--consumer', 'district-haidian',
-    '--note', 'gender extracts removed from the planning share', '--by', '张伟',
+    'grant',
+    'attest-deletion',
+    '--grant',
+    endedLongAgo,
+    '--consumer',
+    'district-haidian',
+    '--note',
+    'gender extracts removed from the planning share',
+    '--by',
+    '张伟',
   );
   expect(attested).toMatchObject({ code: 0 });
   expect(attested.stdout).toContain(`deletion attested under ${endedLongAgo}: district-haidian`);
-  expect((await hubCli('grant', 'attest-deletion', '--grant', endedLongAgo, '--consumer', 'district-haidian')).stderr)
-    .toMatch(/GRANT_CONFLICT: deletion under .* was attested on/);
+  expect(
+    (await hubCli('grant', 'attest-deletion', '--grant', endedLongAgo, '--consumer', 'district-haidian')).stderr,
+  ).toMatch(/GRANT_CONFLICT: deletion under .* was attested on/);
 
   const listed = await hubCli('grant', 'attestations', '--agency', 'education');
   expect(listed.stdout).toMatch(
@@ -201,12 +219,20 @@ it('clears an overdue attestation when the consumer attests deletion, once, and 
   const decisions = async () =>
     JSON.parse((await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', auditDir)).stdout)
       .decisions as { action: string; grantId?: string }[];
-  await until(async () => (await decisions()).filter((d) => d.action === 'deletion-attested').length === 2, 10_000, 100, {
-    what: 'the attestations in the audit trail',
-  });
-  expect((await decisions()).filter((d) => d.action === 'deletion-attested').map((d) => d.grantId).sort()).toEqual(
-    [endedLongAgo, revokedToday].sort(),
+  await until(
+    async () => (await decisions()).filter((d) => d.action === 'deletion-attested').length === 2,
+    10_000,
+    100,
+    {
+      what: 'the attestations in the audit trail',
+    },
   );
+  expect(
+    (await decisions())
+      .filter((d) => d.action === 'deletion-attested')
+      .map((d) => d.grantId)
+      .sort(),
+  ).toEqual([endedLongAgo, revokedToday].sort());
   const trail = readdirSync(auditDir)
     .filter((f) => f.startsWith('audit-'))
     .map((f) => readFileSync(join(auditDir, f), 'utf8'))

@@ -112,16 +112,17 @@ export function approveRequest(
  * `casePattern`, so a pattern that would not compile is refused here with the reason) and how long
  * the consumer may keep what it received.
  */
-function caseAndRetention(
-  input: ApprovalInput,
-): Pick<StoredGrant, 'requireCase' | 'casePattern' | 'retainDays'> {
+function caseAndRetention(input: ApprovalInput): Pick<StoredGrant, 'requireCase' | 'casePattern' | 'retainDays'> {
   if (input.casePattern !== undefined && !input.requireCase)
     throw invalid('a case pattern (--case-pattern) binds nothing without --require-case');
   if (input.casePattern !== undefined) {
     const compiled = compileCasePattern(input.casePattern);
     if (!compiled.ok) throw invalid(compiled.error);
   }
-  if (input.retainDays !== undefined && !(Number.isInteger(input.retainDays) && input.retainDays >= 0 && input.retainDays <= 3650))
+  if (
+    input.retainDays !== undefined &&
+    !(Number.isInteger(input.retainDays) && input.retainDays >= 0 && input.retainDays <= 3650)
+  )
     throw invalid(`retention "${input.retainDays}" is not a whole number of days from 0 to 3650`);
   return {
     ...(input.requireCase ? { requireCase: true } : {}),

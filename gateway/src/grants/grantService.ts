@@ -14,7 +14,13 @@ import {
 } from './workflowSteps';
 import { exportGrantsYaml, listRequests, runtimeGrantInputs, type ListedRequest } from './grantViews';
 import type { DeletionAttestation, GrantRequest, GrantStoreState, StoredGrant } from './model';
-import { attestDeletion, deletionAttestations, endedGrants, type AttestationDue, type AttestationInput } from './retention';
+import {
+  attestDeletion,
+  deletionAttestations,
+  endedGrants,
+  type AttestationDue,
+  type AttestationInput,
+} from './retention';
 import { beijingDate, type WorkCalendar } from './workingDays';
 
 /** Whether a candidate store grant would be in force, and what the policy compiler says of it. */

@@ -37,7 +37,11 @@ function approved(options: { retainDays?: number; until?: string } = {}): GrantS
   });
   return approveRequest(filed.state, at(when, filed.state), filed.result.id, {
     by: '王丽 (CDO)',
-    ...('retainDays' in options ? (options.retainDays === undefined ? {} : { retainDays: options.retainDays }) : { retainDays: 30 }),
+    ...('retainDays' in options
+      ? options.retainDays === undefined
+        ? {}
+        : { retainDays: options.retainDays }
+      : { retainDays: 30 }),
   }).state;
 }
 
@@ -47,7 +51,11 @@ function revoked(state: GrantStoreState, on: string): GrantStoreState {
 
 const owed = (state: GrantStoreState, now: string) => {
   const context = at(now, state);
-  return deletionAttestations(endedGrants(state, context.policySet, now.slice(0, 10)), state.attestations, now.slice(0, 10));
+  return deletionAttestations(
+    endedGrants(state, context.policySet, now.slice(0, 10)),
+    state.attestations,
+    now.slice(0, 10),
+  );
 };
 
 const refusal = (run: () => unknown) => {
@@ -62,8 +70,9 @@ const refusal = (run: () => unknown) => {
 describe('deletion attestations', () => {
   it('are owed by nobody while the grant is in force, nor for a grant without retainDays', () => {
     expect(owed(approved(), '2026-11-20T10:00:00+08:00')).toEqual([]);
-    expect(owed(revoked(approved({ retainDays: undefined }), '2026-11-20T10:00:00+08:00'), '2026-11-21T10:00:00+08:00'))
-      .toEqual([]);
+    expect(
+      owed(revoked(approved({ retainDays: undefined }), '2026-11-20T10:00:00+08:00'), '2026-11-21T10:00:00+08:00'),
+    ).toEqual([]);
   });
 
   it('become due when a grant is revoked, by its revocation day + retainDays, then overdue', () => {
@@ -112,19 +121,25 @@ describe('deletion attestations', () => {
     expect(owed(step.state, late)).toEqual([
       expect.objectContaining({ status: 'attested', attested: expect.objectContaining({ on: '2026-12-22' }) }),
     ]);
-    expect(refusal(() => attestDeletion(step.state, at(late, step.state), { grantId, consumer: 'district-haidian', by: 'x' })))
-      .toMatch(/^GRANT_CONFLICT: deletion under .* was attested on 2026-12-22/);
+    expect(
+      refusal(() =>
+        attestDeletion(step.state, at(late, step.state), { grantId, consumer: 'district-haidian', by: 'x' }),
+      ),
+    ).toMatch(/^GRANT_CONFLICT: deletion under .* was attested on 2026-12-22/);
   });
 
-  it('are refused for a grant in force, one without retention, and another consumer\'s grant', () => {
+  it("are refused for a grant in force, one without retention, and another consumer's grant", () => {
     const inForce = approved();
     const grantId = inForce.grants[0]!.id;
     const now = '2026-11-21T10:00:00+08:00';
-    expect(refusal(() => attestDeletion(inForce, at(now, inForce), { grantId, consumer: 'district-haidian', by: 'x' })))
-      .toMatch(/^GRANT_CONFLICT: .* is still in force/);
+    expect(
+      refusal(() => attestDeletion(inForce, at(now, inForce), { grantId, consumer: 'district-haidian', by: 'x' })),
+    ).toMatch(/^GRANT_CONFLICT: .* is still in force/);
     const plain = revoked(approved({ retainDays: undefined }), '2026-11-20T10:00:00+08:00');
     expect(
-      refusal(() => attestDeletion(plain, at(now, plain), { grantId: plain.grants[0]!.id, consumer: 'district-haidian', by: 'x' })),
+      refusal(() =>
+        attestDeletion(plain, at(now, plain), { grantId: plain.grants[0]!.id, consumer: 'district-haidian', by: 'x' }),
+      ),
     ).toMatch(/^GRANT_CONFLICT: .* states no retention period/);
     const ended = revoked(approved(), '2026-11-20T10:00:00+08:00');
     expect(refusal(() => attestDeletion(ended, at(now, ended), { grantId, consumer: 'city-analytics', by: 'x' }))).toBe(
@@ -135,9 +150,42 @@ describe('deletion attestations', () => {
   it('list overdue first, then by the date due, attested last', () => {
     const rows = deletionAttestations(
       [
-        { id: 'A', agency: 'e', consumer: 'c', purposes: [], fields: [], source: 'grant-store', ended: '2026-11-01', how: 'revoked', retainDays: 60, requestId: 'A' },
-        { id: 'B', agency: 'e', consumer: 'c', purposes: [], fields: [], source: 'grant-store', ended: '2026-11-01', how: 'expired', retainDays: 5, requestId: 'B' },
-        { id: 'C', agency: 'e', consumer: 'c', purposes: [], fields: [], source: 'policy-file', ended: '2026-10-01', how: 'expired', retainDays: 1, requestId: 'C' },
+        {
+          id: 'A',
+          agency: 'e',
+          consumer: 'c',
+          purposes: [],
+          fields: [],
+          source: 'grant-store',
+          ended: '2026-11-01',
+          how: 'revoked',
+          retainDays: 60,
+          requestId: 'A',
+        },
+        {
+          id: 'B',
+          agency: 'e',
+          consumer: 'c',
+          purposes: [],
+          fields: [],
+          source: 'grant-store',
+          ended: '2026-11-01',
+          how: 'expired',
+          retainDays: 5,
+          requestId: 'B',
+        },
+        {
+          id: 'C',
+          agency: 'e',
+          consumer: 'c',
+          purposes: [],
+          fields: [],
+          source: 'policy-file',
+          ended: '2026-10-01',
+          how: 'expired',
+          retainDays: 1,
+          requestId: 'C',
+        },
       ],
       [{ grantId: 'C', agency: 'e', consumer: 'c', attestedAt: '2026-10-02T01:00:00.000Z', attestedBy: 'c' }],
       '2026-11-27',

@@ -69,7 +69,11 @@ describe('a grant bound to a case', () => {
       effect: 'allow',
       grants: [{ id: 'GRANT-2026-0101' }],
     });
-    expect(decide(grants, NO_CASE)).toMatchObject({ effect: 'deny', code: 'CASE_REQUIRED', agency: 'development-reform' });
+    expect(decide(grants, NO_CASE)).toMatchObject({
+      effect: 'deny',
+      code: 'CASE_REQUIRED',
+      agency: 'development-reform',
+    });
     expect(decide(grants, given('FGW-26-1'))).toMatchObject({ effect: 'deny', code: 'CASE_INVALID' });
     expect(decide(grants, { kind: 'malformed' })).toMatchObject({ effect: 'deny', code: 'CASE_INVALID' });
   });

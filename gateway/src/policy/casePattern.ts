@@ -64,7 +64,8 @@ export function compileCasePattern(pattern: string): CasePatternResult {
     const end = nfa.build(parsePattern(pattern), nfa.start);
     return { ok: true, matcher: { pattern, matches: (reference) => nfa.accepts(reference, end) } };
   } catch (error) {
-    if (error instanceof PatternError) return { ok: false, error: `case pattern ${JSON.stringify(pattern)}: ${error.message}` };
+    if (error instanceof PatternError)
+      return { ok: false, error: `case pattern ${JSON.stringify(pattern)}: ${error.message}` };
     throw error;
   }
 }
@@ -156,7 +157,8 @@ class Parser {
       this.at += 2;
       return known;
     }
-    if (/[A-Za-z0-9]/.test(next)) this.fail(`"\\${next}" is not supported (back-references, \\b, \\p… have no place in a format)`);
+    if (/[A-Za-z0-9]/.test(next))
+      this.fail(`"\\${next}" is not supported (back-references, \\b, \\p… have no place in a format)`);
     this.at++;
     return this.literal();
   }

@@ -17,9 +17,7 @@ export const MAX_CASE_REFERENCE_LENGTH = 64;
  * A malformed header is never recorded nor forwarded, and satisfies no case-bound grant.
  */
 export type RequestCase =
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'given'; readonly reference: string }
-  | { readonly kind: 'malformed' };
+  { readonly kind: 'absent' } | { readonly kind: 'given'; readonly reference: string } | { readonly kind: 'malformed' };
 
 export const NO_CASE: RequestCase = { kind: 'absent' };
 

@@ -248,8 +248,7 @@ export const api = {
     token: string,
     id: string,
     body: ApprovalBody & { requireCase?: boolean; casePattern?: string; retainDays?: number },
-  ) =>
-    call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
+  ) => call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
   approvalImpact: (token: string, id: string, body: ApprovalBody) =>
     call<DecisionPreview>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/impact`, {
       decision: 'approve',

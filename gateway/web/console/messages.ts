@@ -226,7 +226,11 @@ const en: Messages = {
   retainDays: 'Days it may be kept after the grant ends (empty: not bound)',
   caseBound: (pattern?: string) => `requires a case (x-case-id${pattern ? `, format ${pattern}` : ''})`,
   retention: (days: number) => `kept at most ${days} day(s) after it ends`,
-  deletionStatus: { due: 'deletion attestation due', overdue: 'deletion attestation overdue', attested: 'deletion attested' },
+  deletionStatus: {
+    due: 'deletion attestation due',
+    overdue: 'deletion attestation overdue',
+    attested: 'deletion attested',
+  },
   deletionDue: (date: string) => `due by ${date}`,
   statusNames: {
     pending: 'pending',

@@ -230,7 +230,9 @@ export class PolicyViews {
           : {}),
         endsAt: endOfBeijingDay(grant.expires),
         ...(grant.requireCase === true
-          ? { caseFormat: grant.casePattern === undefined ? ('any' as const) : new RegExp(`^(?:${grant.casePattern})$`) }
+          ? {
+              caseFormat: grant.casePattern === undefined ? ('any' as const) : new RegExp(`^(?:${grant.casePattern})$`),
+            }
           : {}),
       });
     }
