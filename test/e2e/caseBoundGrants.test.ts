@@ -169,7 +169,16 @@ it('withholds them for a case in another form, or a header no case reference can
 });
 
 it('releases them for a case in the format, records the case, and hands it to the agency in the signed claims', async () => {
-  const response = await ask('FGW-2026-000123');
+  // An operation of its own, so that the answer is fetched from the agency, not from the cache.
+  const response = await hub.query(
+    '{ investmentProjects(first: 2) { nodes { code name budgetDetail } } }',
+    {},
+    {
+      ...(await as('city-analytics', 'statistics')),
+      'x-case-id': 'FGW-2026-000123',
+    },
+  );
+  expect(response.headers.get('x-cache')).not.toBe('HIT');
   expect(response.body.errors).toBeUndefined();
   expect(budgets(response).every((b) => typeof b === 'string' || typeof b === 'number')).toBe(true);
   const requestId = response.headers.get('x-request-id')!;
