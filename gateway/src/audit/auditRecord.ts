@@ -24,6 +24,8 @@ export interface AccessEntry {
   outcome: 'ok' | 'partial' | 'refused';
   /** Served from the response cache (HIT), stored in it (MISS), or not cached (BYPASS). */
   cache?: 'HIT' | 'MISS' | 'BYPASS';
+  /** The case the request named (`x-case-id`, well-formed only); absent when it named none. */
+  case?: string;
 }
 
 export interface AgencyAccess {
@@ -35,14 +37,14 @@ export interface AgencyAccess {
   grants: string[];
 }
 
-/** A step of the grant workflow (a request, an approval, a refusal, a revocation): every one is audited. */
+/** A step of the grant workflow (a request, an approval, a refusal, a revocation, a deletion attested): every one is audited. */
 export interface GrantDecisionEntry {
   kind: 'grant';
   time: string;
   /** `grant:<store id>:<event number>`: unique, so a record written twice after a crash is recognised. */
   requestId: string;
-  action: 'requested' | 'approved' | 'refused' | 'revoked';
-  /** Who acted: the consumer filing, the CDO deciding, or `policy` for an automatic refusal. */
+  action: 'requested' | 'approved' | 'refused' | 'revoked' | 'deletion-attested';
+  /** Who acted: the consumer filing, the CDO deciding, `policy` for an automatic refusal, the consumer attesting deletion. */
   actor: string;
   agency: string;
   consumer: string;
@@ -86,6 +88,8 @@ export function auditEntry(input: {
   policyVersion: string | null;
   outcome: AccessEntry['outcome'];
   cache?: AccessEntry['cache'];
+  /** The case reference the view was decided for. */
+  caseId?: string;
   now: Date;
 }): AccessEntry {
   const agencies: AccessEntry['agencies'] = {};
@@ -116,5 +120,6 @@ export function auditEntry(input: {
     policyVersion: input.policyVersion,
     outcome: input.outcome,
     ...(input.cache ? { cache: input.cache } : {}),
+    ...(input.caseId ? { case: input.caseId } : {}),
   };
 }

@@ -124,5 +124,5 @@ export function formatRecordLine(record: AuditRecord): string {
       return `${agency}: ${parts.join('; ')}`;
     })
     .join(' | ');
-  return `${record.time.slice(0, 19)}Z #${record.seq} ${record.consumer} (${record.purpose ?? 'no purpose'}) ${record.operationName ?? record.operationHash.slice(0, 12)} ${record.outcome}${record.grants.length ? ` [${record.grants.join(' ')}]` : ''} — ${agencies}`;
+  return `${record.time.slice(0, 19)}Z #${record.seq} ${record.consumer} (${record.purpose ?? 'no purpose'}${record.case ? `, case ${record.case}` : ''}) ${record.operationName ?? record.operationHash.slice(0, 12)} ${record.outcome}${record.grants.length ? ` [${record.grants.join(' ')}]` : ''} — ${agencies}`;
 }

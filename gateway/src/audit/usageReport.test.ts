@@ -74,6 +74,25 @@ describe('usage report', () => {
     expect(buildUsageReport(records, { agency: 'science' }).requests).toBe(4);
   });
 
+  it('lists the cases the requests named, and shows a cases column only when some did', () => {
+    expect(formatUsageTable(buildUsageReport(records, { agency: 'education' }))).not.toContain('cases');
+    const withCases = [
+      ...records,
+      { ...record(5, 'city-analytics', 'statistics', { released: ['School.name'] }), case: 'FGW-2026-000002' },
+      { ...record(6, 'city-analytics', 'statistics', { released: ['School.name'] }), case: 'FGW-2026-000001' },
+      { ...record(7, 'city-analytics', 'statistics', { released: ['School.name'] }), case: 'FGW-2026-000002' },
+    ];
+    const report = buildUsageReport(withCases, { agency: 'education' });
+    expect(report.usage.find((u) => u.consumer === 'city-analytics')!.cases).toEqual([
+      'FGW-2026-000001',
+      'FGW-2026-000002',
+    ]);
+    expect(report.usage.find((u) => u.consumer === 'district-haidian')!.cases).toEqual([]);
+    const table = formatUsageTable(report);
+    expect(table).toMatch(/consumer\s+purpose\s+requests\s+records\s+partial\s+refused\s+cases\s+grants/);
+    expect(table).toMatch(/city-analytics\s+statistics\s+4\s+0\s+0\s+1\s+2\s+-/);
+  });
+
   it('filters by time and consumer', () => {
     expect(
       buildUsageReport(records, { agency: 'education', since: new Date(Date.UTC(2026, 10, 27, 2)) }).requests,

@@ -26,6 +26,8 @@ export interface ConsumerUsage {
   refused: number;
   partial: number;
   grants: string[];
+  /** The cases the requests named (`x-case-id`), each once. */
+  cases: string[];
   firstSeen: string;
   lastSeen: string;
   fields: FieldUsage[];
@@ -49,7 +51,10 @@ export interface UsageReport {
  */
 export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQuery): UsageReport {
   const since = query.since?.toISOString();
-  const groups = new Map<string, ConsumerUsage & { fieldMap: Map<string, FieldUsage>; grantSet: Set<string> }>();
+  const groups = new Map<
+    string,
+    ConsumerUsage & { fieldMap: Map<string, FieldUsage>; grantSet: Set<string>; caseSet: Set<string> }
+  >();
   const decisions = new Map<string, Omit<GrantDecisionEntry, 'kind'>>();
   for (const record of records) {
     if (record.kind === 'grant') {
@@ -84,11 +89,13 @@ export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQue
         refused: 0,
         partial: 0,
         grants: [],
+        cases: [],
         firstSeen: record.time,
         lastSeen: record.time,
         fields: [],
         fieldMap: new Map(),
         grantSet: new Set(),
+        caseSet: new Set(),
       };
       groups.set(key, group);
     }
@@ -99,6 +106,7 @@ export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQue
     if (record.time < group.firstSeen) group.firstSeen = record.time;
     if (record.time > group.lastSeen) group.lastSeen = record.time;
     for (const grant of access.grants ?? []) group.grantSet.add(grant);
+    if (record.case) group.caseSet.add(record.case);
     const count = (field: string, outcome: 'released' | 'masked' | 'denied') => {
       let usage = group!.fieldMap.get(field);
       if (!usage) group!.fieldMap.set(field, (usage = { field, released: 0, masked: 0, denied: 0 }));
@@ -109,9 +117,10 @@ export function buildUsageReport(records: Iterable<AuditRecord>, query: UsageQue
     for (const field of new Set(access.denied)) count(field, 'denied');
   }
   const usage = [...groups.values()]
-    .map(({ fieldMap, grantSet, ...group }) => ({
+    .map(({ fieldMap, grantSet, caseSet, ...group }) => ({
       ...group,
       grants: [...grantSet].sort(),
+      cases: [...caseSet].sort(),
       fields: [...fieldMap.values()].sort((a, b) => a.field.localeCompare(b.field)),
     }))
     .sort(
@@ -166,10 +175,22 @@ export function formatUsageTable(report: UsageReport): string {
     );
   }
   if (!report.usage.length) return lines.join('\n');
+  // The cases column only where requests named cases: how many distinct ones (JSON lists them).
+  const withCases = report.usage.some((u) => u.cases.length);
   lines.push(
     '',
     ...textTable(
-      ['consumer', 'purpose', 'requests', 'records', 'partial', 'refused', 'grants', 'last seen'],
+      [
+        'consumer',
+        'purpose',
+        'requests',
+        'records',
+        'partial',
+        'refused',
+        ...(withCases ? ['cases'] : []),
+        'grants',
+        'last seen',
+      ],
       report.usage.map((u) => [
         u.consumer,
         u.purpose ?? '-',
@@ -177,6 +198,7 @@ export function formatUsageTable(report: UsageReport): string {
         String(u.entities),
         String(u.partial),
         String(u.refused),
+        ...(withCases ? [String(u.cases.length)] : []),
         u.grants.join(' ') || '-',
         u.lastSeen.slice(0, 19) + 'Z',
       ]),

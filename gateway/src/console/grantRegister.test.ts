@@ -53,6 +53,7 @@ const state: GrantStoreState = {
     filed('0002', 4, 'requested', 'city-analytics'),
     filed('0002', 5, 'approved', 'education-cdo'),
   ],
+  attestations: [],
 };
 
 describe("an agency's grant register", () => {
@@ -82,6 +83,43 @@ describe("an agency's grant register", () => {
     expect(lastEvening.find((g) => g.id === 'GRANT-2026-0002')!.status).toBe('in-force');
     const nextMorning = grantRegister(policySet, state, 'education', new Date('2026-11-30T16:30:00Z'));
     expect(nextMorning.find((g) => g.id === 'GRANT-2026-0002')!.status).toBe('expired');
+  });
+
+  it('marks the deletion attestation an ended grant with a holding period owes, and its attestation', () => {
+    const held: GrantStoreState = {
+      ...state,
+      grants: state.grants.map((g) => (g.id === 'GRANT-2026-0001' ? { ...g, retainDays: 10, requireCase: true } : g)),
+    };
+    const owed = grantRegister(policySet, held, 'education', new Date('2026-12-04T04:00:00Z'));
+    // Revoked on 3 November, kept at most 10 days: due by 13 November, overdue on 4 December.
+    expect(owed.find((g) => g.id === 'GRANT-2026-0001')).toMatchObject({
+      requireCase: true,
+      retainDays: 10,
+      deletion: { dueBy: '2026-11-13', status: 'overdue' },
+    });
+    expect(owed.find((g) => g.id === 'GRANT-2026-0002')!.deletion).toBeUndefined();
+    const attested = grantRegister(
+      policySet,
+      {
+        ...held,
+        attestations: [
+          {
+            grantId: 'GRANT-2026-0001',
+            agency: 'education',
+            consumer: 'city-analytics',
+            attestedAt: '2026-11-20T02:00:00.000Z',
+            attestedBy: 'city-analytics',
+          },
+        ],
+      },
+      'education',
+      new Date('2026-12-04T04:00:00Z'),
+    );
+    expect(attested.find((g) => g.id === 'GRANT-2026-0001')!.deletion).toEqual({
+      dueBy: '2026-11-13',
+      status: 'attested',
+      attestedOn: '2026-11-20',
+    });
   });
 
   it("lists nothing of another agency's", () => {

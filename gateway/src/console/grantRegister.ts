@@ -1,11 +1,17 @@
 import { formatLocation } from '../formats';
-import { beijingDate, type GrantStoreState } from '../grants';
+import {
+  beijingDate,
+  deletionAttestations,
+  endedGrants,
+  type AttestationStatus,
+  type GrantStoreState,
+} from '../grants';
 import { formatMask } from '../masking';
 import type { PolicySet } from '../policy';
 
 /** One step of a grant's life as the register shows it. */
 export interface GrantStep {
-  action: 'requested' | 'approved' | 'revoked' | 'expired';
+  action: 'requested' | 'approved' | 'revoked' | 'expired' | 'deletion-attested';
   /** ISO time of the step; a policy-file grant's approval and any expiry carry a date only. */
   at?: string;
   actor?: string;
@@ -27,6 +33,13 @@ export interface RegisteredGrant {
   approvedBy: string;
   status: 'in-force' | 'revoked' | 'expired';
   history: GrantStep[];
+  /** Requests under it must name their case (`x-case-id`), in this format when set. */
+  requireCase?: boolean;
+  casePattern?: string;
+  /** Days the consumer may keep what it received once the grant ends. */
+  retainDays?: number;
+  /** Once a grant with a retention period has ended: the consumer's deletion attestation, owed by `dueBy`. */
+  deletion?: { dueBy: string; status: AttestationStatus; attestedOn?: string };
 }
 
 /**
@@ -42,6 +55,33 @@ export function grantRegister(
   now: Date,
 ): RegisteredGrant[] {
   const today = beijingDate(now);
+  const owed = new Map(
+    deletionAttestations(
+      endedGrants(state, policySet, today).filter((g) => g.agency === agency),
+      state.attestations,
+      today,
+    ).map((a) => [a.id, a]),
+  );
+  const binding = (
+    id: string,
+    grant: { requireCase?: boolean | undefined; casePattern?: string | undefined; retainDays?: number | undefined },
+  ): Pick<RegisteredGrant, 'requireCase' | 'casePattern' | 'retainDays' | 'deletion'> => {
+    const deletion = owed.get(id);
+    return {
+      ...(grant.requireCase ? { requireCase: true } : {}),
+      ...(grant.casePattern !== undefined ? { casePattern: grant.casePattern } : {}),
+      ...(grant.retainDays !== undefined ? { retainDays: grant.retainDays } : {}),
+      ...(deletion
+        ? {
+            deletion: {
+              dueBy: deletion.dueBy,
+              status: deletion.status,
+              ...(deletion.attested ? { attestedOn: deletion.attested.on } : {}),
+            },
+          }
+        : {}),
+    };
+  };
   const fromPolicy = policySet.grants
     .filter((grant) => grant.origin === 'policy-file' && grant.agency === agency)
     .map((grant): RegisteredGrant => {
@@ -64,6 +104,11 @@ export function grantRegister(
           { action: 'approved', actor: grant.approvedBy },
           ...(expired ? [{ action: 'expired' as const, at: grant.expires }] : []),
         ],
+        ...binding(grant.id, {
+          ...(grant.requiresCase ? { requireCase: true } : {}),
+          ...(grant.requiresCase?.format ? { casePattern: grant.requiresCase.format.pattern } : {}),
+          ...(grant.retainDays !== undefined ? { retainDays: grant.retainDays } : {}),
+        }),
       };
     });
   const fromStore = state.grants
@@ -91,7 +136,13 @@ export function grantRegister(
         expires: grant.expires,
         approvedBy: grant.approvedBy,
         status: grant.revoked ? 'revoked' : expired ? 'expired' : 'in-force',
-        history: [...steps, ...(expired ? [{ action: 'expired' as const, at: grant.expires }] : [])],
+        // A deletion is attested after the grant ended: its expiry comes first.
+        history: [
+          ...steps.filter((step) => step.action !== 'deletion-attested'),
+          ...(expired ? [{ action: 'expired' as const, at: grant.expires }] : []),
+          ...steps.filter((step) => step.action === 'deletion-attested'),
+        ],
+        ...binding(grant.id, grant),
       };
     });
   const rank = { 'in-force': 0, expired: 1, revoked: 2 } as const;

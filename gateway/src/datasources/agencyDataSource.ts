@@ -65,7 +65,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
   }
 
-  /** Who asked, for what, and the row scopes of this agency: what the signed consumer header says. */
+  /** Who asked, for what, the row scopes of this agency and the case served: what the signed consumer header says. */
   private claimsOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): ConsumerClaims | undefined {
     const { context } = options;
     const identity = context?.identity;
@@ -78,6 +78,7 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       requestId: context.requestId,
       ...(identity.purpose ? { purpose: identity.purpose } : {}),
       ...(scope ? { scope } : {}),
+      ...(decided?.caseId ? { case: decided.caseId } : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { hubError } from '../errors';
+import { CASE_HEADER } from '../policy';
 import { denialGuidance } from './denialGuidance';
 import type { Withheld } from './shapeResponse';
 
@@ -27,6 +28,13 @@ export function denialErrors(withheld: readonly Withheld[]): GraphQLError[] {
         ...(ruling?.grant && decision.code !== 'GRANT_REQUIRED' ? { grant: ruling.grant.id } : {}),
         ...(legalBasis ? { legalBasis } : {}),
         ...(decision.minCount !== undefined ? { minCount: decision.minCount } : {}),
+        // The holder's own grant asks for the case: where to send it and, when the agency set one, its format.
+        ...(decision.code === 'CASE_REQUIRED' || decision.code === 'CASE_INVALID'
+          ? {
+              caseHeader: CASE_HEADER,
+              ...(ruling?.grant?.requiresCase?.format ? { caseFormat: ruling.grant.requiresCase.format.pattern } : {}),
+            }
+          : {}),
         // What to do about it: the catalog entry and the grant request to file (docs/guides/app-developers.md).
         ...denialGuidance(coordinate, decision),
       },

@@ -27,6 +27,8 @@ import {
   type Grant,
   type OperationRef,
   type PolicySet,
+  type RequestCase,
+  NO_CASE,
 } from '../policy';
 import { refusingArgument } from './argumentRefusal';
 import { countProbeOnLeave, probesCount } from './countThresholds';
@@ -75,13 +77,15 @@ export function compileOperationView(
   operation: OperationRef,
   queryHash: string,
   now: number,
+  /** The request's `x-case-id`: a grant bound to a case releases nothing to a request without one that fits. */
+  requestCase: RequestCase = NO_CASE,
 ): OperationView {
   const decisions = new Map<string, FieldDecision>();
   for (const selection of analyseOperation(policySet.schema, document, operation)) {
     if (!decisions.has(selection.coordinate))
       decisions.set(
         selection.coordinate,
-        decideField(policySet, identity.consumer, identity.purpose, selection.coordinate, now),
+        decideField(policySet, identity.consumer, identity.purpose, selection.coordinate, now, requestCase),
       );
     // The arguments this use of the field reads: those given (literal or variable alike) and those
     // left to a default that compares. Arguments nobody gives are not decided, so the audit lists
@@ -92,7 +96,7 @@ export function compileOperationView(
       if (given || rule.readsDefault)
         decisions.set(
           rule.coordinate,
-          decideArgument(policySet, identity.consumer, identity.purpose, rule.coordinate, now),
+          decideArgument(policySet, identity.consumer, identity.purpose, rule.coordinate, now, requestCase),
         );
     }
   }

@@ -15,7 +15,7 @@ import {
   type ViewCache,
 } from '../enforcement';
 import { hubError } from '../errors';
-import type { PolicyRuntime, PolicySet } from '../policy';
+import { caseReferenceOf, caseSignature, NO_CASE, type PolicyRuntime, type PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
 import { responseTags, type ResponseCache } from '../cache';
 import type { DecidedView, GatewayContext, OperationRuns } from '../requestState';
@@ -106,13 +106,16 @@ export function enforcingExecutor(deps: EnforcingExecutorDeps): GatewayExecutor 
     }
     if (introspection === 'only') return deps.introspection.answer(policySet, identity, requestContext, now);
 
-    const viewKey = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}|${queryHash}|${operationName ?? ''}`;
+    // A view depends on the request's case only through the consumer's case-bound grants' verdicts.
+    const requestCase = context.requestCase ?? NO_CASE;
+    const viewKey = `${policySet.version}|${identity.consumer.id}|${identity.purpose ?? ''}|${queryHash}|${operationName ?? ''}|${caseSignature(policySet, identity.consumer.id, requestCase)}`;
     const view = traceOperationView(deps.views.get(viewKey, now), () => {
-      const compiled = compileOperationView(policySet, identity, document, operation, queryHash, now);
+      const compiled = compileOperationView(policySet, identity, document, operation, queryHash, now, requestCase);
       deps.views.set(viewKey, compiled);
       return compiled;
     });
-    let decided: DecidedView = { policySet, decidedAt: now, view };
+    const caseId = caseReferenceOf(requestCase);
+    let decided: DecidedView = { policySet, decidedAt: now, view, ...(caseId ? { caseId } : {}) };
     const record = (more: Partial<Pick<DecidedView, 'entities' | 'cache'>>) => {
       decided = { ...decided, ...more };
       deps.runs.record(context, { supergraphVersion: supergraph.version, decided });

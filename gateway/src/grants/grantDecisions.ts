@@ -1,5 +1,5 @@
 import { formatLocation } from '../formats';
-import { SCOPE_DIMENSIONS } from '../policy';
+import { compileCasePattern, SCOPE_DIMENSIONS } from '../policy';
 import { maskProblem } from './maskChoice';
 import { missingParents } from './requestReach';
 import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
@@ -52,6 +52,7 @@ export function approveRequest(
     if (!(SCOPE_DIMENSIONS as readonly string[]).includes(dimension))
       throw invalid(`unknown scope "${dimension}" (scopes the agencies apply: ${SCOPE_DIMENSIONS.join(', ')})`);
   }
+  const binding = caseAndRetention(input);
   const at = context.now.toISOString();
   const grant: StoredGrant = {
     id: `GRANT-${request.id.replace(/^REQ-/, '')}`,
@@ -64,6 +65,7 @@ export function approveRequest(
     approvedAt: at,
     requestId: request.id,
     ...(Object.keys(scope).length ? { scope: { ...scope } } : {}),
+    ...binding,
   };
   const decided: GrantRequest = {
     ...request,
@@ -92,6 +94,10 @@ export function approveRequest(
                   .join(', ')}`,
               ]
             : []),
+          ...(binding.requireCase
+            ? [`requires a case${binding.casePattern ? ` matching ${binding.casePattern}` : ''}`]
+            : []),
+          ...(binding.retainDays !== undefined ? [`kept at most ${binding.retainDays} day(s) after it ends`] : []),
           `expires ${expires}`,
         ].join('; '),
       ),
@@ -99,6 +105,30 @@ export function approveRequest(
     },
   );
   return { state: next, result: grant, warnings: [] };
+}
+
+/**
+ * What an approval binds the grant to beside its fields: a case (checked like a policy file's
+ * `casePattern`, so a pattern that would not compile is refused here with the reason) and how long
+ * the consumer may keep what it received.
+ */
+function caseAndRetention(input: ApprovalInput): Pick<StoredGrant, 'requireCase' | 'casePattern' | 'retainDays'> {
+  if (input.casePattern !== undefined && !input.requireCase)
+    throw invalid('a case pattern (--case-pattern) binds nothing without --require-case');
+  if (input.casePattern !== undefined) {
+    const compiled = compileCasePattern(input.casePattern);
+    if (!compiled.ok) throw invalid(compiled.error);
+  }
+  if (
+    input.retainDays !== undefined &&
+    !(Number.isInteger(input.retainDays) && input.retainDays >= 0 && input.retainDays <= 3650)
+  )
+    throw invalid(`retention "${input.retainDays}" is not a whole number of days from 0 to 3650`);
+  return {
+    ...(input.requireCase ? { requireCase: true } : {}),
+    ...(input.requireCase && input.casePattern !== undefined ? { casePattern: input.casePattern } : {}),
+    ...(input.retainDays !== undefined ? { retainDays: input.retainDays } : {}),
+  };
 }
 
 /**

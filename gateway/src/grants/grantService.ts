@@ -13,7 +13,14 @@ import {
   type WorkflowStep,
 } from './workflowSteps';
 import { exportGrantsYaml, listRequests, runtimeGrantInputs, type ListedRequest } from './grantViews';
-import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
+import type { DeletionAttestation, GrantRequest, GrantStoreState, StoredGrant } from './model';
+import {
+  attestDeletion,
+  deletionAttestations,
+  endedGrants,
+  type AttestationDue,
+  type AttestationInput,
+} from './retention';
 import { beijingDate, type WorkCalendar } from './workingDays';
 
 /** Whether a candidate store grant would be in force, and what the policy compiler says of it. */
@@ -162,6 +169,24 @@ export class GrantService {
   async grants(filter: { agency?: string; consumer?: string }): Promise<StoredGrant[]> {
     return (await this.options.store.read()).grants.filter(
       (g) => (!filter.agency || g.agency === filter.agency) && (!filter.consumer || g.consumer === filter.consumer),
+    );
+  }
+
+  /** The consumer attests that it deleted what it received under an ended grant (retention.ts). */
+  attestDeletion(input: AttestationInput): Promise<WorkflowStep<DeletionAttestation>> {
+    return this.step((state, context) => attestDeletion(state, context, input));
+  }
+
+  /** Deletion attestations owed under ended grants — due, overdue, attested — for an agency's CDO or a consumer. */
+  async attestations(filter: { agency?: string; consumer?: string }): Promise<AttestationDue[]> {
+    const state = await this.options.store.read();
+    const today = beijingDate(this.now());
+    return deletionAttestations(
+      endedGrants(state, this.options.policySet(state), today).filter(
+        (g) => (!filter.agency || g.agency === filter.agency) && (!filter.consumer || g.consumer === filter.consumer),
+      ),
+      state.attestations,
+      today,
     );
   }
 

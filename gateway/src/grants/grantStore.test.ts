@@ -97,6 +97,23 @@ describe.each(backends)('grant store contract: %s', (_, open) => {
     expect((await a.read()).revision).toBe(1);
   });
 
+  it('keeps deletion attestations, and reads a store written before they existed as having none', async () => {
+    const [a, b, write] = await open();
+    opened.push(a, b);
+    const attestation = {
+      grantId: 'GRANT-2026-0001',
+      agency: 'education',
+      consumer: 'city-analytics',
+      attestedAt: '2026-12-22T02:00:00.000Z',
+      attestedBy: '张伟 (city-analytics)',
+      note: 'extracts wiped',
+    };
+    await a.update((state) => ({ state: { ...state, attestations: [...state.attestations, attestation] }, result: 0 }));
+    expect((await b.read()).attestations).toEqual([attestation]);
+    await write(JSON.stringify({ storeId: 'old', revision: 3, requests: [], grants: [], events: [] }));
+    expect(await b.read()).toMatchObject({ storeId: 'old', revision: 3, attestations: [] });
+  });
+
   it('tells watchers of a change made through another handle, and ignores a malformed state', async () => {
     const [a, b, corrupt] = await open();
     opened.push(a, b);

@@ -21,7 +21,7 @@ export function parseGrantStoreState(value: unknown, location: string): GrantSto
 }
 
 export function emptyGrantStore(): GrantStoreState {
-  return { storeId: randomUUID(), revision: 0, requests: [], grants: [], events: [] };
+  return { storeId: randomUUID(), revision: 0, requests: [], grants: [], events: [], attestations: [] };
 }
 
 export const GRANT_STORE: DocumentKind<GrantStoreState> = {

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { AuditStore } from '../audit';
+import type { AuditStore, GrantDecisionEntry } from '../audit';
 import type { PolicyRuntime } from '../policy';
 import type { GrantStore } from './grantStore';
 import { runtimeGrantInputs } from './grantViews';
-import type { GrantStoreState } from './model';
+import type { GrantEvent, GrantStoreState } from './model';
 
 /**
  * The trail's note of the last workflow step it holds (`{storeId, seq}`, kept with each chain: the
@@ -58,25 +58,7 @@ export class GrantSync {
     const pending = state.events.filter((e) => e.seq > from);
     if (!pending.length) return;
     const policyVersion = this.policies.current().version;
-    await Promise.all(
-      pending.map((e) =>
-        this.audit!.append({
-          kind: 'grant',
-          time: e.at,
-          requestId: `grant:${state.storeId}:${e.seq}`,
-          action: e.action,
-          actor: e.actor,
-          agency: e.agency,
-          consumer: e.consumer,
-          purpose: e.purpose,
-          fields: e.fields,
-          grantRequest: e.requestId,
-          ...(e.grantId ? { grantId: e.grantId } : {}),
-          ...(e.reason ? { reason: e.reason } : {}),
-          policyVersion,
-        }),
-      ),
-    );
+    await Promise.all(pending.map((e) => this.audit!.append(grantStepRecord(state.storeId, e, policyVersion))));
     await this.audit.setMeta(
       GRANT_EVENTS_CURSOR,
       JSON.stringify({ storeId: state.storeId, seq: pending[pending.length - 1]!.seq }),
@@ -91,4 +73,23 @@ export class GrantSync {
       return { storeId: '', seq: 0 }; // audited again; the report counts each step once
     }
   }
+}
+
+/** The audit record of one workflow step of a store: its request id names the store and the step. */
+export function grantStepRecord(storeId: string, step: GrantEvent, policyVersion: string): GrantDecisionEntry {
+  return {
+    kind: 'grant',
+    time: step.at,
+    requestId: `grant:${storeId}:${step.seq}`,
+    action: step.action,
+    actor: step.actor,
+    agency: step.agency,
+    consumer: step.consumer,
+    purpose: step.purpose,
+    fields: step.fields,
+    grantRequest: step.requestId,
+    ...(step.grantId ? { grantId: step.grantId } : {}),
+    ...(step.reason ? { reason: step.reason } : {}),
+    policyVersion,
+  };
 }

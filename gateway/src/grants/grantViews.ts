@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { RuntimeGrantInput } from '../policy';
-import type { GrantRequest, GrantStoreState } from './model';
+import type { GrantRequest, GrantStoreState, StoredGrant } from './model';
 import { workingDaysBetween, type WorkCalendar } from './workingDays';
 
 /** Read-only views of the grant store's state: a CDO's inbox, the grants the policy compiler reads, the YAML export. */
@@ -53,9 +53,19 @@ export function runtimeGrantInputs(state: GrantStoreState, store: string): Runti
       expires: grant.expires,
       approvedBy: grant.approvedBy,
       ...(grant.scope ? { scope: grant.scope } : {}),
+      ...caseAndRetentionOf(grant),
       note: `approved ${grant.approvedAt} on request ${grant.requestId}`,
     },
   }));
+}
+
+/** A store grant's case binding and retention, in the policy file's keys. */
+function caseAndRetentionOf(grant: StoredGrant): Pick<StoredGrant, 'requireCase' | 'casePattern' | 'retainDays'> {
+  return {
+    ...(grant.requireCase ? { requireCase: true } : {}),
+    ...(grant.casePattern !== undefined ? { casePattern: grant.casePattern } : {}),
+    ...(grant.retainDays !== undefined ? { retainDays: grant.retainDays } : {}),
+  };
 }
 
 /** `hub grant export`: an agency's store grants in force, in the policy file's `grants:` format, for review beside it. */
@@ -68,6 +78,7 @@ export function exportGrantsYaml(state: GrantStoreState, agency: string, today: 
       purposes: g.purposes,
       fields: g.fields,
       ...(g.scope ? { scope: g.scope } : {}),
+      ...caseAndRetentionOf(g),
       expires: g.expires,
       approvedBy: g.approvedBy,
       note: `approved ${g.approvedAt.slice(0, 10)} on request ${g.requestId}`,

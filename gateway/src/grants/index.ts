@@ -19,3 +19,4 @@ export * from './redisGrantStore';
 export * from './openGrantStore';
 export * from './separationOfDuties';
 export * from './maskChoice';
+export * from './retention';

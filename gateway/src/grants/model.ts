@@ -56,10 +56,31 @@ export const storedGrantSchema = z.object({
   requestId: z.string(),
   scope: z.record(z.string(), z.string()).optional(),
   revoked: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+  /** Requests under it must name their case (`x-case-id`), in `casePattern`'s format when set. */
+  requireCase: z.boolean().optional(),
+  casePattern: z.string().optional(),
+  /** Days the consumer may keep what it received after the grant ends; then it attests deletion. */
+  retainDays: z.number().int().nonnegative().optional(),
 });
 export type StoredGrant = z.infer<typeof storedGrantSchema>;
 
-export const GRANT_ACTIONS = ['requested', 'approved', 'refused', 'revoked'] as const;
+/**
+ * A consumer's statement that it deleted what it received under a grant that has ended (the
+ * grant's `retainDays` said how long it could keep it). One per grant.
+ */
+export const deletionAttestationSchema = z.object({
+  grantId: z.string(),
+  /** The agency whose grant it was: its CDO reads the attestation. */
+  agency: z.string(),
+  consumer: z.string(),
+  attestedAt: z.string(),
+  /** Who attests, for the consumer. */
+  attestedBy: z.string(),
+  note: z.string().optional(),
+});
+export type DeletionAttestation = z.infer<typeof deletionAttestationSchema>;
+
+export const GRANT_ACTIONS = ['requested', 'approved', 'refused', 'revoked', 'deletion-attested'] as const;
 export type GrantAction = (typeof GRANT_ACTIONS)[number];
 
 /** One step of the workflow; every event becomes an audit record. */
@@ -87,5 +108,7 @@ export const grantStoreStateSchema = z.object({
   requests: z.array(grantRequestSchema),
   grants: z.array(storedGrantSchema),
   events: z.array(grantEventSchema),
+  /** Absent in stores written before deletion attestations existed. */
+  attestations: z.array(deletionAttestationSchema).default([]),
 });
 export type GrantStoreState = z.infer<typeof grantStoreStateSchema>;

@@ -62,6 +62,12 @@ export interface ApprovalInput {
    * for a request of `Teacher.name`): only fields the request lacks a path through, of its agency.
    */
   addFields?: readonly string[];
+  /** Requests under the grant must name their case (`x-case-id`). */
+  requireCase?: boolean;
+  /** The agency's case-reference format (casePattern.ts); needs `requireCase`. */
+  casePattern?: string;
+  /** Days the consumer may keep what it received once the grant ends (then it attests deletion). */
+  retainDays?: number;
   /** When set, the approver acts for this agency only (the admin API passes the token's CDO roles). */
   actingFor?: readonly string[];
   /** Every name the approver acts under (default: `by`); see separationOfDuties.ts. */

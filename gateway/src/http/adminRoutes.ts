@@ -5,7 +5,7 @@ import type { ResponseCache } from '../cache';
 import { GrantWorkflowError, type GrantService, type GrantSync } from '../grants';
 import { cdoAgency, cdoRole, HUB_OPERATOR_ROLE, type Identity } from '../consumers';
 import { identify, type TokenVerifier } from '../identity';
-import type { PolicyRuntime } from '../policy';
+import { MAX_CASE_PATTERN_LENGTH, type PolicyRuntime } from '../policy';
 
 const requestBody = z
   .object({
@@ -37,6 +37,11 @@ const approveBody = z
     scope: z.record(z.string(), z.string()).optional(),
     /** Parent fields granted too, so the requested ones can be reached (the console's impact preview offers them). */
     addFields: z.array(z.string().min(1)).optional(),
+    /** Requests under the grant must name their case (`x-case-id`), in `casePattern`'s format when given. */
+    requireCase: z.boolean().optional(),
+    casePattern: z.string().min(1).max(MAX_CASE_PATTERN_LENGTH).optional(),
+    /** Days the consumer may keep what it received once the grant ends. */
+    retainDays: z.number().int().min(0).max(3650).optional(),
   })
   .strict();
 const reasonBody = z.object({ by: z.string().min(1).optional(), reason: z.string().min(1) }).strict();
@@ -169,6 +174,9 @@ export function registerAdminRoutes(
         ...(body.expires ? { expires: body.expires } : {}),
         ...(body.scope ? { scope: body.scope } : {}),
         ...(body.addFields ? { addFields: body.addFields } : {}),
+        ...(body.requireCase !== undefined ? { requireCase: body.requireCase } : {}),
+        ...(body.casePattern !== undefined ? { casePattern: body.casePattern } : {}),
+        ...(body.retainDays !== undefined ? { retainDays: body.retainDays } : {}),
       });
       await deps.sync.sync();
       return { grant: step.result, warnings: step.warnings };

@@ -39,6 +39,7 @@ export function auditStage(options: {
         policyVersion: decided.policySet.version,
         outcome: requestOutcome(body.singleResult),
         ...(decided.cache ? { cache: decided.cache.status } : {}),
+        ...(decided.caseId ? { caseId: decided.caseId } : {}),
         now: new Date(),
       });
       const startedAt = performance.now();

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { Readable } from 'node:stream';
 import { codedErrorResponse } from '../errors';
+import { CASE_HEADER } from '../policy';
 import {
   csvRows,
   csvWanted,
@@ -40,8 +41,11 @@ interface ExportBody {
   extensions?: unknown;
 }
 
-/** Headers a page request carries over from the export's request: who asks, and for what. */
-const PAGE_HEADERS = ['authorization', 'x-data-purpose'];
+/**
+ * Headers a page request carries over from the export's request: who asks, for what, and for
+ * which case (a case-bound grant checks it on every page).
+ */
+const PAGE_HEADERS = ['authorization', 'x-data-purpose', CASE_HEADER];
 
 /**
  * `Accept: text/csv` on `/graphql`: the operation runs like any other (identity, policy, audit,

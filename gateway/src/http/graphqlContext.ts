@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { requestError } from '../errors';
+import { CASE_HEADER, readCaseHeader } from '../policy';
 import { lazyChildLogger, type GatewayContext } from '../requestState';
 import type { RequestIdentifier } from './identifyRequest';
 import type { RequestRateLimit } from './rateLimit';
@@ -36,6 +37,6 @@ export function graphqlContext(options: {
       consumer: identity.consumer.id,
       purpose: identity.purpose,
     });
-    return { ...base, identity, logger };
+    return { ...base, identity, requestCase: readCaseHeader(request.headers[CASE_HEADER]), logger };
   };
 }

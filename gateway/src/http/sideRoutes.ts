@@ -11,6 +11,7 @@ import { registerConsoleAdminRoutes } from './consoleAdminRoutes';
 import { registerDecisionImpactRoutes } from './decisionImpactRoutes';
 import type { HubServices } from './hubServices';
 import { registerOperatorRoutes } from './operatorRoutes';
+import { registerRetentionRoutes } from './retentionRoutes';
 import { registerAuditStateRoutes, registerSchemaVersionRoutes, registerUsageRoutes } from './supervisionRoutes';
 
 /**
@@ -68,6 +69,7 @@ export async function installSideRoutes(
       checkGrant: policyGrantChecker(sources, () => gateway.supergraph),
     });
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
+    registerRetentionRoutes(app, { grants, sync: grantSync, policies, verify });
     // The CDOs' desk is a production tool (unlike the playground): it holds nothing, the admin API decides.
     await registerConsoleRoutes(app, {
       consumers: () => policies.current().consumers,

@@ -6,6 +6,7 @@ import { formatLocation, type SourceLocation, type YamlSource } from '../formats
 import { closest } from './closestName';
 import { SCOPE_DIMENSIONS, type PolicyInputs, type PolicyProblem, type RuntimeGrantInput } from './policyInputs';
 import { argumentGrantProblem, type CompiledArguments } from './compileArgumentRules';
+import { compileCasePattern } from './casePattern';
 
 /**
  * Checks one grant-store grant against the policies (classifications already compiled): the same
@@ -119,6 +120,10 @@ export function compileGrant(
       ok = false;
     }
   }
+  const requiresCase = caseRequirement(grant, (message, hint) => {
+    error(source.locate([...path, grant.casePattern !== undefined ? 'casePattern' : 'requireCase']), message, hint);
+    ok = false;
+  });
   const fields: GrantedField[] = [];
   grant.fields.forEach((entry, i) => {
     const fieldLocation = source.locate([...path, 'fields', i]);
@@ -234,7 +239,35 @@ export function compileGrant(
     expires: grant.expires.text,
     approvedBy: grant.approvedBy,
     ...(grant.scope ? { scope: Object.fromEntries(Object.entries(grant.scope).map(([k, v]) => [k, String(v)])) } : {}),
+    ...(requiresCase ? { requiresCase } : {}),
+    ...(grant.retainDays !== undefined ? { retainDays: grant.retainDays } : {}),
     origin: 'policy-file',
     source: location,
   };
+}
+
+/**
+ * A grant's case binding: none, any well-formed case reference (`requireCase: true`), or one in
+ * the agency's format (`casePattern`). A pattern that does not compile, or one without
+ * `requireCase: true`, is the grant's error.
+ */
+function caseRequirement(
+  grant: GrantInput,
+  problem: (message: string, hint?: string) => void,
+): Grant['requiresCase'] | undefined {
+  if (grant.casePattern !== undefined && grant.requireCase !== true) {
+    problem(`grant "${grant.id}" has a casePattern but does not require a case`, 'add requireCase: true');
+    return undefined;
+  }
+  if (!grant.requireCase) return undefined;
+  if (grant.casePattern === undefined) return {};
+  const compiled = compileCasePattern(grant.casePattern);
+  if (!compiled.ok) {
+    problem(
+      `grant "${grant.id}": ${compiled.error}`,
+      'literals, ., [classes], \\d \\w \\s, groups with |, and ? * + {n} {n,} {n,m}; anchored: the whole reference must match',
+    );
+    return undefined;
+  }
+  return { format: compiled.matcher };
 }

@@ -1,6 +1,7 @@
 import type { Consumer } from '../consumers';
 import { DENIAL_ORDER, decideField, ruleOn, type AgencyRuling, type FieldDecision } from './decideField';
 import type { PolicySet } from './policySet';
+import type { RequestCase } from './caseReference';
 
 /**
  * The decision for one argument, `Type.field(arg)`, for one consumer stating one purpose, at
@@ -16,7 +17,8 @@ import type { PolicySet } from './policySet';
  * Two rulings that release a field do not release an argument over it: a masked grant (the
  * consumer sees the value only masked, and a comparison is made in clear), and a row-scoped grant
  * (a comparison runs over every row, in scope or not). Both deny the argument. A denied argument
- * is always `ARGUMENT_NOT_SHARED`; the ruling says the underlying reason.
+ * is `ARGUMENT_NOT_SHARED`, the ruling saying the underlying reason — unless all it lacks is the
+ * case its grant is bound to (`CASE_REQUIRED`, `CASE_INVALID`), which the request can supply.
  */
 export function decideArgument(
   policySet: PolicySet,
@@ -24,6 +26,7 @@ export function decideArgument(
   purpose: string | undefined,
   coordinate: string,
   now: number,
+  requestCase?: RequestCase,
 ): FieldDecision {
   const rule = policySet.argumentRules.get(coordinate);
   let rulings: AgencyRuling[];
@@ -38,11 +41,11 @@ export function decideArgument(
     ];
   } else if (rule.value.kind === 'classed') {
     rulings = rule.value.classifications.map((classification) =>
-      ruleOn(policySet, consumer, purpose, coordinate, classification, now),
+      ruleOn(policySet, consumer, purpose, coordinate, classification, now, requestCase),
     );
   } else if (rule.value.kind === 'over') {
     rulings = rule.value.over.flatMap((over) =>
-      decideField(policySet, consumer, purpose, over, now).rulings.map((ruling): AgencyRuling => ({
+      decideField(policySet, consumer, purpose, over, now, requestCase).rulings.map((ruling): AgencyRuling => ({
         ...ruling,
         because: `compares against ${over}: ${ruling.because}`,
         // The value's class, also where its own agency reads it in full: the caches bound their TTL by it.
@@ -59,7 +62,7 @@ export function decideArgument(
     const worst = denials.sort((a, b) => DENIAL_ORDER.indexOf(a.code!) - DENIAL_ORDER.indexOf(b.code!))[0]!;
     return {
       effect: 'deny',
-      code: 'ARGUMENT_NOT_SHARED',
+      code: worst.code === 'CASE_REQUIRED' || worst.code === 'CASE_INVALID' ? worst.code : 'ARGUMENT_NOT_SHARED',
       agency: worst.agency,
       rulings,
       grants: [],

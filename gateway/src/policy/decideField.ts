@@ -2,6 +2,7 @@ import type { ErrorCode } from '../errors';
 import { ownAgencyOf, type Consumer } from '../consumers';
 import type { MaskSpec } from '../masking';
 import type { FieldClassification, Grant, PolicySet } from './policySet';
+import { caseVerdict, type RequestCase } from './caseReference';
 
 /** Why a field is withheld; each is a catalogued error code. */
 export type DenialCode = Extract<
@@ -13,6 +14,8 @@ export type DenialCode = Extract<
   | 'PURPOSE_NOT_GRANTED'
   | 'ARGUMENT_NOT_SHARED'
   | 'SMALL_COUNT_WITHHELD'
+  | 'CASE_REQUIRED'
+  | 'CASE_INVALID'
 >;
 
 /** What one agency's policy says about one field for this consumer and purpose. */
@@ -54,6 +57,9 @@ export const DENIAL_ORDER: readonly DenialCode[] = [
   'GRANT_EXPIRED',
   'PURPOSE_NOT_GRANTED',
   'GRANT_REQUIRED',
+  // The grant is there and live: naming the case is all the request lacks.
+  'CASE_INVALID',
+  'CASE_REQUIRED',
   'SMALL_COUNT_WITHHELD',
 ];
 
@@ -68,8 +74,10 @@ export const DENIAL_ORDER: readonly DenialCode[] = [
  * - UNCONDITIONAL: released; NOT_SHARED: never released;
  * - CONDITIONAL: released (in clear or masked) only under a grant for this consumer and purpose
  *   that has not expired; withheld as GRANT_REVOKED, GRANT_EXPIRED, PURPOSE_NOT_GRANTED or
- *   GRANT_REQUIRED otherwise (most final first).
- * The strictest ruling across agencies wins.
+ *   GRANT_REQUIRED otherwise (most final first); a live grant bound to a case releases only to a
+ *   request naming a case it accepts (CASE_REQUIRED, CASE_INVALID otherwise).
+ * The strictest ruling across agencies wins. `requestCase` is the request's `x-case-id`; left out,
+ * nothing is being requested and case-bound grants count as usable (caseReference.ts).
  */
 export function decideField(
   policySet: PolicySet,
@@ -77,9 +85,10 @@ export function decideField(
   purpose: string | undefined,
   coordinate: string,
   now: number,
+  requestCase?: RequestCase,
 ): FieldDecision {
   const agencies = policySet.ownership.resolvers.get(coordinate) ?? [];
-  const rulings = agencies.map((agency) => ruleFor(policySet, consumer, purpose, coordinate, agency, now));
+  const rulings = agencies.map((agency) => ruleFor(policySet, consumer, purpose, coordinate, agency, now, requestCase));
   if (rulings.length === 0) {
     // A field no agency resolves (e.g. one the supergraph gained after the policy was checked):
     // nobody has classed it, so it is not shared.
@@ -123,10 +132,11 @@ function ruleFor(
   coordinate: string,
   agency: string,
   now: number,
+  requestCase: RequestCase | undefined,
 ): AgencyRuling {
   if (ownAgencyOf(consumer) === agency)
     return { agency, effect: 'allow', because: `${agency} reads its own data in full` };
-  return ruleOn(policySet, consumer, purpose, coordinate, policySet.classify(coordinate, agency), now);
+  return ruleOn(policySet, consumer, purpose, coordinate, policySet.classify(coordinate, agency), now, requestCase);
 }
 
 /**
@@ -141,6 +151,7 @@ export function ruleOn(
   coordinate: string,
   classification: FieldClassification,
   now: number,
+  requestCase?: RequestCase,
 ): AgencyRuling {
   const agency = classification.agency;
   if (ownAgencyOf(consumer) === agency)
@@ -173,7 +184,8 @@ export function ruleOn(
     case 'CONDITIONAL': {
       const held = policySet.grantsFor(consumer.id, coordinate).filter((grant) => grant.agency === agency);
       const forPurpose = held.filter((grant) => purpose !== undefined && grant.purposes.includes(purpose));
-      const active = forPurpose.filter((grant) => grant.expiresAt > now);
+      const live = forPurpose.filter((grant) => grant.expiresAt > now);
+      const active = live.filter((grant) => caseVerdict(grant, requestCase) === 'satisfied');
       if (active.length) {
         // Of several live grants, the one releasing the most wins: in clear before masked.
         const withMask = active.map((grant) => ({ grant, mask: maskIn(grant, coordinate) }));
@@ -184,17 +196,19 @@ export function ruleOn(
               effect: 'mask',
               mask: best.mask,
               grant: best.grant,
-              because: `CONDITIONAL, granted masked by ${best.grant.id}`,
+              because: `CONDITIONAL, granted masked by ${best.grant.id}${forACase(best.grant)}`,
               classification,
             }
           : {
               agency,
               effect: 'allow',
               grant: best.grant,
-              because: `CONDITIONAL, granted by ${best.grant.id}`,
+              because: `CONDITIONAL, granted by ${best.grant.id}${forACase(best.grant)}`,
               classification,
             };
       }
+      // Live grants, every one bound to a case this request did not name (well): it is told how to.
+      if (live.length) return caseDenial(agency, live[0]!, requestCase, classification);
       // A grant a CDO revoked is the most recent word on this field and purpose: said as such.
       const revoked = policySet
         .revokedGrantsFor(consumer.id, coordinate)
@@ -248,4 +262,33 @@ export function ruleOn(
 
 function maskIn(grant: Grant, coordinate: string): MaskSpec | undefined {
   return grant.fields.find((field) => field.coordinate === coordinate)?.mask;
+}
+
+function forACase(grant: Grant): string {
+  return grant.requiresCase ? ' for a named case' : '';
+}
+
+/**
+ * The denial of a field whose live grant is bound to a case the request did not name, or named
+ * in another format. Said to the grant's holder only (rulings cite the consumer's own grants), so
+ * the agency's format may be named: it is what the holder must send.
+ */
+function caseDenial(
+  agency: string,
+  grant: Grant,
+  requestCase: RequestCase | undefined,
+  classification: FieldClassification,
+): AgencyRuling {
+  const format = grant.requiresCase?.format?.pattern;
+  const missing = caseVerdict(grant, requestCase) === 'missing';
+  return {
+    agency,
+    effect: 'deny',
+    code: missing ? 'CASE_REQUIRED' : 'CASE_INVALID',
+    grant,
+    because: missing
+      ? `CONDITIONAL; grant ${grant.id} releases it only for a named case: send its reference in x-case-id`
+      : `CONDITIONAL; grant ${grant.id} releases it only for a case reference ${format ? `matching ${format}` : 'of 1-64 visible ASCII characters'}, which x-case-id is not`,
+    classification,
+  };
 }

@@ -11,3 +11,5 @@ export * from './policyRuntime';
 export * from './policyImpact';
 export * from './parentGrants';
 export * from './blankedObjects';
+export * from './casePattern';
+export * from './caseReference';

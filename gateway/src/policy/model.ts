@@ -104,6 +104,12 @@ export const grantSchema = z
     expires: expirySchema,
     approvedBy: z.string().min(1),
     scope: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    /** Requests using the grant must name the case they serve (`x-case-id`). */
+    requireCase: z.boolean().optional(),
+    /** The agency's case-reference format the case must match, whole (casePattern.ts); needs `requireCase: true`. */
+    casePattern: z.string().optional(),
+    /** Days the consumer may keep what it received after the grant ends, before it must attest deletion. */
+    retainDays: z.number().int().min(0).max(3650).optional(),
     note: z.string().optional(),
   })
   .strict();

@@ -5,6 +5,7 @@ import type { MaskSpec } from '../masking';
 import type { FieldOwnership } from '../supergraph';
 import type { Level, OpenData, SharingClass } from './model';
 import type { SourceLocation } from '../formats';
+import type { CaseMatcher } from './casePattern';
 
 /** How one agency classes one field, after type defaults; `unclassified` is the secure default. */
 export interface FieldClassification {
@@ -79,6 +80,13 @@ export interface Grant {
   source: SourceLocation;
   /** Only on a revoked store grant (`PolicySet.revokedGrantsFor`): when and by whom. */
   revoked?: { at: string; by: string };
+  /**
+   * Set when the grant releases its fields only for a named case (`requireCase: true`): a request
+   * must send `x-case-id`, matching the agency's format when the grant has one (caseReference.ts).
+   */
+  requiresCase?: { format?: CaseMatcher };
+  /** Days the consumer may keep what it received once the grant has ended (`retainDays`); then it attests deletion. */
+  retainDays?: number;
 }
 
 /**

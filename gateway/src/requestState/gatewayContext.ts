@@ -1,4 +1,5 @@
 import type { Identity } from '../consumers';
+import type { RequestCase } from '../policy';
 import type { RequestLogger } from './requestLogger';
 
 /**
@@ -16,4 +17,6 @@ export interface GatewayContext {
   readonly logger: RequestLogger;
   /** Who is asking and for what; absent only in `--open` mode. */
   readonly identity?: Identity;
+  /** The case the request says it serves (`x-case-id`), as read; absent in `--open` mode. */
+  readonly requestCase?: RequestCase;
 }

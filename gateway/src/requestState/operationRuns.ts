@@ -25,6 +25,11 @@ export interface DecidedView {
   readonly entities?: Readonly<Record<string, number>>;
   /** What the response cache did, when it was asked. */
   readonly cache?: CacheOutcome;
+  /**
+   * The case reference the view was decided for (`x-case-id`, well-formed), whether or not a grant
+   * asked for it: the audit record, the agencies' signed claims and a receipt name it.
+   */
+  readonly caseId?: string;
 }
 
 /**

@@ -39,6 +39,11 @@ export interface RegisteredGrant {
   approvedBy: string;
   status: 'in-force' | 'revoked' | 'expired';
   history: { action: string; at?: string; actor?: string; reason?: string }[];
+  requireCase?: boolean;
+  casePattern?: string;
+  retainDays?: number;
+  /** The consumer's deletion attestation once a grant with a retention period has ended. */
+  deletion?: { dueBy: string; status: 'due' | 'overdue' | 'attested'; attestedOn?: string };
 }
 
 /** The impact preview of a decision (gateway/src/console/decisionPreview.ts). */
@@ -239,8 +244,11 @@ export const api = {
     call<{ requests: ListedRequest[] }>(token, 'GET', `/admin/grant-requests?agency=${encodeURIComponent(agency)}`),
   choices: (token: string, id: string) =>
     call<ApprovalChoices>(token, 'GET', `/admin/grant-requests/${encodeURIComponent(id)}/choices`),
-  approve: (token: string, id: string, body: ApprovalBody) =>
-    call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
+  approve: (
+    token: string,
+    id: string,
+    body: ApprovalBody & { requireCase?: boolean; casePattern?: string; retainDays?: number },
+  ) => call<{ grant: { id: string } }>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/approve`, body),
   approvalImpact: (token: string, id: string, body: ApprovalBody) =>
     call<DecisionPreview>(token, 'POST', `/admin/grant-requests/${encodeURIComponent(id)}/impact`, {
       decision: 'approve',

@@ -82,6 +82,27 @@ export function GrantsView({ t, token, agency }: { t: Messages; token: string; a
               <td>{grant.expires}</td>
               <td>
                 <Status t={t} status={grant.status} />
+                {grant.requireCase && (
+                  <>
+                    <br />
+                    <small className="case-bound">{t.caseBound(grant.casePattern)}</small>
+                  </>
+                )}
+                {grant.retainDays !== undefined && (
+                  <>
+                    <br />
+                    <small>{t.retention(grant.retainDays)}</small>
+                  </>
+                )}
+                {grant.deletion && (
+                  <>
+                    <br />
+                    <span className={`status status-deletion-${grant.deletion.status}`}>
+                      {t.deletionStatus[grant.deletion.status]}
+                    </span>{' '}
+                    <small>{t.deletionDue(grant.deletion.dueBy)}</small>
+                  </>
+                )}
               </td>
               <td>
                 <ol className="history">

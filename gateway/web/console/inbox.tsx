@@ -170,6 +170,9 @@ function ApproveForm(props: {
   const [masks, setMasks] = useState<Record<string, string>>({});
   const [steps, setSteps] = useState<Record<string, string>>({});
   const [addFields, setAddFields] = useState<string[]>([]);
+  const [requireCase, setRequireCase] = useState(false);
+  const [casePattern, setCasePattern] = useState('');
+  const [retainDays, setRetainDays] = useState('');
   const [error, setError] = useState<unknown>();
   const [preview, setPreview] = useState<{ for: string; impact?: DecisionPreview; error?: unknown }>();
   useEffect(() => {
@@ -203,7 +206,12 @@ function ApproveForm(props: {
     event.preventDefault();
     setError(undefined);
     if (!previewed) return;
-    api.approve(token, request.id, body).then((answer) => props.onDone(answer.grant.id), setError);
+    // The case binding and the holding period change no past operation's outcome: not in the preview.
+    const binding = {
+      ...(requireCase ? { requireCase: true, ...(casePattern.trim() ? { casePattern: casePattern.trim() } : {}) } : {}),
+      ...(retainDays !== '' ? { retainDays: Number(retainDays) } : {}),
+    };
+    api.approve(token, request.id, { ...body, ...binding }).then((answer) => props.onDone(answer.grant.id), setError);
   };
   if (!choices) return error ? <Problem t={t} error={error} /> : <p>{t.loading}</p>;
   return (
@@ -267,6 +275,41 @@ function ApproveForm(props: {
             )}
           </div>
         ))}
+      </fieldset>
+      <fieldset>
+        <legend>{t.caseAndRetention}</legend>
+        <label>
+          <input
+            type="checkbox"
+            name="requireCase"
+            checked={requireCase}
+            onChange={(e) => setRequireCase(e.target.checked)}
+          />{' '}
+          {t.requireCase}
+        </label>
+        {requireCase && (
+          <label>
+            {t.casePattern}
+            <input
+              name="casePattern"
+              maxLength={128}
+              placeholder="FGW-[0-9]{4}-[0-9]{6}"
+              value={casePattern}
+              onChange={(e) => setCasePattern(e.target.value)}
+            />
+          </label>
+        )}
+        <label>
+          {t.retainDays}
+          <input
+            type="number"
+            name="retainDays"
+            min="0"
+            max="3650"
+            value={retainDays}
+            onChange={(e) => setRetainDays(e.target.value)}
+          />
+        </label>
       </fieldset>
       {addFields.length > 0 && (
         <p className="added">

@@ -11,12 +11,14 @@ import {
   formatUsageTable,
   openAuditWitness,
   parseSince,
+  textTable,
   verifyAuditChains,
   WORKER_CHAIN_PATTERN,
   type AuditRecord,
   type AuditWitness,
 } from '@cdo-hub/gateway/audit';
 import { type GatewayConfig } from '@cdo-hub/gateway/config';
+import type { AttestationDue } from '@cdo-hub/gateway/grants';
 import type { SigningKeys } from '@cdo-hub/contracts/signing';
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -29,10 +31,21 @@ function knownAgency(agency: string): void {
     throw new Error(`unknown agency "${agency}" (agencies: ${AGENCIES.map((a) => a.id).join(', ')})`);
 }
 
-/** `hub audit report`: the CDO's usage table from the trail in `dir`. */
+/**
+ * `hub audit report`: the CDO's usage table from the trail in `dir`, then the deletion
+ * attestations overdue under the agency's ended grants (from the grant store: they are owed now,
+ * whatever the report's window).
+ */
 export async function auditReport(
   dir: string,
-  options: { agency: string; since?: string; consumer?: string; format: ReportFormat; now?: Date },
+  options: {
+    agency: string;
+    since?: string;
+    consumer?: string;
+    format: ReportFormat;
+    now?: Date;
+    overdueAttestations?: readonly AttestationDue[];
+  },
 ): Promise<string> {
   knownAgency(options.agency);
   const since = options.since === undefined ? undefined : parseSince(options.since, options.now ?? new Date());
@@ -46,13 +59,41 @@ export async function auditReport(
     ...(since ? { since } : {}),
     ...(options.consumer ? { consumer: options.consumer } : {}),
   });
+  const overdue = options.overdueAttestations ?? [];
   switch (options.format) {
     case 'json':
-      return JSON.stringify(report, null, 2);
+      return JSON.stringify({ ...report, overdueAttestations: overdue }, null, 2);
     case 'csv':
       return formatUsageCsv(report).trimEnd();
     default:
-      return formatUsageTable(report);
+      return [formatUsageTable(report), ...overdueLines(options.agency, overdue)].join('\n');
+  }
+}
+
+function overdueLines(agency: string, overdue: readonly AttestationDue[]): string[] {
+  if (!overdue.length) return [];
+  return [
+    '',
+    `deletion attestations overdue: ${overdue.length} (hub grant attestations --agency ${agency})`,
+    ...textTable(
+      ['grant', 'consumer', 'ended', 'retain days', 'due by'],
+      overdue.map((a) => [a.id, a.consumer, `${a.how} ${a.ended}`, String(a.retainDays), a.dueBy]),
+    ),
+  ];
+}
+
+/**
+ * The agency's overdue deletion attestations, from the grant store the gateways watch. The report
+ * is the trail's first: a store or policies that cannot be read are said on stderr, not fatal.
+ */
+export async function overdueAttestations(agency: string, consumer?: string): Promise<AttestationDue[]> {
+  const { withGrants } = await import('../grant/grantCommands.js');
+  try {
+    const owed = await withGrants((service) => service.attestations({ agency, ...(consumer ? { consumer } : {}) }));
+    return owed.filter((a) => a.status === 'overdue');
+  } catch (error) {
+    console.error(`note: deletion attestations not read from the grant store: ${(error as Error).message}`);
+    return [];
   }
 }
 

@@ -7,7 +7,7 @@ import {
   RedisGrantStore,
   verifyAuditChains,
   type AccessEntry,
-  type GrantDecisionEntry,
+  grantStepRecord,
   type GrantStoreState,
 } from '@cdo-hub/gateway';
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
@@ -293,29 +293,13 @@ function approvedGrant(storeId: string): GrantStoreState {
       },
     ],
     events: [step(1, 'requested', 'city-analytics'), step(2, 'approved', '王丽')],
+    attestations: [],
   };
 }
 
 /** What GrantSync writes for a step: the audit record, then the cursor. */
 async function auditSteps(log: JsonlAuditLog, state: GrantStoreState, from: number): Promise<void> {
-  for (const e of state.events.filter((e) => e.seq > from)) {
-    const entry: GrantDecisionEntry = {
-      kind: 'grant',
-      time: e.at,
-      requestId: `grant:${state.storeId}:${e.seq}`,
-      action: e.action,
-      actor: e.actor,
-      agency: e.agency,
-      consumer: e.consumer,
-      purpose: e.purpose,
-      fields: e.fields,
-      grantRequest: e.requestId,
-      ...(e.grantId ? { grantId: e.grantId } : {}),
-      ...(e.reason ? { reason: e.reason } : {}),
-      policyVersion: 'p1',
-    };
-    await log.append(entry);
-  }
+  for (const e of state.events.filter((e) => e.seq > from)) await log.append(grantStepRecord(state.storeId, e, 'p1'));
   await log.setMeta(GRANT_EVENTS_CURSOR, JSON.stringify({ storeId: state.storeId, seq: state.events.at(-1)!.seq }));
 }
 

@@ -12,7 +12,11 @@ Masks (--mask FIELD=MASK), by the type of the field they apply to:
 \`hub grant approve REQ-… --by NAME --dry-run\` lists the masks that fit each field the request names
 and previews the approval's impact on consumers' recent operations, without approving. A field the
 preview says cannot be used without a parent (School.teachers for Teacher.name) is granted with its
-parent by --add-field School.teachers (only parents the request lacks, of the same agency).`;
+parent by --add-field School.teachers (only parents the request lacks, of the same agency).
+--require-case binds the grant to a case: requests under it must send x-case-id, matching
+--case-pattern when given (anchored; literals, ., [classes], \\d \\w \\s, groups with |, ? * + {n,m}).
+--retain-days N: once the grant ends the consumer keeps what it received at most N days, then
+attests its deletion (hub grant attest-deletion; hub grant attestations lists what is owed).`;
 
 /** The masks named in APPROVE_HELP (a unit test keeps it in step with the masking module). */
 export const MASKS_IN_HELP = ['idNumber', 'mobile', 'name', 'address', 'hash', 'yearOnly', 'round(n)', 'null'];
@@ -25,6 +29,12 @@ export interface ApproveOptions {
   addField?: string[];
   dryRun?: boolean;
   sinceDays: number;
+  /** Requests under the grant must name their case (`x-case-id`). */
+  requireCase?: boolean;
+  /** The agency's case-reference format, anchored. */
+  casePattern?: string;
+  /** Days the consumer may keep what it received once the grant ends. */
+  retainDays?: number;
 }
 
 export async function approve(id: string, options: ApproveOptions, print: (line: string) => void): Promise<void> {
@@ -36,6 +46,9 @@ export async function approve(id: string, options: ApproveOptions, print: (line:
     masks: pairs(options.mask, '--mask'),
     ...(options.expires ? { expires: options.expires } : {}),
     ...(options.addField?.length ? { addFields: options.addField } : {}),
+    ...(options.requireCase ? { requireCase: true } : {}),
+    ...(options.casePattern !== undefined ? { casePattern: options.casePattern } : {}),
+    ...(options.retainDays !== undefined ? { retainDays: options.retainDays } : {}),
   };
   await withGrants(async (service) => {
     const { grant, after } = await service.previewApproval(id, input);

@@ -6,6 +6,8 @@ import {
   loadWorkCalendar,
   policyGrantChecker,
   runtimeGrantInputs,
+  type AttestationDue,
+  type DeletionAttestation,
   type GrantRequest,
   type ListedRequest,
   type StoredGrant,
@@ -84,7 +86,38 @@ export function describeGrant(grant: StoredGrant): string {
           .map(([k, v]) => `${k}=${v}`)
           .join(', ')}`
       : ''
-  }; approved by ${grant.approvedBy} on request ${grant.requestId}`;
+  }; approved by ${grant.approvedBy} on request ${grant.requestId}${
+    grant.requireCase
+      ? `\n  requests under it must name their case (x-case-id${grant.casePattern ? ` matching ${grant.casePattern}` : ''})`
+      : ''
+  }${
+    grant.retainDays !== undefined
+      ? `\n  ${grant.consumer} may keep what it received ${grant.retainDays} day(s) after the grant ends, then attests deletion`
+      : ''
+  }`;
+}
+
+export function describeAttestation(attestation: DeletionAttestation): string {
+  return `deletion attested under ${attestation.grantId}: ${attestation.consumer} (${attestation.agency}'s grant), on ${attestation.attestedAt.slice(0, 10)} by ${attestation.attestedBy}${attestation.note ? `: ${attestation.note}` : ''}`;
+}
+
+/** `hub grant attestations` as a table: overdue first, dates YYYY-MM-DD (Beijing). */
+export function formatAttestationTable(owed: readonly AttestationDue[]): string {
+  if (!owed.length) return 'no deletion attestations owed';
+  const rows = owed.map((a) => [
+    a.id,
+    a.status === 'overdue' ? 'OVERDUE' : a.status,
+    a.consumer,
+    a.agency,
+    `${a.how} ${a.ended}`,
+    String(a.retainDays),
+    a.dueBy,
+    a.attested ? `${a.attested.on} by ${a.attested.by}${a.attested.note ? `: ${a.attested.note}` : ''}` : '-',
+  ]);
+  const header = ['grant', 'status', 'consumer', 'agency', 'ended', 'retain days', 'due by', 'attested'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** `hub grant list` as a table. */

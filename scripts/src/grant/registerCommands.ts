@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { collect, operator } from '../commandLine/arguments';
 import { sinceDaysOption } from '../policy/sinceDaysOption';
 import { APPROVE_HELP, type ApproveOptions } from './approveCommand';
@@ -107,6 +107,9 @@ export function registerGrantCommands(program: Command): void {
       'grant a parent field the request lacks a path through too, e.g. School.teachers (repeatable)',
       collect,
     )
+    .option('--require-case', 'requests under the grant must name their case in x-case-id')
+    .option('--case-pattern <regex>', "the agency's case-reference format (anchored), e.g. 'JY-[0-9]{4}-[0-9]{6}'")
+    .option('--retain-days <n>', 'days the consumer may keep what it received once the grant ends', retentionDays)
     .option('--dry-run', 'print the masks that fit and the impact preview, and approve nothing')
     .addOption(sinceDaysOption())
     .addHelpText('after', APPROVE_HELP)
@@ -142,6 +145,47 @@ export function registerGrantCommands(program: Command): void {
     });
 
   grant
+    .command('attest-deletion')
+    .description("record the consumer's attestation that it deleted what it received under a grant that has ended")
+    .requiredOption('--grant <id>', 'the ended grant (expired or revoked) that states a retention period')
+    .requiredOption('--consumer <id>', 'the consumer that held it, which attests')
+    .option('--note <text>', 'how and where the data was deleted')
+    .option('--by <name>', 'who attests for the consumer (default: $USER)')
+    .action(async (options: { grant: string; consumer: string; note?: string; by?: string }) => {
+      const { describeAttestation, withGrants } = await import('./grantCommands.js');
+      const step = await withGrants((service) =>
+        service.attestDeletion({
+          grantId: options.grant,
+          consumer: options.consumer,
+          by: options.by ?? operator(),
+          ...(options.note ? { note: options.note } : {}),
+        }),
+      );
+      console.log(describeAttestation(step.result));
+    });
+
+  grant
+    .command('attestations')
+    .description(
+      'deletion attestations owed under ended grants with a retention period: due, overdue or attested (dates YYYY-MM-DD)',
+    )
+    .option('--agency <id>', 'the owning agency')
+    .option('--consumer <id>', 'only this consumer')
+    .option('--overdue', 'only those past their due date')
+    .option('--json', 'print JSON')
+    .action(async (options: { agency?: string; consumer?: string; overdue?: boolean; json?: boolean }) => {
+      const { formatAttestationTable, knownAgency, withGrants } = await import('./grantCommands.js');
+      const owed = await withGrants((service) =>
+        service.attestations({
+          ...(options.agency ? { agency: knownAgency(options.agency) } : {}),
+          ...(options.consumer ? { consumer: options.consumer } : {}),
+        }),
+      );
+      const shown = options.overdue ? owed.filter((a) => a.status === 'overdue') : owed;
+      console.log(options.json ? JSON.stringify(shown, null, 2) : formatAttestationTable(shown));
+    });
+
+  grant
     .command('export')
     .description("write an agency's grants in force as YAML, in the policy file's format, for review beside it")
     .requiredOption('--agency <id>', 'the owning agency')
@@ -149,4 +193,11 @@ export function registerGrantCommands(program: Command): void {
       const { knownAgency, withGrants } = await import('./grantCommands.js');
       process.stdout.write(await withGrants((service) => service.exportYaml(knownAgency(options.agency))));
     });
+}
+
+/** `--retain-days`: a whole number of days, 0 to 3650. */
+function retentionDays(value: string): number {
+  const days = Number(value);
+  if (!/^\d+$/.test(value) || days > 3650) throw new InvalidArgumentError('a whole number of days from 0 to 3650');
+  return days;
 }

@@ -42,19 +42,24 @@ export class CanaryHub {
     private readonly dataDir: string,
   ) {}
 
-  /** Seeds, writes the canaries, starts the hub on them; `env` reaches the gateway and the subgraphs. */
-  static async start(options: { env?: NodeJS.ProcessEnv } = {}): Promise<CanaryHub> {
+  /**
+   * Seeds, writes the canaries, starts the hub on them; `env` reaches the gateway and the subgraphs.
+   * `policyDir` runs the hub, and the oracle, on other policy files than the shipped ones.
+   */
+  static async start(options: { env?: NodeJS.ProcessEnv; policyDir?: string } = {}): Promise<CanaryHub> {
     const dataDir = mkdtempSync(join(tmpdir(), 'cdo-hub-canary-'));
     try {
       await seedSmallDatasets(dataDir);
       const canaries = writeCanaries(dataDir);
-      const hub = await HubProcess.start({ dataDir, ...(options.env ? { env: options.env } : {}) });
+      const env = { ...options.env, ...(options.policyDir ? { POLICY_DIR: options.policyDir } : {}) };
+      const hub = await HubProcess.start({ dataDir, env });
       const rewritten = checkInternalKeysKept(dataDir, canaries);
       if (rewritten.length) {
         await hub.stop();
         throw new Error(`the canary harness cannot see internal row keys: ${rewritten.join('; ')}`);
       }
-      const policy = new PolicyViews(shippedPolicyFiles(repoRoot()));
+      const shipped = shippedPolicyFiles(repoRoot());
+      const policy = new PolicyViews(options.policyDir ? { ...shipped, policyDir: options.policyDir } : shipped);
       const schema = loadSupergraphFile(DEFAULT_SUPERGRAPH_FILE).apiSchema;
       return new CanaryHub(hub, canaries, policy, schema, new CanaryOracle(canaries, policy, schema), dataDir);
     } catch (error) {
@@ -71,10 +76,17 @@ export class CanaryHub {
     return new URL(this.hub.gatewayUrl).origin;
   }
 
-  /** The headers a view sends: a token naming the consumer and the purpose header (none for the public). */
+  /** The headers a view sends: a token naming the consumer, the purpose header (none for the public) and its case. */
   async headersFor(view: View): Promise<Record<string, string>> {
     let headers = this.headerCache.get(view.id);
-    if (!headers) this.headerCache.set(view.id, (headers = view.isPublic ? {} : await as(view.consumer, view.purpose)));
+    if (!headers)
+      this.headerCache.set(
+        view.id,
+        (headers = {
+          ...(view.isPublic ? {} : await as(view.consumer, view.purpose)),
+          ...(view.caseId !== undefined ? { 'x-case-id': view.caseId } : {}),
+        }),
+      );
     return headers;
   }
 

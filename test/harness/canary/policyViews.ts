@@ -30,6 +30,8 @@ interface GrantRule {
   scope?: Record<string, string>;
   /** The first instant the grant no longer holds: the day after `expires`, 00:00 Beijing time. */
   endsAt: number;
+  /** `requireCase: true`: only requests naming a case (in `casePattern`'s format, whole, when set) may use it. */
+  caseFormat?: RegExp | 'any';
 }
 
 export interface View {
@@ -40,6 +42,8 @@ export interface View {
   /** The agency the consumer belongs to, which reads its own fields in full. */
   agency?: string;
   isPublic: boolean;
+  /** The case the view's requests name in `x-case-id`, if any. */
+  caseId?: string;
 }
 
 /** What a view may do with one field coordinate. */
@@ -140,6 +144,7 @@ export class PolicyViews {
         view.purpose !== undefined &&
         g.purposes.includes(view.purpose) &&
         g.endsAt > now &&
+        caseAccepted(g, view.caseId) &&
         (g.fields.has(coordinate) || g.fields.has(`${typeName}.*`)),
     );
     if (!live.length) return { read: 'none', because: `${agency}: CONDITIONAL, no live grant for ${view.id}` };
@@ -224,9 +229,24 @@ export class PolicyViews {
           ? { scope: Object.fromEntries(Object.entries(grant.scope).map(([k, v]) => [k, String(v)])) }
           : {}),
         endsAt: endOfBeijingDay(grant.expires),
+        ...(grant.requireCase === true
+          ? {
+              caseFormat: grant.casePattern === undefined ? ('any' as const) : new RegExp(`^(?:${grant.casePattern})$`),
+            }
+          : {}),
       });
     }
   }
+}
+
+/**
+ * The README's rule for a case-bound grant, read on its own: the request names a case of 1-64
+ * visible ASCII characters, matching the grant's format whole when it has one.
+ */
+function caseAccepted(grant: GrantRule, caseId: string | undefined): boolean {
+  if (!grant.caseFormat) return true;
+  if (caseId === undefined || !/^[\x21-\x7e]{1,64}$/.test(caseId)) return false;
+  return grant.caseFormat === 'any' || grant.caseFormat.test(caseId);
 }
 
 function fieldRule(rule: Record<string, any>): FieldRule {

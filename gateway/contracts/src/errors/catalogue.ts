@@ -133,6 +133,16 @@ export const ERROR_CATALOGUE = {
     httpStatus: 200,
     description: 'The consumer holds a grant for the field, but not for the purpose stated in this request.',
   },
+  CASE_REQUIRED: {
+    httpStatus: 200,
+    description:
+      "The consumer's grant for the field releases it only for a named case, and the request names none: send the case reference in `x-case-id` (`extensions.grant` names the grant).",
+  },
+  CASE_INVALID: {
+    httpStatus: 200,
+    description:
+      "The request's `x-case-id` is not a case reference the consumer's grant accepts: not in the agency's format (the message names it), or not 1–64 visible ASCII characters. The fields under that grant are withheld.",
+  },
   ARGUMENT_NOT_SHARED: {
     httpStatus: 200,
     description:

@@ -118,6 +118,27 @@ describe('signed subgraph call', () => {
     });
   });
 
+  it('carries the case a request serves, signed like the rest; a case that is no case reference is malformed', () => {
+    const withCase = { ...claims, case: 'FGW-2026-000123' };
+    const headers = split(signedSubgraphHeaders(key, 'development-reform', body, withCase, { now: 1_000_000 }));
+    expect(verifySubgraphSignature(key, 'development-reform', headers, body, { now: 1_000_000 })).toMatchObject({
+      ok: true,
+      claims: withCase,
+    });
+    // Inside the header the MAC covers: an agency whose schema predates `case` verifies the same bytes.
+    const decoded = JSON.parse(Buffer.from(headers.consumer!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(decoded.case).toBe('FGW-2026-000123');
+    for (const bad of ['', 'two words', 'x'.repeat(65)]) {
+      const forged = split(
+        signedSubgraphHeaders(key, 'development-reform', body, { ...claims, case: bad }, { now: 1_000_000 }),
+      );
+      expect(verifySubgraphSignature(key, 'development-reform', forged, body, { now: 1_000_000 })).toEqual({
+        ok: false,
+        reason: 'malformed',
+      });
+    }
+  });
+
   it('accepts a signature for 30 s by default and 5 s ahead of the clock; both configurable', () => {
     const headers = split(signedSubgraphHeaders(key, 'education', body, claims, { now: 1_000_000 }));
     expect(verifySubgraphSignature(key, 'education', headers, body, { now: 1_030_000 })).toMatchObject({ ok: true });

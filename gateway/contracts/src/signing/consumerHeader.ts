@@ -41,6 +41,11 @@ export interface ConsumerClaims {
   requestId: string;
   /** Row scopes for this subgraph's agency; absent when its rows are not restricted. */
   scope?: ScopedFields;
+  /**
+   * The case the request serves (`x-case-id`, 1–64 visible ASCII characters), when it named one.
+   * Optional: an agency on an older contracts package ignores it and still verifies the call.
+   */
+  case?: string;
 }
 
 export const CONSUMER_HEADER = 'x-hub-consumer';
@@ -142,6 +147,10 @@ const claimsSchema = z.object({
   purpose: z.string().optional(),
   requestId: z.string(),
   scope: z.object({ scope: z.record(z.string(), z.string()), fields: z.array(z.string()) }).optional(),
+  case: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,64}$/)
+    .optional(),
 });
 
 const SIGNATURE_FORMAT = /^t=(\d{1,16}),n=([A-Za-z0-9_-]{16,64}),v1=([A-Za-z0-9_-]{43})$/;

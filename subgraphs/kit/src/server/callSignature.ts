@@ -99,11 +99,12 @@ export function requireSignedCalls(app: FastifyInstance, options: CallSignatureO
       callers.set(request, admission.claims);
       // The call's span, in the trace its signed traceparent names (tracing/callSpans.ts).
       const trace = startCallSpan(request, options.audience, header(TRACEPARENT_HEADER));
-      // Every line this call logs names who asked and why, beside the gateway's request id (and its trace).
+      // Every line this call logs names who asked, why and for which case, beside the gateway's request id (and its trace).
       if (admission.claims || trace)
         request.log = request.log.child({
           ...(admission.claims ? { consumer: admission.claims.consumer } : {}),
           ...(admission.claims?.purpose ? { purpose: admission.claims.purpose } : {}),
+          ...(admission.claims?.case ? { case: admission.claims.case } : {}),
           ...trace,
         });
       const operationName = (request.body as { operationName?: unknown } | undefined)?.operationName;
