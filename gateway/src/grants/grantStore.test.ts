@@ -114,6 +114,29 @@ describe.each(backends)('grant store contract: %s', (_, open) => {
     expect(await b.read()).toMatchObject({ storeId: 'old', revision: 3, attestations: [] });
   });
 
+  it('keeps what a later release wrote: fields it does not know survive a change', async () => {
+    // During a rolling upgrade an older gateway may record a decision in a store a newer one wrote.
+    const [a, b, write] = await open();
+    opened.push(a, b);
+    const request = { ...addRequest({ requests: [] } as unknown as GrantStoreState, 'REQ-2026-0001').requests[0]! };
+    await write(
+      JSON.stringify({
+        storeId: 'newer',
+        revision: 1,
+        requests: [{ ...request, triage: 'urgent' }],
+        grants: [],
+        events: [],
+        attestations: [],
+        disputes: [{ id: 'DSP-2026-0001' }],
+      }),
+    );
+    await a.update((state) => ({ state: addRequest(state, 'REQ-2026-0002'), result: 0 }));
+    const after = (await b.read()) as GrantStoreState & { disputes?: unknown };
+    expect(after.disputes).toEqual([{ id: 'DSP-2026-0001' }]);
+    expect(after.requests[0]).toMatchObject({ id: 'REQ-2026-0001', triage: 'urgent' });
+    expect(after.requests.map((r) => r.id)).toEqual(['REQ-2026-0001', 'REQ-2026-0002']);
+  });
+
   it('tells watchers of a change made through another handle, and ignores a malformed state', async () => {
     const [a, b, corrupt] = await open();
     opened.push(a, b);

@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 const dateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 
-export const grantRequestSchema = z.object({
+export const grantRequestSchema = z.looseObject({
   /** `REQ-2026-0007`. */
   id: z.string(),
   /** The agency whose CDO decides: the one that resolves every requested field. */
@@ -42,7 +42,7 @@ export type GrantRequest = z.infer<typeof grantRequestSchema>;
 /** A granted field as written in policy files: `Type.field`, `Type.*`, or `{ Type.field: mask }`. */
 const grantedFieldSchema = z.union([z.string(), z.record(z.string(), z.string())]);
 
-export const storedGrantSchema = z.object({
+export const storedGrantSchema = z.looseObject({
   /** `GRANT-2026-0007`: numbered after the request it answers. */
   id: z.string(),
   agency: z.string(),
@@ -68,7 +68,7 @@ export type StoredGrant = z.infer<typeof storedGrantSchema>;
  * A consumer's statement that it deleted what it received under a grant that has ended (the
  * grant's `retainDays` said how long it could keep it). One per grant.
  */
-export const deletionAttestationSchema = z.object({
+export const deletionAttestationSchema = z.looseObject({
   grantId: z.string(),
   /** The agency whose grant it was: its CDO reads the attestation. */
   agency: z.string(),
@@ -84,7 +84,7 @@ export const GRANT_ACTIONS = ['requested', 'approved', 'refused', 'revoked', 'de
 export type GrantAction = (typeof GRANT_ACTIONS)[number];
 
 /** One step of the workflow; every event becomes an audit record. */
-export const grantEventSchema = z.object({
+export const grantEventSchema = z.looseObject({
   seq: z.number().int().positive(),
   at: z.string(),
   action: z.enum(GRANT_ACTIONS),
@@ -100,7 +100,7 @@ export const grantEventSchema = z.object({
 });
 export type GrantEvent = z.infer<typeof grantEventSchema>;
 
-export const grantStoreStateSchema = z.object({
+export const grantStoreStateSchema = z.looseObject({
   /** Random id of this store, so a gateway's audit cursor never carries over to another store. */
   storeId: z.string(),
   /** Bumped by every change. */
