@@ -3,7 +3,7 @@
 // agency's entry point), and the port from the same variables the role reads.
 'use strict';
 const { readdirSync, readFileSync } = require('node:fs');
-const { AGENCIES } = require('/app/subgraphs/kit/dist/agencies.js');
+const { AGENCIES } = require('/app/subgraphs/kit/dist/agencies/index.js');
 
 function runningRole() {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
