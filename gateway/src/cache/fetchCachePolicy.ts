@@ -9,7 +9,6 @@ import {
   print,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLInterfaceType,
   type GraphQLObjectType,
   type OperationDefinitionNode,
@@ -19,6 +18,7 @@ import { canonicalJson } from '../formats';
 import type { ScopedFields } from '../signing';
 import type { PolicySet } from '../policy';
 import type { CacheRules } from './cachePolicy';
+import { fragmentsOf } from '../selections';
 
 /**
  * What one subgraph fetch is, read from the query text the query planner sends: an entity
@@ -90,11 +90,7 @@ export function fetchCachingLimits(
       limitedBy = why;
     }
   };
-  const fragments = new Map(
-    shape.document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
+  const fragments = fragmentsOf(shape.document);
   const typeNamed = (name: string): GraphQLObjectType | GraphQLInterfaceType | undefined => {
     const type = schema.getType(name);
     return type && (isObjectType(type) || isInterfaceType(type)) ? type : undefined;

@@ -7,6 +7,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { fragmentsOf } from '../selections';
 
 export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxDepth: 15,
@@ -66,11 +67,7 @@ export function checkOperationLimits(
   operation: OperationDefinitionNode,
   limits: OperationLimits,
 ): LimitBreach | undefined {
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
+  const fragments = fragmentsOf(document);
   const measured = new Map<string, Shape>();
   const measure = (selectionSet: SelectionSetNode, visiting: ReadonlySet<string>): Shape => {
     let depth = 0;
@@ -168,11 +165,7 @@ export function checkListSizes(
       definition.defaultValue,
     ]),
   );
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
+  const fragments = fragmentsOf(document);
   const sizeOf = (value: ValueNode): number | undefined => {
     if (value.kind === Kind.INT) return Number(value.value);
     if (value.kind !== Kind.VARIABLE) return undefined;

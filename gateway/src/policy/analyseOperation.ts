@@ -6,13 +6,13 @@ import {
   Kind,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { fragmentsOf } from '../selections';
 
 /** One place in an operation where a field is read. */
 export interface FieldSelection {
@@ -49,11 +49,7 @@ export function analyseOperation(
 ): FieldSelection[] {
   const operation = resolveOperation(document, operationOrName);
   if (!operation) return [];
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
+  const fragments = fragmentsOf(document);
   const root = schema.getRootType(operation.operation);
   if (!root) return [];
   const selections: FieldSelection[] = [];
