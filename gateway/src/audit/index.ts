@@ -17,3 +17,4 @@ export * from './recentOperations';
 export * from './auditChains';
 export * from './impactReplay';
 export * from './trailState';
+export * from './chainWriter';

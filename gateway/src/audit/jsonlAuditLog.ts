@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AuditEntry, AuditRecord } from './auditRecord';
 import type { AuditStore } from './auditStore';
 import { writeWitnessedCheckpoint, type AuditWitness } from './auditWitness';
+import { claimChainWriter, type ChainWriterClaim } from './chainWriter';
 import { DurableAppendFile } from './durableAppendFile';
 import { chainBatch, GENESIS_HASH } from './hashChain';
 import {
@@ -87,10 +88,26 @@ export class JsonlAuditLog implements AuditStore {
     readonly trailId: string | undefined,
     /** The last record a checkpoint covers. */
     private checkpointedSeq: number,
+    /** This process's claim on the folder: one writer per chain. */
+    private readonly writer: ChainWriterClaim,
   ) {}
 
   static async open(dir: string, options: AuditLogOptions): Promise<JsonlAuditLog> {
     mkdirSync(dir, { recursive: true });
+    const writer = claimChainWriter(dir);
+    try {
+      return await JsonlAuditLog.openClaimed(dir, options, writer);
+    } catch (error) {
+      writer.release();
+      throw error;
+    }
+  }
+
+  private static async openClaimed(
+    dir: string,
+    options: AuditLogOptions,
+    writer: ChainWriterClaim,
+  ): Promise<JsonlAuditLog> {
     const settings = {
       maxFileBytes: 64 * 2 ** 20,
       flushIntervalMs: 0,
@@ -137,6 +154,7 @@ export class JsonlAuditLog implements AuditStore {
       settings,
       trailId,
       Math.min(lastCheckpoint?.seq ?? 0, seq),
+      writer,
     );
     // Records a crash left uncovered get their checkpoint without waiting for new ones.
     log.scheduleCheckpoint();
@@ -292,6 +310,7 @@ export class JsonlAuditLog implements AuditStore {
       );
     }
     await this.file.close();
+    this.writer.release();
     await this.options.witness?.close();
   }
 

@@ -1,4 +1,5 @@
 import {
+  CHAIN_WRITER_FILE,
   AUDIT_FILE_PATTERN,
   auditChainDirs,
   CHECKPOINT_FILE,
@@ -28,9 +29,9 @@ import type { ChainTail, ManifestFile } from './backupManifest';
  */
 export type CopyPhase = 'identity' | 'records' | 'rest';
 
-/** Which phase copies a file of a chain, and how; undefined: not copied (temporary files). */
+/** Which phase copies a file of a chain, and how; undefined: not copied (temporary files, the writer's claim). */
 export function phaseOf(name: string): { phase: CopyPhase; lines: boolean } | undefined {
-  if (name.endsWith('.tmp')) return undefined;
+  if (name.endsWith('.tmp') || name === CHAIN_WRITER_FILE) return undefined;
   if (name === TRAIL_FILE) return { phase: 'identity', lines: false };
   if (name === CHECKPOINT_FILE) return { phase: 'identity', lines: true };
   if (AUDIT_FILE_PATTERN.test(name)) return { phase: 'records', lines: true };
