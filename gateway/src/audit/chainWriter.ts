@@ -86,6 +86,7 @@ export function claimChainWriter(dir: string): ChainWriterClaim {
         alive
           ? `another gateway (pid ${holder!.pid}) writes the audit chain in ${dir}; give each gateway its own AUDIT_DIR (workers write worker-N folders of their own)`
           : `the audit chain in ${dir} is claimed by a gateway on host ${holder!.host} (pid ${holder!.pid}); give each gateway its own AUDIT_DIR, or remove ${path} once that gateway is known to be stopped`,
+        { cause: error },
       );
     }
     try {
