@@ -6,8 +6,9 @@ import { until } from './until';
 /**
  * The e2e files that only read from a hub with the default settings — through its gateway, or
  * through its agencies behind a gateway of their own: no grant, schema, policy or data change, no
- * stop or restart, no count of metrics or audit records another file's traffic would change. A whole jest run starts one hub for all of them (`sharedHubSetup.ts`) instead of one
- * each — a hub start is about 5 CPU-seconds. A file that changes anything starts its own hub.
+ * stop or restart, no count of metrics or audit records another file's traffic would change.
+ * A whole jest run starts one hub for all of them (`sharedHubSetup.ts`) instead of one each — a
+ * hub start is about 5 CPU-seconds. A file that changes anything starts its own hub.
  */
 export const READ_ONLY_HUB_FILES = [
   'browser',
