@@ -11,4 +11,7 @@ module.exports = require('../jest.preset.js')(__dirname, {
   // Hooks and tests start real processes: on a busy machine (two runs on two cores) a start takes
   // tens of seconds, so the limit is for hangs, not for speed.
   testTimeout: 120_000,
+  // One hub for the files that only read from it (harness/sharedHub.ts), when the run has several.
+  globalSetup: '<rootDir>/harness/sharedHubSetup.ts',
+  globalTeardown: '<rootDir>/harness/sharedHubTeardown.ts',
 });

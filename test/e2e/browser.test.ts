@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
-import { HubProcess } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 
 // The analysts' pages in a real browser (the system's Chromium, or the one shipped in an npm
 // package when the system has none; driven by playwright-core): the
@@ -13,20 +13,20 @@ import { HubProcess } from '../harness/hubProcess';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 
 describe('playground and catalog in a browser', () => {
-  let hub: HubProcess;
+  let hub: ReadOnlyHub;
   let browser: Browser;
   let origin: string;
   const outside: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    hub = await HubProcess.start();
+    hub = await readOnlyHub();
     origin = new URL(hub.gatewayUrl).origin;
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await hub?.stop();
+    await hub?.release();
   });
 
   const open = async (path: string): Promise<Page> => {

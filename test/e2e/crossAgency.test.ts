@@ -1,18 +1,19 @@
 import { EXAMPLES_FILE, loadExamples, readSection, renderExamples, runExample } from '@cdo-hub/scripts/docs';
 import { readFileSync } from 'node:fs';
 import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
-import { as, HubProcess, tokenFor } from '../harness/hubProcess';
+import { as, tokenFor } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 
 // Each cross-agency question of the domain reference, asked through the running gateway in one
 // query, with the answer checked against the three agencies' seeded databases.
 
-let hub: HubProcess;
+let hub: ReadOnlyHub;
 let education: AgencyDatabase;
 let developmentReform: AgencyDatabase;
 let science: AgencyDatabase;
 
 beforeAll(async () => {
-  hub = await HubProcess.start();
+  hub = await readOnlyHub();
   education = hub.database('education');
   developmentReform = hub.database('development-reform');
   science = hub.database('science');
@@ -20,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const db of [education, developmentReform, science]) db?.close();
-  await hub?.stop();
+  await hub?.release();
 });
 
 /** Today in Beijing, as the science subgraph judges certificate validity. */

@@ -1,5 +1,6 @@
 import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
-import { as, HubProcess, type GraphQLResponse } from '../harness/hubProcess';
+import { as, type GraphQLResponse } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 
 // Cursors through the whole hub: the education subgraph seals every cursor for the list and the
 // row scope of the call, the gateway passes them through without opening them, and a cursor the
@@ -8,12 +9,12 @@ import { as, HubProcess, type GraphQLResponse } from '../harness/hubProcess';
 // for every consumer with the same row scope: a sealed cursor has a fresh random IV, so the very
 // same cursor text coming back to a second consumer proves it was served from a cache.
 
-let hub: HubProcess;
+let hub: ReadOnlyHub;
 let education: AgencyDatabase;
 let haidianSchool: string;
 
 beforeAll(async () => {
-  hub = await HubProcess.start();
+  hub = await readOnlyHub();
   education = hub.database('education');
   haidianSchool = education.get<{ code: string }>(
     "SELECT code FROM schools WHERE district_code = '110108' AND enrolment >= 12 ORDER BY code",
@@ -22,7 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   education?.close();
-  await hub?.stop();
+  await hub?.release();
 });
 
 const consumers = {

@@ -1,11 +1,12 @@
 import type { AgencyDatabase } from '@cdo-hub/subgraph-kit';
-import { as, HubProcess } from '../harness/hubProcess';
+import { as } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 
 // Sharing policies enforced by the running gateway: every route to a withheld field yields no
 // value for it. The oracle is independent of the gateway's code: the raw sensitive values are read
 // from the agencies' databases and must never appear in a response body to another department.
 
-let hub: HubProcess;
+let hub: ReadOnlyHub;
 let education: AgencyDatabase;
 let developmentReform: AgencyDatabase;
 let sensitive: string[];
@@ -14,7 +15,7 @@ let otherSchool: string;
 let schoolProject: { code: string; school_code: string };
 
 beforeAll(async () => {
-  hub = await HubProcess.start();
+  hub = await readOnlyHub();
   education = hub.database('education');
   developmentReform = hub.database('development-reform');
   haidianSchool = education.get<{ code: string }>(
@@ -45,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   education?.close();
   developmentReform?.close();
-  await hub?.stop();
+  await hub?.release();
 });
 
 function expectNoSensitiveValue(body: unknown): void {

@@ -13,7 +13,7 @@ import {
   tokenFor,
   type GraphQLResponse,
 } from '../harness/hubProcess';
-import { CACHE_TEST_RULES, grantThroughCli } from '../harness/cacheTests';
+import { CACHE_TEST_RULES, grantThroughAdminApi } from '../harness/cacheTests';
 import { callGateway } from '../harness/gatewayCall';
 import { until } from '../harness/until';
 
@@ -48,9 +48,10 @@ describe.each(['memory', 'redis'] as const)('subgraph fetch cache (%s)', (backen
     hub = await HubProcess.start({ env });
     // city-analytics reads contract amounts in clear (a store grant); development-reform reads
     // them rounded (its policy grant, round(10)): the same selection, so they share entries.
-    await grantThroughCli(env, {
+    await grantThroughAdminApi(hub.gatewayUrl, {
       consumer: 'city-analytics',
-      fields: 'TechnologyContract.amount',
+      agency: 'science',
+      fields: ['TechnologyContract.amount'],
       purpose: 'statistics',
       reason: 'fetch cache test',
     });

@@ -1,19 +1,19 @@
 import { serverAudits } from 'graphql-http';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { HubProcess } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 
 // GraphQL over HTTP, as the specification's own audit (the `graphql-http` package) and a client
 // see it: content negotiation, methods, status codes, CSRF protection.
 
-let hub: HubProcess;
+let hub: ReadOnlyHub;
 
 beforeAll(async () => {
-  hub = await HubProcess.start();
+  hub = await readOnlyHub();
 });
 
 afterAll(async () => {
-  await hub?.stop();
+  await hub?.release();
 });
 
 type Body = { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };

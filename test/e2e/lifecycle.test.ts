@@ -183,11 +183,11 @@ describe('hub gateway with an agency missing', () => {
 });
 
 describe('stopping', () => {
+  // The file's own hub, after everything above has used it (the last test here; afterAll finds it stopped).
   it('SIGTERM stops the gateway and every subgraph and exits 0', async () => {
-    const stopped = await HubProcess.start();
-    const ports = Object.values(stopped.ports);
+    const ports = Object.values(hub.ports);
     expect(await Promise.all(ports.map(isListening))).toEqual(ports.map(() => true));
-    expect(await stopped.stop()).toBe(0);
+    expect(await hub.stop()).toBe(0);
     expect(await Promise.all(ports.map(isListening))).toEqual(ports.map(() => false));
   });
 });

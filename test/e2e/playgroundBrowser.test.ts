@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
-import { HubProcess } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 
 // The playground's identity bar and its CSV download, in a real browser: nothing is chosen while
 // signed out, a consumer's purposes are its registered ones, an example tab names the identity it
@@ -12,19 +12,19 @@ import { HubProcess } from '../harness/hubProcess';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const SCHOOLS = 'query SchoolList { schools(first: 4) { nodes { code name type district { name } } } }';
 
-let hub: HubProcess;
+let hub: ReadOnlyHub;
 let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  hub = await HubProcess.start();
+  hub = await readOnlyHub();
   origin = new URL(hub.gatewayUrl).origin;
   browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
-  await hub?.stop();
+  await hub?.release();
 });
 
 async function openPlayground(): Promise<Page> {

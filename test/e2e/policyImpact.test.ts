@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
 import { hubCli } from '../harness/hubCli';
-import { as, HubProcess } from '../harness/hubProcess';
+import { as } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 import { until } from '../harness/until';
 
 // Impact before a policy change (issue 18, items 1 and 2), with real processes: a gateway with its
@@ -14,7 +15,7 @@ import { until } from '../harness/until';
 // `hub policy impact` on the trail the gateway wrote names the consumer whose operation changes
 // and the object that would become null.
 
-let hub: HubProcess;
+let hub: ReadOnlyHub;
 let gateway: GatewayProcess;
 let dir: string;
 let school: string;
@@ -53,7 +54,7 @@ const trailText = () =>
     : '';
 
 beforeAll(async () => {
-  hub = await HubProcess.start();
+  hub = await readOnlyHub();
   const education = hub.database('education');
   school = education.get<{ code: string }>('SELECT code FROM schools ORDER BY code')!.code;
   education.close();
@@ -71,7 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
-  await hub?.stop();
+  await hub?.release();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

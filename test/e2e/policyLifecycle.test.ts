@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess } from '../harness/hubProcess';
+import { as } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 import { until } from '../harness/until';
 
 // The policies as a CDO changes them: reloaded without restart or failed requests, an invalid
 // edit refused while the last good version keeps serving; `onDenied: reject`; `--open` mode.
 
-let hub: HubProcess;
+let hub: ReadOnlyHub;
 let policyDir: string;
 let gateway: GatewayProcess;
 let haidianSchool: string;
@@ -35,7 +36,7 @@ async function post(url: string, query: string, headers: Record<string, string> 
 }
 
 beforeAll(async () => {
-  hub = await HubProcess.start();
+  hub = await readOnlyHub();
   const education = hub.database('education');
   haidianSchool = education.get<{ code: string }>(
     "SELECT code FROM schools WHERE district_code = '110108' AND enrolment > 3 ORDER BY code",
@@ -57,7 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
-  await hub?.stop();
+  await hub?.release();
   rmSync(policyDir, { recursive: true, force: true });
 });
 

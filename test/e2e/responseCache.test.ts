@@ -13,7 +13,7 @@ import {
   tokenFor,
   type GraphQLResponse,
 } from '../harness/hubProcess';
-import { CACHE_TEST_RULES, grantThroughCli } from '../harness/cacheTests';
+import { CACHE_TEST_RULES, grantThroughAdminApi } from '../harness/cacheTests';
 import { callGateway } from '../harness/gatewayCall';
 import { hubCliOk } from '../harness/hubCli';
 import { until } from '../harness/until';
@@ -57,17 +57,18 @@ describe.each(['memory', 'redis'] as const)('response cache (%s)', (backend) => 
     hub = await HubProcess.start({ env });
     // Grants from the store: city-analytics reads teachers in clear; district-haidian and science
     // read them with names pseudonymised (hash): identical views, so they share cache entries.
-    const grant = (consumer: string, purpose: string, mask?: string) =>
-      grantThroughCli(env, {
+    const grant = (consumer: string, purpose: string, masks?: Record<string, string>) =>
+      grantThroughAdminApi(hub.gatewayUrl, {
         consumer,
-        fields: 'School.teachers,Teacher.name,Teacher.subject',
+        agency: 'education',
+        fields: ['School.teachers', 'Teacher.name', 'Teacher.subject'],
         purpose,
         reason: 'cache test',
-        ...(mask ? { mask } : {}),
+        ...(masks ? { masks } : {}),
       });
     await grant('city-analytics', 'statistics');
-    await grant('district-haidian', 'enrollment-planning', 'Teacher.name=hash');
-    await grant('science', 'industrial-policy', 'Teacher.name=hash');
+    await grant('district-haidian', 'enrollment-planning', { 'Teacher.name': 'hash' });
+    await grant('science', 'industrial-policy', { 'Teacher.name': 'hash' });
     // The gateway applies the store: each grantee reads a teacher's name (a text of its own, so
     // no answer the tests ask for is cached by this).
     for (const [consumer, purpose] of [

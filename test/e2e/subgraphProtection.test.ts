@@ -1,20 +1,21 @@
 import { CONSUMER_HEADER, SIGNATURE_HEADER, signedSubgraphHeaders } from '@cdo-hub/gateway/signing';
-import { as, asOperator, HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { as, asOperator, TEST_SECRETS } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 
 // The agencies' subgraphs as anyone on the network would reach them: straight to their ports,
 // around the gateway. Only calls signed with the hub's key — fresh, and each sent once — are
 // answered; `/healthz` stays open, and the gateway's own path answers as before.
 
-let hub: HubProcess;
+let hub: ReadOnlyHub;
 const key = TEST_SECRETS.HUB_SUBGRAPH_SIGNING_KEY;
 const query = '{ schools(first: 2) { nodes { code name } } }';
 
 beforeAll(async () => {
-  hub = await HubProcess.start();
+  hub = await readOnlyHub();
 });
 
 afterAll(async () => {
-  await hub?.stop();
+  await hub?.release();
 });
 
 const subgraphUrl = (agency: string) => `http://127.0.0.1:${hub.ports[agency]}/graphql`;

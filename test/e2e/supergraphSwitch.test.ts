@@ -17,7 +17,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import pino from 'pino';
-import { HubProcess, TEST_SECRETS } from '../harness/hubProcess';
+import { TEST_SECRETS } from '../harness/hubProcess';
+import { readOnlyHub, type ReadOnlyHub } from '../harness/sharedHub';
 
 // The switch itself, step by step and deterministic: a request validated against one supergraph
 // executes against that same one after the gateway switched to another (here, one without the
@@ -27,7 +28,7 @@ import { HubProcess, TEST_SECRETS } from '../harness/hubProcess';
 const educationSdl = readFileSync(join(repoRoot(), 'subgraphs', 'education', 'schema.graphql'), 'utf8');
 
 describe('supergraph switch', () => {
-  let hub: HubProcess;
+  let hub: ReadOnlyHub;
 
   /** The committed agency SDLs with education's changed, composed (the gateway routes by subgraphUrls). */
   const composedWith = (name: string, sdl: string): Supergraph => {
@@ -47,10 +48,10 @@ describe('supergraph switch', () => {
   };
 
   beforeAll(async () => {
-    hub = await HubProcess.start();
+    hub = await readOnlyHub();
   });
   afterAll(async () => {
-    await hub?.stop();
+    await hub?.release();
   });
 
   it('executes a request against the supergraph it was validated against, across a switch; refuses one the policies do not compile against', async () => {

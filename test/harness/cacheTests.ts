@@ -1,4 +1,5 @@
-import { hubCliOk } from './hubCli';
+import { callGateway } from './gatewayCall';
+import { tokenFor } from './hubProcess';
 
 /**
  * The cache rules the cache tests run with (`CACHE_RULES_FILE`): short TTLs where a test waits
@@ -14,28 +15,40 @@ caps:
 `;
 
 /**
- * A grant in the store, as an agency's CDO gives one: `hub grant request` for the consumer, then
- * `hub grant approve` (with a mask, if named), against the hub whose stores `env` names.
+ * A grant in the store, as the consumer and an agency's CDO give one over the gateway's admin API:
+ * the consumer files the request, the CDO approves it (with a mask, if named); the gateway that
+ * answered applies the store before it replies. The CLI's way to the same store (`hub grant
+ * request|approve`) is the grant workflow tests' subject; here a grant is only the cache tests' setup.
  */
-export async function grantThroughCli(
-  env: NodeJS.ProcessEnv,
-  grant: { consumer: string; fields: string; purpose: string; reason: string; mask?: string },
+export async function grantThroughAdminApi(
+  gatewayUrl: string,
+  grant: {
+    consumer: string;
+    agency: string;
+    fields: string[];
+    purpose: string;
+    reason: string;
+    masks?: Record<string, string>;
+  },
 ): Promise<void> {
-  const cli = (...args: string[]) => hubCliOk(args, env);
-  const { stdout } = await cli(
-    'grant',
-    'request',
-    '--consumer',
-    grant.consumer,
-    '--fields',
-    grant.fields,
-    '--purpose',
-    grant.purpose,
-    '--reason',
-    grant.reason,
-    '--until',
-    '2027-12-31',
+  const filed = await callGateway(gatewayUrl, 'POST', '/admin/grant-requests', await tokenFor(grant.consumer), {
+    fields: grant.fields,
+    purpose: grant.purpose,
+    reason: grant.reason,
+    until: '2027-12-31',
+  });
+  if (filed.status !== 201) throw new Error(`filing the grant request answered ${filed.status}: ${filed.text}`);
+  const cdo = await tokenFor(grant.agency, undefined, [`cdo:${grant.agency}`]);
+  const approved = await callGateway(
+    gatewayUrl,
+    'POST',
+    `/admin/grant-requests/${filed.body.request.id}/approve`,
+    cdo,
+    {
+      by: 'test CDO',
+      ...(grant.masks ? { masks: grant.masks } : {}),
+    },
   );
-  const requestId = stdout.match(/REQ-\d{4}-\d{4}/)![0];
-  await cli('grant', 'approve', requestId, '--by', 'test CDO', ...(grant.mask ? ['--mask', grant.mask] : []));
+  if (approved.status !== 200)
+    throw new Error(`approving the grant request answered ${approved.status}: ${approved.text}`);
 }

@@ -74,6 +74,30 @@ export interface GraphQLResponse<Data = Record<string, any>> {
   };
 }
 
+/** A GraphQL POST to a gateway, answered whatever its status. */
+export async function queryGateway<Data = Record<string, any>>(
+  gatewayUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<Data>> {
+  const response = await fetch(gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse<Data>['body'],
+  };
+}
+
+/** An agency's seeded database in a hub's data folder, read-only, to check answers against. */
+export function agencyDatabase(dataDir: string, agency: string): AgencyDatabase {
+  return new AgencyDatabase(join(dataDir, `${agency}.sqlite`), { readonly: true });
+}
+
 /**
  * The whole hub as a user runs it — `hub start`, a child process that starts the three agency
  * subgraphs and the gateway — on free ports with databases in a temporary folder.
@@ -136,21 +160,12 @@ export class HubProcess {
     return this.process.waitForOutput(pattern, timeoutMs);
   }
 
-  async query<Data = Record<string, any>>(
+  query<Data = Record<string, any>>(
     query: string,
     variables: Record<string, unknown> = {},
     headers: Record<string, string> = {},
   ): Promise<GraphQLResponse<Data>> {
-    const response = await fetch(this.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: (await response.json()) as GraphQLResponse<Data>['body'],
-    };
+    return queryGateway<Data>(this.gatewayUrl, query, variables, headers);
   }
 
   /**
@@ -184,7 +199,7 @@ export class HubProcess {
 
   /** An agency's seeded database, read-only, to check answers against. */
   database(agency: string): AgencyDatabase {
-    return new AgencyDatabase(join(this.dataDir, `${agency}.sqlite`), { readonly: true });
+    return agencyDatabase(this.dataDir, agency);
   }
 
   /** SIGTERM, as Ctrl-C or an orchestrator would; resolves with the exit code. */
