@@ -16,8 +16,9 @@ export function registerAuditCommands(program: Command): void {
     .option('--witness-redis-url <url>', 'read the witness from this Redis (default: AUDIT_WITNESS_REDIS_URL)')
     .action(async (options: { dir?: string; witnessDir?: string; witnessRedisUrl?: string }) => {
       const { auditVerify } = await import('./auditCommands.js');
-      const { checkpointKeyring, loadGatewayConfig, loadSecrets, subgraphSigningKeyring } =
-        await import('@cdo-hub/gateway');
+      const { checkpointKeyring } = await import('@cdo-hub/gateway/audit');
+      const { loadGatewayConfig } = await import('@cdo-hub/gateway/config');
+      const { loadSecrets, subgraphSigningKeyring } = await import('@cdo-hub/gateway/identity');
       // An option names the witness to read, whichever the environment names.
       const witnessEnv = options.witnessRedisUrl
         ? { AUDIT_WITNESS_REDIS_URL: options.witnessRedisUrl }
@@ -45,7 +46,9 @@ export function registerAuditCommands(program: Command): void {
     .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
     .action(async (options: { reason: string; by?: string; dir?: string }) => {
       const { auditAdopt, defaultOperator } = await import('./auditCommands.js');
-      const { checkpointKey, loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
+      const { checkpointKey } = await import('@cdo-hub/gateway/audit');
+      const { loadGatewayConfig } = await import('@cdo-hub/gateway/config');
+      const { loadSecrets } = await import('@cdo-hub/gateway/identity');
       const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
       const secrets = loadSecrets({ production: config.production });
       for (const line of await auditAdopt(config, checkpointKey(secrets.subgraphSigningKey), {
@@ -64,8 +67,9 @@ export function registerAuditCommands(program: Command): void {
     .option('--dir <dir>', 'audit folder to append to (default: AUDIT_DIR, or <data dir>/audit)')
     .option('--follow', 'keep archiving as records arrive (Ctrl-C stops)')
     .action(async (options: { instance?: string; dir?: string; follow?: boolean }) => {
-      const { archiveAuditStream, checkpointKey, loadGatewayConfig, loadSecrets, openAuditWitness } =
-        await import('@cdo-hub/gateway');
+      const { archiveAuditStream, checkpointKey, openAuditWitness } = await import('@cdo-hub/gateway/audit');
+      const { loadGatewayConfig } = await import('@cdo-hub/gateway/config');
+      const { loadSecrets } = await import('@cdo-hub/gateway/identity');
       const config = loadGatewayConfig(process.env, {
         ...(options.dir ? { auditDir: resolve(options.dir) } : {}),
         ...(options.instance ? { auditInstance: options.instance } : {}),
@@ -104,7 +108,7 @@ export function registerAuditCommands(program: Command): void {
     .action(
       async (options: { agency: string; since?: string; consumer?: string; format: ReportFormat; dir?: string }) => {
         const { auditReport, overdueAttestations } = await import('./auditCommands.js');
-        const { loadGatewayConfig } = await import('@cdo-hub/gateway');
+        const { loadGatewayConfig } = await import('@cdo-hub/gateway/config');
         const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
         console.log(
           await auditReport(config.auditDir, {
@@ -125,7 +129,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
     .action(async (options: { agency?: string; consumer?: string; json?: boolean; backlog: number; dir?: string }) => {
       const { auditTail } = await import('./auditCommands.js');
-      const { loadGatewayConfig } = await import('@cdo-hub/gateway');
+      const { loadGatewayConfig } = await import('@cdo-hub/gateway/config');
       const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
       const stop = auditTail(config.auditDir, options, (line) => console.log(line));
       process.on('SIGINT', () => {

@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeFile, filesUnder } from './backupFiles';
+import { STORE_NAMES, type StoreName } from './storeNames';
 
 /** The version of the backup layout; a restore refuses any other. */
 export const BACKUP_FORMAT = 'cdo-hub-backup/1';
 export const MANIFEST_FILE = 'manifest.json';
 
-/** The durable stores a backup holds, by the names `hub restore --stores` takes. */
-export const STORE_NAMES = ['audit', 'witness', 'grants', 'registry'] as const;
-export type StoreName = (typeof STORE_NAMES)[number];
+export { STORE_NAMES, type StoreName } from './storeNames';
 
 /** Where each store's files go inside a backup. */
 export const STORE_FOLDERS: Record<StoreName, string> = {

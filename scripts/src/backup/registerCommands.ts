@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 // Node's own modules only behind it: this file loads nothing heavier than commander (see cli.ts).
-import { STORE_NAMES as STORES, type StoreName } from './backupManifest';
+import { STORE_NAMES as STORES, type StoreName } from './storeNames';
 
 interface StoreFolderOptions {
   auditDir?: string;
@@ -20,7 +20,7 @@ function storeFolderOptions(command: Command): Command {
 
 /** The gateway's own settings for where the stores are, with a flag naming a folder in place of its variable. */
 async function storeSettings(options: StoreFolderOptions) {
-  const { loadGatewayConfig } = await import('@cdo-hub/gateway');
+  const { loadGatewayConfig } = await import('@cdo-hub/gateway/config');
   const env = { ...process.env };
   if (options.witnessDir) delete env.AUDIT_WITNESS_REDIS_URL;
   if (options.grantStoreDir) delete env.GRANT_STORE_REDIS_URL;
@@ -73,7 +73,8 @@ export function registerBackupCommands(program: Command): void {
       ),
   ).action(async (options: StoreFolderOptions & { from: string; stores?: StoreName[]; replace?: boolean }) => {
     const { restoreBackup } = await import('./restoreBackup.js');
-    const { checkpointKey, loadSecrets } = await import('@cdo-hub/gateway');
+    const { checkpointKey } = await import('@cdo-hub/gateway/audit');
+    const { loadSecrets } = await import('@cdo-hub/gateway/identity');
     const settings = await storeSettings(options);
     const secrets = loadSecrets({ production: settings.production });
     const { lines, exitCode } = await restoreBackup(settings, {

@@ -38,7 +38,7 @@ export interface ApproveOptions {
 }
 
 export async function approve(id: string, options: ApproveOptions, print: (line: string) => void): Promise<void> {
-  const { maskChoices } = await import('@cdo-hub/gateway');
+  const { maskChoices } = await import('@cdo-hub/gateway/grants');
   const { describeGrant, pairs, withGrants } = await import('./grantCommands.js');
   const { approvalImpact } = await import('../policy/impactCommands.js');
   const input = {

@@ -13,7 +13,8 @@ const sinceOption = () =>
 
 /** The key that signs direct calls to subgraphs (`--url`): the hub's, as `hub start` gives them (read only when asked for). */
 async function subgraphSigningKey(): Promise<() => string> {
-  const { loadGatewayConfig, loadSecrets } = await import('@cdo-hub/gateway');
+  const { loadGatewayConfig } = await import('@cdo-hub/gateway/config');
+  const { loadSecrets } = await import('@cdo-hub/gateway/identity');
   return () => loadSecrets({ production: loadGatewayConfig(process.env).production }).subgraphSigningKey;
 }
 
