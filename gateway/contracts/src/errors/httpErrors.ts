@@ -1,4 +1,5 @@
 import { ERROR_CATALOGUE, type ErrorCode } from './catalogue';
+import { awaitUnreadBody, type UnreadBody } from './unreadBody';
 
 export interface HttpErrorResponse {
   status: number;
@@ -104,7 +105,7 @@ export function installHttpErrorHandlers(
     setErrorHandler(
       handler: (
         error: { statusCode?: number; message: string },
-        request: { headers: { accept?: string | undefined } },
+        request: { headers: { accept?: string | undefined }; raw: UnreadBody },
         reply: Reply,
       ) => unknown,
     ): unknown;
@@ -117,9 +118,12 @@ export function installHttpErrorHandlers(
   },
   logger: { error(details: object, message: string): void },
 ): void {
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const response = httpErrorResponse(error.statusCode, error.message);
     if (response.status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
+    // A body refused before it was read (too large, a media type nobody parses): its answer waits
+    // for the upload to end, or the client would see a reset instead (unreadBody.ts).
+    await awaitUnreadBody(request.raw);
     return reply.code(response.status).type(errorContentType(request.headers.accept)).send(response.body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -1,3 +1,4 @@
 export * from './catalogue';
 export * from './hubError';
 export * from './httpErrors';
+export * from './unreadBody';
