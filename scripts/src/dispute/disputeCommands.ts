@@ -3,9 +3,11 @@ import {
   DisputeError,
   DisputeService,
   disputeEvidence,
+  disputeSummary,
   MAX_EVIDENCE_BYTES,
   openDisputeStore,
   type Dispute,
+  type DisputeSummary,
   type ListedDispute,
 } from '@cdo-hub/gateway/disputes';
 import { loadWorkCalendar, openGrantStore, runtimeGrantInputs } from '@cdo-hub/gateway/grants';
@@ -117,6 +119,14 @@ export async function listDisputes(options: {
     }),
   );
   return options.json ? JSON.stringify(listed, null, 2) : formatDisputeTable(listed);
+}
+
+/** An agency's open disputes for `hub audit report` (only those one consumer filed, when given). */
+export async function disputeSummaryOf(agency: string, consumer?: string): Promise<DisputeSummary> {
+  const open = await withDisputes((service) =>
+    service.list({ agency: knownAgency(agency), ...(consumer ? { consumer } : {}), status: 'open' }),
+  );
+  return disputeSummary(open);
 }
 
 /** `hub dispute answer`: the dispute as answered. */
