@@ -84,14 +84,12 @@ export function registerDisputeRoutes(
       });
       await deps.sync.sync();
       const { evidence: kept, ...rest } = dispute;
-      return reply
-        .code(201)
-        .send({
-          dispute: {
-            ...rest,
-            ...(kept ? { evidence: { name: kept.name, bytes: kept.bytes, sha256: kept.sha256 } } : {}),
-          },
-        });
+      return reply.code(201).send({
+        dispute: {
+          ...rest,
+          ...(kept ? { evidence: { name: kept.name, bytes: kept.bytes, sha256: kept.sha256 } } : {}),
+        },
+      });
     }),
   );
 
