@@ -58,8 +58,8 @@ export interface AnswerToNotice {
 /**
  * The open disputes an answer touches: for every record of an entity type in the answer whose key
  * fields it carries (as they go out — a masked key names nothing), each open dispute over that
- * record whose field the answer also carries for it and the asker may read. In the order found,
- * each once. Pure.
+ * record whose field the answer also carries for it, not null, and the asker may read. In the
+ * order found, each once. Pure.
  */
 export function disputeNotices(index: OpenDisputeIndex, answer: AnswerToNotice): DisputeNotice[] {
   if (!index.size || !answer.data) return [];
@@ -88,8 +88,10 @@ export function disputeNotices(index: OpenDisputeIndex, answer: AnswerToNotice):
         values.push(String(value));
       }
       for (const notice of disputed.get(values.join(',')) ?? []) {
-        const field = notice.coordinate.slice(type.name.length + 1);
-        if (carried.has(field) && answer.mayRead(notice.coordinate)) found.set(notice.id, notice);
+        const field = carried.get(notice.coordinate.slice(type.name.length + 1));
+        // A null carries no value to dispute: withheld, outside the asker's row scope, or absent.
+        if (field !== undefined && object[field] != null && answer.mayRead(notice.coordinate))
+          found.set(notice.id, notice);
       }
     },
   );

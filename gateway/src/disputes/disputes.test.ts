@@ -326,6 +326,8 @@ describe('disputeNotices: what an answer says of open disputes', () => {
     expect(notices({ document: withoutName, data: { schools: { nodes: [{ code: '2111000001' }] } } })).toEqual([]);
     const withoutKey = parse('{ schools(first: 2) { nodes { name } } }');
     expect(notices({ document: withoutKey, data: { schools: { nodes: [{ name: 'x' }] } } })).toEqual([]);
+    // A null (withheld, or outside the asker's row scope) carries no value to dispute.
+    expect(notices({ data: { schools: { nodes: [{ code: '2111000001', name: null }] } } })).toEqual([]);
     // A key that goes out masked (or otherwise changed) names no record.
     expect(notices({ data: { schools: { nodes: [school('21110*****', 'x')] } } })).toEqual([]);
   });
