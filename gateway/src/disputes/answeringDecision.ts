@@ -1,3 +1,4 @@
+import { beijingDate } from '../grants';
 import type { DisputeRefusal } from './disputeError';
 import { MAX_DISPUTE_TEXT } from './filingDecision';
 import { DISPUTE_OUTCOMES, type Dispute, type DisputeOutcome } from './model';
@@ -35,7 +36,7 @@ export function answeringDecision(
     return {
       ok: false,
       code: 'DISPUTE_CLOSED',
-      message: `${id} was already answered: ${dispute.answer?.outcome ?? '?'} by ${dispute.answer?.by ?? '?'} on ${dispute.answer?.at.slice(0, 10) ?? '?'}`,
+      message: `${id} was already answered: ${dispute.answer?.outcome ?? '?'} by ${dispute.answer?.by ?? '?'} on ${dispute.answer ? beijingDate(new Date(dispute.answer.at)) : '?'}`,
     };
   if (!(DISPUTE_OUTCOMES as readonly string[]).includes(request.outcome))
     return {

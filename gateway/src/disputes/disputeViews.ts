@@ -1,4 +1,4 @@
-import type { WorkCalendar } from '../grants';
+import { beijingDate, type WorkCalendar } from '../grants';
 import { isOverdue, workingDaysLeft } from './dueDates';
 import type { Dispute, DisputeStoreState } from './model';
 
@@ -86,7 +86,7 @@ export function disputeReportLines(agency: string, summary: DisputeSummary): str
     d.consumer,
     d.coordinate,
     d.key,
-    d.filedAt.slice(0, 10),
+    beijingDate(new Date(d.filedAt)),
     d.dueDate,
   ]);
   const header = ['dispute', 'status', 'consumer', 'field', 'key', 'filed', 'due'];

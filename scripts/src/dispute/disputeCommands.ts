@@ -10,7 +10,7 @@ import {
   type DisputeSummary,
   type ListedDispute,
 } from '@cdo-hub/gateway/disputes';
-import { loadWorkCalendar, openGrantStore, runtimeGrantInputs } from '@cdo-hub/gateway/grants';
+import { beijingDate, loadWorkCalendar, openGrantStore, runtimeGrantInputs } from '@cdo-hub/gateway/grants';
 import { formatProblem, loadPolicySet } from '@cdo-hub/gateway/policy';
 import { loadServedSupergraph } from '@cdo-hub/gateway/registry';
 import { AGENCIES } from '@cdo-hub/subgraph-kit/agencies';
@@ -179,13 +179,13 @@ export function formatDisputeTable(disputes: readonly ListedDispute[]): string {
     d.consumer,
     d.coordinate,
     d.key,
-    d.filedAt.slice(0, 10),
+    beijingDate(new Date(d.filedAt)),
     d.dueDate,
     d.status === 'open'
       ? d.overdue
         ? `${-d.workingDaysLeft!} working day(s) late`
         : `${d.workingDaysLeft} working day(s) left`
-      : `${d.answer!.by} on ${d.answer!.at.slice(0, 10)}`,
+      : `${d.answer!.by} on ${beijingDate(new Date(d.answer!.at))}`,
   ]);
   const header = ['dispute', 'status', 'consumer', 'field', 'key', 'filed', 'due', 'answer'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
