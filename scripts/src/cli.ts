@@ -6,6 +6,7 @@ import { registerCacheCommands } from './cache/registerCommands';
 import { registerCapacityCommands } from './capacity/registerCommands';
 import { registerCatalogCommands } from './catalog/registerCommands';
 import { registerComposeCommands } from './compose/registerCommands';
+import { registerDisputeCommands } from './dispute/registerCommands';
 import { registerDocsCommands } from './docs/registerCommands';
 import { registerGrantCommands } from './grant/registerCommands';
 import { registerOperationsCommands } from './operations/registerCommands';
@@ -42,6 +43,7 @@ registerPolicyCommands(program);
 registerCatalogCommands(program);
 registerCacheCommands(program);
 registerGrantCommands(program);
+registerDisputeCommands(program);
 registerSchemaCommands(program);
 
 // Parsed only when run as the CLI (directly or through bin/hub.js): `hub docs`' freshness test
@@ -50,7 +52,8 @@ const runAsCli = require.main === module || /[\\/]bin[\\/]hub\.js$/.test(require
 if (runAsCli) {
   program.parseAsync(process.argv).catch(async (error: unknown) => {
     const { describeWorkflowError } = await import('./grant/grantCommands.js');
-    console.error(`hub: ${describeWorkflowError(error) ?? (error as Error).message}`);
+    const { describeDisputeError } = await import('./dispute/disputeCommands.js');
+    console.error(`hub: ${describeWorkflowError(error) ?? describeDisputeError(error) ?? (error as Error).message}`);
     process.exit(1);
   });
 }

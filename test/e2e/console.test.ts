@@ -202,6 +202,55 @@ describe('the CDO console in a browser', () => {
     await page.getByRole('button', { name: '待办申请' }).click();
   });
 
+  it('answers a dispute with an outcome and a reason, and lists what is still owed beside the usage', async () => {
+    const { body } = await hub.query(
+      '{ schools(first: 2) { nodes { code } } }',
+      {},
+      await as('city-analytics', 'statistics'),
+    );
+    const [first, second] = body.data!.schools.nodes.map((n: { code: string }) => n.code) as string[];
+    const analyst = await tokenFor('city-analytics', 'statistics');
+    const file = async (key: string, claim: string) =>
+      (await admin('POST', '/admin/disputes', analyst, { coordinate: 'School.name', key, claim })).body.dispute
+        .id as string;
+    const answered = await file(first!, '学校已于 2026 年更名');
+    const stillOpen = await file(second!, '校名少了“附属”二字');
+
+    await page.getByRole('button', { name: '疑义校核' }).click();
+    const row = page.locator(`li[data-dispute="${answered}"]`);
+    await row.getByText('学校已于 2026 年更名').waitFor();
+    await row.getByText(/答复截止 \d{4}-\d{2}-\d{2} · 剩余 \d+ 个工作日/).waitFor();
+    await row.getByRole('button', { name: '答复' }).click();
+    // Neither outcome nor reason: said in plain words, nothing sent.
+    await row.getByRole('button', { name: '提交答复' }).click();
+    await row.getByText('输入不符合要求，请选择结论并填写理由。').waitFor();
+    await row.getByLabel('已更正').check();
+    await row.locator('textarea[name=reason]').fill('已按区政府更名文件更正');
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-dispute.png'), fullPage: true });
+    await row.getByRole('button', { name: '提交答复' }).click();
+    await page.getByRole('status').getByText(`已答复 ${answered}：已更正。`).waitFor();
+    await page
+      .locator('ul.decided')
+      .locator(`li[data-dispute="${answered}"]`)
+      .getByText('已按区政府更名文件更正')
+      .waitFor();
+
+    const cdo = await tokenFor('education-cdo', undefined, ['cdo:education']);
+    const listed = await admin('GET', '/admin/disputes?agency=education', cdo);
+    expect(listed.body.disputes.find((d: { id: string }) => d.id === answered)).toMatchObject({
+      status: 'answered',
+      answer: { outcome: 'corrected', by: 'education-cdo', reason: '已按区政府更名文件更正' },
+    });
+
+    // The usage page lists the dispute still open, and the overdue deletion attestations (none here).
+    await page.getByRole('button', { name: '使用情况' }).click();
+    await page.getByRole('heading', { name: '待答复的疑义' }).waitFor();
+    await page.getByText('共 1 件待答复，其中 0 件已逾期。').waitFor();
+    await page.locator(`table.owed-disputes tr[data-dispute="${stillOpen}"]`).waitFor();
+    await page.getByText('没有逾期的删除证明。').waitFor();
+    await page.getByRole('button', { name: '待办申请' }).click();
+  });
+
   it('switches to English and lists every grant in force with its source and history', async () => {
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.getAttribute('html', 'lang')).toBe('en');

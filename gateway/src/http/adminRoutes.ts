@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ERROR_CATALOGUE, type ErrorCode } from '../errors';
 import type { ResponseCache } from '../cache';
+import { DisputeError } from '../disputes';
 import { GrantWorkflowError, type GrantService, type GrantSync } from '../grants';
 import { cdoAgency, cdoRole, HUB_OPERATOR_ROLE, type Identity } from '../consumers';
 import { identify, type TokenVerifier } from '../identity';
@@ -79,14 +80,16 @@ export function parseBody<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCo
   return parsed.data;
 }
 
-/** Runs an admin route; a refusal (ours or the grant workflow's) becomes a catalogued error response. */
+/** Runs an admin route; a refusal (ours, the grant workflow's or a dispute's) becomes a catalogued error response. */
 export function handle(run: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       return await run(request, reply);
     } catch (error) {
       const code: ErrorCode | undefined =
-        error instanceof AdminError || error instanceof GrantWorkflowError ? error.code : undefined;
+        error instanceof AdminError || error instanceof GrantWorkflowError || error instanceof DisputeError
+          ? error.code
+          : undefined;
       if (!code) throw error;
       return reply
         .code(ERROR_CATALOGUE[code].httpStatus)

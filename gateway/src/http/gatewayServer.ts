@@ -13,6 +13,7 @@ import type { Supergraph } from '../supergraph';
 import type { WorkerServices } from '../workers';
 import { installAllowList } from './allowListHook';
 import { createApolloServer } from './apolloServer';
+import { disputeNoticesStage } from './disputeNoticesStage';
 import { auditStage } from './auditStage';
 import { installChangeEvents } from './changeEventRoutes';
 import { installCors } from './cors';
@@ -71,7 +72,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const services = await openHubServices({ ...options, logger });
-  const { gateway, policies, verify, audit, metrics } = services;
+  const { gateway, policies, verify, audit, metrics, disputeSync } = services;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -100,6 +101,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     plugins: [
       ...httpCachingPlugins({ cors, runOf }),
       responseStagesPlugin([
+        ...(disputeSync ? [disputeNoticesStage({ open: () => disputeSync.open, runOf })] : []),
         ...(audit ? [auditStage({ audit, gateway, config, metrics })] : []),
         errorShapingStage(config),
         requestLogStage(metrics, runOf),

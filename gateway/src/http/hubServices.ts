@@ -14,6 +14,7 @@ import type { GatewayConfig } from '../config';
 import { subgraphTransport } from '../datasources';
 import { HubGateway } from '../execution';
 import { reportFaults, SubgraphFaults } from '../faults';
+import { DisputeSync, openDisputeStore, type DisputeStore } from '../disputes';
 import { GrantSync, openGrantStore, runtimeGrantInputs, type GrantStore } from '../grants';
 import { createTokenVerifier, loadSecrets, type HubSecrets, type TokenVerifier } from '../identity';
 import { HubMetrics } from '../metrics';
@@ -40,6 +41,9 @@ export interface HubServices {
   verify: TokenVerifier | undefined;
   grantStore: GrantStore | undefined;
   grantSync: GrantSync | undefined;
+  /** Disputes over agencies' values, beside the grant store; the sync indexes the open ones and purges corrected records. */
+  disputeStore: DisputeStore | undefined;
+  disputeSync: DisputeSync | undefined;
   audit: AuditStore | undefined;
   cacheStore: CacheStore | undefined;
   cache: ResponseCache | undefined;
@@ -140,6 +144,12 @@ export async function openHubServices(options: {
   const fetchLayers = new Set(FETCH_LAYERS.filter((layer) => config.cacheLayers.has(layer)));
   const fetchCache =
     cacheStore && fetchLayers.size ? new FetchCache(cacheStore, cacheRules!, fetchLayers, logger, metrics) : undefined;
+  // A dispute answered `corrected` (CLI, admin API, another gateway) purges its record from every cache layer.
+  const disputeStore = policies && grantStore ? await openDisputeStore(config) : undefined;
+  const disputeSync = disputeStore
+    ? new DisputeSync(disputeStore, cache ? (refs) => cache.invalidate(refs, 'dispute') : undefined, logger)
+    : undefined;
+  await disputeSync?.start();
   const health = (): 'up' | 'down' => (cacheStore instanceof RedisCacheStore ? cacheStore.health : 'up');
   if (cacheStore) {
     metrics.cacheUp.set({ backend: cacheStore.backend }, health() === 'up' ? 1 : 0);
@@ -173,6 +183,8 @@ export async function openHubServices(options: {
     verify,
     grantStore,
     grantSync,
+    disputeStore,
+    disputeSync,
     audit,
     cacheStore,
     cache,
@@ -194,6 +206,8 @@ export async function openHubServices(options: {
     async close() {
       policies?.close();
       grantSync?.close();
+      disputeSync?.close();
+      await disputeStore?.close();
       await registry?.close();
       await grantStore?.close();
       await cacheStore?.close();

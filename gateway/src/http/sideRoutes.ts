@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkpointKeyring } from '../audit';
 import { registerCatalogRoutes } from '../catalog';
 import { registerConsoleRoutes } from '../console';
+import { DisputeService } from '../disputes';
 import { GrantService, loadWorkCalendar, policyGrantChecker, runtimeGrantInputs } from '../grants';
 import { subgraphSigningKeyring } from '../identity';
 import { loadPolicySet } from '../policy';
@@ -9,6 +10,7 @@ import { registerPlaygroundRoutes } from '../playground';
 import { registerAdminRoutes, registerCacheAdminRoutes } from './adminRoutes';
 import { registerConsoleAdminRoutes } from './consoleAdminRoutes';
 import { registerDecisionImpactRoutes } from './decisionImpactRoutes';
+import { registerDisputeRoutes } from './disputeRoutes';
 import type { HubServices } from './hubServices';
 import { registerOperatorRoutes } from './operatorRoutes';
 import { registerRetentionRoutes } from './retentionRoutes';
@@ -54,6 +56,7 @@ export async function installSideRoutes(
   }
   if (policies && grantStore && grantSync && verify) {
     const sources = { policyDir: config.policyDir, consumersFile: config.consumersFile };
+    const calendar = loadWorkCalendar(config.calendarFile);
     const grants = new GrantService({
       store: grantStore,
       policySet: () => policies.current(),
@@ -65,11 +68,17 @@ export async function installSideRoutes(
         if (!compiled.policySet) throw new Error('the policies in force do not compile with the grant store');
         return compiled.policySet;
       },
-      calendar: loadWorkCalendar(config.calendarFile),
+      calendar,
       checkGrant: policyGrantChecker(sources, () => gateway.supergraph),
     });
     registerAdminRoutes(app, { grants, sync: grantSync, policies, verify });
     registerRetentionRoutes(app, { grants, sync: grantSync, policies, verify });
+    const { disputeStore, disputeSync } = services;
+    const disputes =
+      disputeStore && disputeSync
+        ? new DisputeService({ store: disputeStore, policySet: () => policies.current(), calendar })
+        : undefined;
+    if (disputes && disputeSync) registerDisputeRoutes(app, { disputes, sync: disputeSync, policies, verify });
     // The CDOs' desk is a production tool (unlike the playground): it holds nothing, the admin API decides.
     await registerConsoleRoutes(app, {
       consumers: () => policies.current().consumers,

@@ -1,6 +1,6 @@
 import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { connectionNodeType } from './argumentValues';
-import { policyFileSchema } from './model';
+import { DEFAULT_DISPUTE_ANSWER_WORKING_DAYS, policyFileSchema } from './model';
 import { policyVersion, type ArgumentValue, type FieldClassification, type Grant, type PolicySet } from './policySet';
 import type { SourceLocation, YamlSource } from '../formats';
 import { closest } from './closestName';
@@ -39,6 +39,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
   const sources = new Map<string, YamlSource>();
   const grants: Grant[] = [];
   const grantIds = new Map<string, SourceLocation>();
+  const disputeAnswerDays = new Map<string, number>();
   /** Agencies whose policy file did not parse: no cascade of warnings about their fields and grants. */
   const unreadable = new Set<string>();
   /** Arguments the policies class, per `Type.field(arg)`: one entry per agency that does. */
@@ -80,6 +81,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     }
     files.set(agency, source.file);
     sources.set(agency, source);
+    if (policy.disputes) disputeAnswerDays.set(agency, policy.disputes.answerWithinWorkingDays);
 
     for (const [typeName, typeRule] of Object.entries(policy.types)) {
       const typeLocation = source.locate(['types', typeName]);
@@ -324,6 +326,7 @@ export function compilePolicies(inputs: PolicyInputs): { policySet?: PolicySet; 
     revokedGrantsFor: revokedNaming,
     argumentRules: argumentRules.rules,
     decisiveArguments: (fieldCoordinate) => argumentRules.decisive.get(fieldCoordinate) ?? NO_ARGUMENTS,
+    disputeAnswerWorkingDays: (agency) => disputeAnswerDays.get(agency) ?? DEFAULT_DISPUTE_ANSWER_WORKING_DAYS,
   };
   problems.push(...unreachableGrantProblems(policySet, inputs.now));
   return { policySet, problems };

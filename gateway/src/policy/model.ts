@@ -117,18 +117,33 @@ export type GrantInput = z.infer<typeof grantSchema>;
 
 /** The keys each part of a policy file allows, for "allowed here:" hints on a misspelt key. */
 export const POLICY_KEYS = {
-  file: ['agency', 'types', 'grants'],
+  file: ['agency', 'types', 'grants', 'disputes'],
   type: ['default', 'fields', 'arguments'],
   field: Object.keys(fieldRuleSchema.shape),
   argument: Object.keys(argumentRuleSchema.shape),
   grant: Object.keys(grantSchema.shape),
 } as const;
 
+/**
+ * Working days the agency's CDO has to answer a dispute (疑义校核) over one of its values, when the
+ * policy file does not say: the same ten working days a grant request is answered in (DOMAIN).
+ */
+export const DEFAULT_DISPUTE_ANSWER_WORKING_DAYS = 10;
+
+/** How the agency answers disputes over its values (`disputes:` in its policy file). */
+const disputeSettingsSchema = z
+  .object({
+    /** Working days (the holiday calendar's) from filing to the answer's due date. */
+    answerWithinWorkingDays: z.number().int().min(1).max(60).default(DEFAULT_DISPUTE_ANSWER_WORKING_DAYS),
+  })
+  .strict();
+
 export const policyFileSchema = z
   .object({
     agency: z.string().min(1),
     types: z.record(z.string(), typeRuleSchema).default({}),
     grants: z.array(grantSchema).default([]),
+    disputes: disputeSettingsSchema.optional(),
   })
   .strict();
 export type PolicyFileInput = z.infer<typeof policyFileSchema>;

@@ -110,6 +110,8 @@ export interface PolicySet {
   /** The arguments of a field that are decided on their own (`classed` or `over`), in schema order. */
   decisiveArguments(fieldCoordinate: string): readonly ArgumentRule[];
   grants: readonly Grant[];
+  /** Working days an agency's CDO has to answer a dispute (its policy's `disputes.answerWithinWorkingDays`, else the default). */
+  disputeAnswerWorkingDays(agency: string): number;
 }
 
 export function policyVersion(parts: readonly string[]): string {

@@ -46,6 +46,36 @@ export interface RegisteredGrant {
   deletion?: { dueBy: string; status: 'due' | 'overdue' | 'attested'; attestedOn?: string };
 }
 
+/** A dispute as the admin API lists it (gateway/src/disputes/disputeViews.ts). */
+export interface ListedDispute {
+  id: string;
+  agency: string;
+  consumer: string;
+  purpose?: string;
+  coordinate: string;
+  key: string;
+  claim: string;
+  filedAt: string;
+  dueDate: string;
+  status: 'open' | 'answered';
+  answer?: { outcome: 'confirmed' | 'corrected' | 'rejected'; reason: string; by: string; at: string };
+  evidence?: { name: string; bytes: number; sha256: string };
+  overdue: boolean;
+  workingDaysLeft?: number;
+}
+
+/** A deletion attestation owed under an ended grant (gateway/src/grants/retention.ts). */
+export interface AttestationDue {
+  id: string;
+  agency: string;
+  consumer: string;
+  ended: string;
+  how: 'expired' | 'revoked';
+  retainDays: number;
+  dueBy: string;
+  status: 'due' | 'overdue' | 'attested';
+}
+
 /** The impact preview of a decision (gateway/src/console/decisionPreview.ts). */
 export interface DecisionPreview {
   decision: 'approve' | 'refuse' | 'revoke';
@@ -281,6 +311,19 @@ export const api = {
     ),
   schemaVersions: (token: string, agency: string) =>
     call<SchemaVersions>(token, 'GET', `/admin/schema-versions?agency=${encodeURIComponent(agency)}`),
+  disputes: (token: string, agency: string) =>
+    call<{ disputes: ListedDispute[] }>(token, 'GET', `/admin/disputes?agency=${encodeURIComponent(agency)}`),
+  answerDispute: (token: string, id: string, outcome: string, reason: string) =>
+    call<{ dispute: ListedDispute }>(token, 'POST', `/admin/disputes/${encodeURIComponent(id)}/answer`, {
+      outcome,
+      reason,
+    }),
+  attestations: (token: string, agency: string) =>
+    call<{ attestations: AttestationDue[] }>(
+      token,
+      'GET',
+      `/admin/grant-attestations?agency=${encodeURIComponent(agency)}`,
+    ),
   register: (token: string, agency: string) =>
     call<{ grants: RegisteredGrant[] }>(token, 'GET', `/admin/grant-register?agency=${encodeURIComponent(agency)}`),
 };

@@ -2,6 +2,7 @@ import { StrictMode, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
 import { readToken, session } from './api';
 import { AuditView } from './audit';
+import { DisputesView } from './disputes';
 import { GrantsView } from './grants';
 import { InboxView } from './inbox';
 import { UsageView } from './usage';
@@ -9,7 +10,7 @@ import { MESSAGES, type Lang, type Messages } from './messages';
 import './console.css';
 
 /**
- * The CDOs' desk: an inbox of the agency's grant requests, the register of its grants, the usage
+ * The CDOs' desk: an inbox of the agency's grant requests, the disputes over its values, the register of its grants, the usage
  * of its data, the audit trail's state and its schema versions, over the admin API. Chinese by
  * default, English on request (kept for the tab's session). The page holds no data of its own:
  * signed out it shows only the sign-in.
@@ -23,9 +24,15 @@ interface ConsoleConfig {
 
 const config = JSON.parse(document.getElementById('console-config')!.textContent!) as ConsoleConfig;
 const LANG_KEY = 'cdo-console.lang';
-const PAGES = ['inbox', 'grants', 'usage', 'audit'] as const;
+const PAGES = ['inbox', 'disputes', 'grants', 'usage', 'audit'] as const;
 type Page = (typeof PAGES)[number];
-const PAGE_TITLES = { inbox: 'inbox', grants: 'grants', usage: 'usageNav', audit: 'auditNav' } as const;
+const PAGE_TITLES = {
+  inbox: 'inbox',
+  disputes: 'disputesNav',
+  grants: 'grants',
+  usage: 'usageNav',
+  audit: 'auditNav',
+} as const;
 
 function SignIn({ t, onToken }: { t: Messages; onToken: (token: string) => void }) {
   const [text, setText] = useState('');
@@ -127,6 +134,8 @@ function App() {
           />
         ) : view === 'inbox' ? (
           <InboxView t={t} lang={lang} token={token} agency={agency} />
+        ) : view === 'disputes' ? (
+          <DisputesView t={t} token={token} agency={agency} />
         ) : view === 'grants' ? (
           <GrantsView t={t} token={token} agency={agency} />
         ) : view === 'usage' ? (

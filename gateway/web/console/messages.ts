@@ -2,12 +2,14 @@
  * The console's words in both languages. Chinese is the default (the CDOs are officials of a
  * Beijing agency); every key exists in both tables, which the type checker enforces.
  */
+import { disputesEn, disputesZh } from './disputeMessages';
 import { supervisionEn, supervisionZh } from './supervisionMessages';
 
 export type Lang = 'zh' | 'en';
 
 const zh = {
   ...supervisionZh,
+  ...disputesZh,
   title: '首席数据官工作台',
   switchLang: 'English',
   signInTitle: '登录',
@@ -108,6 +110,9 @@ const zh = {
     GRANT_NOT_FOUND: '找不到该申请或授权。',
     GRANT_CONFLICT: '该申请或授权已被处理，请刷新。',
     ADMIN_REQUEST_INVALID: '请求格式不正确。',
+    DISPUTE_INVALID: '输入不符合要求，请选择结论并填写理由。',
+    DISPUTE_NOT_FOUND: '找不到该疑义。',
+    DISPUTE_CLOSED: '该疑义已答复，请刷新。',
     RATE_LIMITED: '请求过于频繁，请稍后再试。',
     NETWORK: '无法连接网关。',
     UNKNOWN: '操作失败。',
@@ -159,6 +164,7 @@ export type Messages = typeof zh;
 
 const en: Messages = {
   ...supervisionEn,
+  ...disputesEn,
   title: 'CDO desk',
   switchLang: '中文',
   signInTitle: 'Sign in',
@@ -264,6 +270,9 @@ const en: Messages = {
     GRANT_NOT_FOUND: 'No such request or grant.',
     GRANT_CONFLICT: 'This request or grant was already decided: refresh.',
     ADMIN_REQUEST_INVALID: 'The request is not well formed.',
+    DISPUTE_INVALID: 'The answer is not complete: choose an outcome and give a reason.',
+    DISPUTE_NOT_FOUND: 'There is no such dispute.',
+    DISPUTE_CLOSED: 'This dispute was already answered: refresh.',
     RATE_LIMITED: 'Too many requests: try again shortly.',
     NETWORK: 'The gateway cannot be reached.',
     UNKNOWN: 'The action failed.',

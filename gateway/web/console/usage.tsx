@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type UsageView } from './api';
 import { FieldBars, StackedBars } from './charts';
 import type { Messages } from './messages';
+import { OwedLists } from './owed';
 import { PageHeading, Problem } from './shared';
 
 const WINDOWS = ['24h', '7d', '30d', '90d'] as const;
@@ -94,6 +95,7 @@ export function UsageView({ t, token, agency }: { t: Messages; token: string; ag
       <p className="time-note">{u.timeNote}</p>
       {view.auditFromRedis && <p className="hint">{u.fromRedis}</p>}
       <p>{u.summary(view.requests, view.entities, view.since, view.until)}</p>
+      <OwedLists t={t} token={token} agency={agency} />
       {view.usage.length === 0 ? (
         <p>{u.none}</p>
       ) : (

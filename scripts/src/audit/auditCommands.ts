@@ -19,6 +19,7 @@ import {
 } from '@cdo-hub/gateway/audit';
 import { type GatewayConfig } from '@cdo-hub/gateway/config';
 import type { AttestationDue } from '@cdo-hub/gateway/grants';
+import type { DisputeSummary } from '@cdo-hub/gateway/disputes';
 import type { SigningKeys } from '@cdo-hub/contracts/signing';
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -34,7 +35,8 @@ function knownAgency(agency: string): void {
 /**
  * `hub audit report`: the CDO's usage table from the trail in `dir`, then the deletion
  * attestations overdue under the agency's ended grants (from the grant store: they are owed now,
- * whatever the report's window).
+ * whatever the report's window), then the disputes over its values still open, overdue ones
+ * flagged (from the dispute store, likewise).
  */
 export async function auditReport(
   dir: string,
@@ -45,6 +47,8 @@ export async function auditReport(
     format: ReportFormat;
     now?: Date;
     overdueAttestations?: readonly AttestationDue[];
+    /** The open disputes and their lines under the table (`openDisputes`). */
+    disputes?: { summary: DisputeSummary; lines: readonly string[] };
   },
 ): Promise<string> {
   knownAgency(options.agency);
@@ -60,13 +64,18 @@ export async function auditReport(
     ...(options.consumer ? { consumer: options.consumer } : {}),
   });
   const overdue = options.overdueAttestations ?? [];
+  const disputes = options.disputes?.summary ?? { open: 0, overdue: 0, openDisputes: [] };
   switch (options.format) {
     case 'json':
-      return JSON.stringify({ ...report, overdueAttestations: overdue }, null, 2);
+      return JSON.stringify({ ...report, overdueAttestations: overdue, disputes }, null, 2);
     case 'csv':
       return formatUsageCsv(report).trimEnd();
     default:
-      return [formatUsageTable(report), ...overdueLines(options.agency, overdue)].join('\n');
+      return [
+        formatUsageTable(report),
+        ...overdueLines(options.agency, overdue),
+        ...(options.disputes?.lines ?? []),
+      ].join('\n');
   }
 }
 
@@ -94,6 +103,26 @@ export async function overdueAttestations(agency: string, consumer?: string): Pr
   } catch (error) {
     console.error(`note: deletion attestations not read from the grant store: ${(error as Error).message}`);
     return [];
+  }
+}
+
+/**
+ * The agency's open disputes (overdue ones flagged), from the dispute store the gateways watch;
+ * like the attestations, a store that cannot be read is said on stderr, not fatal.
+ */
+export async function openDisputes(
+  agency: string,
+  consumer?: string,
+): Promise<{ summary: DisputeSummary; lines: readonly string[] }> {
+  // Loaded here, not with the module: the other audit commands need none of the policy machinery.
+  const { disputeSummaryOf } = await import('../dispute/disputeCommands.js');
+  const { disputeReportLines } = await import('@cdo-hub/gateway/disputes');
+  try {
+    const summary = await disputeSummaryOf(agency, consumer);
+    return { summary, lines: disputeReportLines(agency, summary) };
+  } catch (error) {
+    console.error(`note: disputes not read from the dispute store: ${(error as Error).message}`);
+    return { summary: { open: 0, overdue: 0, openDisputes: [] }, lines: [] };
   }
 }
 

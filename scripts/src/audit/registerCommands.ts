@@ -107,13 +107,14 @@ export function registerAuditCommands(program: Command): void {
     .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
     .action(
       async (options: { agency: string; since?: string; consumer?: string; format: ReportFormat; dir?: string }) => {
-        const { auditReport, overdueAttestations } = await import('./auditCommands.js');
+        const { auditReport, openDisputes, overdueAttestations } = await import('./auditCommands.js');
         const { loadGatewayConfig } = await import('@cdo-hub/gateway/config');
         const config = loadGatewayConfig(process.env, options.dir ? { auditDir: resolve(options.dir) } : {});
         console.log(
           await auditReport(config.auditDir, {
             ...options,
             overdueAttestations: await overdueAttestations(options.agency, options.consumer),
+            disputes: await openDisputes(options.agency, options.consumer),
           }),
         );
       },

@@ -224,7 +224,7 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: {
     httpStatus: 403,
     description:
-      "The caller may not do this: deciding on grants takes the role `cdo:<agency>` of the owning agency, purging the cache `hub-operator` or that role, reading `/metrics` `hub-operator`, and an agency's mutations only its own consumers may call.",
+      "The caller may not do this: deciding on grants and answering disputes take the role `cdo:<agency>` of the owning agency, purging the cache `hub-operator` or that role, reading `/metrics` `hub-operator`, and an agency's mutations only its own consumers may call.",
   },
   SEPARATION_OF_DUTIES: {
     httpStatus: 403,
@@ -246,6 +246,26 @@ export const ERROR_CATALOGUE = {
     httpStatus: 409,
     description:
       'The request was already decided, or the grant already revoked (or it lives in a policy file, where only its CDO edits it).',
+  },
+
+  // Disputes (疑义校核: admin API `/admin/disputes` and `hub dispute`).
+  DISPUTE_INVALID: {
+    httpStatus: 400,
+    description:
+      'A dispute or its answer is malformed: an unknown type or field, a type with no key to name the record by, a key field, a key of the wrong shape, an empty claim or reason, evidence over the size limit, an unknown outcome; the message says which.',
+  },
+  DISPUTE_FIELD_NOT_READABLE: {
+    httpStatus: 403,
+    description:
+      'The consumer may not read the field it disputes (for the purpose it states, or for any of its purposes): a consumer disputes only values the policies release to it.',
+  },
+  DISPUTE_NOT_FOUND: {
+    httpStatus: 404,
+    description: 'No dispute with this id (`DSP-YYYY-NNNN`) in the dispute store.',
+  },
+  DISPUTE_CLOSED: {
+    httpStatus: 409,
+    description: 'The dispute was already answered (confirmed, corrected or rejected); an answer is given once.',
   },
 
   AUDIT_UNAVAILABLE: {
