@@ -10,6 +10,7 @@ import { loadPolicySet } from '@cdo-hub/gateway/policy';
 import { loadSupergraphFile } from '@cdo-hub/gateway/supergraph';
 import { AgencyDatabase } from '@cdo-hub/subgraph-kit';
 import { createHash } from 'node:crypto';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,10 +51,30 @@ const ask = async (query: string, consumer?: string, purpose?: string) => {
   return { cache: headers.get('x-cache'), cacheControl: headers.get('cache-control'), body: body as any };
 };
 
+/** An answer asked as CSV, read with node:http, which gives trailers (fetch does not). */
+const csvAnswer = (query: string, headers: Record<string, string>) =>
+  new Promise<{ text: string; headers: IncomingHttpHeaders; trailers: NodeJS.Dict<string> }>((resolve, reject) => {
+    const request = httpRequest(
+      hub.gatewayUrl,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/csv', te: 'trailers', ...headers },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ text, headers: response.headers, trailers: response.trailers }));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify({ query }));
+  });
+
 const calendar = loadWorkCalendar(DEFAULT_CALENDAR_FILE);
 const CLAIM = 'The school was renamed by the district in 2026: claim text 甲乙丙';
 
-let school: { code: string; name: string };
+let school: { code: string; name: string; district: string };
 let project: string;
 const schoolQuery = () => `{ school(code: "${school.code}") { code name enrolment } }`;
 const projectQuery = () => `{ investmentProject(code: "${project}") { code name budgetDetail } }`;
@@ -62,7 +83,9 @@ let apiDispute: string;
 
 it('files a dispute from the CLI, due the agency’s working days later, with its evidence digested', async () => {
   const education = hub.database('education');
-  school = education.get<{ code: string; name: string }>('SELECT code, name FROM schools ORDER BY code LIMIT 1')!;
+  school = education.get<typeof school>(
+    'SELECT code, name, district_code AS district FROM schools ORDER BY code LIMIT 1',
+  )!;
   education.close();
   const drc = hub.database('development-reform');
   project = drc.get<{ code: string }>('SELECT code FROM investment_projects ORDER BY code LIMIT 1')!.code;
@@ -213,6 +236,24 @@ it('names the open dispute in answers to departments that may read the field, hi
   expect(other.body.data.investmentProject.budgetDetail).toBeNull();
   expect(other.body.extensions).toBeUndefined();
   expect(other.body.errors?.[0]?.extensions?.code).toBe('GRANT_REQUIRED');
+
+  // A CSV answer has no extensions: the same notices go in its x-hub-disputes header — a trailer
+  // when the gateway pages the export — to the same askers only.
+  const schoolsQuery = `{ schools(districtCode: "${school.district}", first: 5) { nodes { code name enrolment } } }`;
+  const paged = await csvAnswer(schoolsQuery, await as('city-analytics', 'statistics'));
+  expect([paged.headers['content-type'], paged.text]).toEqual([
+    expect.stringMatching(/^text\/csv/),
+    expect.any(String),
+  ]);
+  expect(paged.text).toContain(school.code);
+  expect(paged.text).not.toContain('甲乙丙');
+  expect(paged.trailers['x-hub-disputes']).toBe(
+    `${cliDispute} School.name ${school.code} due=${seen.body.extensions.disputes[0].dueDate}`,
+  );
+  const publicAnswer = await csvAnswer(schoolsQuery, {});
+  expect(publicAnswer.headers['content-type']).toMatch(/^text\/csv/);
+  expect(publicAnswer.headers['x-hub-disputes']).toBeUndefined();
+  expect(publicAnswer.trailers['x-hub-disputes']).toBeUndefined();
 });
 
 it('lists an overdue dispute to the CDO and in the usage report', async () => {

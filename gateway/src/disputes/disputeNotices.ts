@@ -97,3 +97,28 @@ export function disputeNotices(index: OpenDisputeIndex, answer: AnswerToNotice):
   );
   return [...found.values()];
 }
+
+/**
+ * The notices of a CSV answer, which has no place for extensions, as the value of its
+ * `x-hub-disputes` header (or trailer, for a paged export): `id coordinate key due=YYYY-MM-DD`
+ * per notice, comma-separated, the key percent-encoded so a separator in it cannot split a notice.
+ * Undefined when there are none. Pure.
+ */
+export function disputeNoticesHeader(notices: readonly DisputeNotice[]): string | undefined {
+  if (!notices.length) return undefined;
+  return notices.map((n) => `${n.id} ${n.coordinate} ${encodeURIComponent(n.key)} due=${n.dueDate}`).join(', ');
+}
+
+/** The dispute notices of an answer's `extensions`, as the gateway's own stage wrote them (anything else: none). */
+export function noticesOfExtensions(extensions: unknown): DisputeNotice[] {
+  const disputes = (extensions as { disputes?: unknown } | undefined)?.disputes;
+  if (!Array.isArray(disputes)) return [];
+  return disputes.filter(
+    (d): d is DisputeNotice =>
+      typeof d === 'object' &&
+      d !== null &&
+      ['id', 'coordinate', 'key', 'filedAt', 'dueDate'].every(
+        (k) => typeof (d as Record<string, unknown>)[k] === 'string',
+      ),
+  );
+}

@@ -7,7 +7,7 @@ import type { PolicySet } from '../policy';
 import { answeringDecision } from './answeringDecision';
 import { DisputeError } from './disputeError';
 import { allocateDisputeId } from './disputeIds';
-import { disputeNotices, openDisputeIndex } from './disputeNotices';
+import { disputeNotices, disputeNoticesHeader, noticesOfExtensions, openDisputeIndex } from './disputeNotices';
 import { answerDispute, fileDispute, type DisputeContext } from './disputeSteps';
 import { emptyDisputeStore } from './disputeStore';
 import { listDisputes } from './disputeViews';
@@ -340,5 +340,30 @@ describe('disputeNotices: what an answer says of open disputes', () => {
       actingFor: undefined,
     }).state;
     expect(notices({}, openDisputeIndex(answered.disputes))).toEqual([]);
+  });
+});
+
+describe('notices in a CSV answer', () => {
+  const notice = (id: string, key: string) => ({
+    id,
+    coordinate: 'School.name',
+    key,
+    filedAt: '2026-12-04T08:00:00.000Z',
+    dueDate: '2026-12-18',
+  });
+
+  it('lists each notice on one line of the header, the key encoded so it cannot split one', () => {
+    expect(disputeNoticesHeader([notice('DSP-2026-0001', '1111000027'), notice('DSP-2026-0002', 'a, b')])).toBe(
+      'DSP-2026-0001 School.name 1111000027 due=2026-12-18, DSP-2026-0002 School.name a%2C%20b due=2026-12-18',
+    );
+    expect(disputeNoticesHeader([])).toBeUndefined();
+  });
+
+  it('reads notices only in the shape the gateway writes them', () => {
+    expect(noticesOfExtensions({ disputes: [notice('DSP-2026-0001', 'k'), { id: 'DSP-2026-0002' }, 'x'] })).toEqual([
+      notice('DSP-2026-0001', 'k'),
+    ]);
+    expect(noticesOfExtensions(undefined)).toEqual([]);
+    expect(noticesOfExtensions({ disputes: 'DSP-2026-0001' })).toEqual([]);
   });
 });

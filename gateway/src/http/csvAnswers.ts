@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { Readable } from 'node:stream';
+import { disputeNoticesHeader, noticesOfExtensions, type DisputeNotice } from '../disputes';
 import { codedErrorResponse } from '../errors';
 import { CASE_HEADER } from '../policy';
 import {
@@ -127,12 +128,19 @@ function csvAnswer(
   const { table } = tabulated;
   const first = toCsv({ ...table, rows: table.rows.slice(0, maxRows) });
   const next = want.paged && exportPageInfo(page.data, want.paged.connectionPath);
-  if (!want.paged || !want.body) return first;
+  if (!want.paged || !want.body) {
+    const disputes = disputeNoticesHeader(page.disputes);
+    if (disputes) reply.header('x-hub-disputes', disputes);
+    return first;
+  }
 
   // A paged export: stream further pages after the first, each asked as the consumer; the trailer says how it ended.
   const { paged, body } = want;
   let ending = `complete; rows=${Math.min(table.rows.length, maxRows)}`;
   reply.trailer('x-hub-export', async () => ending);
+  // The open disputes over values of any page sent, known only once the last page is: a trailer too.
+  const disputes = new Map<string, DisputeNotice>(page.disputes.map((n) => [n.id, n]));
+  reply.trailer('x-hub-disputes', async () => disputeNoticesHeader([...disputes.values()]) ?? 'none');
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   for (const name of PAGE_HEADERS) {
     const value = request.headers[name];
@@ -160,6 +168,7 @@ function csvAnswer(
         return;
       }
       const room = maxRows - rows;
+      for (const notice of more.disputes) disputes.set(notice.id, notice);
       yield csvRows(moreTable.table.rows.slice(0, room));
       rows += Math.min(room, moreTable.table.rows.length);
       const info = exportPageInfo(more.data, paged.connectionPath);
@@ -174,9 +183,12 @@ function csvAnswer(
   return Readable.from(pages(), { objectMode: false });
 }
 
-/** An answer's data and withheld coordinates, when it is data with no error other than withheld fields. */
-function readPage(payload: string): { data: unknown; withheld: string[] } | undefined {
-  let body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
+/**
+ * An answer's data, withheld coordinates and dispute notices, when it is data with no error other
+ * than withheld fields.
+ */
+function readPage(payload: string): { data: unknown; withheld: string[]; disputes: DisputeNotice[] } | undefined {
+  let body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[]; extensions?: unknown };
   try {
     body = JSON.parse(payload) as typeof body;
   } catch {
@@ -189,7 +201,7 @@ function readPage(payload: string): { data: unknown; withheld: string[] } | unde
     return typeof coordinate === 'string' && typeof code === 'string' ? [`${coordinate}=${code}`] : [];
   });
   if (withheld.length < errors.length || body.data === undefined || body.data === null) return undefined;
-  return { data: body.data, withheld: [...new Set(withheld)] };
+  return { data: body.data, withheld: [...new Set(withheld)], disputes: noticesOfExtensions(body.extensions) };
 }
 
 /** The code that stopped a page, for the trailer (codes only: never a message or a value). */
