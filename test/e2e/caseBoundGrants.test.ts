@@ -189,6 +189,13 @@ it('releases them for a case in the format, records the case, and hands it to th
     case: 'FGW-2026-000123',
     grants: [grantId],
   });
+  // The answer's signed receipt names the case and the grant too.
+  const receipt = response.headers.get('x-hub-receipt')!;
+  expect(JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString('utf8'))).toMatchObject({
+    requestId,
+    case: 'FGW-2026-000123',
+    grants: [grantId],
+  });
   // The subgraph logs the claims it verified: the case came signed, with the request id.
   const agencyLine = () =>
     hub.log

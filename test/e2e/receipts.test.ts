@@ -120,6 +120,16 @@ it('signs a JSON answer: the digests of request and body, the asker, the grant, 
   expect(
     await cli('receipt', 'verify', '--receipt', join(dir, 'receipt.jws'), '--body', join(dir, 'answer.json')),
   ).toMatchObject({ code: 0 });
+  // --trail: the records it names are in this hub's trail, with their hashes; not in another's.
+  const inTrail = await cli('receipt', 'verify', '--receipt', receipt, '--body', join(dir, 'answer.json'), '--trail');
+  expect(inTrail).toMatchObject({ code: 0 });
+  expect(inTrail.stdout).toMatch(/^valid and in the trail: /);
+  const elsewhere = await hubCli(
+    ['receipt', 'verify', '--receipt', receipt, '--body', join(dir, 'answer.json'), '--keys', keysUrl(), '--trail'],
+    { HUB_DATA_DIR: join(dir, 'another-hub') },
+  );
+  expect(elsewhere.code).toBe(1);
+  expect(elsewhere.stdout).toMatch(/^INVALID: record gateway#\d+ is not in the trail at /);
   writeFileSync(join(dir, 'changed.json'), answer.body.toString('utf8').replace('"grade"', '"grade" '));
   const changed = await cli('receipt', 'verify', '--receipt', receipt, '--body', join(dir, 'changed.json'));
   expect(changed.code).toBe(1);

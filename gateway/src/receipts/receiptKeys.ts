@@ -74,7 +74,7 @@ export function readReceiptKeys(path: string): ReceiptKeyFile {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`receipt key file ${path} cannot be read: ${(error as Error).message}`);
+    throw new Error(`receipt key file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
   }
   const checked = keyFile.safeParse(parsed);
   if (!checked.success)

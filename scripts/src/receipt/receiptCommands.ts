@@ -1,6 +1,14 @@
 import { loadGatewayConfig } from '@cdo-hub/gateway/config';
-import { publicReceiptKeys, readReceiptKeys, rotateReceiptKey, verifyReceipt } from '@cdo-hub/gateway/receipts';
+import { readAuditTrail } from '@cdo-hub/gateway/audit';
+import {
+  publicReceiptKeys,
+  readReceiptKeys,
+  rotateReceiptKey,
+  verifyReceipt,
+  type ReceiptClaims,
+} from '@cdo-hub/gateway/receipts';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 type JSONWebKeySet = Parameters<typeof verifyReceipt>[0]['keys'];
 
@@ -8,7 +16,7 @@ const KEYS_PATH = '/.well-known/hub-receipt-keys.json';
 
 /** `hub receipt verify`: the verdict, one line (or JSON), and whether it holds. */
 export async function verifyReceiptCommand(
-  options: { receipt: string; body: string; request?: string; keys?: string; json?: boolean },
+  options: { receipt: string; body: string; request?: string; keys?: string; trail?: boolean; json?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ valid: boolean; text: string }> {
   const receipt = existsSync(options.receipt) ? readFileSync(options.receipt, 'utf8').trim() : options.receipt.trim();
@@ -19,14 +27,55 @@ export async function verifyReceiptCommand(
     body: readFileSync(options.body),
     ...(options.request ? { request: readFileSync(options.request) } : {}),
   });
+  if (verdict.valid && options.trail) verdict.problems.push(...(await missingFromTrail(verdict.claims!, env)));
+  verdict.valid = verdict.problems.length === 0;
   if (options.json) return { valid: verdict.valid, text: JSON.stringify(verdict, null, 2) };
   if (!verdict.valid) return { valid: false, text: `INVALID: ${verdict.problems.join('; ')}` };
   const claims = verdict.claims!;
   const records = claims.audit.map((record) => `${record.instance}#${record.seq}`).join(', ');
   return {
     valid: true,
-    text: `valid: request ${claims.requestId} by ${claims.consumer}${claims.purpose ? ` for ${claims.purpose}` : ''}${claims.case ? `, case ${claims.case}` : ''} at ${claims.time}, audit record ${records}, key ${verdict.kid}`,
+    text: `valid${options.trail ? ' and in the trail' : ''}: request ${claims.requestId} by ${claims.consumer}${claims.purpose ? ` for ${claims.purpose}` : ''}${claims.case ? `, case ${claims.case}` : ''} at ${claims.time}, audit record ${records}, key ${verdict.kid}`,
   };
+}
+
+/**
+ * The records a receipt names that this hub's trail does not hold with that hash (`--trail`, on
+ * the hub's machine): a receipt is only as good as the record it names.
+ */
+async function missingFromTrail(claims: ReceiptClaims, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const config = loadGatewayConfig(env);
+  const since = new Date(Date.parse(claims.time) - 60_000);
+  const problems: string[] = [];
+  for (const named of claims.audit) {
+    const slot = named.instance.startsWith(`${config.auditInstance}-worker-`)
+      ? named.instance.slice(`${config.auditInstance}-worker-`.length)
+      : undefined;
+    if (named.instance !== config.auditInstance && !slot) {
+      problems.push(
+        `record ${named.instance}#${named.seq} is on a chain this hub does not write (${config.auditInstance})`,
+      );
+      continue;
+    }
+    let found: string | undefined;
+    for await (const record of readAuditTrail(
+      slot ? join(config.auditTrailDir, `worker-${slot}`) : config.auditTrailDir,
+      {
+        since,
+      },
+    ))
+      if (record.seq === named.seq) {
+        found = record.hash;
+        break;
+      }
+    if (found !== named.hash)
+      problems.push(
+        found
+          ? `record ${named.instance}#${named.seq} in the trail has another hash (${found})`
+          : `record ${named.instance}#${named.seq} is not in the trail at ${config.auditTrailDir}`,
+      );
+  }
+  return problems;
 }
 
 /** The JWKS to verify against: a URL, a JWKS file, a key file, or the configured gateway's. */

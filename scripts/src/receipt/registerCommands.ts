@@ -18,13 +18,23 @@ export function registerReceiptCommands(program: Command): void {
       '--keys <url-or-file>',
       "the hub's receipt keys: a JWKS URL or file (default: the key file RECEIPT_KEYS_FILE when it is here, else the gateway's /.well-known/hub-receipt-keys.json at GATEWAY_HOST:GATEWAY_PORT)",
     )
+    .option('--trail', "also check that this hub's audit trail holds each record the receipt names, with its hash")
     .option('--json', 'print JSON')
-    .action(async (options: { receipt: string; body: string; request?: string; keys?: string; json?: boolean }) => {
-      const { verifyReceiptCommand } = await import('./receiptCommands.js');
-      const { valid, text } = await verifyReceiptCommand(options);
-      console.log(text);
-      if (!valid) process.exitCode = 1;
-    });
+    .action(
+      async (options: {
+        receipt: string;
+        body: string;
+        request?: string;
+        keys?: string;
+        trail?: boolean;
+        json?: boolean;
+      }) => {
+        const { verifyReceiptCommand } = await import('./receiptCommands.js');
+        const { valid, text } = await verifyReceiptCommand(options);
+        console.log(text);
+        if (!valid) process.exitCode = 1;
+      },
+    );
 
   receipt
     .command('rotate-key')
