@@ -16,7 +16,7 @@ const KEYS_PATH = '/.well-known/hub-receipt-keys.json';
 
 /** `hub receipt verify`: the verdict, one line (or JSON), and whether it holds. */
 export async function verifyReceiptCommand(
-  options: { receipt: string; body: string; request?: string; keys?: string; trail?: boolean; json?: boolean },
+  options: { receipt: string; body: string; request?: string; keys?: string; trail?: boolean | string; json?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ valid: boolean; text: string }> {
   const receipt = existsSync(options.receipt) ? readFileSync(options.receipt, 'utf8').trim() : options.receipt.trim();
@@ -27,7 +27,10 @@ export async function verifyReceiptCommand(
     body: readFileSync(options.body),
     ...(options.request ? { request: readFileSync(options.request) } : {}),
   });
-  if (verdict.valid && options.trail) verdict.problems.push(...(await missingFromTrail(verdict.claims!, env)));
+  if (verdict.valid && options.trail)
+    verdict.problems.push(
+      ...(await missingFromTrail(verdict.claims!, typeof options.trail === 'string' ? options.trail : undefined, env)),
+    );
   verdict.valid = verdict.problems.length === 0;
   if (options.json) return { valid: verdict.valid, text: JSON.stringify(verdict, null, 2) };
   if (!verdict.valid) return { valid: false, text: `INVALID: ${verdict.problems.join('; ')}` };
@@ -43,27 +46,35 @@ export async function verifyReceiptCommand(
  * The records a receipt names that this hub's trail does not hold with that hash (`--trail`, on
  * the hub's machine): a receipt is only as good as the record it names.
  */
-async function missingFromTrail(claims: ReceiptClaims, env: NodeJS.ProcessEnv): Promise<string[]> {
+async function missingFromTrail(
+  claims: ReceiptClaims,
+  dir: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
   const config = loadGatewayConfig(env);
+  if (!dir && config.auditRedisUrl)
+    return [
+      'the records are on the audit Redis stream (AUDIT_REDIS_URL): archive them (hub audit archive --dir D), then --trail D',
+    ];
+  const trailDir = dir ?? config.auditTrailDir;
   const since = new Date(Date.parse(claims.time) - 60_000);
   const problems: string[] = [];
   for (const named of claims.audit) {
-    const slot = named.instance.startsWith(`${config.auditInstance}-worker-`)
-      ? named.instance.slice(`${config.auditInstance}-worker-`.length)
-      : undefined;
-    if (named.instance !== config.auditInstance && !slot) {
+    const slot = /-worker-(\d+)$/.exec(named.instance)?.[1];
+    if (
+      !dir &&
+      named.instance !== config.auditInstance &&
+      named.instance !== `${config.auditInstance}-worker-${slot}`
+    ) {
       problems.push(
         `record ${named.instance}#${named.seq} is on a chain this hub does not write (${config.auditInstance})`,
       );
       continue;
     }
     let found: string | undefined;
-    for await (const record of readAuditTrail(
-      slot ? join(config.auditTrailDir, `worker-${slot}`) : config.auditTrailDir,
-      {
-        since,
-      },
-    ))
+    // A worker's chain is its folder inside the trail (an archive of one instance's stream is the folder itself).
+    const chainDir = slot && existsSync(join(trailDir, `worker-${slot}`)) ? join(trailDir, `worker-${slot}`) : trailDir;
+    for await (const record of readAuditTrail(chainDir, { since }))
       if (record.seq === named.seq) {
         found = record.hash;
         break;
@@ -72,7 +83,7 @@ async function missingFromTrail(claims: ReceiptClaims, env: NodeJS.ProcessEnv): 
       problems.push(
         found
           ? `record ${named.instance}#${named.seq} in the trail has another hash (${found})`
-          : `record ${named.instance}#${named.seq} is not in the trail at ${config.auditTrailDir}`,
+          : `record ${named.instance}#${named.seq} is not in the trail at ${trailDir}`,
       );
   }
   return problems;

@@ -18,7 +18,10 @@ export function registerReceiptCommands(program: Command): void {
       '--keys <url-or-file>',
       "the hub's receipt keys: a JWKS URL or file (default: the key file RECEIPT_KEYS_FILE when it is here, else the gateway's /.well-known/hub-receipt-keys.json at GATEWAY_HOST:GATEWAY_PORT)",
     )
-    .option('--trail', "also check that this hub's audit trail holds each record the receipt names, with its hash")
+    .option(
+      '--trail [dir]',
+      "also check that this hub's audit trail (AUDIT_DIR, or the folder given: an archive of the Redis stream) holds each record the receipt names, with its hash",
+    )
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -26,7 +29,7 @@ export function registerReceiptCommands(program: Command): void {
         body: string;
         request?: string;
         keys?: string;
-        trail?: boolean;
+        trail?: boolean | string;
         json?: boolean;
       }) => {
         const { verifyReceiptCommand } = await import('./receiptCommands.js');
