@@ -37,8 +37,8 @@ it('puts two runs side by side per request, by self time and with callees', () =
   });
   expect(self[0]).toBe('busy µs per request: a 500, b 100 (-400)');
   // Largest change first: walk 300 → 50 µs per request, then shape 200 → 50.
-  expect(self[3]).toMatch(/^\s+300\.0\s+50\.0\s+-250\.0  walk  gateway\/dist\/enforcement\/shape\.js$/);
-  expect(self[4]).toMatch(/^\s+200\.0\s+50\.0\s+-150\.0  shape /);
+  expect(self[3]).toMatch(/^\s+300\.0\s+50\.0\s+-250\.0 {2}walk {2}gateway\/dist\/enforcement\/shape\.js$/);
+  expect(self[4]).toMatch(/^\s+200\.0\s+50\.0\s+-150\.0 {2}shape /);
   const total = compareProfiles(perRequest(a, 10, Infinity, 'total'), perRequest(b, 20, Infinity, 'total'), {
     top: 5,
     mode: 'total',
@@ -46,7 +46,7 @@ it('puts two runs side by side per request, by self time and with callees', () =
   });
   // shape includes walk: 500 → 100 µs per request; the root and idle are filtered out.
   expect(total.slice(3)).toEqual([
-    expect.stringMatching(/^\s+500\.0\s+100\.0\s+-400\.0  shape /),
-    expect.stringMatching(/^\s+300\.0\s+50\.0\s+-250\.0  walk /),
+    expect.stringMatching(/^\s+500\.0\s+100\.0\s+-400\.0 {2}shape /),
+    expect.stringMatching(/^\s+300\.0\s+50\.0\s+-250\.0 {2}walk /),
   ]);
 });
