@@ -17,7 +17,9 @@ import {
   type ConsumerClaims,
   type NonceStore,
   type ServerTlsFiles,
+  developmentSubjectKey,
 } from '@cdo-hub/contracts';
+import { subjectsPlugin, type SubjectTypes } from '../subjects';
 import type { ChangeRule } from '../changes';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
@@ -108,6 +110,8 @@ export interface SubgraphDefinition {
    * filled, never a row lost). Runs when the server is created, before any call; idempotent.
    */
   migrate?: (db: AgencyDatabase) => void;
+  /** The types whose records are about one person or organisation: their digests go to the audit (`subjects/`). */
+  subjects?: SubjectTypes;
 }
 
 export interface SubgraphServerOptions {
@@ -126,6 +130,8 @@ export interface SubgraphServerOptions {
    * rotation, calls signed and cursors sealed under them are still accepted.
    */
   previousSigningKeys?: readonly string[];
+  /** The agency's subject key (`<PREFIX>_SUBJECT_KEY`); default: the development key. */
+  subjectKey?: string;
   /** Where nonces of accepted calls are remembered; default: this process's memory. */
   nonceStore?: NonceStore;
   /** How old a call's signature may be (default 30 s, `HUB_SIGNATURE_MAX_AGE_MS`). */
@@ -180,7 +186,19 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
       { typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> },
     ]),
     // No drain plugin: `app.close()` already waits for in-flight requests, then stops Apollo below.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), logUnexpectedErrors()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      logUnexpectedErrors(),
+      ...(definition.subjects
+        ? [
+            subjectsPlugin<SubgraphContext>({
+              key: options.subjectKey ?? developmentSubjectKey(definition.name),
+              types: definition.subjects,
+            }),
+          ]
+        : []),
+    ],
     logger,
     introspection: true,
     includeStacktraceInErrorResponses: false,
