@@ -31,7 +31,9 @@ const ROSTER = '{ school(code: $code) { name students(first: 2) { nodes { name g
 
 it('records the digests of the pupils whose records an answer carried, with the fields released or masked, without the consumer selecting the ID number', async () => {
   const db = agencyDatabase(hub.dataDir, 'education');
-  const school = db.get<{ code: string; uscc: string }>("SELECT code, uscc FROM schools WHERE district_code = '110108' ORDER BY code LIMIT 1")!;
+  const school = db.get<{ code: string; uscc: string }>(
+    "SELECT code, uscc FROM schools WHERE district_code = '110108' ORDER BY code LIMIT 1",
+  )!;
   db.close();
   const { status, body, headers } = await hub.query(
     `query ($code: ID!) ${ROSTER}`,
@@ -41,11 +43,19 @@ it('records the digests of the pupils whose records an answer carried, with the 
   expect(status).toBe(200);
   expect(JSON.stringify(body)).not.toContain('cdoSubjects');
   const record = records().find((r) => r.requestId === headers.get('x-request-id'));
-  const subjects = record.agencies.education.subjects as { digest: string; type: string; released: string[]; masked: string[] }[];
+  const subjects = record.agencies.education.subjects as {
+    digest: string;
+    type: string;
+    released: string[];
+    masked: string[];
+  }[];
   const pupils = subjects.filter((s) => s.type === 'Student');
   expect(pupils).toHaveLength(body.data.school.students.nodes.length);
   expect(pupils[0]).toMatchObject({ kind: 'person', masked: ['name'], released: ['grade'] });
   const schoolDigest = subjectDigest(developmentSubjectKey('education'), school.uscc);
-  expect(subjects.find((s) => s.type === 'School')).toMatchObject({ digest: schoolDigest, released: ['name', 'students'] });
+  expect(subjects.find((s) => s.type === 'School')).toMatchObject({
+    digest: schoolDigest,
+    released: ['name', 'students'],
+  });
   expect(JSON.stringify(record)).not.toMatch(/\d{17}[\dX]/);
 });

@@ -164,7 +164,9 @@ export class FetchCache {
     const handed = handedSubjects(response);
     const subjectsOf = missing.map((_, position) => subjectsUnder(handed, ['_entities', position]));
     missing.forEach((index, position) =>
-      subjects.push(...subjectsOf[position]!.map((subject) => ({ ...subject, path: ['_entities', index, ...subject.path] }))),
+      subjects.push(
+        ...subjectsOf[position]!.map((subject) => ({ ...subject, path: ['_entities', index, ...subject.path] })),
+      ),
     );
 
     const failed = new Set(
@@ -207,7 +209,10 @@ export class FetchCache {
       }
     }
     const { extensions: _handed, ...answer } = response;
-    return handingSubjects({ ...answer, data: { ...response.data, _entities: entities }, ...(errors ? { errors } : {}) }, subjects);
+    return handingSubjects(
+      { ...answer, data: { ...response.data, _entities: entities }, ...(errors ? { errors } : {}) },
+      subjects,
+    );
   }
 
   private async root(

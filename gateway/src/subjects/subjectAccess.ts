@@ -22,7 +22,10 @@ export type FieldEffect = (coordinate: string) => 'allow' | 'mask' | 'deny' | un
  * Subjects with nothing released are left out; one subject's records met several times in an answer
  * make one entry. Pure.
  */
-export function subjectAccess(seen: SubjectsByAgency | undefined, effectOf: FieldEffect): Record<string, SubjectAccess[]> {
+export function subjectAccess(
+  seen: SubjectsByAgency | undefined,
+  effectOf: FieldEffect,
+): Record<string, SubjectAccess[]> {
   const byAgency: Record<string, SubjectAccess[]> = {};
   for (const [agency, subjects] of Object.entries(seen ?? {})) {
     const merged = new Map<string, SubjectAccess>();

@@ -21,7 +21,10 @@ export function handingSubjects(response: GatewayGraphQLResponse, subjects: Retu
 }
 
 /** The subjects under `prefix` (a response path), their paths made relative to it. */
-export function subjectsUnder(subjects: readonly ReturnedSubject[], prefix: readonly (string | number)[]): ReturnedSubject[] {
+export function subjectsUnder(
+  subjects: readonly ReturnedSubject[],
+  prefix: readonly (string | number)[],
+): ReturnedSubject[] {
   return subjects.flatMap((subject) =>
     prefix.every((step, index) => subject.path[index] === step)
       ? [{ ...subject, path: subject.path.slice(prefix.length) }]

@@ -28,7 +28,9 @@ export function readSubjectKey(agency: string, env: NodeJS.ProcessEnv, productio
   const key = env[name] || (file ? readFileSync(file, 'utf8').trim() : '');
   if (!key) {
     if (production)
-      throw new Error(`${name} (or ${name}_FILE) is not set: in production each agency digests its subjects with a key of its own`);
+      throw new Error(
+        `${name} (or ${name}_FILE) is not set: in production each agency digests its subjects with a key of its own`,
+      );
     return developmentSubjectKey(agency);
   }
   if (key.length < 32) throw new Error(`${name} must be at least 32 characters`);

@@ -1,0 +1,2 @@
+export * from './accessLogRows';
+export * from './subjectIndex';
