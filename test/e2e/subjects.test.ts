@@ -2,6 +2,7 @@ import { developmentSubjectKey, subjectDigest } from '@cdo-hub/contracts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hubCli, hubCliOk } from '../harness/hubCli';
 import { agencyDatabase, as, HubProcess } from '../harness/hubProcess';
 
 // A person's own access log, end to end: the agencies digest the subjects of the records they
@@ -26,6 +27,18 @@ const records = () =>
     .sort()
     .flatMap((f) => readFileSync(join(auditDir, f), 'utf8').split('\n').filter(Boolean))
     .map((line) => JSON.parse(line));
+
+/** Haidian's first school, and the ID numbers of its pupils as the roster lists them. */
+function haidianSchool(): { code: string; uscc: string } {
+  const db = agencyDatabase(hub.dataDir, 'education');
+  try {
+    return db.get<{ code: string; uscc: string }>(
+      "SELECT code, uscc FROM schools WHERE district_code = '110108' ORDER BY code LIMIT 1",
+    )!;
+  } finally {
+    db.close();
+  }
+}
 
 const ROSTER = '{ school(code: $code) { name students(first: 2) { nodes { name grade } } } }';
 
@@ -57,5 +70,90 @@ it('records the digests of the pupils whose records an answer carried, with the 
     digest: schoolDigest,
     released: ['name', 'students'],
   });
-  expect(JSON.stringify(record)).not.toMatch(/\d{17}[\dX]/);
+  // Never an identifier: none of the school's pupils' ID numbers, nor its USCC.
+  const db = agencyDatabase(hub.dataDir, 'education');
+  const ids = db.all<{ id_number: string }>('SELECT id_number FROM students WHERE school_code = ?', [school.code]);
+  db.close();
+  for (const text of [...ids.map((row) => row.id_number), school.uscc])
+    expect(JSON.stringify(record)).not.toContain(text);
+});
+
+it("`hub audit subject` lists who read a pupil's records — when, consumer, purpose, case, fields, grants, request — from the index", async () => {
+  const school = haidianSchool();
+  const { headers } = await hub.query(
+    'query ($code: ID!) { school(code: $code) { students(first: 1) { nodes { grade name } } } }',
+    { code: school.code },
+    { ...(await as('district-haidian', 'enrollment-planning')), 'x-case-id': 'ZS-2026-0042' },
+  );
+  const requestId = headers.get('x-request-id')!;
+  const record = records().find((r) => r.requestId === requestId);
+  const digest = record.agencies.education.subjects.find((s: { type: string }) => s.type === 'Student').digest;
+  const db = agencyDatabase(hub.dataDir, 'education');
+  const pupil = db
+    .all<{ id_number: string }>('SELECT id_number FROM students WHERE school_code = ?', [school.code])
+    .find((row) => subjectDigest(developmentSubjectKey('education'), row.id_number) === digest)!;
+  db.close();
+  const { stdout } = await hubCliOk([
+    'audit',
+    'subject',
+    '--agency',
+    'education',
+    '--id',
+    pupil.id_number,
+    '--json',
+    '--dir',
+    auditDir,
+  ]);
+  const reads = JSON.parse(stdout) as Record<string, unknown>[];
+  expect(reads[0]).toMatchObject({
+    consumer: 'district-haidian',
+    purpose: 'enrollment-planning',
+    case: 'ZS-2026-0042',
+    agency: 'education',
+    type: 'Student',
+    released: ['grade'],
+    masked: ['name'],
+    grants: record.agencies.education.grants,
+    requestId,
+  });
+  // The same value digested by another agency's key is another subject there.
+  const elsewhere = await hubCliOk([
+    'audit',
+    'subject',
+    '--agency',
+    'science',
+    '--id',
+    pupil.id_number,
+    '--json',
+    '--dir',
+    auditDir,
+  ]);
+  expect(JSON.parse(elsewhere.stdout)).toEqual([]);
+});
+
+it('refuses an unknown agency and a malformed ID with their catalogued codes (exit 2, nothing on stdout)', async () => {
+  const unknown = await hubCli([
+    'audit',
+    'subject',
+    '--agency',
+    'health',
+    '--id',
+    '11010519491231002X',
+    '--dir',
+    auditDir,
+  ]);
+  expect([unknown.code, unknown.stdout]).toEqual([2, '']);
+  expect(unknown.stderr).toContain('UNKNOWN_AGENCY');
+  const malformed = await hubCli([
+    'audit',
+    'subject',
+    '--agency',
+    'education',
+    '--id',
+    '110105194912310021',
+    '--dir',
+    auditDir,
+  ]);
+  expect([malformed.code, malformed.stdout]).toEqual([2, '']);
+  expect(malformed.stderr).toContain('INVALID_IDENTIFIER');
 });
