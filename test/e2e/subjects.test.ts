@@ -29,12 +29,14 @@ const records = () =>
     .map((line) => JSON.parse(line));
 
 /** Haidian's first school, and the ID numbers of its pupils as the roster lists them. */
-function haidianSchool(): { code: string; uscc: string } {
+function haidianSchool(): { code: string; uscc: string; pupils: string[] } {
   const db = agencyDatabase(hub.dataDir, 'education');
   try {
-    return db.get<{ code: string; uscc: string }>(
+    const school = db.get<{ code: string; uscc: string }>(
       "SELECT code, uscc FROM schools WHERE district_code = '110108' ORDER BY code LIMIT 1",
     )!;
+    const pupils = db.all<{ id_number: string }>('SELECT id_number FROM students WHERE school_code = ?', [school.code]);
+    return { ...school, pupils: pupils.map((row) => row.id_number) };
   } finally {
     db.close();
   }
@@ -43,11 +45,7 @@ function haidianSchool(): { code: string; uscc: string } {
 const ROSTER = '{ school(code: $code) { name students(first: 2) { nodes { name grade } } } }';
 
 it('records the digests of the pupils whose records an answer carried, with the fields released or masked, without the consumer selecting the ID number', async () => {
-  const db = agencyDatabase(hub.dataDir, 'education');
-  const school = db.get<{ code: string; uscc: string }>(
-    "SELECT code, uscc FROM schools WHERE district_code = '110108' ORDER BY code LIMIT 1",
-  )!;
-  db.close();
+  const school = haidianSchool();
   const { status, body, headers } = await hub.query(
     `query ($code: ID!) ${ROSTER}`,
     { code: school.code },
@@ -71,11 +69,7 @@ it('records the digests of the pupils whose records an answer carried, with the 
     released: ['name', 'students'],
   });
   // Never an identifier: none of the school's pupils' ID numbers, nor its USCC.
-  const db = agencyDatabase(hub.dataDir, 'education');
-  const ids = db.all<{ id_number: string }>('SELECT id_number FROM students WHERE school_code = ?', [school.code]);
-  db.close();
-  for (const text of [...ids.map((row) => row.id_number), school.uscc])
-    expect(JSON.stringify(record)).not.toContain(text);
+  for (const text of [...school.pupils, school.uscc]) expect(JSON.stringify(record)).not.toContain(text);
 });
 
 it("`hub audit subject` lists who read a pupil's records — when, consumer, purpose, case, fields, grants, request — from the index", async () => {
@@ -88,18 +82,14 @@ it("`hub audit subject` lists who read a pupil's records — when, consumer, pur
   const requestId = headers.get('x-request-id')!;
   const record = records().find((r) => r.requestId === requestId);
   const digest = record.agencies.education.subjects.find((s: { type: string }) => s.type === 'Student').digest;
-  const db = agencyDatabase(hub.dataDir, 'education');
-  const pupil = db
-    .all<{ id_number: string }>('SELECT id_number FROM students WHERE school_code = ?', [school.code])
-    .find((row) => subjectDigest(developmentSubjectKey('education'), row.id_number) === digest)!;
-  db.close();
+  const pupil = school.pupils.find((id) => subjectDigest(developmentSubjectKey('education'), id) === digest)!;
   const { stdout } = await hubCliOk([
     'audit',
     'subject',
     '--agency',
     'education',
     '--id',
-    pupil.id_number,
+    pupil,
     '--json',
     '--dir',
     auditDir,
@@ -123,7 +113,7 @@ it("`hub audit subject` lists who read a pupil's records — when, consumer, pur
     '--agency',
     'science',
     '--id',
-    pupil.id_number,
+    pupil,
     '--json',
     '--dir',
     auditDir,
