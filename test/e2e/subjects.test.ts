@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hubCli, hubCliOk } from '../harness/hubCli';
-import { agencyDatabase, as, HubProcess } from '../harness/hubProcess';
+import { launchBrowser } from '../harness/browser';
+import { agencyDatabase, as, HubProcess, tokenFor } from '../harness/hubProcess';
 
 // A person's own access log, end to end: the agencies digest the subjects of the records they
 // return, the gateway writes them into the request's audit record (never into an answer).
@@ -146,4 +147,98 @@ it('refuses an unknown agency and a malformed ID with their catalogued codes (ex
   ]);
   expect([malformed.code, malformed.stdout]).toEqual([2, '']);
   expect(malformed.stderr).toContain('INVALID_IDENTIFIER');
+});
+
+describe('a data subject', () => {
+  const subjectToken = async (id: string) => (await hubCliOk(['token', '--subject', id])).stdout.trim();
+  const reads = (token?: string) =>
+    fetch(new URL('/transparency/api/reads', hub.gatewayUrl), {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+
+  /** Reads one pupil's record (name and grade) as district-haidian; the pupil's ID number and the request id. */
+  async function readPupil(): Promise<{ id: string; requestId: string }> {
+    const school = haidianSchool();
+    const { headers } = await hub.query(
+      'query ($code: ID!) { school(code: $code) { students(first: 1) { nodes { grade name } } } }',
+      { code: school.code },
+      await as('district-haidian', 'enrollment-planning'),
+    );
+    const requestId = headers.get('x-request-id')!;
+    const record = records().find((r) => r.requestId === requestId);
+    const digest = record.agencies.education.subjects.find((s: { type: string }) => s.type === 'Student').digest;
+    return {
+      id: school.pupils.find((id) => subjectDigest(developmentSubjectKey('education'), id) === digest)!,
+      requestId,
+    };
+  }
+
+  it('sees who read their records through the transparency API, and nothing about other subjects', async () => {
+    const { id, requestId } = await readPupil();
+    const response = await reads(await subjectToken(id));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const answer = (await response.json()) as {
+      subject: string;
+      agencies: string[];
+      reads: { requestId: string; consumer: string }[];
+    };
+    expect(answer.subject).toBe(`${id.slice(0, 6)}********${id.slice(-4)}`);
+    expect(answer.agencies).toEqual(expect.arrayContaining(['education', 'development-reform', 'science']));
+    expect(answer.reads.map((read) => read.requestId)).toContain(requestId);
+    // Another pupil of the same school, never read: nothing, and not this pupil's reads.
+    const other = haidianSchool().pupils.find(
+      (pupil) =>
+        pupil !== id &&
+        !records().some((r) => JSON.stringify(r).includes(subjectDigest(developmentSubjectKey('education'), pupil))),
+    )!;
+    const theirs = (await (await reads(await subjectToken(other))).json()) as { reads: unknown[] };
+    expect(theirs.reads).toEqual([]);
+  });
+
+  it("is refused at /graphql (not a consumer department), and a department's token is refused at the transparency API", async () => {
+    const { id } = await readPupil();
+    const graphql = await hub.query(
+      '{ schools(first: 1) { nodes { name } } }',
+      {},
+      {
+        authorization: `Bearer ${await subjectToken(id)}`,
+      },
+    );
+    expect(graphql.status).toBe(403);
+    expect(graphql.body.errors[0].extensions.code).toBe('SUBJECT_NOT_A_CONSUMER');
+    const department = await reads(await tokenFor('district-haidian', 'enrollment-planning'));
+    expect(department.status).toBe(403);
+    expect(
+      ((await department.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code,
+    ).toBe('SUBJECT_IDENTITY_REQUIRED');
+    expect((await reads()).status).toBe(401);
+    expect((await reads('not.a.token')).status).toBe(401);
+  });
+
+  it('`hub token --subject` refuses a malformed ID number (exit 2, nothing on stdout)', async () => {
+    const refused = await hubCli(['token', '--subject', '110105194912310021']);
+    expect([refused.code, refused.stdout]).toEqual([2, '']);
+    expect(refused.stderr).toContain('INVALID_IDENTIFIER');
+  });
+
+  it('sees the same list on the /transparency page, in Chinese', async () => {
+    const { id, requestId } = await readPupil();
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ locale: 'zh-CN' });
+      await page.goto(new URL('/transparency', hub.gatewayUrl).toString());
+      await page.getByLabel('个人令牌').fill(await subjectToken(id));
+      await page.getByRole('button', { name: '查看我的查阅记录' }).click();
+      const row = page.getByRole('row').filter({ hasText: requestId });
+      await row.waitFor();
+      const text = await row.innerText();
+      expect(text).toContain('北京市教育委员会');
+      expect(text).toContain('学生学籍记录');
+      expect(text).toContain('enrollment-planning');
+      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('我的数据被谁查阅');
+    } finally {
+      await browser.close();
+    }
+  });
 });

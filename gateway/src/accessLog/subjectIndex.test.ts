@@ -55,7 +55,12 @@ describe('the subject index', () => {
       ['city-analytics', 'CASE-3', 'r3'],
       ['district-haidian', 'CASE-1', 'r1'],
     ]);
-    expect(reads[0]).toMatchObject({ type: 'Student', released: ['grade'], masked: ['name'], grants: ['EDU-2026-001'] });
+    expect(reads[0]).toMatchObject({
+      type: 'Student',
+      released: ['grade'],
+      masked: ['name'],
+      grants: ['EDU-2026-001'],
+    });
     // Another agency's digest of the same value is another subject.
     expect(index.lookup([{ agency: 'science', digest: PUPIL }])).toEqual([]);
     index.close();
