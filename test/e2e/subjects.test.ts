@@ -242,3 +242,40 @@ describe('a data subject', () => {
     }
   });
 });
+
+describe('cached answers', () => {
+  const subjectsOf = (requestId: string, agency: string) =>
+    (records().find((r) => r.requestId === requestId)?.agencies[agency]?.subjects ?? []) as {
+      digest: string;
+      type: string;
+    }[];
+  const asAnalyst = () => as('city-analytics', 'statistics');
+
+  it('an answer served from the response cache records the subjects it was stored with', async () => {
+    const query = '{ schools(first: 3, districtCode: "110105") { nodes { name enrolment } } }';
+    const miss = await hub.query(query, {}, await asAnalyst());
+    const hit = await hub.query(query, {}, await asAnalyst());
+    expect([miss.headers.get('x-cache'), hit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
+    const stored = subjectsOf(miss.headers.get('x-request-id')!, 'education');
+    expect(stored).toHaveLength(3);
+    expect(subjectsOf(hit.headers.get('x-request-id')!, 'education')).toEqual(stored);
+    expect(JSON.stringify(hit.body)).not.toContain('cdoSubjects');
+  });
+
+  it('entities served from the fetch cache (a partial hit) record their subjects beside those fetched', async () => {
+    const query = (first: number) =>
+      `{ schools(first: ${first}, districtCode: "110108") { nodes { code organization { name } } } }`;
+    const few = await hub.query(query(2), {}, await asAnalyst());
+    const more = await hub.query(query(4), {}, await asAnalyst());
+    expect(more.headers.get('x-cache')).not.toBe('HIT');
+    const organisations = (requestId: string) =>
+      subjectsOf(requestId, 'development-reform').filter((s) => s.type === 'Organization');
+    const first = organisations(few.headers.get('x-request-id')!);
+    const second = organisations(more.headers.get('x-request-id')!);
+    expect(first).toHaveLength(2);
+    expect(second).toHaveLength(
+      more.body.data.schools.nodes.filter((n: { organization: unknown }) => n.organization).length,
+    );
+    expect(second).toEqual(expect.arrayContaining(first));
+  });
+});
