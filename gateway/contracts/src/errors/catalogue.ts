@@ -100,7 +100,7 @@ export const ERROR_CATALOGUE = {
   },
   UNKNOWN_AGENCY: {
     httpStatus: 400,
-    description: 'The agency named (e.g. `hub audit subject --agency`) is not one of the hub\'s agencies.',
+    description: "The agency named (e.g. `hub audit subject --agency`) is not one of the hub's agencies.",
   },
   UNKNOWN_CONSUMER: {
     httpStatus: 403,
