@@ -21,19 +21,21 @@ export interface SubjectRead {
 export function subjectReadsOf(record: AuditRecord): (Omit<SubjectRead, 'seq'> & { digest: string; kind: string })[] {
   if (record.kind === 'grant') return [];
   return Object.entries(record.agencies ?? {}).flatMap(([agency, access]) =>
-    (access.subjects ?? []).map((subject) => ({
-      digest: subject.digest,
-      kind: subject.kind,
-      type: subject.type,
-      agency,
-      time: record.time,
-      consumer: record.consumer,
-      purpose: record.purpose,
-      case: record.case ?? null,
-      released: subject.released,
-      masked: subject.masked,
-      grants: access.grants,
-      requestId: record.requestId,
-    })),
+    (access.subjects ?? []).flatMap((group) =>
+      group.digests.map((digest) => ({
+        digest,
+        kind: group.kind,
+        type: group.type,
+        agency,
+        time: record.time,
+        consumer: record.consumer,
+        purpose: record.purpose,
+        case: record.case ?? null,
+        released: group.released,
+        masked: group.masked,
+        grants: access.grants,
+        requestId: record.requestId,
+      })),
+    ),
   );
 }

@@ -22,7 +22,7 @@ const read = (n: number, digest: string, consumer = 'district-haidian') =>
         denied: [],
         entities: 1,
         grants: ['EDU-2026-001'],
-        subjects: [{ digest, kind: 'person', type: 'Student', released: ['grade'], masked: ['name'] }],
+        subjects: [{ kind: 'person', type: 'Student', released: ['grade'], masked: ['name'], digests: [digest] }],
       },
     },
   });
