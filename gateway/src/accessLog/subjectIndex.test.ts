@@ -72,9 +72,25 @@ describe('the subject index', () => {
     const index = SubjectIndex.open(dir);
     index.catchUp();
     await write(dir, [read(2, PUPIL), read(3, PUPIL), read(4, OTHER)], 600);
-    expect(index.catchUp()).toEqual({ records: 3, rebuilt: [] });
+    expect(index.catchUp()).toEqual({ records: 3, rebuilt: [], more: false });
     expect(index.catchUp().records).toBe(0);
     expect(index.lookup([{ agency: 'education', digest: PUPIL }]).map((r) => r.seq)).toEqual([3, 2, 1]);
+    index.close();
+  });
+
+  it('takes a backlog in slices, each continuing where the last stopped', async () => {
+    const dir = folder();
+    await write(
+      dir,
+      [1, 2, 3, 4, 5].map((n) => read(n, PUPIL)),
+      900,
+    );
+    const index = SubjectIndex.open(dir);
+    expect(index.catchUp(2)).toMatchObject({ records: 2, more: true });
+    expect(index.lookup([{ agency: 'education', digest: PUPIL }]).map((r) => r.seq)).toEqual([2, 1]);
+    expect(index.catchUp(2)).toMatchObject({ records: 2, more: true });
+    expect(index.catchUp(2)).toMatchObject({ records: 1, more: false });
+    expect(index.lookup([{ agency: 'education', digest: PUPIL }]).map((r) => r.seq)).toEqual([5, 4, 3, 2, 1]);
     index.close();
   });
 

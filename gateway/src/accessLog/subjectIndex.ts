@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditChainDirs, auditFiles, readTrailIdentity, type AuditRecord } from '../audit';
 import { subjectReadsOf, type SubjectRead } from './accessLogRows';
@@ -50,6 +50,7 @@ export class SubjectIndex {
   ) {}
 
   static open(auditDir: string): SubjectIndex {
+    mkdirSync(auditDir, { recursive: true });
     const db = new Database(join(auditDir, SUBJECT_INDEX_FILE));
     db.pragma('journal_mode = WAL');
     // Several gateway workers and the CLI may catch up at once: each waits for the other's transaction.
@@ -59,20 +60,26 @@ export class SubjectIndex {
     return new SubjectIndex(db, auditDir);
   }
 
-  /** Indexes what every chain appended since the last catch-up; resolves how many records were read. */
-  catchUp(): { records: number; rebuilt: string[] } {
+  /**
+   * Indexes what every chain appended since the last catch-up: all of it, or at most `limit`
+   * records per chain (`more` then says some are left), so a follower can take a long backlog in
+   * slices without holding its process for the whole of it.
+   */
+  catchUp(limit = Infinity): { records: number; rebuilt: string[]; more: boolean } {
     let records = 0;
+    let more = false;
     const rebuilt: string[] = [];
-    if (!existsSync(this.auditDir)) return { records, rebuilt };
+    if (!existsSync(this.auditDir)) return { records, rebuilt, more };
     for (const chain of auditChainDirs(this.auditDir)) {
-      const outcome = this.catchUpChain(chain);
+      const outcome = this.catchUpChain(chain, limit);
       records += outcome.records;
+      if (outcome.records >= limit) more = true;
       if (outcome.rebuilt) rebuilt.push(chain);
     }
-    return { records, rebuilt };
+    return { records, rebuilt, more };
   }
 
-  private catchUpChain(chainDir: string): { records: number; rebuilt: boolean } {
+  private catchUpChain(chainDir: string, limit: number): { records: number; rebuilt: boolean } {
     const chain = chainDir === this.auditDir ? '.' : chainDir.slice(this.auditDir.length + 1);
     const identity = readTrailIdentity(chainDir);
     const trailId = identity && 'trailId' in identity ? identity.trailId : '';
@@ -88,13 +95,13 @@ export class SubjectIndex {
           statSync(join(chainDir, known.file)).size >= known.offset;
         if (known && !continues) {
           this.forget(chain);
-          return { records: this.indexFrom(chain, chainDir, files, trailId, undefined), rebuilt: true };
+          return { records: this.indexFrom(chain, chainDir, files, trailId, undefined, limit), rebuilt: true };
         }
-        const records = this.indexFrom(chain, chainDir, files, trailId, known);
+        const records = this.indexFrom(chain, chainDir, files, trailId, known, limit);
         if (records >= 0) return { records, rebuilt: false };
         // The first record after the position does not chain to the last one indexed.
         this.forget(chain);
-        return { records: this.indexFrom(chain, chainDir, files, trailId, undefined), rebuilt: true };
+        return { records: this.indexFrom(chain, chainDir, files, trailId, undefined, limit), rebuilt: true };
       })
       .immediate();
   }
@@ -114,24 +121,35 @@ export class SubjectIndex {
     files: readonly string[],
     trailId: string,
     position: ChainPosition | undefined,
+    limit: number,
   ): number {
     let { file, offset, seq, hash } = position ?? { file: '', offset: 0, seq: 0, hash: '' };
     let records = 0;
     for (const name of files) {
+      if (records >= limit) break;
       if (position && name < position.file) continue;
-      const { lines, end } = completeLines(join(chainDir, name), position && name === position.file ? offset : 0);
-      const batch: AuditRecord[] = [];
-      for (const line of lines) {
-        const record = JSON.parse(line) as AuditRecord;
-        if (position && records === 0 && batch.length === 0 && record.prevHash !== position.hash) return -1;
-        batch.push(record);
-        seq = record.seq;
-        hash = record.hash;
+      let at = position && name === position.file ? offset : 0;
+      // The file a chunk at a time: a slice of a long backlog reads only about what it indexes.
+      for (;;) {
+        const { lines, end } = completeLines(join(chainDir, name), at);
+        if (!lines.length) break;
+        const batch: AuditRecord[] = [];
+        for (const line of lines) {
+          if (records + batch.length >= limit) break;
+          at += Buffer.byteLength(line) + 1;
+          if (!line) continue;
+          const record = JSON.parse(line) as AuditRecord;
+          if (position && records === 0 && batch.length === 0 && record.prevHash !== position.hash) return -1;
+          batch.push(record);
+          seq = record.seq;
+          hash = record.hash;
+        }
+        this.insert(chain, batch);
+        records += batch.length;
+        file = name;
+        offset = at;
+        if (records >= limit || at >= end) break;
       }
-      this.insert(chain, batch);
-      records += batch.length;
-      file = name;
-      offset = end;
     }
     if (file)
       this.db
@@ -207,20 +225,24 @@ export class SubjectIndex {
   }
 }
 
-/** The complete lines of `path` from byte `from` (a torn last line waits for its newline), and where they end. */
-function completeLines(path: string, from: number): { lines: string[]; end: number } {
+/**
+ * The complete lines of `path` from byte `from`, reading at most about `chunkBytes` (a torn last
+ * line waits for its newline; a line longer than a chunk is read whole), and where they end.
+ */
+function completeLines(path: string, from: number, chunkBytes = 8 * 2 ** 20): { lines: string[]; end: number } {
   const size = statSync(path).size;
   if (size <= from) return { lines: [], end: from };
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(size - from);
-    readSync(fd, buffer, 0, buffer.length, from);
-    const last = buffer.lastIndexOf(0x0a);
-    if (last < 0) return { lines: [], end: from };
-    return {
-      lines: buffer.subarray(0, last).toString('utf8').split('\n').filter(Boolean),
-      end: from + last + 1,
-    };
+    for (let length = Math.min(chunkBytes, size - from); ; length = Math.min(length * 2, size - from)) {
+      const buffer = Buffer.alloc(length);
+      readSync(fd, buffer, 0, length, from);
+      const last = buffer.lastIndexOf(0x0a);
+      if (last >= 0)
+        // Every line, empty ones too: the caller counts their bytes to know where it stopped.
+        return { lines: buffer.subarray(0, last).toString('utf8').split('\n'), end: from + last + 1 };
+      if (length === size - from) return { lines: [], end: from };
+    }
   } finally {
     closeSync(fd);
   }

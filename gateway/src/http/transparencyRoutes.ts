@@ -31,7 +31,32 @@ export interface TransparencyOptions {
 export async function registerTransparencyRoutes(app: FastifyInstance, options: TransparencyOptions): Promise<void> {
   await serveWebBundle(app, { name: 'transparency', entry: 'transparency.js', prefix: '/transparency/assets/' });
   let index: SubjectIndex | undefined;
-  app.addHook('onClose', async () => index?.close());
+  let follower: NodeJS.Timeout | undefined;
+  app.addHook('onClose', async () => {
+    clearInterval(follower);
+    index?.close();
+  });
+  // Opened at the first lookup (a gateway nobody asks creates no file); from then on it follows the
+  // trail every few seconds, a slice at a time between other work, so a lookup finds little to index.
+  const openIndex = (): SubjectIndex => {
+    if (index) return index;
+    const opened = (index = SubjectIndex.open(options.auditDir));
+    let running = false;
+    const slice = () => {
+      try {
+        if (opened.catchUp(FOLLOW_SLICE).more) return void setImmediate(slice);
+      } catch (error) {
+        options.logger.warn({ err: error }, 'the subject index could not follow the audit trail');
+      }
+      running = false;
+    };
+    follower = setInterval(() => {
+      if (running) return;
+      running = true;
+      slice();
+    }, FOLLOW_EVERY_MS).unref();
+    return opened;
+  };
   const keys = () =>
     options.agencies().flatMap((agency) => {
       try {
@@ -55,9 +80,9 @@ export async function registerTransparencyRoutes(app: FastifyInstance, options: 
     handle(async (request, reply) => {
       const subject = await subjectOf(request, options.verify);
       const agencyKeys = keys();
-      index ??= SubjectIndex.open(options.auditDir);
-      index.catchUp();
-      const reads = index.lookup(subjectLookups(subject, agencyKeys));
+      const opened = openIndex();
+      opened.catchUp();
+      const reads = opened.lookup(subjectLookups(subject, agencyKeys));
       reply.header('cache-control', 'no-store');
       return transparencyAnswer(
         subject,
@@ -90,6 +115,10 @@ async function subjectOf(request: FastifyRequest, verify: TokenVerifier): Promis
     throw new AdminError('INVALID_TOKEN', 'The token was refused.');
   }
 }
+
+/** How often the index follows the trail, and how many records it takes per chain between other work. */
+const FOLLOW_EVERY_MS = 5_000;
+const FOLLOW_SLICE = 2_000;
 
 const TRANSPARENCY_PAGE = `<!doctype html>
 <html lang="zh-CN">
