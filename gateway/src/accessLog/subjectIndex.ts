@@ -20,17 +20,26 @@ interface ChainPosition {
   hash: string;
 }
 
+/**
+ * A read is a digest (32 bytes), the shape it was read in (agency, record type, fields released
+ * and masked, grants: the same few recur across a trail, so each is stored once) and the record it
+ * is in. The reads table is its own index (WITHOUT ROWID, keyed by digest first): a lookup is one
+ * B-tree range, and a read costs about 50 bytes.
+ */
+const SCHEMA_VERSION = 2;
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS chains (
+CREATE TABLE chains (
   chain TEXT PRIMARY KEY, trail_id TEXT NOT NULL, file TEXT NOT NULL, offset INTEGER NOT NULL,
   seq INTEGER NOT NULL, hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS records (
+CREATE TABLE records (
   chain TEXT NOT NULL, seq INTEGER NOT NULL, time TEXT NOT NULL, request_id TEXT NOT NULL,
   consumer TEXT NOT NULL, purpose TEXT, case_ref TEXT, PRIMARY KEY (chain, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS reads (
-  digest BLOB NOT NULL, agency TEXT NOT NULL, chain TEXT NOT NULL, seq INTEGER NOT NULL,
-  type TEXT NOT NULL, released TEXT NOT NULL, masked TEXT NOT NULL, grants TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS reads_by_subject ON reads (digest, agency);
+CREATE TABLE shapes (
+  id INTEGER PRIMARY KEY, agency TEXT NOT NULL, type TEXT NOT NULL, released TEXT NOT NULL,
+  masked TEXT NOT NULL, grants TEXT NOT NULL, UNIQUE (agency, type, released, masked, grants));
+CREATE TABLE reads (
+  digest BLOB NOT NULL, shape INTEGER NOT NULL, chain TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (digest, shape, chain, seq)) WITHOUT ROWID;
 `;
 
 /**
@@ -56,7 +65,16 @@ export class SubjectIndex {
     // Several gateway workers and the CLI may catch up at once: each waits for the other's transaction.
     db.pragma('busy_timeout = 10000');
     db.pragma('synchronous = NORMAL');
-    db.exec(SCHEMA);
+    // Derived data: an index of another layout is dropped and built again from the trail.
+    db.transaction(() => {
+      if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return;
+      for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+        name: string;
+      }[])
+        db.exec(`DROP TABLE IF EXISTS "${name}"`);
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
     return new SubjectIndex(db, auditDir);
   }
 
@@ -107,6 +125,7 @@ export class SubjectIndex {
   }
 
   private forget(chain: string): void {
+    // Shapes are shared by every chain and few: kept.
     for (const table of ['reads', 'records', 'chains'])
       this.db.prepare(`DELETE FROM ${table} WHERE chain = ?`).run(chain);
   }
@@ -158,13 +177,31 @@ export class SubjectIndex {
     return records;
   }
 
+  private readonly shapeIds = new Map<string, number>();
+
+  /** The id of a shape (agency, type, fields, grants), added when new. */
+  private shapeOf(agency: string, type: string, released: string, masked: string, grants: string): number {
+    const key = [agency, type, released, masked, grants].join('\u0000');
+    let id = this.shapeIds.get(key);
+    if (id === undefined) {
+      this.db
+        .prepare('INSERT OR IGNORE INTO shapes (agency, type, released, masked, grants) VALUES (?, ?, ?, ?, ?)')
+        .run(agency, type, released, masked, grants);
+      id = (
+        this.db
+          .prepare('SELECT id FROM shapes WHERE agency = ? AND type = ? AND released = ? AND masked = ? AND grants = ?')
+          .get(agency, type, released, masked, grants) as { id: number }
+      ).id;
+      this.shapeIds.set(key, id);
+    }
+    return id;
+  }
+
   private insert(chain: string, records: readonly AuditRecord[]): void {
     const addRecord = this.db.prepare(
       'INSERT OR REPLACE INTO records (chain, seq, time, request_id, consumer, purpose, case_ref) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    const addRead = this.db.prepare(
-      'INSERT INTO reads (digest, agency, chain, seq, type, released, masked, grants) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const addRead = this.db.prepare('INSERT OR IGNORE INTO reads (digest, shape, chain, seq) VALUES (?, ?, ?, ?)');
     for (const record of records) {
       const reads = subjectReadsOf(record);
       if (!reads.length) continue;
@@ -180,13 +217,9 @@ export class SubjectIndex {
       for (const read of reads)
         addRead.run(
           Buffer.from(read.digest, 'hex'),
-          read.agency,
+          this.shapeOf(read.agency, read.type, read.released.join(' '), read.masked.join(' '), read.grants.join(' ')),
           chain,
           record.seq,
-          read.type,
-          read.released.join(' '),
-          read.masked.join(' '),
-          read.grants.join(' '),
         );
     }
   }
@@ -194,9 +227,9 @@ export class SubjectIndex {
   /** Every read of the subjects with these digests, per agency, newest first. */
   lookup(subjects: readonly { agency: string; digest: string }[]): SubjectRead[] {
     const find = this.db.prepare(
-      `SELECT r.agency, r.type, r.released, r.masked, r.grants, r.seq, c.time, c.request_id, c.consumer, c.purpose, c.case_ref
-       FROM reads r JOIN records c ON c.chain = r.chain AND c.seq = r.seq
-       WHERE r.digest = ? AND r.agency = ?`,
+      `SELECT s.agency, s.type, s.released, s.masked, s.grants, r.seq, c.time, c.request_id, c.consumer, c.purpose, c.case_ref
+       FROM reads r JOIN shapes s ON s.id = r.shape JOIN records c ON c.chain = r.chain AND c.seq = r.seq
+       WHERE r.digest = ? AND s.agency = ?`,
     );
     const split = (text: string) => (text ? text.split(' ') : []);
     return subjects
