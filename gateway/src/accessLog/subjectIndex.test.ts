@@ -85,13 +85,21 @@ describe('the subject index', () => {
       [1, 2, 3, 4, 5].map((n) => read(n, PUPIL)),
       900,
     );
-    const index = SubjectIndex.open(dir);
+    // Files read 400 bytes at a time: every slice reads several chunks of one file.
+    const index = SubjectIndex.open(dir, { chunkBytes: 400 });
     expect(index.catchUp(2)).toMatchObject({ records: 2, more: true });
     expect(index.lookup([{ agency: 'education', digest: PUPIL }]).map((r) => r.seq)).toEqual([2, 1]);
     expect(index.catchUp(2)).toMatchObject({ records: 2, more: true });
     expect(index.catchUp(2)).toMatchObject({ records: 1, more: false });
     expect(index.lookup([{ agency: 'education', digest: PUPIL }]).map((r) => r.seq)).toEqual([5, 4, 3, 2, 1]);
     index.close();
+    // All at once, a chunk at a time, into an index of its own.
+    rmSync(join(dir, SUBJECT_INDEX_FILE), { force: true });
+    rmSync(join(dir, `${SUBJECT_INDEX_FILE}-wal`), { force: true });
+    rmSync(join(dir, `${SUBJECT_INDEX_FILE}-shm`), { force: true });
+    const whole = SubjectIndex.open(dir, { chunkBytes: 400 });
+    expect(whole.catchUp()).toMatchObject({ records: 5, more: false });
+    whole.close();
   });
 
   it('indexes a trail again when it no longer continues what was indexed (a restore, a trail replaced)', async () => {

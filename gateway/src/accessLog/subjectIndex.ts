@@ -56,9 +56,11 @@ export class SubjectIndex {
   private constructor(
     private readonly db: Database.Database,
     private readonly auditDir: string,
+    private readonly chunkBytes: number,
   ) {}
 
-  static open(auditDir: string): SubjectIndex {
+  /** `chunkBytes`: how much of a trail file is read at a time (8 MiB). */
+  static open(auditDir: string, options: { chunkBytes?: number } = {}): SubjectIndex {
     mkdirSync(auditDir, { recursive: true });
     const db = new Database(join(auditDir, SUBJECT_INDEX_FILE));
     db.pragma('journal_mode = WAL');
@@ -75,7 +77,7 @@ export class SubjectIndex {
       db.exec(SCHEMA);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
-    return new SubjectIndex(db, auditDir);
+    return new SubjectIndex(db, auditDir, options.chunkBytes ?? 8 * 2 ** 20);
   }
 
   /**
@@ -150,7 +152,7 @@ export class SubjectIndex {
       let at = position && name === position.file ? offset : 0;
       // The file a chunk at a time: a slice of a long backlog reads only about what it indexes.
       for (;;) {
-        const { lines, end } = completeLines(join(chainDir, name), at);
+        const { lines } = completeLines(join(chainDir, name), at, this.chunkBytes);
         if (!lines.length) break;
         const batch: AuditRecord[] = [];
         for (const line of lines) {
@@ -167,7 +169,7 @@ export class SubjectIndex {
         records += batch.length;
         file = name;
         offset = at;
-        if (records >= limit || at >= end) break;
+        if (records >= limit) break;
       }
     }
     if (file)
@@ -262,7 +264,7 @@ export class SubjectIndex {
  * The complete lines of `path` from byte `from`, reading at most about `chunkBytes` (a torn last
  * line waits for its newline; a line longer than a chunk is read whole), and where they end.
  */
-function completeLines(path: string, from: number, chunkBytes = 8 * 2 ** 20): { lines: string[]; end: number } {
+function completeLines(path: string, from: number, chunkBytes: number): { lines: string[]; end: number } {
   const size = statSync(path).size;
   if (size <= from) return { lines: [], end: from };
   const fd = openSync(path, 'r');
