@@ -19,7 +19,7 @@ import {
   type ServerTlsFiles,
   developmentSubjectKey,
 } from '@cdo-hub/contracts';
-import { subjectsPlugin, type SubjectTypes } from '../subjects';
+import { recordSubjectFields, SubjectCollector, subjectsPlugin, type SubjectTypes } from '../subjects';
 import type { ChangeRule } from '../changes';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
@@ -44,6 +44,8 @@ export interface SubgraphContext {
   consumer?: ConsumerClaims;
   /** This call's cursors: sealed for this agency and the row scope of the signed consumer header. */
   cursors: CursorCodec;
+  /** The subjects of the records this call's answer carries (agencies with subject types). */
+  subjects?: SubjectCollector;
 }
 
 /**
@@ -181,23 +183,19 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     ...(options.tls ? { https: readServerTls(options.tls) } : {}),
   });
   if (options.tls) followAgencyCertificates(app, options.tls, logger);
+  const schema = buildSubgraphSchema([
+    { typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> },
+  ]);
+  if (definition.subjects) recordSubjectFields(schema, definition.subjects);
+  const subjectKey = options.subjectKey ?? developmentSubjectKey(definition.name);
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema([
-      { typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> },
-    ]),
+    schema,
     // No drain plugin: `app.close()` already waits for in-flight requests, then stops Apollo below.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       logUnexpectedErrors(),
-      ...(definition.subjects
-        ? [
-            subjectsPlugin<SubgraphContext>({
-              key: options.subjectKey ?? developmentSubjectKey(definition.name),
-              types: definition.subjects,
-            }),
-          ]
-        : []),
+      ...(definition.subjects ? [subjectsPlugin<SubgraphContext>()] : []),
     ],
     logger,
     introspection: true,
@@ -233,6 +231,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
           requestId: String(request.id),
           logger: request.log as unknown as Logger,
           cursors: cursors.forCall(consumer?.scope?.scope),
+          ...(definition.subjects ? { subjects: new SubjectCollector(subjectKey, definition.subjects) } : {}),
           ...(consumer ? { consumer } : {}),
         };
       },
