@@ -236,7 +236,7 @@ describe('a data subject', () => {
     const { id, requestId } = await readPupil();
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ locale: 'zh-CN' });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN' });
       await page.goto(new URL('/transparency', hub.gatewayUrl).toString());
       await page.getByLabel('个人令牌').fill(await subjectToken(id));
       await page.getByRole('button', { name: '查看我的查阅记录' }).click();
@@ -247,6 +247,10 @@ describe('a data subject', () => {
       expect(text).toContain('学生学籍记录');
       expect(text).toContain('enrollment-planning');
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('我的数据被谁查阅');
+      await page.screenshot({
+        path: join(__dirname, '..', '..', 'gateway', 'web', 'screenshots', 'transparency.png'),
+        fullPage: true,
+      });
     } finally {
       await browser.close();
     }

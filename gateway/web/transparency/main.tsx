@@ -47,6 +47,34 @@ const RECORD_TYPES: Record<string, string> = {
   KeyLab: '重点实验室',
 };
 
+/** Field names in Chinese where the page knows them; others as the graph names them. */
+const FIELD_NAMES: Record<string, string> = {
+  'Student.name': '姓名',
+  'Student.grade': '年级',
+  'Student.gender': '性别',
+  'Student.birthDate': '出生日期',
+  'Student.idNumber': '身份证号',
+  'Student.studentNumber': '学籍号',
+  'Student.guardianName': '监护人姓名',
+  'Student.guardianPhone': '监护人电话',
+  'Student.healthStatus': '体检结果',
+  'Student.receivesFinancialAid': '资助情况',
+  'Student.migrant': '户籍情况',
+  'Student.school': '就读学校',
+  'School.name': '名称',
+  'School.students': '学生名单',
+  'School.enrolment': '在校生数',
+  'Organization.name': '名称',
+  'InvestmentProject.contactName': '联系人姓名',
+  'InvestmentProject.contactPhone': '联系人电话',
+  'InvestmentProject.contactIdNumber': '联系人身份证号',
+  'ResearchProject.principalInvestigator': '负责人',
+  'ResearchProject.principalInvestigatorIdNumber': '负责人身份证号',
+};
+
+const fieldNames = (type: string, fields: string[]) =>
+  fields.map((field) => FIELD_NAMES[`${type}.${field}`] ?? field).join('、') || '—';
+
 /** Beijing time, as the person lives it. */
 const beijing = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 
@@ -130,8 +158,8 @@ function Reads({ answer }: { answer: Answer }) {
             <td>{read.case ?? '—'}</td>
             <td>{AGENCY_NAMES[read.agency] ?? read.agency}</td>
             <td>{RECORD_TYPES[read.type] ?? read.type}</td>
-            <td>{read.released.join('、') || '—'}</td>
-            <td>{read.masked.join('、') || '—'}</td>
+            <td>{fieldNames(read.type, read.released)}</td>
+            <td>{fieldNames(read.type, read.masked)}</td>
             <td>{read.grants.join('、') || '无条件共享'}</td>
             <td>
               <code>{read.requestId}</code>
@@ -184,7 +212,7 @@ function TransparencyPage() {
       <main>
         <p className="about">
           依据《个人信息保护法》，您有权知悉哪些政府部门处理了您的个人信息。以下列出经本平台共享、含有您记录的每一次查阅：
-          时间、部门、用途、案件、字段（明文或脱敏）与依据的授权。平台审计只保存您证件号码的加密摘要，不保存号码本身。
+          时间、部门、用途、案件、字段（明文或脱敏）与依据的授权。平台审计只保存由各部门密钥计算的证件号码摘要，不保存号码本身。
         </p>
         {problem && (
           <p role="alert" className="problem">
