@@ -117,6 +117,11 @@ it("`hub audit subject` lists who read a pupil's records — when, consumer, pur
     grants: record.agencies.education.grants,
     requestId,
   });
+  // For a terminal: one line per read.
+  const text = await hubCliOk(['audit', 'subject', '--agency', 'education', '--id', pupil, '--dir', auditDir]);
+  expect(text.stdout).toContain(
+    `district-haidian (enrollment-planning, case ZS-2026-0042) education Student: released grade; masked name [${record.agencies.education.grants.join(' ')}] request ${requestId}`,
+  );
   // The same value digested by another agency's key is another subject there.
   const elsewhere = await hubCliOk([
     'audit',
