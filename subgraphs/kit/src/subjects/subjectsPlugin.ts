@@ -43,7 +43,7 @@ export function recordSubjectFields(schema: GraphQLSchema, types: SubjectTypes):
  * Hands the gateway the subjects of the records an answer carries, out of band of the data: in
  * `extensions.cdoSubjects`, digested with the agency's subject key (`<PREFIX>_SUBJECT_KEY`). The
  * gateway strips the extension before anything reaches a client and writes the subjects into the
- * request's audit record (docs/adr/0015-subject-digests-in-the-audit-record.md). Each call's
+ * request's audit record (docs/adr/0016-subject-digests-in-the-audit-record.md). Each call's
  * collector is its context's `subjects` (fed by `recordSubjectFields`); an answer with no subject
  * carries no extension.
  */
