@@ -11,6 +11,7 @@ import { registerDocsCommands } from './docs/registerCommands';
 import { registerGrantCommands } from './grant/registerCommands';
 import { registerOperationsCommands } from './operations/registerCommands';
 import { registerPolicyCommands } from './policy/registerCommands';
+import { registerReceiptCommands } from './receipt/registerCommands';
 import { registerSchemaCommands } from './schema/registerCommands';
 import { registerSeedCommands } from './seed/registerCommands';
 import { registerSoakCommands } from './soak/registerCommands';
@@ -44,6 +45,7 @@ registerCatalogCommands(program);
 registerCacheCommands(program);
 registerGrantCommands(program);
 registerDisputeCommands(program);
+registerReceiptCommands(program);
 registerSchemaCommands(program);
 
 // Parsed only when run as the CLI (directly or through bin/hub.js): `hub docs`' freshness test

@@ -1,3 +1,4 @@
+import { readAuditTrail } from '@cdo-hub/gateway/audit';
 import { RedisTestServer } from '@cdo-hub/gateway/testing';
 import { AGENCIES } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,17 +46,34 @@ const subgraphUrls = () =>
 
 it('records every request in the stream; archived, the report counts them and the trail verifies', async () => {
   let sent = 0;
+  const receipts: string[] = [];
   for (const [consumer, purpose] of [
     ['district-haidian', 'enrollment-planning'],
     ['science', 'industrial-policy'],
   ] as const) {
     for (let i = 0; i < 5; i++) {
-      const { status } = await hub.query('{ schools(first: 2) { nodes { name } } }', {}, await as(consumer, purpose));
+      const { status, headers } = await hub.query(
+        '{ schools(first: 2) { nodes { name } } }',
+        {},
+        await as(consumer, purpose),
+      );
       expect(status).toBe(200);
+      receipts.push(headers.get('x-hub-receipt')!);
       sent++;
     }
   }
   const { stdout } = await hubCli('audit', 'archive', '--instance', 'hub-1', '--dir', archiveDir);
+  // Each answer's receipt names its record on the stream (instance hub-1): archived, it is there with that hash.
+  const archived = new Map<number, string>();
+  for await (const record of readAuditTrail(archiveDir)) archived.set(record.seq, record.hash);
+  for (const receipt of receipts) {
+    const { audit } = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString('utf8')) as {
+      audit: { instance: string; seq: number; hash: string }[];
+    };
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.instance).toBe('hub-1');
+    expect(archived.get(audit[0]!.seq)).toBe(audit[0]!.hash);
+  }
   expect(stdout).toMatch(new RegExp(`archived ${sent} record\\(s\\) of instance hub-1`));
   const report = JSON.parse(
     (await hubCli('audit', 'report', '--agency', 'education', '--format', 'json', '--dir', archiveDir)).stdout,

@@ -87,6 +87,10 @@ it('lets no view read a canary it may not, through any connection, page or curso
       'graphql GET 200': expect.any(Number),
       'graphql CSV 200': expect.any(Number),
       'graphql CSV 406': expect.any(Number),
+      // Receipts were read (and scanned, their payload decoded) on JSON answers and CSV exports' trailers.
+      'receipt graphql POST': expect.any(Number),
+      'receipt graphql GET': expect.any(Number),
+      'receipt graphql CSV': expect.any(Number),
     }),
   );
   // The oracle is exercised: owners read their own canaries, grantees theirs (in scope, in clear).

@@ -18,13 +18,16 @@ import { tokenFor } from '../harness/hubProcess';
 // Haidian's masked and row-scoped grant) and the name (UNCONDITIONAL); every claim quotes the
 // budget detail's canary, so a claim that leaked anywhere would be found. Every view then walks
 // every connection of investment projects; every notice it receives is judged against the policy
-// files, and every byte against the canaries.
+// files, and every byte against the canaries — JSON answers' extensions and CSV exports'
+// x-hub-disputes header or trailer alike.
 
 const WALK = { pages: 2, parentFirst: 4, first: 3 };
 
 let hub: CanaryHub;
 let paths: ConnectionPath[];
 const notices = new Map<string, Set<string>>();
+/** `<view> <dispute id>` for each notice read from a CSV answer's header or trailer. */
+const csvTold = new Set<string>();
 
 function failWith(findings: readonly Finding[]): void {
   if (findings.length)
@@ -39,6 +42,14 @@ const recording = {
       ?.extensions;
     const seen = notices.get(view.id) ?? new Set<string>();
     for (const notice of extensions?.disputes ?? []) seen.add(`${notice.id} ${notice.coordinate}`);
+    // A CSV answer names them in x-hub-disputes (a trailer when the gateway pages the export): `<id> <coordinate> <key> due=…`, comma-separated.
+    const csvNotices = exchange.headers.get('x-hub-disputes') ?? exchange.headers.get('trailer.x-hub-disputes');
+    if (csvNotices && csvNotices !== 'none')
+      for (const notice of csvNotices.split(', ')) {
+        const [id, coordinate] = notice.split(' ');
+        seen.add(`${id} ${coordinate}`);
+        csvTold.add(`${view.id} ${id}`);
+      }
     notices.set(view.id, seen);
     return exchange;
   },
@@ -116,4 +127,6 @@ it('names an open dispute only to views that may read the disputed field, throug
   expect(told('district-haidian/planning')).toContain(`${filed[1]!.id} InvestmentProject.contactName`);
   expect(told('city-analytics/statistics')).toContain(`${filed[2]!.id} InvestmentProject.name`);
   expect(told('city-analytics/statistics').some((n) => n.includes('budgetDetail'))).toBe(false);
+  // The CSV channel was exercised too: exports named the disputes to entitled views (judged above with the rest).
+  expect(csvTold.has(`science/industrial-policy ${filed[0]!.id}`)).toBe(true);
 }, 300_000);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callGateway } from '../harness/gatewayCall';
 import { hubCli as runHub, spawnHubCli } from '../harness/hubCli';
@@ -13,7 +12,6 @@ import { until } from '../harness/until';
 // the signed consumer claims, and a cached answer is served only after the same check.
 
 let hub: HubProcess;
-let grantDir: string;
 let auditDir: string;
 let grantId: string;
 
@@ -21,27 +19,23 @@ const FORMAT = 'FGW-[0-9]{4}-[0-9]{6}';
 const QUERY = '{ investmentProjects(first: 3) { nodes { code name budgetDetail } } }';
 
 beforeAll(async () => {
-  grantDir = mkdtempSync(join(tmpdir(), 'case-grants-e2e-'));
-  auditDir = mkdtempSync(join(tmpdir(), 'case-audit-e2e-'));
   // Small pages and a small export limit: a CSV export streams several pages, each asked anew.
   hub = await HubProcess.start({
     env: {
-      GRANT_STORE_DIR: grantDir,
-      AUDIT_DIR: auditDir,
       LOG_LEVEL: 'debug',
       LIMIT_LIST_SIZE: '8',
       EXPORT_MAX_ROWS: '20',
     },
   });
+  // The hub's own temporary data folder holds its audit trail (the default), removed with it.
+  auditDir = join(hub.dataDir, 'audit');
 }, 120_000);
 
 afterAll(async () => {
   await hub?.stop();
-  for (const dir of [grantDir, auditDir]) rmSync(dir, { recursive: true, force: true });
 });
 
-const hubCli = (...args: string[]) =>
-  runHub(args, { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
+const hubCli = (...args: string[]) => runHub(args, { HUB_DATA_DIR: hub.dataDir });
 
 /** The analysts' query, with `x-case-id` when given. */
 async function ask(caseId?: string, consumer = 'city-analytics', purpose = 'statistics'): Promise<GraphQLResponse> {
@@ -186,6 +180,13 @@ it('releases them for a case in the format, records the case, and hands it to th
   expect(recordOf(response)).toMatchObject({
     consumer: 'city-analytics',
     purpose: 'statistics',
+    case: 'FGW-2026-000123',
+    grants: [grantId],
+  });
+  // The answer's signed receipt names the case and the grant too.
+  const receipt = response.headers.get('x-hub-receipt')!;
+  expect(JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString('utf8'))).toMatchObject({
+    requestId,
     case: 'FGW-2026-000123',
     grants: [grantId],
   });

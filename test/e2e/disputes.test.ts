@@ -11,8 +11,7 @@ import { loadSupergraphFile } from '@cdo-hub/gateway/supergraph';
 import { AgencyDatabase } from '@cdo-hub/subgraph-kit';
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callGateway } from '../harness/gatewayCall';
 import { hubCli as runHub } from '../harness/hubCli';
@@ -29,21 +28,18 @@ import { until } from '../harness/until';
 
 let hub: HubProcess;
 let grantDir: string;
-let auditDir: string;
 
 beforeAll(async () => {
-  grantDir = mkdtempSync(join(tmpdir(), 'disputes-grants-e2e-'));
-  auditDir = mkdtempSync(join(tmpdir(), 'disputes-audit-e2e-'));
-  hub = await HubProcess.start({ env: { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_GATEWAY_URL: '' } });
+  hub = await HubProcess.start({ env: { HUB_GATEWAY_URL: '' } });
+  // The hub's own temporary data folder holds its grant store (the default), removed with it.
+  grantDir = join(hub.dataDir, 'grants');
 }, 120_000);
 
 afterAll(async () => {
   await hub?.stop();
-  for (const dir of [grantDir, auditDir]) rmSync(dir, { recursive: true, force: true });
 });
 
-const hubCli = (...args: string[]) =>
-  runHub(args, { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
+const hubCli = (...args: string[]) => runHub(args, { HUB_DATA_DIR: hub.dataDir });
 const admin = async (method: 'GET' | 'POST', path: string, token: string, body?: unknown) =>
   callGateway(hub.gatewayUrl, method, path, token, body);
 const ask = async (query: string, consumer?: string, purpose?: string) => {

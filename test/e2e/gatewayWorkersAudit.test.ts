@@ -1,7 +1,11 @@
+import { readAuditTrail } from '@cdo-hub/gateway/audit';
+import { verifyReceipt } from '@cdo-hub/gateway/receipts';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { auditRequestIds, startAuditedLoad } from '../harness/auditedLoad';
 import { hubCli, hubCliOk, spawnHubCli } from '../harness/hubCli';
+import { as } from '../harness/hubProcess';
 import { until } from '../harness/until';
 import { onFreshConnection, WorkersHub } from '../harness/workersHub';
 
@@ -68,6 +72,41 @@ it('loses no acknowledged record when a worker is killed with SIGKILL under load
   expect(trail.size).toBe(chains[0]!.length + chains[1]!.length);
 }, 240_000);
 
+it('signs receipts in every worker with the one key file, each naming a record of its own chain', async () => {
+  const keys = (await (await fetch(new URL('/.well-known/hub-receipt-keys.json', hub.url))).json()) as {
+    keys: { kid: string }[];
+  };
+  expect(keys.keys).toHaveLength(1);
+  const headers = await as('district-haidian', 'enrollment-planning');
+  const seen = new Map<string, { receipt: string; body: Buffer }>();
+  await until(
+    async () => {
+      // A connection of its own each time: the cluster hands new connections to the workers in turn.
+      const answer = await rawAnswer(hub.url, headers, '{ schools(first: 1) { nodes { name } } }');
+      const receipt = String(answer.headers['x-hub-receipt']);
+      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString('utf8')) as {
+        audit: { instance: string }[];
+      };
+      seen.set(claims.audit[0]!.instance, { receipt, body: answer.body });
+      return seen.size === 2;
+    },
+    30_000,
+    20,
+    { what: 'receipts from both workers' },
+  );
+  expect([...seen.keys()].sort()).toEqual(['gateway-worker-1', 'gateway-worker-2']);
+  for (const { receipt, body } of seen.values()) {
+    const verdict = await verifyReceipt({ receipt, keys: keys as never, body });
+    expect(verdict).toMatchObject({ valid: true, kid: keys.keys[0]!.kid });
+    const named = verdict.claims!.audit[0]!;
+    const slot = named.instance.slice('gateway-worker-'.length);
+    let hash: string | undefined;
+    for await (const record of readAuditTrail(join(auditDir, `worker-${slot}`)))
+      if (record.seq === named.seq) hash = record.hash;
+    expect(hash).toBe(named.hash);
+  }
+});
+
 it('hub audit verify checks every chain against the witness; report and tail read them all', async () => {
   // Drained, each worker writes its chain's last checkpoint to the witness.
   const code = await hub.gateway.stop();
@@ -119,3 +158,25 @@ it('reports a worker’s whole chain removed: the witness still names the trail 
   expect(result.stdout).toMatch(/audit trail OK: .* in .*worker-1/);
   expect(result.stdout).toMatch(/audit trail MISSING: .*worker-2: the witness holds trail [0-9a-f-]{36} opened there/);
 }, 60_000);
+
+/** A POST on a connection of its own, its body kept as bytes. */
+function rawAnswer(
+  url: string,
+  headers: Record<string, string>,
+  query: string,
+): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const call = httpRequest(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      },
+    );
+    call.on('error', reject);
+    call.end(JSON.stringify({ query }));
+  });
+}

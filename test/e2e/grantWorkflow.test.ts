@@ -10,8 +10,6 @@ import {
   DEFAULT_CONSUMERS_FILE,
   policyGrantChecker,
 } from '@cdo-hub/gateway';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { as, HubProcess, tokenFor } from '../harness/hubProcess';
 import { callGateway } from '../harness/gatewayCall';
@@ -27,17 +25,17 @@ let grantDir: string;
 let auditDir: string;
 
 beforeAll(async () => {
-  grantDir = mkdtempSync(join(tmpdir(), 'grants-e2e-'));
-  auditDir = mkdtempSync(join(tmpdir(), 'audit-grants-e2e-'));
-  hub = await HubProcess.start({ env: { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir } });
+  hub = await HubProcess.start();
+  // The hub's own temporary data folder holds its grant store and audit trail (the defaults), removed with it.
+  grantDir = join(hub.dataDir, 'grants');
+  auditDir = join(hub.dataDir, 'audit');
 });
 
 afterAll(async () => {
   await hub?.stop();
-  for (const dir of [grantDir, auditDir]) rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => ({ GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
+const env = () => ({ HUB_DATA_DIR: hub.dataDir });
 const hubCli = (...args: string[]) => runHub(args, env());
 
 const admin = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) =>

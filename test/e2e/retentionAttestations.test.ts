@@ -13,8 +13,7 @@ import {
   runtimeGrantInputs,
   type AttestationDue,
 } from '@cdo-hub/gateway';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callGateway } from '../harness/gatewayCall';
 import { hubCli as runHub } from '../harness/hubCli';
@@ -32,18 +31,17 @@ let grantDir: string;
 let auditDir: string;
 
 beforeAll(async () => {
-  grantDir = mkdtempSync(join(tmpdir(), 'retention-grants-e2e-'));
-  auditDir = mkdtempSync(join(tmpdir(), 'retention-audit-e2e-'));
-  hub = await HubProcess.start({ env: { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir } });
+  hub = await HubProcess.start();
+  // The hub's own temporary data folder holds its grant store and audit trail (the defaults), removed with it.
+  grantDir = join(hub.dataDir, 'grants');
+  auditDir = join(hub.dataDir, 'audit');
 }, 120_000);
 
 afterAll(async () => {
   await hub?.stop();
-  for (const dir of [grantDir, auditDir]) rmSync(dir, { recursive: true, force: true });
 });
 
-const hubCli = (...args: string[]) =>
-  runHub(args, { GRANT_STORE_DIR: grantDir, AUDIT_DIR: auditDir, HUB_DATA_DIR: hub.dataDir });
+const hubCli = (...args: string[]) => runHub(args, { HUB_DATA_DIR: hub.dataDir });
 const admin = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) =>
   callGateway(hub.gatewayUrl, method, path, token, body);
 

@@ -134,6 +134,8 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
     auditCheckpointIntervalMs: values.AUDIT_CHECKPOINT_INTERVAL_MS,
     schemaRegistryDir: resolve(values.SCHEMA_REGISTRY_DIR ?? join(SCHEMA_DIR, 'registry')),
     ...(values.SCHEMA_REGISTRY_REDIS_URL ? { schemaRegistryRedisUrl: values.SCHEMA_REGISTRY_REDIS_URL } : {}),
+    receipts: values.RECEIPTS === 'on',
+    receiptKeysFile: resolve(values.RECEIPT_KEYS_FILE ?? join(dataDir, 'receipt-keys.json')),
     grantStoreDir: resolve(values.GRANT_STORE_DIR ?? join(dataDir, 'grants')),
     ...(values.GRANT_STORE_REDIS_URL ? { grantStoreRedisUrl: values.GRANT_STORE_REDIS_URL } : {}),
     /** The cache's backend: `redis` when REDIS_URL (or Sentinels) is set, `memory` otherwise, or `off`. */

@@ -153,6 +153,16 @@ export const GATEWAY_SETTINGS = {
     '`1000`',
     'how long a response waits for its audit record to be durable',
   ),
+  RECEIPTS: setting(
+    onOff.default('on'),
+    '`on`',
+    '`on`: every answer with an audit record carries a signed receipt (`x-hub-receipt`, docs/guides/receipts.md); `off` only to measure what receipts cost',
+  ),
+  RECEIPT_KEYS_FILE: setting(
+    z.string().min(1).optional(),
+    '`<HUB_DATA_DIR>/receipt-keys.json`',
+    'the Ed25519 keys receipts are signed with (made on first start when absent; `hub receipt rotate-key` adds one); every gateway process and replica must read the same file',
+  ),
   GRANT_STORE_DIR: setting(
     z.string().min(1).optional(),
     '`<HUB_DATA_DIR>/grants`',

@@ -122,6 +122,38 @@ describe('shapeResponse', () => {
     expect(shaped.withheld[0]!.paths).toEqual(['s.students.nodes.idNumber']);
   });
 
+  it('reads @skip/@include per request when one parsed document serves several (as Apollo Server keeps them)', () => {
+    // The fields collected per selection are kept with the document; a directive reading a
+    // variable must still be decided on each request's own variables.
+    const document = parse(query);
+    const v = view(as('district-haidian', 'enrollment-planning'), query);
+    const fetched = { s: { name: 'x', students: { hubCount__totalCount: 30, nodes: [{ n: '李雷', grade: 1 }] } } };
+    const shape = (x: boolean) =>
+      shapeResponse(supergraph.apiSchema, document, undefined, { x }, v.decisions, fetched, mask);
+    expect(shape(true).withheld[0]!.paths).toEqual(['s.students.nodes.idNumber', 's.students.nodes.again']);
+    expect(shape(false).withheld[0]!.paths).toEqual(['s.students.nodes.idNumber']);
+    expect(shape(true).data).toEqual({
+      s: { name: 'x', students: { nodes: [{ n: '李*', grade: 1, idNumber: null, again: null }] } },
+    });
+  });
+
+  it('shapes one parsed document for each view on its own decisions', () => {
+    // One document, two consumers: what one view decided (withheld, masked) never carries over to the other.
+    const q = '{ s: school(code: "2111000017") { name students { nodes { n: name grade } } } }';
+    const document = parse(q);
+    const fetched = { s: { name: 'x', students: { hubCount__totalCount: 30, nodes: [{ n: '李雷', grade: 1 }] } } };
+    const haidian = view(as('district-haidian', 'enrollment-planning'), q);
+    const science = view(as('science', 'industrial-policy'), q);
+    const first = shapeResponse(supergraph.apiSchema, document, undefined, {}, haidian.decisions, fetched, mask);
+    const second = shapeResponse(supergraph.apiSchema, document, undefined, {}, science.decisions, fetched, mask);
+    const again = shapeResponse(supergraph.apiSchema, document, undefined, {}, haidian.decisions, fetched, mask);
+    expect(first.data).toEqual({ s: { name: 'x', students: { nodes: [{ n: '李*', grade: 1 }] } } });
+    expect(second.data).toEqual({ s: { name: 'x', students: null } });
+    expect(second.withheld.map((w) => w.coordinate)).toEqual(['School.students']);
+    expect(again).toEqual(first);
+    expect(first.entities).toEqual({ education: 2 });
+  });
+
   it('nulls the nearest nullable parent of a withheld non-null field', () => {
     // TechnologyContract.type is non-null and not open data: the public loses the whole contract,
     // which nulls the non-null list item, the list, and up to the nullable connection.

@@ -6,6 +6,9 @@ import {
   isAbstractType,
   isLeafType,
   isObjectType,
+  BREAK,
+  Kind,
+  visit,
   type DirectiveNode,
   type DocumentNode,
   type FieldNode,
@@ -29,26 +32,23 @@ import { TYPENAME_ALIAS } from './operationView';
 /** What collecting fields needs: the schema, the document's fragments, the variables. */
 export interface CollectContext {
   schema: GraphQLSchema;
-  fragments: Map<string, FragmentDefinitionNode>;
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   /**
-   * Filled as one walk goes (its variables are fixed): the fields per selection set and concrete
-   * type, and the merged selection below each group of field nodes. A list's items share them
-   * instead of collecting the same fields once per item.
+   * The fields per selection set and concrete type, filled as walks go. A list's items share them
+   * instead of collecting the same fields once per item; when the document's @skip/@include read
+   * no variable, the requests of that document share them too (see `collectionOf`).
    */
   collected?: WeakMap<SelectionSetNode, Map<GraphQLObjectType, Map<string, FieldNode[]>>>;
-  merged?: WeakMap<readonly FieldNode[], SelectionSetNode>;
 }
 
 /** What counting records needs: the view's decisions, and the counts so far. */
 export interface TallyContext {
   decisions: ReadonlyMap<string, FieldDecision>;
   entities: Record<string, number>;
-  /** Per collected field map (one type's), the response keys that count and for which agency. */
-  tallyPlans?: WeakMap<Map<string, FieldNode[]>, readonly (readonly [string, string])[]>;
 }
 
-/** `collectFields`, once per selection set and type in a walk; the map is shared, not to be changed. */
+/** `collectFields`, once per selection set and type; the map is shared, not to be changed. */
 export function fieldsOf(
   context: CollectContext,
   type: GraphQLObjectType,
@@ -62,12 +62,67 @@ export function fieldsOf(
   return fields;
 }
 
-/** The selection below a group of field nodes (one response key), merged once per walk. */
-export function subSelection(context: CollectContext, nodes: readonly FieldNode[]): SelectionSetNode {
-  const merged = (context.merged ??= new WeakMap());
-  let selection = merged.get(nodes);
-  if (!selection) merged.set(nodes, (selection = mergedSelection(nodes)));
+/** The selection below a group of field nodes (one response key), merged once: it depends on the nodes alone. */
+const mergedSelections = new WeakMap<readonly FieldNode[], SelectionSetNode>();
+export function subSelection(nodes: readonly FieldNode[]): SelectionSetNode {
+  let selection = mergedSelections.get(nodes);
+  if (!selection) mergedSelections.set(nodes, (selection = mergedSelection(nodes)));
   return selection;
+}
+
+/** What walks of one document against one schema share across requests. */
+interface DocumentCollection {
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  /** Absent when an @skip/@include of the document reads a variable: fields are then collected per walk. */
+  collected: CollectContext['collected'];
+}
+
+const collections = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, DocumentCollection>>();
+
+/**
+ * The collection context of a walk. Apollo Server keeps one parsed document per operation text (and
+ * a view keeps its rewritten one), so the fields a selection set stands for are collected once per
+ * document and schema — unless a directive makes them depend on the request's variables.
+ */
+export function collectionOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): CollectContext {
+  let bySchema = collections.get(schema);
+  if (!bySchema) collections.set(schema, (bySchema = new WeakMap()));
+  let collection = bySchema.get(document);
+  if (!collection) {
+    collection = {
+      fragments: fragmentsOf(document),
+      collected: directivesReadVariables(document) ? undefined : new WeakMap(),
+    };
+    bySchema.set(document, collection);
+  }
+  return {
+    schema,
+    fragments: collection.fragments,
+    variables: variables ?? {},
+    ...(collection.collected ? { collected: collection.collected } : {}),
+  };
+}
+
+/** Whether an @skip or @include of the document takes its condition from a variable. */
+function directivesReadVariables(document: DocumentNode): boolean {
+  let reads = false;
+  visit(document, {
+    Directive(node) {
+      if (
+        (node.name.value === 'skip' || node.name.value === 'include') &&
+        node.arguments?.some((argument) => argument.value.kind !== Kind.BOOLEAN)
+      ) {
+        reads = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return reads;
 }
 
 /**
@@ -111,11 +166,32 @@ function walkContext(
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
 ): CollectContext {
-  return {
-    schema,
-    fragments: fragmentsOf(document),
-    variables: variables ?? {},
-  };
+  return collectionOf(schema, document, variables);
+}
+
+/** A field below which a walk goes on: its response key, its named type, the selection below it. */
+interface WalkStep {
+  responseKey: string;
+  /** The field's type when it is an object type; undefined for an abstract type (read `__typename`). */
+  objectType: GraphQLObjectType | undefined;
+  selections: SelectionSetNode;
+}
+
+/** Per collected field map (one type's), the fields holding objects: decided once, not per object. */
+const walkSteps = new WeakMap<Map<string, FieldNode[]>, readonly WalkStep[]>();
+
+function walkStepsOf(type: GraphQLObjectType, fields: Map<string, FieldNode[]>): readonly WalkStep[] {
+  let steps = walkSteps.get(fields);
+  if (steps) return steps;
+  const planned: WalkStep[] = [];
+  for (const [responseKey, nodes] of fields) {
+    const field = type.getFields()[nodes[0]!.name.value];
+    const named = field && namedTypeOf(field);
+    if (!named || isLeafType(named)) continue;
+    planned.push({ responseKey, objectType: isObjectType(named) ? named : undefined, selections: subSelection(nodes) });
+  }
+  walkSteps.set(fields, (steps = planned));
+  return steps;
 }
 
 function walkObject(
@@ -126,28 +202,30 @@ function walkObject(
   visit: (type: GraphQLObjectType, fields: Map<string, FieldNode[]>, object: Record<string, unknown>) => void,
   visitSelf: boolean,
 ): void {
-  const { schema } = context;
   const fields = fieldsOf(context, type, selectionSet);
   if (visitSelf) visit(type, fields, source);
-  for (const [responseKey, nodes] of fields) {
-    const field = type.getFields()[nodes[0]!.name.value];
-    const named = field && namedTypeOf(field);
-    if (!named || isLeafType(named)) continue;
-    const selections = subSelection(context, nodes);
-    const visitValue = (value: unknown): void => {
-      if (value === null || typeof value !== 'object') return;
-      if (Array.isArray(value)) return value.forEach(visitValue);
-      const object = value as Record<string, unknown>;
-      let concrete: GraphQLObjectType | undefined = isObjectType(named) ? named : undefined;
-      if (!concrete) {
-        const name = object[TYPENAME_ALIAS] ?? object.__typename;
-        const candidate = typeof name === 'string' ? schema.getType(name) : undefined;
-        concrete = candidate && isObjectType(candidate) ? candidate : undefined;
-      }
-      if (concrete) walkObject(context, concrete, selections, object, visit, true);
-    };
-    visitValue(source[responseKey]);
+  for (const step of walkStepsOf(type, fields)) walkValue(context, step, source[step.responseKey], visit);
+}
+
+function walkValue(
+  context: CollectContext,
+  step: WalkStep,
+  value: unknown,
+  visit: (type: GraphQLObjectType, fields: Map<string, FieldNode[]>, object: Record<string, unknown>) => void,
+): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) walkValue(context, step, item, visit);
+    return;
   }
+  const object = value as Record<string, unknown>;
+  let concrete = step.objectType;
+  if (!concrete) {
+    const name = object[TYPENAME_ALIAS] ?? object.__typename;
+    const candidate = typeof name === 'string' ? context.schema.getType(name) : undefined;
+    concrete = candidate && isObjectType(candidate) ? candidate : undefined;
+  }
+  if (concrete) walkObject(context, concrete, step.selections, object, visit, true);
 }
 
 /**
@@ -185,6 +263,12 @@ export function namedTypeOf(field: GraphQLField<unknown, unknown>): GraphQLNamed
   return named;
 }
 
+/** Per view (its decisions) and collected field map, the response keys that count and for which agency. */
+const tallyPlans = new WeakMap<
+  ReadonlyMap<string, FieldDecision>,
+  WeakMap<Map<string, FieldNode[]>, readonly (readonly [string, string])[]>
+>();
+
 /** Counts one record for every agency that released a non-null scalar of this object. */
 export function tally(
   context: TallyContext,
@@ -192,7 +276,8 @@ export function tally(
   fields: Map<string, FieldNode[]>,
   values: Record<string, unknown>,
 ): void {
-  const plans = (context.tallyPlans ??= new WeakMap());
+  let plans = tallyPlans.get(context.decisions);
+  if (!plans) tallyPlans.set(context.decisions, (plans = new WeakMap()));
   let plan = plans.get(fields);
   if (!plan) plans.set(fields, (plan = tallyPlan(context.decisions, type, fields)));
   let agencies: Set<string> | undefined;

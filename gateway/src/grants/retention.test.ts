@@ -6,7 +6,7 @@ import { emptyGrantStore } from './grantStore';
 import { requestGrant } from './grantWorkflow';
 import { runtimeGrantInputs } from './grantViews';
 import type { GrantStoreState } from './model';
-import { addDays, attestDeletion, deletionAttestations, endedGrants } from './retention';
+import { addDays, attestDeletion, deletionAttestations, endedGrants, type EndedGrant } from './retention';
 import { loadWorkCalendar } from './workingDays';
 import { GrantWorkflowError, type WorkflowContext } from './workflowSteps';
 
@@ -148,44 +148,29 @@ describe('deletion attestations', () => {
   });
 
   it('list overdue first, then by the date due, attested last', () => {
+    const ended = (
+      id: string,
+      on: string,
+      how: EndedGrant['how'],
+      retainDays: number,
+      source: EndedGrant['source'] = 'grant-store',
+    ): EndedGrant => ({
+      id,
+      agency: 'e',
+      consumer: 'c',
+      purposes: [],
+      fields: [],
+      source,
+      ended: on,
+      how,
+      retainDays,
+      requestId: id,
+    });
     const rows = deletionAttestations(
       [
-        {
-          id: 'A',
-          agency: 'e',
-          consumer: 'c',
-          purposes: [],
-          fields: [],
-          source: 'grant-store',
-          ended: '2026-11-01',
-          how: 'revoked',
-          retainDays: 60,
-          requestId: 'A',
-        },
-        {
-          id: 'B',
-          agency: 'e',
-          consumer: 'c',
-          purposes: [],
-          fields: [],
-          source: 'grant-store',
-          ended: '2026-11-01',
-          how: 'expired',
-          retainDays: 5,
-          requestId: 'B',
-        },
-        {
-          id: 'C',
-          agency: 'e',
-          consumer: 'c',
-          purposes: [],
-          fields: [],
-          source: 'policy-file',
-          ended: '2026-10-01',
-          how: 'expired',
-          retainDays: 1,
-          requestId: 'C',
-        },
+        ended('A', '2026-11-01', 'revoked', 60),
+        ended('B', '2026-11-01', 'expired', 5),
+        ended('C', '2026-10-01', 'expired', 1, 'policy-file'),
       ],
       [{ grantId: 'C', agency: 'e', consumer: 'c', attestedAt: '2026-10-02T01:00:00.000Z', attestedBy: 'c' }],
       '2026-11-27',

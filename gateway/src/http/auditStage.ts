@@ -17,7 +17,7 @@ import type { ResponseStage } from './responseStages';
 export function auditStage(options: {
   audit: AuditStore;
   gateway: HubGateway;
-  config: Pick<GatewayConfig, 'auditWaitMs' | 'auditFailClosed'>;
+  config: Pick<GatewayConfig, 'auditWaitMs' | 'auditFailClosed' | 'auditInstance'>;
   metrics?: HubMetrics;
 }): ResponseStage {
   const { audit, gateway, config, metrics } = options;
@@ -50,15 +50,29 @@ export function auditStage(options: {
           () => audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined),
           decided,
         ).then(
-          () => true,
-          () => false,
+          (record) => record,
+          () => undefined,
         ),
-        new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), config.auditWaitMs).unref())),
+        new Promise<undefined>(
+          (resolve) => (deadline = setTimeout(() => resolve(undefined), config.auditWaitMs).unref()),
+        ),
       ]);
       // Cleared, not left to fire: thousands of requests a second would otherwise each keep a timer for AUDIT_WAIT_MS.
       clearTimeout(deadline);
       if (recorded) {
         metrics?.auditWait.observe((performance.now() - startedAt) / 1000);
+        // What the answer's receipt names: only a record durable before the answer left.
+        context.audited?.add({
+          instance: config.auditInstance,
+          seq: recorded.seq,
+          hash: recorded.hash,
+          consumer: entry.consumer,
+          purpose: entry.purpose,
+          case: entry.case ?? null,
+          grants: entry.grants,
+          policyVersion: entry.policyVersion,
+          supergraphVersion: entry.supergraphVersion,
+        });
         return;
       }
       context.logger.error({ requestId: context.requestId }, 'audit record not durable in time');

@@ -16,7 +16,15 @@ export async function installCors(app: FastifyInstance, origins: readonly string
       'apollo-require-preflight',
       'x-apollo-operation-name',
     ],
-    exposedHeaders: ['x-request-id', 'x-cache', 'age', 'retry-after'],
+    exposedHeaders: [
+      'x-request-id',
+      'x-cache',
+      'age',
+      'retry-after',
+      'x-hub-receipt',
+      'x-hub-disputes',
+      'x-hub-withheld',
+    ],
     maxAge: 600,
   });
 }

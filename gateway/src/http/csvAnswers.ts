@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { disputeNoticesHeader, noticesOfExtensions, type DisputeNotice } from '../disputes';
 import { codedErrorResponse } from '../errors';
@@ -26,6 +27,8 @@ export interface CsvAnswersOptions {
   pageSize: number;
   /** No rewritten operations when only registered ones may run (`PERSISTED_OPERATIONS=only`). */
   allowListOnly: boolean;
+  /** Told of each further page's answer of a paged export (its receipt joins the export's). */
+  onPageAnswer?: (exportRequest: FastifyRequest, pageHeaders: OutgoingHttpHeaders) => void;
 }
 
 interface Wanted {
@@ -90,7 +93,7 @@ export function installCsvAnswers(app: FastifyInstance, options: CsvAnswersOptio
   app.addHook('onSend', async (request, reply, payload) => {
     const want = wanted.get(request);
     if (!want || typeof payload !== 'string') return payload;
-    return csvAnswer(app, request, reply, payload, want, options.maxRows);
+    return csvAnswer(app, request, reply, payload, want, options);
   });
 }
 
@@ -100,8 +103,9 @@ function csvAnswer(
   reply: FastifyReply,
   payload: string,
   want: Wanted,
-  maxRows: number,
+  options: Pick<CsvAnswersOptions, 'maxRows' | 'onPageAnswer'>,
 ): string | Readable {
+  const { maxRows } = options;
   const page = readPage(payload);
   if (!page) return payload;
   const operationName = typeof want.body?.operationName === 'string' ? want.body.operationName : undefined;
@@ -161,6 +165,7 @@ function csvAnswer(
         headers,
         payload: { ...body, variables: { ...body.variables, [EXPORT_AFTER_VARIABLE]: after } },
       });
+      options.onPageAnswer?.(request, answer.headers);
       const more = answer.statusCode === 200 ? readPage(answer.body) : undefined;
       const moreTable = more ? tabulate(more.data, columns) : undefined;
       if (!more || !moreTable || 'refused' in moreTable) {

@@ -18,6 +18,7 @@ import { auditStage } from './auditStage';
 import { installChangeEvents } from './changeEventRoutes';
 import { installCors } from './cors';
 import { installCsvAnswers } from './csvAnswers';
+import { installReceipts, notePageReceipt } from './receipts';
 import { installDrain } from './drain';
 import { followCertificates, httpsOption } from './httpsListener';
 import { limitHeapGrowth } from '../runtime';
@@ -147,7 +148,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     maxRows: config.exportMaxRows,
     pageSize: config.limits.maxListSize,
     allowListOnly: config.persistedOperations === 'only',
+    ...(audit && config.receipts ? { onPageAnswer: notePageReceipt } : {}),
   });
+  if (audit && config.receipts) installReceipts(app, { keysFile: config.receiptKeysFile, logger });
   const rateLimit = requestRateLimit({ limiter: services.rateLimiter, metrics, perMinute: config.rateLimitPerMinute });
   await app.register(fastifyApollo(apollo), { context: graphqlContext({ identify, rateLimit }) });
   echoRequestId(app);

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { requestError } from '../errors';
 import { CASE_HEADER, readCaseHeader } from '../policy';
-import { lazyChildLogger, type GatewayContext } from '../requestState';
+import { auditedRecordsOf, lazyChildLogger, type GatewayContext } from '../requestState';
 import type { RequestIdentifier } from './identifyRequest';
 import type { RequestRateLimit } from './rateLimit';
 
@@ -37,6 +37,12 @@ export function graphqlContext(options: {
       consumer: identity.consumer.id,
       purpose: identity.purpose,
     });
-    return { ...base, identity, requestCase: readCaseHeader(request.headers[CASE_HEADER]), logger };
+    return {
+      ...base,
+      identity,
+      requestCase: readCaseHeader(request.headers[CASE_HEADER]),
+      logger,
+      audited: auditedRecordsOf(request),
+    };
   };
 }

@@ -1,5 +1,6 @@
 import type { Identity } from '../consumers';
 import type { RequestCase } from '../policy';
+import type { AuditedRecords } from './auditedRecords';
 import type { RequestLogger } from './requestLogger';
 
 /**
@@ -19,4 +20,6 @@ export interface GatewayContext {
   readonly identity?: Identity;
   /** The case the request says it serves (`x-case-id`), as read; absent in `--open` mode. */
   readonly requestCase?: RequestCase;
+  /** Where the audit stage notes the records this request's answers were written under (for its receipt). */
+  readonly audited?: AuditedRecords;
 }

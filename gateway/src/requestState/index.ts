@@ -1,3 +1,4 @@
 export * from './gatewayContext';
 export * from './operationRuns';
 export * from './requestLogger';
+export * from './auditedRecords';

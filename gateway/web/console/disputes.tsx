@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api, type ListedDispute } from './api';
 import type { Messages } from './messages';
+import { FormProblems, useReasonedSubmit } from './reasonForm';
 import { beijingTime, PageHeading, Problem } from './shared';
 
 const OUTCOMES = ['confirmed', 'corrected', 'rejected'] as const;
@@ -101,15 +102,11 @@ function AnswerForm(props: {
   const d = t.disputes;
   const [outcome, setOutcome] = useState<string>('');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [problem, setProblem] = useState<string>();
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
-    if (!outcome || !reason.trim()) return setProblem(t.errors.DISPUTE_INVALID);
-    setProblem(undefined);
-    props.run(outcome, reason.trim()).then(() => props.onDone(outcome), setError);
-  };
+  const { submit, problem, error } = useReasonedSubmit({
+    missing: () => (outcome && reason.trim() ? undefined : t.errors.DISPUTE_INVALID),
+    run: () => props.run(outcome, reason.trim()),
+    onDone: () => props.onDone(outcome),
+  });
   return (
     <form className="decision" onSubmit={submit} aria-label={d.answer}>
       <fieldset>
@@ -131,8 +128,7 @@ function AnswerForm(props: {
         {d.reason}
         <textarea name="reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
-      {problem && <p className="problem">{problem}</p>}
-      {error !== undefined && <Problem t={t} error={error} />}
+      <FormProblems t={t} problem={problem} error={error} />
       <div className="actions">
         <button type="submit">{d.submit}</button>
         <button type="button" className="quiet" onClick={props.onCancel}>

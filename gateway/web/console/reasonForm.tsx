@@ -17,15 +17,11 @@ export function ReasonForm(props: {
 }) {
   const { t } = props;
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [problem, setProblem] = useState<string>();
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
-    if (!reason.trim()) return setProblem(t.reasonNeeded);
-    setProblem(undefined);
-    props.run(reason.trim()).then(props.onDone, setError);
-  };
+  const { submit, problem, error } = useReasonedSubmit({
+    missing: () => (reason.trim() ? undefined : t.reasonNeeded),
+    run: () => props.run(reason.trim()),
+    onDone: props.onDone,
+  });
   return (
     <form className="decision" onSubmit={submit} aria-label={props.confirm}>
       <label>
@@ -33,8 +29,7 @@ export function ReasonForm(props: {
         <textarea name="reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
       {props.impact && <LoadedImpact t={t} load={props.impact} />}
-      {problem && <p className="problem">{problem}</p>}
-      {error !== undefined && <Problem t={t} error={error} />}
+      <FormProblems t={t} problem={problem} error={error} />
       <div className="actions">
         <button type="submit" className="danger">
           {props.confirm}
@@ -44,5 +39,36 @@ export function ReasonForm(props: {
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The submission of a form a CDO must give a reason in: refused with `problem` while something is
+ * missing, otherwise run, with the server's refusal kept in `error` to show.
+ */
+export function useReasonedSubmit(options: {
+  missing: () => string | undefined;
+  run: () => Promise<unknown>;
+  onDone: () => void;
+}): { submit: (event: FormEvent) => void; problem?: string; error: unknown } {
+  const [error, setError] = useState<unknown>();
+  const [problem, setProblem] = useState<string>();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    const missing = options.missing();
+    setProblem(missing);
+    if (!missing) options.run().then(options.onDone, setError);
+  };
+  return { submit, ...(problem ? { problem } : {}), error };
+}
+
+/** What stopped a form: a missing entry, or the server's refusal. */
+export function FormProblems(props: { t: Messages; problem?: string | undefined; error: unknown }) {
+  return (
+    <>
+      {props.problem && <p className="problem">{props.problem}</p>}
+      {props.error !== undefined && <Problem t={props.t} error={props.error} />}
+    </>
   );
 }

@@ -10,14 +10,14 @@ import { readFileSync } from 'node:fs';
  * `profileRows.js` run, without the process's start-up (module loading) before it.
  */
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;

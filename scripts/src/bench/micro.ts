@@ -10,6 +10,7 @@ import { listIdentity, PLAIN_CURSORS, SubgraphCursors } from '@cdo-hub/subgraph-
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
+import { newReceiptKey, receiptClaims, receiptDigest, signingKeyOf, signReceipt } from '@cdo-hub/gateway/receipts';
 
 export interface MicroResult {
   name: string;
@@ -94,6 +95,37 @@ export function runMicroBenchmarks(queries: readonly string[], quick: boolean): 
         PLAIN_CURSORS.read(plain[i % plain.length]!, roster);
       },
     ),
+    // What a receipt costs an answer: the body's digest and the signature (the request's digest is taken as it streams in).
+    ...[4, 64].map((kib) => {
+      const signer = signingKeyOf({ keys: [newReceiptKey(new Date())] });
+      const body = JSON.stringify({ data: { rows: names.slice(0, Math.ceil((kib * 1024) / 40)) } }).slice(
+        0,
+        kib * 1024,
+      );
+      const record = {
+        instance: 'gateway',
+        seq: 1,
+        hash: 'ab'.repeat(32),
+        consumer: 'district-haidian',
+        purpose: 'enrollment-planning',
+        case: null,
+        grants: ['EDU-2026-001'],
+        policyVersion: policySet.version,
+        supergraphVersion: supergraph.version,
+      };
+      return measure(`receipt: SHA-256 of a ${kib} KiB body + Ed25519 signature`, iterations, (i) => {
+        signReceipt(
+          receiptClaims({
+            requestId: `r${i}`,
+            records: [{ ...record, seq: i }],
+            requestDigest: receiptDigest('{}'),
+            responseDigest: receiptDigest(body),
+            now: new Date(),
+          }),
+          signer,
+        );
+      });
+    }),
     // What a request costs the caches before any lookup: its response key, and the keys of an entity fetch of 20.
     measure('cache keys: one response key + an entity fetch of 20 keys', iterations, (i) => {
       const view = cache.get(`k${i % queries.length}`, now)!;

@@ -10,7 +10,13 @@ import { AGENCY_PACKAGES } from '../agencies';
 import { agencySubgraphSources, composeSupergraph } from '../compose/composeSupergraph';
 import { assertPortFree, ManagedProcess } from '../start/processes';
 import { issueDevelopmentToken } from '../token/issueToken';
-import { logAuditFigures, measureCapacity, redisCommandsProcessed, takeHeapSnapshot } from './rowDiagnostics';
+import {
+  logGatewayFigures,
+  measureCapacity,
+  processCpuMs,
+  redisCommandsProcessed,
+  takeHeapSnapshot,
+} from './rowDiagnostics';
 import { benchEnvironment, startThrowawayRedis } from './benchEnvironment';
 import { runLoad, type LoadRequest } from './load';
 import { ensureHiveGateway } from './peerGateways';
@@ -21,6 +27,7 @@ import { benchWorkloads, type Workload } from './workloads';
  *
  *   node scripts/dist/bench/profileRows.js --row c --workload cross-agency --count
  *   node scripts/dist/bench/profileRows.js --row c --workload cross-agency --profile gateway,education
+ *   node scripts/dist/bench/profileRows.js --row g --workload cross-agency,mixed-views,single-agency
  *
  * `--count` puts a counting proxy in front of each agency (the supergraph points at it), sends
  * every request of the workload `--repeat` times one after the other, and prints the subgraph
@@ -28,7 +35,10 @@ import { benchWorkloads, type Workload } from './workloads';
  * then loads the row as the bench does (10 connections) and prints the same under load.
  * `--profile` runs the named processes (`gateway`, an agency id) with `--cpu-prof` under the
  * bench load and writes their profiles to `--out` (default: a temporary folder, printed).
- * The rows are started as `npm run bench` starts them (same environment, same arguments).
+ * Several workloads (comma-separated) run in turn on the same processes, as the bench's rounds do.
+ * Every run prints the gateway's CPU time per request, which unlike the rate holds still when other
+ * processes compete for the cores. The rows are started as `npm run bench` starts them (same
+ * environment, same arguments).
  * Summarise a profile with `node scripts/dist/bench/cpuProfileTop.js <file>`.
  */
 
@@ -38,7 +48,8 @@ const REDIS_PORT = BASE_PORT + 25;
 
 interface Options {
   row: string;
-  workload: string;
+  /** One workload, or several (comma-separated) run in turn on the same gateway process. */
+  workloads: string[];
   count: boolean;
   profile: string[];
   repeat: number;
@@ -64,7 +75,7 @@ function parseOptions(argv: readonly string[]): Options {
   };
   return {
     row: value('row') ?? (argv.includes('--capacity') ? 'd' : 'c'),
-    workload: value('workload') ?? 'cross-agency',
+    workloads: (value('workload') ?? 'cross-agency').split(',').filter(Boolean),
     count: argv.includes('--count'),
     profile: (value('profile') ?? '').split(',').filter(Boolean),
     repeat: Number(value('repeat') ?? 5),
@@ -223,7 +234,9 @@ async function main(): Promise<void> {
     // Rate limits counted (on Redis) but never reached: the commands they cost are part of the plan.
     processes.push(ours({ REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, RATE_LIMIT_PER_MINUTE: '100000000' }, []));
   } else if (options.row === 'd') processes.push(ours({ CACHE: 'off' }, []));
-  else throw new Error(`--row is one of a, b, c, d (got ${options.row})`);
+  // The bench's row (g): the cache below the query planner only (entities, root fields), in memory.
+  else if (options.row === 'g') processes.push(ours({ CACHE_LAYERS: 'entity,root' }, []));
+  else throw new Error(`--row is one of a, b, c, d, g (got ${options.row})`);
 
   try {
     await Promise.all(processes.map((p) => p.listening));
@@ -233,45 +246,58 @@ async function main(): Promise<void> {
         readonly: true,
       }),
     };
-    const workload = benchWorkloads(databases).find((w) => w.name === options.workload);
+    const workloads = options.workloads.map((name) => {
+      const workload = benchWorkloads(databases).find((w) => w.name === name);
+      if (!workload) throw new Error(`no workload ${name}`);
+      return workload;
+    });
     databases.education.close();
     databases.developmentReform.close();
-    if (!workload) throw new Error(`no workload ${options.workload}`);
-    const load = await loadRequests(workload, env);
-    if (counters) await countCalls(options, workload, load, url, counters, log);
-    await runLoad({ url, requests: load, connections: 10, durationSeconds: 3, verify: workload.verify });
-    for (const counter of counters ?? []) reset(counter);
-    const redisBefore = options.capacity ? redisCommandsProcessed(REDIS_PORT) : 0;
-    const result = await runLoad({
-      url,
-      requests: load,
-      connections: 10,
-      durationSeconds: options.seconds,
-      verify: workload.verify,
-      pid: processes[processes.length - 1]!.child.pid,
-    });
-    log(
-      `row (${options.row}) ${workload.name} under load (10 connections, ${options.seconds} s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failures ${result.failures}, gateway peak RSS ${result.peakRssMb} MB`,
-    );
-    if (options.row === 'd') await logAuditFigures(url, env, result.total, log);
-    if (options.capacity)
-      measureCapacity({
-        file: options.capacity,
-        workload: workload.name,
-        requests: result.total,
-        redisCommands: redisCommandsProcessed(REDIS_PORT) - redisBefore,
-        auditDir: join(work, 'audit'),
-        log,
+    const gatewayPid = processes[processes.length - 1]!.child.pid!;
+    // Several workloads run one after the other on the same processes, as the bench's rounds do.
+    for (const workload of workloads) {
+      const load = await loadRequests(workload, env);
+      if (counters) await countCalls(options, workload, load, url, counters, log);
+      await runLoad({ url, requests: load, connections: 10, durationSeconds: 3, verify: workload.verify });
+      for (const counter of counters ?? []) reset(counter);
+      const redisBefore = options.capacity ? redisCommandsProcessed(REDIS_PORT) : 0;
+      const cpuBefore = processCpuMs(gatewayPid);
+      const result = await runLoad({
+        url,
+        requests: load,
+        connections: 10,
+        durationSeconds: options.seconds,
+        verify: workload.verify,
+        pid: gatewayPid,
       });
-    if (options.heapSnapshot) await takeHeapSnapshot(processes[processes.length - 1]!.child.pid!, options.out, log);
-    if (counters) {
-      // Requests still in flight when the load stopped are counted by the proxies, not by autocannon: a small overcount.
-      const calls = counters.reduce((sum, c) => sum + c.calls, 0);
-      const inCalls = counters.reduce((sum, c) => sum + c.busyMs, 0);
       log(
-        `  ${(calls / result.total).toFixed(2)} subgraph calls per request (${counters.map((c, a) => `${AGENCY_PACKAGES[a]!.id} ${(c.calls / result.total).toFixed(2)}`).join(', ')}); ${(inCalls / result.total).toFixed(1)} ms per request summed over its subgraph calls, ${(inCalls / calls).toFixed(1)} ms per call`,
+        `row (${options.row}) ${workload.name} under load (10 connections, ${options.seconds} s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failures ${result.failures}, gateway peak RSS ${result.peakRssMb} MB`,
       );
+      const cpuAfter = processCpuMs(gatewayPid);
+      const perRequest = (ms: number) => ((ms * 1000) / result.total).toFixed(0);
+      log(
+        `  gateway CPU: ${perRequest(cpuAfter.total - cpuBefore.total)} µs per request (main thread ${perRequest(cpuAfter.main - cpuBefore.main)}, other threads ${perRequest(cpuAfter.total - cpuBefore.total - (cpuAfter.main - cpuBefore.main))}; ${Math.round((cpuAfter.total - cpuBefore.total) / options.seconds / 10)} % of a core)`,
+      );
+      if (options.row !== 'a' && options.row !== 'b') await logGatewayFigures(url, env, result.total, log);
+      if (options.capacity)
+        measureCapacity({
+          file: options.capacity,
+          workload: workload.name,
+          requests: result.total,
+          redisCommands: redisCommandsProcessed(REDIS_PORT) - redisBefore,
+          auditDir: join(work, 'audit'),
+          log,
+        });
+      if (counters) {
+        // Requests still in flight when the load stopped are counted by the proxies, not by autocannon: a small overcount.
+        const calls = counters.reduce((sum, c) => sum + c.calls, 0);
+        const inCalls = counters.reduce((sum, c) => sum + c.busyMs, 0);
+        log(
+          `  ${(calls / result.total).toFixed(2)} subgraph calls per request (${counters.map((c, a) => `${AGENCY_PACKAGES[a]!.id} ${(c.calls / result.total).toFixed(2)}`).join(', ')}); ${(inCalls / result.total).toFixed(1)} ms per request summed over its subgraph calls, ${(inCalls / calls).toFixed(1)} ms per call`,
+        );
+      }
     }
+    if (options.heapSnapshot) await takeHeapSnapshot(gatewayPid, options.out, log);
   } finally {
     for (const process of processes.reverse()) await process.stop();
     capacityRedis?.kill('SIGTERM');

@@ -29,23 +29,67 @@ export async function takeHeapSnapshot(pid: number, dir: string, log: (line: str
   }
 }
 
-/** Row (d): how long its answers waited for their audit records, from the gateway's own metrics. */
-export async function logAuditFigures(
+/**
+ * CPU time a process has used so far, in ms, from /proc (0 elsewhere): in all, and on its main
+ * thread (the event loop) — the rest is libuv's pool (file writes), V8's collector and compiler
+ * threads. Unlike a rate or a wall-clock profile, the CPU time per request does not grow when
+ * other processes compete for the cores, so A/B runs on a shared machine can compare it.
+ */
+export function processCpuMs(pid: number): { total: number; main: number } {
+  let total = 0;
+  let main = 0;
+  try {
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      const ms = threadCpuMs(`/proc/${pid}/task/${thread}/stat`);
+      total += ms;
+      if (thread === String(pid)) main = ms;
+    }
+  } catch {
+    // Not Linux, or the process is gone.
+  }
+  return { total, main };
+}
+
+function threadCpuMs(statFile: string): number {
+  try {
+    const stat = readFileSync(statFile, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
+  } catch {
+    return 0; // a thread that ended between listing and reading
+  }
+}
+
+let ticksPerSecond: number | undefined;
+function clockTicksPerSecond(): number {
+  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return ticksPerSecond;
+}
+
+/**
+ * What a row of ours says of itself on /metrics after a load: how long its answers waited for
+ * their audit records (enforcing rows) and its memory.
+ */
+export async function logGatewayFigures(
   url: string,
   env: NodeJS.ProcessEnv,
   requests: number,
   log: (line: string) => void,
 ): Promise<void> {
   const token = await issueDevelopmentToken({ consumer: 'hub-operations', roles: ['hub-operator'], ttl: '5m' }, env);
-  const text = await (await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${token}` } })).text();
+  const response = await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) return log(`  /metrics answered ${response.status}: no audit or memory figures`);
+  const text = await response.text();
   const figure = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   const waits = figure('cdo_hub_audit_wait_seconds_count');
   const batches = figure('cdo_hub_audit_batch_seconds_count');
-  log(
-    `  audit: ${((figure('cdo_hub_audit_wait_seconds_sum') / waits) * 1000).toFixed(2)} ms mean wait per answer, ` +
-      `${((figure('cdo_hub_audit_batch_seconds_sum') / batches) * 1000).toFixed(2)} ms per durable write, ` +
-      `${(figure('cdo_hub_audit_batch_records_sum') / batches).toFixed(1)} records per write (${waits} answers audited, ${requests} in the measured load)`,
-  );
+  if (waits > 0)
+    log(
+      `  audit: ${((figure('cdo_hub_audit_wait_seconds_sum') / waits) * 1000).toFixed(2)} ms mean wait per answer, ` +
+        `${((figure('cdo_hub_audit_batch_seconds_sum') / batches) * 1000).toFixed(2)} ms per durable write, ` +
+        `${(figure('cdo_hub_audit_batch_records_sum') / batches).toFixed(1)} records per write (${waits} answers audited, ${requests} in the measured load)`,
+    );
   const mb = (name: string) => Math.round(figure(name) / 2 ** 20);
   log(
     `  memory after the load: heap used ${mb('cdo_hub_nodejs_heap_size_used_bytes')} MB of ${mb('cdo_hub_nodejs_heap_size_total_bytes')} MB, external ${mb('cdo_hub_nodejs_external_memory_bytes')} MB, RSS ${mb('cdo_hub_process_resident_memory_bytes')} MB`,

@@ -1,6 +1,7 @@
 import { DEFAULT_SUPERGRAPH_FILE, loadSupergraphFile } from '@cdo-hub/gateway';
 import { repoRoot } from '@cdo-hub/subgraph-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
@@ -153,11 +154,32 @@ export class CanaryHub {
     kind: string,
     query?: string,
   ): Promise<Exchange> {
-    const response = await fetch(url, { ...init, redirect: 'manual' });
+    // CSV through node:http, which reads trailers (a paged export's receipt, disputes and ending come last).
+    const response =
+      kind === 'graphql CSV' ? await withTrailers(url, init) : await fetch(url, { ...init, redirect: 'manual' });
     const count = (key: string) => this.responses.set(key, (this.responses.get(key) ?? 0) + 1);
     count(`${kind} ${response.status}`);
     // Whether the answer scanned was a cached one.
     if (response.headers.has('x-cache')) count(`x-cache ${response.headers.get('x-cache')}`);
+    // Signed receipts are scanned with every header (their payload decoded); counted so a walk shows it saw them.
+    const receipt = response.headers.get('x-hub-receipt') ?? response.headers.get('trailer.x-hub-receipt');
+    if (receipt) {
+      count(`receipt ${kind}`);
+      // A receipt speaks of its asker only: never another department's name, purpose or grants.
+      const claims = JSON.parse(Buffer.from(receipt.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+        consumer?: string;
+        purpose?: string | null;
+      };
+      const asker = view.isPublic ? 'public' : view.consumer;
+      if (claims.consumer !== asker || (claims.purpose ?? undefined) !== view.purpose)
+        this.findings.push({
+          view: view.id,
+          channel: 'receipt',
+          coordinate: '-',
+          agency: '-',
+          canary: `a receipt naming ${claims.consumer}/${claims.purpose}`,
+        } as Finding);
+    }
     const bodyText = await response.text();
     const received = { status: response.status, statusText: response.statusText, headers: response.headers, bodyText };
     const findings = this.oracle.inspectResponse(
@@ -175,6 +197,43 @@ export class CanaryHub {
     }
     return { status: response.status, headers: response.headers, bodyText, body, findings };
   }
+}
+
+/**
+ * A fetch-like answer read with node:http: its trailers join its headers as `trailer.<name>`, so
+ * the oracle scans them like any header.
+ */
+function withTrailers(
+  url: URL,
+  init: RequestInit,
+): Promise<Pick<Response, 'status' | 'statusText' | 'headers' | 'text'>> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      { method: init.method ?? 'GET', headers: { ...(init.headers as Record<string, string>), te: 'trailers' } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(response.headers))
+            if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+          for (const [name, value] of Object.entries(response.trailers))
+            if (value !== undefined) headers.set(`trailer.${name}`, value);
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: response.statusCode ?? 0,
+            statusText: response.statusMessage ?? '',
+            headers,
+            text: async () => text,
+          });
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(typeof init.body === 'string' ? init.body : undefined);
+  });
 }
 
 function squash(query: string): string {

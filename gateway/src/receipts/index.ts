@@ -1,0 +1,5 @@
+export * from './receiptClaims';
+export * from './receiptKeys';
+export * from './receiptSigner';
+export * from './signReceipt';
+export * from './verifyReceipt';
