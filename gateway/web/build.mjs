@@ -1,5 +1,5 @@
 // Bundles the playground (GraphiQL, React, the Monaco editor workers, styles and fonts) into
-// dist/web with esbuild, and the CDOs' console beside it, so the gateway serves both with no request
+// dist/web with esbuild, and the CDOs' console and the transparency page beside it, so the gateway serves both with no request
 // leaving the host.
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
@@ -37,6 +37,14 @@ await build({
   jsx: 'automatic',
   define: { 'process.env.NODE_ENV': '"production"' },
 });
+// A person's own access log: React and its own code only.
+await build({
+  ...common,
+  entryPoints: { transparency: join(here, 'transparency', 'main.tsx') },
+  outdir,
+  jsx: 'automatic',
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
 await build({
   ...common,
   entryPoints: {
@@ -48,5 +56,5 @@ await build({
 });
 const kib = (file) => `${Math.round(statSync(join(outdir, file)).size / 1024)} KiB`;
 console.log(
-  `playground (${kib('playground.js')}) and console (${kib('console.js')}) bundled into ${outdir} in ${Math.round(performance.now() - started)} ms`,
+  `playground (${kib('playground.js')}), console (${kib('console.js')}) and transparency (${kib('transparency.js')}) bundled into ${outdir} in ${Math.round(performance.now() - started)} ms`,
 );

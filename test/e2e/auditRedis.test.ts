@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/freePort';
 import { GatewayProcess } from '../harness/gatewayProcess';
-import { as, HubProcess } from '../harness/hubProcess';
+import { agencyDatabase, as, HubProcess } from '../harness/hubProcess';
 import { hubCliOk } from '../harness/hubCli';
 import { until } from '../harness/until';
 
@@ -84,6 +84,29 @@ it('records every request in the stream; archived, the report counts them and th
     ['science', 5],
   ]);
   expect((await hubCli('audit', 'verify', '--dir', archiveDir)).stdout).toMatch(`audit trail OK: ${sent} records`);
+  // The subjects travelled with the records: once archived, the index finds who read each school.
+  const listed = await hub.query('{ schools(first: 2) { nodes { code } } }');
+  const db = agencyDatabase(hub.dataDir, 'education');
+  const usccOf = (code: string) => db.get<{ uscc: string }>('SELECT uscc FROM schools WHERE code = ?', [code])!.uscc;
+  const schools = (listed.body.data!.schools.nodes as { code: string }[]).map((school) => usccOf(school.code));
+  db.close();
+  const reads = await Promise.all(
+    schools.map(async (uscc) => {
+      const { stdout } = await hubCli(
+        'audit',
+        'subject',
+        '--agency',
+        'education',
+        '--id',
+        uscc,
+        '--json',
+        '--dir',
+        archiveDir,
+      );
+      return (JSON.parse(stdout) as unknown[]).length;
+    }),
+  );
+  expect(reads).toEqual([sent, sent]);
 });
 
 it('refuses to start on an audit Redis that may evict records', async () => {

@@ -119,6 +119,9 @@ it('lets no view read a canary through any other route the gateway serves', asyn
       `/admin/usage?agency=${view.agency ?? 'education'}`,
       `/admin/audit-state?agency=${view.agency ?? 'education'}`,
       `/admin/schema-versions?agency=${view.agency ?? 'education'}`,
+      // A person's access log: its page, and its API (refused: no view is a data subject).
+      '/transparency',
+      '/transparency/api/reads',
     ]) {
       await hub.route(view, route);
     }

@@ -3,3 +3,4 @@ export * from './signing';
 export * from './caching';
 export * from './tls';
 export * from './tracing';
+export * from './subjects';

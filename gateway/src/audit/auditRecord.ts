@@ -1,5 +1,6 @@
 import type { OperationView } from '../enforcement';
 import type { Identity } from '../consumers';
+import { subjectAccess, type SubjectAccess, type SubjectsByAgency } from '../subjects';
 
 /**
  * One audit record per request that touched agency data: who read what, for what purpose, under
@@ -35,6 +36,12 @@ export interface AgencyAccess {
   entities: number;
   /** This agency's grants the request used. */
   grants: string[];
+  /**
+   * Whose records of this agency the answer carried — the agency's keyed digests of ID numbers and
+   * USCCs, never the identifiers — and which of their fields were released in clear or masked.
+   * Absent when there were none (and in records written before subjects were audited).
+   */
+  subjects?: SubjectAccess[];
 }
 
 /** A step of the grant workflow (a request, an approval, a refusal, a revocation, a deletion attested): every one is audited. */
@@ -90,6 +97,8 @@ export function auditEntry(input: {
   cache?: AccessEntry['cache'];
   /** The case reference the view was decided for. */
   caseId?: string;
+  /** The subjects the agencies handed over for the records the answer carried (none when refused). */
+  subjects?: SubjectsByAgency;
   now: Date;
 }): AccessEntry {
   const agencies: AccessEntry['agencies'] = {};
@@ -107,6 +116,10 @@ export function auditEntry(input: {
   }
   for (const [agency, count] of Object.entries(input.entities)) bucket(agency).entities = count;
   for (const grant of input.view.grants) bucket(grant.agency).grants.push(grant.id);
+  if (input.outcome !== 'refused') {
+    const released = subjectAccess(input.subjects, (coordinate) => input.view.decisions.get(coordinate)?.effect);
+    for (const [agency, subjects] of Object.entries(released)) bucket(agency).subjects = subjects;
+  }
   return {
     time: input.now.toISOString(),
     requestId: input.requestId,

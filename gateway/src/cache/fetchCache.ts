@@ -18,6 +18,8 @@ import {
 } from './fetchCachePolicy';
 import { entityTags, responseTags } from './responseTags';
 import { markFetchCache } from '../tracing';
+import type { ReturnedSubject } from '@cdo-hub/contracts';
+import { entryText, handedSubjects, handingSubjects, readEntry, subjectsUnder } from '../subjects';
 
 export type FetchLayer = 'entity' | 'root';
 export const FETCH_LAYERS: readonly FetchLayer[] = ['entity', 'root'];
@@ -137,8 +139,14 @@ export class FetchCache {
     const missing = cached.flatMap((value, index) => (value === undefined ? [index] : []));
     this.count('entity', 'hit', representations.length - missing.length);
     this.count('entity', 'miss', missing.length);
-    const entities: unknown[] = cached.map((value) => (value === undefined ? undefined : JSON.parse(value)));
-    if (missing.length === 0) return { data: { _entities: entities } };
+    const subjects: ReturnedSubject[] = [];
+    const entities: unknown[] = cached.map((text, index) => {
+      if (text === undefined) return undefined;
+      const entry = readEntry(text, ['_entities', index]);
+      subjects.push(...entry.subjects);
+      return entry.value;
+    });
+    if (missing.length === 0) return handingSubjects({ data: { _entities: entities } }, subjects);
 
     const response = await fetch({
       ...request.variables,
@@ -152,6 +160,14 @@ export class FetchCache {
       return { ...response, ...(errors ? { errors } : {}) };
     }
     missing.forEach((index, position) => (entities[index] = fetched[position]));
+    // The agency's subjects sit at the places of the subset fetched: put them at the entities' places too.
+    const handed = handedSubjects(response);
+    const subjectsOf = missing.map((_, position) => subjectsUnder(handed, ['_entities', position]));
+    missing.forEach((index, position) =>
+      subjects.push(
+        ...subjectsOf[position]!.map((subject) => ({ ...subject, path: ['_entities', index, ...subject.path] })),
+      ),
+    );
 
     const failed = new Set(
       errors?.flatMap((error) =>
@@ -183,7 +199,8 @@ export class FetchCache {
               representation as Record<string, unknown>,
               entity as Record<string, unknown>,
             );
-            return [this.store.set(keys[index]!, JSON.stringify(entity), { ttlMs: ttlSeconds * 1000, tags, mark })];
+            const text = entryText(entity as Record<string, unknown>, subjectsOf[missing.indexOf(index)]!);
+            return [this.store.set(keys[index]!, text, { ttlMs: ttlSeconds * 1000, tags, mark })];
           }),
         );
         timer?.();
@@ -191,7 +208,11 @@ export class FetchCache {
         this.logger.debug({ err: error }, 'entity cache write failed');
       }
     }
-    return { ...response, data: { ...response.data, _entities: entities }, ...(errors ? { errors } : {}) };
+    const { extensions: _handed, ...answer } = response;
+    return handingSubjects(
+      { ...answer, data: { ...response.data, _entities: entities }, ...(errors ? { errors } : {}) },
+      subjects,
+    );
   }
 
   private async root(
@@ -212,7 +233,8 @@ export class FetchCache {
       timer?.();
       if (hit) {
         this.count('root', 'hit');
-        return { data: JSON.parse(hit.value) as Record<string, unknown> };
+        const entry = readEntry(hit.value, []);
+        return handingSubjects({ data: entry.value as Record<string, unknown> }, entry.subjects);
       }
       mark = taken;
     } catch (error) {
@@ -233,7 +255,11 @@ export class FetchCache {
         response.data,
       );
       const timer = this.metrics?.cacheLatency.startTimer({ layer: 'root', operation: 'set' });
-      await this.store.set(key, JSON.stringify(response.data), { ttlMs: ttlSeconds * 1000, tags, mark });
+      await this.store.set(key, entryText(response.data, handedSubjects(response)), {
+        ttlMs: ttlSeconds * 1000,
+        tags,
+        mark,
+      });
       timer?.();
     } catch (error) {
       this.logger.debug({ err: error }, 'root fetch cache write failed');

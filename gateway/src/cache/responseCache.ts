@@ -8,6 +8,7 @@ import { cachingLimits, decideCaching, responseCacheKey, type CacheDecision, typ
 import type { HubMetrics } from '../metrics';
 import type { CacheStore } from './cacheStore';
 import { invalidationTags, type EntityRef } from './responseTags';
+import { withoutPaths, type OperationSubjects, type SubjectsByAgency } from '../subjects';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -28,6 +29,8 @@ interface StoredResult {
   data?: Record<string, unknown> | null;
   /** Per agency, the records the result carries (audit), when counted at fill time. */
   entities?: Record<string, number>;
+  /** Per agency, the subjects of those records as the agencies digested them (audit); never part of an answer. */
+  subjects?: SubjectsByAgency;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
@@ -81,6 +84,8 @@ export class ResponseCache {
       variables: Record<string, unknown> | undefined;
       isQuery: boolean;
       now: number;
+      /** The operation's subjects: kept with a filled entry, replayed on a hit (the audit records them either way). */
+      subjects?: OperationSubjects;
     },
     fetch: () => Promise<GatewayExecutionResult>,
     /** The invalidation tags of a fetched result (its types and entities). */
@@ -128,6 +133,7 @@ export class ResponseCache {
             stored: (stored = deepFreeze(JSON.parse(hit.value) as StoredResult)),
           });
         const result = revive(stored);
+        if (stored.subjects) request.subjects?.replay(stored.subjects);
         const entities = countsOf ? (stored.entities ?? countsOf(result)) : undefined;
         return {
           result,
@@ -147,9 +153,11 @@ export class ResponseCache {
     const cacheable = (result.errors ?? []).every((error) => VIEW_ERROR_CODES.has(String(error.extensions?.code)));
     if (!cacheable) return { result, outcome: { status: 'BYPASS', reason: 'the response has errors' }, ...counted };
     try {
+      const subjects = request.subjects?.collected();
       const stored: StoredResult = {
         data: result.data ?? null,
         ...counted,
+        ...(subjects ? { subjects: withoutPaths(subjects) } : {}),
         ...(result.errors?.length
           ? {
               errors: result.errors.map((e) => ({

@@ -74,6 +74,13 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
   for (const [name, value] of Object.entries(env)) {
     if (name.endsWith('_URL') && value) subgraphUrls[name] = value;
   }
+  // The agencies' subject keys (`<NAME>_SUBJECT_KEY`, or `…_FILE`): the transparency page digests a
+  // person's ID with them to find their reads. Read through `readSubjectKey`, which supplies the
+  // development key unless in production.
+  const subjectKeys: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (/_SUBJECT_KEY(_FILE)?$/.test(name) && value) subjectKeys[name] = value;
+  }
   const dataDir = values.HUB_DATA_DIR ?? resolve(SCHEMA_DIR, '..', '.data');
   return {
     host: values.GATEWAY_HOST,
@@ -90,6 +97,7 @@ function assembleConfig(values: z.infer<typeof environment>, env: NodeJS.Process
     logLevel: values.LOG_LEVEL,
     /** Subgraph URL overrides by variable name (`<NAME>_URL`). */
     subgraphUrls,
+    subjectKeys,
     readinessTimeoutMs: values.READINESS_TIMEOUT_MS,
     policyDir: resolve(values.POLICY_DIR ?? DEFAULT_POLICY_DIR),
     consumersFile: resolve(values.CONSUMERS_FILE ?? DEFAULT_CONSUMERS_FILE),

@@ -10,6 +10,7 @@ import { markSharedCall, outgoingTraceContext, traceSubgraphFetch } from '../tra
 import { CallsInFlight } from './callsInFlight';
 import type { Dispatcher } from 'undici';
 import { keepAliveFetcher } from './subgraphTransport';
+import { takeSubjects, type SubjectsSeen } from '../subjects';
 
 /** How one subgraph call ended: its answer, or why it failed (and what was thrown, for the log). */
 type CallOutcome = { response: GatewayGraphQLResponse } | { failure: SubgraphFailure; error?: unknown };
@@ -44,6 +45,8 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly shareCallsInFlight = true,
     /** The connections to the agencies (trusted CAs included); absent, a keep-alive pool of its own. */
     transport?: Dispatcher,
+    /** Where the subjects the agency hands over (`extensions.cdoSubjects`) go for the audit; absent, they are dropped. */
+    private readonly subjects?: SubjectsSeen,
   ) {
     super({ url, fetcher: keepAliveFetcher(timeoutMs, transport) });
     faults?.track(agency, timeoutMs);
@@ -94,8 +97,12 @@ export class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     return JSON.stringify([options.request.query, options.request.variables ?? null, claims]);
   }
 
-  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    return traceSubgraphFetch(this.agency, () => this.fetchThroughCache(options));
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const response = await traceSubgraphFetch(this.agency, () => this.fetchThroughCache(options));
+    // Below this point no answer carries the agency's subjects: they go to the request's audit record only.
+    const subjects = takeSubjects(response);
+    if (options.context) this.subjects?.add(options.context, this.agency, subjects);
+    return response;
   }
 
   private async fetchThroughCache(

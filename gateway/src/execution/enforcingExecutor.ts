@@ -21,6 +21,7 @@ import { responseTags, type ResponseCache } from '../cache';
 import type { DecidedView, GatewayContext, OperationRuns } from '../requestState';
 import { traceOperationView, traceShaping } from '../tracing';
 import { introspectionRoots, type ConsumerIntrospection } from './introspection';
+import { subjectsOfOperation, type SubjectsSeen } from '../subjects';
 
 /** The supergraph a request was validated against, as the executor needs it. */
 export interface ServedSupergraph {
@@ -41,6 +42,8 @@ export interface EnforcingExecutorDeps {
   views: ViewCache<OperationView>;
   introspection: ConsumerIntrospection;
   runs: OperationRuns;
+  /** The subjects each operation's answer carries: a cached answer replays those it was stored with. */
+  subjects?: SubjectsSeen;
   now(): number;
 }
 
@@ -162,6 +165,7 @@ export function enforcingExecutor(deps: EnforcingExecutorDeps): GatewayExecutor 
           variables: declaredVariables,
           isQuery: operation.operation === 'query',
           now,
+          ...(deps.subjects ? { subjects: subjectsOfOperation(deps.subjects, context) } : {}),
         },
         () => plan(request),
         // The fetched document is the view's (rewritten when fields were removed): its operation of the same name.

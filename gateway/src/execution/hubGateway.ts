@@ -17,6 +17,7 @@ import type { PolicyRuntime, PolicySet } from '../policy';
 import type { Supergraph } from '../supergraph';
 import type { FetchCache, ResponseCache } from '../cache';
 import { OperationRuns, type GatewayContext, type OperationRun } from '../requestState';
+import { SubjectsSeen, type SubjectsByAgency } from '../subjects';
 import { enforcingExecutor } from './enforcingExecutor';
 import { ConsumerIntrospection } from './introspection';
 import { refusingInvalidCursors } from './refuseInvalidCursors';
@@ -97,6 +98,8 @@ export class HubGateway implements GatewayInterface {
   private readonly now: () => number;
   /** What each operation in flight ran under: written here only, read through `runOf`. */
   private readonly runs = new OperationRuns();
+  /** The subjects of the records each operation's answer carries (agencies' digests), for its audit record. */
+  private readonly subjects = new SubjectsSeen();
 
   constructor(private readonly options: HubGatewayOptions) {
     this.now = options.now ?? Date.now;
@@ -114,6 +117,11 @@ export class HubGateway implements GatewayInterface {
   /** What an operation ran under (supergraph, policies, view, records, cache), once the executor reached it. */
   runOf(context: GatewayContext): OperationRun | undefined {
     return this.runs.of(context);
+  }
+
+  /** The subjects each agency handed over for an operation (from its calls, or from the cached answer it was served). */
+  subjectsOf(context: GatewayContext): SubjectsByAgency | undefined {
+    return this.subjects.of(context);
   }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
@@ -218,6 +226,7 @@ export class HubGateway implements GatewayInterface {
           (context) => this.runOf(context),
           this.options.shareCallsInFlight ?? true,
           this.options.subgraphTransport,
+          this.subjects,
         ),
     });
     let apiSchema: GraphQLSchema | undefined;
@@ -267,6 +276,7 @@ export class HubGateway implements GatewayInterface {
       views: this.views,
       introspection: this.introspection,
       runs: this.runs,
+      subjects: this.subjects,
       now: this.now,
     });
   }

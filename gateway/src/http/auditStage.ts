@@ -40,6 +40,7 @@ export function auditStage(options: {
         outcome: requestOutcome(body.singleResult),
         ...(decided.cache ? { cache: decided.cache.status } : {}),
         ...(decided.caseId ? { caseId: decided.caseId } : {}),
+        subjects: gateway.subjectsOf(context),
         now: new Date(),
       });
       const startedAt = performance.now();

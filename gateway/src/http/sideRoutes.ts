@@ -14,6 +14,7 @@ import { registerDisputeRoutes } from './disputeRoutes';
 import type { HubServices } from './hubServices';
 import { registerOperatorRoutes } from './operatorRoutes';
 import { registerRetentionRoutes } from './retentionRoutes';
+import { registerTransparencyRoutes } from './transparencyRoutes';
 import { registerAuditStateRoutes, registerSchemaVersionRoutes, registerUsageRoutes } from './supervisionRoutes';
 
 /**
@@ -43,6 +44,16 @@ export async function installSideRoutes(
       policySet: () => policies.current(),
       supergraphVersion: () => gateway.supergraph.version,
       catalogDir: config.catalogDir,
+      logger: services.logger,
+    });
+  if (policies && verify)
+    await registerTransparencyRoutes(app, {
+      verify,
+      auditDir: config.auditTrailDir,
+      agencies: () => gateway.supergraph.subgraphs.map((subgraph) => subgraph.name),
+      subjectKeys: config.subjectKeys,
+      production: config.production,
+      consumers: () => policies.current().consumers,
       logger: services.logger,
     });
   // Development tokens only with the development secret: never in production, never beside an identity provider.

@@ -10,6 +10,7 @@ export type IdentityRefusalCode = Extract<
   | 'INVALID_TOKEN'
   | 'TOKEN_LIFETIME_TOO_LONG'
   | 'UNKNOWN_CONSUMER'
+  | 'SUBJECT_NOT_A_CONSUMER'
   | 'ROLE_NOT_HELD'
   | 'PURPOSE_MISMATCH'
   | 'PURPOSE_REQUIRED'
@@ -59,6 +60,13 @@ export async function identify(
       return { ok: false, code: error.code, message: `The token was refused: ${error.message}.` };
     return { ok: false, code: 'INVALID_TOKEN', message: `The token was refused: ${describeTokenError(error)}.` };
   }
+  // A person signed in to read their own access log is not a department: no agency data, no admin action.
+  if (claims.subject !== undefined)
+    return {
+      ok: false,
+      code: 'SUBJECT_NOT_A_CONSUMER',
+      message: "This is a data subject's token: it reads your own access log at /transparency, not agency data.",
+    };
   const consumer = options.directory.consumers.get(claims.consumer);
   if (!consumer || consumer.kind === 'PUBLIC')
     return {

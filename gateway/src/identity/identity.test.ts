@@ -11,7 +11,7 @@ import { statedPurpose } from './purposeRule';
 import { tokenLifetimeProblem } from './tokenLifetime';
 import { loadSecrets } from './secrets';
 import { parseDuration } from '../formats';
-import { createTokenVerifier, signDevelopmentToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens';
+import { createTokenVerifier, signDevelopmentToken, signSubjectToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens';
 
 const secret = 'a-development-secret-of-at-least-32-chars';
 const verify = createTokenVerifier({ kind: 'hs256', secret });
@@ -129,6 +129,16 @@ describe('identify', () => {
       ok: false,
       code: 'UNAUTHENTICATED',
     });
+  });
+
+  it("refuses a data subject's token as a consumer, whatever the request says (SUBJECT_NOT_A_CONSUMER)", async () => {
+    const subject = await signSubjectToken(secret, { subject: '11010519491231002X', ttlSeconds: 60 });
+    await expect(verify(subject)).resolves.toMatchObject({ subject: '11010519491231002X', roles: [] });
+    for (const purpose of [undefined, 'planning'])
+      await expect(identify({ authorization: `Bearer ${subject}`, purpose }, options)).resolves.toMatchObject({
+        ok: false,
+        code: 'SUBJECT_NOT_A_CONSUMER',
+      });
   });
 
   it("binds the token's purpose claim: the header may repeat it, never replace it", async () => {

@@ -37,6 +37,11 @@ export interface TokenClaims {
   consumer: string;
   purpose?: string;
   roles: string[];
+  /**
+   * A data subject's token (`subject`: their resident ID number or USCC): a person reading their own
+   * access log at `/transparency`, never a consumer department.
+   */
+  subject?: string;
   /** `exp` and `iat`, in ms since the epoch. */
   expiresAt?: number;
   issuedAt?: number;
@@ -130,13 +135,33 @@ async function verifiedPayload(
 function toClaims(payload: JWTPayload): TokenClaims {
   const purpose = typeof payload.purpose === 'string' ? payload.purpose : undefined;
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  const subject = typeof payload.subject === 'string' ? payload.subject : undefined;
   return {
     consumer: payload.sub!,
     ...(purpose ? { purpose } : {}),
     roles,
+    ...(subject !== undefined ? { subject } : {}),
     ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
     ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat * 1000 } : {}),
   };
+}
+
+/** The `sub` of a data subject's token: no consumer is called so, and a subject token is refused as one anyway. */
+export const DATA_SUBJECT = 'data-subject';
+
+/** A data subject's development token (`hub token --subject ID`), for their own access log only. */
+export async function signSubjectToken(
+  secret: string,
+  claims: { subject: string; ttlSeconds: number },
+): Promise<string> {
+  return new SignJWT({ subject: claims.subject })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(DATA_SUBJECT)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + claims.ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
 }
 
 /** A development token signed with the hub's HS256 secret (`hub token`). */

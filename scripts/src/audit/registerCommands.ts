@@ -121,6 +121,29 @@ export function registerAuditCommands(program: Command): void {
     );
 
   audit
+    .command('subject')
+    .description(
+      "who read a person's or organisation's records at an agency: when, which consumer, purpose and case, which fields, under which grants (from the subject index; exit 2 on an unknown agency or a malformed ID)",
+    )
+    .requiredOption('--agency <id>', 'the agency whose records (education, development-reform, science)')
+    .requiredOption('--id <id>', 'a resident ID number or a unified social credit code')
+    .option('--json', 'print JSON')
+    .option('--dir <dir>', 'audit folder (default: AUDIT_DIR, or <data dir>/audit)')
+    .action(async (options: { agency: string; id: string; json?: boolean; dir?: string }) => {
+      const { formatSubjectRead, lookUpSubject, SubjectLookupRefusal } = await import('./subjectLookup.js');
+      try {
+        const reads = lookUpSubject(options);
+        console.log(
+          options.json ? JSON.stringify(reads, null, 2) : reads.map(formatSubjectRead).join('\n') || 'no reads',
+        );
+      } catch (error) {
+        if (!(error instanceof SubjectLookupRefusal)) throw error;
+        console.error(`hub audit subject: refused: ${error.message}`);
+        process.exitCode = 2;
+      }
+    });
+
+  audit
     .command('tail')
     .description('print audit records as the gateway writes them (Ctrl-C stops)')
     .option('--agency <id>', 'only records that touched this agency')

@@ -8,6 +8,7 @@ import {
   trailTail,
 } from '@cdo-hub/gateway/audit';
 import { existsSync, readdirSync } from 'node:fs';
+import { SUBJECT_INDEX_FILE } from '@cdo-hub/gateway/accessLog';
 import { join, relative } from 'node:path';
 import { copyWhole, copyWholeLines, type CopiedFile } from './backupFiles';
 import type { ChainTail, ManifestFile } from './backupManifest';
@@ -32,6 +33,8 @@ export type CopyPhase = 'identity' | 'records' | 'rest';
 /** Which phase copies a file of a chain, and how; undefined: not copied (temporary files, the writer's claim). */
 export function phaseOf(name: string): { phase: CopyPhase; lines: boolean } | undefined {
   if (name.endsWith('.tmp') || name === CHAIN_WRITER_FILE) return undefined;
+  // The subject index is derived from the records: rebuilt from the restored trail, never copied live.
+  if (name.startsWith(SUBJECT_INDEX_FILE)) return undefined;
   if (name === TRAIL_FILE) return { phase: 'identity', lines: false };
   if (name === CHECKPOINT_FILE) return { phase: 'identity', lines: true };
   if (AUDIT_FILE_PATTERN.test(name)) return { phase: 'records', lines: true };

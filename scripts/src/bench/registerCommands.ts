@@ -16,4 +16,16 @@ export function registerBenchCommands(program: Command): void {
       console.log(`\n${renderResults(report)}`);
       console.log(`written to ${RESULTS_FILE} and ${RESULTS_JSON}`);
     });
+
+  program
+    .command('bench-subjects')
+    .description(
+      'what subject digests cost and what the subject index buys: audit bytes per request with subjects off and on, then a trail of --records access records built in a temporary folder, its index, and the lookup time of one person against a scan',
+    )
+    .option('--records <n>', 'records in the trail', (value) => Number.parseInt(value, 10), 1_000_000)
+    .option('--no-scan', 'skip the full scan of the trail it is compared with')
+    .action(async (options: { records: number; scan: boolean }) => {
+      const { benchSubjects } = await import('./subjectIndexBench.js');
+      for (const line of await benchSubjects(options)) console.log(line);
+    });
 }

@@ -2,7 +2,14 @@
 import { loadGatewayConfig } from '@cdo-hub/gateway/config';
 import { loadConsumerDirectory } from '@cdo-hub/gateway/consumers';
 import { parseDuration } from '@cdo-hub/gateway/formats';
-import { describeSeconds, loadSecrets, refuseRolesNotHeld, signDevelopmentToken } from '@cdo-hub/gateway/identity';
+import {
+  describeSeconds,
+  loadSecrets,
+  refuseRolesNotHeld,
+  signDevelopmentToken,
+  signSubjectToken,
+} from '@cdo-hub/gateway/identity';
+import { isValidResidentId, isValidUscc } from '@cdo-hub/subgraph-kit/identifiers';
 
 import { DEFAULT_DEVELOPMENT_TTL } from './tokenLifetime';
 
@@ -43,21 +50,7 @@ export async function issueDevelopmentToken(
   const roles = options.roles ?? [];
   const notHeld = refuseRolesNotHeld(consumer, roles);
   if (notHeld) throw new TokenRefusal(`${notHeld.code}: ${notHeld.message}`);
-  let ttlSeconds: number;
-  if (options.ttl === undefined) {
-    ttlSeconds = Math.min(parseDuration(DEFAULT_DEVELOPMENT_TTL), config.tokenMaxTtlSeconds);
-  } else {
-    try {
-      ttlSeconds = parseDuration(options.ttl);
-    } catch (error) {
-      throw new TokenRefusal((error as Error).message);
-    }
-    if (ttlSeconds <= 0) throw new TokenRefusal(`--ttl ${options.ttl}: a token must live a while`);
-    if (ttlSeconds > config.tokenMaxTtlSeconds)
-      throw new TokenRefusal(
-        `TOKEN_LIFETIME_TOO_LONG: --ttl ${options.ttl} is longer than the ${describeSeconds(config.tokenMaxTtlSeconds)} the hub accepts (TOKEN_MAX_TTL); the gateway would refuse this token`,
-      );
-  }
+  const ttlSeconds = tokenLifetime(options.ttl, config.tokenMaxTtlSeconds);
   const secrets = loadSecrets({ production: config.production, env });
   return signDevelopmentToken(secrets.jwtSecret, {
     consumer: consumer.id,
@@ -65,4 +58,41 @@ export async function issueDevelopmentToken(
     ...(options.purpose ? { purpose: options.purpose } : {}),
     ...(roles.length ? { roles } : {}),
   });
+}
+
+/** The lifetime asked for (`--ttl`), or the default shortened to `TOKEN_MAX_TTL`; refused past it. */
+function tokenLifetime(ttl: string | undefined, maxSeconds: number): number {
+  if (ttl === undefined) return Math.min(parseDuration(DEFAULT_DEVELOPMENT_TTL), maxSeconds);
+  let ttlSeconds: number;
+  try {
+    ttlSeconds = parseDuration(ttl);
+  } catch (error) {
+    throw new TokenRefusal((error as Error).message);
+  }
+  if (ttlSeconds <= 0) throw new TokenRefusal(`--ttl ${ttl}: a token must live a while`);
+  if (ttlSeconds > maxSeconds)
+    throw new TokenRefusal(
+      `TOKEN_LIFETIME_TOO_LONG: --ttl ${ttl} is longer than the ${describeSeconds(maxSeconds)} the hub accepts (TOKEN_MAX_TTL); the gateway would refuse this token`,
+    );
+  return ttlSeconds;
+}
+
+/**
+ * `hub token --subject ID`: a data subject's development token — a person (resident ID number) or
+ * an organisation (USCC), check character verified — for their own access log at `/transparency`.
+ * It names no consumer: the gateway refuses it at `/graphql` and on the admin API.
+ */
+export async function issueSubjectToken(
+  options: { subject: string; ttl?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const subject = options.subject.trim().toUpperCase();
+  if (!isValidResidentId(subject) && !isValidUscc(subject))
+    throw new TokenRefusal(
+      'INVALID_IDENTIFIER: --subject must be a resident ID number (GB 11643) or a unified social credit code (GB 32100), check character included',
+    );
+  const config = loadGatewayConfig(env);
+  const ttlSeconds = tokenLifetime(options.ttl, config.tokenMaxTtlSeconds);
+  const secrets = loadSecrets({ production: config.production, env });
+  return signSubjectToken(secrets.jwtSecret, { subject, ttlSeconds });
 }

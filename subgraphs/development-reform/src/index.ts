@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SubgraphDefinition } from '@cdo-hub/subgraph-kit';
+import { identifierColumn, type SubgraphDefinition, type SubjectTypes } from '@cdo-hub/subgraph-kit';
 import { parse } from 'graphql';
 import { resolvers } from './resolvers';
 
@@ -15,8 +15,15 @@ export function developmentReformSubgraph(): SubgraphDefinition {
     typeDefs: parse(readFileSync(DEVELOPMENT_REFORM_SDL_FILE, 'utf8')),
     resolvers: resolvers as SubgraphDefinition['resolvers'],
     changes: DEVELOPMENT_REFORM_CHANGES,
+    subjects: DEVELOPMENT_REFORM_SUBJECTS,
   };
 }
+
+/** Whose records the commission returns: an organisation by USCC; a project by its contact person's ID number. */
+export const DEVELOPMENT_REFORM_SUBJECTS: SubjectTypes = {
+  Organization: { kind: 'organisation', identifier: identifierColumn('uscc') },
+  InvestmentProject: { kind: 'person', identifier: identifierColumn('contact_id_number') },
+};
 
 /**
  * What a row change touches, for the gateways' caches: a project, its district's investment

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SubgraphDefinition } from '@cdo-hub/subgraph-kit';
+import { identifierColumn, type SubgraphDefinition, type SubjectTypes } from '@cdo-hub/subgraph-kit';
 import { parse } from 'graphql';
 import { migrateEducationDatabase } from './database/migrate';
 import { resolvers } from './resolvers';
@@ -18,8 +18,16 @@ export function educationSubgraph(): SubgraphDefinition {
     resolvers: resolvers as SubgraphDefinition['resolvers'],
     changes: EDUCATION_CHANGES,
     migrate: migrateEducationDatabase,
+    subjects: EDUCATION_SUBJECTS,
   };
 }
+
+/** Whose records the commission returns: a pupil by ID number, a school or organisation by USCC. */
+export const EDUCATION_SUBJECTS: SubjectTypes = {
+  Student: { kind: 'person', identifier: identifierColumn('id_number') },
+  School: { kind: 'organisation', identifier: identifierColumn('uscc') },
+  Organization: { kind: 'organisation', identifier: identifierColumn('uscc') },
+};
 
 /**
  * What a row change touches, for the gateways' caches: a school, and the district whose totals

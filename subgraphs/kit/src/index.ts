@@ -11,3 +11,4 @@ export * from './world';
 export * from './paths';
 export * from './process';
 export * from './settings';
+export * from './subjects';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SubgraphDefinition } from '@cdo-hub/subgraph-kit';
+import { identifierColumn, type SubgraphDefinition, type SubjectTypes } from '@cdo-hub/subgraph-kit';
 import { parse } from 'graphql';
 import { scienceResolvers } from './resolvers';
 
@@ -25,6 +25,7 @@ export function scienceSubgraph(options: ScienceSubgraphOptions = {}): SubgraphD
     typeDefs: parse(readFileSync(SCIENCE_SDL_FILE, 'utf8')),
     resolvers: scienceResolvers({ today }) as SubgraphDefinition['resolvers'],
     changes: SCIENCE_CHANGES,
+    subjects: SCIENCE_SUBJECTS,
   };
 }
 
@@ -71,3 +72,14 @@ export const SCIENCE_CHANGES: NonNullable<SubgraphDefinition['changes']> = [
     ],
   },
 ];
+
+/**
+ * Whose records the commission returns: an organisation, its certificate and the labs it hosts by
+ * USCC; a research project by its principal investigator's ID number (one subject per record).
+ */
+export const SCIENCE_SUBJECTS: SubjectTypes = {
+  Organization: { kind: 'organisation', identifier: identifierColumn('uscc') },
+  HighTechEnterprise: { kind: 'organisation', identifier: identifierColumn('uscc') },
+  KeyLab: { kind: 'organisation', identifier: identifierColumn('host_uscc') },
+  ResearchProject: { kind: 'person', identifier: identifierColumn('pi_id_number') },
+};

@@ -88,6 +88,20 @@ export const ERROR_CATALOGUE = {
     description:
       'The bearer token lives longer than the hub accepts (`TOKEN_MAX_TTL`, default 24 h): `exp` − `iat` (or `exp` − now) exceeds it, or the token has no `exp` at all.',
   },
+  SUBJECT_NOT_A_CONSUMER: {
+    httpStatus: 403,
+    description:
+      "The token is a data subject's (a `subject` claim: a person reading their own access log at `/transparency`), not a consumer department's: it reads no agency data through `/graphql`.",
+  },
+  SUBJECT_IDENTITY_REQUIRED: {
+    httpStatus: 403,
+    description:
+      'The transparency API (`/transparency/api/reads`) answers a data subject about themselves only: the token must carry a `subject` claim, a valid resident ID number or USCC (`hub token --subject ID` in development).',
+  },
+  UNKNOWN_AGENCY: {
+    httpStatus: 400,
+    description: "The agency named (e.g. `hub audit subject --agency`) is not one of the hub's agencies.",
+  },
   UNKNOWN_CONSUMER: {
     httpStatus: 403,
     description: 'The token names a consumer that is not in the consumer directory.',

@@ -6,7 +6,7 @@ import { ChangeFeed, HttpChangePublisher, installChangeCapture, RedisChangePubli
 import { MemoryNonceStore, signingKeyring, type NonceStore, type SigningKeyring } from '@cdo-hub/contracts';
 import { RedisNonceStore, startSubgraphServer, type SubgraphDefinition } from '../server';
 import { cursorSettingsFromEnv } from '../pagination';
-import { SUBGRAPH_SETTINGS } from '../settings';
+import { AGENCY_SETTINGS, SUBGRAPH_SETTINGS } from '../settings';
 import { startTracing } from '../tracing';
 import { agencyDatabaseFile, agencyPort, agencyTls } from '../paths';
 
@@ -95,6 +95,7 @@ async function serve(
     host: SUBGRAPH_SETTINGS.HOST.read(host.env),
     signingKey,
     previousSigningKeys,
+    subjectKey: AGENCY_SETTINGS.SUBJECT_KEY.read(agency, host.env),
     nonceStore,
     cursors,
     ...(signatureMaxAgeMs !== undefined ? { signatureMaxAgeMs } : {}),

@@ -17,7 +17,9 @@ import {
   type ConsumerClaims,
   type NonceStore,
   type ServerTlsFiles,
+  developmentSubjectKey,
 } from '@cdo-hub/contracts';
+import { recordSubjectFields, SubjectCollector, subjectsPlugin, type SubjectTypes } from '../subjects';
 import type { ChangeRule } from '../changes';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
@@ -42,6 +44,8 @@ export interface SubgraphContext {
   consumer?: ConsumerClaims;
   /** This call's cursors: sealed for this agency and the row scope of the signed consumer header. */
   cursors: CursorCodec;
+  /** The subjects of the records this call's answer carries (agencies with subject types). */
+  subjects?: SubjectCollector;
 }
 
 /**
@@ -108,6 +112,8 @@ export interface SubgraphDefinition {
    * filled, never a row lost). Runs when the server is created, before any call; idempotent.
    */
   migrate?: (db: AgencyDatabase) => void;
+  /** The types whose records are about one person or organisation: their digests go to the audit (`subjects/`). */
+  subjects?: SubjectTypes;
 }
 
 export interface SubgraphServerOptions {
@@ -126,6 +132,8 @@ export interface SubgraphServerOptions {
    * rotation, calls signed and cursors sealed under them are still accepted.
    */
   previousSigningKeys?: readonly string[];
+  /** The agency's subject key (`<PREFIX>_SUBJECT_KEY`); default: the development key. */
+  subjectKey?: string;
   /** Where nonces of accepted calls are remembered; default: this process's memory. */
   nonceStore?: NonceStore;
   /** How old a call's signature may be (default 30 s, `HUB_SIGNATURE_MAX_AGE_MS`). */
@@ -175,12 +183,20 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
     ...(options.tls ? { https: readServerTls(options.tls) } : {}),
   });
   if (options.tls) followAgencyCertificates(app, options.tls, logger);
+  const schema = buildSubgraphSchema([
+    { typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> },
+  ]);
+  if (definition.subjects) recordSubjectFields(schema, definition.subjects);
+  const subjectKey = options.subjectKey ?? developmentSubjectKey(definition.name);
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema([
-      { typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> },
-    ]),
+    schema,
     // No drain plugin: `app.close()` already waits for in-flight requests, then stops Apollo below.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), logUnexpectedErrors()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      logUnexpectedErrors(),
+      ...(definition.subjects ? [subjectsPlugin<SubgraphContext>()] : []),
+    ],
     logger,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -215,6 +231,7 @@ export async function createSubgraphApp(options: SubgraphServerOptions): Promise
           requestId: String(request.id),
           logger: request.log as unknown as Logger,
           cursors: cursors.forCall(consumer?.scope?.scope),
+          ...(definition.subjects ? { subjects: new SubjectCollector(subjectKey, definition.subjects) } : {}),
           ...(consumer ? { consumer } : {}),
         };
       },

@@ -1,4 +1,4 @@
-import { parsePreviousKeys } from '@cdo-hub/contracts';
+import { parsePreviousKeys, readSubjectKey } from '@cdo-hub/contracts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AgencyInfo } from '../agencies';
@@ -203,5 +203,12 @@ export const AGENCY_SETTINGS = {
     meaning: "the agency's database file",
     read: (agency, env): string =>
       resolve(env[`${agency.envPrefix}_DB`] ?? join(SUBGRAPH_SETTINGS.HUB_DATA_DIR.read(env), `${agency.id}.sqlite`)),
+  },
+  SUBJECT_KEY: {
+    suffix: 'SUBJECT_KEY',
+    default: () => 'a development key in the source (refused with `NODE_ENV=production`)',
+    meaning:
+      "the agency's key for the keyed digests (HMAC-SHA256) of the persons' ID numbers and organisations' USCCs whose records it returns, which the audit keeps (or `<NAME>_SUBJECT_KEY_FILE`); `hub audit subject` and the gateway's `/transparency` read it too; at least 32 characters",
+    read: (agency, env): string => readSubjectKey(agency.id, env, SUBGRAPH_SETTINGS.NODE_ENV.read(env)),
   },
 } satisfies Record<string, AgencySetting>;

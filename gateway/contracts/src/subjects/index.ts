@@ -1,0 +1,2 @@
+export * from './subjectDigest';
+export * from './subjectKeys';

@@ -1,0 +1,3 @@
+export * from './accessLogRows';
+export * from './subjectIndex';
+export * from './transparencyView';

@@ -1,0 +1,3 @@
+export * from './subjectsSeen';
+export * from './subjectAccess';
+export * from './subjectsInCacheEntries';

@@ -1,0 +1,3 @@
+export * from './subjectTypes';
+export * from './collectSubjects';
+export * from './subjectsPlugin';
