@@ -225,7 +225,8 @@ it("signs a paged CSV export in a trailer over the whole file, naming every page
 
 it('signs with a rotated key within seconds, and old receipts still verify', async () => {
   const before = (await post(JSON.stringify({ query: STUDENTS }))).headers.get('x-hub-receipt')!;
-  const rotated = await cli('receipt', 'rotate-key');
+  // Published at once, signing at once (a real rotation waits --activate-after, 120 s by default).
+  const rotated = await cli('receipt', 'rotate-key', '--activate-after', '0');
   expect(rotated).toMatchObject({ code: 0, stderr: '' });
   const kid = rotated.stdout.split(' ')[0]!;
   expect(kid).toMatch(/^receipt-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$/);

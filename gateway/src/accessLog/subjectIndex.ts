@@ -60,12 +60,13 @@ export class SubjectIndex {
   ) {}
 
   /** `chunkBytes`: how much of a trail file is read at a time (8 MiB). */
-  static open(auditDir: string, options: { chunkBytes?: number } = {}): SubjectIndex {
+  static open(auditDir: string, options: { chunkBytes?: number; busyTimeoutMs?: number } = {}): SubjectIndex {
     mkdirSync(auditDir, { recursive: true });
     const db = new Database(join(auditDir, SUBJECT_INDEX_FILE));
     db.pragma('journal_mode = WAL');
-    // Several gateway workers and the CLI may catch up at once: each waits for the other's transaction.
-    db.pragma('busy_timeout = 10000');
+    // Several gateway workers and the CLI may catch up at once: each waits for the other's
+    // transaction — the CLI patiently (10 s), a gateway briefly (its event loop waits with it).
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     db.pragma('synchronous = NORMAL');
     // Derived data: an index of another layout is dropped and built again from the trail.
     db.transaction(() => {
@@ -104,6 +105,8 @@ export class SubjectIndex {
     const identity = readTrailIdentity(chainDir);
     const trailId = identity && 'trailId' in identity ? identity.trailId : '';
     const files = auditFiles(chainDir);
+    // Shape ids are cached within one transaction only: a rolled-back one must not leave ids of rows that never were.
+    this.shapeIds.clear();
     // BEGIN IMMEDIATE: one catching-up process at a time reads and advances a chain's position.
     return this.db
       .transaction(() => {
@@ -159,7 +162,12 @@ export class SubjectIndex {
           if (records + batch.length >= limit) break;
           at += Buffer.byteLength(line) + 1;
           if (!line) continue;
-          const record = JSON.parse(line) as AuditRecord;
+          let record: AuditRecord;
+          try {
+            record = JSON.parse(line) as AuditRecord;
+          } catch {
+            continue; // a damaged line: `hub audit verify` reports it; the index goes on past it
+          }
           if (position && records === 0 && batch.length === 0 && record.prevHash !== position.hash) return -1;
           batch.push(record);
           seq = record.seq;

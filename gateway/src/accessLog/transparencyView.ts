@@ -12,6 +12,10 @@ export interface TransparencyRead extends Omit<SubjectRead, 'seq'> {
 export interface TransparencyAnswer {
   subject: string;
   agencies: string[];
+  /** Agencies whose reads could not be looked up (no subject key here): their absence is not "nobody read". */
+  unavailable: string[];
+  /** False while the index is still taking in the latest part of the trail: reads may be missing. */
+  complete: boolean;
   reads: TransparencyRead[];
 }
 
@@ -29,10 +33,13 @@ export function transparencyAnswer(
   agencies: readonly string[],
   reads: readonly SubjectRead[],
   consumers: ConsumerDirectory,
+  coverage: { unavailable?: readonly string[]; complete?: boolean } = {},
 ): TransparencyAnswer {
   return {
     subject: maskIdNumber(subject),
     agencies: [...agencies],
+    unavailable: [...(coverage.unavailable ?? [])],
+    complete: coverage.complete ?? true,
     reads: reads.map(({ seq: _seq, ...read }) => ({
       ...read,
       consumerName: consumers.consumers.get(read.consumer)?.name ?? read.consumer,

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { SubjectIndex, subjectLookups, transparencyAnswer } from '../accessLog';
 import type { ConsumerDirectory } from '../consumers';
-import { TokenLifetimeError, type TokenVerifier } from '../identity';
+import { bearerTokenOf, TokenLifetimeError, type TokenVerifier } from '../identity';
 import { serveWebBundle } from '../webBundle';
 import { AdminError, handle } from './adminRoutes';
 
@@ -40,7 +40,8 @@ export async function registerTransparencyRoutes(app: FastifyInstance, options: 
   // trail every few seconds, a slice at a time between other work, so a lookup finds little to index.
   const openIndex = (): SubjectIndex => {
     if (index) return index;
-    const opened = (index = SubjectIndex.open(options.auditDir));
+    // A short wait for another process's catch-up: the gateway's event loop waits with it.
+    const opened = (index = SubjectIndex.open(options.auditDir, { busyTimeoutMs: 200 }));
     let running = false;
     const slice = () => {
       try {
@@ -57,15 +58,19 @@ export async function registerTransparencyRoutes(app: FastifyInstance, options: 
     }, FOLLOW_EVERY_MS).unref();
     return opened;
   };
-  const keys = () =>
-    options.agencies().flatMap((agency) => {
+  const keys = () => {
+    const unavailable: string[] = [];
+    const found = options.agencies().flatMap((agency) => {
       try {
         return [{ agency, key: readSubjectKey(agency, options.subjectKeys, options.production) }];
       } catch (error) {
         options.logger.warn({ agency, err: error }, 'no subject key for this agency: its reads are not looked up');
+        unavailable.push(agency);
         return [];
       }
     });
+    return { found, unavailable };
+  };
 
   app.get('/transparency', async (_, reply) =>
     reply
@@ -79,9 +84,15 @@ export async function registerTransparencyRoutes(app: FastifyInstance, options: 
     '/transparency/api/reads',
     handle(async (request, reply) => {
       const subject = await subjectOf(request, options.verify);
-      const agencyKeys = keys();
+      const { found: agencyKeys, unavailable } = keys();
       const opened = openIndex();
-      opened.catchUp();
+      // A slice at most on the request path: a long backlog (after a restore) is the follower's to take, not one request's.
+      let complete = false;
+      try {
+        complete = !opened.catchUp(FOLLOW_SLICE).more;
+      } catch (error) {
+        options.logger.warn({ err: error }, 'the subject index could not catch up: answering from what it holds');
+      }
       const reads = opened.lookup(subjectLookups(subject, agencyKeys));
       reply.header('cache-control', 'no-store');
       return transparencyAnswer(
@@ -89,6 +100,7 @@ export async function registerTransparencyRoutes(app: FastifyInstance, options: 
         agencyKeys.map((k) => k.agency),
         reads,
         options.consumers(),
+        { unavailable, complete },
       );
     }),
   );
@@ -96,12 +108,12 @@ export async function registerTransparencyRoutes(app: FastifyInstance, options: 
 
 /** The subject the request's token is for; refused without a token, with a bad one, or with one naming no subject. */
 async function subjectOf(request: FastifyRequest, verify: TokenVerifier): Promise<string> {
-  const match = /^Bearer\s+([A-Za-z0-9_\-.]+)$/i.exec(request.headers.authorization?.trim() ?? '');
+  const token = bearerTokenOf(request.headers.authorization?.trim() ?? '');
   if (!request.headers.authorization)
     throw new AdminError('UNAUTHENTICATED', 'Sign in with your token to see who read your records.');
-  if (!match) throw new AdminError('INVALID_TOKEN', 'The Authorization header must be `Bearer <token>`.');
+  if (!token) throw new AdminError('INVALID_TOKEN', 'The Authorization header must be `Bearer <token>`.');
   try {
-    const claims = await verify(match[1]!);
+    const claims = await verify(token);
     if (claims.subject === undefined)
       throw new AdminError(
         'SUBJECT_IDENTITY_REQUIRED',

@@ -49,12 +49,12 @@ export async function identify(
       identity: { consumer: publicConsumer, purpose: headers.purpose?.trim() || undefined, roles: [], anonymous: true },
     };
   }
-  const match = /^Bearer\s+([A-Za-z0-9_\-.]+)$/i.exec(header);
-  if (!match)
+  const token = bearerTokenOf(header);
+  if (!token)
     return { ok: false, code: 'INVALID_TOKEN', message: 'The Authorization header must be `Bearer <token>`.' };
   let claims: TokenClaims;
   try {
-    claims = await options.verify(match[1]!);
+    claims = await options.verify(token);
   } catch (error) {
     if (error instanceof TokenLifetimeError)
       return { ok: false, code: error.code, message: `The token was refused: ${error.message}.` };
@@ -111,4 +111,9 @@ function describeTokenError(error: unknown): string {
     default:
       return 'it is malformed';
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other form. */
+export function bearerTokenOf(header: string): string | undefined {
+  return /^Bearer\s+([A-Za-z0-9_\-.]+)$/i.exec(header)?.[1];
 }

@@ -28,6 +28,11 @@ export interface ReceiptKeyFile {
 export interface StoredReceiptKey {
   kid: string;
   created: string;
+  /**
+   * When it starts signing (absent: at once). A rotation publishes the new key first and signs with
+   * it only once verifiers' cached copies of the key set (60 s) have expired.
+   */
+  activeFrom?: string;
   kty: 'OKP';
   crv: 'Ed25519';
   x: string;
@@ -47,6 +52,7 @@ export interface PublicReceiptKey {
 const storedKey = z.object({
   kid: z.string().regex(/^[\w.-]{1,64}$/),
   created: z.string(),
+  activeFrom: z.string().optional(),
   kty: z.literal('OKP'),
   crv: z.literal('Ed25519'),
   x: z.string().min(1),
@@ -102,10 +108,18 @@ export function ensureReceiptKeys(path: string, now = new Date()): ReceiptKeyFil
   return readReceiptKeys(path);
 }
 
-/** Adds a new signing key to the file (made when absent); the keys before it stay, for verification. */
-export function rotateReceiptKey(path: string, now = new Date()): StoredReceiptKey {
+/**
+ * Adds a new signing key to the file (made when absent), signing from `activateAfterSeconds` on;
+ * the keys before it stay, for verification.
+ */
+export function rotateReceiptKey(path: string, now = new Date(), activateAfterSeconds = 0): StoredReceiptKey {
   const current = existsSync(path) ? readReceiptKeys(path) : { keys: [] };
-  const added = newReceiptKey(now);
+  const added: StoredReceiptKey = {
+    ...newReceiptKey(now),
+    ...(activateAfterSeconds > 0
+      ? { activeFrom: new Date(now.getTime() + activateAfterSeconds * 1000).toISOString() }
+      : {}),
+  };
   const temporary = `${path}.${process.pid}.tmp`;
   mkdirSync(dirname(path), { recursive: true });
   writeDurably(temporary, { keys: [...current.keys, added] });
@@ -113,11 +127,20 @@ export function rotateReceiptKey(path: string, now = new Date()): StoredReceiptK
   return added;
 }
 
-/** The key that signs: the newest. */
-export function signingKeyOf(file: ReceiptKeyFile): { kid: string; key: KeyObject } {
-  const newest = file.keys[file.keys.length - 1]!;
-  const { kid, kty, crv, x, d } = newest;
+/** The key that signs at `now`: the newest already active (the first, if none is yet). */
+export function signingKeyOf(file: ReceiptKeyFile, now = new Date()): { kid: string; key: KeyObject } {
+  const active = file.keys.filter((key) => !key.activeFrom || Date.parse(key.activeFrom) <= now.getTime());
+  const signing = active[active.length - 1] ?? file.keys[0]!;
+  const { kid, kty, crv, x, d } = signing;
   return { kid, key: createPrivateKey({ key: { kty, crv, x, d }, format: 'jwk' }) };
+}
+
+/** When the next key still waiting starts signing (ms since the epoch), if one is. */
+export function nextActivationOf(file: ReceiptKeyFile, now = new Date()): number | undefined {
+  const waiting = file.keys
+    .map((key) => (key.activeFrom ? Date.parse(key.activeFrom) : NaN))
+    .filter((at) => at > now.getTime());
+  return waiting.length ? Math.min(...waiting) : undefined;
 }
 
 /** The public half of every key: the JWKS the hub serves. */

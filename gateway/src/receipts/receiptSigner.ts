@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ReceiptClaims } from './receiptClaims';
 import {
   ensureReceiptKeys,
+  nextActivationOf,
   publicReceiptKeys,
   readReceiptKeys,
   signingKeyOf,
@@ -13,14 +14,17 @@ import {
 import { signReceipt } from './signReceipt';
 
 /**
- * Signs receipts with the newest key of the key file and publishes all of them. Follows the file:
- * a key added by `hub receipt rotate-key` signs from the next check on (every 2 s), in every
- * process reading the file; a file that stops parsing is logged and the keys held are kept.
+ * Signs receipts with the newest active key of the key file and publishes all of them. Follows the
+ * file: a key added by `hub receipt rotate-key` is published from the next check on (every 2 s), in
+ * every process reading the file, and signs from its `activeFrom`; a file that stops parsing is
+ * logged and the keys held are kept.
  */
 export class ReceiptSigner {
   private file: ReceiptKeyFile;
   private signer: { kid: string; key: KeyObject };
   private published: { keys: PublicReceiptKey[] };
+  /** When a published key still waiting starts signing. */
+  private switchAt: number | undefined;
 
   private constructor(
     private readonly path: string,
@@ -29,6 +33,7 @@ export class ReceiptSigner {
     this.file = file;
     this.signer = signingKeyOf(file);
     this.published = publicReceiptKeys(file);
+    this.switchAt = nextActivationOf(file);
   }
 
   /** The signer over the key file at `path`, made with a first key when absent. */
@@ -41,6 +46,10 @@ export class ReceiptSigner {
   }
 
   sign(claims: ReceiptClaims): string {
+    if (this.switchAt !== undefined && Date.now() >= this.switchAt) {
+      this.signer = signingKeyOf(this.file);
+      this.switchAt = nextActivationOf(this.file);
+    }
     return signReceipt(claims, this.signer);
   }
 
@@ -61,6 +70,7 @@ export class ReceiptSigner {
       this.file = file;
       this.signer = signingKeyOf(file);
       this.published = publicReceiptKeys(file);
+      this.switchAt = nextActivationOf(file);
       if (this.signer.kid !== before) logger?.info({ kid: this.signer.kid }, 'receipts are signed with a new key');
     } catch (error) {
       logger?.error({ file: this.path, err: error }, 'receipt key file not taken; signing with the keys held');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AuditedRecord } from '../requestState';
 import {
   ensureReceiptKeys,
+  nextActivationOf,
   publicReceiptKeys,
   readReceiptKeys,
   ReceiptSigner,
@@ -33,6 +34,8 @@ const record = (overrides: Partial<AuditedRecord> = {}): AuditedRecord => ({
   supergraphVersion: 's1',
   ...overrides,
 });
+const kidOf = (receipt: string) =>
+  (JSON.parse(Buffer.from(receipt.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }).kid;
 const BODY = '{"data":{"schools":{"nodes":[{"name":"北京市海淀区第一小学"}]}}}';
 const claimsFor = (body = BODY, records = [record()]) =>
   receiptClaims({
@@ -168,6 +171,19 @@ describe('the receipt signer', () => {
         valid: true,
       });
     expect(signer.keys().keys.map((key) => key.kid)).toEqual([before, added.kid]);
+  });
+
+  it('publishes a rotated key at once and signs with it only from its activation', () => {
+    const path = join(dir, 'k.json');
+    const signer = ReceiptSigner.open(path);
+    const first = signer.kid;
+    const later = rotateReceiptKey(path, new Date(), 3600);
+    signer.reload();
+    expect(signer.keys().keys.map((key) => key.kid)).toEqual([first, later.kid]);
+    expect(kidOf(signer.sign(claimsFor()))).toBe(first);
+    const file = readReceiptKeys(path);
+    expect(signingKeyOf(file, new Date(Date.now() + 3601_000)).kid).toBe(later.kid);
+    expect(nextActivationOf(file)).toBe(Date.parse(later.activeFrom!));
   });
 
   it('keeps its keys when the file loses one or stops parsing', () => {

@@ -26,6 +26,8 @@ interface Read {
 interface Answer {
   subject: string;
   agencies: string[];
+  unavailable: string[];
+  complete: boolean;
   reads: Read[];
 }
 
@@ -126,6 +128,24 @@ function SignIn({ onToken }: { onToken: (token: string) => void }) {
 }
 
 function Reads({ answer }: { answer: Answer }) {
+  return (
+    <>
+      {!answer.complete && (
+        <p className="notice" role="status">
+          查阅记录仍在更新中，最近的查阅可能尚未列出，请稍后再查看。
+        </p>
+      )}
+      {answer.unavailable.length > 0 && (
+        <p className="notice" role="status">
+          以下部门的查阅记录暂时无法查询：{answer.unavailable.map((a) => AGENCY_NAMES[a] ?? a).join('、')}。
+        </p>
+      )}
+      <ReadsTable answer={answer} />
+    </>
+  );
+}
+
+function ReadsTable({ answer }: { answer: Answer }) {
   if (!answer.reads.length)
     return (
       <p className="empty" role="status">

@@ -103,7 +103,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   // Row (f)'s Redis: a throwaway server, no persistence, evicting like a cache should.
   const redis = commandExists('redis-server') ? startThrowawayRedis(BASE_PORT + 20) : undefined;
   if (!redis) log('redis-server is not installed: row (f) is skipped');
-  const quiet = (line: string) => (/"level":(40|50|60)/.test(line) && !/OPEN MODE/.test(line) ? log(line) : undefined);
+  // Warnings and worse, and any line that is not a JSON log line (a process that fails to start says why in plain text).
+  const quiet = (line: string) =>
+    (/"level":(40|50|60)/.test(line) || !/^\[[\w-]+\] \{/.test(line)) && !/OPEN MODE/.test(line)
+      ? log(line)
+      : undefined;
   const hub = join(repoRoot(), 'scripts', 'bin', 'hub.js');
   const results = new Map<string, { workload: string; row: string; label: string; rounds: LoadResult[] }>();
   const allWorkloads: Workload[] = [];

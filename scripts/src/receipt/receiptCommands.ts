@@ -57,7 +57,8 @@ async function missingFromTrail(
       'the records are on the audit Redis stream (AUDIT_REDIS_URL): archive them (hub audit archive --dir D), then --trail D',
     ];
   const trailDir = dir ?? config.auditTrailDir;
-  const since = new Date(Date.parse(claims.time) - 60_000);
+  // A paged export is signed when its last page is out: its first pages' records may be hours older.
+  const since = new Date(Date.parse(claims.time) - 24 * 3600_000);
   const problems: string[] = [];
   for (const named of claims.audit) {
     const slot = /-worker-(\d+)$/.exec(named.instance)?.[1];
@@ -112,11 +113,17 @@ function keyFile(file: string | undefined, env: NodeJS.ProcessEnv): string {
   return file ?? loadGatewayConfig(env).receiptKeysFile;
 }
 
-/** `hub receipt rotate-key`: the new key's id. */
-export function rotateReceiptKeyCommand(options: { file?: string }, env: NodeJS.ProcessEnv = process.env): string {
+/** `hub receipt rotate-key`: the new key's id, and when it starts signing. */
+export function rotateReceiptKeyCommand(
+  options: { file?: string; activateAfter?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const path = keyFile(options.file, env);
-  const added = rotateReceiptKey(path);
-  return `${added.kid} signs receipts from now on (${path}); the keys before it stay published for verification`;
+  const after = Number(options.activateAfter ?? '120');
+  if (!Number.isInteger(after) || after < 0)
+    throw new Error('--activate-after takes a whole number of seconds, 0 or more');
+  const added = rotateReceiptKey(path, new Date(), after);
+  return `${added.kid} is published now and signs receipts from ${added.activeFrom ?? 'now'} (${path}); the keys before it stay published for verification`;
 }
 
 /** `hub receipt keys`: the JWKS. */

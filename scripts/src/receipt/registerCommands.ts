@@ -42,10 +42,15 @@ export function registerReceiptCommands(program: Command): void {
   receipt
     .command('rotate-key')
     .description(
-      'add a new signing key to the receipt key file (made when absent); running gateways sign with it within 2 s, and the keys before it stay published',
+      'add a new signing key to the receipt key file (made when absent): running gateways publish it within 2 s and sign with it once --activate-after has passed; the keys before it stay published',
     )
     .option('--file <path>', 'the key file (default: RECEIPT_KEYS_FILE, or <HUB_DATA_DIR>/receipt-keys.json)')
-    .action(async (options: { file?: string }) => {
+    .option(
+      '--activate-after <seconds>',
+      "how long the new key is published before it signs, so that verifiers' cached key sets (60 s) know it first",
+      '120',
+    )
+    .action(async (options: { file?: string; activateAfter: string }) => {
       const { rotateReceiptKeyCommand } = await import('./receiptCommands.js');
       console.log(rotateReceiptKeyCommand(options));
     });

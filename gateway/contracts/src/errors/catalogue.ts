@@ -96,7 +96,7 @@ export const ERROR_CATALOGUE = {
   SUBJECT_IDENTITY_REQUIRED: {
     httpStatus: 403,
     description:
-      'The transparency API (`/transparency/api/reads`) answers a data subject about themselves only: the token must carry a `subject` claim, a valid resident ID number or USCC (`hub token --subject ID` in development).',
+      'The transparency API (`/transparency/api/reads`) answers a data subject about themselves only: the token must carry a `subject` claim — the resident ID number or USCC the identity provider vouched for (`hub token --subject ID` in development, which checks the check character).',
   },
   UNKNOWN_AGENCY: {
     httpStatus: 400,

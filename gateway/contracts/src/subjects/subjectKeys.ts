@@ -34,5 +34,10 @@ export function readSubjectKey(agency: string, env: NodeJS.ProcessEnv, productio
     return developmentSubjectKey(agency);
   }
   if (key.length < 32) throw new Error(`${name} must be at least 32 characters`);
+  // The published development key set by hand is no secret either.
+  if (production && key === developmentSubjectKey(agency))
+    throw new Error(
+      `${name} is the development key, published in the source: in production give the agency a key of its own`,
+    );
   return key;
 }
