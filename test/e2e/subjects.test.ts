@@ -138,28 +138,12 @@ it("`hub audit subject` lists who read a pupil's records — when, consumer, pur
 });
 
 it('refuses an unknown agency and a malformed ID with their catalogued codes (exit 2, nothing on stdout)', async () => {
-  const unknown = await hubCli([
-    'audit',
-    'subject',
-    '--agency',
-    'health',
-    '--id',
-    '11010519491231002X',
-    '--dir',
-    auditDir,
-  ]);
+  const lookUp = (agency: string, id: string) =>
+    hubCli(['audit', 'subject', '--agency', agency, '--id', id, '--dir', auditDir]);
+  const unknown = await lookUp('health', '11010519491231002X');
   expect([unknown.code, unknown.stdout]).toEqual([2, '']);
   expect(unknown.stderr).toContain('UNKNOWN_AGENCY');
-  const malformed = await hubCli([
-    'audit',
-    'subject',
-    '--agency',
-    'education',
-    '--id',
-    '110105194912310021',
-    '--dir',
-    auditDir,
-  ]);
+  const malformed = await lookUp('education', '110105194912310021');
   expect([malformed.code, malformed.stdout]).toEqual([2, '']);
   expect(malformed.stderr).toContain('INVALID_IDENTIFIER');
 });

@@ -9,9 +9,7 @@ import { RECEIPT_TYPE, type ReceiptClaims } from './receiptClaims';
  * tests run over these receipts.
  */
 export function signReceipt(claims: ReceiptClaims, signer: { kid: string; key: KeyObject }): string {
-  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: signer.kid, typ: RECEIPT_TYPE })).toString(
-    'base64url',
-  );
+  const header = headerOf(signer.kid);
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const signingInput = `${header}.${payload}`;
   return `${signingInput}.${sign(null, Buffer.from(signingInput), signer.key).toString('base64url')}`;
@@ -26,4 +24,16 @@ export function unverifiedReceiptClaims(receipt: string): ReceiptClaims | undefi
   } catch {
     return undefined;
   }
+}
+
+/** The encoded protected header of a key: the same for every receipt it signs, made once. */
+const headers = new Map<string, string>();
+function headerOf(kid: string): string {
+  let header = headers.get(kid);
+  if (!header)
+    headers.set(
+      kid,
+      (header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid, typ: RECEIPT_TYPE })).toString('base64url')),
+    );
+  return header;
 }
