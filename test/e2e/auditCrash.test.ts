@@ -89,6 +89,8 @@ it('fails closed for agency data when the audit disk is full, or serves and logs
     const refused = await fetch(closed.url, { method: 'POST', headers, body });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('cache-control')).toBe('no-store'); // the refusal replaced a storable answer
+    // The receipt was signed while the write was under way; it names a record that never was, so it stays behind.
+    expect(refused.headers.get('x-hub-receipt')).toBeNull();
     expect(await refused.json()).toEqual({
       errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }) })],
     });
@@ -98,6 +100,7 @@ it('fails closed for agency data when the audit disk is full, or serves and logs
     const open = await gateway({ AUDIT_DIR: fullDir, AUDIT_FAIL_CLOSED: 'false' });
     const served = await fetch(open.url, { method: 'POST', headers, body });
     expect(served.status).toBe(200);
+    expect(served.headers.get('x-hub-receipt')).toBeNull(); // a receipt names only a durable record
     expect((await served.json()).data.districts.nodes).toHaveLength(1);
     await open.stop();
     expect(open.log).toMatch(/audit record not durable/);

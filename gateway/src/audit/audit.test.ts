@@ -141,6 +141,35 @@ describe('JSONL audit trail', () => {
     await log.close().catch(() => undefined);
   });
 
+  it("tells a staged record's place in the chain while its batch is still being written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY });
+    const order: string[] = [];
+    const staged = [log.stage(entry(1)), log.stage(entry(2))];
+    staged.forEach((record, i) => {
+      void record.chained.then(() => order.push(`chained ${i + 1}`));
+      void record.durable.then(() => order.push(`durable ${i + 1}`));
+    });
+    const durable = await Promise.all(staged.map((record) => record.durable));
+    expect(order.slice(0, 2).sort()).toEqual(['chained 1', 'chained 2']);
+    expect(await Promise.all(staged.map((record) => record.chained))).toEqual(durable);
+    expect(durable.map((record) => record.seq)).toEqual([1, 2]);
+    await log.close();
+    await expect(log.stage(entry(3)).chained).rejects.toThrow(/closed/);
+  });
+
+  it('voids a staged record whose write fails: durable rejects, and so does chained if not yet told', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    symlinkSync('/dev/full', join(dir, 'audit-000000000001.jsonl'));
+    const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY });
+    const staged = log.stage(entry(1));
+    // Chained (its seq and hash were fixed) before the write failed: only `durable` says it is void.
+    expect((await staged.chained).seq).toBe(1);
+    await expect(staged.durable).rejects.toThrow(/ENOSPC/);
+    expect(log.lastSeq).toBe(0);
+    await log.close().catch(() => undefined);
+  });
+
   it('signs a checkpoint a while after records were written, without waiting for more', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'audit-'));
     const log = await JsonlAuditLog.open(dir, { signingKey: AUDIT_TEST_KEY, checkpointIntervalMs: 100 });

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { canonicalJson } from '../formats';
+import type { AuditEntry, AuditRecord } from './auditRecord';
+import { chainBatch, GENESIS_HASH, recordHash } from './hashChain';
 
 /** The recursive definition the audit trails written so far were hashed with. */
 function recursiveCanonicalJson(value: unknown): string {
@@ -73,5 +75,31 @@ describe('canonicalJson', () => {
     for (let i = 0; i < 200_000; i++) deep = i % 2 ? [deep] : { a: deep };
     const text = canonicalJson(deep);
     expect(text.length).toBe(1 + 100_000 * '[]'.length + 100_000 * '{"a":}'.length);
+  });
+});
+
+describe('chainBatch', () => {
+  it('writes each record as one line that parses back to it and verifies under its hash', () => {
+    const entry = (i: number) =>
+      ({
+        kind: 'access',
+        time: `2026-12-05T00:00:0${i}.000Z`,
+        requestId: `r${i}`,
+        consumer: 'district-haidian',
+        purpose: 'enrollment "planning"\n',
+        entities: { education: i },
+        subjects: { education: [{ kind: 'person', type: 'Pupil', released: ['name'], masked: [], digests: ['d'] }] },
+      }) as unknown as AuditEntry;
+    const { records, lines, seq, hash } = chainBatch([entry(1), entry(2)], 4, GENESIS_HASH);
+    expect(seq).toBe(6);
+    expect(hash).toBe(records[1]!.hash);
+    expect(records[1]!.prevHash).toBe(records[0]!.hash);
+    lines.forEach((line, i) => {
+      expect(line).not.toContain('\n');
+      const parsed = JSON.parse(line) as AuditRecord;
+      expect(parsed).toEqual(records[i]);
+      const { hash: stated, ...unsigned } = parsed;
+      expect(recordHash(unsigned)).toBe(stated);
+    });
   });
 });

@@ -11,23 +11,37 @@ export const GENESIS_HASH = '0'.repeat(64);
  * every hash after it. (Cutting the tail off is caught by the signed checkpoints and their witness.)
  */
 export function chainRecord(entry: AuditEntry, seq: number, prevHash: string): AuditRecord {
-  const unsigned = { ...entry, seq, prevHash };
-  return { ...unsigned, hash: recordHash(unsigned) } as AuditRecord;
+  return chainedLine(entry, seq, prevHash).record;
 }
 
-/** Chains a batch after (`seq`, `hash`): the records, and where the chain then ends. */
+/**
+ * A chained record and its line in the trail: the canonical text its hash was taken over, with
+ * the hash added last — one serialisation per record instead of two. Readers parse the line, and
+ * the hash is checked over the parsed record's canonical text, so the members' order is free.
+ */
+function chainedLine(entry: AuditEntry, seq: number, prevHash: string): { record: AuditRecord; line: string } {
+  const unsigned = { ...entry, seq, prevHash };
+  const text = canonicalJson(unsigned);
+  const hash = createHash('sha256').update(text).digest('hex');
+  // `text` is an object's canonical text with at least `seq` and `prevHash`: it ends with `}`.
+  return { record: { ...unsigned, hash } as AuditRecord, line: `${text.slice(0, -1)},"hash":"${hash}"}` };
+}
+
+/** Chains a batch after (`seq`, `hash`): the records, their lines (without newlines), and where the chain then ends. */
 export function chainBatch(
   entries: readonly AuditEntry[],
   seq: number,
   hash: string,
-): { records: AuditRecord[]; seq: number; hash: string } {
+): { records: AuditRecord[]; lines: string[]; seq: number; hash: string } {
   const records: AuditRecord[] = [];
+  const lines: string[] = [];
   for (const entry of entries) {
-    const record = chainRecord(entry, ++seq, hash);
+    const { record, line } = chainedLine(entry, ++seq, hash);
     hash = record.hash;
     records.push(record);
+    lines.push(line);
   }
-  return { records, seq, hash };
+  return { records, lines, seq, hash };
 }
 
 export function recordHash(record: object): string {

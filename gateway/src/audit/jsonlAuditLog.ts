@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditRecord } from './auditRecord';
-import type { AuditStore } from './auditStore';
+import { queueEntry, refusedStage, type AuditStore, type QueuedEntry, type StagedRecord } from './auditStore';
 import { writeWitnessedCheckpoint, type AuditWitness } from './auditWitness';
 import { claimChainWriter, type ChainWriterClaim } from './chainWriter';
 import { DurableAppendFile } from './durableAppendFile';
@@ -65,7 +65,7 @@ export interface AuditLogOptions {
  * hold. After a crash, a half-written last line (never acknowledged) is cut off on open.
  */
 export class JsonlAuditLog implements AuditStore {
-  private pending: { entry: AuditEntry; resolve: (record: AuditRecord) => void; reject: (error: Error) => void }[] = [];
+  private pending: QueuedEntry[] = [];
   private pendingOperations: StoredOperation[] = [];
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
@@ -167,7 +167,11 @@ export class JsonlAuditLog implements AuditStore {
    * operation's text, when given, is stored once per hash in the operation store.
    */
   append(entry: AuditEntry, operation?: { text: string; name: string | null }): Promise<AuditRecord> {
-    if (this.closed) return Promise.reject(new Error('the audit log is closed'));
+    return this.stage(entry, operation).durable;
+  }
+
+  stage(entry: AuditEntry, operation?: { text: string; name: string | null }): StagedRecord {
+    if (this.closed) return refusedStage(new Error('the audit log is closed'));
     if (operation && entry.kind !== 'grant' && entry.operationHash && !this.knownOperations.has(entry.operationHash)) {
       this.knownOperations.add(entry.operationHash);
       this.pendingOperations.push({
@@ -177,12 +181,12 @@ export class JsonlAuditLog implements AuditStore {
         text: operation.text,
       });
     }
-    const durable = new Promise<AuditRecord>((resolve, reject) => this.pending.push({ entry, resolve, reject }));
+    const staged = queueEntry(entry, (waiter) => this.pending.push(waiter));
     this.timer ??=
       this.options.flushIntervalMs > 0
         ? setTimeout(() => void this.flush(), this.options.flushIntervalMs)
         : setImmediate(() => void this.flush());
-    return durable;
+    return staged;
   }
 
   /** Writes and fsyncs everything appended so far. */
@@ -199,12 +203,13 @@ export class JsonlAuditLog implements AuditStore {
     this.pending = [];
     this.pendingOperations = [];
     // Chained only here, at write time: a batch that fails leaves no gap in the chain.
-    const { records, seq, hash } = chainBatch(
+    const chained = chainBatch(
       batch.map(({ entry }) => entry),
       this.seq,
       this.hash,
     );
-    const lines = records.map((record) => JSON.stringify(record) + '\n').join('');
+    const { records, seq, hash } = chained;
+    const lines = chained.lines.length ? chained.lines.join('\n') + '\n' : '';
     this.flushing = (async () => {
       try {
         if (operations.length)
@@ -230,6 +235,8 @@ export class JsonlAuditLog implements AuditStore {
         this.flushing = undefined;
       }
     })();
+    // The write is under way (started above before the first await): what names the records is made meanwhile.
+    batch.forEach((waiter, i) => waiter.chained(records[i]!));
     await this.flushing;
     if (this.pending.length) await this.flush();
   }

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { redisDurabilityProblems } from '../stores';
 import type { AuditEntry, AuditRecord } from './auditRecord';
-import type { AuditStore } from './auditStore';
+import { queueEntry, refusedStage, type AuditStore, type QueuedEntry, type StagedRecord } from './auditStore';
 import { writeWitnessedCheckpoint, type AuditWitness } from './auditWitness';
 import { chainBatch, GENESIS_HASH, signCheckpoint } from './hashChain';
 import type { StoredOperation } from './jsonlAuditLog';
@@ -54,12 +54,7 @@ const LEASE_MS = 15_000;
  * them, and trims what it archived.
  */
 export class RedisStreamAuditLog implements AuditStore {
-  private pending: {
-    entry: AuditEntry;
-    operation?: StoredOperation;
-    resolve: (record: AuditRecord) => void;
-    reject: (error: Error) => void;
-  }[] = [];
+  private pending: (QueuedEntry & { operation?: StoredOperation })[] = [];
   private timer: NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
@@ -152,17 +147,19 @@ export class RedisStreamAuditLog implements AuditStore {
   }
 
   append(entry: AuditEntry, operation?: { text: string; name: string | null }): Promise<AuditRecord> {
-    if (this.closed) return Promise.reject(new Error('the audit log is closed'));
+    return this.stage(entry, operation).durable;
+  }
+
+  stage(entry: AuditEntry, operation?: { text: string; name: string | null }): StagedRecord {
+    if (this.closed) return refusedStage(new Error('the audit log is closed'));
     let stored: StoredOperation | undefined;
     if (operation && entry.kind !== 'grant' && entry.operationHash && !this.knownOperations.has(entry.operationHash)) {
       this.knownOperations.add(entry.operationHash);
       stored = { hash: entry.operationHash, name: operation.name, firstSeen: entry.time, text: operation.text };
     }
-    const durable = new Promise<AuditRecord>((resolve, reject) =>
-      this.pending.push({ entry, ...(stored ? { operation: stored } : {}), resolve, reject }),
-    );
+    const staged = queueEntry(entry, (waiter) => this.pending.push(stored ? { ...waiter, operation: stored } : waiter));
     this.timer ??= setImmediate(() => void this.flush());
-    return durable;
+    return staged;
   }
 
   async flush(): Promise<void> {
@@ -172,7 +169,7 @@ export class RedisStreamAuditLog implements AuditStore {
     if (!this.pending.length) return;
     const batch = this.pending;
     this.pending = [];
-    const { records, seq, hash } = chainBatch(
+    const { records, lines, seq, hash } = chainBatch(
       batch.map(({ entry }) => entry),
       this.seq,
       this.hash,
@@ -180,7 +177,7 @@ export class RedisStreamAuditLog implements AuditStore {
     this.flushing = (async () => {
       try {
         const multi = this.redis.multi();
-        for (const record of records) multi.xadd(this.keys.records, '*', 'r', JSON.stringify(record));
+        for (const line of lines) multi.xadd(this.keys.records, '*', 'r', line);
         for (const { operation } of batch)
           if (operation) multi.hsetnx(this.keys.operations, operation.hash, JSON.stringify(operation));
         const startedAt = performance.now();
@@ -202,6 +199,8 @@ export class RedisStreamAuditLog implements AuditStore {
         this.flushing = undefined;
       }
     })();
+    // The transaction is on its way (sent above before the first await): what names the records is made meanwhile.
+    batch.forEach((waiter, i) => waiter.chained(records[i]!));
     await this.flushing;
     if (this.pending.length) await this.flush();
   }

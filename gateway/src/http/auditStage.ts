@@ -1,3 +1,4 @@
+import type { FormattedExecutionResult } from 'graphql';
 import { auditEntry, type AuditStore } from '../audit';
 import type { GatewayConfig } from '../config';
 import { ERROR_CATALOGUE } from '../errors';
@@ -44,49 +45,67 @@ export function auditStage(options: {
         now: new Date(),
       });
       const startedAt = performance.now();
-      let deadline: NodeJS.Timeout | undefined;
-      const recorded = await Promise.race([
-        traceAuditWrite(
-          () => audit.append(entry, source ? { text: source, name: operationName ?? null } : undefined),
-          decided,
-        ).then(
-          (record) => record,
-          () => undefined,
-        ),
-        new Promise<undefined>(
-          (resolve) => (deadline = setTimeout(() => resolve(undefined), config.auditWaitMs).unref()),
-        ),
-      ]);
-      // Cleared, not left to fire: thousands of requests a second would otherwise each keep a timer for AUDIT_WAIT_MS.
-      clearTimeout(deadline);
-      if (recorded) {
-        metrics?.auditWait.observe((performance.now() - startedAt) / 1000);
-        // What the answer's receipt names: only a record durable before the answer left.
-        context.audited?.add({
-          instance: config.auditInstance,
-          seq: recorded.seq,
-          hash: recorded.hash,
-          consumer: entry.consumer,
-          purpose: entry.purpose,
-          case: entry.case ?? null,
-          grants: entry.grants,
-          policyVersion: entry.policyVersion,
-          supergraphVersion: entry.supergraphVersion,
+      const staged = audit.stage(entry, source ? { text: source, name: operationName ?? null } : undefined);
+      const durable = withinDeadline(
+        traceAuditWrite(() => staged.durable, decided),
+        config.auditWaitMs,
+      ).then((record) => {
+        if (record) metrics?.auditWait.observe((performance.now() - startedAt) / 1000);
+        else context.logger.error({ requestId: context.requestId }, 'audit record not durable in time');
+        return record !== undefined;
+      });
+      if (context.audited) {
+        // An HTTP answer: it is finished (serialised, its receipt signed) while the record is
+        // written; the audit gate, its last hook, holds its bytes back until the record is durable.
+        context.audited.expect({
+          chained: staged.chained.then(
+            (record) => ({
+              instance: config.auditInstance,
+              seq: record.seq,
+              hash: record.hash,
+              consumer: entry.consumer,
+              purpose: entry.purpose,
+              case: entry.case ?? null,
+              grants: entry.grants,
+              policyVersion: entry.policyVersion,
+              supergraphVersion: entry.supergraphVersion,
+            }),
+            () => undefined,
+          ),
+          durable,
         });
         return;
       }
-      context.logger.error({ requestId: context.requestId }, 'audit record not durable in time');
-      if (!config.auditFailClosed) return;
-      body.singleResult = {
-        errors: [
-          {
-            message: 'The audit trail could not record this request; its data is not served.',
-            extensions: { code: 'AUDIT_UNAVAILABLE' },
-          },
-        ],
-      };
+      if ((await durable) || !config.auditFailClosed) return;
+      body.singleResult = auditRefusal();
       response.http.status = ERROR_CATALOGUE.AUDIT_UNAVAILABLE.httpStatus;
       forbidStoring(response.http, 'the audit trail could not record it');
     },
   };
+}
+
+/** What an answer becomes when its record was not durable in time under `AUDIT_FAIL_CLOSED`. */
+export function auditRefusal(): FormattedExecutionResult {
+  return {
+    errors: [
+      {
+        message: 'The audit trail could not record this request; its data is not served.',
+        extensions: { code: 'AUDIT_UNAVAILABLE' },
+      },
+    ],
+  };
+}
+
+/** The record, or undefined when its write failed or took longer than `ms`. */
+async function withinDeadline<T>(write: Promise<T>, ms: number): Promise<T | undefined> {
+  let deadline: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      write.catch(() => undefined),
+      new Promise<undefined>((resolve) => (deadline = setTimeout(() => resolve(undefined), ms).unref())),
+    ]);
+  } finally {
+    // Cleared, not left to fire: thousands of requests a second would otherwise each keep a timer for AUDIT_WAIT_MS.
+    clearTimeout(deadline);
+  }
 }

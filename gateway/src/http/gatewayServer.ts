@@ -14,6 +14,7 @@ import type { WorkerServices } from '../workers';
 import { installAllowList } from './allowListHook';
 import { createApolloServer } from './apolloServer';
 import { disputeNoticesStage } from './disputeNoticesStage';
+import { installAuditGate } from './auditGate';
 import { auditStage } from './auditStage';
 import { installChangeEvents } from './changeEventRoutes';
 import { installCors } from './cors';
@@ -151,6 +152,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(audit && config.receipts ? { onPageAnswer: notePageReceipt } : {}),
   });
   if (audit && config.receipts) installReceipts(app, { keysFile: config.receiptKeysFile, logger });
+  // After the receipt's hook: an answer is finished while its audit record is written, and waits here for it.
+  if (audit) installAuditGate(app, { failClosed: config.auditFailClosed });
   const rateLimit = requestRateLimit({ limiter: services.rateLimiter, metrics, perMinute: config.rateLimitPerMinute });
   await app.register(fastifyApollo(apollo), { context: graphqlContext({ identify, rateLimit }) });
   echoRequestId(app);

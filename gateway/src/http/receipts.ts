@@ -53,21 +53,28 @@ export function installReceipts(
   };
 
   app.addHook('onSend', async (request, reply, payload) => {
-    const records = auditedRecordsIfAny(request);
-    if (!records.length || reply.statusCode === 304) return payload;
+    const audited = auditedRecordsIfAny(request);
+    if (!audited || reply.statusCode === 304) return payload;
     const digestOfRequest = requestDigest(request);
-    const sign = (responseDigest: string) =>
-      signer.sign(
-        receiptClaims({
-          requestId: String(request.id),
-          records: auditedRecordsIfAny(request),
-          requestDigest: digestOfRequest,
-          responseDigest,
-          now: now(),
-        }),
-      );
+    // The records' places in the chain are fixed before they are durable: the receipt is signed
+    // while they are written, and the audit gate (the next hook) holds it back until they are.
+    const sign = async (responseDigest: string) => {
+      const records = await audited.chained();
+      return records
+        ? await signer.sign(
+            receiptClaims({
+              requestId: String(request.id),
+              records,
+              requestDigest: digestOfRequest,
+              responseDigest,
+              now: now(),
+            }),
+          )
+        : undefined;
+    };
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
-      reply.header(RECEIPT_HEADER, sign(receiptDigest(payload)));
+      const receipt = await sign(receiptDigest(payload));
+      if (receipt) reply.header(RECEIPT_HEADER, receipt);
       return payload;
     }
     if (!(payload instanceof Readable)) return payload;
@@ -84,7 +91,8 @@ export function installReceipts(
       counted.on('end', () => resolve(`sha256:${hash.digest('hex')}`));
       counted.on('error', reject);
     });
-    reply.trailer(RECEIPT_HEADER, async () => sign(await sent));
+    // A trailer the gate dropped (its record not durable) is never asked for.
+    reply.trailer(RECEIPT_HEADER, async () => (await sign(await sent)) ?? 'none');
     return counted;
   });
 

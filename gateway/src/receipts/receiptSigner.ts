@@ -45,7 +45,7 @@ export class ReceiptSigner {
     return this.signer.kid;
   }
 
-  sign(claims: ReceiptClaims): string {
+  sign(claims: ReceiptClaims): Promise<string> {
     if (this.switchAt !== undefined && Date.now() >= this.switchAt) {
       this.signer = signingKeyOf(this.file);
       this.switchAt = nextActivationOf(this.file);

@@ -14,6 +14,7 @@ import {
   rotateReceiptKey,
   signingKeyOf,
   signReceipt,
+  signReceiptNow,
   unverifiedReceiptClaims,
   verifyReceipt,
 } from '.';
@@ -111,17 +112,19 @@ describe('receipt keys', () => {
 describe('signed receipts', () => {
   it('are compact JWS that jose verifies with the published key', async () => {
     const file = ensureReceiptKeys(join(dir, 'k.json'));
-    const receipt = signReceipt(claimsFor(), signingKeyOf(file));
+    const receipt = await signReceipt(claimsFor(), signingKeyOf(file));
     const { payload, protectedHeader } = await compactVerify(receipt, createLocalJWKSet(publicReceiptKeys(file)));
     expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: file.keys[0]!.kid, typ: 'hub-receipt+jws' });
     expect(JSON.parse(new TextDecoder().decode(payload))).toEqual(claimsFor());
     expect(unverifiedReceiptClaims(receipt)).toEqual(claimsFor());
+    // Ed25519 is deterministic: the thread pool's signature is the calling thread's, byte for byte.
+    expect(signReceiptNow(claimsFor(), signingKeyOf(file))).toBe(receipt);
   });
 
   it('verify against the body they were made for, and nothing else', async () => {
     const file = ensureReceiptKeys(join(dir, 'k.json'));
     const keys = publicReceiptKeys(file);
-    const receipt = signReceipt(claimsFor(), signingKeyOf(file));
+    const receipt = await signReceipt(claimsFor(), signingKeyOf(file));
     const request = Buffer.from('{"query":"{ schools { nodes { name } } }"}');
     expect(await verifyReceipt({ receipt, keys, body: Buffer.from(BODY), request })).toMatchObject({
       valid: true,
@@ -138,7 +141,7 @@ describe('signed receipts', () => {
   it('do not verify under another key, or with a payload changed', async () => {
     const file = ensureReceiptKeys(join(dir, 'k.json'));
     const other = ensureReceiptKeys(join(dir, 'other.json'));
-    const receipt = signReceipt(claimsFor(), signingKeyOf(file));
+    const receipt = await signReceipt(claimsFor(), signingKeyOf(file));
     const wrongKeys = { keys: publicReceiptKeys(other).keys.map((key) => ({ ...key, kid: file.keys[0]!.kid })) };
     expect(await verifyReceipt({ receipt, keys: wrongKeys, body: Buffer.from(BODY) })).toMatchObject({ valid: false });
     const [header, , signature] = receipt.split('.');
@@ -161,11 +164,11 @@ describe('the receipt signer', () => {
     const path = join(dir, 'k.json');
     const signer = ReceiptSigner.open(path);
     const before = signer.kid;
-    const oldReceipt = signer.sign(claimsFor());
+    const oldReceipt = await signer.sign(claimsFor());
     const added = rotateReceiptKey(path);
     signer.reload();
     expect(signer.kid).toBe(added.kid);
-    const newReceipt = signer.sign(claimsFor());
+    const newReceipt = await signer.sign(claimsFor());
     for (const receipt of [oldReceipt, newReceipt])
       expect(await verifyReceipt({ receipt, keys: signer.keys(), body: Buffer.from(BODY) })).toMatchObject({
         valid: true,
@@ -173,14 +176,14 @@ describe('the receipt signer', () => {
     expect(signer.keys().keys.map((key) => key.kid)).toEqual([before, added.kid]);
   });
 
-  it('publishes a rotated key at once and signs with it only from its activation', () => {
+  it('publishes a rotated key at once and signs with it only from its activation', async () => {
     const path = join(dir, 'k.json');
     const signer = ReceiptSigner.open(path);
     const first = signer.kid;
     const later = rotateReceiptKey(path, new Date(), 3600);
     signer.reload();
     expect(signer.keys().keys.map((key) => key.kid)).toEqual([first, later.kid]);
-    expect(kidOf(signer.sign(claimsFor()))).toBe(first);
+    expect(kidOf(await signer.sign(claimsFor()))).toBe(first);
     const file = readReceiptKeys(path);
     expect(signingKeyOf(file, new Date(Date.now() + 3601_000)).kid).toBe(later.kid);
     expect(nextActivationOf(file)).toBe(Date.parse(later.activeFrom!));

@@ -15,16 +15,46 @@ export interface AuditedRecord {
   readonly supergraphVersion: string;
 }
 
-/** The records of one HTTP request's operations (several for a batch, one per page of a paged export). */
-export class AuditedRecords {
-  private readonly records: AuditedRecord[] = [];
+/** A record on its way to the trail while the answer is finished (serialised, signed) meanwhile. */
+export interface PendingRecord {
+  /** The record once its place in the chain is fixed, before it is durable; undefined if it never will be. */
+  readonly chained: Promise<AuditedRecord | undefined>;
+  /** True once durable; false when the write failed or missed the audit's deadline. */
+  readonly durable: Promise<boolean>;
+}
 
-  add(record: AuditedRecord): void {
-    this.records.push(record);
+/**
+ * The records of one HTTP request's operations (several for a batch, one per page of a paged
+ * export). The audit stage leaves each record pending; the last hook before the answer's bytes go
+ * out waits until every one is durable (`allDurable`), so the answer's remaining work overlaps
+ * the write instead of following it.
+ */
+export class AuditedRecords {
+  private readonly pending: PendingRecord[] = [];
+
+  /** A record being written for an operation of this request. */
+  expect(record: PendingRecord): void {
+    this.pending.push(record);
   }
 
-  get all(): readonly AuditedRecord[] {
-    return this.records;
+  /** A record already durable (a page of an export, answered by a request of its own). */
+  add(record: AuditedRecord): void {
+    this.pending.push({ chained: Promise.resolve(record), durable: Promise.resolve(true) });
+  }
+
+  get any(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Every record with its place in the chain; undefined when one will never be written. */
+  async chained(): Promise<readonly AuditedRecord[] | undefined> {
+    const records = await Promise.all(this.pending.map((record) => record.chained));
+    return records.every((record): record is AuditedRecord => record !== undefined) ? records : undefined;
+  }
+
+  /** Whether every record is durable, once each is or has failed. */
+  async allDurable(): Promise<boolean> {
+    return (await Promise.all(this.pending.map((record) => record.durable))).every(Boolean);
   }
 }
 
@@ -38,6 +68,7 @@ export function auditedRecordsOf(request: object): AuditedRecords {
 }
 
 /** The records of a request if any was written, without making an empty list. */
-export function auditedRecordsIfAny(request: object): readonly AuditedRecord[] {
-  return ofRequest.get(request)?.all ?? [];
+export function auditedRecordsIfAny(request: object): AuditedRecords | undefined {
+  const records = ofRequest.get(request);
+  return records?.any ? records : undefined;
 }

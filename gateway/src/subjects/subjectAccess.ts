@@ -33,42 +33,66 @@ export function subjectAccess(
   effectOf: FieldEffect,
 ): Record<string, SubjectAccess[]> {
   const byAgency: Record<string, SubjectAccess[]> = {};
+  // The records of one type come back with the same fields: their decision is made once.
+  const decisions = new Map<string, Released>();
+  const decide = (type: string, fields: readonly string[]): Released => {
+    const key = `${type}|${fields.join(',')}`;
+    let decided = decisions.get(key);
+    if (!decided) decisions.set(key, (decided = released(type, fields, effectOf)));
+    return decided;
+  };
   for (const [agency, subjects] of Object.entries(seen ?? {})) {
     // Per subject (type and digest), the fields released and masked across its records.
-    const perSubject = new Map<
-      string,
-      { kind: SubjectKind; type: string; digest: string; released: Set<string>; masked: Set<string> }
-    >();
+    const perSubject = new Map<string, { kind: SubjectKind; type: string; digest: string; fields: Released }>();
     for (const subject of subjects) {
-      for (const field of subject.fields) {
-        const effect = effectOf(`${subject.type}.${field}`);
-        if (effect !== 'allow' && effect !== 'mask') continue;
-        const key = `${subject.type}|${subject.digest}`;
-        let entry = perSubject.get(key);
-        if (!entry)
-          perSubject.set(
-            key,
-            (entry = {
-              kind: subject.kind,
-              type: subject.type,
-              digest: subject.digest,
-              released: new Set(),
-              masked: new Set(),
-            }),
-          );
-        (effect === 'mask' ? entry.masked : entry.released).add(field);
-      }
+      const decided = decide(subject.type, subject.fields);
+      if (!decided.released.length && !decided.masked.length) continue;
+      const key = `${subject.type}|${subject.digest}`;
+      const met = perSubject.get(key);
+      if (!met)
+        perSubject.set(key, { kind: subject.kind, type: subject.type, digest: subject.digest, fields: decided });
+      else if (met.fields !== decided) met.fields = union(subject.type, met.fields, decided);
     }
     const groups = new Map<string, SubjectAccess>();
-    for (const entry of perSubject.values()) {
-      const released = [...entry.released].sort();
-      const masked = [...entry.masked].sort();
-      const key = `${entry.type}|${released.join(',')}|${masked.join(',')}`;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { kind: entry.kind, type: entry.type, released, masked, digests: [] }));
-      group.digests.push(entry.digest);
+    for (const { kind, type, digest, fields } of perSubject.values()) {
+      let group = groups.get(fields.key);
+      if (!group)
+        groups.set(
+          fields.key,
+          (group = { kind, type, released: [...fields.released], masked: [...fields.masked], digests: [] }),
+        );
+      group.digests.push(digest);
     }
     if (groups.size) byAgency[agency] = [...groups.values()];
   }
   return byAgency;
+}
+
+/** The fields of a type released in clear and masked (each sorted), and the key of their group. */
+interface Released {
+  released: readonly string[];
+  masked: readonly string[];
+  key: string;
+}
+
+function releasedOf(type: string, released: Set<string>, masked: Set<string>): Released {
+  const clear = [...released].sort();
+  const hidden = [...masked].sort();
+  return { released: clear, masked: hidden, key: `${type}|${clear.join(',')}|${hidden.join(',')}` };
+}
+
+function released(type: string, fields: readonly string[], effectOf: FieldEffect): Released {
+  const clear = new Set<string>();
+  const masked = new Set<string>();
+  for (const field of fields) {
+    const effect = effectOf(`${type}.${field}`);
+    if (effect === 'allow') clear.add(field);
+    else if (effect === 'mask') masked.add(field);
+  }
+  return releasedOf(type, clear, masked);
+}
+
+/** One subject met twice in an answer: every field released in either record. */
+function union(type: string, a: Released, b: Released): Released {
+  return releasedOf(type, new Set([...a.released, ...b.released]), new Set([...a.masked, ...b.masked]));
 }

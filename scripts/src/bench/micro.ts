@@ -10,7 +10,7 @@ import { listIdentity, PLAIN_CURSORS, SubgraphCursors } from '@cdo-hub/subgraph-
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { newReceiptKey, receiptClaims, receiptDigest, signingKeyOf, signReceipt } from '@cdo-hub/gateway/receipts';
+import { newReceiptKey, receiptClaims, receiptDigest, signingKeyOf, signReceiptNow } from '@cdo-hub/gateway/receipts';
 
 export interface MicroResult {
   name: string;
@@ -114,7 +114,7 @@ export function runMicroBenchmarks(queries: readonly string[], quick: boolean): 
         supergraphVersion: supergraph.version,
       };
       return measure(`receipt: SHA-256 of a ${kib} KiB body + Ed25519 signature`, iterations, (i) => {
-        signReceipt(
+        signReceiptNow(
           receiptClaims({
             requestId: `r${i}`,
             records: [{ ...record, seq: i }],
