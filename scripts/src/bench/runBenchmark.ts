@@ -95,7 +95,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   const work = mkdtempSync(join(tmpdir(), 'cdo-hub-bench-'));
   // Each enforcing gateway keeps its own audit trail (one writer per chain), on the data disk, with
   // a witness of its own: both are removed after the run, and a witness that outlived its trail
-  // would refuse to let the next run open a new one there (ADR 0010).
+  // would refuse to let the next run open a new one there (ADR 0010). Each phase starts chains of
+  // its own: a gateway of phase one still letting go of its chain cannot stop phase two's starting.
   const ownTrail = (row: string) => ({
     AUDIT_DIR: join(dataDir, `audit-bench-${row}`),
     AUDIT_WITNESS_DIR: join(dataDir, `audit-bench-${row}-witness`),
@@ -114,16 +115,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   const processes: ManagedProcess[] = [];
 
   /** Every gateway row on one supergraph; `ours` is what our gateways need beyond the common environment. */
-  const startRows = (supergraphFile: string, ours: NodeJS.ProcessEnv): Row[] => {
+  const startRows = (supergraphFile: string, ours: NodeJS.ProcessEnv, phase = ''): Row[] => {
     const gateway = (name: string, row: string, port: number, extra: NodeJS.ProcessEnv, args: string[] = []) =>
-      new ManagedProcess(name, hub, { ...env, ...ours, ...ownTrail(row), GATEWAY_HOST: '127.0.0.1', ...extra }, quiet, [
-        'gateway',
-        ...args,
-        '--supergraph',
-        supergraphFile,
-        '--port',
-        String(port),
-      ]);
+      new ManagedProcess(
+        name,
+        hub,
+        { ...env, ...ours, ...ownTrail(phase + row), GATEWAY_HOST: '127.0.0.1', ...extra },
+        quiet,
+        ['gateway', ...args, '--supergraph', supergraphFile, '--port', String(port)],
+      );
     const rows: Row[] = [
       {
         id: 'a',
@@ -325,11 +325,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         quiet,
       ),
     );
-    const demoRows = startRows(demoFile, {
-      POLICY_DIR: DEMO_POLICY_DIR,
-      CONSUMERS_FILE: DEMO_CONSUMERS_FILE,
-      GRANT_STORE_DIR: join(work, 'demo-grants'),
-    });
+    const demoRows = startRows(
+      demoFile,
+      { POLICY_DIR: DEMO_POLICY_DIR, CONSUMERS_FILE: DEMO_CONSUMERS_FILE, GRANT_STORE_DIR: join(work, 'demo-grants') },
+      'demo-',
+    );
     processes.push(...demoRows.map((row) => row.process!));
     await Promise.all(processes.map((p) => p.listening));
     demoRows.forEach(pinRow);
@@ -359,7 +359,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     redis?.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
     for (const row of ['c', 'd', 'e', 'f', 'g'])
-      for (const dir of Object.values(ownTrail(row))) rmSync(dir, { recursive: true, force: true });
+      for (const phase of ['', 'demo-'])
+        for (const dir of Object.values(ownTrail(phase + row))) rmSync(dir, { recursive: true, force: true });
   }
 }
 
