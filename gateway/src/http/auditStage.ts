@@ -57,21 +57,23 @@ export function auditStage(options: {
       if (context.audited) {
         // An HTTP answer: it is finished (serialised, its receipt signed) while the record is
         // written; the audit gate, its last hook, holds its bytes back until the record is durable.
+        const named = staged.chained.then(
+          (record) => ({
+            instance: config.auditInstance,
+            seq: record.seq,
+            hash: record.hash,
+            consumer: entry.consumer,
+            purpose: entry.purpose,
+            case: entry.case ?? null,
+            grants: entry.grants,
+            policyVersion: entry.policyVersion,
+            supergraphVersion: entry.supergraphVersion,
+          }),
+          () => undefined,
+        );
         context.audited.expect({
-          chained: staged.chained.then(
-            (record) => ({
-              instance: config.auditInstance,
-              seq: record.seq,
-              hash: record.hash,
-              consumer: entry.consumer,
-              purpose: entry.purpose,
-              case: entry.case ?? null,
-              grants: entry.grants,
-              policyVersion: entry.policyVersion,
-              supergraphVersion: entry.supergraphVersion,
-            }),
-            () => undefined,
-          ),
+          // Bounded like the write: a batch that is never chained (a store closing under it) must not hold the answer.
+          chained: Promise.race([named, durable.then((ok) => (ok ? named : undefined))]),
           durable,
         });
         return;
