@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { sendRefusal } from './refusal';
 
 /** A gateway stopping for a restart without cutting a request. */
@@ -14,6 +15,15 @@ export interface Drain {
    * timeout (72 s in Fastify), past `SHUTDOWN_TIMEOUT_MS`.
    */
   drain(delayMs: number): Promise<void>;
+  /** Names the drain's step now under way (logged if the drain runs out of time). */
+  step(name: string): void;
+  /** What the drain is waiting for: its step and the requests still open (a drain that timed out logs it). */
+  progress(): DrainProgress;
+}
+
+export interface DrainProgress {
+  step: string;
+  openRequests: { method: string; url: string; ageMs: number; headersSent: boolean; ended: boolean }[];
 }
 
 const IDLE_SWEEP_MS = 100;
@@ -22,6 +32,15 @@ const IDLE_SWEEP_MS = 100;
 export function installDrain(app: FastifyInstance): Drain {
   let draining = false;
   let closing = false;
+  let step = 'serving';
+  // Requests whose connection has not closed their response yet: what a stuck drain waits for.
+  const open = new Map<ServerResponse, { method: string; url: string; startedAt: number }>();
+  app.addHook('onRequest', async (request, reply) => {
+    const response = reply.raw;
+    open.set(response, { method: request.method, url: request.url, startedAt: performance.now() });
+    // Emitted once the response is finished or its connection is gone, whichever comes first.
+    response.once('close', () => open.delete(response));
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (!closing) return;
     // `connection: close` so a keep-alive client reconnects (to another gateway) rather than reusing this socket.
@@ -37,11 +56,29 @@ export function installDrain(app: FastifyInstance): Drain {
     get draining() {
       return draining;
     },
+    step(name) {
+      step = name;
+    },
+    progress() {
+      const now = performance.now();
+      return {
+        step,
+        openRequests: [...open].map(([response, { method, url, startedAt }]) => ({
+          method,
+          url,
+          ageMs: Math.round(now - startedAt),
+          headersSent: response.headersSent,
+          ended: response.writableEnded,
+        })),
+      };
+    },
     async drain(delayMs) {
       draining = true;
+      step = 'serving while readiness fails';
       // The listening server keeps the process up meanwhile; the wait alone does not.
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
       closing = true;
+      step = 'closing the server: waiting for the requests in flight';
       // Answers that were already under way (streamed CSV) cannot carry the header: their
       // connections are closed once idle. Node's server.close() closes the idle ones only once.
       const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);

@@ -20,7 +20,7 @@ import { installChangeEvents } from './changeEventRoutes';
 import { installCors } from './cors';
 import { installCsvAnswers } from './csvAnswers';
 import { installReceipts, notePageReceipt } from './receipts';
-import { installDrain } from './drain';
+import { installDrain, type DrainProgress } from './drain';
 import { followCertificates, httpsOption } from './httpsListener';
 import { limitHeapGrowth } from '../runtime';
 import { errorShapingStage } from './errorShaping';
@@ -50,6 +50,8 @@ export interface GatewayServer {
    * SHUTTING_DOWN, the ones in flight finish, and the audit trail is flushed and closed.
    */
   shutdown(options: { delayMs: number }): Promise<void>;
+  /** Where a drain is and which requests it still waits for. */
+  drainProgress(): DrainProgress;
 }
 
 export interface GatewayServerOptions {
@@ -161,12 +163,24 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   storeNothingUndecided(app, { cors });
   app.addHook('onClose', async () => {
     unfollowRegistry();
+    drain.step('closing the hub services');
     await services.close();
     changeEvents?.close();
+    drain.step('stopping Apollo Server');
     await apollo.stop();
+    drain.step('closing the audit trail');
     await audit?.close();
+    drain.step('closed');
   });
-  return { app, gateway, logger, url: '', close: () => app.close(), shutdown: ({ delayMs }) => drain.drain(delayMs) };
+  return {
+    app,
+    gateway,
+    logger,
+    url: '',
+    close: () => app.close(),
+    shutdown: ({ delayMs }) => drain.drain(delayMs),
+    drainProgress: () => drain.progress(),
+  };
 }
 
 /** Creates the server and listens on the configured host and port. */

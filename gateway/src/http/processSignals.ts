@@ -19,7 +19,7 @@ export function runUntilSignalled(
     // A request that never ends must not keep the process from stopping.
     setTimeout(() => {
       server.logger.error(
-        { timeoutMs: config.shutdownTimeoutMs },
+        { timeoutMs: config.shutdownTimeoutMs, ...server.drainProgress(), resources: process.getActiveResourcesInfo() },
         'drain did not finish in time: exiting with requests still open',
       );
       process.exit(1);
