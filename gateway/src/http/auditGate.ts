@@ -2,10 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import { ERROR_CATALOGUE } from '../errors';
 import { auditedRecordsIfAny } from '../requestState';
+import { ANSWER_HEADERS } from './answerHeaders';
 import { auditRefusal } from './auditStage';
-
-/** What an answer says about its data beside the body: none of it may go out with a refusal. */
-const DATA_HEADERS = ['x-hub-receipt', 'x-hub-disputes', 'x-hub-export', 'age', 'x-cache'] as const;
 
 /**
  * No answer leaves before its audit records are durable (ADR 0005). The audit stage leaves each
@@ -19,10 +17,10 @@ export function installAuditGate(app: FastifyInstance, options: { failClosed: bo
   app.addHook('onSend', async (request, reply, payload) => {
     const records = auditedRecordsIfAny(request);
     if (!records || (await records.allDurable())) return payload;
-    reply.removeHeader('x-hub-receipt');
-    reply.removeTrailer('x-hub-receipt');
+    reply.removeHeader(ANSWER_HEADERS.receipt);
+    reply.removeTrailer(ANSWER_HEADERS.receipt);
     if (!options.failClosed) return payload;
-    for (const name of DATA_HEADERS) {
+    for (const name of Object.values(ANSWER_HEADERS)) {
       reply.removeHeader(name);
       reply.removeTrailer(name);
     }

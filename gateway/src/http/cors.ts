@@ -1,5 +1,6 @@
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
+import { ANSWER_HEADERS } from './answerHeaders';
 
 /** Cross-origin browser apps only from the origins an operator lists (`CORS_ORIGINS`); none by default. */
 export async function installCors(app: FastifyInstance, origins: readonly string[]): Promise<void> {
@@ -16,15 +17,7 @@ export async function installCors(app: FastifyInstance, origins: readonly string
       'apollo-require-preflight',
       'x-apollo-operation-name',
     ],
-    exposedHeaders: [
-      'x-request-id',
-      'x-cache',
-      'age',
-      'retry-after',
-      'x-hub-receipt',
-      'x-hub-disputes',
-      'x-hub-withheld',
-    ],
+    exposedHeaders: ['x-request-id', 'retry-after', ...Object.values(ANSWER_HEADERS)],
     maxAge: 600,
   });
 }

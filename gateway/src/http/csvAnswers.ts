@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { disputeNoticesHeader, noticesOfExtensions, type DisputeNotice } from '../disputes';
 import { codedErrorResponse } from '../errors';
 import { CASE_HEADER } from '../policy';
+import { ANSWER_HEADERS } from './answerHeaders';
 import {
   csvRows,
   csvWanted,
@@ -128,23 +129,23 @@ function csvAnswer(
   const fileName = named && /^\w{1,64}$/.test(named) ? named : 'export';
   reply.header('content-type', 'text/csv; charset=utf-8; header=present');
   reply.header('content-disposition', `attachment; filename="${fileName}.csv"`);
-  if (page.withheld.length) reply.header('x-hub-withheld', page.withheld.join(', '));
+  if (page.withheld.length) reply.header(ANSWER_HEADERS.withheld, page.withheld.join(', '));
   const { table } = tabulated;
   const first = toCsv({ ...table, rows: table.rows.slice(0, maxRows) });
   const next = want.paged && exportPageInfo(page.data, want.paged.connectionPath);
   if (!want.paged || !want.body) {
     const disputes = disputeNoticesHeader(page.disputes);
-    if (disputes) reply.header('x-hub-disputes', disputes);
+    if (disputes) reply.header(ANSWER_HEADERS.disputes, disputes);
     return first;
   }
 
   // A paged export: stream further pages after the first, each asked as the consumer; the trailer says how it ended.
   const { paged, body } = want;
   let ending = `complete; rows=${Math.min(table.rows.length, maxRows)}`;
-  reply.trailer('x-hub-export', async () => ending);
+  reply.trailer(ANSWER_HEADERS.export, async () => ending);
   // The open disputes over values of any page sent, known only once the last page is: a trailer too.
   const disputes = new Map<string, DisputeNotice>(page.disputes.map((n) => [n.id, n]));
-  reply.trailer('x-hub-disputes', async () => disputeNoticesHeader([...disputes.values()]) ?? 'none');
+  reply.trailer(ANSWER_HEADERS.disputes, async () => disputeNoticesHeader([...disputes.values()]) ?? 'none');
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   for (const name of PAGE_HEADERS) {
     const value = request.headers[name];

@@ -1,6 +1,7 @@
 import type { CacheOutcome, CacheStatus } from '../cache';
 import type { OperationView } from '../enforcement';
 import { LEVELS, type Level, type PolicySet } from '../policy';
+import { ANSWER_HEADERS } from './answerHeaders';
 
 /**
  * What HTTP caches between the gateway and its clients may do with a GraphQL answer:
@@ -156,7 +157,7 @@ export function httpCachingHeaders(caching: HttpCaching): [name: string, value: 
       caching.directive === 'no-store' ? 'no-store' : `${caching.directive}, max-age=${caching.maxAgeSeconds ?? 0}`,
     ],
   ];
-  if (caching.cacheStatus) headers.push(['x-cache', caching.cacheStatus]);
-  if (caching.ageSeconds !== undefined) headers.push(['age', String(caching.ageSeconds)]);
+  if (caching.cacheStatus) headers.push([ANSWER_HEADERS.cacheStatus, caching.cacheStatus]);
+  if (caching.ageSeconds !== undefined) headers.push([ANSWER_HEADERS.age, String(caching.ageSeconds)]);
   return headers;
 }

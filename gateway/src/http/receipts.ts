@@ -5,8 +5,9 @@ import { Readable, Transform } from 'node:stream';
 import type { Logger } from 'pino';
 import { ReceiptSigner, receiptClaims, receiptDigest, unverifiedReceiptClaims } from '../receipts';
 import { auditedRecordsIfAny, auditedRecordsOf } from '../requestState';
+import { ANSWER_HEADERS } from './answerHeaders';
 
-export const RECEIPT_HEADER = 'x-hub-receipt';
+export const RECEIPT_HEADER = ANSWER_HEADERS.receipt;
 /** Where the hub publishes the public keys of its receipts (a JWKS). */
 export const RECEIPT_KEYS_PATH = '/.well-known/hub-receipt-keys.json';
 
@@ -91,8 +92,9 @@ export function installReceipts(
       counted.on('end', () => resolve(`sha256:${hash.digest('hex')}`));
       counted.on('error', reject);
     });
-    // A trailer the gate dropped (its record not durable) is never asked for.
-    reply.trailer(RECEIPT_HEADER, async () => (await sign(await sent)) ?? 'none');
+    // Nothing to sign only when a record will never be durable: the audit gate then removes
+    // this trailer before it is asked for, so the fallback value never goes out.
+    reply.trailer(RECEIPT_HEADER, async () => (await sign(await sent)) ?? '');
     return counted;
   });
 
