@@ -1,3 +1,4 @@
 export * from './accessLogRows';
 export * from './subjectIndex';
 export * from './transparencyView';
+export * from './transparencyAnswer';

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditChainDirs, auditFiles, readTrailIdentity, type AuditRecord } from '../audit';
-import { subjectReadsOf, type SubjectRead } from './accessLogRows';
+import { subjectReadsOf } from './accessLogRows';
+import type { SubjectRead } from './transparencyAnswer';
 
 /**
  * The file of the subject index, in `AUDIT_DIR` beside the chains. Derived from the trail, never a

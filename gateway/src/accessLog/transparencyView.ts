@@ -1,23 +1,7 @@
 import { subjectDigest } from '@cdo-hub/contracts';
 import type { ConsumerDirectory } from '../consumers';
 import { maskIdNumber } from '../masking';
-import type { SubjectRead } from './accessLogRows';
-
-/** A read as the subject sees it: with the reading department's name. */
-export interface TransparencyRead extends Omit<SubjectRead, 'seq'> {
-  consumerName: string;
-}
-
-/** What `/transparency/api/reads` answers a data subject: their identifier masked, and every read of their records. */
-export interface TransparencyAnswer {
-  subject: string;
-  agencies: string[];
-  /** Agencies whose reads could not be looked up (no subject key here): their absence is not "nobody read". */
-  unavailable: string[];
-  /** False while the index is still taking in the latest part of the trail: reads may be missing. */
-  complete: boolean;
-  reads: TransparencyRead[];
-}
+import type { SubjectRead, TransparencyAnswer } from './transparencyAnswer';
 
 /** The digests to look a subject up by: one per agency, each under that agency's key. Pure. */
 export function subjectLookups(

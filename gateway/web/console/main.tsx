@@ -7,6 +7,7 @@ import { GrantsView } from './grants';
 import { InboxView } from './inbox';
 import { UsageView } from './usage';
 import { MESSAGES, type Lang, type Messages } from './messages';
+import '../base.css';
 import './console.css';
 
 /**

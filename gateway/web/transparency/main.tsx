@@ -1,6 +1,8 @@
 import { StrictMode, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
+import '../base.css';
 import './transparency.css';
+import type { TransparencyAnswer as Answer, TransparencyRead as Read } from '../../src/accessLog/transparencyAnswer';
 
 /**
  * A person's own access log (个人信息查阅记录): who read their records at each agency, when, for
@@ -8,28 +10,6 @@ import './transparency.css';
  * (pasted, kept in the tab's session storage, sent as a bearer token: no cookie). The page holds no
  * data: everything comes from `/transparency/api/reads`, which answers about the token's subject only.
  */
-
-interface Read {
-  time: string;
-  agency: string;
-  type: string;
-  consumer: string;
-  consumerName: string;
-  purpose: string | null;
-  case: string | null;
-  released: string[];
-  masked: string[];
-  grants: string[];
-  requestId: string;
-}
-
-interface Answer {
-  subject: string;
-  agencies: string[];
-  unavailable: string[];
-  complete: boolean;
-  reads: Read[];
-}
 
 const TOKEN_KEY = 'cdo-transparency.token';
 
