@@ -2,7 +2,7 @@ import { StrictMode, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
 import '../base.css';
 import './transparency.css';
-import type { TransparencyAnswer as Answer, TransparencyRead as Read } from '../../src/accessLog/transparencyAnswer';
+import type { TransparencyAnswer as Answer } from '../../src/accessLog/transparencyAnswer';
 
 /**
  * A person's own access log (个人信息查阅记录): who read their records at each agency, when, for

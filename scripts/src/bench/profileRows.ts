@@ -254,6 +254,7 @@ async function main(): Promise<void> {
     databases.education.close();
     databases.developmentReform.close();
     const gatewayPid = processes[processes.length - 1]!.child.pid!;
+    const agencyPids = processes.slice(0, AGENCY_PACKAGES.length).map((p) => p.child.pid!);
     // Several workloads run one after the other on the same processes, as the bench's rounds do.
     for (const workload of workloads) {
       const load = await loadRequests(workload, env);
@@ -262,6 +263,8 @@ async function main(): Promise<void> {
       for (const counter of counters ?? []) reset(counter);
       const redisBefore = options.capacity ? redisCommandsProcessed(REDIS_PORT) : 0;
       const cpuBefore = processCpuMs(gatewayPid);
+      const agenciesBefore = agencyPids.reduce((sum, pid) => sum + processCpuMs(pid).total, 0);
+      const loadBefore = process.cpuUsage();
       const result = await runLoad({
         url,
         requests: load,
@@ -274,9 +277,15 @@ async function main(): Promise<void> {
         `row (${options.row}) ${workload.name} under load (10 connections, ${options.seconds} s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, failures ${result.failures}, gateway peak RSS ${result.peakRssMb} MB`,
       );
       const cpuAfter = processCpuMs(gatewayPid);
+      const agenciesMs = agencyPids.reduce((sum, pid) => sum + processCpuMs(pid).total, 0) - agenciesBefore;
+      const loadCpu = process.cpuUsage(loadBefore);
       const perRequest = (ms: number) => ((ms * 1000) / result.total).toFixed(0);
       log(
         `  gateway CPU: ${perRequest(cpuAfter.total - cpuBefore.total)} µs per request (main thread ${perRequest(cpuAfter.main - cpuBefore.main)}, other threads ${perRequest(cpuAfter.total - cpuBefore.total - (cpuAfter.main - cpuBefore.main))}; ${Math.round((cpuAfter.total - cpuBefore.total) / options.seconds / 10)} % of a core)`,
+      );
+      // On a machine of few cores the rate follows the CPU every process spends on a request.
+      log(
+        `  agencies CPU: ${perRequest(agenciesMs)} µs per request; load generator ${perRequest((loadCpu.user + loadCpu.system) / 1000)}`,
       );
       if (options.row !== 'a' && options.row !== 'b') await logGatewayFigures(url, env, result.total, log);
       if (options.capacity)

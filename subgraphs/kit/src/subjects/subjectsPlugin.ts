@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { SUBJECTS_EXTENSION } from '@cdo-hub/contracts';
-import { defaultFieldResolver, isObjectType, responsePathAsArray, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLSchema } from 'graphql';
 import { SubjectCollector } from './collectSubjects';
 import type { SubjectTypes } from './subjectTypes';
 
@@ -25,8 +25,7 @@ export function recordSubjectFields(schema: GraphQLSchema, types: SubjectTypes):
         const result = resolve(source, args, context, info);
         const collector = context?.subjects;
         if (!collector || !info.path.prev) return result;
-        const record = () =>
-          collector.fieldResolved(typeName, source, responsePathAsArray(info.path.prev!), info.fieldName);
+        const record = () => collector.fieldResolved(typeName, source, info.path.prev!, info.fieldName);
         if (result instanceof Promise)
           return result.then((value: unknown) => {
             record();
