@@ -199,6 +199,9 @@ describe('the scanner', () => {
     // Nor eight digits a hash happens to hold; a short run with letters next to it is still read.
     expect(marksIn(JSON.stringify({ hash: '0e80f4514fd2f71100127d8c5fc766d92b13939c50c904978dc' }))).toEqual([]);
     expect(marksIn(JSON.stringify({ id: 'v71100127x' }))).toEqual(['71100127 @ body id']);
+    // Nor a request id (a random UUID) whose first segment happens to be all digits, as one was in CI.
+    expect(marksIn('{}', { 'x-request-id': '71100127-1f0b-47b4-bea8-4dc6b5f6209f' })).toEqual([]);
+    expect(marksIn('{}', { 'x-request-id': 'not-a-uuid-71100127' })).toEqual(['71100127 @ header x-request-id']);
   });
 });
 

@@ -46,7 +46,12 @@ export class CanaryRegistry {
         // Eight digits inside a long hex run (a SHA-256 in the audit chain, an ETag) are chance,
         // not a value: with 29,582 canaries and thousands of hashes they turn up every few runs.
         // Hex runs are decoded and scanned on their own (scanChannels.ts), so an encoded value is still found.
-        if (pattern === NUMBER_MARK && insideHexRun(text, match.index!, match[0].length)) continue;
+        // The same holds for a UUID's random segments (a request id once began with a canary's digits).
+        if (
+          pattern === NUMBER_MARK &&
+          (insideHexRun(text, match.index!, match[0].length) || insideUuid(text, match.index!, match[0].length))
+        )
+          continue;
         found.push({ canary, index: match.index! });
       }
     }
@@ -67,6 +72,16 @@ function insideHexRun(text: string, index: number, length: number): boolean {
   while (isHex(text[start - 1])) start--;
   while (isHex(text[end])) end++;
   return end - start >= 16 && /[a-fA-F]/.test(text.slice(start, end));
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Whether text[index, index+length) lies inside a UUID (122 random bits: digits there are chance, not data). */
+function insideUuid(text: string, index: number, length: number): boolean {
+  for (const match of text.matchAll(UUID)) {
+    if (match.index! <= index && index + length <= match.index! + match[0].length) return true;
+  }
+  return false;
 }
 
 const ROW_DIGITS = 5;
