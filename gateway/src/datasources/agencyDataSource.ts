@@ -11,6 +11,7 @@ import { CallsInFlight } from './callsInFlight';
 import type { Dispatcher } from 'undici';
 import { keepAliveFetcher } from './subgraphTransport';
 import { takeSubjects, type SubjectsSeen } from '../subjects';
+import { SUBJECTS_EXTENSION } from '@cdo-hub/contracts';
 
 /** How one subgraph call ended: its answer, or why it failed (and what was thrown, for the log). */
 type CallOutcome = { response: GatewayGraphQLResponse } | { failure: SubgraphFailure; error?: unknown };
@@ -190,10 +191,22 @@ function copyOutcome(outcome: CallOutcome): CallOutcome {
         ...outcome.response,
         ...(data !== undefined ? { data: structuredClone(data) } : {}),
         ...(errors !== undefined ? { errors: structuredClone(errors) } : {}),
-        ...(extensions !== undefined ? { extensions: structuredClone(extensions) } : {}),
+        ...(extensions !== undefined ? { extensions: copyExtensions(extensions) } : {}),
       },
     };
   }
   const body = outcome.failure.graphqlBody;
   return body ? { ...outcome, failure: { ...outcome.failure, graphqlBody: structuredClone(body) } } : outcome;
+}
+
+/**
+ * The extensions, copied but for the subjects the agency handed over: nothing writes into those
+ * (the data source takes the list off the answer and the audit only reads it), and they are often
+ * as large as the data, so every request sharing the call reads the one list.
+ */
+function copyExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(extensions))
+    copy[name] = name === SUBJECTS_EXTENSION ? value : structuredClone(value);
+  return copy;
 }
