@@ -48,12 +48,18 @@ export class AuditedRecords {
 
   /** Every record with its place in the chain; undefined when one will never be written. */
   async chained(): Promise<readonly AuditedRecord[] | undefined> {
+    // Almost every request has one record: no Promise.all (and its arrays) for it.
+    if (this.pending.length === 1) {
+      const record = await this.pending[0]!.chained;
+      return record ? [record] : undefined;
+    }
     const records = await Promise.all(this.pending.map((record) => record.chained));
     return records.every((record): record is AuditedRecord => record !== undefined) ? records : undefined;
   }
 
   /** Whether every record is durable, once each is or has failed. */
   async allDurable(): Promise<boolean> {
+    if (this.pending.length === 1) return this.pending[0]!.durable;
     return (await Promise.all(this.pending.map((record) => record.durable))).every(Boolean);
   }
 }
