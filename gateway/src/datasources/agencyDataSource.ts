@@ -12,6 +12,7 @@ import type { Dispatcher } from 'undici';
 import { keepAliveFetcher } from './subgraphTransport';
 import { takeSubjects, type SubjectsSeen } from '../subjects';
 import { SUBJECTS_EXTENSION } from '@cdo-hub/contracts';
+import { copyJson } from '../formats';
 
 /** How one subgraph call ended: its answer, or why it failed (and what was thrown, for the log). */
 type CallOutcome = { response: GatewayGraphQLResponse } | { failure: SubgraphFailure; error?: unknown };
@@ -189,14 +190,14 @@ function copyOutcome(outcome: CallOutcome): CallOutcome {
     return {
       response: {
         ...outcome.response,
-        ...(data !== undefined ? { data: structuredClone(data) } : {}),
-        ...(errors !== undefined ? { errors: structuredClone(errors) } : {}),
+        ...(data !== undefined ? { data: copyJson(data) } : {}),
+        ...(errors !== undefined ? { errors: copyJson(errors) } : {}),
         ...(extensions !== undefined ? { extensions: copyExtensions(extensions) } : {}),
       },
     };
   }
   const body = outcome.failure.graphqlBody;
-  return body ? { ...outcome, failure: { ...outcome.failure, graphqlBody: structuredClone(body) } } : outcome;
+  return body ? { ...outcome, failure: { ...outcome.failure, graphqlBody: copyJson(body) } } : outcome;
 }
 
 /**
@@ -207,6 +208,6 @@ function copyOutcome(outcome: CallOutcome): CallOutcome {
 function copyExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(extensions))
-    copy[name] = name === SUBJECTS_EXTENSION ? value : structuredClone(value);
+    copy[name] = name === SUBJECTS_EXTENSION ? value : copyJson(value);
   return copy;
 }

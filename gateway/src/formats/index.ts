@@ -1,3 +1,4 @@
 export * from './canonicalJson';
 export * from './duration';
 export * from './yamlSource';
+export * from './copyJson';

@@ -98,7 +98,10 @@ export function installReceipts(
     return counted;
   });
 
-  app.addHook('onClose', async () => unfollow());
+  app.addHook('onClose', async () => {
+    unfollow();
+    await signer.close();
+  });
 }
 
 /**

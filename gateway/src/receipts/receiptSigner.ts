@@ -11,7 +11,8 @@ import {
   type PublicReceiptKey,
   type ReceiptKeyFile,
 } from './receiptKeys';
-import { signReceipt } from './signReceipt';
+import { signingInputOf } from './signReceipt';
+import { SigningThread } from './signingThread';
 
 /**
  * Signs receipts with the newest active key of the key file and publishes all of them. Follows the
@@ -25,6 +26,7 @@ export class ReceiptSigner {
   private published: { keys: PublicReceiptKey[] };
   /** When a published key still waiting starts signing. */
   private switchAt: number | undefined;
+  private readonly thread = new SigningThread();
 
   private constructor(
     private readonly path: string,
@@ -50,7 +52,14 @@ export class ReceiptSigner {
       this.signer = signingKeyOf(this.file);
       this.switchAt = nextActivationOf(this.file);
     }
-    return signReceipt(claims, this.signer);
+    const { kid, key } = this.signer;
+    const input = signingInputOf(claims, kid);
+    return this.thread.sign(input, kid, key).then((signature) => `${input}.${signature}`);
+  }
+
+  /** Stops the signing thread (receipts asked for before are still signed). */
+  close(): Promise<void> {
+    return this.thread.close();
   }
 
   /** The JWKS: every key's public half, the signing one last. */

@@ -4,10 +4,10 @@ import { RECEIPT_TYPE, type ReceiptClaims } from './receiptClaims';
 /**
  * A compact JWS (RFC 7515) over the claims, EdDSA with Ed25519 (RFC 8037). Made with Node's
  * `crypto.sign` rather than jose's `CompactSign`: the same bytes at a fifth of the cost (about
- * 35 µs against 165 µs a receipt on the bench machine), and every answer pays it. Signed on
- * libuv's thread pool (the callback form): the event loop spends about 7 µs a receipt instead
- * of 30, and the signature is made while the answer's audit record is written. Verification uses
- * jose (`verifyReceipt.ts`), which the tests run over these receipts.
+ * 35 µs against 165 µs a receipt on the bench machine), and every answer pays it. This one signs
+ * on libuv's thread pool; the gateway's `ReceiptSigner` signs the same input on a thread of its
+ * own, a turn's receipts at a time (`signingThread.ts`). Verification uses jose
+ * (`verifyReceipt.ts`), which the tests run over these receipts.
  */
 export function signReceipt(claims: ReceiptClaims, signer: { kid: string; key: KeyObject }): Promise<string> {
   const signingInput = signingInputOf(claims, signer.kid);
@@ -24,7 +24,8 @@ export function signReceiptNow(claims: ReceiptClaims, signer: { kid: string; key
   return `${signingInput}.${sign(null, Buffer.from(signingInput), signer.key).toString('base64url')}`;
 }
 
-function signingInputOf(claims: ReceiptClaims, kid: string): string {
+/** What the signature is over: the encoded header and claims, joined by a dot. */
+export function signingInputOf(claims: ReceiptClaims, kid: string): string {
   return `${headerOf(kid)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
 }
 
