@@ -81,7 +81,11 @@ export class SigningThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(THREAD_CODE, { eval: true });
+    // A small heap: the thread holds a turn's inputs at most, and every megabyte counts in the gateway's RSS.
+    const worker = new Worker(THREAD_CODE, {
+      eval: true,
+      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+    });
     worker.on('message', ({ batch, signatures }: { batch: number; signatures: (string | null)[] }) => {
       const sent = this.sent.get(batch);
       this.sent.delete(batch);
