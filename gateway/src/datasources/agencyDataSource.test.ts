@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../requestState';
 import { SubgraphFaults } from '../faults';
+import { SubjectsSeen } from '../subjects';
 import { AgencyDataSource } from './agencyDataSource';
 
 // The data source against a real HTTP server standing in for a subgraph: how many calls reach it.
@@ -158,6 +159,49 @@ describe('identical calls in flight together', () => {
     expect(b.data).toEqual(a.data);
     (a.data as { _entities: { name: string }[] })._entities[0]!.name = 'written by the first request';
     expect((b.data as { _entities: { name: string }[] })._entities[0]!.name).toBe('一中');
+  });
+
+  it("hands each request sharing a call the agency's subjects for its audit, and none in its answer", async () => {
+    const subject = {
+      digest: 'a'.repeat(64),
+      kind: 'person',
+      type: 'Student',
+      fields: ['name'],
+      path: ['_entities', 0],
+    };
+    holdAnswers();
+    const withSubjects = json(200, {
+      data: { _entities: [{ __typename: 'School', name: '一中' }] },
+      extensions: { cdoSubjects: [subject], note: { said: 'once' } },
+    });
+    answer = (response) => {
+      held.push(response);
+      arrived();
+    };
+    const seen = new SubjectsSeen();
+    const source = new AgencyDataSource(
+      'education',
+      url,
+      1000,
+      'key',
+      undefined,
+      undefined,
+      undefined,
+      true,
+      undefined,
+      seen,
+    );
+    const requests = [entities('r1'), entities('r2'), entities('r3')];
+    const answers = requests.map((request) => source.process(request));
+    await receivedCalls(1);
+    for (const response of held.splice(0)) withSubjects(response);
+    const [a, b, c] = await Promise.all(answers);
+    expect(received).toHaveLength(1);
+    for (const request of requests) expect(seen.of(request.context!)).toEqual({ education: [subject] });
+    for (const response of [a, b, c]) expect(response!.extensions).toEqual({ note: { said: 'once' } });
+    // The other extensions are each request's own, like the data.
+    (a!.extensions!.note as { said: string }).said = 'written by the first request';
+    expect(b!.extensions!.note).toEqual({ said: 'once' });
   });
 
   it('sends every call of a mutation, and each consumer its own', async () => {
