@@ -47,11 +47,7 @@ export class CanaryRegistry {
         // not a value: with 29,582 canaries and thousands of hashes they turn up every few runs.
         // Hex runs are decoded and scanned on their own (scanChannels.ts), so an encoded value is still found.
         // The same holds for a UUID's random segments (a request id once began with a canary's digits).
-        if (
-          pattern === NUMBER_MARK &&
-          (insideHexRun(text, match.index!, match[0].length) || insideUuid(text, match.index!, match[0].length))
-        )
-          continue;
+        if (pattern === NUMBER_MARK && insideRandomToken(text, match.index!, match[0].length)) continue;
         found.push({ canary, index: match.index! });
       }
     }
@@ -64,20 +60,20 @@ export class CanaryRegistry {
   }
 }
 
-/** Whether text[index, index+length) lies in a run of 16 or more hex characters holding a letter. */
-function insideHexRun(text: string, index: number, length: number): boolean {
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * Whether text[index, index+length) lies inside a random token, where eight digits are chance,
+ * not data: a run of 16 or more hex characters holding a letter (a SHA-256, an ETag) or a UUID
+ * (a request id; 122 random bits).
+ */
+function insideRandomToken(text: string, index: number, length: number): boolean {
   const isHex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c);
   let start = index;
   let end = index + length;
   while (isHex(text[start - 1])) start--;
   while (isHex(text[end])) end++;
-  return end - start >= 16 && /[a-fA-F]/.test(text.slice(start, end));
-}
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** Whether text[index, index+length) lies inside a UUID (122 random bits: digits there are chance, not data). */
-function insideUuid(text: string, index: number, length: number): boolean {
+  if (end - start >= 16 && /[a-fA-F]/.test(text.slice(start, end))) return true;
   for (const match of text.matchAll(UUID)) {
     if (match.index! <= index && index + length <= match.index! + match[0].length) return true;
   }
