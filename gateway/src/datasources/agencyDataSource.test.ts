@@ -39,6 +39,24 @@ beforeEach(() => {
 const json = (status: number, body: unknown) => (response: ServerResponse) =>
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
+/** The education agency's data source (a 1 s timeout, calls in flight shared), and what a test changes. */
+function dataSource(
+  parts: { timeoutMs?: number; faults?: SubgraphFaults; share?: boolean; subjects?: SubjectsSeen } = {},
+) {
+  return new AgencyDataSource(
+    'education',
+    url,
+    parts.timeoutMs ?? 1000,
+    'key',
+    undefined,
+    parts.faults,
+    undefined,
+    parts.share ?? true,
+    undefined,
+    parts.subjects,
+  );
+}
+
 function call(source: AgencyDataSource, operation: 'query' | 'mutation') {
   const options = {
     kind: 'incoming operation', // GraphQLDataSourceRequestKind.INCOMING_OPERATION (not exported at run time)
@@ -61,7 +79,7 @@ async function failure(promise: Promise<unknown>): Promise<GraphQLError> {
 describe('AgencyDataSource', () => {
   it('sends a mutation once when the subgraph answers 502: no retry', async () => {
     answer = (response) => response.writeHead(502).end('bad gateway');
-    const error = await failure(call(new AgencyDataSource('education', url, 1000, 'key'), 'mutation'));
+    const error = await failure(call(dataSource(), 'mutation'));
     expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'education', reason: 'http-502' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received).toHaveLength(1);
@@ -69,7 +87,7 @@ describe('AgencyDataSource', () => {
 
   it('sends a mutation once when the subgraph does not answer in time', async () => {
     answer = () => undefined; // never answers
-    const error = await failure(call(new AgencyDataSource('education', url, 150, 'key'), 'mutation'));
+    const error = await failure(call(dataSource({ timeoutMs: 150 }), 'mutation'));
     expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', agency: 'education', reason: 'timeout' });
     expect(error.message).toBe('The education subgraph did not answer within 150 ms.');
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -78,14 +96,7 @@ describe('AgencyDataSource', () => {
 
   it('stops sending once the circuit is open, and says so', async () => {
     answer = (response) => response.writeHead(503).end();
-    const source = new AgencyDataSource(
-      'education',
-      url,
-      1000,
-      'key',
-      undefined,
-      new SubgraphFaults({ failureThreshold: 2, coolDownMs: 60_000 }),
-    );
+    const source = dataSource({ faults: new SubgraphFaults({ failureThreshold: 2, coolDownMs: 60_000 }) });
     for (let i = 0; i < 2; i++) expect((await failure(call(source, 'query'))).extensions.reason).toBe('http-503');
     const refused = await failure(call(source, 'mutation'));
     expect(refused.extensions).toMatchObject({
@@ -99,7 +110,7 @@ describe('AgencyDataSource', () => {
   it('does not count GraphQL errors in a 200 answer as failures', async () => {
     answer = json(200, { data: null, errors: [{ message: 'no such school' }] });
     const faults = new SubgraphFaults({ failureThreshold: 2, coolDownMs: 60_000 });
-    const source = new AgencyDataSource('education', url, 1000, 'key', undefined, faults);
+    const source = dataSource({ faults });
     for (let i = 0; i < 4; i++) expect((await call(source, 'query')).errors).toEqual([{ message: 'no such school' }]);
     expect(received).toHaveLength(4);
     expect(faults.report('education')).toMatchObject({ circuit: 'closed', consecutiveFailures: 0, recentFailures: [] });
@@ -147,7 +158,7 @@ describe('identical calls in flight together', () => {
 
   it('sends one call for the same query, variables and consumer, and gives each request its own answer', async () => {
     holdAnswers();
-    const source = new AgencyDataSource('education', url, 1000, 'key');
+    const source = dataSource();
     const first = source.process(entities('r1'));
     const second = source.process(entities('r2'));
     // Another query, sent after both: once it has arrived, the first two were sent or shared.
@@ -179,18 +190,7 @@ describe('identical calls in flight together', () => {
       arrived();
     };
     const seen = new SubjectsSeen();
-    const source = new AgencyDataSource(
-      'education',
-      url,
-      1000,
-      'key',
-      undefined,
-      undefined,
-      undefined,
-      true,
-      undefined,
-      seen,
-    );
+    const source = dataSource({ subjects: seen });
     const requests = [entities('r1'), entities('r2'), entities('r3')];
     const answers = requests.map((request) => source.process(request));
     await receivedCalls(1);
@@ -206,7 +206,7 @@ describe('identical calls in flight together', () => {
 
   it('sends every call of a mutation, and each consumer its own', async () => {
     holdAnswers();
-    const source = new AgencyDataSource('education', url, 1000, 'key');
+    const source = dataSource();
     const calls = [
       source.process(entities('r1', 'mutation')),
       source.process(entities('r2', 'mutation')),
@@ -221,7 +221,7 @@ describe('identical calls in flight together', () => {
 
   it('sends each call when sharing is off', async () => {
     holdAnswers();
-    const source = new AgencyDataSource('education', url, 1000, 'key', undefined, undefined, undefined, false);
+    const source = dataSource({ share: false });
     const calls = [source.process(entities('r1')), source.process(entities('r2'))];
     await receivedCalls(2);
     release();

@@ -9,11 +9,16 @@ import { RECEIPT_TYPE, type ReceiptClaims } from './receiptClaims';
  * own, a turn's receipts at a time (`signingThread.ts`). Verification uses jose
  * (`verifyReceipt.ts`), which the tests run over these receipts.
  */
-export function signReceipt(claims: ReceiptClaims, signer: { kid: string; key: KeyObject }): Promise<string> {
+export async function signReceipt(claims: ReceiptClaims, signer: { kid: string; key: KeyObject }): Promise<string> {
   const signingInput = signingInputOf(claims, signer.kid);
+  return `${signingInput}.${await signatureOnPool(signingInput, signer.key)}`;
+}
+
+/** The Ed25519 signature (base64url) of `input`, made on libuv's thread pool. */
+export function signatureOnPool(input: string, key: KeyObject): Promise<string> {
   return new Promise((resolve, reject) =>
-    sign(null, Buffer.from(signingInput), signer.key, (error, signature) =>
-      error ? reject(error) : resolve(`${signingInput}.${signature.toString('base64url')}`),
+    sign(null, Buffer.from(input), key, (error, signature) =>
+      error ? reject(error) : resolve(signature.toString('base64url')),
     ),
   );
 }

@@ -1,5 +1,6 @@
-import { sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { signatureOnPool } from './signReceipt';
 
 /**
  * What the thread runs: it keeps the keys it was sent by id and signs each batch in order, a
@@ -117,9 +118,5 @@ export class SigningThread {
 }
 
 function signOnPool({ key, inputs, waiters }: Batch): void {
-  inputs.forEach((input, i) =>
-    sign(null, Buffer.from(input), key, (error, signature) =>
-      error ? waiters[i]!.reject(error) : waiters[i]!.resolve(signature.toString('base64url')),
-    ),
-  );
+  inputs.forEach((input, i) => signatureOnPool(input, key).then(waiters[i]!.resolve, waiters[i]!.reject));
 }
